@@ -1,0 +1,64 @@
+/**
+ * The registry port: one read-only view of Windows registry state, whatever its source
+ * (an image's hive files, `.reg` exports in a bundle, or a live machine through `reg.exe`).
+ * Domain readers (profiles, MAPISVC.INF locator, Office, Defender, certificate stores,
+ * Uninstall entries) are written against this interface only.
+ *
+ * Key paths use the Win32 form with a root key name: `HKLM\SOFTWARE\Microsoft\...`,
+ * `HKU\<user>\Software\...`. Lookups are case-insensitive, as on Windows.
+ *
+ * Source: research/windows-mapi-facts.md §1–4; issue "Read Windows state offline and live".
+ */
+
+/** Registry value types (winnt.h REG_*). Unknown types keep their number in `RegValue.type`. */
+export const RegType = {
+  REG_NONE: 0,
+  REG_SZ: 1,
+  REG_EXPAND_SZ: 2,
+  REG_BINARY: 3,
+  REG_DWORD: 4,
+  REG_DWORD_BIG_ENDIAN: 5,
+  REG_LINK: 6,
+  REG_MULTI_SZ: 7,
+  REG_RESOURCE_LIST: 8,
+  REG_FULL_RESOURCE_DESCRIPTOR: 9,
+  REG_RESOURCE_REQUIREMENTS_LIST: 10,
+  REG_QWORD: 11,
+} as const;
+
+/** A decoded registry value. `data` is always the raw bytes; the typed view depends on `type`. */
+export interface RegValue {
+  /** Value name; `""` is the key's default value. */
+  name: string;
+  /** REG_* type number (may be one not in {@link RegType}). */
+  type: number;
+  /** Raw data bytes as stored. */
+  data: Uint8Array;
+  /**
+   * Decoded view: string for SZ/EXPAND_SZ/LINK, string[] for MULTI_SZ, number for DWORD
+   * (LE or BE), bigint for QWORD, otherwise undefined (use `data`).
+   */
+  value?: string | string[] | number | bigint;
+}
+
+/** One key: its name, values and subkey names. */
+export interface RegKey {
+  /** Full path with root, as asked for (canonical casing where the source has it). */
+  path: string;
+  /** Last path component as stored. */
+  name: string;
+  /** Last write time, when the source records it. */
+  lastWritten?: Date;
+  values: RegValue[];
+  subkeys: string[];
+}
+
+/** Read-only access to registry state. Implementations never throw for a missing key. */
+export interface RegistryPort {
+  /** The key at `path`, or `undefined` when it does not exist. */
+  getKey(path: string): Promise<RegKey | undefined>;
+  /** User hives visible to this source: `[{ user: "alice", root: "HKU\\alice" }]`. */
+  users(): Promise<Array<{ user: string; root: string }>>;
+  /** What this source is, for evidence ("image hive C:/img/Windows/System32/config/SOFTWARE", "live reg.exe", …). */
+  describe(): string;
+}

@@ -1,0 +1,137 @@
+/**
+ * One bounds-checked view over a byte buffer. Every binary parser in this project (PE, regf,
+ * WIN_CERTIFICATE, Firebird header) reads through this class, so an out-of-range read always
+ * becomes the caller's typed error, naming the structure and the offset, instead of `undefined`
+ * or a RangeError.
+ *
+ * All multi-byte integers are little-endian unless the method name says otherwise. Reads never
+ * copy: {@link ByteReader.bytes} returns a subarray of the underlying buffer.
+ *
+ * Source: STYLE.md principle 2 ("one bounds-checked reader").
+ */
+
+/** Builds the area's typed error for a read of `length` bytes at `offset` that does not fit. */
+export type OutOfBoundsFactory = (offset: number, length: number, structure: string, size: number) => Error;
+
+export class ByteReader {
+  readonly #view: DataView;
+  readonly #buffer: Uint8Array;
+  readonly #outOfBounds: OutOfBoundsFactory;
+
+  /**
+   * @param buffer - the bytes to read; not copied.
+   * @param outOfBounds - builds the error thrown when a read does not fit in `buffer`.
+   */
+  constructor(buffer: Uint8Array, outOfBounds: OutOfBoundsFactory) {
+    this.#buffer = buffer;
+    this.#view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    this.#outOfBounds = outOfBounds;
+  }
+
+  /** Size of the buffer, in bytes. */
+  get size(): number {
+    return this.#buffer.byteLength;
+  }
+
+  /** The whole underlying buffer (not a copy). */
+  get buffer(): Uint8Array {
+    return this.#buffer;
+  }
+
+  /** True when `[offset, offset + length)` lies inside the buffer. Integers only. */
+  has(offset: number, length: number): boolean {
+    return (
+      Number.isSafeInteger(offset) &&
+      Number.isSafeInteger(length) &&
+      offset >= 0 &&
+      length >= 0 &&
+      offset + length <= this.#buffer.byteLength
+    );
+  }
+
+  /** Throws the area's error unless `[offset, offset + length)` is inside the buffer. */
+  require(offset: number, length: number, structure: string): void {
+    if (!this.has(offset, length)) throw this.#outOfBounds(offset, length, structure, this.size);
+  }
+
+  u8(offset: number, structure: string): number {
+    this.require(offset, 1, structure);
+    return this.#view.getUint8(offset);
+  }
+
+  u16(offset: number, structure: string): number {
+    this.require(offset, 2, structure);
+    return this.#view.getUint16(offset, true);
+  }
+
+  u32(offset: number, structure: string): number {
+    this.require(offset, 4, structure);
+    return this.#view.getUint32(offset, true);
+  }
+
+  i32(offset: number, structure: string): number {
+    this.require(offset, 4, structure);
+    return this.#view.getInt32(offset, true);
+  }
+
+  u32be(offset: number, structure: string): number {
+    this.require(offset, 4, structure);
+    return this.#view.getUint32(offset, false);
+  }
+
+  u64(offset: number, structure: string): bigint {
+    this.require(offset, 8, structure);
+    return this.#view.getBigUint64(offset, true);
+  }
+
+  /** `length` bytes at `offset`, as a subarray (no copy). */
+  bytes(offset: number, length: number, structure: string): Uint8Array {
+    this.require(offset, length, structure);
+    return this.#buffer.subarray(offset, offset + length);
+  }
+
+  /**
+   * A NUL-terminated single-byte string (Latin-1), reading at most `maxLength` bytes. The
+   * terminator is optional at the buffer's end or at `maxLength`.
+   */
+  asciiz(offset: number, maxLength: number, structure: string): string {
+    this.require(offset, 1, structure);
+    const end = Math.min(this.size, offset + maxLength);
+    let i = offset;
+    while (i < end && this.#buffer[i] !== 0) i++;
+    return latin1(this.#buffer.subarray(offset, i));
+  }
+
+  /** `byteLength` bytes of UTF-16LE (an odd trailing byte is ignored). */
+  utf16(offset: number, byteLength: number, structure: string): string {
+    const raw = this.bytes(offset, byteLength, structure);
+    return utf16le(raw);
+  }
+
+  /**
+   * A NUL-terminated UTF-16LE string, reading at most `maxChars` code units. Returns the string and
+   * the byte length consumed including the terminator (when present).
+   */
+  utf16z(offset: number, maxChars: number, structure: string): { value: string; byteLength: number } {
+    this.require(offset, 2, structure);
+    const end = Math.min(this.size - 1, offset + maxChars * 2);
+    let i = offset;
+    while (i < end && (this.#buffer[i] !== 0 || this.#buffer[i + 1] !== 0)) i += 2;
+    const value = utf16le(this.#buffer.subarray(offset, i));
+    const terminated = i < end;
+    return { value, byteLength: i - offset + (terminated ? 2 : 0) };
+  }
+}
+
+const utf16Decoder = new TextDecoder("utf-16le");
+const latin1Decoder = new TextDecoder("latin1");
+
+/** Decodes UTF-16LE, ignoring an odd trailing byte. */
+export function utf16le(bytes: Uint8Array): string {
+  return utf16Decoder.decode(bytes.subarray(0, bytes.length & ~1));
+}
+
+/** Decodes single-byte text as Latin-1 (Windows-1252 is what TextDecoder gives for "latin1"). */
+export function latin1(bytes: Uint8Array): string {
+  return latin1Decoder.decode(bytes);
+}
