@@ -1,0 +1,41 @@
+/**
+ * The file-system port: read-only access to a Windows machine's files, addressed by Windows
+ * paths (`C:\Program Files (x86)\Kerio\...`), whatever the source: a mounted image (`--image`),
+ * a diagnostics bundle, the live machine, or an in-memory fake in tests.
+ *
+ * Implementations resolve paths case-insensitively, as Windows does, and never follow a path
+ * out of their root (an image adapter must not escape the image directory).
+ */
+
+/** What a path is. */
+export interface FileStat {
+  kind: "file" | "dir";
+  /** Size in bytes (0 for directories). */
+  size: number;
+  /** Last modification time, when known. */
+  mtime?: Date;
+}
+
+export interface DirEntry extends FileStat {
+  /** Entry name as stored (original case). */
+  name: string;
+}
+
+export interface FileSystemPort {
+  /** Metadata for `path`, or `undefined` when it does not exist. */
+  stat(path: string): Promise<FileStat | undefined>;
+  /** Directory entries of `path`, or `undefined` when it is not a directory. */
+  list(path: string): Promise<DirEntry[] | undefined>;
+  /**
+   * The whole content of the file at `path`, or `undefined` when it does not exist.
+   * @param maxBytes - refuse (return `undefined` and never read) files larger than this; default 256 MiB.
+   */
+  readFile(path: string, maxBytes?: number): Promise<Uint8Array | undefined>;
+  /**
+   * Where the file lives on *this* machine's disk, when it is a real file (image and live modes),
+   * so callers can hash it in place. `undefined` for bundles and fakes.
+   */
+  hostPath?(path: string): Promise<string | undefined>;
+  /** Human-readable source, for evidence: `"image /mnt/c"`, `"live"`, `"bundle x.zip"`. */
+  describe(): string;
+}
