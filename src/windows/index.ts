@@ -1,0 +1,33 @@
+/**
+ * Windows-state domain readers: Outlook profiles, MAPISVC.INF, Office, Defender exclusions,
+ * certificate stores and Uninstall entries, written against the RegistryPort and FileSystemPort.
+ */
+export { WindowsStateError, type WindowsStateErrorCode } from "./errors.js";
+export { decodeWindows1252 } from "./windows-1252.js";
+export { findValue, joinKey, stableRegExp, valueAsNumber, valueAsString } from "./registry-read.js";
+export {
+  MAX_UIDS_PER_LIST,
+  PropId,
+  PropType,
+  decodeString8,
+  decodeUnicode,
+  profileValueName,
+  readProfileLong,
+  readProfileString,
+  readUidList,
+  type ProfileString,
+} from "./mapi-property.js";
+export {
+  DEFAULT_KOFF_DLL_PATTERN,
+  MAX_PROFILES_PER_LAYOUT,
+  MAX_SECTIONS_PER_PROFILE,
+  SERVICE_TABLE_SECTION,
+  readOutlookProfiles,
+  type DefaultProfileSetting,
+  type OutlookProfile,
+  type OutlookProfileLayout,
+  type OutlookProfilesResult,
+  type ProfileProvider,
+  type ProfileService,
+  type ReadOutlookProfilesOptions,
+} from "./outlook-profiles.js";
