@@ -92,6 +92,13 @@ export interface SectionHeader {
   characteristics: number;
   /** Shannon entropy of the raw data that is inside the file, bits per byte (0–8). */
   entropy: number;
+  /**
+   * File offset the loader actually reads the raw data from (PointerToRawData rounded down to
+   * 512 when FileAlignment ≥ 512). Added by the PE parser; optional for backward compatibility.
+   */
+  rawDataOffset?: number;
+  /** Bytes of raw data actually inside the file (SizeOfRawData clipped at EOF). Optional, as above. */
+  rawDataSizeInFile?: number;
   /** IMAGE_SCN_MEM_EXECUTE (0x20000000) or IMAGE_SCN_CNT_CODE (0x20). */
   executable: boolean;
   writable: boolean;
@@ -150,6 +157,26 @@ export interface VersionInfo {
   strings: Record<string, string>;
   /** Language/codepage keys of the string tables found, e.g. `["040904b0"]`. */
   translations: string[];
+  /**
+   * The VarFileInfo `Translation` values (language, code page), formatted like the string-table
+   * keys, e.g. `["040904b0"]`. Added by the PE parser; optional for backward compatibility.
+   */
+  varFileInfoTranslations?: string[];
+}
+
+/** One leaf of the resource tree (type / name / language → data). */
+export interface ResourceEntry {
+  /** Resource type: numeric id (16 = RT_VERSION) or name. */
+  type: number | string;
+  /** Resource name: numeric id or name. */
+  name: number | string;
+  /** Language id, or a name in the (rare) case the third level is named. */
+  language: number | string;
+  /** RVA of the data (IMAGE_RESOURCE_DATA_ENTRY.OffsetToData is an RVA). */
+  dataRva: number;
+  /** Declared size of the data, in bytes. */
+  size: number;
+  codePage: number;
 }
 
 /** One WIN_CERTIFICATE entry of the certificate table (IMAGE_DIRECTORY_ENTRY_SECURITY). */
@@ -186,6 +213,11 @@ export interface PeImage {
   imports: ImportedModule[];
   exports?: ExportDirectory;
   versionInfo?: VersionInfo;
+  /**
+   * Every leaf of the resource tree, in directory order. Added by the PE parser (optional for
+   * backward compatibility); absent when there is no resource directory.
+   */
+  resources?: ResourceEntry[];
   /** Present when data directory 4 is non-empty (even if it points outside the file; see anomalies). */
   certificateTable?: CertificateTable;
   /** Bytes after the end of the last section's raw data, excluding the certificate table. */

@@ -1,0 +1,34 @@
+/**
+ * The PE image checksum as the Windows loader and `imagehlp!CheckSumMappedFile` compute it:
+ * a 16-bit ones'-complement sum of the file's little-endian words (an odd trailing byte padded
+ * with zero), with the 4-byte CheckSum field treated as zero, carries folded back into 16 bits,
+ * plus the file length in bytes.
+ *
+ * Source: PE/COFF specification, optional header "CheckSum"; authenticode-brief §2.6
+ * (osslsigncode `pe_calc_realchecksum`, pefile `generate_checksum`, which sum 32-bit words and
+ * fold: the same value, since both are ones'-complement sums modulo 0xFFFF).
+ */
+
+/**
+ * @param bytes - the whole file.
+ * @param checkSumOffset - file offset of the CheckSum field (optional header + 64); the 4 bytes
+ *   there are treated as zero. Pass a value outside the file to skip nothing.
+ * @returns the checksum (a 32-bit unsigned number).
+ */
+export function computePeChecksum(bytes: Uint8Array, checkSumOffset: number): number {
+  const n = bytes.length;
+  const even = n & ~1;
+  // Plain JS numbers are exact up to 2^53: 2^53 / 0xFFFF words is far more than any file, so the
+  // carry is folded once at the end rather than on every add.
+  let sum = 0;
+  for (let i = 0; i < even; i += 2) sum += bytes[i]! | (bytes[i + 1]! << 8);
+  if (n & 1) sum += bytes[n - 1]!;
+  // Subtract the CheckSum field's words (only those inside the file, matching the loop above).
+  for (let i = checkSumOffset; i < checkSumOffset + 4; i += 2) {
+    if (i < 0 || i >= n) continue;
+    sum -= bytes[i]! | (i + 1 < n ? bytes[i + 1]! << 8 : 0);
+  }
+  // Ones'-complement fold: terminates because each step strictly shrinks a sum above 0xFFFF.
+  while (sum > 0xffff) sum = (sum % 0x10000) + Math.floor(sum / 0x10000);
+  return (sum + n) >>> 0;
+}

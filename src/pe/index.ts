@@ -1,0 +1,46 @@
+/**
+ * The PE area: a bounds-checked PE/COFF parser (`parsePe`), its typed error and model types,
+ * and the building blocks other areas reuse (checksum, entropy, RVA mapping, limits).
+ *
+ * Source: Microsoft "PE Format" specification; see each module.
+ */
+export { parsePe, type ParsePeOptions } from "./parse-pe.js";
+export { PeFormatError, type PeFormatErrorCode } from "./errors.js";
+export type { PeParseMode } from "./parse-context.js";
+export { computePeChecksum } from "./checksum.js";
+export { shannonEntropy, addToHistogram, entropyOfHistogram } from "./entropy.js";
+export { RvaMapper, type MappedRva } from "./rva.js";
+export { machineName, MACHINE_NAMES } from "./file-header.js";
+export { DATA_DIRECTORY_NAMES, CHECKSUM_FIELD_OFFSET } from "./optional-header.js";
+export { RT_VERSION } from "./resource-directory.js";
+export { WIN_CERT_REVISION_1_0, WIN_CERT_REVISION_2_0, WIN_CERT_TYPE_PKCS_SIGNED_DATA } from "./certificate-table.js";
+export type { Overlay } from "./overlay.js";
+export {
+  MAX_SECTIONS,
+  MAX_IMPORT_MODULES,
+  MAX_IMPORT_FUNCTIONS_PER_MODULE,
+  MAX_IMPORT_FUNCTIONS_TOTAL,
+  MAX_EXPORTS,
+  MAX_RESOURCE_DEPTH,
+  MAX_RESOURCE_ENTRIES,
+  MAX_CERTIFICATES,
+  MAX_ANOMALIES,
+} from "./limits.js";
+export type {
+  PeAnomaly,
+  DosHeader,
+  FileHeader,
+  DataDirectory,
+  OptionalHeader,
+  SectionHeader,
+  ImportedFunction,
+  ImportedModule,
+  ExportedFunction,
+  ExportDirectory,
+  FixedFileInfo,
+  VersionInfo,
+  ResourceEntry,
+  WinCertificate,
+  CertificateTable,
+  PeImage,
+} from "./types.js";

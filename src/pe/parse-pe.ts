@@ -1,0 +1,124 @@
+/**
+ * `parsePe()`: the PE/COFF image parser. Reads the headers (fatal when unreadable), then every
+ * optional structure (sections, imports, delay imports, exports, resources and version info,
+ * certificate table), computes the loader checksum and the overlay. Pure: bytes in, data out; the
+ * file is never copied (all payloads are subarrays).
+ *
+ * Source: Microsoft "PE Format" specification (PE/COFF); see each sub-parser's header for the
+ * section it implements.
+ */
+import { parseCertificateTable } from "./certificate-table.js";
+import { computePeChecksum } from "./checksum.js";
+import { parseDelayImportDirectory } from "./delay-import-directory.js";
+import { parseDosHeader } from "./dos-header.js";
+import { parseExportDirectory } from "./export-directory.js";
+import { IMAGE_FILE_HEADER_SIZE, parseFileHeader } from "./file-header.js";
+import { parseImportDirectory } from "./import-directory.js";
+import { MAX_IMPORT_FUNCTIONS_TOTAL } from "./limits.js";
+import {
+  IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT,
+  IMAGE_DIRECTORY_ENTRY_EXPORT,
+  IMAGE_DIRECTORY_ENTRY_IMPORT,
+  IMAGE_DIRECTORY_ENTRY_RESOURCE,
+  IMAGE_DIRECTORY_ENTRY_SECURITY,
+  directory,
+  parseOptionalHeader,
+} from "./optional-header.js";
+import { computeOverlay } from "./overlay.js";
+import { ParseContext, type PeParseMode } from "./parse-context.js";
+import { RT_VERSION, parseResourceDirectory } from "./resource-directory.js";
+import { RvaMapper } from "./rva.js";
+import { IMAGE_SECTION_HEADER_SIZE, parseSectionTable } from "./section-table.js";
+import type { ImportedModule, PeImage } from "./types.js";
+import { parseVersionInfo } from "./version-info.js";
+
+/** Options of {@link parsePe}. */
+export interface ParsePeOptions {
+  /**
+   * `"permissive"` (default): problems after the headers are recorded in `anomalies` and parsing
+   * continues with what could be read. `"strict"`: the first such problem throws.
+   */
+  mode?: PeParseMode;
+}
+
+/**
+ * Parses a PE/COFF image (PE32 or PE32+).
+ *
+ * @param bytes - the whole file; not copied, and payloads in the result (certificates) are
+ *   subarrays of it.
+ * @returns the parsed image; `anomalies` lists what was forgiven (permissive) and oddities.
+ * @throws PeFormatError always for `not-pe`, `bad-dos-signature`, `bad-lfanew`,
+ *   `bad-nt-signature`, `bad-optional-header-magic`, and `truncated` DOS/COFF/optional headers;
+ *   in strict mode also for every problem that permissive mode records (`truncated`,
+ *   `rva-unmapped`, `count-over-limit`, `cycle`, `malformed`).
+ */
+export function parsePe(bytes: Uint8Array, options: ParsePeOptions = {}): PeImage {
+  const ctx = new ParseContext(bytes, options.mode ?? "permissive");
+  const dos = parseDosHeader(ctx);
+  const fileHeader = parseFileHeader(ctx, dos.lfanew);
+  const optionalHeaderOffset = fileHeader.offset + IMAGE_FILE_HEADER_SIZE;
+  const optionalHeader = parseOptionalHeader(ctx, optionalHeaderOffset, fileHeader.sizeOfOptionalHeader);
+  const pe32Plus = optionalHeader.format === "PE32+";
+
+  const sectionTableOffset = optionalHeaderOffset + fileHeader.sizeOfOptionalHeader;
+  const sections = parseSectionTable(ctx, sectionTableOffset, fileHeader.numberOfSections, optionalHeader.fileAlignment);
+  const mapper = new RvaMapper(sections, optionalHeader.sizeOfHeaders, optionalHeader.sectionAlignment, ctx.size);
+
+  const budget = { remaining: MAX_IMPORT_FUNCTIONS_TOTAL };
+  const imports: ImportedModule[] = [];
+  const importDir = directory(optionalHeader, IMAGE_DIRECTORY_ENTRY_IMPORT);
+  if (importDir !== undefined) imports.push(...parseImportDirectory(ctx, mapper, importDir.virtualAddress, pe32Plus, budget));
+  const delayDir = directory(optionalHeader, IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT);
+  if (delayDir !== undefined) {
+    imports.push(...parseDelayImportDirectory(ctx, mapper, delayDir.virtualAddress, pe32Plus, optionalHeader.imageBase, budget));
+  }
+
+  const image: PeImage = {
+    size: ctx.size,
+    dos,
+    fileHeader,
+    optionalHeader,
+    sections,
+    imports,
+    overlay: { offset: 0, size: 0, entropy: 0 },
+    computedCheckSum: computePeChecksum(bytes, optionalHeader.checkSumOffset),
+    anomalies: ctx.anomalies,
+  };
+
+  const exportDir = directory(optionalHeader, IMAGE_DIRECTORY_ENTRY_EXPORT);
+  if (exportDir !== undefined) {
+    const exports = ctx.guard("IMAGE_EXPORT_DIRECTORY", undefined, () =>
+      parseExportDirectory(ctx, mapper, exportDir.virtualAddress, exportDir.size),
+    );
+    if (exports !== undefined) image.exports = exports;
+  }
+
+  const resourceDir = directory(optionalHeader, IMAGE_DIRECTORY_ENTRY_RESOURCE);
+  if (resourceDir !== undefined) {
+    const resources = parseResourceDirectory(ctx, mapper, resourceDir.virtualAddress);
+    image.resources = resources;
+    const version = resources.find((leaf) => leaf.type === RT_VERSION);
+    if (version !== undefined) {
+      const m = mapper.resolve(version.dataRva);
+      if (m === undefined) {
+        ctx.problem("rva-unmapped", "version-resource-rva-unmapped", "IMAGE_RESOURCE_DATA_ENTRY", undefined, `RT_VERSION data RVA 0x${version.dataRva.toString(16)} maps to no file offset`);
+      } else {
+        if (m.available < version.size) {
+          ctx.problem("truncated", "version-resource-truncated", "IMAGE_RESOURCE_DATA_ENTRY", m.offset, `RT_VERSION data declares ${version.size} bytes, ${m.available} are mapped`);
+        }
+        image.versionInfo = parseVersionInfo(ctx, m.offset, Math.min(version.size, m.available));
+      }
+    }
+  }
+
+  const securityDir = directory(optionalHeader, IMAGE_DIRECTORY_ENTRY_SECURITY);
+  if (securityDir !== undefined) image.certificateTable = parseCertificateTable(ctx, securityDir);
+
+  const headersEnd = sectionTableOffset + sections.length * IMAGE_SECTION_HEADER_SIZE;
+  image.overlay = computeOverlay(bytes, sections, headersEnd, image.certificateTable);
+
+  const ep = optionalHeader.addressOfEntryPoint;
+  const epSection = sections.find((s) => ep >= s.virtualAddress && ep < s.virtualAddress + Math.max(s.virtualSize, s.sizeOfRawData));
+  if (epSection !== undefined) image.entryPointSection = epSection.name;
+  return image;
+}

@@ -1,0 +1,132 @@
+/**
+ * RVA → file offset mapping, the way the Windows loader lays an image out: the headers occupy
+ * RVAs [0, SizeOfHeaders) at the same file offsets; each section occupies
+ * [VirtualAddress, VirtualAddress + align(VirtualSize or, when 0, SizeOfRawData, SectionAlignment))
+ * of which only the first min(SizeOfRawData, that virtual span) bytes come from the file
+ * (starting at PointerToRawData rounded down to 512); the rest is zero-filled and has no file
+ * offset. An RVA in no section and past the headers is unmapped.
+ *
+ * Source: PE/COFF specification §3.4.2 (SectionAlignment, SizeOfHeaders), §4 (VirtualSize,
+ * SizeOfRawData, PointerToRawData); loader behaviour as reproduced by pefile
+ * (`adjust_FileAlignment`, `get_offset_from_rva`) and described in the PE format docs.
+ */
+import { latin1 } from "../util/byte-reader.js";
+import { PeFormatError } from "./errors.js";
+import type { SectionHeader } from "./types.js";
+
+/** Where an RVA lands in the file. */
+export interface MappedRva {
+  /** File offset of the RVA. */
+  offset: number;
+  /** Bytes readable from `offset` without leaving the mapped region or the file. */
+  available: number;
+}
+
+interface Region {
+  rva: number;
+  virtualEnd: number;
+  fileOffset: number;
+  rawSize: number;
+}
+
+function alignUp(value: number, alignment: number): number {
+  if (alignment <= 1) return value;
+  const rest = value % alignment;
+  return rest === 0 ? value : value + (alignment - rest);
+}
+
+/** Maps RVAs to file offsets for one image. Immutable after construction. */
+export class RvaMapper {
+  readonly #regions: Region[];
+  readonly #headersEnd: number;
+  readonly #fileSize: number;
+
+  /**
+   * @param sections - the parsed section table (its `rawDataOffset` is the loader's offset).
+   * @param sizeOfHeaders - the optional header's SizeOfHeaders, bytes.
+   * @param sectionAlignment - the optional header's SectionAlignment, bytes.
+   * @param fileSize - size of the file, bytes.
+   */
+  constructor(sections: readonly SectionHeader[], sizeOfHeaders: number, sectionAlignment: number, fileSize: number) {
+    this.#fileSize = fileSize;
+    this.#headersEnd = Math.min(sizeOfHeaders, fileSize);
+    this.#regions = sections.map((s) => {
+      const virtualSpan = alignUp(s.virtualSize !== 0 ? s.virtualSize : s.sizeOfRawData, sectionAlignment);
+      return {
+        rva: s.virtualAddress,
+        virtualEnd: s.virtualAddress + virtualSpan,
+        fileOffset: s.rawDataOffset ?? s.pointerToRawData,
+        rawSize: s.sizeOfRawData === 0 ? 0 : Math.min(s.sizeOfRawData, virtualSpan),
+      };
+    });
+  }
+
+  /**
+   * The file offset of `rva` and how many bytes can be read from there, or `undefined` when the
+   * RVA is unmapped, zero-filled (past a section's raw data) or its file offset is past EOF.
+   * Sections are searched in table order; the first that contains the RVA wins (as the loader's
+   * later mapping would overwrite earlier ones only for overlapping, invalid images).
+   */
+  resolve(rva: number): MappedRva | undefined {
+    if (!Number.isSafeInteger(rva) || rva < 0) return undefined;
+    for (const region of this.#regions) {
+      if (rva < region.rva || rva >= region.virtualEnd) continue;
+      const delta = rva - region.rva;
+      if (delta >= region.rawSize) return undefined;
+      const offset = region.fileOffset + delta;
+      if (offset >= this.#fileSize) return undefined;
+      return { offset, available: Math.min(region.rawSize - delta, this.#fileSize - offset) };
+    }
+    if (rva < this.#headersEnd) return { offset: rva, available: this.#headersEnd - rva };
+    return undefined;
+  }
+
+  /** The file offset of `rva`, or `undefined` (see {@link RvaMapper.resolve}). */
+  toOffset(rva: number): number | undefined {
+    return this.resolve(rva)?.offset;
+  }
+
+  /**
+   * The file offset of `length` bytes at `rva`, all inside one mapped region.
+   * @param fieldOffset - file offset of the field the RVA was read from; becomes the error's
+   *   `offset` when the RVA is unmapped.
+   * @throws PeFormatError `rva-unmapped` when the RVA maps nowhere, `truncated` when fewer than
+   *   `length` bytes are mapped from there.
+   */
+  require(rva: number, length: number, structure: string, fieldOffset?: number): number {
+    const m = this.resolve(rva);
+    if (m === undefined) {
+      const message = `${structure}: RVA 0x${rva.toString(16)} maps to no file offset`;
+      throw new PeFormatError("rva-unmapped", message, fieldOffset === undefined ? { structure } : { offset: fieldOffset, structure });
+    }
+    if (m.available < length) {
+      throw new PeFormatError(
+        "truncated",
+        `${structure}: ${length} byte(s) at RVA 0x${rva.toString(16)} (offset 0x${m.offset.toString(16)}) run past the mapped data`,
+        { offset: m.offset, structure },
+      );
+    }
+    return m.offset;
+  }
+}
+
+/**
+ * A NUL-terminated single-byte string at `rva`, at most `maxLength` bytes, never read past the
+ * mapped region.
+ * @throws PeFormatError `rva-unmapped` (offset = `fieldOffset`).
+ */
+export function asciizAtRva(
+  mapper: RvaMapper,
+  bytes: Uint8Array,
+  rva: number,
+  maxLength: number,
+  structure: string,
+  fieldOffset?: number,
+): string {
+  const offset = mapper.require(rva, 1, structure, fieldOffset);
+  const m = mapper.resolve(rva)!;
+  const end = offset + Math.min(maxLength, m.available);
+  let i = offset;
+  while (i < end && bytes[i] !== 0) i++;
+  return latin1(bytes.subarray(offset, i));
+}
