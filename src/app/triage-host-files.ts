@@ -1,0 +1,115 @@
+/**
+ * Triage of files on this machine's disk (the `triage` verb): reads each file with a size cap,
+ * maps its path to the Windows path it had on the inspected system, finds sibling EXEs that
+ * would load it (side-loading), and runs the pure {@link triageFile} core.
+ */
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import type { ConnectorKnowledge } from "../knowledge/index.js";
+import { parsePe } from "../pe/index.js";
+import { hostPathToWindowsPath, normalizeWindowsPath, type WindowsPathOrigin } from "../paths/windows-path.js";
+import { triageFile, type SignatureVerifier, type TriageRecord } from "../triage/index.js";
+import type { LoadPosition } from "../triage/subject.js";
+
+/** Largest file triage reads, in bytes. Larger inputs get verdict `error` with code `too-large`. */
+export const MAX_TRIAGE_BYTES = 512 * 1024 * 1024;
+
+/** Sibling EXEs examined per folder for side-loading, and the largest one read (bytes). */
+const MAX_SIBLING_EXES = 64;
+const MAX_SIBLING_EXE_BYTES = 64 * 1024 * 1024;
+
+export interface HostTriageOptions {
+  knowledge: ConnectorKnowledge;
+  verifySignature: SignatureVerifier;
+  /** Root of a mounted Windows volume; paths inside it map to `C:\…`. */
+  imageRoot?: string;
+  /** The original Windows path of the (single) file, when the analyst knows it (`--as`). */
+  originalWindowsPath?: string;
+  /** Files triaged at once. */
+  concurrency?: number;
+  /** Called after each file, for progress. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** EXEs next to `hostPath` whose import tables name the DLL (they would load it from there). */
+export async function siblingLoaders(hostPath: string, windowsDir: string | undefined): Promise<LoadPosition[]> {
+  const dir = path.dirname(hostPath);
+  const dllName = path.basename(hostPath).toLowerCase();
+  if (!dllName.endsWith(".dll")) return [];
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const exes = entries.filter((e) => e.isFile() && e.name.toLowerCase().endsWith(".exe")).slice(0, MAX_SIBLING_EXES);
+  const out: LoadPosition[] = [];
+  for (const exe of exes) {
+    const full = path.join(dir, exe.name);
+    const info = await stat(full).catch(() => undefined);
+    if (!info || info.size > MAX_SIBLING_EXE_BYTES) continue;
+    try {
+      const pe = parsePe(await readFile(full), { mode: "permissive" });
+      if (pe.imports.some((m) => m.dll.toLowerCase() === dllName)) {
+        const where = windowsDir ? normalizeWindowsPath(`${windowsDir}\\${exe.name}`) : full;
+        out.push({ kind: "next-to-exe", where });
+      }
+    } catch {
+      // Not a PE: it cannot load anything.
+    }
+  }
+  return out;
+}
+
+async function triageOne(file: string, options: HostTriageOptions): Promise<TriageRecord> {
+  const mapped = options.originalWindowsPath
+    ? { windowsPath: normalizeWindowsPath(options.originalWindowsPath), origin: "native" as WindowsPathOrigin }
+    : hostPathToWindowsPath(file, options.imageRoot);
+  const base = { path: file, windowsPath: mapped?.windowsPath, indicators: [] };
+  const info = await stat(file).catch((e: Error) => e);
+  if (info instanceof Error) {
+    return { ...base, sha256: "", size: 0, verdict: "error", error: { code: "unreadable", message: info.message } };
+  }
+  if (info.size > MAX_TRIAGE_BYTES) {
+    return {
+      ...base,
+      sha256: "",
+      size: info.size,
+      verdict: "error",
+      error: { code: "too-large", message: `${info.size} bytes exceeds the ${MAX_TRIAGE_BYTES}-byte limit` },
+    };
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    return { ...base, sha256: "", size: info.size, verdict: "error", error: { code: "unreadable", message: (e as Error).message } };
+  }
+  const windowsDir = mapped && normalizeWindowsPath(`${mapped.windowsPath}\\..`);
+  const loadPositions = options.originalWindowsPath ? [] : await siblingLoaders(file, windowsDir);
+  return triageFile(
+    {
+      path: file,
+      fileName: path.basename(file),
+      bytes,
+      windowsPath: mapped?.windowsPath,
+      windowsPathOrigin: mapped?.origin,
+      loadPositions,
+    },
+    { knowledge: options.knowledge, verifySignature: options.verifySignature },
+  );
+}
+
+/**
+ * Triage `files` (host paths), `concurrency` at a time, keeping input order in the result.
+ * Never throws for a bad file: each problem becomes that file's `error` record.
+ */
+export async function triageHostFiles(files: string[], options: HostTriageOptions): Promise<TriageRecord[]> {
+  const results: TriageRecord[] = new Array(files.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    for (let i = next++; i < files.length; i = next++) {
+      results[i] = await triageOne(files[i]!, options);
+      options.onProgress?.(++done, files.length);
+    }
+  };
+  const n = Math.max(1, Math.min(options.concurrency ?? 4, files.length));
+  await Promise.all(Array.from({ length: n }, worker));
+  return results;
+}

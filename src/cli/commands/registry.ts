@@ -1,0 +1,38 @@
+/**
+ * `koff-doctor registry export HIVE_FILE [KEY_PATH]`: a debug verb that prints a regf hive, or
+ * the subtree under KEY_PATH, as a `.reg` file (Windows Registry Editor Version 5.00).
+ */
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { exportHiveFileAsReg } from "../../registry/index.js";
+import { ExitCode } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
+import type { CommandResult } from "../main.js";
+
+export function registerRegistryCommand(program: Command, io: CliIo, done: (r: CommandResult) => void): void {
+  const registry = program.command("registry").description("inspect registry hive files (debugging aids)");
+  registry
+    .command("export")
+    .description("print a hive (or the subtree under KEY_PATH) in .reg format")
+    .argument("<hive-file>", "a regf hive file, e.g. Windows/System32/config/SOFTWARE or NTUSER.DAT")
+    .argument("[key-path]", "key below the hive root, e.g. Microsoft\\Windows Defender")
+    .action(async (hiveFile: string, keyPath: string | undefined) => {
+      let bytes: Uint8Array;
+      try {
+        bytes = await readFile(hiveFile);
+      } catch (e) {
+        io.stderr(`koff-doctor: cannot read ${hiveFile}: ${(e as Error).message}\n`);
+        done({ exitCode: ExitCode.UNREADABLE });
+        return;
+      }
+      try {
+        io.stdout(exportHiveFileAsReg(bytes, keyPath));
+        done({ exitCode: ExitCode.OK });
+      } catch (e) {
+        const err = e as Error & { code?: string; offset?: number };
+        const where = err.offset !== undefined ? ` at offset 0x${err.offset.toString(16)}` : "";
+        io.stderr(`koff-doctor: ${hiveFile}: ${err.code ?? "error"}: ${err.message}${where}\n`);
+        done({ exitCode: ExitCode.UNREADABLE });
+      }
+    });
+}

@@ -1,0 +1,107 @@
+/**
+ * `koff-doctor triage PATH... [--json|--sarif] [--trust FILE]... [--at ISO] [--recursive]
+ * [--image DIR] [--as WINPATH] [--signatures primary|all] [--explain] [--verbose]`
+ *
+ * Judges each file against the seed's indicator table (PRODUCT.md "triage").
+ */
+import { Option, type Command } from "commander";
+import { createSignatureVerifier } from "../../app/signature-verifier.js";
+import { triageHostFiles } from "../../app/triage-host-files.js";
+import { loadKnowledge } from "../../knowledge/index.js";
+import type { TriageRecord } from "../../triage/index.js";
+import { ExitCode } from "../exit-codes.js";
+import { expandInputs } from "../input-files.js";
+import type { CliIo } from "../io.js";
+import type { CommandResult } from "../main.js";
+import { UsageError } from "../main.js";
+import { collect, parseAt } from "../options.js";
+import { renderExplain } from "../render/explain.js";
+import { renderTriageJson } from "../render/triage-json.js";
+import { renderTriageSarif } from "../render/triage-sarif.js";
+import { renderTriageText } from "../render/triage-text.js";
+
+interface TriageFlags {
+  json?: boolean;
+  sarif?: boolean;
+  trust: string[];
+  at?: Date;
+  recursive?: boolean;
+  image?: string;
+  as?: string;
+  signatures: "primary" | "all";
+  systemRoots: boolean;
+  explain?: boolean;
+  verbose?: boolean;
+}
+
+/** Exit code for a set of triage records (docs/exit-codes.md). */
+export function triageExitCode(records: TriageRecord[]): number {
+  if (records.some((r) => r.verdict === "malicious")) return ExitCode.MALICIOUS;
+  if (records.some((r) => r.verdict === "error")) return ExitCode.UNREADABLE;
+  if (records.some((r) => r.verdict === "suspicious")) return ExitCode.SUSPICIOUS;
+  return ExitCode.OK;
+}
+
+export function registerTriageCommand(program: Command, io: CliIo, done: (r: CommandResult) => void): void {
+  program
+    .command("triage")
+    .description("judge PE files (kofmsp*.dll and friends): signature, location, size, packing, behaviour")
+    .argument("<path...>", "files or directories to triage")
+    .option("--json", "print one JSON document (docs/json-contract.md)")
+    .option("--sarif", "print SARIF 2.1.0")
+    .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
+    .option("--at <iso-8601>", "verify signatures as of this time instead of now", parseAt)
+    .option("-r, --recursive", "walk directories recursively")
+    .option("--image <dir>", "root of a mounted Windows volume; paths inside it are judged as C:\\…")
+    .option("--as <windows-path>", "the original Windows path of the (single) file")
+    .addOption(
+      new Option("--signatures <mode>", "which signatures must pass").choices(["primary", "all"]).default("primary"),
+    )
+    .option("--no-system-roots", "do not trust Node's bundled root certificates")
+    .option("--explain", "list every signature verification step with its outcome")
+    .option("-v, --verbose", "also show indicators that are ok")
+    .action(async (paths: string[], flags: TriageFlags) => {
+      if (flags.json && flags.sarif) throw new UsageError("--json and --sarif are exclusive");
+      if (flags.as !== undefined && paths.length !== 1) throw new UsageError("--as takes exactly one file");
+      const inputs = await expandInputs(paths, flags.recursive === true);
+      const verifier = await createSignatureVerifier({
+        trustFiles: flags.trust,
+        at: flags.at,
+        signatures: flags.signatures,
+        systemRoots: flags.systemRoots,
+      }).catch((e: Error) => {
+        throw new UsageError(e.message);
+      });
+      const problems = inputs.filter((i) => i.problem);
+      const files = inputs.filter((i) => !i.problem).map((i) => i.path);
+      const showProgress = io.interactive && !flags.json && !flags.sarif && files.length > 3;
+      const records = await triageHostFiles(files, {
+        knowledge: loadKnowledge(),
+        verifySignature: verifier.verify,
+        imageRoot: flags.image,
+        originalWindowsPath: flags.as,
+        onProgress: showProgress ? (n, total) => io.stderr(`\rtriage ${n}/${total}`) : undefined,
+      });
+      if (showProgress) io.stderr("\r\x1b[K");
+      const all: TriageRecord[] = [
+        ...problems.map(
+          (p): TriageRecord => ({
+            path: p.path,
+            sha256: "",
+            size: 0,
+            verdict: "error",
+            error: { code: p.problem!.code, message: p.problem!.message },
+            indicators: [],
+          }),
+        ),
+        ...records,
+      ];
+      if (flags.json) io.stdout(renderTriageJson(all, verifier.policy));
+      else if (flags.sarif) io.stdout(renderTriageSarif(all));
+      else {
+        io.stdout(renderTriageText(all, io.colors, { verbose: flags.verbose }));
+        if (flags.explain) io.stdout(renderExplain(all, io.colors));
+      }
+      done({ exitCode: all.length === 0 ? ExitCode.USAGE : triageExitCode(all) });
+    });
+}

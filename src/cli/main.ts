@@ -1,0 +1,58 @@
+/**
+ * The koff-doctor command line: a thin renderer over the library. Parses arguments with
+ * commander, runs one verb, renders text / JSON / SARIF, and returns the exit code
+ * (docs/exit-codes.md). It never calls process.exit, so it can run inside tests.
+ */
+import { Command, CommanderError } from "commander";
+import { toolInfo } from "../version.js";
+import { registerRegistryCommand } from "./commands/registry.js";
+import { registerTriageCommand } from "./commands/triage.js";
+import { ExitCode } from "./exit-codes.js";
+import { processIo, type CliIo } from "./io.js";
+
+/** A verb's outcome: the exit code it asks for. */
+export interface CommandResult {
+  exitCode: number;
+}
+
+/** A usage problem found after parsing (e.g. a bad `--at` value). */
+export class UsageError extends Error {}
+
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit code.
+ * @param io - where to write; defaults to the process streams.
+ */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let result: CommandResult = { exitCode: ExitCode.OK };
+  const program = new Command()
+    .name("koff-doctor")
+    .description(
+      "Diagnose, triage and safely repair the Kerio Outlook Connector (Offline Edition) and its MAPI provider kofmsp.dll",
+    )
+    .version(toolInfo().version)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError("(run with --help for usage)");
+
+  const run = (r: CommandResult) => {
+    result = r;
+  };
+  registerTriageCommand(program, io, run);
+  registerRegistryCommand(program, io, run);
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return result.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end with exitCode 0 through the override.
+      return e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    }
+    if (e instanceof UsageError) {
+      io.stderr(`koff-doctor: ${e.message}\n`);
+      return ExitCode.USAGE;
+    }
+    io.stderr(`koff-doctor: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return ExitCode.INTERNAL;
+  }
+}

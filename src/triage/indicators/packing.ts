@@ -1,0 +1,24 @@
+/**
+ * Seed row "File size", the "(packed)" part of the Suspicious cell: packing signals per
+ * {@link analyzePacking}. Packed is suspicious, never malicious on its own: signed software is
+ * sometimes UPX-packed (brief §6, spotify_sample.exe).
+ */
+import type { PackingAnalysis } from "../packing.js";
+import { seedCell } from "../seed-table.js";
+import type { Indicator } from "../types.js";
+
+export function packingIndicator(packing: PackingAnalysis): Indicator {
+  const base = { id: "packing", source: "seed", row: "File size" } as const;
+  const details = { signals: packing.signals };
+  if (packing.packed) {
+    return {
+      ...base,
+      level: "suspicious",
+      evidence: `packed: ${packing.signals.map((s) => s.message).join("; ")}`,
+      cell: seedCell("File size", "suspicious", "packed"),
+      details,
+    };
+  }
+  const note = packing.signals.length === 1 ? ` (one weak signal: ${packing.signals[0]!.message})` : "";
+  return { ...base, level: "ok", evidence: `no sign of packing${note}`, cell: null, details };
+}

@@ -1,0 +1,44 @@
+/**
+ * Everything an indicator may look at for one file: the parsed PE, the signature summary, the
+ * Windows location, and what the current mode knows about load positions and processes.
+ * Indicators are pure functions of this object.
+ */
+import type { ConnectorKnowledge } from "../knowledge/index.js";
+import type { PeImage } from "../pe/types.js";
+import type { SignatureSummary } from "./signature-summary.js";
+import type { WindowsPathOrigin } from "../paths/windows-path.js";
+
+/** A place that would make Windows load the file (PRODUCT.md Location row, "load position"). */
+export interface LoadPosition {
+  kind: "mapisvc-inf" | "outlook-profile" | "loaded-by-process" | "next-to-exe";
+  /** Where: the INF file and section, the profile key, the process, or the EXE path. */
+  where: string;
+}
+
+/** A process seen with the file loaded (live mode only). */
+export interface LoadingProcess {
+  image: string;
+  pid: number;
+  /** CPU time share, 0–1, when known. */
+  cpu?: number;
+  /** Established outbound connections as `addr:port`. */
+  connections?: string[];
+}
+
+export interface TriageSubject {
+  /** File name as found on disk. */
+  fileName: string;
+  /** The file's Windows path, when one could be determined. */
+  windowsPath?: string;
+  windowsPathOrigin?: WindowsPathOrigin;
+  /** File size in bytes. */
+  size: number;
+  pe: PeImage;
+  signature: SignatureSummary;
+  knowledge: ConnectorKnowledge;
+  loadPositions: LoadPosition[];
+  /** `undefined` when the mode cannot see processes (file, image, bundle modes). */
+  loadingProcesses?: LoadingProcess[];
+  /** The configured Kerio server host(s), to tell expected connections from others (live mode). */
+  kerioServers?: string[];
+}
