@@ -31,3 +31,30 @@ export {
   type ProfileService,
   type ReadOutlookProfilesOptions,
 } from "./outlook-profiles.js";
+export {
+  MAX_MAPISVC_INF_BYTES,
+  findInfSection,
+  infSectionEntries,
+  lookupInf,
+  parseMapiSvcInf,
+  splitInfList,
+  type InfEncoding,
+  type InfEntry,
+  type InfLookup,
+  type InfSection,
+  type MapiSvcInf,
+} from "./mapisvc-inf.js";
+export { mapiLoadName, windowsBaseName, windowsDirName, type MapiDllNameIssue, type MapiLoadName } from "./mapi-dll-name.js";
+export {
+  MAX_LCID_FOLDERS,
+  MAX_PROVIDERS_PER_SERVICE,
+  MAX_SERVICES_PER_INF,
+  locateMapiSvcInf,
+  type InfDllReference,
+  type InfProviderRegistration,
+  type InfServiceRegistration,
+  type LocateMapiSvcOptions,
+  type MapiSvcFileReport,
+  type MapiSvcLocatorResult,
+  type MapiSvcOrigin,
+} from "./mapisvc-locator.js";
