@@ -58,3 +58,28 @@ export {
   type MapiSvcLocatorResult,
   type MapiSvcOrigin,
 } from "./mapisvc-locator.js";
+export {
+  BRANCH_CHANNELS,
+  CDN_CHANNELS,
+  channelFromUrl,
+  normaliseBitness,
+  readOfficeInstall,
+  type OfficeChannel,
+  type OfficeEvidence,
+  type OfficeInstall,
+} from "./office.js";
+export {
+  readDefenderExclusions,
+  type DefenderExclusion,
+  type DefenderExclusionKind,
+  type DefenderExclusionSource,
+  type DefenderExclusions,
+} from "./defender.js";
+export {
+  MAX_UNINSTALL_ENTRIES,
+  readUninstallEntries,
+  type UninstallEntries,
+  type UninstallEntry,
+  type UninstallMatch,
+  type UninstallView,
+} from "./uninstall.js";
