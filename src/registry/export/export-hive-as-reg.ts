@@ -1,0 +1,104 @@
+/**
+ * Export of a hive (or a subtree) as `.reg` format 5.00 text, the way regedit exports a loaded
+ * hive: each key as `[<rootName>\<path>]` in stored (sorted) subkey order, values in stored order,
+ * formatted by {@link formatRegText}. This is what `koff-doctor registry export HIVE_FILE [KEY_PATH]`
+ * prints.
+ *
+ * Source: regedit's export layout (KB 310516); docs/registry.md ("Export").
+ */
+import { RegistryError } from "../errors.js";
+import type { RegTreeKey } from "../model/reg-tree.js";
+import { openHive, walkHive, type Hive } from "../hive/hive.js";
+import type { HiveMode } from "../hive/hive-context.js";
+import { formatRegText, type RegExportKey } from "../reg-file/write-reg-file.js";
+
+/** Options of {@link exportHiveAsReg}. */
+export interface ExportHiveOptions {
+  /** Key to export, relative to the hive root (case-insensitive, `\`-separated). Default: the whole hive. */
+  keyPath?: string;
+  /**
+   * What stands for the hive root in key lines, e.g. `HKEY_LOCAL_MACHINE\SOFTWARE`. A trailing `\`
+   * is dropped. Default: the root key's stored name (`$$$PROTO.HIV`, `ROOT`, …).
+   */
+  rootName?: string;
+}
+
+/** The keys of `hive` (from `start`), depth-first in stored order, with full paths. */
+function collectKeys(hive: Hive, options: ExportHiveOptions): RegExportKey[] {
+  const rootName = (options.rootName ?? hive.root.name).replace(/\\+$/, "");
+  const start = options.keyPath === undefined ? hive.root : hive.getKey(options.keyPath);
+  if (start === undefined) {
+    throw new RegistryError("not-found", `key ${JSON.stringify(options.keyPath)} not found in the hive`, {
+      path: options.keyPath ?? "",
+    });
+  }
+  const out: RegExportKey[] = [];
+  walkHive(
+    hive,
+    ({ key }) => {
+      const path = key.path === "" ? rootName : rootName === "" ? key.path : `${rootName}\\${key.path}`;
+      out.push({
+        path,
+        values: key.valueRecords().map((v) => ({ name: v.name, type: v.type, data: v.data })),
+      });
+    },
+    { start },
+  );
+  return out;
+}
+
+/**
+ * The `.reg` format 5.00 text (CRLF line endings, no BOM: encode with
+ * {@link import("../reg-file/reg-text-encoding.js").encodeRegText}) of `hive` or of its subtree `keyPath`.
+ * @throws RegistryError `not-found` when `keyPath` does not exist; in strict mode, any parse error met.
+ */
+export function exportHiveAsReg(hive: Hive, options: ExportHiveOptions = {}): string {
+  return formatRegText(collectKeys(hive, options));
+}
+
+/** Options of {@link exportHiveFileAsReg}. */
+export interface ExportHiveFileOptions extends ExportHiveOptions {
+  /** Parse mode; default `"permissive"`: damaged parts are skipped and listed as `;` comments at the end. */
+  mode?: HiveMode;
+}
+
+/**
+ * Opens hive file `bytes` and exports it (or `keyPath`) as `.reg` text, ready to print. In
+ * permissive mode, the anomalies met (at most 50 listed) follow as `; anomaly …` comment lines,
+ * which `.reg` readers ignore; a dirty hive adds a `; hive is dirty …` comment.
+ * @throws RegistryError when the hive cannot be opened at all, or `keyPath` is missing.
+ */
+export function exportHiveFileAsReg(bytes: Uint8Array, options: ExportHiveFileOptions = {}): string {
+  const hive = openHive(bytes, { mode: options.mode ?? "permissive" });
+  let text = exportHiveAsReg(hive, options);
+  const notes: string[] = [];
+  if (hive.dirty) {
+    notes.push(
+      `; hive is dirty (sequence numbers ${hive.baseBlock.primarySequence} != ${hive.baseBlock.secondarySequence}): recent changes may be only in its .LOG1/.LOG2 files`,
+    );
+  }
+  for (const a of hive.anomalies.slice(0, 50)) {
+    notes.push(`; anomaly ${a.code}${a.offset === undefined ? "" : ` at offset ${a.offset}`}${a.path ? ` in ${a.path}` : ""}: ${a.message.replace(/[\r\n]/g, " ")}`);
+  }
+  const more = hive.anomalies.length - 50 + hive.anomaliesDropped;
+  if (more > 0) notes.push(`; ${more} more anomalies not listed`);
+  if (notes.length > 0) text += notes.join("\r\n") + "\r\n";
+  return text;
+}
+
+/**
+ * The keys of an in-memory tree as {@link RegExportKey}s, depth-first in stored order, with
+ * paths `rootPath\…` (`tree` itself is `rootPath`; with `rootPath` `""`, the tree's top is not
+ * written and its subkeys are the roots, as in a tree built by `applyRegOperations`).
+ * Terminates: a tree is finite and acyclic by construction; depth is capped at 512 below `tree`.
+ */
+export function regTreeToExportKeys(tree: RegTreeKey, rootPath: string): RegExportKey[] {
+  const out: RegExportKey[] = [];
+  const visit = (key: RegTreeKey, path: string, depth: number): void => {
+    if (depth > 512) throw new RegistryError("too-deep", "key tree deeper than 512", { path });
+    if (path !== "") out.push({ path, values: key.values });
+    for (const child of key.subkeys) visit(child, path === "" ? child.name : `${path}\\${child.name}`, depth + 1);
+  };
+  visit(tree, rootPath, 0);
+  return out;
+}

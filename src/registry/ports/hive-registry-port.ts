@@ -1,0 +1,200 @@
+/**
+ * A {@link RegistryPort} over a Windows image directory (`--image DIR`): the hive files are
+ * opened lazily, once, in permissive mode, and cached.
+ *
+ * Mounts (paths resolved case-insensitively inside the image, see {@link resolveInImage}):
+ * - `HKLM\SOFTWARE` → `Windows/System32/config/SOFTWARE`
+ * - `HKLM\SYSTEM`   → `Windows/System32/config/SYSTEM`
+ * - `HKU\.DEFAULT`  → `Windows/System32/config/DEFAULT`
+ * - `HKU\<name>`    → `Users/<name>/NTUSER.DAT` (or `Documents and Settings/<name>/NTUSER.DAT`)
+ * - `HKU\<name>_Classes` → `Users/<name>/AppData/Local/Microsoft/Windows/UsrClass.dat`
+ *
+ * `users()` lists the profile folders that hold an `NTUSER.DAT`, except the template and shared
+ * profiles `Default`, `Default User`, `Public` and `All Users` (no one logs on with them, so they
+ * hold no Outlook profile). Those hives are still reachable by path (`HKU\Default\…`).
+ * `HKLM` and `HKU` themselves are served as keys listing what is mounted.
+ *
+ * Source: src/ports/registry.ts; research/windows-mapi-facts.md §3.
+ */
+import { readFile, stat } from "node:fs/promises";
+import type { RegKey, RegistryPort } from "../../ports/registry.js";
+import { RegistryError } from "../errors.js";
+import { openHive, type Hive } from "../hive/hive.js";
+import type { HiveAnomaly, HiveMode } from "../hive/hive-context.js";
+import { regNameKey } from "../model/reg-tree.js";
+import { listInImage, resolveInImage } from "./image-path.js";
+import { splitRegistryPath } from "./registry-path.js";
+
+/** Options of {@link HiveRegistryPort}. */
+export interface HiveRegistryPortOptions {
+  /** Parse mode of the hives; default `"permissive"`. */
+  mode?: HiveMode;
+  /** Largest hive file read, in bytes; larger ones are refused with `count-over-limit`. Default 1 GiB. */
+  maxHiveBytes?: number;
+}
+
+const CONFIG = ["Windows", "System32", "config"];
+const USER_DIRS = [["Users"], ["Documents and Settings"]];
+const NON_USER_PROFILES = new Set(["DEFAULT", "DEFAULT USER", "PUBLIC", "ALL USERS"]);
+
+/** State of one hive the port opened, for evidence. */
+export interface OpenedHive {
+  /** Mount point, e.g. `HKLM\SOFTWARE`. */
+  mount: string;
+  /** Host path of the hive file. */
+  file: string;
+  dirty: boolean;
+  anomalies: readonly HiveAnomaly[];
+}
+
+/** A registry port over the hive files of a Windows image directory. */
+export class HiveRegistryPort implements RegistryPort {
+  readonly #imageDir: string;
+  readonly #mode: HiveMode;
+  readonly #maxHiveBytes: number;
+  readonly #hives = new Map<string, Promise<{ hive: Hive; file: string; mount: string } | undefined>>();
+
+  /** @param imageDir - host directory of the mounted or copied Windows volume (its root, holding `Windows/`). */
+  constructor(imageDir: string, options: HiveRegistryPortOptions = {}) {
+    this.#imageDir = imageDir;
+    this.#mode = options.mode ?? "permissive";
+    this.#maxHiveBytes = options.maxHiveBytes ?? 1024 * 1024 * 1024;
+  }
+
+  describe(): string {
+    return `image hives ${this.#imageDir}`;
+  }
+
+  /** Image-relative segments of the hive file mounted at `root` (canonical short root) + `name`. */
+  async #hiveFile(root: string, name: string): Promise<string[] | undefined> {
+    const up = name.toUpperCase();
+    if (root === "HKLM") {
+      if (up === "SOFTWARE") return [...CONFIG, "SOFTWARE"];
+      if (up === "SYSTEM") return [...CONFIG, "SYSTEM"];
+      return undefined;
+    }
+    if (root !== "HKU") return undefined;
+    if (up === ".DEFAULT") return [...CONFIG, "DEFAULT"];
+    if (up.endsWith("_CLASSES")) {
+      const user = name.slice(0, -"_Classes".length);
+      for (const base of USER_DIRS) {
+        const segs = [...base, user, "AppData", "Local", "Microsoft", "Windows", "UsrClass.dat"];
+        if ((await resolveInImage(this.#imageDir, segs)) !== undefined) return segs;
+      }
+      return undefined;
+    }
+    for (const base of USER_DIRS) {
+      const segs = [...base, name, "NTUSER.DAT"];
+      if ((await resolveInImage(this.#imageDir, segs)) !== undefined) return segs;
+    }
+    return undefined;
+  }
+
+  /** The open hive for segments `segs`, opened once and cached. */
+  #open(segs: string[], mount: string): Promise<{ hive: Hive; file: string; mount: string } | undefined> {
+    const cacheKey = regNameKey(segs.join("/"));
+    let p = this.#hives.get(cacheKey);
+    if (p === undefined) {
+      p = (async () => {
+        const file = await resolveInImage(this.#imageDir, segs);
+        if (file === undefined) return undefined;
+        const st = await stat(file);
+        if (!st.isFile()) return undefined;
+        if (st.size > this.#maxHiveBytes) {
+          throw new RegistryError("count-over-limit", `hive ${file} is ${st.size} bytes, over ${this.#maxHiveBytes}`, { path: file });
+        }
+        const bytes = new Uint8Array(await readFile(file));
+        try {
+          return { hive: openHive(bytes, { mode: this.#mode }), file, mount };
+        } catch (e) {
+          if (e instanceof RegistryError) {
+            throw new RegistryError(e.code, `${file}: ${e.message}`, {
+              path: file,
+              ...(e.offset === undefined ? {} : { offset: e.offset }),
+              cause: e,
+            });
+          }
+          throw e;
+        }
+      })();
+      this.#hives.set(cacheKey, p);
+    }
+    return p;
+  }
+
+  /**
+   * The key at `path`, or `undefined` when it (or its hive) does not exist.
+   * @throws RegistryError when the hive file exists but cannot be opened (not a hive, truncated base block).
+   */
+  async getKey(path: string): Promise<RegKey | undefined> {
+    const split = splitRegistryPath(path);
+    if (split === undefined) return undefined;
+    const { root, rest } = split;
+    if (rest.length === 0) return this.#virtualRoot(root);
+    const segs = await this.#hiveFile(root, rest[0]!);
+    if (segs === undefined) return undefined;
+    const mountName = segs[segs.length - 1] === "NTUSER.DAT" || segs[segs.length - 1] === "UsrClass.dat" ? rest[0]! : segs[segs.length - 1]!;
+    const mount = `${root}\\${mountName}`;
+    const opened = await this.#open(segs, mount);
+    if (opened === undefined) return undefined;
+    const key = opened.hive.getKey(rest.slice(1).join("\\"));
+    if (key === undefined) return undefined;
+    const out: RegKey = {
+      path: key.path === "" ? mount : `${mount}\\${key.path}`,
+      name: key.path === "" ? mountName : key.name,
+      values: key.values(),
+      subkeys: key.subkeys().map((k) => k.name),
+    };
+    if (key.lastWritten) out.lastWritten = key.lastWritten;
+    return out;
+  }
+
+  async #virtualRoot(root: string): Promise<RegKey | undefined> {
+    if (root === "HKLM") {
+      const subkeys: string[] = [];
+      for (const n of ["SOFTWARE", "SYSTEM"]) if ((await resolveInImage(this.#imageDir, [...CONFIG, n])) !== undefined) subkeys.push(n);
+      return { path: "HKLM", name: "HKLM", values: [], subkeys };
+    }
+    if (root === "HKU") {
+      const subkeys = (await this.#profiles(true)).map((p) => p.name);
+      if ((await resolveInImage(this.#imageDir, [...CONFIG, "DEFAULT"])) !== undefined) subkeys.unshift(".DEFAULT");
+      return { path: "HKU", name: "HKU", values: [], subkeys };
+    }
+    return undefined;
+  }
+
+  /** Profile folders holding an NTUSER.DAT (sorted, deduplicated case-insensitively). */
+  async #profiles(includeTemplates: boolean): Promise<Array<{ name: string }>> {
+    const seen = new Set<string>();
+    const out: Array<{ name: string }> = [];
+    for (const base of USER_DIRS) {
+      const entries = await listInImage(this.#imageDir, base);
+      if (entries === undefined) continue;
+      for (const e of entries) {
+        if (!e.dir) continue;
+        const up = e.name.toUpperCase();
+        if (seen.has(up)) continue;
+        if (!includeTemplates && NON_USER_PROFILES.has(up)) continue;
+        if ((await resolveInImage(this.#imageDir, [...base, e.name, "NTUSER.DAT"])) === undefined) continue;
+        seen.add(up);
+        out.push({ name: e.name });
+      }
+    }
+    return out;
+  }
+
+  /** Users with a hive, as `HKU\<folder name>`; excludes Default, Default User, Public and All Users. */
+  async users(): Promise<Array<{ user: string; root: string }>> {
+    return (await this.#profiles(false)).map((p) => ({ user: p.name, root: `HKU\\${p.name}` }));
+  }
+
+  /** The hives opened so far, with their dirty flag and anomalies (for evidence). */
+  async openedHives(): Promise<OpenedHive[]> {
+    const out: OpenedHive[] = [];
+    for (const p of this.#hives.values()) {
+      const h = await p.catch(() => undefined);
+      if (h) out.push({ mount: h.mount, file: h.file, dirty: h.hive.dirty, anomalies: h.hive.anomalies });
+    }
+    return out;
+  }
+}
