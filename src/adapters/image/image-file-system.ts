@@ -1,0 +1,108 @@
+/**
+ * FileSystemPort over a mounted or copied Windows system volume (`--image DIR`): `C:\X\Y` maps to
+ * `DIR/X/Y`, each component matched case-insensitively as Windows does. Paths on other drives
+ * do not exist. Symbolic links inside the image are never followed, so nothing outside DIR is
+ * ever read; `..` is resolved on the Windows path before mapping, so it cannot climb out either.
+ *
+ * Source: issue "check" (image paths resolve case-insensitively).
+ */
+import { lstat, open, readdir } from "node:fs/promises";
+import path from "node:path";
+import { normalizeWindowsPath } from "../../paths/windows-path.js";
+import type { DirEntry, FileStat, FileSystemPort } from "../../ports/file-system.js";
+
+const DEFAULT_MAX_READ = 256 * 1024 * 1024;
+
+export class ImageFileSystem implements FileSystemPort {
+  readonly root: string;
+  readonly drive: string;
+  /** Lower-cased name → real name, per host directory. */
+  readonly #listings = new Map<string, Map<string, string> | null>();
+
+  /**
+   * @param root - host directory holding the volume's top level (`Windows/`, `Users/`, …).
+   * @param drive - the drive letter the volume had, `"C:"` by default.
+   */
+  constructor(root: string, drive = "C:") {
+    this.root = path.resolve(root);
+    this.drive = drive.toUpperCase();
+  }
+
+  describe(): string {
+    return `image ${this.root}`;
+  }
+
+  async #names(hostDir: string): Promise<Map<string, string> | null> {
+    if (!this.#listings.has(hostDir)) {
+      const entries = await readdir(hostDir).catch(() => null);
+      this.#listings.set(hostDir, entries && new Map(entries.map((n) => [n.toLowerCase(), n])));
+    }
+    return this.#listings.get(hostDir)!;
+  }
+
+  /** The host path of a Windows path, or `undefined` when it does not exist in the image. */
+  async hostPath(windowsPath: string): Promise<string | undefined> {
+    const norm = normalizeWindowsPath(windowsPath);
+    const parts = norm.split("\\");
+    if (parts[0]?.toUpperCase() !== this.drive) return undefined;
+    let host = this.root;
+    for (const part of parts.slice(1)) {
+      if (part === "") continue;
+      const names = await this.#names(host);
+      const real = names?.get(part.toLowerCase());
+      if (real === undefined) return undefined;
+      host = path.join(host, real);
+      const info = await lstat(host).catch(() => undefined);
+      if (!info || info.isSymbolicLink()) return undefined;
+    }
+    return host;
+  }
+
+  async stat(windowsPath: string): Promise<FileStat | undefined> {
+    const host = await this.hostPath(windowsPath);
+    if (host === undefined) return undefined;
+    const info = await lstat(host).catch(() => undefined);
+    if (!info) return undefined;
+    if (info.isDirectory()) return { kind: "dir", size: 0, mtime: info.mtime };
+    if (info.isFile()) return { kind: "file", size: info.size, mtime: info.mtime };
+    return undefined;
+  }
+
+  async list(windowsPath: string): Promise<DirEntry[] | undefined> {
+    const host = await this.hostPath(windowsPath);
+    if (host === undefined) return undefined;
+    const entries = await readdir(host, { withFileTypes: true }).catch(() => undefined);
+    if (!entries) return undefined;
+    const out: DirEntry[] = [];
+    for (const e of entries) {
+      if (e.isSymbolicLink()) continue;
+      if (e.isDirectory()) out.push({ name: e.name, kind: "dir", size: 0 });
+      else if (e.isFile()) {
+        const info = await lstat(path.join(host, e.name)).catch(() => undefined);
+        if (info) out.push({ name: e.name, kind: "file", size: info.size, mtime: info.mtime });
+      }
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async readFile(windowsPath: string, maxBytes = DEFAULT_MAX_READ): Promise<Uint8Array | undefined> {
+    const host = await this.hostPath(windowsPath);
+    if (host === undefined) return undefined;
+    const handle = await open(host, "r").catch(() => undefined);
+    if (!handle) return undefined;
+    try {
+      const info = await handle.stat();
+      if (!info.isFile() || info.size > maxBytes) return undefined;
+      const buf = Buffer.alloc(info.size);
+      let filled = 0;
+      while (filled < info.size) {
+        const { bytesRead } = await handle.read(buf, filled, info.size - filled, filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return buf.subarray(0, filled);
+    } finally {
+      await handle.close();
+    }
+  }
+}

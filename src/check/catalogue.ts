@@ -1,0 +1,51 @@
+/**
+ * The ordered check catalogue: every check koff-doctor runs, in report order (install → MAPI →
+ * profiles → cache → environment). A test lints it: unique kebab-case ids, a doc page
+ * `docs/checks/<id>.md` per check, and a fixture where each fires and one where it stays quiet.
+ */
+import avExclusionMissing from "./checks/av-exclusion-missing.js";
+import bitnessMismatch from "./checks/bitness-mismatch.js";
+import cacheDbInvalid from "./checks/cache-db-invalid.js";
+import cacheDiskSpaceLow from "./checks/cache-disk-space-low.js";
+import cacheMissing from "./checks/cache-missing.js";
+import cacheOnNetwork from "./checks/cache-on-network.js";
+import cacheOrphan from "./checks/cache-orphan.js";
+import connectorBinaryUntrusted from "./checks/connector-binary-untrusted.js";
+import connectorVersionsMixed from "./checks/connector-versions-mixed.js";
+import installMissing from "./checks/install-missing.js";
+import mapisvcNotRegistered from "./checks/mapisvc-not-registered.js";
+import mapisvcPathExtraPeriods from "./checks/mapisvc-path-extra-periods.js";
+import mapisvcPathOutsideInstall from "./checks/mapisvc-path-outside-install.js";
+import mapisvcPathUnresolved from "./checks/mapisvc-path-unresolved.js";
+import officeNotFound from "./checks/office-not-found.js";
+import profileDefaultMissing from "./checks/profile-default-missing.js";
+import profileKoffOrphaned from "./checks/profile-koff-orphaned.js";
+import profileNone from "./checks/profile-none.js";
+import providerDllMissing from "./checks/provider-dll-missing.js";
+import strayProviderDll from "./checks/stray-provider-dll.js";
+import updaterServiceMissing from "./checks/updater-service-missing.js";
+import type { CheckDefinition } from "./finding.js";
+
+export const CATALOGUE: readonly CheckDefinition[] = [
+  installMissing,
+  providerDllMissing,
+  connectorBinaryUntrusted,
+  connectorVersionsMixed,
+  strayProviderDll,
+  mapisvcNotRegistered,
+  mapisvcPathUnresolved,
+  mapisvcPathExtraPeriods,
+  mapisvcPathOutsideInstall,
+  officeNotFound,
+  bitnessMismatch,
+  profileNone,
+  profileDefaultMissing,
+  profileKoffOrphaned,
+  cacheMissing,
+  cacheOrphan,
+  cacheDbInvalid,
+  cacheDiskSpaceLow,
+  cacheOnNetwork,
+  avExclusionMissing,
+  updaterServiceMissing,
+];

@@ -1,0 +1,18 @@
+import { defineCheck } from "../finding.js";
+
+/** A profile with the KOFF service has no cache folder. */
+export default defineCheck({
+  id: "cache-missing",
+  severity: "warning",
+  title: "A KOFF profile has no local cache",
+  remedy: "recreate-profile",
+  run(f) {
+    return f.profiles
+      .filter((p) => p.hasKoff)
+      .filter((p) => !f.caches.some((c) => c.user === p.user && c.profile.toLowerCase() === p.name.toLowerCase()))
+      .map((p) => ({
+        message: `user ${p.user}: profile "${p.name}" uses KOFF but has no folder under the cache root`,
+        evidence: { user: p.user, profile: p.name, cacheRoots: f.cacheRoots.filter((r) => r.user === p.user).map((r) => r.path) },
+      }));
+  },
+});

@@ -1,0 +1,22 @@
+import { defineCheck } from "../finding.js";
+
+/** No KOFF install is found: no Uninstall entry and no install folder. */
+export default defineCheck({
+  id: "install-missing",
+  severity: "error",
+  title: "Kerio Outlook Connector is not installed",
+  remedy: "reinstall-koff",
+  run(f) {
+    if (f.install.uninstallEntries.length > 0 || f.install.folders.length > 0) return [];
+    const koffProfiles = f.profiles.filter((p) => p.hasKoff).map((p) => `${p.user}: ${p.name}`);
+    return [
+      {
+        message:
+          koffProfiles.length > 0
+            ? `no install found, yet ${koffProfiles.length} Outlook profile(s) still use the KOFF service`
+            : "no Uninstall entry and no install folder found",
+        evidence: { uninstallEntries: 0, foldersChecked: "knowledge install folders", koffProfiles },
+      },
+    ];
+  },
+});

@@ -1,0 +1,22 @@
+import { defineCheck } from "../finding.js";
+
+/** No MAPISVC.INF section registers the KOFF service, while KOFF is installed or used. */
+export default defineCheck({
+  id: "mapisvc-not-registered",
+  severity: "error",
+  title: "MAPISVC.INF does not register the KOFF service",
+  remedy: "reinstall-koff",
+  run(f) {
+    const installed = f.install.folders.length > 0 || f.install.uninstallEntries.length > 0;
+    if (!installed || f.mapisvc.registrations.length > 0) return [];
+    return [
+      {
+        message:
+          f.mapisvc.files.length === 0
+            ? "no MAPISVC.INF found at any known location; new Outlook builds block providers not registered there"
+            : `none of ${f.mapisvc.files.length} MAPISVC.INF file(s) registers a kofmsp service; new Outlook builds block such providers (KB 4498413)`,
+        evidence: { files: f.mapisvc.files },
+      },
+    ];
+  },
+});

@@ -1,0 +1,19 @@
+import { defineCheck } from "../finding.js";
+
+/** The Kerio Updater Service is not installed (auto-upgrade fails for non-admin users). */
+export default defineCheck({
+  id: "updater-service-missing",
+  severity: "warning",
+  title: "The Kerio Updater Service is not installed",
+  remedy: "reinstall-koff",
+  run(f) {
+    const installed = f.install.folders.length > 0 || f.install.uninstallEntries.length > 0;
+    if (!installed || f.updater.installed) return [];
+    return [
+      {
+        message: "no Kerio Updater Service (Uninstall entry, service key or folder); connector upgrades fail for users without admin rights",
+        evidence: { checked: f.updater.evidence },
+      },
+    ];
+  },
+});

@@ -1,0 +1,161 @@
+/**
+ * What `check` knows about a machine: facts gathered from a snapshot (collecting), kept apart
+ * from the checks that judge them (judging). Every field is plain data, rendered as the `facts`
+ * object of `check --json`. A fact the mode cannot see is `undefined` with its reason in
+ * {@link MachineFacts.unknown}, never a guess.
+ *
+ * Source: PRODUCT.md "check"; STYLE.md ("collecting is kept apart from judging").
+ */
+import type { TriageRecord } from "../triage/index.js";
+
+export type Mode = "image" | "live" | "bundle";
+
+export interface FileFact {
+  /** Windows path. */
+  path: string;
+  /** Size in bytes. */
+  size: number;
+  sha256?: string;
+  /** `"x86"`, `"x64"`, … for PE files. */
+  machine?: string;
+  fileVersion?: string;
+  companyName?: string;
+}
+
+export interface InstallFacts {
+  /** Uninstall entries matching the connector, from both registry views. */
+  uninstallEntries: Array<{ key: string; displayName: string; displayVersion?: string; installLocation?: string; view: "64" | "32" }>;
+  /** Install folders that exist (knowledge folders plus InstallLocation values). */
+  folders: string[];
+  /** Binaries (`.dll`, `.exe`) in the install folders. */
+  binaries: FileFact[];
+  /** `kofmsp*.dll` files in the install folders. */
+  providerDlls: FileFact[];
+}
+
+export interface UpdaterFacts {
+  installed: boolean;
+  /** What showed it: an Uninstall entry, the service key, or the folder. */
+  evidence: string[];
+}
+
+export interface OfficeFacts {
+  found: boolean;
+  product?: string;
+  version?: string;
+  /** Outlook's (= Office's) bitness. */
+  bitness?: "x86" | "x64";
+  channel?: string;
+  /** Where each fact came from (registry paths). */
+  sources: string[];
+}
+
+export interface ProfileServiceFact {
+  uid: string;
+  serviceName?: string;
+  dllName?: string;
+  entryName?: string;
+  isKoff: boolean;
+}
+
+export interface ProfileFact {
+  user: string;
+  /** `"16.0"`, `"15.0"` or `"wms"` (Windows Messaging Subsystem, Outlook ≤ 2010). */
+  layout: string;
+  name: string;
+  /** Registry key of the profile. */
+  key: string;
+  isDefault: boolean;
+  services: ProfileServiceFact[];
+  hasKoff: boolean;
+}
+
+export interface DefaultProfileFact {
+  user: string;
+  layout: string;
+  /** The `DefaultProfile` value. */
+  name: string;
+  /** Where the value was read. */
+  key: string;
+}
+
+export interface MapisvcRegistration {
+  /** The MAPISVC.INF file. */
+  file: string;
+  /** `[Services]` key of the KOFF service. */
+  section: string;
+  /** The key whose value named the DLL (`PR_SERVICE_DLL_NAME` or a provider's `PR_PROVIDER_DLL_NAME`). */
+  key: string;
+  /** The value as registered. */
+  registered: string;
+  /** The file MAPI would load, after the "32" rule (Windows path), when it could be determined. */
+  loadPath?: string;
+  /** Whether `loadPath` exists. */
+  resolved: boolean;
+  /** Problems with the registered name: `"extra-periods"`, `"has-32"`, `"bare-name"`. */
+  issues: string[];
+}
+
+export interface MapisvcFacts {
+  /** Every MAPISVC.INF found. */
+  files: string[];
+  registrations: MapisvcRegistration[];
+}
+
+export interface CacheDatabaseFact {
+  name: string;
+  size: number;
+  valid: boolean;
+  problems: string[];
+  odsMajor?: number;
+  pageSize?: number;
+}
+
+export interface CacheFact {
+  user: string;
+  /** Folder name = Outlook profile name. */
+  profile: string;
+  path: string;
+  files: number;
+  /** Total bytes of all files in the folder (top level and below, capped walk). */
+  bytes: number;
+  databases: CacheDatabaseFact[];
+}
+
+export interface DefenderFacts {
+  /** Exclusion paths as configured (local and policy). */
+  exclusions: Array<{ path: string; source: "local" | "policy" }>;
+}
+
+export interface StrayFact extends FileFact {
+  /** Why it is considered stray: where it sits. */
+  location: string;
+}
+
+export interface MachineFacts {
+  mode: Mode;
+  /** What was read, for the report header: `"image /cases/pc1"`. */
+  source: string;
+  users: string[];
+  install: InstallFacts;
+  updater: UpdaterFacts;
+  office: OfficeFacts;
+  profiles: ProfileFact[];
+  defaultProfiles: DefaultProfileFact[];
+  mapisvc: MapisvcFacts;
+  caches: CacheFact[];
+  /** Per-user cache root folders that exist (`%LOCALAPPDATA%\Kerio\Outlook Connector`). */
+  cacheRoots: Array<{ user: string; path: string; onNetwork: boolean }>;
+  defender: DefenderFacts;
+  strays: StrayFact[];
+  /** Free bytes on the system drive; undefined when the mode cannot see it. */
+  freeDiskBytes?: number;
+  /** Live only: running processes of interest. */
+  processes?: Array<{ image: string; pid: number; modules?: string[] }>;
+  /** Live only: event-log evidence. */
+  events?: Array<{ log: string; id: number; provider: string; time: string; message: string }>;
+  /** Triage records of every connector binary, stray provider DLL and MAPISVC.INF target. */
+  triage: TriageRecord[];
+  /** Facts this mode could not see, with the reason: `{ processes: "image mode" }`. */
+  unknown: Record<string, string>;
+}
