@@ -26,7 +26,7 @@ export function registerRegistryCommand(program: Command, io: CliIo, done: (r: C
         return;
       }
       try {
-        io.stdout(exportHiveFileAsReg(bytes, keyPath));
+        io.stdout(exportHiveFileAsReg(bytes, { keyPath }));
         done({ exitCode: ExitCode.OK });
       } catch (e) {
         const err = e as Error & { code?: string; offset?: number };
