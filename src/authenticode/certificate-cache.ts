@@ -1,0 +1,134 @@
+/**
+ * Parsed X.509 certificates (node:crypto `X509Certificate`) and issuer checks, cached by the
+ * SHA-256 of the DER for one run, so a certificate shared by many files (the usual case: one
+ * vendor, one CA) is parsed and its issuer signature verified once.
+ *
+ * Sources: node:crypto X509Certificate (`checkIssued`, `verify`, `keyUsage` = EKU OIDs,
+ * `publicKey.asymmetricKeyDetails.namedCurve`); RFC 5280 §4.2.1.12 (EKU); CVE-2020-0601
+ * (explicit EC parameters).
+ */
+import { X509Certificate, createHash } from "node:crypto";
+import { asBuffer } from "./algorithms.js";
+import { AuthenticodeError } from "./errors.js";
+
+/** One parsed certificate with the derived facts the verifier uses. */
+export interface CertificateInfo {
+  x509: X509Certificate;
+  der: Uint8Array;
+  /** SHA-256 of the DER, lower-case hex. */
+  sha256: string;
+  /** SHA-256 of the SubjectPublicKeyInfo DER, lower-case hex. */
+  spkiSha256: string;
+  /** Subject as one line, e.g. `"C=CZ, O=Corpus Test PKI, CN=Corpus Test Root CA"`. */
+  subject: string;
+  issuer: string;
+  notBefore: Date;
+  notAfter: Date;
+  /** Extended key usage OIDs, or undefined when the certificate has no EKU extension. */
+  extendedKeyUsage?: string[];
+  /** Issuer name equals subject name. */
+  selfIssued: boolean;
+  /** An EC key with explicit (not named) curve parameters: the CVE-2020-0601 pattern. */
+  explicitCurve: boolean;
+}
+
+/** Parsed certificates and issuer-check results for one run (per process or per batch). */
+export class CertificateCache {
+  readonly #bySha256 = new Map<string, CertificateInfo>();
+  readonly #issued = new Map<string, boolean>();
+  /** Caps the memory a run can use: beyond this many entries the caches are cleared. */
+  static readonly MAX_ENTRIES = 20_000;
+
+  /** Number of parsed certificates held. */
+  get size(): number {
+    return this.#bySha256.size;
+  }
+
+  /**
+   * Parses (or returns the cached) certificate for `der`.
+   * @throws AuthenticodeError `bad-certificate` when node:crypto cannot parse it.
+   */
+  get(der: Uint8Array): CertificateInfo {
+    const sha256 = createHash("sha256").update(der).digest("hex");
+    const cached = this.#bySha256.get(sha256);
+    if (cached) return cached;
+    let x509: X509Certificate;
+    try {
+      x509 = new X509Certificate(asBuffer(der));
+    } catch (cause) {
+      throw new AuthenticodeError("bad-certificate", `node:crypto cannot parse a certificate (sha256 ${sha256})`, {
+        structure: "Certificate",
+        cause,
+      });
+    }
+    const info = describe(x509, der, sha256);
+    if (this.#bySha256.size >= CertificateCache.MAX_ENTRIES) this.#bySha256.clear();
+    this.#bySha256.set(sha256, info);
+    return info;
+  }
+
+  /**
+   * True when `issuer` issued `subject`: names/AKI match (`subject.checkIssued(issuer)`) and `subject`'s
+   * signature verifies with `issuer`'s public key. Cached per pair.
+   */
+  issued(issuer: CertificateInfo, subject: CertificateInfo): boolean {
+    const key = `${issuer.sha256}>${subject.sha256}`;
+    const cached = this.#issued.get(key);
+    if (cached !== undefined) return cached;
+    let result = false;
+    try {
+      result = subject.x509.checkIssued(issuer.x509) && subject.x509.verify(issuer.x509.publicKey);
+    } catch {
+      result = false; // unsupported key types or malformed parameters never issue anything
+    }
+    if (this.#issued.size >= CertificateCache.MAX_ENTRIES) this.#issued.clear();
+    this.#issued.set(key, result);
+    return result;
+  }
+}
+
+/**
+ * True when `certificate` is self-issued and its signature verifies with its own key. No
+ * keyUsage/keyCertSign requirement: a self-signed code-signing leaf rarely has it.
+ */
+export function isSelfSigned(certificate: CertificateInfo): boolean {
+  if (!certificate.selfIssued) return false;
+  try {
+    return certificate.x509.verify(certificate.x509.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+function describe(x509: X509Certificate, der: Uint8Array, sha256: string): CertificateInfo {
+  let spkiSha256 = "";
+  let explicitCurve = false;
+  try {
+    const key = x509.publicKey;
+    spkiSha256 = createHash("sha256").update(key.export({ type: "spki", format: "der" })).digest("hex");
+    if (key.asymmetricKeyType === "ec") {
+      const curve = key.asymmetricKeyDetails?.namedCurve;
+      explicitCurve = curve === undefined || curve === "UNDEF" || curve === "";
+    }
+  } catch {
+    explicitCurve = true; // a key node:crypto cannot export is treated like explicit parameters: unusable
+  }
+  const eku = x509.keyUsage as string[] | undefined;
+  return {
+    x509,
+    der,
+    sha256,
+    spkiSha256,
+    subject: oneLine(x509.subject),
+    issuer: oneLine(x509.issuer),
+    notBefore: new Date(x509.validFrom),
+    notAfter: new Date(x509.validTo),
+    ...(eku ? { extendedKeyUsage: eku } : {}),
+    selfIssued: x509.subject === x509.issuer,
+    explicitCurve,
+  };
+}
+
+function oneLine(name: string): string {
+  return name.split("\n").filter(Boolean).join(", ");
+}

