@@ -60,13 +60,18 @@ export function decodeBer(
     throw malformed(structure, `cannot be decoded (${String(cause)})`, originOffset(origin, bytes), cause);
   }
   if (decoded.offset === -1 || decoded.result.error) {
-    throw malformed(structure, `cannot be decoded: ${decoded.result.error || "unknown error"}`, originOffset(origin, bytes));
+    throw malformed(
+      structure,
+      `cannot be decoded: ${decoded.result.error || "unknown error"}`,
+      originOffset(origin, bytes),
+    );
   }
   return { node: decoded.result, used: decoded.offset };
 }
 
 function originOffset(origin: Asn1Origin, view: Uint8Array): number {
-  if (view.buffer === origin.base.buffer) return origin.fileOffset + (view.byteOffset - origin.base.byteOffset);
+  if (view.buffer === origin.base.buffer)
+    return origin.fileOffset + (view.byteOffset - origin.base.byteOffset);
   return origin.fileOffset;
 }
 
@@ -101,7 +106,8 @@ export class Asn1Reader {
   children(node: Asn1Node | undefined, structure: string): Asn1Node[] {
     if (!node) return this.fail(node, structure, "is missing");
     const value = (node.valueBlock as { value?: unknown }).value;
-    if (!node.idBlock.isConstructed || !Array.isArray(value)) return this.fail(node, structure, "is not constructed");
+    if (!node.idBlock.isConstructed || !Array.isArray(value))
+      return this.fail(node, structure, "is not constructed");
     return value as Asn1Node[];
   }
 

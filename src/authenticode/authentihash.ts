@@ -54,7 +54,10 @@ export function excludedRanges(pe: PeLayout, fileSize: number): ExcludedRange[] 
 }
 
 /** The complement of `excluded` in `[0, fileSize)`: the ranges that are hashed, in order. */
-export function includedRanges(excluded: readonly ExcludedRange[], fileSize: number): Array<{ offset: number; length: number }> {
+export function includedRanges(
+  excluded: readonly ExcludedRange[],
+  fileSize: number,
+): Array<{ offset: number; length: number }> {
   const included: Array<{ offset: number; length: number }> = [];
   let pos = 0;
   for (const range of excluded) {

@@ -56,10 +56,14 @@ export class CertificateCache {
     try {
       x509 = new X509Certificate(asBuffer(der));
     } catch (cause) {
-      throw new AuthenticodeError("bad-certificate", `node:crypto cannot parse a certificate (sha256 ${sha256})`, {
-        structure: "Certificate",
-        cause,
-      });
+      throw new AuthenticodeError(
+        "bad-certificate",
+        `node:crypto cannot parse a certificate (sha256 ${sha256})`,
+        {
+          structure: "Certificate",
+          cause,
+        },
+      );
     }
     const info = describe(x509, der, sha256);
     if (this.#bySha256.size >= CertificateCache.MAX_ENTRIES) this.#bySha256.clear();
@@ -75,7 +79,7 @@ export class CertificateCache {
     const key = `${issuer.sha256}>${subject.sha256}`;
     const cached = this.#issued.get(key);
     if (cached !== undefined) return cached;
-    let result = false;
+    let result: boolean;
     try {
       result = subject.x509.checkIssued(issuer.x509) && subject.x509.verify(issuer.x509.publicKey);
     } catch {
@@ -105,7 +109,9 @@ function describe(x509: X509Certificate, der: Uint8Array, sha256: string): Certi
   let explicitCurve = false;
   try {
     const key = x509.publicKey;
-    spkiSha256 = createHash("sha256").update(key.export({ type: "spki", format: "der" })).digest("hex");
+    spkiSha256 = createHash("sha256")
+      .update(key.export({ type: "spki", format: "der" }))
+      .digest("hex");
     if (key.asymmetricKeyType === "ec") {
       const curve = key.asymmetricKeyDetails?.namedCurve;
       explicitCurve = curve === undefined || curve === "UNDEF" || curve === "";

@@ -102,11 +102,17 @@ export function scanCertificateTable(
   location: CertificateTableLocation,
   sizeOfHeaders: number,
 ): CertificateTableScan {
-  const reader = new ByteReader(bytes, (offset, length, structure, size) =>
-    new AuthenticodeError("truncated", `${structure}: ${length} bytes at ${offset} exceed file size ${size}`, {
-      offset,
-      structure,
-    }),
+  const reader = new ByteReader(
+    bytes,
+    (offset, length, structure, size) =>
+      new AuthenticodeError(
+        "truncated",
+        `${structure}: ${length} bytes at ${offset} exceed file size ${size}`,
+        {
+          offset,
+          structure,
+        },
+      ),
   );
   const anomalies: CertificateTableAnomaly[] = [];
   const entries: WinCertificateEntry[] = [];
@@ -122,7 +128,11 @@ export function scanCertificateTable(
     });
   }
   if (offset % 8 !== 0) {
-    anomalies.push({ code: "cert-table-unaligned", offset, message: `certificate table offset ${hex(offset)} is not 8-byte aligned` });
+    anomalies.push({
+      code: "cert-table-unaligned",
+      offset,
+      message: `certificate table offset ${hex(offset)} is not 8-byte aligned`,
+    });
   }
   if (declaredEnd > fileSize) {
     anomalies.push({
@@ -142,14 +152,22 @@ export function scanCertificateTable(
   let pos = offset;
   while (pos + 8 <= end) {
     if (entries.length >= MAX_WIN_CERTIFICATES) {
-      anomalies.push({ code: "cert-table-too-many-entries", offset: pos, message: `more than ${MAX_WIN_CERTIFICATES} WIN_CERTIFICATE entries; the rest were not read` });
+      anomalies.push({
+        code: "cert-table-too-many-entries",
+        offset: pos,
+        message: `more than ${MAX_WIN_CERTIFICATES} WIN_CERTIFICATE entries; the rest were not read`,
+      });
       break;
     }
     const length = reader.u32(pos, "WIN_CERTIFICATE.dwLength");
     const revision = reader.u16(pos + 4, "WIN_CERTIFICATE.wRevision");
     const certificateType = reader.u16(pos + 6, "WIN_CERTIFICATE.wCertificateType");
     if (length < 8) {
-      anomalies.push({ code: "cert-entry-length-invalid", offset: pos, message: `WIN_CERTIFICATE at ${hex(pos)} has dwLength ${length} (< 8)` });
+      anomalies.push({
+        code: "cert-entry-length-invalid",
+        offset: pos,
+        message: `WIN_CERTIFICATE at ${hex(pos)} has dwLength ${length} (< 8)`,
+      });
       break;
     }
     const truncated = pos + length > end;
@@ -161,17 +179,42 @@ export function scanCertificateTable(
       });
     }
     if (length % 8 !== 0) {
-      anomalies.push({ code: "cert-entry-length-unaligned", offset: pos, message: `WIN_CERTIFICATE at ${hex(pos)} has dwLength ${length}, not a multiple of 8` });
+      anomalies.push({
+        code: "cert-entry-length-unaligned",
+        offset: pos,
+        message: `WIN_CERTIFICATE at ${hex(pos)} has dwLength ${length}, not a multiple of 8`,
+      });
     }
     if (revision !== WIN_CERT_REVISION_2_0) {
-      anomalies.push({ code: "cert-entry-revision", offset: pos + 4, message: `WIN_CERTIFICATE at ${hex(pos)} has wRevision ${hex(revision)} (expected 0x200)` });
+      anomalies.push({
+        code: "cert-entry-revision",
+        offset: pos + 4,
+        message: `WIN_CERTIFICATE at ${hex(pos)} has wRevision ${hex(revision)} (expected 0x200)`,
+      });
     }
     if (certificateType !== WIN_CERT_TYPE_PKCS_SIGNED_DATA) {
-      anomalies.push({ code: "cert-entry-unsupported-type", offset: pos + 6, message: `WIN_CERTIFICATE at ${hex(pos)} has wCertificateType ${certificateType} (only 2, PKCS#7 SignedData, is verified)` });
+      anomalies.push({
+        code: "cert-entry-unsupported-type",
+        offset: pos + 6,
+        message: `WIN_CERTIFICATE at ${hex(pos)} has wCertificateType ${certificateType} (only 2, PKCS#7 SignedData, is verified)`,
+      });
     }
     const certificateOffset = pos + 8;
-    const certificate = reader.bytes(certificateOffset, Math.min(length, end - pos) - 8, "WIN_CERTIFICATE.bCertificate");
-    entries.push({ index: entries.length, offset: pos, length, revision, certificateType, certificate, certificateOffset, truncated });
+    const certificate = reader.bytes(
+      certificateOffset,
+      Math.min(length, end - pos) - 8,
+      "WIN_CERTIFICATE.bCertificate",
+    );
+    entries.push({
+      index: entries.length,
+      offset: pos,
+      length,
+      revision,
+      certificateType,
+      certificate,
+      certificateOffset,
+      truncated,
+    });
     if (!truncated) checkTrailingData(bytes, pos, length, certificate, certificateOffset, end, anomalies);
     pos += roundUp8(length);
   }
@@ -185,7 +228,11 @@ export function scanCertificateTable(
     });
   }
   if (entries.length > 1) {
-    anomalies.push({ code: "multiple-win-certificates", offset, message: `${entries.length} WIN_CERTIFICATE entries (Windows verifies the first)` });
+    anomalies.push({
+      code: "multiple-win-certificates",
+      offset,
+      message: `${entries.length} WIN_CERTIFICATE entries (Windows verifies the first)`,
+    });
   }
   return { location, entries, anomalies };
 }

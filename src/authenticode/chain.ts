@@ -34,7 +34,12 @@ export interface ChainResult {
  * @param trust - anchors, matched by certificate/SPKI SHA-256.
  * @param cache - issuer-check cache.
  */
-export function buildChain(leaf: CertificateInfo, pool: readonly CertificateInfo[], trust: TrustStore, cache: CertificateCache): ChainResult {
+export function buildChain(
+  leaf: CertificateInfo,
+  pool: readonly CertificateInfo[],
+  trust: TrustStore,
+  cache: CertificateCache,
+): ChainResult {
   const certificates = [leaf];
   const visited = new Set([leaf.sha256]);
   const selfSigned = isSelfSigned(leaf) && trust.match(leaf) === undefined;
@@ -45,15 +50,19 @@ export function buildChain(leaf: CertificateInfo, pool: readonly CertificateInfo
     if (direct) return { certificates, anchor: direct, complete: true, selfSigned };
     if (certificates.length >= MAX_CHAIN_LENGTH) break;
     const byAnchor = anchors.find(
-      (a) => a.certificate.subject === current.issuer && !visited.has(a.certificate.sha256) && cache.issued(a.certificate, current),
+      (a) =>
+        a.certificate.subject === current.issuer &&
+        !visited.has(a.certificate.sha256) &&
+        cache.issued(a.certificate, current),
     );
     if (byAnchor) {
       certificates.push(byAnchor.certificate);
       return { certificates, anchor: byAnchor, complete: true, selfSigned };
     }
     if (isSelfSigned(current)) return { certificates, complete: true, selfSigned };
-    const next = pool.find((c) => c.subject === current.issuer && !visited.has(c.sha256) && cache.issued(c, current))
-      ?? pool.find((c) => !visited.has(c.sha256) && c.subject !== current.issuer && cache.issued(c, current));
+    const next =
+      pool.find((c) => c.subject === current.issuer && !visited.has(c.sha256) && cache.issued(c, current)) ??
+      pool.find((c) => !visited.has(c.sha256) && c.subject !== current.issuer && cache.issued(c, current));
     if (!next) break;
     visited.add(next.sha256);
     certificates.push(next);
@@ -67,7 +76,8 @@ export function validityProblem(
   time: Date,
 ): { certificate: CertificateInfo; index: number; reason: "expired" | "not-yet-valid" } | undefined {
   for (const [index, certificate] of chain.entries()) {
-    if (time.getTime() < certificate.notBefore.getTime()) return { certificate, index, reason: "not-yet-valid" };
+    if (time.getTime() < certificate.notBefore.getTime())
+      return { certificate, index, reason: "not-yet-valid" };
     if (time.getTime() > certificate.notAfter.getTime()) return { certificate, index, reason: "expired" };
   }
   return undefined;

@@ -17,7 +17,13 @@ export {
   type WinCertificateEntry,
 } from "./certificate-table.js";
 export { CertificateCache, type CertificateInfo } from "./certificate-cache.js";
-export { TrustStore, createTrustStore, pemCertificates, type TrustAnchor, type TrustStoreOptions } from "./trust-store.js";
+export {
+  TrustStore,
+  createTrustStore,
+  pemCertificates,
+  type TrustAnchor,
+  type TrustStoreOptions,
+} from "./trust-store.js";
 export { defaultPolicy, type SignatureSelection, type VerificationPolicy } from "./policy.js";
 export { computePageHashes, pageSize } from "./page-hashes.js";
 export type { PeLayout } from "./pe-layout.js";

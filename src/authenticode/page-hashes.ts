@@ -27,7 +27,11 @@ export function pageSize(pe: PeLayout): number {
  * @returns the concatenated {u32 offset, digest} records, or undefined when the layout cannot be
  *   hashed (headers larger than a page, a section past the end of the file).
  */
-export function computePageHashes(bytes: Uint8Array, pe: PeLayout, algorithm: "sha1" | "sha256"): Uint8Array | undefined {
+export function computePageHashes(
+  bytes: Uint8Array,
+  pe: PeLayout,
+  algorithm: "sha1" | "sha256",
+): Uint8Array | undefined {
   const page = pageSize(pe);
   const headerSize = pe.optionalHeader.sizeOfHeaders;
   if (headerSize > page || headerSize > bytes.length) return undefined;
@@ -43,7 +47,8 @@ export function computePageHashes(bytes: Uint8Array, pe: PeLayout, algorithm: "s
   // zeros by (page − SizeOfHeaders) bytes, as osslsigncode writes it.
   const header = newHash(algorithm);
   const headerExcluded = excludedRanges(pe, headerSize).filter((r) => r.what !== "certificate-table");
-  for (const range of includedRanges(headerExcluded, headerSize)) header.update(bytes.subarray(range.offset, range.offset + range.length));
+  for (const range of includedRanges(headerExcluded, headerSize))
+    header.update(bytes.subarray(range.offset, range.offset + range.length));
   header.update(zeroes.subarray(0, page - headerSize));
   record(0, header.digest());
 

@@ -4,7 +4,13 @@
  *
  * Source: PE/COFF specification §3.4 (optional header), §4 (section table), §5.7 (certificate table).
  */
-import type { CertificateTable, DataDirectory, FileHeader, OptionalHeader, SectionHeader } from "../pe/types.js";
+import type {
+  CertificateTable,
+  DataDirectory,
+  FileHeader,
+  OptionalHeader,
+  SectionHeader,
+} from "../pe/types.js";
 
 /** Minimal PE facts used by the authentihash, page hashes and the certificate-table scan. */
 export interface PeLayout {
@@ -22,14 +28,18 @@ export interface PeLayout {
 export const SECURITY_DIRECTORY_INDEX = 4;
 
 /** Data directory 4, when the image has one. */
-export function securityDirectory(pe: PeLayout): PeLayout["optionalHeader"]["dataDirectories"][number] | undefined {
+export function securityDirectory(
+  pe: PeLayout,
+): PeLayout["optionalHeader"]["dataDirectories"][number] | undefined {
   return pe.optionalHeader.dataDirectories.find((d) => d.index === SECURITY_DIRECTORY_INDEX);
 }
 
 /** The declared certificate table (offset = VirtualAddress as a file offset, size), or undefined when the directory is empty. */
 export function certificateTableLocation(pe: PeLayout): { offset: number; size: number } | undefined {
   const dir = securityDirectory(pe);
-  if (dir && dir.virtualAddress !== 0 && dir.size !== 0) return { offset: dir.virtualAddress, size: dir.size };
-  if (pe.certificateTable && pe.certificateTable.size !== 0) return { offset: pe.certificateTable.offset, size: pe.certificateTable.size };
+  if (dir && dir.virtualAddress !== 0 && dir.size !== 0)
+    return { offset: dir.virtualAddress, size: dir.size };
+  if (pe.certificateTable && pe.certificateTable.size !== 0)
+    return { offset: pe.certificateTable.offset, size: pe.certificateTable.size };
   return undefined;
 }

@@ -30,6 +30,9 @@ export interface VerificationPolicy {
 }
 
 /** A policy with the defaults: now, primary signature, not strict, no network. */
-export function defaultPolicy(trust: TrustStore, overrides: Partial<Omit<VerificationPolicy, "trust" | "network">> = {}): VerificationPolicy {
+export function defaultPolicy(
+  trust: TrustStore,
+  overrides: Partial<Omit<VerificationPolicy, "trust" | "network">> = {},
+): VerificationPolicy {
   return { signatures: "primary", strict: false, ...overrides, trust, network: false };
 }

@@ -88,21 +88,33 @@ export interface SignedDataModel {
  * @param origin - where `der` sits in the file, for offsets in errors.
  * @throws AuthenticodeError `asn1-malformed`, `not-signed-data`, `limit-exceeded`.
  */
-export function parseContentInfoSignedData(der: Uint8Array, origin: Asn1Origin, structure = "ContentInfo"): SignedDataModel {
+export function parseContentInfoSignedData(
+  der: Uint8Array,
+  origin: Asn1Origin,
+  structure = "ContentInfo",
+): SignedDataModel {
   const { node } = decodeBer(der, structure, origin);
   return parseContentInfoNode(node, origin, structure);
 }
 
 /** As {@link parseContentInfoSignedData} for an already decoded node (e.g. an RFC 3161 token inside an attribute). */
-export function parseContentInfoNode(node: Asn1Node, origin: Asn1Origin, structure = "ContentInfo"): SignedDataModel {
+export function parseContentInfoNode(
+  node: Asn1Node,
+  origin: Asn1Origin,
+  structure = "ContentInfo",
+): SignedDataModel {
   const r = new Asn1Reader(origin);
   const contentInfo = r.sequence(node, structure);
   const contentType = r.oid(contentInfo[0], `${structure}.contentType`);
   if (contentType !== OID_SIGNED_DATA) {
-    throw new AuthenticodeError("not-signed-data", `${structure}.contentType is ${contentType}, not SignedData`, {
-      structure,
-      offset: origin.fileOffset,
-    });
+    throw new AuthenticodeError(
+      "not-signed-data",
+      `${structure}.contentType is ${contentType}, not SignedData`,
+      {
+        structure,
+        offset: origin.fileOffset,
+      },
+    );
   }
   const explicit = contentInfo[1];
   if (!r.isContext(explicit, 0)) r.fail(explicit, `${structure}.content`, "is not [0] EXPLICIT");
@@ -110,13 +122,16 @@ export function parseContentInfoNode(node: Asn1Node, origin: Asn1Origin, structu
 
   let i = 0;
   const version = r.smallInteger(sd[i++], "SignedData.version");
-  const digestAlgorithms = r.set(sd[i++], "SignedData.digestAlgorithms").map((n) => algorithm(r, n, "SignedData.digestAlgorithms"));
+  const digestAlgorithms = r
+    .set(sd[i++], "SignedData.digestAlgorithms")
+    .map((n) => algorithm(r, n, "SignedData.digestAlgorithms"));
   const encap = r.sequence(sd[i++], "SignedData.encapContentInfo");
   const eContentType = r.oid(encap[0], "EncapsulatedContentInfo.eContentType");
   let eContent: Asn1Node | undefined;
   let eContentValue: Uint8Array | undefined;
   if (encap[1] !== undefined) {
-    if (!r.isContext(encap[1], 0)) r.fail(encap[1], "EncapsulatedContentInfo.eContent", "is not [0] EXPLICIT");
+    if (!r.isContext(encap[1], 0))
+      r.fail(encap[1], "EncapsulatedContentInfo.eContent", "is not [0] EXPLICIT");
     eContent = r.children(encap[1], "EncapsulatedContentInfo.eContent")[0];
     if (!eContent) r.fail(encap[1], "EncapsulatedContentInfo.eContent", "is empty");
     eContentValue = r.isUniversal(eContent, TAG.OCTET_STRING)
@@ -134,16 +149,20 @@ export function parseContentInfoNode(node: Asn1Node, origin: Asn1Origin, structu
       continue;
     }
     if (items.length > SIGNED_DATA_LIMITS.certificates) {
-      throw new AuthenticodeError("limit-exceeded", `SignedData.certificates holds ${items.length} entries`, { structure: "SignedData.certificates" });
+      throw new AuthenticodeError("limit-exceeded", `SignedData.certificates holds ${items.length} entries`, {
+        structure: "SignedData.certificates",
+      });
     }
     for (const item of items) {
       // CertificateChoices: only the plain Certificate (a SEQUENCE) is used; attribute certificates are skipped.
       if (r.isUniversal(item, TAG.SEQUENCE)) certificates.push(embeddedCertificate(r, item));
     }
   }
-  const signerNodes = r.set(sd[i++], "SignedData.signerInfos");
+  const signerNodes = r.set(sd[i], "SignedData.signerInfos");
   if (signerNodes.length > SIGNED_DATA_LIMITS.signerInfos) {
-    throw new AuthenticodeError("limit-exceeded", `SignedData holds ${signerNodes.length} SignerInfos`, { structure: "SignedData.signerInfos" });
+    throw new AuthenticodeError("limit-exceeded", `SignedData holds ${signerNodes.length} SignerInfos`, {
+      structure: "SignedData.signerInfos",
+    });
   }
   const signerInfos = signerNodes.map((n) => parseSignerInfoNode(n, origin));
   return {
@@ -173,7 +192,11 @@ export function parseSignerInfoNode(node: Asn1Node, origin: Asn1Origin): SignerI
   if (r.isUniversal(sidNode, TAG.SEQUENCE)) {
     const ias = r.sequence(sidNode, "SignerInfo.sid");
     if (!ias[0]) r.fail(sidNode, "IssuerAndSerialNumber.issuer", "is missing");
-    sid = { kind: "issuer-and-serial", issuer: r.tlv(ias[0]), serial: normalizeSerial(r.integerBytes(ias[1], "IssuerAndSerialNumber.serialNumber")) };
+    sid = {
+      kind: "issuer-and-serial",
+      issuer: r.tlv(ias[0]),
+      serial: normalizeSerial(r.integerBytes(ias[1], "IssuerAndSerialNumber.serialNumber")),
+    };
   } else if (r.isContext(sidNode, 0)) {
     sid = { kind: "subject-key-identifier", keyId: toHex(r.octets(sidNode, "SignerInfo.sid", 0)) };
   } else {
@@ -190,7 +213,7 @@ export function parseSignerInfoNode(node: Asn1Node, origin: Asn1Origin): SignerI
   }
   const signatureAlgorithm = algorithm(r, si[i++], "SignerInfo.signatureAlgorithm");
   const signature = r.octets(si[i++], "SignerInfo.signature");
-  const unsignedAttrs = r.isContext(si[i], 1) ? attributesOf(r, si[i++]!, "SignerInfo.unsignedAttrs") : [];
+  const unsignedAttrs = r.isContext(si[i], 1) ? attributesOf(r, si[i]!, "SignerInfo.unsignedAttrs") : [];
   return {
     version,
     sid,
@@ -217,11 +240,17 @@ function algorithm(r: Asn1Reader, node: Asn1Node | undefined, structure: string)
 function attributesOf(r: Asn1Reader, tagged: Asn1Node, structure: string): CmsAttribute[] {
   const nodes = r.children(tagged, structure);
   if (nodes.length > SIGNED_DATA_LIMITS.attributes) {
-    throw new AuthenticodeError("limit-exceeded", `${structure} holds ${nodes.length} attributes`, { structure });
+    throw new AuthenticodeError("limit-exceeded", `${structure} holds ${nodes.length} attributes`, {
+      structure,
+    });
   }
   return nodes.map((n) => {
     const seq = r.sequence(n, `${structure}.Attribute`);
-    return { oid: r.oid(seq[0], `${structure}.Attribute.attrType`), values: r.set(seq[1], `${structure}.Attribute.attrValues`), offset: offsetOf(r, n) };
+    return {
+      oid: r.oid(seq[0], `${structure}.Attribute.attrType`),
+      values: r.set(seq[1], `${structure}.Attribute.attrValues`),
+      offset: offsetOf(r, n),
+    };
   });
 }
 
@@ -239,7 +268,7 @@ function embeddedCertificate(r: Asn1Reader, node: Asn1Node): EmbeddedCertificate
   let i = r.isContext(tbs[0], 0) ? 1 : 0; // [0] EXPLICIT version
   const serial = normalizeSerial(r.integerBytes(tbs[i++], "TBSCertificate.serialNumber"));
   i++; // signature AlgorithmIdentifier
-  const issuerNode = tbs[i++];
+  const issuerNode = tbs[i];
   if (!r.isUniversal(issuerNode, TAG.SEQUENCE)) r.fail(issuerNode, "TBSCertificate.issuer", "is not a Name");
   const result: EmbeddedCertificate = { der: r.tlv(node), serial, issuer: r.tlv(issuerNode) };
   const extensions = tbs.find((n) => r.isContext(n, 3));
@@ -250,7 +279,11 @@ function embeddedCertificate(r: Asn1Reader, node: Asn1Node): EmbeddedCertificate
       const oid = r.oid(parts[0], "Extension.extnID");
       const value = parts[parts.length - 1];
       if (oid === OID_EXT_SUBJECT_KEY_IDENTIFIER) {
-        const inner = decodeBer(r.octets(value, "Extension.extnValue"), "SubjectKeyIdentifier", r.origin).node;
+        const inner = decodeBer(
+          r.octets(value, "Extension.extnValue"),
+          "SubjectKeyIdentifier",
+          r.origin,
+        ).node;
         result.subjectKeyIdentifier = toHex(new Asn1Reader(r.origin).octets(inner, "SubjectKeyIdentifier"));
       } else if (oid === OID_EXT_KEY_USAGE) {
         const bits = r.octets(value, "Extension.extnValue");

@@ -8,7 +8,13 @@
  * Sources: RFC 5652 §5.4 (message digest calculation), §5.6 (signature verification),
  * §11.2 (messageDigest attribute); RFC 4055 §3.1 (RSASSA-PSS-params); authenticode-brief.md §2.4.
  */
-import { constants, publicDecrypt, timingSafeEqual, verify as cryptoVerify, type KeyObject } from "node:crypto";
+import {
+  constants,
+  publicDecrypt,
+  timingSafeEqual,
+  verify as cryptoVerify,
+  type KeyObject,
+} from "node:crypto";
 import { Asn1Reader, type Asn1Origin } from "./asn1.js";
 import {
   asBuffer,
@@ -20,7 +26,12 @@ import {
 } from "./algorithms.js";
 import type { CertificateCache, CertificateInfo } from "./certificate-cache.js";
 import { OID_MESSAGE_DIGEST } from "./oids.js";
-import type { AlgorithmIdentifier, CmsAttribute, EmbeddedCertificate, SignerInfoModel } from "./signed-data.js";
+import type {
+  AlgorithmIdentifier,
+  CmsAttribute,
+  EmbeddedCertificate,
+  SignerInfoModel,
+} from "./signed-data.js";
 
 /** Outcome of one check. */
 export type CheckOutcome = "pass" | "fail";
@@ -29,7 +40,11 @@ export type CheckOutcome = "pass" | "fail";
 export interface SignerVerification {
   digestAlgorithm?: DigestAlgorithm;
   /** The signer certificate, when one was found. */
-  signer?: { embedded: EmbeddedCertificate; info: CertificateInfo; matchedBy: "issuer-and-serial" | "serial" | "subject-key-identifier" | "public-key" };
+  signer?: {
+    embedded: EmbeddedCertificate;
+    info: CertificateInfo;
+    matchedBy: "issuer-and-serial" | "serial" | "subject-key-identifier" | "public-key";
+  };
   /** messageDigest attribute vs digest of the content. */
   messageDigest: CheckOutcome;
   /** The value of the messageDigest attribute and the recomputed digest, hex. */
@@ -58,7 +73,11 @@ export function verifySignerInfo(
   const problems: string[] = [];
   const digestAlgorithm = digestAlgorithmFromOid(signer.digestAlgorithm.oid);
   if (!digestAlgorithm) {
-    return { messageDigest: "fail", signature: "fail", problems: [`unsupported digest algorithm ${signer.digestAlgorithm.oid}`] };
+    return {
+      messageDigest: "fail",
+      signature: "fail",
+      problems: [`unsupported digest algorithm ${signer.digestAlgorithm.oid}`],
+    };
   }
   const result: SignerVerification = { digestAlgorithm, messageDigest: "fail", signature: "fail", problems };
 
@@ -74,10 +93,13 @@ export function verifySignerInfo(
     const computed = newHash(digestAlgorithm).update(content).digest();
     result.computedContentDigest = computed.toString("hex");
     if (values.length !== 1 || values[0]!.values.length !== 1 || !value) {
-      problems.push(`expected exactly one messageDigest attribute value, found ${values.length} attribute(s)`);
+      problems.push(
+        `expected exactly one messageDigest attribute value, found ${values.length} attribute(s)`,
+      );
     } else {
       result.messageDigestValue = toHex(value);
-      if (value.length === computed.length && timingSafeEqual(asBuffer(value), computed)) result.messageDigest = "pass";
+      if (value.length === computed.length && timingSafeEqual(asBuffer(value), computed))
+        result.messageDigest = "pass";
       else problems.push("messageDigest attribute does not match the digest of the content");
     }
   }
@@ -90,7 +112,16 @@ export function verifySignerInfo(
   }
   result.signer = found;
   if (!attrs) return result;
-  if (verifySignature(signer.signatureAlgorithm, digestAlgorithm, attrs.signedBytes, signer.signature, found.info.x509.publicKey, origin)) {
+  if (
+    verifySignature(
+      signer.signatureAlgorithm,
+      digestAlgorithm,
+      attrs.signedBytes,
+      signer.signature,
+      found.info.x509.publicKey,
+      origin,
+    )
+  ) {
     result.signature = "pass";
   } else {
     problems.push("signature over the signed attributes does not verify with the signer's public key");
@@ -121,7 +152,10 @@ function findSigner(
     }
   };
   const sid = signer.sid;
-  const pick = (list: EmbeddedCertificate[], matchedBy: NonNullable<SignerVerification["signer"]>["matchedBy"]): SignerVerification["signer"] => {
+  const pick = (
+    list: EmbeddedCertificate[],
+    matchedBy: NonNullable<SignerVerification["signer"]>["matchedBy"],
+  ): SignerVerification["signer"] => {
     for (const embedded of list) {
       const info = parse(embedded);
       if (info) return { embedded, info, matchedBy };
@@ -129,19 +163,34 @@ function findSigner(
     return undefined;
   };
   if (sid.kind === "issuer-and-serial") {
-    const exact = certificates.filter((c) => c.serial === sid.serial && Buffer.compare(asBuffer(c.issuer), asBuffer(sid.issuer)) === 0);
+    const exact = certificates.filter(
+      (c) => c.serial === sid.serial && Buffer.compare(asBuffer(c.issuer), asBuffer(sid.issuer)) === 0,
+    );
     const bySerial = exact.length > 0 ? [] : certificates.filter((c) => c.serial === sid.serial);
     const hit = pick(exact, "issuer-and-serial") ?? pick(bySerial, "serial");
     if (hit) return hit;
   } else {
-    const hit = pick(certificates.filter((c) => c.subjectKeyIdentifier === sid.keyId), "subject-key-identifier");
+    const hit = pick(
+      certificates.filter((c) => c.subjectKeyIdentifier === sid.keyId),
+      "subject-key-identifier",
+    );
     if (hit) return hit;
   }
   // Last resort: a certificate whose key verifies the signature (the sid names nothing we hold).
   if (!signer.signedAttrs) return undefined;
   for (const embedded of certificates) {
     const info = parse(embedded);
-    if (info && verifySignature(signer.signatureAlgorithm, digestAlgorithm, signer.signedAttrs.signedBytes, signer.signature, info.x509.publicKey, origin)) {
+    if (
+      info &&
+      verifySignature(
+        signer.signatureAlgorithm,
+        digestAlgorithm,
+        signer.signedAttrs.signedBytes,
+        signer.signature,
+        info.x509.publicKey,
+        origin,
+      )
+    ) {
       return { embedded, info, matchedBy: "public-key" };
     }
   }
@@ -163,19 +212,31 @@ export function verifySignature(
 ): boolean {
   const scheme = signatureSchemeFromOid(signatureAlgorithm.oid);
   if (!scheme) return false;
-  const hashes = scheme.hash && scheme.hash !== digestAlgorithm ? [digestAlgorithm, scheme.hash] : [digestAlgorithm];
+  const hashes =
+    scheme.hash && scheme.hash !== digestAlgorithm ? [digestAlgorithm, scheme.hash] : [digestAlgorithm];
   for (const hash of hashes) {
     try {
       if (scheme.kind === "rsa-pss") {
         const params = pssParameters(signatureAlgorithm, origin);
         if (!params) return false;
-        if (cryptoVerify(params.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength }, signature)) return true;
+        if (
+          cryptoVerify(
+            params.hash,
+            data,
+            { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength },
+            signature,
+          )
+        )
+          return true;
         return false;
       }
       if (scheme.kind === "rsa-pkcs1" && key.asymmetricKeyType !== "rsa") return false;
       if (scheme.kind === "ecdsa" && key.asymmetricKeyType !== "ec") return false;
       if (scheme.kind === "dsa" && key.asymmetricKeyType !== "dsa") return false;
-      const options = scheme.kind === "rsa-pkcs1" ? { key, padding: constants.RSA_PKCS1_PADDING } : { key, dsaEncoding: "der" as const };
+      const options =
+        scheme.kind === "rsa-pkcs1"
+          ? { key, padding: constants.RSA_PKCS1_PADDING }
+          : { key, dsaEncoding: "der" as const };
       if (cryptoVerify(hash, data, options, signature)) return true;
       if (scheme.kind === "rsa-pkcs1" && rawRsaDigestMatches(hash, data, signature, key)) return true;
     } catch {
@@ -190,14 +251,22 @@ export function verifySignature(
  * (seen in 2008-era VeriSign PKCS#9 countersignatures, e.g. signify's SoftwareUpdate.exe);
  * Windows accepts them.
  */
-function rawRsaDigestMatches(hash: DigestAlgorithm, data: Uint8Array, signature: Uint8Array, key: KeyObject): boolean {
+function rawRsaDigestMatches(
+  hash: DigestAlgorithm,
+  data: Uint8Array,
+  signature: Uint8Array,
+  key: KeyObject,
+): boolean {
   const recovered = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, asBuffer(signature));
   const expected = newHash(hash).update(data).digest();
   return recovered.length === expected.length && timingSafeEqual(recovered, expected);
 }
 
 /** RSASSA-PSS-params (RFC 4055 §3.1): hashAlgorithm [0] (default SHA-1), saltLength [2] (default 20). */
-function pssParameters(algorithm: AlgorithmIdentifier, origin: Asn1Origin): { hash: DigestAlgorithm; saltLength: number } | undefined {
+function pssParameters(
+  algorithm: AlgorithmIdentifier,
+  origin: Asn1Origin,
+): { hash: DigestAlgorithm; saltLength: number } | undefined {
   const r = new Asn1Reader(origin);
   let hash: DigestAlgorithm | undefined = "sha1";
   let saltLength = 20;

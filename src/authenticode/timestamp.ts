@@ -19,7 +19,12 @@ import type { CertificateCache, CertificateInfo } from "./certificate-cache.js";
 import { buildChain, ekuAllows, validityProblem, type ChainResult } from "./chain.js";
 import { AuthenticodeError } from "./errors.js";
 import { EKU_TIME_STAMPING, OID_SIGNING_TIME, OID_TST_INFO } from "./oids.js";
-import { parseContentInfoNode, parseSignerInfoNode, type EmbeddedCertificate, type SignerInfoModel } from "./signed-data.js";
+import {
+  parseContentInfoNode,
+  parseSignerInfoNode,
+  type EmbeddedCertificate,
+  type SignerInfoModel,
+} from "./signed-data.js";
 import { verifySignerInfo } from "./signer-verification.js";
 import type { TrustStore } from "./trust-store.js";
 
@@ -54,7 +59,11 @@ interface Context {
  * Checks an RFC 3161 timestamp token (the first value of attribute 1.3.6.1.4.1.311.3.3.1).
  * Never throws: structural problems make the timestamp invalid with a reason.
  */
-export function checkRfc3161Timestamp(token: import("./asn1.js").Asn1Node, offset: number, context: Context): TimestampCheck {
+export function checkRfc3161Timestamp(
+  token: import("./asn1.js").Asn1Node,
+  offset: number,
+  context: Context,
+): TimestampCheck {
   const check: TimestampCheck = { kind: "rfc3161", valid: false, trusted: false, problems: [], offset };
   try {
     const sd = parseContentInfoNode(token, context.origin, "TimeStampToken");
@@ -65,7 +74,9 @@ export function checkRfc3161Timestamp(token: import("./asn1.js").Asn1Node, offse
     const r = new Asn1Reader(context.origin);
     const tst = r.sequence(decodeBer(sd.eContentValue, "TSTInfo", context.origin).node, "TSTInfo");
     const imprint = r.sequence(tst[2], "TSTInfo.messageImprint");
-    const imprintAlgorithm = digestAlgorithmFromOid(r.oid(r.sequence(imprint[0], "MessageImprint.hashAlgorithm")[0], "MessageImprint.hashAlgorithm"));
+    const imprintAlgorithm = digestAlgorithmFromOid(
+      r.oid(r.sequence(imprint[0], "MessageImprint.hashAlgorithm")[0], "MessageImprint.hashAlgorithm"),
+    );
     const hashedMessage = r.octets(imprint[1], "MessageImprint.hashedMessage");
     check.time = r.time(tst[4], "TSTInfo.genTime");
     if (!imprintAlgorithm) {
@@ -74,7 +85,8 @@ export function checkRfc3161Timestamp(token: import("./asn1.js").Asn1Node, offse
     }
     check.digestAlgorithm = imprintAlgorithm;
     const expected = newHash(imprintAlgorithm).update(context.outerSignature).digest("hex");
-    if (toHex(hashedMessage) !== expected) check.problems.push("TSTInfo.messageImprint does not match the hash of the signer's signature");
+    if (toHex(hashedMessage) !== expected)
+      check.problems.push("TSTInfo.messageImprint does not match the hash of the signer's signature");
     const signer = sd.signerInfos[0];
     if (!signer || sd.signerInfos.length !== 1) {
       check.problems.push(`token has ${sd.signerInfos.length} SignerInfos (expected 1)`);
@@ -93,7 +105,11 @@ export function checkRfc3161Timestamp(token: import("./asn1.js").Asn1Node, offse
  * Checks a PKCS#9 countersignature (the first value of attribute 1.2.840.113549.1.9.6).
  * Never throws: structural problems make the timestamp invalid with a reason.
  */
-export function checkPkcs9Countersignature(value: import("./asn1.js").Asn1Node, offset: number, context: Context): TimestampCheck {
+export function checkPkcs9Countersignature(
+  value: import("./asn1.js").Asn1Node,
+  offset: number,
+  context: Context,
+): TimestampCheck {
   const check: TimestampCheck = { kind: "pkcs9", valid: false, trusted: false, problems: [], offset };
   try {
     const signer = parseSignerInfoNode(value, context.origin);
@@ -127,12 +143,22 @@ function finishSignerChecks(
   const chain = buildChain(tsa, poolInfos, context.trust, context.cache);
   check.chain = chain;
   const eku = ekuAllows(tsa, EKU_TIME_STAMPING);
-  if (eku === "denied" || (eku === "absent" && context.strict)) check.problems.push(`TSA certificate EKU ${eku === "absent" ? "is absent" : "lacks timeStamping"} (1.3.6.1.5.5.7.3.8)`);
-  if (chain.certificates.some((c) => c.explicitCurve)) check.problems.push("TSA chain uses explicit EC parameters (CVE-2020-0601 pattern)");
-  if (!chain.complete) check.problems.push(`TSA chain is incomplete: no issuer for "${chain.certificates[chain.certificates.length - 1]!.issuer}"`);
+  if (eku === "denied" || (eku === "absent" && context.strict))
+    check.problems.push(
+      `TSA certificate EKU ${eku === "absent" ? "is absent" : "lacks timeStamping"} (1.3.6.1.5.5.7.3.8)`,
+    );
+  if (chain.certificates.some((c) => c.explicitCurve))
+    check.problems.push("TSA chain uses explicit EC parameters (CVE-2020-0601 pattern)");
+  if (!chain.complete)
+    check.problems.push(
+      `TSA chain is incomplete: no issuer for "${chain.certificates[chain.certificates.length - 1]!.issuer}"`,
+    );
   if (check.time) {
     const problem = validityProblem(chain.certificates, check.time);
-    if (problem) check.problems.push(`TSA certificate "${problem.certificate.subject}" is ${problem.reason} at the stamped time`);
+    if (problem)
+      check.problems.push(
+        `TSA certificate "${problem.certificate.subject}" is ${problem.reason} at the stamped time`,
+      );
   }
   const cryptoOk =
     verification.messageDigest === "pass" &&

@@ -57,7 +57,8 @@ export class TrustStore {
     if (existing) return existing;
     const anchor = { certificate, source };
     this.#byCertSha256.set(certificate.sha256, anchor);
-    if (certificate.spkiSha256 && !this.#bySpkiSha256.has(certificate.spkiSha256)) this.#bySpkiSha256.set(certificate.spkiSha256, anchor);
+    if (certificate.spkiSha256 && !this.#bySpkiSha256.has(certificate.spkiSha256))
+      this.#bySpkiSha256.set(certificate.spkiSha256, anchor);
     return anchor;
   }
 
@@ -103,7 +104,10 @@ export class TrustStore {
         this.addDer(bytes, source);
         return 1;
       } catch (cause) {
-        throw new AuthenticodeError("bad-trust-file", `${path} is neither PEM nor a DER certificate`, { path, cause });
+        throw new AuthenticodeError("bad-trust-file", `${path} is neither PEM nor a DER certificate`, {
+          path,
+          cause,
+        });
       }
     }
     throw new AuthenticodeError("bad-trust-file", `${path} holds no certificate`, { path });
@@ -111,7 +115,10 @@ export class TrustStore {
 
   /** The anchor that is this very certificate, or has this very public key, if any. */
   match(certificate: CertificateInfo): TrustAnchor | undefined {
-    return this.#byCertSha256.get(certificate.sha256) ?? (certificate.spkiSha256 ? this.#bySpkiSha256.get(certificate.spkiSha256) : undefined);
+    return (
+      this.#byCertSha256.get(certificate.sha256) ??
+      (certificate.spkiSha256 ? this.#bySpkiSha256.get(certificate.spkiSha256) : undefined)
+    );
   }
 }
 

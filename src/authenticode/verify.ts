@@ -12,7 +12,12 @@ import { type Asn1Node, type Asn1Origin } from "./asn1.js";
 import { digestAlgorithmFromOid, toHex, type DigestAlgorithm } from "./algorithms.js";
 import { authentihash, excludedRanges } from "./authentihash.js";
 import type { CertificateInfo } from "./certificate-cache.js";
-import { scanCertificateTable, WIN_CERT_TYPE_PKCS_SIGNED_DATA, type CertificateTableAnomaly, type WinCertificateEntry } from "./certificate-table.js";
+import {
+  scanCertificateTable,
+  WIN_CERT_TYPE_PKCS_SIGNED_DATA,
+  type CertificateTableAnomaly,
+  type WinCertificateEntry,
+} from "./certificate-table.js";
 import { buildChain, ekuAllows, validityProblem, type ChainResult } from "./chain.js";
 import { AuthenticodeError } from "./errors.js";
 import {
@@ -43,7 +48,12 @@ import {
 import { parseContentInfoNode, parseContentInfoSignedData, type SignedDataModel } from "./signed-data.js";
 import { parseSpcIndirectData, type SpcIndirectData } from "./spc-indirect-data.js";
 import { verifySignerInfo } from "./signer-verification.js";
-import { checkPkcs9Countersignature, checkRfc3161Timestamp, parsePool, type TimestampCheck } from "./timestamp.js";
+import {
+  checkPkcs9Countersignature,
+  checkRfc3161Timestamp,
+  parsePool,
+  type TimestampCheck,
+} from "./timestamp.js";
 import { Asn1Reader } from "./asn1.js";
 
 /** At most this many signatures (top-level + nested) are verified per file. */
@@ -52,7 +62,11 @@ export const MAX_SIGNATURES = 32;
 export const MAX_NESTING_DEPTH = 4;
 
 /** Unsigned attributes this verifier interprets; any other one is reported as an anomaly. */
-const KNOWN_UNSIGNED_ATTRIBUTES = new Set([OID_COUNTERSIGNATURE, OID_MS_RFC3161_TIMESTAMP, OID_MS_NESTED_SIGNATURE]);
+const KNOWN_UNSIGNED_ATTRIBUTES = new Set([
+  OID_COUNTERSIGNATURE,
+  OID_MS_RFC3161_TIMESTAMP,
+  OID_MS_NESTED_SIGNATURE,
+]);
 
 interface Run {
   bytes: Uint8Array;
@@ -75,13 +89,21 @@ interface Run {
  *   throws for malformed signatures (they become state `malformed`); throws only on programming
  *   errors.
  */
-export function verifyAuthenticode(bytes: Uint8Array, pe: PeLayout, policy: VerificationPolicy): AuthenticodeResult {
+export function verifyAuthenticode(
+  bytes: Uint8Array,
+  pe: PeLayout,
+  policy: VerificationPolicy,
+): AuthenticodeResult {
   const at = policy.at ?? new Date();
   const steps: VerificationStep[] = [];
   const rule = policy.signatures;
   const location = certificateTableLocation(pe);
   if (!location) {
-    steps.push({ step: "certificate-table", outcome: "skip", detail: "data directory 4 (SECURITY) is empty: no embedded signature" });
+    steps.push({
+      step: "certificate-table",
+      outcome: "skip",
+      detail: "data directory 4 (SECURITY) is empty: no embedded signature",
+    });
     return { state: "unsigned", rule, signatures: [], anomalies: [], steps, verifiedAt: at.toISOString() };
   }
   const scan = scanCertificateTable(bytes, location, pe.optionalHeader.sizeOfHeaders);
@@ -92,10 +114,23 @@ export function verifyAuthenticode(bytes: Uint8Array, pe: PeLayout, policy: Veri
       `table at 0x${location.offset.toString(16)}, ${location.size} bytes, ${scan.entries.length} WIN_CERTIFICATE entr${scan.entries.length === 1 ? "y" : "ies"}` +
       (scan.anomalies.length ? `; anomalies: ${scan.anomalies.map((a) => a.code).join(", ")}` : ""),
   });
-  const run: Run = { bytes, pe, policy, at, signatures: [], anomalies: [...scan.anomalies], digests: new Map() };
+  const run: Run = {
+    bytes,
+    pe,
+    policy,
+    at,
+    signatures: [],
+    anomalies: [...scan.anomalies],
+    digests: new Map(),
+  };
   for (const entry of scan.entries) {
     if (entry.certificateType !== WIN_CERT_TYPE_PKCS_SIGNED_DATA) {
-      steps.push({ step: "certificate-entry", outcome: "skip", detail: `entry ${entry.index} has type ${entry.certificateType}, not PKCS#7 SignedData`, path: String(entry.index) });
+      steps.push({
+        step: "certificate-entry",
+        outcome: "skip",
+        detail: `entry ${entry.index} has type ${entry.certificateType}, not PKCS#7 SignedData`,
+        path: String(entry.index),
+      });
       continue;
     }
     verifyEntry(run, entry);
@@ -106,17 +141,31 @@ export function verifyAuthenticode(bytes: Uint8Array, pe: PeLayout, policy: Veri
   let decidedBy: string | undefined;
   if (topLevel.length === 0) {
     state = "malformed";
-    steps.push({ step: "file-state", outcome: "fail", detail: "a certificate table is declared but holds no readable PKCS#7 SignedData entry" });
+    steps.push({
+      step: "file-state",
+      outcome: "fail",
+      detail: "a certificate table is declared but holds no readable PKCS#7 SignedData entry",
+    });
   } else if (rule === "primary") {
     const primary = topLevel[0]!;
     state = primary.state;
     decidedBy = primary.path;
-    steps.push({ step: "file-state", outcome: state === "valid" ? "pass" : "fail", detail: `primary signature ${primary.path} decides (WinVerifyTrust/sigcheck rule): ${state}` });
+    steps.push({
+      step: "file-state",
+      outcome: state === "valid" ? "pass" : "fail",
+      detail: `primary signature ${primary.path} decides (WinVerifyTrust/sigcheck rule): ${state}`,
+    });
   } else {
-    const worst = [...run.signatures].sort((a, b) => STATES_BY_SEVERITY.indexOf(a.state) - STATES_BY_SEVERITY.indexOf(b.state))[0]!;
+    const worst = [...run.signatures].sort(
+      (a, b) => STATES_BY_SEVERITY.indexOf(a.state) - STATES_BY_SEVERITY.indexOf(b.state),
+    )[0]!;
     state = worst.state;
     decidedBy = worst.path;
-    steps.push({ step: "file-state", outcome: state === "valid" ? "pass" : "fail", detail: `worst of ${run.signatures.length} signature(s) decides: ${worst.path} is ${state}` });
+    steps.push({
+      step: "file-state",
+      outcome: state === "valid" ? "pass" : "fail",
+      detail: `worst of ${run.signatures.length} signature(s) decides: ${worst.path} is ${state}`,
+    });
   }
   for (const signature of run.signatures) steps.push(...signature.steps);
   return {
@@ -138,16 +187,35 @@ function verifyEntry(run: Run, entry: WinCertificateEntry): void {
     signedData = parseContentInfoSignedData(entry.certificate, origin, "WIN_CERTIFICATE.bCertificate");
   } catch (error) {
     if (!(error instanceof AuthenticodeError)) throw error;
-    run.signatures.push(malformed(run, path, entry.index, entry.certificateOffset, `PKCS#7 SignedData cannot be decoded: ${error.message}`));
+    run.signatures.push(
+      malformed(
+        run,
+        path,
+        entry.index,
+        entry.certificateOffset,
+        `PKCS#7 SignedData cannot be decoded: ${error.message}`,
+      ),
+    );
     return;
   }
   verifySignedData(run, signedData, origin, path, entry.index, 0);
 }
 
 /** Verifies one SignedData (top-level or nested) and, recursively, its nested signatures. */
-function verifySignedData(run: Run, sd: SignedDataModel, origin: Asn1Origin, path: string, entryIndex: number, depth: number): void {
+function verifySignedData(
+  run: Run,
+  sd: SignedDataModel,
+  origin: Asn1Origin,
+  path: string,
+  entryIndex: number,
+  depth: number,
+): void {
   if (run.signatures.length >= MAX_SIGNATURES) {
-    run.anomalies.push({ code: "cert-table-too-many-entries", offset: sd.offset, message: `more than ${MAX_SIGNATURES} signatures; ${path} and later ones were not verified` });
+    run.anomalies.push({
+      code: "cert-table-too-many-entries",
+      offset: sd.offset,
+      message: `more than ${MAX_SIGNATURES} signatures; ${path} and later ones were not verified`,
+    });
     return;
   }
   const { policy, at } = run;
@@ -156,11 +224,16 @@ function verifySignedData(run: Run, sd: SignedDataModel, origin: Asn1Origin, pat
   const step = (name: string, outcome: VerificationStep["outcome"], detail: string): void => {
     steps.push({ step: name, outcome, detail, path });
   };
-  const fail = (reason: string): SignatureResult => malformed(run, path, entryIndex, sd.offset, reason, steps);
+  const fail = (reason: string): SignatureResult =>
+    malformed(run, path, entryIndex, sd.offset, reason, steps);
 
   // 1. Structure: SPC_INDIRECT_DATA content, one SignerInfo.
   if (sd.eContentType !== OID_SPC_INDIRECT_DATA || !sd.eContent) {
-    run.signatures.push(fail(`SignedData content type is ${sd.eContentType}${sd.eContent ? "" : " without content"}, not SpcIndirectDataContent`));
+    run.signatures.push(
+      fail(
+        `SignedData content type is ${sd.eContentType}${sd.eContent ? "" : " without content"}, not SpcIndirectDataContent`,
+      ),
+    );
     return;
   }
   let spc: SpcIndirectData;
@@ -173,11 +246,22 @@ function verifySignedData(run: Run, sd: SignedDataModel, origin: Asn1Origin, pat
   }
   const signer = sd.signerInfos[0];
   if (!signer || sd.signerInfos.length !== 1) {
-    run.signatures.push(fail(`SignedData has ${sd.signerInfos.length} SignerInfos; Authenticode requires exactly one`));
+    run.signatures.push(
+      fail(`SignedData has ${sd.signerInfos.length} SignerInfos; Authenticode requires exactly one`),
+    );
     return;
   }
-  step("parse-cms", "pass", `SignedData v${sd.version}, ${sd.certificates.length} certificate(s), SpcIndirectDataContent data type ${spc.dataType}`);
-  if (spc.dataType !== OID_SPC_PE_IMAGE_DATA) step("spc-data-type", "warn", `data type ${spc.dataType} is not SpcPeImageData (${OID_SPC_PE_IMAGE_DATA})`);
+  step(
+    "parse-cms",
+    "pass",
+    `SignedData v${sd.version}, ${sd.certificates.length} certificate(s), SpcIndirectDataContent data type ${spc.dataType}`,
+  );
+  if (spc.dataType !== OID_SPC_PE_IMAGE_DATA)
+    step(
+      "spc-data-type",
+      "warn",
+      `data type ${spc.dataType} is not SpcPeImageData (${OID_SPC_PE_IMAGE_DATA})`,
+    );
 
   const invalid: string[] = [];
   const integrity: IntegrityEvidence = {
@@ -195,15 +279,26 @@ function verifySignedData(run: Run, sd: SignedDataModel, origin: Asn1Origin, pat
   const sdAlgorithms = sd.digestAlgorithms.map((a) => digestAlgorithmFromOid(a.oid) ?? a.oid);
   if (spcAlgorithm) integrity.algorithm = spcAlgorithm;
   integrity.algorithmsConsistent =
-    spcAlgorithm !== undefined && spcAlgorithm === signerAlgorithm && sdAlgorithms.length === 1 && sdAlgorithms[0] === spcAlgorithm;
+    spcAlgorithm !== undefined &&
+    spcAlgorithm === signerAlgorithm &&
+    sdAlgorithms.length === 1 &&
+    sdAlgorithms[0] === spcAlgorithm;
   if (!spcAlgorithm || !signerAlgorithm) {
-    invalid.push(`unsupported digest algorithm (${spcAlgorithm ? signer.digestAlgorithm.oid : spc.digestAlgorithmOid})`);
+    invalid.push(
+      `unsupported digest algorithm (${spcAlgorithm ? signer.digestAlgorithm.oid : spc.digestAlgorithmOid})`,
+    );
     step("digest-algorithms", "fail", invalid[invalid.length - 1]!);
   } else if (!integrity.algorithmsConsistent) {
-    invalid.push(`inconsistent digest algorithms: SignedData [${sdAlgorithms.join(", ")}], SpcIndirectDataContent ${spcAlgorithm}, SignerInfo ${signerAlgorithm}`);
+    invalid.push(
+      `inconsistent digest algorithms: SignedData [${sdAlgorithms.join(", ")}], SpcIndirectDataContent ${spcAlgorithm}, SignerInfo ${signerAlgorithm}`,
+    );
     step("digest-algorithms", "fail", invalid[invalid.length - 1]!);
   } else {
-    step("digest-algorithms", spcAlgorithm === "md5" || spcAlgorithm === "sha1" ? "warn" : "pass", `${spcAlgorithm} in SignedData, SpcIndirectDataContent and SignerInfo${spcAlgorithm === "md5" || spcAlgorithm === "sha1" ? " (weak, legacy digest)" : ""}`);
+    step(
+      "digest-algorithms",
+      spcAlgorithm === "md5" || spcAlgorithm === "sha1" ? "warn" : "pass",
+      `${spcAlgorithm} in SignedData, SpcIndirectDataContent and SignerInfo${spcAlgorithm === "md5" || spcAlgorithm === "sha1" ? " (weak, legacy digest)" : ""}`,
+    );
   }
 
   // 3. Image digest (flat authentihash) vs SpcIndirectDataContent.messageDigest.
@@ -216,16 +311,28 @@ function verifySignedData(run: Run, sd: SignedDataModel, origin: Asn1Origin, pat
     integrity.computedDigest = computed;
     integrity.signedDigest = toHex(spc.digest);
     integrity.imageDigest = computed === integrity.signedDigest ? "pass" : "fail";
-    if (integrity.imageDigest === "fail") invalid.push("the file's authentihash does not match the signed digest (modified after signing)");
-    step("image-digest", integrity.imageDigest, `${spcAlgorithm} authentihash ${computed} ${integrity.imageDigest === "pass" ? "==" : "!="} signed ${integrity.signedDigest}`);
+    if (integrity.imageDigest === "fail")
+      invalid.push("the file's authentihash does not match the signed digest (modified after signing)");
+    step(
+      "image-digest",
+      integrity.imageDigest,
+      `${spcAlgorithm} authentihash ${computed} ${integrity.imageDigest === "pass" ? "==" : "!="} signed ${integrity.signedDigest}`,
+    );
   }
 
   // 4. Page hashes (optional).
   if (spc.pageHashes) {
     const computed = computePageHashes(run.bytes, run.pe, spc.pageHashes.algorithm);
-    integrity.pageHashes = computed !== undefined && Buffer.compare(computed, Buffer.from(spc.pageHashes.table)) === 0 ? "pass" : "fail";
+    integrity.pageHashes =
+      computed !== undefined && Buffer.compare(computed, Buffer.from(spc.pageHashes.table)) === 0
+        ? "pass"
+        : "fail";
     if (integrity.pageHashes === "fail") invalid.push("page hashes do not match the file");
-    step("page-hashes", integrity.pageHashes, `${spc.pageHashes.algorithm} page hashes (${spc.pageHashes.table.length} bytes) ${integrity.pageHashes === "pass" ? "match" : computed ? "differ" : "cannot be recomputed for this layout"}`);
+    step(
+      "page-hashes",
+      integrity.pageHashes,
+      `${spc.pageHashes.algorithm} page hashes (${spc.pageHashes.table.length} bytes) ${integrity.pageHashes === "pass" ? "match" : computed ? "differ" : "cannot be recomputed for this layout"}`,
+    );
   } else {
     step("page-hashes", "skip", "no page hashes in SpcPeImageData");
   }
@@ -234,12 +341,19 @@ function verifySignedData(run: Run, sd: SignedDataModel, origin: Asn1Origin, pat
   const verification = verifySignerInfo(signer, sd.eContentValue, sd.certificates, cache, origin);
   integrity.messageDigest = verification.messageDigest;
   integrity.cmsSignature = verification.signature;
-  step("message-digest", verification.messageDigest, verification.messageDigest === "pass" ? "messageDigest attribute == digest of SpcIndirectDataContent" : problemsFor(verification.problems, "messageDigest"));
-  if (verification.messageDigest === "fail") invalid.push("the messageDigest signed attribute does not match SpcIndirectDataContent");
+  step(
+    "message-digest",
+    verification.messageDigest,
+    verification.messageDigest === "pass"
+      ? "messageDigest attribute == digest of SpcIndirectDataContent"
+      : problemsFor(verification.problems, "messageDigest"),
+  );
+  if (verification.messageDigest === "fail")
+    invalid.push("the messageDigest signed attribute does not match SpcIndirectDataContent");
   const contentTypeAttr = signer.signedAttrs?.attributes.find((a) => a.oid === OID_CONTENT_TYPE);
   if (contentTypeAttr) {
     const r = new Asn1Reader(origin);
-    let value = "";
+    let value: string;
     try {
       value = r.oid(contentTypeAttr.values[0], "contentType");
     } catch {
@@ -256,10 +370,21 @@ function verifySignedData(run: Run, sd: SignedDataModel, origin: Asn1Origin, pat
     invalid.push("the signer certificate is not in the SignedData");
     step("signer-certificate", "fail", invalid[invalid.length - 1]!);
   } else {
-    step("signer-certificate", "pass", `${verification.signer.info.subject} (matched by ${verification.signer.matchedBy})`);
+    step(
+      "signer-certificate",
+      "pass",
+      `${verification.signer.info.subject} (matched by ${verification.signer.matchedBy})`,
+    );
   }
-  step("cms-signature", verification.signature, verification.signature === "pass" ? `signature (${signer.signatureAlgorithm.oid}) over the signed attributes verifies` : problemsFor(verification.problems, "signature"));
-  if (verification.signature === "fail" && verification.signer) invalid.push("the CMS signature does not verify");
+  step(
+    "cms-signature",
+    verification.signature,
+    verification.signature === "pass"
+      ? `signature (${signer.signatureAlgorithm.oid}) over the signed attributes verifies`
+      : problemsFor(verification.problems, "signature"),
+  );
+  if (verification.signature === "fail" && verification.signer)
+    invalid.push("the CMS signature does not verify");
 
   // 6. Unsigned attributes: timestamps, nested signatures, unknown blobs.
   const timestamps: TimestampCheck[] = [];
@@ -273,8 +398,10 @@ function verifySignedData(run: Run, sd: SignedDataModel, origin: Asn1Origin, pat
     origin,
   };
   for (const attribute of signer.unsignedAttrs) {
-    if (attribute.oid === OID_MS_RFC3161_TIMESTAMP && attribute.values[0]) timestamps.push(checkRfc3161Timestamp(attribute.values[0], attribute.offset, tsContext));
-    else if (attribute.oid === OID_COUNTERSIGNATURE && attribute.values[0]) timestamps.push(checkPkcs9Countersignature(attribute.values[0], attribute.offset, tsContext));
+    if (attribute.oid === OID_MS_RFC3161_TIMESTAMP && attribute.values[0])
+      timestamps.push(checkRfc3161Timestamp(attribute.values[0], attribute.offset, tsContext));
+    else if (attribute.oid === OID_COUNTERSIGNATURE && attribute.values[0])
+      timestamps.push(checkPkcs9Countersignature(attribute.values[0], attribute.offset, tsContext));
     else if (attribute.oid === OID_MS_NESTED_SIGNATURE) nested.push(...attribute.values);
     else if (!KNOWN_UNSIGNED_ATTRIBUTES.has(attribute.oid)) {
       run.anomalies.push({
@@ -291,14 +418,22 @@ function verifySignedData(run: Run, sd: SignedDataModel, origin: Asn1Origin, pat
   const lifetimeSigning = leaf?.extendedKeyUsage?.includes(EKU_MS_LIFETIME_SIGNING) ?? false;
   const usable = timestamps.find((t) => t.valid && t.trusted) ?? timestamps.find((t) => t.valid);
   for (const t of timestamps) {
-    step("timestamp", t.valid ? (t.trusted ? "pass" : "warn") : "fail", `${t.kind} timestamp ${t.time?.toISOString() ?? "(no time)"}: ${t.valid ? (t.trusted ? "valid, TSA chain anchored" : "valid, TSA chain not anchored") : t.problems.join("; ")}`);
+    step(
+      "timestamp",
+      t.valid ? (t.trusted ? "pass" : "warn") : "fail",
+      `${t.kind} timestamp ${t.time?.toISOString() ?? "(no time)"}: ${t.valid ? (t.trusted ? "valid, TSA chain anchored" : "valid, TSA chain not anchored") : t.problems.join("; ")}`,
+    );
   }
   if (timestamps.length === 0) step("timestamp", "skip", "no timestamp");
   let verifiedAt = at;
   let verifiedAtSource: TimeEvidence["verifiedAtSource"] = "policy";
   if (lifetimeSigning) {
     verifiedAtSource = "policy-lifetime-signing";
-    step("lifetime-signing", "warn", `signer carries lifetime signing (${EKU_MS_LIFETIME_SIGNING}): the timestamp is ignored, chain judged at ${at.toISOString()}`);
+    step(
+      "lifetime-signing",
+      "warn",
+      `signer carries lifetime signing (${EKU_MS_LIFETIME_SIGNING}): the timestamp is ignored, chain judged at ${at.toISOString()}`,
+    );
   } else if (usable?.time) {
     verifiedAt = usable.time;
     verifiedAtSource = "timestamp";
@@ -331,20 +466,34 @@ function verifySignedData(run: Run, sd: SignedDataModel, origin: Asn1Origin, pat
     );
     ekuCodeSigning = ekuAllows(leaf, EKU_CODE_SIGNING);
     if (ekuCodeSigning === "denied" || (ekuCodeSigning === "absent" && policy.strict)) {
-      invalid.push(`signer certificate EKU ${ekuCodeSigning === "denied" ? `[${leaf.extendedKeyUsage?.join(", ")}] lacks` : "is absent, strict mode requires"} codeSigning (${EKU_CODE_SIGNING})`);
+      invalid.push(
+        `signer certificate EKU ${ekuCodeSigning === "denied" ? `[${leaf.extendedKeyUsage?.join(", ")}] lacks` : "is absent, strict mode requires"} codeSigning (${EKU_CODE_SIGNING})`,
+      );
       step("eku", "fail", invalid[invalid.length - 1]!);
     } else {
-      step("eku", ekuCodeSigning === "allowed" ? "pass" : "warn", ekuCodeSigning === "allowed" ? "signer EKU allows codeSigning" : "signer has no EKU extension (accepted by WinVerifyTrust; strict mode refuses)");
+      step(
+        "eku",
+        ekuCodeSigning === "allowed" ? "pass" : "warn",
+        ekuCodeSigning === "allowed"
+          ? "signer EKU allows codeSigning"
+          : "signer has no EKU extension (accepted by WinVerifyTrust; strict mode refuses)",
+      );
     }
     // Windows EKU nesting: a CA that restricts EKUs must allow codeSigning too. The anchor is exempt.
     for (const ca of chain.certificates.slice(1)) {
       if (chain.anchor && ca.sha256 === chain.anchor.certificate.sha256) continue;
       if (ekuAllows(ca, EKU_CODE_SIGNING) === "denied") {
-        invalid.push(`issuing CA "${ca.subject}" restricts EKUs to [${ca.extendedKeyUsage?.join(", ")}] without codeSigning`);
+        invalid.push(
+          `issuing CA "${ca.subject}" restricts EKUs to [${ca.extendedKeyUsage?.join(", ")}] without codeSigning`,
+        );
         step("eku", "fail", invalid[invalid.length - 1]!);
       }
     }
-    if (policy.strict && verification.signer.embedded.keyUsage && !verification.signer.embedded.keyUsage.digitalSignature) {
+    if (
+      policy.strict &&
+      verification.signer.embedded.keyUsage &&
+      !verification.signer.embedded.keyUsage.digitalSignature
+    ) {
       invalid.push("strict: signer keyUsage does not allow digitalSignature");
       step("key-usage", "fail", invalid[invalid.length - 1]!);
     }
@@ -353,7 +502,9 @@ function verifySignedData(run: Run, sd: SignedDataModel, origin: Asn1Origin, pat
     const lastIssuer = chain.certificates[chain.certificates.length - 1]!.issuer;
     const explicit =
       chain.certificates.find((c) => c.explicitCurve) ??
-      (chain.complete ? undefined : parsePool(sd.certificates, cache).find((c) => c.explicitCurve && c.subject === lastIssuer));
+      (chain.complete
+        ? undefined
+        : parsePool(sd.certificates, cache).find((c) => c.explicitCurve && c.subject === lastIssuer));
     if (explicit) {
       invalid.push(`certificate "${explicit.subject}" uses explicit EC parameters (CVE-2020-0601 pattern)`);
       step("explicit-curve", "fail", invalid[invalid.length - 1]!);
@@ -399,11 +550,21 @@ function verifySignedData(run: Run, sd: SignedDataModel, origin: Asn1Origin, pat
     ...(usableEvidence ? { timestamp: timestampEvidence(usableEvidence) } : {}),
     verifiedAt: verifiedAt.toISOString(),
     verifiedAtSource,
-    ...(leaf ? { leafValidity: { notBefore: leaf.notBefore.toISOString(), notAfter: leaf.notAfter.toISOString() } } : {}),
+    ...(leaf
+      ? { leafValidity: { notBefore: leaf.notBefore.toISOString(), notAfter: leaf.notAfter.toISOString() } }
+      : {}),
   };
   const trust: TrustEvidence = {
     chain: (chain?.certificates ?? []).map(summary),
-    ...(chain?.anchor ? { anchor: { subject: chain.anchor.certificate.subject, sha256: chain.anchor.certificate.sha256, source: chain.anchor.source } } : {}),
+    ...(chain?.anchor
+      ? {
+          anchor: {
+            subject: chain.anchor.certificate.subject,
+            sha256: chain.anchor.certificate.sha256,
+            source: chain.anchor.source,
+          },
+        }
+      : {}),
     chainComplete: chain?.complete ?? false,
     selfSigned: chain?.selfSigned ?? false,
     ekuCodeSigning,
@@ -416,7 +577,15 @@ function verifySignedData(run: Run, sd: SignedDataModel, origin: Asn1Origin, pat
     offset: sd.offset,
     state,
     reason,
-    ...(verification.signer ? { signer: { subject: verification.signer.info.subject, issuer: verification.signer.info.issuer, serial: verification.signer.embedded.serial } } : {}),
+    ...(verification.signer
+      ? {
+          signer: {
+            subject: verification.signer.info.subject,
+            issuer: verification.signer.info.issuer,
+            serial: verification.signer.embedded.serial,
+          },
+        }
+      : {}),
     integrity,
     time,
     trust,
@@ -427,7 +596,12 @@ function verifySignedData(run: Run, sd: SignedDataModel, origin: Asn1Origin, pat
   nested.forEach((node, k) => {
     const childPath = `${path}.nested[${k}]`;
     if (depth + 1 > MAX_NESTING_DEPTH) {
-      steps.push({ step: "nested", outcome: "skip", detail: `nesting deeper than ${MAX_NESTING_DEPTH} not followed`, path: childPath });
+      steps.push({
+        step: "nested",
+        outcome: "skip",
+        detail: `nesting deeper than ${MAX_NESTING_DEPTH} not followed`,
+        path: childPath,
+      });
       return;
     }
     let child: SignedDataModel;
@@ -435,7 +609,15 @@ function verifySignedData(run: Run, sd: SignedDataModel, origin: Asn1Origin, pat
       child = parseContentInfoNode(node, origin, "NestedSignature");
     } catch (error) {
       if (!(error instanceof AuthenticodeError)) throw error;
-      run.signatures.push(malformed(run, childPath, entryIndex, error.offset ?? sd.offset, `nested signature cannot be decoded: ${error.message}`));
+      run.signatures.push(
+        malformed(
+          run,
+          childPath,
+          entryIndex,
+          error.offset ?? sd.offset,
+          `nested signature cannot be decoded: ${error.message}`,
+        ),
+      );
       return;
     }
     verifySignedData(run, child, origin, childPath, entryIndex, depth + 1);
@@ -443,11 +625,20 @@ function verifySignedData(run: Run, sd: SignedDataModel, origin: Asn1Origin, pat
 }
 
 function problemsFor(problems: readonly string[], topic: string): string {
-  const relevant = problems.filter((p) => p.toLowerCase().includes(topic.toLowerCase()) || p.includes("certificate"));
+  const relevant = problems.filter(
+    (p) => p.toLowerCase().includes(topic.toLowerCase()) || p.includes("certificate"),
+  );
   return (relevant.length ? relevant : problems).join("; ") || `${topic} not checked`;
 }
 
-function malformed(run: Run, path: string, entryIndex: number, offset: number, reason: string, steps: VerificationStep[] = []): SignatureResult {
+function malformed(
+  run: Run,
+  path: string,
+  entryIndex: number,
+  offset: number,
+  reason: string,
+  steps: VerificationStep[] = [],
+): SignatureResult {
   steps.push({ step: "parse-cms", outcome: "fail", detail: reason, path });
   steps.push({ step: "state", outcome: "fail", detail: `malformed: ${reason}`, path });
   return {
@@ -465,13 +656,26 @@ function malformed(run: Run, path: string, entryIndex: number, offset: number, r
       pageHashes: "skip",
     },
     time: { verifiedAt: run.at.toISOString(), verifiedAtSource: "policy" },
-    trust: { chain: [], chainComplete: false, selfSigned: false, ekuCodeSigning: "unknown", lifetimeSigning: false, revocation: "not-checked" },
+    trust: {
+      chain: [],
+      chainComplete: false,
+      selfSigned: false,
+      ekuCodeSigning: "unknown",
+      lifetimeSigning: false,
+      revocation: "not-checked",
+    },
     steps,
   };
 }
 
 function summary(c: CertificateInfo): CertificateSummary {
-  return { subject: c.subject, issuer: c.issuer, sha256: c.sha256, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString() };
+  return {
+    subject: c.subject,
+    issuer: c.issuer,
+    sha256: c.sha256,
+    notBefore: c.notBefore.toISOString(),
+    notAfter: c.notAfter.toISOString(),
+  };
 }
 
 function timestampEvidence(t: TimestampCheck): NonNullable<TimeEvidence["timestamp"]> {
