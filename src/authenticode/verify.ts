@@ -14,6 +14,7 @@ import { authentihash, excludedRanges } from "./authentihash.js";
 import type { CertificateInfo } from "./certificate-cache.js";
 import {
   scanCertificateTable,
+  WIN_CERT_REVISION_2_0,
   WIN_CERT_TYPE_PKCS_SIGNED_DATA,
   type CertificateTableAnomaly,
   type WinCertificateEntry,
@@ -198,7 +199,18 @@ function verifyEntry(run: Run, entry: WinCertificateEntry): void {
     );
     return;
   }
+  const first = run.signatures.length;
   verifySignedData(run, signedData, origin, path, entry.index, 0);
+  // Windows (and signify) accept only WIN_CERT_REVISION_2_0 entries: the signature is verified
+  // for evidence, but the entry itself is not a usable Authenticode signature.
+  if (entry.revision !== WIN_CERT_REVISION_2_0) {
+    const reason = `WIN_CERTIFICATE wRevision is 0x${entry.revision.toString(16)}, not WIN_CERT_REVISION_2_0 (0x200); Windows does not use the entry (signature evidence: ${run.signatures[first]?.state ?? "none"})`;
+    for (const signature of run.signatures.slice(first)) {
+      signature.state = "malformed";
+      signature.reason = reason;
+      signature.steps.push({ step: "certificate-revision", outcome: "fail", detail: reason, path: signature.path });
+    }
+  }
 }
 
 /** Verifies one SignedData (top-level or nested) and, recursively, its nested signatures. */
