@@ -4,8 +4,8 @@
  * What it writes: the base block (version 1.5, equal sequence numbers unless asked otherwise,
  * XOR-32 checksum), hive bins of 4 096-byte multiples (a cell never spans bins; the tail of each
  * bin is one free cell), one `nk` per key (ASCII names compressed with flag 0x20, others UTF-16LE),
- * one shared `sk` cell referenced by every key, `lh` subkey lists sorted by upper-cased name, an
- * `ri` index over `lh` leaves when a key has more than `riThreshold` subkeys, value lists, `vk`
+ * one shared `sk` cell referenced by every key, `lh` (or `lf`/`li`) subkey lists sorted by upper-cased name, an
+ * `ri` index over leaves when a key has more than `riThreshold` subkeys, value lists, `vk`
  * cells (data of at most 4 bytes resident), and `db` big-data cells for data over 16 344 bytes.
  * Output is deterministic: the same tree and options give the same bytes.
  *
@@ -36,6 +36,11 @@ export interface WriteHiveOptions {
    * leaves of at most this many entries. Default 512. Minimum 1.
    */
   riThreshold?: number;
+  /**
+   * Kind of leaf subkey list: `"lh"` (default, hash leaf, as Windows XP and later write), `"lf"`
+   * (fast leaf with 4-character name hints, Windows 2000) or `"li"` (index leaf, plain offsets).
+   */
+  leafKind?: "lh" | "lf" | "li";
   /** Last-written time of keys lacking one, of the base block and first bin. Default 2024-01-01T00:00:00Z. */
   lastWritten?: Date;
   /** Primary sequence number. Default 1. */
@@ -175,16 +180,23 @@ export function writeHive(tree: RegTreeKey, options: WriteHiveOptions = {}): Uin
     return vk.offset;
   };
 
-  const writeLh = (entries: Array<{ offset: number; name: string }>): number => {
-    const lh = cells.alloc(4 + entries.length * 8);
-    lh.data[0] = 0x6c; // 'l'
-    lh.data[1] = 0x68; // 'h'
-    lh.view.setUint16(2, entries.length, true);
+  const leafKind = options.leafKind ?? "lh";
+  /** One leaf list cell (`lh`, `lf` or `li`) over `entries`, already sorted. */
+  const writeLeaf = (entries: Array<{ offset: number; name: string }>): number => {
+    const width = leafKind === "li" ? 4 : 8;
+    const leaf = cells.alloc(4 + entries.length * width);
+    leaf.data[0] = 0x6c; // 'l'
+    leaf.data[1] = leafKind === "lh" ? 0x68 : leafKind === "lf" ? 0x66 : 0x69;
+    leaf.view.setUint16(2, entries.length, true);
     entries.forEach((e, i) => {
-      lh.view.setUint32(4 + i * 8, e.offset, true);
-      lh.view.setUint32(8 + i * 8, lhHash(e.name), true);
+      leaf.view.setUint32(4 + i * width, e.offset, true);
+      if (leafKind === "lh") leaf.view.setUint32(8 + i * 8, lhHash(e.name), true);
+      if (leafKind === "lf") {
+        // Name hint: the first 4 characters (code units truncated to a byte), zero-padded.
+        for (let j = 0; j < 4 && j < e.name.length; j++) leaf.data[8 + i * 8 + j] = e.name.charCodeAt(j) & 0xff;
+      }
     });
-    return lh.offset;
+    return leaf.offset;
   };
 
   /** Writes `key`'s `nk` into `nkCell` (already allocated) and everything below it. Depth ≤ 512. */
@@ -221,7 +233,7 @@ export function writeHive(tree: RegTreeKey, options: WriteHiveOptions = {}): Uin
     let listOffset = NULL_OFFSET;
     if (childEntries.length > riThreshold) {
       const leaves: number[] = [];
-      for (let i = 0; i < childEntries.length; i += riThreshold) leaves.push(writeLh(childEntries.slice(i, i + riThreshold)));
+      for (let i = 0; i < childEntries.length; i += riThreshold) leaves.push(writeLeaf(childEntries.slice(i, i + riThreshold)));
       const ri = cells.alloc(4 + leaves.length * 4);
       ri.data[0] = 0x72; // 'r'
       ri.data[1] = 0x69; // 'i'
@@ -229,7 +241,7 @@ export function writeHive(tree: RegTreeKey, options: WriteHiveOptions = {}): Uin
       leaves.forEach((o, i) => ri.view.setUint32(4 + i * 4, o, true));
       listOffset = ri.offset;
     } else if (childEntries.length > 0) {
-      listOffset = writeLh(childEntries);
+      listOffset = writeLeaf(childEntries);
     }
 
     const seen = new Set<string>();
