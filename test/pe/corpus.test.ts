@@ -23,7 +23,11 @@ interface TruthPefile {
   exports?: { parsed: boolean; count?: number };
   version?: { present: boolean; strings?: Record<string, string> };
   overlay?: { offset: number | null; size: number };
-  certificate_table?: { offset: number; size: number; entries: { offset: number; length: number; revision: number; type: number }[] };
+  certificate_table?: {
+    offset: number;
+    size: number;
+    entries: { offset: number; length: number; revision: number; type: number }[];
+  };
 }
 interface TruthFile {
   path: string;
@@ -34,14 +38,19 @@ interface TruthFile {
 
 const corpusDir = sharedDir === undefined ? undefined : path.join(sharedDir, "corpus");
 const truthPath = corpusDir === undefined ? undefined : path.join(corpusDir, "truth.json");
-const skip = truthPath === undefined || !existsSync(truthPath) ? "shared/corpus/truth.json not found (it lives beside the repo in the development workspace only)" : false;
+const skip =
+  truthPath === undefined || !existsSync(truthPath)
+    ? "shared/corpus/truth.json not found (it lives beside the repo in the development workspace only)"
+    : false;
 
 /** Disagreements with truth.json's pefile block that are explained, by path suffix and field. */
 const EXPLAINED: Record<string, { field: string; why: string }[]> = {
   // pefile 2023.2.7 drops the whole export directory when NumberOfNames (0x7fffffff) exceeds
   // what the file can hold; we cap the count (count-over-limit anomaly) and keep the 3 real
   // exports, whose names are the first entries of the name table. Ours is the more useful.
-  "malformed-export-numnames/export_numnames_huge.dll": [{ field: "exports", why: "pefile drops the directory" }],
+  "malformed-export-numnames/export_numnames_huge.dll": [
+    { field: "exports", why: "pefile drops the directory" },
+  ],
 };
 
 function count(pe: PeImage, delay: boolean): number {
@@ -51,36 +60,60 @@ function count(pe: PeImage, delay: boolean): number {
 function compareWithTruth(pe: PeImage, t: TruthPefile): string[] {
   const d: string[] = [];
   const eq = (field: string, ours: unknown, theirs: unknown): void => {
-    if (JSON.stringify(ours) !== JSON.stringify(theirs)) d.push(`${field}: ours ${JSON.stringify(ours)} vs pefile ${JSON.stringify(theirs)}`);
+    if (JSON.stringify(ours) !== JSON.stringify(theirs))
+      d.push(`${field}: ours ${JSON.stringify(ours)} vs pefile ${JSON.stringify(theirs)}`);
   };
   eq("machine", pe.fileHeader.machine, t.machine?.value);
-  eq("sections", pe.sections.map((s) => [s.name, s.sizeOfRawData]), (t.sections ?? []).map((s) => [s.name, s.raw_size]));
+  eq(
+    "sections",
+    pe.sections.map((s) => [s.name, s.sizeOfRawData]),
+    (t.sections ?? []).map((s) => [s.name, s.raw_size]),
+  );
   pe.sections.forEach((s, i) => {
     const theirs = t.sections?.[i]?.entropy;
     // truth.json rounds entropy to 4 decimals.
-    if (theirs !== undefined && Math.abs(s.entropy - theirs) > 0.01) d.push(`entropy ${s.name}: ${s.entropy} vs ${theirs}`);
+    if (theirs !== undefined && Math.abs(s.entropy - theirs) > 0.01)
+      d.push(`entropy ${s.name}: ${s.entropy} vs ${theirs}`);
   });
   eq("checksum", pe.computedCheckSum, t.checksum?.computed);
   eq("imports", count(pe, false), t.imports?.function_count ?? 0);
   eq("delay imports", count(pe, true), t.delay_imports?.function_count ?? 0);
   eq("exports", pe.exports?.functions.length ?? 0, t.exports?.parsed ? t.exports.count : 0);
-  const sorted = (o: Record<string, string> | undefined): [string, string][] => Object.entries(o ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  const sorted = (o: Record<string, string> | undefined): [string, string][] =>
+    Object.entries(o ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
   eq("version strings", sorted(pe.versionInfo?.strings), sorted(t.version?.present ? t.version.strings : {}));
   // pefile's overlay includes the certificate table and ignores sections whose raw data runs past
   // EOF; ours excludes the table, and clips those sections at EOF instead (so truncated files have
   // no overlay: their tail is section data). Compare only where the second difference cannot arise.
   if (!pe.anomalies.some((a) => a.code === "section-raw-data-past-eof")) {
     const table = pe.certificateTable;
-    const certBytesInFile = table === undefined ? 0 : Math.max(0, Math.min(table.offset + table.size, pe.size) - Math.max(table.offset, pe.overlay.offset));
+    const certBytesInFile =
+      table === undefined
+        ? 0
+        : Math.max(
+            0,
+            Math.min(table.offset + table.size, pe.size) - Math.max(table.offset, pe.overlay.offset),
+          );
     eq("overlay + certificate table", pe.overlay.size + certBytesInFile, t.overlay?.size ?? 0);
   }
-  const tableEntries = (t.certificate_table?.entries ?? []).map((e) => [e.offset, e.length, e.revision, e.type]);
-  eq("certificate entries", (pe.certificateTable?.entries ?? []).map((e) => [e.offset, e.length, e.revision, e.certificateType]), tableEntries);
+  const tableEntries = (t.certificate_table?.entries ?? []).map((e) => [
+    e.offset,
+    e.length,
+    e.revision,
+    e.type,
+  ]);
+  eq(
+    "certificate entries",
+    (pe.certificateTable?.entries ?? []).map((e) => [e.offset, e.length, e.revision, e.certificateType]),
+    tableEntries,
+  );
   return d;
 }
 
 describe("dev corpus (shared/corpus/truth.json)", { skip }, () => {
-  const truth = skip ? { files: [] as TruthFile[] } : (JSON.parse(readFileSync(truthPath!, "utf8")) as { files: TruthFile[] });
+  const truth = skip
+    ? { files: [] as TruthFile[] }
+    : (JSON.parse(readFileSync(truthPath!, "utf8")) as { files: TruthFile[] });
 
   it("lists files to test", () => {
     assert.ok(truth.files.length > 0);
@@ -97,7 +130,10 @@ describe("dev corpus (shared/corpus/truth.json)", { skip }, () => {
         try {
           pe = parsePe(bytes, { mode });
         } catch (error) {
-          assert.ok(error instanceof PeFormatError, `${mode}: only PeFormatError may escape, got ${String(error)}`);
+          assert.ok(
+            error instanceof PeFormatError,
+            `${mode}: only PeFormatError may escape, got ${String(error)}`,
+          );
           assert.equal(typeof error.code, "string");
         }
         if (mode === "strict") continue;
@@ -107,9 +143,12 @@ describe("dev corpus (shared/corpus/truth.json)", { skip }, () => {
           continue;
         }
         assert.ok(pe, "pefile parsed this file; so must we (permissively)");
-        if (file.family.startsWith("malformed-")) assert.ok(pe.anomalies.length > 0, "a malformed file parses only with anomalies");
+        if (file.family.startsWith("malformed-"))
+          assert.ok(pe.anomalies.length > 0, "a malformed file parses only with anomalies");
         const explained = EXPLAINED[Object.keys(EXPLAINED).find((k) => file.path.endsWith(k)) ?? ""] ?? [];
-        const diffs = compareWithTruth(pe, file.pefile).filter((d) => !explained.some((e) => d.startsWith(e.field)));
+        const diffs = compareWithTruth(pe, file.pefile).filter(
+          (d) => !explained.some((e) => d.startsWith(e.field)),
+        );
         assert.deepEqual(diffs, []);
       }
       t.diagnostic(`permissive parse time so far: ${totalMs.toFixed(1)} ms`);

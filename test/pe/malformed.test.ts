@@ -6,10 +6,21 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MAX_EXPORTS, MAX_SECTIONS, PeFormatError, parsePe, type PeFormatErrorCode } from "../../src/pe/index.js";
+import {
+  MAX_EXPORTS,
+  MAX_SECTIONS,
+  PeFormatError,
+  parsePe,
+  type PeFormatErrorCode,
+} from "../../src/pe/index.js";
 import { buildKitchenSinkPe, buildPe } from "./helpers/build-pe.js";
 
-function expectError(bytes: Uint8Array, code: PeFormatErrorCode, offset: number | undefined, mode: "strict" | "permissive" = "permissive"): PeFormatError {
+function expectError(
+  bytes: Uint8Array,
+  code: PeFormatErrorCode,
+  offset: number | undefined,
+  mode: "strict" | "permissive" = "permissive",
+): PeFormatError {
   let caught: unknown;
   try {
     parsePe(bytes, { mode });
@@ -41,7 +52,12 @@ describe("fatal header problems throw in both modes", () => {
       expectError(new Uint8Array(0), "not-pe", 0, mode);
     });
     it(`${mode}: text → bad-dos-signature at 0`, () => {
-      const e = expectError(new TextEncoder().encode("this is not a DLL at all\n"), "bad-dos-signature", 0, mode);
+      const e = expectError(
+        new TextEncoder().encode("this is not a DLL at all\n"),
+        "bad-dos-signature",
+        0,
+        mode,
+      );
       assert.equal(e.structure, "IMAGE_DOS_HEADER");
     });
     it(`${mode}: MZ but shorter than IMAGE_DOS_HEADER → truncated at 0`, () => {
@@ -59,18 +75,34 @@ describe("fatal header problems throw in both modes", () => {
       expectError(bytes.subarray(0, layout.fileHeader + 10), "truncated", layout.fileHeader, mode);
     });
     it(`${mode}: optional header cut → truncated`, () => {
-      const e = expectError(bytes.subarray(0, layout.optionalHeader + 50), "truncated", layout.optionalHeader, mode);
+      const e = expectError(
+        bytes.subarray(0, layout.optionalHeader + 50),
+        "truncated",
+        layout.optionalHeader,
+        mode,
+      );
       assert.equal(e.structure, "IMAGE_OPTIONAL_HEADER64");
     });
     it(`${mode}: bad optional-header magic → bad-optional-header-magic`, () => {
-      expectError(patch16(bytes, layout.optionalHeader, 0x107), "bad-optional-header-magic", layout.optionalHeader, mode);
+      expectError(
+        patch16(bytes, layout.optionalHeader, 0x107),
+        "bad-optional-header-magic",
+        layout.optionalHeader,
+        mode,
+      );
     });
   }
   it("PeFormatError serialises code, offset and structure", () => {
     const e = expectError(patch32(bytes, 0x3c, 0xfffffff0), "bad-lfanew", 0x3c);
     assert.deepEqual(
       { ...e.toJSON(), message: undefined },
-      { name: "PeFormatError", code: "bad-lfanew", message: undefined, offset: 0x3c, structure: "IMAGE_DOS_HEADER" },
+      {
+        name: "PeFormatError",
+        code: "bad-lfanew",
+        message: undefined,
+        offset: 0x3c,
+        structure: "IMAGE_DOS_HEADER",
+      },
     );
   });
 });
@@ -86,7 +118,10 @@ describe("recoverable problems: recorded in permissive mode, thrown in strict mo
     assert.ok(pe.sections.length <= MAX_SECTIONS);
     assert.ok(pe.anomalies.some((a) => a.code === "section-count-over-limit"));
     // the real sections are still there and mapped
-    assert.deepEqual(pe.sections.slice(0, 3).map((s) => s.name), [".text", ".rdata", ".rsrc"]);
+    assert.deepEqual(
+      pe.sections.slice(0, 3).map((s) => s.name),
+      [".text", ".rdata", ".rsrc"],
+    );
   });
 
   it("a cycle in the resource tree", () => {
@@ -132,7 +167,10 @@ describe("recoverable problems: recorded in permissive mode, thrown in strict mo
     expectError(bad, "rva-unmapped", field, "strict");
     const pe = parsePe(bad);
     assert.ok(pe.anomalies.some((a) => a.code === "rva-unmapped" && a.offset === field));
-    assert.ok(pe.imports.some((m) => m.delayLoad), "delay imports still parsed");
+    assert.ok(
+      pe.imports.some((m) => m.delayLoad),
+      "delay imports still parsed",
+    );
   });
 
   it("an unmapped import name inside a thunk array keeps the module's earlier functions", () => {
@@ -180,7 +218,11 @@ describe("recoverable problems: recorded in permissive mode, thrown in strict mo
     expectError(bad, "malformed", layout.versionInfo!, "strict");
     const pe = parsePe(bad);
     assert.ok(pe.anomalies.some((a) => a.code === "version-info-bad-key"));
-    assert.equal(pe.versionInfo?.strings["CompanyName"], "Kerio Technologies s.r.o.", "still read in permissive mode");
+    assert.equal(
+      pe.versionInfo?.strings["CompanyName"],
+      "Kerio Technologies s.r.o.",
+      "still read in permissive mode",
+    );
   });
 
   it("a VS_VERSIONINFO block shorter than its header", () => {
@@ -206,7 +248,10 @@ describe("recoverable problems: recorded in permissive mode, thrown in strict mo
   it("a huge resource entry count is capped", () => {
     const bad = patch16(built.bytes, layout.resourceRoot! + 14, 0xffff);
     // Entries past the real one are other directories' bytes: the first bad one throws in strict mode.
-    assert.throws(() => parsePe(bad, { mode: "strict" }), (e: unknown) => e instanceof PeFormatError && e.code === "rva-unmapped" && typeof e.offset === "number");
+    assert.throws(
+      () => parsePe(bad, { mode: "strict" }),
+      (e: unknown) => e instanceof PeFormatError && e.code === "rva-unmapped" && typeof e.offset === "number",
+    );
     const pe = parsePe(bad);
     assert.ok(pe.anomalies.length > 0);
     assert.equal(pe.versionInfo?.fixed?.fileVersion, "10.0.8.9999", "the real first entry is still read");

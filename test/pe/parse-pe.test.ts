@@ -75,14 +75,22 @@ for (const format of ["PE32", "PE32+"] as const) {
             { name: "VirtualProtect", hint: 2 },
           ],
         },
-        { dll: "WS2_32.dll", delayLoad: false, functions: [{ ordinal: 23 }, { ordinal: 115 }, { name: "WSAStartup", hint: 2 }] },
+        {
+          dll: "WS2_32.dll",
+          delayLoad: false,
+          functions: [{ ordinal: 23 }, { ordinal: 115 }, { name: "WSAStartup", hint: 2 }],
+        },
       ]);
     });
 
     it("reads delay imports, RVA-based and (PE32) VA-based", () => {
       const delay = pe.imports.filter((m) => m.delayLoad);
       assert.deepEqual(delay, [
-        { dll: "USER32.dll", delayLoad: true, functions: [{ name: "MessageBoxW", hint: 0 }, { ordinal: 42 }] },
+        {
+          dll: "USER32.dll",
+          delayLoad: true,
+          functions: [{ name: "MessageBoxW", hint: 0 }, { ordinal: 42 }],
+        },
         { dll: "OLD.dll", delayLoad: true, functions: [{ name: "Legacy", hint: 0 }] },
       ]);
     });
@@ -121,7 +129,13 @@ for (const format of ["PE32", "PE32+"] as const) {
       assert.ok(t);
       assert.equal(t.offset, built.layout.certificateTable);
       assert.deepEqual(
-        t.entries.map((e) => [e.offset - t.offset, e.length, e.revision, e.certificateType, e.certificate.length]),
+        t.entries.map((e) => [
+          e.offset - t.offset,
+          e.length,
+          e.revision,
+          e.certificateType,
+          e.certificate.length,
+        ]),
         [
           [0, 45, 0x200, 2, 37],
           [48, 24, 0x200, 2, 16],
@@ -136,7 +150,10 @@ for (const format of ["PE32", "PE32+"] as const) {
       // 11 overlay bytes, then zero padding up to the 8-aligned certificate table.
       assert.equal(pe.overlay.offset, start);
       assert.equal(pe.overlay.size, built.layout.certificateTable! - start);
-      assert.equal(pe.overlay.entropy, shannonEntropy(built.bytes.subarray(start, built.layout.certificateTable!)));
+      assert.equal(
+        pe.overlay.entropy,
+        shannonEntropy(built.bytes.subarray(start, built.layout.certificateTable!)),
+      );
     });
 
     it("computes the checksum like the loader (CheckSum field ignored)", () => {

@@ -116,7 +116,13 @@ function utf16z(s: string): number[] {
 }
 
 /** One VS_VERSIONINFO-style block: header, key, value, children, each aligned to 4. */
-function versionBlock(key: string, value: number[] | undefined, valueLength: number, type: number, children: number[][]): number[] {
+function versionBlock(
+  key: string,
+  value: number[] | undefined,
+  valueLength: number,
+  type: number,
+  children: number[][],
+): number[] {
   const out: number[] = [0, 0, valueLength & 0xff, valueLength >> 8, type, 0, ...utf16z(key)];
   const pad = (): void => {
     while (out.length % 4) out.push(0);
@@ -148,13 +154,17 @@ export function buildVersionInfo(spec: VersionSpec): number[] {
   fixed.writeUInt32LE(0, 28);
   fixed.writeUInt32LE(0x40004, 32);
   fixed.writeUInt32LE(2, 36);
-  const strings = Object.entries(spec.strings).map(([k, v]) => versionBlock(k, utf16z(v), v.length + 1, 1, []));
+  const strings = Object.entries(spec.strings).map(([k, v]) =>
+    versionBlock(k, utf16z(v), v.length + 1, 1, []),
+  );
   const table = versionBlock(spec.table ?? "040904b0", undefined, 0, 1, strings);
   const sfi = versionBlock("StringFileInfo", undefined, 0, 1, [table]);
   const pairs = spec.translations ?? [[0x0409, 0x04b0]];
   const tr: number[] = [];
   for (const [lang, cp] of pairs) tr.push(lang & 0xff, lang >> 8, cp & 0xff, cp >> 8);
-  const vfi = versionBlock("VarFileInfo", undefined, 0, 1, [versionBlock("Translation", tr, tr.length, 0, [])]);
+  const vfi = versionBlock("VarFileInfo", undefined, 0, 1, [
+    versionBlock("Translation", tr, tr.length, 0, []),
+  ]);
   return versionBlock("VS_VERSION_INFO", [...fixed], 52, 0, [sfi, vfi]);
 }
 
@@ -226,7 +236,9 @@ export function buildPe(options: BuildPeOptions = {}): BuiltPe {
     exportDirRva = dir;
     const n = e.functions.length;
     const eat = rdata.alloc(n * 4, 4);
-    const named = e.functions.map((f, i) => ({ name: f.name, i })).filter((x): x is { name: string; i: number } => x.name !== undefined);
+    const named = e.functions
+      .map((f, i) => ({ name: f.name, i }))
+      .filter((x): x is { name: string; i: number } => x.name !== undefined);
     named.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
     const names = rdata.alloc(named.length * 4, 4);
     const ords = rdata.alloc(named.length * 2, 2);
@@ -398,7 +410,12 @@ export function buildKitchenSinkPe(format: "PE32" | "PE32+" = "PE32+"): BuiltPe 
     exports: {
       dllName: "kofmsp.dll",
       base: 5,
-      functions: [{ name: "ServiceEntry" }, { name: "MSProviderInit" }, {}, { name: "Fwd", forwarder: "NTDLL.RtlZeroMemory" }],
+      functions: [
+        { name: "ServiceEntry" },
+        { name: "MSProviderInit" },
+        {},
+        { name: "Fwd", forwarder: "NTDLL.RtlZeroMemory" },
+      ],
     },
     version: {
       fileVersion: [10, 0, 8, 9999],

@@ -41,5 +41,7 @@ export function walkFiles(dir: string): string[] {
 
 /** Fixture files that may be PE images (skips READMEs, JSON manifests, scripts, sources). */
 export function peFixtureFiles(): string[] {
-  return walkFiles(peFixturesDir).filter((p) => !/\.(md|json|txt|sh|c|rc|def|h|py|ts|js|pem|cnf|key)$/i.test(p));
+  return walkFiles(peFixturesDir).filter(
+    (p) => !/\.(md|json|txt|sh|c|rc|def|h|py|ts|js|pem|cnf|key)$/i.test(p),
+  );
 }

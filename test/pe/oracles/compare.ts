@@ -28,7 +28,8 @@ export interface PefileRecord {
 export function comparePefile(pe: PeImage, ref: PefileRecord): string[] {
   const diffs: string[] = [];
   const diff = (field: string, ours: unknown, theirs: unknown): void => {
-    if (JSON.stringify(ours) !== JSON.stringify(theirs)) diffs.push(`${field}: ${JSON.stringify(ours)} vs ${JSON.stringify(theirs)}`);
+    if (JSON.stringify(ours) !== JSON.stringify(theirs))
+      diffs.push(`${field}: ${JSON.stringify(ours)} vs ${JSON.stringify(theirs)}`);
   };
   diff("machine", pe.fileHeader.machine, ref.machine);
   const theirs = ref.sections ?? [];
@@ -38,7 +39,8 @@ export function comparePefile(pe: PeImage, ref: PefileRecord): string[] {
     if (t === undefined) return;
     diff(`section ${i} name`, s.name, t.name);
     diff(`section ${i} SizeOfRawData`, s.sizeOfRawData, t.sizeOfRawData);
-    if (Math.abs(s.entropy - t.entropy) > 0.01) diffs.push(`section ${i} entropy: ${s.entropy} vs ${t.entropy}`);
+    if (Math.abs(s.entropy - t.entropy) > 0.01)
+      diffs.push(`section ${i} entropy: ${s.entropy} vs ${t.entropy}`);
   });
   const normal = pe.imports.filter((m) => !m.delayLoad);
   const delay = pe.imports.filter((m) => m.delayLoad);
@@ -48,7 +50,8 @@ export function comparePefile(pe: PeImage, ref: PefileRecord): string[] {
   diff("delay import modules", delay.length, ref.delayImportModules);
   diff("delay-imported functions", count(delay), ref.delayImports);
   diff("exports", pe.exports?.functions.length ?? null, ref.exports ?? null);
-  const sorted = (o: Record<string, string> | undefined): [string, string][] => Object.entries(o ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  const sorted = (o: Record<string, string> | undefined): [string, string][] =>
+    Object.entries(o ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
   diff("version strings", sorted(pe.versionInfo?.strings), sorted(ref.versionStrings));
   diff("checksum", pe.computedCheckSum, ref.checksum);
   return diffs;
