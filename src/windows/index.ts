@@ -83,3 +83,16 @@ export {
   type UninstallMatch,
   type UninstallView,
 } from "./uninstall.js";
+export {
+  CertPropId,
+  MAX_CERT_BLOB_BYTES,
+  MAX_CERT_BLOB_PROPERTIES,
+  decodeCertificateBlob,
+  readCertificateStores,
+  type CertStoreLocation,
+  type CertificateStores,
+  type ReadCertificateStoresOptions,
+  type SerializedCertProperty,
+  type SerializedCertificate,
+  type StoreCertificate,
+} from "./certificate-stores.js";

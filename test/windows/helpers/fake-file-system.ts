@@ -41,6 +41,10 @@ export class FakeFileSystem implements FileSystemPort {
     return f.data;
   }
 
+  async readHead(path: string, length: number): Promise<Uint8Array | undefined> {
+    return this.#files.get(path.toLowerCase())?.data.subarray(0, length);
+  }
+
   describe(): string {
     return "fake file system";
   }
