@@ -30,7 +30,7 @@ export interface Authentihash {
   excludedRanges: ExcludedRange[];
   /** Total bytes hashed (before any padding). */
   hashedBytes: number;
-  /** Unsigned files only: the digest with the hashed data zero-padded to a multiple of 8 (Windows' value). */
+  /** Unsigned files only: the digest with (8 − FILE_SIZE mod 8) mod 8 zero bytes appended (Windows' and osslsigncode's value). */
   zeroPaddedDigest?: string;
 }
 
@@ -90,7 +90,8 @@ export function authentihash(bytes: Uint8Array, pe: PeLayout, algorithm: DigestA
   const signed = certificateTableLocation(pe) !== undefined;
   if (signed) return { algorithm, digest: hash.digest("hex"), excludedRanges: excluded, hashedBytes };
   const padded = hash.copy();
-  const padding = (8 - (hashedBytes % 8)) % 8;
+  // Padding follows the FILE size (spec step 5; osslsigncode), not the number of bytes hashed.
+  const padding = (8 - (fileSize % 8)) % 8;
   if (padding > 0) padded.update(new Uint8Array(padding));
   return {
     algorithm,

@@ -208,7 +208,12 @@ function verifyEntry(run: Run, entry: WinCertificateEntry): void {
     for (const signature of run.signatures.slice(first)) {
       signature.state = "malformed";
       signature.reason = reason;
-      signature.steps.push({ step: "certificate-revision", outcome: "fail", detail: reason, path: signature.path });
+      signature.steps.push({
+        step: "certificate-revision",
+        outcome: "fail",
+        detail: reason,
+        path: signature.path,
+      });
     }
   }
 }
