@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { toolInfo } from "../version.js";
+import { registerCheckCommand } from "./commands/check.js";
 import { registerRegistryCommand } from "./commands/registry.js";
 import { registerTriageCommand } from "./commands/triage.js";
 import { ExitCode } from "./exit-codes.js";
@@ -38,6 +39,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     result = r;
   };
   registerTriageCommand(program, io, run);
+  registerCheckCommand(program, io, run);
   registerRegistryCommand(program, io, run);
 
   try {

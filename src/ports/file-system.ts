@@ -32,6 +32,11 @@ export interface FileSystemPort {
    */
   readFile(path: string, maxBytes?: number): Promise<Uint8Array | undefined>;
   /**
+   * The first `length` bytes of the file (fewer when it is shorter), or `undefined` when it does
+   * not exist. Lets callers judge headers of large files (cache databases) without reading them.
+   */
+  readHead(path: string, length: number): Promise<Uint8Array | undefined>;
+  /**
    * Where the file lives on *this* machine's disk, when it is a real file (image and live modes),
    * so callers can hash it in place. `undefined` for bundles and fakes.
    */

@@ -58,4 +58,8 @@ export class MemoryFileSystem implements FileSystemPort {
     const f = this.#files.get(windowsPathKey(p));
     return f && f.data.length <= maxBytes ? f.data : undefined;
   }
+
+  async readHead(p: string, length: number): Promise<Uint8Array | undefined> {
+    return this.#files.get(windowsPathKey(p))?.data.subarray(0, length);
+  }
 }

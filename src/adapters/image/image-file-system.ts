@@ -86,17 +86,27 @@ export class ImageFileSystem implements FileSystemPort {
   }
 
   async readFile(windowsPath: string, maxBytes = DEFAULT_MAX_READ): Promise<Uint8Array | undefined> {
+    return this.#read(windowsPath, (size) => (size > maxBytes ? undefined : size));
+  }
+
+  async readHead(windowsPath: string, length: number): Promise<Uint8Array | undefined> {
+    return this.#read(windowsPath, (size) => Math.min(size, length));
+  }
+
+  /** Reads the first `want(size)` bytes of a regular file; `undefined` from `want` refuses. */
+  async #read(windowsPath: string, want: (size: number) => number | undefined): Promise<Uint8Array | undefined> {
     const host = await this.hostPath(windowsPath);
     if (host === undefined) return undefined;
     const handle = await open(host, "r").catch(() => undefined);
     if (!handle) return undefined;
     try {
       const info = await handle.stat();
-      if (!info.isFile() || info.size > maxBytes) return undefined;
-      const buf = Buffer.alloc(info.size);
+      const length = info.isFile() ? want(info.size) : undefined;
+      if (length === undefined) return undefined;
+      const buf = Buffer.alloc(length);
       let filled = 0;
-      while (filled < info.size) {
-        const { bytesRead } = await handle.read(buf, filled, info.size - filled, filled);
+      while (filled < length) {
+        const { bytesRead } = await handle.read(buf, filled, length - filled, filled);
         if (bytesRead === 0) break;
         filled += bytesRead;
       }

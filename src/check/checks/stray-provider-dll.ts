@@ -1,5 +1,12 @@
 import { windowsPathKey } from "../../paths/windows-path.js";
+import type { TriageRecord } from "../../triage/index.js";
 import { defineCheck } from "../finding.js";
+
+/** The evidence of the indicators at the record's verdict level, e.g. ": writes into another process…". */
+function why(t: TriageRecord | undefined): string {
+  const fired = t?.indicators.filter((i) => i.level === t.verdict) ?? [];
+  return fired.length > 0 ? `: ${fired.map((i) => i.evidence).join("; ")}` : "";
+}
 
 /** A kofmsp*.dll outside the vendor install folders (Roaming, Temp, Downloads, …). */
 export default defineCheck({
@@ -14,7 +21,7 @@ export default defineCheck({
       const verdict = t?.verdict ?? "not triaged";
       return {
         severity: t?.verdict === "malicious" ? ("critical" as const) : undefined,
-        message: `${s.path} (${s.location}) triages ${verdict}`,
+        message: `${s.path} (${s.location}) triages ${verdict}${why(t)}`,
         evidence: { path: s.path, location: s.location, size: s.size, sha256: t?.sha256, verdict, signature: t?.signature?.state },
       };
     });

@@ -1,0 +1,393 @@
+/**
+ * Collecting: reads a {@link Snapshot} into {@link MachineFacts}. Every read goes through the
+ * snapshot's ports, so the same code serves image, bundle and live modes. Walks are bounded
+ * (depth and entry caps) and nothing is written.
+ *
+ * Source: PRODUCT.md "check"; research/koff-facts.md §1–3, §7; windows-mapi-facts.md §1–4.
+ */
+import { readFirebirdHeader } from "../firebird/header-page.js";
+import type { ConnectorKnowledge } from "../knowledge/index.js";
+import { parsePe } from "../pe/index.js";
+import {
+  expandWindowsPath,
+  isUnderWindowsPath,
+  joinWindowsPath,
+  normalizeWindowsPath,
+  windowsBasename,
+  windowsDirname,
+  windowsPathKey,
+} from "../paths/windows-path.js";
+import type { DirEntry, FileSystemPort } from "../ports/file-system.js";
+import type { Snapshot } from "../snapshot/snapshot.js";
+import { classifyLocation } from "../triage/location.js";
+import { triageFile, type LoadPosition, type SignatureVerifier, type TriageRecord } from "../triage/index.js";
+import {
+  locateMapiSvcInf,
+  readDefenderExclusions,
+  readOfficeInstall,
+  readOutlookProfiles,
+  readUninstallEntries,
+  mapiLoadName,
+  valueAsString,
+  findValue,
+  type MapiDllNameIssue,
+} from "../windows/index.js";
+import type {
+  CacheFact,
+  FileFact,
+  MachineFacts,
+  MapisvcRegistration,
+  ProfileFact,
+  StrayFact,
+} from "./facts.js";
+
+/** Largest binary read for triage, in bytes. */
+const MAX_BINARY_BYTES = 256 * 1024 * 1024;
+/** Bytes of a cache database read to judge its header page. */
+const FDB_HEAD_BYTES = 4096;
+/** Entries listed per bounded walk (strays, caches), so a huge profile cannot stall the run. */
+const MAX_WALK_ENTRIES = 20_000;
+/** Profile folders that are not users. */
+const NON_USER_FOLDERS = new Set(["public", "default", "default user", "all users", "defaultapppool"]);
+/** Executable file extensions inventoried in install folders. */
+const BINARY_EXT = /\.(dll|exe)$/i;
+
+/** Per-user places a planted or leftover provider DLL turns up, with walk depth. */
+const USER_STRAY_SPOTS: Array<[string, number]> = [
+  ["AppData\\Roaming", 4],
+  ["AppData\\Local\\Temp", 3],
+  ["AppData\\LocalLow", 3],
+  ["Downloads", 3],
+  ["Desktop", 2],
+  ["Documents", 2],
+];
+/** Machine-wide places, with walk depth (0 = the folder itself only). */
+const MACHINE_STRAY_SPOTS: Array<[string, number]> = [
+  ["C:\\Windows\\Temp", 2],
+  ["C:\\Temp", 2],
+  ["C:\\ProgramData", 3],
+  ["C:\\Users\\Public", 3],
+  ["C:\\Windows", 0],
+  ["C:\\Windows\\System32", 0],
+  ["C:\\Windows\\SysWOW64", 0],
+];
+
+export interface GatherOptions {
+  knowledge: ConnectorKnowledge;
+  verifySignature: SignatureVerifier;
+}
+
+/** Lists `dir` recursively to `depth`, calling `visit` on files; stops after `budget.left` entries. */
+async function walk(
+  fs: FileSystemPort,
+  dir: string,
+  depth: number,
+  budget: { left: number },
+  visit: (path: string, entry: DirEntry) => void,
+): Promise<void> {
+  const entries = await fs.list(dir);
+  if (!entries) return;
+  for (const e of entries) {
+    if (--budget.left < 0) return;
+    const full = joinWindowsPath(dir, e.name);
+    if (e.kind === "file") visit(full, e);
+    else if (depth > 0) await walk(fs, full, depth - 1, budget, visit);
+  }
+}
+
+async function listUsers(snapshot: Snapshot): Promise<string[]> {
+  const names = new Map<string, string>();
+  for (const u of await snapshot.registry.users()) names.set(u.user.toLowerCase(), u.user);
+  for (const e of (await snapshot.fs.list("C:\\Users")) ?? []) {
+    if (e.kind === "dir" && !NON_USER_FOLDERS.has(e.name.toLowerCase())) names.set(e.name.toLowerCase(), names.get(e.name.toLowerCase()) ?? e.name);
+  }
+  return [...names.values()].sort();
+}
+
+function mapIssues(issues: readonly MapiDllNameIssue[], bare: boolean): string[] {
+  const out = new Set<string>();
+  for (const i of issues) {
+    if (i === "period-in-directory" || i === "multiple-periods-in-name") out.add("extra-periods");
+    else if (i === "already-has-32") out.add("has-32");
+    else out.add(i);
+  }
+  if (bare) out.add("bare-name");
+  return [...out];
+}
+
+/** EXEs next to `path` that import its file name (they would load it from that folder). */
+async function siblingLoaders(fs: FileSystemPort, path: string): Promise<LoadPosition[]> {
+  const name = windowsBasename(path).toLowerCase();
+  const dir = windowsDirname(path);
+  const out: LoadPosition[] = [];
+  const exes = ((await fs.list(dir)) ?? []).filter((e) => e.kind === "file" && /\.exe$/i.test(e.name)).slice(0, 64);
+  for (const exe of exes) {
+    const exePath = joinWindowsPath(dir, exe.name);
+    const bytes = await fs.readFile(exePath, 64 * 1024 * 1024);
+    if (!bytes) continue;
+    try {
+      if (parsePe(bytes).imports.some((m) => m.dll.toLowerCase() === name)) out.push({ kind: "next-to-exe", where: exePath });
+    } catch {
+      // Not a PE image: it loads nothing.
+    }
+  }
+  return out;
+}
+
+/**
+ * Reads everything `check` judges from `snapshot`.
+ * Never throws for odd or damaged content (parsers' typed errors become facts); port failures propagate.
+ */
+export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): Promise<MachineFacts> {
+  const { fs, registry } = snapshot;
+  const k = options.knowledge;
+  const users = await listUsers(snapshot);
+
+  // Install: Uninstall entries, folders, binaries.
+  const uninstall = await readUninstallEntries(registry, { displayNamePattern: k.uninstallDisplayNamePattern });
+  const folderCandidates = [
+    ...k.installFolders,
+    ...uninstall.entries.map((e) => e.installLocation).filter((p): p is string => !!p && /^[a-z]:\\/i.test(p)),
+  ];
+  const folders: string[] = [];
+  for (const f of folderCandidates) {
+    const norm = normalizeWindowsPath(f);
+    if (folders.some((x) => windowsPathKey(x) === windowsPathKey(norm))) continue;
+    if ((await fs.stat(norm))?.kind === "dir") folders.push(norm);
+  }
+  const binaryPaths: string[] = [];
+  for (const folder of folders) {
+    await walk(fs, folder, 2, { left: MAX_WALK_ENTRIES }, (p) => {
+      if (BINARY_EXT.test(p)) binaryPaths.push(p);
+    });
+  }
+
+  // Updater service.
+  const updaterEntries = await readUninstallEntries(registry, { displayNamePattern: k.updaterDisplayNamePattern });
+  const updaterFolder = (await fs.stat(k.updaterService.folder))?.kind === "dir";
+  const updaterEvidence = [
+    ...updaterEntries.entries.map((e) => `Uninstall entry ${e.key}`),
+    ...(updaterFolder ? [`folder ${k.updaterService.folder}`] : []),
+  ];
+
+  // Office, profiles, MAPISVC.INF, Defender.
+  const office = await readOfficeInstall(registry);
+  const profilesRead = await readOutlookProfiles(registry, { koffDllPattern: k.providerDllPattern });
+  const mapisvc = await locateMapiSvcInf(fs, { registry, koffDllPattern: k.providerDllPattern });
+  const defender = await readDefenderExclusions(registry);
+
+  const registrations: MapisvcRegistration[] = [];
+  for (const { path: file, service } of mapisvc.koffRegistrations) {
+    const refs = [
+      ...(service.dll ? [service.dll] : []),
+      ...service.providers.filter((p) => p.isKoff && p.dll).map((p) => p.dll!),
+    ];
+    for (const ref of refs) {
+      if (!k.providerDllPattern.test(ref.load.registered)) continue;
+      const loadPath = ref.resolved ?? (ref.load.isFullPath ? normalizeWindowsPath(ref.load.loadName) : undefined);
+      if (registrations.some((r) => r.file === file && r.loadPath === loadPath && r.registered === ref.load.registered)) continue;
+      registrations.push({
+        file,
+        section: service.section,
+        key: ref.key,
+        registered: ref.load.registered,
+        loadPath,
+        resolved: ref.resolved !== undefined,
+        issues: mapIssues(ref.load.issues, ref.load.isBareName),
+      });
+    }
+  }
+
+  const profiles: ProfileFact[] = profilesRead.profiles.map((p) => ({
+    user: p.user,
+    layout: p.office,
+    name: p.name,
+    key: p.key,
+    isDefault: p.isDefault,
+    hasKoff: p.services.some((s) => s.isKoff),
+    services: p.services.map((s) => ({
+      uid: s.uid,
+      serviceName: s.serviceName,
+      dllName: s.dllName,
+      entryName: s.entryName,
+      isKoff: s.isKoff,
+    })),
+  }));
+
+  // Caches, per user.
+  const caches: CacheFact[] = [];
+  const cacheRoots: MachineFacts["cacheRoots"] = [];
+  for (const user of users) {
+    const shellFolders = await registry.getKey(
+      `HKU\\${user}\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\User Shell Folders`,
+    );
+    const localAppData = shellFolders && valueAsString(findValue(shellFolders, "Local AppData"));
+    const onNetwork = localAppData?.startsWith("\\\\") ?? false;
+    const root = expandWindowsPath(k.cacheRoot, user);
+    const rootStat = await fs.stat(root);
+    if (rootStat?.kind !== "dir" && !onNetwork) continue;
+    cacheRoots.push({ user, path: onNetwork ? `${localAppData}\\Kerio\\Outlook Connector` : root, onNetwork });
+    for (const entry of (await fs.list(root)) ?? []) {
+      if (entry.kind !== "dir") continue;
+      const path = joinWindowsPath(root, entry.name);
+      const cache: CacheFact = { user, profile: entry.name, path, files: 0, bytes: 0, databases: [] };
+      const fdbs: Array<{ path: string; name: string; size: number }> = [];
+      await walk(fs, path, 3, { left: MAX_WALK_ENTRIES }, (p, e) => {
+        cache.files++;
+        cache.bytes += e.size;
+        if (e.name.toLowerCase().endsWith(k.databaseExtension)) fdbs.push({ path: p, name: p.slice(path.length + 1), size: e.size });
+      });
+      for (const db of fdbs) {
+        const head = await fs.readHead(db.path, FDB_HEAD_BYTES);
+        const h = head ? readFirebirdHeader(head, db.size) : undefined;
+        cache.databases.push({
+          name: db.name,
+          size: db.size,
+          valid: h?.valid ?? false,
+          problems: h ? h.problems : ["unreadable"],
+          odsMajor: h?.odsMajor,
+          pageSize: h?.pageSize,
+        });
+      }
+      caches.push(cache);
+    }
+  }
+
+  // Stray provider DLLs outside the vendor folders.
+  const strayPaths = new Map<string, number>();
+  const budget = { left: MAX_WALK_ENTRIES * 5 };
+  const spots: Array<[string, number]> = [
+    ...users.flatMap((u) => USER_STRAY_SPOTS.map(([rel, d]): [string, number] => [`C:\\Users\\${u}\\${rel}`, d])),
+    ...MACHINE_STRAY_SPOTS,
+  ];
+  for (const [spot, depth] of spots) {
+    await walk(fs, spot, depth, budget, (p, e) => {
+      if (k.providerDllNames.includes(e.name.toLowerCase())) strayPaths.set(windowsPathKey(p), e.size);
+    });
+  }
+  // Registered load paths (MAPISVC.INF, profiles) are searched too, wherever they point.
+  const profileTargets: Array<{ path: string; where: string }> = [];
+  for (const p of profilesRead.profiles) {
+    for (const s of p.services) {
+      for (const dll of [s.dllName, ...s.providers.map((x) => x.dllName)]) {
+        if (!dll || !k.providerDllPattern.test(dll)) continue;
+        const load = mapiLoadName(dll);
+        if (!load.isFullPath) continue;
+        profileTargets.push({ path: normalizeWindowsPath(load.loadName), where: `${p.user}: profile "${p.name}" ${s.key}` });
+      }
+    }
+  }
+  const registeredTargets = [...registrations.map((r) => r.loadPath), ...profileTargets.map((t) => t.path)];
+  for (const target of registeredTargets) {
+    if (!target) continue;
+    const st = await fs.stat(target);
+    if (st?.kind === "file") strayPaths.set(windowsPathKey(target), st.size);
+  }
+  const strays: StrayFact[] = [];
+  for (const [key] of strayPaths) {
+    const path = await canonicalCase(fs, key);
+    if (k.vendorFolders.some((v) => isUnderWindowsPath(path, v)) || folders.some((f) => isUnderWindowsPath(path, f))) continue;
+    strays.push({ path, size: strayPaths.get(key)!, location: classifyLocation(path, k).label });
+  }
+
+  // Triage: connector binaries, strays.
+  const loadPositionsOf = async (path: string): Promise<LoadPosition[]> => {
+    const key = windowsPathKey(path);
+    const positions: LoadPosition[] = [
+      ...registrations
+        .filter((r) => r.loadPath && windowsPathKey(r.loadPath) === key)
+        .map((r): LoadPosition => ({ kind: "mapisvc-inf", where: `${r.file} [${r.section}] ${r.key}=${r.registered}` })),
+      ...profileTargets.filter((t) => windowsPathKey(t.path) === key).map((t): LoadPosition => ({ kind: "outlook-profile", where: t.where })),
+    ];
+    return [...positions, ...(await siblingLoaders(fs, path))];
+  };
+  const triage: TriageRecord[] = [];
+  const triageOne = async (path: string): Promise<TriageRecord | undefined> => {
+    const bytes = await fs.readFile(path, MAX_BINARY_BYTES);
+    if (!bytes) return undefined;
+    const record = await triageFile(
+      {
+        path,
+        fileName: windowsBasename(path),
+        bytes,
+        windowsPath: path,
+        windowsPathOrigin: snapshot.mode === "live" ? "native" : "image",
+        loadPositions: await loadPositionsOf(path),
+      },
+      { knowledge: k, verifySignature: options.verifySignature },
+    );
+    triage.push(record);
+    return record;
+  };
+  const binaries: FileFact[] = [];
+  for (const path of binaryPaths) {
+    const r = await triageOne(path);
+    if (!r) continue;
+    binaries.push({
+      path,
+      size: r.size,
+      sha256: r.sha256,
+      machine: r.pe?.machine,
+      fileVersion: r.pe?.versionInfo?.fileVersion ?? r.pe?.versionInfo?.strings["FileVersion"],
+      companyName: r.pe?.versionInfo?.strings["CompanyName"],
+    });
+  }
+  for (const s of strays) await triageOne(s.path);
+
+  const freeDiskBytes = await snapshot.disk?.freeBytes("C:\\");
+  const unknown = { ...snapshot.unknown };
+  if (freeDiskBytes === undefined) unknown["freeDiskBytes"] ??= "free disk space is unknown in this mode";
+
+  return {
+    mode: snapshot.mode,
+    source: snapshot.describe(),
+    users,
+    install: {
+      uninstallEntries: uninstall.entries.map((e) => ({
+        key: e.key,
+        displayName: e.displayName,
+        displayVersion: e.displayVersion,
+        installLocation: e.installLocation,
+        view: e.view,
+      })),
+      folders,
+      binaries,
+      providerDlls: binaries.filter((b) => k.providerDllNames.includes(windowsBasename(b.path).toLowerCase())),
+    },
+    updater: { installed: updaterEvidence.length > 0, evidence: updaterEvidence.length > 0 ? updaterEvidence : [
+      `no Uninstall entry matching ${k.updaterDisplayNamePattern}`,
+      `no folder ${k.updaterService.folder}`,
+    ] },
+    office: {
+      found: office.installType !== "none" || office.bitness !== undefined,
+      product: office.products.join(", ") || undefined,
+      version: office.version,
+      bitness: office.bitness,
+      channel: office.channel?.name,
+      sources: office.evidence,
+    },
+    profiles,
+    defaultProfiles: profilesRead.defaults
+      .filter((d) => d.name !== undefined)
+      .map((d) => ({ user: d.user, layout: d.office, name: d.name!, key: d.key })),
+    mapisvc: { files: mapisvc.files.map((f) => f.path), registrations },
+    caches,
+    cacheRoots,
+    defender: { exclusions: defender.paths.map((e) => ({ path: e.value, source: e.source })) },
+    strays,
+    freeDiskBytes,
+    triage,
+    unknown,
+  };
+}
+
+/** The stored-case spelling of a path we only know by its lower-cased key. */
+async function canonicalCase(fs: FileSystemPort, key: string): Promise<string> {
+  const parts = key.split("\\");
+  let cur = parts[0]!.toUpperCase();
+  for (const part of parts.slice(1)) {
+    const hit = ((await fs.list(cur === "C:" ? "C:\\" : cur)) ?? []).find((e) => e.name.toLowerCase() === part);
+    cur = `${cur}\\${hit?.name ?? part}`;
+  }
+  return normalizeWindowsPath(cur);
+}

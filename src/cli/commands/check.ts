@@ -1,0 +1,72 @@
+/**
+ * `koff-doctor check [--image DIR] [--json] [--trust FILE]... [--at ISO] [--free-space BYTES]`
+ *
+ * Diagnoses KOFF on a machine (live, Windows only) or a mounted image (any OS).
+ */
+import { stat } from "node:fs/promises";
+import { InvalidArgumentError, type Command } from "commander";
+import { checkMachine, type CheckReport } from "../../app/check-machine.js";
+import { SEVERITY_ORDER } from "../../check/finding.js";
+import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
+import { ExitCode } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
+import { UsageError, type CommandResult } from "../main.js";
+import { collect, parseAt } from "../options.js";
+import { renderCheckJson } from "../render/check-json.js";
+import { renderCheckText } from "../render/check-text.js";
+
+interface CheckFlags {
+  image?: string;
+  json?: boolean;
+  trust: string[];
+  at?: Date;
+  freeSpace?: number;
+  windowsRoots: boolean;
+  systemRoots: boolean;
+}
+
+/** Exit code of a check report (docs/exit-codes.md). */
+export function checkExitCode(report: CheckReport): number {
+  const worst = Math.max(-1, ...report.findings.map((f) => SEVERITY_ORDER[f.severity]));
+  if (worst >= SEVERITY_ORDER.error) return ExitCode.MALICIOUS;
+  if (worst >= SEVERITY_ORDER.warning) return ExitCode.SUSPICIOUS;
+  return ExitCode.OK;
+}
+
+function parseBytes(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`not a byte count: ${value}`);
+  return n;
+}
+
+export function registerCheckCommand(program: Command, io: CliIo, done: (r: CommandResult) => void): void {
+  program
+    .command("check")
+    .description("diagnose KOFF on this Windows machine, or on a mounted Windows image (--image)")
+    .option("--image <dir>", "root of a mounted or copied Windows system volume (holds Windows/, Users/, …)")
+    .option("--json", "print one JSON document (docs/json-contract.md)")
+    .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
+    .option("--at <iso-8601>", "verify signatures as of this time instead of now", parseAt)
+    .option("--free-space <bytes>", "free bytes on the image's system volume, when known", parseBytes)
+    .option("--no-windows-roots", "do not trust the image's Windows ROOT/AuthRoot stores")
+    .option("--no-system-roots", "do not trust Node's bundled root certificates")
+    .action(async (flags: CheckFlags) => {
+      if (flags.image === undefined) {
+        if (process.platform !== "win32") {
+          throw new UsageError("live mode runs on Windows only; pass --image DIR to check a mounted Windows image");
+        }
+        throw new UsageError("live mode is not available in this build yet; pass --image C:\\ to read this machine's files offline");
+      }
+      const info = await stat(flags.image).catch(() => undefined);
+      if (!info?.isDirectory()) throw new UsageError(`--image ${flags.image}: not a directory`);
+      const snapshot = createImageSnapshot(flags.image, { freeBytes: flags.freeSpace });
+      const report = await checkMachine(snapshot, {
+        trustFiles: flags.trust,
+        at: flags.at,
+        windowsRoots: flags.windowsRoots,
+        systemRoots: flags.systemRoots,
+      });
+      io.stdout(flags.json ? renderCheckJson(report) : renderCheckText(report, io.colors));
+      done({ exitCode: checkExitCode(report) });
+    });
+}

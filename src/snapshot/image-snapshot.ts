@@ -1,0 +1,32 @@
+/**
+ * The image adapter (`--image DIR`): files through {@link ImageFileSystem}, registry through the
+ * image's hive files. Processes, network and the event log are not visible; free disk space only
+ * when the caller states it.
+ */
+import { ImageFileSystem } from "../adapters/image/image-file-system.js";
+import { HiveRegistryPort } from "../registry/index.js";
+import type { Snapshot } from "./snapshot.js";
+
+export interface ImageSnapshotOptions {
+  /** Free bytes on the image's system volume, when the analyst knows it (`--free-space`). */
+  freeBytes?: number;
+}
+
+export function createImageSnapshot(root: string, options: ImageSnapshotOptions = {}): Snapshot {
+  const fs = new ImageFileSystem(root);
+  const unknown: Record<string, string> = {
+    processes: "image mode cannot see running processes",
+    network: "image mode cannot see network connections",
+    events: "image mode does not read event logs (.evtx)",
+  };
+  if (options.freeBytes === undefined) unknown["freeDiskBytes"] = "image mode: free space of the original disk is unknown (pass --free-space)";
+  return {
+    mode: "image",
+    fs,
+    registry: new HiveRegistryPort(fs.root),
+    disk: options.freeBytes === undefined ? undefined : { freeBytes: async () => options.freeBytes },
+    now: () => new Date(),
+    describe: () => `image ${fs.root}`,
+    unknown,
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * A snapshot: the ports one run of `check` reads a machine through. Adapters fill it for each
+ * mode (image, live, bundle); tests fill it with in-memory fakes.
+ *
+ * Source: PRODUCT.md "Modes"; STYLE.md principle 1.
+ */
+import type { FileSystemPort } from "../ports/file-system.js";
+import type { RegistryPort } from "../ports/registry.js";
+import type { DiskPort, EventLogPort, NetworkPort, ProcessPort } from "../ports/system.js";
+
+export type SnapshotMode = "image" | "live" | "bundle";
+
+export interface Snapshot {
+  mode: SnapshotMode;
+  fs: FileSystemPort;
+  registry: RegistryPort;
+  /** `undefined`: this mode cannot see processes. */
+  processes?: ProcessPort;
+  network?: NetworkPort;
+  eventLog?: EventLogPort;
+  disk?: DiskPort;
+  /** The inspected machine's "now" (live) or the analyst's (image, bundle). */
+  now(): Date;
+  /** What was read: `"image /cases/pc1"`. */
+  describe(): string;
+  /** Why each absent port is absent, e.g. `{ processes: "image mode cannot see running processes" }`. */
+  unknown: Record<string, string>;
+}
