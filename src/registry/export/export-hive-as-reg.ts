@@ -10,10 +10,10 @@ import { RegistryError } from "../errors.js";
 import type { RegTreeKey } from "../model/reg-tree.js";
 import { openHive, walkHive, type Hive } from "../hive/hive.js";
 import type { HiveMode } from "../hive/hive-context.js";
-import { formatRegText, type RegExportKey } from "../reg-file/write-reg-file.js";
+import { formatRegText, type FormatRegOptions, type RegExportKey } from "../reg-file/write-reg-file.js";
 
 /** Options of {@link exportHiveAsReg}. */
-export interface ExportHiveOptions {
+export interface ExportHiveOptions extends FormatRegOptions {
   /** Key to export, relative to the hive root (case-insensitive, `\`-separated). Default: the whole hive. */
   keyPath?: string;
   /**
@@ -53,7 +53,7 @@ function collectKeys(hive: Hive, options: ExportHiveOptions): RegExportKey[] {
  * @throws RegistryError `not-found` when `keyPath` does not exist; in strict mode, any parse error met.
  */
 export function exportHiveAsReg(hive: Hive, options: ExportHiveOptions = {}): string {
-  return formatRegText(collectKeys(hive, options));
+  return formatRegText(collectKeys(hive, options), options);
 }
 
 /** Options of {@link exportHiveFileAsReg}. */

@@ -163,7 +163,9 @@ export function writeHive(tree: RegTreeKey, options: WriteHiveOptions = {}): Uin
       const list = cells.alloc(segments * 4);
       for (let i = 0; i < segments; i++) {
         const part = v.data.subarray(i * BIG_DATA_SEGMENT_SIZE, Math.min(len, (i + 1) * BIG_DATA_SEGMENT_SIZE));
-        const seg = cells.alloc(part.length);
+        // Each segment cell gets 4 bytes of slack after its data: hivex reads (cell size - 8) bytes
+        // per segment, so an exact-size last segment would come out short there.
+        const seg = cells.alloc(part.length + 4);
         seg.data.set(part);
         list.view.setUint32(i * 4, seg.offset, true);
       }

@@ -11,4 +11,5 @@ export {
   REG_V5_HEADER,
   type RegExportKey,
   type WriteRegFileOptions,
+  type FormatRegOptions,
 } from "./write-reg-file.js";

@@ -25,7 +25,7 @@ export interface RegExportKey {
 }
 
 /** Options of {@link writeRegFile}. */
-export interface WriteRegFileOptions {
+export interface WriteRegFileOptions extends FormatRegOptions {
   /** `"utf-16le"` (default, with BOM, as regedit) or `"utf-8"`. */
   encoding?: "utf-16le" | "utf-8";
   /** Write a BOM; default true for UTF-16LE, false for UTF-8. */
@@ -48,10 +48,20 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** Options of {@link formatRegValue} and {@link formatRegText}. */
+export interface FormatRegOptions {
+  /**
+   * Write REG_SZ data as `hex(1):` byte lists even when it is a plain string (as
+   * `hivexregedit --export` does). Keeps the text 7-bit ASCII when names are ASCII, for readers
+   * that do not decode `.reg` text (hivexregedit reads quoted strings as raw bytes). Default false.
+   */
+  hexStrings?: boolean;
+}
+
 /** The value line(s) for `v`, without the final line break (continuations use CRLF). */
-export function formatRegValue(v: RegTreeValue): string {
+export function formatRegValue(v: RegTreeValue, options: FormatRegOptions = {}): string {
   const lhs = v.name === "" ? "@=" : `"${escapeRegString(v.name)}"=`;
-  if (v.type === RegType.REG_SZ) {
+  if (v.type === RegType.REG_SZ && options.hexStrings !== true) {
     const s = decodeRegString(v.data);
     if (!/[\0\r\n]/.test(s) && bytesEqual(encodeRegString(s), v.data)) return `${lhs}"${escapeRegString(s)}"`;
   }
@@ -76,11 +86,11 @@ export function formatRegValue(v: RegTreeValue): string {
 }
 
 /** The `.reg` format 5.00 text (CRLF line endings) for `keys`, in the order given. */
-export function formatRegText(keys: Iterable<RegExportKey>): string {
+export function formatRegText(keys: Iterable<RegExportKey>, options: FormatRegOptions = {}): string {
   const parts: string[] = [REG_V5_HEADER, "\r\n\r\n"];
   for (const k of keys) {
     parts.push("[", k.path, "]\r\n");
-    for (const v of k.values) parts.push(formatRegValue(v), "\r\n");
+    for (const v of k.values) parts.push(formatRegValue(v, options), "\r\n");
     parts.push("\r\n");
   }
   return parts.join("");
@@ -89,5 +99,5 @@ export function formatRegText(keys: Iterable<RegExportKey>): string {
 /** The `.reg` file bytes for `keys`: {@link formatRegText} encoded per `options` (UTF-16LE with BOM by default). */
 export function writeRegFile(keys: Iterable<RegExportKey>, options: WriteRegFileOptions = {}): Uint8Array {
   const encoding = options.encoding ?? "utf-16le";
-  return encodeRegText(formatRegText(keys), encoding, options.bom ?? encoding === "utf-16le");
+  return encodeRegText(formatRegText(keys, options), encoding, options.bom ?? encoding === "utf-16le");
 }
