@@ -22,8 +22,9 @@ export function isBigDataCell(ctx: HiveContext, cell: Cell): boolean {
 
 /**
  * Concatenates `length` bytes of data from the `db` record in `cell`. Each segment contributes
- * `min(16344, remaining)` bytes. Terminates: segment count is a u16 and each segment cell is read once.
- * @throws RegistryError `bad-value` (too few segments for `length`), `bad-cell`, `truncated`.
+ * `min(16344, remaining)` bytes; a segment listed twice is `bad-value`; the bytes assembled over the
+ * hive's lifetime count toward `maxBigDataBytes` (big data is the only data copied out of the file). Terminates: segment count is a u16 and each segment cell is read once.
+ * @throws RegistryError `bad-value` (too few or repeated segments), `count-over-limit`, `bad-cell`, `truncated`.
  */
 export function readBigData(ctx: HiveContext, cell: Cell, length: number, path?: string): Uint8Array {
   const s = "db";
@@ -40,15 +41,40 @@ export function readBigData(ctx: HiveContext, cell: Cell, length: number, path?:
   }
   const list = ctx.cell(listOffset, "db segment list", path);
   ctx.requireInCell(list, list.dataOffset, count * 4, "db segment list", path);
-  const out = new Uint8Array(length);
+  // Locate every segment before allocating, so a forged length never allocates more than the
+  // segments present in the file can fill.
+  const parts: Uint8Array[] = [];
+  const seen = new Set<number>();
   let filled = 0;
   for (let i = 0; i < count && filled < length; i++) {
     const segOffset = ctx.reader.u32(list.dataOffset + i * 4, "db segment list");
+    if (seen.has(segOffset)) {
+      throw new RegistryError("bad-value", `db lists segment 0x${segOffset.toString(16)} twice`, {
+        offset: list.fileOffset,
+        structure: "db segment list",
+        ...p,
+      });
+    }
+    seen.add(segOffset);
     const seg = ctx.cell(segOffset, "db segment", path);
     const take = Math.min(BIG_DATA_SEGMENT_SIZE, length - filled);
     ctx.requireInCell(seg, seg.dataOffset, take, "db segment", path);
-    out.set(ctx.reader.bytes(seg.dataOffset, take, "db segment"), filled);
+    parts.push(ctx.reader.bytes(seg.dataOffset, take, "db segment"));
     filled += take;
+  }
+  if (ctx.bigDataBytes + length > ctx.limits.maxBigDataBytes) {
+    throw new RegistryError("count-over-limit", `big data assembled exceeds ${ctx.limits.maxBigDataBytes} bytes`, {
+      offset: cell.fileOffset,
+      structure: s,
+      ...p,
+    });
+  }
+  ctx.bigDataBytes += length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
   }
   return out;
 }

@@ -52,6 +52,8 @@ export class HiveContext {
   anomaliesDropped = 0;
   /** Cells read so far (capped by `maxCellsVisited`). */
   cellsVisited = 0;
+  /** Bytes of big data assembled so far (capped by `maxBigDataBytes`). */
+  bigDataBytes = 0;
 
   constructor(bytes: Uint8Array, mode: HiveMode, limits: HiveLimits) {
     this.reader = new ByteReader(bytes, registryOutOfBounds);

@@ -18,6 +18,12 @@ export interface HiveLimits {
   maxValueNameBytes: number;
   /** Largest value data, in bytes. Default 64 MiB. */
   maxValueDataBytes: number;
+  /**
+   * Total bytes of big data (`db`) one hive object may assemble over its lifetime. Default 512 MiB.
+   * Other data is returned as views into the file and costs nothing; big data is copied, and many
+   * values may reference one large `db` record.
+   */
+  maxBigDataBytes: number;
   /** Deepest `ri` → `ri` → … nesting of subkey index lists. Default 8 (Windows writes one level). */
   maxIndexDepth: number;
   /** Deepest key nesting a tree walk descends. Default 512 (the Windows limit). */
@@ -35,6 +41,7 @@ export const DEFAULT_HIVE_LIMITS: Readonly<HiveLimits> = Object.freeze({
   maxKeyNameBytes: 2_048,
   maxValueNameBytes: 32_768,
   maxValueDataBytes: 64 * 1024 * 1024,
+  maxBigDataBytes: 512 * 1024 * 1024,
   maxIndexDepth: 8,
   maxKeyDepth: 512,
   maxCellsVisited: 50_000_000,
