@@ -162,6 +162,7 @@ export function scanCertificateTable(
     const length = reader.u32(pos, "WIN_CERTIFICATE.dwLength");
     const revision = reader.u16(pos + 4, "WIN_CERTIFICATE.wRevision");
     const certificateType = reader.u16(pos + 6, "WIN_CERTIFICATE.wCertificateType");
+    if (length === 0 && isZero(bytes, pos, end)) break; // zero slack: reported as a size mismatch below
     if (length < 8) {
       anomalies.push({
         code: "cert-entry-length-invalid",
@@ -284,6 +285,11 @@ export function derElementLength(der: Uint8Array): number | undefined {
   let length = 0;
   for (let i = 0; i < count; i++) length = length * 256 + der[2 + i]!;
   return 2 + count + length;
+}
+
+function isZero(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (bytes[i] !== 0) return false;
+  return true;
 }
 
 function roundUp8(n: number): number {
