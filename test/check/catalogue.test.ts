@@ -1,0 +1,152 @@
+/**
+ * Lints the check catalogue (STYLE.md principle 6): unique kebab-case ids, a doc page per check,
+ * a remedy that is a runbook step, and for every check a machine where it fires and one where it
+ * stays quiet. The quiet machine is the healthy sample image; each firing machine is that image's
+ * facts with exactly one thing broken.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { before, describe, it } from "node:test";
+import { checkMachine } from "../../src/app/check-machine.js";
+import { CATALOGUE } from "../../src/check/catalogue.js";
+import type { MachineFacts } from "../../src/check/facts.js";
+import { runChecks } from "../../src/check/run-checks.js";
+import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { EXAMPLES, REPO_ROOT } from "../helpers/repo.js";
+
+const RUNBOOK_STEPS = new Set([
+  "rule-out-infection",
+  "clear-cache",
+  "recreate-profile",
+  "reset-cache",
+  "av-exclusions",
+  "collect-diagnostics",
+  "system-file-check",
+  "reinstall-koff",
+  "remove-leftovers",
+]);
+
+/** One broken thing per check, applied to a copy of the healthy facts. */
+const BREAK: Record<string, (f: MachineFacts) => void> = {
+  "install-missing": (f) => {
+    f.install.folders = [];
+    f.install.uninstallEntries = [];
+  },
+  "provider-dll-missing": (f) => {
+    f.install.providerDlls = [];
+  },
+  "connector-binary-untrusted": (f) => {
+    f.triage[0]!.verdict = "suspicious";
+  },
+  "connector-versions-mixed": (f) => {
+    f.install.binaries[0]!.fileVersion = "9.4.0.6153";
+  },
+  "stray-provider-dll": (f) => {
+    f.strays.push({ path: "C:\\Users\\alice\\Downloads\\kofmsp.dll", size: 1, location: "Downloads" });
+  },
+  "mapisvc-not-registered": (f) => {
+    f.mapisvc.registrations = [];
+  },
+  "mapisvc-path-unresolved": (f) => {
+    f.mapisvc.registrations[0]!.resolved = false;
+  },
+  "mapisvc-path-extra-periods": (f) => {
+    f.mapisvc.registrations[0]!.issues.push("extra-periods");
+  },
+  "mapisvc-path-outside-install": (f) => {
+    f.mapisvc.registrations[0]!.loadPath = "C:\\Users\\alice\\AppData\\Roaming\\kofmsp32.dll";
+  },
+  "office-not-found": (f) => {
+    f.office = { found: false, sources: [] };
+  },
+  "bitness-mismatch": (f) => {
+    f.office.bitness = "x64";
+  },
+  "profile-none": (f) => {
+    for (const p of f.profiles) p.hasKoff = false;
+  },
+  "profile-default-missing": (f) => {
+    f.defaultProfiles[0]!.name = "Gone";
+  },
+  "profile-koff-orphaned": (f) => {
+    f.install.folders = [];
+    f.install.uninstallEntries = [];
+  },
+  "cache-missing": (f) => {
+    f.caches = [];
+  },
+  "cache-orphan": (f) => {
+    f.caches[0]!.profile = "Old profile";
+  },
+  "cache-db-invalid": (f) => {
+    f.caches[0]!.databases[0]!.valid = false;
+  },
+  "cache-disk-space-low": (f) => {
+    f.freeDiskBytes = 1;
+  },
+  "cache-on-network": (f) => {
+    f.cacheRoots[0]!.onNetwork = true;
+  },
+  "av-exclusion-missing": (f) => {
+    f.defender.exclusions.pop();
+  },
+  "updater-service-missing": (f) => {
+    f.updater = { installed: false, evidence: [] };
+  },
+};
+
+describe("check catalogue", () => {
+  let healthy: MachineFacts;
+  before(async () => {
+    healthy = (await checkMachine(createImageSnapshot(path.join(EXAMPLES, "healthy")), { at: new Date("2026-11-21T00:00:00Z") })).facts;
+  });
+
+  it("has unique kebab-case ids, doc pages and runbook remedies", () => {
+    const ids = CATALOGUE.map((c) => c.id);
+    assert.equal(new Set(ids).size, ids.length, "ids are unique");
+    for (const c of CATALOGUE) {
+      assert.match(c.id, /^[a-z0-9]+(-[a-z0-9]+)*$/, c.id);
+      const page = path.join(REPO_ROOT, "docs", "checks", `${c.id}.md`);
+      assert.ok(existsSync(page), `docs/checks/${c.id}.md exists`);
+      assert.match(readFileSync(page, "utf8"), new RegExp(`# \`${c.id}\``));
+      if (c.remedy !== null) assert.ok(RUNBOOK_STEPS.has(c.remedy), `${c.id} remedy ${c.remedy}`);
+    }
+  });
+
+  it("contains the ids the product requires", () => {
+    const required = [
+      "install-missing", "provider-dll-missing", "connector-binary-untrusted", "stray-provider-dll",
+      "mapisvc-not-registered", "mapisvc-path-unresolved", "mapisvc-path-outside-install", "bitness-mismatch",
+      "profile-none", "profile-default-missing", "cache-missing", "cache-orphan", "cache-db-invalid",
+      "cache-disk-space-low", "av-exclusion-missing", "updater-service-missing",
+    ];
+    const ids = new Set(CATALOGUE.map((c) => c.id));
+    for (const id of required) assert.ok(ids.has(id), id);
+  });
+
+  it("every check has a breaking case in this test", () => {
+    assert.deepEqual(CATALOGUE.map((c) => c.id).filter((id) => !(id in BREAK)), []);
+  });
+
+  for (const check of CATALOGUE) {
+    it(`${check.id}: quiet on the healthy machine, fires when broken`, () => {
+      const quiet = structuredClone({ ...healthy, freeDiskBytes: 10 ** 12 });
+      assert.deepEqual(runChecks(quiet, [check]).findings, [], "quiet on healthy facts");
+      const broken = structuredClone({ ...healthy, freeDiskBytes: 10 ** 12 });
+      BREAK[check.id]!(broken);
+      const findings = runChecks(broken, [check]).findings;
+      assert.ok(findings.length > 0, "fires when broken");
+      for (const f of findings) {
+        assert.equal(f.id, check.id);
+        assert.ok(f.message.length > 0 && Object.keys(f.evidence).length > 0, "has a message and evidence");
+      }
+    });
+  }
+
+  it("a check whose facts the mode cannot see is reported as not run, not as passing", () => {
+    const run = runChecks(healthy);
+    assert.deepEqual(run.notRun.map((n) => n.id), ["cache-disk-space-low"]);
+    assert.match(run.notRun[0]!.reason, /free space/);
+  });
+});
