@@ -79,3 +79,21 @@ describe("parseRegQueryOutput (Wine-recorded)", () => {
     assert.equal(decodeOem(new Uint8Array([0x9d]), 437), "¥");
   });
 });
+
+describe("live wiring", () => {
+  it("picks the 64-bit view on 64-bit Windows, also from a 32-bit Node", async () => {
+    const { registryViewFor } = await import("../../src/adapters/live/index.js");
+    assert.equal(registryViewFor({ arch: "x64", env: {} }), "64");
+    assert.equal(registryViewFor({ arch: "ia32", env: { PROCESSOR_ARCHITEW6432: "AMD64" } }), "64");
+    assert.equal(registryViewFor({ arch: "ia32", env: {} }), undefined);
+  });
+
+  it("reads the OEM code page from chcp output in any language", async () => {
+    const { detectOemCodePage } = await import("../../src/adapters/live/index.js");
+    const say = (stdout: string) => async () => ({ stdout, stderr: "", code: 0 });
+    assert.equal(await detectOemCodePage(say("Active code page: 850\r\n")), 850);
+    assert.equal(await detectOemCodePage(say("Aktive Codepage: 437.\r\n")), 437);
+    assert.equal(await detectOemCodePage(say("Page de codes active : 65001\r\n")), "utf-8");
+    assert.equal(await detectOemCodePage(say("Active code page: 932\r\n")), 437);
+  });
+});

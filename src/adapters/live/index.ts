@@ -11,3 +11,9 @@ export {
   type RegQueryWarning,
 } from "./reg-query-output.js";
 export { RegExeRegistry, type RegExeFailure, type RegExeRegistryOptions } from "./reg-exe-registry.js";
+export {
+  createLiveRegistry,
+  detectOemCodePage,
+  registryViewFor,
+  type LiveEnvironment,
+} from "./create-live-registry.js";

@@ -1,0 +1,61 @@
+/**
+ * Wiring for live mode on Windows: a {@link RegExeRegistry} that runs the system's reg.exe with
+ * the 64-bit registry view whenever the OS is 64-bit (so `HKLM\SOFTWARE` and
+ * `HKLM\SOFTWARE\WOW6432Node` mean the same as in an offline SOFTWARE hive, even from a 32-bit
+ * Node), and decodes reg.exe's output in the console's OEM code page as reported by `chcp`.
+ *
+ * Sources: windows-mapi-facts.md §4.1 (WOW64 redirection), §4.6 (registry views: KEY_WOW64_64KEY).
+ */
+import { nodeExec, type Exec } from "./exec.js";
+import { isKnownOemCodePage } from "./oem-code-page.js";
+import { RegExeRegistry } from "./reg-exe-registry.js";
+
+/** Facts about the running process that decide the registry view (injectable for tests). */
+export interface LiveEnvironment {
+  /** `process.arch`. */
+  arch: string;
+  /** `process.env`. */
+  env: Record<string, string | undefined>;
+}
+
+/**
+ * `"64"` when the OS is 64-bit: a 64-bit Node (`arch` x64/arm64), or a 32-bit Node under WOW64
+ * (`PROCESSOR_ARCHITEW6432` set); otherwise `undefined` (32-bit Windows has one view).
+ */
+export function registryViewFor(environment: LiveEnvironment): "64" | undefined {
+  if (environment.arch === "x64" || environment.arch === "arm64") return "64";
+  return environment.env["PROCESSOR_ARCHITEW6432"] !== undefined ? "64" : undefined;
+}
+
+/**
+ * The console's OEM code page from `cmd /d /c chcp` ("Active code page: 850." in any language:
+ * the last number on the line). 437 when it cannot be read or is not one we decode; `"utf-8"` for 65001.
+ */
+export async function detectOemCodePage(exec: Exec): Promise<437 | 850 | "utf-8"> {
+  try {
+    const r = await exec("cmd.exe", ["/d", "/c", "chcp"]);
+    const text = typeof r.stdout === "string" ? r.stdout : Buffer.from(r.stdout).toString("latin1");
+    const m = /(\d+)\D*$/.exec(text.trim());
+    const cp = m === null ? 437 : Number(m[1]);
+    if (cp === 65001) return "utf-8";
+    return isKnownOemCodePage(cp) ? cp : 437;
+  } catch {
+    return 437;
+  }
+}
+
+/** Builds the live registry port (Windows only; nothing runs until the first read, except `chcp`). */
+export async function createLiveRegistry(
+  options: { exec?: Exec; environment?: LiveEnvironment; systemRoot?: string } = {},
+): Promise<RegExeRegistry> {
+  const exec = options.exec ?? nodeExec();
+  const environment = options.environment ?? { arch: process.arch, env: process.env };
+  const systemRoot = options.systemRoot ?? environment.env["SystemRoot"] ?? "C:\\Windows";
+  const view = registryViewFor(environment);
+  return new RegExeRegistry({
+    exec,
+    regExe: `${systemRoot}\\System32\\reg.exe`,
+    ...(view === undefined ? {} : { view }),
+    outputCodePage: await detectOemCodePage(exec),
+  });
+}
