@@ -57,11 +57,15 @@ export interface SerializedCertificate {
 
 function outOfBounds(path: string | undefined) {
   return (offset: number, length: number, structure: string, size: number): Error =>
-    new WindowsStateError("truncated", `${structure}: ${length} bytes at offset ${offset} exceed the ${size}-byte blob`, {
-      offset,
-      structure,
-      ...(path === undefined ? {} : { path }),
-    });
+    new WindowsStateError(
+      "truncated",
+      `${structure}: ${length} bytes at offset ${offset} exceed the ${size}-byte blob`,
+      {
+        offset,
+        structure,
+        ...(path === undefined ? {} : { path }),
+      },
+    );
 }
 
 /**
@@ -74,7 +78,10 @@ function outOfBounds(path: string | undefined) {
 export function decodeCertificateBlob(blob: Uint8Array, path?: string): SerializedCertificate {
   const where = path === undefined ? {} : { path };
   if (blob.length > MAX_CERT_BLOB_BYTES) {
-    throw new WindowsStateError("too-large", `certificate blob is ${blob.length} bytes`, { structure: "certificate blob", ...where });
+    throw new WindowsStateError("too-large", `certificate blob is ${blob.length} bytes`, {
+      structure: "certificate blob",
+      ...where,
+    });
   }
   const r = new ByteReader(blob, outOfBounds(path));
   const properties: SerializedCertProperty[] = [];

@@ -67,10 +67,14 @@ export interface MapiSvcInf {
  */
 export function parseMapiSvcInf(bytes: Uint8Array, path?: string): MapiSvcInf {
   if (bytes.length > MAX_MAPISVC_INF_BYTES) {
-    throw new WindowsStateError("too-large", `MAPISVC.INF is ${bytes.length} bytes (cap ${MAX_MAPISVC_INF_BYTES})`, {
-      structure: "MAPISVC.INF",
-      ...(path === undefined ? {} : { path }),
-    });
+    throw new WindowsStateError(
+      "too-large",
+      `MAPISVC.INF is ${bytes.length} bytes (cap ${MAX_MAPISVC_INF_BYTES})`,
+      {
+        structure: "MAPISVC.INF",
+        ...(path === undefined ? {} : { path }),
+      },
+    );
   }
   const { encoding, text } = decodeInf(bytes, path);
   const lines = text.split(/\r\n|\n|\r/);
@@ -109,14 +113,24 @@ function decodeInf(bytes: Uint8Array, path: string | undefined): { encoding: Inf
     });
   if (bytes[0] === 0xff && bytes[1] === 0xfe) {
     try {
-      return { encoding: "utf-16le", text: new TextDecoder("utf-16le", { fatal: true }).decode(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1))) };
+      return {
+        encoding: "utf-16le",
+        text: new TextDecoder("utf-16le", { fatal: true }).decode(
+          bytes.subarray(2, 2 + ((bytes.length - 2) & ~1)),
+        ),
+      };
     } catch (e) {
       throw fail("UTF-16LE", e);
     }
   }
   if (bytes[0] === 0xfe && bytes[1] === 0xff) {
     try {
-      return { encoding: "utf-16be", text: new TextDecoder("utf-16be", { fatal: true }).decode(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1))) };
+      return {
+        encoding: "utf-16be",
+        text: new TextDecoder("utf-16be", { fatal: true }).decode(
+          bytes.subarray(2, 2 + ((bytes.length - 2) & ~1)),
+        ),
+      };
     } catch (e) {
       throw fail("UTF-16BE", e);
     }
@@ -161,7 +175,13 @@ export function lookupInf(inf: MapiSvcInf, section: string, key: string): InfLoo
   );
   const entry = first.entries.find((e) => e.key.toLowerCase() === k);
   if (entry === undefined) return undefined;
-  return { value: entry.value, entry, section: first, occurrences, valueHasSemicolon: entry.value.includes(";") };
+  return {
+    value: entry.value,
+    entry,
+    section: first,
+    occurrences,
+    valueHasSemicolon: entry.value.includes(";"),
+  };
 }
 
 /** The first occurrence of `section` (case-insensitive), as the profile API sees it. */

@@ -167,7 +167,12 @@ export async function locateMapiSvcInf(
   const pfs = options.programFiles ?? ["C:\\Program Files", "C:\\Program Files (x86)"];
   const pattern = stableRegExp(options.koffDllPattern ?? DEFAULT_KOFF_DLL_PATTERN);
   const candidates = await candidatePaths(fs, win, pfs, options.registry);
-  const result: MapiSvcLocatorResult = { files: [], probed: [], koffRegistrations: [], source: fs.describe() };
+  const result: MapiSvcLocatorResult = {
+    files: [],
+    probed: [],
+    koffRegistrations: [],
+    source: fs.describe(),
+  };
   const seen = new Set<string>();
   for (const c of candidates) {
     const norm = c.path.toLowerCase();
@@ -176,7 +181,9 @@ export async function locateMapiSvcInf(
     result.probed.push(c.path);
     // Report the name as stored on disk (`mapisvc.inf` vs `MAPISVC.INF`).
     const dir = windowsDirName(c.path);
-    const entry = (await fs.list(dir))?.find((e) => e.kind === "file" && e.name.toLowerCase() === "mapisvc.inf");
+    const entry = (await fs.list(dir))?.find(
+      (e) => e.kind === "file" && e.name.toLowerCase() === "mapisvc.inf",
+    );
     if (entry === undefined) continue;
     const found: Candidate = { ...c, path: `${dir}\\${entry.name}` };
     const report = await readOne(fs, found, entry.size, {
@@ -184,7 +191,8 @@ export async function locateMapiSvcInf(
       searchDirs: options.searchDirs ?? defaultSearchDirs(win, pfs, c.bitness),
     });
     result.files.push(report);
-    for (const service of report.services) if (service.isKoff) result.koffRegistrations.push({ path: found.path, service });
+    for (const service of report.services)
+      if (service.isKoff) result.koffRegistrations.push({ path: found.path, service });
   }
   return result;
 }
@@ -196,7 +204,11 @@ async function candidatePaths(
   registry: RegistryPort | undefined,
 ): Promise<Candidate[]> {
   const out: Candidate[] = [];
-  const withLcids = async (msmapi: string, origin: MapiSvcOrigin, bitness: Candidate["bitness"]): Promise<void> => {
+  const withLcids = async (
+    msmapi: string,
+    origin: MapiSvcOrigin,
+    bitness: Candidate["bitness"],
+  ): Promise<void> => {
     const entries = (await fs.list(msmapi)) ?? [];
     for (const e of entries.filter((x) => x.kind === "dir").slice(0, MAX_LCID_FOLDERS)) {
       out.push({ path: `${msmapi}\\${e.name}\\MAPISVC.INF`, origin, bitness });
@@ -224,7 +236,11 @@ async function candidatePaths(
       for (const name of ["DLLPathEx", "DLLPath"]) {
         const dll = valueAsString(findValue(k, name));
         if (dll === undefined || dll.trim() === "") continue;
-        out.push({ path: `${windowsDirName(dll.trim())}\\MAPISVC.INF`, origin: "registered-mapi-dll", bitness });
+        out.push({
+          path: `${windowsDirName(dll.trim())}\\MAPISVC.INF`,
+          origin: "registered-mapi-dll",
+          bitness,
+        });
       }
     }
   }
@@ -267,7 +283,10 @@ async function readOne(
   try {
     const bytes = await fs.readFile(c.path, MAX_MAPISVC_INF_BYTES);
     if (bytes === undefined) {
-      report.error = { code: "too-large", message: `unreadable or larger than ${MAX_MAPISVC_INF_BYTES} bytes` };
+      report.error = {
+        code: "too-large",
+        message: `unreadable or larger than ${MAX_MAPISVC_INF_BYTES} bytes`,
+      };
       return report;
     }
     inf = parseMapiSvcInf(bytes, c.path);
@@ -309,7 +328,8 @@ async function readOne(
       });
     }
     service.isKoff =
-      (service.dll !== undefined && ctx.pattern.test(service.dll.load.registered)) || service.providers.some((p) => p.isKoff);
+      (service.dll !== undefined && ctx.pattern.test(service.dll.load.registered)) ||
+      service.providers.some((p) => p.isKoff);
     report.services.push(service);
   }
   return report;

@@ -128,7 +128,10 @@ export async function readOfficeInstall(port: RegistryPort): Promise<OfficeInsta
   const outlookVersions: string[] = [];
   let msiEvidence = false;
   for (const ver of VERSIONS) {
-    for (const base of ["HKLM\\SOFTWARE\\Microsoft\\Office", "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Office"]) {
+    for (const base of [
+      "HKLM\\SOFTWARE\\Microsoft\\Office",
+      "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Office",
+    ]) {
       const key = `${base}\\${ver}\\Outlook`;
       const k = await get(key);
       if (k === undefined) continue;
@@ -138,7 +141,10 @@ export async function readOfficeInstall(port: RegistryPort): Promise<OfficeInsta
       const root = await get(`${key}\\InstallRoot`);
       if (b !== undefined || str(root, `${key}\\InstallRoot`, "Path") !== undefined) msiEvidence = true;
     }
-    for (const bubble of ["HKLM\\SOFTWARE\\Microsoft\\Office\\ClickToRun", `HKLM\\SOFTWARE\\Microsoft\\Office\\${ver}\\ClickToRun`]) {
+    for (const bubble of [
+      "HKLM\\SOFTWARE\\Microsoft\\Office\\ClickToRun",
+      `HKLM\\SOFTWARE\\Microsoft\\Office\\${ver}\\ClickToRun`,
+    ]) {
       const key = `${bubble}\\REGISTRY\\MACHINE\\Software\\Microsoft\\Office\\${ver}\\Outlook`;
       const b = str(await get(key), key, "Bitness");
       if (b) bitnessSources.push(b);
@@ -175,7 +181,8 @@ export async function readOfficeInstall(port: RegistryPort): Promise<OfficeInsta
     .split(",")
     .map((x) => x.trim())
     .filter((x) => x.length > 0);
-  const c2rVersion = str(config, C2R_CONFIG, "VersionToReport") ?? str(config, C2R_CONFIG, "ClientVersionToReport");
+  const c2rVersion =
+    str(config, C2R_CONFIG, "VersionToReport") ?? str(config, C2R_CONFIG, "ClientVersionToReport");
   const installType = config !== undefined ? "click-to-run" : msiEvidence ? "msi" : "none";
   return {
     installType,

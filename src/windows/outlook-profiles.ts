@@ -21,7 +21,13 @@
  * Microsoft does not document this layout (KB 266352); this module only reads it.
  */
 import type { RegKey, RegistryPort } from "../ports/registry.js";
-import { PropId, readProfileLong, readProfileString, readUidList, type ProfileString } from "./mapi-property.js";
+import {
+  PropId,
+  readProfileLong,
+  readProfileString,
+  readUidList,
+  type ProfileString,
+} from "./mapi-property.js";
 import { findValue, joinKey, stableRegExp, valueAsString } from "./registry-read.js";
 
 /** Which registry layout a profile was found in. */
@@ -141,7 +147,10 @@ function layouts(root: string): LayoutSpec[] {
     profiles: joinKey(root, "Software\\Microsoft\\Office", ver, "Outlook\\Profiles"),
     defaultKey: joinKey(root, "Software\\Microsoft\\Office", ver, "Outlook"),
   });
-  const wms = joinKey(root, "Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles");
+  const wms = joinKey(
+    root,
+    "Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles",
+  );
   return [office("16.0"), office("15.0"), { office: "wms", profiles: wms, defaultKey: wms }];
 }
 
@@ -163,7 +172,8 @@ export async function readOutlookProfiles(
       if (profilesKey === undefined) continue;
       result.evidence.push(spec.profiles);
       const defaultKey = spec.defaultKey === spec.profiles ? profilesKey : await port.getKey(spec.defaultKey);
-      if (defaultKey !== undefined && spec.defaultKey !== spec.profiles) result.evidence.push(spec.defaultKey);
+      if (defaultKey !== undefined && spec.defaultKey !== spec.profiles)
+        result.evidence.push(spec.defaultKey);
       const defaultName = valueAsString(findValue(defaultKey, "DefaultProfile"));
       const names = profilesKey.subkeys.slice(0, MAX_PROFILES_PER_LAYOUT);
       const lowerDefault = defaultName?.toLowerCase();
@@ -191,7 +201,12 @@ export async function readOutlookProfiles(
 
 type ProfileBody = Omit<OutlookProfile, "user" | "office" | "name" | "isDefault">;
 
-async function readProfile(port: RegistryPort, key: string, pattern: RegExp, evidence: string[]): Promise<ProfileBody> {
+async function readProfile(
+  port: RegistryPort,
+  key: string,
+  pattern: RegExp,
+  evidence: string[],
+): Promise<ProfileBody> {
   const profileKey = await port.getKey(key);
   const body: ProfileBody = {
     services: [],
@@ -217,7 +232,8 @@ async function readProfile(port: RegistryPort, key: string, pattern: RegExp, evi
   const listedUids = new Set(listed?.uids ?? []);
   for (const uid of listedUids) if (!sections.has(uid)) body.danglingServiceUids.push(uid);
 
-  const isProviderSection = (s: RegKey): boolean => readProfileString(s, PropId.PR_PROVIDER_DLL_NAME) !== undefined;
+  const isProviderSection = (s: RegKey): boolean =>
+    readProfileString(s, PropId.PR_PROVIDER_DLL_NAME) !== undefined;
   const isServiceLike = (s: RegKey): boolean =>
     readProfileString(s, PropId.PR_SERVICE_DLL_NAME) !== undefined ||
     readProfileString(s, PropId.PR_SERVICE_NAME) !== undefined;

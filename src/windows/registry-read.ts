@@ -48,7 +48,8 @@ export function valueAsNumber(v: RegValue | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v.value === "number") return v.value;
   if (typeof v.value === "bigint") return Number(v.value);
-  if (typeof v.value === "string" && /^\s*(0x[0-9a-f]+|\d+)\s*$/i.test(v.value)) return Number(v.value.trim());
+  if (typeof v.value === "string" && /^\s*(0x[0-9a-f]+|\d+)\s*$/i.test(v.value))
+    return Number(v.value.trim());
   if (v.type === RegType.REG_DWORD && v.data.length >= 4) {
     return new DataView(v.data.buffer, v.data.byteOffset, 4).getUint32(0, true);
   }
@@ -60,5 +61,7 @@ export function valueAsNumber(v: RegValue | undefined): number | undefined {
  * `lastIndex` (callers may pass a global RegExp from a data file).
  */
 export function stableRegExp(pattern: RegExp): RegExp {
-  return pattern.global || pattern.sticky ? new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, "")) : pattern;
+  return pattern.global || pattern.sticky
+    ? new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""))
+    : pattern;
 }

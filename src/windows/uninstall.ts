@@ -58,13 +58,17 @@ export interface UninstallEntries {
 const SUFFIX = "Microsoft\\Windows\\CurrentVersion\\Uninstall";
 
 /** Reads every Uninstall entry whose DisplayName matches. Never throws for missing keys. */
-export async function readUninstallEntries(port: RegistryPort, match: UninstallMatch): Promise<UninstallEntries> {
+export async function readUninstallEntries(
+  port: RegistryPort,
+  match: UninstallMatch,
+): Promise<UninstallEntries> {
   const pattern = stableRegExp(match.displayNamePattern);
   const roots: Array<{ key: string; view: UninstallView; user: string | undefined }> = [
     { key: `HKLM\\SOFTWARE\\${SUFFIX}`, view: "64-bit", user: undefined },
     { key: `HKLM\\SOFTWARE\\WOW6432Node\\${SUFFIX}`, view: "32-bit", user: undefined },
   ];
-  for (const u of await port.users()) roots.push({ key: `${u.root}\\Software\\${SUFFIX}`, view: "user", user: u.user });
+  for (const u of await port.users())
+    roots.push({ key: `${u.root}\\Software\\${SUFFIX}`, view: "user", user: u.user });
   const result: UninstallEntries = { entries: [], evidence: [], source: port.describe() };
   for (const root of roots) {
     const k = await port.getKey(root.key);

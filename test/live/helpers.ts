@@ -20,7 +20,13 @@ export function replayExec(table: Record<string, ExecResult>): Exec & { calls: s
   const exec = (async (_cmd: string, args: string[]) => {
     calls.push(args);
     const hit = table[args.join(" ")];
-    return hit ?? { stdout: "", stderr: "ERROR: The system was unable to find the specified registry key or value.\r\n", code: 1 };
+    return (
+      hit ?? {
+        stdout: "",
+        stderr: "ERROR: The system was unable to find the specified registry key or value.\r\n",
+        code: 1,
+      }
+    );
   }) as Exec & { calls: string[][] };
   exec.calls = calls;
   return exec;

@@ -25,7 +25,9 @@ describe("RegExeRegistry over recorded reg.exe output", () => {
   });
 
   it("handles the Windows non-recursive layout (hand-written)", async () => {
-    const exec = replayExec({ "query HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Office\\ClickToRun": ok("windows-format.txt") });
+    const exec = replayExec({
+      "query HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Office\\ClickToRun": ok("windows-format.txt"),
+    });
     const k = await new RegExeRegistry({ exec }).getKey("HKLM\\SOFTWARE\\Microsoft\\Office\\ClickToRun");
     assert.deepEqual(k?.subkeys, ["Configuration", "ProductReleaseIDs", "REGISTRY"]);
     assert.equal(k?.values[0]?.value, "C:\\Program Files\\Microsoft Office");
@@ -49,12 +51,16 @@ describe("RegExeRegistry over recorded reg.exe output", () => {
     );
     // Only keys outside the prefetched subtree (15.0, WMS) needed new reg.exe runs.
     const extra = exec.calls.slice(before).map((a) => a[1]);
-    assert.ok(extra.every((k) => !k!.includes("16.0")), `unexpected queries: ${extra.join(", ")}`);
+    assert.ok(
+      extra.every((k) => !k!.includes("16.0")),
+      `unexpected queries: ${extra.join(", ")}`,
+    );
   });
 
   it("decodes certificate blobs serialised by Wine's crypt32", async () => {
     const exec = replayExec({
-      "query HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\SystemCertificates\\ROOT\\Certificates /s": ok("cert-root-store.s.txt"),
+      "query HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\SystemCertificates\\ROOT\\Certificates /s":
+        ok("cert-root-store.s.txt"),
     });
     const reg = new RegExeRegistry({ exec });
     await reg.prefetch("HKLM\\SOFTWARE\\Microsoft\\SystemCertificates\\ROOT\\Certificates");

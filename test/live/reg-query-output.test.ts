@@ -1,6 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { decodeOem, parseRegQueryOutput, toLongRootPath, toShortRootPath } from "../../src/adapters/live/index.js";
+import {
+  decodeOem,
+  parseRegQueryOutput,
+  toLongRootPath,
+  toShortRootPath,
+} from "../../src/adapters/live/index.js";
 import { RegType } from "../../src/ports/registry.js";
 import { fixture } from "./helpers.js";
 
@@ -22,7 +27,10 @@ describe("parseRegQueryOutput (Wine-recorded)", () => {
     assert.equal(v["Plain"]?.value, "hello world");
     assert.equal(v["Two    Spaces"]?.value, "name has four spaces");
     assert.equal(v["Empty"]?.value, "");
-    assert.deepEqual([v["Expand"]?.type, v["Expand"]?.value], [RegType.REG_EXPAND_SZ, "%SystemRoot%\\System32"]);
+    assert.deepEqual(
+      [v["Expand"]?.type, v["Expand"]?.value],
+      [RegType.REG_EXPAND_SZ, "%SystemRoot%\\System32"],
+    );
     assert.deepEqual(v["Multi"]?.value, ["C:\\a", "D:\\b", "last"]);
     assert.deepEqual([v["Dword"]?.value, [...v["Dword"]!.data]], [0x12345678, [0x78, 0x56, 0x34, 0x12]]);
     assert.deepEqual([v["BigEndian"]?.value, [...v["BigEndian"]!.data]], [16, [0, 0, 0, 16]]);

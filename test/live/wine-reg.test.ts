@@ -27,7 +27,10 @@ describe("RegExeRegistry against Wine's reg.exe", { skip, timeout: 180_000 }, ()
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "koff-doctor-wine-"));
-    const run = nodeExec({ timeoutMs: 120_000, env: { WINEPREFIX: path.join(dir, "prefix"), WINEDEBUG: "-all" } });
+    const run = nodeExec({
+      timeoutMs: 120_000,
+      env: { WINEPREFIX: path.join(dir, "prefix"), WINEDEBUG: "-all" },
+    });
     exec = (cmd, args) => run("wine", [cmd, ...args]);
     await reg("add", K, "/ve", "/t", "REG_SZ", "/d", "dflt", "/f");
     await reg("add", K, "/v", "Str", "/t", "REG_SZ", "/d", "C:\\Program Files (x86)\\Kerio", "/f");
@@ -37,8 +40,28 @@ describe("RegExeRegistry against Wine's reg.exe", { skip, timeout: 180_000 }, ()
     await reg("add", K, "/v", "Bin", "/t", "REG_BINARY", "/d", "00ff10", "/f");
     await reg("add", K, "/v", "Wide", "/t", "REG_SZ", "/d", "Caf\u00e9 \u4e2d", "/f");
     const p = `${K}\\Office\\16.0\\Outlook\\Profiles\\Main\\00112233445566778899aabbccddeeff`;
-    await reg("add", p, "/v", "001f3d0a", "/t", "REG_BINARY", "/d", Buffer.from("kofmsp.dll\0", "utf16le").toString("hex"), "/f");
-    await reg("add", `${K}\\Office\\16.0\\Outlook`, "/v", "DefaultProfile", "/t", "REG_SZ", "/d", "Main", "/f");
+    await reg(
+      "add",
+      p,
+      "/v",
+      "001f3d0a",
+      "/t",
+      "REG_BINARY",
+      "/d",
+      Buffer.from("kofmsp.dll\0", "utf16le").toString("hex"),
+      "/f",
+    );
+    await reg(
+      "add",
+      `${K}\\Office\\16.0\\Outlook`,
+      "/v",
+      "DefaultProfile",
+      "/t",
+      "REG_SZ",
+      "/d",
+      "Main",
+      "/f",
+    );
   });
 
   after(() => {
@@ -65,7 +88,9 @@ describe("RegExeRegistry against Wine's reg.exe", { skip, timeout: 180_000 }, ()
     // The profile lives under the test key; a thin view maps the user's Office key onto it.
     const moved = new RegExeRegistry({ exec, regExe: "reg" });
     assert.ok((await moved.prefetch(`${K}\\Office`)) >= 4);
-    const direct = await moved.getKey(`${K}\\Office\\16.0\\Outlook\\Profiles\\Main\\00112233445566778899aabbccddeeff`);
+    const direct = await moved.getKey(
+      `${K}\\Office\\16.0\\Outlook\\Profiles\\Main\\00112233445566778899aabbccddeeff`,
+    );
     assert.equal(Buffer.from(direct!.values[0]!.data).toString("utf16le"), "kofmsp.dll\0");
     const view = {
       describe: () => moved.describe(),
@@ -74,7 +99,10 @@ describe("RegExeRegistry against Wine's reg.exe", { skip, timeout: 180_000 }, ()
     };
     const r = await readOutlookProfiles(view);
     const prof = r.profiles.find((x) => x.office === "16.0");
-    assert.deepEqual([prof?.name, prof?.isDefault, prof?.services[0]?.dllName, prof?.services[0]?.isKoff], ["Main", true, "kofmsp.dll", true]);
+    assert.deepEqual(
+      [prof?.name, prof?.isDefault, prof?.services[0]?.dllName, prof?.services[0]?.isKoff],
+      ["Main", true, "kofmsp.dll", true],
+    );
   });
 
   it("reg export keeps non-ASCII text that the OEM-code-page query output loses", async () => {
@@ -87,7 +115,9 @@ describe("RegExeRegistry against Wine's reg.exe", { skip, timeout: 180_000 }, ()
         remove: async (p) => rmSync(p.slice(2).replaceAll("\\", "/"), { force: true }),
       },
     });
-    const viaQuery = (await new RegExeRegistry({ exec, regExe: "reg" }).getKey(K))?.values.find((x) => x.name === "Wide");
+    const viaQuery = (await new RegExeRegistry({ exec, regExe: "reg" }).getKey(K))?.values.find(
+      (x) => x.name === "Wide",
+    );
     assert.notEqual(viaQuery?.value, "Caf\u00e9 \u4e2d", "query output cannot carry U+4E2D in code page 437");
     assert.ok((await port.prefetchExport(K)) >= 5);
     const k = await port.getKey(K);

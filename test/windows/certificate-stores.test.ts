@@ -9,7 +9,9 @@ import { WindowsStateError, decodeCertificateBlob, readCertificateStores } from 
 import { FakeRegistry } from "./helpers/fake-registry.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-const der = new Uint8Array(readFileSync(path.join(repoRoot, "fixtures", "windows", "certs", "test-root.der")));
+const der = new Uint8Array(
+  readFileSync(path.join(repoRoot, "fixtures", "windows", "certs", "test-root.der")),
+);
 const sha1 = createHash("sha1").update(der).digest("hex").toUpperCase();
 
 function element(id: number, data: Uint8Array, encodingType = 1): Buffer {
@@ -52,14 +54,21 @@ describe("decodeCertificateBlob", () => {
     const b = blob().subarray(0, blob().length - 1);
     assert.throws(
       () => decodeCertificateBlob(b, "HKLM\\X\\Blob"),
-      (e: unknown) => isErr("truncated", 12 + 20 + 12 + 20 + 12)(e) && (e as WindowsStateError).path === "HKLM\\X\\Blob",
+      (e: unknown) =>
+        isErr("truncated", 12 + 20 + 12 + 20 + 12)(e) && (e as WindowsStateError).path === "HKLM\\X\\Blob",
     );
     assert.throws(() => decodeCertificateBlob(new Uint8Array([3, 0, 0, 0, 1])), isErr("truncated", 4));
   });
 
   it("rejects blobs without a certificate, with non-DER data, or too many properties", () => {
-    assert.throws(() => decodeCertificateBlob(new Uint8Array(element(3, new Uint8Array(20)))), isErr("missing-element"));
-    assert.throws(() => decodeCertificateBlob(new Uint8Array(element(32, new Uint8Array([1, 2, 3])))), isErr("malformed", 12));
+    assert.throws(
+      () => decodeCertificateBlob(new Uint8Array(element(3, new Uint8Array(20)))),
+      isErr("missing-element"),
+    );
+    assert.throws(
+      () => decodeCertificateBlob(new Uint8Array(element(32, new Uint8Array([1, 2, 3])))),
+      isErr("malformed", 12),
+    );
     const many = Buffer.concat(Array.from({ length: 300 }, () => element(99, new Uint8Array(0))));
     assert.throws(() => decodeCertificateBlob(new Uint8Array(many)), isErr("too-large"));
   });
@@ -73,7 +82,9 @@ describe("readCertificateStores", () => {
         [`${m}\\ROOT\\Certificates\\${sha1}`]: { Blob: blob() },
         [`${m}\\AuthRoot\\Certificates\\0000000000000000000000000000000000000000`]: { Blob: blob() },
         [`${m}\\AuthRoot\\Certificates\\BAD`]: { Blob: new Uint8Array([1, 2, 3]) },
-        [`HKLM\\SOFTWARE\\Policies\\Microsoft\\SystemCertificates\\ROOT\\Certificates\\${sha1}`]: { Blob: blob() },
+        [`HKLM\\SOFTWARE\\Policies\\Microsoft\\SystemCertificates\\ROOT\\Certificates\\${sha1}`]: {
+          Blob: blob(),
+        },
         [`HKLM\\SOFTWARE\\Microsoft\\EnterpriseCertificates\\ROOT\\Certificates\\${sha1}`]: { Blob: blob() },
         [`${m}\\Disallowed\\Certificates\\NOBLOB`]: { Other: 1 },
       }),
@@ -88,6 +99,9 @@ describe("readCertificateStores", () => {
       ],
     );
     assert.ok(r.certificates.every((c) => c.thumbprint === sha1));
-    assert.deepEqual(r.errors.map((e) => [e.key.endsWith("\\BAD"), e.code]), [[true, "truncated"]]);
+    assert.deepEqual(
+      r.errors.map((e) => [e.key.endsWith("\\BAD"), e.code]),
+      [[true, "truncated"]],
+    );
   });
 });

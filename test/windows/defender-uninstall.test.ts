@@ -70,7 +70,12 @@ describe("readUninstallEntries", () => {
     const e = r.entries[0]!;
     assert.deepEqual(
       [e.displayVersion, e.publisher, e.windowsInstaller, e.installLocation],
-      ["10.0.8104", "GFI Software", true, "C:\\Program Files (x86)\\Kerio\\Outlook Connector (Offline Edition)\\"],
+      [
+        "10.0.8104",
+        "GFI Software",
+        true,
+        "C:\\Program Files (x86)\\Kerio\\Outlook Connector (Offline Edition)\\",
+      ],
     );
     assert.ok(e.uninstallString?.startsWith("MsiExec.exe /X"));
   });

@@ -18,7 +18,9 @@ import {
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const hives = path.join(repoRoot, "fixtures", "hives");
-const skip = existsSync(path.join(hives, "SOFTWARE.hiv")) ? false : "fixtures/hives not built (bash fixtures/hives/build.sh)";
+const skip = existsSync(path.join(hives, "SOFTWARE.hiv"))
+  ? false
+  : "fixtures/hives not built (bash fixtures/hives/build.sh)";
 
 describe("Windows-state readers over hive fixtures", { skip }, () => {
   let image = "";
@@ -49,35 +51,51 @@ describe("Windows-state readers over hive fixtures", { skip }, () => {
     assert.equal(o16.serviceTableFound, true);
     const koff16 = o16.services.find((s) => s.isKoff)!;
     assert.deepEqual(
-      [koff16.serviceName, koff16.dllName, koff16.dllNameForm, koff16.entryName, koff16.providers[0]?.resourceType],
+      [
+        koff16.serviceName,
+        koff16.dllName,
+        koff16.dllNameForm,
+        koff16.entryName,
+        koff16.providers[0]?.resourceType,
+      ],
       ["KERIO_KOFF", "kofmsp.dll", "unicode", "ServiceEntry", 33],
     );
     assert.equal(o16.services.find((s) => !s.isKoff)?.dllName, "mspst.dll");
     const kerio = row("alice", "16.0", "Kerio")!;
     assert.equal(kerio.isDefault, false);
-    assert.equal(kerio.services[0]?.dllName, "C:\\Program Files (x86)\\Kerio\\Outlook Connector (Offline Edition)\\kofmsp.dll");
+    assert.equal(
+      kerio.services[0]?.dllName,
+      "C:\\Program Files (x86)\\Kerio\\Outlook Connector (Offline Edition)\\kofmsp.dll",
+    );
     assert.equal(kerio.services[0]?.dllNameForm, "ansi");
     const o15 = row("bob", "15.0", "Outlook")!;
-    assert.deepEqual([o15.isDefault, o15.services[0]?.dllName, o15.services[0]?.isKoff], [true, "KOFMSP.DLL", true]);
+    assert.deepEqual(
+      [o15.isDefault, o15.services[0]?.dllName, o15.services[0]?.isKoff],
+      [true, "KOFMSP.DLL", true],
+    );
     const wms = row("carol", "wms", "MS Exchange Settings")!;
     assert.deepEqual(
       [wms.isDefault, wms.services.length, wms.services.filter((s) => s.isKoff).length],
       [true, 2, 1],
     );
-    assert.deepEqual(
-      r.defaults.map((d) => [d.user, d.office, d.name, d.profileExists]).sort(),
-      [
-        ["alice", "16.0", "Outlook", true],
-        ["bob", "15.0", "Outlook", true],
-        ["carol", "wms", "MS Exchange Settings", true],
-      ],
-    );
+    assert.deepEqual(r.defaults.map((d) => [d.user, d.office, d.name, d.profileExists]).sort(), [
+      ["alice", "16.0", "Outlook", true],
+      ["bob", "15.0", "Outlook", true],
+      ["carol", "wms", "MS Exchange Settings", true],
+    ]);
   });
 
   it("reads Office, Defender and Uninstall facts from the SOFTWARE hive", async () => {
     const office = await readOfficeInstall(port);
     assert.deepEqual(
-      [office.installType, office.products, office.version, office.bitness, office.bitnessConflict, office.channel?.name],
+      [
+        office.installType,
+        office.products,
+        office.version,
+        office.bitness,
+        office.bitnessConflict,
+        office.channel?.name,
+      ],
       ["click-to-run", ["O365ProPlusRetail"], "16.0.17928.20156", "x86", false, "Current Channel"],
     );
     const defender = await readDefenderExclusions(port);
@@ -92,7 +110,12 @@ describe("Windows-state readers over hive fixtures", { skip }, () => {
     const u = await readUninstallEntries(port, { displayNamePattern: /^Kerio Outlook Connector/i });
     assert.equal(u.entries.length, 1);
     assert.deepEqual(
-      [u.entries[0]?.view, u.entries[0]?.displayVersion, u.entries[0]?.publisher, u.entries[0]?.windowsInstaller],
+      [
+        u.entries[0]?.view,
+        u.entries[0]?.displayVersion,
+        u.entries[0]?.publisher,
+        u.entries[0]?.windowsInstaller,
+      ],
       ["32-bit", "10.0.8", "Kerio Technologies", true],
     );
   });

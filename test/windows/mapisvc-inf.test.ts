@@ -86,9 +86,12 @@ describe("parseMapiSvcInf", () => {
 
   it("rejects undecodable UTF-16 and oversize input with typed errors", () => {
     const bad = new Uint8Array([0xff, 0xfe, 0x00, 0xd8, 0x41, 0x00]); // lone high surrogate
-    assert.throws(() => parseMapiSvcInf(bad, "C:\\x\\MAPISVC.INF"), (e: unknown) => {
-      return e instanceof WindowsStateError && e.code === "bad-encoding" && e.path === "C:\\x\\MAPISVC.INF";
-    });
+    assert.throws(
+      () => parseMapiSvcInf(bad, "C:\\x\\MAPISVC.INF"),
+      (e: unknown) => {
+        return e instanceof WindowsStateError && e.code === "bad-encoding" && e.path === "C:\\x\\MAPISVC.INF";
+      },
+    );
     assert.throws(
       () => parseMapiSvcInf(new Uint8Array(8 * 1024 * 1024 + 1)),
       (e: unknown) => e instanceof WindowsStateError && e.code === "too-large",
@@ -103,7 +106,10 @@ describe("mapiLoadName (the 32 rule)", () => {
   });
   it("inserts 32 before the first period of a full path", () => {
     const r = mapiLoadName("C:\\Program Files (x86)\\Kerio\\Outlook Connector (Offline Edition)\\kofmsp.dll");
-    assert.equal(r.loadName, "C:\\Program Files (x86)\\Kerio\\Outlook Connector (Offline Edition)\\kofmsp32.dll");
+    assert.equal(
+      r.loadName,
+      "C:\\Program Files (x86)\\Kerio\\Outlook Connector (Offline Edition)\\kofmsp32.dll",
+    );
     assert.deepEqual(r.issues, []);
     assert.equal(r.isFullPath, true);
   });
@@ -117,7 +123,10 @@ describe("mapiLoadName (the 32 rule)", () => {
     assert.equal(mapiLoadName("kofmsp32.dll").loadName, "kofmsp3232.dll");
     const multi = mapiLoadName("kof.msp.dll");
     assert.deepEqual([multi.loadName, multi.issues], ["kof32.msp.dll", ["multiple-periods-in-name"]]);
-    assert.deepEqual([mapiLoadName("KOFMSP").loadName, mapiLoadName("KOFMSP").issues], ["KOFMSP32", ["no-period"]]);
+    assert.deepEqual(
+      [mapiLoadName("KOFMSP").loadName, mapiLoadName("KOFMSP").issues],
+      ["KOFMSP32", ["no-period"]],
+    );
     assert.deepEqual(mapiLoadName(".\\kofmsp.dll").issues, ["relative-path", "period-in-directory"]);
     assert.deepEqual(mapiLoadName("  ").issues, ["empty"]);
     assert.equal(mapiLoadName("\\\\srv\\share\\kofmsp.dll").isFullPath, true);

@@ -4,8 +4,10 @@ import { locateMapiSvcInf } from "../../src/windows/index.js";
 import { FakeFileSystem } from "./helpers/fake-file-system.js";
 import { FakeRegistry } from "./helpers/fake-registry.js";
 
-const C2R64 = "C:\\Program Files\\Microsoft Office\\root\\VFS\\ProgramFilesCommonX64\\System\\MSMAPI\\1033\\MAPISVC.INF";
-const C2R86 = "C:\\Program Files (x86)\\Microsoft Office\\root\\VFS\\ProgramFilesCommonX86\\System\\MSMAPI\\1031\\MAPISVC.INF";
+const C2R64 =
+  "C:\\Program Files\\Microsoft Office\\root\\VFS\\ProgramFilesCommonX64\\System\\MSMAPI\\1033\\MAPISVC.INF";
+const C2R86 =
+  "C:\\Program Files (x86)\\Microsoft Office\\root\\VFS\\ProgramFilesCommonX86\\System\\MSMAPI\\1031\\MAPISVC.INF";
 const MSI = "C:\\Program Files (x86)\\Common Files\\System\\MSMAPI\\1033\\mapisvc.inf";
 const SYS = "C:\\Windows\\System32\\MAPISVC.INF";
 const KOFF_DIR = "C:\\Program Files (x86)\\Kerio\\Outlook Connector (Offline Edition)";
@@ -81,7 +83,10 @@ describe("locateMapiSvcInf", () => {
     assert.equal(bare.dll?.resolved, undefined);
     assert.equal(bare.dll?.registeredNameOnDisk, "C:\\Windows\\SysWOW64\\KOFMSP.DLL");
     assert.ok(bare.dll?.probed.includes("C:\\Windows\\SysWOW64\\KOFMSP32.DLL"));
-    assert.ok(!bare.dll?.probed.some((p) => p.startsWith("C:\\Windows\\System32")), "x86 INF searches SysWOW64 only");
+    assert.ok(
+      !bare.dll?.probed.some((p) => p.startsWith("C:\\Windows\\System32")),
+      "x86 INF searches SysWOW64 only",
+    );
 
     // System32 copy: a period in a directory name makes the load path unresolvable.
     const dotted = r.files[3]!.services.find((s) => s.isKoff)!;
@@ -100,7 +105,9 @@ describe("locateMapiSvcInf", () => {
       [odd]: new Uint8Array([0xff, 0xfe, 0x00, 0xdc]),
     });
     const registry = new FakeRegistry({
-      "HKLM\\SOFTWARE\\Clients\\Mail\\Microsoft Outlook": { DLLPathEx: "D:\\Office\\root\\Office16\\olmapi32.dll" },
+      "HKLM\\SOFTWARE\\Clients\\Mail\\Microsoft Outlook": {
+        DLLPathEx: "D:\\Office\\root\\Office16\\olmapi32.dll",
+      },
     });
     const r = await locateMapiSvcInf(fs, { registry });
     assert.equal(r.files.length, 1);

@@ -17,9 +17,10 @@ describe("readOfficeInstall", () => {
           ProductReleaseIds: "O365ProPlusRetail,VisioProRetail",
           CDNBaseUrl: CURRENT,
         },
-        "HKLM\\SOFTWARE\\Microsoft\\Office\\ClickToRun\\REGISTRY\\MACHINE\\Software\\Microsoft\\Office\\16.0\\Outlook": {
-          Bitness: "x86",
-        },
+        "HKLM\\SOFTWARE\\Microsoft\\Office\\ClickToRun\\REGISTRY\\MACHINE\\Software\\Microsoft\\Office\\16.0\\Outlook":
+          {
+            Bitness: "x86",
+          },
       }),
     );
     assert.equal(r.installType, "click-to-run");
@@ -47,7 +48,9 @@ describe("readOfficeInstall", () => {
     const r2 = await readOfficeInstall(
       new FakeRegistry({
         ...base,
-        "HKLM\\SOFTWARE\\Policies\\Microsoft\\cloud\\office\\16.0\\Common\\officeupdate": { UpdatePath: "\\\\srv\\office" },
+        "HKLM\\SOFTWARE\\Policies\\Microsoft\\cloud\\office\\16.0\\Common\\officeupdate": {
+          UpdatePath: "\\\\srv\\office",
+        },
       }),
     );
     assert.equal(r2.channel?.source.value, "UpdatePath");
@@ -72,7 +75,10 @@ describe("readOfficeInstall", () => {
 
   it("reports nothing installed on an empty registry", async () => {
     const r = await readOfficeInstall(new FakeRegistry({ "HKLM\\SOFTWARE": {} }));
-    assert.deepEqual([r.installType, r.bitness, r.version, r.products.length], ["none", undefined, undefined, 0]);
+    assert.deepEqual(
+      [r.installType, r.bitness, r.version, r.products.length],
+      ["none", undefined, undefined, 0],
+    );
   });
 
   it("maps CDN GUIDs case-insensitively and ignores unknown ones", () => {

@@ -12,7 +12,8 @@ const MISSING = "99999999999999999999999999999999";
 
 const o16 = "HKU\\alice\\Software\\Microsoft\\Office\\16.0\\Outlook";
 const o15 = "HKU\\alice\\Software\\Microsoft\\Office\\15.0\\Outlook";
-const wms = "HKU\\bob\\Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles";
+const wms =
+  "HKU\\bob\\Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles";
 
 function spec(): FakeSpec {
   const p = `${o16}\\Profiles\\Kerio`;
@@ -49,7 +50,12 @@ function spec(): FakeSpec {
     // Office 15, ANSI properties (no terminator on one value), NO anchor: found by scanning.
     [`${q}\\${SVC_KOFF}`]: {
       "001e3d09": ansiz("KOFF"),
-      "001e3d0a": new Uint8Array(Buffer.from("C:\\Program Files (x86)\\Kerio\\Outlook Connector (Offline Edition)\\kofmsp.dll", "latin1")),
+      "001e3d0a": new Uint8Array(
+        Buffer.from(
+          "C:\\Program Files (x86)\\Kerio\\Outlook Connector (Offline Edition)\\kofmsp.dll",
+          "latin1",
+        ),
+      ),
       "001e3d0b": ansiz("ServiceEntry"),
     },
     [`${q}\\${PRV_KOFF_STORE}`]: { "001e300a": ansiz("kofmsp.dll"), "01023d0c": uidList(SVC_KOFF) },
@@ -81,13 +87,10 @@ describe("readOutlookProfiles", () => {
       [koff.serviceName, koff.dllName, koff.entryName, koff.displayName, koff.dllNameForm, koff.isKoff],
       ["KOFF", "KOFMSP.DLL", "ServiceEntry", "Kerio Connect (KOFF)", "unicode", true],
     );
-    assert.deepEqual(
-      koff.providers.map((x) => [x.uid, x.resourceType, x.isKoff]).sort(),
-      [
-        [PRV_KOFF_STORE, 33, true],
-        [PRV_KOFF_XP, 36, true],
-      ],
-    );
+    assert.deepEqual(koff.providers.map((x) => [x.uid, x.resourceType, x.isKoff]).sort(), [
+      [PRV_KOFF_STORE, 33, true],
+      [PRV_KOFF_XP, 36, true],
+    ]);
     const pst = p.services.find((s) => s.uid === SVC_PST);
     assert.equal(pst?.isKoff, false);
     assert.equal(pst?.dllNameForm, "ansi");
@@ -104,10 +107,20 @@ describe("readOutlookProfiles", () => {
     assert.equal(p.services.length, 1);
     const s = p.services[0]!;
     assert.equal(s.listedInServiceTable, false);
-    assert.equal(s.dllName, "C:\\Program Files (x86)\\Kerio\\Outlook Connector (Offline Edition)\\kofmsp.dll");
+    assert.equal(
+      s.dllName,
+      "C:\\Program Files (x86)\\Kerio\\Outlook Connector (Offline Edition)\\kofmsp.dll",
+    );
     assert.equal(s.isKoff, true);
-    assert.deepEqual(s.providers.map((x) => x.uid), [PRV_KOFF_STORE], "provider attached via PR_SERVICE_UID");
-    assert.deepEqual(p.orphanProviders.map((x) => x.dllName), ["orphan.dll"]);
+    assert.deepEqual(
+      s.providers.map((x) => x.uid),
+      [PRV_KOFF_STORE],
+      "provider attached via PR_SERVICE_UID",
+    );
+    assert.deepEqual(
+      p.orphanProviders.map((x) => x.dllName),
+      ["orphan.dll"],
+    );
     const d15 = r.defaults.find((d) => d.office === "15.0");
     assert.equal(d15?.name, undefined);
   });
@@ -143,7 +156,9 @@ describe("readOutlookProfiles", () => {
 
   it("honours a caller's pattern, even a global one", async () => {
     const r = await readOutlookProfiles(new FakeRegistry(spec(), users), { koffDllPattern: /mspst/gi });
-    const flagged = r.profiles.flatMap((p) => p.services.filter((s) => s.isKoff).map((s) => `${p.office}:${s.dllName}`));
+    const flagged = r.profiles.flatMap((p) =>
+      p.services.filter((s) => s.isKoff).map((s) => `${p.office}:${s.dllName}`),
+    );
     assert.deepEqual(flagged.sort(), ["16.0:mspst.dll", "wms:MSPST.DLL"]);
   });
 

@@ -47,10 +47,18 @@ export function nodeExec(options: NodeExecOptions = {}): Exec {
         (error, stdout, stderr) => {
           const out = { stdout: new Uint8Array(stdout), stderr: new Uint8Array(stderr) };
           if (error === null) return resolve({ ...out, code: 0 });
-          const e = error as NodeJS.ErrnoException & { code?: unknown; killed?: boolean; signal?: string | null };
+          const e = error as NodeJS.ErrnoException & {
+            code?: unknown;
+            killed?: boolean;
+            signal?: string | null;
+          };
           if (typeof e.code === "number" && !e.killed) return resolve({ ...out, code: e.code });
           reject(
-            new WindowsStateError("exec-failed", `${cmd} failed: ${e.message}`, { structure: "exec", path: cmd, cause: error }),
+            new WindowsStateError("exec-failed", `${cmd} failed: ${e.message}`, {
+              structure: "exec",
+              path: cmd,
+              cause: error,
+            }),
           );
         },
       );

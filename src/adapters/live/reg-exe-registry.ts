@@ -20,7 +20,12 @@ import { createRegFileRegistryPort } from "../../registry/index.js";
 import { WindowsStateError } from "../../windows/errors.js";
 import type { Exec } from "./exec.js";
 import { decodeOem, isKnownOemCodePage } from "./oem-code-page.js";
-import { parseRegQueryOutput, toLongRootPath, toShortRootPath, type RegQueryWarning } from "./reg-query-output.js";
+import {
+  parseRegQueryOutput,
+  toLongRootPath,
+  toShortRootPath,
+  type RegQueryWarning,
+} from "./reg-query-output.js";
 
 /** Options of {@link RegExeRegistry}. */
 export interface RegExeRegistryOptions {
@@ -83,7 +88,9 @@ export class RegExeRegistry implements RegistryPort {
     const lower = short.toLowerCase();
     if (this.#complete.some((root) => lower === root || lower.startsWith(`${root}\\`))) {
       const hit = this.#cache.get(lower);
-      return hit === undefined ? undefined : { ...hit, path, values: [...hit.values], subkeys: [...hit.subkeys] };
+      return hit === undefined
+        ? undefined
+        : { ...hit, path, values: [...hit.values], subkeys: [...hit.subkeys] };
     }
     const text = await this.#run(["query", toLongRootPath(short)]);
     if (text === undefined) return undefined;
@@ -128,7 +135,8 @@ export class RegExeRegistry implements RegistryPort {
    */
   async prefetchExport(path: string): Promise<number> {
     const tmp = this.#o.tempFile;
-    if (tmp === undefined) throw new WindowsStateError("exec-failed", "prefetchExport needs the tempFile option", { path });
+    if (tmp === undefined)
+      throw new WindowsStateError("exec-failed", "prefetchExport needs the tempFile option", { path });
     const short = toShortRootPath(path.replace(/\\+$/, ""));
     const lower = short.toLowerCase();
     const file = await tmp.create();
@@ -160,7 +168,8 @@ export class RegExeRegistry implements RegistryPort {
   }
 
   #store(rootLower: string, keys: Array<{ path: string; values: RegValue[] }>): number {
-    for (const k of this.#cache.keys()) if (k === rootLower || k.startsWith(`${rootLower}\\`)) this.#cache.delete(k);
+    for (const k of this.#cache.keys())
+      if (k === rootLower || k.startsWith(`${rootLower}\\`)) this.#cache.delete(k);
     for (const k of keys) {
       const lower = k.path.toLowerCase();
       const existing = this.#cache.get(lower);
@@ -168,7 +177,12 @@ export class RegExeRegistry implements RegistryPort {
         existing.values.push(...k.values);
         continue;
       }
-      this.#cache.set(lower, { path: k.path, name: lastComponent(k.path), values: [...k.values], subkeys: [] });
+      this.#cache.set(lower, {
+        path: k.path,
+        name: lastComponent(k.path),
+        values: [...k.values],
+        subkeys: [],
+      });
     }
     // Link children to parents (keys with no values are printed too, so every level is present;
     // a missing intermediate is created so the subtree stays navigable).
@@ -180,7 +194,12 @@ export class RegExeRegistry implements RegistryPort {
         const parent =
           this.#cache.get(parentPath.toLowerCase()) ??
           (() => {
-            const created: RegKey = { path: parentPath, name: lastComponent(parentPath), values: [], subkeys: [] };
+            const created: RegKey = {
+              path: parentPath,
+              name: lastComponent(parentPath),
+              values: [],
+              subkeys: [],
+            };
             this.#cache.set(parentPath.toLowerCase(), created);
             return created;
           })();
@@ -198,13 +217,18 @@ export class RegExeRegistry implements RegistryPort {
     const r = await this.#o.exec(this.#o.regExe ?? "reg.exe", full);
     if (r.code === 0) return this.#decode(r.stdout);
     if (r.code === 1) {
-      if (this.failures.length < 1000) this.failures.push({ args: full, code: r.code, stderr: this.#decode(r.stderr).trim() });
+      if (this.failures.length < 1000)
+        this.failures.push({ args: full, code: r.code, stderr: this.#decode(r.stderr).trim() });
       return undefined;
     }
-    throw new WindowsStateError("exec-failed", `reg ${full.join(" ")} exited with ${r.code}: ${this.#decode(r.stderr).trim()}`, {
-      structure: "reg.exe",
-      path: args[1] ?? "",
-    });
+    throw new WindowsStateError(
+      "exec-failed",
+      `reg ${full.join(" ")} exited with ${r.code}: ${this.#decode(r.stderr).trim()}`,
+      {
+        structure: "reg.exe",
+        path: args[1] ?? "",
+      },
+    );
   }
 
   #decode(out: Uint8Array | string): string {

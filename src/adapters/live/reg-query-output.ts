@@ -63,7 +63,8 @@ const TYPE_NAMES: Record<string, number> = {
   REG_QWORD_LITTLE_ENDIAN: RegType.REG_QWORD,
 };
 
-const ROOT_LINE = /^(HKEY_LOCAL_MACHINE|HKEY_CURRENT_USER|HKEY_USERS|HKEY_CLASSES_ROOT|HKEY_CURRENT_CONFIG|HKLM|HKCU|HKU|HKCR|HKCC)(\\|$)/i;
+const ROOT_LINE =
+  /^(HKEY_LOCAL_MACHINE|HKEY_CURRENT_USER|HKEY_USERS|HKEY_CLASSES_ROOT|HKEY_CURRENT_CONFIG|HKLM|HKCU|HKU|HKCR|HKCC)(\\|$)/i;
 // Name (lazy, may be empty), the type token, then the data (the separator before empty data may be trimmed).
 // Numeric type tokens (`0x100`, `REG_0x100`) are accepted for types without a name [I: the form
 // Windows uses for unnamed types is not documented; Wine prints `(null)`].
@@ -76,7 +77,8 @@ export const MAX_REG_QUERY_OUTPUT = 64 * 1024 * 1024;
 export function parseRegQueryOutput(text: string): RegQueryOutput {
   const out: RegQueryOutput = { blocks: [], warnings: [] };
   const lines = text.slice(0, MAX_REG_QUERY_OUTPUT).split(/\r\n|\n|\r/);
-  if (text.length > MAX_REG_QUERY_OUTPUT) out.warnings.push({ line: lines.length, message: "output truncated at cap" });
+  if (text.length > MAX_REG_QUERY_OUTPUT)
+    out.warnings.push({ line: lines.length, message: "output truncated at cap" });
   let block: RegQueryBlock | undefined;
   let last: RegValue | undefined;
   lines.forEach((raw, i) => {
@@ -105,7 +107,10 @@ export function parseRegQueryOutput(text: string): RegQueryOutput {
       const joined = `${last.value as string}\n${raw}`;
       last.value = joined;
       last.data = utf16z(joined);
-      out.warnings.push({ line, message: "string value continues on this line (line break normalised to \\n)" });
+      out.warnings.push({
+        line,
+        message: "string value continues on this line (line break normalised to \\n)",
+      });
       return;
     }
     if (/^End of search/i.test(raw)) return;
@@ -123,12 +128,21 @@ function hexBytes(hex: string): Uint8Array | undefined {
   return new Uint8Array(Buffer.from(hex, "hex"));
 }
 
-function decodeValue(name: string, typeToken: string, data: string, line: number, warnings: RegQueryWarning[]): RegValue {
+function decodeValue(
+  name: string,
+  typeToken: string,
+  data: string,
+  line: number,
+  warnings: RegQueryWarning[],
+): RegValue {
   const named = TYPE_NAMES[typeToken];
   const numeric = /^(?:REG_)?0x([0-9a-f]+)$/i.exec(typeToken);
   const type = named ?? (numeric ? Number.parseInt(numeric[1]!, 16) : -1);
   if (type === -1) {
-    warnings.push({ line, message: `value ${JSON.stringify(name)}: type not shown (${typeToken}); data kept as text` });
+    warnings.push({
+      line,
+      message: `value ${JSON.stringify(name)}: type not shown (${typeToken}); data kept as text`,
+    });
     return { name, type, data: new Uint8Array(0) };
   }
   switch (type) {
@@ -145,7 +159,10 @@ function decodeValue(name: string, typeToken: string, data: string, line: number
     case RegType.REG_DWORD_BIG_ENDIAN: {
       const m = /^0x([0-9a-f]{1,8})$/i.exec(data.trim());
       if (m === null) {
-        warnings.push({ line, message: `value ${JSON.stringify(name)}: DWORD data ${JSON.stringify(data)} not 0x-hex` });
+        warnings.push({
+          line,
+          message: `value ${JSON.stringify(name)}: DWORD data ${JSON.stringify(data)} not 0x-hex`,
+        });
         return { name, type, data: new Uint8Array(0) };
       }
       const n = Number.parseInt(m[1]!, 16);
@@ -156,7 +173,10 @@ function decodeValue(name: string, typeToken: string, data: string, line: number
     case RegType.REG_QWORD: {
       const m = /^0x([0-9a-f]{1,16})$/i.exec(data.trim());
       if (m === null) {
-        warnings.push({ line, message: `value ${JSON.stringify(name)}: QWORD data ${JSON.stringify(data)} not 0x-hex` });
+        warnings.push({
+          line,
+          message: `value ${JSON.stringify(name)}: QWORD data ${JSON.stringify(data)} not 0x-hex`,
+        });
         return { name, type, data: new Uint8Array(0) };
       }
       const n = BigInt(`0x${m[1]!}`);
@@ -182,7 +202,9 @@ const LONG_ROOTS: Record<string, string> = {
   HKCR: "HKEY_CLASSES_ROOT",
   HKCC: "HKEY_CURRENT_CONFIG",
 };
-const SHORT_ROOTS: Record<string, string> = Object.fromEntries(Object.entries(LONG_ROOTS).map(([s, l]) => [l, s]));
+const SHORT_ROOTS: Record<string, string> = Object.fromEntries(
+  Object.entries(LONG_ROOTS).map(([s, l]) => [l, s]),
+);
 
 /** `HKLM\X` → `HKEY_LOCAL_MACHINE\X` (other roots unchanged). */
 export function toLongRootPath(path: string): string {

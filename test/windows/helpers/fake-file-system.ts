@@ -18,7 +18,11 @@ export class FakeFileSystem implements FileSystemPort {
         const child = parts[i]!;
         const entries = this.#dirs.get(dir) ?? new Map<string, DirEntry>();
         const isFile = i === parts.length - 1;
-        entries.set(child.toLowerCase(), { name: child, kind: isFile ? "file" : "dir", size: isFile ? data.length : 0 });
+        entries.set(child.toLowerCase(), {
+          name: child,
+          kind: isFile ? "file" : "dir",
+          size: isFile ? data.length : 0,
+        });
         this.#dirs.set(dir, entries);
       }
     }

@@ -5,7 +5,13 @@
 import { RegType, type RegKey, type RegValue, type RegistryPort } from "../../../src/ports/registry.js";
 
 /** Shorthand value forms: string → REG_SZ, number → REG_DWORD, bigint → REG_QWORD, string[] → REG_MULTI_SZ, bytes → REG_BINARY. */
-export type FakeValue = string | number | bigint | string[] | Uint8Array | { type: number; data: Uint8Array; value?: RegValue["value"] };
+export type FakeValue =
+  | string
+  | number
+  | bigint
+  | string[]
+  | Uint8Array
+  | { type: number; data: Uint8Array; value?: RegValue["value"] };
 
 export type FakeSpec = Record<string, Record<string, FakeValue>>;
 
@@ -35,9 +41,12 @@ export function toRegValue(name: string, v: FakeValue): RegValue {
     new DataView(data.buffer).setBigUint64(0, v, true);
     return { name, type: RegType.REG_QWORD, data, value: v };
   }
-  if (Array.isArray(v)) return { name, type: RegType.REG_MULTI_SZ, data: utf16z(v.join("\0") + "\0"), value: v };
+  if (Array.isArray(v))
+    return { name, type: RegType.REG_MULTI_SZ, data: utf16z(v.join("\0") + "\0"), value: v };
   if (v instanceof Uint8Array) return { name, type: RegType.REG_BINARY, data: v };
-  return v.value === undefined ? { name, type: v.type, data: v.data } : { name, type: v.type, data: v.data, value: v.value };
+  return v.value === undefined
+    ? { name, type: v.type, data: v.data }
+    : { name, type: v.type, data: v.data, value: v.value };
 }
 
 export class FakeRegistry implements RegistryPort {
@@ -46,7 +55,10 @@ export class FakeRegistry implements RegistryPort {
   /** Every path asked for, in order (tests assert on access patterns). */
   readonly requested: string[] = [];
 
-  constructor(spec: FakeSpec, users: Array<{ user: string; root: string }> = [{ user: "alice", root: "HKU\\alice" }]) {
+  constructor(
+    spec: FakeSpec,
+    users: Array<{ user: string; root: string }> = [{ user: "alice", root: "HKU\\alice" }],
+  ) {
     this.#users = users;
     for (const [path, values] of Object.entries(spec)) {
       const key = this.#ensure(path);
@@ -71,7 +83,9 @@ export class FakeRegistry implements RegistryPort {
   async getKey(path: string): Promise<RegKey | undefined> {
     this.requested.push(path);
     const key = this.#keys.get(path.toLowerCase());
-    return key === undefined ? undefined : { ...key, path, values: [...key.values], subkeys: [...key.subkeys] };
+    return key === undefined
+      ? undefined
+      : { ...key, path, values: [...key.values], subkeys: [...key.subkeys] };
   }
 
   async users(): Promise<Array<{ user: string; root: string }>> {
