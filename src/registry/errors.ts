@@ -80,7 +80,12 @@ export class RegistryError extends CodedError<RegistryErrorCode> {
 }
 
 /** The {@link import("../util/byte-reader.js").OutOfBoundsFactory} of the registry area: a `truncated` error. */
-export function registryOutOfBounds(offset: number, length: number, structure: string, size: number): RegistryError {
+export function registryOutOfBounds(
+  offset: number,
+  length: number,
+  structure: string,
+  size: number,
+): RegistryError {
   return new RegistryError(
     "truncated",
     `${structure}: read of ${length} bytes at offset ${offset} runs past the end (${size} bytes)`,

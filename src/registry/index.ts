@@ -1,5 +1,10 @@
 /** The registry area: regf hives, `.reg` text, export, and registry port adapters. */
-export { RegistryError, registryOutOfBounds, type RegistryErrorCode, type RegistryErrorFields } from "./errors.js";
+export {
+  RegistryError,
+  registryOutOfBounds,
+  type RegistryErrorCode,
+  type RegistryErrorFields,
+} from "./errors.js";
 export * from "./model/index.js";
 export * from "./hive/index.js";
 export * from "./reg-file/index.js";

@@ -50,11 +50,15 @@ function timed(label: string, fn: () => void): void {
 }
 
 function setChecksum(b: Uint8Array): void {
-  if (b.length >= 512) new DataView(b.buffer, b.byteOffset).setUint32(508, computeBaseBlockChecksum(b.subarray(0, 508)), true);
+  if (b.length >= 512)
+    new DataView(b.buffer, b.byteOffset).setUint32(508, computeBaseBlockChecksum(b.subarray(0, 508)), true);
 }
 
 describe("fuzz: hive parser", () => {
-  const hives = fixtureHives.map((n) => ({ name: n, bytes: new Uint8Array(readFileSync(path.join(hiveFixtureDir, n))) }));
+  const hives = fixtureHives.map((n) => ({
+    name: n,
+    bytes: new Uint8Array(readFileSync(path.join(hiveFixtureDir, n))),
+  }));
 
   it("truncation at many offsets: only RegistryError or partial results", () => {
     let cases = 0;
@@ -62,7 +66,22 @@ describe("fuzz: hive parser", () => {
     for (const { name, bytes } of hives) {
       const offsets = new Set<number>();
       for (let o = 0; o < bytes.length; o += 61) offsets.add(o);
-      for (const edge of [0, 1, 4, 507, 508, 512, 4095, 4096, 4097, 4128, 4200, 8191, 8192, bytes.length - 1]) {
+      for (const edge of [
+        0,
+        1,
+        4,
+        507,
+        508,
+        512,
+        4095,
+        4096,
+        4097,
+        4128,
+        4200,
+        8191,
+        8192,
+        bytes.length - 1,
+      ]) {
         if (edge >= 0 && edge < bytes.length) offsets.add(edge);
       }
       for (const o of offsets) {
@@ -136,7 +155,8 @@ describe("fuzz: .reg parser", () => {
         const b = new Uint8Array(t.length);
         b.set(t);
         const edits = 1 + (rnd() % 6);
-        for (let e = 0; e < edits; e++) b[rnd() % b.length] = rnd() % 2 ? alphabet[rnd() % alphabet.length]! : rnd() & 0xff;
+        for (let e = 0; e < edits; e++)
+          b[rnd() % b.length] = rnd() % 2 ? alphabet[rnd() % alphabet.length]! : rnd() & 0xff;
         const cut = rnd() % 3 === 0 ? b.subarray(0, rnd() % b.length) : b;
         timed(`reg mutation ${n}`, () => {
           try {

@@ -76,7 +76,10 @@ export function normalizeRegText(text: string): string[] {
   const visit = (k: RegTreeKey, p: string): void => {
     if (p !== "") {
       const values = [...k.values].sort((a, b) => cmp(a.name.toUpperCase(), b.name.toUpperCase()));
-      rows.push([p.toUpperCase(), `[${p}] ` + values.map((v) => `${JSON.stringify(v.name)}=${v.type}:${hex(v.data)}`).join(" ")]);
+      rows.push([
+        p.toUpperCase(),
+        `[${p}] ` + values.map((v) => `${JSON.stringify(v.name)}=${v.type}:${hex(v.data)}`).join(" "),
+      ]);
     }
     for (const c of k.subkeys) visit(c, p === "" ? c.name : `${p}\\${c.name}`);
   };

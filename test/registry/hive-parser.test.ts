@@ -24,7 +24,8 @@ import {
 } from "../../src/registry/index.js";
 
 const u32 = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset).getUint32(at, true);
-const setU32 = (b: Uint8Array, at: number, v: number): void => new DataView(b.buffer, b.byteOffset).setUint32(at, v >>> 0, true);
+const setU32 = (b: Uint8Array, at: number, v: number): void =>
+  new DataView(b.buffer, b.byteOffset).setUint32(at, v >>> 0, true);
 const i32 = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset).getInt32(at, true);
 /** Re-computes the base block checksum after a patch. */
 const fixChecksum = (b: Uint8Array): void => setU32(b, 508, computeBaseBlockChecksum(b.subarray(0, 508)));
@@ -84,19 +85,23 @@ describe("empty hive (writer seed)", () => {
 describe("values of every type", () => {
   const be = new Uint8Array([0x12, 0x34, 0x56, 0x78]);
   const tree = key("ROOT", [
-    key("K", [], [
-      { name: "", type: 1, data: encodeRegString("default") },
-      { name: "sz", type: 1, data: encodeRegString("text") },
-      { name: "exp", type: 2, data: encodeRegString("%TEMP%") },
-      { name: "bin", type: 3, data: new Uint8Array([1, 2, 3, 4, 5, 6]) },
-      { name: "dw", type: 4, data: encodeRegDword(0x11223344) },
-      { name: "dwbe", type: 5, data: be },
-      { name: "multi", type: 7, data: encodeRegMultiString(["a", "", "c"]) },
-      { name: "qw", type: 11, data: encodeRegQword(0xfedcba9876543210n) },
-      { name: "none", type: 0, data: new Uint8Array(0) },
-      { name: "odd", type: 0x4321, data: new Uint8Array([9, 8, 7, 6, 5]) },
-      { name: "short-dword", type: 4, data: new Uint8Array([1, 2]) },
-    ]),
+    key(
+      "K",
+      [],
+      [
+        { name: "", type: 1, data: encodeRegString("default") },
+        { name: "sz", type: 1, data: encodeRegString("text") },
+        { name: "exp", type: 2, data: encodeRegString("%TEMP%") },
+        { name: "bin", type: 3, data: new Uint8Array([1, 2, 3, 4, 5, 6]) },
+        { name: "dw", type: 4, data: encodeRegDword(0x11223344) },
+        { name: "dwbe", type: 5, data: be },
+        { name: "multi", type: 7, data: encodeRegMultiString(["a", "", "c"]) },
+        { name: "qw", type: 11, data: encodeRegQword(0xfedcba9876543210n) },
+        { name: "none", type: 0, data: new Uint8Array(0) },
+        { name: "odd", type: 0x4321, data: new Uint8Array([9, 8, 7, 6, 5]) },
+        { name: "short-dword", type: 4, data: new Uint8Array([1, 2]) },
+      ],
+    ),
   ]);
   const h = openHive(writeHive(tree));
   const k = h.getKey("k")!;
@@ -132,7 +137,10 @@ describe("values of every type", () => {
 });
 
 describe("names", () => {
-  const tree = key("ROOT", [key("Ключ", [], [{ name: "Wert-Ü", type: 1, data: encodeRegString("Grüße") }]), key("ascii")]);
+  const tree = key("ROOT", [
+    key("Ключ", [], [{ name: "Wert-Ü", type: 1, data: encodeRegString("Grüße") }]),
+    key("ascii"),
+  ]);
   const h = openHive(writeHive(tree));
   it("reads UTF-16LE key and value names (flag 0x20 / 0x0001 clear)", () => {
     const k = h.getKey("КЛЮЧ");
@@ -157,21 +165,35 @@ describe("names", () => {
   });
   it("keeps lastWritten", () => {
     const when = new Date(Date.UTC(2021, 5, 7, 8, 9, 10, 123));
-    const h2 = openHive(writeHive({ name: "R", values: [], subkeys: [{ name: "a", values: [], subkeys: [], lastWritten: when }] }));
+    const h2 = openHive(
+      writeHive({
+        name: "R",
+        values: [],
+        subkeys: [{ name: "a", values: [], subkeys: [], lastWritten: when }],
+      }),
+    );
     assert.equal(h2.getKey("a")!.lastWritten!.toISOString(), when.toISOString());
   });
 });
 
 describe("subkey lists", () => {
   const names = Array.from({ length: 40 }, (_, i) => `Sub${String(39 - i).padStart(2, "0")}`);
-  const tree = key("ROOT", [key("Many", names.map((n) => key(n)))]);
+  const tree = key("ROOT", [
+    key(
+      "Many",
+      names.map((n) => key(n)),
+    ),
+  ]);
   const sorted = [...names].sort();
   for (const leafKind of ["lh", "lf", "li"] as const) {
     it(`reads ${leafKind} leaves, sorted by upper-case name`, () => {
       const bytes = writeHive(tree, { leafKind });
       const h = openHive(bytes);
       const many = h.getKey("many")!;
-      assert.deepEqual(many.subkeys().map((k) => k.name), sorted);
+      assert.deepEqual(
+        many.subkeys().map((k) => k.name),
+        sorted,
+      );
       const listRel = u32(bytes, 4096 + many.offset + 4 + 28);
       assert.equal(String.fromCharCode(bytes[4096 + listRel + 4]!, bytes[4096 + listRel + 5]!), leafKind);
     });
@@ -187,7 +209,10 @@ describe("subkey lists", () => {
     const listRel = u32(bytes, 4096 + many.offset + 4 + 28);
     assert.equal(String.fromCharCode(bytes[4096 + listRel + 4]!, bytes[4096 + listRel + 5]!), "ri");
     assert.equal(bytes[4096 + listRel + 6], 5);
-    assert.deepEqual(many.subkeys().map((k) => k.name), sorted);
+    assert.deepEqual(
+      many.subkeys().map((k) => k.name),
+      sorted,
+    );
     assert.equal(h.getKey("many\\SUB07")!.name, "Sub07");
   });
   it("an ri listing the same leaf twice is a cycle", () => {
@@ -243,11 +268,22 @@ describe("subkey lists", () => {
 describe("big data (db)", () => {
   const mk = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 13 + (i >> 9)) & 0xff);
   const sizes = [BIG_DATA_SEGMENT_SIZE, BIG_DATA_SEGMENT_SIZE + 1, 40000, 3 * BIG_DATA_SEGMENT_SIZE];
-  const tree = key("ROOT", [key("Big", [], sizes.map((n) => ({ name: `v${n}`, type: 3, data: mk(n) })))]);
+  const tree = key("ROOT", [
+    key(
+      "Big",
+      [],
+      sizes.map((n) => ({ name: `v${n}`, type: 3, data: mk(n) })),
+    ),
+  ]);
   const bytes = writeHive(tree);
   const h = openHive(bytes);
   it("reads values up to 16344 bytes from a cell, larger ones from db segments", () => {
-    const recs = new Map(h.getKey("Big")!.valueRecords().map((v) => [v.name, v]));
+    const recs = new Map(
+      h
+        .getKey("Big")!
+        .valueRecords()
+        .map((v) => [v.name, v]),
+    );
     for (const n of sizes) {
       const r = recs.get(`v${n}`)!;
       assert.equal(r.storage, n > BIG_DATA_SEGMENT_SIZE ? "big-data" : "cell", `v${n}`);
@@ -257,7 +293,10 @@ describe("big data (db)", () => {
   });
   it("a db with too few segments is bad-value", () => {
     const b = bytes.slice();
-    const rec = openHive(b).getKey("Big")!.valueRecords().find((v) => v.name === "v40000")!;
+    const rec = openHive(b)
+      .getKey("Big")!
+      .valueRecords()
+      .find((v) => v.name === "v40000")!;
     const vk = 4096 + rec.offset + 4;
     const db = 4096 + u32(b, vk + 8);
     assert.equal(String.fromCharCode(b[db + 4]!, b[db + 5]!), "db");
@@ -268,7 +307,13 @@ describe("big data (db)", () => {
     assert.equal(p.getKey("Big")!.valueRecords().length, sizes.length - 1);
   });
   it("caps the value data size", () => {
-    throwsCode(() => openHive(bytes, { limits: { maxValueDataBytes: 20000 } }).getKey("Big")!.values(), "count-over-limit");
+    throwsCode(
+      () =>
+        openHive(bytes, { limits: { maxValueDataBytes: 20000 } })
+          .getKey("Big")!
+          .values(),
+      "count-over-limit",
+    );
   });
 });
 
@@ -305,7 +350,10 @@ describe("base block", () => {
     throwsCode(() => openHive(b), "truncated", 40);
     const p = openHive(b, { mode: "permissive" });
     assert.equal(p.root.name, "ROOT");
-    assert.deepEqual(p.anomalies.map((a) => a.code), ["truncated", "truncated"]);
+    assert.deepEqual(
+      p.anomalies.map((a) => a.code),
+      ["truncated", "truncated"],
+    );
   });
   it("bad hbin signature", () => {
     const b = writeEmptyHive();
@@ -362,7 +410,11 @@ describe("cells", () => {
     throwsCode(() => openHive(b).getKey("A"), "truncated", 4096 + a.offset);
   });
   it("caps key name length", () => {
-    throwsCode(() => openHive(writeHive(key("R", [key("LongName")])), { limits: { maxKeyNameBytes: 4 } }).root.subkeys(), "count-over-limit");
+    throwsCode(
+      () =>
+        openHive(writeHive(key("R", [key("LongName")])), { limits: { maxKeyNameBytes: 4 } }).root.subkeys(),
+      "count-over-limit",
+    );
   });
   it("caps the value count", () => {
     const b = writeHive(tree);

@@ -39,24 +39,30 @@ describe("round trip against hivexregedit --export", () => {
     assert.notDeepEqual(ours, tampered);
   });
 
-  it("our export merged by hivexregedit into our seed reproduces the hive (writer seed + export → hivex)", { skip }, () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "koff-reg-"));
-    try {
-      for (const name of ["SOFTWARE.hiv", "ntuser-writer.hiv"]) {
-        const original = readFileSync(path.join(hiveFixtureDir, name));
-        // hexStrings: hivexregedit takes quoted strings as raw bytes (no decoding), so non-ASCII text
-        // would be mangled; byte lists are exact. It also wants no section for the prefix itself.
-        const text = exportHiveFileAsReg(original, { rootName: PREFIX, hexStrings: true });
-        const regFile = path.join(dir, "in.reg");
-        writeFileSync(regFile, text.replace(/\r\n/g, "\n").replace(`[${PREFIX}]\n`, ""), "utf8");
-        const seed = path.join(dir, "seed.hiv");
-        writeFileSync(seed, writeEmptyHive());
-        execFileSync("hivexregedit", ["--merge", "--prefix", PREFIX, seed, regFile], { stdio: ["ignore", "ignore", "pipe"] });
-        const again = exportHiveAsReg(openHive(readFileSync(seed)), { rootName: PREFIX });
-        assert.deepEqual(normalizeRegText(again), normalizeRegText(text), name);
+  it(
+    "our export merged by hivexregedit into our seed reproduces the hive (writer seed + export → hivex)",
+    { skip },
+    () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "koff-reg-"));
+      try {
+        for (const name of ["SOFTWARE.hiv", "ntuser-writer.hiv"]) {
+          const original = readFileSync(path.join(hiveFixtureDir, name));
+          // hexStrings: hivexregedit takes quoted strings as raw bytes (no decoding), so non-ASCII text
+          // would be mangled; byte lists are exact. It also wants no section for the prefix itself.
+          const text = exportHiveFileAsReg(original, { rootName: PREFIX, hexStrings: true });
+          const regFile = path.join(dir, "in.reg");
+          writeFileSync(regFile, text.replace(/\r\n/g, "\n").replace(`[${PREFIX}]\n`, ""), "utf8");
+          const seed = path.join(dir, "seed.hiv");
+          writeFileSync(seed, writeEmptyHive());
+          execFileSync("hivexregedit", ["--merge", "--prefix", PREFIX, seed, regFile], {
+            stdio: ["ignore", "ignore", "pipe"],
+          });
+          const again = exportHiveAsReg(openHive(readFileSync(seed)), { rootName: PREFIX });
+          assert.deepEqual(normalizeRegText(again), normalizeRegText(text), name);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });

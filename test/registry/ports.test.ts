@@ -43,7 +43,10 @@ describe("memory registry port", () => {
     assert.equal(byName.get("Exp")!.value, "%TEMP%");
     assert.equal(byName.get("Raw")!.type, 0x99);
     assert.deepEqual((await reg.getKey("HKEY_LOCAL_MACHINE\\SOFTWARE"))!.subkeys, ["Kerio"]);
-    assert.equal((await reg.getKey("HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook"))!.values[0]!.value, "Outlook");
+    assert.equal(
+      (await reg.getKey("HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook"))!.values[0]!.value,
+      "Outlook",
+    );
   });
   it("missing keys are undefined, never a throw", async () => {
     assert.equal(await reg.getKey("HKLM\\SOFTWARE\\Nope"), undefined);
@@ -54,20 +57,41 @@ describe("memory registry port", () => {
     assert.deepEqual(await reg.users(), [{ user: "alice", root: "HKU\\alice" }]);
   });
   it("rejects values it cannot encode", () => {
-    assert.throws(() => createMemoryRegistryPort({ "HKLM\\X": { n: -1 } }), (e) => e instanceof RegistryError && e.code === "unsupported");
-    assert.throws(() => createMemoryRegistryPort({ "HKLM\\X": { n: { type: RegType.REG_DWORD, value: "x" } } }), RegistryError);
+    assert.throws(
+      () => createMemoryRegistryPort({ "HKLM\\X": { n: -1 } }),
+      (e) => e instanceof RegistryError && e.code === "unsupported",
+    );
+    assert.throws(
+      () => createMemoryRegistryPort({ "HKLM\\X": { n: { type: RegType.REG_DWORD, value: "x" } } }),
+      RegistryError,
+    );
   });
 });
 
 describe(".reg file registry port", () => {
   const v5 = "Windows Registry Editor Version 5.00\r\n\r\n";
-  const a = encodeRegText(`${v5}[HKEY_CURRENT_USER\\Software\\A]\r\n"x"="1"\r\n"gone"="g"\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\M]\r\n"d"=dword:00000002\r\n`, "utf-16le");
+  const a = encodeRegText(
+    `${v5}[HKEY_CURRENT_USER\\Software\\A]\r\n"x"="1"\r\n"gone"="g"\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\M]\r\n"d"=dword:00000002\r\n`,
+    "utf-16le",
+  );
   const b = `${v5}[HKEY_CURRENT_USER\\Software\\A]\r\n"gone"=-\r\n"y"=hex(7):61,00,00,00,00,00\r\n`;
   it("applies files in order; HKCU maps to HKU\\<currentUser> when given", async () => {
-    const reg = createRegFileRegistryPort([{ name: "a.reg", content: a }, { name: "b.reg", content: b }], { currentUser: "bob" });
+    const reg = createRegFileRegistryPort(
+      [
+        { name: "a.reg", content: a },
+        { name: "b.reg", content: b },
+      ],
+      { currentUser: "bob" },
+    );
     const k = await reg.getKey("HKU\\bob\\Software\\A");
     assert.ok(k);
-    assert.deepEqual(k.values.map((v) => [v.name, v.value]), [["x", "1"], ["y", ["a"]]]);
+    assert.deepEqual(
+      k.values.map((v) => [v.name, v.value]),
+      [
+        ["x", "1"],
+        ["y", ["a"]],
+      ],
+    );
     assert.deepEqual(await reg.getKey("HKCU\\Software\\A"), k);
     assert.equal((await reg.getKey("HKLM\\SOFTWARE\\M"))!.values[0]!.value, 2);
     assert.deepEqual(await reg.users(), [{ user: "bob", root: "HKU\\bob" }]);
@@ -98,14 +122,20 @@ describe("image hive registry port", () => {
     outside = mkdtempSync(path.join(tmpdir(), "koff-outside-"));
     // Odd casing on purpose: lookups must be case-insensitive like Windows.
     mkdirSync(path.join(root, "windows", "SYSTEM32", "Config"), { recursive: true });
-    copyFileSync(path.join(hiveFixtureDir, "SOFTWARE.hiv"), path.join(root, "windows", "SYSTEM32", "Config", "software"));
+    copyFileSync(
+      path.join(hiveFixtureDir, "SOFTWARE.hiv"),
+      path.join(root, "windows", "SYSTEM32", "Config", "software"),
+    );
     for (const [user, hive] of [
       ["alice", "ntuser-office16.hiv"],
       ["Bob", "ntuser-office15.hiv"],
       ["Default", "ntuser-wms.hiv"],
     ] as const) {
       mkdirSync(path.join(root, "Users", user), { recursive: true });
-      copyFileSync(path.join(hiveFixtureDir, hive), path.join(root, "Users", user, user === "Bob" ? "ntuser.dat" : "NTUSER.DAT"));
+      copyFileSync(
+        path.join(hiveFixtureDir, hive),
+        path.join(root, "Users", user, user === "Bob" ? "ntuser.dat" : "NTUSER.DAT"),
+      );
     }
     mkdirSync(path.join(root, "Users", "Public"), { recursive: true });
     mkdirSync(path.join(root, "Users", "nohive"), { recursive: true });
@@ -124,10 +154,18 @@ describe("image hive registry port", () => {
 
   it("maps HKLM\\SOFTWARE to Windows/System32/config/SOFTWARE, case-insensitively", async () => {
     const reg = new HiveRegistryPort(root);
-    const k = await reg.getKey("HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{6D1A2F10-0B7E-4C1B-9A55-3E2F7C0A1B01}");
+    const k = await reg.getKey(
+      "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{6D1A2F10-0B7E-4C1B-9A55-3E2F7C0A1B01}",
+    );
     assert.ok(k);
-    assert.equal(k.values.find((v) => v.name === "DisplayName")!.value, "Kerio Outlook Connector (Offline Edition)");
-    assert.equal(k.path, "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{6D1A2F10-0B7E-4C1B-9A55-3E2F7C0A1B01}");
+    assert.equal(
+      k.values.find((v) => v.name === "DisplayName")!.value,
+      "Kerio Outlook Connector (Offline Edition)",
+    );
+    assert.equal(
+      k.path,
+      "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{6D1A2F10-0B7E-4C1B-9A55-3E2F7C0A1B01}",
+    );
     const top = await reg.getKey("hkey_local_machine\\software");
     assert.ok(top!.subkeys.includes("Microsoft"));
     assert.equal(await reg.getKey("HKLM\\SYSTEM\\Select"), undefined, "missing hive file → undefined");
@@ -152,7 +190,10 @@ describe("image hive registry port", () => {
     assert.equal(await reg.getKey("HKU\\..\\Software"), undefined);
     assert.equal(await resolveInImage(root, ["Users", "..", "..", "etc"]), undefined);
     assert.equal(await resolveInImage(root, ["Users/alice"]), undefined);
-    assert.equal(await resolveInImage(root, ["USERS", "ALICE", "ntuser.dat"]), path.join(await import("node:fs").then((f) => f.realpathSync(root)), "Users", "alice", "NTUSER.DAT"));
+    assert.equal(
+      await resolveInImage(root, ["USERS", "ALICE", "ntuser.dat"]),
+      path.join(await import("node:fs").then((f) => f.realpathSync(root)), "Users", "alice", "NTUSER.DAT"),
+    );
   });
   it("opens each hive once and reports what it opened; a non-hive throws a RegistryError naming the file", async () => {
     const reg = new HiveRegistryPort(root);
@@ -162,6 +203,9 @@ describe("image hive registry port", () => {
     assert.equal(opened.length, 1);
     assert.equal(opened[0]!.mount, "HKU\\alice");
     assert.equal(opened[0]!.dirty, false);
-    await assert.rejects(reg.getKey("HKU\\broken\\Software"), (e) => e instanceof RegistryError && e.code === "bad-signature" && /NTUSER\.DAT/.test(e.message));
+    await assert.rejects(
+      reg.getKey("HKU\\broken\\Software"),
+      (e) => e instanceof RegistryError && e.code === "bad-signature" && /NTUSER\.DAT/.test(e.message),
+    );
   });
 });

@@ -37,12 +37,28 @@ function syntaxAt(text: string, line: number): RegistryError {
 
 describe(".reg parser", () => {
   it("reads the v5 header, keys and string values with escapes", () => {
-    const f = parseRegFile(`${V5}\r\n\r\n[HKEY_CURRENT_USER\\Software\\X]\r\n"a"="plain"\r\n"q"="say \\"hi\\" C:\\\\dir\\\\"\r\n@="default"\r\n`);
+    const f = parseRegFile(
+      `${V5}\r\n\r\n[HKEY_CURRENT_USER\\Software\\X]\r\n"a"="plain"\r\n"q"="say \\"hi\\" C:\\\\dir\\\\"\r\n@="default"\r\n`,
+    );
     assert.equal(f.format, "5.00");
-    assert.deepEqual(f.operations[0], { kind: "create-key", path: "HKEY_CURRENT_USER\\Software\\X", line: 3 });
+    assert.deepEqual(f.operations[0], {
+      kind: "create-key",
+      path: "HKEY_CURRENT_USER\\Software\\X",
+      line: 3,
+    });
     const s = sets(f.operations);
-    assert.deepEqual(s.map((o) => o.kind === "set-value" && [o.name, o.type, o.line]), [["a", 1, 4], ["q", 1, 5], ["", 1, 6]]);
-    assert.equal(hex(s[1]!.kind === "set-value" ? s[1]!.data : new Uint8Array()), hex(encodeRegString('say "hi" C:\\dir\\')));
+    assert.deepEqual(
+      s.map((o) => o.kind === "set-value" && [o.name, o.type, o.line]),
+      [
+        ["a", 1, 4],
+        ["q", 1, 5],
+        ["", 1, 6],
+      ],
+    );
+    assert.equal(
+      hex(s[1]!.kind === "set-value" ? s[1]!.data : new Uint8Array()),
+      hex(encodeRegString('say "hi" C:\\dir\\')),
+    );
   });
   it("keeps unknown escapes as written (regedit does not interpret \\n)", () => {
     const f = parseRegFile(`${V5}\n[K]\n"n"="a\\nb"\n`);
@@ -58,7 +74,10 @@ describe(".reg parser", () => {
   });
   it("dword: 1 to 8 hex digits, any case", () => {
     const f = parseRegFile(`${V5}\n[K]\n"a"=dword:0000002a\n"b"=DWORD:FFFFFFFF\n"c"=dword:7\n`);
-    assert.deepEqual(sets(f.operations).map((o) => o.kind === "set-value" && hex(o.data)), ["2a000000", "ffffffff", "07000000"]);
+    assert.deepEqual(
+      sets(f.operations).map((o) => o.kind === "set-value" && hex(o.data)),
+      ["2a000000", "ffffffff", "07000000"],
+    );
     syntaxAt(`${V5}\n[K]\n"a"=dword:123456789\n`, 3);
     syntaxAt(`${V5}\n[K]\n"a"=dword:xyz\n`, 3);
   });
@@ -91,21 +110,32 @@ describe(".reg parser", () => {
     ]);
   });
   it("REGEDIT4: hex(2)/hex(7) are ANSI and widened to UTF-16LE", () => {
-    const f = parseRegFile("REGEDIT4\n\n[K]\n\"e\"=hex(2):25,41,25,00\n\"s\"=\"x\"\n\"b\"=hex:25,41\n");
+    const f = parseRegFile('REGEDIT4\n\n[K]\n"e"=hex(2):25,41,25,00\n"s"="x"\n"b"=hex:25,41\n');
     assert.equal(f.format, "REGEDIT4");
     const s = sets(f.operations);
-    assert.deepEqual(s.map((o) => o.kind === "set-value" && hex(o.data)), ["2500410025000000", "78000000", "2541"]);
+    assert.deepEqual(
+      s.map((o) => o.kind === "set-value" && hex(o.data)),
+      ["2500410025000000", "78000000", "2541"],
+    );
   });
-  it("deletions: [-key], \"v\"=-, @=-", () => {
+  it('deletions: [-key], "v"=-, @=-', () => {
     const f = parseRegFile(`${V5}\n[-HKEY_CURRENT_USER\\Gone]\n\n[K]\n"v"=-\n@=-\n`);
     assert.deepEqual(
       f.operations.map((o) => [o.kind, o.path, "name" in o ? o.name : undefined]),
-      [["delete-key", "HKEY_CURRENT_USER\\Gone", undefined], ["create-key", "K", undefined], ["delete-value", "K", "v"], ["delete-value", "K", ""]],
+      [
+        ["delete-key", "HKEY_CURRENT_USER\\Gone", undefined],
+        ["create-key", "K", undefined],
+        ["delete-value", "K", "v"],
+        ["delete-value", "K", ""],
+      ],
     );
   });
   it("comments (; and #), blank lines, leading blank lines before the header, trailing \\ in key paths", () => {
     const f = parseRegFile(`\n\n${V5}\n; comment\n# another\n[HKLM\\X\\] ; trailing comment\n  "a"="b"\n`);
-    assert.deepEqual(f.operations.map((o) => o.kind === "create-key" && o.path), ["HKLM\\X", false]);
+    assert.deepEqual(
+      f.operations.map((o) => o.kind === "create-key" && o.path),
+      ["HKLM\\X", false],
+    );
   });
   it("syntax errors carry the line number", () => {
     syntaxAt("not a header\n", 1);
@@ -121,10 +151,15 @@ describe(".reg parser", () => {
     syntaxAt(`${V5}\n[]\n`, 2);
   });
   it("applies operations in order to a key tree", () => {
-    const f = parseRegFile(`${V5}\n[A\\B]\n"x"="1"\n"y"="2"\n\n[A\\C]\n\n[-A\\C]\n\n[a\\b]\n"X"=-\n"y"="3"\n`);
+    const f = parseRegFile(
+      `${V5}\n[A\\B]\n"x"="1"\n"y"="2"\n\n[A\\C]\n\n[-A\\C]\n\n[a\\b]\n"X"=-\n"y"="3"\n`,
+    );
     const tree = applyRegOperations(f.operations);
     const b = findKey(tree, ["A", "B"])!;
-    assert.deepEqual(b.values.map((v) => [v.name, hex(v.data)]), [["y", hex(encodeRegString("3"))]]);
+    assert.deepEqual(
+      b.values.map((v) => [v.name, hex(v.data)]),
+      [["y", hex(encodeRegString("3"))]],
+    );
     assert.equal(findKey(tree, ["A", "C"]), undefined);
   });
 });
@@ -160,7 +195,7 @@ describe(".reg encodings", () => {
     }
   });
   it("ANSI (invalid UTF-8) falls back to Windows-1252", () => {
-    const bytes = new Uint8Array([...Buffer.from("REGEDIT4\r\n[K]\r\n\"a\"=\"caf"), 0xe9, 0x22, 0x0d, 0x0a]);
+    const bytes = new Uint8Array([...Buffer.from('REGEDIT4\r\n[K]\r\n"a"="caf'), 0xe9, 0x22, 0x0d, 0x0a]);
     const f = parseRegFile(bytes);
     assert.equal(f.encoding, "latin1");
     const op = f.operations[1]!;
@@ -188,15 +223,31 @@ describe(".reg writer", () => {
     const data = Uint8Array.from({ length: 100 }, (_, i) => i);
     const lines = formatRegValue({ name: "Blob", type: 3, data }).split("\r\n");
     // "Blob"=hex: is 11 characters; 22 bytes reach column 77 on the first line, then 25 per line.
-    assert.equal(lines[0], '"Blob"=hex:' + Array.from({ length: 22 }, (_, i) => i.toString(16).padStart(2, "0") + ",").join("") + "\\");
-    assert.equal(lines[1], "  " + Array.from({ length: 25 }, (_, i) => (22 + i).toString(16).padStart(2, "0") + ",").join("") + "\\");
+    assert.equal(
+      lines[0],
+      '"Blob"=hex:' +
+        Array.from({ length: 22 }, (_, i) => i.toString(16).padStart(2, "0") + ",").join("") +
+        "\\",
+    );
+    assert.equal(
+      lines[1],
+      "  " +
+        Array.from({ length: 25 }, (_, i) => (22 + i).toString(16).padStart(2, "0") + ",").join("") +
+        "\\",
+    );
     for (const l of lines) assert.ok(l.length <= 80, `line of ${l.length}`);
     assert.equal(lines.at(-1)!.endsWith("63"), true);
   });
   it("writes the header, keys and CRLF lines; UTF-16LE with BOM by default, UTF-8 on request", () => {
-    const keys = [{ path: "HKEY_CURRENT_USER\\A", values: [{ name: "x", type: 1, data: encodeRegString("1") }] }, { path: "HKEY_CURRENT_USER\\A\\B", values: [] }];
+    const keys = [
+      { path: "HKEY_CURRENT_USER\\A", values: [{ name: "x", type: 1, data: encodeRegString("1") }] },
+      { path: "HKEY_CURRENT_USER\\A\\B", values: [] },
+    ];
     const text = formatRegText(keys);
-    assert.equal(text, `${V5}\r\n\r\n[HKEY_CURRENT_USER\\A]\r\n"x"="1"\r\n\r\n[HKEY_CURRENT_USER\\A\\B]\r\n\r\n`);
+    assert.equal(
+      text,
+      `${V5}\r\n\r\n[HKEY_CURRENT_USER\\A]\r\n"x"="1"\r\n\r\n[HKEY_CURRENT_USER\\A\\B]\r\n\r\n`,
+    );
     const u16 = writeRegFile(keys);
     assert.deepEqual([...u16.subarray(0, 2)], [0xff, 0xfe]);
     assert.equal(decodeRegText(u16).text, text);
@@ -206,7 +257,7 @@ describe(".reg writer", () => {
   it("writer → parser round trip is lossless for every type and odd data", () => {
     const values: RegTreeValue[] = [
       { name: "", type: 1, data: encodeRegString("default") },
-      { name: "quote\"back\\slash", type: 1, data: encodeRegString('x"y\\z') },
+      { name: 'quote"back\\slash', type: 1, data: encodeRegString('x"y\\z') },
       { name: "ünicode", type: 1, data: encodeRegString("漢字") },
       { name: "sz-odd", type: 1, data: new Uint8Array([1, 2, 3]) },
       { name: "exp", type: 2, data: encodeRegString("%PATH%") },

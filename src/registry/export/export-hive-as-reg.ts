@@ -78,7 +78,9 @@ export function exportHiveFileAsReg(bytes: Uint8Array, options: ExportHiveFileOp
     );
   }
   for (const a of hive.anomalies.slice(0, 50)) {
-    notes.push(`; anomaly ${a.code}${a.offset === undefined ? "" : ` at offset ${a.offset}`}${a.path ? ` in ${a.path}` : ""}: ${a.message.replace(/[\r\n]/g, " ")}`);
+    notes.push(
+      `; anomaly ${a.code}${a.offset === undefined ? "" : ` at offset ${a.offset}`}${a.path ? ` in ${a.path}` : ""}: ${a.message.replace(/[\r\n]/g, " ")}`,
+    );
   }
   const more = hive.anomalies.length - 50 + hive.anomaliesDropped;
   if (more > 0) notes.push(`; ${more} more anomalies not listed`);
@@ -97,7 +99,8 @@ export function regTreeToExportKeys(tree: RegTreeKey, rootPath: string): RegExpo
   const visit = (key: RegTreeKey, path: string, depth: number): void => {
     if (depth > 512) throw new RegistryError("too-deep", "key tree deeper than 512", { path });
     if (path !== "") out.push({ path, values: key.values });
-    for (const child of key.subkeys) visit(child, path === "" ? child.name : `${path}\\${child.name}`, depth + 1);
+    for (const child of key.subkeys)
+      visit(child, path === "" ? child.name : `${path}\\${child.name}`, depth + 1);
   };
   visit(tree, rootPath, 0);
   return out;

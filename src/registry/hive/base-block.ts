@@ -53,7 +53,10 @@ export interface BaseBlock {
  */
 export function computeBaseBlockChecksum(block: Uint8Array): number {
   if (block.length < CHECKSUM_OFFSET) {
-    throw new RegistryError("truncated", "base block shorter than 508 bytes", { offset: 0, structure: "base block" });
+    throw new RegistryError("truncated", "base block shorter than 508 bytes", {
+      offset: 0,
+      structure: "base block",
+    });
   }
   const view = new DataView(block.buffer, block.byteOffset, CHECKSUM_OFFSET);
   let x = 0;

@@ -63,11 +63,15 @@ export function readBigData(ctx: HiveContext, cell: Cell, length: number, path?:
     filled += take;
   }
   if (ctx.bigDataBytes + length > ctx.limits.maxBigDataBytes) {
-    throw new RegistryError("count-over-limit", `big data assembled exceeds ${ctx.limits.maxBigDataBytes} bytes`, {
-      offset: cell.fileOffset,
-      structure: s,
-      ...p,
-    });
+    throw new RegistryError(
+      "count-over-limit",
+      `big data assembled exceeds ${ctx.limits.maxBigDataBytes} bytes`,
+      {
+        offset: cell.fileOffset,
+        structure: s,
+        ...p,
+      },
+    );
   }
   ctx.bigDataBytes += length;
   const out = new Uint8Array(length);

@@ -57,18 +57,26 @@ export function readHbinHeader(
   const size = r.u32(fileOffset + 8, s);
   if (declaredOffset !== rel) {
     return {
-      problem: new RegistryError("bad-hbin", `hbin at relative offset ${rel} claims offset ${declaredOffset}`, {
-        offset: fileOffset,
-        structure: s,
-      }),
+      problem: new RegistryError(
+        "bad-hbin",
+        `hbin at relative offset ${rel} claims offset ${declaredOffset}`,
+        {
+          offset: fileOffset,
+          structure: s,
+        },
+      ),
     };
   }
   if (size < HBIN_ALIGNMENT || size % HBIN_ALIGNMENT !== 0) {
     return {
-      problem: new RegistryError("bad-hbin", `hbin at relative offset ${rel} has size ${size}, not a positive multiple of 4096`, {
-        offset: fileOffset,
-        structure: s,
-      }),
+      problem: new RegistryError(
+        "bad-hbin",
+        `hbin at relative offset ${rel} has size ${size}, not a positive multiple of 4096`,
+        {
+          offset: fileOffset,
+          structure: s,
+        },
+      ),
     };
   }
   const available = r.size - fileOffset;

@@ -100,10 +100,14 @@ export class HiveContext {
     const inFile = Math.max(0, this.reader.size - BASE_BLOCK_SIZE);
     if (declared > inFile) {
       this.forgive(
-        new RegistryError("truncated", `hive bins data size ${declared} exceeds the ${inFile} bytes present`, {
-          offset: 40,
-          structure: "base block",
-        }),
+        new RegistryError(
+          "truncated",
+          `hive bins data size ${declared} exceeds the ${inFile} bytes present`,
+          {
+            offset: 40,
+            structure: "base block",
+          },
+        ),
       );
     }
     const limit = Math.min(declared, inFile);
@@ -126,7 +130,10 @@ export class HiveContext {
       rel = res.bin.start + (res.clipped ? inFile - rel : res.bin.end - res.bin.start);
     }
     if (this.bins.length === 0) {
-      throw new RegistryError("truncated", "hive has no readable hive bin", { offset: BASE_BLOCK_SIZE, structure: "hbin" });
+      throw new RegistryError("truncated", "hive has no readable hive bin", {
+        offset: BASE_BLOCK_SIZE,
+        structure: "hbin",
+      });
     }
   }
 
@@ -160,19 +167,38 @@ export class HiveContext {
     const fileOffset = BASE_BLOCK_SIZE + offset;
     const fields = { offset: fileOffset, structure, ...(path === undefined ? {} : { path }) };
     if (offset === NULL_OFFSET) throw new RegistryError("bad-cell", `${structure}: null cell offset`, fields);
-    if (offset % 8 !== 0) throw new RegistryError("bad-cell", `${structure}: cell offset 0x${offset.toString(16)} is not 8-byte aligned`, fields);
+    if (offset % 8 !== 0)
+      throw new RegistryError(
+        "bad-cell",
+        `${structure}: cell offset 0x${offset.toString(16)} is not 8-byte aligned`,
+        fields,
+      );
     const bin = this.#binOf(offset);
     if (bin === undefined || offset < bin.start + HBIN_HEADER_SIZE) {
-      throw new RegistryError("bad-cell", `${structure}: cell offset 0x${offset.toString(16)} is outside the hive bins`, fields);
+      throw new RegistryError(
+        "bad-cell",
+        `${structure}: cell offset 0x${offset.toString(16)} is outside the hive bins`,
+        fields,
+      );
     }
     const raw = this.reader.i32(fileOffset, structure);
     const allocated = raw < 0;
     const size = allocated ? -raw : raw;
     if (size < 8 || offset + size > bin.end) {
-      throw new RegistryError("bad-cell", `${structure}: cell at 0x${offset.toString(16)} has impossible size ${raw}`, fields);
+      throw new RegistryError(
+        "bad-cell",
+        `${structure}: cell at 0x${offset.toString(16)} has impossible size ${raw}`,
+        fields,
+      );
     }
     if (!allocated) {
-      this.forgive(new RegistryError("bad-cell", `${structure}: cell at 0x${offset.toString(16)} is not allocated`, fields));
+      this.forgive(
+        new RegistryError(
+          "bad-cell",
+          `${structure}: cell at 0x${offset.toString(16)} is not allocated`,
+          fields,
+        ),
+      );
     }
     return { offset, fileOffset, dataOffset: fileOffset + 4, dataSize: size - 4, allocated };
   }
@@ -180,11 +206,15 @@ export class HiveContext {
   /** Throws `truncated` unless `[at, at + length)` lies inside `cell`'s data. */
   requireInCell(cell: Cell, at: number, length: number, structure: string, path?: string): void {
     if (at < cell.dataOffset || at + length > cell.dataOffset + cell.dataSize) {
-      throw new RegistryError("truncated", `${structure}: ${length} bytes at file offset ${at} run past its cell`, {
-        offset: cell.fileOffset,
-        structure,
-        ...(path === undefined ? {} : { path }),
-      });
+      throw new RegistryError(
+        "truncated",
+        `${structure}: ${length} bytes at file offset ${at} run past its cell`,
+        {
+          offset: cell.fileOffset,
+          structure,
+          ...(path === undefined ? {} : { path }),
+        },
+      );
     }
   }
 
@@ -194,11 +224,15 @@ export class HiveContext {
     const b = this.reader.bytes(cell.dataOffset, 2, structure);
     const sig = String.fromCharCode(b[0]!, b[1]!);
     if (!expected.includes(sig)) {
-      throw new RegistryError("bad-signature", `expected ${expected.join("/")} at file offset ${cell.dataOffset}, found ${JSON.stringify(sig)}`, {
-        offset: cell.fileOffset,
-        structure,
-        ...(path === undefined ? {} : { path }),
-      });
+      throw new RegistryError(
+        "bad-signature",
+        `expected ${expected.join("/")} at file offset ${cell.dataOffset}, found ${JSON.stringify(sig)}`,
+        {
+          offset: cell.fileOffset,
+          structure,
+          ...(path === undefined ? {} : { path }),
+        },
+      );
     }
     return sig;
   }

@@ -97,11 +97,15 @@ export class HiveKey {
       offsets = readSubkeyList(this.#ctx, nk.subkeyListOffset, this.path);
       if (offsets.length !== nk.subkeyCount) {
         this.#ctx.forgive(
-          new RegistryError("bad-cell", `key declares ${nk.subkeyCount} subkeys, its list holds ${offsets.length}`, {
-            offset: nk.offset + 4096,
-            structure: "nk",
-            path: this.path,
-          }),
+          new RegistryError(
+            "bad-cell",
+            `key declares ${nk.subkeyCount} subkeys, its list holds ${offsets.length}`,
+            {
+              offset: nk.offset + 4096,
+              structure: "nk",
+              path: this.path,
+            },
+          ),
         );
       }
     } catch (e) {

@@ -2,7 +2,13 @@
 export { openHive, walkHive, Hive, HiveKey, type OpenHiveOptions, type HiveWalkEntry } from "./hive.js";
 export { type HiveMode, type HiveAnomaly, NULL_OFFSET } from "./hive-context.js";
 export { DEFAULT_HIVE_LIMITS, type HiveLimits } from "./limits.js";
-export { parseBaseBlock, computeBaseBlockChecksum, BASE_BLOCK_SIZE, CHECKSUM_OFFSET, type BaseBlock } from "./base-block.js";
+export {
+  parseBaseBlock,
+  computeBaseBlockChecksum,
+  BASE_BLOCK_SIZE,
+  CHECKSUM_OFFSET,
+  type BaseBlock,
+} from "./base-block.js";
 export { HBIN_HEADER_SIZE, HBIN_ALIGNMENT, type HiveBin } from "./hbin.js";
 export { KEY_COMP_NAME, KEY_HIVE_ENTRY, KEY_NO_DELETE, type KeyNode } from "./nk.js";
 export { VALUE_COMP_NAME, DATA_RESIDENT, type KeyValueRecord } from "./vk.js";

@@ -55,11 +55,15 @@ export function parseKeyNode(ctx: HiveContext, offset: number, path?: string): K
   const flags = r.u16(d + 2, s);
   const nameLength = r.u16(d + 72, s);
   if (nameLength > ctx.limits.maxKeyNameBytes) {
-    throw new RegistryError("count-over-limit", `key name of ${nameLength} bytes exceeds ${ctx.limits.maxKeyNameBytes}`, {
-      offset: cell.fileOffset,
-      structure: s,
-      ...(path === undefined ? {} : { path }),
-    });
+    throw new RegistryError(
+      "count-over-limit",
+      `key name of ${nameLength} bytes exceeds ${ctx.limits.maxKeyNameBytes}`,
+      {
+        offset: cell.fileOffset,
+        structure: s,
+        ...(path === undefined ? {} : { path }),
+      },
+    );
   }
   ctx.requireInCell(cell, d + NK_FIXED_SIZE, nameLength, s, path);
   const raw = r.bytes(d + NK_FIXED_SIZE, nameLength, s);

@@ -41,7 +41,11 @@ export function defaultSecurityDescriptor(): Uint8Array {
   const admins = sid(5, [32, 544]);
   const system = sid(5, [18]);
   const everyone = sid(1, [0]);
-  const aces = [allowAce(KEY_ALL_ACCESS, admins), allowAce(KEY_ALL_ACCESS, system), allowAce(KEY_READ, everyone)];
+  const aces = [
+    allowAce(KEY_ALL_ACCESS, admins),
+    allowAce(KEY_ALL_ACCESS, system),
+    allowAce(KEY_READ, everyone),
+  ];
   const aclSize = 8 + aces.reduce((n, a) => n + a.length, 0);
   const acl = new Uint8Array(aclSize);
   const av = new DataView(acl.buffer);

@@ -51,11 +51,15 @@ export function parseKeyValue(ctx: HiveContext, offset: number, path?: string): 
   const type = r.u32(d + 12, s);
   const flags = r.u16(d + 16, s);
   if (nameLength > ctx.limits.maxValueNameBytes) {
-    throw new RegistryError("count-over-limit", `value name of ${nameLength} bytes exceeds ${ctx.limits.maxValueNameBytes}`, {
-      offset: cell.fileOffset,
-      structure: s,
-      ...p,
-    });
+    throw new RegistryError(
+      "count-over-limit",
+      `value name of ${nameLength} bytes exceeds ${ctx.limits.maxValueNameBytes}`,
+      {
+        offset: cell.fileOffset,
+        structure: s,
+        ...p,
+      },
+    );
   }
   ctx.requireInCell(cell, d + VK_FIXED_SIZE, nameLength, s, path);
   const name =
@@ -69,7 +73,11 @@ export function parseKeyValue(ctx: HiveContext, offset: number, path?: string): 
     let n = size;
     if (n > 4) {
       ctx.forgive(
-        new RegistryError("bad-value", `resident data size ${n} exceeds 4 bytes`, { offset: cell.fileOffset, structure: s, ...p }),
+        new RegistryError("bad-value", `resident data size ${n} exceeds 4 bytes`, {
+          offset: cell.fileOffset,
+          structure: s,
+          ...p,
+        }),
       );
       n = 4;
     }
@@ -77,24 +85,46 @@ export function parseKeyValue(ctx: HiveContext, offset: number, path?: string): 
   }
   if (size === 0) return { offset, name, type, flags, data: new Uint8Array(0), storage: "empty" };
   if (size > ctx.limits.maxValueDataBytes) {
-    throw new RegistryError("count-over-limit", `value data of ${size} bytes exceeds ${ctx.limits.maxValueDataBytes}`, {
-      offset: cell.fileOffset,
-      structure: s,
-      ...p,
-    });
+    throw new RegistryError(
+      "count-over-limit",
+      `value data of ${size} bytes exceeds ${ctx.limits.maxValueDataBytes}`,
+      {
+        offset: cell.fileOffset,
+        structure: s,
+        ...p,
+      },
+    );
   }
   const dataCell = ctx.cell(dataOffset, "value data", path);
   if (size > BIG_DATA_SEGMENT_SIZE && dataCell.dataSize < size && isBigDataCell(ctx, dataCell)) {
     return { offset, name, type, flags, data: readBigData(ctx, dataCell, size, path), storage: "big-data" };
   }
   if (dataCell.dataSize < size) {
-    const err = new RegistryError("bad-value", `value data of ${size} bytes does not fit its ${dataCell.dataSize}-byte cell`, {
-      offset: dataCell.fileOffset,
-      structure: "value data",
-      ...p,
-    });
+    const err = new RegistryError(
+      "bad-value",
+      `value data of ${size} bytes does not fit its ${dataCell.dataSize}-byte cell`,
+      {
+        offset: dataCell.fileOffset,
+        structure: "value data",
+        ...p,
+      },
+    );
     ctx.forgive(err);
-    return { offset, name, type, flags, data: r.bytes(dataCell.dataOffset, dataCell.dataSize, "value data"), storage: "cell" };
+    return {
+      offset,
+      name,
+      type,
+      flags,
+      data: r.bytes(dataCell.dataOffset, dataCell.dataSize, "value data"),
+      storage: "cell",
+    };
   }
-  return { offset, name, type, flags, data: r.bytes(dataCell.dataOffset, size, "value data"), storage: "cell" };
+  return {
+    offset,
+    name,
+    type,
+    flags,
+    data: r.bytes(dataCell.dataOffset, size, "value data"),
+    storage: "cell",
+  };
 }

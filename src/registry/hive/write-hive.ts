@@ -82,7 +82,10 @@ class CellAllocator {
     let bin = this.bins[this.bins.length - 1];
     if (bin === undefined || bin.used + cellSize > bin.size) {
       const start = bin === undefined ? 0 : bin.start + bin.size;
-      const size = Math.max(HBIN_ALIGNMENT, Math.ceil((HBIN_HEADER_SIZE + cellSize) / HBIN_ALIGNMENT) * HBIN_ALIGNMENT);
+      const size = Math.max(
+        HBIN_ALIGNMENT,
+        Math.ceil((HBIN_HEADER_SIZE + cellSize) / HBIN_ALIGNMENT) * HBIN_ALIGNMENT,
+      );
       bin = { start, size, used: HBIN_HEADER_SIZE, cells: [] };
       this.bins.push(bin);
     }
@@ -158,11 +161,17 @@ export function writeHive(tree: RegTreeKey, options: WriteHiveOptions = {}): Uin
       vk.view.setUint32(8, dc.offset, true);
     } else {
       const segments = Math.ceil(len / BIG_DATA_SEGMENT_SIZE);
-      if (segments > 0xffff) throw new RegistryError("unsupported", `value data of ${len} bytes is too large for big data`, { path });
+      if (segments > 0xffff)
+        throw new RegistryError("unsupported", `value data of ${len} bytes is too large for big data`, {
+          path,
+        });
       const db = cells.alloc(8);
       const list = cells.alloc(segments * 4);
       for (let i = 0; i < segments; i++) {
-        const part = v.data.subarray(i * BIG_DATA_SEGMENT_SIZE, Math.min(len, (i + 1) * BIG_DATA_SEGMENT_SIZE));
+        const part = v.data.subarray(
+          i * BIG_DATA_SEGMENT_SIZE,
+          Math.min(len, (i + 1) * BIG_DATA_SEGMENT_SIZE),
+        );
         // Each segment cell gets 4 bytes of slack after its data: hivex reads (cell size - 8) bytes
         // per segment, so an exact-size last segment would come out short there.
         const seg = cells.alloc(part.length + 4);
@@ -195,7 +204,8 @@ export function writeHive(tree: RegTreeKey, options: WriteHiveOptions = {}): Uin
       if (leafKind === "lh") leaf.view.setUint32(8 + i * 8, lhHash(e.name), true);
       if (leafKind === "lf") {
         // Name hint: the first 4 characters (code units truncated to a byte), zero-padded.
-        for (let j = 0; j < 4 && j < e.name.length; j++) leaf.data[8 + i * 8 + j] = e.name.charCodeAt(j) & 0xff;
+        for (let j = 0; j < 4 && j < e.name.length; j++)
+          leaf.data[8 + i * 8 + j] = e.name.charCodeAt(j) & 0xff;
       }
     });
     return leaf.offset;
@@ -216,7 +226,9 @@ export function writeHive(tree: RegTreeKey, options: WriteHiveOptions = {}): Uin
     const children = [...key.subkeys].sort((a, b) => compareNames(a.name, b.name));
     for (let i = 1; i < children.length; i++) {
       if (compareNames(children[i - 1]!.name, children[i]!.name) === 0) {
-        throw new RegistryError("unsupported", `duplicate subkey name ${JSON.stringify(children[i]!.name)}`, { path });
+        throw new RegistryError("unsupported", `duplicate subkey name ${JSON.stringify(children[i]!.name)}`, {
+          path,
+        });
       }
     }
     const childEntries: Array<{ offset: number; name: string }> = [];
@@ -235,7 +247,8 @@ export function writeHive(tree: RegTreeKey, options: WriteHiveOptions = {}): Uin
     let listOffset = NULL_OFFSET;
     if (childEntries.length > riThreshold) {
       const leaves: number[] = [];
-      for (let i = 0; i < childEntries.length; i += riThreshold) leaves.push(writeLeaf(childEntries.slice(i, i + riThreshold)));
+      for (let i = 0; i < childEntries.length; i += riThreshold)
+        leaves.push(writeLeaf(childEntries.slice(i, i + riThreshold)));
       const ri = cells.alloc(4 + leaves.length * 4);
       ri.data[0] = 0x72; // 'r'
       ri.data[1] = 0x69; // 'i'
@@ -252,7 +265,8 @@ export function writeHive(tree: RegTreeKey, options: WriteHiveOptions = {}): Uin
     const valueOffsets: number[] = [];
     for (const v of key.values) {
       const k = regNameKey(v.name);
-      if (seen.has(k)) throw new RegistryError("unsupported", `duplicate value name ${JSON.stringify(v.name)}`, { path });
+      if (seen.has(k))
+        throw new RegistryError("unsupported", `duplicate value name ${JSON.stringify(v.name)}`, { path });
       seen.add(k);
       valueOffsets.push(writeValue(v, path));
       maxValueName = Math.max(maxValueName, v.name.length * 2);

@@ -101,7 +101,11 @@ export class HiveRegistryPort implements RegistryPort {
         const st = await stat(file);
         if (!st.isFile()) return undefined;
         if (st.size > this.#maxHiveBytes) {
-          throw new RegistryError("count-over-limit", `hive ${file} is ${st.size} bytes, over ${this.#maxHiveBytes}`, { path: file });
+          throw new RegistryError(
+            "count-over-limit",
+            `hive ${file} is ${st.size} bytes, over ${this.#maxHiveBytes}`,
+            { path: file },
+          );
         }
         const bytes = new Uint8Array(await readFile(file));
         try {
@@ -133,7 +137,10 @@ export class HiveRegistryPort implements RegistryPort {
     if (rest.length === 0) return this.#virtualRoot(root);
     const segs = await this.#hiveFile(root, rest[0]!);
     if (segs === undefined) return undefined;
-    const mountName = segs[segs.length - 1] === "NTUSER.DAT" || segs[segs.length - 1] === "UsrClass.dat" ? rest[0]! : segs[segs.length - 1]!;
+    const mountName =
+      segs[segs.length - 1] === "NTUSER.DAT" || segs[segs.length - 1] === "UsrClass.dat"
+        ? rest[0]!
+        : segs[segs.length - 1]!;
     const mount = `${root}\\${mountName}`;
     const opened = await this.#open(segs, mount);
     if (opened === undefined) return undefined;
@@ -152,12 +159,14 @@ export class HiveRegistryPort implements RegistryPort {
   async #virtualRoot(root: string): Promise<RegKey | undefined> {
     if (root === "HKLM") {
       const subkeys: string[] = [];
-      for (const n of ["SOFTWARE", "SYSTEM"]) if ((await resolveInImage(this.#imageDir, [...CONFIG, n])) !== undefined) subkeys.push(n);
+      for (const n of ["SOFTWARE", "SYSTEM"])
+        if ((await resolveInImage(this.#imageDir, [...CONFIG, n])) !== undefined) subkeys.push(n);
       return { path: "HKLM", name: "HKLM", values: [], subkeys };
     }
     if (root === "HKU") {
       const subkeys = (await this.#profiles(true)).map((p) => p.name);
-      if ((await resolveInImage(this.#imageDir, [...CONFIG, "DEFAULT"])) !== undefined) subkeys.unshift(".DEFAULT");
+      if ((await resolveInImage(this.#imageDir, [...CONFIG, "DEFAULT"])) !== undefined)
+        subkeys.unshift(".DEFAULT");
       return { path: "HKU", name: "HKU", values: [], subkeys };
     }
     return undefined;

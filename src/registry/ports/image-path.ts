@@ -41,7 +41,10 @@ export async function resolveInImage(root: string, segments: readonly string[]):
 }
 
 /** The entries of directory `segments` under `root` (resolved as {@link resolveInImage}), or `undefined`. */
-export async function listInImage(root: string, segments: readonly string[]): Promise<Array<{ name: string; dir: boolean }> | undefined> {
+export async function listInImage(
+  root: string,
+  segments: readonly string[],
+): Promise<Array<{ name: string; dir: boolean }> | undefined> {
   const dir = await resolveInImage(root, segments);
   if (dir === undefined) return undefined;
   try {

@@ -14,7 +14,12 @@
  */
 import { RegType } from "../../ports/registry.js";
 import { RegistryError } from "../errors.js";
-import { encodeRegDword, encodeRegMultiString, encodeRegQword, encodeRegString } from "../model/value-codec.js";
+import {
+  encodeRegDword,
+  encodeRegMultiString,
+  encodeRegQword,
+  encodeRegString,
+} from "../model/value-codec.js";
 import { ensureKey, newRegTreeKey, setTreeValue, splitKeyPath } from "../model/reg-tree.js";
 import { canonicalRootName } from "./registry-path.js";
 import { TreeRegistryPort } from "./tree-registry-port.js";
@@ -54,10 +59,14 @@ export function encodeMemoryValue(spec: MemoryValueSpec, path = ""): { type: num
   if (spec instanceof Uint8Array) return { type: RegType.REG_BINARY, data: spec };
   if ("data" in spec) return { type: spec.type, data: spec.data };
   const { type, value } = spec;
-  if (typeof value === "string" && (type === RegType.REG_SZ || type === RegType.REG_EXPAND_SZ || type === RegType.REG_LINK)) {
+  if (
+    typeof value === "string" &&
+    (type === RegType.REG_SZ || type === RegType.REG_EXPAND_SZ || type === RegType.REG_LINK)
+  ) {
     return { type, data: encodeRegString(value) };
   }
-  if (Array.isArray(value) && type === RegType.REG_MULTI_SZ) return { type, data: encodeRegMultiString(value) };
+  if (Array.isArray(value) && type === RegType.REG_MULTI_SZ)
+    return { type, data: encodeRegMultiString(value) };
   if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) {
     if (type === RegType.REG_DWORD) return { type, data: encodeRegDword(value) };
     if (type === RegType.REG_DWORD_BIG_ENDIAN) {
@@ -75,14 +84,18 @@ export function encodeMemoryValue(spec: MemoryValueSpec, path = ""): { type: num
  * `HKLM`); `users()` lists the subkeys of `HKU` (except `.DEFAULT`, `*_Classes`, service SIDs).
  * @throws RegistryError `unsupported` for values that cannot be encoded, or a path without a root.
  */
-export function createMemoryRegistryPort(spec: MemoryRegistrySpec, description = "memory registry"): TreeRegistryPort {
+export function createMemoryRegistryPort(
+  spec: MemoryRegistrySpec,
+  description = "memory registry",
+): TreeRegistryPort {
   const tree = newRegTreeKey("");
   for (const [path, values] of Object.entries(spec)) {
     const parts = splitKeyPath(path);
     if (parts.length === 0) throw new RegistryError("unsupported", "empty key path", { path });
     parts[0] = canonicalRootName(parts[0]!) ?? parts[0]!;
     const key = ensureKey(tree, parts);
-    for (const [name, v] of Object.entries(values)) setTreeValue(key, { name, ...encodeMemoryValue(v, path) });
+    for (const [name, v] of Object.entries(values))
+      setTreeValue(key, { name, ...encodeMemoryValue(v, path) });
   }
   return new TreeRegistryPort(tree, description);
 }

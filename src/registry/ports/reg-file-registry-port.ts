@@ -61,7 +61,10 @@ export class RegFileRegistryPort extends TreeRegistryPort {
  * @throws RegistryError `reg-syntax` (with `path` = the file's name and `line`) when a file does not
  * parse and `onError` is `"throw"`.
  */
-export function createRegFileRegistryPort(files: readonly RegFileSource[], options: RegFileRegistryPortOptions = {}): RegFileRegistryPort {
+export function createRegFileRegistryPort(
+  files: readonly RegFileSource[],
+  options: RegFileRegistryPortOptions = {},
+): RegFileRegistryPort {
   const tree = newRegTreeKey("");
   const problems: Array<{ name: string; error: RegistryError }> = [];
   const { currentUser } = options;
@@ -69,7 +72,8 @@ export function createRegFileRegistryPort(files: readonly RegFileSource[], optio
     const parts = splitKeyPath(p);
     const root = parts[0] === undefined ? undefined : canonicalRootName(parts[0]);
     if (root === undefined) return parts.join("\\");
-    if (root === "HKCU" && currentUser !== undefined) return ["HKU", currentUser, ...parts.slice(1)].join("\\");
+    if (root === "HKCU" && currentUser !== undefined)
+      return ["HKU", currentUser, ...parts.slice(1)].join("\\");
     return [root, ...parts.slice(1)].join("\\");
   };
   for (const f of files) {

@@ -38,5 +38,11 @@ export function splitRegistryPath(path: string): { root: string; rest: string[] 
 /** SIDs and names under HKU that are not interactive users. */
 export function isServiceOrTemplateUserHive(name: string): boolean {
   const up = name.toUpperCase();
-  return up === ".DEFAULT" || up.endsWith("_CLASSES") || up === "S-1-5-18" || up === "S-1-5-19" || up === "S-1-5-20";
+  return (
+    up === ".DEFAULT" ||
+    up.endsWith("_CLASSES") ||
+    up === "S-1-5-18" ||
+    up === "S-1-5-19" ||
+    up === "S-1-5-20"
+  );
 }

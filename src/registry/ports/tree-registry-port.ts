@@ -50,7 +50,9 @@ export class TreeRegistryPort implements RegistryPort {
   async users(): Promise<Array<{ user: string; root: string }>> {
     const hku = findSubkey(this.#tree, "HKU");
     if (hku === undefined) return [];
-    return hku.subkeys.filter((k) => !isServiceOrTemplateUserHive(k.name)).map((k) => ({ user: k.name, root: `HKU\\${k.name}` }));
+    return hku.subkeys
+      .filter((k) => !isServiceOrTemplateUserHive(k.name))
+      .map((k) => ({ user: k.name, root: `HKU\\${k.name}` }));
   }
 
   describe(): string {

@@ -5,7 +5,16 @@
  *
  * Source: Microsoft KB 310516.
  */
-import { deleteTreeKey, deleteTreeValue, ensureKey, findKey, newRegTreeKey, setTreeValue, splitKeyPath, type RegTreeKey } from "../model/reg-tree.js";
+import {
+  deleteTreeKey,
+  deleteTreeValue,
+  ensureKey,
+  findKey,
+  newRegTreeKey,
+  setTreeValue,
+  splitKeyPath,
+  type RegTreeKey,
+} from "../model/reg-tree.js";
 import type { RegOperation } from "./reg-operations.js";
 
 /**

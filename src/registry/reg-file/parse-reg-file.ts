@@ -152,14 +152,28 @@ export function parseRegFile(input: Uint8Array | string): RegFile {
       if (rest.startsWith('"')) {
         const q = readQuoted(rest, 0, lineNo);
         if (!isTrailingNoise(rest.slice(q.end))) throw syntax("text after the closing quote", lineNo);
-        operations.push({ kind: "set-value", path: currentKey, name, type: RegType.REG_SZ, data: encodeRegString(q.value), line: lineNo });
+        operations.push({
+          kind: "set-value",
+          path: currentKey,
+          name,
+          type: RegType.REG_SZ,
+          data: encodeRegString(q.value),
+          line: lineNo,
+        });
         continue;
       }
       const lower = rest.toLowerCase();
       if (lower.startsWith("dword:")) {
         const m = /^dword:([0-9a-fA-F]{1,8})\s*(;.*)?$/i.exec(rest);
         if (!m) throw syntax("dword: needs 1 to 8 hex digits", lineNo);
-        operations.push({ kind: "set-value", path: currentKey, name, type: RegType.REG_DWORD, data: encodeRegDword(parseInt(m[1]!, 16)), line: lineNo });
+        operations.push({
+          kind: "set-value",
+          path: currentKey,
+          name,
+          type: RegType.REG_DWORD,
+          data: encodeRegDword(parseInt(m[1]!, 16)),
+          line: lineNo,
+        });
         continue;
       }
       const hm = /^hex(?:\(([0-9a-fA-F]{1,8})\))?:/.exec(lower);

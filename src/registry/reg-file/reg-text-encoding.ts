@@ -21,7 +21,11 @@ const latin1 = new TextDecoder("latin1");
  */
 export function decodeRegText(bytes: Uint8Array): { text: string; encoding: RegTextEncoding; bom: boolean } {
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
-    return { text: utf16.decode(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1))), encoding: "utf-16le", bom: true };
+    return {
+      text: utf16.decode(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1))),
+      encoding: "utf-16le",
+      bom: true,
+    };
   }
   if (bytes.length >= 2 && bytes[0] !== 0 && bytes[1] === 0) {
     return { text: utf16.decode(bytes.subarray(0, bytes.length & ~1)), encoding: "utf-16le", bom: false };
@@ -39,7 +43,11 @@ export function decodeRegText(bytes: Uint8Array): { text: string; encoding: RegT
  * Encodes `.reg` text: `"utf-16le"` (default) with the FF FE BOM as regedit writes it, or
  * `"utf-8"` (with a BOM only when `bom` is true).
  */
-export function encodeRegText(text: string, encoding: "utf-16le" | "utf-8" = "utf-16le", bom = encoding === "utf-16le"): Uint8Array {
+export function encodeRegText(
+  text: string,
+  encoding: "utf-16le" | "utf-8" = "utf-16le",
+  bom = encoding === "utf-16le",
+): Uint8Array {
   if (encoding === "utf-16le") {
     const body = encodeUtf16le(text);
     if (!bom) return body;
