@@ -19,6 +19,7 @@ import { createHash } from "node:crypto";
 import type { RegistryPort } from "../ports/registry.js";
 import { ByteReader } from "../util/byte-reader.js";
 import { WindowsStateError } from "./errors.js";
+import { prefetchSubtree } from "./prefetch.js";
 import { findValue } from "./registry-read.js";
 import { decodeUnicode } from "./mapi-property.js";
 
@@ -32,8 +33,9 @@ export const CertPropId = {
   CERT_CERT_PROP_ID: 32,
 } as const;
 
-/** Caps on one blob. */
+/** Largest blob decoded, in bytes. */
 export const MAX_CERT_BLOB_BYTES = 1024 * 1024;
+/** Largest number of property elements read from one blob. */
 export const MAX_CERT_BLOB_PROPERTIES = 256;
 
 /** One property element of a serialized certificate blob. */
@@ -173,6 +175,7 @@ export async function readCertificateStores(
   for (const [location, base] of LOCATIONS) {
     for (const store of stores) {
       const certsKey = `${base}\\${store}\\Certificates`;
+      await prefetchSubtree(port, certsKey);
       const k = await port.getKey(certsKey);
       if (k === undefined) continue;
       result.evidence.push(certsKey);

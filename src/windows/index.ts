@@ -4,6 +4,7 @@
  */
 export { WindowsStateError, type WindowsStateErrorCode } from "./errors.js";
 export { decodeWindows1252 } from "./windows-1252.js";
+export { canPrefetch, prefetchSubtree, type PrefetchingRegistryPort } from "./prefetch.js";
 export { findValue, joinKey, stableRegExp, valueAsNumber, valueAsString } from "./registry-read.js";
 export {
   MAX_UIDS_PER_LIST,

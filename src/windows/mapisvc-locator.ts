@@ -50,9 +50,11 @@ export type MapiSvcOrigin =
   | "syswow64"
   | "registered-mapi-dll";
 
-/** Caps that bound the walk. */
+/** Largest number of `MSMAPI\<lcid>` folders probed per location. */
 export const MAX_LCID_FOLDERS = 64;
+/** Largest number of `[Services]` entries walked per file. */
 export const MAX_SERVICES_PER_INF = 1024;
+/** Largest number of `Providers=` names followed per service. */
 export const MAX_PROVIDERS_PER_SERVICE = 64;
 
 /** A DLL reference in a section, and where MAPI would load it from. */

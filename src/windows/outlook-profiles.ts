@@ -28,6 +28,7 @@ import {
   readUidList,
   type ProfileString,
 } from "./mapi-property.js";
+import { prefetchSubtree } from "./prefetch.js";
 import { findValue, joinKey, stableRegExp, valueAsString } from "./registry-read.js";
 
 /** Which registry layout a profile was found in. */
@@ -36,8 +37,9 @@ export type OutlookProfileLayout = "16.0" | "15.0" | "wms";
 /** Section name of the profile's service-table anchor (§2.2). */
 export const SERVICE_TABLE_SECTION = "9207f3e0a3b11019908b08002b2a56c2";
 
-/** Hard caps: a profile with more sections, or a user with more profiles, is reported truncated. */
+/** Largest number of profiles read per user and layout. */
 export const MAX_PROFILES_PER_LAYOUT = 256;
+/** Largest number of sections (subkeys) read per profile. */
 export const MAX_SECTIONS_PER_PROFILE = 4096;
 
 /** The KOFF provider DLL by default: `kofmsp.dll`, `kofmsp32.dll`, any directory prefix. */
@@ -168,6 +170,7 @@ export async function readOutlookProfiles(
   const result: OutlookProfilesResult = { profiles: [], defaults: [], evidence: [], source: port.describe() };
   for (const { user, root } of await port.users()) {
     for (const spec of layouts(root)) {
+      await prefetchSubtree(port, spec.defaultKey);
       const profilesKey = await port.getKey(spec.profiles);
       if (profilesKey === undefined) continue;
       result.evidence.push(spec.profiles);

@@ -13,6 +13,7 @@
  * WOW6432Node: windows-mapi-facts.md §4.6.
  */
 import type { RegistryPort } from "../ports/registry.js";
+import { prefetchSubtree } from "./prefetch.js";
 import { findValue, stableRegExp, valueAsNumber, valueAsString } from "./registry-read.js";
 
 /** Which view an entry came from. */
@@ -71,6 +72,7 @@ export async function readUninstallEntries(
     roots.push({ key: `${u.root}\\Software\\${SUFFIX}`, view: "user", user: u.user });
   const result: UninstallEntries = { entries: [], evidence: [], source: port.describe() };
   for (const root of roots) {
+    await prefetchSubtree(port, root.key);
     const k = await port.getKey(root.key);
     if (k === undefined) continue;
     result.evidence.push(root.key);

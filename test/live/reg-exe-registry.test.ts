@@ -33,13 +33,11 @@ describe("RegExeRegistry over recorded reg.exe output", () => {
     assert.equal(k?.values[0]?.value, "C:\\Program Files\\Microsoft Office");
   });
 
-  it("reads an Outlook profile end to end after one prefetch (one reg.exe run)", async () => {
+  it("reads an Outlook profile end to end with one reg.exe run per layout", async () => {
     const exec = replayExec({
       "query HKEY_CURRENT_USER\\Software\\Microsoft\\Office\\16.0\\Outlook /s": ok("outlook-profile.s.txt"),
     });
     const reg = new RegExeRegistry({ exec, users: [{ user: "alice", root: "HKCU" }] });
-    assert.equal(await reg.prefetch("HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook"), 5);
-    const before = exec.calls.length;
     const r = await readOutlookProfiles(reg);
     const p = r.profiles.find((x) => x.office === "16.0");
     assert.ok(p);
@@ -49,12 +47,13 @@ describe("RegExeRegistry over recorded reg.exe output", () => {
       [s.serviceName, s.dllName, s.entryName, s.dllNameForm, s.isKoff, s.listedInServiceTable],
       ["KOFF", "KOFMSP.DLL", "ServiceEntry", "unicode", true, true],
     );
-    // Only keys outside the prefetched subtree (15.0, WMS) needed new reg.exe runs.
-    const extra = exec.calls.slice(before).map((a) => a[1]);
-    assert.ok(
-      extra.every((k) => !k!.includes("16.0")),
-      `unexpected queries: ${extra.join(", ")}`,
+    // readOutlookProfiles prefetches each layout's key: exactly three `reg query /s` runs.
+    assert.deepEqual(
+      exec.calls.map((a) => a.at(-1)),
+      ["/s", "/s", "/s"],
     );
+    assert.equal(await reg.prefetch("HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles"), 4);
+    assert.equal(exec.calls.length, 3, "a prefetch inside a loaded subtree runs nothing");
   });
 
   it("decodes certificate blobs serialised by Wine's crypt32", async () => {

@@ -15,7 +15,8 @@
  * as in an offline hive. Exit code 1 means "key not found" (or access denied); the port returns
  * `undefined` and records the failure in {@link RegExeRegistry.failures}.
  */
-import type { RegKey, RegValue, RegistryPort } from "../../ports/registry.js";
+import type { RegKey, RegValue } from "../../ports/registry.js";
+import type { PrefetchingRegistryPort } from "../../windows/prefetch.js";
 import { createRegFileRegistryPort } from "../../registry/index.js";
 import { WindowsStateError } from "../../windows/errors.js";
 import type { Exec } from "./exec.js";
@@ -60,7 +61,11 @@ export interface RegExeFailure {
   stderr: string;
 }
 
-export class RegExeRegistry implements RegistryPort {
+/**
+ * The live registry port over `reg.exe` (see the module header). Implements the optional
+ * {@link PrefetchingRegistryPort} capability so domain readers can load a subtree in one run.
+ */
+export class RegExeRegistry implements PrefetchingRegistryPort {
   readonly #o: RegExeRegistryOptions;
   /** Prefetched subtrees: lowercase short root path → key. */
   readonly #cache = new Map<string, RegKey>();
@@ -86,7 +91,7 @@ export class RegExeRegistry implements RegistryPort {
   async getKey(path: string): Promise<RegKey | undefined> {
     const short = toShortRootPath(path.replace(/\\+$/, ""));
     const lower = short.toLowerCase();
-    if (this.#complete.some((root) => lower === root || lower.startsWith(`${root}\\`))) {
+    if (this.#covered(lower)) {
       const hit = this.#cache.get(lower);
       return hit === undefined
         ? undefined
@@ -111,10 +116,11 @@ export class RegExeRegistry implements RegistryPort {
   /**
    * Loads the whole subtree under `path` with one `reg query /s`. Later `getKey` calls inside it
    * are answered from memory (a key not in the output does not exist). Returns the number of keys
-   * loaded (0 when `path` does not exist).
+   * loaded (0 when `path` does not exist). Inside an already prefetched subtree nothing runs.
    */
   async prefetch(path: string): Promise<number> {
     const short = toShortRootPath(path.replace(/\\+$/, ""));
+    if (this.#covered(short.toLowerCase())) return this.#countUnder(short.toLowerCase());
     const text = await this.#run(["query", toLongRootPath(short), "/s"]);
     const lower = short.toLowerCase();
     if (text === undefined) {
@@ -165,6 +171,17 @@ export class RegExeRegistry implements RegistryPort {
     } finally {
       await tmp.remove(file).catch(() => undefined);
     }
+  }
+
+  /** True when `lower` lies inside a prefetched subtree. */
+  #covered(lower: string): boolean {
+    return this.#complete.some((root) => lower === root || lower.startsWith(`${root}\\`));
+  }
+
+  #countUnder(lower: string): number {
+    let n = 0;
+    for (const k of this.#cache.keys()) if (k === lower || k.startsWith(`${lower}\\`)) n++;
+    return n;
   }
 
   #store(rootLower: string, keys: Array<{ path: string; values: RegValue[] }>): number {
