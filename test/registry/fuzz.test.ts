@@ -42,10 +42,14 @@ function exercise(bytes: Uint8Array, mode: HiveMode): "opened" | "rejected" {
   }
 }
 
+/** Slowest case so far, for the diagnostics. */
+let slowestMs = 0;
+
 function timed(label: string, fn: () => void): void {
   const t0 = performance.now();
   fn();
   const ms = performance.now() - t0;
+  slowestMs = Math.max(slowestMs, ms);
   assert.ok(ms < CASE_CAP_MS, `${label} took ${ms.toFixed(0)} ms`);
 }
 
@@ -60,7 +64,7 @@ describe("fuzz: hive parser", () => {
     bytes: new Uint8Array(readFileSync(path.join(hiveFixtureDir, n))),
   }));
 
-  it("truncation at many offsets: only RegistryError or partial results", () => {
+  it("truncation at many offsets: only RegistryError or partial results", (t) => {
     let cases = 0;
     let permissiveOpened = 0;
     for (const { name, bytes } of hives) {
@@ -94,11 +98,14 @@ describe("fuzz: hive parser", () => {
         }
       }
     }
+    t.diagnostic(
+      `${cases} truncation cases, ${permissiveOpened} opened permissively, slowest ${slowestMs.toFixed(1)} ms`,
+    );
     assert.ok(cases > 2000, `${cases} cases`);
     assert.ok(permissiveOpened > 0, "permissive mode gives partial results for some truncations");
   });
 
-  it("random byte mutations (seeded): only RegistryError or partial results", () => {
+  it("random byte mutations (seeded): only RegistryError or partial results", (t) => {
     const rnd = prng(0x6b6f6666);
     const special = [0x00, 0xff, 0x7f, 0x80, 0x01, 0xfe];
     let cases = 0;
@@ -120,6 +127,7 @@ describe("fuzz: hive parser", () => {
         cases++;
       }
     }
+    t.diagnostic(`${cases} mutation cases ${JSON.stringify(outcomes)}, slowest ${slowestMs.toFixed(1)} ms`);
     assert.ok(cases >= 4000, `${cases} cases`);
     assert.ok(outcomes.opened > 0 && outcomes.rejected > 0, JSON.stringify(outcomes));
   });

@@ -84,7 +84,8 @@ export class HiveKey {
    */
   subkeys(): HiveKey[] {
     const nk = this.#nk;
-    if (nk.subkeyCount === 0 && nk.subkeyListOffset === NULL_OFFSET) return [];
+    // A count of 0 means no subkeys whatever the list offset says (Windows does not read the list then).
+    if (nk.subkeyCount === 0) return [];
     let offsets: number[];
     try {
       if (nk.subkeyListOffset === NULL_OFFSET) {
