@@ -165,9 +165,8 @@ export interface InfLookup {
  * the key — even if a later duplicate section has it (reported in `occurrences` of other keys only).
  */
 export function lookupInf(inf: MapiSvcInf, section: string, key: string): InfLookup | undefined {
-  const s = section.toLowerCase();
   const k = key.toLowerCase();
-  const sections = inf.sections.filter((x) => x.name.toLowerCase() === s);
+  const sections = sectionsNamed(inf, section);
   const first = sections[0];
   if (first === undefined) return undefined;
   const occurrences = sections.flatMap((sec) =>
@@ -186,8 +185,25 @@ export function lookupInf(inf: MapiSvcInf, section: string, key: string): InfLoo
 
 /** The first occurrence of `section` (case-insensitive), as the profile API sees it. */
 export function findInfSection(inf: MapiSvcInf, section: string): InfSection | undefined {
-  const s = section.toLowerCase();
-  return inf.sections.find((x) => x.name.toLowerCase() === s);
+  return sectionsNamed(inf, section)[0];
+}
+
+/** Section occurrences by lowercase name, built once per parsed file (lookups stay O(1)). */
+const sectionIndex = new WeakMap<MapiSvcInf, Map<string, InfSection[]>>();
+
+function sectionsNamed(inf: MapiSvcInf, section: string): InfSection[] {
+  let index = sectionIndex.get(inf);
+  if (index === undefined) {
+    index = new Map();
+    for (const s of inf.sections) {
+      const name = s.name.toLowerCase();
+      const list = index.get(name);
+      if (list === undefined) index.set(name, [s]);
+      else list.push(s);
+    }
+    sectionIndex.set(inf, index);
+  }
+  return index.get(section.toLowerCase()) ?? [];
 }
 
 /**

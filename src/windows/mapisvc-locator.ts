@@ -123,6 +123,8 @@ export interface MapiSvcFileReport {
   services: InfServiceRegistration[];
   /** Services named in `[Services]` whose section is missing (unresolved). */
   missingServiceSections: string[];
+  /** True when `[Services]` has more than {@link MAX_SERVICES_PER_INF} entries (the rest were not walked). */
+  truncated: boolean;
   /** The parsed file, for callers that need more than the registration walk. */
   inf: MapiSvcInf | undefined;
 }
@@ -279,6 +281,7 @@ async function readOne(
     error: undefined,
     services: [],
     missingServiceSections: [],
+    truncated: false,
     inf: undefined,
   };
   let inf: MapiSvcInf;
@@ -299,7 +302,9 @@ async function readOne(
   }
   report.inf = inf;
   report.encoding = inf.encoding;
-  for (const entry of infSectionEntries(inf, "Services").slice(0, MAX_SERVICES_PER_INF)) {
+  const entries = infSectionEntries(inf, "Services");
+  report.truncated = entries.length > MAX_SERVICES_PER_INF;
+  for (const entry of entries.slice(0, MAX_SERVICES_PER_INF)) {
     const section = findInfSection(inf, entry.key);
     if (section === undefined) report.missingServiceSections.push(entry.key);
     const service: InfServiceRegistration = {
