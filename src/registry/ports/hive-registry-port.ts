@@ -53,6 +53,8 @@ export class HiveRegistryPort implements RegistryPort {
   readonly #mode: HiveMode;
   readonly #maxHiveBytes: number;
   readonly #hives = new Map<string, Promise<{ hive: Hive; file: string; mount: string } | undefined>>();
+  /** Mount resolution per `ROOT\NAME` (upper-case): resolving reads directories such as System32, so it is done once. */
+  readonly #mounts = new Map<string, Promise<string[] | undefined>>();
 
   /** @param imageDir - host directory of the mounted or copied Windows volume (its root, holding `Windows/`). */
   constructor(imageDir: string, options: HiveRegistryPortOptions = {}) {
@@ -65,8 +67,19 @@ export class HiveRegistryPort implements RegistryPort {
     return `image hives ${this.#imageDir}`;
   }
 
+  /** {@link HiveRegistryPort.#resolveMount}, cached. */
+  #hiveFile(root: string, name: string): Promise<string[] | undefined> {
+    const k = `${root}\\${name.toUpperCase()}`;
+    let p = this.#mounts.get(k);
+    if (p === undefined) {
+      p = this.#resolveMount(root, name);
+      this.#mounts.set(k, p);
+    }
+    return p;
+  }
+
   /** Image-relative segments of the hive file mounted at `root` (canonical short root) + `name`. */
-  async #hiveFile(root: string, name: string): Promise<string[] | undefined> {
+  async #resolveMount(root: string, name: string): Promise<string[] | undefined> {
     const up = name.toUpperCase();
     if (root === "HKLM") {
       if (up === "SOFTWARE") return [...CONFIG, "SOFTWARE"];
