@@ -35,15 +35,38 @@ export function parseCertificateTable(ctx: ParseContext, dir: DataDirectory): Ce
   const start = dir.virtualAddress;
   const declaredEnd = start + dir.size;
   if (start === 0 || start >= r.size) {
-    ctx.problem("truncated", "certificate-table-outside-file", "IMAGE_DIRECTORY_ENTRY_SECURITY", dir.entryOffset, `Certificate table at file offset 0x${start.toString(16)} is outside the file (${r.size} bytes)`);
+    ctx.problem(
+      "truncated",
+      "certificate-table-outside-file",
+      "IMAGE_DIRECTORY_ENTRY_SECURITY",
+      dir.entryOffset,
+      `Certificate table at file offset 0x${start.toString(16)} is outside the file (${r.size} bytes)`,
+    );
     return table;
   }
   if (declaredEnd > r.size) {
-    ctx.problem("truncated", "certificate-table-past-eof", "IMAGE_DIRECTORY_ENTRY_SECURITY", dir.entryOffset, `Certificate table [0x${start.toString(16)}, 0x${declaredEnd.toString(16)}) runs past the end of the file (${r.size} bytes)`);
+    ctx.problem(
+      "truncated",
+      "certificate-table-past-eof",
+      "IMAGE_DIRECTORY_ENTRY_SECURITY",
+      dir.entryOffset,
+      `Certificate table [0x${start.toString(16)}, 0x${declaredEnd.toString(16)}) runs past the end of the file (${r.size} bytes)`,
+    );
   } else if (declaredEnd < r.size) {
-    ctx.note("certificate-table-not-at-eof", "IMAGE_DIRECTORY_ENTRY_SECURITY", declaredEnd, `${r.size - declaredEnd} byte(s) follow the certificate table`);
+    ctx.note(
+      "certificate-table-not-at-eof",
+      "IMAGE_DIRECTORY_ENTRY_SECURITY",
+      declaredEnd,
+      `${r.size - declaredEnd} byte(s) follow the certificate table`,
+    );
   }
-  if (start % 8 !== 0) ctx.note("certificate-table-unaligned", "IMAGE_DIRECTORY_ENTRY_SECURITY", dir.entryOffset, "Certificate table does not start on an 8-byte boundary");
+  if (start % 8 !== 0)
+    ctx.note(
+      "certificate-table-unaligned",
+      "IMAGE_DIRECTORY_ENTRY_SECURITY",
+      dir.entryOffset,
+      "Certificate table does not start on an 8-byte boundary",
+    );
   const end = Math.min(declaredEnd, r.size);
   let pos = start;
   let sum = 0;
@@ -51,26 +74,60 @@ export function parseCertificateTable(ctx: ParseContext, dir: DataDirectory): Ce
   // after MAX_CERTIFICATES entries.
   while (pos + WIN_CERTIFICATE_HEADER_SIZE <= end) {
     if (table.entries.length >= MAX_CERTIFICATES) {
-      ctx.problem("count-over-limit", "certificate-count-over-limit", structure, pos, `More than ${MAX_CERTIFICATES} WIN_CERTIFICATE entries`);
+      ctx.problem(
+        "count-over-limit",
+        "certificate-count-over-limit",
+        structure,
+        pos,
+        `More than ${MAX_CERTIFICATES} WIN_CERTIFICATE entries`,
+      );
       break;
     }
     const length = r.u32(pos, structure);
     const revision = r.u16(pos + 4, structure);
     const certificateType = r.u16(pos + 6, structure);
     if (length < WIN_CERTIFICATE_HEADER_SIZE) {
-      ctx.problem("malformed", "win-certificate-length-too-small", structure, pos, `dwLength ${length} is below the 8-byte header`);
+      ctx.problem(
+        "malformed",
+        "win-certificate-length-too-small",
+        structure,
+        pos,
+        `dwLength ${length} is below the 8-byte header`,
+      );
       break;
     }
-    const entry: WinCertificate = { offset: pos, length, revision, certificateType, certificate: r.bytes(pos + 8, Math.min(length, end - pos) - 8, structure) };
+    const entry: WinCertificate = {
+      offset: pos,
+      length,
+      revision,
+      certificateType,
+      certificate: r.bytes(pos + 8, Math.min(length, end - pos) - 8, structure),
+    };
     table.entries.push(entry);
     if (revision !== WIN_CERT_REVISION_2_0 && revision !== WIN_CERT_REVISION_1_0) {
-      ctx.note("win-certificate-unknown-revision", structure, pos + 4, `wRevision 0x${revision.toString(16)} is neither 0x0200 nor 0x0100`);
+      ctx.note(
+        "win-certificate-unknown-revision",
+        structure,
+        pos + 4,
+        `wRevision 0x${revision.toString(16)} is neither 0x0200 nor 0x0100`,
+      );
     }
     if (certificateType !== WIN_CERT_TYPE_PKCS_SIGNED_DATA) {
-      ctx.note("win-certificate-not-pkcs-signed-data", structure, pos + 6, `wCertificateType ${certificateType} is not WIN_CERT_TYPE_PKCS_SIGNED_DATA (2)`);
+      ctx.note(
+        "win-certificate-not-pkcs-signed-data",
+        structure,
+        pos + 6,
+        `wCertificateType ${certificateType} is not WIN_CERT_TYPE_PKCS_SIGNED_DATA (2)`,
+      );
     }
     if (pos + length > end) {
-      ctx.problem("truncated", "win-certificate-past-table", structure, pos, `WIN_CERTIFICATE of ${length} bytes runs past the certificate table or the file`);
+      ctx.problem(
+        "truncated",
+        "win-certificate-past-table",
+        structure,
+        pos,
+        `WIN_CERTIFICATE of ${length} bytes runs past the certificate table or the file`,
+      );
       break;
     }
     const step = length + ((8 - (length % 8)) % 8);
@@ -78,7 +135,12 @@ export function parseCertificateTable(ctx: ParseContext, dir: DataDirectory): Ce
     pos += step;
   }
   if (sum !== dir.size && table.entries.length > 0 && declaredEnd <= r.size) {
-    ctx.note("certificate-table-size-mismatch", "IMAGE_DIRECTORY_ENTRY_SECURITY", dir.entryOffset, `Σ round8(dwLength) = ${sum} but the directory Size is ${dir.size}`);
+    ctx.note(
+      "certificate-table-size-mismatch",
+      "IMAGE_DIRECTORY_ENTRY_SECURITY",
+      dir.entryOffset,
+      `Σ round8(dwLength) = ${sum} but the directory Size is ${dir.size}`,
+    );
   }
   return table;
 }

@@ -38,12 +38,23 @@ export function parseDelayImportDirectory(
   ctx.guard(structure, undefined, () => {
     // Terminates: at most MAX_IMPORT_MODULES iterations.
     for (let i = 0; ; i++) {
-      const at = mapper.require(rva + i * IMAGE_DELAYLOAD_DESCRIPTOR_SIZE, IMAGE_DELAYLOAD_DESCRIPTOR_SIZE, structure);
+      const at = mapper.require(
+        rva + i * IMAGE_DELAYLOAD_DESCRIPTOR_SIZE,
+        IMAGE_DELAYLOAD_DESCRIPTOR_SIZE,
+        structure,
+      );
       let allZero = true;
-      for (let k = 0; k < IMAGE_DELAYLOAD_DESCRIPTOR_SIZE; k += 4) if (r.u32(at + k, structure) !== 0) allZero = false;
+      for (let k = 0; k < IMAGE_DELAYLOAD_DESCRIPTOR_SIZE; k += 4)
+        if (r.u32(at + k, structure) !== 0) allZero = false;
       if (allZero) return;
       if (i >= MAX_IMPORT_MODULES) {
-        ctx.problem("count-over-limit", "delay-import-module-count-over-limit", structure, at, `More than ${MAX_IMPORT_MODULES} delay-load descriptors`);
+        ctx.problem(
+          "count-over-limit",
+          "delay-import-module-count-over-limit",
+          structure,
+          at,
+          `More than ${MAX_IMPORT_MODULES} delay-load descriptors`,
+        );
         return;
       }
       const attributes = r.u32(at, structure);
@@ -52,21 +63,40 @@ export function parseDelayImportDirectory(
         if (rvaBased || value === 0) return value;
         const delta = BigInt(value) - imageBase;
         if (delta < 0n || delta > 0xffffffffn) {
-          throw new PeFormatError("rva-unmapped", `${structure}: VA 0x${value.toString(16)} is below ImageBase`, { offset: fieldOffset, structure });
+          throw new PeFormatError(
+            "rva-unmapped",
+            `${structure}: VA 0x${value.toString(16)} is below ImageBase`,
+            { offset: fieldOffset, structure },
+          );
         }
         return Number(delta);
       };
       const dllNameRva = toRva(r.u32(at + 4, structure), at + 4);
       const importNameTableRva = toRva(r.u32(at + 16, structure), at + 16);
       if (dllNameRva === 0) {
-        ctx.problem("malformed", "delay-import-dll-name-missing", structure, at + 4, "DllNameRVA is 0 in a non-empty descriptor");
+        ctx.problem(
+          "malformed",
+          "delay-import-dll-name-missing",
+          structure,
+          at + 4,
+          "DllNameRVA is 0 in a non-empty descriptor",
+        );
         return;
       }
       const dll = asciizAtRva(mapper, r.buffer, dllNameRva, MAX_DLL_NAME_LENGTH, structure, at + 4);
       const functions =
         importNameTableRva === 0
           ? []
-          : readThunkArray(ctx, mapper, importNameTableRva, pe32Plus, rvaBased ? undefined : imageBase, "IMAGE_THUNK_DATA", at + 16, budget);
+          : readThunkArray(
+              ctx,
+              mapper,
+              importNameTableRva,
+              pe32Plus,
+              rvaBased ? undefined : imageBase,
+              "IMAGE_THUNK_DATA",
+              at + 16,
+              budget,
+            );
       modules.push({ dll, delayLoad: true, functions });
     }
   });

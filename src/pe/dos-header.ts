@@ -25,7 +25,10 @@ export function parseDosHeader(ctx: ParseContext): DosHeader {
   const structure = "IMAGE_DOS_HEADER";
   if (r.size === 0) throw new PeFormatError("not-pe", "The input is empty", { offset: 0, structure });
   if (r.size < 2 || r.u16(0, structure) !== IMAGE_DOS_SIGNATURE) {
-    throw new PeFormatError("bad-dos-signature", "e_magic is not 'MZ': not a PE image", { offset: 0, structure });
+    throw new PeFormatError("bad-dos-signature", "e_magic is not 'MZ': not a PE image", {
+      offset: 0,
+      structure,
+    });
   }
   r.require(0, IMAGE_DOS_HEADER_SIZE, structure);
   const lfanew = r.u32(E_LFANEW_OFFSET, structure);

@@ -5,24 +5,57 @@
  * Source: C. E. Shannon, "A Mathematical Theory of Communication" (1948), H = −Σ p·log2 p.
  */
 
+/** Four interleaved 256-bucket histograms: counting 4 bytes per step into separate tables
+ * avoids store-to-load stalls on runs of equal bytes (about 2× faster than one table). */
+const lanes = new Uint32Array(1024);
+
 /** Adds the bytes of `data` to `histogram` (256 counters). Returns the number of bytes added. */
 export function addToHistogram(histogram: Uint32Array, data: Uint8Array): number {
   const n = data.length;
-  for (let i = 0; i < n; i++) histogram[data[i]!]!++;
+  if (n < 256) {
+    for (let i = 0; i < n; i++) histogram[data[i]!]!++;
+    return n;
+  }
+  lanes.fill(0);
+  const m = n & ~3;
+  let i = 0;
+  for (; i < m; i += 4) {
+    lanes[data[i]!]!++;
+    lanes[256 + data[i + 1]!]!++;
+    lanes[512 + data[i + 2]!]!++;
+    lanes[768 + data[i + 3]!]!++;
+  }
+  for (; i < n; i++) lanes[data[i]!]!++;
+  for (let b = 0; b < 256; b++)
+    histogram[b]! += lanes[b]! + lanes[256 + b]! + lanes[512 + b]! + lanes[768 + b]!;
   return n;
+}
+
+/** c·log2(c) for small counts, filled on first use (H = log2 N − Σ c·log2 c / N). */
+const C_LOG_C_TABLE_SIZE = 8192;
+let cLogC: Float64Array | undefined;
+
+function countLogCount(c: number): number {
+  if (c < C_LOG_C_TABLE_SIZE) {
+    if (cLogC === undefined) {
+      cLogC = new Float64Array(C_LOG_C_TABLE_SIZE);
+      for (let i = 2; i < C_LOG_C_TABLE_SIZE; i++) cLogC[i] = i * Math.log2(i);
+    }
+    return cLogC[c]!;
+  }
+  return c * Math.log2(c);
 }
 
 /** Entropy (bits per byte) of a histogram of `total` bytes; 0 when `total` is 0. */
 export function entropyOfHistogram(histogram: Uint32Array, total: number): number {
   if (total <= 0) return 0;
-  let h = 0;
+  let sum = 0;
   for (let b = 0; b < 256; b++) {
     const count = histogram[b]!;
-    if (count === 0) continue;
-    const p = count / total;
-    h -= p * Math.log2(p);
+    if (count !== 0) sum += countLogCount(count);
   }
-  return h;
+  // Clamp the rounding residue of constant data (log2 N − N·log2 N / N) to exactly 0.
+  return Math.max(0, Math.log2(total) - sum / total);
 }
 
 /**

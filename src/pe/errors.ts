@@ -58,7 +58,12 @@ export class PeFormatError extends CodedError<PeFormatErrorCode> {
 }
 
 /** The `ByteReader` out-of-bounds factory for PE parsing: every short read is `truncated`. */
-export function peOutOfBounds(offset: number, length: number, structure: string, size: number): PeFormatError {
+export function peOutOfBounds(
+  offset: number,
+  length: number,
+  structure: string,
+  size: number,
+): PeFormatError {
   return new PeFormatError(
     "truncated",
     `${structure}: ${length} byte(s) at offset ${offset} run past the end of the file (${size} bytes)`,

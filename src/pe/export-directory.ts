@@ -22,7 +22,12 @@ export const IMAGE_EXPORT_DIRECTORY_SIZE = 40;
  * @throws PeFormatError: always `rva-unmapped` / `truncated` for the 40-byte directory itself
  *   (caught by the caller in permissive mode); in strict mode also `count-over-limit`.
  */
-export function parseExportDirectory(ctx: ParseContext, mapper: RvaMapper, rva: number, size: number): ExportDirectory {
+export function parseExportDirectory(
+  ctx: ParseContext,
+  mapper: RvaMapper,
+  rva: number,
+  size: number,
+): ExportDirectory {
   const r = ctx.reader;
   const structure = "IMAGE_EXPORT_DIRECTORY";
   const at = mapper.require(rva, IMAGE_EXPORT_DIRECTORY_SIZE, structure);
@@ -44,18 +49,44 @@ export function parseExportDirectory(ctx: ParseContext, mapper: RvaMapper, rva: 
   // Names: index into the export address table → first name that points there.
   const names = new Map<number, string>();
   const nameTable = tableOffset(ctx, mapper, addressOfNames, numberOfNames, 4, "AddressOfNames", at + 32);
-  const ordinalTable = tableOffset(ctx, mapper, addressOfNameOrdinals, numberOfNames, 2, "AddressOfNameOrdinals", at + 36);
+  const ordinalTable = tableOffset(
+    ctx,
+    mapper,
+    addressOfNameOrdinals,
+    numberOfNames,
+    2,
+    "AddressOfNameOrdinals",
+    at + 36,
+  );
   const namedCount = Math.min(nameTable.count, ordinalTable.count);
   for (let j = 0; j < namedCount; j++) {
     const index = r.u16(ordinalTable.offset + j * 2, structure);
     const symbolRva = r.u32(nameTable.offset + j * 4, structure);
     if (names.has(index)) continue;
     ctx.guard("AddressOfNames", undefined, () => {
-      names.set(index, asciizAtRva(mapper, r.buffer, symbolRva, MAX_SYMBOL_NAME_LENGTH, "AddressOfNames", nameTable.offset + j * 4));
+      names.set(
+        index,
+        asciizAtRva(
+          mapper,
+          r.buffer,
+          symbolRva,
+          MAX_SYMBOL_NAME_LENGTH,
+          "AddressOfNames",
+          nameTable.offset + j * 4,
+        ),
+      );
     });
   }
 
-  const functionTable = tableOffset(ctx, mapper, addressOfFunctions, numberOfFunctions, 4, "AddressOfFunctions", at + 28);
+  const functionTable = tableOffset(
+    ctx,
+    mapper,
+    addressOfFunctions,
+    numberOfFunctions,
+    4,
+    "AddressOfFunctions",
+    at + 28,
+  );
   const directoryEnd = rva + size;
   for (let i = 0; i < functionTable.count; i++) {
     const fieldOffset = functionTable.offset + i * 4;
@@ -76,7 +107,12 @@ export function parseExportDirectory(ctx: ParseContext, mapper: RvaMapper, rva: 
   }
   for (const index of names.keys()) {
     if (index >= numberOfFunctions) {
-      ctx.note("export-name-ordinal-out-of-range", "AddressOfNameOrdinals", ordinalTable.offset, `A name points to export index ${index}, beyond NumberOfFunctions (${numberOfFunctions})`);
+      ctx.note(
+        "export-name-ordinal-out-of-range",
+        "AddressOfNameOrdinals",
+        ordinalTable.offset,
+        `A name points to export index ${index}, beyond NumberOfFunctions (${numberOfFunctions})`,
+      );
       break;
     }
   }
@@ -85,7 +121,13 @@ export function parseExportDirectory(ctx: ParseContext, mapper: RvaMapper, rva: 
 
 function capCount(ctx: ParseContext, count: number, fieldOffset: number, field: string): number {
   if (count <= MAX_EXPORTS) return count;
-  ctx.problem("count-over-limit", "export-count-over-limit", "IMAGE_EXPORT_DIRECTORY", fieldOffset, `${field} is ${count}; reading at most ${MAX_EXPORTS}`);
+  ctx.problem(
+    "count-over-limit",
+    "export-count-over-limit",
+    "IMAGE_EXPORT_DIRECTORY",
+    fieldOffset,
+    `${field} is ${count}; reading at most ${MAX_EXPORTS}`,
+  );
   return MAX_EXPORTS;
 }
 
@@ -102,12 +144,24 @@ function tableOffset(
   if (count === 0) return { offset: 0, count: 0 };
   const m = mapper.resolve(tableRva);
   if (m === undefined) {
-    ctx.problem("rva-unmapped", "export-table-rva-unmapped", structure, fieldOffset, `${structure} RVA 0x${tableRva.toString(16)} maps to no file offset`);
+    ctx.problem(
+      "rva-unmapped",
+      "export-table-rva-unmapped",
+      structure,
+      fieldOffset,
+      `${structure} RVA 0x${tableRva.toString(16)} maps to no file offset`,
+    );
     return { offset: 0, count: 0 };
   }
   const fits = Math.floor(m.available / width);
   if (fits < count) {
-    ctx.problem("truncated", "export-table-truncated", structure, m.offset, `${structure} declares ${count} entries but only ${fits} are mapped`);
+    ctx.problem(
+      "truncated",
+      "export-table-truncated",
+      structure,
+      m.offset,
+      `${structure} declares ${count} entries but only ${fits} are mapped`,
+    );
     return { offset: m.offset, count: fits };
   }
   return { offset: m.offset, count };

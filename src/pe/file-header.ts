@@ -52,10 +52,14 @@ export function machineName(machine: number): string {
 export function parseFileHeader(ctx: ParseContext, lfanew: number): FileHeader {
   const r = ctx.reader;
   if (r.u32(lfanew, "IMAGE_NT_HEADERS") !== IMAGE_NT_SIGNATURE) {
-    throw new PeFormatError("bad-nt-signature", `No 'PE\\0\\0' signature at e_lfanew (0x${lfanew.toString(16)})`, {
-      offset: lfanew,
-      structure: "IMAGE_NT_HEADERS",
-    });
+    throw new PeFormatError(
+      "bad-nt-signature",
+      `No 'PE\\0\\0' signature at e_lfanew (0x${lfanew.toString(16)})`,
+      {
+        offset: lfanew,
+        structure: "IMAGE_NT_HEADERS",
+      },
+    );
   }
   const offset = lfanew + 4;
   const structure = "IMAGE_FILE_HEADER";

@@ -35,7 +35,11 @@ export function parseImportDirectory(
   ctx.guard(structure, undefined, () => {
     // Terminates: at most MAX_IMPORT_MODULES iterations.
     for (let i = 0; ; i++) {
-      const at = mapper.require(rva + i * IMAGE_IMPORT_DESCRIPTOR_SIZE, IMAGE_IMPORT_DESCRIPTOR_SIZE, structure);
+      const at = mapper.require(
+        rva + i * IMAGE_IMPORT_DESCRIPTOR_SIZE,
+        IMAGE_IMPORT_DESCRIPTOR_SIZE,
+        structure,
+      );
       const originalFirstThunk = r.u32(at, structure);
       const timeDateStamp = r.u32(at + 4, structure);
       const forwarderChain = r.u32(at + 8, structure);
@@ -43,13 +47,31 @@ export function parseImportDirectory(
       const firstThunk = r.u32(at + 16, structure);
       if ((originalFirstThunk | timeDateStamp | forwarderChain | name | firstThunk) === 0) return;
       if (i >= MAX_IMPORT_MODULES) {
-        ctx.problem("count-over-limit", "import-module-count-over-limit", structure, at, `More than ${MAX_IMPORT_MODULES} import descriptors`);
+        ctx.problem(
+          "count-over-limit",
+          "import-module-count-over-limit",
+          structure,
+          at,
+          `More than ${MAX_IMPORT_MODULES} import descriptors`,
+        );
         return;
       }
       const dll = asciizAtRva(mapper, r.buffer, name, MAX_DLL_NAME_LENGTH, structure, at + 12);
       const tableRva = originalFirstThunk !== 0 ? originalFirstThunk : firstThunk;
       const fieldOffset = originalFirstThunk !== 0 ? at : at + 16;
-      const functions = tableRva === 0 ? [] : readThunkArray(ctx, mapper, tableRva, pe32Plus, undefined, "IMAGE_THUNK_DATA", fieldOffset, budget);
+      const functions =
+        tableRva === 0
+          ? []
+          : readThunkArray(
+              ctx,
+              mapper,
+              tableRva,
+              pe32Plus,
+              undefined,
+              "IMAGE_THUNK_DATA",
+              fieldOffset,
+              budget,
+            );
       modules.push({ dll, delayLoad: false, functions });
     }
   });

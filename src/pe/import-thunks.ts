@@ -36,7 +36,9 @@ export function readThunkArray(
 ): ImportedFunction[] {
   const functions: ImportedFunction[] = [];
   // A bad thunk stops this module only; what was read before it is kept (permissive mode).
-  ctx.guard(structure, undefined, () => readInto(ctx, mapper, tableRva, pe32Plus, vaBase, structure, fieldOffset, budget, functions));
+  ctx.guard(structure, undefined, () =>
+    readInto(ctx, mapper, tableRva, pe32Plus, vaBase, structure, fieldOffset, budget, functions),
+  );
   return functions;
 }
 
@@ -74,25 +76,46 @@ function readInto(
       const va = pe32Plus ? (BigInt(hi) << 32n) | BigInt(lo) : BigInt(lo);
       const rva = va - vaBase;
       if (rva < 0n || rva > 0xffffffffn) {
-        throw new PeFormatError("rva-unmapped", `${structure}: VA 0x${va.toString(16)} is not inside the image`, { offset: at, structure });
+        throw new PeFormatError(
+          "rva-unmapped",
+          `${structure}: VA 0x${va.toString(16)} is not inside the image`,
+          { offset: at, structure },
+        );
       }
       nameRva = Number(rva);
     } else {
       if (hi !== 0) {
-        throw new PeFormatError("malformed", `${structure}: 64-bit thunk 0x${hi.toString(16)}${lo.toString(16).padStart(8, "0")} is neither an ordinal nor an RVA`, {
-          offset: at,
-          structure,
-        });
+        throw new PeFormatError(
+          "malformed",
+          `${structure}: 64-bit thunk 0x${hi.toString(16)}${lo.toString(16).padStart(8, "0")} is neither an ordinal nor an RVA`,
+          {
+            offset: at,
+            structure,
+          },
+        );
       }
       nameRva = lo & 0x7fffffff;
     }
     const hintOffset = mapper.require(nameRva, 2, "IMAGE_IMPORT_BY_NAME", at);
     const hint = r.u16(hintOffset, "IMAGE_IMPORT_BY_NAME");
-    const name = asciizAtRva(mapper, r.buffer, nameRva + 2, MAX_SYMBOL_NAME_LENGTH, "IMAGE_IMPORT_BY_NAME", at);
+    const name = asciizAtRva(
+      mapper,
+      r.buffer,
+      nameRva + 2,
+      MAX_SYMBOL_NAME_LENGTH,
+      "IMAGE_IMPORT_BY_NAME",
+      at,
+    );
     functions.push({ name, hint });
   }
   if (budget.remaining === 0) {
-    ctx.problem("count-over-limit", "import-function-budget-exhausted", structure, start + i * width, `Stopped after the parser's total of imported functions`);
+    ctx.problem(
+      "count-over-limit",
+      "import-function-budget-exhausted",
+      structure,
+      start + i * width,
+      `Stopped after the parser's total of imported functions`,
+    );
   } else if (i >= MAX_IMPORT_FUNCTIONS_PER_MODULE) {
     ctx.problem(
       "count-over-limit",
@@ -102,6 +125,12 @@ function readInto(
       `More than ${MAX_IMPORT_FUNCTIONS_PER_MODULE} thunks without a terminator`,
     );
   } else {
-    ctx.problem("truncated", "import-thunk-array-unterminated", structure, start + i * width, `Thunk array runs past its mapped data without a null terminator`);
+    ctx.problem(
+      "truncated",
+      "import-thunk-array-unterminated",
+      structure,
+      start + i * width,
+      `Thunk array runs past its mapped data without a null terminator`,
+    );
   }
 }

@@ -13,7 +13,11 @@ export { RvaMapper, type MappedRva } from "./rva.js";
 export { machineName, MACHINE_NAMES } from "./file-header.js";
 export { DATA_DIRECTORY_NAMES, CHECKSUM_FIELD_OFFSET } from "./optional-header.js";
 export { RT_VERSION } from "./resource-directory.js";
-export { WIN_CERT_REVISION_1_0, WIN_CERT_REVISION_2_0, WIN_CERT_TYPE_PKCS_SIGNED_DATA } from "./certificate-table.js";
+export {
+  WIN_CERT_REVISION_1_0,
+  WIN_CERT_REVISION_2_0,
+  WIN_CERT_TYPE_PKCS_SIGNED_DATA,
+} from "./certificate-table.js";
 export type { Overlay } from "./overlay.js";
 export {
   MAX_SECTIONS,

@@ -56,7 +56,11 @@ export const IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT = 13;
  * @param sizeOfOptionalHeader - from the COFF header, bytes.
  * @throws PeFormatError `truncated`, `bad-optional-header-magic`.
  */
-export function parseOptionalHeader(ctx: ParseContext, offset: number, sizeOfOptionalHeader: number): OptionalHeader {
+export function parseOptionalHeader(
+  ctx: ParseContext,
+  offset: number,
+  sizeOfOptionalHeader: number,
+): OptionalHeader {
   const r = ctx.reader;
   const structure = "IMAGE_OPTIONAL_HEADER";
   const magic = r.u16(offset, structure);

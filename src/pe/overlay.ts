@@ -20,7 +20,12 @@ export interface Overlay {
  * @param bytes - the whole file.
  * @param headersEnd - end of the section table (file offset); the overlay never starts before it.
  */
-export function computeOverlay(bytes: Uint8Array, sections: readonly SectionHeader[], headersEnd: number, certificateTable: CertificateTable | undefined): Overlay {
+export function computeOverlay(
+  bytes: Uint8Array,
+  sections: readonly SectionHeader[],
+  headersEnd: number,
+  certificateTable: CertificateTable | undefined,
+): Overlay {
   const fileSize = bytes.length;
   let start = Math.min(headersEnd, fileSize);
   for (const s of sections) {
@@ -32,11 +37,16 @@ export function computeOverlay(bytes: Uint8Array, sections: readonly SectionHead
   let size = 0;
   let certStart = fileSize;
   let certEnd = fileSize;
-  if (certificateTable !== undefined && certificateTable.offset < fileSize && certificateTable.offset + certificateTable.size > start) {
+  if (
+    certificateTable !== undefined &&
+    certificateTable.offset < fileSize &&
+    certificateTable.offset + certificateTable.size > start
+  ) {
     certStart = Math.max(start, certificateTable.offset);
     certEnd = Math.min(fileSize, certificateTable.offset + certificateTable.size);
   }
   if (certStart > start) size += addToHistogram(histogram, bytes.subarray(start, certStart));
-  if (certStart < fileSize) size += addToHistogram(histogram, bytes.subarray(Math.max(certEnd, certStart), fileSize));
+  if (certStart < fileSize)
+    size += addToHistogram(histogram, bytes.subarray(Math.max(certEnd, certStart), fileSize));
   return { offset: start, size, entropy: entropyOfHistogram(histogram, size) };
 }

@@ -36,9 +36,19 @@ export class ParseContext {
    * `anomalyCode` in permissive mode.
    * @throws PeFormatError in strict mode.
    */
-  problem(errorCode: PeFormatErrorCode, anomalyCode: string, structure: string, offset: number | undefined, message: string): void {
+  problem(
+    errorCode: PeFormatErrorCode,
+    anomalyCode: string,
+    structure: string,
+    offset: number | undefined,
+    message: string,
+  ): void {
     if (this.mode === "strict") {
-      throw new PeFormatError(errorCode, message, offset === undefined ? { structure } : { offset, structure });
+      throw new PeFormatError(
+        errorCode,
+        message,
+        offset === undefined ? { structure } : { offset, structure },
+      );
     }
     this.push(anomalyCode, structure, offset, message);
   }
@@ -66,7 +76,11 @@ export class ParseContext {
   private push(code: string, structure: string, offset: number | undefined, message: string): void {
     if (this.anomalies.length > MAX_ANOMALIES) return;
     if (this.anomalies.length === MAX_ANOMALIES) {
-      this.anomalies.push({ code: "anomaly-limit-reached", structure: "PE", message: `More than ${MAX_ANOMALIES} anomalies; the rest are not recorded` });
+      this.anomalies.push({
+        code: "anomaly-limit-reached",
+        structure: "PE",
+        message: `More than ${MAX_ANOMALIES} anomalies; the rest are not recorded`,
+      });
       return;
     }
     const anomaly: PeAnomaly = { code, structure, message };

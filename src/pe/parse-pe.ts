@@ -29,7 +29,7 @@ import { ParseContext, type PeParseMode } from "./parse-context.js";
 import { RT_VERSION, parseResourceDirectory } from "./resource-directory.js";
 import { RvaMapper } from "./rva.js";
 import { IMAGE_SECTION_HEADER_SIZE, parseSectionTable } from "./section-table.js";
-import type { ImportedModule, PeImage } from "./types.js";
+import type { DataDirectory, ImportedModule, PeImage } from "./types.js";
 import { parseVersionInfo } from "./version-info.js";
 
 /** Options of {@link parsePe}. */
@@ -61,16 +61,52 @@ export function parsePe(bytes: Uint8Array, options: ParsePeOptions = {}): PeImag
   const pe32Plus = optionalHeader.format === "PE32+";
 
   const sectionTableOffset = optionalHeaderOffset + fileHeader.sizeOfOptionalHeader;
-  const sections = parseSectionTable(ctx, sectionTableOffset, fileHeader.numberOfSections, optionalHeader.fileAlignment);
-  const mapper = new RvaMapper(sections, optionalHeader.sizeOfHeaders, optionalHeader.sectionAlignment, ctx.size);
+  const sections = parseSectionTable(
+    ctx,
+    sectionTableOffset,
+    fileHeader.numberOfSections,
+    optionalHeader.fileAlignment,
+  );
+  const mapper = new RvaMapper(
+    sections,
+    optionalHeader.sizeOfHeaders,
+    optionalHeader.sectionAlignment,
+    ctx.size,
+  );
+
+  // A directory whose RVA maps nowhere (typical of truncated files) is reported against its
+  // data-directory entry without throwing, so permissive parsing of broken files stays cheap.
+  const mappedDirectory = (index: number, structure: string): DataDirectory | undefined => {
+    const dir = directory(optionalHeader, index);
+    if (dir === undefined) return undefined;
+    if (mapper.resolve(dir.virtualAddress) !== undefined) return dir;
+    ctx.problem(
+      "rva-unmapped",
+      "rva-unmapped",
+      structure,
+      dir.entryOffset,
+      `${structure}: data directory ${dir.name} RVA 0x${dir.virtualAddress.toString(16)} maps to no file offset`,
+    );
+    return undefined;
+  };
 
   const budget = { remaining: MAX_IMPORT_FUNCTIONS_TOTAL };
   const imports: ImportedModule[] = [];
-  const importDir = directory(optionalHeader, IMAGE_DIRECTORY_ENTRY_IMPORT);
-  if (importDir !== undefined) imports.push(...parseImportDirectory(ctx, mapper, importDir.virtualAddress, pe32Plus, budget));
-  const delayDir = directory(optionalHeader, IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT);
+  const importDir = mappedDirectory(IMAGE_DIRECTORY_ENTRY_IMPORT, "IMAGE_IMPORT_DESCRIPTOR");
+  if (importDir !== undefined)
+    imports.push(...parseImportDirectory(ctx, mapper, importDir.virtualAddress, pe32Plus, budget));
+  const delayDir = mappedDirectory(IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT, "IMAGE_DELAYLOAD_DESCRIPTOR");
   if (delayDir !== undefined) {
-    imports.push(...parseDelayImportDirectory(ctx, mapper, delayDir.virtualAddress, pe32Plus, optionalHeader.imageBase, budget));
+    imports.push(
+      ...parseDelayImportDirectory(
+        ctx,
+        mapper,
+        delayDir.virtualAddress,
+        pe32Plus,
+        optionalHeader.imageBase,
+        budget,
+      ),
+    );
   }
 
   const image: PeImage = {
@@ -85,7 +121,7 @@ export function parsePe(bytes: Uint8Array, options: ParsePeOptions = {}): PeImag
     anomalies: ctx.anomalies,
   };
 
-  const exportDir = directory(optionalHeader, IMAGE_DIRECTORY_ENTRY_EXPORT);
+  const exportDir = mappedDirectory(IMAGE_DIRECTORY_ENTRY_EXPORT, "IMAGE_EXPORT_DIRECTORY");
   if (exportDir !== undefined) {
     const exports = ctx.guard("IMAGE_EXPORT_DIRECTORY", undefined, () =>
       parseExportDirectory(ctx, mapper, exportDir.virtualAddress, exportDir.size),
@@ -93,7 +129,7 @@ export function parsePe(bytes: Uint8Array, options: ParsePeOptions = {}): PeImag
     if (exports !== undefined) image.exports = exports;
   }
 
-  const resourceDir = directory(optionalHeader, IMAGE_DIRECTORY_ENTRY_RESOURCE);
+  const resourceDir = mappedDirectory(IMAGE_DIRECTORY_ENTRY_RESOURCE, "IMAGE_RESOURCE_DIRECTORY");
   if (resourceDir !== undefined) {
     const resources = parseResourceDirectory(ctx, mapper, resourceDir.virtualAddress);
     image.resources = resources;
@@ -101,10 +137,22 @@ export function parsePe(bytes: Uint8Array, options: ParsePeOptions = {}): PeImag
     if (version !== undefined) {
       const m = mapper.resolve(version.dataRva);
       if (m === undefined) {
-        ctx.problem("rva-unmapped", "version-resource-rva-unmapped", "IMAGE_RESOURCE_DATA_ENTRY", undefined, `RT_VERSION data RVA 0x${version.dataRva.toString(16)} maps to no file offset`);
+        ctx.problem(
+          "rva-unmapped",
+          "version-resource-rva-unmapped",
+          "IMAGE_RESOURCE_DATA_ENTRY",
+          undefined,
+          `RT_VERSION data RVA 0x${version.dataRva.toString(16)} maps to no file offset`,
+        );
       } else {
         if (m.available < version.size) {
-          ctx.problem("truncated", "version-resource-truncated", "IMAGE_RESOURCE_DATA_ENTRY", m.offset, `RT_VERSION data declares ${version.size} bytes, ${m.available} are mapped`);
+          ctx.problem(
+            "truncated",
+            "version-resource-truncated",
+            "IMAGE_RESOURCE_DATA_ENTRY",
+            m.offset,
+            `RT_VERSION data declares ${version.size} bytes, ${m.available} are mapped`,
+          );
         }
         image.versionInfo = parseVersionInfo(ctx, m.offset, Math.min(version.size, m.available));
       }
@@ -118,7 +166,9 @@ export function parsePe(bytes: Uint8Array, options: ParsePeOptions = {}): PeImag
   image.overlay = computeOverlay(bytes, sections, headersEnd, image.certificateTable);
 
   const ep = optionalHeader.addressOfEntryPoint;
-  const epSection = sections.find((s) => ep >= s.virtualAddress && ep < s.virtualAddress + Math.max(s.virtualSize, s.sizeOfRawData));
+  const epSection = sections.find(
+    (s) => ep >= s.virtualAddress && ep < s.virtualAddress + Math.max(s.virtualSize, s.sizeOfRawData),
+  );
   if (epSection !== undefined) image.entryPointSection = epSection.name;
   return image;
 }

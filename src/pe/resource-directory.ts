@@ -49,18 +49,40 @@ export function parseResourceDirectory(ctx: ParseContext, mapper: RvaMapper, rva
 
   // Recursion depth is bounded by MAX_RESOURCE_DEPTH; every directory is entered at most once
   // (visited), and the total number of entries by MAX_RESOURCE_ENTRIES.
-  const walk = (relative: number, depth: number, path: (number | string)[], fieldOffset: number | undefined): void => {
+  const walk = (
+    relative: number,
+    depth: number,
+    path: (number | string)[],
+    fieldOffset: number | undefined,
+  ): void => {
     const structure = "IMAGE_RESOURCE_DIRECTORY";
     if (onPath.has(relative)) {
-      ctx.problem("cycle", "resource-directory-cycle", structure, fieldOffset, `Resource directory at +0x${relative.toString(16)} contains itself`);
+      ctx.problem(
+        "cycle",
+        "resource-directory-cycle",
+        structure,
+        fieldOffset,
+        `Resource directory at +0x${relative.toString(16)} contains itself`,
+      );
       return;
     }
     if (visited.has(relative)) {
-      ctx.note("resource-directory-shared", structure, fieldOffset, `Resource directory at +0x${relative.toString(16)} is reached twice; walked once`);
+      ctx.note(
+        "resource-directory-shared",
+        structure,
+        fieldOffset,
+        `Resource directory at +0x${relative.toString(16)} is reached twice; walked once`,
+      );
       return;
     }
     if (depth >= MAX_RESOURCE_DEPTH) {
-      ctx.problem("count-over-limit", "resource-tree-too-deep", structure, fieldOffset, `Resource tree deeper than ${MAX_RESOURCE_DEPTH} levels`);
+      ctx.problem(
+        "count-over-limit",
+        "resource-tree-too-deep",
+        structure,
+        fieldOffset,
+        `Resource tree deeper than ${MAX_RESOURCE_DEPTH} levels`,
+      );
       return;
     }
     const at = mapper.require(rva + relative, IMAGE_RESOURCE_DIRECTORY_SIZE, structure, fieldOffset);
@@ -69,21 +91,39 @@ export function parseResourceDirectory(ctx: ParseContext, mapper: RvaMapper, rva
     const count = r.u16(at + 12, structure) + r.u16(at + 14, structure);
     for (let i = 0; i < count; i++) {
       if (entries >= MAX_RESOURCE_ENTRIES) {
-        ctx.problem("count-over-limit", "resource-entry-count-over-limit", structure, at, `More than ${MAX_RESOURCE_ENTRIES} resource directory entries`);
+        ctx.problem(
+          "count-over-limit",
+          "resource-entry-count-over-limit",
+          structure,
+          at,
+          `More than ${MAX_RESOURCE_ENTRIES} resource directory entries`,
+        );
         break;
       }
       entries++;
-      const entryRelative = relative + IMAGE_RESOURCE_DIRECTORY_SIZE + i * IMAGE_RESOURCE_DIRECTORY_ENTRY_SIZE;
+      const entryRelative =
+        relative + IMAGE_RESOURCE_DIRECTORY_SIZE + i * IMAGE_RESOURCE_DIRECTORY_ENTRY_SIZE;
       const stop = ctx.guard("IMAGE_RESOURCE_DIRECTORY_ENTRY", true, () => {
-        const e = mapper.require(rva + entryRelative, IMAGE_RESOURCE_DIRECTORY_ENTRY_SIZE, "IMAGE_RESOURCE_DIRECTORY_ENTRY", at);
+        const e = mapper.require(
+          rva + entryRelative,
+          IMAGE_RESOURCE_DIRECTORY_ENTRY_SIZE,
+          "IMAGE_RESOURCE_DIRECTORY_ENTRY",
+          at,
+        );
         const nameField = r.u32(e, "IMAGE_RESOURCE_DIRECTORY_ENTRY");
         const dataField = r.u32(e + 4, "IMAGE_RESOURCE_DIRECTORY_ENTRY");
-        const id: number | string = nameField & HIGH_BIT ? nameAt(nameField & 0x7fffffff, e) : nameField & 0xffff;
+        const id: number | string =
+          nameField & HIGH_BIT ? nameAt(nameField & 0x7fffffff, e) : nameField & 0xffff;
         const childPath = [...path, id];
         if (dataField & HIGH_BIT) {
           walk(dataField & 0x7fffffff, depth + 1, childPath, e + 4);
         } else {
-          const d = mapper.require(rva + dataField, IMAGE_RESOURCE_DATA_ENTRY_SIZE, "IMAGE_RESOURCE_DATA_ENTRY", e + 4);
+          const d = mapper.require(
+            rva + dataField,
+            IMAGE_RESOURCE_DATA_ENTRY_SIZE,
+            "IMAGE_RESOURCE_DATA_ENTRY",
+            e + 4,
+          );
           leaves.push({
             type: childPath[0] ?? 0,
             name: childPath[1] ?? 0,

@@ -47,7 +47,12 @@ export class RvaMapper {
    * @param sectionAlignment - the optional header's SectionAlignment, bytes.
    * @param fileSize - size of the file, bytes.
    */
-  constructor(sections: readonly SectionHeader[], sizeOfHeaders: number, sectionAlignment: number, fileSize: number) {
+  constructor(
+    sections: readonly SectionHeader[],
+    sizeOfHeaders: number,
+    sectionAlignment: number,
+    fileSize: number,
+  ) {
     this.#fileSize = fileSize;
     this.#headersEnd = Math.min(sizeOfHeaders, fileSize);
     this.#regions = sections.map((s) => {
@@ -97,7 +102,11 @@ export class RvaMapper {
     const m = this.resolve(rva);
     if (m === undefined) {
       const message = `${structure}: RVA 0x${rva.toString(16)} maps to no file offset`;
-      throw new PeFormatError("rva-unmapped", message, fieldOffset === undefined ? { structure } : { offset: fieldOffset, structure });
+      throw new PeFormatError(
+        "rva-unmapped",
+        message,
+        fieldOffset === undefined ? { structure } : { offset: fieldOffset, structure },
+      );
     }
     if (m.available < length) {
       throw new PeFormatError(

@@ -29,7 +29,9 @@ export const LOADER_RAW_ALIGNMENT = 0x200;
 
 /** PointerToRawData as the loader uses it (rounded down to 512 when FileAlignment ≥ 512). */
 export function loaderRawOffset(pointerToRawData: number, fileAlignment: number): number {
-  return fileAlignment >= LOADER_RAW_ALIGNMENT ? pointerToRawData - (pointerToRawData % LOADER_RAW_ALIGNMENT) : pointerToRawData;
+  return fileAlignment >= LOADER_RAW_ALIGNMENT
+    ? pointerToRawData - (pointerToRawData % LOADER_RAW_ALIGNMENT)
+    : pointerToRawData;
 }
 
 /**
@@ -40,7 +42,12 @@ export function loaderRawOffset(pointerToRawData: number, fileAlignment: number)
  * @param fileAlignment - the optional header's FileAlignment.
  * @throws PeFormatError in strict mode: `count-over-limit`, `truncated`.
  */
-export function parseSectionTable(ctx: ParseContext, offset: number, numberOfSections: number, fileAlignment: number): SectionHeader[] {
+export function parseSectionTable(
+  ctx: ParseContext,
+  offset: number,
+  numberOfSections: number,
+  fileAlignment: number,
+): SectionHeader[] {
   const r = ctx.reader;
   let count = numberOfSections;
   if (count > MAX_SECTIONS) {
@@ -73,7 +80,12 @@ export function parseSectionTable(ctx: ParseContext, offset: number, numberOfSec
     if (overLimit && isAllZero(r.bytes(h, IMAGE_SECTION_HEADER_SIZE, s))) {
       // NumberOfSections is already invalid: like pefile, take an all-zero header as the real end
       // of the table rather than reading garbage up to the cap.
-      ctx.note("section-table-ends-early", s, h, `Section header ${i} is all zeros; the table is taken to end there`);
+      ctx.note(
+        "section-table-ends-early",
+        s,
+        h,
+        `Section header ${i} is all zeros; the table is taken to end there`,
+      );
       break;
     }
     const nameBytes = r.bytes(h, 8, s);
@@ -84,7 +96,8 @@ export function parseSectionTable(ctx: ParseContext, offset: number, numberOfSec
     const sizeOfRawData = r.u32(h + 16, s);
     const pointerToRawData = r.u32(h + 20, s);
     const characteristics = r.u32(h + 36, s);
-    const rawDataOffset = sizeOfRawData === 0 ? pointerToRawData : loaderRawOffset(pointerToRawData, fileAlignment);
+    const rawDataOffset =
+      sizeOfRawData === 0 ? pointerToRawData : loaderRawOffset(pointerToRawData, fileAlignment);
     let rawDataSizeInFile = 0;
     let entropy = 0;
     if (sizeOfRawData > 0) {

@@ -47,14 +47,31 @@ export function parseVersionInfo(ctx: ParseContext, offset: number, length: numb
   const readBlock = (at: number, parentEnd: number): Block => {
     const structure = "VS_VERSIONINFO";
     if (++blocks > MAX_VERSION_BLOCKS) {
-      throw new PeFormatError("count-over-limit", `More than ${MAX_VERSION_BLOCKS} version blocks`, { offset: at, structure });
+      throw new PeFormatError("count-over-limit", `More than ${MAX_VERSION_BLOCKS} version blocks`, {
+        offset: at,
+        structure,
+      });
     }
-    if (at + 6 > parentEnd) throw new PeFormatError("truncated", "Version block header runs past its parent", { offset: at, structure });
+    if (at + 6 > parentEnd)
+      throw new PeFormatError("truncated", "Version block header runs past its parent", {
+        offset: at,
+        structure,
+      });
     const wLength = r.u16(at, structure);
-    if (wLength < 6) throw new PeFormatError("malformed", `Version block wLength ${wLength} is below the 6-byte header`, { offset: at, structure });
+    if (wLength < 6)
+      throw new PeFormatError("malformed", `Version block wLength ${wLength} is below the 6-byte header`, {
+        offset: at,
+        structure,
+      });
     let end = at + wLength;
     if (end > parentEnd) {
-      ctx.problem("malformed", "version-block-overruns-parent", structure, at, `Version block of ${wLength} bytes runs past its parent`);
+      ctx.problem(
+        "malformed",
+        "version-block-overruns-parent",
+        structure,
+        at,
+        `Version block of ${wLength} bytes runs past its parent`,
+      );
       end = parentEnd;
     }
     const valueLength = r.u16(at + 2, structure);
@@ -94,13 +111,25 @@ export function parseVersionInfo(ctx: ParseContext, offset: number, length: numb
   ctx.guard("VS_VERSIONINFO", undefined, () => {
     const root = readBlock(offset, limit);
     if (root.key !== "VS_VERSION_INFO") {
-      ctx.problem("malformed", "version-info-bad-key", "VS_VERSIONINFO", offset, `Root key is ${JSON.stringify(root.key)}, not "VS_VERSION_INFO"`);
+      ctx.problem(
+        "malformed",
+        "version-info-bad-key",
+        "VS_VERSIONINFO",
+        offset,
+        `Root key is ${JSON.stringify(root.key)}, not "VS_VERSION_INFO"`,
+      );
     }
     if (root.valueLength >= VS_FIXEDFILEINFO_SIZE && root.valueOffset + VS_FIXEDFILEINFO_SIZE <= root.end) {
       const fixed = readFixed(ctx, root.valueOffset);
       if (fixed !== undefined) info.fixed = fixed;
     } else if (root.valueLength !== 0) {
-      ctx.problem("malformed", "version-fixed-file-info-short", "VS_FIXEDFILEINFO", root.valueOffset, `wValueLength ${root.valueLength} is too small for VS_FIXEDFILEINFO`);
+      ctx.problem(
+        "malformed",
+        "version-fixed-file-info-short",
+        "VS_FIXEDFILEINFO",
+        root.valueOffset,
+        `wValueLength ${root.valueLength} is too small for VS_FIXEDFILEINFO`,
+      );
     }
     children(root, (section) => {
       if (section.key === "StringFileInfo") {
@@ -132,10 +161,17 @@ function readFixed(ctx: ParseContext, at: number): FixedFileInfo | undefined {
   const r = ctx.reader;
   const s = "VS_FIXEDFILEINFO";
   if (r.u32(at, s) !== VS_FFI_SIGNATURE) {
-    ctx.problem("malformed", "version-fixed-file-info-bad-signature", s, at, `dwSignature is 0x${r.u32(at, s).toString(16)}, not 0xfeef04bd`);
+    ctx.problem(
+      "malformed",
+      "version-fixed-file-info-bad-signature",
+      s,
+      at,
+      `dwSignature is 0x${r.u32(at, s).toString(16)}, not 0xfeef04bd`,
+    );
     return undefined;
   }
-  const version = (ms: number, ls: number): string => `${ms >>> 16}.${ms & 0xffff}.${ls >>> 16}.${ls & 0xffff}`;
+  const version = (ms: number, ls: number): string =>
+    `${ms >>> 16}.${ms & 0xffff}.${ls >>> 16}.${ls & 0xffff}`;
   return {
     fileVersion: version(r.u32(at + 8, s), r.u32(at + 12, s)),
     productVersion: version(r.u32(at + 16, s), r.u32(at + 20, s)),

@@ -42,6 +42,7 @@ export function walkFiles(dir: string): string[] {
 /** Fixture files that may be PE images (skips READMEs, JSON manifests, scripts, sources). */
 export function peFixtureFiles(): string[] {
   return walkFiles(peFixturesDir).filter(
-    (p) => !/\.(md|json|txt|sh|c|rc|def|h|py|ts|js|pem|cnf|key)$/i.test(p),
+    (p) =>
+      !path.basename(p).startsWith(".") && !/\.(md|json|txt|sh|c|rc|def|h|py|ts|js|pem|cnf|key)$/i.test(p),
   );
 }
