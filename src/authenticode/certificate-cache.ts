@@ -7,7 +7,7 @@
  * `publicKey.asymmetricKeyDetails.namedCurve`); RFC 5280 §4.2.1.12 (EKU); CVE-2020-0601
  * (explicit EC parameters).
  */
-import { X509Certificate, createHash } from "node:crypto";
+import { X509Certificate, createHash, type KeyObject } from "node:crypto";
 import { asBuffer } from "./algorithms.js";
 import { AuthenticodeError } from "./errors.js";
 
@@ -19,6 +19,8 @@ export interface CertificateInfo {
   sha256: string;
   /** SHA-256 of the SubjectPublicKeyInfo DER, lower-case hex. */
   spkiSha256: string;
+  /** The public key, or undefined when node:crypto cannot decode it (then the certificate verifies nothing). */
+  publicKey?: KeyObject;
   /** Subject as one line, e.g. `"C=CZ, O=Corpus Test PKI, CN=Corpus Test Root CA"`. */
   subject: string;
   issuer: string;
@@ -81,7 +83,10 @@ export class CertificateCache {
     if (cached !== undefined) return cached;
     let result: boolean;
     try {
-      result = subject.x509.checkIssued(issuer.x509) && subject.x509.verify(issuer.x509.publicKey);
+      result =
+        issuer.publicKey !== undefined &&
+        subject.x509.checkIssued(issuer.x509) &&
+        subject.x509.verify(issuer.publicKey);
     } catch {
       result = false; // unsupported key types or malformed parameters never issue anything
     }
@@ -96,9 +101,9 @@ export class CertificateCache {
  * keyUsage/keyCertSign requirement: a self-signed code-signing leaf rarely has it.
  */
 export function isSelfSigned(certificate: CertificateInfo): boolean {
-  if (!certificate.selfIssued) return false;
+  if (!certificate.selfIssued || !certificate.publicKey) return false;
   try {
-    return certificate.x509.verify(certificate.x509.publicKey);
+    return certificate.x509.verify(certificate.publicKey);
   } catch {
     return false;
   }
@@ -107,17 +112,27 @@ export function isSelfSigned(certificate: CertificateInfo): boolean {
 function describe(x509: X509Certificate, der: Uint8Array, sha256: string): CertificateInfo {
   let spkiSha256 = "";
   let explicitCurve = false;
+  let publicKey: KeyObject | undefined;
   try {
-    const key = x509.publicKey;
+    publicKey = x509.publicKey;
     spkiSha256 = createHash("sha256")
-      .update(key.export({ type: "spki", format: "der" }))
+      .update(publicKey.export({ type: "spki", format: "der" }))
       .digest("hex");
-    if (key.asymmetricKeyType === "ec") {
-      const curve = key.asymmetricKeyDetails?.namedCurve;
+    if (publicKey.asymmetricKeyType === "ec") {
+      const curve = publicKey.asymmetricKeyDetails?.namedCurve;
       explicitCurve = curve === undefined || curve === "UNDEF" || curve === "";
     }
   } catch {
-    explicitCurve = true; // a key node:crypto cannot export is treated like explicit parameters: unusable
+    publicKey = undefined; // undecodable key: the certificate can neither sign nor issue anything
+  }
+  const notBefore = new Date(x509.validFrom);
+  const notAfter = new Date(x509.validTo);
+  if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime())) {
+    throw new AuthenticodeError(
+      "bad-certificate",
+      `certificate ${sha256} has an unreadable validity period`,
+      { structure: "Certificate.validity" },
+    );
   }
   const eku = x509.keyUsage as string[] | undefined;
   return {
@@ -125,10 +140,11 @@ function describe(x509: X509Certificate, der: Uint8Array, sha256: string): Certi
     der,
     sha256,
     spkiSha256,
+    ...(publicKey ? { publicKey } : {}),
     subject: oneLine(x509.subject),
     issuer: oneLine(x509.issuer),
-    notBefore: new Date(x509.validFrom),
-    notAfter: new Date(x509.validTo),
+    notBefore,
+    notAfter,
     ...(eku ? { extendedKeyUsage: eku } : {}),
     selfIssued: x509.subject === x509.issuer,
     explicitCurve,

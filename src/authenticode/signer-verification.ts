@@ -113,12 +113,13 @@ export function verifySignerInfo(
   result.signer = found;
   if (!attrs) return result;
   if (
+    found.info.publicKey &&
     verifySignature(
       signer.signatureAlgorithm,
       digestAlgorithm,
       attrs.signedBytes,
       signer.signature,
-      found.info.x509.publicKey,
+      found.info.publicKey,
       origin,
     )
   ) {
@@ -181,13 +182,13 @@ function findSigner(
   for (const embedded of certificates) {
     const info = parse(embedded);
     if (
-      info &&
+      info?.publicKey &&
       verifySignature(
         signer.signatureAlgorithm,
         digestAlgorithm,
         signer.signedAttrs.signedBytes,
         signer.signature,
-        info.x509.publicKey,
+        info.publicKey,
         origin,
       )
     ) {

@@ -78,6 +78,8 @@ interface Run {
   anomalies: CertificateTableAnomaly[];
   /** Authentihash per algorithm, computed once per file. */
   digests: Map<DigestAlgorithm, string>;
+  /** Why the table's location makes every entry unusable (past EOF, inside the headers), if so. */
+  tableProblem?: string;
 }
 
 /**
@@ -124,6 +126,10 @@ export function verifyAuthenticode(
     anomalies: [...scan.anomalies],
     digests: new Map(),
   };
+  const locationAnomaly = scan.anomalies.find(
+    (a) => a.code === "cert-table-past-eof" || a.code === "cert-table-in-headers",
+  );
+  if (locationAnomaly) run.tableProblem = locationAnomaly.message;
   for (const entry of scan.entries) {
     if (entry.certificateType !== WIN_CERT_TYPE_PKCS_SIGNED_DATA) {
       steps.push({
@@ -201,15 +207,20 @@ function verifyEntry(run: Run, entry: WinCertificateEntry): void {
   }
   const first = run.signatures.length;
   verifySignedData(run, signedData, origin, path, entry.index, 0);
-  // Windows (and signify) accept only WIN_CERT_REVISION_2_0 entries: the signature is verified
-  // for evidence, but the entry itself is not a usable Authenticode signature.
-  if (entry.revision !== WIN_CERT_REVISION_2_0) {
-    const reason = `WIN_CERTIFICATE wRevision is 0x${entry.revision.toString(16)}, not WIN_CERT_REVISION_2_0 (0x200); Windows does not use the entry (signature evidence: ${run.signatures[first]?.state ?? "none"})`;
+  // The signature is verified for evidence, but the entry is not one Windows would use:
+  // - only WIN_CERT_REVISION_2_0 entries are read (Windows, signify);
+  // - the table must lie inside the file, after the headers (signify `_parse_pe_header_locations`).
+  const unusable =
+    entry.revision !== WIN_CERT_REVISION_2_0
+      ? `WIN_CERTIFICATE wRevision is 0x${entry.revision.toString(16)}, not WIN_CERT_REVISION_2_0 (0x200)`
+      : run.tableProblem;
+  if (unusable) {
+    const reason = `${unusable}; Windows does not use the entry (signature evidence: ${run.signatures[first]?.state ?? "none"})`;
     for (const signature of run.signatures.slice(first)) {
       signature.state = "malformed";
       signature.reason = reason;
       signature.steps.push({
-        step: "certificate-revision",
+        step: "certificate-entry",
         outcome: "fail",
         detail: reason,
         path: signature.path,

@@ -1,0 +1,86 @@
+/**
+ * Robustness: random corruption of the certificate table of signed fixtures (single bytes,
+ * runs, truncations of the declared size) must never make `verifyAuthenticode` throw or hang.
+ * Every result must still be one of the documented states. Deterministic (seeded PRNG).
+ * Hard safety cap: no single case takes more than 2 s.
+ */
+import assert from "node:assert/strict";
+import path from "node:path";
+import { describe, it } from "node:test";
+import {
+  createTrustStore,
+  defaultPolicy,
+  STATES_BY_SEVERITY,
+  verifyAuthenticode,
+} from "../../src/authenticode/index.js";
+import { fixturesPeDir, fixturesPkiDir, loadPe, skipUnless } from "./helpers.js";
+
+/** xorshift32: deterministic pseudo-random numbers for reproducible corruption. */
+function prng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 0x1_0000_0000;
+  };
+}
+
+const FILES = [
+  "signed-valid-timestamped-x64.dll",
+  "signed-nested-sha256-sha1-x64.dll",
+  "signed-valid-pagehash-x64.dll",
+];
+const skip = skipUnless(path.join(fixturesPeDir, FILES[0]!), "fixtures/pe signed fixtures");
+
+describe("robustness: corrupted certificate tables", { skip }, () => {
+  const trust = skip
+    ? undefined
+    : createTrustStore({ files: [path.join(fixturesPkiDir, "trust-anchors.pem")] });
+  for (const name of FILES) {
+    it(`${name}: 300 random corruptions never throw`, () => {
+      const { bytes, pe } = loadPe(path.join(fixturesPeDir, name));
+      const table = pe.certificateTable!;
+      const random = prng(0x5eed ^ name.length);
+      const policy = defaultPolicy(trust!, { at: new Date("2026-11-21T00:00:00Z"), signatures: "all" });
+      const seen = new Set<string>();
+      for (let i = 0; i < 300; i++) {
+        const copy = Uint8Array.from(bytes);
+        const kind = i % 3;
+        const at = table.offset + Math.floor(random() * table.size);
+        if (kind === 0) copy[at] = Math.floor(random() * 256);
+        else if (kind === 1)
+          copy.fill(
+            Math.floor(random() * 256),
+            at,
+            Math.min(copy.length, at + 1 + Math.floor(random() * 64)),
+          );
+        else copy[at] = copy[at]! ^ (1 << Math.floor(random() * 8));
+        const start = performance.now();
+        const result = verifyAuthenticode(copy, pe, policy);
+        assert.ok(performance.now() - start < 2000, "a single verification stays under 2 s");
+        assert.ok(STATES_BY_SEVERITY.includes(result.state), result.state);
+        seen.add(result.state);
+      }
+      // Corruption must be noticed: most cases are not valid.
+      assert.ok(seen.has("invalid") || seen.has("malformed"), `states seen: ${[...seen].join(", ")}`);
+    });
+  }
+
+  it("a declared table larger than the file and zero-length tables are handled", () => {
+    const { bytes, pe } = loadPe(path.join(fixturesPeDir, FILES[0]!));
+    const policy = defaultPolicy(trust!, { at: new Date("2026-11-21T00:00:00Z") });
+    for (const size of [1, 7, 8, 9, 100, 0x7fff_ffff]) {
+      const dirs = pe.optionalHeader.dataDirectories.map((d) => (d.index === 4 ? { ...d, size } : d));
+      const result = verifyAuthenticode(
+        bytes,
+        { ...pe, optionalHeader: { ...pe.optionalHeader, dataDirectories: dirs } },
+        policy,
+      );
+      assert.ok(STATES_BY_SEVERITY.includes(result.state));
+      assert.notEqual(result.state, "valid", `size ${size}`);
+    }
+  });
+});
