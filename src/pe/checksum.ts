@@ -20,7 +20,6 @@ export function computePeChecksum(bytes: Uint8Array, checkSumOffset: number): nu
   const even = n & ~1;
   // Plain JS numbers are exact up to 2^53: 2^53 / 0xFFFF words is far more than any file, so the
   // carry is folded once at the end rather than on every add.
-  let sum = 0;
   const quad = n & ~3;
   let low = 0;
   let high = 0;
@@ -29,13 +28,14 @@ export function computePeChecksum(bytes: Uint8Array, checkSumOffset: number): nu
     low += bytes[i]! + bytes[i + 2]!;
     high += bytes[i + 1]! + bytes[i + 3]!;
   }
-  sum = low + high * 256;
+  let sum = low + high * 256;
   for (let i = quad; i < even; i += 2) sum += bytes[i]! | (bytes[i + 1]! << 8);
   if (n & 1) sum += bytes[n - 1]!;
-  // Subtract the CheckSum field's words (only those inside the file, matching the loop above).
-  for (let i = checkSumOffset; i < checkSumOffset + 4; i += 2) {
+  // Treat the CheckSum field's 4 bytes as zero: remove each byte's contribution (low byte of a
+  // word at an even offset, high byte at an odd one), so an unaligned field is handled too.
+  for (let i = checkSumOffset; i < checkSumOffset + 4; i++) {
     if (i < 0 || i >= n) continue;
-    sum -= bytes[i]! | (i + 1 < n ? bytes[i + 1]! << 8 : 0);
+    sum -= i & 1 ? bytes[i]! * 256 : bytes[i]!;
   }
   // Ones'-complement fold: terminates because each step strictly shrinks a sum above 0xFFFF.
   while (sum > 0xffff) sum = (sum % 0x10000) + Math.floor(sum / 0x10000);

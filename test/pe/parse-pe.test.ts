@@ -178,6 +178,17 @@ describe("checksum and entropy primitives", () => {
     }
   });
 
+  it("computePeChecksum treats an unaligned CheckSum field as zero", () => {
+    const bytes = new Uint8Array(301);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 97 + 13) & 0xff;
+    for (const at of [63, 65, 66, 298]) {
+      const zeroed = bytes.slice();
+      zeroed.fill(0, at, Math.min(at + 4, zeroed.length));
+      assert.equal(computePeChecksum(bytes, at), computePeChecksum(zeroed, -100), `offset ${at}`);
+    }
+    assert.notEqual(computePeChecksum(bytes, 63), computePeChecksum(bytes, -100));
+  });
+
   it("shannonEntropy: 0 for constant data, 8 for all byte values equally, 1 for two values", () => {
     assert.equal(shannonEntropy(new Uint8Array(0)), 0);
     assert.equal(shannonEntropy(new Uint8Array(100).fill(7)), 0);
