@@ -183,6 +183,18 @@ describe("verification steps on a mutated valid signature", { skip }, () => {
     assert.equal(result.signatures[0]!.integrity.cmsSignature, "pass", "the outer signature is untouched");
   });
 
+  it("page hashes: a changed byte in a section fails both the image digest and the page hashes", () => {
+    const file = path.join(fixturesPeDir, "signed-valid-pagehash-x64.dll");
+    const paged = loadPe(file);
+    const clean = verifyAuthenticode(paged.bytes, paged.pe, policy);
+    assert.equal(clean.signatures[0]!.integrity.pageHashes, "pass");
+    const section = paged.pe.sections.find((s) => s.sizeOfRawData > 0x100)!;
+    const result = verifyAuthenticode(flip(paged.bytes, section.pointerToRawData + 0x80), paged.pe, policy);
+    assert.equal(result.signatures[0]!.integrity.pageHashes, "fail");
+    assert.equal(result.signatures[0]!.integrity.imageDigest, "fail");
+    assert.equal(result.state, "invalid");
+  });
+
   it("strict mode changes nothing for a leaf that has codeSigning EKU and digitalSignature", () => {
     assert.equal(verify(bytes, defaultPolicy(trust, { at: AT, strict: true })).state, "valid");
   });
