@@ -222,18 +222,31 @@ async function readProfile(
   if (profileKey === undefined) return body;
   evidence.push(key);
   body.truncated = profileKey.subkeys.length > MAX_SECTIONS_PER_PROFILE;
-  // Read every section once (bounded by the cap); lookups below are by lowercase UID.
+  // Sections by lowercase UID. The anchor, the services it lists and their listed providers are
+  // read first (explicit references survive the cap); then the remaining subkeys up to the cap.
+  const names = new Map(profileKey.subkeys.map((n) => [n.toLowerCase(), n]));
   const sections = new Map<string, RegKey>();
-  for (const name of profileKey.subkeys.slice(0, MAX_SECTIONS_PER_PROFILE)) {
+  const load = async (uid: string): Promise<void> => {
+    const name = names.get(uid);
+    if (name === undefined || sections.has(uid)) return;
     const section = await port.getKey(joinKey(key, name));
-    if (section !== undefined) sections.set(name.toLowerCase(), section);
-  }
-
+    if (section !== undefined) sections.set(uid, section);
+  };
+  await load(SERVICE_TABLE_SECTION);
   const anchor = sections.get(SERVICE_TABLE_SECTION);
   const listed = anchor === undefined ? undefined : readUidList(anchor, PropId.PR_SERVICES);
   body.serviceTableFound = listed !== undefined;
   const listedUids = new Set(listed?.uids ?? []);
-  for (const uid of listedUids) if (!sections.has(uid)) body.danglingServiceUids.push(uid);
+  for (const uid of listedUids) {
+    await load(uid);
+    const s = sections.get(uid);
+    if (s === undefined) continue;
+    for (const id of [PropId.PR_STORE_PROVIDERS, PropId.PR_AB_PROVIDERS, PropId.PR_TRANSPORT_PROVIDERS]) {
+      for (const p of readUidList(s, id)?.uids ?? []) await load(p);
+    }
+  }
+  for (const lower of [...names.keys()].slice(0, MAX_SECTIONS_PER_PROFILE)) await load(lower);
+  for (const uid of listedUids) if (!names.has(uid)) body.danglingServiceUids.push(uid);
 
   const isProviderSection = (s: RegKey): boolean =>
     readProfileString(s, PropId.PR_PROVIDER_DLL_NAME) !== undefined;
@@ -250,6 +263,18 @@ async function readProfile(
     if (isServiceLike(s) && !isProviderSection(s)) serviceUids.push(uid);
   }
 
+  // Provider sections by the service their PR_SERVICE_UID names (fallback attachment), built once.
+  const providersByService = new Map<string, string[]>();
+  for (const [uid, s] of sections) {
+    if (!isProviderSection(s)) continue;
+    const owner = readUidList(s, PropId.PR_SERVICE_UID)?.uids[0];
+    if (owner === undefined) continue;
+    const list = providersByService.get(owner);
+    if (list === undefined) providersByService.set(owner, [uid]);
+    else list.push(uid);
+  }
+
+  const serviceSet = new Set(serviceUids);
   const attached = new Set<string>();
   for (const uid of serviceUids) {
     const s = sections.get(uid);
@@ -259,11 +284,7 @@ async function readProfile(
     for (const id of [PropId.PR_STORE_PROVIDERS, PropId.PR_AB_PROVIDERS, PropId.PR_TRANSPORT_PROVIDERS]) {
       for (const p of readUidList(s, id)?.uids ?? []) providerUids.add(p);
     }
-    // Fallback: provider sections naming this service in PR_SERVICE_UID.
-    for (const [puid, ps] of sections) {
-      if (!isProviderSection(ps)) continue;
-      if (readUidList(ps, PropId.PR_SERVICE_UID)?.uids[0] === uid) providerUids.add(puid);
-    }
+    for (const p of providersByService.get(uid) ?? []) providerUids.add(p);
     for (const puid of providerUids) {
       const ps = sections.get(puid);
       if (ps === undefined) {
@@ -277,7 +298,7 @@ async function readProfile(
     body.services.push(service);
   }
   for (const [uid, s] of sections) {
-    if (attached.has(uid) || serviceUids.includes(uid) || !isProviderSection(s)) continue;
+    if (attached.has(uid) || serviceSet.has(uid) || !isProviderSection(s)) continue;
     body.orphanProviders.push(readProvider(uid, s, pattern));
   }
   return body;

@@ -166,4 +166,27 @@ describe("readOutlookProfiles", () => {
     const r = await readOutlookProfiles(new FakeRegistry({ "HKU\\alice\\Software": {} }));
     assert.deepEqual([r.profiles.length, r.defaults.length], [0, 0]);
   });
+
+  it("caps a pathological profile (5000 sections) and marks it truncated, within the 2 s safety cap", async () => {
+    const spec: FakeSpec = {};
+    const base = `${o16}\\Profiles\\Huge`;
+    const svc = "a".repeat(32);
+    for (let i = 0; i < 5000; i++) {
+      const uid = i.toString(16).padStart(32, "0");
+      spec[`${base}\\${uid}`] = { "001e300a": ansiz(`p${i}.dll`), "01023d0c": uidList(svc) };
+    }
+    spec[`${base}\\${svc}`] = { "001e3d0a": ansiz("kofmsp.dll"), "01023d00": uidList("0".repeat(31) + "1") };
+    spec[`${base}\\${SERVICE_TABLE_SECTION}`] = { "01023d0e": uidList(svc) };
+    const started = Date.now();
+    const r = await readOutlookProfiles(new FakeRegistry(spec));
+    assert.ok(Date.now() - started < 2000, "hard safety cap");
+    const p = r.profiles[0]!;
+    assert.equal(p.truncated, true);
+    // The service listed in the anchor is read even though it sorts past the cap, and every
+    // provider section read names it in PR_SERVICE_UID.
+    assert.equal(p.services.length, 1);
+    assert.equal(p.services[0]?.isKoff, true);
+    assert.ok(p.services[0]!.providers.length >= 4000);
+    assert.equal(p.orphanProviders.length, 0);
+  });
 });

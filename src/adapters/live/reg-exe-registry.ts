@@ -102,7 +102,8 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
     const parsed = parseRegQueryOutput(text);
     this.#warn(short, parsed.warnings);
     const [first, ...rest] = parsed.blocks;
-    if (first === undefined) return undefined;
+    // Exit code 0 means the key exists, even when nothing is printed (no values, no subkeys).
+    if (first === undefined) return { path, name: lastComponent(short), values: [], subkeys: [] };
     const ownIsFirst = toShortRootPath(first.path).toLowerCase() === lower;
     const subBlocks = ownIsFirst ? rest : parsed.blocks;
     return {
