@@ -537,6 +537,23 @@ function verifySignedData(
       invalid.push(`certificate "${explicit.subject}" uses explicit EC parameters (CVE-2020-0601 pattern)`);
       step("explicit-curve", "fail", invalid[invalid.length - 1]!);
     }
+    // A timestamp from a TSA we cannot anchor is only needed when the chain is not valid at the
+    // policy time anyway; otherwise judge at the policy time and keep the anchored verdict.
+    if (
+      verifiedAtSource === "timestamp" &&
+      usable &&
+      !usable.trusted &&
+      chain.anchor &&
+      !validityProblem(chain.certificates, at)
+    ) {
+      verifiedAt = at;
+      verifiedAtSource = "policy";
+      step(
+        "timestamp",
+        "warn",
+        `the TSA chain reaches no anchor, but the signer chain is valid at ${at.toISOString()} without it`,
+      );
+    }
     timeProblem = validityProblem(chain.certificates, verifiedAt);
     step(
       "validity",

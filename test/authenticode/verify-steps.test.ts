@@ -183,6 +183,24 @@ describe("verification steps on a mutated valid signature", { skip }, () => {
     assert.equal(result.signatures[0]!.integrity.cmsSignature, "pass", "the outer signature is untouched");
   });
 
+  it("timestamp from an unanchored TSA: not needed while the chain is valid now; caps the state when it is needed", () => {
+    // Anchor only the code-signing CA: the signer chain is anchored, the TSA (under the root) is not.
+    const caOnly = new TrustStore();
+    caOnly.addPem(readFileSync(path.join(fixturesPkiDir, "code-signing-ca.pem"), "latin1"), "test");
+    const caPolicy = defaultPolicy(caOnly, { at: AT });
+    const fresh = loadPe(path.join(fixturesPeDir, "signed-valid-timestamped-x64.dll"));
+    const now = verifyAuthenticode(fresh.bytes, fresh.pe, caPolicy);
+    assert.equal(now.state, "valid");
+    assert.equal(now.signatures[0]!.time.verifiedAtSource, "policy");
+    assert.equal(now.signatures[0]!.time.timestamp?.trusted, false);
+    // The expired leaf needs the timestamp, whose TSA we cannot anchor: back-dating by a private
+    // TSA must not give `valid`.
+    const old = loadPe(path.join(fixturesPeDir, "signed-expired-timestamped-x64.dll"));
+    const needed = verifyAuthenticode(old.bytes, old.pe, caPolicy);
+    assert.equal(needed.signatures[0]!.time.verifiedAtSource, "timestamp");
+    assert.equal(needed.state, "untrusted-root");
+  });
+
   it("page hashes: a changed byte in a section fails both the image digest and the page hashes", () => {
     const file = path.join(fixturesPeDir, "signed-valid-pagehash-x64.dll");
     const paged = loadPe(file);
