@@ -63,19 +63,22 @@ export function parseExportDirectory(
     const index = r.u16(ordinalTable.offset + j * 2, structure);
     const symbolRva = r.u32(nameTable.offset + j * 4, structure);
     if (names.has(index)) continue;
-    ctx.guard("AddressOfNames", undefined, () => {
-      names.set(
-        index,
-        asciizAtRva(
-          mapper,
-          r.buffer,
-          symbolRva,
-          MAX_SYMBOL_NAME_LENGTH,
-          "AddressOfNames",
-          nameTable.offset + j * 4,
-        ),
+    const fieldOffset = nameTable.offset + j * 4;
+    if (mapper.resolve(symbolRva) === undefined) {
+      // Checked before reading so that a table of bad RVAs costs no exceptions in permissive mode.
+      ctx.problem(
+        "rva-unmapped",
+        "rva-unmapped",
+        "AddressOfNames",
+        fieldOffset,
+        `AddressOfNames: RVA 0x${symbolRva.toString(16)} maps to no file offset`,
       );
-    });
+      continue;
+    }
+    names.set(
+      index,
+      asciizAtRva(mapper, r.buffer, symbolRva, MAX_SYMBOL_NAME_LENGTH, "AddressOfNames", fieldOffset),
+    );
   }
 
   const functionTable = tableOffset(

@@ -46,6 +46,17 @@ export function parseImportDirectory(
       const name = r.u32(at + 12, structure);
       const firstThunk = r.u32(at + 16, structure);
       if ((originalFirstThunk | timeDateStamp | forwarderChain | name | firstThunk) === 0) return;
+      // The spec ends the table with an all-zero descriptor; the Windows loader already stops at
+      // the first descriptor whose Name or FirstThunk is 0. We follow the loader, with a note.
+      if (name === 0 || firstThunk === 0) {
+        ctx.note(
+          "import-descriptor-ends-table",
+          structure,
+          at,
+          "An import descriptor with Name or FirstThunk 0 (but not all zero) ends the table, as in the Windows loader",
+        );
+        return;
+      }
       if (i >= MAX_IMPORT_MODULES) {
         ctx.problem(
           "count-over-limit",

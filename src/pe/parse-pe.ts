@@ -79,6 +79,16 @@ export function parsePe(bytes: Uint8Array, options: ParsePeOptions = {}): PeImag
   const mappedDirectory = (index: number, structure: string): DataDirectory | undefined => {
     const dir = directory(optionalHeader, index);
     if (dir === undefined) return undefined;
+    if (dir.virtualAddress === 0) {
+      // Windows ignores a directory whose VirtualAddress is 0 (it would point at the DOS header).
+      ctx.note(
+        "data-directory-rva-zero",
+        "IMAGE_DATA_DIRECTORY",
+        dir.entryOffset,
+        `Data directory ${dir.name} has Size ${dir.size} but VirtualAddress 0; ignored`,
+      );
+      return undefined;
+    }
     if (mapper.resolve(dir.virtualAddress) !== undefined) return dir;
     ctx.problem(
       "rva-unmapped",
