@@ -84,8 +84,13 @@ function malformed(structure: string, what: string, offset: number, cause?: unkn
   return new AuthenticodeError("asn1-malformed", `${structure} ${what}`, { structure, offset, cause });
 }
 
-/** Reads typed values out of one decoded tree, reporting offsets against `origin`. */
+/**
+ * Reads typed values out of one decoded tree, reporting offsets against `origin`. Every method
+ * throws {@link AuthenticodeError} `asn1-malformed` (naming `structure` and the node's file
+ * offset) when the node is missing or of another type.
+ */
 export class Asn1Reader {
+  /** @param origin - the decoded blob and its file offset. */
   constructor(readonly origin: Asn1Origin) {}
 
   /** Throws `asn1-malformed` for `node` with a message. */
@@ -94,10 +99,12 @@ export class Asn1Reader {
     throw malformed(structure, what, offset);
   }
 
+  /** True when `node` has the UNIVERSAL class and tag number `tag`. */
   isUniversal(node: Asn1Node | undefined, tag: number): boolean {
     return node !== undefined && node.idBlock.tagClass === 1 && node.idBlock.tagNumber === tag;
   }
 
+  /** True when `node` is a context-specific `[tag]`. */
   isContext(node: Asn1Node | undefined, tag: number): boolean {
     return node !== undefined && node.idBlock.tagClass === 3 && node.idBlock.tagNumber === tag;
   }

@@ -42,7 +42,12 @@ export interface SpcIndirectData {
  */
 export function parseSpcIndirectData(eContent: Asn1Node, origin: Asn1Origin): SpcIndirectData {
   const r = new Asn1Reader(origin);
-  const top = r.sequence(eContent, "SpcIndirectDataContent");
+  // CMS-style (RFC 5652) signers wrap the content in an OCTET STRING; Authenticode puts the
+  // SEQUENCE there directly. Accept both.
+  const content = r.isUniversal(eContent, TAG.OCTET_STRING)
+    ? decodeBer(r.octets(eContent, "EncapsulatedContentInfo.eContent"), "SpcIndirectDataContent", origin).node
+    : eContent;
+  const top = r.sequence(content, "SpcIndirectDataContent");
   const data = r.sequence(top[0], "SpcIndirectDataContent.data");
   const dataType = r.oid(data[0], "SpcAttributeTypeAndOptionalValue.type");
   const digestInfo = r.sequence(top[1], "SpcIndirectDataContent.messageDigest");
