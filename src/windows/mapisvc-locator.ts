@@ -12,6 +12,8 @@
  * - the same under `<PF>\Microsoft Office 15\root\…` (Office 2013 C2R) [I]
  * - MSI:       `<PF>\Common Files\System\MSMAPI\<lcid>\` [C]
  * - system:    `%windir%\System32\`, `%windir%\SysWOW64\` [C]
+ * - with a registry: Program Files folders from `ProgramFilesDir`/`ProgramFilesDir (x86)`, the
+ *   C2R `InstallPath` (`HKLM\SOFTWARE\Microsoft\Office\ClickToRun`) [I], and
  * - the folder of the registered MAPI DLL, `DLLPathEx`/`DLLPath` under
  *   `HKLM\SOFTWARE\[WOW6432Node\]Clients\Mail\Microsoft Outlook` (MFCMAPI's GetMAPISVCPath rule) [C]/[I]
  *
@@ -131,9 +133,9 @@ export interface MapiSvcFileReport {
 
 /** Options of {@link locateMapiSvcInf}. */
 export interface LocateMapiSvcOptions {
-  /** `%windir%`. Default `C:\Windows`. */
+  /** `%windir%`. Default: `SystemRoot` under `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion` when a registry is given, else `C:\Windows`. */
   windowsDir?: string;
-  /** Program Files folders, 64-bit first. Default `C:\Program Files`, `C:\Program Files (x86)`. */
+  /** Program Files folders, 64-bit first. Default: from the registry when given (see module header), else `C:\Program Files`, `C:\Program Files (x86)`. */
   programFiles?: string[];
   /** When given, the registered MAPI DLL folders are probed too. */
   registry?: RegistryPort;
@@ -167,8 +169,17 @@ export async function locateMapiSvcInf(
   fs: FileSystemPort,
   options: LocateMapiSvcOptions = {},
 ): Promise<MapiSvcLocatorResult> {
-  const win = options.windowsDir ?? "C:\\Windows";
-  const pfs = options.programFiles ?? ["C:\\Program Files", "C:\\Program Files (x86)"];
+  const systemRoot =
+    options.registry === undefined
+      ? undefined
+      : valueAsString(
+          findValue(
+            await options.registry.getKey("HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"),
+            "SystemRoot",
+          ),
+        )?.trim();
+  const win = options.windowsDir ?? (systemRoot || "C:\\Windows");
+  const pfs = options.programFiles ?? (await programFilesFromRegistry(options.registry));
   const pattern = stableRegExp(options.koffDllPattern ?? DEFAULT_KOFF_DLL_PATTERN);
   const candidates = await candidatePaths(fs, win, pfs, options.registry);
   const result: MapiSvcLocatorResult = {
@@ -199,6 +210,21 @@ export async function locateMapiSvcInf(
       if (service.isKoff) result.koffRegistrations.push({ path: found.path, service });
   }
   return result;
+}
+
+/**
+ * Program Files folders: `ProgramFilesDir` and `ProgramFilesDir (x86)` under
+ * `HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion` when a registry is given (installs on another
+ * drive), else the defaults `C:\Program Files`, `C:\Program Files (x86)`.
+ */
+async function programFilesFromRegistry(registry: RegistryPort | undefined): Promise<string[]> {
+  const defaults = ["C:\\Program Files", "C:\\Program Files (x86)"];
+  if (registry === undefined) return defaults;
+  const k = await registry.getKey("HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion");
+  const pf = valueAsString(findValue(k, "ProgramFilesDir"))?.trim();
+  const pf86 = valueAsString(findValue(k, "ProgramFilesDir (x86)"))?.trim();
+  if (!pf) return defaults;
+  return pf86 ? [pf, pf86] : [pf];
 }
 
 async function candidatePaths(
@@ -232,6 +258,15 @@ async function candidatePaths(
   out.push({ path: `${win}\\System32\\MAPISVC.INF`, origin: "system32", bitness: undefined });
   out.push({ path: `${win}\\SysWOW64\\MAPISVC.INF`, origin: "syswow64", bitness: "x86" });
   if (registry !== undefined) {
+    // The C2R install folder (`InstallPath`, e.g. `D:\Office`) when it is not under Program Files [I].
+    const c2r = valueAsString(
+      findValue(await registry.getKey("HKLM\\SOFTWARE\\Microsoft\\Office\\ClickToRun"), "InstallPath"),
+    )?.trim();
+    if (c2r) {
+      const vfs = `${c2r}\\root\\VFS`;
+      await withLcids(`${vfs}\\ProgramFilesCommonX64\\System\\MSMAPI`, "c2r-common-x64", "x64");
+      await withLcids(`${vfs}\\ProgramFilesCommonX86\\System\\MSMAPI`, "c2r-common-x86", "x86");
+    }
     for (const [key, bitness] of [
       ["HKLM\\SOFTWARE\\Clients\\Mail\\Microsoft Outlook", undefined],
       ["HKLM\\SOFTWARE\\WOW6432Node\\Clients\\Mail\\Microsoft Outlook", "x86"],

@@ -121,4 +121,32 @@ describe("locateMapiSvcInf", () => {
     assert.equal(r.files.length, 0);
     assert.ok(r.probed.length >= 6);
   });
+
+  it("takes Program Files and the C2R install folder from the registry (Office on another drive)", async () => {
+    const onD = "D:\\Apps\\Office\\root\\VFS\\ProgramFilesCommonX64\\System\\MSMAPI\\1033\\MAPISVC.INF";
+    const pfE = "E:\\PF86\\Common Files\\System\\MSMAPI\\1033\\MAPISVC.INF";
+    const fs = new FakeFileSystem({
+      [onD]: koffInf("kofmsp.dll"),
+      [pfE]: "[Services]\r\n",
+      "W:\\WINNT\\System32\\MAPISVC.INF": "[Services]\r\n",
+    });
+    const registry = new FakeRegistry({
+      "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion": {
+        ProgramFilesDir: "E:\\PF",
+        "ProgramFilesDir (x86)": "E:\\PF86",
+      },
+      "HKLM\\SOFTWARE\\Microsoft\\Office\\ClickToRun": { InstallPath: "D:\\Apps\\Office" },
+      "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion": { SystemRoot: "W:\\WINNT" },
+    });
+    const r = await locateMapiSvcInf(fs, { registry });
+    assert.deepEqual(
+      r.files.map((f) => [f.path, f.origin, f.bitness]),
+      [
+        [pfE, "msi-common-files", "x86"],
+        ["W:\\WINNT\\System32\\MAPISVC.INF", "system32", undefined],
+        [onD, "c2r-common-x64", "x64"],
+      ],
+    );
+    assert.equal(r.koffRegistrations.length, 1);
+  });
 });
