@@ -189,6 +189,14 @@ describe("checksum and entropy primitives", () => {
     assert.notEqual(computePeChecksum(bytes, 63), computePeChecksum(bytes, -100));
   });
 
+  it("computePeChecksum on all-zero data is the file length (the empty sum stays 0)", () => {
+    const bytes = new Uint8Array(1000);
+    assert.equal(computePeChecksum(bytes, 64), 1000);
+    bytes.fill(0xff, 64, 68);
+    assert.equal(computePeChecksum(bytes, 64), 1000);
+    assert.equal(computePeChecksum(bytes.subarray(1), 63), 999, "unaligned view");
+  });
+
   it("shannonEntropy: 0 for constant data, 8 for all byte values equally, 1 for two values", () => {
     assert.equal(shannonEntropy(new Uint8Array(0)), 0);
     assert.equal(shannonEntropy(new Uint8Array(100).fill(7)), 0);
