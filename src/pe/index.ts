@@ -11,7 +11,15 @@ export { computePeChecksum } from "./checksum.js";
 export { shannonEntropy, addToHistogram, entropyOfHistogram } from "./entropy.js";
 export { RvaMapper, type MappedRva } from "./rva.js";
 export { machineName, MACHINE_NAMES } from "./file-header.js";
-export { DATA_DIRECTORY_NAMES, CHECKSUM_FIELD_OFFSET } from "./optional-header.js";
+export {
+  DATA_DIRECTORY_NAMES,
+  CHECKSUM_FIELD_OFFSET,
+  IMAGE_DIRECTORY_ENTRY_EXPORT,
+  IMAGE_DIRECTORY_ENTRY_IMPORT,
+  IMAGE_DIRECTORY_ENTRY_RESOURCE,
+  IMAGE_DIRECTORY_ENTRY_SECURITY,
+  IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT,
+} from "./optional-header.js";
 export { RT_VERSION } from "./resource-directory.js";
 export {
   WIN_CERT_REVISION_1_0,

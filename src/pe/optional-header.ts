@@ -42,11 +42,15 @@ export const DATA_DIRECTORY_NAMES: readonly string[] = [
   "RESERVED",
 ];
 
-/** Data directory indices used by the parser. */
+/** Data directory index of the export table. */
 export const IMAGE_DIRECTORY_ENTRY_EXPORT = 0;
+/** Data directory index of the import table. */
 export const IMAGE_DIRECTORY_ENTRY_IMPORT = 1;
+/** Data directory index of the resource table. */
 export const IMAGE_DIRECTORY_ENTRY_RESOURCE = 2;
+/** Data directory index of the attribute certificate table (its VirtualAddress is a file offset). */
 export const IMAGE_DIRECTORY_ENTRY_SECURITY = 4;
+/** Data directory index of the delay-load import descriptors. */
 export const IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT = 13;
 
 /**

@@ -17,6 +17,7 @@ export interface PeAnomaly {
   message: string;
 }
 
+/** IMAGE_DOS_HEADER: the two fields the parser uses. */
 export interface DosHeader {
   /** `e_magic`, 0x5A4D ("MZ"). */
   magic: number;
@@ -106,6 +107,7 @@ export interface SectionHeader {
   headerOffset: number;
 }
 
+/** One imported function: by name (with hint) or by ordinal. */
 export interface ImportedFunction {
   /** Function name when imported by name. */
   name?: string;
@@ -115,6 +117,7 @@ export interface ImportedFunction {
   hint?: number;
 }
 
+/** One imported DLL (IMAGE_IMPORT_DESCRIPTOR or IMAGE_DELAYLOAD_DESCRIPTOR) and its functions. */
 export interface ImportedModule {
   /** DLL name as stored, e.g. `"KERNEL32.dll"`. */
   dll: string;
@@ -123,6 +126,7 @@ export interface ImportedModule {
   functions: ImportedFunction[];
 }
 
+/** One used slot of the export address table. */
 export interface ExportedFunction {
   /** Biased ordinal (Base + index). */
   ordinal: number;
@@ -134,6 +138,7 @@ export interface ExportedFunction {
   forwarder?: string;
 }
 
+/** IMAGE_EXPORT_DIRECTORY and its exports (unused address-table slots, RVA 0, omitted). */
 export interface ExportDirectory {
   /** Name of the DLL recorded in the export directory. */
   dllName?: string;
