@@ -38,6 +38,7 @@ export interface CertificateInfo {
 export class CertificateCache {
   readonly #bySha256 = new Map<string, CertificateInfo>();
   readonly #issued = new Map<string, boolean>();
+  readonly #memo = new Map<string, unknown>();
   /** Caps the memory a run can use: beyond this many entries the caches are cleared. */
   static readonly MAX_ENTRIES = 20_000;
 
@@ -71,6 +72,18 @@ export class CertificateCache {
     if (this.#bySha256.size >= CertificateCache.MAX_ENTRIES) this.#bySha256.clear();
     this.#bySha256.set(sha256, info);
     return info;
+  }
+
+  /**
+   * A per-run memo for derived results keyed by certificate hashes (e.g. built chains), so the
+   * same leaf with the same intermediates and anchors is resolved once. Bounded like the rest.
+   */
+  memo<T>(key: string, compute: () => T): T {
+    if (this.#memo.has(key)) return this.#memo.get(key) as T;
+    const value = compute();
+    if (this.#memo.size >= CertificateCache.MAX_ENTRIES) this.#memo.clear();
+    this.#memo.set(key, value);
+    return value;
   }
 
   /**

@@ -32,9 +32,22 @@ export interface ChainResult {
  * @param leaf - the signer certificate.
  * @param pool - untrusted intermediates (SignedData.certificates).
  * @param trust - anchors, matched by certificate/SPKI SHA-256.
- * @param cache - issuer-check cache.
+ * @param cache - issuer-check cache; the result is memoised per (anchors revision, leaf, pool).
  */
 export function buildChain(
+  leaf: CertificateInfo,
+  pool: readonly CertificateInfo[],
+  trust: TrustStore,
+  cache: CertificateCache,
+): ChainResult {
+  const key = `chain:${trust.id}.${trust.revision}:${leaf.sha256}:${pool
+    .map((c) => c.sha256)
+    .sort()
+    .join(",")}`;
+  return cache.memo(key, () => walk(leaf, pool, trust, cache));
+}
+
+function walk(
   leaf: CertificateInfo,
   pool: readonly CertificateInfo[],
   trust: TrustStore,

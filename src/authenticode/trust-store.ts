@@ -21,11 +21,16 @@ export interface TrustAnchor {
   source: AnchorSource;
 }
 
+let nextStoreId = 1;
+
 /** A set of trust anchors. */
 export class TrustStore {
+  /** Distinguishes stores that share one cache (keys cached chain results). */
+  readonly id = nextStoreId++;
   readonly #byCertSha256 = new Map<string, TrustAnchor>();
   readonly #bySpkiSha256 = new Map<string, TrustAnchor>();
   readonly #cache: CertificateCache;
+  #revision = 0;
 
   /** @param cache - parsed-certificate cache shared with verification (one per run). */
   constructor(cache: CertificateCache = new CertificateCache()) {
@@ -35,6 +40,11 @@ export class TrustStore {
   /** The cache this store parses certificates with. */
   get cache(): CertificateCache {
     return this.#cache;
+  }
+
+  /** Increases whenever an anchor is added (keys cached chain results). */
+  get revision(): number {
+    return this.#revision;
   }
 
   /** Number of anchors. */
@@ -57,6 +67,7 @@ export class TrustStore {
     if (existing) return existing;
     const anchor = { certificate, source };
     this.#byCertSha256.set(certificate.sha256, anchor);
+    this.#revision++;
     if (certificate.spkiSha256 && !this.#bySpkiSha256.has(certificate.spkiSha256))
       this.#bySpkiSha256.set(certificate.spkiSha256, anchor);
     return anchor;
