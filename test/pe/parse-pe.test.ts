@@ -197,6 +197,24 @@ describe("checksum and entropy primitives", () => {
     assert.equal(computePeChecksum(bytes.subarray(1), 63), 999, "unaligned view");
   });
 
+  it("shannonEntropy matches a naive −Σ p·log2 p on subarrays of any offset and length", () => {
+    const naive = (d: Uint8Array): number => {
+      const counts = new Map<number, number>();
+      for (const b of d) counts.set(b, (counts.get(b) ?? 0) + 1);
+      let h = 0;
+      for (const c of counts.values()) h -= (c / d.length) * Math.log2(c / d.length);
+      return h;
+    };
+    const buf = new Uint8Array(5000);
+    for (let i = 0; i < buf.length; i++) buf[i] = (i * i * 31 + 7) & 0xff;
+    for (let offset = 0; offset < 4; offset++) {
+      for (const length of [1, 255, 256, 257, 1001, 4093]) {
+        const d = buf.subarray(offset, offset + length);
+        assert.ok(Math.abs(shannonEntropy(d) - naive(d)) < 1e-9, `offset ${offset} length ${length}`);
+      }
+    }
+  });
+
   it("shannonEntropy: 0 for constant data, 8 for all byte values equally, 1 for two values", () => {
     assert.equal(shannonEntropy(new Uint8Array(0)), 0);
     assert.equal(shannonEntropy(new Uint8Array(100).fill(7)), 0);
