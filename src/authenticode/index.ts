@@ -41,3 +41,4 @@ export {
   type VerificationStep,
 } from "./result.js";
 export { verifyAuthenticode, MAX_NESTING_DEPTH, MAX_SIGNATURES } from "./verify.js";
+export { decideFileState, decideSignatureState, type SignatureFindings } from "./state-rule.js";

@@ -36,7 +36,6 @@ import { computePageHashes } from "./page-hashes.js";
 import { certificateTableLocation, type PeLayout } from "./pe-layout.js";
 import type { VerificationPolicy } from "./policy.js";
 import {
-  STATES_BY_SEVERITY,
   type AuthenticodeResult,
   type AuthenticodeState,
   type CertificateSummary,
@@ -56,6 +55,7 @@ import {
   type TimestampCheck,
 } from "./timestamp.js";
 import { Asn1Reader } from "./asn1.js";
+import { decideFileState, decideSignatureState } from "./state-rule.js";
 
 /** At most this many signatures (top-level + nested) are verified per file. */
 export const MAX_SIGNATURES = 32;
@@ -143,35 +143,23 @@ export function verifyAuthenticode(
     verifyEntry(run, entry);
   }
 
-  const topLevel = run.signatures.filter((s) => !s.path.includes("."));
-  let state: AuthenticodeState;
-  let decidedBy: string | undefined;
-  if (topLevel.length === 0) {
-    state = "malformed";
+  const decided = decideFileState(run.signatures, rule);
+  const state: AuthenticodeState = decided?.state ?? "malformed";
+  const decidedBy = decided?.decidedBy;
+  if (!decided) {
     steps.push({
       step: "file-state",
       outcome: "fail",
       detail: "a certificate table is declared but holds no readable PKCS#7 SignedData entry",
     });
-  } else if (rule === "primary") {
-    const primary = topLevel[0]!;
-    state = primary.state;
-    decidedBy = primary.path;
-    steps.push({
-      step: "file-state",
-      outcome: state === "valid" ? "pass" : "fail",
-      detail: `primary signature ${primary.path} decides (WinVerifyTrust/sigcheck rule): ${state}`,
-    });
   } else {
-    const worst = [...run.signatures].sort(
-      (a, b) => STATES_BY_SEVERITY.indexOf(a.state) - STATES_BY_SEVERITY.indexOf(b.state),
-    )[0]!;
-    state = worst.state;
-    decidedBy = worst.path;
     steps.push({
       step: "file-state",
       outcome: state === "valid" ? "pass" : "fail",
-      detail: `worst of ${run.signatures.length} signature(s) decides: ${worst.path} is ${state}`,
+      detail:
+        rule === "primary"
+          ? `primary signature ${decided.decidedBy} decides (WinVerifyTrust/sigcheck rule): ${state}`
+          : `worst of ${run.signatures.length} signature(s) decides: ${decided.decidedBy} is ${state}`,
     });
   }
   for (const signature of run.signatures) steps.push(...signature.steps);
@@ -564,29 +552,30 @@ function verifySignedData(
     );
   }
 
-  // 9. State.
-  let state: AuthenticodeState;
-  let reason: string;
-  if (invalid.length > 0) {
-    state = "invalid";
-    reason = invalid[0]!;
-  } else if (timeProblem) {
-    state = timeProblem.reason;
-    reason = `"${timeProblem.certificate.subject}" is ${timeProblem.reason} at ${verifiedAt.toISOString()} (${verifiedAtSource === "timestamp" ? "timestamp time" : verifiedAtSource === "policy-lifetime-signing" ? "verification time; lifetime signing ignores the timestamp" : usable ? "verification time" : "verification time; no valid timestamp"})`;
-  } else if (chain?.anchor && (verifiedAtSource !== "timestamp" || usable?.trusted)) {
-    state = "valid";
-    reason = `integrity verified; chain to trust anchor "${chain.anchor.certificate.subject}" valid at ${verifiedAt.toISOString()}`;
-  } else if (chain?.selfSigned) {
-    state = "self-signed";
-    reason = `the signer certificate "${leaf!.subject}" is self-signed and not a trust anchor`;
-  } else {
-    state = "untrusted-root";
-    reason = chain?.anchor
-      ? "the signer chain is anchored but the timestamp it relies on comes from a TSA that is not"
-      : chain?.complete
-        ? `the chain ends at "${chain.certificates[chain.certificates.length - 1]!.subject}", which is not a trust anchor`
-        : `the chain is incomplete (no issuer for "${chain?.certificates[chain.certificates.length - 1]!.issuer ?? "?"}") and reaches no trust anchor`;
-  }
+  // 9. State (state-rule.ts).
+  const last = chain?.certificates[chain.certificates.length - 1];
+  const { state, reason } = decideSignatureState({
+    invalid,
+    ...(timeProblem
+      ? { timeProblem: { subject: timeProblem.certificate.subject, reason: timeProblem.reason } }
+      : {}),
+    verifiedAt,
+    verifiedAtSource,
+    validTimestamp: usable !== undefined,
+    timestampTrusted: usable?.trusted ?? false,
+    ...(chain && leaf && last
+      ? {
+          chain: {
+            ...(chain.anchor ? { anchorSubject: chain.anchor.certificate.subject } : {}),
+            complete: chain.complete,
+            selfSigned: chain.selfSigned,
+            leafSubject: leaf.subject,
+            lastSubject: last.subject,
+            lastIssuer: last.issuer,
+          },
+        }
+      : {}),
+  });
   step("state", state === "valid" ? "pass" : "fail", `${state}: ${reason}`);
 
   const usableEvidence = usable ?? timestamps[0];
