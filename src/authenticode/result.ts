@@ -129,8 +129,8 @@ export interface SignatureResult {
   state: AuthenticodeState;
   /** One line: the rule that decided `state`. */
   reason: string;
+  /** The signer certificate (serial: lower-case hex). */
   signer?: { subject: string; issuer: string; serial: string };
-  /** SpcSpOpusInfo.programName, when present (not evidence; shown to users). */
   integrity: IntegrityEvidence;
   time: TimeEvidence;
   trust: TrustEvidence;
