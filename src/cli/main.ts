@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { toolInfo } from "../version.js";
 import { registerCheckCommand } from "./commands/check.js";
 import { registerRegistryCommand } from "./commands/registry.js";
+import { registerRepairCommands } from "./commands/repair.js";
 import { registerTriageCommand } from "./commands/triage.js";
 import { ExitCode } from "./exit-codes.js";
 import { processIo, type CliIo } from "./io.js";
@@ -40,6 +41,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   };
   registerTriageCommand(program, io, run);
   registerCheckCommand(program, io, run);
+  registerRepairCommands(program, io, run);
   registerRegistryCommand(program, io, run);
 
   try {

@@ -1,0 +1,126 @@
+/**
+ * `koff-doctor repair [--step ID [--profile NAME] [--user USER] [--apply]] [--status] --image DIR`
+ * `koff-doctor undo [RUN-ID] --image DIR`
+ *
+ * Without --step: prints the ladder the current findings call for. With --step: prints that
+ * step's exact plan, and acts only with --apply. See docs/runbook.md.
+ */
+import { stat } from "node:fs/promises";
+import { Option, type Command } from "commander";
+import { applyStep, defaultStateDir, listRuns, planLadder, planStep, RunbookError, STEP_IDS, undoRun, type RepairEnvironment, type StepId } from "../../runbook/index.js";
+import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
+import { ExitCode } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
+import { UsageError, type CommandResult } from "../main.js";
+import { collect, parseAt } from "../options.js";
+import { describeOperation, renderPlan, renderRefusal, renderRun } from "../render/repair-text.js";
+
+interface CommonFlags {
+  image?: string;
+  state?: string;
+  trust: string[];
+  at?: Date;
+  json?: boolean;
+}
+
+async function environment(flags: CommonFlags, io: CliIo): Promise<RepairEnvironment> {
+  if (flags.image === undefined) {
+    throw new UsageError("repair and undo need --image DIR in this version (live mode: follow the guided steps printed by check)");
+  }
+  if (!(await stat(flags.image).catch(() => undefined))?.isDirectory()) throw new UsageError(`--image ${flags.image}: not a directory`);
+  return {
+    snapshot: createImageSnapshot(flags.image),
+    imageRoot: flags.image,
+    stateDir: flags.state ?? defaultStateDir(flags.image, io.env),
+    trustFiles: flags.trust,
+    at: flags.at,
+  };
+}
+
+function refused(e: unknown, io: CliIo, json: boolean | undefined): number {
+  if (!(e instanceof RunbookError)) throw e;
+  if (json) io.stdout(`${JSON.stringify({ schemaVersion: 1, refused: e.toJSON() }, null, 2)}\n`);
+  else io.stderr(renderRefusal(e, io.colors));
+  return e.code === "usage" ? ExitCode.USAGE : ExitCode.REFUSED;
+}
+
+const shared = (cmd: Command) =>
+  cmd
+    .option("--image <dir>", "root of a mounted or copied Windows system volume")
+    .option("--state <dir>", "where journals, exports and the lock are kept (default: per image, under $XDG_STATE_HOME/koff-doctor)")
+    .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
+    .option("--at <iso-8601>", "verify signatures as of this time", parseAt)
+    .option("--json", "print JSON");
+
+export function registerRepairCommands(program: Command, io: CliIo, done: (r: CommandResult) => void): void {
+  shared(
+    program
+      .command("repair")
+      .description("walk the KB's repair ladder: plan by default, act with --apply, reversible with undo")
+      .addOption(new Option("--step <id>", "the step to plan or apply").choices([...STEP_IDS]))
+      .option("--profile <name>", "the Outlook profile (or cache) the step acts on")
+      .option("--user <name>", "the Windows user whose profile is meant")
+      .option("--apply", "carry the step out (journal first, nothing deleted)")
+      .option("--status", "list past runs"),
+  ).action(async (flags: CommonFlags & { step?: StepId; profile?: string; user?: string; apply?: boolean; status?: boolean }) => {
+    if (flags.apply && !flags.step) {
+      io.stderr(renderRefusal(new RunbookError("usage", "--apply needs --step ID: the tool acts one step at a time"), io.colors));
+      done({ exitCode: ExitCode.USAGE });
+      return;
+    }
+    const env = await environment(flags, io);
+    if (flags.status) {
+      const runs = await listRuns(env);
+      if (flags.json) io.stdout(`${JSON.stringify({ schemaVersion: 1, stateDir: env.stateDir, runs }, null, 2)}\n`);
+      else io.stdout(runs.length === 0 ? "No runs yet.\n" : `${runs.map((r) => renderRun(r, io.colors)).join("\n")}\n`);
+      done({ exitCode: ExitCode.OK });
+      return;
+    }
+    if (!flags.step) {
+      const ladder = await planLadder(env);
+      if (flags.json) io.stdout(`${JSON.stringify({ schemaVersion: 1, findings: ladder.report.findings, steps: ladder.steps.map((s) => ({ step: s.step, kind: s.kind, title: s.title, findings: s.findings, plan: s.plan, notes: s.notes, refusal: s.refusal?.toJSON() })) }, null, 2)}\n`);
+      else {
+        io.stdout(`${io.colors.bold("Repair ladder")} (least invasive first; nothing is changed without --step ID --apply)\n\n`);
+        io.stdout(`${ladder.steps.map((s, i) => renderPlan(s, io.colors, i)).join("\n\n")}\n`);
+      }
+      done({ exitCode: ExitCode.OK });
+      return;
+    }
+    const req = { step: flags.step, profile: flags.profile, user: flags.user };
+    if (!flags.apply) {
+      const planned = await planStep(env, req);
+      if (flags.json) io.stdout(`${JSON.stringify({ schemaVersion: 1, step: planned.step, plan: planned.plan, refusal: planned.refusal?.toJSON(), notes: planned.notes }, null, 2)}\n`);
+      else io.stdout(`${renderPlan(planned, io.colors)}\n\n${planned.refusal ? "" : "Dry run: add --apply to carry this out.\n"}`);
+      done({ exitCode: planned.refusal ? (planned.refusal.code === "usage" ? ExitCode.USAGE : ExitCode.REFUSED) : ExitCode.OK });
+      return;
+    }
+    try {
+      const result = await applyStep(env, req);
+      if (flags.json) io.stdout(`${JSON.stringify({ schemaVersion: 1, resumed: result.resumed, run: result.status }, null, 2)}\n`);
+      else {
+        if (result.resumed) io.stdout(`Resumed and completed the interrupted run ${result.status.header.runId}.\n`);
+        for (const w of result.status.header.warnings) io.stdout(`${io.colors.yellow("!")} ${w}\n`);
+        for (const op of result.status.header.operations) io.stdout(`done: ${describeOperation(op)}\n`);
+        for (const g of result.status.header.guidance) io.stdout(`→ ${g}\n`);
+        if (result.status.header.runId) io.stdout(`Run ${result.status.header.runId} complete. Revert it with: koff-doctor undo ${result.status.header.runId} --image ${flags.image}\n`);
+      }
+      done({ exitCode: ExitCode.OK });
+    } catch (e) {
+      done({ exitCode: refused(e, io, flags.json) });
+    }
+  });
+
+  shared(program.command("undo").description("revert a repair run byte for byte (default: the latest)").argument("[run-id]", "run to revert")).action(
+    async (runId: string | undefined, flags: CommonFlags) => {
+      const env = await environment(flags, io);
+      try {
+        const status = await undoRun(env, runId);
+        if (flags.json) io.stdout(`${JSON.stringify({ schemaVersion: 1, run: status }, null, 2)}\n`);
+        else io.stdout(`Run ${status.header.runId} (${status.header.step}) is undone: ${status.header.operations.length} operation(s) reverted.\n`);
+        done({ exitCode: ExitCode.OK });
+      } catch (e) {
+        done({ exitCode: refused(e, io, flags.json) });
+      }
+    },
+  );
+}

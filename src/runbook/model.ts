@@ -1,0 +1,132 @@
+/**
+ * The runbook's data: operations (the only things that change a machine), run headers, journal
+ * records and step definitions. Steps are declarative: a precondition and a pure plan; the engine
+ * applies any plan with the same journal, and reverts any run with the same undo.
+ *
+ * Source: PRODUCT.md "repair and undo", "Safety contract"; STYLE.md principle 7.
+ */
+import type { MachineFacts } from "../check/facts.js";
+import type { ConnectorKnowledge } from "../knowledge/index.js";
+import type { Snapshot } from "../snapshot/snapshot.js";
+import type { ManifestEntry } from "./durable-fs.js";
+
+/** Every step the runbook knows, least invasive first. */
+export const STEP_IDS = [
+  "rule-out-infection",
+  "clear-cache",
+  "recreate-profile",
+  "reset-cache",
+  "av-exclusions",
+  "remove-leftovers",
+  "collect-diagnostics",
+  "system-file-check",
+  "reinstall-koff",
+] as const;
+export type StepId = (typeof STEP_IDS)[number];
+
+/** One change. Host paths are absolute paths on this machine; `windowsPath` names them for people. */
+export type Operation =
+  | {
+      kind: "move";
+      /** What it is, in plain words. */
+      what: string;
+      windowsPath: string;
+      from: string;
+      to: string;
+      /** Every file moved, hashed before the move. */
+      manifest: ManifestEntry[];
+    }
+  | {
+      kind: "hive-edit";
+      what: string;
+      /** Registry key changed, e.g. `HKU\alice\Software\…\Profiles\Kerio`. */
+      key: string;
+      hive: string;
+      /** Where the original hive is kept (same volume, so restoring it is one rename). */
+      backup: string;
+      /** The `.reg` text merged with `hivexregedit --merge --prefix <prefix>`. */
+      reg: string;
+      prefix: string;
+      beforeSha256: string;
+    }
+  | {
+      kind: "mkdir";
+      what: string;
+      windowsPath: string;
+      path: string;
+    };
+
+/** What a step plans: changes, warnings to show before acting, guidance to follow after. */
+export interface StepPlan {
+  operations: Operation[];
+  warnings: string[];
+  /** Instructions for the parts the tool does not do itself (guided steps, server side). */
+  guidance: string[];
+  /** Backups written to the run's folder before the first change (e.g. `.reg` exports). */
+  exports: Array<{ name: string; content: string }>;
+  /** For refusals and evidence: anything the step found (e.g. triage verdicts). */
+  evidence?: unknown;
+}
+
+export interface StepContext {
+  snapshot: Snapshot;
+  facts: MachineFacts;
+  knowledge: ConnectorKnowledge;
+  /** Host path of a Windows path in the snapshot (undefined when it does not exist). */
+  hostPath(windowsPath: string): Promise<string | undefined>;
+  /** Host path a Windows path *would* have (for files not yet created). */
+  hostPathFor(windowsPath: string): string;
+  /** Quarantine folder of this run (host path, on the data's volume). */
+  quarantine: string;
+  profile?: string;
+  user?: string;
+}
+
+export interface StepDefinition {
+  id: StepId;
+  title: string;
+  /** `acting` steps change the machine; `guided` ones print exact instructions. */
+  kind: "acting" | "guided";
+  /** Why and when, one line. */
+  summary: string;
+  /** Whether the step touches caches (then Outlook/KoffBackend must not run). */
+  touchesCache?: boolean;
+  plan(ctx: StepContext): Promise<StepPlan>;
+}
+
+/** The header every run's journal starts with. */
+export interface RunHeader {
+  runId: string;
+  step: StepId;
+  mode: string;
+  source: string;
+  /** Image root for image mode. */
+  image?: string;
+  profile?: string;
+  operations: Operation[];
+  /** Directories this run creates (quarantine ancestors), removed again by undo when empty. */
+  createdDirs: string[];
+  quarantine: string;
+  warnings: string[];
+  guidance: string[];
+}
+
+export type JournalRecord = (
+  | { type: "run"; header: RunHeader }
+  | { type: "begin"; op: number }
+  | { type: "done"; op: number }
+  | { type: "complete" }
+  | { type: "undo-begin" }
+  | { type: "undo-op"; op: number }
+  | { type: "undo-op-done"; op: number }
+  | { type: "undone" }
+) & { at?: string };
+
+/** A run's state, derived from its journal. */
+export interface RunStatus {
+  header: RunHeader;
+  state: "planned" | "partial" | "complete" | "undoing" | "undone";
+  opsDone: number;
+  startedAt?: string;
+  endedAt?: string;
+}

@@ -1,0 +1,130 @@
+/**
+ * Performing and reverting operations. Both are idempotent, judged from the disk rather than
+ * from memory, so a run killed at any point is completed by re-running it and reverted by
+ * `undo`, whatever the operation had reached:
+ *
+ * - move: one atomic rename. Exactly one of `from` / `to` exists at any time.
+ * - hive-edit: the original hive is copied to `backup` (durably, under a temporary name first),
+ *   the merge runs on a temporary copy, and the copy is renamed over the hive. Undo renames the
+ *   backup back. At any time the hive is either the original or the edited one.
+ * - mkdir: create an empty folder; undo removes it only while it is still empty.
+ */
+import { execFile } from "node:child_process";
+import { copyFile, lstat, open, readdir, rm, rmdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { durableRename, fsyncDir, mkdirp, sha256File } from "./durable-fs.js";
+import { RunbookError } from "./errors.js";
+import type { Operation } from "./model.js";
+
+const run = promisify(execFile);
+const exists = async (p: string) => (await lstat(p).catch(() => undefined)) !== undefined;
+
+async function syncFile(file: string): Promise<void> {
+  const h = await open(file, "r+");
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+/** hivexregedit, or a typed refusal when it is not installed. */
+export async function requireHivexregedit(): Promise<void> {
+  const ok = await run("hivexregedit", ["--help"]).then(() => true, (e: NodeJS.ErrnoException) => e.code !== "ENOENT");
+  if (!ok) {
+    throw new RunbookError("tool-missing", "editing an image's registry needs hivexregedit (Debian package libwin-hivex-perl)");
+  }
+}
+
+async function mergeInto(hive: string, prefix: string, reg: string): Promise<void> {
+  const regFile = `${hive}.koff-doctor.reg`;
+  await writeFile(regFile, reg);
+  try {
+    await run("hivexregedit", ["--merge", "--prefix", prefix, hive, regFile]);
+  } finally {
+    await rm(regFile, { force: true });
+  }
+}
+
+/** Applies `op` unless the disk shows it already applied. */
+export async function perform(op: Operation): Promise<void> {
+  switch (op.kind) {
+    case "move": {
+      const [src, dst] = [await exists(op.from), await exists(op.to)];
+      if (!src && dst) return; // already moved
+      if (!src) throw new RunbookError("io", `${op.windowsPath} is gone and not in quarantine`, { path: op.from });
+      if (dst) throw new RunbookError("io", `quarantine target already exists: ${op.to}`, { path: op.to });
+      await mkdirp(path.dirname(op.to));
+      await durableRename(op.from, op.to);
+      return;
+    }
+    case "hive-edit": {
+      const current = await sha256File(op.hive);
+      const backedUp = (await exists(op.backup)) && (await sha256File(op.backup)) === op.beforeSha256;
+      if (current !== op.beforeSha256) {
+        if (backedUp) return; // the edited hive is in place
+        throw new RunbookError("io", `hive ${op.hive} changed since the plan was made`, { path: op.hive });
+      }
+      if (!backedUp) {
+        await mkdirp(path.dirname(op.backup));
+        const tmp = `${op.backup}.partial`;
+        await copyFile(op.hive, tmp);
+        await syncFile(tmp);
+        await durableRename(tmp, op.backup);
+      }
+      const work = `${op.hive}.koff-doctor-edit`;
+      await copyFile(op.hive, work);
+      await mergeInto(work, op.prefix, op.reg);
+      await syncFile(work);
+      await durableRename(work, op.hive);
+      return;
+    }
+    case "mkdir":
+      if (!(await exists(op.path))) {
+        await mkdirp(op.path);
+        await fsyncDir(path.dirname(op.path));
+      }
+      return;
+  }
+}
+
+/** Reverts `op` to the state before it, whatever it had reached. */
+export async function revert(op: Operation): Promise<void> {
+  switch (op.kind) {
+    case "move": {
+      const [src, dst] = [await exists(op.from), await exists(op.to)];
+      if (!dst) return; // never moved (or already restored)
+      if (src) {
+        // Something was created at the original place since (e.g. our own mkdir, or KOFF rebuilt
+        // the cache). Only an empty folder may be replaced; anything else is kept and reported.
+        const entries = await readdir(op.from).catch(() => undefined);
+        if (entries === undefined || entries.length > 0) {
+          throw new RunbookError("io", `cannot restore ${op.windowsPath}: something new is there; the original stays in ${op.to}`, { path: op.from });
+        }
+        await rmdir(op.from);
+      }
+      await mkdirp(path.dirname(op.from));
+      await durableRename(op.to, op.from);
+      return;
+    }
+    case "hive-edit": {
+      await rm(`${op.hive}.koff-doctor-edit`, { force: true });
+      await rm(`${op.backup}.partial`, { force: true });
+      if (!(await exists(op.backup))) return; // the hive was never touched
+      if ((await sha256File(op.backup)) !== op.beforeSha256) {
+        throw new RunbookError("journal-corrupt", `backup ${op.backup} does not hold the original hive`, { path: op.backup });
+      }
+      await durableRename(op.backup, op.hive);
+      return;
+    }
+    case "mkdir": {
+      const entries = await readdir(op.path).catch(() => undefined);
+      if (entries && entries.length === 0) {
+        await rmdir(op.path);
+        await fsyncDir(path.dirname(op.path));
+      }
+      return;
+    }
+  }
+}

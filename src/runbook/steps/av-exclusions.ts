@@ -1,0 +1,38 @@
+/**
+ * Step 4: add the Microsoft Defender exclusions GFI recommends that are missing (seeds/001 step 4;
+ * koff-facts.md §7). Image mode writes them to the image's SOFTWARE hive
+ * (`Windows Defender\Exclusions\Paths`, value = path, REG_DWORD 0); live mode prints the
+ * `Add-MpPreference -ExclusionPath` commands.
+ */
+import { expandWindowsPath, isUnderWindowsPath } from "../../paths/windows-path.js";
+import { RunbookError } from "../errors.js";
+import type { StepDefinition } from "../model.js";
+import { hiveEdit, regString } from "../plan-helpers.js";
+
+const KEY = "HKLM\\SOFTWARE\\Microsoft\\Windows Defender\\Exclusions\\Paths";
+
+export const avExclusions: StepDefinition = {
+  id: "av-exclusions",
+  title: "Add the recommended antivirus exclusions",
+  kind: "acting",
+  summary: "add GFI's three recommended folders to the Microsoft Defender exclusions",
+  async plan(ctx) {
+    const excluded = ctx.facts.defender.exclusions.map((e) => expandWindowsPath(e.path));
+    const wanted = ctx.knowledge.avExclusionPaths.flatMap((p) => (p.includes("%") ? ctx.facts.users.map((u) => expandWindowsPath(p, u)) : [p]));
+    const missing = wanted.filter((p) => !excluded.some((e) => isUnderWindowsPath(p, e)));
+    if (missing.length === 0) throw new RunbookError("refused-precondition", "every recommended exclusion is already present");
+    const commands = missing.map((p) => `Add-MpPreference -ExclusionPath '${p.replace(/'/g, "''")}'`);
+    if (ctx.snapshot.mode !== "image") {
+      return { operations: [], warnings: [], guidance: ["Run in an elevated PowerShell:", ...commands], exports: [] };
+    }
+    const op = await hiveEdit(ctx, KEY, `add ${missing.length} Defender exclusion(s)`, (prefix, rest) =>
+      [`[${prefix}\\${rest}]`, ...missing.map((p) => `${regString(p)}=dword:00000000`), ""].join("\r\n"),
+    );
+    return {
+      operations: [op],
+      warnings: ["Defender policy (Group Policy/Intune) can override local exclusions; add them there if the machine is managed."],
+      guidance: [`Added to the image's registry: ${missing.join("; ")}. On a live machine the same is: ${commands.join(" ; ")}`],
+      exports: [],
+    };
+  },
+};

@@ -1,0 +1,21 @@
+/** The ordered step catalogue, least invasive first (seeds/001). */
+import type { StepDefinition, StepId } from "../model.js";
+import { avExclusions } from "./av-exclusions.js";
+import { clearCache } from "./clear-cache.js";
+import { collectDiagnostics, reinstallKoff, systemFileCheck } from "./guided.js";
+import { recreateProfile } from "./recreate-profile.js";
+import { removeLeftovers } from "./remove-leftovers.js";
+import { resetCache } from "./reset-cache.js";
+import { ruleOutInfection } from "./rule-out-infection.js";
+
+export const STEPS: Record<StepId, StepDefinition> = {
+  "rule-out-infection": ruleOutInfection,
+  "clear-cache": clearCache,
+  "recreate-profile": recreateProfile,
+  "reset-cache": resetCache,
+  "av-exclusions": avExclusions,
+  "remove-leftovers": removeLeftovers,
+  "collect-diagnostics": collectDiagnostics,
+  "system-file-check": systemFileCheck,
+  "reinstall-koff": reinstallKoff,
+};

@@ -1,0 +1,33 @@
+/**
+ * Leftovers: cache folders that belong to no Outlook profile move to quarantine (seeds/001,
+ * "Delete Leftover Folders"; here nothing is deleted).
+ */
+import type { Operation, StepDefinition } from "../model.js";
+import { quarantineMove } from "../plan-helpers.js";
+import { RunbookError } from "../errors.js";
+
+export const removeLeftovers: StepDefinition = {
+  id: "remove-leftovers",
+  title: "Move leftover KOFF folders to quarantine",
+  kind: "acting",
+  touchesCache: true,
+  summary: "move cache folders that belong to no Outlook profile to quarantine",
+  async plan(ctx) {
+    const { facts } = ctx;
+    const orphans = facts.caches.filter(
+      (c) => !facts.profiles.some((p) => p.user === c.user && p.name.toLowerCase() === c.profile.toLowerCase()),
+    );
+    const operations: Operation[] = [];
+    for (const c of orphans) {
+      const op = await quarantineMove(ctx, c.path, `leftover cache "${c.profile}" of ${c.user} (no such profile)`);
+      if (op) operations.push(op);
+    }
+    if (operations.length === 0) throw new RunbookError("refused-precondition", "no leftover KOFF folder found");
+    return {
+      operations,
+      warnings: ["Leftover caches may hold items of a deleted profile that were never synchronized; they stay in quarantine."],
+      guidance: [],
+      exports: [],
+    };
+  },
+};
