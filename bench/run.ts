@@ -52,14 +52,18 @@ async function triageAll(files: string[], trust: string[]): Promise<number> {
   const verifier = await createSignatureVerifier({ trustFiles: trust });
   const knowledge = loadKnowledge();
   for (const f of files) {
-    await triageFile({ path: f, fileName: path.basename(f), bytes: readFileSync(f) }, { knowledge, verifySignature: verifier.verify });
+    await triageFile(
+      { path: f, fileName: path.basename(f), bytes: readFileSync(f) },
+      { knowledge, verifySignature: verifier.verify },
+    );
   }
   return ms(now() - t0);
 }
 
 function osslsigncodeAll(files: string[], caFile: string): number {
   const t0 = now();
-  for (const f of files) spawnSync("osslsigncode", ["verify", "-CAfile", caFile, "-in", f], { stdio: "ignore" });
+  for (const f of files)
+    spawnSync("osslsigncode", ["verify", "-CAfile", caFile, "-in", f], { stdio: "ignore" });
   return ms(now() - t0);
 }
 
@@ -76,9 +80,19 @@ async function benchCorpus(): Promise<void> {
   if (!has("osslsigncode")) return console.log("corpus         skipped: osslsigncode is not installed");
   const files = listFiles(dir);
   const ca = path.join(SHARED, "corpus", "pki", "trust-anchors.pem");
-  const ours = median([await triageAll(files, [ca]), await triageAll(files, [ca]), await triageAll(files, [ca])]);
+  const ours = median([
+    await triageAll(files, [ca]),
+    await triageAll(files, [ca]),
+    await triageAll(files, [ca]),
+  ]);
   const peer = osslsigncodeAll(files, ca);
-  report("corpus", ours, peer, "osslsigncode verify ×" + files.length, ` (${files.length} files, ours = one process, full triage)`);
+  report(
+    "corpus",
+    ours,
+    peer,
+    "osslsigncode verify ×" + files.length,
+    ` (${files.length} files, ours = one process, full triage)`,
+  );
 }
 
 function benchAuthentihash(work: string): void {
@@ -96,7 +110,13 @@ function benchAuthentihash(work: string): void {
     execFileSync("sha256sum", [file]);
     peer.push(ms(now() - t1));
   }
-  report("authentihash", median(ours), median(peer), "sha256sum", " (8 MiB, read + parse + hash; median of 7; sha256sum includes its process start)");
+  report(
+    "authentihash",
+    median(ours),
+    median(peer),
+    "sha256sum",
+    " (8 MiB, read + parse + hash; median of 7; sha256sum includes its process start)",
+  );
 }
 
 async function benchBatch(work: string): Promise<void> {
@@ -113,14 +133,38 @@ async function benchBatch(work: string): Promise<void> {
     counter.writeUInt32LE(i);
     writeFileSync(unsigned, Buffer.concat([base, counter]));
     const signed = path.join(dir, `kofmsp-${i}.dll`);
-    execFileSync("osslsigncode", ["sign", "-certs", path.join(pki, "leaf-valid-chain.pem"), "-key", path.join(pki, "leaf-valid.key"), "-h", "sha256", "-time", "1717200000", "-in", unsigned, "-out", signed], { stdio: "ignore" });
+    execFileSync(
+      "osslsigncode",
+      [
+        "sign",
+        "-certs",
+        path.join(pki, "leaf-valid-chain.pem"),
+        "-key",
+        path.join(pki, "leaf-valid.key"),
+        "-h",
+        "sha256",
+        "-time",
+        "1717200000",
+        "-in",
+        unsigned,
+        "-out",
+        signed,
+      ],
+      { stdio: "ignore" },
+    );
     rmSync(unsigned);
     files.push(signed);
   }
   const ca = path.join(pki, "trust-anchors.pem");
   const ours = await triageAll(files, [ca]);
   const peer = osslsigncodeAll(files, ca);
-  report("batch", ours, peer, `osslsigncode verify ×${copies}`, ` (${(ours / copies).toFixed(2)} ms/file vs ${(peer / copies).toFixed(2)} ms/file)`);
+  report(
+    "batch",
+    ours,
+    peer,
+    `osslsigncode verify ×${copies}`,
+    ` (${(ours / copies).toFixed(2)} ms/file vs ${(peer / copies).toFixed(2)} ms/file)`,
+  );
 }
 
 function benchCheck(): void {
@@ -130,12 +174,18 @@ function benchCheck(): void {
   let worst = 0;
   for (const image of images) {
     const t0 = now();
-    spawnSync(process.execPath, [path.join(REPO, "bin", "koff-doctor.js"), "check", "--json", "--image", path.join(examples, image)], { stdio: "ignore" });
+    spawnSync(
+      process.execPath,
+      [path.join(REPO, "bin", "koff-doctor.js"), "check", "--json", "--image", path.join(examples, image)],
+      { stdio: "ignore" },
+    );
     const t = ms(now() - t0);
     worst = Math.max(worst, t);
     times.push(`${image} ${t.toFixed(0)} ms`);
   }
-  console.log(`check --image  worst ${worst.toFixed(0)} ms of ${images.length} images (goal 2000 ms, a fresh process each): ${times.join(", ")}`);
+  console.log(
+    `check --image  worst ${worst.toFixed(0)} ms of ${images.length} images (goal 2000 ms, a fresh process each): ${times.join(", ")}`,
+  );
 }
 
 const work = mkdtempSync(path.join(tmpdir(), "koff-bench-"));

@@ -6,7 +6,9 @@ let version: string | undefined;
 export function toolInfo(): { name: "koff-doctor"; version: string } {
   if (version === undefined) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+      const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+        version?: string;
+      };
       version = pkg.version ?? "0.0.0";
     } catch {
       version = "0.0.0";

@@ -25,7 +25,9 @@ export interface CheckReport extends CheckRun {
 }
 
 /** Windows ROOT/AuthRoot certificates of the snapshot, as trust anchors. */
-export async function windowsRootAnchors(snapshot: Snapshot): Promise<Array<{ der: Uint8Array; source: string }>> {
+export async function windowsRootAnchors(
+  snapshot: Snapshot,
+): Promise<Array<{ der: Uint8Array; source: string }>> {
   const stores = await readCertificateStores(snapshot.registry, { stores: ["ROOT", "AuthRoot"] });
   return stores.certificates.map((c) => ({ der: c.der, source: `windows-${c.store}` }));
 }

@@ -59,8 +59,16 @@ export function summarizeAuthenticode(result: AuthenticodeResult): SignatureSumm
  */
 export async function createSignatureVerifier(options: VerifierOptions): Promise<SignatureVerifierHandle> {
   const systemRoots = options.systemRoots ?? true;
-  const trust = createTrustStore({ nodeRoots: systemRoots, files: options.trustFiles, der: options.extraAnchors });
-  const policy = defaultPolicy(trust, { at: options.at, signatures: options.signatures ?? "primary", strict: options.strict ?? false });
+  const trust = createTrustStore({
+    nodeRoots: systemRoots,
+    files: options.trustFiles,
+    der: options.extraAnchors,
+  });
+  const policy = defaultPolicy(trust, {
+    at: options.at,
+    signatures: options.signatures ?? "primary",
+    strict: options.strict ?? false,
+  });
   const sources = [
     ...(systemRoots ? ["node-bundled-roots"] : []),
     ...options.trustFiles.map((f) => `file:${f}`),

@@ -7,7 +7,11 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ConnectorKnowledge } from "../knowledge/index.js";
 import { parsePe } from "../pe/index.js";
-import { hostPathToWindowsPath, normalizeWindowsPath, type WindowsPathOrigin } from "../paths/windows-path.js";
+import {
+  hostPathToWindowsPath,
+  normalizeWindowsPath,
+  type WindowsPathOrigin,
+} from "../paths/windows-path.js";
 import { triageFile, type SignatureVerifier, type TriageRecord } from "../triage/index.js";
 import type { LoadPosition } from "../triage/subject.js";
 
@@ -32,12 +36,17 @@ export interface HostTriageOptions {
 }
 
 /** EXEs next to `hostPath` whose import tables name the DLL (they would load it from there). */
-export async function siblingLoaders(hostPath: string, windowsDir: string | undefined): Promise<LoadPosition[]> {
+export async function siblingLoaders(
+  hostPath: string,
+  windowsDir: string | undefined,
+): Promise<LoadPosition[]> {
   const dir = path.dirname(hostPath);
   const dllName = path.basename(hostPath).toLowerCase();
   if (!dllName.endsWith(".dll")) return [];
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const exes = entries.filter((e) => e.isFile() && e.name.toLowerCase().endsWith(".exe")).slice(0, MAX_SIBLING_EXES);
+  const exes = entries
+    .filter((e) => e.isFile() && e.name.toLowerCase().endsWith(".exe"))
+    .slice(0, MAX_SIBLING_EXES);
   const out: LoadPosition[] = [];
   for (const exe of exes) {
     const full = path.join(dir, exe.name);
@@ -58,12 +67,21 @@ export async function siblingLoaders(hostPath: string, windowsDir: string | unde
 
 async function triageOne(file: string, options: HostTriageOptions): Promise<TriageRecord> {
   const mapped = options.originalWindowsPath
-    ? { windowsPath: normalizeWindowsPath(options.originalWindowsPath), origin: "native" as WindowsPathOrigin }
+    ? {
+        windowsPath: normalizeWindowsPath(options.originalWindowsPath),
+        origin: "native" as WindowsPathOrigin,
+      }
     : hostPathToWindowsPath(file, options.imageRoot);
   const base = { path: file, windowsPath: mapped?.windowsPath, indicators: [] };
   const info = await stat(file).catch((e: Error) => e);
   if (info instanceof Error) {
-    return { ...base, sha256: "", size: 0, verdict: "error", error: { code: "unreadable", message: info.message } };
+    return {
+      ...base,
+      sha256: "",
+      size: 0,
+      verdict: "error",
+      error: { code: "unreadable", message: info.message },
+    };
   }
   if (info.size > MAX_TRIAGE_BYTES) {
     return {
@@ -78,7 +96,13 @@ async function triageOne(file: string, options: HostTriageOptions): Promise<Tria
   try {
     bytes = await readFile(file);
   } catch (e) {
-    return { ...base, sha256: "", size: info.size, verdict: "error", error: { code: "unreadable", message: (e as Error).message } };
+    return {
+      ...base,
+      sha256: "",
+      size: info.size,
+      verdict: "error",
+      error: { code: "unreadable", message: (e as Error).message },
+    };
   }
   const windowsDir = mapped && normalizeWindowsPath(`${mapped.windowsPath}\\..`);
   const loadPositions = options.originalWindowsPath ? [] : await siblingLoaders(file, windowsDir);

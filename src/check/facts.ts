@@ -24,7 +24,13 @@ export interface FileFact {
 
 export interface InstallFacts {
   /** Uninstall entries matching the connector, from both registry views. */
-  uninstallEntries: Array<{ key: string; displayName: string; displayVersion?: string; installLocation?: string; view: string }>;
+  uninstallEntries: Array<{
+    key: string;
+    displayName: string;
+    displayVersion?: string;
+    installLocation?: string;
+    view: string;
+  }>;
   /** Install folders that exist (knowledge folders plus InstallLocation values). */
   folders: string[];
   /** Binaries (`.dll`, `.exe`) in the install folders. */

@@ -44,7 +44,9 @@ export interface CheckDefinition {
   /** Facts the check needs; when one is unknown in this mode the check reports nothing and says so. */
   needs?: Array<keyof MachineFacts>;
   /** Returns zero or more findings' messages and evidence. */
-  run(facts: MachineFacts): Array<{ message: string; evidence: Record<string, unknown>; severity?: Severity }>;
+  run(
+    facts: MachineFacts,
+  ): Array<{ message: string; evidence: Record<string, unknown>; severity?: Severity }>;
 }
 
 /** Helper that types a check definition. */

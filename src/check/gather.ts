@@ -99,7 +99,8 @@ async function listUsers(snapshot: Snapshot): Promise<string[]> {
   const names = new Map<string, string>();
   for (const u of await snapshot.registry.users()) names.set(u.user.toLowerCase(), u.user);
   for (const e of (await snapshot.fs.list("C:\\Users")) ?? []) {
-    if (e.kind === "dir" && !NON_USER_FOLDERS.has(e.name.toLowerCase())) names.set(e.name.toLowerCase(), names.get(e.name.toLowerCase()) ?? e.name);
+    if (e.kind === "dir" && !NON_USER_FOLDERS.has(e.name.toLowerCase()))
+      names.set(e.name.toLowerCase(), names.get(e.name.toLowerCase()) ?? e.name);
   }
   return [...names.values()].sort();
 }
@@ -120,13 +121,16 @@ async function siblingLoaders(fs: FileSystemPort, path: string): Promise<LoadPos
   const name = windowsBasename(path).toLowerCase();
   const dir = windowsDirname(path);
   const out: LoadPosition[] = [];
-  const exes = ((await fs.list(dir)) ?? []).filter((e) => e.kind === "file" && /\.exe$/i.test(e.name)).slice(0, 64);
+  const exes = ((await fs.list(dir)) ?? [])
+    .filter((e) => e.kind === "file" && /\.exe$/i.test(e.name))
+    .slice(0, 64);
   for (const exe of exes) {
     const exePath = joinWindowsPath(dir, exe.name);
     const bytes = await fs.readFile(exePath, 64 * 1024 * 1024);
     if (!bytes) continue;
     try {
-      if (parsePe(bytes).imports.some((m) => m.dll.toLowerCase() === name)) out.push({ kind: "next-to-exe", where: exePath });
+      if (parsePe(bytes).imports.some((m) => m.dll.toLowerCase() === name))
+        out.push({ kind: "next-to-exe", where: exePath });
     } catch {
       // Not a PE image: it loads nothing.
     }
@@ -144,10 +148,14 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   const users = await listUsers(snapshot);
 
   // Install: Uninstall entries, folders, binaries.
-  const uninstall = await readUninstallEntries(registry, { displayNamePattern: k.uninstallDisplayNamePattern });
+  const uninstall = await readUninstallEntries(registry, {
+    displayNamePattern: k.uninstallDisplayNamePattern,
+  });
   const folderCandidates = [
     ...k.installFolders,
-    ...uninstall.entries.map((e) => e.installLocation).filter((p): p is string => !!p && /^[a-z]:\\/i.test(p)),
+    ...uninstall.entries
+      .map((e) => e.installLocation)
+      .filter((p): p is string => !!p && /^[a-z]:\\/i.test(p)),
   ];
   const folders: string[] = [];
   for (const f of folderCandidates) {
@@ -163,7 +171,9 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   }
 
   // Updater service.
-  const updaterEntries = await readUninstallEntries(registry, { displayNamePattern: k.updaterDisplayNamePattern });
+  const updaterEntries = await readUninstallEntries(registry, {
+    displayNamePattern: k.updaterDisplayNamePattern,
+  });
   const updaterFolder = (await fs.stat(k.updaterService.folder))?.kind === "dir";
   const updaterEvidence = [
     ...updaterEntries.entries.map((e) => `Uninstall entry ${e.key}`),
@@ -184,8 +194,14 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
     ];
     for (const ref of refs) {
       if (!k.providerDllPattern.test(ref.load.registered)) continue;
-      const loadPath = ref.resolved ?? (ref.load.isFullPath ? normalizeWindowsPath(ref.load.loadName) : undefined);
-      if (registrations.some((r) => r.file === file && r.loadPath === loadPath && r.registered === ref.load.registered)) continue;
+      const loadPath =
+        ref.resolved ?? (ref.load.isFullPath ? normalizeWindowsPath(ref.load.loadName) : undefined);
+      if (
+        registrations.some(
+          (r) => r.file === file && r.loadPath === loadPath && r.registered === ref.load.registered,
+        )
+      )
+        continue;
       registrations.push({
         file,
         section: service.section,
@@ -226,7 +242,11 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
     const root = expandWindowsPath(k.cacheRoot, user);
     const rootStat = await fs.stat(root);
     if (rootStat?.kind !== "dir" && !onNetwork) continue;
-    cacheRoots.push({ user, path: onNetwork ? `${localAppData}\\Kerio\\Outlook Connector` : root, onNetwork });
+    cacheRoots.push({
+      user,
+      path: onNetwork ? `${localAppData}\\Kerio\\Outlook Connector` : root,
+      onNetwork,
+    });
     for (const entry of (await fs.list(root)) ?? []) {
       if (entry.kind !== "dir") continue;
       const path = joinWindowsPath(root, entry.name);
@@ -235,7 +255,8 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
       await walk(fs, path, 3, { left: MAX_WALK_ENTRIES }, (p, e) => {
         cache.files++;
         cache.bytes += e.size;
-        if (e.name.toLowerCase().endsWith(k.databaseExtension)) fdbs.push({ path: p, name: p.slice(path.length + 1), size: e.size });
+        if (e.name.toLowerCase().endsWith(k.databaseExtension))
+          fdbs.push({ path: p, name: p.slice(path.length + 1), size: e.size });
       });
       for (const db of fdbs) {
         const head = await fs.readHead(db.path, FDB_HEAD_BYTES);
@@ -257,7 +278,9 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   const strayPaths = new Map<string, number>();
   const budget = { left: MAX_WALK_ENTRIES * 5 };
   const spots: Array<[string, number]> = [
-    ...users.flatMap((u) => USER_STRAY_SPOTS.map(([rel, d]): [string, number] => [`C:\\Users\\${u}\\${rel}`, d])),
+    ...users.flatMap((u) =>
+      USER_STRAY_SPOTS.map(([rel, d]): [string, number] => [`C:\\Users\\${u}\\${rel}`, d]),
+    ),
     ...MACHINE_STRAY_SPOTS,
   ];
   for (const [spot, depth] of spots) {
@@ -273,7 +296,10 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
         if (!dll || !k.providerDllPattern.test(dll)) continue;
         const load = mapiLoadName(dll);
         if (!load.isFullPath) continue;
-        profileTargets.push({ path: normalizeWindowsPath(load.loadName), where: `${p.user}: profile "${p.name}" ${s.key}` });
+        profileTargets.push({
+          path: normalizeWindowsPath(load.loadName),
+          where: `${p.user}: profile "${p.name}" ${s.key}`,
+        });
       }
     }
   }
@@ -286,7 +312,11 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   const strays: StrayFact[] = [];
   for (const [key] of strayPaths) {
     const path = await canonicalCase(fs, key);
-    if (k.vendorFolders.some((v) => isUnderWindowsPath(path, v)) || folders.some((f) => isUnderWindowsPath(path, f))) continue;
+    if (
+      k.vendorFolders.some((v) => isUnderWindowsPath(path, v)) ||
+      folders.some((f) => isUnderWindowsPath(path, f))
+    )
+      continue;
     strays.push({ path, size: strayPaths.get(key)!, location: classifyLocation(path, k).label });
   }
 
@@ -296,8 +326,13 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
     const positions: LoadPosition[] = [
       ...registrations
         .filter((r) => r.loadPath && windowsPathKey(r.loadPath) === key)
-        .map((r): LoadPosition => ({ kind: "mapisvc-inf", where: `${r.file} [${r.section}] ${r.key}=${r.registered}` })),
-      ...profileTargets.filter((t) => windowsPathKey(t.path) === key).map((t): LoadPosition => ({ kind: "outlook-profile", where: t.where })),
+        .map((r): LoadPosition => ({
+          kind: "mapisvc-inf",
+          where: `${r.file} [${r.section}] ${r.key}=${r.registered}`,
+        })),
+      ...profileTargets
+        .filter((t) => windowsPathKey(t.path) === key)
+        .map((t): LoadPosition => ({ kind: "outlook-profile", where: t.where })),
     ];
     return [...positions, ...(await siblingLoaders(fs, path))];
   };
@@ -352,12 +387,20 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
       })),
       folders,
       binaries,
-      providerDlls: binaries.filter((b) => k.providerDllNames.includes(windowsBasename(b.path).toLowerCase())),
+      providerDlls: binaries.filter((b) =>
+        k.providerDllNames.includes(windowsBasename(b.path).toLowerCase()),
+      ),
     },
-    updater: { installed: updaterEvidence.length > 0, evidence: updaterEvidence.length > 0 ? updaterEvidence : [
-      `no Uninstall entry matching ${k.updaterDisplayNamePattern}`,
-      `no folder ${k.updaterService.folder}`,
-    ] },
+    updater: {
+      installed: updaterEvidence.length > 0,
+      evidence:
+        updaterEvidence.length > 0
+          ? updaterEvidence
+          : [
+              `no Uninstall entry matching ${k.updaterDisplayNamePattern}`,
+              `no folder ${k.updaterService.folder}`,
+            ],
+    },
     office: {
       found: office.installType !== "none" || office.bitness !== undefined,
       product: office.products.join(", ") || undefined,
@@ -386,7 +429,9 @@ async function canonicalCase(fs: FileSystemPort, key: string): Promise<string> {
   const parts = key.split("\\");
   let cur = parts[0]!.toUpperCase();
   for (const part of parts.slice(1)) {
-    const hit = ((await fs.list(cur === "C:" ? "C:\\" : cur)) ?? []).find((e) => e.name.toLowerCase() === part);
+    const hit = ((await fs.list(cur === "C:" ? "C:\\" : cur)) ?? []).find(
+      (e) => e.name.toLowerCase() === part,
+    );
     cur = `${cur}\\${hit?.name ?? part}`;
   }
   return normalizeWindowsPath(cur);

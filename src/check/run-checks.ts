@@ -19,13 +19,26 @@ export function runChecks(facts: MachineFacts, catalogue: readonly CheckDefiniti
   catalogue.forEach((check, order) => {
     const missing = (check.needs ?? []).filter((k) => facts[k] === undefined);
     if (missing.length > 0) {
-      notRun.push({ id: check.id, reason: missing.map((k) => `${k}: ${facts.unknown[k] ?? "unknown"}`).join("; ") });
+      notRun.push({
+        id: check.id,
+        reason: missing.map((k) => `${k}: ${facts.unknown[k] ?? "unknown"}`).join("; "),
+      });
       return;
     }
     for (const r of check.run(facts)) {
       const severity =
-        r.severity && SEVERITY_ORDER[r.severity] > SEVERITY_ORDER[check.severity] ? r.severity : check.severity;
-      findings.push({ id: check.id, severity, title: check.title, message: r.message, evidence: r.evidence, remedy: check.remedy, order });
+        r.severity && SEVERITY_ORDER[r.severity] > SEVERITY_ORDER[check.severity]
+          ? r.severity
+          : check.severity;
+      findings.push({
+        id: check.id,
+        severity,
+        title: check.title,
+        message: r.message,
+        evidence: r.evidence,
+        remedy: check.remedy,
+        order,
+      });
     }
   });
   findings.sort((a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] || a.order - b.order);

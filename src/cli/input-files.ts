@@ -7,7 +7,18 @@ import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 
 /** Extensions of PE images picked from directories (explicit file arguments are always taken). */
-const PE_EXTENSIONS = new Set([".dll", ".exe", ".sys", ".efi", ".ocx", ".cpl", ".drv", ".scr", ".mui", ".signed"]);
+const PE_EXTENSIONS = new Set([
+  ".dll",
+  ".exe",
+  ".sys",
+  ".efi",
+  ".ocx",
+  ".cpl",
+  ".drv",
+  ".scr",
+  ".mui",
+  ".signed",
+]);
 
 /** Most files one invocation walks (bounded memory for a mistaken `--recursive /`). */
 export const MAX_INPUT_FILES = 100_000;
@@ -51,7 +62,10 @@ export async function expandInputs(args: string[], recursive: boolean): Promise<
       const dangling = await lstat(arg).catch(() => undefined);
       out.push({
         path: arg,
-        problem: { code: "not-found", message: dangling ? "dangling symbolic link" : "no such file or directory" },
+        problem: {
+          code: "not-found",
+          message: dangling ? "dangling symbolic link" : "no such file or directory",
+        },
       });
     } else if (info.isDirectory()) {
       await walk(arg, 0);
@@ -59,7 +73,10 @@ export async function expandInputs(args: string[], recursive: boolean): Promise<
       out.push({ path: arg });
     }
     if (out.length >= MAX_INPUT_FILES) {
-      out.push({ path: arg, problem: { code: "too-many-files", message: `stopped after ${MAX_INPUT_FILES} files` } });
+      out.push({
+        path: arg,
+        problem: { code: "too-many-files", message: `stopped after ${MAX_INPUT_FILES} files` },
+      });
       break;
     }
   }

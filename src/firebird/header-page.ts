@@ -20,12 +20,7 @@ export const FIREBIRD_PAGE_SIZES = [1024, 2048, 4096, 8192, 16384, 32768];
 export const KNOWN_ODS_MAJORS = [10, 11, 12, 13];
 
 export type FirebirdHeaderProblem =
-  | "too-small"
-  | "not-header-page"
-  | "bad-page-size"
-  | "not-firebird-ods"
-  | "unknown-ods"
-  | "truncated";
+  "too-small" | "not-header-page" | "bad-page-size" | "not-firebird-ods" | "unknown-ods" | "truncated";
 
 export interface FirebirdHeader {
   valid: boolean;
@@ -39,7 +34,12 @@ export interface FirebirdHeader {
   engine?: string;
 }
 
-const ENGINES: Record<number, string> = { 10: "Firebird 1.x", 11: "Firebird 2.x", 12: "Firebird 3", 13: "Firebird 4/5" };
+const ENGINES: Record<number, string> = {
+  10: "Firebird 1.x",
+  11: "Firebird 2.x",
+  12: "Firebird 3",
+  13: "Firebird 4/5",
+};
 
 /**
  * Judges the header page of a Firebird database.
@@ -59,7 +59,8 @@ export function readFirebirdHeader(head: Uint8Array, fileSize: number): Firebird
   if (!FIREBIRD_PAGE_SIZES.includes(pageSize)) problems.push("bad-page-size");
   if ((ods & ODS_FIREBIRD_FLAG) === 0) problems.push("not-firebird-ods");
   else if (!KNOWN_ODS_MAJORS.includes(odsMajor)) problems.push("unknown-ods");
-  if (FIREBIRD_PAGE_SIZES.includes(pageSize) && (fileSize < pageSize || fileSize % pageSize !== 0)) problems.push("truncated");
+  if (FIREBIRD_PAGE_SIZES.includes(pageSize) && (fileSize < pageSize || fileSize % pageSize !== 0))
+    problems.push("truncated");
   return {
     valid: problems.length === 0,
     problems,

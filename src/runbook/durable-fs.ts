@@ -80,7 +80,8 @@ export async function manifestOf(item: string): Promise<ManifestEntry[]> {
     const info = await lstat(p);
     if (info.isSymbolicLink()) throw new Error(`refusing to quarantine a symbolic link: ${p}`);
     if (info.isDirectory()) {
-      for (const name of (await readdir(p)).sort()) await walk(path.join(p, name), rel ? `${rel}/${name}` : name);
+      for (const name of (await readdir(p)).sort())
+        await walk(path.join(p, name), rel ? `${rel}/${name}` : name);
     } else if (info.isFile()) {
       out.push({ path: rel, size: info.size, sha256: await sha256File(p) });
     }

@@ -21,7 +21,15 @@ import { dirsBetween, durableWrite, mkdirp, removeEmptyDirs } from "./durable-fs
 import { RunbookError } from "./errors.js";
 import { Journal } from "./journal.js";
 import { acquireLock } from "./lock.js";
-import type { JournalRecord, Operation, RunHeader, RunStatus, StepContext, StepId, StepPlan } from "./model.js";
+import type {
+  JournalRecord,
+  Operation,
+  RunHeader,
+  RunStatus,
+  StepContext,
+  StepId,
+  StepPlan,
+} from "./model.js";
 import { STEP_IDS } from "./model.js";
 import { perform, requireHivexregedit, revert } from "./operations.js";
 import { STEPS } from "./steps/index.js";
@@ -69,11 +77,17 @@ function runsDir(env: RepairEnvironment): string {
 }
 
 function quarantineRoot(env: RepairEnvironment): string {
-  if (!env.imageRoot) throw new RunbookError("usage", "acting steps are implemented for --image mode in this version");
+  if (!env.imageRoot)
+    throw new RunbookError("usage", "acting steps are implemented for --image mode in this version");
   return path.join(env.imageRoot, "ProgramData", "koff-doctor", "quarantine");
 }
 
-async function context(env: RepairEnvironment, facts: CheckReport["facts"], req: StepRequest, runId: string): Promise<StepContext> {
+async function context(
+  env: RepairEnvironment,
+  facts: CheckReport["facts"],
+  req: StepRequest,
+  runId: string,
+): Promise<StepContext> {
   const fs = env.snapshot.fs;
   return {
     snapshot: env.snapshot,
@@ -88,7 +102,12 @@ async function context(env: RepairEnvironment, facts: CheckReport["facts"], req:
 }
 
 /** Checks the safety preconditions shared by acting steps. */
-async function preconditions(env: RepairEnvironment, step: StepId, report: CheckReport, plan: StepPlan): Promise<{ refusal?: RunbookError; notes: string[] }> {
+async function preconditions(
+  env: RepairEnvironment,
+  step: StepId,
+  report: CheckReport,
+  plan: StepPlan,
+): Promise<{ refusal?: RunbookError; notes: string[] }> {
   const notes: string[] = [];
   const def = STEPS[step];
   if (def.kind === "guided") return { notes };
@@ -126,15 +145,21 @@ async function preconditions(env: RepairEnvironment, step: StepId, report: Check
     }
   }
   if (plan.operations.length > 0 && env.imageRoot) {
-    const needed = SPACE_MARGIN + plan.operations.reduce((n, op) => n + (op.kind === "hive-edit" ? 2 * hiveSize(op) : 0), 0);
+    const needed =
+      SPACE_MARGIN +
+      plan.operations.reduce((n, op) => n + (op.kind === "hive-edit" ? 2 * hiveSize(op) : 0), 0);
     const free = await (env.freeBytes ?? defaultFreeBytes)(env.imageRoot);
     if (free === undefined) notes.push("free disk space is unknown");
     else if (free < needed) {
       return {
         notes,
-        refusal: new RunbookError("refused-disk-space", `${free} bytes free on the image's volume, ${needed} needed for backups and the journal`, {
-          evidence: { free, needed },
-        }),
+        refusal: new RunbookError(
+          "refused-disk-space",
+          `${free} bytes free on the image's volume, ${needed} needed for backups and the journal`,
+          {
+            evidence: { free, needed },
+          },
+        ),
       };
     }
   }
@@ -160,12 +185,20 @@ async function rememberHiveSizes(plan: StepPlan): Promise<void> {
 }
 
 function newRunId(step: StepId): string {
-  const t = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const t = new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   return `${t}-${step}-${randomBytes(2).toString("hex")}`;
 }
 
 /** Plans `req` against a fresh check of the snapshot; never changes anything. */
-export async function planStep(env: RepairEnvironment, req: StepRequest, report?: CheckReport, runId = newRunId(req.step)): Promise<PlannedStep & { report: CheckReport; runId: string }> {
+export async function planStep(
+  env: RepairEnvironment,
+  req: StepRequest,
+  report?: CheckReport,
+  runId = newRunId(req.step),
+): Promise<PlannedStep & { report: CheckReport; runId: string }> {
   const def = STEPS[req.step];
   if (!def) throw new RunbookError("usage", `unknown step ${req.step}; steps: ${STEP_IDS.join(", ")}`);
   const rep = report ?? (await checkMachine(env.snapshot, { trustFiles: env.trustFiles, at: env.at }));
@@ -175,7 +208,16 @@ export async function planStep(env: RepairEnvironment, req: StepRequest, report?
     plan = await def.plan(ctx);
   } catch (e) {
     if (e instanceof RunbookError) {
-      return { step: req.step, kind: def.kind, title: def.title, plan: { operations: [], warnings: [], guidance: [], exports: [] }, refusal: e, notes: [], report: rep, runId };
+      return {
+        step: req.step,
+        kind: def.kind,
+        title: def.title,
+        plan: { operations: [], warnings: [], guidance: [], exports: [] },
+        refusal: e,
+        notes: [],
+        report: rep,
+        runId,
+      };
     }
     throw e;
   }
@@ -185,7 +227,9 @@ export async function planStep(env: RepairEnvironment, req: StepRequest, report?
 }
 
 /** The ladder the current findings call for: rule-out-infection first, then remedies in ladder order. */
-export async function planLadder(env: RepairEnvironment): Promise<{ report: CheckReport; steps: Array<PlannedStep & { findings: string[] }> }> {
+export async function planLadder(
+  env: RepairEnvironment,
+): Promise<{ report: CheckReport; steps: Array<PlannedStep & { findings: string[] }> }> {
   const report = await checkMachine(env.snapshot, { trustFiles: env.trustFiles, at: env.at });
   const wanted = new Map<StepId, string[]>([["rule-out-infection", []]]);
   for (const f of report.findings) {
@@ -201,14 +245,26 @@ export async function planLadder(env: RepairEnvironment): Promise<{ report: Chec
   return { report, steps };
 }
 
-async function readRun(env: RepairEnvironment, runId: string): Promise<{ journal: Journal; records: JournalRecord[]; status: RunStatus }> {
+async function readRun(
+  env: RepairEnvironment,
+  runId: string,
+): Promise<{ journal: Journal; records: JournalRecord[]; status: RunStatus }> {
   const journal = new Journal(path.join(runsDir(env), runId, "journal.jsonl"));
   const records = await journal.read();
   const head = records[0];
-  if (!head || head.type !== "run") throw new RunbookError("not-found", `no run ${runId}`, { path: journal.file });
+  if (!head || head.type !== "run")
+    throw new RunbookError("not-found", `no run ${runId}`, { path: journal.file });
   const has = (t: JournalRecord["type"]) => records.some((r) => r.type === t);
   const opsDone = new Set(records.filter((r) => r.type === "done").map((r) => (r as { op: number }).op)).size;
-  const state: RunStatus["state"] = has("undone") ? "undone" : has("undo-begin") ? "undoing" : has("complete") ? "complete" : records.some((r) => r.type === "begin") ? "partial" : "planned";
+  const state: RunStatus["state"] = has("undone")
+    ? "undone"
+    : has("undo-begin")
+      ? "undoing"
+      : has("complete")
+        ? "complete"
+        : records.some((r) => r.type === "begin")
+          ? "partial"
+          : "planned";
   return {
     journal,
     records,
@@ -227,7 +283,12 @@ export async function listRuns(env: RepairEnvironment): Promise<RunStatus[]> {
   return out;
 }
 
-async function finishRun(env: RepairEnvironment, journal: Journal, header: RunHeader, records: JournalRecord[]): Promise<void> {
+async function finishRun(
+  env: RepairEnvironment,
+  journal: Journal,
+  header: RunHeader,
+  records: JournalRecord[],
+): Promise<void> {
   const done = new Set(records.filter((r) => r.type === "done").map((r) => (r as { op: number }).op));
   for (const [i, op] of header.operations.entries()) {
     if (done.has(i)) continue;
@@ -237,7 +298,10 @@ async function finishRun(env: RepairEnvironment, journal: Journal, header: RunHe
   }
   if (header.quarantine) {
     const manifest = header.operations.filter((op) => op.kind !== "mkdir");
-    await durableWrite(path.join(runsDir(env), header.runId, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    await durableWrite(
+      path.join(runsDir(env), header.runId, "manifest.json"),
+      `${JSON.stringify(manifest, null, 2)}\n`,
+    );
   }
   await journal.append({ type: "complete" });
 }
@@ -246,11 +310,16 @@ async function finishRun(env: RepairEnvironment, journal: Journal, header: RunHe
  * Applies one step: resumes an unfinished run of the same step, or plans and runs a new one.
  * @throws RunbookError with a `refused-*` code when a precondition refuses (nothing changed).
  */
-export async function applyStep(env: RepairEnvironment, req: StepRequest): Promise<{ status: RunStatus; planned?: PlannedStep; resumed: boolean }> {
+export async function applyStep(
+  env: RepairEnvironment,
+  req: StepRequest,
+): Promise<{ status: RunStatus; planned?: PlannedStep; resumed: boolean }> {
   await mkdirp(runsDir(env));
   const lock = await acquireLock(path.join(env.stateDir, "lock"), `repair --step ${req.step}`);
   try {
-    const unfinished = (await listRuns(env)).filter((r) => r.header.step === req.step && (r.state === "partial" || r.state === "planned")).at(-1);
+    const unfinished = (await listRuns(env))
+      .filter((r) => r.header.step === req.step && (r.state === "partial" || r.state === "planned"))
+      .at(-1);
     if (unfinished) {
       const { journal, records } = await readRun(env, unfinished.header.runId);
       await finishRun(env, journal, unfinished.header, records);
@@ -259,7 +328,11 @@ export async function applyStep(env: RepairEnvironment, req: StepRequest): Promi
     const planned = await planStep(env, req);
     if (planned.refusal) throw planned.refusal;
     if (planned.kind === "guided" || planned.plan.operations.length === 0) {
-      return { status: { header: headerOf(env, planned, []), state: "complete", opsDone: 0 }, planned, resumed: false };
+      return {
+        status: { header: headerOf(env, planned, []), state: "complete", opsDone: 0 },
+        planned,
+        resumed: false,
+      };
     }
     const runDir = path.join(runsDir(env), planned.runId);
     await mkdirp(runDir);
@@ -276,7 +349,11 @@ export async function applyStep(env: RepairEnvironment, req: StepRequest): Promi
   }
 }
 
-function headerOf(env: RepairEnvironment, planned: PlannedStep & { runId?: string }, createdDirs: string[]): RunHeader {
+function headerOf(
+  env: RepairEnvironment,
+  planned: PlannedStep & { runId?: string },
+  createdDirs: string[],
+): RunHeader {
   const runId = planned.runId ?? "";
   return {
     runId,
@@ -313,7 +390,9 @@ export async function undoRun(env: RepairEnvironment, runId?: string): Promise<R
     if (status.state === "undone") return status;
     const header = status.header;
     if (status.state !== "undoing") await journal.append({ type: "undo-begin" });
-    const reverted = new Set(records.filter((r) => r.type === "undo-op-done").map((r) => (r as { op: number }).op));
+    const reverted = new Set(
+      records.filter((r) => r.type === "undo-op-done").map((r) => (r as { op: number }).op),
+    );
     for (let i = header.operations.length - 1; i >= 0; i--) {
       if (reverted.has(i)) continue;
       await journal.append({ type: "undo-op", op: i });
@@ -324,7 +403,10 @@ export async function undoRun(env: RepairEnvironment, runId?: string): Promise<R
       const ours = await listDirs(header.quarantine);
       await removeEmptyDirs([...ours, header.quarantine, ...header.createdDirs]);
       const left = await readdir(header.quarantine).catch(() => undefined);
-      if (left && left.length > 0) throw new RunbookError("io", `quarantine ${header.quarantine} is not empty after undo`, { path: header.quarantine });
+      if (left && left.length > 0)
+        throw new RunbookError("io", `quarantine ${header.quarantine} is not empty after undo`, {
+          path: header.quarantine,
+        });
     }
     await journal.append({ type: "undone" });
     return (await readRun(env, id)).status;

@@ -31,7 +31,11 @@ export class RunbookError extends CodedError<RunbookErrorCode> {
   /** Structured evidence (e.g. the triage verdicts that refused). */
   readonly evidence?: unknown;
 
-  constructor(code: RunbookErrorCode, message: string, fields: { path?: string; evidence?: unknown; cause?: unknown } = {}) {
+  constructor(
+    code: RunbookErrorCode,
+    message: string,
+    fields: { path?: string; evidence?: unknown; cause?: unknown } = {},
+  ) {
     super(code, message, { cause: fields.cause });
     this.path = fields.path;
     this.evidence = fields.evidence;

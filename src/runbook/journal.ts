@@ -49,7 +49,10 @@ export class Journal {
       try {
         records.push(JSON.parse(line) as JournalRecord);
       } catch (cause) {
-        throw new RunbookError("journal-corrupt", `line ${i + 1} of ${this.file} is not JSON`, { path: this.file, cause });
+        throw new RunbookError("journal-corrupt", `line ${i + 1} of ${this.file} is not JSON`, {
+          path: this.file,
+          cause,
+        });
       }
     }
     // `last` is a torn append when the process died mid-write; it was never fsynced as complete.

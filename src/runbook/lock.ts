@@ -31,12 +31,18 @@ export async function acquireLock(file: string, what: string): Promise<Lock> {
       await h.close();
       return { release: () => rm(file, { force: true }) };
     }
-    const owner = await readFile(file, "utf8").then((t) => JSON.parse(t) as { pid: number; what: string }).catch(() => undefined);
+    const owner = await readFile(file, "utf8")
+      .then((t) => JSON.parse(t) as { pid: number; what: string })
+      .catch(() => undefined);
     if (owner && owner.pid !== process.pid && alive(owner.pid)) {
-      throw new RunbookError("refused-concurrent", `another koff-doctor run (pid ${owner.pid}: ${owner.what}) is in progress`, {
-        path: file,
-        evidence: owner,
-      });
+      throw new RunbookError(
+        "refused-concurrent",
+        `another koff-doctor run (pid ${owner.pid}: ${owner.what}) is in progress`,
+        {
+          path: file,
+          evidence: owner,
+        },
+      );
     }
     await rm(file, { force: true }); // stale: its owner is gone
   }

@@ -31,9 +31,15 @@ async function syncFile(file: string): Promise<void> {
 
 /** hivexregedit, or a typed refusal when it is not installed. */
 export async function requireHivexregedit(): Promise<void> {
-  const ok = await run("hivexregedit", ["--help"]).then(() => true, (e: NodeJS.ErrnoException) => e.code !== "ENOENT");
+  const ok = await run("hivexregedit", ["--help"]).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => e.code !== "ENOENT",
+  );
   if (!ok) {
-    throw new RunbookError("tool-missing", "editing an image's registry needs hivexregedit (Debian package libwin-hivex-perl)");
+    throw new RunbookError(
+      "tool-missing",
+      "editing an image's registry needs hivexregedit (Debian package libwin-hivex-perl)",
+    );
   }
 }
 
@@ -53,7 +59,8 @@ export async function perform(op: Operation): Promise<void> {
     case "move": {
       const [src, dst] = [await exists(op.from), await exists(op.to)];
       if (!src && dst) return; // already moved
-      if (!src) throw new RunbookError("io", `${op.windowsPath} is gone and not in quarantine`, { path: op.from });
+      if (!src)
+        throw new RunbookError("io", `${op.windowsPath} is gone and not in quarantine`, { path: op.from });
       if (dst) throw new RunbookError("io", `quarantine target already exists: ${op.to}`, { path: op.to });
       await mkdirp(path.dirname(op.to));
       await durableRename(op.from, op.to);
@@ -100,7 +107,11 @@ export async function revert(op: Operation): Promise<void> {
         // the cache). Only an empty folder may be replaced; anything else is kept and reported.
         const entries = await readdir(op.from).catch(() => undefined);
         if (entries === undefined || entries.length > 0) {
-          throw new RunbookError("io", `cannot restore ${op.windowsPath}: something new is there; the original stays in ${op.to}`, { path: op.from });
+          throw new RunbookError(
+            "io",
+            `cannot restore ${op.windowsPath}: something new is there; the original stays in ${op.to}`,
+            { path: op.from },
+          );
         }
         await rmdir(op.from);
       }
@@ -113,7 +124,9 @@ export async function revert(op: Operation): Promise<void> {
       await rm(`${op.backup}.partial`, { force: true });
       if (!(await exists(op.backup))) return; // the hive was never touched
       if ((await sha256File(op.backup)) !== op.beforeSha256) {
-        throw new RunbookError("journal-corrupt", `backup ${op.backup} does not hold the original hive`, { path: op.backup });
+        throw new RunbookError("journal-corrupt", `backup ${op.backup} does not hold the original hive`, {
+          path: op.backup,
+        });
       }
       await durableRename(op.backup, op.hive);
       return;

@@ -11,13 +11,21 @@ import type { Operation, StepContext } from "./model.js";
 
 /** `C:\Users\alice\x` → `C/Users/alice/x` (a relative host path inside the quarantine). */
 export function quarantineRelative(windowsPath: string): string {
-  return normalizeWindowsPath(windowsPath).replace(/^([A-Za-z]):\\?/, "$1\\").split("\\").filter(Boolean).join(path.sep);
+  return normalizeWindowsPath(windowsPath)
+    .replace(/^([A-Za-z]):\\?/, "$1\\")
+    .split("\\")
+    .filter(Boolean)
+    .join(path.sep);
 }
 
 export type MoveOperation = Extract<Operation, { kind: "move" }>;
 
 /** A move of `windowsPath` into the run's quarantine, with the manifest of every file it holds. */
-export async function quarantineMove(ctx: StepContext, windowsPath: string, what: string): Promise<MoveOperation | undefined> {
+export async function quarantineMove(
+  ctx: StepContext,
+  windowsPath: string,
+  what: string,
+): Promise<MoveOperation | undefined> {
   const from = await ctx.hostPath(windowsPath);
   if (from === undefined) return undefined;
   const to = path.join(ctx.quarantine, "files", quarantineRelative(windowsPath));
@@ -25,7 +33,11 @@ export async function quarantineMove(ctx: StepContext, windowsPath: string, what
   try {
     manifest = await manifestOf(from);
   } catch (cause) {
-    throw new RunbookError("refused-precondition", `cannot quarantine ${windowsPath}: ${(cause as Error).message}`, { path: from, cause });
+    throw new RunbookError(
+      "refused-precondition",
+      `cannot quarantine ${windowsPath}: ${(cause as Error).message}`,
+      { path: from, cause },
+    );
   }
   return { kind: "move", what, windowsPath: normalizeWindowsPath(windowsPath), from, to, manifest };
 }
@@ -35,21 +47,35 @@ export function hiveOfKey(key: string): { windowsPath: string; prefix: string; r
   const m = /^(HKLM|HKEY_LOCAL_MACHINE)\\(SOFTWARE|SYSTEM)(?:\\(.*))?$/i.exec(key);
   if (m) {
     const hive = m[2]!.toUpperCase();
-    return { windowsPath: `C:\\Windows\\System32\\config\\${hive}`, prefix: `HKEY_LOCAL_MACHINE\\${hive}`, rest: m[3] ?? "" };
+    return {
+      windowsPath: `C:\\Windows\\System32\\config\\${hive}`,
+      prefix: `HKEY_LOCAL_MACHINE\\${hive}`,
+      rest: m[3] ?? "",
+    };
   }
   const u = /^(HKU|HKEY_USERS)\\([^\\]+)(?:\\(.*))?$/i.exec(key);
-  if (u) return { windowsPath: `C:\\Users\\${u[2]}\\NTUSER.DAT`, prefix: "HKEY_CURRENT_USER", rest: u[3] ?? "" };
+  if (u)
+    return { windowsPath: `C:\\Users\\${u[2]}\\NTUSER.DAT`, prefix: "HKEY_CURRENT_USER", rest: u[3] ?? "" };
   throw new RunbookError("usage", `no image hive holds ${key}`);
 }
 
 /** An edit of the image hive holding `key`: `reg` is `.reg` text whose keys start with the hive's prefix. */
-export async function hiveEdit(ctx: StepContext, key: string, what: string, body: (prefix: string, rest: string) => string): Promise<Operation> {
+export async function hiveEdit(
+  ctx: StepContext,
+  key: string,
+  what: string,
+  body: (prefix: string, rest: string) => string,
+): Promise<Operation> {
   if (ctx.snapshot.mode !== "image") {
-    throw new RunbookError("usage", "registry edits are implemented for --image mode; on a live machine follow the printed guidance");
+    throw new RunbookError(
+      "usage",
+      "registry edits are implemented for --image mode; on a live machine follow the printed guidance",
+    );
   }
   const { windowsPath, prefix, rest } = hiveOfKey(key);
   const hive = await ctx.hostPath(windowsPath);
-  if (hive === undefined) throw new RunbookError("refused-precondition", `hive ${windowsPath} not found in the image`);
+  if (hive === undefined)
+    throw new RunbookError("refused-precondition", `hive ${windowsPath} not found in the image`);
   return {
     kind: "hive-edit",
     what,
@@ -68,7 +94,10 @@ export const regString = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/
 function pick<T>(items: T[], describe: (t: T) => string, what: string, flag: string): T {
   if (items.length === 1) return items[0]!;
   if (items.length === 0) throw new RunbookError("refused-precondition", `no ${what} to act on`);
-  throw new RunbookError("usage", `several ${what}s: ${items.map(describe).join(", ")}; choose one with ${flag}`);
+  throw new RunbookError(
+    "usage",
+    `several ${what}s: ${items.map(describe).join(", ")}; choose one with ${flag}`,
+  );
 }
 
 /** The KOFF profile `--profile`/`--user` name (or the only one). */
@@ -76,7 +105,9 @@ export function pickProfile(ctx: StepContext, any = false): ProfileFact {
   const byName = (p: ProfileFact) =>
     (ctx.profile === undefined || p.name.toLowerCase() === ctx.profile.toLowerCase()) &&
     (ctx.user === undefined || p.user.toLowerCase() === ctx.user.toLowerCase());
-  const candidates = ctx.facts.profiles.filter((p) => byName(p) && (any || ctx.profile !== undefined || p.hasKoff));
+  const candidates = ctx.facts.profiles.filter(
+    (p) => byName(p) && (any || ctx.profile !== undefined || p.hasKoff),
+  );
   return pick(candidates, (p) => `${p.user}/${p.name}`, "Outlook profile", "--profile NAME [--user USER]");
 }
 

@@ -19,7 +19,8 @@ export function createImageSnapshot(root: string, options: ImageSnapshotOptions 
     network: "image mode cannot see network connections",
     events: "image mode does not read event logs (.evtx)",
   };
-  if (options.freeBytes === undefined) unknown["freeDiskBytes"] = "image mode: free space of the original disk is unknown (pass --free-space)";
+  if (options.freeBytes === undefined)
+    unknown["freeDiskBytes"] = "image mode: free space of the original disk is unknown (pass --free-space)";
   return {
     mode: "image",
     fs,

@@ -43,6 +43,8 @@ export const IMPORT_RULES: ImportRule[] = [
   {
     id: "download-to-file",
     description: "downloads a URL straight to a file",
-    allOf: [["URLDownloadToFileA", "URLDownloadToFileW", "URLDownloadToCacheFileA", "URLDownloadToCacheFileW"]],
+    allOf: [
+      ["URLDownloadToFileA", "URLDownloadToFileW", "URLDownloadToCacheFileA", "URLDownloadToCacheFileW"],
+    ],
   },
 ];

@@ -1,5 +1,11 @@
 export { triageFile, describeError } from "./triage-file.js";
-export type { TriageRecord, TriageInput, TriageOptions, SignatureVerifier, SignatureVerification } from "./triage-file.js";
+export type {
+  TriageRecord,
+  TriageInput,
+  TriageOptions,
+  SignatureVerifier,
+  SignatureVerification,
+} from "./triage-file.js";
 export type { Indicator, IndicatorId, Level, Verdict } from "./types.js";
 export { verdictOf } from "./types.js";
 export type { SignatureSummary, SignatureState } from "./signature-summary.js";

@@ -25,7 +25,11 @@ const PATTERNS: Array<{ kind: LocationKind; re: RegExp; label: string }> = [
   { kind: "temp", re: /^[a-z]:\\(temp|tmp)(\\|$)/, label: "a temp folder" },
   { kind: "downloads", re: /^[a-z]:\\users\\[^\\]+\\downloads(\\|$)/, label: "Downloads" },
   { kind: "roaming", re: /\\appdata\\roaming(\\|$)/, label: "AppData\\Roaming" },
-  { kind: "roaming", re: /^[a-z]:\\documents and settings\\[^\\]+\\application data(\\|$)/, label: "Application Data" },
+  {
+    kind: "roaming",
+    re: /^[a-z]:\\documents and settings\\[^\\]+\\application data(\\|$)/,
+    label: "Application Data",
+  },
   { kind: "user-profile", re: /^[a-z]:\\(users|documents and settings)\\[^\\]+\\/, label: "a user profile" },
   { kind: "system", re: /^[a-z]:\\windows(\\|$)/, label: "the Windows folder" },
 ];

@@ -102,9 +102,14 @@ export function analyzePacking(pe: PeImage, bytes: Uint8Array): PackingAnalysis 
 
   const ep = pe.optionalHeader.addressOfEntryPoint;
   if (ep !== 0) {
-    const section = pe.sections.find((s) => ep >= s.virtualAddress && ep < s.virtualAddress + Math.max(s.virtualSize, s.sizeOfRawData));
+    const section = pe.sections.find(
+      (s) => ep >= s.virtualAddress && ep < s.virtualAddress + Math.max(s.virtualSize, s.sizeOfRawData),
+    );
     if (!section) {
-      signals.push({ code: "entry-point-outside-code", message: `entry point RVA 0x${ep.toString(16)} lies in no section` });
+      signals.push({
+        code: "entry-point-outside-code",
+        message: `entry point RVA 0x${ep.toString(16)} lies in no section`,
+      });
     } else if (!section.executable) {
       signals.push({
         code: "entry-point-outside-code",
@@ -115,12 +120,16 @@ export function analyzePacking(pe: PeImage, bytes: Uint8Array): PackingAnalysis 
 
   const named = pe.sections.filter((s) => PACKER_SECTION_NAMES.has(s.name.toLowerCase()));
   if (named.length > 0) {
-    signals.push({ code: "packer-section-name", message: `packer section names: ${named.map((s) => s.name).join(", ")}` });
+    signals.push({
+      code: "packer-section-name",
+      message: `packer section names: ${named.map((s) => s.name).join(", ")}`,
+    });
   }
 
   const headersEnd = Math.min(bytes.length, Math.max(pe.optionalHeader.sizeOfHeaders, 0x400), 0x1000);
   const magicAt = findBytes(bytes, UPX_MAGIC, 0, headersEnd);
-  if (magicAt >= 0) signals.push({ code: "upx-magic", message: `"UPX!" magic at offset 0x${magicAt.toString(16)}` });
+  if (magicAt >= 0)
+    signals.push({ code: "upx-magic", message: `"UPX!" magic at offset 0x${magicAt.toString(16)}` });
 
   const functions = pe.imports.flatMap((m) => m.functions.map((f) => f.name ?? ""));
   const hasLoadLibrary = functions.some((f) => f.startsWith("LoadLibrary"));

@@ -58,7 +58,11 @@ export function summarizePe(pe: PeImage): PeSummary {
       delayLoad: m.delayLoad,
       functions: m.functions.map((f) => f.name ?? `#${f.ordinal}`),
     })),
-    exports: (pe.exports?.functions ?? []).map((f) => ({ ordinal: f.ordinal, name: f.name, forwarder: f.forwarder })),
+    exports: (pe.exports?.functions ?? []).map((f) => ({
+      ordinal: f.ordinal,
+      name: f.name,
+      forwarder: f.forwarder,
+    })),
     versionInfo: pe.versionInfo && {
       fileVersion: pe.versionInfo.fixed?.fileVersion,
       productVersion: pe.versionInfo.fixed?.productVersion,

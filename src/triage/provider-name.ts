@@ -5,7 +5,11 @@
 import type { ConnectorKnowledge } from "../knowledge/index.js";
 import type { PeImage } from "../pe/types.js";
 
-export function claimsToBeProvider(fileName: string, pe: PeImage | undefined, knowledge: ConnectorKnowledge): boolean {
+export function claimsToBeProvider(
+  fileName: string,
+  pe: PeImage | undefined,
+  knowledge: ConnectorKnowledge,
+): boolean {
   if (knowledge.providerDllNames.includes(fileName.toLowerCase())) return true;
   const strings = pe?.versionInfo?.strings ?? {};
   const claimed = [strings["OriginalFilename"], strings["InternalName"]].filter((v): v is string => !!v);

@@ -119,7 +119,12 @@ export async function triageFile(input: TriageInput, options: TriageOptions): Pr
     // limit. Report it as a malformed signature rather than losing the rest of the triage.
     const err = describeError(e);
     signature = {
-      summary: { state: "malformed", reason: `${err.code}: ${err.message}`, signatureCount: 0, anomalies: [] },
+      summary: {
+        state: "malformed",
+        reason: `${err.code}: ${err.message}`,
+        signatureCount: 0,
+        anomalies: [],
+      },
     };
   }
   const subject: TriageSubject = {

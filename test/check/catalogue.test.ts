@@ -99,7 +99,11 @@ const BREAK: Record<string, (f: MachineFacts) => void> = {
 describe("check catalogue", () => {
   let healthy: MachineFacts;
   before(async () => {
-    healthy = (await checkMachine(createImageSnapshot(path.join(EXAMPLES, "healthy")), { at: new Date("2026-11-21T00:00:00Z") })).facts;
+    healthy = (
+      await checkMachine(createImageSnapshot(path.join(EXAMPLES, "healthy")), {
+        at: new Date("2026-11-21T00:00:00Z"),
+      })
+    ).facts;
   });
 
   it("has unique kebab-case ids, doc pages and runbook remedies", () => {
@@ -116,17 +120,32 @@ describe("check catalogue", () => {
 
   it("contains the ids the product requires", () => {
     const required = [
-      "install-missing", "provider-dll-missing", "connector-binary-untrusted", "stray-provider-dll",
-      "mapisvc-not-registered", "mapisvc-path-unresolved", "mapisvc-path-outside-install", "bitness-mismatch",
-      "profile-none", "profile-default-missing", "cache-missing", "cache-orphan", "cache-db-invalid",
-      "cache-disk-space-low", "av-exclusion-missing", "updater-service-missing",
+      "install-missing",
+      "provider-dll-missing",
+      "connector-binary-untrusted",
+      "stray-provider-dll",
+      "mapisvc-not-registered",
+      "mapisvc-path-unresolved",
+      "mapisvc-path-outside-install",
+      "bitness-mismatch",
+      "profile-none",
+      "profile-default-missing",
+      "cache-missing",
+      "cache-orphan",
+      "cache-db-invalid",
+      "cache-disk-space-low",
+      "av-exclusion-missing",
+      "updater-service-missing",
     ];
     const ids = new Set(CATALOGUE.map((c) => c.id));
     for (const id of required) assert.ok(ids.has(id), id);
   });
 
   it("every check has a breaking case in this test", () => {
-    assert.deepEqual(CATALOGUE.map((c) => c.id).filter((id) => !(id in BREAK)), []);
+    assert.deepEqual(
+      CATALOGUE.map((c) => c.id).filter((id) => !(id in BREAK)),
+      [],
+    );
   });
 
   for (const check of CATALOGUE) {
@@ -146,7 +165,10 @@ describe("check catalogue", () => {
 
   it("a check whose facts the mode cannot see is reported as not run, not as passing", () => {
     const run = runChecks(healthy);
-    assert.deepEqual(run.notRun.map((n) => n.id), ["cache-disk-space-low"]);
+    assert.deepEqual(
+      run.notRun.map((n) => n.id),
+      ["cache-disk-space-low"],
+    );
     assert.match(run.notRun[0]!.reason, /free space/);
   });
 });

@@ -14,7 +14,10 @@ import { SEVERITY_ORDER } from "../../src/check/finding.js";
 import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
 import { EXAMPLES } from "../helpers/repo.js";
 
-const expected = JSON.parse(readFileSync(path.join(EXAMPLES, "expected.json"), "utf8")) as Record<string, string[]>;
+const expected = JSON.parse(readFileSync(path.join(EXAMPLES, "expected.json"), "utf8")) as Record<
+  string,
+  string[]
+>;
 /** Fixed verification time so the sample certificates' validity never makes the test drift. */
 const AT = new Date("2026-11-21T00:00:00Z");
 
@@ -53,9 +56,15 @@ describe("sample images", () => {
 
   it("the healthy image has no finding of warning or higher", async () => {
     const report = await checkMachine(createImageSnapshot(path.join(EXAMPLES, "healthy")), { at: AT });
-    assert.deepEqual(report.findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER.warning), []);
+    assert.deepEqual(
+      report.findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER.warning),
+      [],
+    );
     assert.equal(report.facts.triage.length >= 2, true, "the connector binaries were triaged");
-    assert.ok(report.facts.triage.every((t) => t.verdict === "clean"), "genuine signed binaries triage clean");
+    assert.ok(
+      report.facts.triage.every((t) => t.verdict === "clean"),
+      "genuine signed binaries triage clean",
+    );
   });
 
   it("does not depend on our letter case: a re-cased copy gives the same findings", async () => {

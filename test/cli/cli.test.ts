@@ -18,7 +18,14 @@ const AT = ["--at", "2026-11-21T00:00:00Z"];
 
 describe("triage CLI", () => {
   it("--json prints exactly one document with the documented contract", async () => {
-    const r = await runCli(["triage", "--json", ...TRUST, ...AT, pe("signed-valid-sha256-x64.dll"), pe("impostor-no-version-x64.dll")]);
+    const r = await runCli([
+      "triage",
+      "--json",
+      ...TRUST,
+      ...AT,
+      pe("signed-valid-sha256-x64.dll"),
+      pe("impostor-no-version-x64.dll"),
+    ]);
     const doc = JSON.parse(r.stdout) as Record<string, any>;
     assert.equal(doc.schemaVersion, 1);
     assert.equal(doc.tool.name, "koff-doctor");
@@ -31,7 +38,8 @@ describe("triage CLI", () => {
     assert.equal(valid.pe.isDll, true);
     assert.ok(valid.pe.exports.some((e: { name?: string }) => e.name === "MSProviderInit"));
     assert.equal(valid.pe.versionInfo.strings.CompanyName, "Kerio Technologies Inc.");
-    for (const i of valid.indicators) assert.ok(["ok", "suspicious", "malicious", "unknown"].includes(i.level));
+    for (const i of valid.indicators)
+      assert.ok(["ok", "suspicious", "malicious", "unknown"].includes(i.level));
     assert.equal(impostor.verdict, "malicious");
     assert.equal(r.code, 2, "malicious exit code");
     assert.equal(r.stderr, "");
@@ -62,11 +70,22 @@ describe("triage CLI", () => {
     assert.equal(sarif.version, "2.1.0");
     const results = sarif.runs[0].results as Array<{ ruleId: string; level: string }>;
     assert.ok(results.some((x) => x.ruleId === "executable-behavior" && x.level === "error"));
-    assert.ok(results.every((x) => sarif.runs[0].tool.driver.rules.some((rule: { id: string }) => rule.id === x.ruleId)));
+    assert.ok(
+      results.every((x) =>
+        sarif.runs[0].tool.driver.rules.some((rule: { id: string }) => rule.id === x.ruleId),
+      ),
+    );
   });
 
   it("--as judges a copied file at its original Windows location", async () => {
-    const r = await runCli(["triage", "--json", ...AT, "--as", "C:\\Users\\bob\\AppData\\Roaming\\kofmsp.dll", pe("genuine-unsigned-x64.dll")]);
+    const r = await runCli([
+      "triage",
+      "--json",
+      ...AT,
+      "--as",
+      "C:\\Users\\bob\\AppData\\Roaming\\kofmsp.dll",
+      pe("genuine-unsigned-x64.dll"),
+    ]);
     const loc = JSON.parse(r.stdout).files[0].indicators.find((i: { id: string }) => i.id === "location");
     assert.equal(loc.level, "suspicious");
     assert.equal(loc.cell, "Location × Suspicious: %TEMP%, Downloads, or Roaming");
@@ -85,11 +104,21 @@ describe("check CLI", () => {
     const ok = await runCli(["check", "--image", path.join(EXAMPLES, "healthy"), ...AT]);
     assert.equal(ok.code, 0, ok.stdout);
     assert.match(ok.stdout, /No problems found/);
-    const bad = await runCli(["check", "--json", "--image", path.join(EXAMPLES, "impostor-in-roaming"), ...AT]);
+    const bad = await runCli([
+      "check",
+      "--json",
+      "--image",
+      path.join(EXAMPLES, "impostor-in-roaming"),
+      ...AT,
+    ]);
     const doc = JSON.parse(bad.stdout);
     assert.equal(bad.code, 2);
     assert.equal(doc.mode, "image");
-    assert.ok(doc.findings.every((f: Record<string, unknown>) => ["id", "severity", "title", "evidence", "remedy"].every((k) => k in f)));
+    assert.ok(
+      doc.findings.every((f: Record<string, unknown>) =>
+        ["id", "severity", "title", "evidence", "remedy"].every((k) => k in f),
+      ),
+    );
     assert.ok(Array.isArray(doc.facts.profiles) && Array.isArray(doc.triage));
   });
 
@@ -101,7 +130,12 @@ describe("check CLI", () => {
 
 describe("registry CLI", () => {
   it("exports a sample hive as .reg v5", async () => {
-    const r = await runCli(["registry", "export", path.join(EXAMPLES, "healthy", "Users", "alice", "NTUSER.DAT"), "Software\\Microsoft\\Office\\16.0\\Outlook"]);
+    const r = await runCli([
+      "registry",
+      "export",
+      path.join(EXAMPLES, "healthy", "Users", "alice", "NTUSER.DAT"),
+      "Software\\Microsoft\\Office\\16.0\\Outlook",
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Windows Registry Editor Version 5\.00/);
     assert.match(r.stdout, /"DefaultProfile"="Kerio"/);
@@ -120,9 +154,15 @@ describe("colour", () => {
 
 describe("launcher", () => {
   it("bin/koff-doctor.js runs and prints the version", () => {
-    const out = execFileSync(process.execPath, [path.join(REPO_ROOT, "bin", "koff-doctor.js"), "--version"], { encoding: "utf8" });
+    const out = execFileSync(process.execPath, [path.join(REPO_ROOT, "bin", "koff-doctor.js"), "--version"], {
+      encoding: "utf8",
+    });
     assert.match(out.trim(), /^\d+\.\d+\.\d+$/);
-    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "bin", "koff-doctor.js"), "triage", "--json", pe("impostor-no-version-x64.dll")], { encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(REPO_ROOT, "bin", "koff-doctor.js"), "triage", "--json", pe("impostor-no-version-x64.dll")],
+      { encoding: "utf8" },
+    );
     assert.equal(r.status, 2);
     assert.equal(JSON.parse(r.stdout).files[0].verdict, "malicious");
   });

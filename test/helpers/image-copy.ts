@@ -22,7 +22,8 @@ export function hashTree(dir: string): Map<string, string> {
       const p = path.join(d, name);
       const info = lstatSync(p);
       if (info.isDirectory()) walk(p);
-      else if (info.isFile()) out.set(path.relative(dir, p), createHash("sha256").update(readFileSync(p)).digest("hex"));
+      else if (info.isFile())
+        out.set(path.relative(dir, p), createHash("sha256").update(readFileSync(p)).digest("hex"));
     }
   };
   walk(dir);

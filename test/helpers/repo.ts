@@ -14,5 +14,7 @@ export const SHARED = path.resolve(REPO_ROOT, "..", "shared");
 
 /** Skip reason when ../shared/<sub> is missing, else false. */
 export function sharedSkip(sub: string): string | false {
-  return existsSync(path.join(SHARED, sub)) ? false : `../shared/${sub} is absent (a user's clone does not have it; CI does)`;
+  return existsSync(path.join(SHARED, sub))
+    ? false
+    : `../shared/${sub} is absent (a user's clone does not have it; CI does)`;
 }

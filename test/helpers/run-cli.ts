@@ -3,7 +3,10 @@ import pc from "picocolors";
 import { main } from "../../src/cli/main.js";
 import type { CliIo } from "../../src/cli/io.js";
 
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   const io: CliIo = {

@@ -26,14 +26,21 @@ describe("normalizeWindowsPath", () => {
 describe("isUnderWindowsPath", () => {
   it("matches case-insensitively on separator boundaries", () => {
     assert.ok(isUnderWindowsPath("c:\\program files (x86)\\KERIO\\x.dll", "C:\\Program Files (x86)\\Kerio"));
-    assert.ok(!isUnderWindowsPath("C:\\Program Files (x86)\\KerioEvil\\x.dll", "C:\\Program Files (x86)\\Kerio"));
-    assert.ok(!isUnderWindowsPath("C:\\Program Files (x86)\\Kerio\\..\\x.dll", "C:\\Program Files (x86)\\Kerio"));
+    assert.ok(
+      !isUnderWindowsPath("C:\\Program Files (x86)\\KerioEvil\\x.dll", "C:\\Program Files (x86)\\Kerio"),
+    );
+    assert.ok(
+      !isUnderWindowsPath("C:\\Program Files (x86)\\Kerio\\..\\x.dll", "C:\\Program Files (x86)\\Kerio"),
+    );
   });
 });
 
 describe("expandWindowsPath", () => {
   it("expands per-user variables with Windows defaults", () => {
-    assert.equal(expandWindowsPath("%LOCALAPPDATA%\\Kerio\\Outlook Connector", "bob"), "C:\\Users\\bob\\AppData\\Local\\Kerio\\Outlook Connector");
+    assert.equal(
+      expandWindowsPath("%LOCALAPPDATA%\\Kerio\\Outlook Connector", "bob"),
+      "C:\\Users\\bob\\AppData\\Local\\Kerio\\Outlook Connector",
+    );
     assert.equal(expandWindowsPath("%ProgramFiles(x86)%\\Kerio"), "C:\\Program Files (x86)\\Kerio");
     assert.equal(expandWindowsPath("%UNKNOWN%\\x"), "%UNKNOWN%\\x");
   });
@@ -41,7 +48,10 @@ describe("expandWindowsPath", () => {
 
 describe("hostPathToWindowsPath", () => {
   it("keeps native Windows paths", () => {
-    assert.deepEqual(hostPathToWindowsPath("c:\\Users\\bob\\x.dll"), { windowsPath: "C:\\Users\\bob\\x.dll", origin: "native" });
+    assert.deepEqual(hostPathToWindowsPath("c:\\Users\\bob\\x.dll"), {
+      windowsPath: "C:\\Users\\bob\\x.dll",
+      origin: "native",
+    });
   });
   it("maps paths inside an image root", () => {
     const root = path.resolve("/mnt/img");

@@ -33,16 +33,27 @@ const BUCKET_STATES: Record<string, string[]> = {
 };
 
 describe("corpus table (../shared/corpus)", { skip }, () => {
-  const truth = skip ? [] : (JSON.parse(readFileSync(path.join(corpus, "truth.json"), "utf8")).files as TruthFile[]);
+  const truth = skip
+    ? []
+    : (JSON.parse(readFileSync(path.join(corpus, "truth.json"), "utf8")).files as TruthFile[]);
   const records = new Map<string, TriageRecord>();
 
   it("triages every file without throwing", async () => {
-    const verifier = await createSignatureVerifier({ trustFiles: [path.join(corpus, "pki", "trust-anchors.pem")], at: AT });
+    const verifier = await createSignatureVerifier({
+      trustFiles: [path.join(corpus, "pki", "trust-anchors.pem")],
+      at: AT,
+    });
     for (const t of truth) {
       const file = path.join(corpus, t.path);
       assert.ok(existsSync(file), t.path);
       const bytes = readFileSync(file);
-      records.set(t.path, await triageFile({ path: file, fileName: t.file_name, bytes }, { knowledge: loadKnowledge(), verifySignature: verifier.verify }));
+      records.set(
+        t.path,
+        await triageFile(
+          { path: file, fileName: t.file_name, bytes },
+          { knowledge: loadKnowledge(), verifySignature: verifier.verify },
+        ),
+      );
     }
     assert.equal(records.size, truth.length);
   });
@@ -61,7 +72,8 @@ describe("corpus table (../shared/corpus)", { skip }, () => {
       let allowed = BUCKET_STATES[bucket]!;
       // The Microsoft-signed shim chains to Microsoft's UEFI CA, which is not available offline.
       if (t.intended.tags.includes("microsoft")) allowed = [...allowed, "untrusted-root"];
-      if (!allowed.includes(r.signature!.state)) wrong.push(`${t.path}: ${r.signature!.state}, bucket ${bucket}`);
+      if (!allowed.includes(r.signature!.state))
+        wrong.push(`${t.path}: ${r.signature!.state}, bucket ${bucket}`);
     }
     assert.deepEqual(wrong, []);
   });

@@ -16,7 +16,11 @@ import { fakePe } from "../helpers/fake-pe.js";
 
 const knowledge = loadKnowledge();
 const GENUINE_VERSION = {
-  strings: { CompanyName: "Kerio Technologies s.r.o.", OriginalFilename: "kofmsp.dll", ProductName: "Kerio Outlook Connector" },
+  strings: {
+    CompanyName: "Kerio Technologies s.r.o.",
+    OriginalFilename: "kofmsp.dll",
+    ProductName: "Kerio Outlook Connector",
+  },
   translations: ["040904b0"],
 };
 
@@ -59,7 +63,11 @@ describe("signature indicator", () => {
       const i = signatureIndicator(subject({ signature: { state, signatureCount: 1, anomalies: [] } }));
       assert.equal(i.level, level);
       assert.equal(i.cell === null, level === "ok");
-      if (level !== "ok") assert.match(i.cell!, new RegExp(`^Signature × ${level === "malicious" ? "Malicious" : "Suspicious"}`));
+      if (level !== "ok")
+        assert.match(
+          i.cell!,
+          new RegExp(`^Signature × ${level === "malicious" ? "Malicious" : "Suspicious"}`),
+        );
     });
   }
 });
@@ -67,7 +75,9 @@ describe("signature indicator", () => {
 describe("location indicator", () => {
   it("is ok in the connector's install folder, whatever the case", () => {
     const i = locationIndicator(
-      subject({ windowsPath: "c:\\PROGRAM FILES (X86)\\kerio\\outlook connector (offline edition)\\kofmsp32.dll" }),
+      subject({
+        windowsPath: "c:\\PROGRAM FILES (X86)\\kerio\\outlook connector (offline edition)\\kofmsp32.dll",
+      }),
     );
     assert.equal(i.level, "ok");
   });
@@ -92,7 +102,9 @@ describe("location indicator", () => {
     assert.match(i.evidence, /MAPISVC\.INF/);
   });
   it("a load position inside the install folder is fine", () => {
-    const i = locationIndicator(subject({ loadPositions: [{ kind: "loaded-by-process", where: "OUTLOOK.EXE" }] }));
+    const i = locationIndicator(
+      subject({ loadPositions: [{ kind: "loaded-by-process", where: "OUTLOOK.EXE" }] }),
+    );
     assert.equal(i.level, "ok");
   });
   it("is unknown without a Windows path", () => {
@@ -111,13 +123,19 @@ describe("file-size indicator", () => {
 
 describe("executable-behavior indicator", () => {
   const withImports = (...names: string[]) =>
-    subject({ pe: fakePe({ imports: [{ dll: "KERNEL32.dll", delayLoad: false, functions: names.map((name) => ({ name })) }] }) });
+    subject({
+      pe: fakePe({
+        imports: [{ dll: "KERNEL32.dll", delayLoad: false, functions: names.map((name) => ({ name })) }],
+      }),
+    });
   it("flags injection only when both halves are imported", () => {
     assert.equal(executableBehaviorIndicator(withImports("WriteProcessMemory")).level, "ok");
     assert.equal(executableBehaviorIndicator(withImports("CreateRemoteThread")).level, "ok");
     const both = executableBehaviorIndicator(withImports("WriteProcessMemory", "CreateRemoteThread"));
     assert.equal(both.level, "malicious");
-    assert.deepEqual(both.details?.["rules"], { "process-injection": ["WriteProcessMemory", "CreateRemoteThread"] });
+    assert.deepEqual(both.details?.["rules"], {
+      "process-injection": ["WriteProcessMemory", "CreateRemoteThread"],
+    });
   });
   it("flags WinExec and URLDownloadToFile, not CreateProcess", () => {
     assert.equal(executableBehaviorIndicator(withImports("WinExec")).level, "malicious");
@@ -126,14 +144,19 @@ describe("executable-behavior indicator", () => {
   });
   it("flags an EXE named .dll but not an EXE named .exe", () => {
     assert.equal(executableBehaviorIndicator(subject({ pe: fakePe({ isDll: false }) })).level, "malicious");
-    assert.equal(executableBehaviorIndicator(subject({ fileName: "tool.exe", pe: fakePe({ isDll: false }) })).level, "ok");
+    assert.equal(
+      executableBehaviorIndicator(subject({ fileName: "tool.exe", pe: fakePe({ isDll: false }) })).level,
+      "ok",
+    );
   });
 });
 
 describe("provider-exports indicator", () => {
   it("flags a provider-named DLL without MSProviderInit/XPProviderInit", () => {
     const i = providerExportsIndicator(
-      subject({ pe: fakePe({ exports: { ordinalBase: 1, functions: [{ ordinal: 1, name: "Start", rva: 1 }] } }) }),
+      subject({
+        pe: fakePe({ exports: { ordinalBase: 1, functions: [{ ordinal: 1, name: "Start", rva: 1 }] } }),
+      }),
     );
     assert.equal(i.level, "suspicious");
     assert.deepEqual(i.details?.["missing"], ["MSProviderInit", "XPProviderInit"]);
@@ -142,7 +165,9 @@ describe("provider-exports indicator", () => {
     assert.equal(providerExportsIndicator(subject({ fileName: "helper.dll", pe: fakePe() })).level, "ok");
   });
   it("catches a renamed provider by its version resource", () => {
-    const i = providerExportsIndicator(subject({ fileName: "update.dll", pe: fakePe({ versionInfo: GENUINE_VERSION }) }));
+    const i = providerExportsIndicator(
+      subject({ fileName: "update.dll", pe: fakePe({ versionInfo: GENUINE_VERSION }) }),
+    );
     assert.equal(i.level, "suspicious");
   });
 });
@@ -153,7 +178,10 @@ describe("identity indicator", () => {
   });
   it("flags a mismatching OriginalFilename and vendor", () => {
     const pe = fakePe({
-      versionInfo: { strings: { CompanyName: "Microsoft Corporation", OriginalFilename: "svchost.exe" }, translations: [] },
+      versionInfo: {
+        strings: { CompanyName: "Microsoft Corporation", OriginalFilename: "svchost.exe" },
+        translations: [],
+      },
     });
     const i = identityIndicator(subject({ pe }));
     assert.equal(i.level, "suspicious");
@@ -188,15 +216,26 @@ describe("process indicator", () => {
 
 describe("certificate-table indicator", () => {
   it("raises any anomaly to suspicious", () => {
-    const anomalies = [{ code: "data-after-der", message: "24 bytes after the DER in entry 0", offset: 0x4400 }];
-    const i = certificateTableIndicator(subject({ signature: { state: "valid", signatureCount: 1, anomalies } }));
+    const anomalies = [
+      { code: "data-after-der", message: "24 bytes after the DER in entry 0", offset: 0x4400 },
+    ];
+    const i = certificateTableIndicator(
+      subject({ signature: { state: "valid", signatureCount: 1, anomalies } }),
+    );
     assert.equal(i.level, "suspicious");
     assert.equal(certificateTableIndicator(subject()).level, "ok");
   });
 });
 
 describe("verdict rule", () => {
-  const ind = (level: Indicator["level"]): Indicator => ({ id: "signature", source: "seed", row: "Signature", level, evidence: "", cell: null });
+  const ind = (level: Indicator["level"]): Indicator => ({
+    id: "signature",
+    source: "seed",
+    row: "Signature",
+    level,
+    evidence: "",
+    cell: null,
+  });
   it("malicious beats suspicious beats clean; unknown never raises", () => {
     assert.equal(verdictOf([ind("ok"), ind("unknown")]), "clean");
     assert.equal(verdictOf([ind("ok"), ind("suspicious"), ind("unknown")]), "suspicious");

@@ -29,7 +29,10 @@ export class MemoryFileSystem implements FileSystemPort {
 
   write(p: string, data: Uint8Array | string): void {
     const norm = normalizeWindowsPath(p);
-    this.#files.set(windowsPathKey(norm), { path: norm, data: typeof data === "string" ? new TextEncoder().encode(data) : data });
+    this.#files.set(windowsPathKey(norm), {
+      path: norm,
+      data: typeof data === "string" ? new TextEncoder().encode(data) : data,
+    });
     this.mkdir(`${norm}\\..`);
   }
 
@@ -49,8 +52,11 @@ export class MemoryFileSystem implements FileSystemPort {
     if (!this.#dirs.has(windowsPathKey(p))) return undefined;
     const out = new Map<string, DirEntry>();
     const childOf = (k: string) => k.startsWith(`${key}\\`) && !k.slice(key.length + 1).includes("\\");
-    for (const [k, f] of this.#files) if (childOf(k)) out.set(k, { name: f.path.slice(f.path.lastIndexOf("\\") + 1), kind: "file", size: f.data.length });
-    for (const [k, d] of this.#dirs) if (childOf(k)) out.set(k, { name: d.slice(d.lastIndexOf("\\") + 1), kind: "dir", size: 0 });
+    for (const [k, f] of this.#files)
+      if (childOf(k))
+        out.set(k, { name: f.path.slice(f.path.lastIndexOf("\\") + 1), kind: "file", size: f.data.length });
+    for (const [k, d] of this.#dirs)
+      if (childOf(k)) out.set(k, { name: d.slice(d.lastIndexOf("\\") + 1), kind: "dir", size: 0 });
     return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 

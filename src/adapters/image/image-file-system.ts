@@ -94,7 +94,10 @@ export class ImageFileSystem implements FileSystemPort {
   }
 
   /** Reads the first `want(size)` bytes of a regular file; `undefined` from `want` refuses. */
-  async #read(windowsPath: string, want: (size: number) => number | undefined): Promise<Uint8Array | undefined> {
+  async #read(
+    windowsPath: string,
+    want: (size: number) => number | undefined,
+  ): Promise<Uint8Array | undefined> {
     const host = await this.hostPath(windowsPath);
     if (host === undefined) return undefined;
     const handle = await open(host, "r").catch(() => undefined);

@@ -14,7 +14,12 @@ export default defineCheck({
       .filter((d) => d.machine !== undefined && d.machine !== bitness)
       .map((d) => ({
         message: `${d.path} is ${d.machine} but Outlook is ${bitness}; MAPI cannot load it (ERROR_BAD_EXE_FORMAT)`,
-        evidence: { path: d.path, dllMachine: d.machine, outlookBitness: bitness, officeSources: f.office.sources },
+        evidence: {
+          path: d.path,
+          dllMachine: d.machine,
+          outlookBitness: bitness,
+          officeSources: f.office.sources,
+        },
       }));
   },
 });

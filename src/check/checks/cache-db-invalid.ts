@@ -12,7 +12,13 @@ export default defineCheck({
         .filter((d) => !d.valid)
         .map((d) => ({
           message: `${c.path}\\${d.name}: ${d.problems.join(", ")}`,
-          evidence: { user: c.user, profile: c.profile, file: `${c.path}\\${d.name}`, size: d.size, problems: d.problems },
+          evidence: {
+            user: c.user,
+            profile: c.profile,
+            file: `${c.path}\\${d.name}`,
+            size: d.size,
+            problems: d.problems,
+          },
         })),
     );
   },

@@ -9,10 +9,16 @@ export default defineCheck({
   run(f) {
     return f.profiles
       .filter((p) => p.hasKoff)
-      .filter((p) => !f.caches.some((c) => c.user === p.user && c.profile.toLowerCase() === p.name.toLowerCase()))
+      .filter(
+        (p) => !f.caches.some((c) => c.user === p.user && c.profile.toLowerCase() === p.name.toLowerCase()),
+      )
       .map((p) => ({
         message: `user ${p.user}: profile "${p.name}" uses KOFF but has no folder under the cache root`,
-        evidence: { user: p.user, profile: p.name, cacheRoots: f.cacheRoots.filter((r) => r.user === p.user).map((r) => r.path) },
+        evidence: {
+          user: p.user,
+          profile: p.name,
+          cacheRoots: f.cacheRoots.filter((r) => r.user === p.user).map((r) => r.path),
+        },
       }));
   },
 });

@@ -8,7 +8,9 @@ export default defineCheck({
   remedy: "remove-leftovers",
   run(f) {
     return f.caches
-      .filter((c) => !f.profiles.some((p) => p.user === c.user && p.name.toLowerCase() === c.profile.toLowerCase()))
+      .filter(
+        (c) => !f.profiles.some((p) => p.user === c.user && p.name.toLowerCase() === c.profile.toLowerCase()),
+      )
       .map((c) => ({
         message: `user ${c.user}: cache "${c.profile}" (${c.bytes} bytes) belongs to no Outlook profile`,
         evidence: { user: c.user, path: c.path, bytes: c.bytes, databases: c.databases.map((d) => d.name) },

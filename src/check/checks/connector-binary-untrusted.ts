@@ -22,7 +22,9 @@ export default defineCheck({
           verdict: t.verdict,
           sha256: t.sha256,
           signature: t.signature?.state,
-          indicators: t.indicators.filter((i) => i.level === "suspicious" || i.level === "malicious").map((i) => i.id),
+          indicators: t.indicators
+            .filter((i) => i.level === "suspicious" || i.level === "malicious")
+            .map((i) => i.id),
         },
       }));
   },

@@ -8,16 +8,27 @@ export default defineCheck({
   title: "MAPISVC.INF points outside the connector's install folder",
   remedy: "rule-out-infection",
   run(f) {
-    const triage = new Map(f.triage.filter((t) => t.windowsPath).map((t) => [windowsPathKey(t.windowsPath!), t]));
+    const triage = new Map(
+      f.triage.filter((t) => t.windowsPath).map((t) => [windowsPathKey(t.windowsPath!), t]),
+    );
     const installFolders = [...f.install.folders];
     return f.mapisvc.registrations
-      .filter((r) => r.loadPath && r.resolved && !installFolders.some((d) => isUnderWindowsPath(r.loadPath!, d)))
+      .filter(
+        (r) => r.loadPath && r.resolved && !installFolders.some((d) => isUnderWindowsPath(r.loadPath!, d)),
+      )
       .map((r) => {
         const t = triage.get(windowsPathKey(r.loadPath!));
         return {
           severity: t?.verdict === "malicious" ? ("critical" as const) : undefined,
           message: `${r.file} [${r.section}] makes MAPI load ${r.loadPath}, outside ${installFolders.join(", ") || "any install folder"} (triage: ${t?.verdict ?? "not triaged"})`,
-          evidence: { file: r.file, section: r.section, registered: r.registered, loadPath: r.loadPath, verdict: t?.verdict, sha256: t?.sha256 },
+          evidence: {
+            file: r.file,
+            section: r.section,
+            registered: r.registered,
+            loadPath: r.loadPath,
+            verdict: t?.verdict,
+            sha256: t?.sha256,
+          },
         };
       });
   },

@@ -11,7 +11,13 @@ export default defineCheck({
       .filter((r) => !r.resolved)
       .map((r) => ({
         message: `${r.file} [${r.section}] ${r.key}=${r.registered}: MAPI would load ${r.loadPath ?? "a bare name it cannot find"}, which does not exist`,
-        evidence: { file: r.file, section: r.section, key: r.key, registered: r.registered, loadPath: r.loadPath },
+        evidence: {
+          file: r.file,
+          section: r.section,
+          key: r.key,
+          registered: r.registered,
+          loadPath: r.loadPath,
+        },
       }));
   },
 });

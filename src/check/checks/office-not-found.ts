@@ -8,6 +8,11 @@ export default defineCheck({
   remedy: null,
   run(f) {
     if (f.office.found) return [];
-    return [{ message: "no Office Click-to-Run configuration or Outlook Bitness value found", evidence: { checked: f.office.sources } }];
+    return [
+      {
+        message: "no Office Click-to-Run configuration or Outlook Bitness value found",
+        evidence: { checked: f.office.sources },
+      },
+    ];
   },
 });

@@ -10,7 +10,10 @@ export default defineCheck({
     return f.defaultProfiles
       .filter(
         (d) =>
-          !f.profiles.some((p) => p.user === d.user && p.layout === d.layout && p.name.toLowerCase() === d.name.toLowerCase()),
+          !f.profiles.some(
+            (p) =>
+              p.user === d.user && p.layout === d.layout && p.name.toLowerCase() === d.name.toLowerCase(),
+          ),
       )
       .map((d) => ({
         message: `user ${d.user}: DefaultProfile is "${d.name}" but no such profile exists (${d.layout} layout)`,

@@ -15,14 +15,23 @@ export default defineCheck({
   title: "A copy of the provider DLL sits outside the install folder",
   remedy: "rule-out-infection",
   run(f) {
-    const byPath = new Map(f.triage.filter((t) => t.windowsPath).map((t) => [windowsPathKey(t.windowsPath!), t]));
+    const byPath = new Map(
+      f.triage.filter((t) => t.windowsPath).map((t) => [windowsPathKey(t.windowsPath!), t]),
+    );
     return f.strays.map((s) => {
       const t = byPath.get(windowsPathKey(s.path));
       const verdict = t?.verdict ?? "not triaged";
       return {
         severity: t?.verdict === "malicious" ? ("critical" as const) : undefined,
         message: `${s.path} (${s.location}) triages ${verdict}${why(t)}`,
-        evidence: { path: s.path, location: s.location, size: s.size, sha256: t?.sha256, verdict, signature: t?.signature?.state },
+        evidence: {
+          path: s.path,
+          location: s.location,
+          size: s.size,
+          sha256: t?.sha256,
+          verdict,
+          signature: t?.signature?.state,
+        },
       };
     });
   },

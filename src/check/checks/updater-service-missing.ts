@@ -11,7 +11,8 @@ export default defineCheck({
     if (!installed || f.updater.installed) return [];
     return [
       {
-        message: "no Kerio Updater Service (Uninstall entry, service key or folder); connector upgrades fail for users without admin rights",
+        message:
+          "no Kerio Updater Service (Uninstall entry, service key or folder); connector upgrades fail for users without admin rights",
         evidence: { checked: f.updater.evidence },
       },
     ];

@@ -53,9 +53,13 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
     .action(async (flags: CheckFlags) => {
       if (flags.image === undefined) {
         if (process.platform !== "win32") {
-          throw new UsageError("live mode runs on Windows only; pass --image DIR to check a mounted Windows image");
+          throw new UsageError(
+            "live mode runs on Windows only; pass --image DIR to check a mounted Windows image",
+          );
         }
-        throw new UsageError("live mode is not available in this build yet; pass --image C:\\ to read this machine's files offline");
+        throw new UsageError(
+          "live mode is not available in this build yet; pass --image C:\\ to read this machine's files offline",
+        );
       }
       const info = await stat(flags.image).catch(() => undefined);
       if (!info?.isDirectory()) throw new UsageError(`--image ${flags.image}: not a directory`);

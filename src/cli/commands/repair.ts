@@ -7,7 +7,18 @@
  */
 import { stat } from "node:fs/promises";
 import { Option, type Command } from "commander";
-import { applyStep, defaultStateDir, listRuns, planLadder, planStep, RunbookError, STEP_IDS, undoRun, type RepairEnvironment, type StepId } from "../../runbook/index.js";
+import {
+  applyStep,
+  defaultStateDir,
+  listRuns,
+  planLadder,
+  planStep,
+  RunbookError,
+  STEP_IDS,
+  undoRun,
+  type RepairEnvironment,
+  type StepId,
+} from "../../runbook/index.js";
 import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
@@ -25,9 +36,12 @@ interface CommonFlags {
 
 async function environment(flags: CommonFlags, io: CliIo): Promise<RepairEnvironment> {
   if (flags.image === undefined) {
-    throw new UsageError("repair and undo need --image DIR in this version (live mode: follow the guided steps printed by check)");
+    throw new UsageError(
+      "repair and undo need --image DIR in this version (live mode: follow the guided steps printed by check)",
+    );
   }
-  if (!(await stat(flags.image).catch(() => undefined))?.isDirectory()) throw new UsageError(`--image ${flags.image}: not a directory`);
+  if (!(await stat(flags.image).catch(() => undefined))?.isDirectory())
+    throw new UsageError(`--image ${flags.image}: not a directory`);
   return {
     snapshot: createImageSnapshot(flags.image),
     imageRoot: flags.image,
@@ -47,7 +61,10 @@ function refused(e: unknown, io: CliIo, json: boolean | undefined): number {
 const shared = (cmd: Command) =>
   cmd
     .option("--image <dir>", "root of a mounted or copied Windows system volume")
-    .option("--state <dir>", "where journals, exports and the lock are kept (default: per image, under $XDG_STATE_HOME/koff-doctor)")
+    .option(
+      "--state <dir>",
+      "where journals, exports and the lock are kept (default: per image, under $XDG_STATE_HOME/koff-doctor)",
+    )
     .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
     .option("--at <iso-8601>", "verify signatures as of this time", parseAt)
     .option("--json", "print JSON");
@@ -62,65 +79,114 @@ export function registerRepairCommands(program: Command, io: CliIo, done: (r: Co
       .option("--user <name>", "the Windows user whose profile is meant")
       .option("--apply", "carry the step out (journal first, nothing deleted)")
       .option("--status", "list past runs"),
-  ).action(async (flags: CommonFlags & { step?: StepId; profile?: string; user?: string; apply?: boolean; status?: boolean }) => {
-    if (flags.apply && !flags.step) {
-      io.stderr(renderRefusal(new RunbookError("usage", "--apply needs --step ID: the tool acts one step at a time"), io.colors));
-      done({ exitCode: ExitCode.USAGE });
-      return;
-    }
-    const env = await environment(flags, io);
-    if (flags.status) {
-      const runs = await listRuns(env);
-      if (flags.json) io.stdout(`${JSON.stringify({ schemaVersion: 1, stateDir: env.stateDir, runs }, null, 2)}\n`);
-      else io.stdout(runs.length === 0 ? "No runs yet.\n" : `${runs.map((r) => renderRun(r, io.colors)).join("\n")}\n`);
-      done({ exitCode: ExitCode.OK });
-      return;
-    }
-    if (!flags.step) {
-      const ladder = await planLadder(env);
-      if (flags.json) io.stdout(`${JSON.stringify({ schemaVersion: 1, findings: ladder.report.findings, steps: ladder.steps.map((s) => ({ step: s.step, kind: s.kind, title: s.title, findings: s.findings, plan: s.plan, notes: s.notes, refusal: s.refusal?.toJSON() })) }, null, 2)}\n`);
-      else {
-        io.stdout(`${io.colors.bold("Repair ladder")} (least invasive first; nothing is changed without --step ID --apply)\n\n`);
-        io.stdout(`${ladder.steps.map((s, i) => renderPlan(s, io.colors, i)).join("\n\n")}\n`);
+  ).action(
+    async (
+      flags: CommonFlags & {
+        step?: StepId;
+        profile?: string;
+        user?: string;
+        apply?: boolean;
+        status?: boolean;
+      },
+    ) => {
+      if (flags.apply && !flags.step) {
+        io.stderr(
+          renderRefusal(
+            new RunbookError("usage", "--apply needs --step ID: the tool acts one step at a time"),
+            io.colors,
+          ),
+        );
+        done({ exitCode: ExitCode.USAGE });
+        return;
       }
-      done({ exitCode: ExitCode.OK });
-      return;
-    }
-    const req = { step: flags.step, profile: flags.profile, user: flags.user };
-    if (!flags.apply) {
-      const planned = await planStep(env, req);
-      if (flags.json) io.stdout(`${JSON.stringify({ schemaVersion: 1, step: planned.step, plan: planned.plan, refusal: planned.refusal?.toJSON(), notes: planned.notes }, null, 2)}\n`);
-      else io.stdout(`${renderPlan(planned, io.colors)}\n\n${planned.refusal ? "" : "Dry run: add --apply to carry this out.\n"}`);
-      done({ exitCode: planned.refusal ? (planned.refusal.code === "usage" ? ExitCode.USAGE : ExitCode.REFUSED) : ExitCode.OK });
-      return;
-    }
-    try {
-      const result = await applyStep(env, req);
-      if (flags.json) io.stdout(`${JSON.stringify({ schemaVersion: 1, resumed: result.resumed, run: result.status }, null, 2)}\n`);
-      else {
-        if (result.resumed) io.stdout(`Resumed and completed the interrupted run ${result.status.header.runId}.\n`);
-        for (const w of result.status.header.warnings) io.stdout(`${io.colors.yellow("!")} ${w}\n`);
-        for (const op of result.status.header.operations) io.stdout(`done: ${describeOperation(op)}\n`);
-        for (const g of result.status.header.guidance) io.stdout(`→ ${g}\n`);
-        if (result.status.header.runId) io.stdout(`Run ${result.status.header.runId} complete. Revert it with: koff-doctor undo ${result.status.header.runId} --image ${flags.image}\n`);
-      }
-      done({ exitCode: ExitCode.OK });
-    } catch (e) {
-      done({ exitCode: refused(e, io, flags.json) });
-    }
-  });
-
-  shared(program.command("undo").description("revert a repair run byte for byte (default: the latest)").argument("[run-id]", "run to revert")).action(
-    async (runId: string | undefined, flags: CommonFlags) => {
       const env = await environment(flags, io);
+      if (flags.status) {
+        const runs = await listRuns(env);
+        if (flags.json)
+          io.stdout(`${JSON.stringify({ schemaVersion: 1, stateDir: env.stateDir, runs }, null, 2)}\n`);
+        else
+          io.stdout(
+            runs.length === 0 ? "No runs yet.\n" : `${runs.map((r) => renderRun(r, io.colors)).join("\n")}\n`,
+          );
+        done({ exitCode: ExitCode.OK });
+        return;
+      }
+      if (!flags.step) {
+        const ladder = await planLadder(env);
+        if (flags.json)
+          io.stdout(
+            `${JSON.stringify({ schemaVersion: 1, findings: ladder.report.findings, steps: ladder.steps.map((s) => ({ step: s.step, kind: s.kind, title: s.title, findings: s.findings, plan: s.plan, notes: s.notes, refusal: s.refusal?.toJSON() })) }, null, 2)}\n`,
+          );
+        else {
+          io.stdout(
+            `${io.colors.bold("Repair ladder")} (least invasive first; nothing is changed without --step ID --apply)\n\n`,
+          );
+          io.stdout(`${ladder.steps.map((s, i) => renderPlan(s, io.colors, i)).join("\n\n")}\n`);
+        }
+        done({ exitCode: ExitCode.OK });
+        return;
+      }
+      const req = { step: flags.step, profile: flags.profile, user: flags.user };
+      if (!flags.apply) {
+        const planned = await planStep(env, req);
+        if (flags.json)
+          io.stdout(
+            `${JSON.stringify({ schemaVersion: 1, step: planned.step, plan: planned.plan, refusal: planned.refusal?.toJSON(), notes: planned.notes }, null, 2)}\n`,
+          );
+        else
+          io.stdout(
+            `${renderPlan(planned, io.colors)}\n\n${planned.refusal ? "" : "Dry run: add --apply to carry this out.\n"}`,
+          );
+        done({
+          exitCode: planned.refusal
+            ? planned.refusal.code === "usage"
+              ? ExitCode.USAGE
+              : ExitCode.REFUSED
+            : ExitCode.OK,
+        });
+        return;
+      }
       try {
-        const status = await undoRun(env, runId);
-        if (flags.json) io.stdout(`${JSON.stringify({ schemaVersion: 1, run: status }, null, 2)}\n`);
-        else io.stdout(`Run ${status.header.runId} (${status.header.step}) is undone: ${status.header.operations.length} operation(s) reverted.\n`);
+        const result = await applyStep(env, req);
+        if (flags.json)
+          io.stdout(
+            `${JSON.stringify({ schemaVersion: 1, resumed: result.resumed, run: result.status }, null, 2)}\n`,
+          );
+        else {
+          if (result.resumed)
+            io.stdout(`Resumed and completed the interrupted run ${result.status.header.runId}.\n`);
+          for (const w of result.status.header.warnings) io.stdout(`${io.colors.yellow("!")} ${w}\n`);
+          for (const op of result.status.header.operations) io.stdout(`done: ${describeOperation(op)}\n`);
+          for (const g of result.status.header.guidance) io.stdout(`→ ${g}\n`);
+          if (result.status.header.runId)
+            io.stdout(
+              `Run ${result.status.header.runId} complete. Revert it with: koff-doctor undo ${result.status.header.runId} --image ${flags.image}\n`,
+            );
+        }
         done({ exitCode: ExitCode.OK });
       } catch (e) {
         done({ exitCode: refused(e, io, flags.json) });
       }
     },
   );
+
+  shared(
+    program
+      .command("undo")
+      .description("revert a repair run byte for byte (default: the latest)")
+      .argument("[run-id]", "run to revert"),
+  ).action(async (runId: string | undefined, flags: CommonFlags) => {
+    const env = await environment(flags, io);
+    try {
+      const status = await undoRun(env, runId);
+      if (flags.json) io.stdout(`${JSON.stringify({ schemaVersion: 1, run: status }, null, 2)}\n`);
+      else
+        io.stdout(
+          `Run ${status.header.runId} (${status.header.step}) is undone: ${status.header.operations.length} operation(s) reverted.\n`,
+        );
+      done({ exitCode: ExitCode.OK });
+    } catch (e) {
+      done({ exitCode: refused(e, io, flags.json) });
+    }
+  });
 }

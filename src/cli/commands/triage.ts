@@ -55,7 +55,9 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
     .option("--image <dir>", "root of a mounted Windows volume; paths inside it are judged as C:\\…")
     .option("--as <windows-path>", "the original Windows path of the (single) file")
     .addOption(
-      new Option("--signatures <mode>", "which signatures must pass").choices(["primary", "all"]).default("primary"),
+      new Option("--signatures <mode>", "which signatures must pass")
+        .choices(["primary", "all"])
+        .default("primary"),
     )
     .option("--no-system-roots", "do not trust Node's bundled root certificates")
     .option("--explain", "list every signature verification step with its outcome")
@@ -84,16 +86,14 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
       });
       if (showProgress) io.stderr("\r\x1b[K");
       const all: TriageRecord[] = [
-        ...problems.map(
-          (p): TriageRecord => ({
-            path: p.path,
-            sha256: "",
-            size: 0,
-            verdict: "error",
-            error: { code: p.problem!.code, message: p.problem!.message },
-            indicators: [],
-          }),
-        ),
+        ...problems.map((p): TriageRecord => ({
+          path: p.path,
+          sha256: "",
+          size: 0,
+          verdict: "error",
+          error: { code: p.problem!.code, message: p.problem!.message },
+          indicators: [],
+        })),
         ...records,
       ];
       if (flags.json) io.stdout(renderTriageJson(all, verifier.policy));

@@ -10,17 +10,31 @@ const ORDER: Severity[] = ["critical", "error", "warning", "info"];
 
 function heading(s: Severity, c: CliIo["colors"]): string {
   const t = s.toUpperCase();
-  return s === "critical" ? c.red(c.bold(t)) : s === "error" ? c.red(t) : s === "warning" ? c.yellow(t) : c.blue(t);
+  return s === "critical"
+    ? c.red(c.bold(t))
+    : s === "error"
+      ? c.red(t)
+      : s === "warning"
+        ? c.yellow(t)
+        : c.blue(t);
 }
 
 export function renderCheckText(report: CheckReport, c: CliIo["colors"]): string {
   const f = report.facts;
   const lines: string[] = [c.bold(`koff-doctor check (${f.source})`), ""];
   const install = f.install.folders.length > 0 ? f.install.folders.join(", ") : "not found";
-  lines.push(`  connector   ${install}${f.install.uninstallEntries[0]?.displayVersion ? ` (${f.install.uninstallEntries[0].displayVersion})` : ""}`);
-  lines.push(`  outlook     ${f.office.found ? [f.office.product, f.office.version, f.office.bitness, f.office.channel].filter(Boolean).join(" · ") : "not found"}`);
-  lines.push(`  profiles    ${f.profiles.length === 0 ? "none" : f.profiles.map((p) => `${p.user}/${p.name}${p.hasKoff ? " [KOFF]" : ""}${p.isDefault ? " (default)" : ""}`).join(", ")}`);
-  lines.push(`  caches      ${f.caches.length === 0 ? "none" : f.caches.map((x) => `${x.user}/${x.profile} ${x.bytes} bytes`).join(", ")}`);
+  lines.push(
+    `  connector   ${install}${f.install.uninstallEntries[0]?.displayVersion ? ` (${f.install.uninstallEntries[0].displayVersion})` : ""}`,
+  );
+  lines.push(
+    `  outlook     ${f.office.found ? [f.office.product, f.office.version, f.office.bitness, f.office.channel].filter(Boolean).join(" · ") : "not found"}`,
+  );
+  lines.push(
+    `  profiles    ${f.profiles.length === 0 ? "none" : f.profiles.map((p) => `${p.user}/${p.name}${p.hasKoff ? " [KOFF]" : ""}${p.isDefault ? " (default)" : ""}`).join(", ")}`,
+  );
+  lines.push(
+    `  caches      ${f.caches.length === 0 ? "none" : f.caches.map((x) => `${x.user}/${x.profile} ${x.bytes} bytes`).join(", ")}`,
+  );
   lines.push("");
   if (report.findings.length === 0) lines.push(c.green("No problems found."));
   for (const sev of ORDER) {
@@ -30,7 +44,9 @@ export function renderCheckText(report: CheckReport, c: CliIo["colors"]): string
     for (const x of group) {
       lines.push(`  ${c.bold(x.id)}  ${x.title}`);
       lines.push(`    ${x.message}`);
-      lines.push(`    ${c.dim("next:")} ${x.remedy ? `koff-doctor repair --step ${x.remedy}` : "see"} ${c.dim(`(docs/checks/${x.id}.md)`)}`);
+      lines.push(
+        `    ${c.dim("next:")} ${x.remedy ? `koff-doctor repair --step ${x.remedy}` : "see"} ${c.dim(`(docs/checks/${x.id}.md)`)}`,
+      );
     }
     lines.push("");
   }

@@ -15,7 +15,11 @@ export function describeOperation(op: Operation): string {
       return `move ${op.windowsPath} → quarantine (${op.manifest.length} file(s), ${bytes} bytes, sha256 manifest kept): ${op.what}`;
     }
     case "hive-edit":
-      return `registry ${op.key}: ${op.what} (hive backed up first)\n${op.reg.split(/\r?\n/).filter((l) => l && !l.startsWith("Windows Registry")).map((l) => `        ${l}`).join("\n")}`;
+      return `registry ${op.key}: ${op.what} (hive backed up first)\n${op.reg
+        .split(/\r?\n/)
+        .filter((l) => l && !l.startsWith("Windows Registry"))
+        .map((l) => `        ${l}`)
+        .join("\n")}`;
     case "mkdir":
       return `create ${op.windowsPath}: ${op.what}`;
   }
@@ -25,7 +29,9 @@ export function renderPlan(p: PlannedStep & { findings?: string[] }, c: Colors, 
   const lines: string[] = [];
   const n = index === undefined ? "" : `${index}. `;
   const tag = p.kind === "guided" ? c.dim(" (guided)") : "";
-  lines.push(`${c.bold(`${n}${p.step}`)}  ${p.title}${tag}${p.findings?.length ? c.dim(`  fixes: ${p.findings.join(", ")}`) : ""}`);
+  lines.push(
+    `${c.bold(`${n}${p.step}`)}  ${p.title}${tag}${p.findings?.length ? c.dim(`  fixes: ${p.findings.join(", ")}`) : ""}`,
+  );
   if (p.refusal) lines.push(`   ${c.red("refused")}: ${p.refusal.message}`);
   for (const op of p.plan.operations) lines.push(`   - ${describeOperation(op)}`);
   for (const w of p.plan.warnings) lines.push(`   ${c.yellow("!")} ${w}`);

@@ -10,7 +10,8 @@ import type { IndicatorId, TriageRecord } from "../../triage/index.js";
 import { toolInfo } from "../../version.js";
 
 const RULES: Record<IndicatorId | "unreadable", string> = {
-  signature: "Authenticode signature is missing, self-signed, untrusted, expired or invalid (seed row Signature).",
+  signature:
+    "Authenticode signature is missing, self-signed, untrusted, expired or invalid (seed row Signature).",
   location: "File sits outside the vendor's install folders (seed row Location).",
   "file-size": "File size below 100 KiB or above 5 MiB (seed row File size).",
   packing: "File looks packed (seed row File size, '(packed)').",

@@ -34,7 +34,11 @@ function levelMark(l: Level, c: Colors): string {
   }
 }
 
-export function renderTriageText(records: TriageRecord[], c: Colors, opts: { verbose?: boolean } = {}): string {
+export function renderTriageText(
+  records: TriageRecord[],
+  c: Colors,
+  opts: { verbose?: boolean } = {},
+): string {
   const lines: string[] = [];
   for (const r of records) {
     lines.push(`${verdictLabel(r.verdict, c)}  ${c.bold(r.path)}`);
@@ -47,7 +51,9 @@ export function renderTriageText(records: TriageRecord[], c: Colors, opts: { ver
     }
     if (r.pe) {
       const v = r.pe.versionInfo?.strings ?? {};
-      const id = [v["CompanyName"], v["ProductName"], r.pe.versionInfo?.fileVersion].filter(Boolean).join(" · ");
+      const id = [v["CompanyName"], v["ProductName"], r.pe.versionInfo?.fileVersion]
+        .filter(Boolean)
+        .join(" · ");
       lines.push(`  ${c.dim("image")}   ${r.pe.machine} ${r.pe.isDll ? "DLL" : "EXE"}${id ? `  ${id}` : ""}`);
     }
     for (const i of r.indicators) {

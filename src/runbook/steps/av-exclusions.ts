@@ -18,20 +18,32 @@ export const avExclusions: StepDefinition = {
   summary: "add GFI's three recommended folders to the Microsoft Defender exclusions",
   async plan(ctx) {
     const excluded = ctx.facts.defender.exclusions.map((e) => expandWindowsPath(e.path));
-    const wanted = ctx.knowledge.avExclusionPaths.flatMap((p) => (p.includes("%") ? ctx.facts.users.map((u) => expandWindowsPath(p, u)) : [p]));
+    const wanted = ctx.knowledge.avExclusionPaths.flatMap((p) =>
+      p.includes("%") ? ctx.facts.users.map((u) => expandWindowsPath(p, u)) : [p],
+    );
     const missing = wanted.filter((p) => !excluded.some((e) => isUnderWindowsPath(p, e)));
-    if (missing.length === 0) throw new RunbookError("refused-precondition", "every recommended exclusion is already present");
+    if (missing.length === 0)
+      throw new RunbookError("refused-precondition", "every recommended exclusion is already present");
     const commands = missing.map((p) => `Add-MpPreference -ExclusionPath '${p.replace(/'/g, "''")}'`);
     if (ctx.snapshot.mode !== "image") {
-      return { operations: [], warnings: [], guidance: ["Run in an elevated PowerShell:", ...commands], exports: [] };
+      return {
+        operations: [],
+        warnings: [],
+        guidance: ["Run in an elevated PowerShell:", ...commands],
+        exports: [],
+      };
     }
     const op = await hiveEdit(ctx, KEY, `add ${missing.length} Defender exclusion(s)`, (prefix, rest) =>
       [`[${prefix}\\${rest}]`, ...missing.map((p) => `${regString(p)}=dword:00000000`), ""].join("\r\n"),
     );
     return {
       operations: [op],
-      warnings: ["Defender policy (Group Policy/Intune) can override local exclusions; add them there if the machine is managed."],
-      guidance: [`Added to the image's registry: ${missing.join("; ")}. On a live machine the same is: ${commands.join(" ; ")}`],
+      warnings: [
+        "Defender policy (Group Policy/Intune) can override local exclusions; add them there if the machine is managed.",
+      ],
+      guidance: [
+        `Added to the image's registry: ${missing.join("; ")}. On a live machine the same is: ${commands.join(" ; ")}`,
+      ],
       exports: [],
     };
   },

@@ -18,15 +18,26 @@ export const clearCache: StepDefinition = {
   summary: "move one profile's cache folder to quarantine so KOFF rebuilds it from the server",
   async plan(ctx) {
     const cache = pickCache(ctx);
-    const move = await quarantineMove(ctx, cache.path, `KOFF cache of profile "${cache.profile}" (${cache.bytes} bytes)`);
+    const move = await quarantineMove(
+      ctx,
+      cache.path,
+      `KOFF cache of profile "${cache.profile}" (${cache.bytes} bytes)`,
+    );
     if (!move) throw new RunbookError("refused-precondition", `cache ${cache.path} no longer exists`);
     return {
       operations: [
         move,
-        { kind: "mkdir", what: "empty cache folder for KOFF to rebuild into", windowsPath: cache.path, path: move.from },
+        {
+          kind: "mkdir",
+          what: "empty cache folder for KOFF to rebuild into",
+          windowsPath: cache.path,
+          path: move.from,
+        },
       ],
       warnings: [UNSYNCED_WARNING],
-      guidance: [`Start Outlook with profile "${cache.profile}": KOFF downloads the mailbox again (this can take a while for large mailboxes).`],
+      guidance: [
+        `Start Outlook with profile "${cache.profile}": KOFF downloads the mailbox again (this can take a while for large mailboxes).`,
+      ],
       exports: [],
     };
   },

@@ -19,15 +19,27 @@ export const recreateProfile: StepDefinition = {
     const { windowsPath, rest } = hiveOfKey(profile.key);
     const hiveHost = await ctx.hostPath(windowsPath);
     if (!hiveHost) throw new RunbookError("refused-precondition", `hive ${windowsPath} not found`);
-    const exported = exportHiveAsReg(openHive(await readFile(hiveHost)), { keyPath: rest, rootName: "HKEY_CURRENT_USER" });
-    const isDefault = ctx.facts.defaultProfiles.find(
-      (d) => d.user === profile.user && d.layout === profile.layout && d.name.toLowerCase() === profile.name.toLowerCase(),
-    );
-    const op = await hiveEdit(ctx, profile.key, `remove Outlook profile "${profile.name}" of ${profile.user}`, (prefix, keyRest) => {
-      const lines = [`[-${prefix}\\${keyRest}]`, ""];
-      if (isDefault) lines.push(`[${prefix}\\${hiveOfKey(isDefault.key).rest}]`, `${regString("DefaultProfile")}=-`, "");
-      return lines.join("\r\n");
+    const exported = exportHiveAsReg(openHive(await readFile(hiveHost)), {
+      keyPath: rest,
+      rootName: "HKEY_CURRENT_USER",
     });
+    const isDefault = ctx.facts.defaultProfiles.find(
+      (d) =>
+        d.user === profile.user &&
+        d.layout === profile.layout &&
+        d.name.toLowerCase() === profile.name.toLowerCase(),
+    );
+    const op = await hiveEdit(
+      ctx,
+      profile.key,
+      `remove Outlook profile "${profile.name}" of ${profile.user}`,
+      (prefix, keyRest) => {
+        const lines = [`[-${prefix}\\${keyRest}]`, ""];
+        if (isDefault)
+          lines.push(`[${prefix}\\${hiveOfKey(isDefault.key).rest}]`, `${regString("DefaultProfile")}=-`, "");
+        return lines.join("\r\n");
+      },
+    );
     return {
       operations: [op],
       warnings: [
@@ -35,10 +47,12 @@ export const recreateProfile: StepDefinition = {
       ],
       guidance: [
         "Open Control Panel → Mail (Microsoft Outlook) → Show Profiles → Add…, name the profile, and choose Manual setup → Kerio Outlook Connector (Offline Edition).",
-        "Enter the Kerio Connect server, user name and password; make the new profile the default (\"Always use this profile\").",
+        'Enter the Kerio Connect server, user name and password; make the new profile the default ("Always use this profile").',
         "If the new profile has another name, the old cache folder becomes an orphan: koff-doctor repair --step remove-leftovers.",
       ],
-      exports: [{ name: `profile-${profile.user}-${profile.name}.reg`.replace(/[^\w.-]+/g, "_"), content: exported }],
+      exports: [
+        { name: `profile-${profile.user}-${profile.name}.reg`.replace(/[^\w.-]+/g, "_"), content: exported },
+      ],
     };
   },
 };

@@ -15,17 +15,25 @@ export const removeLeftovers: StepDefinition = {
   async plan(ctx) {
     const { facts } = ctx;
     const orphans = facts.caches.filter(
-      (c) => !facts.profiles.some((p) => p.user === c.user && p.name.toLowerCase() === c.profile.toLowerCase()),
+      (c) =>
+        !facts.profiles.some((p) => p.user === c.user && p.name.toLowerCase() === c.profile.toLowerCase()),
     );
     const operations: Operation[] = [];
     for (const c of orphans) {
-      const op = await quarantineMove(ctx, c.path, `leftover cache "${c.profile}" of ${c.user} (no such profile)`);
+      const op = await quarantineMove(
+        ctx,
+        c.path,
+        `leftover cache "${c.profile}" of ${c.user} (no such profile)`,
+      );
       if (op) operations.push(op);
     }
-    if (operations.length === 0) throw new RunbookError("refused-precondition", "no leftover KOFF folder found");
+    if (operations.length === 0)
+      throw new RunbookError("refused-precondition", "no leftover KOFF folder found");
     return {
       operations,
-      warnings: ["Leftover caches may hold items of a deleted profile that were never synchronized; they stay in quarantine."],
+      warnings: [
+        "Leftover caches may hold items of a deleted profile that were never synchronized; they stay in quarantine.",
+      ],
       guidance: [],
       exports: [],
     };

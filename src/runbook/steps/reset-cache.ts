@@ -16,9 +16,18 @@ export const resetCache: StepDefinition = {
   async plan(ctx) {
     const operations: Operation[] = [];
     for (const cache of ctx.facts.caches) {
-      const move = await quarantineMove(ctx, cache.path, `KOFF cache ${cache.user}/${cache.profile} (${cache.bytes} bytes)`);
+      const move = await quarantineMove(
+        ctx,
+        cache.path,
+        `KOFF cache ${cache.user}/${cache.profile} (${cache.bytes} bytes)`,
+      );
       if (!move) continue;
-      operations.push(move, { kind: "mkdir", what: "empty cache folder for KOFF to rebuild into", windowsPath: cache.path, path: move.from });
+      operations.push(move, {
+        kind: "mkdir",
+        what: "empty cache folder for KOFF to rebuild into",
+        windowsPath: cache.path,
+        path: move.from,
+      });
     }
     if (operations.length === 0) throw new RunbookError("refused-precondition", "no KOFF cache found");
     return {

@@ -13,7 +13,8 @@ export const ruleOutInfection: StepDefinition = {
   id: "rule-out-infection",
   title: "Rule out infection",
   kind: "acting",
-  summary: "triage every connector binary and stray kofmsp*.dll; quarantine planted copies; stop on a malicious connector binary",
+  summary:
+    "triage every connector binary and stray kofmsp*.dll; quarantine planted copies; stop on a malicious connector binary",
   async plan(ctx) {
     const { facts } = ctx;
     const inInstall = (p?: string) => !!p && facts.install.folders.some((f) => isUnderWindowsPath(p, f));
@@ -23,12 +24,22 @@ export const ruleOutInfection: StepDefinition = {
       throw new RunbookError(
         "refused-malicious",
         `connector binary triages malicious: ${badBinaries.map((t) => t.windowsPath).join(", ")}; stop and reinstall the connector from a trusted source after a full antivirus scan`,
-        { evidence: badBinaries.map((t) => ({ path: t.windowsPath, sha256: t.sha256, indicators: t.indicators.filter((i) => i.level === "malicious") })) },
+        {
+          evidence: badBinaries.map((t) => ({
+            path: t.windowsPath,
+            sha256: t.sha256,
+            indicators: t.indicators.filter((i) => i.level === "malicious"),
+          })),
+        },
       );
     }
     const operations: Operation[] = [];
     for (const t of facts.triage.filter((x) => x.verdict === "malicious" && !inInstall(x.windowsPath))) {
-      const op = await quarantineMove(ctx, t.windowsPath!, `planted provider DLL (triage: malicious, sha256 ${t.sha256})`);
+      const op = await quarantineMove(
+        ctx,
+        t.windowsPath!,
+        `planted provider DLL (triage: malicious, sha256 ${t.sha256})`,
+      );
       if (op) operations.push(op);
     }
     return {
@@ -40,7 +51,9 @@ export const ruleOutInfection: StepDefinition = {
               "Planted DLLs were moved to quarantine, not deleted; their sha256 hashes are in the run's manifest (koff-doctor repair --status).",
               "Run a full scan with an up-to-date antivirus before using Outlook again, and find out how the DLL got there.",
             ]
-          : [`No malicious connector binary or stray provider DLL among ${facts.triage.length} file(s) triaged.`],
+          : [
+              `No malicious connector binary or stray provider DLL among ${facts.triage.length} file(s) triaged.`,
+            ],
       exports: [],
       evidence,
     };

@@ -39,5 +39,10 @@ export function cpuNetworkIndicator(s: TriageSubject): Indicator {
       cell: seedCell("High CPU / network", "suspicious"),
     };
   }
-  return { ...base, level: "ok", evidence: "no high CPU and no connections beyond the Kerio server", cell: null };
+  return {
+    ...base,
+    level: "ok",
+    evidence: "no high CPU and no connections beyond the Kerio server",
+    cell: null,
+  };
 }

@@ -35,7 +35,12 @@ export function identityIndicator(s: TriageSubject): Indicator {
       problems.push(`signer "${signer}" is not the connector's vendor`);
     }
   }
-  const details = { companyName: company, originalFilename: original, signer: s.signature.signer, claimsProvider: provider };
+  const details = {
+    companyName: company,
+    originalFilename: original,
+    signer: s.signature.signer,
+    claimsProvider: provider,
+  };
   if (problems.length > 0) {
     return {
       ...base,
@@ -45,6 +50,10 @@ export function identityIndicator(s: TriageSubject): Indicator {
       details,
     };
   }
-  const what = provider ? `vendor "${company}"` : original ? `OriginalFilename "${original}"` : "no identity claims";
+  const what = provider
+    ? `vendor "${company}"`
+    : original
+      ? `OriginalFilename "${original}"`
+      : "no identity claims";
   return { ...base, level: "ok", evidence: `name and version resource agree (${what})`, cell: null, details };
 }

@@ -21,7 +21,12 @@ export function locationIndicator(s: TriageSubject): Indicator {
     };
   }
   const where = classifyLocation(s.windowsPath, s.knowledge);
-  const details = { windowsPath: s.windowsPath, origin: s.windowsPathOrigin, kind: where.kind, folder: where.folder };
+  const details = {
+    windowsPath: s.windowsPath,
+    origin: s.windowsPathOrigin,
+    kind: where.kind,
+    folder: where.folder,
+  };
   if (where.kind === "connector-install" || where.kind === "vendor-folder") {
     return { ...base, level: "ok", evidence: `in ${where.label} (${where.folder})`, cell: null, details };
   }

@@ -42,5 +42,11 @@ export function processIndicator(s: TriageSubject): Indicator {
       details,
     };
   }
-  return { ...base, level: "ok", evidence: `loaded only by ${list(s.loadingProcesses)}`, cell: null, details };
+  return {
+    ...base,
+    level: "ok",
+    evidence: `loaded only by ${list(s.loadingProcesses)}`,
+    cell: null,
+    details,
+  };
 }

@@ -11,13 +11,21 @@ import type { Indicator, Level } from "../types.js";
 const RULES: Record<SignatureState, { level: Exclude<Level, "unknown">; reading?: string; words: string }> = {
   valid: { level: "ok", words: "valid Authenticode signature" },
   unsigned: { level: "suspicious", reading: "missing", words: "no Authenticode signature" },
-  "self-signed": { level: "suspicious", reading: "self-signed", words: "signed with a self-signed certificate" },
+  "self-signed": {
+    level: "suspicious",
+    reading: "self-signed",
+    words: "signed with a self-signed certificate",
+  },
   "untrusted-root": {
     level: "suspicious",
     reading: "chain ends at a root that is not trusted",
     words: "signature intact but its root is not trusted",
   },
-  expired: { level: "malicious", reading: "expired", words: "signing certificate expired and no valid timestamp" },
+  expired: {
+    level: "malicious",
+    reading: "expired",
+    words: "signing certificate expired and no valid timestamp",
+  },
   "not-yet-valid": {
     level: "malicious",
     reading: "not-yet-valid counts as invalid",
