@@ -13,6 +13,8 @@ import cacheOrphan from "./checks/cache-orphan.js";
 import connectorBinaryUntrusted from "./checks/connector-binary-untrusted.js";
 import connectorVersionsMixed from "./checks/connector-versions-mixed.js";
 import installMissing from "./checks/install-missing.js";
+import mapiProviderBlocked from "./checks/mapi-provider-blocked.js";
+import outlookCrashInProvider from "./checks/outlook-crash-in-provider.js";
 import mapisvcNotRegistered from "./checks/mapisvc-not-registered.js";
 import mapisvcPathExtraPeriods from "./checks/mapisvc-path-extra-periods.js";
 import mapisvcPathOutsideInstall from "./checks/mapisvc-path-outside-install.js";
@@ -48,4 +50,6 @@ export const CATALOGUE: readonly CheckDefinition[] = [
   cacheOnNetwork,
   avExclusionMissing,
   updaterServiceMissing,
+  outlookCrashInProvider,
+  mapiProviderBlocked,
 ];

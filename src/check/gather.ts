@@ -20,7 +20,8 @@ import {
 import type { DirEntry, FileSystemPort } from "../ports/file-system.js";
 import type { Snapshot } from "../snapshot/snapshot.js";
 import { classifyLocation } from "../triage/location.js";
-import { triageFile, type LoadPosition, type SignatureVerifier, type TriageRecord } from "../triage/index.js";
+import { isOutbound } from "../adapters/live/netstat.js";
+import { triageFile, type LoadingProcess, type LoadPosition, type SignatureVerifier, type TriageRecord } from "../triage/index.js";
 import {
   locateMapiSvcInf,
   readDefenderExclusions,
@@ -75,7 +76,14 @@ const MACHINE_STRAY_SPOTS: Array<[string, number]> = [
 export interface GatherOptions {
   knowledge: ConnectorKnowledge;
   verifySignature: SignatureVerifier;
+  /** Kerio Connect server host name(s) (`--server`), to tell its connections from others. */
+  kerioServers?: string[];
 }
+
+/** Modules whose presence in a process matters to KOFF: the provider and the Firebird engine. */
+const INTERESTING_MODULE = /^(kofmsp|fbclient|fbembed|engine1\d)/i;
+/** Event-log records read from the Application log (newest first). */
+const EVENTS_READ = 2000;
 
 /** Lists `dir` recursively to `depth`, calling `visit` on files; stops after `budget.left` entries. */
 async function walk(
@@ -320,10 +328,37 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
     strays.push({ path, size: strayPaths.get(key)!, location: classifyLocation(path, k).label });
   }
 
+  // Live only: processes with their modules, their outbound connections, event-log evidence.
+  const processes = snapshot.processes ? await snapshot.processes.list() : undefined;
+  const connections = snapshot.network ? await snapshot.network.connections() : undefined;
+  // tasklist /m names modules without their folder: a process that loaded "kofmsp32.dll" is
+  // attributed to a copy outside the install folders only when the install holds no file of that name.
+  const installNames = new Set(binaryPaths.map((p) => windowsBasename(p).toLowerCase()));
+  const loadingProcessesOf = (path: string): LoadingProcess[] | undefined => {
+    if (!processes) return undefined;
+    const name = windowsBasename(path).toLowerCase();
+    const inInstall = folders.some((f) => isUnderWindowsPath(path, f));
+    if (!inInstall && installNames.has(name)) return [];
+    return processes
+      .filter((p) => p.modules?.some((m) => m.toLowerCase() === name))
+      .map((p) => ({
+        image: p.image,
+        pid: p.pid,
+        connections: connections?.filter((c) => c.pid === p.pid && isOutbound(c)).map((c) => c.remote),
+      }));
+  };
+  const events = snapshot.eventLog
+    ? (await snapshot.eventLog.query("Application", EVENTS_READ))
+        .filter((e) => (e.id === 1000 && e.provider === "Application Error") || e.data.some((d) => k.providerDllPattern.test(d)))
+        .map((e) => ({ log: e.log, id: e.id, provider: e.provider, time: e.time, message: e.data.join(" | ") }))
+    : undefined;
+
   // Triage: connector binaries, strays.
   const loadPositionsOf = async (path: string): Promise<LoadPosition[]> => {
     const key = windowsPathKey(path);
+    const loaded = (loadingProcessesOf(path) ?? []).map((p): LoadPosition => ({ kind: "loaded-by-process", where: `${p.image} (pid ${p.pid})` }));
     const positions: LoadPosition[] = [
+      ...loaded,
       ...registrations
         .filter((r) => r.loadPath && windowsPathKey(r.loadPath) === key)
         .map((r): LoadPosition => ({
@@ -348,6 +383,8 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
         windowsPath: path,
         windowsPathOrigin: snapshot.mode === "live" ? "native" : "image",
         loadPositions: await loadPositionsOf(path),
+        loadingProcesses: loadingProcessesOf(path),
+        kerioServers: options.kerioServers,
       },
       { knowledge: k, verifySignature: options.verifySignature },
     );
@@ -419,6 +456,8 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
     defender: { exclusions: defender.paths.map((e) => ({ path: e.value, source: e.source })) },
     strays,
     freeDiskBytes,
+    processes: processes?.map((p) => ({ image: p.image, pid: p.pid, modules: p.modules?.filter((m) => INTERESTING_MODULE.test(m)) })),
+    events,
     triage,
     unknown,
   };

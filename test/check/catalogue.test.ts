@@ -94,6 +94,13 @@ const BREAK: Record<string, (f: MachineFacts) => void> = {
   "updater-service-missing": (f) => {
     f.updater = { installed: false, evidence: [] };
   },
+  "outlook-crash-in-provider": (f) => {
+    const data = ["OUTLOOK.EXE", "16.0.17928.20114", "66f1a2b3", "kofmsp32.dll", "10.0.8.0", "5f0a0b0c", "c0000005", "0000a1b2"];
+    f.events = [{ log: "Application", id: 1000, provider: "Application Error", time: "2026-11-20T08:12:03Z", message: data.join(" | ") }];
+  },
+  "mapi-provider-blocked": (f) => {
+    f.events = [{ log: "Application", id: 27, provider: "Outlook", time: "2026-11-20T08:12:03Z", message: "MAPI was unable to load the information service C:\\x\\kofmsp32.dll" }];
+  },
 };
 
 describe("check catalogue", () => {
@@ -167,7 +174,7 @@ describe("check catalogue", () => {
     const run = runChecks(healthy);
     assert.deepEqual(
       run.notRun.map((n) => n.id),
-      ["cache-disk-space-low"],
+      ["cache-disk-space-low", "outlook-crash-in-provider", "mapi-provider-blocked"],
     );
     assert.match(run.notRun[0]!.reason, /free space/);
   });

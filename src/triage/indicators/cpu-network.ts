@@ -16,6 +16,16 @@ export function cpuNetworkIndicator(s: TriageSubject): Indicator {
     return { ...base, level: "unknown", evidence: "this mode cannot see CPU use or connections", cell: null };
   }
   const servers = (s.kerioServers ?? []).map((h) => h.toLowerCase());
+  const all = s.loadingProcesses.flatMap((p) => (p.connections ?? []).map((c) => `${p.image} → ${c}`));
+  if (servers.length === 0 && all.length > 0) {
+    return {
+      ...base,
+      level: "unknown",
+      evidence: `outbound connections ${all.join(", ")}; the Kerio server is not known, pass --server HOST to judge them`,
+      cell: null,
+      details: { connections: all },
+    };
+  }
   const foreign = s.loadingProcesses.flatMap((p) =>
     (p.connections ?? [])
       .filter((c) => !servers.some((h) => c.toLowerCase().startsWith(`${h}:`)))

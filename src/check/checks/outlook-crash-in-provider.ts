@@ -1,0 +1,29 @@
+import { defineCheck } from "../finding.js";
+
+/** Faulting module of an Application Error (event 1000) crash of Outlook or KoffBackend. */
+const KOFF_MODULE = /^(kofmsp(32)?\.dll|fbclient\.dll|fbembed\.dll|engine1\d\.dll)$/i;
+
+/** Application log event 1000 shows Outlook or KoffBackend crashing in a KOFF or Firebird module. */
+export default defineCheck({
+  id: "outlook-crash-in-provider",
+  severity: "error",
+  title: "Outlook crashed inside the Kerio connector",
+  remedy: "reinstall-koff",
+  needs: ["events"],
+  run(f) {
+    // Application Error data: AppName, AppVersion, AppTimeStamp, ModuleName, ModuleVersion, …, ExceptionCode, FaultingOffset.
+    const crashes = (f.events ?? []).filter((e) => {
+      const d = e.message.split(" | ");
+      return e.id === 1000 && e.provider === "Application Error" && KOFF_MODULE.test(d[3] ?? "");
+    });
+    if (crashes.length === 0) return [];
+    const last = crashes[0]!;
+    const d = last.message.split(" | ");
+    return [
+      {
+        message: `${crashes.length} crash(es) of ${d[0]} in ${d[3]} ${d[4] ?? ""} (exception ${d[6] ?? "?"}), latest at ${last.time}`,
+        evidence: { count: crashes.length, latest: last, events: crashes.slice(0, 10) },
+      },
+    ];
+  },
+});

@@ -1,0 +1,56 @@
+/**
+ * The live adapter (Windows): files through the machine's own disks, the registry through
+ * `reg.exe`, processes and their modules through `tasklist /m /fo csv`, connections through
+ * `netstat -ano`, the event log through `wevtutil qe /f:xml`, free space through statfs.
+ * Every tool runs through an injected {@link Exec}, so tests drive it with recorded output.
+ *
+ * Source: windows-mapi-facts.md §4 (live probing without native addons).
+ */
+import { statfs } from "node:fs/promises";
+import { createLiveRegistry } from "../adapters/live/create-live-registry.js";
+import { nodeExec, type Exec } from "../adapters/live/exec.js";
+import { LiveFileSystem } from "../adapters/live/live-file-system.js";
+import { parseNetstatAno } from "../adapters/live/netstat.js";
+import { parseTasklistCsv } from "../adapters/live/tasklist.js";
+import { parseWevtutilXml } from "../adapters/live/wevtutil.js";
+import type { FileSystemPort } from "../ports/file-system.js";
+import type { RegistryPort } from "../ports/registry.js";
+import type { Snapshot } from "./snapshot.js";
+
+/** Events read per log, newest first. */
+export const EVENTS_PER_LOG = 2000;
+
+const text = (b: Uint8Array | string) => (typeof b === "string" ? b : Buffer.from(b).toString("utf8"));
+
+export interface LiveSnapshotOptions {
+  exec?: Exec;
+  systemRoot?: string;
+  /** Overrides for tests. */
+  fs?: FileSystemPort;
+  registry?: RegistryPort;
+}
+
+export async function createLiveSnapshot(options: LiveSnapshotOptions = {}): Promise<Snapshot> {
+  const exec = options.exec ?? nodeExec({ timeoutMs: 120_000 });
+  const sys = `${options.systemRoot ?? process.env["SystemRoot"] ?? "C:\\Windows"}\\System32`;
+  return {
+    mode: "live",
+    fs: options.fs ?? new LiveFileSystem(),
+    registry: options.registry ?? (await createLiveRegistry({ exec })),
+    processes: { list: async () => parseTasklistCsv(text((await exec(`${sys}\\tasklist.exe`, ["/m", "/fo", "csv"])).stdout)) },
+    network: { connections: async () => parseNetstatAno(text((await exec(`${sys}\\netstat.exe`, ["-ano"])).stdout)) },
+    eventLog: {
+      query: async (log, max) =>
+        parseWevtutilXml(text((await exec(`${sys}\\wevtutil.exe`, ["qe", log, "/f:xml", "/rd:true", `/c:${Math.min(max, EVENTS_PER_LOG)}`])).stdout), log),
+    },
+    disk: {
+      freeBytes: async (p) => {
+        const s = await statfs(p.slice(0, 3)).catch(() => undefined);
+        return s ? s.bavail * s.bsize : undefined;
+      },
+    },
+    now: () => new Date(),
+    describe: () => "live",
+    unknown: {},
+  };
+}
