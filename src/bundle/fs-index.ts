@@ -1,0 +1,206 @@
+/**
+ * The file-system half of a bundle: the recorded answers serialized as `snapshot/fs.json` plus
+ * content members (`files/…` whole files, `heads/…` file heads), and the replaying
+ * {@link FileSystemPort} that answers from them in bundle mode.
+ *
+ * Replay rules (docs/bundle.md "What a bundle carries"): `stat` answers the recorded stat, or
+ * derives it from the recorded listing of the parent folder; `list` answers the recorded
+ * listing; `readFile` returns the carried content when it is no larger than `maxBytes`;
+ * `readHead` slices the content or the carried head. Anything never recorded is absent.
+ *
+ * Source: src/ports/file-system.ts; issue 6.
+ */
+import { windowsBasename, windowsDirname, windowsPathKey } from "../paths/windows-path.js";
+import type { DirEntry, FileStat, FileSystemPort } from "../ports/file-system.js";
+import { BundleError } from "./errors.js";
+import { memberForWindowsPath } from "./layout.js";
+import type { RecordedFileSystem } from "./recording.js";
+
+/** A stat or listing entry as JSON (mtime ISO 8601). */
+export interface IndexStat {
+  kind: "file" | "dir";
+  size: number;
+  mtime?: string;
+}
+
+/** A listing entry as JSON. */
+export interface IndexDirEntry extends IndexStat {
+  name: string;
+}
+
+/** One path of `snapshot/fs.json`. */
+export interface FsIndexEntry {
+  /** Windows path. */
+  path: string;
+  stat?: IndexStat | null;
+  list?: IndexDirEntry[] | null;
+  /** The whole file: its member, or why it is not carried. `size` in bytes. */
+  content?: { member: string; size: number } | { omitted: string; size: number };
+  /** The first `length` bytes of the file. */
+  head?: { member: string; length: number };
+}
+
+/** `snapshot/fs.json`. */
+export interface FsIndex {
+  version: 1;
+  entries: FsIndexEntry[];
+}
+
+const toIndexStat = (s: FileStat): IndexStat => ({
+  kind: s.kind,
+  size: s.size,
+  ...(s.mtime ? { mtime: s.mtime.toISOString() } : {}),
+});
+const fromIndexStat = (s: IndexStat): FileStat => ({
+  kind: s.kind,
+  size: s.size,
+  ...(s.mtime ? { mtime: new Date(s.mtime) } : {}),
+});
+
+/**
+ * Serializes recorded answers. Files larger than `maxFileBytes` are listed with `omitted`.
+ * @returns the index and the content members (name → bytes).
+ */
+export function serializeFileSystem(
+  rec: RecordedFileSystem,
+  maxFileBytes: number,
+): { index: FsIndex; members: Map<string, Uint8Array> } {
+  const members = new Map<string, Uint8Array>();
+  const entries: FsIndexEntry[] = [];
+  const keys = [...rec.keys()].sort();
+  for (const key of keys) {
+    const r = rec.get(key)!;
+    const e: FsIndexEntry = { path: r.path };
+    if (r.stat !== undefined) e.stat = r.stat === null ? null : toIndexStat(r.stat);
+    if (r.list !== undefined)
+      e.list = r.list === null ? null : r.list.map((d) => ({ name: d.name, ...toIndexStat(d) }));
+    if (r.content !== undefined) {
+      if (r.content.length > maxFileBytes)
+        e.content = { omitted: `over the ${maxFileBytes}-byte cap`, size: r.content.length };
+      else {
+        const member = memberForWindowsPath("files", r.path);
+        members.set(member, r.content);
+        e.content = { member, size: r.content.length };
+      }
+    }
+    if (r.head !== undefined && !(e.content && "member" in e.content)) {
+      const member = memberForWindowsPath("heads", r.path);
+      members.set(member, r.head.subarray(0, Math.min(r.head.length, maxFileBytes)));
+      e.head = { member, length: Math.min(r.head.length, maxFileBytes) };
+    }
+    entries.push(e);
+  }
+  return { index: { version: 1, entries }, members };
+}
+
+function isIndexStat(v: unknown): v is IndexStat {
+  const s = v as IndexStat;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    (s.kind === "file" || s.kind === "dir") &&
+    Number.isSafeInteger(s.size) &&
+    s.size >= 0 &&
+    (s.mtime === undefined || typeof s.mtime === "string")
+  );
+}
+
+/**
+ * Checks the shape of a parsed `snapshot/fs.json`.
+ * @throws BundleError `member-invalid` naming the first bad entry.
+ */
+export function validateFsIndex(v: unknown, memberPath: string): FsIndex {
+  const bad = (why: string) =>
+    new BundleError("member-invalid", `${memberPath}: ${why}`, { path: memberPath });
+  const idx = v as FsIndex;
+  if (typeof v !== "object" || v === null || idx.version !== 1 || !Array.isArray(idx.entries))
+    throw bad("not a version 1 index");
+  idx.entries.forEach((e, i) => {
+    if (typeof e !== "object" || e === null || typeof e.path !== "string")
+      throw bad(`entry ${i} has no path`);
+    if (e.stat !== undefined && e.stat !== null && !isIndexStat(e.stat)) throw bad(`entry ${i}: bad stat`);
+    if (e.list !== undefined && e.list !== null) {
+      if (!Array.isArray(e.list) || !e.list.every((d) => isIndexStat(d) && typeof d.name === "string"))
+        throw bad(`entry ${i}: bad listing`);
+    }
+    if (e.content !== undefined) {
+      const c = e.content as Record<string, unknown>;
+      if (typeof c !== "object" || c === null || !Number.isSafeInteger(c["size"]))
+        throw bad(`entry ${i}: bad content`);
+      if (!(typeof c["member"] === "string" || typeof c["omitted"] === "string"))
+        throw bad(`entry ${i}: bad content`);
+    }
+    if (e.head !== undefined && (typeof e.head.member !== "string" || !Number.isSafeInteger(e.head.length)))
+      throw bad(`entry ${i}: bad head`);
+  });
+  return idx;
+}
+
+/** The replaying file-system port of bundle mode. */
+export class BundleFileSystem implements FileSystemPort {
+  readonly #byKey = new Map<string, FsIndexEntry>();
+  readonly #read: (member: string) => Promise<Uint8Array>;
+  readonly #description: string;
+
+  /**
+   * @param index - the validated `snapshot/fs.json`.
+   * @param readMember - reads (and verifies) a member of the bundle.
+   */
+  constructor(index: FsIndex, readMember: (member: string) => Promise<Uint8Array>, description: string) {
+    for (const e of index.entries) this.#byKey.set(windowsPathKey(e.path), e);
+    this.#read = readMember;
+    this.#description = description;
+  }
+
+  /** Paths whose content the bundle lists as not carried, with the reason. */
+  omitted(): Array<{ path: string; reason: string }> {
+    const out: Array<{ path: string; reason: string }> = [];
+    for (const e of this.#byKey.values())
+      if (e.content && "omitted" in e.content) out.push({ path: e.path, reason: e.content.omitted });
+    return out;
+  }
+
+  /** Every carried whole file, as Windows path and member. */
+  carriedFiles(): Array<{ path: string; member: string; size: number }> {
+    const out: Array<{ path: string; member: string; size: number }> = [];
+    for (const e of this.#byKey.values())
+      if (e.content && "member" in e.content)
+        out.push({ path: e.path, member: e.content.member, size: e.content.size });
+    return out;
+  }
+
+  async stat(path: string): Promise<FileStat | undefined> {
+    const e = this.#byKey.get(windowsPathKey(path));
+    if (e?.stat !== undefined) return e.stat === null ? undefined : fromIndexStat(e.stat);
+    const parent = this.#byKey.get(windowsPathKey(windowsDirname(path)));
+    const name = windowsBasename(path).toLowerCase();
+    const hit = parent?.list?.find((d) => d.name.toLowerCase() === name);
+    if (hit) return fromIndexStat(hit);
+    if (e?.list) return { kind: "dir", size: 0 };
+    if (e?.content) return { kind: "file", size: e.content.size };
+    return undefined;
+  }
+
+  async list(path: string): Promise<DirEntry[] | undefined> {
+    const e = this.#byKey.get(windowsPathKey(path));
+    if (!e?.list) return undefined;
+    return e.list.map((d) => ({ name: d.name, ...fromIndexStat(d) }));
+  }
+
+  async readFile(path: string, maxBytes = 256 * 1024 * 1024): Promise<Uint8Array | undefined> {
+    const e = this.#byKey.get(windowsPathKey(path));
+    if (!e?.content || !("member" in e.content) || e.content.size > maxBytes) return undefined;
+    return this.#read(e.content.member);
+  }
+
+  async readHead(path: string, length: number): Promise<Uint8Array | undefined> {
+    const e = this.#byKey.get(windowsPathKey(path));
+    if (e?.content && "member" in e.content) return (await this.#read(e.content.member)).subarray(0, length);
+    if (e?.head) return (await this.#read(e.head.member)).subarray(0, length);
+    return undefined;
+  }
+
+  describe(): string {
+    return this.#description;
+  }
+}

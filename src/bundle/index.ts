@@ -1,0 +1,53 @@
+/** The diagnostics bundle: `collect` (record, redact, write) and `--bundle` (read safely, replay). */
+export { BundleError, type BundleErrorCode } from "./errors.js";
+export {
+  DEFAULT_READ_LIMITS,
+  DEFAULT_COLLECT_LIMITS,
+  type BundleReadLimits,
+  type BundleCollectLimits,
+} from "./limits.js";
+export { openZipArchive, validateMemberName, type ZipArchive, type ZipMember } from "./zip-reader.js";
+export { writeZipFile, type ZipInput } from "./zip-writer.js";
+export { MEMBER, memberForWindowsPath, hiveFileStem } from "./layout.js";
+export {
+  recordingFileSystem,
+  recordingRegistry,
+  recordingSnapshot,
+  type RecordedPath,
+  type RecordedFileSystem,
+  type RecordedRegistry,
+  type SnapshotRecording,
+} from "./recording.js";
+export {
+  serializeFileSystem,
+  validateFsIndex,
+  BundleFileSystem,
+  type FsIndex,
+  type FsIndexEntry,
+  type IndexStat,
+  type IndexDirEntry,
+} from "./fs-index.js";
+export {
+  serializeRegistry,
+  validateRegistryIndex,
+  createBundleRegistryPort,
+  type RegistryIndex,
+} from "./registry-members.js";
+export {
+  Redactor,
+  findSensitiveInText,
+  isPublicDomain,
+  type RedactionEntry,
+  type SensitiveCategory,
+} from "./redaction.js";
+export {
+  sha256Hex,
+  validateManifest,
+  checkMemberList,
+  type BundleManifest,
+  type ManifestMember,
+} from "./manifest.js";
+export { collectBundle, type CollectOptions, type CollectedBundle } from "./collect.js";
+export { writeBundle, redactionMapPath, type WrittenBundle } from "./write-bundle.js";
+export { openBundle, createBundleSnapshot, type Bundle, type BundleSnapshot } from "./bundle-reader.js";
+export { triageBundle, type BundleTriageOptions } from "./triage-bundle.js";

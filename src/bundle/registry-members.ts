@@ -1,0 +1,171 @@
+/**
+ * The registry half of a bundle: recorded keys exported as `.reg` files (format 5.00, UTF-16LE
+ * with BOM, as `reg export` writes them), one per hive (`registry/HKLM-SOFTWARE.reg`,
+ * `registry/HKU-alice.reg`), plus `registry/index.json` (which file holds which hive, and the
+ * recorded `users()` answer). Replay loads them with {@link createRegFileRegistryPort}.
+ *
+ * Every recorded key is written with all its values, and every subkey name it listed is written
+ * as a (possibly empty) key, so a replayed key lists the same subkeys in the same order.
+ *
+ * Source: src/registry/reg-file/write-reg-file.ts (the writer), src/registry/ports (the reader);
+ * research/windows-mapi-facts.md §2.4.
+ */
+import type { RegKey, RegistryPort } from "../ports/registry.js";
+import {
+  canonicalRootName,
+  createRegFileRegistryPort,
+  regNameKey,
+  splitKeyPath,
+  writeRegFile,
+  type RegExportKey,
+} from "../registry/index.js";
+import { BundleError } from "./errors.js";
+import { hiveFileStem } from "./layout.js";
+import type { RecordedRegistry } from "./recording.js";
+
+/** `registry/index.json`. */
+export interface RegistryIndex {
+  version: 1;
+  hives: Array<{ hive: string; member: string }>;
+  /** The source's `users()` answer, when it was asked. */
+  users?: Array<{ user: string; root: string }>;
+}
+
+const LONG_ROOT: Record<string, string> = {
+  HKLM: "HKEY_LOCAL_MACHINE",
+  HKU: "HKEY_USERS",
+  HKCU: "HKEY_CURRENT_USER",
+  HKCR: "HKEY_CLASSES_ROOT",
+  HKCC: "HKEY_CURRENT_CONFIG",
+};
+
+/** `HKLM\SOFTWARE\X` → `["HKLM", "SOFTWARE", "X"]` with the short root. */
+function parts(path: string): string[] {
+  const p = splitKeyPath(path);
+  const root = p[0] === undefined ? undefined : canonicalRootName(p[0]);
+  return root === undefined ? p : [root, ...p.slice(1)];
+}
+
+/** The `.reg` members (name → bytes) and index for the recorded keys. */
+export function serializeRegistry(rec: RecordedRegistry): {
+  index: RegistryIndex;
+  members: Map<string, Uint8Array>;
+} {
+  // Recorded keys by upper-cased full path, grouped by hive (first two components).
+  const byHive = new Map<string, { hive: string; keys: Map<string, RegKey> }>();
+  for (const key of rec.keys.values()) {
+    const p = parts(key.path);
+    if (p.length < 2) continue; // HKLM / HKU themselves are virtual listings
+    const hive = `${p[0]}\\${p[1]}`;
+    const hk = regNameKey(hive);
+    let g = byHive.get(hk);
+    if (g === undefined) {
+      g = { hive, keys: new Map() };
+      byHive.set(hk, g);
+    }
+    g.keys.set(regNameKey(p.join("\\")), key);
+  }
+  for (const u of rec.users ?? []) {
+    const p = parts(u.root);
+    const hk = regNameKey(p.join("\\"));
+    if (p.length === 2 && !byHive.has(hk)) byHive.set(hk, { hive: p.join("\\"), keys: new Map() });
+  }
+
+  const members = new Map<string, Uint8Array>();
+  const hives: RegistryIndex["hives"] = [];
+  const usedNames = new Set<string>();
+  for (const { hive, keys } of [...byHive.values()].sort((a, b) => (a.hive < b.hive ? -1 : 1))) {
+    // Children of each path that some recorded key lies under (for paths never read themselves).
+    const below = new Map<string, string[]>();
+    for (const k of keys.values()) {
+      const p = parts(k.path);
+      for (let i = 2; i < p.length; i++) {
+        const parent = regNameKey(p.slice(0, i).join("\\"));
+        const list = below.get(parent) ?? [];
+        if (!list.some((n) => regNameKey(n) === regNameKey(p[i]!))) list.push(p[i]!);
+        below.set(parent, list);
+      }
+    }
+    const out: RegExportKey[] = [];
+    const visited = new Set<string>();
+    const visit = (path: string[]) => {
+      const k = regNameKey(path.join("\\"));
+      if (visited.has(k)) return;
+      visited.add(k);
+      const recorded = keys.get(k);
+      const longPath = [LONG_ROOT[path[0]!] ?? path[0]!, ...path.slice(1)].join("\\");
+      out.push({
+        path: longPath,
+        values: (recorded?.values ?? []).map((v) => ({ name: v.name, type: v.type, data: v.data })),
+      });
+      const children = [...(recorded?.subkeys ?? [])];
+      for (const c of below.get(k) ?? [])
+        if (!children.some((n) => regNameKey(n) === regNameKey(c))) children.push(c);
+      for (const c of children) visit([...path, c]);
+    };
+    const top = parts(hive);
+    const rootKey = keys.get(regNameKey(top.join("\\")));
+    visit(rootKey ? parts(rootKey.path).slice(0, 2) : top);
+    let stem = hiveFileStem(hive);
+    for (let n = 2; usedNames.has(stem.toLowerCase()); n++) stem = `${hiveFileStem(hive)}-${n}`;
+    usedNames.add(stem.toLowerCase());
+    const member = `registry/${stem}.reg`;
+    members.set(member, writeRegFile(out));
+    hives.push({ hive, member });
+  }
+  const index: RegistryIndex = { version: 1, hives };
+  if (rec.users) index.users = rec.users;
+  return { index, members };
+}
+
+/**
+ * Checks the shape of a parsed `registry/index.json`.
+ * @throws BundleError `member-invalid`.
+ */
+export function validateRegistryIndex(v: unknown, memberPath: string): RegistryIndex {
+  const idx = v as RegistryIndex;
+  const ok =
+    typeof v === "object" &&
+    v !== null &&
+    idx.version === 1 &&
+    Array.isArray(idx.hives) &&
+    idx.hives.every((h) => typeof h?.hive === "string" && typeof h?.member === "string") &&
+    (idx.users === undefined ||
+      (Array.isArray(idx.users) &&
+        idx.users.every((u) => typeof u?.user === "string" && typeof u?.root === "string")));
+  if (!ok)
+    throw new BundleError("member-invalid", `${memberPath}: not a version 1 registry index`, {
+      path: memberPath,
+    });
+  return idx;
+}
+
+/**
+ * The replaying registry port: the `.reg` members applied in index order; `users()` answers the
+ * recorded list when there is one.
+ * @throws BundleError `member-invalid` when a `.reg` member does not parse.
+ */
+export async function createBundleRegistryPort(
+  index: RegistryIndex,
+  readMember: (member: string) => Promise<Uint8Array>,
+  description: string,
+): Promise<RegistryPort> {
+  const files = [];
+  for (const h of index.hives) files.push({ name: h.member, content: await readMember(h.member) });
+  let port;
+  try {
+    port = createRegFileRegistryPort(files);
+  } catch (e) {
+    const path = (e as { path?: string }).path;
+    throw new BundleError("member-invalid", `registry export does not parse: ${(e as Error).message}`, {
+      path,
+      cause: e,
+    });
+  }
+  const users = index.users;
+  return {
+    getKey: (p) => port.getKey(p),
+    users: async () => (users ? users.map((u) => ({ ...u })) : port.users()),
+    describe: () => description,
+  };
+}
