@@ -91,7 +91,7 @@ export class ByteReader {
   }
 
   /**
-   * A NUL-terminated single-byte string (Latin-1), reading at most `maxLength` bytes. The
+   * A NUL-terminated single-byte string (ISO-8859-1), reading at most `maxLength` bytes. The
    * terminator is optional at the buffer's end or at `maxLength`.
    */
   asciiz(offset: number, maxLength: number, structure: string): string {
@@ -131,7 +131,12 @@ export function utf16le(bytes: Uint8Array): string {
   return utf16Decoder.decode(bytes.subarray(0, bytes.length & ~1));
 }
 
-/** Decodes single-byte text as Latin-1 (Windows-1252 is what TextDecoder gives for "latin1"). */
+/**
+ * Decodes single-byte text as ISO-8859-1: each byte becomes the code point of the same value.
+ * That is what regf "compressed" key and value names are (UTF-16 names whose code units are all
+ * below 0x100), and PE section names are ASCII. ANSI text (Windows-1252, where 0x80 is "€") needs
+ * `decodeWindows1252` from src/windows/ instead: Node's TextDecoder maps "latin1" to ISO-8859-1.
+ */
 export function latin1(bytes: Uint8Array): string {
   return latin1Decoder.decode(bytes);
 }
