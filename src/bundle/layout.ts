@@ -9,6 +9,15 @@
 import { createHash } from "node:crypto";
 import { normalizeWindowsPath } from "../paths/windows-path.js";
 
+/** True when `s` holds a C0 control character or DEL. */
+export function hasControlChar(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 /** Fixed member names. */
 export const MEMBER = {
   manifest: "manifest.json",
@@ -26,7 +35,14 @@ export const MEMBER = {
 
 /** True when `seg` can be a member path component as is. */
 function isSafeSegment(seg: string): boolean {
-  return seg !== "" && seg !== "." && seg !== ".." && !/[\x00-\x1f\x7f/\\:]/.test(seg) && seg.length <= 200;
+  return (
+    seg !== "" &&
+    seg !== "." &&
+    seg !== ".." &&
+    !hasControlChar(seg) &&
+    !/[/\\:]/.test(seg) &&
+    seg.length <= 200
+  );
 }
 
 /**

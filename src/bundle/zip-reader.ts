@@ -19,6 +19,7 @@
 import { crc32, inflateRawSync } from "node:zlib";
 import yauzl from "yauzl";
 import { BundleError } from "./errors.js";
+import { hasControlChar } from "./layout.js";
 import { DEFAULT_READ_LIMITS, type BundleReadLimits } from "./limits.js";
 
 /** One member of an opened archive, as its central directory declares it. */
@@ -92,7 +93,7 @@ export function validateMemberName(name: string): void {
     throw new BundleError("path-traversal", `member path leaves the archive: ${name}`, { path: name });
   if (name.includes("\\"))
     throw new BundleError("bad-name", `backslash in member path: ${name}`, { path: name });
-  if (/[\x00-\x1f\x7f]/.test(name))
+  if (hasControlChar(name))
     throw new BundleError("bad-name", `control character in member path: ${JSON.stringify(name)}`, {
       path: name,
     });

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from "commander";
 import { toolInfo } from "../version.js";
 import { registerCheckCommand } from "./commands/check.js";
+import { registerCollectCommand } from "./commands/collect.js";
 import { registerRegistryCommand } from "./commands/registry.js";
 import { registerRepairCommands } from "./commands/repair.js";
 import { registerTriageCommand } from "./commands/triage.js";
@@ -41,6 +42,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   };
   registerTriageCommand(program, io, run);
   registerCheckCommand(program, io, run);
+  registerCollectCommand(program, io, run);
   registerRepairCommands(program, io, run);
   registerRegistryCommand(program, io, run);
 

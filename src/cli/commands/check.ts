@@ -1,22 +1,28 @@
 /**
- * `koff-doctor check [--image DIR] [--json] [--trust FILE]... [--at ISO] [--free-space BYTES]`
+ * `koff-doctor check [--image DIR | --bundle FILE.zip] [--json] [--trust FILE]... [--at ISO] [--free-space BYTES]`
  *
- * Diagnoses KOFF on a machine (live, Windows only) or a mounted image (any OS).
+ * Diagnoses KOFF on a machine (live, Windows only), a mounted image (any OS), or a diagnostics
+ * bundle made by `collect` (any OS; read safely, see docs/bundle.md). A refused or tampered
+ * bundle exits with code 3 (UNREADABLE).
  */
 import { stat } from "node:fs/promises";
 import { InvalidArgumentError, type Command } from "commander";
 import { checkMachine, type CheckReport } from "../../app/check-machine.js";
 import { SEVERITY_ORDER } from "../../check/finding.js";
+import { BundleError, createBundleSnapshot, openBundle } from "../../bundle/index.js";
 import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
+import type { Snapshot } from "../../snapshot/snapshot.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { UsageError, type CommandResult } from "../main.js";
 import { collect, parseAt } from "../options.js";
+import { describeBundleError } from "./collect.js";
 import { renderCheckJson } from "../render/check-json.js";
 import { renderCheckText } from "../render/check-text.js";
 
 interface CheckFlags {
   image?: string;
+  bundle?: string;
   json?: boolean;
   trust: string[];
   at?: Date;
@@ -44,6 +50,7 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
     .command("check")
     .description("diagnose KOFF on this Windows machine, or on a mounted Windows image (--image)")
     .option("--image <dir>", "root of a mounted or copied Windows system volume (holds Windows/, Users/, …)")
+    .option("--bundle <file.zip>", "a diagnostics bundle written by `koff-doctor collect`")
     .option("--json", "print one JSON document (docs/json-contract.md)")
     .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
     .option("--at <iso-8601>", "verify signatures as of this time instead of now", parseAt)
@@ -51,6 +58,38 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
     .option("--no-windows-roots", "do not trust the image's Windows ROOT/AuthRoot stores")
     .option("--no-system-roots", "do not trust Node's bundled root certificates")
     .action(async (flags: CheckFlags) => {
+      if (flags.image !== undefined && flags.bundle !== undefined)
+        throw new UsageError("--image and --bundle are exclusive");
+      if (flags.bundle !== undefined) {
+        let bundle;
+        try {
+          bundle = await openBundle(flags.bundle);
+        } catch (e) {
+          if (!(e instanceof BundleError)) throw e;
+          io.stderr(`koff-doctor: ${flags.bundle}: ${describeBundleError(e)}\n`);
+          done({ exitCode: ExitCode.UNREADABLE });
+          return;
+        }
+        try {
+          const snapshot: Snapshot = await createBundleSnapshot(bundle);
+          if (flags.freeSpace !== undefined) snapshot.disk = { freeBytes: async () => flags.freeSpace };
+          const report = await checkMachine(snapshot, {
+            trustFiles: flags.trust,
+            at: flags.at,
+            windowsRoots: flags.windowsRoots,
+            systemRoots: flags.systemRoots,
+          });
+          io.stdout(flags.json ? renderCheckJson(report) : renderCheckText(report, io.colors));
+          done({ exitCode: checkExitCode(report) });
+        } catch (e) {
+          if (!(e instanceof BundleError)) throw e;
+          io.stderr(`koff-doctor: ${flags.bundle}: ${describeBundleError(e)}\n`);
+          done({ exitCode: ExitCode.UNREADABLE });
+        } finally {
+          bundle.close();
+        }
+        return;
+      }
       if (flags.image === undefined) {
         if (process.platform !== "win32") {
           throw new UsageError(

@@ -1,12 +1,16 @@
 /**
  * `koff-doctor triage PATH... [--json|--sarif] [--trust FILE]... [--at ISO] [--recursive]
  * [--image DIR] [--as WINPATH] [--signatures primary|all] [--explain] [--verbose]`
+ * `koff-doctor triage --bundle FILE.zip [--json|--sarif] …`
  *
- * Judges each file against the seed's indicator table (PRODUCT.md "triage").
+ * Judges each file against the seed's indicator table (PRODUCT.md "triage"). With `--bundle`, the
+ * PE files a diagnostics bundle carries are judged, reported by their Windows paths.
  */
 import { Option, type Command } from "commander";
 import { createSignatureVerifier } from "../../app/signature-verifier.js";
 import { triageHostFiles } from "../../app/triage-host-files.js";
+import { windowsRootAnchors } from "../../app/check-machine.js";
+import { BundleError, createBundleSnapshot, openBundle, triageBundle } from "../../bundle/index.js";
 import { loadKnowledge } from "../../knowledge/index.js";
 import type { TriageRecord } from "../../triage/index.js";
 import { ExitCode } from "../exit-codes.js";
@@ -19,6 +23,7 @@ import { renderExplain } from "../render/explain.js";
 import { renderTriageJson } from "../render/triage-json.js";
 import { renderTriageSarif } from "../render/triage-sarif.js";
 import { renderTriageText } from "../render/triage-text.js";
+import { describeBundleError } from "./collect.js";
 
 interface TriageFlags {
   json?: boolean;
@@ -27,6 +32,7 @@ interface TriageFlags {
   at?: Date;
   recursive?: boolean;
   image?: string;
+  bundle?: string;
   as?: string;
   signatures: "primary" | "all";
   systemRoots: boolean;
@@ -46,13 +52,17 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
   program
     .command("triage")
     .description("judge PE files (kofmsp*.dll and friends): signature, location, size, packing, behaviour")
-    .argument("<path...>", "files or directories to triage")
+    .argument("[path...]", "files or directories to triage")
     .option("--json", "print one JSON document (docs/json-contract.md)")
     .option("--sarif", "print SARIF 2.1.0")
     .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
     .option("--at <iso-8601>", "verify signatures as of this time instead of now", parseAt)
     .option("-r, --recursive", "walk directories recursively")
     .option("--image <dir>", "root of a mounted Windows volume; paths inside it are judged as C:\\…")
+    .option(
+      "--bundle <file.zip>",
+      "triage the DLLs and EXEs inside a bundle written by `koff-doctor collect`",
+    )
     .option("--as <windows-path>", "the original Windows path of the (single) file")
     .addOption(
       new Option("--signatures <mode>", "which signatures must pass")
@@ -64,6 +74,13 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
     .option("-v, --verbose", "also show indicators that are ok")
     .action(async (paths: string[], flags: TriageFlags) => {
       if (flags.json && flags.sarif) throw new UsageError("--json and --sarif are exclusive");
+      if (flags.bundle !== undefined) {
+        if (paths.length > 0 || flags.image !== undefined || flags.as !== undefined)
+          throw new UsageError("--bundle takes no paths, --image or --as");
+        done(await triageBundleCommand(flags.bundle, flags, io));
+        return;
+      }
+      if (paths.length === 0) throw new UsageError("no input: give PATH... or --bundle FILE.zip");
       if (flags.as !== undefined && paths.length !== 1) throw new UsageError("--as takes exactly one file");
       const inputs = await expandInputs(paths, flags.recursive === true);
       const verifier = await createSignatureVerifier({
@@ -104,4 +121,45 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
       }
       done({ exitCode: all.length === 0 ? ExitCode.USAGE : triageExitCode(all) });
     });
+}
+
+/** `triage --bundle FILE.zip`: open and verify the bundle, then triage the PE files it carries. */
+async function triageBundleCommand(file: string, flags: TriageFlags, io: CliIo): Promise<CommandResult> {
+  let bundle;
+  try {
+    bundle = await openBundle(file);
+  } catch (e) {
+    if (!(e instanceof BundleError)) throw e;
+    io.stderr(`koff-doctor: ${file}: ${describeBundleError(e)}\n`);
+    return { exitCode: ExitCode.UNREADABLE };
+  }
+  try {
+    const snapshot = await createBundleSnapshot(bundle);
+    const verifier = await createSignatureVerifier({
+      trustFiles: flags.trust,
+      at: flags.at,
+      signatures: flags.signatures,
+      systemRoots: flags.systemRoots,
+      extraAnchors: await windowsRootAnchors(snapshot),
+    }).catch((e: Error) => {
+      throw new UsageError(e.message);
+    });
+    const records = await triageBundle(snapshot, {
+      knowledge: loadKnowledge(),
+      verifySignature: verifier.verify,
+    });
+    if (flags.json) io.stdout(renderTriageJson(records, verifier.policy));
+    else if (flags.sarif) io.stdout(renderTriageSarif(records));
+    else {
+      io.stdout(renderTriageText(records, io.colors, { verbose: flags.verbose }));
+      if (flags.explain) io.stdout(renderExplain(records, io.colors));
+    }
+    return { exitCode: records.length === 0 ? ExitCode.OK : triageExitCode(records) };
+  } catch (e) {
+    if (!(e instanceof BundleError)) throw e;
+    io.stderr(`koff-doctor: ${file}: ${describeBundleError(e)}\n`);
+    return { exitCode: ExitCode.UNREADABLE };
+  } finally {
+    bundle.close();
+  }
 }

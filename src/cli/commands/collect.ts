@@ -1,0 +1,96 @@
+/**
+ * `koff-doctor collect [--out FILE.zip] [--redact] [--image DIR] [--at ISO] [--trust FILE]...
+ * [--free-space BYTES]`
+ *
+ * Writes the diagnostics bundle (docs/bundle.md): what `check` read, its results, inventory,
+ * logs and system facts, with a manifest. With `--redact`, the local redaction map is written
+ * next to the zip (`FILE.zip.redaction-map.json`) and never into it.
+ */
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { InvalidArgumentError, type Command } from "commander";
+import { BundleError, collectBundle, writeBundle } from "../../bundle/index.js";
+import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
+import { ExitCode } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
+import { UsageError, type CommandResult } from "../main.js";
+import { collect, parseAt } from "../options.js";
+
+interface CollectFlags {
+  out?: string;
+  redact?: boolean;
+  image?: string;
+  at?: Date;
+  trust: string[];
+  freeSpace?: number;
+}
+
+function parseBytes(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`not a byte count: ${value}`);
+  return n;
+}
+
+/** `koff-doctor-bundle-20261121T093000Z.zip` for `now`. */
+export function defaultBundleName(now: Date): string {
+  return `koff-doctor-bundle-${now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")}.zip`;
+}
+
+/** Renders a bundle error for stderr: code, member and message. */
+export function describeBundleError(e: BundleError): string {
+  const what = e.code === "tampered" ? "tampered" : "refused";
+  return `bundle ${what} (${e.code}${e.path === undefined ? "" : `, member ${e.path}`}): ${e.message}`;
+}
+
+export function registerCollectCommand(program: Command, io: CliIo, done: (r: CommandResult) => void): void {
+  program
+    .command("collect")
+    .description(
+      "write a diagnostics bundle (zip) for escalation: check results, inventory, logs, registry exports",
+    )
+    .option("--out <file.zip>", "where to write the bundle (default: koff-doctor-bundle-<time>.zip here)")
+    .option("--redact", "replace user names, e-mail addresses, host and domain names (mapping kept locally)")
+    .option("--image <dir>", "root of a mounted or copied Windows system volume")
+    .option("--at <iso-8601>", "verify signatures as of this time instead of now", parseAt)
+    .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
+    .option("--free-space <bytes>", "free bytes on the image's system volume, when known", parseBytes)
+    .action(async (flags: CollectFlags) => {
+      if (flags.image === undefined) {
+        throw new UsageError(
+          process.platform === "win32"
+            ? "live mode is not available in this build yet; pass --image C:\\ to collect this machine's files offline"
+            : "live mode runs on Windows only; pass --image DIR to collect from a mounted Windows image",
+        );
+      }
+      const info = await stat(flags.image).catch(() => undefined);
+      if (!info?.isDirectory()) throw new UsageError(`--image ${flags.image}: not a directory`);
+      const createdAt = new Date();
+      const out = path.resolve(io.cwd, flags.out ?? defaultBundleName(createdAt));
+      const image = path.resolve(io.cwd, flags.image);
+      const snapshot = createImageSnapshot(image, { freeBytes: flags.freeSpace });
+      try {
+        const bundle = await collectBundle(snapshot, {
+          at: flags.at,
+          trustFiles: flags.trust,
+          redact: flags.redact === true,
+          sourcePaths: [image],
+          createdAt,
+        });
+        const written = await writeBundle(out, bundle);
+        io.stdout(`wrote ${written.file} (${written.members} members, ${written.size} bytes)\n`);
+        for (const n of bundle.manifest.notes) io.stdout(`  note: ${n}\n`);
+        if (written.redactionMap)
+          io.stdout(
+            `redaction map (keep it local, never send it): ${written.redactionMap} (${bundle.redaction?.entries.length ?? 0} values)\n`,
+          );
+        done({ exitCode: ExitCode.OK });
+      } catch (e) {
+        if (!(e instanceof BundleError)) throw e;
+        io.stderr(`koff-doctor: ${describeBundleError(e)}\n`);
+        done({ exitCode: ExitCode.UNREADABLE });
+      }
+    });
+}
