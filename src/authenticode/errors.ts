@@ -4,7 +4,7 @@
  *
  * Source: STYLE.md principle 3; `src/util/coded-error.ts`.
  */
-import { CodedError } from "../util/coded-error.js";
+import { LocatedError, type ErrorLocation } from "../util/coded-error.js";
 
 /** Why an Authenticode structure could not be read or used. */
 export type AuthenticodeErrorCode =
@@ -26,26 +26,12 @@ export type AuthenticodeErrorCode =
   | "limit-exceeded";
 
 /** Typed error of `src/authenticode/`. */
-export class AuthenticodeError extends CodedError<AuthenticodeErrorCode> {
-  /** File offset (or offset within the blob, see `structure`) where the problem was seen. */
-  readonly offset: number | undefined;
-  /** The spec structure concerned, e.g. `"SignerInfo"`, `"WIN_CERTIFICATE"`. */
-  readonly structure: string | undefined;
-  /** File path, when the error concerns a file (trust-anchor files). */
-  readonly path: string | undefined;
-
+export class AuthenticodeError extends LocatedError<AuthenticodeErrorCode> {
   constructor(
     code: AuthenticodeErrorCode,
     message: string,
-    fields: { offset?: number; structure?: string; path?: string; cause?: unknown } = {},
+    fields: ErrorLocation & { cause?: unknown } = {},
   ) {
-    super(code, message, fields.cause === undefined ? undefined : { cause: fields.cause });
-    this.offset = fields.offset;
-    this.structure = fields.structure;
-    this.path = fields.path;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), offset: this.offset, structure: this.structure, path: this.path };
+    super(code, message, fields);
   }
 }

@@ -3,17 +3,10 @@
  * and certificate-table anomalies. Kept separate from the full verifier result so indicators
  * stay small and the JSON `signature` object has a stable core.
  */
+import type { AuthenticodeState } from "../authenticode/index.js";
 
-/** File-level signature state (docs/authenticode.md gives the rule). */
-export type SignatureState =
-  | "unsigned"
-  | "valid"
-  | "untrusted-root"
-  | "self-signed"
-  | "expired"
-  | "not-yet-valid"
-  | "invalid"
-  | "malformed";
+/** File-level signature state: the verifier's (docs/authenticode.md gives the rule). */
+export type SignatureState = AuthenticodeState;
 
 export interface SignatureSummary {
   state: SignatureState;

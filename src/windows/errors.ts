@@ -6,7 +6,7 @@
  *
  * Source: STYLE.md principle 3 ("errors carry codes, not prose").
  */
-import { CodedError } from "../util/coded-error.js";
+import { LocatedError, type ErrorLocation } from "../util/coded-error.js";
 
 /** Why a Windows-state read failed. */
 export type WindowsStateErrorCode =
@@ -26,26 +26,12 @@ export type WindowsStateErrorCode =
   | "exec-failed";
 
 /** Typed error for the Windows-state readers and the live registry adapter. */
-export class WindowsStateError extends CodedError<WindowsStateErrorCode> {
-  /** Byte offset inside the structure being decoded, when the error is positional. */
-  readonly offset: number | undefined;
-  /** Structure name (`"CERT_CERT_PROP_ID"`, `"reg query output"`, …). */
-  readonly structure: string | undefined;
-  /** Registry key path or Windows file path of the input, when known. */
-  readonly path: string | undefined;
-
+export class WindowsStateError extends LocatedError<WindowsStateErrorCode> {
   constructor(
     code: WindowsStateErrorCode,
     message: string,
-    fields: { offset?: number; structure?: string; path?: string; cause?: unknown } = {},
+    fields: ErrorLocation & { cause?: unknown } = {},
   ) {
-    super(code, message, fields.cause === undefined ? undefined : { cause: fields.cause });
-    this.offset = fields.offset;
-    this.structure = fields.structure;
-    this.path = fields.path;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), offset: this.offset, structure: this.structure, path: this.path };
+    super(code, message, fields);
   }
 }
