@@ -106,7 +106,8 @@ export function dirsBetween(root: string, leaf: string): string[] {
   const out: string[] = [];
   let cur = path.resolve(leaf);
   const top = path.resolve(root);
-  while (cur.startsWith(top + path.sep)) {
+  const prefix = top.endsWith(path.sep) ? top : top + path.sep;
+  while (cur.startsWith(prefix) && cur !== top) {
     out.push(cur);
     cur = path.dirname(cur);
   }

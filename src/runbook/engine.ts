@@ -31,7 +31,7 @@ import type {
   StepPlan,
 } from "./model.js";
 import { STEP_IDS } from "./model.js";
-import { perform, requireHivexregedit, revert } from "./operations.js";
+import { perform, requireHivexregedit, revert, type LiveTools } from "./operations.js";
 import { STEPS } from "./steps/index.js";
 
 /** Margin of free space kept for the journal, manifests and exports, in bytes. */
@@ -47,6 +47,10 @@ export interface RepairEnvironment {
   at?: Date;
   /** Free bytes on the volume holding `hostPath` (default: statfs). Injected by tests. */
   freeBytes?: (hostPath: string) => Promise<number | undefined>;
+  /** Quarantine root on the data's volume; default `<image>/ProgramData/koff-doctor/quarantine`. */
+  quarantineRoot?: string;
+  /** Live mode: how registry and Defender operations run their commands. */
+  live?: LiveTools;
 }
 
 export interface StepRequest {
@@ -77,6 +81,7 @@ function runsDir(env: RepairEnvironment): string {
 }
 
 function quarantineRoot(env: RepairEnvironment): string {
+  if (env.quarantineRoot) return env.quarantineRoot;
   if (!env.imageRoot)
     throw new RunbookError("usage", "acting steps are implemented for --image mode in this version");
   return path.join(env.imageRoot, "ProgramData", "koff-doctor", "quarantine");
@@ -95,7 +100,8 @@ async function context(
     knowledge: loadKnowledge(),
     hostPath: async (w) => fs.hostPath?.(w),
     hostPathFor: (w) => path.join(env.imageRoot ?? "", ...w.replace(/^[A-Za-z]:\\?/, "").split("\\")),
-    quarantine: env.imageRoot ? path.join(quarantineRoot(env), runId) : "",
+    quarantine: path.join(quarantineRoot(env), runId),
+    runDir: path.join(runsDir(env), runId),
     profile: req.profile,
     user: req.user,
   };
@@ -144,11 +150,11 @@ async function preconditions(
       notes.push(`${env.snapshot.mode} mode: no process can hold the cache of an offline image`);
     }
   }
-  if (plan.operations.length > 0 && env.imageRoot) {
+  if (plan.operations.length > 0) {
     const needed =
       SPACE_MARGIN +
       plan.operations.reduce((n, op) => n + (op.kind === "hive-edit" ? 2 * hiveSize(op) : 0), 0);
-    const free = await (env.freeBytes ?? defaultFreeBytes)(env.imageRoot);
+    const free = await (env.freeBytes ?? defaultFreeBytes)(env.imageRoot ?? volumeRoot(quarantineRoot(env)));
     if (free === undefined) notes.push("free disk space is unknown");
     else if (free < needed) {
       return {
@@ -293,7 +299,7 @@ async function finishRun(
   for (const [i, op] of header.operations.entries()) {
     if (done.has(i)) continue;
     await journal.append({ type: "begin", op: i });
-    await perform(op);
+    await perform(op, env.live);
     await journal.append({ type: "done", op: i });
   }
   if (header.quarantine) {
@@ -338,7 +344,7 @@ export async function applyStep(
     await mkdirp(runDir);
     for (const x of planned.plan.exports) await durableWrite(path.join(runDir, x.name), x.content);
     const quarantine = path.join(quarantineRoot(env), planned.runId);
-    const createdDirs = env.imageRoot ? await missingDirs(env.imageRoot, quarantine) : [];
+    const createdDirs = await missingDirs(env.imageRoot ?? volumeRoot(quarantine), quarantine);
     const header = headerOf(env, planned, createdDirs);
     const journal = new Journal(path.join(runDir, "journal.jsonl"));
     await journal.append({ type: "run", header });
@@ -363,10 +369,15 @@ function headerOf(
     image: env.imageRoot,
     operations: planned.plan.operations,
     createdDirs,
-    quarantine: env.imageRoot && runId ? path.join(quarantineRoot(env), runId) : "",
+    quarantine: runId ? path.join(quarantineRoot(env), runId) : "",
     warnings: planned.plan.warnings,
     guidance: planned.plan.guidance,
   };
+}
+
+/** The root of the volume holding `p` (`C:\\` on Windows, `/` elsewhere). */
+function volumeRoot(p: string): string {
+  return path.parse(path.resolve(p)).root;
 }
 
 /** Ancestors of `leaf` under `root` that do not exist yet (the run will create them). */
@@ -396,7 +407,7 @@ export async function undoRun(env: RepairEnvironment, runId?: string): Promise<R
     for (let i = header.operations.length - 1; i >= 0; i--) {
       if (reverted.has(i)) continue;
       await journal.append({ type: "undo-op", op: i });
-      await revert(header.operations[i]!);
+      await revert(header.operations[i]!, env.live);
       await journal.append({ type: "undo-op-done", op: i });
     }
     if (header.quarantine) {

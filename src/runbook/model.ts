@@ -54,6 +54,30 @@ export type Operation =
       what: string;
       windowsPath: string;
       path: string;
+    }
+  | {
+      /** Live: `reg export KEY FILE` (the backup), then `reg delete KEY /f`; undo: `reg import FILE`. */
+      kind: "reg-delete-key";
+      what: string;
+      key: string;
+      /** Where the export is written (the run folder). */
+      exportFile: string;
+    }
+  | {
+      /** Live: `reg delete KEY /v NAME /f`; undo re-adds the value with its recorded type and data. */
+      kind: "reg-delete-value";
+      what: string;
+      key: string;
+      name: string;
+      /** `REG_SZ`, `REG_DWORD`, … and the data as `reg add /d` takes it. */
+      type: string;
+      data: string;
+    }
+  | {
+      /** Live: `Add-MpPreference -ExclusionPath`; undo: `Remove-MpPreference -ExclusionPath`. */
+      kind: "defender-exclusion";
+      what: string;
+      path: string;
     };
 
 /** What a step plans: changes, warnings to show before acting, guidance to follow after. */
@@ -78,6 +102,8 @@ export interface StepContext {
   hostPathFor(windowsPath: string): string;
   /** Quarantine folder of this run (host path, on the data's volume). */
   quarantine: string;
+  /** Folder of this run's journal and exports (outside the data). */
+  runDir: string;
   profile?: string;
   user?: string;
 }

@@ -13,6 +13,7 @@ import { execFile } from "node:child_process";
 import { copyFile, lstat, open, readdir, rm, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import type { Exec } from "../adapters/live/exec.js";
 import { durableRename, fsyncDir, mkdirp, sha256File } from "./durable-fs.js";
 import { RunbookError } from "./errors.js";
 import type { Operation } from "./model.js";
@@ -53,8 +54,56 @@ async function mergeInto(hive: string, prefix: string, reg: string): Promise<voi
   }
 }
 
-/** Applies `op` unless the disk shows it already applied. */
-export async function perform(op: Operation): Promise<void> {
+/** Where live operations run their commands (reg.exe, PowerShell). */
+export interface LiveTools {
+  exec: Exec;
+  /** `%SystemRoot%\System32`. */
+  system32: string;
+}
+
+async function tool(
+  tools: LiveTools | undefined,
+  what: string,
+  cmd: string,
+  args: string[],
+  okCodes = [0],
+): Promise<number> {
+  if (!tools) throw new RunbookError("usage", `${what} needs live mode (Windows)`);
+  const r = await tools.exec(cmd, args);
+  if (!okCodes.includes(r.code)) {
+    const err = typeof r.stderr === "string" ? r.stderr : Buffer.from(r.stderr).toString("utf8");
+    throw new RunbookError("io", `${what} failed (${cmd} exit ${r.code}): ${err.trim()}`);
+  }
+  return r.code;
+}
+
+const reg = (t: LiveTools | undefined) => `${t?.system32 ?? "C:\\Windows\\System32"}\\reg.exe`;
+const powershell = (t: LiveTools | undefined) =>
+  `${t?.system32 ?? "C:\\Windows\\System32"}\\WindowsPowerShell\\v1.0\\powershell.exe`;
+const psQuote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+async function keyExists(t: LiveTools | undefined, key: string): Promise<boolean> {
+  return (await tool(t, "reg query", reg(t), ["query", key], [0, 1])) === 0;
+}
+async function valueExists(t: LiveTools | undefined, key: string, name: string): Promise<boolean> {
+  return (await tool(t, "reg query", reg(t), ["query", key, "/v", name], [0, 1])) === 0;
+}
+async function mpPaths(t: LiveTools | undefined): Promise<string[]> {
+  if (!t) throw new RunbookError("usage", "Defender exclusions need live mode (Windows)");
+  const r = await t.exec(powershell(t), [
+    "-NoProfile",
+    "-NonInteractive",
+    "-Command",
+    '(Get-MpPreference).ExclusionPath -join "`n"',
+  ]);
+  const out = typeof r.stdout === "string" ? r.stdout : Buffer.from(r.stdout).toString("utf8");
+  return out
+    .split(/\r?\n/)
+    .map((l) => l.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+/** Applies `op` unless the machine shows it already applied. */
+export async function perform(op: Operation, tools?: LiveTools): Promise<void> {
   switch (op.kind) {
     case "move": {
       const [src, dst] = [await exists(op.from), await exists(op.to)];
@@ -93,11 +142,31 @@ export async function perform(op: Operation): Promise<void> {
         await fsyncDir(path.dirname(op.path));
       }
       return;
+    case "reg-delete-key":
+      if (!(await keyExists(tools, op.key))) return; // already deleted (the export was written before)
+      if (!(await exists(op.exportFile)))
+        await tool(tools, "reg export", reg(tools), ["export", op.key, op.exportFile, "/y"]);
+      await tool(tools, "reg delete", reg(tools), ["delete", op.key, "/f"]);
+      return;
+    case "reg-delete-value":
+      if (await valueExists(tools, op.key, op.name))
+        await tool(tools, "reg delete", reg(tools), ["delete", op.key, "/v", op.name, "/f"]);
+      return;
+    case "defender-exclusion":
+      if (!(await mpPaths(tools)).includes(op.path.toLowerCase())) {
+        await tool(tools, "Add-MpPreference", powershell(tools), [
+          "-NoProfile",
+          "-NonInteractive",
+          "-Command",
+          `Add-MpPreference -ExclusionPath ${psQuote(op.path)}`,
+        ]);
+      }
+      return;
   }
 }
 
 /** Reverts `op` to the state before it, whatever it had reached. */
-export async function revert(op: Operation): Promise<void> {
+export async function revert(op: Operation, tools?: LiveTools): Promise<void> {
   switch (op.kind) {
     case "move": {
       const [src, dst] = [await exists(op.from), await exists(op.to)];
@@ -139,5 +208,35 @@ export async function revert(op: Operation): Promise<void> {
       }
       return;
     }
+    case "reg-delete-key":
+      if ((await exists(op.exportFile)) && !(await keyExists(tools, op.key))) {
+        await tool(tools, "reg import", reg(tools), ["import", op.exportFile]);
+      }
+      return;
+    case "reg-delete-value":
+      if (!(await valueExists(tools, op.key, op.name))) {
+        await tool(tools, "reg add", reg(tools), [
+          "add",
+          op.key,
+          "/v",
+          op.name,
+          "/t",
+          op.type,
+          "/d",
+          op.data,
+          "/f",
+        ]);
+      }
+      return;
+    case "defender-exclusion":
+      if ((await mpPaths(tools)).includes(op.path.toLowerCase())) {
+        await tool(tools, "Remove-MpPreference", powershell(tools), [
+          "-NoProfile",
+          "-NonInteractive",
+          "-Command",
+          `Remove-MpPreference -ExclusionPath ${psQuote(op.path)}`,
+        ]);
+      }
+      return;
   }
 }

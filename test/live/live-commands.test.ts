@@ -23,7 +23,10 @@ const wine = spawnSync("sh", ["-c", "command -v wine"]).status === 0;
 describe("tasklist /m /fo csv", () => {
   it("reads processes and their modules, skipping the header and N/A lists", () => {
     const ps = parseTasklistCsv(live("tasklist-m.csv.txt"));
-    assert.deepEqual(ps.map((p) => p.image), ["System Idle Process", "System", "svchost.exe", "OUTLOOK.EXE", "KoffBackend.exe", "powershell.exe"]);
+    assert.deepEqual(
+      ps.map((p) => p.image),
+      ["System Idle Process", "System", "svchost.exe", "OUTLOOK.EXE", "KoffBackend.exe", "powershell.exe"],
+    );
     assert.equal(ps[0]!.modules, undefined);
     assert.ok(ps[3]!.modules!.includes("kofmsp32.dll"));
     assert.equal(ps[3]!.pid, 4312);
@@ -31,7 +34,10 @@ describe("tasklist /m /fo csv", () => {
   });
   it("returns nothing for an empty or INFO-only listing", () => {
     assert.deepEqual(parseTasklistCsv(""), []);
-    assert.deepEqual(parseTasklistCsv("INFO: No tasks are running which match the specified criteria.\r\n"), []);
+    assert.deepEqual(
+      parseTasklistCsv("INFO: No tasks are running which match the specified criteria.\r\n"),
+      [],
+    );
   });
 });
 
@@ -39,9 +45,18 @@ describe("netstat -ano", () => {
   it("reads TCP and UDP lines with PIDs, IPv6 included", () => {
     const cs = parseNetstatAno(live("netstat-ano.txt"));
     assert.equal(cs.length, 8);
-    assert.deepEqual(cs[1], { protocol: "TCP", local: "192.168.10.20:50123", remote: "198.51.100.7:443", state: "ESTABLISHED", pid: 5120 });
+    assert.deepEqual(cs[1], {
+      protocol: "TCP",
+      local: "192.168.10.20:50123",
+      remote: "198.51.100.7:443",
+      state: "ESTABLISHED",
+      pid: 5120,
+    });
     assert.deepEqual(cs[6], { protocol: "UDP", local: "0.0.0.0:5353", remote: "*:*", pid: 2212 });
-    assert.deepEqual(cs.filter(isOutbound).map((c) => c.remote), ["198.51.100.7:443", "203.0.113.66:8080"]);
+    assert.deepEqual(
+      cs.filter(isOutbound).map((c) => c.remote),
+      ["198.51.100.7:443", "203.0.113.66:8080"],
+    );
   });
 });
 
@@ -57,12 +72,19 @@ describe("wevtutil qe /f:xml", () => {
     assert.equal(es[2]!.provider, "Microsoft-Windows-Security-SPP");
   });
   it("skips malformed records and survives garbage", () => {
-    assert.deepEqual(parseWevtutilXml("<Event><System><EventID>x</EventID></System></Event><<<>>>", "Application"), []);
+    assert.deepEqual(
+      parseWevtutilXml("<Event><System><EventID>x</EventID></System></Event><<<>>>", "Application"),
+      [],
+    );
   });
 });
 
 describe("Wine's own commands", { skip: wine ? false : "wine is not installed" }, () => {
-  const env = { ...process.env, WINEPREFIX: mkdtempSync(path.join(tmpdir(), "koff-wine-")), WINEDEBUG: "-all" };
+  const env = {
+    ...process.env,
+    WINEPREFIX: mkdtempSync(path.join(tmpdir(), "koff-wine-")),
+    WINEDEBUG: "-all",
+  };
   it("netstat.exe -ano output parses (Wine prints the documented header)", () => {
     const r = spawnSync("wine", ["netstat.exe", "-ano"], { env, encoding: "utf8", timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);
@@ -70,7 +92,11 @@ describe("Wine's own commands", { skip: wine ? false : "wine is not installed" }
     for (const c of parseNetstatAno(r.stdout)) assert.ok(Number.isSafeInteger(c.pid));
   });
   it("tasklist.exe /m /fo csv output parses", () => {
-    const r = spawnSync("wine", ["tasklist.exe", "/m", "/fo", "csv"], { env, encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync("wine", ["tasklist.exe", "/m", "/fo", "csv"], {
+      env,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     assert.equal(r.status, 0, r.stderr);
     for (const p of parseTasklistCsv(r.stdout)) assert.ok(p.image.length > 0 && Number.isSafeInteger(p.pid));
   });
@@ -79,9 +105,22 @@ describe("Wine's own commands", { skip: wine ? false : "wine is not installed" }
 describe("live snapshot facts flow into triage and checks", () => {
   it("processes, connections and events of a (recorded) live machine", async () => {
     const image = createImageSnapshot(path.join(EXAMPLES, "healthy"));
-    const outputs: Record<string, string> = { "tasklist.exe": live("tasklist-m.csv.txt"), "netstat.exe": live("netstat-ano.txt"), "wevtutil.exe": live("wevtutil-application.xml") };
-    const exec = async (cmd: string) => ({ stdout: outputs[path.win32.basename(cmd)] ?? "", stderr: "", code: 0 });
-    const snapshot = await createLiveSnapshot({ exec, fs: image.fs, registry: image.registry, systemRoot: "C:\\Windows" });
+    const outputs: Record<string, string> = {
+      "tasklist.exe": live("tasklist-m.csv.txt"),
+      "netstat.exe": live("netstat-ano.txt"),
+      "wevtutil.exe": live("wevtutil-application.xml"),
+    };
+    const exec = async (cmd: string) => ({
+      stdout: outputs[path.win32.basename(cmd)] ?? "",
+      stderr: "",
+      code: 0,
+    });
+    const snapshot = await createLiveSnapshot({
+      exec,
+      fs: image.fs,
+      registry: image.registry,
+      systemRoot: "C:\\Windows",
+    });
     const report = await checkMachine(snapshot, { at: new Date("2026-11-21T00:00:00Z") });
     const ids = report.findings.map((f) => f.id);
     assert.ok(ids.includes("outlook-crash-in-provider"), ids.join());
@@ -90,9 +129,19 @@ describe("live snapshot facts flow into triage and checks", () => {
     const proc = dll.indicators.find((i) => i.id === "process")!;
     assert.equal(proc.level, "malicious", "powershell.exe has the provider loaded");
     assert.match(proc.evidence, /powershell\.exe \(pid 6001\)/);
-    assert.equal(dll.indicators.find((i) => i.id === "cpu-network")!.level, "unknown", "no --server: connections cannot be judged");
+    assert.equal(
+      dll.indicators.find((i) => i.id === "cpu-network")!.level,
+      "unknown",
+      "no --server: connections cannot be judged",
+    );
     // Events and processes are visible; only free space may be unknown off Windows (no C:\ to statfs).
-    assert.deepEqual(report.notRun.filter((n) => n.id !== "cache-disk-space-low"), []);
-    assert.equal(report.facts.processes?.find((p) => p.image === "OUTLOOK.EXE")?.modules?.join(), "kofmsp32.dll,fbclient.dll");
+    assert.deepEqual(
+      report.notRun.filter((n) => n.id !== "cache-disk-space-low"),
+      [],
+    );
+    assert.equal(
+      report.facts.processes?.find((p) => p.image === "OUTLOOK.EXE")?.modules?.join(),
+      "kofmsp32.dll,fbclient.dll",
+    );
   });
 });

@@ -19,7 +19,10 @@ import {
   type RepairEnvironment,
   type StepId,
 } from "../../runbook/index.js";
+import path from "node:path";
+import { nodeExec } from "../../adapters/live/exec.js";
 import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
+import { createLiveSnapshot } from "../../snapshot/live-snapshot.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { UsageError, type CommandResult } from "../main.js";

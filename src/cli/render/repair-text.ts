@@ -22,6 +22,12 @@ export function describeOperation(op: Operation): string {
         .join("\n")}`;
     case "mkdir":
       return `create ${op.windowsPath}: ${op.what}`;
+    case "reg-delete-key":
+      return `reg export "${op.key}" "${op.exportFile}" /y, then reg delete "${op.key}" /f: ${op.what}`;
+    case "reg-delete-value":
+      return `reg delete "${op.key}" /v "${op.name}" /f (was ${op.type} ${op.data}): ${op.what}`;
+    case "defender-exclusion":
+      return `Add-MpPreference -ExclusionPath '${op.path}': ${op.what}`;
   }
 }
 

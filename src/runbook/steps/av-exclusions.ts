@@ -1,12 +1,12 @@
 /**
  * Step 4: add the Microsoft Defender exclusions GFI recommends that are missing (seeds/001 step 4;
  * koff-facts.md §7). Image mode writes them to the image's SOFTWARE hive
- * (`Windows Defender\Exclusions\Paths`, value = path, REG_DWORD 0); live mode prints the
- * `Add-MpPreference -ExclusionPath` commands.
+ * (`Windows Defender\Exclusions\Paths`, value = path, REG_DWORD 0); live mode runs
+ * `Add-MpPreference -ExclusionPath` (the local key is tamper-protected against direct writes).
  */
 import { expandWindowsPath, isUnderWindowsPath } from "../../paths/windows-path.js";
 import { RunbookError } from "../errors.js";
-import type { StepDefinition } from "../model.js";
+import type { Operation, StepDefinition } from "../model.js";
 import { hiveEdit, regString } from "../plan-helpers.js";
 
 const KEY = "HKLM\\SOFTWARE\\Microsoft\\Windows Defender\\Exclusions\\Paths";
@@ -24,12 +24,17 @@ export const avExclusions: StepDefinition = {
     const missing = wanted.filter((p) => !excluded.some((e) => isUnderWindowsPath(p, e)));
     if (missing.length === 0)
       throw new RunbookError("refused-precondition", "every recommended exclusion is already present");
-    const commands = missing.map((p) => `Add-MpPreference -ExclusionPath '${p.replace(/'/g, "''")}'`);
-    if (ctx.snapshot.mode !== "image") {
+    if (ctx.snapshot.mode === "live") {
       return {
-        operations: [],
-        warnings: [],
-        guidance: ["Run in an elevated PowerShell:", ...commands],
+        operations: missing.map((p): Operation => ({
+          kind: "defender-exclusion",
+          what: "GFI-recommended exclusion",
+          path: p,
+        })),
+        warnings: [
+          "Defender policy (Group Policy/Intune) can override local exclusions; add them there if the machine is managed.",
+        ],
+        guidance: [],
         exports: [],
       };
     }
@@ -41,9 +46,7 @@ export const avExclusions: StepDefinition = {
       warnings: [
         "Defender policy (Group Policy/Intune) can override local exclusions; add them there if the machine is managed.",
       ],
-      guidance: [
-        `Added to the image's registry: ${missing.join("; ")}. On a live machine the same is: ${commands.join(" ; ")}`,
-      ],
+      guidance: [`Added to the image's registry: ${missing.join("; ")}.`],
       exports: [],
     };
   },
