@@ -1,0 +1,232 @@
+/**
+ * Redaction: after `collect --redact`, no user name, e-mail address, host or domain name of the
+ * source appears anywhere in the bundle's bytes: not in the raw zip, not in any member name, not
+ * in any member's inflated content, not in any `.reg` value's data, in UTF-8 or UTF-16LE form,
+ * in any letter case. Findings stay the same, and the mapping is only in the local map file.
+ *
+ * The test copies a sample image and adds what the samples lack: a SYSTEM hive naming the
+ * computer and its domain, KOFF logs (UTF-16LE and UTF-8) with an address, a server URL and a
+ * UNC path, and an address in a MAPISVC.INF comment.
+ */
+import assert from "node:assert/strict";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { openZipArchive, Redactor } from "../../src/bundle/index.js";
+import {
+  encodeRegDword,
+  encodeRegString,
+  ensureKey,
+  newRegTreeKey,
+  parseRegFile,
+  setTreeValue,
+  writeHive,
+} from "../../src/registry/index.js";
+import { RegType } from "../../src/ports/registry.js";
+import { copyImage } from "../helpers/image-copy.js";
+import { runCli } from "../helpers/run-cli.js";
+
+const AT = "2026-11-21T00:00:00Z";
+const SECRETS = [
+  "alice",
+  "alice.smith@corp-example.net",
+  "corp-example.net",
+  "PC-ALICE-01",
+  "mail.corp-example.net",
+  "fileserver01.corp-example.net",
+  "fileserver01",
+];
+let work: { root: string; image: string };
+let bundle: string;
+
+/** Lower-cased latin1 view of bytes, and the needle's UTF-8 and UTF-16LE forms, lower-cased. */
+const view = (b: Uint8Array) => Buffer.from(b).toString("latin1").toLowerCase();
+const forms = (s: string) => [
+  Buffer.from(s, "utf8").toString("latin1").toLowerCase(),
+  Buffer.from(s, "utf16le").toString("latin1").toLowerCase(),
+];
+function assertClean(what: string, bytes: Uint8Array): void {
+  const hay = view(bytes);
+  for (const s of SECRETS)
+    for (const f of forms(s)) assert.equal(hay.includes(f), false, `${what} holds ${JSON.stringify(s)}`);
+}
+
+function addSystemHive(image: string): void {
+  const tree = newRegTreeKey("ROOT");
+  setTreeValue(ensureKey(tree, ["Select"]), {
+    name: "Current",
+    type: RegType.REG_DWORD,
+    data: encodeRegDword(1),
+  });
+  setTreeValue(ensureKey(tree, ["ControlSet001", "Control", "ComputerName", "ComputerName"]), {
+    name: "ComputerName",
+    type: RegType.REG_SZ,
+    data: encodeRegString("PC-ALICE-01"),
+  });
+  const tcpip = ensureKey(tree, ["ControlSet001", "Services", "Tcpip", "Parameters"]);
+  setTreeValue(tcpip, { name: "Hostname", type: RegType.REG_SZ, data: encodeRegString("pc-alice-01") });
+  setTreeValue(tcpip, { name: "Domain", type: RegType.REG_SZ, data: encodeRegString("corp-example.net") });
+  writeFileSync(path.join(image, "Windows", "System32", "config", "SYSTEM"), writeHive(tree));
+}
+
+describe("collect --redact", () => {
+  before(async () => {
+    work = copyImage("impostor-in-roaming");
+    const { image } = work;
+    addSystemHive(image);
+    const install = path.join(image, "Program Files (x86)", "Kerio", "Outlook Connector (Offline Edition)");
+    const log =
+      "2026-11-20 10:00:01 connecting to https://mail.corp-example.net:443/ as Alice.Smith@corp-example.net\r\n" +
+      "2026-11-20 10:00:02 host PC-ALICE-01 user ALICE cache C:\\Users\\alice\\AppData\\Local\\Kerio\r\n";
+    writeFileSync(
+      path.join(install, "koff.log"),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(log, "utf16le")]),
+    );
+    const cacheRoot = path.join(image, "Users", "alice", "AppData", "Local", "Kerio", "Outlook Connector");
+    mkdirSync(cacheRoot, { recursive: true });
+    writeFileSync(
+      path.join(cacheRoot, "KoffBackend.log"),
+      "sync with \\\\fileserver01.corp-example.net\\share for alice.smith@corp-example.net\n",
+    );
+    appendFileSync(
+      path.join(
+        image,
+        "Program Files (x86)",
+        "Microsoft Office",
+        "root",
+        "vfs",
+        "ProgramFilesCommonX86",
+        "System",
+        "MSMAPI",
+        "1033",
+        "MAPISVC.INF",
+      ),
+      "\r\n; registered for alice.smith@corp-example.net on PC-ALICE-01\r\n",
+    );
+    bundle = path.join(work.root, "redacted.zip");
+    const r = await runCli(["collect", "--image", image, "--out", bundle, "--at", AT, "--redact"]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(() => rmSync(work.root, { recursive: true, force: true }));
+
+  it("the fixture is meaningful: without --redact every secret is in the bundle", async () => {
+    const plain = path.join(work.root, "plain.zip");
+    const r = await runCli(["collect", "--image", work.image, "--out", plain, "--at", AT]);
+    assert.equal(r.code, 0, r.stderr);
+    const zip = await openZipArchive(plain);
+    try {
+      let all = "";
+      for (const m of zip.members.values()) all += m.name + view(await zip.read(m.name));
+      for (const s of SECRETS)
+        assert.ok(
+          forms(s).some((f) => all.includes(f)),
+          `${s} should be in an unredacted bundle`,
+        );
+    } finally {
+      zip.close();
+    }
+  });
+
+  it("no secret in the raw zip bytes", () => {
+    assertClean("the zip file", readFileSync(bundle));
+  });
+
+  it("no secret in any member name or inflated member, nor in any .reg key or value", async () => {
+    const zip = await openZipArchive(bundle);
+    try {
+      assert.ok(zip.members.size >= 15);
+      for (const m of zip.members.values()) {
+        assertClean(`member name ${m.name}`, Buffer.from(m.name, "utf8"));
+        if (m.isDirectory) continue;
+        const data = await zip.read(m.name);
+        assertClean(m.name, data);
+        if (m.name.endsWith(".reg")) {
+          for (const op of parseRegFile(data).operations) {
+            assertClean(`${m.name} key ${op.path}`, Buffer.from(op.path, "utf8"));
+            if (op.kind === "set-value") assertClean(`${m.name} ${op.path} ${op.name}`, op.data);
+          }
+        }
+      }
+      assert.ok(
+        [...zip.members.keys()].some((n) => n.startsWith("logs/")),
+        "logs are carried",
+      );
+      assert.ok(
+        [...zip.members.keys()].some((n) => n === "registry/HKU-user-1.reg"),
+        "the user hive is renamed",
+      );
+      assert.ok(
+        ![...zip.members.keys()].some((n) => n.includes("redaction-map")),
+        "the map is not in the bundle",
+      );
+    } finally {
+      zip.close();
+    }
+  });
+
+  it("keeps the mapping locally, one token per value", () => {
+    const map = JSON.parse(readFileSync(`${bundle}.redaction-map.json`, "utf8")) as {
+      entries: Array<{ category: string; value: string; token: string }>;
+    };
+    const token = (v: string) => map.entries.find((e) => e.value.toLowerCase() === v.toLowerCase())?.token;
+    assert.equal(token("alice"), "user-1");
+    assert.match(token("alice.smith@corp-example.net") ?? "", /^user-\d+@domain-\d+\.invalid$/);
+    assert.match(token("corp-example.net") ?? "", /^domain-\d+\.invalid$/);
+    assert.match(token("PC-ALICE-01") ?? "", /^host-\d+$/);
+    assert.match(token("mail.corp-example.net") ?? "", /^host-\d+$/);
+    assert.ok(existsSync(bundle));
+  });
+
+  it("replaces consistently: the log tail names the same tokens as the map", async () => {
+    const zip = await openZipArchive(bundle);
+    try {
+      const logMember = [...zip.members.keys()].find((n) => n.endsWith("/koff.log"))!;
+      const text = new TextDecoder("utf-16le").decode(await zip.read(logMember));
+      assert.match(text, /as user-\d+@domain-\d+\.invalid/);
+      assert.match(text, /host host-\d+ user user-1 cache C:\\Users\\user-1\\/);
+    } finally {
+      zip.close();
+    }
+  });
+
+  it("the redacted bundle gives the same finding ids as the image", async () => {
+    const img = await runCli(["check", "--image", work.image, "--json", "--at", AT]);
+    const bun = await runCli(["check", "--bundle", bundle, "--json", "--at", AT]);
+    const ids = (s: string) =>
+      [...new Set((JSON.parse(s) as { findings: Array<{ id: string }> }).findings.map((f) => f.id))].sort();
+    assert.deepEqual(ids(bun.stdout), ids(img.stdout));
+    assert.deepEqual(ids(bun.stdout), ["mapisvc-path-outside-install", "stray-provider-dll"]);
+  });
+});
+
+describe("Redactor", () => {
+  const r = new Redactor([
+    { category: "user", value: "bob" },
+    { category: "email", value: "bob@corp.example.net" },
+    { category: "domain", value: "corp.example.net" },
+    { category: "host", value: "WS-042" },
+    { category: "user", value: "Users" },
+  ]);
+
+  it("gives the same token for the same value, in any case, longest value first", () => {
+    assert.equal(
+      r.redactText("BOB and bob at ws-042, bob@corp.example.net"),
+      "user-1 and user-1 at host-1, user-1@domain-1.invalid",
+    );
+    assert.equal(r.redactText("C:\\Users\\Bob"), "C:\\Users\\user-1", "structural words are never redacted");
+  });
+
+  it("replaces UTF-16LE and UTF-8 forms in bytes, and masks binaries at the same length", () => {
+    const wide = Buffer.from("x Bob y", "utf16le");
+    assert.equal(Buffer.from(r.redactBytes(wide)).toString("utf16le"), "x user-1 y");
+    const bin = Buffer.concat([
+      Buffer.from([0, 1]),
+      Buffer.from("bob", "utf8"),
+      Buffer.from("BOB", "utf16le"),
+    ]);
+    const masked = r.maskBytes(bin);
+    assert.equal(masked.count, 2);
+    assert.equal(masked.bytes.length, bin.length);
+    assert.equal(r.containsBytes(masked.bytes), false);
+  });
+});
