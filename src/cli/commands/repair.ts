@@ -39,9 +39,23 @@ interface CommonFlags {
 
 async function environment(flags: CommonFlags, io: CliIo): Promise<RepairEnvironment> {
   if (flags.image === undefined) {
-    throw new UsageError(
-      "repair and undo need --image DIR in this version (live mode: follow the guided steps printed by check)",
-    );
+    if (process.platform !== "win32") {
+      throw new UsageError(
+        "live mode runs on Windows only; pass --image DIR to repair a mounted Windows image",
+      );
+    }
+    const programData = io.env["ProgramData"] ?? "C:\\ProgramData";
+    return {
+      snapshot: await createLiveSnapshot(),
+      stateDir: flags.state ?? path.win32.join(programData, "koff-doctor", "state"),
+      quarantineRoot: path.win32.join(programData, "koff-doctor", "quarantine"),
+      live: {
+        exec: nodeExec({ timeoutMs: 120_000 }),
+        system32: `${io.env["SystemRoot"] ?? "C:\\Windows"}\\System32`,
+      },
+      trustFiles: flags.trust,
+      at: flags.at,
+    };
   }
   if (!(await stat(flags.image).catch(() => undefined))?.isDirectory())
     throw new UsageError(`--image ${flags.image}: not a directory`);
