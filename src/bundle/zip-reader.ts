@@ -57,11 +57,20 @@ const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 /** FILE_ATTRIBUTE_REPARSE_POINT (MS-FSCC 2.6): set on NTFS symbolic links and junctions. */
 const FILE_ATTRIBUTE_REPARSE_POINT = 0x400;
+/** Longest member name, extra field and comment accepted, in bytes (ours are far shorter). */
+const MAX_NAME_BYTES = 1024;
+const MAX_EXTRA_BYTES = 4096;
 /** Host system of "version made by" (APPNOTE 4.4.2.2). */
 const HOST_UNIX = 3;
 
 /** The member name from its raw bytes, or a typed error. */
 function decodeName(raw: Buffer, utf8Flag: boolean): string {
+  if (raw.length > MAX_NAME_BYTES)
+    throw new BundleError("bad-name", `member name of ${raw.length} bytes, over ${MAX_NAME_BYTES}`, {
+      path: raw.subarray(0, 64).toString("latin1"),
+      limit: MAX_NAME_BYTES,
+      actual: raw.length,
+    });
   let name: string;
   try {
     name = decoder.decode(raw);
@@ -141,7 +150,9 @@ function readEntries(zip: yauzl.ZipFile, visit: (entry: yauzl.Entry) => void): P
     const fail = (e: unknown) => {
       if (failed) return;
       failed = true;
-      reject(e instanceof BundleError ? e : new BundleError("not-a-zip", (e as Error).message, { cause: e }));
+      const message = (e as Error).message;
+      const code = /size mismatch/i.test(message) ? "size-mismatch" : "not-a-zip";
+      reject(e instanceof BundleError ? e : new BundleError(code, message, { cause: e }));
     };
     zip.on("entry", (entry: yauzl.Entry) => {
       if (failed) return;
@@ -221,6 +232,15 @@ export async function openZipArchive(
     await readEntries(zip, (entry) => {
       const name = decodeName(entry.fileNameRaw, (entry.generalPurposeBitFlag & 0x800) !== 0);
       validateMemberName(name);
+      if (entry.extraFieldRaw.length + entry.fileCommentRaw.length > MAX_EXTRA_BYTES)
+        throw new BundleError(
+          "bad-name",
+          `member ${name} carries over ${MAX_EXTRA_BYTES} bytes of extra fields and comment`,
+          {
+            path: name,
+            limit: MAX_EXTRA_BYTES,
+          },
+        );
       const isDirectory = name.endsWith("/");
       checkEntryType(entry, name, isDirectory);
       const folded = name.toLowerCase();

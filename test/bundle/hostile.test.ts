@@ -204,6 +204,18 @@ describe("hostile bundles are refused", () => {
     );
   });
 
+  it("a stored member whose sizes disagree (size-mismatch), and an over-long name (bad-name)", async () => {
+    const file = path.join(dir, "stored.zip");
+    writeFileSync(file, craftZip([{ name: "a", data: Buffer.from("abc"), method: 0, uncompressedSize: 2 }]));
+    await assert.rejects(
+      openBundle(file),
+      (e: unknown) => e instanceof BundleError && e.code === "size-mismatch",
+    );
+    const long = path.join(dir, "long.zip");
+    writeFileSync(long, craftZip([{ name: "a/".repeat(600) + "b", data: Buffer.from("x") }]));
+    await assert.rejects(openBundle(long), (e: unknown) => e instanceof BundleError && e.code === "bad-name");
+  });
+
   it("not a zip at all (not-a-zip)", async () => {
     const file = path.join(dir, "plain.zip");
     writeFileSync(file, "this is not a zip file");
