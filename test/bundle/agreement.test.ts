@@ -129,6 +129,14 @@ describe("bundle and image agree", () => {
     }
   });
 
+  it("usage errors: collect without --image, check with --image and --bundle, triage --bundle with paths", async () => {
+    assert.equal((await runCli(["collect", "--out", path.join(dir, "x.zip")])).code, 64);
+    const out = path.join(dir, "impostor-in-roaming.zip");
+    assert.equal((await runCli(["check", "--image", EXAMPLES, "--bundle", out])).code, 64);
+    assert.equal((await runCli(["triage", "--bundle", out, "some.dll"])).code, 64);
+    assert.equal((await runCli(["triage"])).code, 64);
+  });
+
   it("triage --bundle triages the carried DLLs by their Windows paths", async () => {
     const out = path.join(dir, "impostor-in-roaming.zip");
     const r = await runCli(["triage", "--bundle", out, "--json", "--at", AT]);
