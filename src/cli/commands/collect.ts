@@ -11,6 +11,8 @@ import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { BundleError, collectBundle, writeBundle } from "../../bundle/index.js";
 import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
+import { createLiveSnapshot } from "../../snapshot/live-snapshot.js";
+import type { Snapshot } from "../../snapshot/snapshot.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { UsageError, type CommandResult } from "../main.js";
@@ -58,25 +60,30 @@ export function registerCollectCommand(program: Command, io: CliIo, done: (r: Co
     .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
     .option("--free-space <bytes>", "free bytes on the image's system volume, when known", parseBytes)
     .action(async (flags: CollectFlags) => {
-      if (flags.image === undefined) {
+      if (flags.image === undefined && process.platform !== "win32")
         throw new UsageError(
-          process.platform === "win32"
-            ? "live mode is not available in this build yet; pass --image C:\\ to collect this machine's files offline"
-            : "live mode runs on Windows only; pass --image DIR to collect from a mounted Windows image",
+          "live mode runs on Windows only; pass --image DIR to collect from a mounted Windows image",
         );
-      }
-      const info = await stat(flags.image).catch(() => undefined);
-      if (!info?.isDirectory()) throw new UsageError(`--image ${flags.image}: not a directory`);
       const createdAt = new Date();
       const out = path.resolve(io.cwd, flags.out ?? defaultBundleName(createdAt));
-      const image = path.resolve(io.cwd, flags.image);
-      const snapshot = createImageSnapshot(image, { freeBytes: flags.freeSpace });
+      let snapshot: Snapshot;
+      const sourcePaths: string[] = [];
+      if (flags.image !== undefined) {
+        const info = await stat(flags.image).catch(() => undefined);
+        if (!info?.isDirectory()) throw new UsageError(`--image ${flags.image}: not a directory`);
+        const image = path.resolve(io.cwd, flags.image);
+        sourcePaths.push(image);
+        snapshot = createImageSnapshot(image, { freeBytes: flags.freeSpace });
+      } else {
+        // Live (Windows): files, registry (reg.exe), event logs (wevtutil) of this machine.
+        snapshot = await createLiveSnapshot();
+      }
       try {
         const bundle = await collectBundle(snapshot, {
           at: flags.at,
           trustFiles: flags.trust,
           redact: flags.redact === true,
-          sourcePaths: [image],
+          sourcePaths,
           createdAt,
         });
         const written = await writeBundle(out, bundle);

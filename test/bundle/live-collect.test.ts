@@ -1,0 +1,75 @@
+/**
+ * A live collection (a snapshot with processes, event log and free disk space; here a sample
+ * image dressed as a live machine): the bundle carries event-log XML extracts and the free
+ * space, replays the free space into `check --bundle`, and redacts the event data.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { checkMachine } from "../../src/app/check-machine.js";
+import { collectBundle, createBundleSnapshot, openBundle, writeBundle } from "../../src/bundle/index.js";
+import type { EventRecord } from "../../src/ports/system.js";
+import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import type { Snapshot } from "../../src/snapshot/snapshot.js";
+import { EXAMPLES } from "../helpers/repo.js";
+
+const AT = new Date("2026-11-21T00:00:00Z");
+const FREE = 123_456_789_012;
+let dir: string;
+
+function fakeLive(): Snapshot {
+  const image = createImageSnapshot(path.join(EXAMPLES, "healthy"));
+  const events: EventRecord[] = [
+    {
+      log: "Application",
+      id: 1000,
+      provider: "Application Error",
+      time: "2026-11-20T10:00:00Z",
+      level: 2,
+      data: ["OUTLOOK.EXE", "16.0.1", "kofmsp32.dll", "C:\\Users\\alice\\AppData\\Local\\Temp\\<x>&"],
+    },
+  ];
+  return {
+    ...image,
+    mode: "live",
+    processes: { list: async () => [{ image: "OUTLOOK.EXE", pid: 42 }] },
+    eventLog: { query: async (log) => events.filter((e) => e.log === log) },
+    disk: { freeBytes: async () => FREE },
+    describe: () => "live",
+    unknown: {},
+  };
+}
+
+describe("live collection", () => {
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "koff-live-"));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const redact of [false, true]) {
+    it(`carries event-log XML and free space${redact ? ", redacted" : ""}`, async () => {
+      const collected = await collectBundle(fakeLive(), { at: AT, redact });
+      const file = path.join(dir, `live-${redact}.zip`);
+      await writeBundle(file, collected);
+      const b = await openBundle(file);
+      try {
+        assert.equal(b.manifest.mode, "live");
+        const xml = new TextDecoder().decode(await b.read("events/Application.xml"));
+        assert.match(xml, /<EventID>1000<\/EventID>/);
+        assert.match(xml, /<Data>kofmsp32\.dll<\/Data>/);
+        assert.match(xml, /&lt;x&gt;&amp;/, "event data is XML-escaped");
+        assert.equal(xml.includes("alice"), !redact);
+        const system = (await b.readJson("system.json")) as { freeDiskBytes?: number; mode: string };
+        assert.equal(system.freeDiskBytes, FREE);
+        const report = await checkMachine(await createBundleSnapshot(b), { at: AT });
+        assert.equal(report.facts.freeDiskBytes, FREE);
+        assert.ok(!report.notRun.some((n) => n.id === "cache-disk-space-low"), "the free-space check runs");
+        assert.ok(report.facts.unknown["processes"]?.startsWith("bundle mode"));
+      } finally {
+        b.close();
+      }
+    });
+  }
+});
