@@ -203,8 +203,10 @@ function discoverSensitive(
       }
     }
   }
-  for (const r of fsRec.values()) if (r.content && TEXT_FILE.test(r.path)) texts = [...texts, r.content];
-  for (const t of texts) {
+  const carried = [...fsRec.values()]
+    .filter((r) => r.content && TEXT_FILE.test(r.path))
+    .map((r) => r.content!);
+  for (const t of [...texts, ...carried]) {
     const even = t.length >= 2 && ((t[0] === 0xff && t[1] === 0xfe) || (t.length > 1 && t[1] === 0));
     scan(even ? utf16.decode(t) : utf8.decode(t));
   }

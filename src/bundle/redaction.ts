@@ -79,7 +79,6 @@ const STRUCTURAL = new Set(
     "hkcu",
     "administrators",
     "everyone",
-    "system",
     "localhost",
     "invalid",
   ].map((s) => s.toLowerCase()),
