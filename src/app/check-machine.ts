@@ -17,6 +17,8 @@ export interface CheckOptions {
   /** Trust the snapshot's Windows ROOT/AuthRoot stores (default true for image and bundle modes). */
   windowsRoots?: boolean;
   systemRoots?: boolean;
+  /** Kerio Connect server address(es), to judge the connections of loading processes (live mode). */
+  kerioServers?: string[];
 }
 
 export interface CheckReport extends CheckRun {
@@ -40,6 +42,10 @@ export async function checkMachine(snapshot: Snapshot, options: CheckOptions = {
     systemRoots: options.systemRoots,
     extraAnchors,
   });
-  const facts = await gatherFacts(snapshot, { knowledge: loadKnowledge(), verifySignature: verifier.verify });
+  const facts = await gatherFacts(snapshot, {
+    knowledge: loadKnowledge(),
+    verifySignature: verifier.verify,
+    kerioServers: options.kerioServers,
+  });
   return { ...runChecks(facts), facts, policy: verifier.policy };
 }

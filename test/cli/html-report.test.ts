@@ -6,7 +6,10 @@ import { checkMachine } from "../../src/app/check-machine.js";
 import { escapeHtml, renderCheckHtml, renderTriageHtml } from "../../src/cli/render/html-report.js";
 import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
 import type { TriageRecord } from "../../src/triage/index.js";
-import { EXAMPLES } from "../helpers/repo.js";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { EXAMPLES, FIXTURES } from "../helpers/repo.js";
+import { runCli } from "../helpers/run-cli.js";
 
 describe("HTML reports", () => {
   it("escapes markup in every value", () => {
@@ -38,5 +41,27 @@ describe("HTML reports", () => {
     assert.ok(html.includes("repair --step rule-out-infection"));
     assert.ok(html.includes("O365ProPlusRetail"));
     assert.match(html, /class="badge malicious">malicious</);
+  });
+
+  it("--html writes the report next to the normal output", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "koff-html-"));
+    try {
+      const checkHtml = path.join(dir, "check.html");
+      const r = await runCli(["check", "--image", path.join(EXAMPLES, "corrupt-cache"), "--html", checkHtml]);
+      assert.equal(r.code, 2);
+      assert.match(r.stdout, /cache-db-invalid/);
+      assert.match(readFileSync(checkHtml, "utf8"), /<code>cache-db-invalid<\/code>/);
+      const triageHtml = path.join(dir, "triage.html");
+      await runCli([
+        "triage",
+        "--json",
+        "--html",
+        triageHtml,
+        path.join(FIXTURES, "pe", "impostor-no-version-x64.dll"),
+      ]);
+      assert.match(readFileSync(triageHtml, "utf8"), /executable-behavior/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,16 +1,18 @@
 /**
- * `koff-doctor check [--image DIR | --bundle FILE.zip] [--json] [--trust FILE]... [--at ISO] [--free-space BYTES]`
+ * `koff-doctor check [--image DIR | --bundle FILE.zip] [--json] [--html FILE] [--trust FILE]... [--at ISO]
+ *  [--free-space BYTES] [--server HOST]...`
  *
  * Diagnoses KOFF on a machine (live, Windows only), a mounted image (any OS), or a diagnostics
  * bundle made by `collect` (any OS; read safely, see docs/bundle.md). A refused or tampered
  * bundle exits with code 3 (UNREADABLE).
  */
-import { stat } from "node:fs/promises";
+import { stat, writeFile } from "node:fs/promises";
 import { InvalidArgumentError, type Command } from "commander";
 import { checkMachine, type CheckReport } from "../../app/check-machine.js";
 import { SEVERITY_ORDER } from "../../check/finding.js";
-import { BundleError, createBundleSnapshot, openBundle } from "../../bundle/index.js";
+import { BundleError, createBundleSnapshot, openBundle, type Bundle } from "../../bundle/index.js";
 import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
+import { createLiveSnapshot } from "../../snapshot/live-snapshot.js";
 import type { Snapshot } from "../../snapshot/snapshot.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
@@ -19,6 +21,7 @@ import { collect, parseAt } from "../options.js";
 import { describeBundleError } from "./collect.js";
 import { renderCheckJson } from "../render/check-json.js";
 import { renderCheckText } from "../render/check-text.js";
+import { renderCheckHtml } from "../render/html-report.js";
 
 interface CheckFlags {
   image?: string;
@@ -29,6 +32,8 @@ interface CheckFlags {
   freeSpace?: number;
   windowsRoots: boolean;
   systemRoots: boolean;
+  server: string[];
+  html?: string;
 }
 
 /** Exit code of a check report (docs/exit-codes.md). */
@@ -57,59 +62,48 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
     .option("--free-space <bytes>", "free bytes on the image's system volume, when known", parseBytes)
     .option("--no-windows-roots", "do not trust the image's Windows ROOT/AuthRoot stores")
     .option("--no-system-roots", "do not trust Node's bundled root certificates")
+    .option(
+      "--server <host>",
+      "the Kerio Connect server's address as netstat shows it (live mode); repeatable",
+      collect,
+      [],
+    )
+    .option("--html <file>", "also write a self-contained HTML report to FILE")
     .action(async (flags: CheckFlags) => {
       if (flags.image !== undefined && flags.bundle !== undefined)
         throw new UsageError("--image and --bundle are exclusive");
-      if (flags.bundle !== undefined) {
-        let bundle;
-        try {
+      let bundle: Bundle | undefined;
+      try {
+        let snapshot: Snapshot;
+        if (flags.bundle !== undefined) {
           bundle = await openBundle(flags.bundle);
-        } catch (e) {
-          if (!(e instanceof BundleError)) throw e;
-          io.stderr(`koff-doctor: ${flags.bundle}: ${describeBundleError(e)}\n`);
-          done({ exitCode: ExitCode.UNREADABLE });
-          return;
-        }
-        try {
-          const snapshot: Snapshot = await createBundleSnapshot(bundle);
+          snapshot = await createBundleSnapshot(bundle);
           if (flags.freeSpace !== undefined) snapshot.disk = { freeBytes: async () => flags.freeSpace };
-          const report = await checkMachine(snapshot, {
-            trustFiles: flags.trust,
-            at: flags.at,
-            windowsRoots: flags.windowsRoots,
-            systemRoots: flags.systemRoots,
-          });
-          io.stdout(flags.json ? renderCheckJson(report) : renderCheckText(report, io.colors));
-          done({ exitCode: checkExitCode(report) });
-        } catch (e) {
-          if (!(e instanceof BundleError)) throw e;
-          io.stderr(`koff-doctor: ${flags.bundle}: ${describeBundleError(e)}\n`);
-          done({ exitCode: ExitCode.UNREADABLE });
-        } finally {
-          bundle.close();
+        } else if (flags.image !== undefined) {
+          const info = await stat(flags.image).catch(() => undefined);
+          if (!info?.isDirectory()) throw new UsageError(`--image ${flags.image}: not a directory`);
+          snapshot = createImageSnapshot(flags.image, { freeBytes: flags.freeSpace });
+        } else if (process.platform === "win32") {
+          snapshot = await createLiveSnapshot();
+        } else {
+          throw new UsageError("live mode runs on Windows only; pass --image DIR or --bundle FILE.zip");
         }
-        return;
+        const report = await checkMachine(snapshot, {
+          trustFiles: flags.trust,
+          at: flags.at,
+          windowsRoots: flags.windowsRoots,
+          systemRoots: flags.systemRoots,
+          kerioServers: flags.server,
+        });
+        if (flags.html !== undefined) await writeFile(flags.html, renderCheckHtml(report));
+        io.stdout(flags.json ? renderCheckJson(report) : renderCheckText(report, io.colors));
+        done({ exitCode: checkExitCode(report) });
+      } catch (e) {
+        if (!(e instanceof BundleError)) throw e;
+        io.stderr(`koff-doctor: ${flags.bundle}: ${describeBundleError(e)}\n`);
+        done({ exitCode: ExitCode.UNREADABLE });
+      } finally {
+        bundle?.close();
       }
-      if (flags.image === undefined) {
-        if (process.platform !== "win32") {
-          throw new UsageError(
-            "live mode runs on Windows only; pass --image DIR to check a mounted Windows image",
-          );
-        }
-        throw new UsageError(
-          "live mode is not available in this build yet; pass --image C:\\ to read this machine's files offline",
-        );
-      }
-      const info = await stat(flags.image).catch(() => undefined);
-      if (!info?.isDirectory()) throw new UsageError(`--image ${flags.image}: not a directory`);
-      const snapshot = createImageSnapshot(flags.image, { freeBytes: flags.freeSpace });
-      const report = await checkMachine(snapshot, {
-        trustFiles: flags.trust,
-        at: flags.at,
-        windowsRoots: flags.windowsRoots,
-        systemRoots: flags.systemRoots,
-      });
-      io.stdout(flags.json ? renderCheckJson(report) : renderCheckText(report, io.colors));
-      done({ exitCode: checkExitCode(report) });
     });
 }

@@ -6,8 +6,9 @@
  * Judges each file against the seed's indicator table (PRODUCT.md "triage"). With `--bundle`, the
  * PE files a diagnostics bundle carries are judged, reported by their Windows paths.
  */
+import { writeFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
-import { createSignatureVerifier } from "../../app/signature-verifier.js";
+import { createSignatureVerifier, type ReportedPolicy } from "../../app/signature-verifier.js";
 import { triageHostFiles } from "../../app/triage-host-files.js";
 import { windowsRootAnchors } from "../../app/check-machine.js";
 import { BundleError, createBundleSnapshot, openBundle, triageBundle } from "../../bundle/index.js";
@@ -23,6 +24,7 @@ import { renderExplain } from "../render/explain.js";
 import { renderTriageJson } from "../render/triage-json.js";
 import { renderTriageSarif } from "../render/triage-sarif.js";
 import { renderTriageText } from "../render/triage-text.js";
+import { renderTriageHtml } from "../render/html-report.js";
 import { describeBundleError } from "./collect.js";
 
 interface TriageFlags {
@@ -38,6 +40,23 @@ interface TriageFlags {
   systemRoots: boolean;
   explain?: boolean;
   verbose?: boolean;
+  html?: string;
+}
+
+/** Prints the records as asked (text, JSON or SARIF) and writes the HTML report when asked. */
+async function emit(
+  records: TriageRecord[],
+  policy: ReportedPolicy,
+  flags: TriageFlags,
+  io: CliIo,
+): Promise<void> {
+  if (flags.html !== undefined) await writeFile(flags.html, renderTriageHtml(records, policy));
+  if (flags.json) io.stdout(renderTriageJson(records, policy));
+  else if (flags.sarif) io.stdout(renderTriageSarif(records));
+  else {
+    io.stdout(renderTriageText(records, io.colors, { verbose: flags.verbose }));
+    if (flags.explain) io.stdout(renderExplain(records, io.colors));
+  }
 }
 
 /** Exit code for a set of triage records (docs/exit-codes.md). */
@@ -55,6 +74,7 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
     .argument("[path...]", "files or directories to triage")
     .option("--json", "print one JSON document (docs/json-contract.md)")
     .option("--sarif", "print SARIF 2.1.0")
+    .option("--html <file>", "also write a self-contained HTML report to FILE")
     .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
     .option("--at <iso-8601>", "verify signatures as of this time instead of now", parseAt)
     .option("-r, --recursive", "walk directories recursively")
@@ -113,12 +133,7 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
         })),
         ...records,
       ];
-      if (flags.json) io.stdout(renderTriageJson(all, verifier.policy));
-      else if (flags.sarif) io.stdout(renderTriageSarif(all));
-      else {
-        io.stdout(renderTriageText(all, io.colors, { verbose: flags.verbose }));
-        if (flags.explain) io.stdout(renderExplain(all, io.colors));
-      }
+      await emit(all, verifier.policy, flags, io);
       done({ exitCode: all.length === 0 ? ExitCode.USAGE : triageExitCode(all) });
     });
 }
@@ -148,12 +163,7 @@ async function triageBundleCommand(file: string, flags: TriageFlags, io: CliIo):
       knowledge: loadKnowledge(),
       verifySignature: verifier.verify,
     });
-    if (flags.json) io.stdout(renderTriageJson(records, verifier.policy));
-    else if (flags.sarif) io.stdout(renderTriageSarif(records));
-    else {
-      io.stdout(renderTriageText(records, io.colors, { verbose: flags.verbose }));
-      if (flags.explain) io.stdout(renderExplain(records, io.colors));
-    }
+    await emit(records, verifier.policy, flags, io);
     return { exitCode: records.length === 0 ? ExitCode.OK : triageExitCode(records) };
   } catch (e) {
     if (!(e instanceof BundleError)) throw e;
