@@ -21,7 +21,13 @@ import type { DirEntry, FileSystemPort } from "../ports/file-system.js";
 import type { Snapshot } from "../snapshot/snapshot.js";
 import { classifyLocation } from "../triage/location.js";
 import { isOutbound } from "../adapters/live/netstat.js";
-import { triageFile, type LoadingProcess, type LoadPosition, type SignatureVerifier, type TriageRecord } from "../triage/index.js";
+import {
+  triageFile,
+  type LoadingProcess,
+  type LoadPosition,
+  type SignatureVerifier,
+  type TriageRecord,
+} from "../triage/index.js";
 import {
   locateMapiSvcInf,
   readDefenderExclusions,
@@ -349,14 +355,27 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   };
   const events = snapshot.eventLog
     ? (await snapshot.eventLog.query("Application", EVENTS_READ))
-        .filter((e) => (e.id === 1000 && e.provider === "Application Error") || e.data.some((d) => k.providerDllPattern.test(d)))
-        .map((e) => ({ log: e.log, id: e.id, provider: e.provider, time: e.time, message: e.data.join(" | ") }))
+        .filter(
+          (e) =>
+            (e.id === 1000 && e.provider === "Application Error") ||
+            e.data.some((d) => k.providerDllPattern.test(d)),
+        )
+        .map((e) => ({
+          log: e.log,
+          id: e.id,
+          provider: e.provider,
+          time: e.time,
+          message: e.data.join(" | "),
+        }))
     : undefined;
 
   // Triage: connector binaries, strays.
   const loadPositionsOf = async (path: string): Promise<LoadPosition[]> => {
     const key = windowsPathKey(path);
-    const loaded = (loadingProcessesOf(path) ?? []).map((p): LoadPosition => ({ kind: "loaded-by-process", where: `${p.image} (pid ${p.pid})` }));
+    const loaded = (loadingProcessesOf(path) ?? []).map((p): LoadPosition => ({
+      kind: "loaded-by-process",
+      where: `${p.image} (pid ${p.pid})`,
+    }));
     const positions: LoadPosition[] = [
       ...loaded,
       ...registrations
@@ -456,7 +475,11 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
     defender: { exclusions: defender.paths.map((e) => ({ path: e.value, source: e.source })) },
     strays,
     freeDiskBytes,
-    processes: processes?.map((p) => ({ image: p.image, pid: p.pid, modules: p.modules?.filter((m) => INTERESTING_MODULE.test(m)) })),
+    processes: processes?.map((p) => ({
+      image: p.image,
+      pid: p.pid,
+      modules: p.modules?.filter((m) => INTERESTING_MODULE.test(m)),
+    })),
     events,
     triage,
     unknown,

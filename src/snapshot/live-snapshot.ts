@@ -37,11 +37,29 @@ export async function createLiveSnapshot(options: LiveSnapshotOptions = {}): Pro
     mode: "live",
     fs: options.fs ?? new LiveFileSystem(),
     registry: options.registry ?? (await createLiveRegistry({ exec })),
-    processes: { list: async () => parseTasklistCsv(text((await exec(`${sys}\\tasklist.exe`, ["/m", "/fo", "csv"])).stdout)) },
-    network: { connections: async () => parseNetstatAno(text((await exec(`${sys}\\netstat.exe`, ["-ano"])).stdout)) },
+    processes: {
+      list: async () =>
+        parseTasklistCsv(text((await exec(`${sys}\\tasklist.exe`, ["/m", "/fo", "csv"])).stdout)),
+    },
+    network: {
+      connections: async () => parseNetstatAno(text((await exec(`${sys}\\netstat.exe`, ["-ano"])).stdout)),
+    },
     eventLog: {
       query: async (log, max) =>
-        parseWevtutilXml(text((await exec(`${sys}\\wevtutil.exe`, ["qe", log, "/f:xml", "/rd:true", `/c:${Math.min(max, EVENTS_PER_LOG)}`])).stdout), log),
+        parseWevtutilXml(
+          text(
+            (
+              await exec(`${sys}\\wevtutil.exe`, [
+                "qe",
+                log,
+                "/f:xml",
+                "/rd:true",
+                `/c:${Math.min(max, EVENTS_PER_LOG)}`,
+              ])
+            ).stdout,
+          ),
+          log,
+        ),
     },
     disk: {
       freeBytes: async (p) => {

@@ -95,11 +95,36 @@ const BREAK: Record<string, (f: MachineFacts) => void> = {
     f.updater = { installed: false, evidence: [] };
   },
   "outlook-crash-in-provider": (f) => {
-    const data = ["OUTLOOK.EXE", "16.0.17928.20114", "66f1a2b3", "kofmsp32.dll", "10.0.8.0", "5f0a0b0c", "c0000005", "0000a1b2"];
-    f.events = [{ log: "Application", id: 1000, provider: "Application Error", time: "2026-11-20T08:12:03Z", message: data.join(" | ") }];
+    const data = [
+      "OUTLOOK.EXE",
+      "16.0.17928.20114",
+      "66f1a2b3",
+      "kofmsp32.dll",
+      "10.0.8.0",
+      "5f0a0b0c",
+      "c0000005",
+      "0000a1b2",
+    ];
+    f.events = [
+      {
+        log: "Application",
+        id: 1000,
+        provider: "Application Error",
+        time: "2026-11-20T08:12:03Z",
+        message: data.join(" | "),
+      },
+    ];
   },
   "mapi-provider-blocked": (f) => {
-    f.events = [{ log: "Application", id: 27, provider: "Outlook", time: "2026-11-20T08:12:03Z", message: "MAPI was unable to load the information service C:\\x\\kofmsp32.dll" }];
+    f.events = [
+      {
+        log: "Application",
+        id: 27,
+        provider: "Outlook",
+        time: "2026-11-20T08:12:03Z",
+        message: "MAPI was unable to load the information service C:\\x\\kofmsp32.dll",
+      },
+    ];
   },
 };
 

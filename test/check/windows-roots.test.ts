@@ -23,7 +23,8 @@ describe("Windows ROOT store as trust anchors", () => {
 
   it("makes the connector's signature valid; without it the root is untrusted", async () => {
     const snapshot = () => createImageSnapshot(path.join(EXAMPLES, "healthy"));
-    const dll = (r: Awaited<ReturnType<typeof checkMachine>>) => r.facts.triage.find((t) => t.windowsPath?.endsWith("kofmsp32.dll"))!;
+    const dll = (r: Awaited<ReturnType<typeof checkMachine>>) =>
+      r.facts.triage.find((t) => t.windowsPath?.endsWith("kofmsp32.dll"))!;
     const withRoots = dll(await checkMachine(snapshot(), { at: AT }));
     assert.equal(withRoots.signature?.state, "valid");
     const details = withRoots.signature?.details as AuthenticodeResult;

@@ -20,7 +20,8 @@ export function parseNetstatAno(text: string): Connection[] {
     if (proto !== "TCP" && proto !== "UDP") continue;
     if (proto === "TCP" && cols.length >= 5) {
       const pid = Number(cols[4]);
-      if (Number.isSafeInteger(pid)) out.push({ protocol: "TCP", local: cols[1]!, remote: cols[2]!, state: cols[3]!, pid });
+      if (Number.isSafeInteger(pid))
+        out.push({ protocol: "TCP", local: cols[1]!, remote: cols[2]!, state: cols[3]!, pid });
     } else if (proto === "UDP" && cols.length >= 4) {
       const pid = Number(cols[cols.length - 1]);
       if (Number.isSafeInteger(pid)) out.push({ protocol: "UDP", local: cols[1]!, remote: cols[2]!, pid });

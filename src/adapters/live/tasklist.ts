@@ -25,7 +25,11 @@ export function parseTasklistCsv(text: string): ProcessInfo[] {
     const process: ProcessInfo = { image: f[0]!, pid };
     if (f.length === 3) {
       const modules = f[2]!.trim();
-      if (modules !== "" && modules.toUpperCase() !== "N/A") process.modules = modules.split(",").map((m) => m.trim()).filter(Boolean);
+      if (modules !== "" && modules.toUpperCase() !== "N/A")
+        process.modules = modules
+          .split(",")
+          .map((m) => m.trim())
+          .filter(Boolean);
     }
     out.push(process);
   }

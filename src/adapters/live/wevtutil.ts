@@ -17,7 +17,8 @@ const ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"'
 export function decodeXmlText(s: string): string {
   return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
     if (name[0] === "#") {
-      const code = name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+      const code =
+        name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
       return Number.isFinite(code) && code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
     }
     return ENTITIES[name.toLowerCase()] ?? whole;
@@ -38,7 +39,8 @@ export function parseWevtutilXml(xml: string, log: string): EventRecord[] {
     const level = Number(text("Level").exec(ev)?.[1]);
     const dataBlock = /<EventData\b[^>]*>([\s\S]*?)<\/EventData>/.exec(ev)?.[1] ?? "";
     const data: string[] = [];
-    for (const d of dataBlock.matchAll(/<Data\b[^>]*?(?:\/>|>([\s\S]*?)<\/Data>)/g)) data.push(decodeXmlText(d[1] ?? ""));
+    for (const d of dataBlock.matchAll(/<Data\b[^>]*?(?:\/>|>([\s\S]*?)<\/Data>)/g))
+      data.push(decodeXmlText(d[1] ?? ""));
     out.push({
       log: decodeXmlText(text("Channel").exec(ev)?.[1] ?? log),
       id,

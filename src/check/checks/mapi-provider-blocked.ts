@@ -8,7 +8,9 @@ export default defineCheck({
   remedy: "reinstall-koff",
   needs: ["events"],
   run(f) {
-    const hits = (f.events ?? []).filter((e) => /outlook|mapi/i.test(e.provider) && /kofmsp/i.test(e.message));
+    const hits = (f.events ?? []).filter(
+      (e) => /outlook|mapi/i.test(e.provider) && /kofmsp/i.test(e.message),
+    );
     if (hits.length === 0) return [];
     return [
       {

@@ -5,7 +5,6 @@ import type { ReportedPolicy } from "../../app/signature-verifier.js";
 import type { TriageRecord } from "../../triage/index.js";
 import { toolInfo } from "../../version.js";
 
-
 export function renderTriageJson(records: TriageRecord[], policy: ReportedPolicy): string {
   const summary = { clean: 0, suspicious: 0, malicious: 0, error: 0 };
   for (const r of records) summary[r.verdict]++;
