@@ -72,7 +72,14 @@ function refused(e: unknown, io: CliIo, json: boolean | undefined): number {
   if (!(e instanceof RunbookError)) throw e;
   if (json) io.stdout(`${JSON.stringify({ schemaVersion: 1, refused: e.toJSON() }, null, 2)}\n`);
   else io.stderr(renderRefusal(e, io.colors));
-  return e.code === "usage" ? ExitCode.USAGE : ExitCode.REFUSED;
+  return runbookExitCode(e);
+}
+
+/** docs/exit-codes.md: refusals 4, bad requests 64, an unreadable journal or a failed file operation 3. */
+export function runbookExitCode(e: RunbookError): number {
+  if (e.code === "usage" || e.code === "not-found") return ExitCode.USAGE;
+  if (e.code === "journal-corrupt" || e.code === "io") return ExitCode.UNREADABLE;
+  return ExitCode.REFUSED;
 }
 
 const shared = (cmd: Command) =>
@@ -154,13 +161,7 @@ export function registerRepairCommands(program: Command, io: CliIo, done: (r: Co
           io.stdout(
             `${renderPlan(planned, io.colors)}\n\n${planned.refusal ? "" : "Dry run: add --apply to carry this out.\n"}`,
           );
-        done({
-          exitCode: planned.refusal
-            ? planned.refusal.code === "usage"
-              ? ExitCode.USAGE
-              : ExitCode.REFUSED
-            : ExitCode.OK,
-        });
+        done({ exitCode: planned.refusal ? runbookExitCode(planned.refusal) : ExitCode.OK });
         return;
       }
       try {
