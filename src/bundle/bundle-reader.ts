@@ -8,6 +8,8 @@
  *
  * Source: issue 6 ("check --bundle", "Reading is safe", "Tampering"); docs/bundle.md.
  */
+import { parseWevtutilXml } from "../adapters/live/wevtutil.js";
+import type { EventLogPort } from "../ports/system.js";
 import { DEFAULT_READ_LIMITS, type BundleReadLimits } from "./limits.js";
 import { BundleError } from "./errors.js";
 import { BundleFileSystem, validateFsIndex } from "./fs-index.js";
@@ -128,8 +130,9 @@ export interface BundleSnapshot extends Snapshot {
 }
 
 /**
- * The snapshot `check --bundle` reads: files and registry replayed from the bundle; processes,
- * network and event logs unknown; free disk space when the collector knew it.
+ * The snapshot `check --bundle` reads: files and registry replayed from the bundle; event-log
+ * extracts replayed when the bundle was collected live; processes and network unknown; free disk
+ * space when the collector knew it.
  * @throws BundleError `member-invalid` when the snapshot index or registry exports are missing or malformed.
  */
 export async function createBundleSnapshot(bundle: Bundle): Promise<BundleSnapshot> {
@@ -156,8 +159,23 @@ export async function createBundleSnapshot(bundle: Bundle): Promise<BundleSnapsh
   const unknown: Record<string, string> = {
     processes: "bundle mode: a bundle does not carry running processes",
     network: "bundle mode: a bundle does not carry network connections",
-    events: "bundle mode: event-log extracts (events/*.xml, live collections only) are not replayed",
   };
+  // Event-log extracts exist only in bundles collected live; they replay through the same parser
+  // as wevtutil's output.
+  const eventMembers = new Set(bundle.memberNames.filter((n) => /^events\/[^/]+\.xml$/.test(n)));
+  const eventLog: EventLogPort | undefined =
+    eventMembers.size === 0
+      ? undefined
+      : {
+          query: async (log, max) => {
+            const member = `events/${log}.xml`;
+            if (!eventMembers.has(member)) return [];
+            return parseWevtutilXml(new TextDecoder().decode(await bundle.read(member)), log).slice(0, max);
+          },
+        };
+  if (!eventLog)
+    unknown["events"] =
+      "bundle mode: the bundle was collected from an image, which has no event-log extracts";
   if (freeBytes === undefined)
     unknown["freeDiskBytes"] = "bundle mode: the collector did not know the free disk space";
   const omitted = fs.omitted();
@@ -178,6 +196,7 @@ export async function createBundleSnapshot(bundle: Bundle): Promise<BundleSnapsh
     fs,
     registry,
     disk: freeBytes === undefined ? undefined : { freeBytes: async () => freeBytes },
+    eventLog,
     now: () => new Date(),
     describe: () => describe,
     unknown,

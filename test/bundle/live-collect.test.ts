@@ -1,7 +1,7 @@
 /**
  * A live collection (a snapshot with processes, event log and free disk space; here a sample
  * image dressed as a live machine): the bundle carries event-log XML extracts and the free
- * space, replays the free space into `check --bundle`, and redacts the event data.
+ * space, replays both into `check --bundle`, and redacts the event data.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -28,7 +28,17 @@ function fakeLive(): Snapshot {
       provider: "Application Error",
       time: "2026-11-20T10:00:00Z",
       level: 2,
-      data: ["OUTLOOK.EXE", "16.0.1", "kofmsp32.dll", "C:\\Users\\alice\\AppData\\Local\\Temp\\<x>&"],
+      // Application Error data order: AppName, AppVersion, AppTimeStamp, ModuleName, ModuleVersion, …
+      data: [
+        "OUTLOOK.EXE",
+        "16.0.1",
+        "66f1a2b3",
+        "kofmsp32.dll",
+        "10.0.8.0",
+        "5f0a0b0c",
+        "c0000005",
+        "C:\\Users\\alice\\AppData\\Local\\Temp\\<x>&",
+      ],
     },
   ];
   return {
@@ -67,6 +77,12 @@ describe("live collection", () => {
         assert.equal(report.facts.freeDiskBytes, FREE);
         assert.ok(!report.notRun.some((n) => n.id === "cache-disk-space-low"), "the free-space check runs");
         assert.ok(report.facts.unknown["processes"]?.startsWith("bundle mode"));
+        // The event-log extract replays into the event checks, as on the live machine.
+        assert.ok(
+          report.findings.some((f) => f.id === "outlook-crash-in-provider"),
+          "the crash event is judged",
+        );
+        assert.ok(!report.notRun.some((n) => n.id === "outlook-crash-in-provider"));
       } finally {
         b.close();
       }
