@@ -56,6 +56,23 @@ const FDB_HEAD_BYTES = 4096;
 const MAX_WALK_ENTRIES = 20_000;
 /** Profile folders that are not users. */
 const NON_USER_FOLDERS = new Set(["public", "default", "default user", "all users", "defaultapppool"]);
+/** System processes whose modules tasklist never shows, even elevated. */
+const PROTECTED_PROCESSES = new Set([
+  "system idle process",
+  "system",
+  "registry",
+  "secure system",
+  "memory compression",
+  "smss.exe",
+  "csrss.exe",
+  "wininit.exe",
+  "services.exe",
+  "lsass.exe",
+  "lsaiso.exe",
+  "msmpeng.exe",
+  "nissrv.exe",
+  "sgrmbroker.exe",
+]);
 /** Executable file extensions inventoried in install folders. */
 const BINARY_EXT = /\.(dll|exe)$/i;
 
@@ -160,6 +177,9 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   const { fs, registry } = snapshot;
   const k = options.knowledge;
   const users = await listUsers(snapshot);
+  // Live: the long, real path (8.3 short names such as PROGRA~2 would defeat folder comparisons).
+  const canonical = async (p: string | undefined): Promise<string | undefined> =>
+    p !== undefined && snapshot.mode === "live" ? ((await fs.hostPath?.(p)) ?? p) : p;
 
   // Install: Uninstall entries, folders, binaries.
   const uninstall = await readUninstallEntries(registry, {
@@ -200,31 +220,37 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   const mapisvc = await locateMapiSvcInf(fs, { registry, koffDllPattern: k.providerDllPattern });
   const defender = await readDefenderExclusions(registry);
 
+  // A service is KOFF's when its DLL is named like the provider, or when its [Services] display
+  // name is the product's: a planted DLL under another name must not hide the registration.
+  const isKoffService = (s: { isKoff: boolean; displayName?: string }) =>
+    s.isKoff || k.productNamePattern.test(s.displayName ?? "");
   const registrations: MapisvcRegistration[] = [];
-  for (const { path: file, service } of mapisvc.koffRegistrations) {
-    const refs = [
-      ...(service.dll ? [service.dll] : []),
-      ...service.providers.filter((p) => p.isKoff && p.dll).map((p) => p.dll!),
-    ];
-    for (const ref of refs) {
-      if (!k.providerDllPattern.test(ref.load.registered)) continue;
-      const loadPath =
-        ref.resolved ?? (ref.load.isFullPath ? normalizeWindowsPath(ref.load.loadName) : undefined);
-      if (
-        registrations.some(
-          (r) => r.file === file && r.loadPath === loadPath && r.registered === ref.load.registered,
+  for (const file of mapisvc.files) {
+    for (const service of file.services.filter(isKoffService)) {
+      const refs = [
+        ...(service.dll ? [service.dll] : []),
+        ...service.providers.flatMap((p) => (p.dll ? [p.dll] : [])),
+      ];
+      for (const ref of refs) {
+        const loadPath = await canonical(
+          ref.resolved ?? (ref.load.isFullPath ? normalizeWindowsPath(ref.load.loadName) : undefined),
+        );
+        if (
+          registrations.some(
+            (r) => r.file === file.path && r.loadPath === loadPath && r.registered === ref.load.registered,
+          )
         )
-      )
-        continue;
-      registrations.push({
-        file,
-        section: service.section,
-        key: ref.key,
-        registered: ref.load.registered,
-        loadPath,
-        resolved: ref.resolved !== undefined,
-        issues: mapIssues(ref.load.issues, ref.load.isBareName),
-      });
+          continue;
+        registrations.push({
+          file: file.path,
+          section: service.section,
+          key: ref.key,
+          registered: ref.load.registered,
+          loadPath,
+          resolved: ref.resolved !== undefined,
+          issues: mapIssues(ref.load.issues, ref.load.isBareName),
+        });
+      }
     }
   }
 
@@ -234,13 +260,13 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
     name: p.name,
     key: p.key,
     isDefault: p.isDefault,
-    hasKoff: p.services.some((s) => s.isKoff),
+    hasKoff: p.services.some(isKoffService),
     services: p.services.map((s) => ({
       uid: s.uid,
       serviceName: s.serviceName,
       dllName: s.dllName,
       entryName: s.entryName,
-      isKoff: s.isKoff,
+      isKoff: isKoffService(s),
     })),
   }));
 
@@ -305,9 +331,9 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   // Registered load paths (MAPISVC.INF, profiles) are searched too, wherever they point.
   const profileTargets: Array<{ path: string; where: string }> = [];
   for (const p of profilesRead.profiles) {
-    for (const s of p.services) {
+    for (const s of p.services.filter(isKoffService)) {
       for (const dll of [s.dllName, ...s.providers.map((x) => x.dllName)]) {
-        if (!dll || !k.providerDllPattern.test(dll)) continue;
+        if (!dll) continue;
         const load = mapiLoadName(dll);
         if (!load.isFullPath) continue;
         profileTargets.push({
@@ -335,39 +361,62 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   }
 
   // Live only: processes with their modules, their outbound connections, event-log evidence.
-  const processes = snapshot.processes ? await snapshot.processes.list() : undefined;
-  const connections = snapshot.network ? await snapshot.network.connections() : undefined;
-  // tasklist /m names modules without their folder: a process that loaded "kofmsp32.dll" is
-  // attributed to a copy outside the install folders only when the install holds no file of that name.
+  // A tool that fails makes its facts unknown, never "nothing there".
+  const unknownNotes: Record<string, string> = {};
+  const attempt = async <T>(what: string, read: (() => Promise<T>) | undefined): Promise<T | undefined> => {
+    if (!read) return undefined;
+    try {
+      return await read();
+    } catch (e) {
+      unknownNotes[what] = `could not be read: ${(e as Error).message}`;
+      return undefined;
+    }
+  };
+  const processes = await attempt("processes", snapshot.processes && (() => snapshot.processes!.list()));
+  const connections = await attempt("network", snapshot.network && (() => snapshot.network!.connections()));
+  // Processes whose module list could not be read (tasklist prints N/A without elevation), apart
+  // from the always-protected system processes: if any, "not loaded" cannot be concluded.
+  const unreadable = (processes ?? []).filter(
+    (p) => p.modules === undefined && !PROTECTED_PROCESSES.has(p.image.toLowerCase()) && p.pid > 4,
+  );
+  if (unreadable.length > 0) {
+    unknownNotes["processModules"] =
+      `modules of ${unreadable.length} process(es) could not be read (run elevated): ${unreadable
+        .slice(0, 5)
+        .map((p) => p.image)
+        .join(", ")}`;
+  }
+  // tasklist /m names modules without their folder: a process that loaded "kofmsp32.dll" cannot be
+  // attributed to a copy outside the install folders when the install holds a file of that name.
   const installNames = new Set(binaryPaths.map((p) => windowsBasename(p).toLowerCase()));
   const loadingProcessesOf = (path: string): LoadingProcess[] | undefined => {
     if (!processes) return undefined;
     const name = windowsBasename(path).toLowerCase();
     const inInstall = folders.some((f) => isUnderWindowsPath(path, f));
-    if (!inInstall && installNames.has(name)) return [];
-    return processes
-      .filter((p) => p.modules?.some((m) => m.toLowerCase() === name))
-      .map((p) => ({
-        image: p.image,
-        pid: p.pid,
-        connections: connections?.filter((c) => c.pid === p.pid && isOutbound(c)).map((c) => c.remote),
-      }));
+    const hosts = processes.filter((p) => p.modules?.some((m) => m.toLowerCase() === name));
+    if (!inInstall && installNames.has(name) && hosts.length > 0) return undefined;
+    if (hosts.length === 0 && unreadable.length > 0) return undefined;
+    return hosts.map((p) => ({
+      image: p.image,
+      pid: p.pid,
+      connections: connections?.filter((c) => c.pid === p.pid && isOutbound(c)).map((c) => c.remote),
+    }));
   };
-  const events = snapshot.eventLog
-    ? (await snapshot.eventLog.query("Application", EVENTS_READ))
-        .filter(
-          (e) =>
-            (e.id === 1000 && e.provider === "Application Error") ||
-            e.data.some((d) => k.providerDllPattern.test(d)),
-        )
-        .map((e) => ({
-          log: e.log,
-          id: e.id,
-          provider: e.provider,
-          time: e.time,
-          message: e.data.join(" | "),
-        }))
-    : undefined;
+  const events = (
+    await attempt("events", snapshot.eventLog && (() => snapshot.eventLog!.query("Application", EVENTS_READ)))
+  )
+    ?.filter(
+      (e) =>
+        (e.id === 1000 && e.provider === "Application Error") ||
+        e.data.some((d) => k.providerDllPattern.test(d)),
+    )
+    .map((e) => ({
+      log: e.log,
+      id: e.id,
+      provider: e.provider,
+      time: e.time,
+      message: e.data.join(" | "),
+    }));
 
   // Triage: connector binaries, strays.
   const loadPositionsOf = async (path: string): Promise<LoadPosition[]> => {
@@ -390,6 +439,8 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
     ];
     return [...positions, ...(await siblingLoaders(fs, path))];
   };
+  // An install folder found through its Uninstall entry is as much the vendor's as the default one.
+  const triageKnowledge = { ...k, installFolders: [...new Set([...k.installFolders, ...folders])] };
   const triage: TriageRecord[] = [];
   const triageOne = async (path: string): Promise<TriageRecord | undefined> => {
     const bytes = await fs.readFile(path, MAX_BINARY_BYTES);
@@ -405,7 +456,7 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
         loadingProcesses: loadingProcessesOf(path),
         kerioServers: options.kerioServers,
       },
-      { knowledge: k, verifySignature: options.verifySignature },
+      { knowledge: triageKnowledge, verifySignature: options.verifySignature },
     );
     triage.push(record);
     return record;
@@ -426,7 +477,9 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   for (const s of strays) await triageOne(s.path);
 
   const freeDiskBytes = await snapshot.disk?.freeBytes("C:\\");
-  const unknown = { ...snapshot.unknown };
+  const unknown = { ...snapshot.unknown, ...unknownNotes };
+  if (budget.left < 0)
+    unknown["strays"] = `the search for stray provider DLLs stopped after ${MAX_WALK_ENTRIES * 5} entries`;
   if (freeDiskBytes === undefined) unknown["freeDiskBytes"] ??= "free disk space is unknown in this mode";
 
   return {

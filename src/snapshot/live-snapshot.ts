@@ -14,6 +14,7 @@ import { parseNetstatAno } from "../adapters/live/netstat.js";
 import { parseTasklistCsv } from "../adapters/live/tasklist.js";
 import { parseWevtutilXml } from "../adapters/live/wevtutil.js";
 import type { FileSystemPort } from "../ports/file-system.js";
+import { WindowsStateError } from "../windows/errors.js";
 import type { RegistryPort } from "../ports/registry.js";
 import type { Snapshot } from "./snapshot.js";
 
@@ -21,6 +22,19 @@ import type { Snapshot } from "./snapshot.js";
 export const EVENTS_PER_LOG = 2000;
 
 const text = (b: Uint8Array | string) => (typeof b === "string" ? b : Buffer.from(b).toString("utf8"));
+
+/** Runs a tool and returns its stdout; a non-zero exit is a typed error (the facts become unknown). */
+async function run(exec: Exec, cmd: string, args: string[]): Promise<string> {
+  const r = await exec(cmd, args);
+  if (r.code !== 0) {
+    throw new WindowsStateError(
+      "exec-failed",
+      `${cmd} exited with ${r.code}: ${text(r.stderr).trim().slice(0, 200)}`,
+      { path: cmd },
+    );
+  }
+  return text(r.stdout);
+}
 
 export interface LiveSnapshotOptions {
   exec?: Exec;
@@ -38,26 +52,21 @@ export async function createLiveSnapshot(options: LiveSnapshotOptions = {}): Pro
     fs: options.fs ?? new LiveFileSystem(),
     registry: options.registry ?? (await createLiveRegistry({ exec })),
     processes: {
-      list: async () =>
-        parseTasklistCsv(text((await exec(`${sys}\\tasklist.exe`, ["/m", "/fo", "csv"])).stdout)),
+      list: async () => parseTasklistCsv(await run(exec, `${sys}\\tasklist.exe`, ["/m", "/fo", "csv"])),
     },
     network: {
-      connections: async () => parseNetstatAno(text((await exec(`${sys}\\netstat.exe`, ["-ano"])).stdout)),
+      connections: async () => parseNetstatAno(await run(exec, `${sys}\\netstat.exe`, ["-ano"])),
     },
     eventLog: {
       query: async (log, max) =>
         parseWevtutilXml(
-          text(
-            (
-              await exec(`${sys}\\wevtutil.exe`, [
-                "qe",
-                log,
-                "/f:xml",
-                "/rd:true",
-                `/c:${Math.min(max, EVENTS_PER_LOG)}`,
-              ])
-            ).stdout,
-          ),
+          await run(exec, `${sys}\\wevtutil.exe`, [
+            "qe",
+            log,
+            "/f:xml",
+            "/rd:true",
+            `/c:${Math.min(max, EVENTS_PER_LOG)}`,
+          ]),
           log,
         ),
     },

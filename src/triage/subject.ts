@@ -19,8 +19,6 @@ export interface LoadPosition {
 export interface LoadingProcess {
   image: string;
   pid: number;
-  /** CPU time share, 0–1, when known. */
-  cpu?: number;
   /** Established outbound connections as `addr:port`. */
   connections?: string[];
 }

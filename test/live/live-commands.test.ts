@@ -129,11 +129,10 @@ describe("live snapshot facts flow into triage and checks", () => {
     const proc = dll.indicators.find((i) => i.id === "process")!;
     assert.equal(proc.level, "malicious", "powershell.exe has the provider loaded");
     assert.match(proc.evidence, /powershell\.exe \(pid 6001\)/);
-    assert.equal(
-      dll.indicators.find((i) => i.id === "cpu-network")!.level,
-      "unknown",
-      "no --server: connections cannot be judged",
-    );
+    const net = dll.indicators.find((i) => i.id === "cpu-network")!;
+    assert.equal(net.level, "suspicious", "PowerShell, an unexpected host, talks to 203.0.113.66");
+    assert.match(net.evidence, /powershell\.exe \(pid 6001\) → 203\.0\.113\.66:8080/);
+    assert.doesNotMatch(net.evidence, /OUTLOOK/, "Outlook's own connections are not judged");
     // Events and processes are visible; only free space may be unknown off Windows (no C:\ to statfs).
     assert.deepEqual(
       report.notRun.filter((n) => n.id !== "cache-disk-space-low"),
@@ -143,5 +142,45 @@ describe("live snapshot facts flow into triage and checks", () => {
       report.facts.processes?.find((p) => p.image === "OUTLOOK.EXE")?.modules?.join(),
       "kofmsp32.dll,fbclient.dll",
     );
+  });
+
+  it("a failing tool makes its facts unknown, never empty", async () => {
+    const image = createImageSnapshot(path.join(EXAMPLES, "healthy"));
+    const exec = async () => ({ stdout: "", stderr: "Access is denied.", code: 1 });
+    const snapshot = await createLiveSnapshot({
+      exec,
+      fs: image.fs,
+      registry: image.registry,
+      systemRoot: "C:\\Windows",
+    });
+    const report = await checkMachine(snapshot, { at: new Date("2026-11-21T00:00:00Z") });
+    assert.match(report.facts.unknown["processes"] ?? "", /Access is denied/);
+    assert.match(report.facts.unknown["events"] ?? "", /could not be read/);
+    const dll = report.facts.triage.find((t) => t.windowsPath?.endsWith("kofmsp32.dll"))!;
+    assert.equal(dll.indicators.find((i) => i.id === "process")!.level, "unknown");
+    assert.ok(
+      report.notRun.some((n) => n.id === "outlook-crash-in-provider"),
+      "event checks are not run on a failed read",
+    );
+  });
+
+  it("unreadable module lists (N/A without elevation) make 'not loaded' unknown", async () => {
+    const image = createImageSnapshot(path.join(EXAMPLES, "healthy"));
+    const csv = '"Image Name","PID","Modules"\r\n"OUTLOOK.EXE","4312","N/A"\r\n';
+    const exec = async (cmd: string) => ({
+      stdout: cmd.endsWith("tasklist.exe") ? csv : "",
+      stderr: "",
+      code: 0,
+    });
+    const snapshot = await createLiveSnapshot({
+      exec,
+      fs: image.fs,
+      registry: image.registry,
+      systemRoot: "C:\\Windows",
+    });
+    const report = await checkMachine(snapshot, { at: new Date("2026-11-21T00:00:00Z") });
+    const dll = report.facts.triage.find((t) => t.windowsPath?.endsWith("kofmsp32.dll"))!;
+    assert.equal(dll.indicators.find((i) => i.id === "process")!.level, "unknown");
+    assert.match(report.facts.unknown["processModules"] ?? "", /OUTLOOK\.EXE/);
   });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadKnowledge } from "../../src/knowledge/index.js";
 import { certificateTableIndicator } from "../../src/triage/indicators/certificate-table.js";
+import { cpuNetworkIndicator } from "../../src/triage/indicators/cpu-network.js";
 import { executableBehaviorIndicator } from "../../src/triage/indicators/executable-behavior.js";
 import { fileSizeIndicator } from "../../src/triage/indicators/file-size.js";
 import { identityIndicator } from "../../src/triage/indicators/identity.js";
@@ -240,5 +241,45 @@ describe("verdict rule", () => {
     assert.equal(verdictOf([ind("ok"), ind("unknown")]), "clean");
     assert.equal(verdictOf([ind("ok"), ind("suspicious"), ind("unknown")]), "suspicious");
     assert.equal(verdictOf([ind("suspicious"), ind("malicious")]), "malicious");
+  });
+});
+
+describe("cpu-network indicator", () => {
+  const loaded = (image: string, connections: string[]) => ({ image, pid: 9, connections });
+  it("does not judge Outlook's own connections", () => {
+    const i = cpuNetworkIndicator(
+      subject({ loadingProcesses: [loaded("OUTLOOK.EXE", ["52.96.1.1:443"])], kerioServers: ["192.0.2.10"] }),
+    );
+    assert.equal(i.level, "ok");
+  });
+  it("KoffBackend to the server is fine, elsewhere suspicious (never malicious from one snapshot)", () => {
+    const ok = cpuNetworkIndicator(
+      subject({
+        loadingProcesses: [loaded("KoffBackend.exe", ["192.0.2.10:443"])],
+        kerioServers: ["192.0.2.10"],
+      }),
+    );
+    assert.equal(ok.level, "ok");
+    const odd = cpuNetworkIndicator(
+      subject({
+        loadingProcesses: [loaded("KoffBackend.exe", ["198.51.100.9:4444"])],
+        kerioServers: ["192.0.2.10"],
+      }),
+    );
+    assert.equal(odd.level, "suspicious");
+  });
+  it("without --server KoffBackend's connections are unknown, an unexpected host's are suspicious", () => {
+    assert.equal(
+      cpuNetworkIndicator(subject({ loadingProcesses: [loaded("KoffBackend.exe", ["192.0.2.10:443"])] }))
+        .level,
+      "unknown",
+    );
+    assert.equal(
+      cpuNetworkIndicator(subject({ loadingProcesses: [loaded("rundll32.exe", ["192.0.2.10:443"])] })).level,
+      "suspicious",
+    );
+  });
+  it("is unknown when the mode cannot see processes", () => {
+    assert.equal(cpuNetworkIndicator(subject()).level, "unknown");
   });
 });

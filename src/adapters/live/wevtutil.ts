@@ -30,9 +30,15 @@ const text = (tag: string) => new RegExp(`<${tag}\\b[^>]*>([^<]*)</${tag}>`, "s"
 
 export function parseWevtutilXml(xml: string, log: string): EventRecord[] {
   const out: EventRecord[] = [];
-  const re = /<Event\b[\s\S]*?<\/Event>/g;
-  for (let m = re.exec(xml); m && out.length < MAX_EVENTS; m = re.exec(xml)) {
-    const ev = m[0];
+  // A linear scan: find each start tag, then its end tag with indexOf, and resume after it. A lazy
+  // regex over the whole text would rescan to the end for every unterminated "<Event".
+  const startTag = /<Event[\s>]/g;
+  for (let m = startTag.exec(xml); m && out.length < MAX_EVENTS; m = startTag.exec(xml)) {
+    const close = xml.indexOf("</Event>", m.index);
+    if (close < 0) break;
+    const end = close + "</Event>".length;
+    startTag.lastIndex = end;
+    const ev = xml.slice(m.index, end);
     if (ev.length > MAX_EVENT_CHARS) continue;
     const id = Number(text("EventID").exec(ev)?.[1]);
     if (!Number.isSafeInteger(id)) continue;
