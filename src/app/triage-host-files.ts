@@ -7,11 +7,21 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ConnectorKnowledge } from "../knowledge/index.js";
 import { parsePe } from "../pe/index.js";
+import { readdirSync } from "node:fs";
 import {
+  hasVolumeFolders,
   hostPathToWindowsPath,
   normalizeWindowsPath,
   type WindowsPathOrigin,
 } from "../paths/windows-path.js";
+
+const safeReaddir = (dir: string): string[] => {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+};
 import { triageFile, type SignatureVerifier, type TriageRecord } from "../triage/index.js";
 import type { LoadPosition } from "../triage/subject.js";
 
@@ -71,7 +81,7 @@ async function triageOne(file: string, options: HostTriageOptions): Promise<Tria
         windowsPath: normalizeWindowsPath(options.originalWindowsPath),
         origin: "native" as WindowsPathOrigin,
       }
-    : hostPathToWindowsPath(file, options.imageRoot);
+    : hostPathToWindowsPath(file, options.imageRoot, (dir) => hasVolumeFolders(safeReaddir(dir)));
   const base = { path: file, windowsPath: mapped?.windowsPath, indicators: [] };
   const info = await stat(file).catch((e: Error) => e);
   if (info instanceof Error) {
@@ -81,6 +91,16 @@ async function triageOne(file: string, options: HostTriageOptions): Promise<Tria
       size: 0,
       verdict: "error",
       error: { code: "unreadable", message: info.message },
+    };
+  }
+  if (!info.isFile()) {
+    // A FIFO, device or socket would block or never end: only regular files are read.
+    return {
+      ...base,
+      sha256: "",
+      size: 0,
+      verdict: "error",
+      error: { code: "not-a-file", message: "not a regular file" },
     };
   }
   if (info.size > MAX_TRIAGE_BYTES) {

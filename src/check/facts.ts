@@ -162,6 +162,13 @@ export interface MachineFacts {
   events?: Array<{ log: string; id: number; provider: string; time: string; message: string }>;
   /** Triage records of every connector binary, stray provider DLL and MAPISVC.INF target. */
   triage: TriageRecord[];
+  /** Users whose registry hive is damaged: their profile facts may be incomplete. */
+  damagedUserHives: string[];
   /** Facts this mode could not see, with the reason: `{ processes: "image mode" }`. */
   unknown: Record<string, string>;
+}
+
+/** KOFF counts as installed when an Uninstall entry or an install folder is found. */
+export function isInstalled(f: MachineFacts): boolean {
+  return f.install.folders.length > 0 || f.install.uninstallEntries.length > 0;
 }

@@ -177,6 +177,8 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   const { fs, registry } = snapshot;
   const k = options.knowledge;
   const users = await listUsers(snapshot);
+  /** Facts this run could not see, with the reason (merged into `unknown`). */
+  const unknownNotes: Record<string, string> = {};
   // Live: the long, real path (8.3 short names such as PROGRA~2 would defeat folder comparisons).
   const canonical = async (p: string | undefined): Promise<string | undefined> =>
     p !== undefined && snapshot.mode === "live" ? ((await fs.hostPath?.(p)) ?? p) : p;
@@ -287,6 +289,12 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
       path: onNetwork ? `${localAppData}\\Kerio\\Outlook Connector` : root,
       onNetwork,
     });
+    if (onNetwork) {
+      // The caches live on the share, which this snapshot cannot read: unknown, not absent.
+      unknownNotes[`caches:${user}`] =
+        `Local AppData is redirected to ${localAppData}; the caches there are not visible`;
+      continue;
+    }
     for (const entry of (await fs.list(root)) ?? []) {
       if (entry.kind !== "dir") continue;
       const path = joinWindowsPath(root, entry.name);
@@ -362,7 +370,6 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
 
   // Live only: processes with their modules, their outbound connections, event-log evidence.
   // A tool that fails makes its facts unknown, never "nothing there".
-  const unknownNotes: Record<string, string> = {};
   const attempt = async <T>(what: string, read: (() => Promise<T>) | undefined): Promise<T | undefined> => {
     if (!read) return undefined;
     try {
@@ -477,6 +484,22 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   for (const s of strays) await triageOne(s.path);
 
   const freeDiskBytes = await snapshot.disk?.freeBytes("C:\\");
+  // Hives the registry port opened with anomalies (truncated, bad cells): what was read may be partial.
+  const damagedUserHives: string[] = [];
+  const opened = (
+    registry as {
+      openedHives?: () => Promise<
+        Array<{ mount: string; dirty: boolean; anomalies: readonly { code: string }[] }>
+      >;
+    }
+  ).openedHives;
+  for (const h of opened ? await opened.call(registry) : []) {
+    if (h.anomalies.length === 0) continue;
+    unknownNotes[`hive:${h.mount}`] =
+      `damaged hive (${h.anomalies.length} anomalies, first: ${h.anomalies[0]!.code}); facts read from it may be incomplete`;
+    const user = /^HKU\\([^\\]+)$/i.exec(h.mount)?.[1];
+    if (user) damagedUserHives.push(user);
+  }
   const unknown = { ...snapshot.unknown, ...unknownNotes };
   if (budget.left < 0)
     unknown["strays"] = `the search for stray provider DLLs stopped after ${MAX_WALK_ENTRIES * 5} entries`;
@@ -528,6 +551,7 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
     defender: { exclusions: defender.paths.map((e) => ({ path: e.value, source: e.source })) },
     strays,
     freeDiskBytes,
+    damagedUserHives,
     processes: processes?.map((p) => ({
       image: p.image,
       pid: p.pid,

@@ -4,6 +4,7 @@
  * (docs/exit-codes.md). It never calls process.exit, so it can run inside tests.
  */
 import { Command, CommanderError } from "commander";
+import { CodedError } from "../util/coded-error.js";
 import { toolInfo } from "../version.js";
 import { registerCheckCommand } from "./commands/check.js";
 import { registerCollectCommand } from "./commands/collect.js";
@@ -12,14 +13,14 @@ import { registerRepairCommands } from "./commands/repair.js";
 import { registerTriageCommand } from "./commands/triage.js";
 import { ExitCode } from "./exit-codes.js";
 import { processIo, type CliIo } from "./io.js";
+import { UsageError } from "./usage-error.js";
 
 /** A verb's outcome: the exit code it asks for. */
 export interface CommandResult {
   exitCode: number;
 }
 
-/** A usage problem found after parsing (e.g. a bad `--at` value). */
-export class UsageError extends Error {}
+export { UsageError } from "./usage-error.js";
 
 /**
  * Runs the CLI with `argv` (without node and script) and returns the exit code.
@@ -57,6 +58,20 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (e instanceof UsageError) {
       io.stderr(`koff-doctor: ${e.message}\n`);
       return ExitCode.USAGE;
+    }
+    if (e instanceof CodedError) {
+      // A typed error that reached the top is an input the verb could not read (a damaged hive,
+      // an unreadable trust file): say what and where, never a stack trace.
+      const f = e as CodedError<string> & { offset?: number; path?: string; structure?: string };
+      const where = [
+        f.path,
+        f.structure,
+        f.offset === undefined ? undefined : `offset 0x${f.offset.toString(16)}`,
+      ]
+        .filter(Boolean)
+        .join(", ");
+      io.stderr(`koff-doctor: ${e.code}: ${e.message}${where ? ` (${where})` : ""}\n`);
+      return e.code === "bad-trust-file" ? ExitCode.USAGE : ExitCode.UNREADABLE;
     }
     io.stderr(`koff-doctor: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return ExitCode.INTERNAL;

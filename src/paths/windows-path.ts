@@ -114,15 +114,19 @@ export type WindowsPathOrigin = "native" | "image" | "inferred";
  *
  * - A Windows path is returned normalized (`native`).
  * - With `imageRoot`, a path inside it maps to `C:\` + the relative part (`image`).
- * - Otherwise the first well-known top-level folder (`Users`, `Program Files`, `Windows`, …)
- *   in the path is taken as sitting at the volume root (`inferred`), so
- *   `/mnt/img/Users/bob/Downloads/x.dll` → `C:\Users\bob\Downloads\x.dll`.
+ * - Otherwise a well-known top-level folder (`Users`, `Program Files`, `Windows`, …) in the path
+ *   is taken as sitting at the volume root, so `/mnt/img/Users/bob/Downloads/x.dll` →
+ *   `C:\Users\bob\Downloads\x.dll`. With `looksLikeVolumeRoot`, the first candidate whose parent
+ *   folder really looks like a volume root wins (so `/media/windows/Program Files (x86)/…` maps
+ *   from `Program Files (x86)`, and `/Users/analyst/case/Users/…` on macOS from the inner
+ *   `Users`); without it, or when none does, the first candidate.
  *
  * Returns `undefined` when nothing Windows-like is found (e.g. `/home/analyst/x.dll`).
  */
 export function hostPathToWindowsPath(
   hostPath: string,
   imageRoot?: string,
+  looksLikeVolumeRoot?: (hostDir: string) => boolean,
 ): { windowsPath: string; origin: WindowsPathOrigin } | undefined {
   if (isWindowsPath(hostPath)) return { windowsPath: normalizeWindowsPath(hostPath), origin: "native" };
   const abs = path.resolve(hostPath);
@@ -133,7 +137,15 @@ export function hostPathToWindowsPath(
     }
   }
   const segments = abs.split(path.sep).filter((s) => s !== "");
-  const top = segments.findIndex((s) => VOLUME_TOP_FOLDERS.includes(s.toLowerCase()));
-  if (top < 0) return undefined;
+  const candidates = segments.flatMap((s, i) => (VOLUME_TOP_FOLDERS.includes(s.toLowerCase()) ? [i] : []));
+  if (candidates.length === 0) return undefined;
+  const root = (i: number) => path.sep + segments.slice(0, i).join(path.sep);
+  const top = (looksLikeVolumeRoot && candidates.find((i) => looksLikeVolumeRoot(root(i)))) ?? candidates[0]!;
   return { windowsPath: normalizeWindowsPath(`C:\\${segments.slice(top).join("\\")}`), origin: "inferred" };
+}
+
+/** True when `names` (a folder's entries) hold at least two top-level folders of a Windows volume. */
+export function hasVolumeFolders(names: readonly string[]): boolean {
+  const lower = new Set(names.map((n) => n.toLowerCase()));
+  return VOLUME_TOP_FOLDERS.filter((f) => lower.has(f)).length >= 2;
 }

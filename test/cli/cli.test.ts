@@ -58,6 +58,17 @@ describe("triage CLI", () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+    const fifo = await runCli(["triage", "--json", "/dev/zero"]);
+    assert.equal(
+      JSON.parse(fifo.stdout).files[0].error.code,
+      "not-a-file",
+      "devices are not read (they never end)",
+    );
+    assert.equal(
+      (await runCli(["triage", "--as", "kofmsp.dll", pe("tiny-x64.dll")])).code,
+      64,
+      "--as wants a full Windows path",
+    );
     assert.equal((await runCli(["triage", "--at", "yesterday", pe("tiny-x64.dll")])).code, 64);
     assert.equal((await runCli(["triage", "--no-such-flag", pe("tiny-x64.dll")])).code, 64);
     assert.equal((await runCli(["triage", "--json", "--sarif", pe("tiny-x64.dll")])).code, 64);
@@ -125,6 +136,11 @@ describe("check CLI", () => {
   it("refuses live mode off Windows and a missing image", async () => {
     if (process.platform !== "win32") assert.equal((await runCli(["check"])).code, 64);
     assert.equal((await runCli(["check", "--image", "/no/such/dir"])).code, 64);
+    assert.equal(
+      (await runCli(["check", "--image", REPO_ROOT])).code,
+      64,
+      "a folder that is not a Windows volume root",
+    );
   });
 });
 

@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import {
   expandWindowsPath,
+  hasVolumeFolders,
   hostPathToWindowsPath,
   isUnderWindowsPath,
   normalizeWindowsPath,
@@ -68,5 +69,34 @@ describe("hostPathToWindowsPath", () => {
   });
   it("gives up on paths with nothing Windows-like", () => {
     assert.equal(hostPathToWindowsPath("/home/analyst/sample.dll"), undefined);
+  });
+});
+
+describe("hostPathToWindowsPath with a volume-root check", () => {
+  const volumes = new Set(["/media/windows", "/Volumes/case/img"]);
+  const looks = (dir: string) => volumes.has(dir);
+  it("skips a mount point named like a Windows folder", () => {
+    assert.deepEqual(
+      hostPathToWindowsPath("/media/windows/Program Files (x86)/Kerio/k.dll", undefined, looks),
+      {
+        windowsPath: "C:\\Program Files (x86)\\Kerio\\k.dll",
+        origin: "inferred",
+      },
+    );
+  });
+  it("skips macOS's own /Users", () => {
+    assert.deepEqual(
+      hostPathToWindowsPath("/Volumes/case/img/Users/bob/Downloads/k.dll", undefined, looks)?.windowsPath,
+      "C:\\Users\\bob\\Downloads\\k.dll",
+    );
+    // Without the check the first candidate wins, which is wrong here: that is why the check exists.
+    assert.equal(
+      hostPathToWindowsPath("/Users/analyst/case/Users/bob/k.dll")?.windowsPath,
+      "C:\\Users\\analyst\\case\\Users\\bob\\k.dll",
+    );
+  });
+  it("hasVolumeFolders wants two top-level folders", () => {
+    assert.equal(hasVolumeFolders(["Windows", "Users", "pagefile.sys"]), true);
+    assert.equal(hasVolumeFolders(["windows"]), false);
   });
 });

@@ -7,18 +7,22 @@ export default defineCheck({
   title: "A KOFF profile has no local cache",
   remedy: "recreate-profile",
   run(f) {
-    return f.profiles
-      .filter((p) => p.hasKoff)
-      .filter(
-        (p) => !f.caches.some((c) => c.user === p.user && c.profile.toLowerCase() === p.name.toLowerCase()),
-      )
-      .map((p) => ({
-        message: `user ${p.user}: profile "${p.name}" uses KOFF but has no folder under the cache root`,
-        evidence: {
-          user: p.user,
-          profile: p.name,
-          cacheRoots: f.cacheRoots.filter((r) => r.user === p.user).map((r) => r.path),
-        },
-      }));
+    return (
+      f.profiles
+        .filter((p) => p.hasKoff)
+        // A cache root redirected to a share is not visible here: unknown, so not "missing".
+        .filter((p) => !f.cacheRoots.some((r) => r.user === p.user && r.onNetwork))
+        .filter(
+          (p) => !f.caches.some((c) => c.user === p.user && c.profile.toLowerCase() === p.name.toLowerCase()),
+        )
+        .map((p) => ({
+          message: `user ${p.user}: profile "${p.name}" uses KOFF but has no folder under the cache root`,
+          evidence: {
+            user: p.user,
+            profile: p.name,
+            cacheRoots: f.cacheRoots.filter((r) => r.user === p.user).map((r) => r.path),
+          },
+        }))
+    );
   },
 });

@@ -8,6 +8,7 @@ export default defineCheck({
   remedy: "remove-leftovers",
   run(f) {
     return f.caches
+      .filter((c) => !f.damagedUserHives.includes(c.user)) // profiles of a damaged hive are not all known
       .filter(
         (c) => !f.profiles.some((p) => p.user === c.user && p.name.toLowerCase() === c.profile.toLowerCase()),
       )

@@ -1,3 +1,4 @@
+import { isInstalled } from "../facts.js";
 import { defineCheck } from "../finding.js";
 
 /** No KOFF install is found: no Uninstall entry and no install folder. */
@@ -7,7 +8,7 @@ export default defineCheck({
   title: "Kerio Outlook Connector is not installed",
   remedy: "reinstall-koff",
   run(f) {
-    if (f.install.uninstallEntries.length > 0 || f.install.folders.length > 0) return [];
+    if (isInstalled(f)) return [];
     const koffProfiles = f.profiles.filter((p) => p.hasKoff).map((p) => `${p.user}: ${p.name}`);
     return [
       {

@@ -1,4 +1,5 @@
 import { defineCheck } from "../finding.js";
+import { isInstalled } from "../facts.js";
 
 /** No MAPISVC.INF section registers the KOFF service, while KOFF is installed or used. */
 export default defineCheck({
@@ -7,7 +8,7 @@ export default defineCheck({
   title: "MAPISVC.INF does not register the KOFF service",
   remedy: "reinstall-koff",
   run(f) {
-    const installed = f.install.folders.length > 0 || f.install.uninstallEntries.length > 0;
+    const installed = isInstalled(f);
     if (!installed || f.mapisvc.registrations.length > 0) return [];
     return [
       {

@@ -1,4 +1,5 @@
 import { defineCheck } from "../finding.js";
+import { isInstalled } from "../facts.js";
 
 /** A profile uses the KOFF service while the connector is not installed. */
 export default defineCheck({
@@ -7,7 +8,7 @@ export default defineCheck({
   title: "A profile uses the Kerio connector, which is not installed",
   remedy: "reinstall-koff",
   run(f) {
-    const installed = f.install.folders.length > 0 || f.install.uninstallEntries.length > 0;
+    const installed = isInstalled(f);
     if (installed) return [];
     return f.profiles
       .filter((p) => p.hasKoff)

@@ -1,4 +1,5 @@
 import { defineCheck } from "../finding.js";
+import { isInstalled } from "../facts.js";
 
 /** KOFF is installed but no Outlook profile contains its service. */
 export default defineCheck({
@@ -7,8 +8,9 @@ export default defineCheck({
   title: "No Outlook profile uses the Kerio connector",
   remedy: "recreate-profile",
   run(f) {
-    const installed = f.install.folders.length > 0 || f.install.uninstallEntries.length > 0;
-    if (!installed || f.profiles.some((p) => p.hasKoff)) return [];
+    const installed = isInstalled(f);
+    // A damaged user hive may hide the profile: that is unknown (see facts.unknown), not "none".
+    if (!installed || f.profiles.some((p) => p.hasKoff) || f.damagedUserHives.length > 0) return [];
     return [
       {
         message: `${f.profiles.length} Outlook profile(s) found, none with a kofmsp service`,

@@ -1,4 +1,5 @@
 import { defineCheck } from "../finding.js";
+import { isInstalled } from "../facts.js";
 
 /** The Kerio Updater Service is not installed (auto-upgrade fails for non-admin users). */
 export default defineCheck({
@@ -7,7 +8,7 @@ export default defineCheck({
   title: "The Kerio Updater Service is not installed",
   remedy: "reinstall-koff",
   run(f) {
-    const installed = f.install.folders.length > 0 || f.install.uninstallEntries.length > 0;
+    const installed = isInstalled(f);
     if (!installed || f.updater.installed) return [];
     return [
       {

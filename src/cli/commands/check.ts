@@ -6,7 +6,7 @@
  * bundle made by `collect` (any OS; read safely, see docs/bundle.md). A refused or tampered
  * bundle exits with code 3 (UNREADABLE).
  */
-import { stat, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { InvalidArgumentError, type Command } from "commander";
 import { checkMachine, type CheckReport } from "../../app/check-machine.js";
 import { SEVERITY_ORDER } from "../../check/finding.js";
@@ -17,7 +17,7 @@ import type { Snapshot } from "../../snapshot/snapshot.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { UsageError, type CommandResult } from "../main.js";
-import { collect, parseAt } from "../options.js";
+import { collect, parseAt, checkImageRoot } from "../options.js";
 import { describeBundleError } from "./collect.js";
 import { renderCheckJson } from "../render/check-json.js";
 import { renderCheckText } from "../render/check-text.js";
@@ -80,8 +80,7 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
           snapshot = await createBundleSnapshot(bundle);
           if (flags.freeSpace !== undefined) snapshot.disk = { freeBytes: async () => flags.freeSpace };
         } else if (flags.image !== undefined) {
-          const info = await stat(flags.image).catch(() => undefined);
-          if (!info?.isDirectory()) throw new UsageError(`--image ${flags.image}: not a directory`);
+          await checkImageRoot(flags.image);
           snapshot = createImageSnapshot(flags.image, { freeBytes: flags.freeSpace });
         } else if (process.platform === "win32") {
           snapshot = await createLiveSnapshot();

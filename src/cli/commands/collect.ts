@@ -6,7 +6,6 @@
  * logs and system facts, with a manifest. With `--redact`, the local redaction map is written
  * next to the zip (`FILE.zip.redaction-map.json`) and never into it.
  */
-import { stat } from "node:fs/promises";
 import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { BundleError, collectBundle, writeBundle } from "../../bundle/index.js";
@@ -16,7 +15,7 @@ import type { Snapshot } from "../../snapshot/snapshot.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { UsageError, type CommandResult } from "../main.js";
-import { collect, parseAt } from "../options.js";
+import { collect, parseAt, checkImageRoot } from "../options.js";
 
 interface CollectFlags {
   out?: string;
@@ -69,8 +68,7 @@ export function registerCollectCommand(program: Command, io: CliIo, done: (r: Co
       let snapshot: Snapshot;
       const sourcePaths: string[] = [];
       if (flags.image !== undefined) {
-        const info = await stat(flags.image).catch(() => undefined);
-        if (!info?.isDirectory()) throw new UsageError(`--image ${flags.image}: not a directory`);
+        await checkImageRoot(flags.image);
         const image = path.resolve(io.cwd, flags.image);
         sourcePaths.push(image);
         snapshot = createImageSnapshot(image, { freeBytes: flags.freeSpace });

@@ -5,7 +5,6 @@
  * Without --step: prints the ladder the current findings call for. With --step: prints that
  * step's exact plan, and acts only with --apply. See docs/runbook.md.
  */
-import { stat } from "node:fs/promises";
 import { Option, type Command } from "commander";
 import {
   applyStep,
@@ -26,7 +25,7 @@ import { createLiveSnapshot } from "../../snapshot/live-snapshot.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { UsageError, type CommandResult } from "../main.js";
-import { collect, parseAt } from "../options.js";
+import { collect, parseAt, checkImageRoot } from "../options.js";
 import { describeOperation, renderPlan, renderRefusal, renderRun } from "../render/repair-text.js";
 
 interface CommonFlags {
@@ -57,8 +56,7 @@ async function environment(flags: CommonFlags, io: CliIo): Promise<RepairEnviron
       at: flags.at,
     };
   }
-  if (!(await stat(flags.image).catch(() => undefined))?.isDirectory())
-    throw new UsageError(`--image ${flags.image}: not a directory`);
+  await checkImageRoot(flags.image);
   return {
     snapshot: createImageSnapshot(flags.image),
     imageRoot: flags.image,

@@ -19,7 +19,9 @@ import { expandInputs } from "../input-files.js";
 import type { CliIo } from "../io.js";
 import type { CommandResult } from "../main.js";
 import { UsageError } from "../main.js";
-import { collect, parseAt } from "../options.js";
+import { checkImageRoot, collect, parseAt } from "../options.js";
+import { isWindowsPath } from "../../paths/windows-path.js";
+import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
 import { renderExplain } from "../render/explain.js";
 import { renderTriageJson } from "../render/triage-json.js";
 import { renderTriageSarif } from "../render/triage-sarif.js";
@@ -102,12 +104,21 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
       }
       if (paths.length === 0) throw new UsageError("no input: give PATH... or --bundle FILE.zip");
       if (flags.as !== undefined && paths.length !== 1) throw new UsageError("--as takes exactly one file");
+      if (flags.as !== undefined && !isWindowsPath(flags.as)) {
+        throw new UsageError(
+          `--as ${flags.as}: give the full Windows path, e.g. C:\\Users\\bob\\AppData\\Roaming\\kofmsp.dll`,
+        );
+      }
+      if (flags.image !== undefined) await checkImageRoot(flags.image);
       const inputs = await expandInputs(paths, flags.recursive === true);
       const verifier = await createSignatureVerifier({
         trustFiles: flags.trust,
         at: flags.at,
         signatures: flags.signatures,
         systemRoots: flags.systemRoots,
+        // Like check: a file from an image is judged against the roots that Windows trusted.
+        extraAnchors:
+          flags.image === undefined ? [] : await windowsRootAnchors(createImageSnapshot(flags.image)),
       }).catch((e: Error) => {
         throw new UsageError(e.message);
       });

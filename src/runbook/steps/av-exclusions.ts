@@ -4,7 +4,7 @@
  * (`Windows Defender\Exclusions\Paths`, value = path, REG_DWORD 0); live mode runs
  * `Add-MpPreference -ExclusionPath` (the local key is tamper-protected against direct writes).
  */
-import { expandWindowsPath, isUnderWindowsPath } from "../../paths/windows-path.js";
+import { missingExclusions } from "../../check/koff-exclusions.js";
 import { RunbookError } from "../errors.js";
 import type { Operation, StepDefinition } from "../model.js";
 import { hiveEdit, regString } from "../plan-helpers.js";
@@ -17,11 +17,7 @@ export const avExclusions: StepDefinition = {
   kind: "acting",
   summary: "add GFI's three recommended folders to the Microsoft Defender exclusions",
   async plan(ctx) {
-    const excluded = ctx.facts.defender.exclusions.map((e) => expandWindowsPath(e.path));
-    const wanted = ctx.knowledge.avExclusionPaths.flatMap((p) =>
-      p.includes("%") ? ctx.facts.users.map((u) => expandWindowsPath(p, u)) : [p],
-    );
-    const missing = wanted.filter((p) => !excluded.some((e) => isUnderWindowsPath(p, e)));
+    const missing = missingExclusions(ctx.facts, ctx.knowledge);
     if (missing.length === 0)
       throw new RunbookError("refused-precondition", "every recommended exclusion is already present");
     if (ctx.snapshot.mode === "live") {
