@@ -11,6 +11,7 @@
  * Source: PRODUCT.md "Safety contract"; issue "repair and undo".
  */
 import { randomBytes } from "node:crypto";
+import { realpathSync } from "node:fs";
 import { lstat, readdir, statfs } from "node:fs/promises";
 import path from "node:path";
 import type { CheckReport } from "../app/check-machine.js";
@@ -99,7 +100,6 @@ async function context(
     facts,
     knowledge: loadKnowledge(),
     hostPath: async (w) => fs.hostPath?.(w),
-    hostPathFor: (w) => path.join(env.imageRoot ?? "", ...w.replace(/^[A-Za-z]:\\?/, "").split("\\")),
     quarantine: path.join(quarantineRoot(env), runId),
     runDir: path.join(runsDir(env), runId),
     profile: req.profile,
@@ -153,7 +153,11 @@ async function preconditions(
   if (plan.operations.length > 0) {
     const needed =
       SPACE_MARGIN +
-      plan.operations.reduce((n, op) => n + (op.kind === "hive-edit" ? 2 * hiveSize(op) : 0), 0);
+      (
+        await Promise.all(
+          plan.operations.map(async (op) => (op.kind === "hive-edit" ? 2 * (await lstat(op.hive)).size : 0)),
+        )
+      ).reduce((a, b) => a + b, 0);
     const free = await (env.freeBytes ?? defaultFreeBytes)(env.imageRoot ?? volumeRoot(quarantineRoot(env)));
     if (free === undefined) notes.push("free disk space is unknown");
     else if (free < needed) {
@@ -177,17 +181,6 @@ async function preconditions(
     }
   }
   return { notes };
-}
-
-const hiveSizes = new Map<string, number>();
-function hiveSize(op: Extract<Operation, { kind: "hive-edit" }>): number {
-  return hiveSizes.get(op.hive) ?? 1024 * 1024;
-}
-
-async function rememberHiveSizes(plan: StepPlan): Promise<void> {
-  for (const op of plan.operations) {
-    if (op.kind === "hive-edit") hiveSizes.set(op.hive, (await lstat(op.hive)).size);
-  }
 }
 
 function newRunId(step: StepId): string {
@@ -227,7 +220,6 @@ export async function planStep(
     }
     throw e;
   }
-  await rememberHiveSizes(plan);
   const { refusal, notes } = await preconditions(env, req.step, rep, plan);
   return { step: req.step, kind: def.kind, title: def.title, plan, refusal, notes, report: rep, runId };
 }
@@ -299,8 +291,8 @@ async function finishRun(
   for (const [i, op] of header.operations.entries()) {
     if (done.has(i)) continue;
     await journal.append({ type: "begin", op: i });
-    await perform(op, env.live);
-    await journal.append({ type: "done", op: i });
+    const result = await perform(op, env.live);
+    await journal.append({ type: "done", op: i, result });
   }
   if (header.quarantine) {
     const manifest = header.operations.filter((op) => op.kind !== "mkdir");
@@ -328,6 +320,7 @@ export async function applyStep(
       .at(-1);
     if (unfinished) {
       const { journal, records } = await readRun(env, unfinished.header.runId);
+      assertHeaderContained(env, unfinished.header);
       await finishRun(env, journal, unfinished.header, records);
       return { status: (await readRun(env, unfinished.header.runId)).status, resumed: true };
     }
@@ -366,7 +359,7 @@ function headerOf(
     step: planned.step,
     mode: env.snapshot.mode,
     source: env.snapshot.describe(),
-    image: env.imageRoot,
+    image: env.imageRoot === undefined ? undefined : realImage(env.imageRoot),
     operations: planned.plan.operations,
     createdDirs,
     quarantine: runId ? path.join(quarantineRoot(env), runId) : "",
@@ -395,19 +388,51 @@ export async function undoRun(env: RepairEnvironment, runId?: string): Promise<R
   await mkdirp(runsDir(env));
   const lock = await acquireLock(path.join(env.stateDir, "lock"), `undo ${runId ?? "latest"}`);
   try {
-    const id = runId ?? (await listRuns(env)).filter((r) => r.state !== "undone").at(-1)?.header.runId;
+    if (runId !== undefined && !RUN_ID.test(runId)) throw new RunbookError("usage", `not a run id: ${runId}`);
+    const runs = (await listRuns(env)).sort((a, b) => (a.startedAt ?? "").localeCompare(b.startedAt ?? ""));
+    const id = runId ?? runs.filter((r) => r.state !== "undone").at(-1)?.header.runId;
     if (!id) throw new RunbookError("not-found", "no run to undo");
     const { journal, records, status } = await readRun(env, id);
     if (status.state === "undone") return status;
     const header = status.header;
+    if (
+      header.image !== undefined &&
+      env.imageRoot !== undefined &&
+      header.image !== realImage(env.imageRoot)
+    ) {
+      throw new RunbookError(
+        "usage",
+        `run ${id} was made on the image ${header.image}, not ${realImage(env.imageRoot)}`,
+      );
+    }
+    // Undo newest first: a later run that touched the same things must be undone before this one.
+    const touched = (h: RunHeader) => new Set(h.operations.map(operationTarget));
+    const mine = touched(header);
+    const later = runs.filter(
+      (r) =>
+        r.header.runId !== id &&
+        r.state !== "undone" &&
+        (r.startedAt ?? "") > (status.startedAt ?? "") &&
+        [...touched(r.header)].some((t) => mine.has(t)),
+    );
+    if (later.length > 0) {
+      throw new RunbookError(
+        "refused-precondition",
+        `undo ${later.map((r) => r.header.runId).join(", ")} first: it changed the same files or keys later`,
+        {
+          evidence: later.map((r) => r.header.runId),
+        },
+      );
+    }
     if (status.state !== "undoing") await journal.append({ type: "undo-begin" });
     const reverted = new Set(
       records.filter((r) => r.type === "undo-op-done").map((r) => (r as { op: number }).op),
     );
+    const doneRecords = new Map(records.flatMap((r) => (r.type === "done" ? [[r.op, r] as const] : [])));
     for (let i = header.operations.length - 1; i >= 0; i--) {
       if (reverted.has(i)) continue;
       await journal.append({ type: "undo-op", op: i });
-      await revert(header.operations[i]!, env.live);
+      await revert(header.operations[i]!, env.live, doneRecords.get(i));
       await journal.append({ type: "undo-op-done", op: i });
     }
     if (header.quarantine) {
@@ -423,6 +448,59 @@ export async function undoRun(env: RepairEnvironment, runId?: string): Promise<R
     return (await readRun(env, id)).status;
   } finally {
     await lock.release();
+  }
+}
+
+/**
+ * A journal is trusted to drive changes only when everything it would write to lies where this
+ * tool puts things: quarantine copies and hive backups under this run's quarantine folder, exports
+ * under its run folder, and the image (when there is one) the same image.
+ * @throws RunbookError `journal-corrupt` otherwise.
+ */
+function assertHeaderContained(env: RepairEnvironment, header: RunHeader): void {
+  const under = (child: string, parent: string) =>
+    path.resolve(child).startsWith(path.resolve(parent) + path.sep);
+  const quarantine = path.join(quarantineRoot(env), header.runId);
+  const runDir = path.join(runsDir(env), header.runId);
+  const bad = (what: string) =>
+    new RunbookError(
+      "journal-corrupt",
+      `run ${header.runId}: ${what} lies outside koff-doctor's folders; not resuming it`,
+    );
+  if (!RUN_ID.test(header.runId)) throw bad("its id");
+  if (env.imageRoot !== undefined && header.image !== realImage(env.imageRoot)) throw bad("its image");
+  for (const op of header.operations) {
+    if (op.kind === "move" && !under(op.to, quarantine)) throw bad(op.to);
+    if (op.kind === "hive-edit" && !under(op.backup, quarantine)) throw bad(op.backup);
+    if (op.kind === "reg-delete-key" && !under(op.exportFile, runDir)) throw bad(op.exportFile);
+  }
+}
+
+/** Run ids are generated as `<UTC time>-<step>-<4 hex>`; nothing else is a path under runs/. */
+const RUN_ID = /^\d{8}T\d{6}Z-[a-z-]+-[0-9a-f]{4}$/;
+
+/** What an operation changes (a file path or a registry key), to order undos. */
+function operationTarget(op: Operation): string {
+  switch (op.kind) {
+    case "move":
+    case "mkdir":
+      return op.windowsPath.toLowerCase();
+    case "hive-edit":
+      return op.hive;
+    case "reg-delete-key":
+    case "reg-delete-value":
+      return op.key.toLowerCase();
+    case "defender-exclusion":
+      return `defender:${op.path.toLowerCase()}`;
+  }
+}
+
+/** The resolved real path of an image root (how runs name their image). */
+function realImage(root: string): string {
+  try {
+    return realpathSync(path.resolve(root));
+  } catch {
+    return path.resolve(root);
   }
 }
 

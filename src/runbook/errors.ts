@@ -43,7 +43,7 @@ export class RunbookError extends CodedError<RunbookErrorCode> {
 
   /** True for the codes that mean "refused before changing anything". */
   get isRefusal(): boolean {
-    return this.code.startsWith("refused-");
+    return this.code.startsWith("refused-") || this.code === "tool-missing";
   }
 
   override toJSON(): Record<string, unknown> {

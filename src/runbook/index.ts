@@ -19,4 +19,4 @@ export {
   type RepairEnvironment,
   type StepRequest,
 } from "./engine.js";
-export { defaultStateDir } from "./state-dir.js";
+export { defaultStateDir, securePrivateDir } from "./state-dir.js";

@@ -1,12 +1,15 @@
 /**
- * The write-ahead journal of one run: JSON lines, each appended and fsynced before the change it
- * announces. A torn last line (a crash mid-append) is ignored on reading; anything else that does
- * not parse is a corrupt journal.
+ * The write-ahead journal of one run: JSON lines, each appended in full and fsynced before the
+ * change it announces. A record counts only with its closing newline: a torn tail (the process
+ * died mid-append) is ignored on reading and cut off before the next append, so it can never
+ * glue onto a later record. Anything else that does not parse is a corrupt journal.
  *
  * A test-only hook, `KOFF_DOCTOR_TEST_KILL_AFTER=N`, sends SIGKILL to the process right after
  * its N-th journal record is durable, so the crash-safety test can stop a run at every boundary.
  */
 import { open, readFile } from "node:fs/promises";
+import path from "node:path";
+import { fsyncDir } from "./durable-fs.js";
 import { RunbookError } from "./errors.js";
 import type { JournalRecord } from "./model.js";
 
@@ -17,6 +20,9 @@ function killHook(): void {
   if (after > 0 && ++recordsWritten === after) process.kill(process.pid, "SIGKILL");
 }
 
+/** Longest record tail searched for the last newline when cutting a torn tail (bytes). */
+const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
 export class Journal {
   readonly file: string;
 
@@ -24,15 +30,38 @@ export class Journal {
     this.file = file;
   }
 
-  /** Appends `record` and fsyncs the journal before returning. */
+  /** Appends `record` (cutting off a torn tail first) and fsyncs the journal before returning. */
   async append(record: JournalRecord): Promise<void> {
-    const h = await open(this.file, "a");
+    const line = Buffer.from(`${JSON.stringify({ ...record, at: new Date().toISOString() })}\n`);
+    const h = await open(this.file, "a+");
+    let created: boolean | undefined;
     try {
-      await h.write(`${JSON.stringify({ ...record, at: new Date().toISOString() })}\n`);
+      const { size } = await h.stat();
+      created = size === 0;
+      if (size > 0) {
+        const span = Math.min(size, MAX_RECORD_BYTES);
+        const tail = Buffer.alloc(span);
+        await h.read(tail, 0, span, size - span);
+        if (tail[span - 1] !== 0x0a) {
+          const nl = tail.lastIndexOf(0x0a);
+          if (nl < 0 && span < size)
+            throw new RunbookError("journal-corrupt", `${this.file} ends in an over-long line`, {
+              path: this.file,
+            });
+          await h.truncate(nl < 0 ? 0 : size - span + nl + 1);
+        }
+      }
+      for (let written = 0; written < line.length;) {
+        const { bytesWritten } = await h.write(line, written, line.length - written);
+        if (bytesWritten === 0)
+          throw new RunbookError("io", `short write to ${this.file}`, { path: this.file });
+        written += bytesWritten;
+      }
       await h.sync();
     } finally {
       await h.close();
     }
+    if (created) await fsyncDir(path.dirname(this.file)); // the journal's own directory entry
     killHook();
   }
 
@@ -43,26 +72,16 @@ export class Journal {
       throw e;
     });
     const lines = text.split("\n");
-    const last = lines.pop() ?? "";
-    const records: JournalRecord[] = [];
-    for (const [i, line] of lines.entries()) {
+    lines.pop(); // the text after the last newline: empty, or a torn record that never counted
+    return lines.map((line, i) => {
       try {
-        records.push(JSON.parse(line) as JournalRecord);
+        return JSON.parse(line) as JournalRecord;
       } catch (cause) {
         throw new RunbookError("journal-corrupt", `line ${i + 1} of ${this.file} is not JSON`, {
           path: this.file,
           cause,
         });
       }
-    }
-    // `last` is a torn append when the process died mid-write; it was never fsynced as complete.
-    if (last.trim() !== "") {
-      try {
-        records.push(JSON.parse(last) as JournalRecord);
-      } catch {
-        // ignored: torn tail
-      }
-    }
-    return records;
+    });
   }
 }

@@ -1,8 +1,12 @@
 /**
- * One run at a time: an exclusive lock file (`open(…, "wx")`) holding the owner's pid. A lock
- * whose owner no longer runs (killed, crashed) is stale and taken over; a live owner refuses.
+ * One run at a time: a lock file holding its owner's pid and a random token. It is written in
+ * full under a temporary name and `link()`ed into place, so a lock is never seen empty. A lock
+ * whose owner no longer runs (killed, crashed) is stale: it is renamed away under a unique name
+ * and checked before being discarded, so two processes taking over the same stale lock cannot
+ * both win. Release removes the lock only while it is still ours.
  */
-import { open, readFile, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { link, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { RunbookError } from "./errors.js";
 
 function alive(pid: number): boolean {
@@ -18,33 +22,63 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-/** @throws RunbookError `refused-concurrent` when a live process holds `file`. */
+const read = (file: string) => readFile(file, "utf8").catch(() => undefined);
+
+/** @throws RunbookError `refused-concurrent` when a live process (or an unreadable lock) holds `file`. */
 export async function acquireLock(file: string, what: string): Promise<Lock> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const h = await open(file, "wx").catch((e: NodeJS.ErrnoException) => {
-      if (e.code === "EEXIST") return undefined;
-      throw e;
-    });
-    if (h) {
-      await h.writeFile(JSON.stringify({ pid: process.pid, what, since: new Date().toISOString() }));
-      await h.sync();
-      await h.close();
-      return { release: () => rm(file, { force: true }) };
-    }
-    const owner = await readFile(file, "utf8")
-      .then((t) => JSON.parse(t) as { pid: number; what: string })
-      .catch(() => undefined);
-    if (owner && owner.pid !== process.pid && alive(owner.pid)) {
-      throw new RunbookError(
-        "refused-concurrent",
-        `another koff-doctor run (pid ${owner.pid}: ${owner.what}) is in progress`,
-        {
-          path: file,
-          evidence: owner,
-        },
+  const token = randomBytes(8).toString("hex");
+  const mine = JSON.stringify({ pid: process.pid, what, since: new Date().toISOString(), token });
+  const tmp = `${file}.${token}`;
+  await writeFile(tmp, mine, { flush: true });
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await link(tmp, file);
+        return {
+          release: async () => {
+            if ((await read(file)) === mine) await rm(file, { force: true });
+          },
+        };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      }
+      const seen = await read(file);
+      if (seen === undefined) continue; // released meanwhile
+      let owner: { pid?: unknown; what?: unknown } | undefined;
+      try {
+        owner = JSON.parse(seen) as { pid?: unknown; what?: unknown };
+      } catch {
+        owner = undefined;
+      }
+      if (typeof owner?.pid !== "number") {
+        throw new RunbookError(
+          "refused-concurrent",
+          `the lock ${file} is unreadable; remove it if no koff-doctor run is active`,
+          { path: file },
+        );
+      }
+      if (alive(owner.pid)) {
+        throw new RunbookError(
+          "refused-concurrent",
+          `another koff-doctor run (pid ${owner.pid}: ${String(owner.what)}) is in progress`,
+          {
+            path: file,
+            evidence: owner,
+          },
+        );
+      }
+      // Stale: move it aside under a unique name, and make sure it was the stale one we judged.
+      const grave = `${file}.stale-${token}`;
+      const moved = await rename(file, grave).then(
+        () => true,
+        () => false,
       );
+      if (!moved) continue;
+      if ((await read(grave)) !== seen) await link(grave, file).catch(() => undefined); // a fresh lock: put it back
+      await rm(grave, { force: true });
     }
-    await rm(file, { force: true }); // stale: its owner is gone
+    throw new RunbookError("refused-concurrent", `could not take the lock ${file}`, { path: file });
+  } finally {
+    await rm(tmp, { force: true });
   }
-  throw new RunbookError("refused-concurrent", `could not take the lock ${file}`, { path: file });
 }

@@ -80,6 +80,14 @@ export type Operation =
       path: string;
     };
 
+/** What an operation found when it ran, kept in its `done` record for undo. */
+export interface OperationResult {
+  /** hive-edit: sha256 of the hive right after the edit (undo refuses if the hive changed since). */
+  afterSha256?: string;
+  /** defender-exclusion: whether this run added it (undo removes only what it added). */
+  added?: boolean;
+}
+
 /** What a step plans: changes, warnings to show before acting, guidance to follow after. */
 export interface StepPlan {
   operations: Operation[];
@@ -98,8 +106,6 @@ export interface StepContext {
   knowledge: ConnectorKnowledge;
   /** Host path of a Windows path in the snapshot (undefined when it does not exist). */
   hostPath(windowsPath: string): Promise<string | undefined>;
-  /** Host path a Windows path *would* have (for files not yet created). */
-  hostPathFor(windowsPath: string): string;
   /** Quarantine folder of this run (host path, on the data's volume). */
   quarantine: string;
   /** Folder of this run's journal and exports (outside the data). */
@@ -140,7 +146,7 @@ export interface RunHeader {
 export type JournalRecord = (
   | { type: "run"; header: RunHeader }
   | { type: "begin"; op: number }
-  | { type: "done"; op: number }
+  | { type: "done"; op: number; result?: OperationResult }
   | { type: "complete" }
   | { type: "undo-begin" }
   | { type: "undo-op"; op: number }

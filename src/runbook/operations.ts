@@ -11,12 +11,13 @@
  */
 import { execFile } from "node:child_process";
 import { copyFile, lstat, open, readdir, rm, rmdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Exec } from "../adapters/live/exec.js";
 import { durableRename, fsyncDir, mkdirp, sha256File } from "./durable-fs.js";
 import { RunbookError } from "./errors.js";
-import type { Operation } from "./model.js";
+import type { Operation, OperationResult } from "./model.js";
 
 const run = promisify(execFile);
 const exists = async (p: string) => (await lstat(p).catch(() => undefined)) !== undefined;
@@ -45,7 +46,8 @@ export async function requireHivexregedit(): Promise<void> {
 }
 
 async function mergeInto(hive: string, prefix: string, reg: string): Promise<void> {
-  const regFile = `${hive}.koff-doctor.reg`;
+  // The .reg text goes to the system's temp folder, never into the image.
+  const regFile = path.join(tmpdir(), `koff-doctor-${process.pid}-${Date.now()}.reg`);
   await writeFile(regFile, reg);
   try {
     await run("hivexregedit", ["--merge", "--prefix", prefix, hive, regFile]);
@@ -102,24 +104,24 @@ async function mpPaths(t: LiveTools | undefined): Promise<string[]> {
     .filter(Boolean);
 }
 
-/** Applies `op` unless the machine shows it already applied. */
-export async function perform(op: Operation, tools?: LiveTools): Promise<void> {
+/** Applies `op` unless the machine shows it already applied; returns what undo must know. */
+export async function perform(op: Operation, tools?: LiveTools): Promise<OperationResult> {
   switch (op.kind) {
     case "move": {
       const [src, dst] = [await exists(op.from), await exists(op.to)];
-      if (!src && dst) return; // already moved
+      if (!src && dst) return {}; // already moved
       if (!src)
         throw new RunbookError("io", `${op.windowsPath} is gone and not in quarantine`, { path: op.from });
       if (dst) throw new RunbookError("io", `quarantine target already exists: ${op.to}`, { path: op.to });
       await mkdirp(path.dirname(op.to));
       await durableRename(op.from, op.to);
-      return;
+      return {};
     }
     case "hive-edit": {
       const current = await sha256File(op.hive);
       const backedUp = (await exists(op.backup)) && (await sha256File(op.backup)) === op.beforeSha256;
       if (current !== op.beforeSha256) {
-        if (backedUp) return; // the edited hive is in place
+        if (backedUp) return { afterSha256: current }; // the edited hive is in place
         throw new RunbookError("io", `hive ${op.hive} changed since the plan was made`, { path: op.hive });
       }
       if (!backedUp) {
@@ -133,43 +135,65 @@ export async function perform(op: Operation, tools?: LiveTools): Promise<void> {
       await copyFile(op.hive, work);
       await mergeInto(work, op.prefix, op.reg);
       await syncFile(work);
+      const afterSha256 = await sha256File(work);
       await durableRename(work, op.hive);
-      return;
+      return { afterSha256 };
     }
     case "mkdir":
       if (!(await exists(op.path))) {
         await mkdirp(op.path);
         await fsyncDir(path.dirname(op.path));
       }
-      return;
-    case "reg-delete-key":
-      if (!(await keyExists(tools, op.key))) return; // already deleted (the export was written before)
-      if (!(await exists(op.exportFile)))
-        await tool(tools, "reg export", reg(tools), ["export", op.key, op.exportFile, "/y"]);
+      return {};
+    case "reg-delete-key": {
+      if (!(await keyExists(tools, op.key))) return {}; // already deleted (the export was written before)
+      if (!(await exists(op.exportFile))) {
+        // Exported under a temporary name and renamed: a half-written export never counts as the backup.
+        const partial = `${op.exportFile}.partial`;
+        await tool(tools, "reg export", reg(tools), ["export", op.key, partial, "/y"]);
+        await syncFile(partial);
+        await durableRename(partial, op.exportFile);
+      }
       await tool(tools, "reg delete", reg(tools), ["delete", op.key, "/f"]);
-      return;
+      return {};
+    }
     case "reg-delete-value":
       if (await valueExists(tools, op.key, op.name))
         await tool(tools, "reg delete", reg(tools), ["delete", op.key, "/v", op.name, "/f"]);
-      return;
-    case "defender-exclusion":
-      if (!(await mpPaths(tools)).includes(op.path.toLowerCase())) {
-        await tool(tools, "Add-MpPreference", powershell(tools), [
-          "-NoProfile",
-          "-NonInteractive",
-          "-Command",
-          `Add-MpPreference -ExclusionPath ${psQuote(op.path)}`,
-        ]);
-      }
-      return;
+      return {};
+    case "defender-exclusion": {
+      if ((await mpPaths(tools)).includes(op.path.toLowerCase())) return { added: false };
+      const script = `Add-MpPreference -ExclusionPath ${psQuote(op.path)}`;
+      await tool(tools, "Add-MpPreference", powershell(tools), [
+        "-NoProfile",
+        "-NonInteractive",
+        "-Command",
+        script,
+      ]);
+      return { added: true };
+    }
   }
 }
 
-/** Reverts `op` to the state before it, whatever it had reached. */
-export async function revert(op: Operation, tools?: LiveTools): Promise<void> {
+/**
+ * Reverts `op` to the state before it, whatever it had reached. `done` is the operation's `done`
+ * record when it has one (then everything it moved must still be somewhere).
+ */
+export async function revert(
+  op: Operation,
+  tools?: LiveTools,
+  done?: { result?: OperationResult },
+): Promise<void> {
   switch (op.kind) {
     case "move": {
       const [src, dst] = [await exists(op.from), await exists(op.to)];
+      if (!dst && !src && done) {
+        throw new RunbookError(
+          "io",
+          `${op.windowsPath} is neither in place nor in quarantine (${op.to}); was the image moved?`,
+          { path: op.to },
+        );
+      }
       if (!dst) return; // never moved (or already restored)
       if (src) {
         // Something was created at the original place since (e.g. our own mkdir, or KOFF rebuilt
@@ -191,11 +215,30 @@ export async function revert(op: Operation, tools?: LiveTools): Promise<void> {
     case "hive-edit": {
       await rm(`${op.hive}.koff-doctor-edit`, { force: true });
       await rm(`${op.backup}.partial`, { force: true });
-      if (!(await exists(op.backup))) return; // the hive was never touched
+      const current = await sha256File(op.hive).catch(() => undefined);
+      if (!(await exists(op.backup))) {
+        if (done && current !== op.beforeSha256) {
+          throw new RunbookError(
+            "io",
+            `the backup of ${op.hive} is missing (${op.backup}); was the image moved?`,
+            { path: op.backup },
+          );
+        }
+        return; // the hive was never touched
+      }
       if ((await sha256File(op.backup)) !== op.beforeSha256) {
         throw new RunbookError("journal-corrupt", `backup ${op.backup} does not hold the original hive`, {
           path: op.backup,
         });
+      }
+      const edited = done?.result?.afterSha256;
+      if (current !== op.beforeSha256 && edited !== undefined && current !== edited) {
+        // Someone changed the hive after this run: restoring the backup would silently lose that.
+        throw new RunbookError(
+          "refused-precondition",
+          `${op.hive} changed after this run edited it; undo would discard those later changes (the original stays in ${op.backup})`,
+          { path: op.hive },
+        );
       }
       await durableRename(op.backup, op.hive);
       return;
@@ -229,7 +272,9 @@ export async function revert(op: Operation, tools?: LiveTools): Promise<void> {
       }
       return;
     case "defender-exclusion":
-      if ((await mpPaths(tools)).includes(op.path.toLowerCase())) {
+      // Only what this run added is removed (the plan listed only missing exclusions; a `done`
+      // record says whether it was still missing when the run got there).
+      if (done?.result?.added !== false && (await mpPaths(tools)).includes(op.path.toLowerCase())) {
         await tool(tools, "Remove-MpPreference", powershell(tools), [
           "-NoProfile",
           "-NonInteractive",

@@ -60,6 +60,17 @@ export function hiveOfKey(key: string): { windowsPath: string; prefix: string; r
 }
 
 /** An edit of the image hive holding `key`: `reg` is `.reg` text whose keys start with the hive's prefix. */
+/** Key paths pasted into `.reg` text: control characters or `]` would start new lines or keys. */
+function assertRegSafe(key: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\]]/.test(key)) {
+    throw new RunbookError(
+      "refused-precondition",
+      `the registry key ${JSON.stringify(key)} holds characters a .reg file cannot carry safely`,
+    );
+  }
+}
+
 export async function hiveEdit(
   ctx: StepContext,
   key: string,
@@ -72,6 +83,7 @@ export async function hiveEdit(
       "registry edits are implemented for --image mode; on a live machine follow the printed guidance",
     );
   }
+  assertRegSafe(key);
   const { windowsPath, prefix, rest } = hiveOfKey(key);
   const hive = await ctx.hostPath(windowsPath);
   if (hive === undefined)

@@ -5,8 +5,11 @@
  */
 import { createHash } from "node:crypto";
 import { realpathSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
+import type { Exec } from "../adapters/live/exec.js";
+import { RunbookError } from "./errors.js";
 
 export function defaultStateDir(imageRoot: string, env: NodeJS.ProcessEnv = process.env): string {
   if (env["KOFF_DOCTOR_STATE_DIR"]) return path.resolve(env["KOFF_DOCTOR_STATE_DIR"]);
@@ -19,4 +22,27 @@ export function defaultStateDir(imageRoot: string, env: NodeJS.ProcessEnv = proc
   }
   const id = createHash("sha256").update(real).digest("hex").slice(0, 12);
   return path.join(base, "koff-doctor", "images", `${path.basename(real)}-${id}`);
+}
+
+/**
+ * Live mode: `%ProgramData%` lets ordinary users create files in new subfolders, and a planted
+ * journal must never drive an administrator's repair. The state and quarantine folders are
+ * therefore created with an ACL that grants only SYSTEM (S-1-5-18) and Administrators
+ * (S-1-5-32-544), inheritance removed. SIDs, not names, so it works in every Windows language.
+ * @throws RunbookError `io` when icacls fails.
+ */
+export async function securePrivateDir(dir: string, exec: Exec, system32: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const r = await exec(`${system32}\\icacls.exe`, [
+    dir,
+    "/inheritance:r",
+    "/grant:r",
+    "*S-1-5-18:(OI)(CI)F",
+    "*S-1-5-32-544:(OI)(CI)F",
+  ]);
+  if (r.code !== 0) {
+    throw new RunbookError("io", `could not restrict ${dir} to administrators (icacls exit ${r.code})`, {
+      path: dir,
+    });
+  }
 }

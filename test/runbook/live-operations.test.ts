@@ -103,7 +103,7 @@ describe("live operations", () => {
     assert.equal(win.keys.size, 0);
     assert.deepEqual(win.log.slice(0, 3), [
       `reg.exe query ${PROFILE}`,
-      `reg.exe export ${PROFILE} ${op.exportFile} /y`,
+      `reg.exe export ${PROFILE} ${op.exportFile}.partial /y`,
       `reg.exe delete ${PROFILE} /f`,
     ]);
     await perform(op, tools); // a re-run after a crash: nothing left to do

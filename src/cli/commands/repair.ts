@@ -9,6 +9,7 @@ import { Option, type Command } from "commander";
 import {
   applyStep,
   defaultStateDir,
+  securePrivateDir,
   listRuns,
   planLadder,
   planStep,
@@ -44,14 +45,18 @@ async function environment(flags: CommonFlags, io: CliIo): Promise<RepairEnviron
       );
     }
     const programData = io.env["ProgramData"] ?? "C:\\ProgramData";
+    const live = {
+      exec: nodeExec({ timeoutMs: 120_000 }),
+      system32: `${io.env["SystemRoot"] ?? "C:\\Windows"}\\System32`,
+    };
+    const stateDir = flags.state ?? path.win32.join(programData, "koff-doctor", "state");
+    const quarantineRoot = path.win32.join(programData, "koff-doctor", "quarantine");
+    for (const dir of [stateDir, quarantineRoot]) await securePrivateDir(dir, live.exec, live.system32);
     return {
       snapshot: await createLiveSnapshot(),
-      stateDir: flags.state ?? path.win32.join(programData, "koff-doctor", "state"),
-      quarantineRoot: path.win32.join(programData, "koff-doctor", "quarantine"),
-      live: {
-        exec: nodeExec({ timeoutMs: 120_000 }),
-        system32: `${io.env["SystemRoot"] ?? "C:\\Windows"}\\System32`,
-      },
+      stateDir,
+      quarantineRoot,
+      live,
       trustFiles: flags.trust,
       at: flags.at,
     };

@@ -52,5 +52,8 @@ export function renderRun(s: RunStatus, c: Colors): string {
 }
 
 export function renderRefusal(e: RunbookError, c: Colors): string {
-  return `${c.red("refused")} (${e.code}): ${e.message}\nNothing was changed.\n`;
+  if (e.isRefusal || e.code === "usage")
+    return `${c.red("refused")} (${e.code}): ${e.message}\nNothing was changed.\n`;
+  // Not a refusal: the run may have changed things before it stopped. Say how to finish or revert.
+  return `${c.red("failed")} (${e.code}): ${e.message}\nThe run may be incomplete: re-run the step to finish it, or undo it (koff-doctor repair --status lists runs).\n`;
 }

@@ -1,0 +1,143 @@
+/**
+ * Safety edges found in review: a torn journal tail, a hive changed after a repair, an image
+ * moved before undo, and a lock raced by several processes.
+ */
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { appendFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
+import { applyStep, RunbookError, undoRun, type RepairEnvironment } from "../../src/runbook/index.js";
+import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { copyImage, hashTree } from "../helpers/image-copy.js";
+import { REPO_ROOT } from "../helpers/repo.js";
+
+const AT = new Date("2026-11-21T00:00:00Z");
+const hivex = spawnSync("sh", ["-c", "command -v hivexregedit"]).status === 0;
+const scratch: string[] = [];
+after(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const env = (image: string, state: string): RepairEnvironment => ({
+  snapshot: createImageSnapshot(image),
+  imageRoot: image,
+  stateDir: state,
+  at: AT,
+});
+function fresh(scenario: string) {
+  const c = copyImage(scenario);
+  scratch.push(c.root);
+  return c;
+}
+
+function killedAfter(image: string, state: string, k: number): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, "bin", "koff-doctor.js"),
+        "repair",
+        "--image",
+        image,
+        "--state",
+        state,
+        "--step",
+        "clear-cache",
+        "--apply",
+      ],
+      {
+        env: { ...process.env, KOFF_DOCTOR_TEST_KILL_AFTER: String(k) },
+        stdio: "ignore",
+      },
+    );
+    child.on("exit", () => resolve());
+  });
+}
+
+describe("safety edges", () => {
+  it("a torn journal tail neither blocks a re-run nor undo", async () => {
+    for (const next of ["rerun", "undo"] as const) {
+      const { image, state } = fresh("corrupt-cache");
+      const before = hashTree(image);
+      await killedAfter(image, state, 2); // after "run" and "begin 0"
+      const run = readdirSync(path.join(state, "runs"))[0]!;
+      appendFileSync(path.join(state, "runs", run, "journal.jsonl"), '{"type":"done","op'); // power lost mid-append
+      if (next === "rerun") {
+        const r = await applyStep(env(image, state), { step: "clear-cache" });
+        assert.equal(r.status.state, "complete");
+        assert.equal(r.resumed, true);
+      }
+      await undoRun(env(image, state));
+      assert.deepEqual(hashTree(image), before, `undo after a torn tail (${next}) is byte-exact`);
+    }
+  });
+
+  it(
+    "undo refuses to discard registry changes made after the run",
+    { skip: hivex ? false : "hivexregedit is not installed" },
+    async () => {
+      const { root, image, state } = fresh("missing-av-exclusions");
+      await applyStep(env(image, state), { step: "av-exclusions" });
+      const hive = path.join(image, "Windows", "System32", "config", "SOFTWARE");
+      const reg = path.join(root, "later.reg");
+      writeFileSync(
+        reg,
+        'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\LaterChange]\r\n"x"="y"\r\n',
+      );
+      assert.equal(
+        spawnSync("hivexregedit", ["--merge", "--prefix", "HKEY_LOCAL_MACHINE\\SOFTWARE", hive, reg]).status,
+        0,
+      );
+      const changed = hashTree(image).get(path.join("Windows", "System32", "config", "SOFTWARE"));
+      await assert.rejects(
+        undoRun(env(image, state)),
+        (e: unknown) => e instanceof RunbookError && e.code === "refused-precondition",
+      );
+      assert.equal(
+        hashTree(image).get(path.join("Windows", "System32", "config", "SOFTWARE")),
+        changed,
+        "the later change is kept",
+      );
+    },
+  );
+
+  it("undo refuses another image than the run's", async () => {
+    const { image, state } = fresh("corrupt-cache");
+    await applyStep(env(image, state), { step: "clear-cache" });
+    const other = fresh("corrupt-cache").image;
+    await assert.rejects(
+      undoRun(env(other, state)),
+      (e: unknown) => e instanceof RunbookError && e.code === "usage",
+    );
+    await assert.rejects(
+      undoRun(env(image, state), "../../etc"),
+      (e: unknown) => e instanceof RunbookError && e.code === "usage",
+    );
+  });
+
+  it("several processes racing for the lock: exactly one holds it", async () => {
+    const { state } = fresh("healthy");
+    const lockModule = pathToFileURL(path.join(REPO_ROOT, "dist", "src", "runbook", "lock.js")).href;
+    const script = `
+      import { mkdirSync } from "node:fs";
+      const { acquireLock } = await import(${JSON.stringify(lockModule)});
+      mkdirSync(${JSON.stringify(state)}, { recursive: true });
+      try { const l = await acquireLock(${JSON.stringify(path.join(state, "lock"))}, "race"); await new Promise((r) => setTimeout(r, 800)); await l.release(); console.log("held"); }
+      catch (e) { console.log(e.code); }`;
+    const outputs = await Promise.all(
+      Array.from(
+        { length: 4 },
+        () =>
+          new Promise<string>((resolve) => {
+            const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+              stdio: ["ignore", "pipe", "inherit"],
+            });
+            let out = "";
+            child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+            child.on("exit", () => resolve(out.trim()));
+          }),
+      ),
+    );
+    assert.equal(outputs.filter((o) => o === "held").length, 1, outputs.join(","));
+    assert.equal(outputs.filter((o) => o === "refused-concurrent").length, 3, outputs.join(","));
+  });
+});
