@@ -57,14 +57,20 @@ const fromIndexStat = (s: IndexStat): FileStat => ({
   ...(s.mtime ? { mtime: new Date(s.mtime) } : {}),
 });
 
+/** Most file bytes one bundle carries, so any bundle `collect` writes stays under the reader's caps. */
+export const MAX_CARRIED_BYTES = 96 * 1024 * 1024;
+
 /**
- * Serializes recorded answers. Files larger than `maxFileBytes` are listed with `omitted`.
+ * Serializes recorded answers. Files larger than `maxFileBytes`, or past `maxTotalBytes` of
+ * carried content, are listed with `omitted`.
  * @returns the index and the content members (name → bytes).
  */
 export function serializeFileSystem(
   rec: RecordedFileSystem,
   maxFileBytes: number,
+  maxTotalBytes = MAX_CARRIED_BYTES,
 ): { index: FsIndex; members: Map<string, Uint8Array> } {
+  let carried = 0;
   const members = new Map<string, Uint8Array>();
   const entries: FsIndexEntry[] = [];
   const keys = [...rec.keys()].sort();
@@ -77,7 +83,10 @@ export function serializeFileSystem(
     if (r.content !== undefined) {
       if (r.content.length > maxFileBytes)
         e.content = { omitted: `over the ${maxFileBytes}-byte cap`, size: r.content.length };
+      else if (carried + r.content.length > maxTotalBytes)
+        e.content = { omitted: `over the bundle's ${maxTotalBytes}-byte total`, size: r.content.length };
       else {
+        carried += r.content.length;
         const member = memberForWindowsPath("files", r.path);
         members.set(member, r.content);
         e.content = { member, size: r.content.length };

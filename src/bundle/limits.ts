@@ -27,8 +27,8 @@ export interface BundleReadLimits {
 /** The default read caps. A bundle `collect` writes always fits them (see {@link DEFAULT_COLLECT_LIMITS}). */
 export const DEFAULT_READ_LIMITS: Readonly<BundleReadLimits> = {
   maxEntries: 10_000,
-  maxEntryBytes: 64 * MiB,
-  maxTotalBytes: 1024 * MiB,
+  maxEntryBytes: 24 * MiB,
+  maxTotalBytes: 128 * MiB,
   maxRatio: 200,
   ratioFloorBytes: 1 * MiB,
   maxJsonBytes: 32 * MiB,

@@ -83,6 +83,16 @@ export function checkMemberList(
   members: ReadonlyMap<string, { size: number; isDirectory: boolean }>,
 ): void {
   const listed = new Map(manifest.members.map((m) => [m.path, m]));
+  if (listed.size !== manifest.members.length) {
+    // A path listed twice would be hashed twice on every check: a cheap way to burn time.
+    const seen = new Set<string>();
+    const dup = manifest.members.find((m) => (seen.has(m.path) ? true : (seen.add(m.path), false)));
+    throw new BundleError(
+      "manifest-invalid",
+      `member ${dup?.path} is listed more than once in the manifest`,
+      { path: dup?.path },
+    );
+  }
   for (const [name, m] of members) {
     if (m.isDirectory || name === MEMBER.manifest) continue;
     const l = listed.get(name);

@@ -64,6 +64,17 @@ const cases: Array<{
     ],
   },
   {
+    name: "a member listed twice in the manifest (each listing would be hashed again)",
+    code: "manifest-invalid",
+    entries: () => [
+      manifestFor([
+        { path: "empty.txt", size: 0 },
+        { path: "empty.txt", size: 0 },
+      ]),
+      { name: "empty.txt", data: Buffer.alloc(0) },
+    ],
+  },
+  {
     name: "absolute path (/…)",
     code: "absolute-path",
     entries: () => [manifestFor([]), { name: marker, data: Buffer.from("pwned") }],
@@ -105,11 +116,11 @@ const cases: Array<{
     ],
   },
   {
-    name: "high declared ratio (32 MiB of zeros in ~32 KiB)",
+    name: "high declared ratio (16 MiB of zeros in ~16 KiB)",
     code: "ratio-too-high",
     entries: async () => [
-      manifestFor([{ path: "files/C/zeros.bin", size: 32 * MiB }]),
-      { name: "files/C/zeros.bin", raw: await deflatedZeros(32 * MiB), uncompressedSize: 32 * MiB, crc: 0 },
+      manifestFor([{ path: "files/C/zeros.bin", size: 16 * MiB }]),
+      { name: "files/C/zeros.bin", raw: await deflatedZeros(16 * MiB), uncompressedSize: 16 * MiB, crc: 0 },
     ],
   },
   {
