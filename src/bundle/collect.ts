@@ -186,6 +186,8 @@ function discoverSensitive(
   };
   for (const key of regRec.keys.values()) {
     if (/\\SystemCertificates\\/i.test(key.path)) continue;
+    // Key and value names carry data too (a profile named after an address, a server host).
+    scan([key.path, ...key.subkeys, ...key.values.map((v) => v.name)].join("\n"));
     if (/\\Office\\[^\\]+\\Common\\UserInfo$|\\Office\\Common\\UserInfo$/i.test(key.path)) {
       const name = valueAsString(findValue(key, "UserName"));
       if (name) out.push({ category: "user", value: name });

@@ -1,7 +1,8 @@
 /**
  * `--redact`: replaces user names, e-mail addresses, host names and domain names consistently
  * (the same token for the same value) everywhere in a bundle: Windows paths and member names,
- * text, JSON, `.reg` data and log tails, in UTF-8/ANSI and UTF-16LE forms, case-insensitively.
+ * text, JSON, `.reg` data and log tails, in UTF-8, Windows-1252 (ANSI) and UTF-16LE forms, in
+ * any letter case.
  *
  * Tokens: users `user-N`, e-mail addresses `<user token>@domain-N.invalid`, host names `host-N`,
  * domain names `domain-N.invalid`, host paths `path-N`. Replacement is by substring, longest
@@ -20,6 +21,7 @@
  *
  * Source: issue 6 ("--redact"); docs/bundle.md.
  */
+import { encodeWindows1252 } from "../windows/windows-1252.js";
 
 /** What a sensitive value is. */
 export type SensitiveCategory = "user" | "email" | "host" | "domain" | "path";
@@ -237,8 +239,15 @@ export class Redactor {
       this.#text = new RegExp(sorted.map((e) => escapeRe(e.value)).join("|"), "gi");
       const forms: Array<{ form: string; token: string; wide: boolean }> = [];
       for (const e of sorted) {
-        forms.push({ form: utf8(e.value), token: utf8(e.token), wide: false });
-        forms.push({ form: utf16(e.value), token: utf16(e.token), wide: true });
+        // The regex's "i" flag folds ASCII (and Latin-1 read as bytes) only: other letters are
+        // matched through explicit lower/upper-case variants, in UTF-8, UTF-16LE and ANSI (1252).
+        for (const v of new Set([e.value, e.value.toLowerCase(), e.value.toUpperCase()])) {
+          forms.push({ form: utf8(v), token: utf8(e.token), wide: false });
+          forms.push({ form: utf16(v), token: utf16(e.token), wide: true });
+          const ansi = encodeWindows1252(v);
+          if (ansi && bytesLatin1(ansi) !== utf8(v))
+            forms.push({ form: bytesLatin1(ansi), token: utf8(e.token), wide: false });
+        }
       }
       forms.sort((a, b) => b.form.length - a.form.length);
       for (const f of forms) {

@@ -34,3 +34,21 @@ export function decodeWindows1252(bytes: Uint8Array): string {
   }
   return out;
 }
+
+/**
+ * Encodes a string as Windows-1252 bytes, or `undefined` when a character has no Windows-1252
+ * byte (the inverse of {@link decodeWindows1252}).
+ */
+export function encodeWindows1252(s: string): Uint8Array | undefined {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80 || (c >= 0xa0 && c <= 0xff)) out[i] = c;
+    else {
+      const j = HIGH_C1.indexOf(c);
+      if (j < 0) return undefined;
+      out[i] = 0x80 + j;
+    }
+  }
+  return out;
+}

@@ -229,4 +229,16 @@ describe("Redactor", () => {
     assert.equal(masked.bytes.length, bin.length);
     assert.equal(r.containsBytes(masked.bytes), false);
   });
+
+  it("finds non-ASCII names in any case, in UTF-8, UTF-16LE and Windows-1252", () => {
+    const n = new Redactor([{ category: "user", value: "Jürgen" }]);
+    for (const bytes of [
+      Buffer.from("id=JÜRGEN;", "utf8"),
+      Buffer.from("id=jürgen;", "utf16le"),
+      Buffer.from([0x4a, 0xfc, 0x72, 0x67, 0x65, 0x6e]), // "Jürgen" in Windows-1252
+    ]) {
+      assert.equal(n.containsBytes(bytes), true, bytes.toString("hex"));
+      assert.equal(n.containsBytes(n.redactBytes(bytes)), false, bytes.toString("hex"));
+    }
+  });
 });
