@@ -1,7 +1,7 @@
 /**
  * Option parsers shared by verbs (`--at`, `--trust`), turning bad values into usage errors.
  */
-import { readdir, stat } from "node:fs/promises";
+import { readdir, stat, writeFile } from "node:fs/promises";
 import { InvalidArgumentError } from "commander";
 import { UsageError } from "./usage-error.js";
 
@@ -34,4 +34,11 @@ export async function checkImageRoot(dir: string): Promise<void> {
       `--image ${dir}: not the root of a Windows system volume (no Windows, Users or Program Files folder)`,
     );
   }
+}
+
+/** Writes a report file the user asked for (`--html FILE`); a path that cannot be written is a usage error. */
+export async function writeReport(file: string, content: string): Promise<void> {
+  await writeFile(file, content).catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot write ${file}: ${e.code ?? e.message}`);
+  });
 }

@@ -13,7 +13,7 @@ export default defineCheck({
     return [
       {
         message:
-          "no Kerio Updater Service (Uninstall entry, service key or folder); connector upgrades fail for users without admin rights",
+          "no Kerio Updater Service (no Uninstall entry, no UpdaterService folder); connector upgrades fail for users without admin rights",
         evidence: { checked: f.updater.evidence },
       },
     ];

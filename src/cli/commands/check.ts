@@ -6,7 +6,6 @@
  * bundle made by `collect` (any OS; read safely, see docs/bundle.md). A refused or tampered
  * bundle exits with code 3 (UNREADABLE).
  */
-import { writeFile } from "node:fs/promises";
 import { InvalidArgumentError, type Command } from "commander";
 import { checkMachine, type CheckReport } from "../../app/check-machine.js";
 import { SEVERITY_ORDER } from "../../check/finding.js";
@@ -17,7 +16,7 @@ import type { Snapshot } from "../../snapshot/snapshot.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { UsageError, type CommandResult } from "../main.js";
-import { collect, parseAt, checkImageRoot } from "../options.js";
+import { collect, parseAt, checkImageRoot, writeReport } from "../options.js";
 import { describeBundleError } from "./collect.js";
 import { renderCheckJson } from "../render/check-json.js";
 import { renderCheckText } from "../render/check-text.js";
@@ -94,7 +93,7 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
           systemRoots: flags.systemRoots,
           kerioServers: flags.server,
         });
-        if (flags.html !== undefined) await writeFile(flags.html, renderCheckHtml(report));
+        if (flags.html !== undefined) await writeReport(flags.html, renderCheckHtml(report));
         io.stdout(flags.json ? renderCheckJson(report) : renderCheckText(report, io.colors));
         done({ exitCode: checkExitCode(report) });
       } catch (e) {

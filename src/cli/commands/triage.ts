@@ -6,7 +6,6 @@
  * Judges each file against the seed's indicator table (PRODUCT.md "triage"). With `--bundle`, the
  * PE files a diagnostics bundle carries are judged, reported by their Windows paths.
  */
-import { writeFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
 import { createSignatureVerifier, type ReportedPolicy } from "../../app/signature-verifier.js";
 import { triageHostFiles } from "../../app/triage-host-files.js";
@@ -19,7 +18,7 @@ import { expandInputs } from "../input-files.js";
 import type { CliIo } from "../io.js";
 import type { CommandResult } from "../main.js";
 import { UsageError } from "../main.js";
-import { checkImageRoot, collect, parseAt } from "../options.js";
+import { checkImageRoot, collect, parseAt, writeReport } from "../options.js";
 import { isWindowsPath } from "../../paths/windows-path.js";
 import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
 import { renderExplain } from "../render/explain.js";
@@ -52,7 +51,7 @@ async function emit(
   flags: TriageFlags,
   io: CliIo,
 ): Promise<void> {
-  if (flags.html !== undefined) await writeFile(flags.html, renderTriageHtml(records, policy));
+  if (flags.html !== undefined) await writeReport(flags.html, renderTriageHtml(records, policy));
   if (flags.json) io.stdout(renderTriageJson(records, policy));
   else if (flags.sarif) io.stdout(renderTriageSarif(records));
   else {

@@ -5,7 +5,8 @@ import type { CheckReport } from "../../app/check-machine.js";
 import { toolInfo } from "../../version.js";
 
 export function renderCheckJson(report: CheckReport): string {
-  const { triage, ...facts } = report.facts;
+  // mode and source are top-level fields; triage is its own array.
+  const { triage, mode: _mode, source: _source, ...facts } = report.facts;
   const doc = {
     schemaVersion: 1,
     tool: toolInfo(),

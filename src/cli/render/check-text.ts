@@ -45,7 +45,7 @@ export function renderCheckText(report: CheckReport, c: CliIo["colors"]): string
       lines.push(`  ${c.bold(x.id)}  ${x.title}`);
       lines.push(`    ${x.message}`);
       lines.push(
-        `    ${c.dim("next:")} ${x.remedy ? `koff-doctor repair --step ${x.remedy}` : "see"} ${c.dim(`(docs/checks/${x.id}.md)`)}`,
+        `    ${c.dim("next:")} ${x.remedy ? `koff-doctor repair --step ${x.remedy} ` : ""}${c.dim(`(see docs/checks/${x.id}.md)`)}`,
       );
     }
     lines.push("");
