@@ -6,7 +6,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ConnectorKnowledge } from "../knowledge/index.js";
-import { parsePe } from "../pe/index.js";
 import { readdirSync } from "node:fs";
 import {
   hasVolumeFolders,
@@ -23,14 +22,11 @@ const safeReaddir = (dir: string): string[] => {
   }
 };
 import { triageFile, type SignatureVerifier, type TriageRecord } from "../triage/index.js";
+import { MAX_SIBLING_EXE_BYTES, siblingLoaders } from "../triage/sibling-loaders.js";
 import type { LoadPosition } from "../triage/subject.js";
 
 /** Largest file triage reads, in bytes. Larger inputs get verdict `error` with code `too-large`. */
 export const MAX_TRIAGE_BYTES = 512 * 1024 * 1024;
-
-/** Sibling EXEs examined per folder for side-loading, and the largest one read (bytes). */
-const MAX_SIBLING_EXES = 64;
-const MAX_SIBLING_EXE_BYTES = 64 * 1024 * 1024;
 
 export interface HostTriageOptions {
   knowledge: ConnectorKnowledge;
@@ -45,34 +41,23 @@ export interface HostTriageOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** EXEs next to `hostPath` whose import tables name the DLL (they would load it from there). */
-export async function siblingLoaders(
-  hostPath: string,
-  windowsDir: string | undefined,
-): Promise<LoadPosition[]> {
+/** EXEs next to `hostPath` (on this machine's disk) that import its file name. */
+async function hostSiblingLoaders(hostPath: string, windowsDir: string | undefined): Promise<LoadPosition[]> {
   const dir = path.dirname(hostPath);
-  const dllName = path.basename(hostPath).toLowerCase();
-  if (!dllName.endsWith(".dll")) return [];
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const exes = entries
     .filter((e) => e.isFile() && e.name.toLowerCase().endsWith(".exe"))
-    .slice(0, MAX_SIBLING_EXES);
-  const out: LoadPosition[] = [];
-  for (const exe of exes) {
-    const full = path.join(dir, exe.name);
-    const info = await stat(full).catch(() => undefined);
-    if (!info || info.size > MAX_SIBLING_EXE_BYTES) continue;
-    try {
-      const pe = parsePe(await readFile(full), { mode: "permissive" });
-      if (pe.imports.some((m) => m.dll.toLowerCase() === dllName)) {
-        const where = windowsDir ? normalizeWindowsPath(`${windowsDir}\\${exe.name}`) : full;
-        out.push({ kind: "next-to-exe", where });
-      }
-    } catch {
-      // Not a PE: it cannot load anything.
-    }
-  }
-  return out;
+    .map((e) => {
+      const full = path.join(dir, e.name);
+      return {
+        where: windowsDir ? normalizeWindowsPath(`${windowsDir}\\${e.name}`) : full,
+        read: async () => {
+          const info = await stat(full).catch(() => undefined);
+          return info && info.size <= MAX_SIBLING_EXE_BYTES ? readFile(full) : undefined;
+        },
+      };
+    });
+  return siblingLoaders(path.basename(hostPath), exes);
 }
 
 async function triageOne(file: string, options: HostTriageOptions): Promise<TriageRecord> {
@@ -125,7 +110,7 @@ async function triageOne(file: string, options: HostTriageOptions): Promise<Tria
     };
   }
   const windowsDir = mapped && normalizeWindowsPath(`${mapped.windowsPath}\\..`);
-  const loadPositions = options.originalWindowsPath ? [] : await siblingLoaders(file, windowsDir);
+  const loadPositions = options.originalWindowsPath ? [] : await hostSiblingLoaders(file, windowsDir);
   return triageFile(
     {
       path: file,

@@ -7,7 +7,6 @@
  */
 import { readFirebirdHeader } from "../firebird/header-page.js";
 import type { ConnectorKnowledge } from "../knowledge/index.js";
-import { parsePe } from "../pe/index.js";
 import {
   expandWindowsPath,
   isUnderWindowsPath,
@@ -20,6 +19,7 @@ import {
 import type { DirEntry, FileSystemPort } from "../ports/file-system.js";
 import type { Snapshot } from "../snapshot/snapshot.js";
 import { classifyLocation } from "../triage/location.js";
+import { MAX_SIBLING_EXE_BYTES, siblingLoaders } from "../triage/sibling-loaders.js";
 import { isOutbound } from "../adapters/live/netstat.js";
 import {
   triageFile,
@@ -147,26 +147,16 @@ function mapIssues(issues: readonly MapiDllNameIssue[], bare: boolean): string[]
   return [...out];
 }
 
-/** EXEs next to `path` that import its file name (they would load it from that folder). */
-async function siblingLoaders(fs: FileSystemPort, path: string): Promise<LoadPosition[]> {
-  const name = windowsBasename(path).toLowerCase();
+/** EXEs next to `path` (in the snapshot) that import its file name. */
+async function snapshotSiblingLoaders(fs: FileSystemPort, path: string): Promise<LoadPosition[]> {
   const dir = windowsDirname(path);
-  const out: LoadPosition[] = [];
   const exes = ((await fs.list(dir)) ?? [])
     .filter((e) => e.kind === "file" && /\.exe$/i.test(e.name))
-    .slice(0, 64);
-  for (const exe of exes) {
-    const exePath = joinWindowsPath(dir, exe.name);
-    const bytes = await fs.readFile(exePath, 64 * 1024 * 1024);
-    if (!bytes) continue;
-    try {
-      if (parsePe(bytes).imports.some((m) => m.dll.toLowerCase() === name))
-        out.push({ kind: "next-to-exe", where: exePath });
-    } catch {
-      // Not a PE image: it loads nothing.
-    }
-  }
-  return out;
+    .map((e) => {
+      const where = joinWindowsPath(dir, e.name);
+      return { where, read: () => fs.readFile(where, MAX_SIBLING_EXE_BYTES) };
+    });
+  return siblingLoaders(windowsBasename(path), exes);
 }
 
 /**
@@ -444,7 +434,7 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
         .filter((t) => windowsPathKey(t.path) === key)
         .map((t): LoadPosition => ({ kind: "outlook-profile", where: t.where })),
     ];
-    return [...positions, ...(await siblingLoaders(fs, path))];
+    return [...positions, ...(await snapshotSiblingLoaders(fs, path))];
   };
   // An install folder found through its Uninstall entry is as much the vendor's as the default one.
   const triageKnowledge = { ...k, installFolders: [...new Set([...k.installFolders, ...folders])] };

@@ -28,15 +28,20 @@ export function isWindowsPath(p: string): boolean {
 /**
  * Canonical form: backslashes, no duplicate separators, `.`/`..` resolved, no trailing
  * separator (except after a drive root), upper-case drive letter. Case is otherwise kept.
+ * Win32 namespace prefixes are removed (`\\?\C:\x` → `C:\x`, `\\?\UNC\srv\share` →
+ * `\\srv\share`), and `..` never climbs above a drive root or a UNC share (`\\srv\share`).
  */
 export function normalizeWindowsPath(p: string): string {
-  const unc = p.startsWith("\\\\") || p.startsWith("//");
-  const parts = p.replace(/\//g, "\\").split("\\");
+  let rest = p.replace(/\//g, "\\");
+  const device = /^\\\\[?.]\\(UNC\\)?/i.exec(rest);
+  if (device) rest = (device[1] ? "\\\\" : "") + rest.slice(device[0].length);
+  const unc = rest.startsWith("\\\\");
   const out: string[] = [];
-  for (const part of parts) {
+  const floor = () => (unc ? 2 : out[0] !== undefined && /^[A-Za-z]:$/.test(out[0]) ? 1 : 0);
+  for (const part of rest.split("\\")) {
     if (part === "" || part === ".") continue;
     if (part === "..") {
-      if (out.length > 1 || (out.length === 1 && !/^[A-Za-z]:$/.test(out[0]!))) out.pop();
+      if (out.length > floor()) out.pop();
       continue;
     }
     out.push(part);

@@ -67,6 +67,21 @@ describe("sample images", () => {
     );
   });
 
+  it("the planted DLL is judged malicious, with the indicators that say why", async () => {
+    const report = await checkMachine(createImageSnapshot(path.join(EXAMPLES, "impostor-in-roaming")), {
+      at: AT,
+    });
+    const stray = report.findings.find((f) => f.id === "stray-provider-dll")!;
+    assert.equal(stray.severity, "critical");
+    assert.equal(stray.evidence["verdict"], "malicious");
+    const record = report.facts.triage.find((t) => /AppData\\Roaming/.test(t.windowsPath ?? ""))!;
+    const malicious = record.indicators
+      .filter((i) => i.level === "malicious")
+      .map((i) => i.id)
+      .sort();
+    assert.deepEqual(malicious, ["executable-behavior", "location"]);
+  });
+
   it("does not depend on our letter case: a re-cased copy gives the same findings", async () => {
     const tmp = mkdtempSync(path.join(tmpdir(), "koff-recased-"));
     try {

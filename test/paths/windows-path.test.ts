@@ -17,6 +17,9 @@ describe("normalizeWindowsPath", () => {
     assert.equal(normalizeWindowsPath("C:\\"), "C:\\");
     assert.equal(normalizeWindowsPath("C:\\.."), "C:\\");
     assert.equal(normalizeWindowsPath("\\\\srv\\share\\x\\..\\y"), "\\\\srv\\share\\y");
+    assert.equal(normalizeWindowsPath("\\\\srv\\share\\..\\x"), "\\\\srv\\share\\x", "never above the share");
+    assert.equal(normalizeWindowsPath("\\\\?\\C:\\Users\\x"), "C:\\Users\\x");
+    assert.equal(normalizeWindowsPath("\\\\?\\UNC\\srv\\share\\a"), "\\\\srv\\share\\a");
   });
   it("splits names", () => {
     assert.equal(windowsBasename("C:\\a\\b\\kofmsp32.dll"), "kofmsp32.dll");
