@@ -2,7 +2,7 @@
  * FileSystemPort over the running Windows machine's own disks: Windows paths are host paths.
  * Symbolic links and junctions are reported as absent rather than followed, as in image mode.
  */
-import { lstat, open, readdir } from "node:fs/promises";
+import { lstat, open, readdir, realpath } from "node:fs/promises";
 import { joinWindowsPath, normalizeWindowsPath } from "../../paths/windows-path.js";
 import type { DirEntry, FileStat, FileSystemPort } from "../../ports/file-system.js";
 
@@ -11,10 +11,15 @@ export class LiveFileSystem implements FileSystemPort {
     return "live";
   }
 
+  /**
+   * The file's real path: 8.3 short names (`PROGRA~2`) expanded and letter case as stored, so
+   * folder comparisons work; links and junctions are reported as absent, not followed.
+   */
   async hostPath(p: string): Promise<string | undefined> {
     const n = normalizeWindowsPath(p);
     const info = await lstat(n).catch(() => undefined);
-    return info && !info.isSymbolicLink() ? n : undefined;
+    if (!info || info.isSymbolicLink()) return undefined;
+    return realpath.native(n).then(normalizeWindowsPath, () => n);
   }
 
   async stat(p: string): Promise<FileStat | undefined> {
