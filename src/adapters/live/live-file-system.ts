@@ -2,7 +2,11 @@
  * FileSystemPort over the running Windows machine's own disks: Windows paths are host paths.
  * Symbolic links and junctions are reported as absent rather than followed, as in image mode.
  */
-import { lstat, open, readdir, realpath } from "node:fs/promises";
+import { realpath } from "node:fs";
+import { lstat, open, readdir } from "node:fs/promises";
+import { promisify } from "node:util";
+
+const realpathNative = promisify(realpath.native);
 import { joinWindowsPath, normalizeWindowsPath } from "../../paths/windows-path.js";
 import type { DirEntry, FileStat, FileSystemPort } from "../../ports/file-system.js";
 
@@ -19,7 +23,7 @@ export class LiveFileSystem implements FileSystemPort {
     const n = normalizeWindowsPath(p);
     const info = await lstat(n).catch(() => undefined);
     if (!info || info.isSymbolicLink()) return undefined;
-    return realpath.native(n).then(normalizeWindowsPath, () => n);
+    return realpathNative(n).then(normalizeWindowsPath, () => n);
   }
 
   async stat(p: string): Promise<FileStat | undefined> {
