@@ -102,9 +102,20 @@ describe("Wine's own commands", { skip: wine ? false : "wine is not installed" }
   });
 });
 
+/** `check` on a "live" machine: the healthy image's files and registry, tools answered by `exec`. */
+async function liveReport(exec: (cmd: string) => Promise<{ stdout: string; stderr: string; code: number }>) {
+  const image = createImageSnapshot(path.join(EXAMPLES, "healthy"));
+  const snapshot = await createLiveSnapshot({
+    exec,
+    fs: image.fs,
+    registry: image.registry,
+    systemRoot: "C:\\Windows",
+  });
+  return checkMachine(snapshot, { at: new Date("2026-11-21T00:00:00Z") });
+}
+
 describe("live snapshot facts flow into triage and checks", () => {
   it("processes, connections and events of a (recorded) live machine", async () => {
-    const image = createImageSnapshot(path.join(EXAMPLES, "healthy"));
     const outputs: Record<string, string> = {
       "tasklist.exe": live("tasklist-m.csv.txt"),
       "netstat.exe": live("netstat-ano.txt"),
@@ -115,13 +126,7 @@ describe("live snapshot facts flow into triage and checks", () => {
       stderr: "",
       code: 0,
     });
-    const snapshot = await createLiveSnapshot({
-      exec,
-      fs: image.fs,
-      registry: image.registry,
-      systemRoot: "C:\\Windows",
-    });
-    const report = await checkMachine(snapshot, { at: new Date("2026-11-21T00:00:00Z") });
+    const report = await liveReport(exec);
     const ids = report.findings.map((f) => f.id);
     assert.ok(ids.includes("outlook-crash-in-provider"), ids.join());
     assert.ok(ids.includes("mapi-provider-blocked"), ids.join());
@@ -145,15 +150,8 @@ describe("live snapshot facts flow into triage and checks", () => {
   });
 
   it("a failing tool makes its facts unknown, never empty", async () => {
-    const image = createImageSnapshot(path.join(EXAMPLES, "healthy"));
     const exec = async () => ({ stdout: "", stderr: "Access is denied.", code: 1 });
-    const snapshot = await createLiveSnapshot({
-      exec,
-      fs: image.fs,
-      registry: image.registry,
-      systemRoot: "C:\\Windows",
-    });
-    const report = await checkMachine(snapshot, { at: new Date("2026-11-21T00:00:00Z") });
+    const report = await liveReport(exec);
     assert.match(report.facts.unknown["processes"] ?? "", /Access is denied/);
     assert.match(report.facts.unknown["events"] ?? "", /could not be read/);
     const dll = report.facts.triage.find((t) => t.windowsPath?.endsWith("kofmsp32.dll"))!;
@@ -165,20 +163,13 @@ describe("live snapshot facts flow into triage and checks", () => {
   });
 
   it("unreadable module lists (N/A without elevation) make 'not loaded' unknown", async () => {
-    const image = createImageSnapshot(path.join(EXAMPLES, "healthy"));
     const csv = '"Image Name","PID","Modules"\r\n"OUTLOOK.EXE","4312","N/A"\r\n';
     const exec = async (cmd: string) => ({
       stdout: cmd.endsWith("tasklist.exe") ? csv : "",
       stderr: "",
       code: 0,
     });
-    const snapshot = await createLiveSnapshot({
-      exec,
-      fs: image.fs,
-      registry: image.registry,
-      systemRoot: "C:\\Windows",
-    });
-    const report = await checkMachine(snapshot, { at: new Date("2026-11-21T00:00:00Z") });
+    const report = await liveReport(exec);
     const dll = report.facts.triage.find((t) => t.windowsPath?.endsWith("kofmsp32.dll"))!;
     assert.equal(dll.indicators.find((i) => i.id === "process")!.level, "unknown");
     assert.match(report.facts.unknown["processModules"] ?? "", /OUTLOOK\.EXE/);

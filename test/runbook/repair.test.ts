@@ -31,7 +31,8 @@ import {
 } from "../../src/runbook/index.js";
 import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
 import { copyImage, hashTree } from "../helpers/image-copy.js";
-import { FIXTURES, REPO_ROOT } from "../helpers/repo.js";
+import { killedRun } from "../helpers/killed-run.js";
+import { FIXTURES } from "../helpers/repo.js";
 import { runCli } from "../helpers/run-cli.js";
 
 const AT = new Date("2026-11-21T00:00:00Z");
@@ -105,33 +106,6 @@ describe("repair fixes, undo restores, nothing is lost", () => {
     );
   }
 });
-
-/** Runs `repair --step … --apply` in a child killed after its k-th journal record. */
-function killedRun(image: string, state: string, step: StepId, k: number): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(REPO_ROOT, "bin", "koff-doctor.js"),
-        "repair",
-        "--image",
-        image,
-        "--state",
-        state,
-        "--step",
-        step,
-        "--apply",
-        "--at",
-        AT.toISOString(),
-      ],
-      { env: { ...process.env, KOFF_DOCTOR_TEST_KILL_AFTER: String(k) }, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.on("exit", (code, signal) => resolve(signal ?? `exit ${code}: ${output}`));
-  });
-}
 
 describe("crash safety: SIGKILL at every journal boundary", () => {
   for (const r of REMEDIES) {

@@ -11,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import { applyStep, RunbookError, undoRun, type RepairEnvironment } from "../../src/runbook/index.js";
 import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
 import { copyImage, hashTree } from "../helpers/image-copy.js";
+import { killedRun } from "../helpers/killed-run.js";
 import { REPO_ROOT } from "../helpers/repo.js";
 
 const AT = new Date("2026-11-21T00:00:00Z");
@@ -29,36 +30,12 @@ function fresh(scenario: string) {
   return c;
 }
 
-function killedAfter(image: string, state: string, k: number): Promise<void> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(REPO_ROOT, "bin", "koff-doctor.js"),
-        "repair",
-        "--image",
-        image,
-        "--state",
-        state,
-        "--step",
-        "clear-cache",
-        "--apply",
-      ],
-      {
-        env: { ...process.env, KOFF_DOCTOR_TEST_KILL_AFTER: String(k) },
-        stdio: "ignore",
-      },
-    );
-    child.on("exit", () => resolve());
-  });
-}
-
 describe("safety edges", () => {
   it("a torn journal tail neither blocks a re-run nor undo", async () => {
     for (const next of ["rerun", "undo"] as const) {
       const { image, state } = fresh("corrupt-cache");
       const before = hashTree(image);
-      await killedAfter(image, state, 2); // after "run" and "begin 0"
+      await killedRun(image, state, "clear-cache", 2); // after "run" and "begin 0"
       const run = readdirSync(path.join(state, "runs"))[0]!;
       appendFileSync(path.join(state, "runs", run, "journal.jsonl"), '{"type":"done","op'); // power lost mid-append
       if (next === "rerun") {
