@@ -218,6 +218,8 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
     s.isKoff || k.productNamePattern.test(s.displayName ?? "");
   const registrations: MapisvcRegistration[] = [];
   for (const file of mapisvc.files) {
+    // The locator builds candidate paths from its own spelling; report the file as stored.
+    const infPath = await canonicalCase(fs, windowsPathKey(file.path));
     for (const service of file.services.filter(isKoffService)) {
       const refs = [
         ...(service.dll ? [service.dll] : []),
@@ -229,12 +231,12 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
         );
         if (
           registrations.some(
-            (r) => r.file === file.path && r.loadPath === loadPath && r.registered === ref.load.registered,
+            (r) => r.file === infPath && r.loadPath === loadPath && r.registered === ref.load.registered,
           )
         )
           continue;
         registrations.push({
-          file: file.path,
+          file: infPath,
           section: service.section,
           key: ref.key,
           registered: ref.load.registered,
@@ -535,7 +537,10 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
     defaultProfiles: profilesRead.defaults
       .filter((d) => d.name !== undefined)
       .map((d) => ({ user: d.user, layout: d.office, name: d.name!, key: d.key })),
-    mapisvc: { files: mapisvc.files.map((f) => f.path), registrations },
+    mapisvc: {
+      files: await Promise.all(mapisvc.files.map((f) => canonicalCase(fs, windowsPathKey(f.path)))),
+      registrations,
+    },
     caches,
     cacheRoots,
     defender: { exclusions: defender.paths.map((e) => ({ path: e.value, source: e.source })) },
