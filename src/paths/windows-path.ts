@@ -71,11 +71,11 @@ export function windowsBasename(p: string): string {
   return i < 0 ? n : n.slice(i + 1);
 }
 
-/** Parent folder of a Windows path. */
+/** Parent folder of a Windows path (`""` for a bare file name). */
 export function windowsDirname(p: string): string {
   const n = normalizeWindowsPath(p);
   const i = n.lastIndexOf("\\");
-  if (i < 0) return n;
+  if (i < 0) return "";
   return normalizeWindowsPath(n.slice(0, i) || n);
 }
 

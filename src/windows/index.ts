@@ -45,13 +45,7 @@ export {
   type InfSection,
   type MapiSvcInf,
 } from "./mapisvc-inf.js";
-export {
-  mapiLoadName,
-  windowsBaseName,
-  windowsDirName,
-  type MapiDllNameIssue,
-  type MapiLoadName,
-} from "./mapi-dll-name.js";
+export { mapiLoadName, type MapiDllNameIssue, type MapiLoadName } from "./mapi-dll-name.js";
 export {
   MAX_LCID_FOLDERS,
   MAX_PROVIDERS_PER_SERVICE,

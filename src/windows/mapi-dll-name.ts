@@ -69,15 +69,3 @@ export function mapiLoadName(registered: string): MapiLoadName {
   if (/32$/.test(base)) issues.push("already-has-32");
   return { registered: name, loadName, isFullPath, isBareName, issues };
 }
-
-/** The last path component of a Windows path (`C:\a\b.dll` → `b.dll`). */
-export function windowsBaseName(path: string): string {
-  const i = Math.max(path.lastIndexOf("\\"), path.lastIndexOf("/"));
-  return path.slice(i + 1);
-}
-
-/** The directory of a Windows path without the trailing separator (`C:\a\b.dll` → `C:\a`). */
-export function windowsDirName(path: string): string {
-  const i = Math.max(path.lastIndexOf("\\"), path.lastIndexOf("/"));
-  return i < 0 ? "" : path.slice(0, i);
-}

@@ -27,7 +27,8 @@
 import type { FileSystemPort } from "../ports/file-system.js";
 import type { RegistryPort } from "../ports/registry.js";
 import { WindowsStateError } from "./errors.js";
-import { mapiLoadName, windowsBaseName, windowsDirName, type MapiLoadName } from "./mapi-dll-name.js";
+import { windowsBasename, windowsDirname } from "../paths/windows-path.js";
+import { mapiLoadName, type MapiLoadName } from "./mapi-dll-name.js";
 import {
   findInfSection,
   infSectionEntries,
@@ -195,7 +196,7 @@ export async function locateMapiSvcInf(
     seen.add(norm);
     result.probed.push(c.path);
     // Report the name as stored on disk (`mapisvc.inf` vs `MAPISVC.INF`).
-    const dir = windowsDirName(c.path);
+    const dir = windowsDirname(c.path);
     const entry = (await fs.list(dir))?.find(
       (e) => e.kind === "file" && e.name.toLowerCase() === "mapisvc.inf",
     );
@@ -276,7 +277,7 @@ async function candidatePaths(
         const dll = valueAsString(findValue(k, name));
         if (dll === undefined || dll.trim() === "") continue;
         out.push({
-          path: `${windowsDirName(dll.trim())}\\MAPISVC.INF`,
+          path: `${windowsDirname(dll.trim())}\\MAPISVC.INF`,
           origin: "registered-mapi-dll",
           bitness,
         });
@@ -409,7 +410,7 @@ async function dllReference(
     }
     if (ref.resolved === undefined) {
       for (const dir of searchDirs) {
-        const p = `${dir}\\${windowsBaseName(load.registered)}`;
+        const p = `${dir}\\${windowsBasename(load.registered)}`;
         if (await isFile(p)) {
           ref.registeredNameOnDisk = p;
           break;
