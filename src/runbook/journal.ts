@@ -5,7 +5,8 @@
  * glue onto a later record. Anything else that does not parse is a corrupt journal.
  *
  * A test-only hook, `KOFF_DOCTOR_TEST_KILL_AFTER=N`, sends SIGKILL to the process right after
- * its N-th journal record is durable, so the crash-safety test can stop a run at every boundary.
+ * its N-th journal record is durable, so the crash-safety test can stop a run at every boundary;
+ * {@link crashPoint} does the same at named points inside operations.
  */
 import { open, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -18,6 +19,14 @@ let recordsWritten = 0;
 function killHook(): void {
   const after = Number(process.env["KOFF_DOCTOR_TEST_KILL_AFTER"] ?? 0);
   if (after > 0 && ++recordsWritten === after) process.kill(process.pid, "SIGKILL");
+}
+
+/**
+ * Test-only hook for crashes *inside* an operation: `KOFF_DOCTOR_TEST_KILL_AT=<label>` sends
+ * SIGKILL when the operation reaches that point (e.g. `hive-edit:backed-up`).
+ */
+export function crashPoint(label: string): void {
+  if (process.env["KOFF_DOCTOR_TEST_KILL_AT"] === label) process.kill(process.pid, "SIGKILL");
 }
 
 /** Longest record tail searched for the last newline when cutting a torn tail (bytes). */

@@ -16,6 +16,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { Exec } from "../adapters/live/exec.js";
 import { durableRename, fsyncDir, mkdirp, sha256File } from "./durable-fs.js";
+import { crashPoint } from "./journal.js";
 import { RunbookError } from "./errors.js";
 import type { Operation, OperationResult } from "./model.js";
 
@@ -129,12 +130,15 @@ export async function perform(op: Operation, tools?: LiveTools): Promise<Operati
         const tmp = `${op.backup}.partial`;
         await copyFile(op.hive, tmp);
         await syncFile(tmp);
+        crashPoint("hive-edit:partial-copied");
         await durableRename(tmp, op.backup);
+        crashPoint("hive-edit:backed-up");
       }
       const work = `${op.hive}.koff-doctor-edit`;
       await copyFile(op.hive, work);
       await mergeInto(work, op.prefix, op.reg);
       await syncFile(work);
+      crashPoint("hive-edit:merged");
       const afterSha256 = await sha256File(work);
       await durableRename(work, op.hive);
       return { afterSha256 };

@@ -1,4 +1,4 @@
-/** Runs `koff-doctor repair --step STEP --apply` in a child process killed after its k-th journal record. */
+/** Runs `koff-doctor repair --step STEP --apply` in a child process killed at a journal record or a named point. */
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { REPO_ROOT } from "./repo.js";
@@ -8,7 +8,7 @@ export function killedRun(
   image: string,
   state: string,
   step: string,
-  k: number,
+  k: number | string,
   at = "2026-11-21T00:00:00Z",
 ): Promise<string> {
   return new Promise((resolve) => {
@@ -26,7 +26,13 @@ export function killedRun(
       at,
     ];
     const child = spawn(process.execPath, args, {
-      env: { ...process.env, KOFF_DOCTOR_TEST_KILL_AFTER: String(k) },
+      // A number kills after that journal record; a label kills at that point inside an operation.
+      env: {
+        ...process.env,
+        ...(typeof k === "number"
+          ? { KOFF_DOCTOR_TEST_KILL_AFTER: String(k) }
+          : { KOFF_DOCTOR_TEST_KILL_AT: k }),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

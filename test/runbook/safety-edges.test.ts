@@ -117,4 +117,29 @@ describe("safety edges", () => {
     assert.equal(outputs.filter((o) => o === "held").length, 1, outputs.join(","));
     assert.equal(outputs.filter((o) => o === "refused-concurrent").length, 3, outputs.join(","));
   });
+
+  it(
+    "a crash inside a hive edit: undo is byte-exact and a re-run completes",
+    { skip: hivex ? false : "hivexregedit is not installed" },
+    async () => {
+      for (const point of ["hive-edit:partial-copied", "hive-edit:backed-up", "hive-edit:merged"]) {
+        const a = fresh("missing-av-exclusions");
+        const before = hashTree(a.image);
+        assert.equal(await killedRun(a.image, a.state, "av-exclusions", point), "SIGKILL", point);
+        await undoRun(env(a.image, a.state));
+        assert.deepEqual(hashTree(a.image), before, `undo after a kill at ${point}`);
+        const b = fresh("missing-av-exclusions");
+        assert.equal(await killedRun(b.image, b.state, "av-exclusions", point), "SIGKILL", point);
+        const rerun = await applyStep(env(b.image, b.state), { step: "av-exclusions" });
+        assert.equal(rerun.status.state, "complete", `re-run after a kill at ${point}`);
+        assert.deepEqual(
+          [...hashTree(b.image).keys()].filter(
+            (f) => f.includes("koff-doctor-edit") || f.endsWith(".partial"),
+          ),
+          [],
+          "no temporary files left in the image",
+        );
+      }
+    },
+  );
 });
