@@ -53,7 +53,8 @@ for arch in x86 x64; do
   sign "$WORK/kofmsp32-$arch.dll" "$BIN/kofmsp32-$arch.dll"
   sign "$WORK/KoffBackend-$arch.exe" "$BIN/KoffBackend-$arch.exe"
 done
-cp "$FIX/pe/impostor-no-version-x64.dll" "$BIN/impostor.dll"
+# The planted DLL matches Outlook's bitness (x86), so the scenario shows the planting alone.
+cc i686-w64-mingw32-gcc kofmsp32.dll "$BIN/impostor.dll" -shared -Wl,--kill-at "$FIX/src/impostor.c" -lurlmon
 openssl x509 -in "$PKI/root-ca.pem" -outform DER -out "$BIN/root-ca.der"
 node "$FIX/hives/tools/write-seed.mjs" "$BIN/seed.hiv" ROOT
 

@@ -321,7 +321,11 @@ export async function collectBundle(
   const events: Array<{ log: string; xml: string }> = [];
   if (source.eventLog) {
     for (const log of ["Application", "System"]) {
-      const records = await source.eventLog.query(log, limits.maxEvents);
+      // A log that cannot be read (wevtutil refused) is left out with a note, not a failed collect.
+      const records = await source.eventLog.query(log, limits.maxEvents).catch((e: Error) => {
+        notes.push(`events/${log}.xml omitted: ${e.message}`);
+        return [];
+      });
       const body = records
         .map(
           (e) =>

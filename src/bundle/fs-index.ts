@@ -58,7 +58,7 @@ const fromIndexStat = (s: IndexStat): FileStat => ({
 });
 
 /** Most file bytes one bundle carries, so any bundle `collect` writes stays under the reader's caps. */
-export const MAX_CARRIED_BYTES = 96 * 1024 * 1024;
+export const MAX_CARRIED_BYTES = 64 * 1024 * 1024;
 
 /**
  * Serializes recorded answers. Files larger than `maxFileBytes`, or past `maxTotalBytes` of

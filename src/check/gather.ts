@@ -9,6 +9,7 @@ import { readFirebirdHeader } from "../firebird/header-page.js";
 import type { ConnectorKnowledge } from "../knowledge/index.js";
 import {
   expandWindowsPath,
+  isWindowsPath,
   isUnderWindowsPath,
   joinWindowsPath,
   normalizeWindowsPath,
@@ -56,23 +57,6 @@ const FDB_HEAD_BYTES = 4096;
 const MAX_WALK_ENTRIES = 20_000;
 /** Profile folders that are not users. */
 const NON_USER_FOLDERS = new Set(["public", "default", "default user", "all users", "defaultapppool"]);
-/** System processes whose modules tasklist never shows, even elevated. */
-const PROTECTED_PROCESSES = new Set([
-  "system idle process",
-  "system",
-  "registry",
-  "secure system",
-  "memory compression",
-  "smss.exe",
-  "csrss.exe",
-  "wininit.exe",
-  "services.exe",
-  "lsass.exe",
-  "lsaiso.exe",
-  "msmpeng.exe",
-  "nissrv.exe",
-  "sgrmbroker.exe",
-]);
 /** Executable file extensions inventoried in install folders. */
 const BINARY_EXT = /\.(dll|exe)$/i;
 
@@ -170,8 +154,12 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   /** Facts this run could not see, with the reason (merged into `unknown`). */
   const unknownNotes: Record<string, string> = {};
   // Live: the long, real path (8.3 short names such as PROGRA~2 would defeat folder comparisons).
-  const canonical = async (p: string | undefined): Promise<string | undefined> =>
-    p !== undefined && snapshot.mode === "live" ? ((await fs.hostPath?.(p)) ?? p) : p;
+  // (Only a file system whose host paths are Windows paths, i.e. the machine's own, can say.)
+  const canonical = async (p: string | undefined): Promise<string | undefined> => {
+    if (p === undefined || snapshot.mode !== "live") return p;
+    const real = await fs.hostPath?.(p);
+    return real !== undefined && isWindowsPath(real) ? real : p;
+  };
 
   // Install: Uninstall entries, folders, binaries.
   const uninstall = await readUninstallEntries(registry, {
@@ -187,7 +175,7 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   for (const f of folderCandidates) {
     const norm = normalizeWindowsPath(f);
     if (folders.some((x) => windowsPathKey(x) === windowsPathKey(norm))) continue;
-    if ((await fs.stat(norm))?.kind === "dir") folders.push(norm);
+    if ((await fs.stat(norm))?.kind === "dir") folders.push((await canonical(norm)) ?? norm);
   }
   const binaryPaths: string[] = [];
   for (const folder of folders) {
@@ -375,8 +363,21 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   const connections = await attempt("network", snapshot.network && (() => snapshot.network!.connections()));
   // Processes whose module list could not be read (tasklist prints N/A without elevation), apart
   // from the always-protected system processes: if any, "not loaded" cannot be concluded.
+  // Only processes that could host the provider count: Outlook and KoffBackend, the indexer, the
+  // script runners and the generic DLL hosts. Protected services (antivirus, licensing) always
+  // show N/A and never load a MAPI provider.
+  const hostNames = new Set(
+    [
+      ...k.expectedHostProcesses,
+      ...k.scriptRunnerProcesses,
+      "rundll32.exe",
+      "regsvr32.exe",
+      "svchost.exe",
+      "dllhost.exe",
+    ].map((n) => n.toLowerCase()),
+  );
   const unreadable = (processes ?? []).filter(
-    (p) => p.modules === undefined && !PROTECTED_PROCESSES.has(p.image.toLowerCase()) && p.pid > 4,
+    (p) => p.modules === undefined && hostNames.has(p.image.toLowerCase()),
   );
   if (unreadable.length > 0) {
     unknownNotes["processModules"] =

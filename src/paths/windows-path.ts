@@ -33,8 +33,11 @@ export function isWindowsPath(p: string): boolean {
  */
 export function normalizeWindowsPath(p: string): string {
   let rest = p.replace(/\//g, "\\");
-  const device = /^\\\\[?.]\\(UNC\\)?/i.exec(rest);
+  // Only \\?\X:\ and \\?\UNC\ are plain paths in disguise; other device paths (\\.\COM1,
+  // \\?\Volume{…}) are kept as they are, never turned into relative names.
+  const device = /^\\\\[?.]\\(?:(UNC)\\|(?=[A-Za-z]:(?:\\|$)))/i.exec(rest);
   if (device) rest = (device[1] ? "\\\\" : "") + rest.slice(device[0].length);
+  else if (/^\\\\[?.]\\/.test(rest)) return rest;
   const unc = rest.startsWith("\\\\");
   const out: string[] = [];
   const floor = () => (unc ? 2 : out[0] !== undefined && /^[A-Za-z]:$/.test(out[0]) ? 1 : 0);

@@ -288,10 +288,11 @@ async function finishRun(
   records: JournalRecord[],
 ): Promise<void> {
   const done = new Set(records.filter((r) => r.type === "done").map((r) => (r as { op: number }).op));
+  const begun = new Set(records.filter((r) => r.type === "begin").map((r) => (r as { op: number }).op));
   for (const [i, op] of header.operations.entries()) {
     if (done.has(i)) continue;
     await journal.append({ type: "begin", op: i });
-    const result = await perform(op, env.live);
+    const result = await perform(op, env.live, begun.has(i));
     await journal.append({ type: "done", op: i, result });
   }
   if (header.quarantine) {
@@ -320,7 +321,7 @@ export async function applyStep(
       .at(-1);
     if (unfinished) {
       const { journal, records } = await readRun(env, unfinished.header.runId);
-      assertHeaderContained(env, unfinished.header);
+      assertHeaderContained(env, unfinished.header, unfinished.header.runId);
       await finishRun(env, journal, unfinished.header, records);
       return { status: (await readRun(env, unfinished.header.runId)).status, resumed: true };
     }
@@ -398,13 +399,14 @@ export async function undoRun(env: RepairEnvironment, runId?: string): Promise<R
     if (
       header.image !== undefined &&
       env.imageRoot !== undefined &&
-      header.image !== realImage(env.imageRoot)
+      realImage(header.image) !== realImage(env.imageRoot)
     ) {
       throw new RunbookError(
         "usage",
         `run ${id} was made on the image ${header.image}, not ${realImage(env.imageRoot)}`,
       );
     }
+    assertHeaderContained(env, header, id);
     // Undo newest first: a later run that touched the same things must be undone before this one.
     const touched = (h: RunHeader) => new Set(h.operations.map(operationTarget));
     const mine = touched(header);
@@ -457,7 +459,7 @@ export async function undoRun(env: RepairEnvironment, runId?: string): Promise<R
  * under its run folder, and the image (when there is one) the same image.
  * @throws RunbookError `journal-corrupt` otherwise.
  */
-function assertHeaderContained(env: RepairEnvironment, header: RunHeader): void {
+function assertHeaderContained(env: RepairEnvironment, header: RunHeader, runId: string): void {
   const under = (child: string, parent: string) =>
     path.resolve(child).startsWith(path.resolve(parent) + path.sep);
   const quarantine = path.join(quarantineRoot(env), header.runId);
@@ -465,14 +467,26 @@ function assertHeaderContained(env: RepairEnvironment, header: RunHeader): void 
   const bad = (what: string) =>
     new RunbookError(
       "journal-corrupt",
-      `run ${header.runId}: ${what} lies outside koff-doctor's folders; not resuming it`,
+      `run ${header.runId}: ${what} lies outside koff-doctor's folders; not acting on it`,
     );
-  if (!RUN_ID.test(header.runId)) throw bad("its id");
-  if (env.imageRoot !== undefined && header.image !== realImage(env.imageRoot)) throw bad("its image");
+  if (!RUN_ID.test(header.runId) || header.runId !== runId) throw bad("its id");
+  const image = env.imageRoot === undefined ? undefined : realImage(env.imageRoot);
+  if (image !== undefined && (header.image === undefined || realImage(header.image) !== image))
+    throw bad("its image");
+  // Image mode: everything a run touches lies inside the image; live mode relies on the state
+  // folder being writable by administrators only (securePrivateDir).
+  const inImage = (p: string) => image === undefined || under(p, image);
   for (const op of header.operations) {
-    if (op.kind === "move" && !under(op.to, quarantine)) throw bad(op.to);
-    if (op.kind === "hive-edit" && !under(op.backup, quarantine)) throw bad(op.backup);
+    if (op.kind === "move" && (!under(op.to, quarantine) || !inImage(op.from))) throw bad(op.from);
+    if (op.kind === "hive-edit" && (!under(op.backup, quarantine) || !inImage(op.hive))) throw bad(op.hive);
+    if (op.kind === "mkdir" && !inImage(op.path)) throw bad(op.path);
     if (op.kind === "reg-delete-key" && !under(op.exportFile, runDir)) throw bad(op.exportFile);
+    if (
+      image !== undefined &&
+      (op.kind === "reg-delete-key" || op.kind === "reg-delete-value" || op.kind === "defender-exclusion")
+    ) {
+      throw bad(`a live-mode operation in an image run (${op.kind})`);
+    }
   }
 }
 

@@ -42,10 +42,13 @@ export class Journal {
   /** Appends `record` (cutting off a torn tail first) and fsyncs the journal before returning. */
   async append(record: JournalRecord): Promise<void> {
     const line = Buffer.from(`${JSON.stringify({ ...record, at: new Date().toISOString() })}\n`);
-    const h = await open(this.file, "a+");
+    // Opened "r+" and written at explicit positions: a file opened for append cannot be
+    // truncated on Windows, and the torn tail must be cut before the new record.
+    await (await open(this.file, "a")).close();
+    const h = await open(this.file, "r+");
     let created: boolean | undefined;
     try {
-      const { size } = await h.stat();
+      let { size } = await h.stat();
       created = size === 0;
       if (size > 0) {
         const span = Math.min(size, MAX_RECORD_BYTES);
@@ -57,11 +60,12 @@ export class Journal {
             throw new RunbookError("journal-corrupt", `${this.file} ends in an over-long line`, {
               path: this.file,
             });
-          await h.truncate(nl < 0 ? 0 : size - span + nl + 1);
+          size = nl < 0 ? 0 : size - span + nl + 1;
+          await h.truncate(size);
         }
       }
       for (let written = 0; written < line.length;) {
-        const { bytesWritten } = await h.write(line, written, line.length - written);
+        const { bytesWritten } = await h.write(line, written, line.length - written, size + written);
         if (bytesWritten === 0)
           throw new RunbookError("io", `short write to ${this.file}`, { path: this.file });
         written += bytesWritten;

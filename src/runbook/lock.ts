@@ -24,6 +24,20 @@ export interface Lock {
 
 const read = (file: string) => readFile(file, "utf8").catch(() => undefined);
 
+/**
+ * Puts the lock in place with its content already written: `link()` where the file system has
+ * hard links, else (FAT/exFAT) an exclusive create followed by the write. Throws EEXIST when held.
+ */
+async function placeLock(tmp: string, file: string, content: string): Promise<void> {
+  try {
+    await link(tmp, file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "ENOSYS") throw e;
+    await writeFile(file, content, { flag: "wx", flush: true });
+  }
+}
+
 /** @throws RunbookError `refused-concurrent` when a live process (or an unreadable lock) holds `file`. */
 export async function acquireLock(file: string, what: string): Promise<Lock> {
   const token = randomBytes(8).toString("hex");
@@ -33,7 +47,7 @@ export async function acquireLock(file: string, what: string): Promise<Lock> {
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        await link(tmp, file);
+        await placeLock(tmp, file, mine);
         return {
           release: async () => {
             if ((await read(file)) === mine) await rm(file, { force: true });

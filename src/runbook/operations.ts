@@ -10,7 +10,7 @@
  * - mkdir: create an empty folder; undo removes it only while it is still empty.
  */
 import { execFile } from "node:child_process";
-import { copyFile, lstat, open, readdir, rm, rmdir, writeFile } from "node:fs/promises";
+import { copyFile, lstat, mkdtemp, open, readdir, rm, rmdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -47,13 +47,14 @@ export async function requireHivexregedit(): Promise<void> {
 }
 
 async function mergeInto(hive: string, prefix: string, reg: string): Promise<void> {
-  // The .reg text goes to the system's temp folder, never into the image.
-  const regFile = path.join(tmpdir(), `koff-doctor-${process.pid}-${Date.now()}.reg`);
-  await writeFile(regFile, reg);
+  // The .reg text goes to a private temporary folder (mode 0700), never into the image.
+  const dir = await mkdtemp(path.join(tmpdir(), "koff-doctor-"));
+  const regFile = path.join(dir, "merge.reg");
+  await writeFile(regFile, reg, { mode: 0o600 });
   try {
     await run("hivexregedit", ["--merge", "--prefix", prefix, hive, regFile]);
   } finally {
-    await rm(regFile, { force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -106,7 +107,11 @@ async function mpPaths(t: LiveTools | undefined): Promise<string[]> {
 }
 
 /** Applies `op` unless the machine shows it already applied; returns what undo must know. */
-export async function perform(op: Operation, tools?: LiveTools): Promise<OperationResult> {
+/**
+ * @param resuming - the journal already has a `begin` for this operation (an earlier attempt may
+ *   have done part of it before the process died).
+ */
+export async function perform(op: Operation, tools?: LiveTools, resuming = false): Promise<OperationResult> {
   switch (op.kind) {
     case "move": {
       const [src, dst] = [await exists(op.from), await exists(op.to)];
@@ -166,7 +171,9 @@ export async function perform(op: Operation, tools?: LiveTools): Promise<Operati
         await tool(tools, "reg delete", reg(tools), ["delete", op.key, "/v", op.name, "/f"]);
       return {};
     case "defender-exclusion": {
-      if ((await mpPaths(tools)).includes(op.path.toLowerCase())) return { added: false };
+      // Present already: when resuming, the earlier attempt may have added it (the plan listed it
+      // as missing), so it counts as ours and undo removes it.
+      if ((await mpPaths(tools)).includes(op.path.toLowerCase())) return { added: resuming };
       const script = `Add-MpPreference -ExclusionPath ${psQuote(op.path)}`;
       await tool(tools, "Add-MpPreference", powershell(tools), [
         "-NoProfile",

@@ -33,16 +33,18 @@ export function defaultStateDir(imageRoot: string, env: NodeJS.ProcessEnv = proc
  */
 export async function securePrivateDir(dir: string, exec: Exec, system32: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const r = await exec(`${system32}\\icacls.exe`, [
-    dir,
-    "/inheritance:r",
-    "/grant:r",
-    "*S-1-5-18:(OI)(CI)F",
-    "*S-1-5-32-544:(OI)(CI)F",
-  ]);
-  if (r.code !== 0) {
-    throw new RunbookError("io", `could not restrict ${dir} to administrators (icacls exit ${r.code})`, {
-      path: dir,
-    });
+  const icacls = `${system32}\\icacls.exe`;
+  // Owner first (a user who created the folder before us must not keep it), recursively, then an
+  // ACL that subfolders inherit, replacing whatever was there.
+  for (const args of [
+    [dir, "/setowner", "*S-1-5-32-544", "/T", "/C"],
+    [dir, "/inheritance:r", "/grant:r", "*S-1-5-18:(OI)(CI)F", "*S-1-5-32-544:(OI)(CI)F", "/T", "/C"],
+  ]) {
+    const r = await exec(icacls, args);
+    if (r.code !== 0) {
+      throw new RunbookError("io", `could not restrict ${dir} to administrators (icacls exit ${r.code})`, {
+        path: dir,
+      });
+    }
   }
 }

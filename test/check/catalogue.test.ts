@@ -203,4 +203,18 @@ describe("check catalogue", () => {
     );
     assert.match(run.notRun[0]!.reason, /free space/);
   });
+
+  it("bitness-mismatch judges the DLL MAPISVC.INF registers, even outside the install folder", () => {
+    const f = structuredClone({ ...healthy, freeDiskBytes: 10 ** 12 });
+    const elsewhere = "C:\\Kerio\\kofmsp32.dll";
+    f.mapisvc.registrations[0]!.loadPath = elsewhere;
+    const record = structuredClone(f.triage.find((t) => t.windowsPath?.endsWith("kofmsp32.dll"))!);
+    record.windowsPath = elsewhere;
+    record.pe!.machine = "x64";
+    f.triage.push(record);
+    const check = CATALOGUE.find((c) => c.id === "bitness-mismatch")!;
+    const findings = runChecks(f, [check]).findings;
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0]!.evidence["path"], elsewhere);
+  });
 });

@@ -4,11 +4,17 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { appendFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
-import { applyStep, RunbookError, undoRun, type RepairEnvironment } from "../../src/runbook/index.js";
+import {
+  applyStep,
+  planStep,
+  RunbookError,
+  undoRun,
+  type RepairEnvironment,
+} from "../../src/runbook/index.js";
 import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
 import { copyImage, hashTree } from "../helpers/image-copy.js";
 import { killedRun } from "../helpers/killed-run.js";
@@ -142,4 +148,35 @@ describe("safety edges", () => {
       }
     },
   );
+
+  it("a journal edited to reach outside the image is never acted on, by undo or by a re-run", async () => {
+    const { root, image, state } = fresh("corrupt-cache");
+    await killedRun(image, state, "clear-cache", 1); // the header only
+    const run = readdirSync(path.join(state, "runs"))[0]!;
+    const journal = path.join(state, "runs", run, "journal.jsonl");
+    const outside = path.join(root, "outside.txt");
+    writeFileSync(outside, "not the image's");
+    const lines = readFileSync(journal, "utf8").split("\n");
+    const record = JSON.parse(lines[0]!);
+    record.header.operations[0].from = outside;
+    writeFileSync(journal, `${JSON.stringify(record)}\n`);
+    await assert.rejects(
+      applyStep(env(image, state), { step: "clear-cache" }),
+      (e: unknown) => e instanceof RunbookError && e.code === "journal-corrupt",
+    );
+    await assert.rejects(
+      undoRun(env(image, state)),
+      (e: unknown) => e instanceof RunbookError && e.code === "journal-corrupt",
+    );
+    assert.equal(readFileSync(outside, "utf8"), "not the image's");
+  });
+
+  it("remove-leftovers does not take a cache whose user's hive is damaged", async () => {
+    const { image, state } = fresh("orphan-cache");
+    const ntuser = path.join(image, "Users", "alice", "NTUSER.DAT");
+    writeFileSync(ntuser, readFileSync(ntuser).subarray(0, 6000));
+    const planned = await planStep(env(image, state), { step: "remove-leftovers" });
+    assert.equal(planned.plan.operations.length, 0);
+    assert.equal(planned.refusal?.code, "refused-precondition");
+  });
 });

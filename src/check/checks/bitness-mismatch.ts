@@ -3,8 +3,9 @@ import { defineCheck } from "../finding.js";
 
 /**
  * The provider DLL MAPI loads has another machine type than Outlook's bitness. Judged on the DLLs
- * that MAPISVC.INF makes MAPI load; only when nothing is registered, on every provider DLL of the
- * install (a leftover copy of the other bitness is not what MAPI loads).
+ * MAPISVC.INF makes MAPI load (wherever they are, from their triage records); only when nothing
+ * registered could be judged, on every provider DLL of the install (a leftover copy of the other
+ * bitness is not what MAPI loads).
  */
 export default defineCheck({
   id: "bitness-mismatch",
@@ -17,10 +18,10 @@ export default defineCheck({
     const loaded = new Set(
       f.mapisvc.registrations.flatMap((r) => (r.loadPath ? [windowsPathKey(r.loadPath)] : [])),
     );
-    const judged =
-      loaded.size > 0
-        ? f.install.providerDlls.filter((d) => loaded.has(windowsPathKey(d.path)))
-        : f.install.providerDlls;
+    const registered = f.triage
+      .filter((t) => t.windowsPath && loaded.has(windowsPathKey(t.windowsPath)) && t.pe)
+      .map((t) => ({ path: t.windowsPath!, machine: t.pe!.machine }));
+    const judged = registered.length > 0 ? registered : f.install.providerDlls;
     return judged
       .filter((d) => d.machine !== undefined && d.machine !== bitness)
       .map((d) => ({
@@ -30,7 +31,7 @@ export default defineCheck({
           dllMachine: d.machine,
           outlookBitness: bitness,
           officeSources: f.office.sources,
-          registered: loaded.size > 0,
+          registered: registered.length > 0,
         },
       }));
   },

@@ -49,9 +49,12 @@ async function environment(flags: CommonFlags, io: CliIo): Promise<RepairEnviron
       exec: nodeExec({ timeoutMs: 120_000 }),
       system32: `${io.env["SystemRoot"] ?? "C:\\Windows"}\\System32`,
     };
-    const stateDir = flags.state ?? path.win32.join(programData, "koff-doctor", "state");
-    const quarantineRoot = path.win32.join(programData, "koff-doctor", "quarantine");
-    for (const dir of [stateDir, quarantineRoot]) await securePrivateDir(dir, live.exec, live.system32);
+    // One folder, secured as a whole (owner and inherited ACL), holds state and quarantine; a
+    // --state folder the user names is theirs and keeps its rights.
+    const home = path.win32.join(programData, "koff-doctor");
+    await securePrivateDir(home, live.exec, live.system32);
+    const stateDir = flags.state ?? path.win32.join(home, "state");
+    const quarantineRoot = path.win32.join(home, "quarantine");
     return {
       snapshot: await createLiveSnapshot(),
       stateDir,

@@ -14,8 +14,11 @@ export const removeLeftovers: StepDefinition = {
   summary: "move cache folders that belong to no Outlook profile to quarantine",
   async plan(ctx) {
     const { facts } = ctx;
+    // A cache is a leftover only when its user's profiles are all known: not for a damaged hive
+    // (the profile may be there but unreadable), as the cache-orphan check decides too.
     const orphans = facts.caches.filter(
       (c) =>
+        !facts.damagedUserHives.includes(c.user) &&
         !facts.profiles.some((p) => p.user === c.user && p.name.toLowerCase() === c.profile.toLowerCase()),
     );
     const operations: Operation[] = [];
