@@ -79,6 +79,20 @@ export class HiveContext {
     this.record(err);
   }
 
+  /**
+   * Runs `read`; a RegistryError it throws is rethrown in strict mode and, in permissive mode,
+   * recorded while `fallback` is returned. Other errors always propagate.
+   */
+  guard<T>(fallback: T, read: () => T): T {
+    try {
+      return read();
+    } catch (e) {
+      if (this.mode === "strict" || !(e instanceof RegistryError)) throw e;
+      this.record(e);
+      return fallback;
+    }
+  }
+
   /** Records `err` as an anomaly (whatever the mode), within `maxAnomalies`. */
   record(err: RegistryError): void {
     if (this.anomalies.length >= this.limits.maxAnomalies) {

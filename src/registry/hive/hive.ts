@@ -86,8 +86,7 @@ export class HiveKey {
     const nk = this.#nk;
     // A count of 0 means no subkeys whatever the list offset says (Windows does not read the list then).
     if (nk.subkeyCount === 0) return [];
-    let offsets: number[];
-    try {
+    const offsets = this.#ctx.guard<number[]>([], () => {
       if (nk.subkeyListOffset === NULL_OFFSET) {
         throw new RegistryError("bad-cell", `key declares ${nk.subkeyCount} subkeys but has no subkey list`, {
           offset: nk.offset + 4096,
@@ -95,12 +94,12 @@ export class HiveKey {
           path: this.path,
         });
       }
-      offsets = readSubkeyList(this.#ctx, nk.subkeyListOffset, this.path);
-      if (offsets.length !== nk.subkeyCount) {
+      const list = readSubkeyList(this.#ctx, nk.subkeyListOffset, this.path);
+      if (list.length !== nk.subkeyCount) {
         this.#ctx.forgive(
           new RegistryError(
             "bad-cell",
-            `key declares ${nk.subkeyCount} subkeys, its list holds ${offsets.length}`,
+            `key declares ${nk.subkeyCount} subkeys, its list holds ${list.length}`,
             {
               offset: nk.offset + 4096,
               structure: "nk",
@@ -109,20 +108,12 @@ export class HiveKey {
           ),
         );
       }
-    } catch (e) {
-      if (this.#ctx.mode === "strict" || !(e instanceof RegistryError)) throw e;
-      this.#ctx.record(e);
-      return [];
-    }
+      return list;
+    });
     const out: HiveKey[] = [];
     for (const off of offsets) {
-      try {
-        const child = parseKeyNode(this.#ctx, off, this.path);
-        out.push(new HiveKey(this.#ctx, child, this.#childPath(child.name)));
-      } catch (e) {
-        if (this.#ctx.mode === "strict" || !(e instanceof RegistryError)) throw e;
-        this.#ctx.record(e);
-      }
+      const child = this.#ctx.guard(undefined, () => parseKeyNode(this.#ctx, off, this.path));
+      if (child) out.push(new HiveKey(this.#ctx, child, this.#childPath(child.name)));
     }
     return out;
   }
@@ -137,22 +128,13 @@ export class HiveKey {
   valueRecords(): KeyValueRecord[] {
     const nk = this.#nk;
     if (nk.valueCount === 0) return [];
-    let offsets: number[];
-    try {
-      offsets = readValueList(this.#ctx, nk.valueListOffset, nk.valueCount, this.path);
-    } catch (e) {
-      if (this.#ctx.mode === "strict" || !(e instanceof RegistryError)) throw e;
-      this.#ctx.record(e);
-      return [];
-    }
+    const offsets = this.#ctx.guard<number[]>([], () =>
+      readValueList(this.#ctx, nk.valueListOffset, nk.valueCount, this.path),
+    );
     const out: KeyValueRecord[] = [];
     for (const off of offsets) {
-      try {
-        out.push(parseKeyValue(this.#ctx, off, this.path));
-      } catch (e) {
-        if (this.#ctx.mode === "strict" || !(e instanceof RegistryError)) throw e;
-        this.#ctx.record(e);
-      }
+      const v = this.#ctx.guard(undefined, () => parseKeyValue(this.#ctx, off, this.path));
+      if (v) out.push(v);
     }
     return out;
   }
@@ -171,13 +153,7 @@ export class HiveKey {
   /** The key's `sk` record, or `undefined` when it has none (or, permissive, when unreadable). */
   security(): KeySecurity | undefined {
     if (this.#nk.securityOffset === NULL_OFFSET) return undefined;
-    try {
-      return parseKeySecurity(this.#ctx, this.#nk.securityOffset, this.path);
-    } catch (e) {
-      if (this.#ctx.mode === "strict" || !(e instanceof RegistryError)) throw e;
-      this.#ctx.record(e);
-      return undefined;
-    }
+    return this.#ctx.guard(undefined, () => parseKeySecurity(this.#ctx, this.#nk.securityOffset, this.path));
   }
 }
 
