@@ -13,20 +13,8 @@ import {
   STATES_BY_SEVERITY,
   verifyAuthenticode,
 } from "../../src/authenticode/index.js";
+import { seededRandom } from "../helpers/prng.js";
 import { fixturesPeDir, fixturesPkiDir, loadPe, skipUnless } from "./helpers.js";
-
-/** xorshift32: deterministic pseudo-random numbers for reproducible corruption. */
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x1_0000_0000;
-  };
-}
 
 const FILES = [
   "signed-valid-timestamped-x64.dll",
@@ -43,7 +31,7 @@ describe("robustness: corrupted certificate tables", { skip }, () => {
     it(`${name}: 300 random corruptions never throw`, () => {
       const { bytes, pe } = loadPe(path.join(fixturesPeDir, name));
       const table = pe.certificateTable!;
-      const random = prng(0x5eed ^ name.length);
+      const random = seededRandom(0x5eed ^ name.length);
       const policy = defaultPolicy(trust!, { at: new Date("2026-11-21T00:00:00Z"), signatures: "all" });
       const seen = new Set<string>();
       for (let i = 0; i < 300; i++) {

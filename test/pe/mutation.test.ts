@@ -16,19 +16,8 @@ import {
   PeFormatError,
   parsePe,
 } from "../../src/pe/index.js";
+import { seededRandom } from "../helpers/prng.js";
 import { buildKitchenSinkPe } from "./helpers/build-pe.js";
-
-/** mulberry32: a small, well-known 32-bit PRNG, seeded for reproducibility. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CASES_PER_FORMAT = 2000;
 const EXTREMES = [
@@ -39,7 +28,7 @@ describe("random mutations: only PeFormatError or a result", () => {
   for (const format of ["PE32", "PE32+"] as const) {
     it(`${CASES_PER_FORMAT} mutations of the synthetic ${format} image`, (t) => {
       const base = buildKitchenSinkPe(format).bytes;
-      const random = mulberry32(format === "PE32" ? 0x5eed0032 : 0x5eed0064);
+      const random = seededRandom(format === "PE32" ? 0x5eed0032 : 0x5eed0064);
       const pick = (n: number): number => Math.floor(random() * n);
       let results = 0;
       const codes = new Map<string, number>();

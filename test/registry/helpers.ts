@@ -92,13 +92,4 @@ function cmp(a: string, b: string): number {
 }
 
 /** A small seeded PRNG (mulberry32): deterministic sequences of uint32. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+export { seededUint32 as prng } from "../helpers/prng.js";

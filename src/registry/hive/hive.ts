@@ -207,6 +207,11 @@ export class Hive {
   noteAnomaly(err: RegistryError): void {
     this.#ctx.record(err);
   }
+
+  /** Throws `err` in strict mode; records it as an anomaly in permissive mode. */
+  forgive(err: RegistryError): void {
+    this.#ctx.forgive(err);
+  }
   /** The caps in force. */
   get limits(): Readonly<HiveLimits> {
     return this.#ctx.limits;
@@ -260,7 +265,6 @@ export function walkHive(
   options: { start?: HiveKey; order?: (keys: HiveKey[]) => HiveKey[] } = {},
 ): void {
   const visited = new Set<number>();
-  const strict = hive.mode === "strict";
   const stack: HiveWalkEntry[] = [{ key: options.start ?? hive.root, depth: 0 }];
   while (stack.length > 0) {
     const entry = stack.pop()!;
@@ -271,8 +275,7 @@ export function walkHive(
         structure: "nk",
         path: key.path,
       });
-      if (strict) throw err;
-      hive.noteAnomaly(err);
+      hive.forgive(err);
       continue;
     }
     visited.add(key.offset);
@@ -284,8 +287,7 @@ export function walkHive(
         structure: "nk",
         path: key.path,
       });
-      if (strict) throw err;
-      hive.noteAnomaly(err);
+      hive.forgive(err);
       continue;
     }
     if (options.order) children = options.order(children);
