@@ -384,11 +384,17 @@ export async function surveyRuns(
     .sort();
   const runs: RunStatus[] = [];
   const damaged: DamagedRun[] = [];
+  const image = env.imageRoot === undefined ? undefined : realImage(env.imageRoot);
   for (const id of ids) {
     try {
       const { status } = await readRun(env, id);
-      const problem = headerProblem(env, status.header, id);
-      if (problem) throw problem;
+      // A journal that reads but names a place that is not its own is damaged (edited) as well;
+      // another image's runs are not judged here (`undo` refuses them as usage errors).
+      if (status.header.image === image) {
+        await (await containment(env, id)).checkHeader(status.header).catch((e: unknown) => {
+          if (e instanceof RunbookError && e.code === "journal-corrupt") throw e;
+        });
+      }
       runs.push(status);
     } catch (e) {
       if (!(e instanceof RunbookError) || (e.code !== "journal-corrupt" && e.code !== "not-found")) throw e;
@@ -396,32 +402,6 @@ export async function surveyRuns(
     }
   }
   return { runs, damaged };
-}
-
-/**
- * The header checks that listing can afford without touching the disk: the run id, and for a
- * run of this image its quarantine folder (`undo` checks everything, see run-containment.ts).
- */
-function headerProblem(env: RepairEnvironment, header: RunHeader, id: string): RunbookError | undefined {
-  if (header.runId !== id)
-    return new RunbookError(
-      "journal-corrupt",
-      `its header names another run, ${JSON.stringify(header.runId)}`,
-    );
-  const image = env.imageRoot === undefined ? undefined : realImage(env.imageRoot);
-  if (header.image !== image) return undefined; // another image's run: `undo` says so
-  let expected: string | undefined;
-  try {
-    expected = path.join(quarantineRoot(env), id);
-  } catch {
-    return undefined;
-  }
-  if (header.quarantine !== expected)
-    return new RunbookError(
-      "journal-corrupt",
-      `its header names the quarantine folder ${JSON.stringify(header.quarantine)}`,
-    );
-  return undefined;
 }
 
 /** Past runs whose journals read, oldest first (see {@link surveyRuns} for the damaged ones). */
@@ -597,7 +577,7 @@ export async function undoRun(env: RepairEnvironment, runId?: string): Promise<R
       throw new RunbookError("usage", `run ${id} was made on the image ${header.image}, not ${image}`);
     }
     const guard = await containment(env, id);
-    await guard.checkHeader(header);
+    await guard.checkHeader(header); // journal-corrupt cases were listed as damaged above
     // A later damaged run may have changed the same things: it is restored by hand first.
     const laterDamaged = survey.damaged.find((d) => d.startedAt > (status.startedAt ?? ""));
     if (laterDamaged)
