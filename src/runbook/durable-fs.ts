@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { lstat, mkdir, open, readdir, rename, rmdir } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, rename, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 
 /** fsync a directory so a rename or create inside it survives a crash (no-op where unsupported). */
@@ -45,10 +45,14 @@ export async function durableRename(from: string, to: string): Promise<void> {
   if (path.dirname(from) !== path.dirname(to)) await fsyncDir(path.dirname(from));
 }
 
-/** Writes `data` to `file` durably: temp file, fsync, rename over, fsync the directory. */
+/**
+ * Writes `data` to `file` durably: temp file, fsync, rename over, fsync the directory. The temp
+ * file is created exclusively (`wx`), so a link planted under its name is never written through.
+ */
 export async function durableWrite(file: string, data: Uint8Array | string): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
-  const h = await open(tmp, "w");
+  await rm(tmp, { force: true }); // a leftover of a killed run with the same pid (a link is removed, not followed)
+  const h = await open(tmp, "wx");
   try {
     await h.writeFile(data);
     await h.sync();

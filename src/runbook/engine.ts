@@ -12,15 +12,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { realpathSync } from "node:fs";
-import { lstat, readdir, statfs } from "node:fs/promises";
+import { lstat, readdir, readFile, statfs } from "node:fs/promises";
 import path from "node:path";
 import type { CheckReport } from "../app/check-machine.js";
 import { checkMachine } from "../app/check-machine.js";
 import { loadKnowledge } from "../knowledge/index.js";
 import type { Snapshot } from "../snapshot/snapshot.js";
 import { dirsBetween, durableWrite, mkdirp, removeEmptyDirs } from "./durable-fs.js";
-import { RunbookError } from "./errors.js";
+import { RunbookError, type RunbookErrorCode } from "./errors.js";
 import { Journal } from "./journal.js";
+import { checkOperation } from "./journal-schema.js";
 import { acquireLock } from "./lock.js";
 import type {
   JournalRecord,
@@ -33,6 +34,7 @@ import type {
 } from "./model.js";
 import { STEP_IDS } from "./model.js";
 import { perform, requireHivexregedit, revert, type LiveTools } from "./operations.js";
+import { RUN_ID, RunContainment } from "./run-containment.js";
 import { STEPS } from "./steps/index.js";
 
 /** Margin of free space kept for the journal, manifests and exports, in bytes. */
@@ -85,7 +87,18 @@ function quarantineRoot(env: RepairEnvironment): string {
   if (env.quarantineRoot) return env.quarantineRoot;
   if (!env.imageRoot)
     throw new RunbookError("usage", "acting steps are implemented for --image mode in this version");
-  return path.join(env.imageRoot, "ProgramData", "koff-doctor", "quarantine");
+  return path.join(realImage(env.imageRoot), "ProgramData", "koff-doctor", "quarantine");
+}
+
+/** The containment checks of run `runId` (see run-containment.ts). */
+function containment(env: RepairEnvironment, runId: string): Promise<RunContainment> {
+  return RunContainment.of({
+    runId,
+    image: env.imageRoot === undefined ? undefined : realImage(env.imageRoot),
+    quarantineRoot: quarantineRoot(env),
+    stateDir: path.resolve(env.stateDir),
+    runDir: path.join(path.resolve(runsDir(env)), runId),
+  });
 }
 
 async function context(
@@ -247,11 +260,20 @@ async function readRun(
   env: RepairEnvironment,
   runId: string,
 ): Promise<{ journal: Journal; records: JournalRecord[]; status: RunStatus }> {
-  const journal = new Journal(path.join(runsDir(env), runId, "journal.jsonl"));
+  const dir = path.join(runsDir(env), runId);
+  const info = await lstat(dir).catch(() => undefined);
+  if (!info) throw new RunbookError("not-found", `no run ${runId}`, { path: dir });
+  const journal = new Journal(path.join(dir, "journal.jsonl"));
+  if (!info.isDirectory())
+    throw new RunbookError("journal-corrupt", `the run folder ${dir} is not a folder (a link?)`, {
+      path: dir,
+    });
   const records = await journal.read();
   const head = records[0];
   if (!head || head.type !== "run")
-    throw new RunbookError("not-found", `no run ${runId}`, { path: journal.file });
+    throw new RunbookError("journal-corrupt", `${journal.file} has no run header (truncated or missing)`, {
+      path: journal.file,
+    });
   const has = (t: JournalRecord["type"]) => records.some((r) => r.type === t);
   const opsDone = new Set(records.filter((r) => r.type === "done").map((r) => (r as { op: number }).op)).size;
   const state: RunStatus["state"] = has("undone")
@@ -270,15 +292,121 @@ async function readRun(
   };
 }
 
-/** Past runs, oldest first. */
-export async function listRuns(env: RepairEnvironment): Promise<RunStatus[]> {
-  const ids = (await readdir(runsDir(env)).catch(() => [] as string[])).sort();
-  const out: RunStatus[] = [];
-  for (const id of ids) {
-    const r = await readRun(env, id).catch(() => undefined);
-    if (r) out.push(r.status);
+/**
+ * A run whose journal cannot be trusted (truncated header, failed checksum, wrong field types, a
+ * path outside koff-doctor's folders), with what can still be read without it. Such a run is
+ * listed, never acted on: `undo` refuses it with `journal-corrupt`, and docs/runbook.md says how
+ * to restore its quarantined data by hand.
+ */
+export interface DamagedRun {
+  runId: string;
+  state: "damaged";
+  /** The step, as the run id names it. */
+  step: string;
+  /** The journal file. */
+  journal: string;
+  /** Why the journal is not trusted. */
+  problem: { code: RunbookErrorCode; message: string };
+  /** The run's quarantine folder (its moved files and hive backups), as this tool places it. */
+  quarantine?: string;
+  /** Whether that folder exists; in image mode a run that changed nothing has none. */
+  quarantineExists: boolean;
+  /** `manifest.json`: every operation with its files' size and sha256, written before the first change. */
+  manifestFile: string;
+  /** The manifest's operations, when `manifest.json` reads and has the right shape. */
+  manifest?: Operation[];
+  /** Why the manifest could not be read. */
+  manifestProblem?: string;
+  /** The run id's time, ISO 8601 (to the second). */
+  startedAt: string;
+}
+
+async function damagedRun(env: RepairEnvironment, runId: string, e: RunbookError): Promise<DamagedRun> {
+  const dir = path.join(runsDir(env), runId);
+  let quarantine: string | undefined;
+  try {
+    quarantine = path.join(quarantineRoot(env), runId);
+  } catch {
+    quarantine = undefined;
   }
-  return out;
+  const quarantineExists =
+    quarantine !== undefined && (await lstat(quarantine).catch(() => undefined))?.isDirectory() === true;
+  const manifestFile = path.join(dir, "manifest.json");
+  let manifest: Operation[] | undefined;
+  let manifestProblem: string | undefined;
+  try {
+    const parsed = JSON.parse(await readFile(manifestFile, "utf8")) as unknown;
+    if (!Array.isArray(parsed)) throw new Error("not a list of operations");
+    manifest = parsed.map((op, i) => checkOperation(op, `${manifestFile}, entry ${i}`));
+  } catch (cause) {
+    manifestProblem = (cause as Error).message;
+  }
+  const t = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(runId)!;
+  return {
+    runId,
+    state: "damaged",
+    step: runId.slice(17, -5),
+    journal: path.join(dir, "journal.jsonl"),
+    problem: { code: e.code, message: e.message },
+    quarantine,
+    quarantineExists,
+    manifestFile,
+    manifest,
+    manifestProblem,
+    startedAt: `${t[1]}-${t[2]}-${t[3]}T${t[4]}:${t[5]}:${t[6]}Z`,
+  };
+}
+
+/** The error `undo` of a damaged run exits with: `journal-corrupt`, naming the quarantined data. */
+function damagedError(d: DamagedRun, prefix = ""): RunbookError {
+  const where = d.quarantine
+    ? d.quarantineExists
+      ? `its quarantined data is in ${d.quarantine}`
+      : `it has no quarantine folder (${d.quarantine}), so it moved nothing into quarantine`
+    : "its quarantine folder is unknown";
+  return new RunbookError(
+    "journal-corrupt",
+    `${prefix}run ${d.runId} has a damaged journal (${d.problem.message}); nothing was changed. ${where}; the manifest is ${d.manifestFile}${d.manifestProblem ? ` (unreadable: ${d.manifestProblem})` : ""}. Restore by hand: docs/runbook.md "Restoring a damaged run by hand"`,
+    { path: d.quarantine ?? d.journal, evidence: d },
+  );
+}
+
+/**
+ * Every run in the state folder, oldest first: those whose journal reads, and the damaged ones
+ * (never dropped). Folders under `runs/` not named like a run id are not runs (a run folder
+ * renamed after a by-hand restore leaves the list this way).
+ */
+export async function surveyRuns(
+  env: RepairEnvironment,
+): Promise<{ runs: RunStatus[]; damaged: DamagedRun[] }> {
+  const ids = (await readdir(runsDir(env)).catch(() => [] as string[]))
+    .filter((id) => RUN_ID.test(id))
+    .sort();
+  const runs: RunStatus[] = [];
+  const damaged: DamagedRun[] = [];
+  const image = env.imageRoot === undefined ? undefined : realImage(env.imageRoot);
+  for (const id of ids) {
+    try {
+      const { status } = await readRun(env, id);
+      // A journal that reads but names a place that is not its own is damaged (edited) as well;
+      // another image's runs are not judged here (`undo` refuses them as usage errors).
+      if (status.header.image === image) {
+        await (await containment(env, id)).checkHeader(status.header).catch((e: unknown) => {
+          if (e instanceof RunbookError && e.code === "journal-corrupt") throw e;
+        });
+      }
+      runs.push(status);
+    } catch (e) {
+      if (!(e instanceof RunbookError) || (e.code !== "journal-corrupt" && e.code !== "not-found")) throw e;
+      damaged.push(await damagedRun(env, id, e));
+    }
+  }
+  return { runs, damaged };
+}
+
+/** Past runs whose journals read, oldest first (see {@link surveyRuns} for the damaged ones). */
+export async function listRuns(env: RepairEnvironment): Promise<RunStatus[]> {
+  return (await surveyRuns(env)).runs;
 }
 
 async function finishRun(
@@ -286,28 +414,26 @@ async function finishRun(
   journal: Journal,
   header: RunHeader,
   records: JournalRecord[],
+  guard: RunContainment,
 ): Promise<void> {
   const done = new Set(records.filter((r) => r.type === "done").map((r) => (r as { op: number }).op));
   const begun = new Set(records.filter((r) => r.type === "begin").map((r) => (r as { op: number }).op));
   for (const [i, op] of header.operations.entries()) {
     if (done.has(i)) continue;
+    await guard.checkOperation(header.operations, i); // the disk as it is now, right before acting
     await journal.append({ type: "begin", op: i });
     const result = await perform(op, env.live, begun.has(i));
     await journal.append({ type: "done", op: i, result });
-  }
-  if (header.quarantine) {
-    const manifest = header.operations.filter((op) => op.kind !== "mkdir");
-    await durableWrite(
-      path.join(runsDir(env), header.runId, "manifest.json"),
-      `${JSON.stringify(manifest, null, 2)}\n`,
-    );
   }
   await journal.append({ type: "complete" });
 }
 
 /**
  * Applies one step: resumes an unfinished run of the same step, or plans and runs a new one.
- * @throws RunbookError with a `refused-*` code when a precondition refuses (nothing changed).
+ * Every path the run names is checked first (run-containment.ts), and again before each operation.
+ * @throws RunbookError with a `refused-*` code when a precondition refuses (nothing changed),
+ *   `refused-symlink` when a symbolic link in the image leads a path out of it, `journal-corrupt`
+ *   when an unfinished run's journal names a path outside koff-doctor's folders.
  */
 export async function applyStep(
   env: RepairEnvironment,
@@ -316,14 +442,26 @@ export async function applyStep(
   await mkdirp(runsDir(env));
   const lock = await acquireLock(path.join(env.stateDir, "lock"), `repair --step ${req.step}`);
   try {
-    const unfinished = (await listRuns(env))
-      .filter((r) => r.header.step === req.step && (r.state === "partial" || r.state === "planned"))
+    const image = env.imageRoot === undefined ? undefined : realImage(env.imageRoot);
+    const survey = await surveyRuns(env);
+    // A damaged run of this step may have done part of it: it is restored by hand first.
+    const damaged = survey.damaged.find((d) => d.step === req.step);
+    if (damaged) throw damagedError(damaged, `a run of ${req.step} is damaged; restore it by hand first: `);
+    const unfinished = survey.runs
+      .filter(
+        (r) =>
+          r.header.step === req.step &&
+          r.header.image === image &&
+          (r.state === "partial" || r.state === "planned"),
+      )
       .at(-1);
     if (unfinished) {
-      const { journal, records } = await readRun(env, unfinished.header.runId);
-      assertHeaderContained(env, unfinished.header, unfinished.header.runId);
-      await finishRun(env, journal, unfinished.header, records);
-      return { status: (await readRun(env, unfinished.header.runId)).status, resumed: true };
+      const id = unfinished.header.runId;
+      const { journal, records } = await readRun(env, id);
+      const guard = await containment(env, id);
+      await guard.checkHeader(unfinished.header);
+      await finishRun(env, journal, unfinished.header, records, guard);
+      return { status: (await readRun(env, id)).status, resumed: true };
     }
     const planned = await planStep(env, req);
     if (planned.refusal) throw planned.refusal;
@@ -334,15 +472,26 @@ export async function applyStep(
         resumed: false,
       };
     }
+    const quarantine = path.join(quarantineRoot(env), planned.runId);
+    const createdDirs = await missingDirs(quarantineBase(env), quarantine);
+    const header = headerOf(env, planned, createdDirs);
+    const guard = await containment(env, planned.runId);
+    await guard.checkHeader(header); // before anything is written: a refusal changes nothing
     const runDir = path.join(runsDir(env), planned.runId);
     await mkdirp(runDir);
     for (const x of planned.plan.exports) await durableWrite(path.join(runDir, x.name), x.content);
-    const quarantine = path.join(quarantineRoot(env), planned.runId);
-    const createdDirs = await missingDirs(env.imageRoot ?? volumeRoot(quarantine), quarantine);
-    const header = headerOf(env, planned, createdDirs);
+    // The manifest goes first, so that a run whose journal is later damaged can still be restored by hand.
+    await durableWrite(
+      path.join(runDir, "manifest.json"),
+      `${JSON.stringify(
+        header.operations.filter((op) => op.kind !== "mkdir"),
+        null,
+        2,
+      )}\n`,
+    );
     const journal = new Journal(path.join(runDir, "journal.jsonl"));
     await journal.append({ type: "run", header });
-    await finishRun(env, journal, header, [{ type: "run", header }]);
+    await finishRun(env, journal, header, [{ type: "run", header }], guard);
     return { status: (await readRun(env, planned.runId)).status, planned, resumed: false };
   } finally {
     await lock.release();
@@ -374,6 +523,11 @@ function volumeRoot(p: string): string {
   return path.parse(path.resolve(p)).root;
 }
 
+/** Where the folders a run may create start: the image, or (live) the folder holding the quarantine root. */
+function quarantineBase(env: RepairEnvironment): string {
+  return env.imageRoot === undefined ? path.dirname(quarantineRoot(env)) : realImage(env.imageRoot);
+}
+
 /** Ancestors of `leaf` under `root` that do not exist yet (the run will create them). */
 async function missingDirs(root: string, leaf: string): Promise<string[]> {
   const out: string[] = [];
@@ -381,32 +535,53 @@ async function missingDirs(root: string, leaf: string): Promise<string[]> {
   return out;
 }
 
+/** Sort key of a run or damaged run: when it started. */
+const startedAt = (r: { startedAt?: string }) => r.startedAt ?? "";
+
 /**
  * Reverts a run (default: the latest one not yet undone), byte for byte: operations in reverse
- * order, then the quarantine folders it created. Idempotent; completes an interrupted undo.
+ * order, then the quarantine folders it created. Completes an interrupted undo. Every path the
+ * journal names is checked before the first change and again before each operation.
+ * @throws RunbookError `refused-precondition` when there is nothing to undo (no run, or the run is
+ *   undone already) or a later run changed the same things; `journal-corrupt` for a damaged run
+ *   (naming its quarantine folder) or a journal naming paths outside koff-doctor's folders;
+ *   `refused-symlink` when a symbolic link leads a path out of the image; `not-found` / `usage`
+ *   for an unknown or malformed run id, or another image's run.
  */
 export async function undoRun(env: RepairEnvironment, runId?: string): Promise<RunStatus> {
   await mkdirp(runsDir(env));
   const lock = await acquireLock(path.join(env.stateDir, "lock"), `undo ${runId ?? "latest"}`);
   try {
     if (runId !== undefined && !RUN_ID.test(runId)) throw new RunbookError("usage", `not a run id: ${runId}`);
-    const runs = (await listRuns(env)).sort((a, b) => (a.startedAt ?? "").localeCompare(b.startedAt ?? ""));
-    const id = runId ?? runs.filter((r) => r.state !== "undone").at(-1)?.header.runId;
-    if (!id) throw new RunbookError("not-found", "no run to undo");
-    const { journal, records, status } = await readRun(env, id);
-    if (status.state === "undone") return status;
-    const header = status.header;
-    if (
-      header.image !== undefined &&
-      env.imageRoot !== undefined &&
-      realImage(header.image) !== realImage(env.imageRoot)
-    ) {
+    const survey = await surveyRuns(env);
+    const runs = survey.runs.sort((a, b) => startedAt(a).localeCompare(startedAt(b)));
+    const all = [
+      ...runs.map((r) => ({ id: r.header.runId, startedAt: startedAt(r), undone: r.state === "undone" })),
+      ...survey.damaged.map((d) => ({ id: d.runId, startedAt: d.startedAt, undone: false })),
+    ].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    const id = runId ?? all.filter((r) => !r.undone).at(-1)?.id;
+    if (!id) {
       throw new RunbookError(
-        "usage",
-        `run ${id} was made on the image ${header.image}, not ${realImage(env.imageRoot)}`,
+        "refused-precondition",
+        all.length === 0 ? "no run to undo: nothing to do" : "every run is undone already: nothing to do",
       );
     }
-    assertHeaderContained(env, header, id);
+    const damaged = survey.damaged.find((d) => d.runId === id);
+    if (damaged) throw damagedError(damaged);
+    const { journal, records, status } = await readRun(env, id);
+    if (status.state === "undone")
+      throw new RunbookError("refused-precondition", `run ${id} is undone already: nothing to do`);
+    const header = status.header;
+    const image = env.imageRoot === undefined ? undefined : realImage(env.imageRoot);
+    if (header.image !== undefined && image !== undefined && header.image !== image) {
+      throw new RunbookError("usage", `run ${id} was made on the image ${header.image}, not ${image}`);
+    }
+    const guard = await containment(env, id);
+    await guard.checkHeader(header); // journal-corrupt cases were listed as damaged above
+    // A later damaged run may have changed the same things: it is restored by hand first.
+    const laterDamaged = survey.damaged.find((d) => d.startedAt > (status.startedAt ?? ""));
+    if (laterDamaged)
+      throw damagedError(laterDamaged, `undo the later run ${laterDamaged.runId} first, by hand: `);
     // Undo newest first: a later run that touched the same things must be undone before this one.
     const touched = (h: RunHeader) => new Set(h.operations.map(operationTarget));
     const mine = touched(header);
@@ -433,6 +608,7 @@ export async function undoRun(env: RepairEnvironment, runId?: string): Promise<R
     const doneRecords = new Map(records.flatMap((r) => (r.type === "done" ? [[r.op, r] as const] : [])));
     for (let i = header.operations.length - 1; i >= 0; i--) {
       if (reverted.has(i)) continue;
+      await guard.checkOperation(header.operations, i); // the disk as it is now, right before acting
       await journal.append({ type: "undo-op", op: i });
       await revert(header.operations[i]!, env.live, doneRecords.get(i));
       await journal.append({ type: "undo-op-done", op: i });
@@ -452,46 +628,6 @@ export async function undoRun(env: RepairEnvironment, runId?: string): Promise<R
     await lock.release();
   }
 }
-
-/**
- * A journal is trusted to drive changes only when everything it would write to lies where this
- * tool puts things: quarantine copies and hive backups under this run's quarantine folder, exports
- * under its run folder, and the image (when there is one) the same image.
- * @throws RunbookError `journal-corrupt` otherwise.
- */
-function assertHeaderContained(env: RepairEnvironment, header: RunHeader, runId: string): void {
-  const under = (child: string, parent: string) =>
-    path.resolve(child).startsWith(path.resolve(parent) + path.sep);
-  const quarantine = path.join(quarantineRoot(env), header.runId);
-  const runDir = path.join(runsDir(env), header.runId);
-  const bad = (what: string) =>
-    new RunbookError(
-      "journal-corrupt",
-      `run ${header.runId}: ${what} lies outside koff-doctor's folders; not acting on it`,
-    );
-  if (!RUN_ID.test(header.runId) || header.runId !== runId) throw bad("its id");
-  const image = env.imageRoot === undefined ? undefined : realImage(env.imageRoot);
-  if (image !== undefined && (header.image === undefined || realImage(header.image) !== image))
-    throw bad("its image");
-  // Image mode: everything a run touches lies inside the image; live mode relies on the state
-  // folder being writable by administrators only (securePrivateDir).
-  const inImage = (p: string) => image === undefined || under(p, image);
-  for (const op of header.operations) {
-    if (op.kind === "move" && (!under(op.to, quarantine) || !inImage(op.from))) throw bad(op.from);
-    if (op.kind === "hive-edit" && (!under(op.backup, quarantine) || !inImage(op.hive))) throw bad(op.hive);
-    if (op.kind === "mkdir" && !inImage(op.path)) throw bad(op.path);
-    if (op.kind === "reg-delete-key" && !under(op.exportFile, runDir)) throw bad(op.exportFile);
-    if (
-      image !== undefined &&
-      (op.kind === "reg-delete-key" || op.kind === "reg-delete-value" || op.kind === "defender-exclusion")
-    ) {
-      throw bad(`a live-mode operation in an image run (${op.kind})`);
-    }
-  }
-}
-
-/** Run ids are generated as `<UTC time>-<step>-<4 hex>`; nothing else is a path under runs/. */
-const RUN_ID = /^\d{8}T\d{6}Z-[a-z-]+-[0-9a-f]{4}$/;
 
 /** What an operation changes (a file path or a registry key), to order undos. */
 function operationTarget(op: Operation): string {

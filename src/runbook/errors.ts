@@ -11,6 +11,11 @@ export type RunbookErrorCode =
   | "refused-locked"
   /** Not enough free space for backups and the journal. */
   | "refused-disk-space"
+  /**
+   * A path the run would act on resolves, through a symbolic link (or junction) planted in the
+   * image or the quarantine, to a place outside it: refused, never followed.
+   */
+  | "refused-symlink"
   /** Another repair or undo holds the lock. */
   | "refused-concurrent"
   /** A precondition of the step does not hold (e.g. nothing to do, profile not found). */
@@ -19,7 +24,10 @@ export type RunbookErrorCode =
   | "usage"
   /** A tool the step needs (hivexregedit) is missing. */
   | "tool-missing"
-  /** The journal is unreadable or does not match the disk. */
+  /**
+   * The journal is unreadable (truncated header, bad checksum, wrong field types) or names a path
+   * outside the folders this tool uses (an edited journal).
+   */
   | "journal-corrupt"
   /** No such run. */
   | "not-found"

@@ -12,6 +12,8 @@ export { STEPS } from "./steps/index.js";
 export {
   applyStep,
   listRuns,
+  surveyRuns,
+  type DamagedRun,
   planLadder,
   planStep,
   undoRun,

@@ -10,12 +10,13 @@ import {
   applyStep,
   defaultStateDir,
   securePrivateDir,
-  listRuns,
+  surveyRuns,
   planLadder,
   planStep,
   RunbookError,
   STEP_IDS,
   undoRun,
+  type DamagedRun,
   type RepairEnvironment,
   type StepId,
 } from "../../runbook/index.js";
@@ -77,8 +78,32 @@ async function environment(flags: CommonFlags, io: CliIo): Promise<RepairEnviron
 function refused(e: unknown, io: CliIo, json: boolean | undefined): number {
   if (!(e instanceof RunbookError)) throw e;
   if (json) io.stdout(`${JSON.stringify({ schemaVersion: 1, refused: e.toJSON() }, null, 2)}\n`);
+  // A damaged or edited journal is never acted on: its message says what was left where.
+  else if (e.code === "journal-corrupt") io.stderr(`${io.colors.red("failed")} (${e.code}): ${e.message}\n`);
   else io.stderr(renderRefusal(e, io.colors));
   return runbookExitCode(e);
+}
+
+/** A run whose journal is damaged: what can still be read, and where the by-hand restore is described. */
+function renderDamaged(d: DamagedRun, c: CliIo["colors"]): string {
+  const lines = [`${c.bold(d.runId)}  ${d.step}  ${c.red("damaged")}: ${d.problem.message}`];
+  if (d.quarantine)
+    lines.push(
+      `   quarantine: ${d.quarantine}${d.quarantineExists ? "" : " (absent: this run moved nothing into quarantine)"}`,
+    );
+  if (d.manifest) {
+    lines.push(`   manifest: ${d.manifestFile}`);
+    for (const op of d.manifest) {
+      if (op.kind === "move") {
+        lines.push(`   - ${op.windowsPath}: ${op.from} → ${op.to}`);
+        for (const f of op.manifest) lines.push(`       ${f.sha256}  ${f.size}  ${f.path || "."}`);
+      } else if (op.kind === "hive-edit") {
+        lines.push(`   - hive ${op.hive}: original (sha256 ${op.beforeSha256}) kept as ${op.backup}`);
+      } else lines.push(`   - ${describeOperation(op)}`);
+    }
+  } else lines.push(`   manifest: ${d.manifestFile} unreadable (${d.manifestProblem ?? "?"})`);
+  lines.push(`   undo refuses this run; restore by hand: docs/runbook.md "Restoring a damaged run by hand"`);
+  return lines.join("\n");
 }
 
 /** docs/exit-codes.md: refusals 4, bad requests 64, an unreadable journal or a failed file operation 3. */
@@ -131,12 +156,15 @@ export function registerRepairCommands(program: Command, io: CliIo, done: (r: Co
       }
       const env = await environment(flags, io);
       if (flags.status) {
-        const runs = await listRuns(env);
+        const { runs, damaged } = await surveyRuns(env);
         if (flags.json)
-          io.stdout(`${JSON.stringify({ schemaVersion: 1, stateDir: env.stateDir, runs }, null, 2)}\n`);
+          io.stdout(
+            `${JSON.stringify({ schemaVersion: 1, stateDir: env.stateDir, runs, damaged }, null, 2)}\n`,
+          );
+        else if (runs.length === 0 && damaged.length === 0) io.stdout("No runs yet.\n");
         else
           io.stdout(
-            runs.length === 0 ? "No runs yet.\n" : `${runs.map((r) => renderRun(r, io.colors)).join("\n")}\n`,
+            `${[...runs.map((r) => renderRun(r, io.colors)), ...damaged.map((d) => renderDamaged(d, io.colors))].join("\n")}\n`,
           );
         done({ exitCode: ExitCode.OK });
         return;
