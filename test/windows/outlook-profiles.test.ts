@@ -167,7 +167,7 @@ describe("readOutlookProfiles", () => {
     assert.deepEqual([r.profiles.length, r.defaults.length], [0, 0]);
   });
 
-  it("caps a pathological profile (5000 sections) and marks it truncated, within the 2 s safety cap", async () => {
+  it("caps a pathological profile (5000 sections) and marks it truncated", async () => {
     const spec: FakeSpec = {};
     const base = `${o16}\\Profiles\\Huge`;
     const svc = "a".repeat(32);
@@ -177,9 +177,7 @@ describe("readOutlookProfiles", () => {
     }
     spec[`${base}\\${svc}`] = { "001e3d0a": ansiz("kofmsp.dll"), "01023d00": uidList("0".repeat(31) + "1") };
     spec[`${base}\\${SERVICE_TABLE_SECTION}`] = { "01023d0e": uidList(svc) };
-    const started = Date.now();
     const r = await readOutlookProfiles(new FakeRegistry(spec));
-    assert.ok(Date.now() - started < 2000, "hard safety cap");
     const p = r.profiles[0]!;
     assert.equal(p.truncated, true);
     // The service listed in the anchor is read even though it sorts past the cap, and every
