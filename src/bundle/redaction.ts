@@ -329,16 +329,18 @@ export class Redactor {
 
   /**
    * Text bytes with every whole value replaced by its token, in each encoding view in turn
-   * (UTF-8, Windows-1252 unless the bytes are well-formed UTF-8, UTF-16LE at even and at odd
-   * offsets): the token is written in the encoding the value was found in; every other byte
+   * (UTF-8 when the bytes are well-formed UTF-8, else Windows-1252; then UTF-16LE at even and at
+   * odd offsets): the token is written in the encoding the value was found in; every other byte
    * stays as it was. Use for text only.
    */
   redactBytes(bytes: Uint8Array): Uint8Array {
     if (!this.#matcher) return bytes;
     let cur = bytes;
+    // Single-byte text is read either as UTF-8 (when well-formed) or as Windows-1252, never both:
+    // in the other view a neighbouring letter (`é`) would look like punctuation and hide a word.
+    const utf8 = isUtf8(cur);
     for (const makeView of VIEWS) {
-      // Well-formed UTF-8 is not also read as ANSI: there `é` + `alice` would look like `Ã©alice`.
-      if (makeView === ansiView && isUtf8(cur)) continue;
+      if (makeView === (utf8 ? ansiView : utf8View)) continue;
       const view = makeView(cur);
       const parts: Uint8Array[] = [];
       let last = 0;

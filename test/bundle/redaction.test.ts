@@ -240,4 +240,83 @@ describe("Redactor", () => {
       assert.equal(n.containsBytes(n.redactBytes(bytes)), false, bytes.toString("hex"));
     }
   });
+
+  it("replaces whole values only: never inside another word, in any script", () => {
+    const w = new Redactor([
+      { category: "user", value: "IT" },
+      { category: "user", value: "ed" },
+      { category: "user", value: "Jürgen" },
+      { category: "user", value: "Anna Maria" },
+      { category: "user", value: "j.doe" },
+    ]);
+    assert.equal(
+      w.redactText("Outlook Connector (Offline Edition) EDITION IT_admin Itália édité"),
+      "Outlook Connector (Offline Edition) EDITION IT_admin Itália édité",
+    );
+    assert.equal(
+      w.redactText('C:\\Users\\IT\\AppData;"it";it.;pc-it-01;/home/ed/x;ED'),
+      'C:\\Users\\user-1\\AppData;"user-1";user-1.;pc-user-1-01;/home/user-2/x;user-2',
+    );
+    assert.equal(w.redactText("Jürgens jürgen JÜRGEN_ xJürgen"), "Jürgens user-3 JÜRGEN_ xJürgen");
+    assert.equal(w.redactText("by Anna Maria, not Anna Marias"), "by user-4, not Anna Marias");
+    assert.equal(w.redactText("j.doe J.DOE xj.doe"), "user-5 user-5 xj.doe");
+  });
+
+  it("e-mail addresses and dotted host names are values of their own, longest first", () => {
+    const w = new Redactor([
+      { category: "user", value: "alice" },
+      { category: "email", value: "alice.smith@corp.example.net" },
+      { category: "domain", value: "corp.example.net" },
+      { category: "host", value: "mail.corp.example.net" },
+      { category: "host", value: "mail" },
+    ]);
+    assert.equal(
+      w.redactText("alice.smith@corp.example.net via mail.corp.example.net (corp.example.net) mail mailbox"),
+      "user-2@domain-1.invalid via host-1 (domain-1.invalid) host-2 mailbox",
+    );
+    assert.equal(
+      w.redactText("corp.example.network"),
+      "corp.example.network",
+      "a longer host is another value",
+    );
+  });
+
+  it("keeps one-letter values and words of the paths check reads, and says why", () => {
+    const w = new Redactor(
+      ["Kerio", "Users", "Local", "Program", "AppData", "x86", "j", "admin", "user", "host"].map((value) => ({
+        category: "user" as const,
+        value,
+      })),
+    );
+    assert.deepEqual(
+      w.entries.map((e) => e.value),
+      ["admin"],
+    );
+    assert.equal(w.skipped.find((s) => s.value === "j")?.reason, "shorter than 2 characters");
+    assert.match(w.skipped.find((s) => s.value === "Program")?.reason ?? "", /word of a path/);
+    assert.equal(
+      w.redactText("C:\\Program Files (x86)\\Kerio\\x.dll run by admin"),
+      "C:\\Program Files (x86)\\Kerio\\x.dll run by user-1",
+    );
+  });
+
+  it("edits text bytes only where a value stands whole, in the encoding it was found in", () => {
+    const w = new Redactor([{ category: "user", value: "ed" }]);
+    const wide = Buffer.from("Edition ed Ed.", "utf16le");
+    assert.equal(Buffer.from(w.redactBytes(wide)).toString("utf16le"), "Edition user-1 user-1.");
+    const ansi = Buffer.from([0x45, 0x64, 0xe9, 0x20, 0x65, 0x64, 0x20]); // "Edé ed " in Windows-1252
+    assert.deepEqual([...w.redactBytes(ansi)], [0x45, 0x64, 0xe9, 0x20, ...Buffer.from("user-1"), 0x20]);
+    const utf8 = Buffer.from("édité ed", "utf8");
+    assert.equal(Buffer.from(w.redactBytes(utf8)).toString("utf8"), "édité user-1");
+    assert.equal(w.findInBytes(Buffer.from("Edition", "utf16le")), undefined);
+  });
+
+  it("redacts JSON values and keys before they are escaped", () => {
+    const w = new Redactor([{ category: "path", value: "D:\\cases\\pc1" }]);
+    assert.deepEqual(w.redactJson({ source: "image D:\\cases\\pc1", n: 3, "D:\\cases\\pc1": [true] }), {
+      source: "image path-1",
+      n: 3,
+      "path-1": [true],
+    });
+  });
 });
