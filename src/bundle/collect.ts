@@ -404,6 +404,11 @@ export async function collectBundle(
         options.sourcePaths ?? [],
       ),
     );
+    if (redactor.skipped.length > 0)
+      notes.push(
+        `redaction kept ${redactor.skipped.length} value(s) found on the source: one-letter values, ` +
+          `public domains, and words of paths check reads (the local redaction map lists them)`,
+      );
     const rfs = redactFileSystem(recording.fs, redactor);
     fsRec = rfs.fs;
     withheld = rfs.withheld;
