@@ -140,42 +140,61 @@ interface TextView {
 
 /** UTF-8 view: well-formed sequences decode, every other byte is one U+FFFD. */
 function utf8View(b: Uint8Array): TextView {
-  const units: number[] = [];
-  const offsets: number[] = [];
+  // At most one code unit per byte (a 4-byte sequence gives two).
+  const offsets = new Uint32Array(b.length + 1);
+  let n = 0;
+  if (isUtf8(b)) {
+    for (let i = 0; i < b.length; i++) {
+      const c = b[i]!;
+      if ((c & 0xc0) === 0x80) continue; // continuation byte
+      offsets[n++] = i;
+      if (c >= 0xf0) offsets[n++] = i; // a surrogate pair
+    }
+    offsets[n] = b.length;
+    return { encoding: "utf-8", text: new TextDecoder().decode(b), offsets: offsets.subarray(0, n + 1) };
+  }
+  const units = new Uint8Array(2 * b.length); // UTF-16LE code units
   let i = 0;
   while (i < b.length) {
     const c = b[i]!;
     let cp = 0xfffd;
-    let n = 1;
+    let len = 1;
     if (c < 0x80) cp = c;
     else {
-      const len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-      if (len > 0 && i + len <= b.length) {
-        let v = len === 2 ? c & 0x1f : len === 3 ? c & 0x0f : c & 0x07;
+      const want = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+      if (want > 0 && i + want <= b.length) {
+        let v = want === 2 ? c & 0x1f : want === 3 ? c & 0x0f : c & 0x07;
         let ok = true;
-        for (let k = 1; k < len; k++) {
+        for (let k = 1; k < want; k++) {
           const x = b[i + k]!;
           if ((x & 0xc0) !== 0x80) ok = false;
           v = (v << 6) | (x & 0x3f);
         }
-        const min = len === 2 ? 0x80 : len === 3 ? 0x800 : 0x10000;
+        const min = want === 2 ? 0x80 : want === 3 ? 0x800 : 0x10000;
         if (ok && v >= min && v <= 0x10ffff && !(v >= 0xd800 && v <= 0xdfff)) {
           cp = v;
-          n = len;
+          len = want;
         }
       }
     }
     if (cp > 0xffff) {
-      units.push(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
-      offsets.push(i, i);
-    } else {
-      units.push(cp);
-      offsets.push(i);
+      const hi = 0xd800 + ((cp - 0x10000) >> 10);
+      units[2 * n] = hi & 0xff;
+      units[2 * n + 1] = hi >>> 8;
+      offsets[n++] = i;
+      cp = 0xdc00 + ((cp - 0x10000) & 0x3ff);
     }
-    i += n;
+    units[2 * n] = cp & 0xff;
+    units[2 * n + 1] = cp >>> 8;
+    offsets[n++] = i;
+    i += len;
   }
-  offsets.push(b.length);
-  return { encoding: "utf-8", text: fromUnits(units), offsets: Uint32Array.from(offsets) };
+  offsets[n] = b.length;
+  return {
+    encoding: "utf-8",
+    text: fromUtf16le(units.subarray(0, 2 * n)),
+    offsets: offsets.subarray(0, n + 1),
+  };
 }
 
 /** Windows-1252 view: one code unit per byte. */
@@ -188,21 +207,14 @@ function ansiView(b: Uint8Array): TextView {
 /** UTF-16LE view starting at byte `start` (0 or 1): one code unit per byte pair. */
 function utf16View(b: Uint8Array, start: number): TextView {
   const n = Math.max(0, Math.floor((b.length - start) / 2));
-  const units = new Array<number>(n);
   const offsets = new Uint32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    units[i] = b[start + 2 * i]! | (b[start + 2 * i + 1]! << 8);
-    offsets[i] = start + 2 * i;
-  }
-  offsets[n] = start + 2 * n;
-  return { encoding: "utf-16le", text: fromUnits(units), offsets };
+  for (let i = 0; i <= n; i++) offsets[i] = start + 2 * i;
+  return { encoding: "utf-16le", text: fromUtf16le(b.subarray(start, start + 2 * n)), offsets };
 }
 
-function fromUnits(units: readonly number[]): string {
-  let s = "";
-  for (let i = 0; i < units.length; i += 8192) s += String.fromCharCode(...units.slice(i, i + 8192));
-  return s;
-}
+const UTF16LE = new TextDecoder("utf-16le", { ignoreBOM: true });
+/** UTF-16LE bytes (even length) as a string of as many code units (a lone surrogate reads as U+FFFD). */
+const fromUtf16le = (b: Uint8Array): string => UTF16LE.decode(b);
 
 /** `s` in `encoding` (Windows-1252: `undefined` when a character has no byte). */
 function encodeAs(s: string, encoding: TextView["encoding"]): Uint8Array | undefined {
@@ -308,10 +320,23 @@ export class Redactor {
     return this.#token.get(m.toLowerCase()) ?? this.#token.get(m.normalize("NFC").toLowerCase()) ?? m;
   }
 
+  /** Every whole-value match in `s`, left to right, not overlapping: `[index, text]`. */
+  *#wholeMatches(s: string): Generator<[number, string]> {
+    const re = this.#matcher;
+    if (!re) return;
+    re.lastIndex = 0;
+    for (let m = re.exec(s); m !== null; m = re.exec(s)) yield [m.index, m[0]];
+  }
+
   /** `s` with every whole value replaced by its token. */
   redactText(s: string): string {
-    if (!this.#matcher) return s;
-    return s.replace(this.#matcher, (m) => this.#tokenOf(m));
+    let out = "";
+    let last = 0;
+    for (const [at, m] of this.#wholeMatches(s)) {
+      out += s.slice(last, at) + this.#tokenOf(m);
+      last = at + m.length;
+    }
+    return last === 0 ? s : out + s.slice(last);
   }
 
   /** A JSON-able value with every string (and object key) redacted; other values as they are. */
@@ -344,10 +369,10 @@ export class Redactor {
       const view = makeView(cur);
       const parts: Uint8Array[] = [];
       let last = 0;
-      for (const m of view.text.matchAll(this.#matcher)) {
-        const start = view.offsets[m.index]!;
-        const end = view.offsets[m.index + m[0].length]!;
-        const token = encodeAs(this.#tokenOf(m[0]), view.encoding);
+      for (const [at, m] of this.#wholeMatches(view.text)) {
+        const start = view.offsets[at]!;
+        const end = view.offsets[at + m.length]!;
+        const token = encodeAs(this.#tokenOf(m), view.encoding);
         if (token === undefined) continue;
         parts.push(cur.subarray(last, start), token);
         last = end;
@@ -367,10 +392,8 @@ export class Redactor {
     if (!this.#matcher) return undefined;
     for (const makeView of VIEWS) {
       const view = makeView(bytes);
-      this.#matcher.lastIndex = 0;
-      const m = this.#matcher.exec(view.text);
-      this.#matcher.lastIndex = 0;
-      if (m) return { encoding: view.encoding, offset: view.offsets[m.index]! };
+      for (const [at] of this.#wholeMatches(view.text))
+        return { encoding: view.encoding, offset: view.offsets[at]! };
     }
     return undefined;
   }
