@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { openZipArchive, Redactor } from "../../src/bundle/index.js";
+import { BundleError, BundleFileSystem, openZipArchive, Redactor } from "../../src/bundle/index.js";
 import {
   encodeRegDword,
   encodeRegString,
@@ -319,4 +319,79 @@ describe("Redactor", () => {
       "path-1": [true],
     });
   });
+});
+
+describe("withheld PE facts in bundle mode", () => {
+  const sha = "a".repeat(64);
+  const record = { path: "C:\\Users\\user-1\\x.dll", sha256: sha, size: 5, verdict: "clean", indicators: [] };
+  const fsFor = (facts: unknown) =>
+    new BundleFileSystem(
+      {
+        version: 1,
+        entries: [
+          {
+            path: "C:\\Users\\user-1\\x.dll",
+            stat: { kind: "file", size: 5 },
+            content: { withheld: "redaction", facts: "snapshot/pe-facts.json", size: 5 },
+          },
+          { path: "C:\\y.dll", content: { member: "files/C/y.dll", size: 1 } },
+        ],
+      },
+      async (m) => {
+        if (m !== "snapshot/pe-facts.json") throw new Error(`unexpected read of ${m}`);
+        return new TextEncoder().encode(JSON.stringify(facts));
+      },
+      "test",
+    );
+
+  it("answers readFile with nothing and carriedPeFacts with the carried record", async () => {
+    const fs = fsFor({
+      version: 1,
+      files: [
+        { path: "c:\\users\\USER-1\\x.dll", size: 5, sha256: sha, imports: ["KERNEL32.dll"], triage: record },
+      ],
+    });
+    assert.equal(await fs.readFile("C:\\Users\\user-1\\x.dll"), undefined);
+    assert.equal((await fs.stat("C:\\Users\\user-1\\x.dll"))?.size, 5);
+    const facts = await fs.carriedPeFacts("C:\\Users\\user-1\\x.dll");
+    assert.equal(facts?.triage.verdict, "clean");
+    assert.deepEqual(facts?.imports, ["KERNEL32.dll"]);
+    assert.equal(await fs.carriedPeFacts("C:\\y.dll"), undefined, "carried bytes have no facts");
+    assert.deepEqual(fs.withheldFiles(), [{ path: "C:\\Users\\user-1\\x.dll", size: 5 }]);
+  });
+
+  for (const [what, facts] of [
+    ["not a facts document", { version: 2, files: [] }],
+    [
+      "a record whose hash is not the file's",
+      {
+        version: 1,
+        files: [
+          {
+            path: "C:\\Users\\user-1\\x.dll",
+            size: 5,
+            sha256: sha,
+            imports: [],
+            triage: { ...record, sha256: "b".repeat(64) },
+          },
+        ],
+      },
+    ],
+    ["no entry for the withheld file", { version: 1, files: [] }],
+    [
+      "imports that are not names",
+      {
+        version: 1,
+        files: [{ path: "C:\\Users\\user-1\\x.dll", size: 5, sha256: sha, imports: [1], triage: record }],
+      },
+    ],
+  ] as const)
+    it(`refuses ${what} (member-invalid, naming the facts member)`, async () => {
+      await assert.rejects(fsFor(facts).carriedPeFacts("C:\\Users\\user-1\\x.dll"), (e: unknown) => {
+        assert.ok(e instanceof BundleError);
+        assert.equal(e.code, "member-invalid");
+        assert.equal(e.path, "snapshot/pe-facts.json");
+        return true;
+      });
+    });
 });
