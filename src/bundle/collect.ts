@@ -3,17 +3,23 @@
  * packs everything into a diagnostics bundle: the recorded file and registry answers (so
  * `check --bundle` replays them), `check.json`, `triage.json`, install inventory, Office facts,
  * Defender exclusions, MAPISVC.INF facts, log tails, event-log XML (live), system facts and the
- * manifest. With `redact`, every member (and member name) goes through one {@link Redactor}.
+ * manifest. With `redact`, every text member (and member name) goes through one {@link Redactor};
+ * binaries are never edited: a PE holding a value is withheld and its facts carried instead
+ * (`snapshot/pe-facts.json`), any other binary holding one travels as is and is named in the
+ * manifest's `unredacted`.
  *
  * Source: issue 6; PRODUCT.md "collect"; research/koff-facts.md §4 (KOFF log names unknown:
  * every `*.log` under the install folders and cache roots is inventoried).
  */
 import { open } from "node:fs/promises";
-import { checkMachine, type CheckReport } from "../app/check-machine.js";
+import { checkMachine, windowsRootAnchors, type CheckReport } from "../app/check-machine.js";
+import { createSignatureVerifier } from "../app/signature-verifier.js";
+import { loadKnowledge, type ConnectorKnowledge } from "../knowledge/index.js";
+import type { SignatureVerifier } from "../triage/index.js";
 import { renderCheckJson } from "../cli/render/check-json.js";
 import { renderTriageJson } from "../cli/render/triage-json.js";
 import { joinWindowsPath, normalizeWindowsPath, windowsPathKey } from "../paths/windows-path.js";
-import type { DirEntry, FileSystemPort } from "../ports/file-system.js";
+import type { CarriedPeFacts, DirEntry, FileSystemPort } from "../ports/file-system.js";
 import type { RegKey, RegistryPort } from "../ports/registry.js";
 import { RegType } from "../ports/registry.js";
 import { decodeRegString, regNameKey } from "../registry/index.js";
@@ -23,9 +29,22 @@ import { findValue, valueAsString } from "../windows/index.js";
 import { DEFAULT_COLLECT_LIMITS, type BundleCollectLimits } from "./limits.js";
 import { serializeFileSystem } from "./fs-index.js";
 import { MEMBER, memberForWindowsPath } from "./layout.js";
-import { sha256Hex, type BundleManifest } from "./manifest.js";
-import { recordingSnapshot, type RecordedFileSystem, type RecordedRegistry } from "./recording.js";
-import { Redactor, findSensitiveInText, type RedactionEntry, type SensitiveCategory } from "./redaction.js";
+import { sha256Hex, type BundleManifest, type UnredactedMember } from "./manifest.js";
+import {
+  recordingSnapshot,
+  type RecordedFileSystem,
+  type RecordedPath,
+  type RecordedRegistry,
+} from "./recording.js";
+import {
+  Redactor,
+  findSensitiveInText,
+  type RedactionEntry,
+  type SensitiveCategory,
+  type SkippedValue,
+} from "./redaction.js";
+import { jsonRecord, peFactsOf, type PeFactsDoc } from "./pe-facts.js";
+import { triageCarriedFile } from "./triage-bundle.js";
 import { serializeRegistry } from "./registry-members.js";
 import type { ZipInput } from "./zip-writer.js";
 
@@ -54,11 +73,11 @@ export interface CollectedBundle {
   /** With `redact`: the mapping, for the local `.redaction-map.json` only (never in the bundle). */
   redaction?: {
     entries: readonly RedactionEntry[];
-    skipped: ReadonlyArray<{ value: string; reason: string }>;
+    skipped: readonly SkippedValue[];
   };
 }
 
-/** File names whose content is text (redacted by replacement, not masking). */
+/** File names whose content is text (values replaced); every other file is binary (never edited). */
 const TEXT_FILE = /\.(inf|ini|txt|log|cfg|conf|config|xml|json|reg|csv|htm|html|md)$/i;
 /** Installer logs in temp folders. */
 const INSTALLER_LOG = /^(msi[0-9a-z]*|.*kerio.*|.*koff.*|.*outlook ?connector.*)\.log$/i;
@@ -215,29 +234,46 @@ function discoverSensitive(
   return out;
 }
 
-/** A redacted copy of the file-system recording (paths, names, contents). */
-function redactFileSystem(rec: RecordedFileSystem, r: Redactor, notes: string[]): RecordedFileSystem {
+/** True when `bytes` start like a PE image (`MZ`); such files are withheld, not carried, when they hold a value. */
+const looksLikePe = (bytes: Uint8Array) => bytes.length >= 64 && bytes[0] === 0x4d && bytes[1] === 0x5a;
+
+/**
+ * A redacted copy of the file-system recording. Paths and listing names are redacted; text
+ * files get their values replaced; binary content is never edited: a PE file holding a value is
+ * withheld (its path goes to `withheld`, the caller carries its facts instead), any other binary
+ * holding one travels as is and is named in `unredacted` (by its original path; the caller maps
+ * it to the member).
+ */
+function redactFileSystem(
+  rec: RecordedFileSystem,
+  r: Redactor,
+): {
+  fs: RecordedFileSystem;
+  withheld: Map<string, { real: string; bytes: Uint8Array }>;
+  unredacted: Map<string, string>;
+} {
   const out: RecordedFileSystem = new Map();
+  const withheld = new Map<string, { real: string; bytes: Uint8Array }>();
+  const unredacted = new Map<string, string>();
   for (const e of rec.values()) {
     const path = r.redactText(e.path);
-    const copy = { ...e, path };
+    const copy: RecordedPath = { ...e, path };
     if (e.list) copy.list = e.list.map((d) => ({ ...d, name: r.redactText(d.name) }));
     if (e.content) {
-      if (TEXT_FILE.test(e.path)) copy.content = r.redactBytes(e.content);
-      else {
-        const m = r.maskBytes(e.content);
-        copy.content = m.bytes;
-        if (m.count > 0)
-          notes.push(`masked: ${path}: ${m.count} occurrence(s) of redacted values in a binary file`);
+      if (TEXT_FILE.test(e.path)) {
+        copy.content = r.redactBytes(e.content);
+        if (copy.content.length !== e.content.length && copy.stat)
+          copy.stat = { ...copy.stat, size: copy.content.length };
+      } else if (r.containsBytes(e.content)) {
+        if (looksLikePe(e.content)) {
+          delete copy.content;
+          copy.withheld = { size: e.content.length };
+          withheld.set(path, { real: e.path, bytes: e.content });
+        } else unredacted.set(path, "binary file holding a redacted value (binaries are never edited)");
       }
-      if (copy.content.length !== e.content.length && copy.stat)
-        copy.stat = { ...copy.stat, size: copy.content.length };
     }
-    if (e.head) {
-      const m = r.maskBytes(e.head);
-      copy.head = m.bytes;
-      if (m.count > 0) notes.push(`masked: ${path} (head): ${m.count} occurrence(s)`);
-    }
+    if (e.head && !e.content && r.containsBytes(e.head))
+      unredacted.set(path, "binary file head holding a redacted value (binaries are never edited)");
     out.set(windowsPathKey(path), copy);
   }
   // Listing sizes follow the content of text files that redaction resized.
@@ -250,12 +286,20 @@ function redactFileSystem(rec: RecordedFileSystem, r: Redactor, notes: string[])
         : d;
     });
   }
-  return out;
+  return { fs: out, withheld, unredacted };
 }
 
-/** A redacted copy of the registry recording (paths, names, data). */
-function redactRegistry(rec: RecordedRegistry, r: Redactor): RecordedRegistry {
+/**
+ * A redacted copy of the registry recording: key paths, names, string data, and the string
+ * forms inside binary data (MAPI profile properties). Certificate blobs (`SystemCertificates`)
+ * are binary and never edited: one holding a value travels as is and is returned in `unredacted`.
+ */
+function redactRegistry(
+  rec: RecordedRegistry,
+  r: Redactor,
+): { registry: RecordedRegistry; unredacted: string[] } {
   const keys = new Map<string, RegKey>();
+  const unredacted: string[] = [];
   for (const k of rec.keys.values()) {
     const isCert = /\\SystemCertificates\\/i.test(k.path);
     const path = r.redactText(k.path);
@@ -264,18 +308,20 @@ function redactRegistry(rec: RecordedRegistry, r: Redactor): RecordedRegistry {
       path,
       name: r.redactText(k.name),
       subkeys: k.subkeys.map((s) => r.redactText(s)),
-      values: k.values.map((v) => ({
-        ...v,
-        name: r.redactText(v.name),
-        data: isCert ? r.maskBytes(v.data).bytes : r.redactBytes(v.data),
-      })),
+      values: k.values.map((v) => {
+        if (isCert && r.containsBytes(v.data)) unredacted.push(`${path}\\${v.name}`);
+        return { ...v, name: r.redactText(v.name), data: isCert ? v.data : r.redactBytes(v.data) };
+      }),
     });
   }
   return {
-    keys,
-    ...(rec.users
-      ? { users: rec.users.map((u) => ({ user: r.redactText(u.user), root: r.redactText(u.root) })) }
-      : {}),
+    registry: {
+      keys,
+      ...(rec.users
+        ? { users: rec.users.map((u) => ({ user: r.redactText(u.user), root: r.redactText(u.root) })) }
+        : {}),
+    },
+    unredacted,
   };
 }
 
@@ -344,6 +390,9 @@ export async function collectBundle(
   let redactor: Redactor | undefined;
   let fsRec = recording.fs;
   let regRec = recording.registry;
+  let withheld = new Map<string, { real: string; bytes: Uint8Array }>();
+  const unredactedFiles = new Map<string, string>();
+  const unredactedValues: string[] = [];
   if (options.redact) {
     redactor = new Redactor(
       discoverSensitive(
@@ -355,48 +404,67 @@ export async function collectBundle(
         options.sourcePaths ?? [],
       ),
     );
-    fsRec = redactFileSystem(recording.fs, redactor, notes);
-    regRec = redactRegistry(recording.registry, redactor);
+    if (redactor.skipped.length > 0)
+      notes.push(
+        `redaction kept ${redactor.skipped.length} value(s) found on the source: one-letter values, ` +
+          `public domains, and words of paths check reads (the local redaction map lists them)`,
+      );
+    const rfs = redactFileSystem(recording.fs, redactor);
+    fsRec = rfs.fs;
+    withheld = rfs.withheld;
+    for (const [p, why] of rfs.unredacted) unredactedFiles.set(p, why);
+    const rreg = redactRegistry(recording.registry, redactor);
+    regRec = rreg.registry;
+    unredactedValues.push(...rreg.unredacted);
   }
-  const text = (b: Uint8Array) => (redactor ? redactor.redactBytes(b) : b);
-  const str = (s: string) => (redactor ? redactor.redactText(s) : s);
+  const r = redactor;
+  const text = (b: Uint8Array) => (r ? r.redactBytes(b) : b);
+  const str = (s: string) => (r ? r.redactText(s) : s);
+  /** A JSON member: every string redacted before serializing (so escapes cannot hide a value). */
+  const jsonMember = (v: unknown) => json(r ? r.redactJson(v) : v);
+  /** A rendered JSON document, parsed and redacted string by string. */
+  const rendered = (doc: string) =>
+    r ? json(r.redactJson(JSON.parse(doc) as unknown)) : encoder.encode(doc);
 
   const members = new Map<string, Uint8Array>();
   const fsPart = serializeFileSystem(fsRec, limits.maxFileBytes);
-  for (const e of fsPart.index.entries)
+  for (const e of fsPart.index.entries) {
     if (e.content && "omitted" in e.content) notes.push(`not carried (${e.content.omitted}): ${e.path}`);
+    if (e.content && "withheld" in e.content)
+      notes.push(`withheld (facts in ${MEMBER.peFacts}): ${e.path}: the PE file holds a redacted value`);
+  }
   for (const [k, v] of fsPart.members) members.set(k, v);
   members.set(MEMBER.fsIndex, json(fsPart.index));
+  if (r && withheld.size > 0)
+    members.set(MEMBER.peFacts, json(await withheldPeFacts(source, report, withheld, r, options)));
   const regPart = serializeRegistry(regRec);
   for (const [k, v] of regPart.members) members.set(k, v);
   members.set(MEMBER.registryIndex, json(regPart.index));
 
-  members.set(MEMBER.check, text(encoder.encode(renderCheckJson(report))));
-  members.set(MEMBER.triage, text(encoder.encode(renderTriageJson(facts.triage, report.policy))));
+  members.set(MEMBER.check, rendered(renderCheckJson(report)));
+  members.set(MEMBER.triage, rendered(renderTriageJson(facts.triage, report.policy)));
   members.set(
     MEMBER.system,
-    text(
-      json({
-        tool: toolInfo(),
-        mode: source.mode,
-        source: source.describe(),
-        collectedAt: createdAt.toISOString(),
-        windows: {
-          productName: system["productName"],
-          displayVersion: system["displayVersion"],
-          currentBuild: system["currentBuild"],
-          editionId: system["editionId"],
-        },
-        computerName: system["computerName"] ?? system["hostname"],
-        domain: system["domain"],
-        users: facts.users,
-        freeDiskBytes: recording.freeDiskBytes ?? facts.freeDiskBytes,
-        unknown: facts.unknown,
-        collector: { platform: process.platform, node: process.version },
-      }),
-    ),
+    jsonMember({
+      tool: toolInfo(),
+      mode: source.mode,
+      source: source.describe(),
+      collectedAt: createdAt.toISOString(),
+      windows: {
+        productName: system["productName"],
+        displayVersion: system["displayVersion"],
+        currentBuild: system["currentBuild"],
+        editionId: system["editionId"],
+      },
+      computerName: system["computerName"] ?? system["hostname"],
+      domain: system["domain"],
+      users: facts.users,
+      freeDiskBytes: recording.freeDiskBytes ?? facts.freeDiskBytes,
+      unknown: facts.unknown,
+      collector: { platform: process.platform, node: process.version },
+    }),
   );
-  members.set(MEMBER.office, text(json({ ...facts.office, title: 'What "File > Office Account" shows' })));
+  members.set(MEMBER.office, jsonMember({ ...facts.office, title: 'What "File > Office Account" shows' }));
   const versions = new Map(facts.triage.map((t) => [windowsPathKey(t.windowsPath ?? t.path), t]));
   const withVersion = (f: { path: string }) => {
     const t = versions.get(windowsPathKey(f.path));
@@ -412,52 +480,62 @@ export async function collectBundle(
   };
   members.set(
     MEMBER.inventory,
-    text(
-      json({
-        uninstallEntries: facts.install.uninstallEntries,
-        folders: facts.install.folders,
-        binaries: facts.install.binaries.map(withVersion),
-        providerDlls: facts.install.providerDlls.map(withVersion),
-        strays: facts.strays.map(withVersion),
-        updater: facts.updater,
-      }),
-    ),
+    jsonMember({
+      uninstallEntries: facts.install.uninstallEntries,
+      folders: facts.install.folders,
+      binaries: facts.install.binaries.map(withVersion),
+      providerDlls: facts.install.providerDlls.map(withVersion),
+      strays: facts.strays.map(withVersion),
+      updater: facts.updater,
+    }),
   );
-  members.set(MEMBER.defender, text(json(facts.defender)));
+  members.set(MEMBER.defender, jsonMember(facts.defender));
   members.set(
     MEMBER.mapisvc,
-    text(
-      json({
-        files: facts.mapisvc.files.map((f) => ({
-          path: f,
-          member: fsPart.index.entries.find((e) => windowsPathKey(e.path) === windowsPathKey(str(f)))
-            ?.content,
-        })),
-        registrations: facts.mapisvc.registrations,
-        profiles: facts.profiles,
-        defaultProfiles: facts.defaultProfiles,
-      }),
-    ),
+    jsonMember({
+      files: facts.mapisvc.files.map((f) => ({
+        path: f,
+        member: fsPart.index.entries.find((e) => windowsPathKey(e.path) === windowsPathKey(str(f)))?.content,
+      })),
+      registrations: facts.mapisvc.registrations,
+      profiles: facts.profiles,
+      defaultProfiles: facts.defaultProfiles,
+    }),
   );
   const logIndex = logs.map((l) => {
     const member = memberForWindowsPath("logs", str(l.path));
     members.set(member, text(l.data));
     return { path: l.path, size: l.size, tailBytes: l.tailBytes, truncated: l.tailBytes < l.size, member };
   });
-  members.set(MEMBER.logs, text(json({ tailCapBytes: limits.logTailBytes, logs: logIndex })));
+  members.set(MEMBER.logs, jsonMember({ tailCapBytes: limits.logTailBytes, logs: logIndex }));
   for (const e of events) members.set(`events/${e.log}.xml`, text(encoder.encode(e.xml)));
 
-  // Last line of defence: no member may still hold a redacted value in any form.
-  if (redactor) {
+  // Binary members are never edited; the ones that still hold a value are named as unredacted.
+  const unredacted: UnredactedMember[] = [];
+  if (r) {
+    const contentOf = new Map<string, string>();
+    for (const e of fsPart.index.entries) {
+      if (e.content && "member" in e.content) contentOf.set(e.content.member, e.path);
+      if (e.head) contentOf.set(e.head.member, e.path);
+    }
     for (const [name, data] of members) {
-      if (!redactor.containsBytes(data)) continue;
-      const m = redactor.maskBytes(data);
-      members.set(name, m.bytes);
-      notes.push(`masked: ${name}: ${m.count} leftover occurrence(s)`);
+      const path = contentOf.get(name);
+      const binary = path !== undefined && !(name.startsWith("files/") && TEXT_FILE.test(path));
+      if (binary) {
+        const why = unredactedFiles.get(path);
+        if (why !== undefined) unredacted.push({ member: name, reason: why });
+        continue;
+      }
+      // Text members were redacted when built; a hit here is a value in a certificate blob.
+      const certs = name.startsWith("registry/") ? unredactedValues : [];
+      if (certs.length > 0 && r.containsBytes(data))
+        unredacted.push({
+          member: name,
+          reason: `certificate data holding a redacted value (binaries are never edited): ${certs.join(", ")}`,
+        });
     }
   }
 
-  const redactedNotes = notes.map(str);
   const list = [...members.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const manifest: BundleManifest = {
     schemaVersion: 1,
@@ -467,11 +545,12 @@ export async function collectBundle(
     mode: source.mode,
     source: str(source.describe()),
     redacted: options.redact === true,
+    ...(r ? { unredacted } : {}),
     caps: { ...limits },
-    notes: redactedNotes,
+    notes: notes.map(str),
     members: list.map(([path, data]) => ({ path, size: data.length, sha256: sha256Hex(data) })),
   };
-  const manifestBytes = text(json(manifest));
+  const manifestBytes = jsonMember(manifest);
   return {
     members: [
       ...list.map(([name, data]) => ({ name, data })),
@@ -479,6 +558,49 @@ export async function collectBundle(
     ],
     manifest,
     report,
-    ...(redactor ? { redaction: { entries: redactor.entries, skipped: redactor.skipped } } : {}),
+    ...(r ? { redaction: { entries: r.entries, skipped: r.skipped } } : {}),
   };
+}
+
+/**
+ * The facts a redacted bundle carries for each withheld PE file (by redacted path: its real path and bytes):
+ * hashes, imports, and the triage record `check` made of it, or, for a PE `check` did not
+ * triage (a sibling EXE), one made now the way `triage --bundle` would, with the EXEs next to it
+ * as possible loaders. Records are redacted as text.
+ */
+async function withheldPeFacts(
+  source: Snapshot,
+  report: CheckReport,
+  withheld: ReadonlyMap<string, { real: string; bytes: Uint8Array }>,
+  r: Redactor,
+  options: CollectOptions,
+): Promise<PeFactsDoc> {
+  const byPath = new Map(
+    report.facts.triage.map((t) => [windowsPathKey(r.redactText(t.windowsPath ?? t.path)), t]),
+  );
+  let triageOptions: { knowledge: ConnectorKnowledge; verifySignature: SignatureVerifier } | undefined;
+  const files: CarriedPeFacts[] = [];
+  for (const [path, { real, bytes }] of [...withheld].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    let record = byPath.get(windowsPathKey(path));
+    if (record === undefined) {
+      if (triageOptions === undefined) {
+        const k = loadKnowledge();
+        const verifier = await createSignatureVerifier({
+          trustFiles: options.trustFiles ?? [],
+          at: options.at,
+          extraAnchors: await windowsRootAnchors(source),
+        });
+        triageOptions = {
+          knowledge: {
+            ...k,
+            installFolders: [...new Set([...k.installFolders, ...report.facts.install.folders])],
+          },
+          verifySignature: verifier.verify,
+        };
+      }
+      record = await triageCarriedFile(source.fs, real, bytes, triageOptions);
+    }
+    files.push({ path, ...peFactsOf(bytes), triage: r.redactJson(jsonRecord(record)) });
+  }
+  return { version: 1, files };
 }

@@ -11,9 +11,10 @@
  * Source: src/ports/file-system.ts; issue 6.
  */
 import { windowsBasename, windowsDirname, windowsPathKey } from "../paths/windows-path.js";
-import type { DirEntry, FileStat, FileSystemPort } from "../ports/file-system.js";
+import type { CarriedPeFacts, DirEntry, FileStat, FileSystemPort } from "../ports/file-system.js";
 import { BundleError } from "./errors.js";
-import { memberForWindowsPath } from "./layout.js";
+import { MEMBER, memberForWindowsPath } from "./layout.js";
+import { validatePeFacts } from "./pe-facts.js";
 import type { RecordedFileSystem } from "./recording.js";
 
 /** A stat or listing entry as JSON (mtime ISO 8601). */
@@ -34,8 +35,14 @@ export interface FsIndexEntry {
   path: string;
   stat?: IndexStat | null;
   list?: IndexDirEntry[] | null;
-  /** The whole file: its member, or why it is not carried. `size` in bytes. */
-  content?: { member: string; size: number } | { omitted: string; size: number };
+  /**
+   * The whole file: its member, or why it is not carried, or (redacted bundles) why redaction
+   * withheld it and the member carrying its facts instead. `size` in bytes.
+   */
+  content?:
+    | { member: string; size: number }
+    | { omitted: string; size: number }
+    | { withheld: string; facts: string; size: number };
   /** The first `length` bytes of the file. */
   head?: { member: string; length: number };
 }
@@ -80,7 +87,13 @@ export function serializeFileSystem(
     if (r.stat !== undefined) e.stat = r.stat === null ? null : toIndexStat(r.stat);
     if (r.list !== undefined)
       e.list = r.list === null ? null : r.list.map((d) => ({ name: d.name, ...toIndexStat(d) }));
-    if (r.content !== undefined) {
+    if (r.withheld !== undefined)
+      e.content = {
+        withheld: "redaction: the file holds a redacted value; binaries are never edited",
+        facts: MEMBER.peFacts,
+        size: r.withheld.size,
+      };
+    else if (r.content !== undefined) {
       if (r.content.length > maxFileBytes)
         e.content = { omitted: `over the ${maxFileBytes}-byte cap`, size: r.content.length };
       else if (carried + r.content.length > maxTotalBytes)
@@ -136,7 +149,11 @@ export function validateFsIndex(v: unknown, memberPath: string): FsIndex {
       const c = e.content as Record<string, unknown>;
       if (typeof c !== "object" || c === null || !Number.isSafeInteger(c["size"]))
         throw bad(`entry ${i}: bad content`);
-      if (!(typeof c["member"] === "string" || typeof c["omitted"] === "string"))
+      if (!(
+        typeof c["member"] === "string" ||
+        typeof c["omitted"] === "string" ||
+        (typeof c["withheld"] === "string" && typeof c["facts"] === "string")
+      ))
         throw bad(`entry ${i}: bad content`);
     }
     if (e.head !== undefined && (typeof e.head.member !== "string" || !Number.isSafeInteger(e.head.length)))
@@ -150,6 +167,8 @@ export class BundleFileSystem implements FileSystemPort {
   readonly #byKey = new Map<string, FsIndexEntry>();
   readonly #read: (member: string) => Promise<Uint8Array>;
   readonly #description: string;
+  /** The carried PE facts by path key, once read. */
+  #peFacts: Map<string, CarriedPeFacts> | undefined;
 
   /**
    * @param index - the validated `snapshot/fs.json`.
@@ -176,6 +195,43 @@ export class BundleFileSystem implements FileSystemPort {
       if (e.content && "member" in e.content)
         out.push({ path: e.path, member: e.content.member, size: e.content.size });
     return out;
+  }
+
+  /** Every file whose bytes redaction withheld, as Windows path and size. */
+  withheldFiles(): Array<{ path: string; size: number }> {
+    const out: Array<{ path: string; size: number }> = [];
+    for (const e of this.#byKey.values())
+      if (e.content && "withheld" in e.content) out.push({ path: e.path, size: e.content.size });
+    return out;
+  }
+
+  /**
+   * The facts carried for a withheld PE file, read (and checked) from its facts member.
+   * @throws BundleError `member-invalid` when the facts member is malformed or does not name the file.
+   */
+  async carriedPeFacts(path: string): Promise<CarriedPeFacts | undefined> {
+    const e = this.#byKey.get(windowsPathKey(path));
+    if (!e?.content || !("withheld" in e.content)) return undefined;
+    if (this.#peFacts === undefined) {
+      const member = e.content.facts;
+      const bytes = await this.#read(member);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+      } catch (err) {
+        throw new BundleError("member-invalid", `${member} is not JSON: ${(err as Error).message}`, {
+          path: member,
+          cause: err,
+        });
+      }
+      this.#peFacts = new Map(validatePeFacts(parsed, member).files.map((f) => [windowsPathKey(f.path), f]));
+    }
+    const facts = this.#peFacts.get(windowsPathKey(path));
+    if (facts === undefined)
+      throw new BundleError("member-invalid", `${e.content.facts} carries no facts for ${e.path}`, {
+        path: e.content.facts,
+      });
+    return facts;
   }
 
   async stat(path: string): Promise<FileStat | undefined> {

@@ -37,17 +37,21 @@ export {
   Redactor,
   findSensitiveInText,
   isPublicDomain,
+  isProtectedWord,
   type RedactionEntry,
   type SensitiveCategory,
+  type SkippedValue,
 } from "./redaction.js";
+export { validatePeFacts, peFactsOf, type PeFactsDoc } from "./pe-facts.js";
 export {
   sha256Hex,
   validateManifest,
   checkMemberList,
   type BundleManifest,
   type ManifestMember,
+  type UnredactedMember,
 } from "./manifest.js";
 export { collectBundle, type CollectOptions, type CollectedBundle } from "./collect.js";
 export { writeBundle, redactionMapPath, type WrittenBundle } from "./write-bundle.js";
 export { openBundle, createBundleSnapshot, type Bundle, type BundleSnapshot } from "./bundle-reader.js";
-export { triageBundle, type BundleTriageOptions } from "./triage-bundle.js";
+export { triageBundle, triageCarriedFile, type BundleTriageOptions } from "./triage-bundle.js";

@@ -30,6 +30,8 @@ export const MEMBER = {
   mapisvc: "mapisvc.json",
   logs: "logs/index.json",
   fsIndex: "snapshot/fs.json",
+  /** Redacted bundles: facts of the PE files whose bytes redaction withheld. */
+  peFacts: "snapshot/pe-facts.json",
   registryIndex: "registry/index.json",
 } as const;
 

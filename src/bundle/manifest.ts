@@ -20,6 +20,12 @@ export interface ManifestMember {
   sha256: string;
 }
 
+/** A binary member a redacted bundle carries as is although it holds a redacted value. */
+export interface UnredactedMember {
+  member: string;
+  reason: string;
+}
+
 /** `manifest.json` (schema version 1). */
 export interface BundleManifest {
   schemaVersion: 1;
@@ -32,6 +38,11 @@ export interface BundleManifest {
   /** What was collected, as `check` describes it (redacted with `--redact`). */
   source: string;
   redacted: boolean;
+  /**
+   * Redacted bundles: binary members carried as is although they hold a redacted value
+   * (binaries are never edited; docs/bundle.md "Redaction"). Empty when there are none.
+   */
+  unredacted?: UnredactedMember[];
   /** Collection caps in force, in bytes / counts. */
   caps: Record<string, number>;
   /** What the collector noted: files not carried, members masked by redaction, skipped logs. */

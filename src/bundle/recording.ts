@@ -24,6 +24,11 @@ export interface RecordedPath {
   content?: Uint8Array;
   /** The longest `readHead` answer. */
   head?: Uint8Array;
+  /**
+   * Set by redaction instead of `content`: a PE file whose bytes hold a redacted value is not
+   * carried; its facts are (`snapshot/pe-facts.json`). `size` in bytes.
+   */
+  withheld?: { size: number };
 }
 
 /** Every file-system answer, by {@link windowsPathKey}. */

@@ -1,27 +1,29 @@
 /**
  * `--redact`: replaces user names, e-mail addresses, host names and domain names consistently
- * (the same token for the same value) everywhere in a bundle: Windows paths and member names,
- * text, JSON, `.reg` data and log tails, in UTF-8, Windows-1252 (ANSI) and UTF-16LE forms, in
- * any letter case.
+ * (the same token for the same value) in a bundle's text: Windows paths and member names, JSON,
+ * `.reg` exports, INF files and log tails, in UTF-8, Windows-1252 (ANSI) and UTF-16LE, in any
+ * letter case. Binary content is never edited (collect.ts decides what travels instead).
  *
  * Tokens: users `user-N`, e-mail addresses `<user token>@domain-N.invalid`, host names `host-N`,
- * domain names `domain-N.invalid`, host paths `path-N`. Replacement is by substring, longest
- * value first, in one pass (a token is never rewritten again).
+ * domain names `domain-N.invalid`, host paths `path-N`.
  *
- * Two kinds of content:
- * - text (JSON, `.reg`, INF, logs, registry string data): values are replaced by their tokens,
- *   which changes lengths;
- * - binary (PE files, database heads, certificate blobs): each occurrence is masked with `X`
- *   (UTF-16LE: `X\0`) of the same length, so offsets and structures stay put. A masked PE file
- *   no longer matches its signature; the bundle's `manifest.json` notes every masked member.
+ * **Whole values only.** A value is replaced where it stands whole: not preceded and not
+ * followed by a *word character*, i.e. a Unicode letter (`\p{L}`), mark (`\p{M}`), number
+ * (`\p{N}`) or `_`. Path separators, `.`, `-`, `@`, quotes, spaces and punctuation are
+ * boundaries, so `C:\Users\it\…`, `"it"`, `it.` and `pc-it-01` lose `it`, but `Edition`,
+ * `IT_admin` and `Itália` keep it. Matching is case-insensitive (Unicode simple case folding),
+ * longest value first, in one pass per encoding view (a token is never rewritten again).
  *
- * Values that are too short (< 2 characters) or are structural words of the paths `check`
- * reads (`Users`, `Kerio`, `Office`, …) are not redacted: replacing them would break every path
- * (docs/bundle.md "Redaction").
+ * **Values never redacted** (kept, and listed in the local map's `skipped`): values shorter than
+ * two characters (a drive letter would match), public vendor domains, and *protected words*:
+ * any word of a path or name `check` reads (`Users`, `AppData`, `Local`, `Kerio`, `Program`,
+ * `Files`, `Offline`, …) and the token stems (`user`, `host`, `domain`, `path`). Replacing a
+ * protected word would change what `check` finds (`C:\Program Files` would stop being one).
  *
- * Source: issue 6 ("--redact"); docs/bundle.md.
+ * Source: issue 6 ("--redact"); issue 10 §4 ("Redaction that keeps the bundle readable");
+ * docs/bundle.md "Redaction".
  */
-import { encodeWindows1252 } from "../windows/windows-1252.js";
+import { decodeWindows1252, encodeWindows1252 } from "../windows/windows-1252.js";
 
 /** What a sensitive value is. */
 export type SensitiveCategory = "user" | "email" | "host" | "domain" | "path";
@@ -33,58 +35,39 @@ export interface RedactionEntry {
   token: string;
 }
 
-/** Path components and words `check` looks for; never redacted. */
-const STRUCTURAL = new Set(
-  [
-    "users",
-    "user",
-    "public",
-    "default",
-    "default user",
-    "all users",
-    "appdata",
-    "local",
-    "roaming",
-    "locallow",
-    "temp",
-    "tmp",
-    "desktop",
-    "documents",
-    "downloads",
-    "kerio",
-    "outlook",
-    "connector",
-    "outlook connector",
-    "offline edition",
-    "microsoft",
-    "office",
-    "root",
-    "vfs",
-    "windows",
-    "system",
-    "system32",
-    "syswow64",
-    "software",
-    "program files",
-    "program files (x86)",
-    "programdata",
-    "common files",
-    "mapi",
-    "msmapi",
-    "profiles",
-    "koff",
-    "kofmsp",
-    "updaterservice",
-    "config",
-    "hklm",
-    "hku",
-    "hkcu",
-    "administrators",
-    "everyone",
-    "localhost",
-    "invalid",
-  ].map((s) => s.toLowerCase()),
+/** A value found but deliberately kept, and why. */
+export interface SkippedValue {
+  value: string;
+  reason: string;
+}
+
+/**
+ * Paths and names `check` reads, and the token stems. Every *word* of them (split at
+ * non-word characters) is protected: a value equal to one is never redacted.
+ */
+const PROTECTED_PHRASES = [
+  "Users\\Public\\Default\\Default User\\All Users",
+  "AppData\\Local\\Roaming\\LocalLow\\Temp\\Tmp\\Desktop\\Documents\\Downloads",
+  "Kerio\\Outlook Connector (Offline Edition)\\Outlook Connector\\UpdaterService\\KOFF\\kofmsp\\kofmsp32",
+  "Microsoft\\Office\\root\\vfs\\ProgramFilesCommonX86\\ProgramFilesCommonX64\\Common Files\\MSMAPI\\MAPI",
+  "Windows\\System\\System32\\SysWOW64\\WinSxS\\config\\SOFTWARE\\SYSTEM\\NTUSER.DAT",
+  "Program Files (x86)\\Program Files\\ProgramData\\Profiles\\Windows NT\\CurrentVersion",
+  "HKLM\\HKU\\HKCU\\HKEY_LOCAL_MACHINE\\HKEY_USERS\\HKEY_CURRENT_USER\\SystemCertificates\\ROOT\\AuthRoot",
+  "Administrators\\Everyone\\SYSTEM\\localhost\\Defender\\Exclusions\\Paths\\Policies\\Uninstall",
+  "user\\host\\domain\\path\\invalid",
+];
+/** A word character: a Unicode letter, mark, number, or `_` (docs/bundle.md "Redaction"). */
+const WORD_CHAR = "[\\p{L}\\p{M}\\p{N}_]";
+const PROTECTED = new Set(
+  PROTECTED_PHRASES.flatMap((p) => p.split(new RegExp(`(?:(?!${WORD_CHAR}).)+`, "u")))
+    .filter((w) => w !== "")
+    .map((w) => w.toLowerCase()),
 );
+
+/** True when `value` may not be redacted because `check` reads it as a word of a path or name. */
+export function isProtectedWord(value: string): boolean {
+  return PROTECTED.has(value.trim().toLowerCase());
+}
 
 /** Public vendor and mail-provider domains: seen in certificates and URLs, not the user's. */
 const PUBLIC_DOMAINS = [
@@ -147,62 +130,152 @@ export function findSensitiveInText(text: string): Array<{ category: SensitiveCa
   return out;
 }
 
-/** Bytes of a latin1 string (each char one byte). */
-function latin1Bytes(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
-  return out;
+/** A text decoding of bytes: the string, and each code unit's byte offset (plus the end offset). */
+interface TextView {
+  encoding: "utf-8" | "windows-1252" | "utf-16le";
+  text: string;
+  /** `offsets[i]` = byte offset of code unit `i`; `offsets[text.length]` = end of the last one. */
+  offsets: Uint32Array;
 }
-/** A byte array as a latin1 string (one char per byte). */
-function bytesLatin1(b: Uint8Array): string {
-  // TextDecoder("latin1") is windows-1252 in the WHATWG spec; map bytes one to one instead.
-  let s = "";
-  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
-  return s;
+
+/** UTF-8 view: well-formed sequences decode, every other byte is one U+FFFD. */
+function utf8View(b: Uint8Array): TextView {
+  // At most one code unit per byte (a 4-byte sequence gives two).
+  const offsets = new Uint32Array(b.length + 1);
+  let n = 0;
+  if (isUtf8(b)) {
+    for (let i = 0; i < b.length; i++) {
+      const c = b[i]!;
+      if ((c & 0xc0) === 0x80) continue; // continuation byte
+      offsets[n++] = i;
+      if (c >= 0xf0) offsets[n++] = i; // a surrogate pair
+    }
+    offsets[n] = b.length;
+    return { encoding: "utf-8", text: new TextDecoder().decode(b), offsets: offsets.subarray(0, n + 1) };
+  }
+  const units = new Uint8Array(2 * b.length); // UTF-16LE code units
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    let cp = 0xfffd;
+    let len = 1;
+    if (c < 0x80) cp = c;
+    else {
+      const want = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+      if (want > 0 && i + want <= b.length) {
+        let v = want === 2 ? c & 0x1f : want === 3 ? c & 0x0f : c & 0x07;
+        let ok = true;
+        for (let k = 1; k < want; k++) {
+          const x = b[i + k]!;
+          if ((x & 0xc0) !== 0x80) ok = false;
+          v = (v << 6) | (x & 0x3f);
+        }
+        const min = want === 2 ? 0x80 : want === 3 ? 0x800 : 0x10000;
+        if (ok && v >= min && v <= 0x10ffff && !(v >= 0xd800 && v <= 0xdfff)) {
+          cp = v;
+          len = want;
+        }
+      }
+    }
+    if (cp > 0xffff) {
+      const hi = 0xd800 + ((cp - 0x10000) >> 10);
+      units[2 * n] = hi & 0xff;
+      units[2 * n + 1] = hi >>> 8;
+      offsets[n++] = i;
+      cp = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+    }
+    units[2 * n] = cp & 0xff;
+    units[2 * n + 1] = cp >>> 8;
+    offsets[n++] = i;
+    i += len;
+  }
+  offsets[n] = b.length;
+  return {
+    encoding: "utf-8",
+    text: fromUtf16le(units.subarray(0, 2 * n)),
+    offsets: offsets.subarray(0, n + 1),
+  };
 }
-const utf8 = (s: string) => bytesLatin1(new TextEncoder().encode(s));
-const utf16 = (s: string) => {
-  let out = "";
+
+/** Windows-1252 view: one code unit per byte. */
+function ansiView(b: Uint8Array): TextView {
+  const offsets = new Uint32Array(b.length + 1);
+  for (let i = 0; i <= b.length; i++) offsets[i] = i;
+  return { encoding: "windows-1252", text: decodeWindows1252(b), offsets };
+}
+
+/** UTF-16LE view starting at byte `start` (0 or 1): one code unit per byte pair. */
+function utf16View(b: Uint8Array, start: number): TextView {
+  const n = Math.max(0, Math.floor((b.length - start) / 2));
+  const offsets = new Uint32Array(n + 1);
+  for (let i = 0; i <= n; i++) offsets[i] = start + 2 * i;
+  return { encoding: "utf-16le", text: fromUtf16le(b.subarray(start, start + 2 * n)), offsets };
+}
+
+const UTF16LE = new TextDecoder("utf-16le", { ignoreBOM: true });
+/** UTF-16LE bytes (even length) as a string of as many code units (a lone surrogate reads as U+FFFD). */
+const fromUtf16le = (b: Uint8Array): string => UTF16LE.decode(b);
+
+/** `s` in `encoding` (Windows-1252: `undefined` when a character has no byte). */
+function encodeAs(s: string, encoding: TextView["encoding"]): Uint8Array | undefined {
+  if (encoding === "utf-8") return new TextEncoder().encode(s);
+  if (encoding === "windows-1252") return encodeWindows1252(s);
+  const out = new Uint8Array(s.length * 2);
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    out += String.fromCharCode(c & 0xff, c >>> 8);
+    out[2 * i] = s.charCodeAt(i) & 0xff;
+    out[2 * i + 1] = s.charCodeAt(i) >>> 8;
   }
   return out;
-};
+}
+
+/** The encoding views searched in bytes, in order. */
+const VIEWS: ReadonlyArray<(b: Uint8Array) => TextView> = [
+  utf8View,
+  ansiView,
+  (b) => utf16View(b, 0),
+  (b) => utf16View(b, 1),
+];
+
+function isUtf8(b: Uint8Array): boolean {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** A consistent redactor over a fixed set of sensitive values. */
+/** A consistent, boundary-aware redactor over a fixed set of sensitive values. */
 export class Redactor {
   readonly entries: readonly RedactionEntry[];
   /** Values found but deliberately kept, with the reason. */
-  readonly skipped: ReadonlyArray<{ value: string; reason: string }>;
-  readonly #text: RegExp | undefined;
-  readonly #textToken = new Map<string, string>();
-  readonly #bytes: RegExp | undefined;
-  /** latin1 form (lower-cased) → { token in the same encoding, UTF-16 or not }. */
-  readonly #byteToken = new Map<string, { token: string; wide: boolean }>();
+  readonly skipped: readonly SkippedValue[];
+  /** Whole-value matcher (global, case-insensitive, Unicode); undefined when nothing is redacted. */
+  readonly #matcher: RegExp | undefined;
+  /** Lower-cased value → token. */
+  readonly #token = new Map<string, string>();
 
   constructor(values: Iterable<{ category: SensitiveCategory; value: string }>) {
     const counters: Record<SensitiveCategory, number> = { user: 0, email: 0, host: 0, domain: 0, path: 0 };
     const byValue = new Map<string, RedactionEntry>();
-    const skipped: Array<{ value: string; reason: string }> = [];
+    const skipped = new Map<string, SkippedValue>();
     const localTokens = new Map<string, string>();
     const all = [...values];
     // Users and domains first, so e-mail tokens can reuse them.
     const order: SensitiveCategory[] = ["user", "domain", "host", "path", "email"];
     all.sort((a, b) => order.indexOf(a.category) - order.indexOf(b.category));
+    const skip = (value: string, reason: string) => {
+      if (!skipped.has(value.toLowerCase())) skipped.set(value.toLowerCase(), { value, reason });
+      return undefined;
+    };
     const tokenFor = (category: SensitiveCategory, value: string): string | undefined => {
       const v = value.trim();
       const k = v.toLowerCase();
       if (byValue.has(k)) return byValue.get(k)!.token;
-      if (v.length < 2) {
-        skipped.push({ value: v, reason: "shorter than 2 characters" });
-        return undefined;
-      }
-      if (STRUCTURAL.has(k)) {
-        skipped.push({ value: v, reason: "a structural path word" });
-        return undefined;
-      }
+      if (v.length < 2) return skip(v, "shorter than 2 characters");
+      if (PROTECTED.has(k)) return skip(v, "a word of a path or name check reads");
       let token: string;
       if (category === "email") {
         const at = v.lastIndexOf("@");
@@ -226,69 +299,107 @@ export class Redactor {
     };
     for (const { category, value } of all) {
       if (category === "domain" && isPublicDomain(value)) {
-        skipped.push({ value, reason: "a public domain" });
+        skip(value, "a public domain");
         continue;
       }
       tokenFor(category, value);
     }
     this.entries = [...byValue.values()];
-    this.skipped = skipped;
+    this.skipped = [...skipped.values()].filter((s) => !byValue.has(s.value.toLowerCase()));
     const sorted = [...this.entries].sort((a, b) => b.value.length - a.value.length);
-    if (sorted.length > 0) {
-      for (const e of sorted) this.#textToken.set(e.value.toLowerCase(), e.token);
-      this.#text = new RegExp(sorted.map((e) => escapeRe(e.value)).join("|"), "gi");
-      const forms: Array<{ form: string; token: string; wide: boolean }> = [];
-      for (const e of sorted) {
-        // The regex's "i" flag folds ASCII (and Latin-1 read as bytes) only: other letters are
-        // matched through explicit lower/upper-case variants, in UTF-8, UTF-16LE and ANSI (1252).
-        for (const v of new Set([e.value, e.value.toLowerCase(), e.value.toUpperCase()])) {
-          forms.push({ form: utf8(v), token: utf8(e.token), wide: false });
-          forms.push({ form: utf16(v), token: utf16(e.token), wide: true });
-          const ansi = encodeWindows1252(v);
-          if (ansi && bytesLatin1(ansi) !== utf8(v))
-            forms.push({ form: bytesLatin1(ansi), token: utf8(e.token), wide: false });
-        }
-      }
-      forms.sort((a, b) => b.form.length - a.form.length);
-      for (const f of forms) {
-        const k = f.form.toLowerCase();
-        if (!this.#byteToken.has(k)) this.#byteToken.set(k, { token: f.token, wide: f.wide });
-      }
-      this.#bytes = new RegExp(forms.map((f) => escapeRe(f.form)).join("|"), "gi");
-    }
+    for (const e of sorted) this.#token.set(e.value.toLowerCase(), e.token);
+    if (sorted.length > 0)
+      this.#matcher = new RegExp(
+        `(?<!${WORD_CHAR})(?:${sorted.map((e) => escapeRe(e.value)).join("|")})(?!${WORD_CHAR})`,
+        "giu",
+      );
   }
 
-  /** `s` with every value replaced by its token. */
+  /** The token of a matched value (matches differ from the value in letter case only). */
+  #tokenOf(m: string): string {
+    return this.#token.get(m.toLowerCase()) ?? this.#token.get(m.normalize("NFC").toLowerCase()) ?? m;
+  }
+
+  /** Every whole-value match in `s`, left to right, not overlapping: `[index, text]`. */
+  *#wholeMatches(s: string): Generator<[number, string]> {
+    const re = this.#matcher;
+    if (!re) return;
+    re.lastIndex = 0;
+    for (let m = re.exec(s); m !== null; m = re.exec(s)) yield [m.index, m[0]];
+  }
+
+  /** `s` with every whole value replaced by its token. */
   redactText(s: string): string {
-    if (!this.#text) return s;
-    return s.replace(this.#text, (m) => this.#textToken.get(m.toLowerCase()) ?? m);
+    let out = "";
+    let last = 0;
+    for (const [at, m] of this.#wholeMatches(s)) {
+      out += s.slice(last, at) + this.#tokenOf(m);
+      last = at + m.length;
+    }
+    return last === 0 ? s : out + s.slice(last);
   }
 
-  /** `bytes` with every value (UTF-8/ANSI or UTF-16LE form) replaced by its token in the same form. */
+  /** A JSON-able value with every string (and object key) redacted; other values as they are. */
+  redactJson<T>(v: T): T {
+    if (typeof v === "string") return this.redactText(v) as T;
+    if (Array.isArray(v)) return v.map((x: unknown) => this.redactJson(x)) as T;
+    if (v !== null && typeof v === "object" && !(v instanceof Uint8Array) && !(v instanceof Date)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v as Record<string, unknown>))
+        out[this.redactText(k)] = this.redactJson(x);
+      return out as T;
+    }
+    return v;
+  }
+
+  /**
+   * Text bytes with every whole value replaced by its token, in each encoding view in turn
+   * (UTF-8 when the bytes are well-formed UTF-8, else Windows-1252; then UTF-16LE at even and at
+   * odd offsets): the token is written in the encoding the value was found in; every other byte
+   * stays as it was. Use for text only.
+   */
   redactBytes(bytes: Uint8Array): Uint8Array {
-    if (!this.#bytes) return bytes;
-    const s = bytesLatin1(bytes);
-    this.#bytes.lastIndex = 0;
-    if (!this.#bytes.test(s)) return bytes;
-    return latin1Bytes(s.replace(this.#bytes, (m) => this.#byteToken.get(m.toLowerCase())?.token ?? m));
+    if (!this.#matcher) return bytes;
+    let cur = bytes;
+    // Single-byte text is read either as UTF-8 (when well-formed) or as Windows-1252, never both:
+    // in the other view a neighbouring letter (`é`) would look like punctuation and hide a word.
+    const utf8 = isUtf8(cur);
+    for (const makeView of VIEWS) {
+      if (makeView === (utf8 ? ansiView : utf8View)) continue;
+      const view = makeView(cur);
+      const parts: Uint8Array[] = [];
+      let last = 0;
+      for (const [at, m] of this.#wholeMatches(view.text)) {
+        const start = view.offsets[at]!;
+        const end = view.offsets[at + m.length]!;
+        const token = encodeAs(this.#tokenOf(m), view.encoding);
+        if (token === undefined) continue;
+        parts.push(cur.subarray(last, start), token);
+        last = end;
+      }
+      if (parts.length === 0) continue;
+      parts.push(cur.subarray(last));
+      cur = Buffer.concat(parts);
+    }
+    return cur;
   }
 
-  /** `bytes` with every value masked (same length); `count` = occurrences masked. */
-  maskBytes(bytes: Uint8Array): { bytes: Uint8Array; count: number } {
-    if (!this.#bytes) return { bytes, count: 0 };
-    const s = bytesLatin1(bytes);
-    let count = 0;
-    const out = s.replace(this.#bytes, (m) => {
-      count++;
-      return this.#byteToken.get(m.toLowerCase())?.wide ? "X\0".repeat(m.length / 2) : "X".repeat(m.length);
-    });
-    return count === 0 ? { bytes, count } : { bytes: latin1Bytes(out), count };
+  /**
+   * Where `bytes` still hold a whole value, in any encoding view: the first hit's encoding and
+   * byte offset, or undefined. Binary members are judged with this, never edited.
+   */
+  findInBytes(bytes: Uint8Array): { encoding: string; offset: number } | undefined {
+    if (!this.#matcher) return undefined;
+    for (const makeView of VIEWS) {
+      const view = makeView(bytes);
+      for (const [at] of this.#wholeMatches(view.text))
+        return { encoding: view.encoding, offset: view.offsets[at]! };
+    }
+    return undefined;
   }
 
-  /** True when `bytes` still holds a value in any form. */
+  /** True when `bytes` still hold a whole value in any encoding view. */
   containsBytes(bytes: Uint8Array): boolean {
-    if (!this.#bytes) return false;
-    this.#bytes.lastIndex = 0;
-    return this.#bytes.test(bytesLatin1(bytes));
+    return this.findInBytes(bytes) !== undefined;
   }
 }

@@ -138,7 +138,11 @@ async function snapshotSiblingLoaders(fs: FileSystemPort, path: string): Promise
     .filter((e) => e.kind === "file" && /\.exe$/i.test(e.name))
     .map((e) => {
       const where = joinWindowsPath(dir, e.name);
-      return { where, read: () => fs.readFile(where, MAX_SIBLING_EXE_BYTES) };
+      return {
+        where,
+        read: () => fs.readFile(where, MAX_SIBLING_EXE_BYTES),
+        imports: async () => (await fs.carriedPeFacts?.(where))?.imports,
+      };
     });
   return siblingLoaders(windowsBasename(path), exes);
 }
@@ -444,6 +448,12 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   const triage: TriageRecord[] = [];
   const triageOne = async (path: string): Promise<TriageRecord | undefined> => {
     const bytes = await fs.readFile(path, MAX_BINARY_BYTES);
+    // A redacted bundle withholds a PE holding a redacted value and carries its triage record.
+    const carried = bytes ? undefined : (await fs.carriedPeFacts?.(path))?.triage;
+    if (carried) {
+      triage.push(carried);
+      return carried;
+    }
     if (!bytes) return undefined;
     const record = await triageFile(
       {

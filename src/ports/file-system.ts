@@ -6,6 +6,7 @@
  * Implementations resolve paths case-insensitively, as Windows does, and never follow a path
  * out of their root (an image adapter must not escape the image directory).
  */
+import type { TriageRecord } from "../triage/triage-file.js";
 
 /** What a path is. */
 export interface FileStat {
@@ -19,6 +20,24 @@ export interface FileStat {
 export interface DirEntry extends FileStat {
   /** Entry name as stored (original case). */
   name: string;
+}
+
+/**
+ * Bundle mode: what a redacted bundle carries instead of the bytes of a PE file that holds a
+ * redacted value (docs/bundle.md "Redaction"): hashes, size, imported DLL names and the triage
+ * record computed on the real bytes when the bundle was collected.
+ */
+export interface CarriedPeFacts {
+  /** Windows path (redacted). */
+  path: string;
+  /** Bytes. */
+  size: number;
+  sha256: string;
+  /** Authenticode sha256 digest (lower-case hex), when the file has a PE layout. */
+  authentihash?: string;
+  /** Names of the DLLs it imports, as stored. */
+  imports: string[];
+  triage: TriageRecord;
 }
 
 export interface FileSystemPort {
@@ -41,6 +60,11 @@ export interface FileSystemPort {
    * so callers can hash it in place. `undefined` for bundles and fakes.
    */
   hostPath?(path: string): Promise<string | undefined>;
+  /**
+   * Bundle mode only: the facts carried for a PE file whose bytes redaction withheld
+   * (`readFile` answers `undefined` for it); `undefined` for every other path and mode.
+   */
+  carriedPeFacts?(path: string): Promise<CarriedPeFacts | undefined>;
   /** Human-readable source, for evidence: `"image /mnt/c"`, `"live"`, `"bundle x.zip"`. */
   describe(): string;
 }

@@ -17,6 +17,8 @@ export interface SiblingExe {
   where: string;
   /** Its bytes, or `undefined` when it cannot be read or is over the cap. */
   read(): Promise<Uint8Array | undefined>;
+  /** The DLL names it imports when its bytes cannot be read but its facts are known (redacted bundles). */
+  imports?(): Promise<readonly string[] | undefined>;
 }
 
 /** The load positions `dllName` gets from `exes` (only `.dll` names can be imported). */
@@ -26,7 +28,11 @@ export async function siblingLoaders(dllName: string, exes: readonly SiblingExe[
   const out: LoadPosition[] = [];
   for (const exe of exes.slice(0, MAX_SIBLING_EXES)) {
     const bytes = await exe.read();
-    if (!bytes) continue;
+    if (!bytes) {
+      const carried = await exe.imports?.();
+      if (carried?.some((m) => m.toLowerCase() === name)) out.push({ kind: "next-to-exe", where: exe.where });
+      continue;
+    }
     try {
       if (parsePe(bytes).imports.some((m) => m.dll.toLowerCase() === name))
         out.push({ kind: "next-to-exe", where: exe.where });

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { openZipArchive, Redactor } from "../../src/bundle/index.js";
+import { BundleError, BundleFileSystem, openZipArchive, Redactor } from "../../src/bundle/index.js";
 import {
   encodeRegDword,
   encodeRegString,
@@ -216,18 +216,17 @@ describe("Redactor", () => {
     assert.equal(r.redactText("C:\\Users\\Bob"), "C:\\Users\\user-1", "structural words are never redacted");
   });
 
-  it("replaces UTF-16LE and UTF-8 forms in bytes, and masks binaries at the same length", () => {
+  it("replaces UTF-16LE and UTF-8 forms in bytes, and finds values in binaries", () => {
     const wide = Buffer.from("x Bob y", "utf16le");
     assert.equal(Buffer.from(r.redactBytes(wide)).toString("utf16le"), "x user-1 y");
     const bin = Buffer.concat([
       Buffer.from([0, 1]),
       Buffer.from("bob", "utf8"),
+      Buffer.from([0]),
       Buffer.from("BOB", "utf16le"),
     ]);
-    const masked = r.maskBytes(bin);
-    assert.equal(masked.count, 2);
-    assert.equal(masked.bytes.length, bin.length);
-    assert.equal(r.containsBytes(masked.bytes), false);
+    assert.deepEqual(r.findInBytes(bin), { encoding: "utf-8", offset: 2 });
+    assert.equal(r.containsBytes(r.redactBytes(bin)), false);
   });
 
   it("finds non-ASCII names in any case, in UTF-8, UTF-16LE and Windows-1252", () => {
@@ -241,4 +240,158 @@ describe("Redactor", () => {
       assert.equal(n.containsBytes(n.redactBytes(bytes)), false, bytes.toString("hex"));
     }
   });
+
+  it("replaces whole values only: never inside another word, in any script", () => {
+    const w = new Redactor([
+      { category: "user", value: "IT" },
+      { category: "user", value: "ed" },
+      { category: "user", value: "Jürgen" },
+      { category: "user", value: "Anna Maria" },
+      { category: "user", value: "j.doe" },
+    ]);
+    assert.equal(
+      w.redactText("Outlook Connector (Offline Edition) EDITION IT_admin Itália édité"),
+      "Outlook Connector (Offline Edition) EDITION IT_admin Itália édité",
+    );
+    assert.equal(
+      w.redactText('C:\\Users\\IT\\AppData;"it";it.;pc-it-01;/home/ed/x;ED'),
+      'C:\\Users\\user-1\\AppData;"user-1";user-1.;pc-user-1-01;/home/user-2/x;user-2',
+    );
+    assert.equal(w.redactText("Jürgens jürgen JÜRGEN_ xJürgen"), "Jürgens user-3 JÜRGEN_ xJürgen");
+    assert.equal(w.redactText("by Anna Maria, not Anna Marias"), "by user-4, not Anna Marias");
+    assert.equal(w.redactText("j.doe J.DOE xj.doe"), "user-5 user-5 xj.doe");
+  });
+
+  it("e-mail addresses and dotted host names are values of their own, longest first", () => {
+    const w = new Redactor([
+      { category: "user", value: "alice" },
+      { category: "email", value: "alice.smith@corp.example.net" },
+      { category: "domain", value: "corp.example.net" },
+      { category: "host", value: "mail.corp.example.net" },
+      { category: "host", value: "mail" },
+    ]);
+    assert.equal(
+      w.redactText("alice.smith@corp.example.net via mail.corp.example.net (corp.example.net) mail mailbox"),
+      "user-2@domain-1.invalid via host-1 (domain-1.invalid) host-2 mailbox",
+    );
+    assert.equal(
+      w.redactText("corp.example.network"),
+      "corp.example.network",
+      "a longer host is another value",
+    );
+  });
+
+  it("keeps one-letter values and words of the paths check reads, and says why", () => {
+    const w = new Redactor(
+      ["Kerio", "Users", "Local", "Program", "AppData", "x86", "j", "admin", "user", "host"].map((value) => ({
+        category: "user" as const,
+        value,
+      })),
+    );
+    assert.deepEqual(
+      w.entries.map((e) => e.value),
+      ["admin"],
+    );
+    assert.equal(w.skipped.find((s) => s.value === "j")?.reason, "shorter than 2 characters");
+    assert.match(w.skipped.find((s) => s.value === "Program")?.reason ?? "", /word of a path/);
+    assert.equal(
+      w.redactText("C:\\Program Files (x86)\\Kerio\\x.dll run by admin"),
+      "C:\\Program Files (x86)\\Kerio\\x.dll run by user-1",
+    );
+  });
+
+  it("edits text bytes only where a value stands whole, in the encoding it was found in", () => {
+    const w = new Redactor([{ category: "user", value: "ed" }]);
+    const wide = Buffer.from("Edition ed Ed.", "utf16le");
+    assert.equal(Buffer.from(w.redactBytes(wide)).toString("utf16le"), "Edition user-1 user-1.");
+    const ansi = Buffer.from([0x45, 0x64, 0xe9, 0x20, 0x65, 0x64, 0x20]); // "Edé ed " in Windows-1252
+    assert.deepEqual([...w.redactBytes(ansi)], [0x45, 0x64, 0xe9, 0x20, ...Buffer.from("user-1"), 0x20]);
+    const utf8 = Buffer.from("édité ed", "utf8");
+    assert.equal(Buffer.from(w.redactBytes(utf8)).toString("utf8"), "édité user-1");
+    assert.equal(w.findInBytes(Buffer.from("Edition", "utf16le")), undefined);
+  });
+
+  it("redacts JSON values and keys before they are escaped", () => {
+    const w = new Redactor([{ category: "path", value: "D:\\cases\\pc1" }]);
+    assert.deepEqual(w.redactJson({ source: "image D:\\cases\\pc1", n: 3, "D:\\cases\\pc1": [true] }), {
+      source: "image path-1",
+      n: 3,
+      "path-1": [true],
+    });
+  });
+});
+
+describe("withheld PE facts in bundle mode", () => {
+  const sha = "a".repeat(64);
+  const record = { path: "C:\\Users\\user-1\\x.dll", sha256: sha, size: 5, verdict: "clean", indicators: [] };
+  const fsFor = (facts: unknown) =>
+    new BundleFileSystem(
+      {
+        version: 1,
+        entries: [
+          {
+            path: "C:\\Users\\user-1\\x.dll",
+            stat: { kind: "file", size: 5 },
+            content: { withheld: "redaction", facts: "snapshot/pe-facts.json", size: 5 },
+          },
+          { path: "C:\\y.dll", content: { member: "files/C/y.dll", size: 1 } },
+        ],
+      },
+      async (m) => {
+        if (m !== "snapshot/pe-facts.json") throw new Error(`unexpected read of ${m}`);
+        return new TextEncoder().encode(JSON.stringify(facts));
+      },
+      "test",
+    );
+
+  it("answers readFile with nothing and carriedPeFacts with the carried record", async () => {
+    const fs = fsFor({
+      version: 1,
+      files: [
+        { path: "c:\\users\\USER-1\\x.dll", size: 5, sha256: sha, imports: ["KERNEL32.dll"], triage: record },
+      ],
+    });
+    assert.equal(await fs.readFile("C:\\Users\\user-1\\x.dll"), undefined);
+    assert.equal((await fs.stat("C:\\Users\\user-1\\x.dll"))?.size, 5);
+    const facts = await fs.carriedPeFacts("C:\\Users\\user-1\\x.dll");
+    assert.equal(facts?.triage.verdict, "clean");
+    assert.deepEqual(facts?.imports, ["KERNEL32.dll"]);
+    assert.equal(await fs.carriedPeFacts("C:\\y.dll"), undefined, "carried bytes have no facts");
+    assert.deepEqual(fs.withheldFiles(), [{ path: "C:\\Users\\user-1\\x.dll", size: 5 }]);
+  });
+
+  for (const [what, facts] of [
+    ["not a facts document", { version: 2, files: [] }],
+    [
+      "a record whose hash is not the file's",
+      {
+        version: 1,
+        files: [
+          {
+            path: "C:\\Users\\user-1\\x.dll",
+            size: 5,
+            sha256: sha,
+            imports: [],
+            triage: { ...record, sha256: "b".repeat(64) },
+          },
+        ],
+      },
+    ],
+    ["no entry for the withheld file", { version: 1, files: [] }],
+    [
+      "imports that are not names",
+      {
+        version: 1,
+        files: [{ path: "C:\\Users\\user-1\\x.dll", size: 5, sha256: sha, imports: [1], triage: record }],
+      },
+    ],
+  ] as const)
+    it(`refuses ${what} (member-invalid, naming the facts member)`, async () => {
+      await assert.rejects(fsFor(facts).carriedPeFacts("C:\\Users\\user-1\\x.dll"), (e: unknown) => {
+        assert.ok(e instanceof BundleError);
+        assert.equal(e.code, "member-invalid");
+        assert.equal(e.path, "snapshot/pe-facts.json");
+        return true;
+      });
+    });
 });
