@@ -12,6 +12,7 @@
  */
 import { windowsBasename, windowsDirname, windowsPathKey } from "../paths/windows-path.js";
 import type { DirEntry, FileStat, FileSystemPort } from "../ports/file-system.js";
+import { READ_LIMITS } from "../limits.js";
 import { BundleError } from "./errors.js";
 import { memberForWindowsPath } from "./layout.js";
 import type { RecordedFileSystem } from "./recording.js";
@@ -206,7 +207,7 @@ export class BundleFileSystem implements FileSystemPort {
     return e.list.map((d) => ({ name: d.name, ...fromIndexStat(d) }));
   }
 
-  async readFile(path: string, maxBytes = 256 * 1024 * 1024): Promise<Uint8Array | undefined> {
+  async readFile(path: string, maxBytes: number = READ_LIMITS.peFileBytes): Promise<Uint8Array | undefined> {
     const e = this.#byKey.get(windowsPathKey(path));
     if (!e?.content || !("member" in e.content) || e.content.size > maxBytes) return undefined;
     return this.#read(e.content.member);
