@@ -26,6 +26,7 @@ import { after, before, describe, it } from "node:test";
 import { READ_LIMITS } from "../../src/limits.js";
 import { InputFileError } from "../../src/util/input-file-error.js";
 import { readUserFile, readUserFileHead, writeUserFile } from "../../src/util/safe-file.js";
+import { copyImage } from "../helpers/image-copy.js";
 import { FIXTURES, REPO_ROOT } from "../helpers/repo.js";
 import { runCli } from "../helpers/run-cli.js";
 
@@ -227,6 +228,37 @@ describe("inputs that are not files", { skip }, () => {
       assertRefused(c, 3, "not-a-file", "collect --out FIFO");
     }
   });
+
+  it(
+    "check --image: a FIFO planted as the provider DLL and as a hive is never opened",
+    {
+      skip: !haveMkfifo && "no mkfifo",
+    },
+    () => {
+      const { root, image } = copyImage("healthy");
+      try {
+        const dll = path.join(
+          image,
+          "Program Files (x86)",
+          "Kerio",
+          "Outlook Connector (Offline Edition)",
+          "kofmsp32.dll",
+        );
+        rmSync(dll);
+        spawnSync("mkfifo", [dll]);
+        const hive = path.join(image, "Users", "alice", "NTUSER.DAT");
+        rmSync(hive);
+        spawnSync("mkfifo", [hive]);
+        const r = runChild(["check", "--json", "--image", image, "--at", "2026-11-21T00:00:00Z"]);
+        assert.equal(r.timedOut, false, "nothing blocked on the FIFOs");
+        assert.ok([0, 1, 2].includes(r.code ?? -1), `a report, exit ${r.code}: ${r.stderr}`);
+        assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+        assert.equal((JSON.parse(r.stdout) as { schemaVersion: number }).schemaVersion, 1);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("triage -r: a FIFO, a symlink loop and a device link inside the tree are skipped with reasons", () => {
     const tree = p("tree");
