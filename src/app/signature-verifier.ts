@@ -4,14 +4,17 @@
  * full Authenticode result to the summary triage judges.
  */
 import {
-  createTrustStore,
+  AuthenticodeError,
+  TrustStore,
   defaultPolicy,
   verifyAuthenticode,
   type AuthenticodeResult,
   type SignatureSelection,
 } from "../authenticode/index.js";
+import { READ_LIMITS } from "../limits.js";
 import type { PeImage } from "../pe/types.js";
 import type { SignatureSummary, SignatureVerifier } from "../triage/index.js";
+import { readUserFile } from "../util/safe-file.js";
 
 export interface VerifierOptions {
   /** `--trust` files (PEM or DER). */
@@ -55,15 +58,42 @@ export function summarizeAuthenticode(result: AuthenticodeResult): SignatureSumm
 }
 
 /**
+ * Adds the certificates of one `--trust` file's bytes (PEM with one or more CERTIFICATE blocks,
+ * or one DER certificate) to `store`.
+ * @throws AuthenticodeError `bad-trust-file` when it holds no certificate.
+ */
+function addTrustFile(store: TrustStore, path: string, bytes: Uint8Array): void {
+  const source = `file:${path}`;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
+  if (text.includes("-----BEGIN CERTIFICATE-----")) {
+    if (store.addPem(text, source) > 0) return;
+  } else {
+    try {
+      store.addDer(bytes, source);
+      return;
+    } catch (cause) {
+      throw new AuthenticodeError("bad-trust-file", `${path} is neither PEM nor a DER certificate`, {
+        path,
+        cause,
+      });
+    }
+  }
+  throw new AuthenticodeError("bad-trust-file", `${path} holds no certificate`, { path });
+}
+
+/**
+ * Builds the verifier. `--trust` files are read through {@link readUserFile}: a FIFO, device,
+ * folder or symlink loop is refused unopened, and at most {@link READ_LIMITS}.trustFileBytes are read.
+ * @throws InputFileError when a `--trust` path is not a readable regular file within the cap.
  * @throws AuthenticodeError `bad-trust-file` when a `--trust` file holds no certificate.
  */
 export async function createSignatureVerifier(options: VerifierOptions): Promise<SignatureVerifierHandle> {
   const systemRoots = options.systemRoots ?? true;
-  const trust = createTrustStore({
-    nodeRoots: systemRoots,
-    files: options.trustFiles,
-    der: options.extraAnchors,
-  });
+  const trust = new TrustStore();
+  if (systemRoots) trust.addNodeRoots();
+  for (const file of options.trustFiles)
+    addTrustFile(trust, file, await readUserFile(file, { maxBytes: READ_LIMITS.trustFileBytes }));
+  for (const a of options.extraAnchors ?? []) trust.addDer(a.der, a.source);
   const policy = defaultPolicy(trust, {
     at: options.at,
     signatures: options.signatures ?? "primary",

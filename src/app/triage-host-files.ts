@@ -1,9 +1,11 @@
 /**
- * Triage of files on this machine's disk (the `triage` verb): reads each file with a size cap,
+ * Triage of files on this machine's disk (the `triage` verb): reads each file through
+ * {@link readUserFile} (regular files only, never a FIFO or device, at most
+ * {@link READ_LIMITS}.peFileBytes),
  * maps its path to the Windows path it had on the inspected system, finds sibling EXEs that
  * would load it (side-loading), and runs the pure {@link triageFile} core.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { ConnectorKnowledge } from "../knowledge/index.js";
 import { readdirSync } from "node:fs";
@@ -24,9 +26,12 @@ const safeReaddir = (dir: string): string[] => {
 import { triageFile, type SignatureVerifier, type TriageRecord } from "../triage/index.js";
 import { MAX_SIBLING_EXE_BYTES, siblingLoaders } from "../triage/sibling-loaders.js";
 import type { LoadPosition } from "../triage/subject.js";
+import { READ_LIMITS } from "../limits.js";
+import { InputFileError } from "../util/input-file-error.js";
+import { readUserFile } from "../util/safe-file.js";
 
 /** Largest file triage reads, in bytes. Larger inputs get verdict `error` with code `too-large`. */
-export const MAX_TRIAGE_BYTES = 512 * 1024 * 1024;
+export const MAX_TRIAGE_BYTES = READ_LIMITS.peFileBytes;
 
 export interface HostTriageOptions {
   knowledge: ConnectorKnowledge;
@@ -51,10 +56,7 @@ async function hostSiblingLoaders(hostPath: string, windowsDir: string | undefin
       const full = path.join(dir, e.name);
       return {
         where: windowsDir ? normalizeWindowsPath(`${windowsDir}\\${e.name}`) : full,
-        read: async () => {
-          const info = await stat(full).catch(() => undefined);
-          return info && info.size <= MAX_SIBLING_EXE_BYTES ? readFile(full) : undefined;
-        },
+        read: () => readUserFile(full, { maxBytes: MAX_SIBLING_EXE_BYTES }).catch(() => undefined),
       };
     });
   return siblingLoaders(path.basename(hostPath), exes);
@@ -68,45 +70,19 @@ async function triageOne(file: string, options: HostTriageOptions): Promise<Tria
       }
     : hostPathToWindowsPath(file, options.imageRoot, (dir) => hasVolumeFolders(safeReaddir(dir)));
   const base = { path: file, windowsPath: mapped?.windowsPath, indicators: [] };
-  const info = await stat(file).catch((e: Error) => e);
-  if (info instanceof Error) {
-    return {
-      ...base,
-      sha256: "",
-      size: 0,
-      verdict: "error",
-      error: { code: "unreadable", message: info.message },
-    };
-  }
-  if (!info.isFile()) {
-    // A FIFO, device or socket would block or never end: only regular files are read.
-    return {
-      ...base,
-      sha256: "",
-      size: 0,
-      verdict: "error",
-      error: { code: "not-a-file", message: "not a regular file" },
-    };
-  }
-  if (info.size > MAX_TRIAGE_BYTES) {
-    return {
-      ...base,
-      sha256: "",
-      size: info.size,
-      verdict: "error",
-      error: { code: "too-large", message: `${info.size} bytes exceeds the ${MAX_TRIAGE_BYTES}-byte limit` },
-    };
-  }
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(file);
+    bytes = await readUserFile(file, { maxBytes: MAX_TRIAGE_BYTES });
   } catch (e) {
+    const known = e instanceof InputFileError;
     return {
       ...base,
       sha256: "",
-      size: info.size,
+      size: known && e.code === "too-large" ? (e.actual ?? 0) : 0,
       verdict: "error",
-      error: { code: "unreadable", message: (e as Error).message },
+      error: known
+        ? { code: e.code, message: e.reason }
+        : { code: "unreadable", message: (e as Error).message },
     };
   }
   const windowsDir = mapped && normalizeWindowsPath(`${mapped.windowsPath}\\..`);

@@ -39,7 +39,10 @@ export interface Bundle {
 }
 
 /**
- * Opens `file`, validates it and verifies every member against `manifest.json`.
+ * Opens `file`, validates it and verifies every member against `manifest.json` (validated whole
+ * first, see {@link validateManifest}).
+ * @throws InputFileError when `file` is not a regular file within {@link READ_LIMITS}.bundleFileBytes
+ *   (a FIFO, device, folder or symlink loop is never opened).
  * @throws BundleError (see {@link BundleErrorCode}); never extracts anything.
  */
 export async function openBundle(file: string, limits: Partial<BundleReadLimits> = {}): Promise<Bundle> {
@@ -153,8 +156,8 @@ export async function createBundleSnapshot(bundle: Bundle): Promise<BundleSnapsh
   let freeBytes: number | undefined;
   if (bundle.memberNames.includes(MEMBER.system)) {
     const sys = (await bundle.readJson(MEMBER.system)) as { freeDiskBytes?: unknown };
-    if (typeof sys?.freeDiskBytes === "number" && Number.isSafeInteger(sys.freeDiskBytes))
-      freeBytes = sys.freeDiskBytes;
+    if (Number.isSafeInteger(sys?.freeDiskBytes) && (sys.freeDiskBytes as number) >= 0)
+      freeBytes = sys.freeDiskBytes as number;
   }
   const unknown: Record<string, string> = {
     processes: "bundle mode: a bundle does not carry running processes",

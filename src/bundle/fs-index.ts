@@ -12,6 +12,7 @@
  */
 import { windowsBasename, windowsDirname, windowsPathKey } from "../paths/windows-path.js";
 import type { CarriedPeFacts, DirEntry, FileStat, FileSystemPort } from "../ports/file-system.js";
+import { READ_LIMITS } from "../limits.js";
 import { BundleError } from "./errors.js";
 import { MEMBER, memberForWindowsPath } from "./layout.js";
 import { validatePeFacts } from "./pe-facts.js";
@@ -115,15 +116,21 @@ export function serializeFileSystem(
   return { index: { version: 1, entries }, members };
 }
 
+/** True for a JSON object (not null, not an array). */
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** True for a finite, non-negative safe integer. */
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
 function isIndexStat(v: unknown): v is IndexStat {
   const s = v as IndexStat;
   return (
     typeof v === "object" &&
     v !== null &&
     (s.kind === "file" || s.kind === "dir") &&
-    Number.isSafeInteger(s.size) &&
-    s.size >= 0 &&
-    (s.mtime === undefined || typeof s.mtime === "string")
+    isCount(s.size) &&
+    (s.mtime === undefined || (typeof s.mtime === "string" && Number.isFinite(Date.parse(s.mtime))))
   );
 }
 
@@ -137,26 +144,32 @@ export function validateFsIndex(v: unknown, memberPath: string): FsIndex {
   const idx = v as FsIndex;
   if (typeof v !== "object" || v === null || idx.version !== 1 || !Array.isArray(idx.entries))
     throw bad("not a version 1 index");
-  idx.entries.forEach((e, i) => {
-    if (typeof e !== "object" || e === null || typeof e.path !== "string")
-      throw bad(`entry ${i} has no path`);
-    if (e.stat !== undefined && e.stat !== null && !isIndexStat(e.stat)) throw bad(`entry ${i}: bad stat`);
-    if (e.list !== undefined && e.list !== null) {
-      if (!Array.isArray(e.list) || !e.list.every((d) => isIndexStat(d) && typeof d.name === "string"))
+  idx.entries.forEach((e: unknown, i) => {
+    if (!isObject(e) || typeof e["path"] !== "string") throw bad(`entry ${i} has no path`);
+    const stat = e["stat"];
+    if (stat !== undefined && stat !== null && !isIndexStat(stat)) throw bad(`entry ${i}: bad stat`);
+    const list = e["list"];
+    if (list !== undefined && list !== null) {
+      if (
+        !Array.isArray(list) ||
+        !list.every((d) => isIndexStat(d) && typeof (d as IndexDirEntry).name === "string")
+      )
         throw bad(`entry ${i}: bad listing`);
     }
-    if (e.content !== undefined) {
-      const c = e.content as Record<string, unknown>;
-      if (typeof c !== "object" || c === null || !Number.isSafeInteger(c["size"]))
-        throw bad(`entry ${i}: bad content`);
-      if (!(
-        typeof c["member"] === "string" ||
-        typeof c["omitted"] === "string" ||
-        (typeof c["withheld"] === "string" && typeof c["facts"] === "string")
-      ))
+    const c = e["content"];
+    if (c !== undefined) {
+      if (!isObject(c) || !isCount(c["size"])) throw bad(`entry ${i}: bad content`);
+      if (
+        !(
+          typeof c["member"] === "string" ||
+          typeof c["omitted"] === "string" ||
+          (typeof c["withheld"] === "string" && typeof c["facts"] === "string")
+        )
+      )
         throw bad(`entry ${i}: bad content`);
     }
-    if (e.head !== undefined && (typeof e.head.member !== "string" || !Number.isSafeInteger(e.head.length)))
+    const h = e["head"];
+    if (h !== undefined && (!isObject(h) || typeof h["member"] !== "string" || !isCount(h["length"])))
       throw bad(`entry ${i}: bad head`);
   });
   return idx;
@@ -252,7 +265,7 @@ export class BundleFileSystem implements FileSystemPort {
     return e.list.map((d) => ({ name: d.name, ...fromIndexStat(d) }));
   }
 
-  async readFile(path: string, maxBytes = 256 * 1024 * 1024): Promise<Uint8Array | undefined> {
+  async readFile(path: string, maxBytes: number = READ_LIMITS.peFileBytes): Promise<Uint8Array | undefined> {
     const e = this.#byKey.get(windowsPathKey(path));
     if (!e?.content || !("member" in e.content) || e.content.size > maxBytes) return undefined;
     return this.#read(e.content.member);

@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { BundleError } from "./errors.js";
 import { MEMBER } from "./layout.js";
+import { validateMemberName } from "./zip-reader.js";
 
 /** One member line of the manifest. */
 export interface ManifestMember {
@@ -55,33 +56,146 @@ export function sha256Hex(data: Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
+/** Most entries of `members` and `notes`, and most `caps` (the reader's entry cap bounds members anyway). */
+const MAX_MANIFEST_ITEMS = 10_000;
+/** Longest string field of the manifest, in UTF-16 code units. */
+const MAX_STRING_LENGTH = 64 * 1024;
+/** Object keys refused anywhere in the manifest: they mean something to JavaScript objects. */
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+/** An ISO 8601 UTC time as `Date.toISOString` writes it. */
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+/** The manifest-invalid error for the field at JSON path `at` (`$.members[3].size`). */
+function invalid(at: string, why: string): BundleError {
+  return new BundleError("manifest-invalid", `${MEMBER.manifest}: ${at} ${why}`, {
+    path: `${MEMBER.manifest}#${at}`,
+  });
+}
+
+/** A JSON type name for messages: `null`, `array`, `object`, `string`, `number`, `boolean`. */
+function typeName(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
+}
+
+/** `v` as a plain JSON object, with no key that means something to JavaScript. */
+function object(v: unknown, at: string): Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw invalid(at, `must be an object, not ${typeName(v)}`);
+  for (const k of Object.keys(v))
+    if (FORBIDDEN_KEYS.has(k)) throw invalid(`${at}.${k}`, "is a forbidden key");
+  return v as Record<string, unknown>;
+}
+
+/** `o[key]` as a string of at most {@link MAX_STRING_LENGTH}, required. */
+function string(o: Record<string, unknown>, key: string, at: string): string {
+  const v = Object.hasOwn(o, key) ? o[key] : undefined;
+  if (typeof v !== "string")
+    throw invalid(`${at}.${key}`, `must be a string, not ${v === undefined ? "missing" : typeName(v)}`);
+  if (v.length > MAX_STRING_LENGTH)
+    throw invalid(`${at}.${key}`, `is longer than ${MAX_STRING_LENGTH} characters`);
+  return v;
+}
+
+/** `v` as a finite, non-negative safe integer (a byte count or a cap). */
+function count(v: unknown, at: string): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0)
+    throw invalid(
+      at,
+      `must be a non-negative integer, not ${typeof v === "number" ? String(v) : typeName(v)}`,
+    );
+  return v;
+}
+
+/** `o[key]` as an array of at most {@link MAX_MANIFEST_ITEMS} items, required. */
+function array(o: Record<string, unknown>, key: string, at: string): unknown[] {
+  const v = Object.hasOwn(o, key) ? o[key] : undefined;
+  if (!Array.isArray(v))
+    throw invalid(`${at}.${key}`, `must be an array, not ${v === undefined ? "missing" : typeName(v)}`);
+  if (v.length > MAX_MANIFEST_ITEMS)
+    throw invalid(`${at}.${key}`, `has ${v.length} items, over the cap of ${MAX_MANIFEST_ITEMS}`);
+  return v;
+}
+
+/** `o[key]` as an object, required. */
+function member(o: Record<string, unknown>, key: string, at: string): Record<string, unknown> {
+  return object(Object.hasOwn(o, key) ? o[key] : undefined, `${at}.${key}`);
+}
+
 /**
- * Checks the shape of a parsed manifest.
- * @throws BundleError `manifest-invalid`.
+ * Validates a parsed `manifest.json` whole, before anything uses it: every field's type, the
+ * required fields, the literal `schemaVersion` and `kind`, times, sha256 digests (64 lower-case
+ * hex digits), sizes and caps (non-negative safe integers), member paths (as zip member names,
+ * never `manifest.json` itself, never twice), array lengths, and no `__proto__`, `constructor` or
+ * `prototype` key anywhere. Unknown fields are ignored; the result is a fresh copy holding only
+ * the documented fields.
+ * @throws BundleError `manifest-invalid` whose `path` is `manifest.json#<JSON path>` of the
+ *   offending field, e.g. `manifest.json#$.members[3].sha256`.
  */
 export function validateManifest(v: unknown): BundleManifest {
-  const m = v as BundleManifest;
-  const ok =
-    typeof v === "object" &&
-    v !== null &&
-    m.schemaVersion === 1 &&
-    m.kind === "koff-doctor-bundle" &&
-    typeof m.createdAt === "string" &&
-    typeof m.mode === "string" &&
-    typeof m.source === "string" &&
-    Array.isArray(m.members) &&
-    m.members.every(
-      (x) =>
-        typeof x?.path === "string" &&
-        Number.isSafeInteger(x.size) &&
-        typeof x.sha256 === "string" &&
-        /^[0-9a-f]{64}$/.test(x.sha256),
+  const root = object(v, "$");
+  if (root["schemaVersion"] !== 1)
+    throw invalid("$.schemaVersion", `must be 1, not ${JSON.stringify(root["schemaVersion"]) ?? "missing"}`);
+  if (root["kind"] !== "koff-doctor-bundle")
+    throw invalid("$.kind", `must be "koff-doctor-bundle", not ${JSON.stringify(root["kind"]) ?? "missing"}`);
+  const tool = member(root, "tool", "$");
+  const createdAt = string(root, "createdAt", "$");
+  if (!ISO_UTC.test(createdAt) || !Number.isFinite(Date.parse(createdAt)))
+    throw invalid(
+      "$.createdAt",
+      `must be an ISO 8601 UTC time, not ${JSON.stringify(createdAt.slice(0, 64))}`,
     );
-  if (!ok)
-    throw new BundleError("manifest-invalid", `${MEMBER.manifest} is not a version 1 bundle manifest`, {
-      path: MEMBER.manifest,
-    });
-  return m;
+  const mode = string(root, "mode", "$");
+  if (mode !== "image" && mode !== "live")
+    throw invalid("$.mode", `must be "image" or "live", not ${JSON.stringify(mode.slice(0, 64))}`);
+  const redacted = Object.hasOwn(root, "redacted") ? root["redacted"] : undefined;
+  if (typeof redacted !== "boolean")
+    throw invalid(
+      "$.redacted",
+      `must be a boolean, not ${redacted === undefined ? "missing" : typeName(redacted)}`,
+    );
+  const capsIn = member(root, "caps", "$");
+  const capNames = Object.keys(capsIn);
+  if (capNames.length > 64) throw invalid("$.caps", `has ${capNames.length} caps, over 64`);
+  const caps: Record<string, number> = {};
+  for (const k of capNames) caps[k] = count(capsIn[k], `$.caps.${k}`);
+  const notes = array(root, "notes", "$").map((n, i) => {
+    if (typeof n !== "string") throw invalid(`$.notes[${i}]`, `must be a string, not ${typeName(n)}`);
+    if (n.length > MAX_STRING_LENGTH)
+      throw invalid(`$.notes[${i}]`, `is longer than ${MAX_STRING_LENGTH} characters`);
+    return n;
+  });
+  const seen = new Set<string>();
+  const members = array(root, "members", "$").map((x, i): ManifestMember => {
+    const at = `$.members[${i}]`;
+    const m = object(x, at);
+    const path = string(m, "path", at);
+    try {
+      validateMemberName(path);
+    } catch (e) {
+      throw invalid(`${at}.path`, `is not a safe member name: ${(e as Error).message}`);
+    }
+    if (path.endsWith("/") || path === MEMBER.manifest)
+      throw invalid(`${at}.path`, `cannot list ${JSON.stringify(path)}`);
+    // A path listed twice would be hashed twice on every check: a cheap way to burn time.
+    if (seen.has(path.toLowerCase())) throw invalid(`${at}.path`, `lists ${path} a second time`);
+    seen.add(path.toLowerCase());
+    const size = count(Object.hasOwn(m, "size") ? m["size"] : undefined, `${at}.size`);
+    const sha256 = string(m, "sha256", at);
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw invalid(`${at}.sha256`, "must be 64 lower-case hex digits");
+    return { path, size, sha256 };
+  });
+  return {
+    schemaVersion: 1,
+    kind: "koff-doctor-bundle",
+    tool: { name: string(tool, "name", "$.tool"), version: string(tool, "version", "$.tool") },
+    createdAt,
+    mode,
+    source: string(root, "source", "$"),
+    redacted,
+    caps,
+    notes,
+    members,
+  };
 }
 
 /**

@@ -16,11 +16,14 @@
  * §4.4.4 general purpose bit flag (bit 0 encrypted, bit 11 UTF-8 names), §4.4.5 compression
  * method; issue 6 ("Reading is safe").
  */
+import { closeSync } from "node:fs";
 import { crc32, inflateRawSync } from "node:zlib";
 import yauzl from "yauzl";
 import { BundleError } from "./errors.js";
 import { hasControlChar } from "./layout.js";
 import { DEFAULT_READ_LIMITS, type BundleReadLimits } from "./limits.js";
+import { READ_LIMITS } from "../limits.js";
+import { openRegularFile } from "../util/safe-file.js";
 
 /** One member of an opened archive, as its central directory declares it. */
 export interface ZipMember {
@@ -129,15 +132,23 @@ function checkEntryType(entry: yauzl.Entry, name: string, isDirectory: boolean):
     throw new BundleError("link", `member is a reparse point (link): ${name}`, { path: name });
 }
 
-function openYauzl(file: string): Promise<yauzl.ZipFile> {
+/**
+ * Opens `file` through {@link openRegularFile} (a FIFO, device, folder or symlink loop is refused
+ * unopened; at most {@link READ_LIMITS}.bundleFileBytes) and hands the descriptor to yauzl, which
+ * closes it on `close()`.
+ * @throws InputFileError for the path; BundleError `not-a-zip`.
+ */
+async function openYauzl(file: string): Promise<yauzl.ZipFile> {
+  const { fd } = await openRegularFile(file, { maxBytes: READ_LIMITS.bundleFileBytes });
   return new Promise((resolve, reject) => {
-    yauzl.open(
-      file,
+    yauzl.fromFd(
+      fd,
       { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true },
       (err, zip) => {
-        if (err || !zip)
+        if (err || !zip) {
+          closeSync(fd);
           reject(new BundleError("not-a-zip", `${file}: ${err?.message ?? "unreadable"}`, { cause: err }));
-        else resolve(zip);
+        } else resolve(zip);
       },
     );
   });
@@ -207,6 +218,7 @@ function readRaw(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string): Promise<
 
 /**
  * Opens and validates the zip at `file` (see the module comment for every check).
+ * @throws InputFileError when `file` is not a regular file within {@link READ_LIMITS}.bundleFileBytes.
  * @throws BundleError with the offending member `path`, or `not-a-zip`.
  */
 export async function openZipArchive(

@@ -5,6 +5,7 @@
  *
  * Source: PRODUCT.md "check"; research/koff-facts.md §1–3, §7; windows-mapi-facts.md §1–4.
  */
+import { READ_LIMITS } from "../limits.js";
 import { readFirebirdHeader } from "../firebird/header-page.js";
 import type { ConnectorKnowledge } from "../knowledge/index.js";
 import {
@@ -49,8 +50,8 @@ import type {
   StrayFact,
 } from "./facts.js";
 
-/** Largest binary read for triage, in bytes. */
-const MAX_BINARY_BYTES = 256 * 1024 * 1024;
+/** Largest binary read for triage, in bytes (src/limits.ts). */
+const MAX_BINARY_BYTES = READ_LIMITS.peFileBytes;
 /** Bytes of a cache database read to judge its header page. */
 const FDB_HEAD_BYTES = 4096;
 /** Entries listed per bounded walk (strays, caches), so a huge profile cannot stall the run. */

@@ -1,10 +1,20 @@
 /**
- * Expands the PATH arguments of `triage` into files: a file is taken as is; a directory gives its
- * PE-looking files (by extension), recursively with `--recursive`. Symbolic links are not followed
- * into directories, a visited set guards against loops, and the walk is capped.
+ * Expands the PATH arguments of `triage` into files. A regular file (or a symbolic link to one)
+ * is taken as is; a directory needs `--recursive`, which walks it for PE-looking files (by
+ * extension). Nothing here opens a file: every entry is judged by `stat`/`lstat` only.
+ *
+ * Refused, each with its {@link InputFileErrorCode} (docs/exit-codes.md "Inputs that are not files"):
+ * a directory without `-r` (`is-a-directory`), a FIFO, device or socket (`not-a-file`), a symlink
+ * loop (`symlink-loop`), a dangling link (`dangling-symlink`), a missing path (`not-found`).
+ * In a walk, entries with a PE extension that are not regular files are reported with the same
+ * codes and never opened; symbolic links to directories are not followed, a visited set guards
+ * against bind-mount loops, and the walk stops after {@link READ_LIMITS}.walkFiles files.
  */
-import { lstat, readdir, realpath, stat } from "node:fs/promises";
+import { readdir, realpath } from "node:fs/promises";
 import path from "node:path";
+import { READ_LIMITS } from "../limits.js";
+import { InputFileError, type InputFileErrorCode } from "../util/input-file-error.js";
+import { describeKind, inspectPath } from "../util/safe-file.js";
 
 /** Extensions of PE images picked from directories (explicit file arguments are always taken). */
 const PE_EXTENSIONS = new Set([
@@ -21,19 +31,32 @@ const PE_EXTENSIONS = new Set([
 ]);
 
 /** Most files one invocation walks (bounded memory for a mistaken `--recursive /`). */
-export const MAX_INPUT_FILES = 100_000;
+export const MAX_INPUT_FILES = READ_LIMITS.walkFiles;
+
+/** Why an argument or walked entry is not triaged. */
+export type InputProblemCode = InputFileErrorCode | "too-many-files";
 
 export interface InputFile {
   path: string;
-  /** Set when the argument could not be used (missing, unreadable). */
-  problem?: { code: "not-found" | "unreadable" | "too-many-files"; message: string };
+  /** Set when the argument could not be used; the file is then never opened. */
+  problem?: { code: InputProblemCode; message: string };
 }
 
+/** The problem record for a refused path. */
+function problem(p: string, e: unknown): InputFile {
+  if (e instanceof InputFileError) return { path: p, problem: { code: e.code, message: e.reason } };
+  return { path: p, problem: { code: "unreadable", message: (e as Error).message } };
+}
+
+/**
+ * The files to triage for `args`, in argument order (entries of a walked directory sorted by name).
+ * Never throws: each unusable argument or walked entry becomes an {@link InputFile} with `problem`.
+ */
 export async function expandInputs(args: string[], recursive: boolean): Promise<InputFile[]> {
   const out: InputFile[] = [];
   const visited = new Set<string>();
 
-  async function walk(dir: string, depth: number): Promise<void> {
+  async function walk(dir: string): Promise<void> {
     const real = await realpath(dir).catch(() => dir);
     if (visited.has(real)) return;
     visited.add(real);
@@ -41,36 +64,76 @@ export async function expandInputs(args: string[], recursive: boolean): Promise<
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (e) {
-      out.push({ path: dir, problem: { code: "unreadable", message: (e as Error).message } });
+      out.push(problem(dir, e));
       return;
     }
-    entries.sort((a, b) => a.name.localeCompare(b.name));
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       if (out.length >= MAX_INPUT_FILES) return;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (recursive) await walk(full, depth + 1);
-      } else if (entry.isFile() && PE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+        await walk(full);
+        continue;
+      }
+      if (!PE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) continue;
+      if (entry.isFile()) {
         out.push({ path: full });
+      } else if (entry.isSymbolicLink()) {
+        // A link to a file is taken; a link to a folder is not followed (a tree stays a tree);
+        // a loop or a dangling link is reported.
+        try {
+          const { kind } = await inspectPath(full);
+          if (kind === "file") out.push({ path: full });
+          else if (kind !== "directory")
+            out.push({
+              path: full,
+              problem: {
+                code: "not-a-file",
+                message: `a symbolic link to ${describeKind(kind)}; not read`,
+              },
+            });
+        } catch (e) {
+          out.push(problem(full, e));
+        }
+      } else {
+        const kind = entry.isFIFO()
+          ? "fifo"
+          : entry.isCharacterDevice()
+            ? "character-device"
+            : entry.isBlockDevice()
+              ? "block-device"
+              : entry.isSocket()
+                ? "socket"
+                : "unknown";
+        out.push({
+          path: full,
+          problem: { code: "not-a-file", message: `${describeKind(kind)}, not a regular file; not read` },
+        });
       }
     }
   }
 
   for (const arg of args) {
-    const info = await stat(arg).catch(() => undefined);
-    if (!info) {
-      const dangling = await lstat(arg).catch(() => undefined);
-      out.push({
-        path: arg,
-        problem: {
-          code: "not-found",
-          message: dangling ? "dangling symbolic link" : "no such file or directory",
-        },
-      });
-    } else if (info.isDirectory()) {
-      await walk(arg, 0);
-    } else {
-      out.push({ path: arg });
+    try {
+      const { kind } = await inspectPath(arg);
+      if (kind === "file") out.push({ path: arg });
+      else if (kind === "directory") {
+        if (recursive) await walk(arg);
+        else
+          out.push({
+            path: arg,
+            problem: {
+              code: "is-a-directory",
+              message: "a directory; give -r (--recursive) to triage the PE files under it",
+            },
+          });
+      } else
+        out.push({
+          path: arg,
+          problem: { code: "not-a-file", message: `${describeKind(kind)}, not a regular file; not read` },
+        });
+    } catch (e) {
+      out.push(problem(arg, e));
     }
     if (out.length >= MAX_INPUT_FILES) {
       out.push({

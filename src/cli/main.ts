@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { CodedError } from "../util/coded-error.js";
+import { InputFileError } from "../util/input-file-error.js";
 import { toolInfo } from "../version.js";
 import { registerCheckCommand } from "./commands/check.js";
 import { registerCollectCommand } from "./commands/collect.js";
@@ -58,6 +59,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (e instanceof UsageError) {
       io.stderr(`koff-doctor: ${e.message}\n`);
       return ExitCode.USAGE;
+    }
+    if (e instanceof InputFileError) {
+      // A path under inspection (`--bundle`, a hive) that is not a readable regular file.
+      io.stderr(`koff-doctor: ${e.path}: ${e.code}: ${e.reason}\n`);
+      return ExitCode.UNREADABLE;
     }
     if (e instanceof CodedError) {
       // A typed error that reached the top is an input the verb could not read (a damaged hive,

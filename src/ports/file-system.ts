@@ -47,7 +47,9 @@ export interface FileSystemPort {
   list(path: string): Promise<DirEntry[] | undefined>;
   /**
    * The whole content of the file at `path`, or `undefined` when it does not exist.
-   * @param maxBytes - refuse (return `undefined` and never read) files larger than this; default 256 MiB.
+   * @param maxBytes - refuse (return `undefined` and never read) files larger than this; default
+   *   `READ_LIMITS.peFileBytes` (256 MiB, src/limits.ts). Implementations never read more than
+   *   `maxBytes` + 1 bytes and never open a FIFO or device.
    */
   readFile(path: string, maxBytes?: number): Promise<Uint8Array | undefined>;
   /**

@@ -6,12 +6,14 @@
  *
  * Source: issue "check" (image paths resolve case-insensitively).
  */
-import { lstat, open, readdir } from "node:fs/promises";
+import { lstat, readdir } from "node:fs/promises";
 import path from "node:path";
 import { normalizeWindowsPath } from "../../paths/windows-path.js";
 import type { DirEntry, FileStat, FileSystemPort } from "../../ports/file-system.js";
+import { READ_LIMITS } from "../../limits.js";
+import { readUserFile, readUserFileHead } from "../../util/safe-file.js";
 
-const DEFAULT_MAX_READ = 256 * 1024 * 1024;
+const DEFAULT_MAX_READ = READ_LIMITS.peFileBytes;
 
 export class ImageFileSystem implements FileSystemPort {
   readonly root: string;
@@ -85,37 +87,19 @@ export class ImageFileSystem implements FileSystemPort {
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /**
+   * Reads through {@link readUserFile}: a FIFO, device or socket in the image is never opened
+   * (it reads as absent), and at most `maxBytes` + 1 bytes are read.
+   */
   async readFile(windowsPath: string, maxBytes = DEFAULT_MAX_READ): Promise<Uint8Array | undefined> {
-    return this.#read(windowsPath, (size) => (size > maxBytes ? undefined : size));
+    const host = await this.hostPath(windowsPath);
+    if (host === undefined) return undefined;
+    return readUserFile(host, { maxBytes }).catch(() => undefined);
   }
 
   async readHead(windowsPath: string, length: number): Promise<Uint8Array | undefined> {
-    return this.#read(windowsPath, (size) => Math.min(size, length));
-  }
-
-  /** Reads the first `want(size)` bytes of a regular file; `undefined` from `want` refuses. */
-  async #read(
-    windowsPath: string,
-    want: (size: number) => number | undefined,
-  ): Promise<Uint8Array | undefined> {
     const host = await this.hostPath(windowsPath);
     if (host === undefined) return undefined;
-    const handle = await open(host, "r").catch(() => undefined);
-    if (!handle) return undefined;
-    try {
-      const info = await handle.stat();
-      const length = info.isFile() ? want(info.size) : undefined;
-      if (length === undefined) return undefined;
-      const buf = Buffer.alloc(length);
-      let filled = 0;
-      while (filled < length) {
-        const { bytesRead } = await handle.read(buf, filled, length - filled, filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      return buf.subarray(0, filled);
-    } finally {
-      await handle.close();
-    }
+    return readUserFileHead(host, length).catch(() => undefined);
   }
 }

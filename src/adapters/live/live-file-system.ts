@@ -3,12 +3,14 @@
  * Symbolic links and junctions are reported as absent rather than followed, as in image mode.
  */
 import { realpath } from "node:fs";
-import { lstat, open, readdir } from "node:fs/promises";
+import { lstat, readdir } from "node:fs/promises";
 import { promisify } from "node:util";
 
 const realpathNative = promisify(realpath.native);
 import { joinWindowsPath, normalizeWindowsPath } from "../../paths/windows-path.js";
 import type { DirEntry, FileStat, FileSystemPort } from "../../ports/file-system.js";
+import { READ_LIMITS } from "../../limits.js";
+import { readUserFile, readUserFileHead } from "../../util/safe-file.js";
 
 export class LiveFileSystem implements FileSystemPort {
   describe(): string {
@@ -48,26 +50,16 @@ export class LiveFileSystem implements FileSystemPort {
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  async readFile(p: string, maxBytes = 256 * 1024 * 1024): Promise<Uint8Array | undefined> {
+  /** Reads through {@link readUserFile}: regular files only, at most `maxBytes` + 1 bytes read. */
+  async readFile(p: string, maxBytes: number = READ_LIMITS.peFileBytes): Promise<Uint8Array | undefined> {
     const s = await this.stat(p);
     if (s?.kind !== "file" || s.size > maxBytes) return undefined;
-    return this.readHead(p, s.size);
+    return readUserFile(normalizeWindowsPath(p), { maxBytes }).catch(() => undefined);
   }
 
   async readHead(p: string, length: number): Promise<Uint8Array | undefined> {
-    const h = await open(normalizeWindowsPath(p), "r").catch(() => undefined);
-    if (!h) return undefined;
-    try {
-      const buf = Buffer.alloc(Math.min(length, (await h.stat()).size));
-      let filled = 0;
-      while (filled < buf.length) {
-        const { bytesRead } = await h.read(buf, filled, buf.length - filled, filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      return buf.subarray(0, filled);
-    } finally {
-      await h.close();
-    }
+    const s = await this.stat(p);
+    if (s?.kind !== "file") return undefined;
+    return readUserFileHead(normalizeWindowsPath(p), length).catch(() => undefined);
   }
 }

@@ -16,7 +16,14 @@ import type { Snapshot } from "../../snapshot/snapshot.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { UsageError, type CommandResult } from "../main.js";
-import { collect, parseAt, checkImageRoot, writeReport } from "../options.js";
+import {
+  checkImageRoot,
+  checkReportTarget,
+  checkTrustFiles,
+  collect,
+  parseAt,
+  writeReport,
+} from "../options.js";
 import { describeBundleError } from "./collect.js";
 import { renderCheckJson } from "../render/check-json.js";
 import { renderCheckText } from "../render/check-text.js";
@@ -71,6 +78,8 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
     .action(async (flags: CheckFlags) => {
       if (flags.image !== undefined && flags.bundle !== undefined)
         throw new UsageError("--image and --bundle are exclusive");
+      if (flags.html !== undefined) await checkReportTarget("--html", flags.html);
+      await checkTrustFiles(flags.trust);
       let bundle: Bundle | undefined;
       try {
         let snapshot: Snapshot;

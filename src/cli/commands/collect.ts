@@ -15,7 +15,9 @@ import type { Snapshot } from "../../snapshot/snapshot.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { UsageError, type CommandResult } from "../main.js";
-import { collect, parseAt, checkImageRoot } from "../options.js";
+import { checkImageRoot, checkTrustFiles, collect, parseAt } from "../options.js";
+import { InputFileError } from "../../util/input-file-error.js";
+import { checkWritableTarget } from "../../util/safe-file.js";
 
 interface CollectFlags {
   out?: string;
@@ -65,6 +67,14 @@ export function registerCollectCommand(program: Command, io: CliIo, done: (r: Co
         );
       const createdAt = new Date();
       const out = path.resolve(io.cwd, flags.out ?? defaultBundleName(createdAt));
+      await checkTrustFiles(flags.trust);
+      // A folder, FIFO or device at --out is refused before collecting (the bundle could not be written).
+      const target = await checkWritableTarget(out).catch((e: unknown) => e);
+      if (target instanceof InputFileError) {
+        io.stderr(`koff-doctor: --out ${target.path}: ${target.code}: ${target.reason}\n`);
+        done({ exitCode: ExitCode.UNREADABLE });
+        return;
+      }
       let snapshot: Snapshot;
       const sourcePaths: string[] = [];
       if (flags.image !== undefined) {

@@ -18,7 +18,16 @@ import { expandInputs } from "../input-files.js";
 import type { CliIo } from "../io.js";
 import type { CommandResult } from "../main.js";
 import { UsageError } from "../main.js";
-import { checkImageRoot, collect, parseAt, writeReport } from "../options.js";
+import {
+  checkImageRoot,
+  checkReportTarget,
+  checkTrustFiles,
+  collect,
+  optionFileError,
+  parseAt,
+  writeReport,
+} from "../options.js";
+import { INPUT_FILE_ERROR_CODES } from "../../util/input-file-error.js";
 import { isWindowsPath } from "../../paths/windows-path.js";
 import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
 import { renderExplain } from "../render/explain.js";
@@ -95,6 +104,8 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
     .option("-v, --verbose", "also show indicators that are ok")
     .action(async (paths: string[], flags: TriageFlags) => {
       if (flags.json && flags.sarif) throw new UsageError("--json and --sarif are exclusive");
+      if (flags.html !== undefined) await checkReportTarget("--html", flags.html);
+      await checkTrustFiles(flags.trust);
       if (flags.bundle !== undefined) {
         if (paths.length > 0 || flags.image !== undefined || flags.as !== undefined)
           throw new UsageError("--bundle takes no paths, --image or --as");
@@ -118,8 +129,8 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
         // Like check: a file from an image is judged against the roots that Windows trusted.
         extraAnchors:
           flags.image === undefined ? [] : await windowsRootAnchors(createImageSnapshot(flags.image)),
-      }).catch((e: Error) => {
-        throw new UsageError(e.message);
+      }).catch((e: unknown) => {
+        throw optionFileError("--trust", e);
       });
       const problems = inputs.filter((i) => i.problem);
       const files = inputs.filter((i) => !i.problem).map((i) => i.path);
@@ -132,6 +143,14 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
         onProgress: showProgress ? (n, total) => io.stderr(`\rtriage ${n}/${total}`) : undefined,
       });
       if (showProgress) io.stderr("\r\x1b[K");
+      // Inputs that are not readable regular files are also said on stderr, one line each.
+      const refused = [
+        ...problems.map((i) => ({ path: i.path, ...i.problem! })),
+        ...records
+          .filter((r) => INPUT_FILE_ERROR_CODES.has(r.error?.code ?? ""))
+          .map((r) => ({ path: r.path, ...r.error! })),
+      ];
+      for (const r of refused) io.stderr(`koff-doctor: ${r.path}: ${r.code}: ${r.message}\n`);
       const all: TriageRecord[] = [
         ...problems.map((p): TriageRecord => ({
           path: p.path,
@@ -166,8 +185,8 @@ async function triageBundleCommand(file: string, flags: TriageFlags, io: CliIo):
       signatures: flags.signatures,
       systemRoots: flags.systemRoots,
       extraAnchors: await windowsRootAnchors(snapshot),
-    }).catch((e: Error) => {
-      throw new UsageError(e.message);
+    }).catch((e: unknown) => {
+      throw optionFileError("--trust", e);
     });
     const records = await triageBundle(snapshot, {
       knowledge: loadKnowledge(),

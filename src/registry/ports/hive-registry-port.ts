@@ -16,7 +16,7 @@
  *
  * Source: src/ports/registry.ts; research/windows-mapi-facts.md §3.
  */
-import { readFile, stat } from "node:fs/promises";
+import { READ_LIMITS } from "../../limits.js";
 import type { RegKey, RegistryPort } from "../../ports/registry.js";
 import { RegistryError } from "../errors.js";
 import { openHive, type Hive } from "../hive/hive.js";
@@ -24,12 +24,17 @@ import type { HiveAnomaly, HiveMode } from "../hive/hive-context.js";
 import { regNameKey } from "../model/reg-tree.js";
 import { listInImage, resolveInImage } from "./image-path.js";
 import { splitRegistryPath } from "./registry-path.js";
+import { InputFileError } from "../../util/input-file-error.js";
+import { readUserFile } from "../../util/safe-file.js";
 
 /** Options of {@link HiveRegistryPort}. */
 export interface HiveRegistryPortOptions {
   /** Parse mode of the hives; default `"permissive"`. */
   mode?: HiveMode;
-  /** Largest hive file read, in bytes; larger ones are refused with `count-over-limit`. Default 1 GiB. */
+  /**
+   * Largest hive file read, in bytes; larger ones are refused with `count-over-limit`.
+   * Default {@link READ_LIMITS}.hiveFileBytes (1 GiB).
+   */
   maxHiveBytes?: number;
 }
 
@@ -60,7 +65,7 @@ export class HiveRegistryPort implements RegistryPort {
   constructor(imageDir: string, options: HiveRegistryPortOptions = {}) {
     this.#imageDir = imageDir;
     this.#mode = options.mode ?? "permissive";
-    this.#maxHiveBytes = options.maxHiveBytes ?? 1024 * 1024 * 1024;
+    this.#maxHiveBytes = options.maxHiveBytes ?? READ_LIMITS.hiveFileBytes;
   }
 
   describe(): string {
@@ -111,16 +116,21 @@ export class HiveRegistryPort implements RegistryPort {
       p = (async () => {
         const file = await resolveInImage(this.#imageDir, segs);
         if (file === undefined) return undefined;
-        const st = await stat(file);
-        if (!st.isFile()) return undefined;
-        if (st.size > this.#maxHiveBytes) {
-          throw new RegistryError(
-            "count-over-limit",
-            `hive ${file} is ${st.size} bytes, over ${this.#maxHiveBytes}`,
-            { path: file },
-          );
+        // Read through the safe reader: a FIFO or device planted as a hive is never opened
+        // (it reads as absent), and no more than the cap is read.
+        let bytes: Uint8Array;
+        try {
+          bytes = await readUserFile(file, { maxBytes: this.#maxHiveBytes });
+        } catch (e) {
+          if (!(e instanceof InputFileError)) throw e;
+          if (e.code === "too-large")
+            throw new RegistryError("count-over-limit", `hive ${file}: ${e.reason}`, {
+              path: file,
+              cause: e,
+            });
+          if (e.code === "permission-denied" || e.code === "unreadable") throw e;
+          return undefined;
         }
-        const bytes = new Uint8Array(await readFile(file));
         try {
           return { hive: openHive(bytes, { mode: this.#mode }), file, mount };
         } catch (e) {
