@@ -9,6 +9,7 @@
  */
 import { X509Certificate, createHash, type KeyObject } from "node:crypto";
 import { asBuffer } from "./algorithms.js";
+import { readCertificateProfile, type CertificateProfile } from "./certificate-profile.js";
 import { AuthenticodeError } from "./errors.js";
 
 /** One parsed certificate with the derived facts the verifier uses. */
@@ -32,6 +33,11 @@ export interface CertificateInfo {
   selfIssued: boolean;
   /** An EC key with explicit (not named) curve parameters: the CVE-2020-0601 pattern. */
   explicitCurve: boolean;
+  /**
+   * Version, basicConstraints, keyUsage and signature hash read from the DER for path
+   * validation; undefined when they cannot be read (such a certificate never passes as an issuer).
+   */
+  profile?: CertificateProfile;
 }
 
 /** Parsed certificates and issuer-check results for one run (per process or per batch). */
@@ -148,6 +154,13 @@ function describe(x509: X509Certificate, der: Uint8Array, sha256: string): Certi
     );
   }
   const eku = x509.keyUsage as string[] | undefined;
+  let profile: CertificateProfile | undefined;
+  try {
+    profile = readCertificateProfile(der);
+  } catch (error) {
+    if (!(error instanceof AuthenticodeError)) throw error;
+    profile = undefined;
+  }
   return {
     x509,
     der,
@@ -161,6 +174,7 @@ function describe(x509: X509Certificate, der: Uint8Array, sha256: string): Certi
     ...(eku ? { extendedKeyUsage: eku } : {}),
     selfIssued: x509.subject === x509.issuer,
     explicitCurve,
+    ...(profile ? { profile } : {}),
   };
 }
 
