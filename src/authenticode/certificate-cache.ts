@@ -93,8 +93,12 @@ export class CertificateCache {
   }
 
   /**
-   * True when `issuer` issued `subject`: names/AKI match (`subject.checkIssued(issuer)`) and `subject`'s
-   * signature verifies with `issuer`'s public key. Cached per pair.
+   * True when `issuer` issued `subject`: `subject`'s signature verifies with `issuer`'s public key
+   * and the names chain (RFC 5280 §6.1.3(a)(4): equal one-line names, or OpenSSL's
+   * `checkIssued`, which compares canonical names and AKI). Deliberately not only `checkIssued`:
+   * OpenSSL refuses there an issuer whose keyUsage lacks keyCertSign, which would turn a broken
+   * CA into a mere "incomplete chain"; the link is kept so that path validation can name the
+   * rule it breaks (path-validation.ts). Cached per pair.
    */
   issued(issuer: CertificateInfo, subject: CertificateInfo): boolean {
     const key = `${issuer.sha256}>${subject.sha256}`;
@@ -104,7 +108,7 @@ export class CertificateCache {
     try {
       result =
         issuer.publicKey !== undefined &&
-        subject.x509.checkIssued(issuer.x509) &&
+        (subject.issuer === issuer.subject || subject.x509.checkIssued(issuer.x509)) &&
         subject.x509.verify(issuer.publicKey);
     } catch {
       result = false; // unsupported key types or malformed parameters never issue anything
