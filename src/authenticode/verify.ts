@@ -506,7 +506,7 @@ function verifySignedData(
         "pass",
         chain.certificates.length === 1
           ? "no issuer in the path (single certificate)"
-          : `every issuer below the ${chain.anchor ? "trust anchor" : "top of the chain"} is a CA with keyCertSign and a pathLenConstraint that allows the path (RFC 5280 §6.1.4(k)–(n))`,
+          : `every issuer below the ${chain.anchor ? "trust anchor" : "top of the chain"} is a CA (basicConstraints cA=TRUE) within its pathLenConstraint, with keyCertSign wherever keyUsage is present (RFC 5280 §6.1.4(k)–(n))`,
       );
     }
     // Certificates signed with MD5 below the anchor (Microsoft Security Advisory 2862973).

@@ -219,6 +219,19 @@ describe("authenticode rules, one by one", { skip }, () => {
       certificate.signatures[0]!.reason,
       /MD5 certificate signature on chain\[1\] ".*Rules CA Signed With MD5"/,
     );
+    // MD5 in the SignerInfo alone (file digest SHA-256): the signature itself verifies, but one
+    // digest algorithm everywhere is required, so it is invalid - and the MD5 is still named.
+    const signerOnly = verify("md5-signer-digest-only-x64.dll");
+    assert.equal(signerOnly.state, "invalid");
+    assert.equal(signerOnly.signatures[0]!.integrity.cmsSignature, "pass");
+    assert.equal(signerOnly.signatures[0]!.integrity.messageDigest, "pass");
+    assert.match(signerOnly.signatures[0]!.reason, /SignerInfo md5/);
+    assert.ok(
+      signerOnly.steps.some(
+        (s) =>
+          s.step === "weak-digest" && /^MD5 signer digest \(SignerInfo\.digestAlgorithm\)/.test(s.detail),
+      ),
+    );
     const sha1 = verify("sha1-digest-x64.dll");
     assert.equal(sha1.state, "valid");
     assert.equal(indicator(sha1).level, "ok");
