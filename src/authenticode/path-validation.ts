@@ -40,7 +40,8 @@ function exemptIndex(chain: ChainResult): number {
   const lastIndex = chain.certificates.length - 1;
   const last = chain.certificates[lastIndex]!;
   if (lastIndex === 0) return -1; // a lone (self-signed) leaf issues nothing
-  if (chain.anchor && chain.anchor.certificate.sha256 === last.sha256) return lastIndex;
+  // An anchored chain ends at the certificate the store matched (by certificate or SPKI hash).
+  if (chain.anchor) return lastIndex;
   return isSelfSigned(last) ? lastIndex : -1;
 }
 

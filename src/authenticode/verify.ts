@@ -511,7 +511,7 @@ function verifySignedData(
     }
     // Certificates signed with MD5 below the anchor (Microsoft Security Advisory 2862973).
     for (const [index, certificate] of chain.certificates.entries()) {
-      if (chain.anchor && certificate.sha256 === chain.anchor.certificate.sha256) continue;
+      if (chain.anchor && index === chain.certificates.length - 1) continue; // the anchor itself
       if (certificate.profile?.signatureHash === "md5" && !isSelfIssuedRoot(chain, index))
         weak.push(`MD5 certificate signature on ${position(index, certificate)}`);
     }
