@@ -9,6 +9,7 @@
  */
 import { X509Certificate, createHash, type KeyObject } from "node:crypto";
 import { asBuffer } from "./algorithms.js";
+import { readCertificateProfile, type CertificateProfile } from "./certificate-profile.js";
 import { AuthenticodeError } from "./errors.js";
 
 /** One parsed certificate with the derived facts the verifier uses. */
@@ -32,6 +33,11 @@ export interface CertificateInfo {
   selfIssued: boolean;
   /** An EC key with explicit (not named) curve parameters: the CVE-2020-0601 pattern. */
   explicitCurve: boolean;
+  /**
+   * Version, basicConstraints, keyUsage and signature hash read from the DER for path
+   * validation; undefined when they cannot be read (such a certificate never passes as an issuer).
+   */
+  profile?: CertificateProfile;
 }
 
 /** Parsed certificates and issuer-check results for one run (per process or per batch). */
@@ -87,8 +93,12 @@ export class CertificateCache {
   }
 
   /**
-   * True when `issuer` issued `subject`: names/AKI match (`subject.checkIssued(issuer)`) and `subject`'s
-   * signature verifies with `issuer`'s public key. Cached per pair.
+   * True when `issuer` issued `subject`: `subject`'s signature verifies with `issuer`'s public key
+   * and the names chain (RFC 5280 §6.1.3(a)(4): equal one-line names, or OpenSSL's
+   * `checkIssued`, which compares canonical names and AKI). Deliberately not only `checkIssued`:
+   * OpenSSL refuses there an issuer whose keyUsage lacks keyCertSign, which would turn a broken
+   * CA into a mere "incomplete chain"; the link is kept so that path validation can name the
+   * rule it breaks (path-validation.ts). Cached per pair.
    */
   issued(issuer: CertificateInfo, subject: CertificateInfo): boolean {
     const key = `${issuer.sha256}>${subject.sha256}`;
@@ -98,7 +108,7 @@ export class CertificateCache {
     try {
       result =
         issuer.publicKey !== undefined &&
-        subject.x509.checkIssued(issuer.x509) &&
+        (subject.issuer === issuer.subject || subject.x509.checkIssued(issuer.x509)) &&
         subject.x509.verify(issuer.publicKey);
     } catch {
       result = false; // unsupported key types or malformed parameters never issue anything
@@ -148,6 +158,13 @@ function describe(x509: X509Certificate, der: Uint8Array, sha256: string): Certi
     );
   }
   const eku = x509.keyUsage as string[] | undefined;
+  let profile: CertificateProfile | undefined;
+  try {
+    profile = readCertificateProfile(der);
+  } catch (error) {
+    if (!(error instanceof AuthenticodeError)) throw error;
+    profile = undefined;
+  }
   return {
     x509,
     der,
@@ -161,6 +178,7 @@ function describe(x509: X509Certificate, der: Uint8Array, sha256: string): Certi
     ...(eku ? { extendedKeyUsage: eku } : {}),
     selfIssued: x509.subject === x509.issuer,
     explicitCurve,
+    ...(profile ? { profile } : {}),
   };
 }
 

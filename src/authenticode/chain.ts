@@ -83,19 +83,6 @@ function walk(
   return { certificates, complete: false, selfSigned };
 }
 
-/** The first certificate of `chain` that is not valid at `time`, and why. */
-export function validityProblem(
-  chain: readonly CertificateInfo[],
-  time: Date,
-): { certificate: CertificateInfo; index: number; reason: "expired" | "not-yet-valid" } | undefined {
-  for (const [index, certificate] of chain.entries()) {
-    if (time.getTime() < certificate.notBefore.getTime())
-      return { certificate, index, reason: "not-yet-valid" };
-    if (time.getTime() > certificate.notAfter.getTime()) return { certificate, index, reason: "expired" };
-  }
-  return undefined;
-}
-
 /**
  * Whether a certificate's EKU allows `purpose`: "absent" when it has no EKU extension (allowed by
  * WinVerifyTrust, refused in strict mode), "allowed" when it lists `purpose` or anyExtendedKeyUsage.

@@ -45,3 +45,4 @@ export const EKU_MS_LIFETIME_SIGNING = "1.3.6.1.4.1.311.10.3.13";
 /** X.509 extensions read directly. */
 export const OID_EXT_KEY_USAGE = "2.5.29.15";
 export const OID_EXT_SUBJECT_KEY_IDENTIFIER = "2.5.29.14";
+export const OID_EXT_BASIC_CONSTRAINTS = "2.5.29.19";

@@ -18,6 +18,8 @@ export type AuthenticodeState =
   | "self-signed"
   | "expired"
   | "not-yet-valid"
+  /** Intact and otherwise acceptable, but MD5 carries the evidence (file digest, signer digest or a certificate signature). */
+  | "weak-digest"
   | "invalid"
   | "malformed";
 
@@ -27,6 +29,7 @@ export const STATES_BY_SEVERITY: readonly AuthenticodeState[] = [
   "invalid",
   "expired",
   "not-yet-valid",
+  "weak-digest",
   "self-signed",
   "untrusted-root",
   "valid",

@@ -13,8 +13,12 @@ import { STATES_BY_SEVERITY, type AuthenticodeState, type TimeEvidence } from ".
 export interface SignatureFindings {
   /** Integrity and policy failures, most important first (any → `invalid`). */
   invalid: readonly string[];
-  /** The first chain certificate outside its validity window at `verifiedAt`, if any. */
-  timeProblem?: { subject: string; reason: "expired" | "not-yet-valid" };
+  /** The first chain certificate outside its validity window at `verifiedAt`, if any (index 0 = signer). */
+  timeProblem?: { subject: string; index?: number; reason: "expired" | "not-yet-valid" };
+  /** Where MD5 carries the signature's evidence (file digest, signer digest, certificate signatures). */
+  weakDigest?: readonly string[];
+  /** The stamped time of a timestamp discarded because it is later than the verification time. */
+  futureTimestamp?: Date;
   verifiedAt: Date;
   verifiedAtSource: TimeEvidence["verifiedAtSource"];
   /** A cryptographically valid timestamp exists. */
@@ -34,12 +38,20 @@ export interface SignatureFindings {
 }
 
 /**
- * One signature's state: invalid > expired/not-yet-valid > valid > self-signed > untrusted-root.
+ * One signature's state: invalid > expired/not-yet-valid (not-yet-valid with a discarded future
+ * timestamp is invalid) > weak-digest > valid > self-signed > untrusted-root.
  * @returns the state and the one-line reason shown to users.
  */
 export function decideSignatureState(f: SignatureFindings): { state: AuthenticodeState; reason: string } {
   if (f.invalid.length > 0) return { state: "invalid", reason: f.invalid[0]! };
   const at = f.verifiedAt.toISOString();
+  const where = f.timeProblem?.index !== undefined ? `chain[${f.timeProblem.index}] ` : "";
+  if (f.timeProblem?.reason === "not-yet-valid" && f.futureTimestamp) {
+    return {
+      state: "invalid",
+      reason: `${where}"${f.timeProblem.subject}" is not yet valid at ${at}; the timestamp ${f.futureTimestamp.toISOString()} that would cover it is later than the verification time and is not evidence`,
+    };
+  }
   if (f.timeProblem) {
     const source =
       f.verifiedAtSource === "timestamp"
@@ -51,7 +63,13 @@ export function decideSignatureState(f: SignatureFindings): { state: Authenticod
             : "verification time; no valid timestamp";
     return {
       state: f.timeProblem.reason,
-      reason: `"${f.timeProblem.subject}" is ${f.timeProblem.reason} at ${at} (${source})`,
+      reason: `${where}"${f.timeProblem.subject}" is ${f.timeProblem.reason} at ${at} (${source})`,
+    };
+  }
+  if (f.weakDigest && f.weakDigest.length > 0) {
+    return {
+      state: "weak-digest",
+      reason: `${f.weakDigest.join("; ")}: MD5 is not accepted as evidence of integrity or identity`,
     };
   }
   const chain = f.chain;

@@ -5,8 +5,10 @@
  * - PKCS#9 countersignature (1.2.840.113549.1.9.6): a SignerInfo whose messageDigest attribute is
  *   the hash of the outer signature value, signed by a TSA certificate carried in the outer
  *   SignedData, time = its signingTime attribute.
- * A timestamp is `valid` when imprint/messageDigest, TSA signature, TSA chain signatures,
- * timeStamping EKU and the TSA certificates' validity at the stamped time all check out; it is
+ * A timestamp is `valid` when imprint/messageDigest, TSA signature, TSA chain signatures, the
+ * TSA chain's RFC 5280 issuer rules (basicConstraints, pathLenConstraint, keyUsage), timeStamping
+ * EKU and the TSA certificates' validity at the stamped time all check out, and the stamped time
+ * is not later than the verification time (a time from the future is not evidence); it is
  * `trusted` when, in addition, the TSA chain reaches a trust anchor.
  *
  * Sources: RFC 3161 §2.4.2 (TSTInfo); RFC 2985 §5.3.6 (countersignature); osslsigncode
@@ -16,8 +18,9 @@
 import { Asn1Reader, decodeBer, type Asn1Origin } from "./asn1.js";
 import { digestAlgorithmFromOid, newHash, toHex, type DigestAlgorithm } from "./algorithms.js";
 import type { CertificateCache, CertificateInfo } from "./certificate-cache.js";
-import { buildChain, ekuAllows, validityProblem, type ChainResult } from "./chain.js";
+import { buildChain, ekuAllows, type ChainResult } from "./chain.js";
 import { AuthenticodeError } from "./errors.js";
+import { issuerProblem, validityProblem } from "./path-validation.js";
 import { EKU_TIME_STAMPING, OID_SIGNING_TIME, OID_TST_INFO } from "./oids.js";
 import {
   parseContentInfoNode,
@@ -42,6 +45,8 @@ export interface TimestampCheck {
   chain?: ChainResult;
   /** Why it is not valid / not trusted. */
   problems: string[];
+  /** The stamped time is later than the verification time (so the timestamp is not evidence). */
+  fromTheFuture: boolean;
   /** File offset of the attribute. */
   offset: number;
 }
@@ -53,6 +58,8 @@ interface Context {
   cache: CertificateCache;
   strict: boolean;
   origin: Asn1Origin;
+  /** Verification time: a stamped time later than this is not evidence. */
+  at: Date;
 }
 
 /**
@@ -64,7 +71,14 @@ export function checkRfc3161Timestamp(
   offset: number,
   context: Context,
 ): TimestampCheck {
-  const check: TimestampCheck = { kind: "rfc3161", valid: false, trusted: false, problems: [], offset };
+  const check: TimestampCheck = {
+    kind: "rfc3161",
+    valid: false,
+    trusted: false,
+    problems: [],
+    fromTheFuture: false,
+    offset,
+  };
   try {
     const sd = parseContentInfoNode(token, context.origin, "TimeStampToken");
     if (sd.eContentType !== OID_TST_INFO || !sd.eContentValue) {
@@ -110,7 +124,14 @@ export function checkPkcs9Countersignature(
   offset: number,
   context: Context,
 ): TimestampCheck {
-  const check: TimestampCheck = { kind: "pkcs9", valid: false, trusted: false, problems: [], offset };
+  const check: TimestampCheck = {
+    kind: "pkcs9",
+    valid: false,
+    trusted: false,
+    problems: [],
+    fromTheFuture: false,
+    offset,
+  };
   try {
     const signer = parseSignerInfoNode(value, context.origin);
     const r = new Asn1Reader(context.origin);
@@ -127,7 +148,7 @@ export function checkPkcs9Countersignature(
   return check;
 }
 
-/** TSA signature, chain, EKU and validity at the stamped time. */
+/** TSA signature, chain (signatures and RFC 5280 issuer rules), EKU, validity at the stamped time, no future time. */
 function finishSignerChecks(
   check: TimestampCheck,
   signer: SignerInfoModel,
@@ -149,6 +170,8 @@ function finishSignerChecks(
     );
   if (chain.certificates.some((c) => c.explicitCurve))
     check.problems.push("TSA chain uses explicit EC parameters (CVE-2020-0601 pattern)");
+  const issuer = issuerProblem(chain);
+  if (issuer) check.problems.push(`TSA chain breaks RFC 5280 path validation: ${issuer.detail}`);
   if (!chain.complete)
     check.problems.push(
       `TSA chain is incomplete: no issuer for "${chain.certificates[chain.certificates.length - 1]!.issuer}"`,
@@ -157,8 +180,14 @@ function finishSignerChecks(
     const problem = validityProblem(chain.certificates, check.time);
     if (problem)
       check.problems.push(
-        `TSA certificate "${problem.certificate.subject}" is ${problem.reason} at the stamped time`,
+        `TSA certificate "${problem.certificate.subject}" is ${problem.reason} at the stamped time (${problem.detail})`,
       );
+    if (check.time.getTime() > context.at.getTime()) {
+      check.fromTheFuture = true;
+      check.problems.push(
+        `${check.kind === "rfc3161" ? "TSTInfo.genTime" : "countersignature signingTime"} ${check.time.toISOString()} is later than the verification time ${context.at.toISOString()}: a time from the future is not evidence`,
+      );
+    }
   }
   const cryptoOk =
     verification.messageDigest === "pass" &&

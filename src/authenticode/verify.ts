@@ -9,7 +9,7 @@
  * osslsigncode `verify_authenticode`; WinVerifyTrust behaviour (§1.4).
  */
 import { type Asn1Node, type Asn1Origin } from "./asn1.js";
-import { digestAlgorithmFromOid, toHex, type DigestAlgorithm } from "./algorithms.js";
+import { digestAlgorithmFromOid, signatureSchemeFromOid, toHex, type DigestAlgorithm } from "./algorithms.js";
 import { authentihash, excludedRanges } from "./authentihash.js";
 import type { CertificateInfo } from "./certificate-cache.js";
 import {
@@ -19,7 +19,8 @@ import {
   type CertificateTableAnomaly,
   type WinCertificateEntry,
 } from "./certificate-table.js";
-import { buildChain, ekuAllows, validityProblem, type ChainResult } from "./chain.js";
+import { buildChain, ekuAllows, type ChainResult } from "./chain.js";
+import { issuerProblem, position, validityProblem } from "./path-validation.js";
 import { AuthenticodeError } from "./errors.js";
 import {
   EKU_CODE_SIGNING,
@@ -313,9 +314,15 @@ function verifySignedData(
     step(
       "digest-algorithms",
       spcAlgorithm === "md5" || spcAlgorithm === "sha1" ? "warn" : "pass",
-      `${spcAlgorithm} in SignedData, SpcIndirectDataContent and SignerInfo${spcAlgorithm === "md5" || spcAlgorithm === "sha1" ? " (weak, legacy digest)" : ""}`,
+      `${spcAlgorithm} in SignedData, SpcIndirectDataContent and SignerInfo${spcAlgorithm === "md5" ? " (MD5: weak digest, see the weak-digest step)" : spcAlgorithm === "sha1" ? " (SHA-1: legacy digest, still accepted by WinVerifyTrust)" : ""}`,
     );
   }
+  // MD5 anywhere the signature's own evidence depends on it (docs/authenticode.md "Weak digests").
+  const weak: string[] = [];
+  if (spcAlgorithm === "md5") weak.push("MD5 file digest (SpcIndirectDataContent.messageDigest)");
+  if (signerAlgorithm === "md5") weak.push("MD5 signer digest (SignerInfo.digestAlgorithm)");
+  if (signatureSchemeFromOid(signer.signatureAlgorithm.oid)?.hash === "md5")
+    weak.push(`MD5 signature algorithm (SignerInfo.signatureAlgorithm ${signer.signatureAlgorithm.oid})`);
 
   // 3. Image digest (flat authentihash) vs SpcIndirectDataContent.messageDigest.
   if (spcAlgorithm) {
@@ -412,6 +419,7 @@ function verifySignedData(
     cache,
     strict: policy.strict,
     origin,
+    at,
   };
   for (const attribute of signer.unsignedAttrs) {
     if (attribute.oid === OID_MS_RFC3161_TIMESTAMP && attribute.values[0])
@@ -441,6 +449,13 @@ function verifySignedData(
     );
   }
   if (timestamps.length === 0) step("timestamp", "skip", "no timestamp");
+  const future = usable ? undefined : timestamps.find((t) => t.fromTheFuture && t.time);
+  if (future?.time)
+    step(
+      "timestamp",
+      "fail",
+      `the ${future.kind} timestamp ${future.time.toISOString()} is later than the verification time ${at.toISOString()}: not evidence, the signature is judged at the verification time`,
+    );
   let verifiedAt = at;
   let verifiedAtSource: TimeEvidence["verifiedAtSource"] = "policy";
   if (lifetimeSigning) {
@@ -480,6 +495,26 @@ function verifySignedData(
           ? `ends at root "${last.subject}" that is not a trust anchor${chain.selfSigned ? " (the signer is self-signed)" : ""}`
           : `incomplete: no certificate issued "${last.subject}" (issuer "${last.issuer}")`,
     );
+    // RFC 5280 §6.1.4 issuer rules: basicConstraints, pathLenConstraint, keyUsage keyCertSign.
+    const broken = issuerProblem(chain);
+    if (broken) {
+      invalid.push(`RFC 5280 path validation fails (${broken.detail})`);
+      step("path-validation", "fail", broken.detail);
+    } else {
+      step(
+        "path-validation",
+        "pass",
+        chain.certificates.length === 1
+          ? "no issuer in the path (single certificate)"
+          : `every issuer below the ${chain.anchor ? "trust anchor" : "top of the chain"} is a CA (basicConstraints cA=TRUE) within its pathLenConstraint, with keyCertSign wherever keyUsage is present (RFC 5280 §6.1.4(k)–(n))`,
+      );
+    }
+    // Certificates signed with MD5 below the anchor (Microsoft Security Advisory 2862973).
+    for (const [index, certificate] of chain.certificates.entries()) {
+      if (chain.anchor && index === chain.certificates.length - 1) continue; // the anchor itself
+      if (certificate.profile?.signatureHash === "md5" && !isSelfIssuedRoot(chain, index))
+        weak.push(`MD5 certificate signature on ${position(index, certificate)}`);
+    }
     ekuCodeSigning = ekuAllows(leaf, EKU_CODE_SIGNING);
     if (ekuCodeSigning === "denied" || (ekuCodeSigning === "absent" && policy.strict)) {
       invalid.push(
@@ -547,18 +582,32 @@ function verifySignedData(
       "validity",
       timeProblem ? "fail" : "pass",
       timeProblem
-        ? `"${timeProblem.certificate.subject}" is ${timeProblem.reason} at ${verifiedAt.toISOString()} (valid ${timeProblem.certificate.notBefore.toISOString()} – ${timeProblem.certificate.notAfter.toISOString()}; time from ${verifiedAtSource})`
+        ? `${timeProblem.detail}; time from ${verifiedAtSource}`
         : `all ${chain.certificates.length} certificate(s) valid at ${verifiedAt.toISOString()} (time from ${verifiedAtSource})`,
     );
   }
+  if (weak.length > 0)
+    step(
+      "weak-digest",
+      "fail",
+      `${weak.join("; ")}: MD5 is not accepted as evidence (Microsoft Security Advisory 2862973)`,
+    );
 
   // 9. State (state-rule.ts).
   const last = chain?.certificates[chain.certificates.length - 1];
   const { state, reason } = decideSignatureState({
     invalid,
     ...(timeProblem
-      ? { timeProblem: { subject: timeProblem.certificate.subject, reason: timeProblem.reason } }
+      ? {
+          timeProblem: {
+            subject: timeProblem.certificate.subject,
+            index: timeProblem.index,
+            reason: timeProblem.reason,
+          },
+        }
       : {}),
+    ...(weak.length > 0 ? { weakDigest: weak } : {}),
+    ...(future?.time ? { futureTimestamp: future.time } : {}),
     verifiedAt,
     verifiedAtSource,
     validTimestamp: usable !== undefined,
@@ -656,6 +705,11 @@ function verifySignedData(
     }
     verifySignedData(run, child, origin, childPath, entryIndex, depth + 1);
   });
+}
+
+/** The chain's last certificate is a self-issued root (its self-signature's hash proves nothing). */
+function isSelfIssuedRoot(chain: ChainResult, index: number): boolean {
+  return index === chain.certificates.length - 1 && chain.certificates[index]!.selfIssued;
 }
 
 function problemsFor(problems: readonly string[], topic: string): string {

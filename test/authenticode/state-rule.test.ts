@@ -1,7 +1,8 @@
 /**
  * The documented state rule (docs/authenticode.md, "How a state is reached"), pinned case by
- * case on hand-written findings: precedence invalid > time > valid > self-signed >
- * untrusted-root, the TSA-trust cap, and primary vs all at file level.
+ * case on hand-written findings: precedence invalid > time (not-yet-valid behind a future
+ * timestamp: invalid) > weak-digest > valid > self-signed > untrusted-root, the TSA-trust cap,
+ * and primary vs all at file level.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -29,6 +30,44 @@ const base: SignatureFindings = {
 const unanchored = { ...base.chain!, anchorSubject: undefined } as SignatureFindings["chain"];
 
 describe("decideSignatureState", () => {
+  it("a not-yet-valid signer behind a discarded future timestamp is invalid, naming both times", () => {
+    const result = decideSignatureState({
+      ...base,
+      timeProblem: { subject: "CN=Leaf", index: 0, reason: "not-yet-valid" },
+      futureTimestamp: new Date("2030-01-01T00:00:00Z"),
+    });
+    assert.equal(result.state, "invalid");
+    assert.match(result.reason, /chain\[0\] "CN=Leaf" is not yet valid at 2026-01-01T00:00:00.000Z/);
+    assert.match(result.reason, /2030-01-01T00:00:00.000Z .*later than the verification time/);
+    // An expired signer stays expired: the future timestamp only removes evidence.
+    assert.equal(
+      decideSignatureState({
+        ...base,
+        timeProblem: { subject: "CN=Leaf", reason: "expired" },
+        futureTimestamp: new Date("2030-01-01T00:00:00Z"),
+      }).state,
+      "expired",
+    );
+  });
+
+  it("weak-digest ranks below invalid and time, above valid and the trust states", () => {
+    const weakDigest = ["MD5 file digest (SpcIndirectDataContent.messageDigest)"];
+    const weak = decideSignatureState({ ...base, weakDigest });
+    assert.equal(weak.state, "weak-digest");
+    assert.match(weak.reason, /^MD5 file digest/);
+    assert.equal(decideSignatureState({ ...base, weakDigest, chain: unanchored }).state, "weak-digest");
+    assert.equal(
+      decideSignatureState({ ...base, weakDigest, timeProblem: { subject: "CN=Leaf", reason: "expired" } })
+        .state,
+      "expired",
+    );
+    assert.equal(
+      decideSignatureState({ ...base, weakDigest, invalid: ["digest mismatch"] }).state,
+      "invalid",
+    );
+    assert.equal(decideSignatureState({ ...base, weakDigest: [] }).state, "valid");
+  });
+
   it("anchored, in time, intact → valid", () => {
     assert.equal(decideSignatureState(base).state, "valid");
   });

@@ -1,7 +1,8 @@
 /**
  * Seed row "Signature": Suspicious = missing or self-signed; Malicious = invalid or expired.
  * Our reading (PRODUCT.md): untrusted root counts as suspicious; not-yet-valid, wrong EKU and a
- * malformed signature count as invalid.
+ * malformed signature count as invalid; an MD5 digest (weak-digest) counts as suspicious: the
+ * signature is intact but MD5 proves neither integrity nor identity (docs/verdict.md).
  */
 import { seedCell } from "../seed-table.js";
 import type { SignatureState } from "../signature-summary.js";
@@ -30,6 +31,11 @@ const RULES: Record<SignatureState, { level: Exclude<Level, "unknown">; reading?
     level: "malicious",
     reading: "not-yet-valid counts as invalid",
     words: "signing certificate not yet valid",
+  },
+  "weak-digest": {
+    level: "suspicious",
+    reading: "MD5 digest is no evidence",
+    words: "signature relies on the weak MD5 digest",
   },
   invalid: { level: "malicious", reading: "invalid", words: "signature does not verify" },
   malformed: {
