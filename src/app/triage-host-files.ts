@@ -22,8 +22,7 @@ const safeReaddir = (dir: string): string[] => {
   }
 };
 import { triageFile, type SignatureVerifier, type TriageRecord } from "../triage/index.js";
-import { MAX_SIBLING_EXE_BYTES, siblingLoaders } from "../triage/sibling-loaders.js";
-import type { LoadPosition } from "../triage/subject.js";
+import { FolderScans, type FolderFile, type SideLoading } from "../triage/sibling-loaders.js";
 
 /** Largest file triage reads, in bytes. Larger inputs get verdict `error` with code `too-large`. */
 export const MAX_TRIAGE_BYTES = 512 * 1024 * 1024;
@@ -37,36 +36,58 @@ export interface HostTriageOptions {
   originalWindowsPath?: string;
   /** Files triaged at once. */
   concurrency?: number;
+  /**
+   * The run's folder scans (side-loading search); by default one cache per call, so each folder
+   * is scanned once however many of its files are triaged.
+   */
+  folderScans?: FolderScans;
   /** Called after each file, for progress. */
   onProgress?: (done: number, total: number) => void;
 }
 
-/** EXEs next to `hostPath` (on this machine's disk) that import its file name. */
-async function hostSiblingLoaders(hostPath: string, windowsDir: string | undefined): Promise<LoadPosition[]> {
-  const dir = path.dirname(hostPath);
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const exes = entries
-    .filter((e) => e.isFile() && e.name.toLowerCase().endsWith(".exe"))
-    .map((e) => {
-      const full = path.join(dir, e.name);
-      return {
-        where: windowsDir ? normalizeWindowsPath(`${windowsDir}\\${e.name}`) : full,
-        read: async () => {
-          const info = await stat(full).catch(() => undefined);
-          return info && info.size <= MAX_SIBLING_EXE_BYTES ? readFile(full) : undefined;
-        },
-      };
-    });
-  return siblingLoaders(path.basename(hostPath), exes);
+/**
+ * Lists a folder of this machine's disk for the side-loading search. Files are named by their
+ * Windows path when the folder has one (`windowsDirOf`), else by their host path.
+ */
+function hostFolderLister(windowsDirOf: (dir: string) => string | undefined) {
+  return async (dir: string): Promise<FolderFile[] | undefined> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
+    if (!entries) return undefined;
+    const windowsDir = windowsDirOf(dir);
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => {
+        const full = path.join(dir, e.name);
+        return {
+          name: e.name,
+          where: windowsDir ? normalizeWindowsPath(`${windowsDir}\\${e.name}`) : full,
+          read: async (maxBytes: number) => {
+            const info = await stat(full).catch(() => undefined);
+            if (!info) return undefined;
+            if (info.size > maxBytes) return "too-large" as const;
+            return readFile(full).catch(() => undefined);
+          },
+        };
+      });
+  };
 }
 
-async function triageOne(file: string, options: HostTriageOptions): Promise<TriageRecord> {
+/** The Windows path `hostPath` had on the inspected system, if it can be told. */
+function windowsPathOf(hostPath: string, options: HostTriageOptions) {
+  return hostPathToWindowsPath(hostPath, options.imageRoot, (dir) => hasVolumeFolders(safeReaddir(dir)));
+}
+
+async function triageOne(
+  file: string,
+  options: HostTriageOptions,
+  folders: FolderScans,
+): Promise<TriageRecord> {
   const mapped = options.originalWindowsPath
     ? {
         windowsPath: normalizeWindowsPath(options.originalWindowsPath),
         origin: "native" as WindowsPathOrigin,
       }
-    : hostPathToWindowsPath(file, options.imageRoot, (dir) => hasVolumeFolders(safeReaddir(dir)));
+    : windowsPathOf(file, options);
   const base = { path: file, windowsPath: mapped?.windowsPath, indicators: [] };
   const info = await stat(file).catch((e: Error) => e);
   if (info instanceof Error) {
@@ -110,7 +131,10 @@ async function triageOne(file: string, options: HostTriageOptions): Promise<Tria
     };
   }
   const windowsDir = mapped && normalizeWindowsPath(`${mapped.windowsPath}\\..`);
-  const loadPositions = options.originalWindowsPath ? [] : await hostSiblingLoaders(file, windowsDir);
+  // With --as the file was copied out of its folder: its original neighbours are not here.
+  const sideLoading: SideLoading | undefined = options.originalWindowsPath
+    ? undefined
+    : await folders.sideLoadersOf(path.dirname(file), path.basename(file), windowsDir);
   return triageFile(
     {
       path: file,
@@ -118,7 +142,8 @@ async function triageOne(file: string, options: HostTriageOptions): Promise<Tria
       bytes,
       windowsPath: mapped?.windowsPath,
       windowsPathOrigin: mapped?.origin,
-      loadPositions,
+      loadPositions: sideLoading?.positions ?? [],
+      siblingSearch: sideLoading?.search,
     },
     { knowledge: options.knowledge, verifySignature: options.verifySignature },
   );
@@ -130,11 +155,20 @@ async function triageOne(file: string, options: HostTriageOptions): Promise<Tria
  */
 export async function triageHostFiles(files: string[], options: HostTriageOptions): Promise<TriageRecord[]> {
   const results: TriageRecord[] = new Array(files.length);
+  const folders =
+    options.folderScans ??
+    new FolderScans(
+      hostFolderLister((dir) => {
+        // Mapped through a child path: the image root itself is a folder but no file path maps to it.
+        const mapped = windowsPathOf(path.join(dir, "x"), options);
+        return mapped && normalizeWindowsPath(`${mapped.windowsPath}\\..`);
+      }),
+    );
   let next = 0;
   let done = 0;
   const worker = async () => {
     for (let i = next++; i < files.length; i = next++) {
-      results[i] = await triageOne(files[i]!, options);
+      results[i] = await triageOne(files[i]!, options, folders);
       options.onProgress?.(++done, files.length);
     }
   };

@@ -20,7 +20,7 @@ import {
 import type { DirEntry, FileSystemPort } from "../ports/file-system.js";
 import type { Snapshot } from "../snapshot/snapshot.js";
 import { classifyLocation } from "../triage/location.js";
-import { MAX_SIBLING_EXE_BYTES, siblingLoaders } from "../triage/sibling-loaders.js";
+import { fileSystemFolderScans, type FolderScans, type SideLoading } from "../triage/sibling-loaders.js";
 import { isOutbound } from "../adapters/live/netstat.js";
 import {
   triageFile,
@@ -85,6 +85,8 @@ export interface GatherOptions {
   verifySignature: SignatureVerifier;
   /** Kerio Connect server host name(s) (`--server`), to tell its connections from others. */
   kerioServers?: string[];
+  /** The run's folder scans for the side-loading search (default: a new cache for this call). */
+  folderScans?: FolderScans;
 }
 
 /** Modules whose presence in a process matters to KOFF: the provider and the Firebird engine. */
@@ -129,18 +131,6 @@ function mapIssues(issues: readonly MapiDllNameIssue[], bare: boolean): string[]
   }
   if (bare) out.add("bare-name");
   return [...out];
-}
-
-/** EXEs next to `path` (in the snapshot) that import its file name. */
-async function snapshotSiblingLoaders(fs: FileSystemPort, path: string): Promise<LoadPosition[]> {
-  const dir = windowsDirname(path);
-  const exes = ((await fs.list(dir)) ?? [])
-    .filter((e) => e.kind === "file" && /\.exe$/i.test(e.name))
-    .map((e) => {
-      const where = joinWindowsPath(dir, e.name);
-      return { where, read: () => fs.readFile(where, MAX_SIBLING_EXE_BYTES) };
-    });
-  return siblingLoaders(windowsBasename(path), exes);
 }
 
 /**
@@ -419,7 +409,10 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
     }));
 
   // Triage: connector binaries, strays.
-  const loadPositionsOf = async (path: string): Promise<LoadPosition[]> => {
+  const folderScans = options.folderScans ?? fileSystemFolderScans(fs);
+  const loadPositionsOf = async (
+    path: string,
+  ): Promise<{ positions: LoadPosition[]; sideLoading: SideLoading }> => {
     const key = windowsPathKey(path);
     const loaded = (loadingProcessesOf(path) ?? []).map((p): LoadPosition => ({
       kind: "loaded-by-process",
@@ -437,7 +430,8 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
         .filter((t) => windowsPathKey(t.path) === key)
         .map((t): LoadPosition => ({ kind: "outlook-profile", where: t.where })),
     ];
-    return [...positions, ...(await snapshotSiblingLoaders(fs, path))];
+    const sideLoading = await folderScans.sideLoadersOf(windowsDirname(path), windowsBasename(path));
+    return { positions: [...positions, ...sideLoading.positions], sideLoading };
   };
   // An install folder found through its Uninstall entry is as much the vendor's as the default one.
   const triageKnowledge = { ...k, installFolders: [...new Set([...k.installFolders, ...folders])] };
@@ -445,6 +439,7 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   const triageOne = async (path: string): Promise<TriageRecord | undefined> => {
     const bytes = await fs.readFile(path, MAX_BINARY_BYTES);
     if (!bytes) return undefined;
+    const { positions, sideLoading } = await loadPositionsOf(path);
     const record = await triageFile(
       {
         path,
@@ -452,7 +447,8 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
         bytes,
         windowsPath: path,
         windowsPathOrigin: snapshot.mode === "live" ? "native" : "image",
-        loadPositions: await loadPositionsOf(path),
+        loadPositions: positions,
+        siblingSearch: sideLoading.search,
         loadingProcesses: loadingProcessesOf(path),
         kerioServers: options.kerioServers,
       },
