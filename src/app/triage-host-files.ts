@@ -73,8 +73,25 @@ function hostFolderLister(windowsDirOf: (dir: string) => string | undefined) {
 }
 
 /** The Windows path `hostPath` had on the inspected system, if it can be told. */
-function windowsPathOf(hostPath: string, options: HostTriageOptions) {
+function windowsPathOf(hostPath: string, options: Pick<HostTriageOptions, "imageRoot">) {
   return hostPathToWindowsPath(hostPath, options.imageRoot, (dir) => hasVolumeFolders(safeReaddir(dir)));
+}
+
+/**
+ * The folder scans of one host run: folders of this machine's disk, their files named by the
+ * Windows paths they had when the folder maps to one.
+ * @param cache - `false` rescans a folder for every file (the uncached path, for comparison).
+ */
+export function hostFolderScans(
+  options: Pick<HostTriageOptions, "imageRoot" | "originalWindowsPath">,
+  cache = true,
+): FolderScans {
+  const lister = hostFolderLister((dir) => {
+    // Mapped through a child path: the image root itself is a folder but no file path maps to it.
+    const mapped = windowsPathOf(path.join(dir, "x"), options);
+    return mapped && normalizeWindowsPath(`${mapped.windowsPath}\\..`);
+  });
+  return new FolderScans(lister, { cache });
 }
 
 async function triageOne(
@@ -155,15 +172,7 @@ async function triageOne(
  */
 export async function triageHostFiles(files: string[], options: HostTriageOptions): Promise<TriageRecord[]> {
   const results: TriageRecord[] = new Array(files.length);
-  const folders =
-    options.folderScans ??
-    new FolderScans(
-      hostFolderLister((dir) => {
-        // Mapped through a child path: the image root itself is a folder but no file path maps to it.
-        const mapped = windowsPathOf(path.join(dir, "x"), options);
-        return mapped && normalizeWindowsPath(`${mapped.windowsPath}\\..`);
-      }),
-    );
+  const folders = options.folderScans ?? hostFolderScans(options);
   let next = 0;
   let done = 0;
   const worker = async () => {
