@@ -36,6 +36,8 @@ import type { LoadPosition } from "./subject.js";
 
 /** Modules read per folder; more are reported as not read (side-loading then unknown). */
 export const MAX_SIBLING_MODULES = 128;
+/** Modules not read that a search result names (the rest are only counted). */
+export const NOT_READ_SHOWN = 8;
 /** The largest sibling module read, in bytes. */
 export const MAX_SIBLING_MODULE_BYTES = 64 * 1024 * 1024;
 
@@ -95,8 +97,13 @@ export interface SiblingSearch {
   candidates: number;
   /** Of those, read and parsed (or found not to be PE images). */
   read: number;
-  /** The ones not read, and why; the search is complete when this is empty and `listed`. */
-  notRead: Array<{ where: string; reason: NotReadReason }>;
+  /** How many were not read; the search is complete when this is 0 and `listed`. */
+  notRead: number;
+  /** Of those, how many for each reason. */
+  notReadBy: Partial<Record<NotReadReason, number>>;
+  /** The first {@link NOT_READ_SHOWN} not read, for evidence (a huge folder must not bloat every record). */
+  notReadExamples: Array<{ where: string; reason: NotReadReason }>;
+  /** False when the folder could not be listed. */
   listed: boolean;
 }
 
@@ -209,13 +216,17 @@ export function sideLoadersOf(scan: FolderScan, fileName: string, folderPath = s
     });
   }
   const others = scan.notRead.filter((n) => n.name.toLowerCase() !== self);
+  const notReadBy: SiblingSearch["notReadBy"] = {};
+  for (const n of others) notReadBy[n.reason] = (notReadBy[n.reason] ?? 0) + 1;
   const candidates = scan.candidates.filter((n) => n !== self).length;
   return {
     positions,
     search: {
       candidates,
       read: candidates - others.length,
-      notRead: others.map(({ where, reason }) => ({ where, reason })),
+      notRead: others.length,
+      notReadBy,
+      notReadExamples: others.slice(0, NOT_READ_SHOWN).map(({ where, reason }) => ({ where, reason })),
       listed: scan.listed,
     },
   };

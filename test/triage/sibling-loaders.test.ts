@@ -12,6 +12,7 @@ import {
   FolderScans,
   MAX_SIBLING_MODULE_BYTES,
   MAX_SIBLING_MODULES,
+  NOT_READ_SHOWN,
   importNamesFile,
   type FolderFile,
 } from "../../src/triage/sibling-loaders.js";
@@ -81,7 +82,14 @@ describe("FolderScans: caps and unreadable modules", () => {
     assert.deepEqual(found.positions, [
       { kind: "next-to-exe", where: `${DIR}\\Updater.exe (imports "KOFMSP.DLL")` },
     ]);
-    assert.deepEqual(found.search, { candidates: 1, read: 1, notRead: [], listed: true });
+    assert.deepEqual(found.search, {
+      candidates: 1,
+      read: 1,
+      notRead: 0,
+      notReadBy: {},
+      notReadExamples: [],
+      listed: true,
+    });
     assert.equal(locationIndicator(subjectFor(found)).level, "malicious");
   });
 
@@ -93,8 +101,13 @@ describe("FolderScans: caps and unreadable modules", () => {
     const scans = new FolderScans(async () => [...many, file("zz-Updater.exe", UPDATER)]);
     const found = await scans.sideLoadersOf(DIR, "kofmsp.dll");
     assert.deepEqual(found.positions, []);
-    assert.equal(found.search.notRead.length, 21);
-    assert.ok(found.search.notRead.every((n) => n.reason === "count-cap"));
+    assert.equal(found.search.notRead, 21);
+    assert.deepEqual(found.search.notReadBy, { "count-cap": 21 });
+    assert.equal(found.search.notReadExamples.length, NOT_READ_SHOWN);
+    assert.equal(
+      found.search.notReadExamples.at(-1)?.where,
+      `${DIR}\\a${String(MAX_SIBLING_MODULES + 7).padStart(4, "0")}.exe`,
+    );
     const i = locationIndicator(subjectFor(found));
     assert.equal(i.level, "suspicious");
     assert.equal(i.details?.["sideLoading"], "unknown");
@@ -125,7 +138,7 @@ describe("FolderScans: caps and unreadable modules", () => {
     const found = await scans.sideLoadersOf(DIR, "kofmsp.dll");
     assert.equal(asked, false, "a file the listing says is over the cap is never read");
     assert.deepEqual(
-      found.search.notRead.map((n) => n.reason),
+      found.search.notReadExamples.map((n) => n.reason),
       ["size-cap", "unreadable", "size-cap"],
     );
     assert.match(

@@ -24,17 +24,17 @@ function sideLoadingState(s: TriageSubject): SideLoadingState {
   if (s.loadPositions.some((p) => p.kind === "next-to-exe" || p.kind === "next-to-dll")) return "found";
   const search = s.siblingSearch;
   if (search === undefined) return "not-searched";
-  return search.listed && search.notRead.length === 0 ? "none-found" : "unknown";
+  return search.listed && search.notRead === 0 ? "none-found" : "unknown";
 }
 
 /** `"; side-loading unknown: 3 of 200 modules beside it were not read (…)"`. */
 function unknownNote(search: SiblingSearch | undefined): string {
   if (search === undefined) return "";
   if (!search.listed) return "; side-loading unknown: its folder could not be listed";
-  const counts = new Map<string, number>();
-  for (const n of search.notRead) counts.set(n.reason, (counts.get(n.reason) ?? 0) + 1);
-  const why = [...counts].map(([reason, n]) => `${n} ${reason}`).join(", ");
-  return `; side-loading unknown: ${search.notRead.length} of ${search.candidates} modules beside it were not read (${why})`;
+  const why = Object.entries(search.notReadBy)
+    .map(([reason, n]) => `${n} ${reason}`)
+    .join(", ");
+  return `; side-loading unknown: ${search.notRead} of ${search.candidates} modules beside it were not read (${why})`;
 }
 
 export function locationIndicator(s: TriageSubject): Indicator {
