@@ -24,8 +24,7 @@ const safeReaddir = (dir: string): string[] => {
   }
 };
 import { triageFile, type SignatureVerifier, type TriageRecord } from "../triage/index.js";
-import { MAX_SIBLING_EXE_BYTES, siblingLoaders } from "../triage/sibling-loaders.js";
-import type { LoadPosition } from "../triage/subject.js";
+import { FolderScans, type FolderFile, type SideLoading } from "../triage/sibling-loaders.js";
 import { READ_LIMITS } from "../limits.js";
 import { InputFileError } from "../util/input-file-error.js";
 import { readUserFile } from "../util/safe-file.js";
@@ -42,33 +41,74 @@ export interface HostTriageOptions {
   originalWindowsPath?: string;
   /** Files triaged at once. */
   concurrency?: number;
+  /**
+   * The run's folder scans (side-loading search); by default one cache per call, so each folder
+   * is scanned once however many of its files are triaged.
+   */
+  folderScans?: FolderScans;
   /** Called after each file, for progress. */
   onProgress?: (done: number, total: number) => void;
 }
 
-/** EXEs next to `hostPath` (on this machine's disk) that import its file name. */
-async function hostSiblingLoaders(hostPath: string, windowsDir: string | undefined): Promise<LoadPosition[]> {
-  const dir = path.dirname(hostPath);
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const exes = entries
-    .filter((e) => e.isFile() && e.name.toLowerCase().endsWith(".exe"))
-    .map((e) => {
-      const full = path.join(dir, e.name);
-      return {
-        where: windowsDir ? normalizeWindowsPath(`${windowsDir}\\${e.name}`) : full,
-        read: () => readUserFile(full, { maxBytes: MAX_SIBLING_EXE_BYTES }).catch(() => undefined),
-      };
-    });
-  return siblingLoaders(path.basename(hostPath), exes);
+/**
+ * Lists a folder of this machine's disk for the side-loading search. Files are named by their
+ * Windows path when the folder has one (`windowsDirOf`), else by their host path.
+ */
+function hostFolderLister(windowsDirOf: (dir: string) => string | undefined) {
+  return async (dir: string): Promise<FolderFile[] | undefined> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
+    if (!entries) return undefined;
+    const windowsDir = windowsDirOf(dir);
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => {
+        const full = path.join(dir, e.name);
+        return {
+          name: e.name,
+          where: windowsDir ? normalizeWindowsPath(`${windowsDir}\\${e.name}`) : full,
+          // The safe reader refuses a FIFO, device or link loop swapped in after the listing.
+          read: (maxBytes: number) =>
+            readUserFile(full, { maxBytes }).catch((e: unknown) =>
+              e instanceof InputFileError && e.code === "too-large" ? ("too-large" as const) : undefined,
+            ),
+        };
+      });
+  };
 }
 
-async function triageOne(file: string, options: HostTriageOptions): Promise<TriageRecord> {
+/** The Windows path `hostPath` had on the inspected system, if it can be told. */
+function windowsPathOf(hostPath: string, options: Pick<HostTriageOptions, "imageRoot">) {
+  return hostPathToWindowsPath(hostPath, options.imageRoot, (dir) => hasVolumeFolders(safeReaddir(dir)));
+}
+
+/**
+ * The folder scans of one host run: folders of this machine's disk, their files named by the
+ * Windows paths they had when the folder maps to one.
+ * @param cache - `false` rescans a folder for every file (the uncached path, for comparison).
+ */
+export function hostFolderScans(
+  options: Pick<HostTriageOptions, "imageRoot" | "originalWindowsPath">,
+  cache = true,
+): FolderScans {
+  const lister = hostFolderLister((dir) => {
+    // Mapped through a child path: the image root itself is a folder but no file path maps to it.
+    const mapped = windowsPathOf(path.join(dir, "x"), options);
+    return mapped && normalizeWindowsPath(`${mapped.windowsPath}\\..`);
+  });
+  return new FolderScans(lister, { cache });
+}
+
+async function triageOne(
+  file: string,
+  options: HostTriageOptions,
+  folders: FolderScans,
+): Promise<TriageRecord> {
   const mapped = options.originalWindowsPath
     ? {
         windowsPath: normalizeWindowsPath(options.originalWindowsPath),
         origin: "native" as WindowsPathOrigin,
       }
-    : hostPathToWindowsPath(file, options.imageRoot, (dir) => hasVolumeFolders(safeReaddir(dir)));
+    : windowsPathOf(file, options);
   const base = { path: file, windowsPath: mapped?.windowsPath, indicators: [] };
   let bytes: Uint8Array;
   try {
@@ -86,7 +126,10 @@ async function triageOne(file: string, options: HostTriageOptions): Promise<Tria
     };
   }
   const windowsDir = mapped && normalizeWindowsPath(`${mapped.windowsPath}\\..`);
-  const loadPositions = options.originalWindowsPath ? [] : await hostSiblingLoaders(file, windowsDir);
+  // With --as the file was copied out of its folder: its original neighbours are not here.
+  const sideLoading: SideLoading | undefined = options.originalWindowsPath
+    ? undefined
+    : await folders.sideLoadersOf(path.dirname(file), path.basename(file), windowsDir);
   return triageFile(
     {
       path: file,
@@ -94,7 +137,8 @@ async function triageOne(file: string, options: HostTriageOptions): Promise<Tria
       bytes,
       windowsPath: mapped?.windowsPath,
       windowsPathOrigin: mapped?.origin,
-      loadPositions,
+      loadPositions: sideLoading?.positions ?? [],
+      siblingSearch: sideLoading?.search,
     },
     { knowledge: options.knowledge, verifySignature: options.verifySignature },
   );
@@ -106,11 +150,12 @@ async function triageOne(file: string, options: HostTriageOptions): Promise<Tria
  */
 export async function triageHostFiles(files: string[], options: HostTriageOptions): Promise<TriageRecord[]> {
   const results: TriageRecord[] = new Array(files.length);
+  const folders = options.folderScans ?? hostFolderScans(options);
   let next = 0;
   let done = 0;
   const worker = async () => {
     for (let i = next++; i < files.length; i = next++) {
-      results[i] = await triageOne(files[i]!, options);
+      results[i] = await triageOne(files[i]!, options, folders);
       options.onProgress?.(++done, files.length);
     }
   };

@@ -159,13 +159,11 @@ export function validateFsIndex(v: unknown, memberPath: string): FsIndex {
     const c = e["content"];
     if (c !== undefined) {
       if (!isObject(c) || !isCount(c["size"])) throw bad(`entry ${i}: bad content`);
-      if (
-        !(
-          typeof c["member"] === "string" ||
-          typeof c["omitted"] === "string" ||
-          (typeof c["withheld"] === "string" && typeof c["facts"] === "string")
-        )
-      )
+      if (!(
+        typeof c["member"] === "string" ||
+        typeof c["omitted"] === "string" ||
+        (typeof c["withheld"] === "string" && typeof c["facts"] === "string")
+      ))
         throw bad(`entry ${i}: bad content`);
     }
     const h = e["head"];

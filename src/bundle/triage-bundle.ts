@@ -2,17 +2,18 @@
  * `triage --bundle FILE.zip`: triages the PE files a bundle carries, reported by the Windows
  * paths they had. The connector binaries and stray provider DLLs are triaged as `check` triages
  * them (with their load positions from MAPISVC.INF and profiles); every other carried `.dll` or
- * `.exe` is triaged with the EXEs carried next to it as possible loaders. In a redacted bundle, a
- * PE whose bytes were withheld is reported by the triage record carried for it (pe-facts.ts).
+ * `.exe` is triaged with the modules carried next to it as possible loaders (one folder scan
+ * per folder, src/triage/sibling-loaders.ts). In a redacted bundle, a PE whose bytes were
+ * withheld is reported by the triage record carried for it (pe-facts.ts).
  *
  * Source: issue 6 ("triage --bundle FILE.zip triages the DLLs inside it"); PRODUCT.md "triage".
  */
 import { gatherFacts } from "../check/gather.js";
 import type { ConnectorKnowledge } from "../knowledge/index.js";
 import type { FileSystemPort } from "../ports/file-system.js";
-import { joinWindowsPath, windowsBasename, windowsDirname, windowsPathKey } from "../paths/windows-path.js";
-import { triageFile, type LoadPosition, type SignatureVerifier, type TriageRecord } from "../triage/index.js";
-import { MAX_SIBLING_EXE_BYTES, siblingLoaders } from "../triage/sibling-loaders.js";
+import { windowsBasename, windowsDirname, windowsPathKey } from "../paths/windows-path.js";
+import { triageFile, type SignatureVerifier, type TriageRecord } from "../triage/index.js";
+import { fileSystemFolderScans, type FolderScans } from "../triage/sibling-loaders.js";
 import type { BundleSnapshot } from "./bundle-reader.js";
 
 /** Options of {@link triageBundle}. */
@@ -24,34 +25,18 @@ export interface BundleTriageOptions {
 const PE_NAME = /\.(dll|exe)$/i;
 
 /**
- * EXEs next to `path` whose imports name it: read from their bytes, or (a redacted bundle) from
- * the imports carried for an EXE whose bytes were withheld.
- */
-async function carriedLoaders(fs: FileSystemPort, path: string): Promise<LoadPosition[]> {
-  const dir = windowsDirname(path);
-  const exes = ((await fs.list(dir)) ?? [])
-    .filter((x) => x.kind === "file" && /\.exe$/i.test(x.name))
-    .map((e) => {
-      const where = joinWindowsPath(dir, e.name);
-      return {
-        where,
-        read: () => fs.readFile(where, MAX_SIBLING_EXE_BYTES),
-        imports: async () => (await fs.carriedPeFacts?.(where))?.imports,
-      };
-    });
-  return siblingLoaders(windowsBasename(path), exes);
-}
-
-/**
- * Triage of one file outside `check`'s set, with the EXEs next to it (on `fs`) as possible
+ * Triage of one file outside `check`'s set, with the modules next to it (on `fs`) as possible
  * loaders. `collect --redact` uses it for PE files it withholds, `triage --bundle` for the rest.
+ * @param folderScans - the run's folder scans (default: a fresh one over `fs`).
  */
 export async function triageCarriedFile(
   fs: FileSystemPort,
   path: string,
   bytes: Uint8Array,
   options: BundleTriageOptions,
+  folderScans: FolderScans = fileSystemFolderScans(fs),
 ): Promise<TriageRecord> {
+  const sideLoading = await folderScans.sideLoadersOf(windowsDirname(path), windowsBasename(path));
   return triageFile(
     {
       path,
@@ -59,7 +44,8 @@ export async function triageCarriedFile(
       bytes,
       windowsPath: path,
       windowsPathOrigin: "image",
-      loadPositions: await carriedLoaders(fs, path),
+      loadPositions: sideLoading.positions,
+      siblingSearch: sideLoading.search,
     },
     options,
   );
@@ -73,7 +59,9 @@ export async function triageBundle(
   snapshot: BundleSnapshot,
   options: BundleTriageOptions,
 ): Promise<TriageRecord[]> {
-  const facts = await gatherFacts(snapshot, options);
+  // One folder scan per folder for the whole bundle, shared with gatherFacts.
+  const folderScans = fileSystemFolderScans(snapshot.fs);
+  const facts = await gatherFacts(snapshot, { ...options, folderScans });
   const records = [...facts.triage];
   const done = new Set(records.map((r) => windowsPathKey(r.windowsPath ?? r.path)));
   const others = snapshot.fs
@@ -82,7 +70,7 @@ export async function triageBundle(
     .sort((a, b) => (a.path < b.path ? -1 : 1));
   for (const f of others) {
     const bytes = await snapshot.fs.readFile(f.path);
-    if (bytes) records.push(await triageCarriedFile(snapshot.fs, f.path, bytes, options));
+    if (bytes) records.push(await triageCarriedFile(snapshot.fs, f.path, bytes, options, folderScans));
   }
   // Redacted bundles: PE files whose bytes were withheld, judged by the record carried for them.
   for (const f of snapshot.fs

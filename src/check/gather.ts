@@ -21,7 +21,7 @@ import {
 import type { DirEntry, FileSystemPort } from "../ports/file-system.js";
 import type { Snapshot } from "../snapshot/snapshot.js";
 import { classifyLocation } from "../triage/location.js";
-import { MAX_SIBLING_EXE_BYTES, siblingLoaders } from "../triage/sibling-loaders.js";
+import { fileSystemFolderScans, type FolderScans, type SideLoading } from "../triage/sibling-loaders.js";
 import { isOutbound } from "../adapters/live/netstat.js";
 import {
   triageFile,
@@ -86,6 +86,8 @@ export interface GatherOptions {
   verifySignature: SignatureVerifier;
   /** Kerio Connect server host name(s) (`--server`), to tell its connections from others. */
   kerioServers?: string[];
+  /** The run's folder scans for the side-loading search (default: a new cache for this call). */
+  folderScans?: FolderScans;
 }
 
 /** Modules whose presence in a process matters to KOFF: the provider and the Firebird engine. */
@@ -130,22 +132,6 @@ function mapIssues(issues: readonly MapiDllNameIssue[], bare: boolean): string[]
   }
   if (bare) out.add("bare-name");
   return [...out];
-}
-
-/** EXEs next to `path` (in the snapshot) that import its file name. */
-async function snapshotSiblingLoaders(fs: FileSystemPort, path: string): Promise<LoadPosition[]> {
-  const dir = windowsDirname(path);
-  const exes = ((await fs.list(dir)) ?? [])
-    .filter((e) => e.kind === "file" && /\.exe$/i.test(e.name))
-    .map((e) => {
-      const where = joinWindowsPath(dir, e.name);
-      return {
-        where,
-        read: () => fs.readFile(where, MAX_SIBLING_EXE_BYTES),
-        imports: async () => (await fs.carriedPeFacts?.(where))?.imports,
-      };
-    });
-  return siblingLoaders(windowsBasename(path), exes);
 }
 
 /**
@@ -424,7 +410,10 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
     }));
 
   // Triage: connector binaries, strays.
-  const loadPositionsOf = async (path: string): Promise<LoadPosition[]> => {
+  const folderScans = options.folderScans ?? fileSystemFolderScans(fs);
+  const loadPositionsOf = async (
+    path: string,
+  ): Promise<{ positions: LoadPosition[]; sideLoading: SideLoading }> => {
     const key = windowsPathKey(path);
     const loaded = (loadingProcessesOf(path) ?? []).map((p): LoadPosition => ({
       kind: "loaded-by-process",
@@ -442,7 +431,8 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
         .filter((t) => windowsPathKey(t.path) === key)
         .map((t): LoadPosition => ({ kind: "outlook-profile", where: t.where })),
     ];
-    return [...positions, ...(await snapshotSiblingLoaders(fs, path))];
+    const sideLoading = await folderScans.sideLoadersOf(windowsDirname(path), windowsBasename(path));
+    return { positions: [...positions, ...sideLoading.positions], sideLoading };
   };
   // An install folder found through its Uninstall entry is as much the vendor's as the default one.
   const triageKnowledge = { ...k, installFolders: [...new Set([...k.installFolders, ...folders])] };
@@ -456,6 +446,7 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
       return carried;
     }
     if (!bytes) return undefined;
+    const { positions, sideLoading } = await loadPositionsOf(path);
     const record = await triageFile(
       {
         path,
@@ -463,7 +454,8 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
         bytes,
         windowsPath: path,
         windowsPathOrigin: snapshot.mode === "live" ? "native" : "image",
-        loadPositions: await loadPositionsOf(path),
+        loadPositions: positions,
+        siblingSearch: sideLoading.search,
         loadingProcesses: loadingProcessesOf(path),
         kerioServers: options.kerioServers,
       },

@@ -5,6 +5,7 @@
  * Source: Microsoft "PE Format" specification; see each module.
  */
 export { parsePe, type ParsePeOptions } from "./parse-pe.js";
+export { parsePeImports, type PeImportTables } from "./parse-pe-imports.js";
 export { PeFormatError, type PeFormatErrorCode } from "./errors.js";
 export type { PeParseMode } from "./parse-context.js";
 export { computePeChecksum } from "./checksum.js";

@@ -40,6 +40,8 @@ export function loaderRawOffset(pointerToRawData: number, fileAlignment: number)
  * Raw data past EOF is a problem too; entropy then covers the bytes that are in the file.
  * @param offset - file offset of the first IMAGE_SECTION_HEADER.
  * @param fileAlignment - the optional header's FileAlignment.
+ * @param withEntropy - compute each section's entropy (a pass over its raw data); when false,
+ *   `entropy` is 0 and only the headers are read.
  * @throws PeFormatError in strict mode: `count-over-limit`, `truncated`.
  */
 export function parseSectionTable(
@@ -47,6 +49,7 @@ export function parseSectionTable(
   offset: number,
   numberOfSections: number,
   fileAlignment: number,
+  withEntropy = true,
 ): SectionHeader[] {
   const r = ctx.reader;
   let count = numberOfSections;
@@ -112,7 +115,7 @@ export function parseSectionTable(
         );
       }
       rawDataSizeInFile = Math.max(0, Math.min(end, r.size) - rawDataOffset);
-      if (rawDataSizeInFile > 0) {
+      if (rawDataSizeInFile > 0 && withEntropy) {
         histogram.fill(0);
         addToHistogram(histogram, r.bytes(rawDataOffset, rawDataSizeInFile, s));
         entropy = entropyOfHistogram(histogram, rawDataSizeInFile);

@@ -1,44 +1,325 @@
 /**
- * Side-loading: EXEs in the same folder as a DLL that import it by name would load that copy
- * (the application folder comes first in the DLL search order). One scan, with its I/O injected,
- * serves both host files (`triage`) and snapshots (`check`).
+ * Side-loading: modules in the same folder as a DLL that import it by name would load that copy,
+ * because the folder of the application comes first in the DLL search order. Such a folder is a
+ * load position for the DLL (PRODUCT.md Location row, "next to an EXE that would load it").
  *
- * Source: windows-mapi-facts.md §6 (search order); PRODUCT.md Location row ("next to an EXE that would load it").
+ * Each folder is scanned once per run ({@link FolderScans}): its candidate modules are listed,
+ * read and parsed for their import tables only ({@link parsePeImports}: headers, import and
+ * delay-load import directories; no entropy, checksum, exports or resources). Every DLL of the
+ * folder is then matched against that one scan ({@link sideLoadersOf}). I/O is injected, so the
+ * same code serves host files (`triage`), snapshots (`check`) and bundles (`triage --bundle`).
+ *
+ * How an import names a file, as the loader reads it:
+ * - case-insensitively (`KOFMSP.DLL` is `kofmsp.dll`);
+ * - a name without an extension gets `.dll`; a trailing dot means "no extension" and is dropped;
+ * - a relative path (`.\kofmsp.dll`, `..\kit\kofmsp.dll`) is taken from the importer's folder,
+ *   the first place searched; a full path (`C:\kit\kofmsp.dll`) names exactly that file;
+ * - delay-load imports count: the loader loads them on first call, from the same search order;
+ * - DLLs import as EXEs do: a DLL beside it that imports it loads it whenever it is loaded;
+ * - `kofmsp.dll` and `kofmsp32.dll` are different names here. MAPI's "32" rule applies to the
+ *   name MAPI passes to LoadLibrary, never to an import table.
+ *
+ * A folder too big to read whole is not reported as free of loaders: what was not read (over
+ * {@link MAX_SIBLING_MODULES}, over {@link MAX_SIBLING_MODULE_BYTES}, unreadable) is listed in
+ * the search result, and the location indicator says side-loading is unknown.
+ *
+ * Source: windows-mapi-facts.md §6 (search order); Microsoft docs "Dynamic-link library search
+ * order" and LoadLibraryEx ("If lpFileName specifies a relative path, the entire relative path
+ * is appended to every token in the DLL search path list"; ".dll" appended when no extension;
+ * a trailing "." for no extension); PE/COFF specification §5.8 (delay-load imports), §6.4
+ * (imports); MITRE ATT&CK T1574.001 (DLL search order hijacking), T1574.002 (DLL side-loading).
  */
-import { parsePe } from "../pe/index.js";
+import { joinWindowsPath, windowsPathKey } from "../paths/windows-path.js";
+import { parsePeImports } from "../pe/index.js";
+import type { FileSystemPort } from "../ports/file-system.js";
 import type { LoadPosition } from "./subject.js";
 
-/** EXEs examined per folder, and the largest one read (bytes). */
-export const MAX_SIBLING_EXES = 64;
-export const MAX_SIBLING_EXE_BYTES = 64 * 1024 * 1024;
+/** Modules read per folder; more are reported as not read (side-loading then unknown). */
+export const MAX_SIBLING_MODULES = 128;
+/** Modules not read that a search result names (the rest are only counted). */
+export const NOT_READ_SHOWN = 8;
+/** The largest sibling module read, in bytes. */
+export const MAX_SIBLING_MODULE_BYTES = 64 * 1024 * 1024;
 
-export interface SiblingExe {
-  /** How the EXE is named in evidence (its Windows path when known). */
+/** Extensions of files that can import a DLL: programs first, then DLL-like modules. */
+const PROGRAM_EXTENSIONS = /\.(exe|com|scr|cpl)$/i;
+const LIBRARY_EXTENSIONS = /\.(dll|ocx|drv|ax)$/i;
+
+/** One file of a folder, as a {@link FolderLister} gives it. */
+export interface FolderFile {
+  /** File name as stored. */
+  name: string;
+  /** How the file is named in evidence (its Windows path when known). */
   where: string;
-  /** Its bytes, or `undefined` when it cannot be read or is over the cap. */
-  read(): Promise<Uint8Array | undefined>;
-  /** The DLL names it imports when its bytes cannot be read but its facts are known (redacted bundles). */
-  imports?(): Promise<readonly string[] | undefined>;
+  /** Size in bytes, when the listing knows it (files over the cap are then never read). */
+  size?: number;
+  /** Its bytes; `"too-large"` when it is over `maxBytes` (never read); `undefined` when unreadable. */
+  read(maxBytes: number): Promise<Uint8Array | "too-large" | undefined>;
+  /**
+   * The DLL names it imports when its bytes are not there but its facts are (a PE file a
+   * redacted bundle withheld; src/bundle/pe-facts.ts).
+   */
+  carriedImports?(): Promise<readonly string[] | undefined>;
 }
 
-/** The load positions `dllName` gets from `exes` (only `.dll` names can be imported). */
-export async function siblingLoaders(dllName: string, exes: readonly SiblingExe[]): Promise<LoadPosition[]> {
-  const name = dllName.toLowerCase();
-  if (!name.endsWith(".dll")) return [];
-  const out: LoadPosition[] = [];
-  for (const exe of exes.slice(0, MAX_SIBLING_EXES)) {
-    const bytes = await exe.read();
-    if (!bytes) {
-      const carried = await exe.imports?.();
-      if (carried?.some((m) => m.toLowerCase() === name)) out.push({ kind: "next-to-exe", where: exe.where });
+/** Lists the files of `folder`; `undefined` when it cannot be listed. */
+export type FolderLister = (folder: string) => Promise<FolderFile[] | undefined>;
+
+/** One import of a sibling module. */
+export interface SiblingImport {
+  /** The DLL name as stored in the import table. */
+  dll: string;
+  delayLoad: boolean;
+}
+
+/** A module of the folder and what it imports. */
+export interface SiblingModule {
+  name: string;
+  where: string;
+  /** From IMAGE_FILE_DLL, not from the extension. */
+  isDll: boolean;
+  imports: SiblingImport[];
+}
+
+/** Why a candidate module was not examined. */
+export type NotReadReason = "count-cap" | "size-cap" | "unreadable";
+
+/** The result of scanning one folder. */
+export interface FolderScan {
+  folder: string;
+  /** False when the folder could not be listed. */
+  listed: boolean;
+  /** Names (lower-cased) of the files that could import a DLL, by extension. */
+  candidates: string[];
+  /** The PE modules read (files that are not PE images are left out). */
+  modules: SiblingModule[];
+  notRead: Array<{ name: string; where: string; reason: NotReadReason }>;
+}
+
+/** How completely a file's folder was searched for modules that import it. */
+export interface SiblingSearch {
+  /** Candidate modules in the folder (the file itself excluded). */
+  candidates: number;
+  /** Of those, read and parsed (or found not to be PE images). */
+  read: number;
+  /** How many were not read; the search is complete when this is 0 and `listed`. */
+  notRead: number;
+  /** Of those, how many for each reason. */
+  notReadBy: Partial<Record<NotReadReason, number>>;
+  /** The first {@link NOT_READ_SHOWN} not read, for evidence (a huge folder must not bloat every record). */
+  notReadExamples: Array<{ where: string; reason: NotReadReason }>;
+  /** False when the folder could not be listed. */
+  listed: boolean;
+}
+
+/** Load positions of one file from its folder's scan, and how complete the search was. */
+export interface SideLoading {
+  positions: LoadPosition[];
+  search: SiblingSearch;
+}
+
+/** Candidate files in reading order: programs before libraries, then by name. */
+function candidatesOf(files: readonly FolderFile[]): FolderFile[] {
+  const rank = (f: FolderFile) => (PROGRAM_EXTENSIONS.test(f.name) ? 0 : 1);
+  return files
+    .filter((f) => PROGRAM_EXTENSIONS.test(f.name) || LIBRARY_EXTENSIONS.test(f.name))
+    .sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Scans `folder` once: lists it, reads up to {@link MAX_SIBLING_MODULES} candidates of at most
+ * {@link MAX_SIBLING_MODULE_BYTES} each, and keeps their import tables. Never throws for a bad
+ * file (a file that is not a PE image imports nothing); lister and read failures propagate.
+ */
+export async function scanFolder(folder: string, lister: FolderLister): Promise<FolderScan> {
+  const files = await lister(folder);
+  if (files === undefined) return { folder, listed: false, candidates: [], modules: [], notRead: [] };
+  const candidates = candidatesOf(files);
+  const modules: SiblingModule[] = [];
+  const notRead: FolderScan["notRead"] = [];
+  for (const [i, f] of candidates.entries()) {
+    const skip = (reason: NotReadReason) => notRead.push({ name: f.name, where: f.where, reason });
+    if (i >= MAX_SIBLING_MODULES) {
+      skip("count-cap");
+      continue;
+    }
+    if (f.size !== undefined && f.size > MAX_SIBLING_MODULE_BYTES) {
+      skip("size-cap");
+      continue;
+    }
+    const bytes = await f.read(MAX_SIBLING_MODULE_BYTES);
+    const carried = bytes === undefined ? await f.carriedImports?.() : undefined;
+    if (carried) {
+      // Withheld bytes, carried imports: whether it is a DLL is told by its extension, and the
+      // carried list does not say which imports are delay-loaded.
+      const isDll = !PROGRAM_EXTENSIONS.test(f.name);
+      modules.push({
+        name: f.name,
+        where: f.where,
+        isDll,
+        imports: carried.map((dll) => ({ dll, delayLoad: false })),
+      });
+      continue;
+    }
+    if (bytes === undefined || bytes === "too-large") {
+      skip(bytes === undefined ? "unreadable" : "size-cap");
       continue;
     }
     try {
-      if (parsePe(bytes).imports.some((m) => m.dll.toLowerCase() === name))
-        out.push({ kind: "next-to-exe", where: exe.where });
+      const pe = parsePeImports(bytes);
+      modules.push({
+        name: f.name,
+        where: f.where,
+        isDll: pe.fileHeader.isDll,
+        imports: pe.imports.map((m) => ({ dll: m.dll, delayLoad: m.delayLoad })),
+      });
     } catch {
-      // Not a PE image: it loads nothing.
+      // Not a PE image (or headers the loader would refuse): it loads nothing.
     }
   }
-  return out;
+  return { folder, listed: true, candidates: candidates.map((f) => f.name.toLowerCase()), modules, notRead };
+}
+
+/** Path segments, lower-cased, without empty ones (`C:\A\b` → `["c:", "a", "b"]`). */
+function segments(p: string): string[] {
+  return p
+    .toLowerCase()
+    .split(/[\\/]+/)
+    .filter((s) => s !== "");
+}
+
+/** The file name the loader looks for: `.dll` added when there is no extension, trailing dots dropped. */
+function loaderFileName(name: string): string {
+  if (!name.includes(".")) return `${name}.dll`;
+  return name.replace(/[. ]+$/, "");
+}
+
+/**
+ * Whether an import of `dll`, by a module in `folder`, names the file `fileName` of that folder.
+ * Relative paths resolve against `folder` (the first directory the loader searches).
+ */
+export function importNamesFile(dll: string, folder: string, fileName: string): boolean {
+  const parts = segments(dll);
+  const last = parts.pop();
+  if (last === undefined) return false;
+  const target = [...segments(folder), fileName.toLowerCase()];
+  const absolute = /^[a-z]:$/.test(parts[0] ?? "") || /^[\\/]{2}/.test(dll);
+  const resolved = absolute ? [] : segments(folder);
+  for (const p of parts) {
+    if (p === ".") continue;
+    if (p === "..") resolved.pop();
+    else resolved.push(p);
+  }
+  resolved.push(loaderFileName(last));
+  return resolved.length === target.length && resolved.every((p, i) => p === target[i]);
+}
+
+/**
+ * The load positions `fileName` (a file of `scan.folder`) gets from the modules beside it, and
+ * how complete the search was. Any file name counts, not only `.dll`: the extension is the
+ * importer's choice.
+ * @param folderPath - the folder as the importers see it, for relative and full-path imports
+ *   (its Windows path when known); default `scan.folder`.
+ */
+export function sideLoadersOf(scan: FolderScan, fileName: string, folderPath = scan.folder): SideLoading {
+  const self = fileName.toLowerCase();
+  const positions: LoadPosition[] = [];
+  for (const m of scan.modules) {
+    if (m.name.toLowerCase() === self) continue;
+    const hit = m.imports.find((i) => importNamesFile(i.dll, folderPath, fileName));
+    if (!hit) continue;
+    positions.push({
+      kind: m.isDll ? "next-to-dll" : "next-to-exe",
+      where: `${m.where} (imports "${hit.dll}"${hit.delayLoad ? ", delay-load" : ""})`,
+    });
+  }
+  const others = scan.notRead.filter((n) => n.name.toLowerCase() !== self);
+  const notReadBy: SiblingSearch["notReadBy"] = {};
+  for (const n of others) notReadBy[n.reason] = (notReadBy[n.reason] ?? 0) + 1;
+  const candidates = scan.candidates.filter((n) => n !== self).length;
+  return {
+    positions,
+    search: {
+      candidates,
+      read: candidates - others.length,
+      notRead: others.length,
+      notReadBy,
+      notReadExamples: others.slice(0, NOT_READ_SHOWN).map(({ where, reason }) => ({ where, reason })),
+      listed: scan.listed,
+    },
+  };
+}
+
+/** Options of {@link FolderScans}. */
+export interface FolderScansOptions {
+  /** Keep each folder's scan for the run (default). `false` rescans on every request. */
+  cache?: boolean;
+  /** The key two folder names share when they are the same folder (default: as given). */
+  key?: (folder: string) => string;
+}
+
+/**
+ * The folder scans of one run: each folder is listed and its modules parsed once, however many
+ * of its files are triaged, and concurrent requests share the one scan in progress.
+ */
+export class FolderScans {
+  readonly #lister: FolderLister;
+  readonly #cache: boolean;
+  readonly #key: (folder: string) => string;
+  readonly #scans = new Map<string, Promise<FolderScan>>();
+  /** Folders scanned so far (each listed once when caching). */
+  scansStarted = 0;
+
+  constructor(lister: FolderLister, options: FolderScansOptions = {}) {
+    this.#lister = lister;
+    this.#cache = options.cache ?? true;
+    this.#key = options.key ?? ((f) => f);
+  }
+
+  /** The scan of `folder`, started on first request. */
+  scan(folder: string): Promise<FolderScan> {
+    const key = this.#key(folder);
+    const known = this.#cache ? this.#scans.get(key) : undefined;
+    if (known) return known;
+    this.scansStarted++;
+    const started = scanFolder(folder, this.#lister);
+    if (this.#cache) this.#scans.set(key, started);
+    return started;
+  }
+
+  /**
+   * The load positions `fileName` gets from the other modules of `folder`.
+   * @param folderPath - see {@link sideLoadersOf}.
+   */
+  async sideLoadersOf(folder: string, fileName: string, folderPath?: string): Promise<SideLoading> {
+    return sideLoadersOf(await this.scan(folder), fileName, folderPath);
+  }
+}
+
+/** A {@link FolderLister} over a file-system port (snapshots and bundles): Windows paths throughout. */
+export function fileSystemLister(fs: FileSystemPort): FolderLister {
+  return async (folder) => {
+    const entries = await fs.list(folder);
+    return entries
+      ?.filter((e) => e.kind === "file")
+      .map((e) => {
+        const where = joinWindowsPath(folder, e.name);
+        // The listing gives the size, so scanFolder never asks for a file over the cap.
+        return {
+          name: e.name,
+          where,
+          size: e.size,
+          read: (maxBytes: number) => fs.readFile(where, maxBytes),
+          carriedImports: async () => (await fs.carriedPeFacts?.(where))?.imports,
+        };
+      });
+  };
+}
+
+/** One run's folder scans over a file-system port, keyed case-insensitively as Windows folders are. */
+export function fileSystemFolderScans(
+  fs: FileSystemPort,
+  options: Omit<FolderScansOptions, "key"> = {},
+): FolderScans {
+  return new FolderScans(fileSystemLister(fs), { ...options, key: windowsPathKey });
 }

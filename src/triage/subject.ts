@@ -5,13 +5,14 @@
  */
 import type { ConnectorKnowledge } from "../knowledge/index.js";
 import type { PeImage } from "../pe/types.js";
+import type { SiblingSearch } from "./sibling-loaders.js";
 import type { SignatureSummary } from "./signature-summary.js";
 import type { WindowsPathOrigin } from "../paths/windows-path.js";
 
 /** A place that would make Windows load the file (PRODUCT.md Location row, "load position"). */
 export interface LoadPosition {
-  kind: "mapisvc-inf" | "outlook-profile" | "loaded-by-process" | "next-to-exe";
-  /** Where: the INF file and section, the profile key, the process, or the EXE path. */
+  kind: "mapisvc-inf" | "outlook-profile" | "loaded-by-process" | "next-to-exe" | "next-to-dll";
+  /** Where: the INF file and section, the profile key, the process, or the importing module and the name it imports. */
   where: string;
 }
 
@@ -35,6 +36,11 @@ export interface TriageSubject {
   signature: SignatureSummary;
   knowledge: ConnectorKnowledge;
   loadPositions: LoadPosition[];
+  /**
+   * How completely the modules beside the file were searched for importers of it; `undefined`
+   * when they were not searched (a copied file judged by `--as`).
+   */
+  siblingSearch?: SiblingSearch;
   /** `undefined` when the mode cannot see processes (file, image, bundle modes). */
   loadingProcesses?: LoadingProcess[];
   /** The configured Kerio server host(s), to tell expected connections from others (live mode). */

@@ -18,8 +18,19 @@ export const HIGH_SECTION_ENTROPY = 7.2;
 /** Share of the file (without overlay) that high-entropy sections must cover (brief §6: 20 %). */
 export const HIGH_ENTROPY_SHARE = 0.2;
 
+/**
+ * Share of the file (without overlay) that *executable* sections above
+ * {@link HIGH_SECTION_ENTROPY} must cover to be a strong packing signal on their own: "most of
+ * the image". Compiled code sits near 6 bits/byte; only compressed or encrypted code, which a stub
+ * must unpack before it runs, is that dense over that much of the file.
+ */
+export const HIGH_ENTROPY_CODE_SHARE = 0.5;
+
 /** Import count below which LoadLibrary + GetProcAddress only suggest a packer stub (pefile: 20). */
 export const STUB_IMPORT_COUNT = 20;
 
-/** Packing signals needed for "packed" (brief §6: label PACKED at ≥ 2 indicators). */
+/**
+ * *Weak* packing signals needed for "packed" (brief §6: label PACKED at ≥ 2 indicators). One
+ * strong signal is enough on its own (src/triage/packing.ts).
+ */
 export const PACKED_SIGNAL_COUNT = 2;

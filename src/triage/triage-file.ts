@@ -12,6 +12,7 @@ import type { PeImage } from "../pe/types.js";
 import type { WindowsPathOrigin } from "../paths/windows-path.js";
 import { certificateTableIndicator } from "./indicators/certificate-table.js";
 import { cpuNetworkIndicator } from "./indicators/cpu-network.js";
+import { dynamicImportsIndicator } from "./indicators/dynamic-imports.js";
 import { executableBehaviorIndicator } from "./indicators/executable-behavior.js";
 import { fileSizeIndicator } from "./indicators/file-size.js";
 import { identityIndicator } from "./indicators/identity.js";
@@ -20,8 +21,10 @@ import { packingIndicator } from "./indicators/packing.js";
 import { processIndicator } from "./indicators/process.js";
 import { providerExportsIndicator } from "./indicators/provider-exports.js";
 import { signatureIndicator } from "./indicators/signature.js";
+import { analyzeDynamicImports } from "./dynamic-imports.js";
 import { analyzePacking } from "./packing.js";
 import { summarizePe, type PeSummary } from "./pe-summary.js";
+import type { SiblingSearch } from "./sibling-loaders.js";
 import type { SignatureSummary } from "./signature-summary.js";
 import type { LoadingProcess, LoadPosition, TriageSubject } from "./subject.js";
 import { verdictOf, type Indicator, type Verdict } from "./types.js";
@@ -61,6 +64,8 @@ export interface TriageInput {
   windowsPathOrigin?: WindowsPathOrigin;
   /** Places that would make Windows load this file (from MAPISVC.INF, profiles, processes, sibling EXEs). */
   loadPositions?: LoadPosition[];
+  /** How completely the folder was searched for modules importing the file (see `sibling-loaders.ts`). */
+  siblingSearch?: SiblingSearch;
   /** Live mode only: processes that have the file loaded. */
   loadingProcesses?: LoadingProcess[];
   kerioServers?: string[];
@@ -79,6 +84,7 @@ function judge(subject: TriageSubject, bytes: Uint8Array): Indicator[] {
     fileSizeIndicator(subject),
     packingIndicator(analyzePacking(subject.pe, bytes)),
     executableBehaviorIndicator(subject),
+    dynamicImportsIndicator(analyzeDynamicImports(subject.pe, bytes)),
     processIndicator(subject),
     cpuNetworkIndicator(subject),
     providerExportsIndicator(subject),
@@ -136,6 +142,7 @@ export async function triageFile(input: TriageInput, options: TriageOptions): Pr
     signature: signature.summary,
     knowledge: options.knowledge,
     loadPositions: input.loadPositions ?? [],
+    siblingSearch: input.siblingSearch,
     loadingProcesses: input.loadingProcesses,
     kerioServers: input.kerioServers,
   };

@@ -21,6 +21,7 @@ export type IndicatorId =
   | "file-size"
   | "packing"
   | "executable-behavior"
+  | "dynamic-imports"
   | "process"
   | "cpu-network"
   | "provider-exports"

@@ -162,6 +162,28 @@ describe("provider-exports indicator", () => {
     assert.equal(i.level, "suspicious");
     assert.deepEqual(i.details?.["missing"], ["MSProviderInit", "XPProviderInit"]);
   });
+  it("flags forwarded entry points whatever the file's name, naming the target", () => {
+    const i = providerExportsIndicator(
+      subject({
+        fileName: "helper.dll",
+        pe: fakePe({
+          exports: {
+            ordinalBase: 1,
+            functions: [
+              { ordinal: 1, name: "MSProviderInit", forwarder: "kofmsp_orig.#1" },
+              { ordinal: 2, name: "XPProviderInit", rva: 0x1010 },
+            ],
+          },
+        }),
+      }),
+    );
+    assert.equal(i.level, "suspicious");
+    assert.deepEqual(i.details?.["forwarders"], [{ name: "MSProviderInit", target: "kofmsp_orig.#1" }]);
+    assert.match(
+      i.evidence,
+      /MSProviderInit → kofmsp_orig\.#1\); XPProviderInit implemented in the file itself$/,
+    );
+  });
   it("ignores files that do not claim to be the provider", () => {
     assert.equal(providerExportsIndicator(subject({ fileName: "helper.dll", pe: fakePe() })).level, "ok");
   });

@@ -16,9 +16,12 @@ const RULES: Record<IndicatorId | "unreadable", string> = {
   "file-size": "File size below 100 KiB or above 5 MiB (seed row File size).",
   packing: "File looks packed (seed row File size, '(packed)').",
   "executable-behavior": "EXE posing as a DLL, or injection/execution/download imports (seed row File size).",
+  "dynamic-imports":
+    "Imports GetProcAddress and carries injection/execution/download API names (koff-doctor).",
   process: "Loaded by an unexpected process or a script runner (seed row Process loading it).",
   "cpu-network": "High CPU or connections beyond the Kerio server (seed row High CPU / network).",
-  "provider-exports": "Named like the MAPI provider but lacks its entry points (koff-doctor).",
+  "provider-exports":
+    "Named like the MAPI provider but lacks its entry points, or forwards them (koff-doctor).",
   identity: "Version resource, file name and signer disagree (koff-doctor).",
   "certificate-table": "Certificate-table anomaly, CVE-2013-3900 class (koff-doctor).",
   unreadable: "The file could not be read or is not a PE image.",

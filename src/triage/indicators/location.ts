@@ -2,22 +2,56 @@
  * Seed row "Location": Suspicious = %TEMP%, Downloads or Roaming; Malicious = any folder that is
  * not a vendor's. Our reading (PRODUCT.md): suspicious whenever the file is outside the vendor's
  * install folders; malicious when, from such a folder, it is also in a load position (registered
- * in MAPISVC.INF or a profile, loaded by a process, or next to an EXE that would load it).
+ * in MAPISVC.INF or a profile, loaded by a process, or beside a module that imports it: a
+ * side-loading kit), whatever its signature.
+ *
+ * When the folder was too big (or its modules too large) to search whole, side-loading is
+ * `unknown`: the level stays suspicious (the file is provably outside the vendor folders) and
+ * the evidence says what was not read, rather than implying that nothing imports it.
+ *
+ * Source: PRODUCT.md Location row; MITRE ATT&CK T1574.001 / T1574.002.
  */
 import { classifyLocation, isSeedSuspiciousPlace } from "../location.js";
 import { seedCell } from "../seed-table.js";
+import type { SiblingSearch } from "../sibling-loaders.js";
 import type { TriageSubject } from "../subject.js";
 import type { Indicator } from "../types.js";
 
+/** What the sibling search can say about side-loading. */
+type SideLoadingState = "found" | "none-found" | "unknown" | "not-searched";
+
+function sideLoadingState(s: TriageSubject): SideLoadingState {
+  if (s.loadPositions.some((p) => p.kind === "next-to-exe" || p.kind === "next-to-dll")) return "found";
+  const search = s.siblingSearch;
+  if (search === undefined) return "not-searched";
+  return search.listed && search.notRead === 0 ? "none-found" : "unknown";
+}
+
+/** `"; side-loading unknown: 3 of 200 modules beside it were not read (…)"`. */
+function unknownNote(search: SiblingSearch | undefined): string {
+  if (search === undefined) return "";
+  if (!search.listed) return "; side-loading unknown: its folder could not be listed";
+  const why = Object.entries(search.notReadBy)
+    .map(([reason, n]) => `${n} ${reason}`)
+    .join(", ");
+  return `; side-loading unknown: ${search.notRead} of ${search.candidates} modules beside it were not read (${why})`;
+}
+
 export function locationIndicator(s: TriageSubject): Indicator {
   const base = { id: "location", source: "seed", row: "Location" } as const;
+  const sideLoading = sideLoadingState(s);
   if (s.windowsPath === undefined) {
+    const beside = s.loadPositions.filter((p) => p.kind === "next-to-exe" || p.kind === "next-to-dll");
+    const note =
+      beside.length > 0
+        ? `; ${beside.length} module(s) beside it import it: ${beside.map((p) => p.where).join("; ")}`
+        : "";
     return {
       ...base,
       level: "unknown",
-      evidence:
-        "the file's original Windows location is unknown (not a Windows path, not inside a mounted image); pass --image DIR or --as PATH to judge it",
+      evidence: `the file's original Windows location is unknown (not a Windows path, not inside a mounted image); pass --image DIR or --as PATH to judge it${note}`,
       cell: null,
+      details: { sideLoading, loadPositions: s.loadPositions },
     };
   }
   const where = classifyLocation(s.windowsPath, s.knowledge);
@@ -26,6 +60,8 @@ export function locationIndicator(s: TriageSubject): Indicator {
     origin: s.windowsPathOrigin,
     kind: where.kind,
     folder: where.folder,
+    sideLoading,
+    siblingSearch: s.siblingSearch,
   };
   if (where.kind === "connector-install" || where.kind === "vendor-folder") {
     return { ...base, level: "ok", evidence: `in ${where.label} (${where.folder})`, cell: null, details };
@@ -41,10 +77,11 @@ export function locationIndicator(s: TriageSubject): Indicator {
     };
   }
   const seedPlace = isSeedSuspiciousPlace(where.kind);
+  const note = sideLoading === "unknown" ? unknownNote(s.siblingSearch) : "";
   return {
     ...base,
     level: "suspicious",
-    evidence: `outside the vendor's install folders, in ${where.label} (${s.windowsPath})`,
+    evidence: `outside the vendor's install folders, in ${where.label} (${s.windowsPath})${note}`,
     cell: seedCell("Location", "suspicious", seedPlace ? undefined : "outside the vendor's install folders"),
     details,
   };

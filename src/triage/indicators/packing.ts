@@ -1,7 +1,8 @@
 /**
  * Seed row "File size", the "(packed)" part of the Suspicious cell: packing signals per
- * {@link analyzePacking}. Packed is suspicious, never malicious on its own: signed software is
- * sometimes UPX-packed (brief §6, spotify_sample.exe).
+ * {@link analyzePacking}. One strong signal or two weak ones make the image packed. Packed is
+ * suspicious, never malicious on its own: signed software is sometimes UPX-packed (brief §6,
+ * spotify_sample.exe).
  */
 import type { PackingAnalysis } from "../packing.js";
 import { seedCell } from "../seed-table.js";
@@ -10,11 +11,12 @@ import type { Indicator } from "../types.js";
 export function packingIndicator(packing: PackingAnalysis): Indicator {
   const base = { id: "packing", source: "seed", row: "File size" } as const;
   const details = { signals: packing.signals };
+  const tagged = (xs: PackingAnalysis["signals"]) => xs.map((s) => `${s.message} [${s.strength}]`).join("; ");
   if (packing.packed) {
     return {
       ...base,
       level: "suspicious",
-      evidence: `packed: ${packing.signals.map((s) => s.message).join("; ")}`,
+      evidence: `packed: ${tagged(packing.signals)}`,
       cell: seedCell("File size", "suspicious", "packed"),
       details,
     };

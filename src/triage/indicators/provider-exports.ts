@@ -1,9 +1,18 @@
 /**
- * Our own signal: a file that presents itself as the MAPI provider (by name or version
- * resource) but lacks the provider entry points the knowledge file requires
- * (`MSProviderInit`, `XPProviderInit`). MAPI could not use it as a provider, so it is not one.
+ * Our own signal about the provider entry points (`MSProviderInit`, `XPProviderInit`, from the
+ * knowledge file):
  *
- * Source: PRODUCT.md "Signals beyond the seed table"; koff-facts.md §2 (S31).
+ * - a file that presents itself as the MAPI provider (by name or version resource) but lacks
+ *   them: MAPI could not use it as a provider, so it is not one;
+ * - a file whose entry points are export *forwarders* to another module, whatever its name or
+ *   signature: a proxy DLL. MAPI calls it, the loader resolves the forwarder to the other module
+ *   (loading that module too), and the proxy's own DllMain has already run. This is how a
+ *   side-loaded DLL keeps the real provider working while running its own code.
+ *
+ * Source: PRODUCT.md "Signals beyond the seed table"; koff-facts.md §2 (S31); PE/COFF
+ * specification §6.3.2 "Export Address Table" (forwarder RVAs point inside the export section,
+ * at an ASCII "DLL.Function" or "DLL.#ordinal"); MITRE ATT&CK T1574.001 / T1574.002 (DLL
+ * search-order hijacking and side-loading, where proxying is the usual way to stay unnoticed).
  */
 import { claimsToBeProvider } from "../provider-name.js";
 import type { TriageSubject } from "../subject.js";
@@ -11,25 +20,47 @@ import type { Indicator } from "../types.js";
 
 export function providerExportsIndicator(s: TriageSubject): Indicator {
   const base = { id: "provider-exports", source: "koff-doctor", row: "Identity" } as const;
+  const required = s.knowledge.requiredExports;
+  const functions = s.pe.exports?.functions ?? [];
+  const byName = new Map(functions.filter((f) => f.name !== undefined).map((f) => [f.name!, f]));
+
+  // A forwarded entry point makes the file a proxy whether or not it claims the provider's name.
+  const forwarded = required.flatMap((name) => {
+    const target = byName.get(name)?.forwarder;
+    return target === undefined ? [] : [{ name, target }];
+  });
+  if (forwarded.length > 0) {
+    const list = forwarded.map((f) => `${f.name} → ${f.target}`).join(", ");
+    const own = required.filter((n) => byName.has(n) && !forwarded.some((f) => f.name === n));
+    const rest = own.length > 0 ? `; ${own.join(", ")} implemented in the file itself` : "";
+    return {
+      ...base,
+      level: "suspicious",
+      evidence: `proxy DLL: provider entry points are export forwarders to another module (${list})${rest}`,
+      cell: "koff-doctor × Suspicious: the provider entry points forward to another module (a proxy DLL)",
+      details: { forwarders: forwarded },
+    };
+  }
+
   if (!claimsToBeProvider(s.fileName, s.pe, s.knowledge)) {
     return { ...base, level: "ok", evidence: "does not present itself as the MAPI provider DLL", cell: null };
   }
-  const exported = new Set((s.pe.exports?.functions ?? []).map((f) => f.name).filter(Boolean));
-  const missing = s.knowledge.requiredExports.filter((name) => !exported.has(name));
+  const missing = required.filter((name) => !byName.has(name));
   if (missing.length === 0) {
     return {
       ...base,
       level: "ok",
-      evidence: `exports the provider entry points ${s.knowledge.requiredExports.join(", ")}`,
+      evidence: `exports the provider entry points ${required.join(", ")} (implemented in the file, not forwarded)`,
       cell: null,
     };
   }
-  const has = [...exported].slice(0, 8).join(", ") || "nothing";
+  const exported = [...byName.keys()];
+  const has = exported.slice(0, 8).join(", ") || "nothing";
   return {
     ...base,
     level: "suspicious",
     evidence: `presents itself as the provider DLL but lacks ${missing.join(", ")} (exports: ${has})`,
     cell: "koff-doctor × Suspicious: named like the MAPI provider without its entry points",
-    details: { missing, exports: [...exported] },
+    details: { missing, exports: exported },
   };
 }
