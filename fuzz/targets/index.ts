@@ -1,0 +1,24 @@
+/**
+ * The fuzz targets, in the order the run cycles through them. Adding a format: write
+ * `fuzz/targets/<format>.ts` exporting a {@link FuzzTarget} and list it here.
+ */
+import type { FuzzTarget } from "../target.js";
+import { bundleTarget } from "./bundle.js";
+import { eventXmlTarget } from "./event-xml.js";
+import { mapisvcInfTarget } from "./mapisvc-inf.js";
+import { peTarget } from "./pe.js";
+import { pkcs7Target } from "./pkcs7.js";
+import { regFileTarget } from "./reg-file.js";
+import { regfTarget } from "./regf.js";
+import { zipTarget } from "./zip.js";
+
+export const FUZZ_TARGETS: FuzzTarget[] = [
+  peTarget,
+  pkcs7Target,
+  regfTarget,
+  regFileTarget,
+  mapisvcInfTarget,
+  eventXmlTarget,
+  zipTarget,
+  bundleTarget,
+];
