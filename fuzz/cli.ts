@@ -6,8 +6,9 @@
  * worker or ran over the time limit, or when the peak RSS is over the cap; 2 on bad arguments.
  */
 import { parseArgs } from "node:util";
-import { runFuzz, type FuzzReport } from "./run-fuzz.js";
-import { FUZZ_TARGETS } from "./targets/index.js";
+import { formatReport } from "./report.js";
+import { runFuzz } from "./run-fuzz.js";
+import { FUZZ_TARGETS, targetCycle } from "./targets/index.js";
 
 const TARGETS_MODULE = new URL("./targets/index.js", import.meta.url).href;
 
@@ -19,33 +20,6 @@ function int(name: string, v: string | undefined, dflt: number): number {
     process.exit(2);
   }
   return n;
-}
-
-export function formatReport(r: FuzzReport, o: { timeLimitMs: number; rssLimitBytes: number }): string {
-  const lines: string[] = [];
-  const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
-  lines.push(`fuzz: seed ${r.seed}, ${r.cases} cases in ${(r.elapsedMs / 1000).toFixed(1)} s`);
-  lines.push("target        cases       ok    typed  untyped   slow  typed errors by code");
-  for (const [name, t] of Object.entries(r.perTarget)) {
-    const typed = Object.values(t.typed).reduce((a, b) => a + b, 0);
-    const codes = Object.entries(t.typed)
-      .sort((a, b) => b[1] - a[1])
-      .map(([c, n]) => `${c}=${n}`)
-      .join(" ");
-    lines.push(
-      `${name.padEnd(12)}${String(t.cases).padStart(7)}${String(t.ok).padStart(9)}${String(typed).padStart(9)}` +
-        `${String(t.untyped).padStart(9)}${String(t.slow).padStart(7)}  ${codes}`,
-    );
-  }
-  if (r.slowest)
-    lines.push(`slowest case: ${r.slowest.target} #${r.slowest.index}, ${r.slowest.ms.toFixed(1)} ms (${r.slowest.reproduce})`);
-  lines.push(`peak RSS: ${mb(r.peakRssBytes)} (cap ${mb(o.rssLimitBytes)}); time limit ${o.timeLimitMs} ms per case`);
-  for (const f of r.failures)
-    lines.push(
-      `FAIL ${f.reason} ${f.target} #${f.index} (${f.ms.toFixed(1)} ms, ${f.size} bytes): ${f.reproduce}\n  ${(f.error ?? "").split("\n").slice(0, 8).join("\n  ")}`,
-    );
-  if (r.failureCount > r.failures.length) lines.push(`… and ${r.failureCount - r.failures.length} more failures`);
-  return `${lines.join("\n")}\n`;
 }
 
 async function main(): Promise<number> {
@@ -80,7 +54,7 @@ async function main(): Promise<number> {
   const report = await runFuzz({
     cases,
     seed: int("seed", values.seed, 1),
-    cycle: names.length > 0 ? names : known,
+    cycle: names.length > 0 ? names : targetCycle(FUZZ_TARGETS),
     targetModules: [TARGETS_MODULE],
     timeLimitMs,
     hangMs: int("hang-ms", values["hang-ms"], Math.max(10_000, 5 * timeLimitMs)),
@@ -96,7 +70,11 @@ async function main(): Promise<number> {
     const t = Object.values(report.perTarget)[0];
     process.stdout.write(`case ${only}: ${t && t.ok ? "ok" : `typed ${JSON.stringify(t?.typed)}`}\n`);
   }
-  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, { timeLimitMs, rssLimitBytes }));
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : formatReport(report, { timeLimitMs, rssLimitBytes }),
+  );
   return report.failureCount > 0 || report.peakRssBytes > rssLimitBytes ? 1 : 0;
 }
 

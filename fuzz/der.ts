@@ -48,7 +48,7 @@ function parseOne(b: Uint8Array, at: number, depth: number): { node: DerNode; ne
 
 function parseAll(b: Uint8Array, depth: number): DerNode[] | undefined {
   const out: DerNode[] = [];
-  for (let at = 0; at < b.length; ) {
+  for (let at = 0; at < b.length;) {
     const r = parseOne(b, at, depth);
     if (!r) return undefined;
     out.push(r.node);
@@ -97,4 +97,14 @@ export function allNodes(nodes: DerNode[]): Array<{ node: DerNode; siblings: Der
     });
   visit(nodes);
   return out;
+}
+
+/** A deep copy of `node` (its byte arrays are shared: mutations replace them, never write them). */
+export function cloneNode(node: DerNode): DerNode {
+  return {
+    tag: node.tag,
+    content: node.content,
+    ...(node.children ? { children: node.children.map(cloneNode) } : {}),
+    ...(node.rawLength ? { rawLength: [...node.rawLength] } : {}),
+  };
 }

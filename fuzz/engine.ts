@@ -50,7 +50,7 @@ export class FuzzSession {
     const generic = (b: Uint8Array) => mutateGeneric(b, rng, seeds);
     if (rng.chance(0.01)) return base.slice();
     if (target.generate) return target.generate(base, rng, generic);
-    if (target.mutate && rng.chance(0.5)) {
+    if (target.mutate && rng.chance(target.fieldAwareShare ?? 0.5)) {
       const out = target.mutate(base, rng);
       return rng.chance(0.25) ? generic(out) : out;
     }
@@ -72,7 +72,8 @@ export class FuzzSession {
       const typed = target.typedErrors.find((c) => e instanceof c);
       if (typed && typeof (e as { code?: unknown }).code === "string")
         return { ...base, kind: "typed", code: `${typed.name}:${(e as { code: string }).code}`, ms };
-      const error = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : `non-Error thrown: ${String(e)}`;
+      const error =
+        e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : `non-Error thrown: ${String(e)}`;
       return { ...base, kind: "untyped", error, ms };
     }
   }

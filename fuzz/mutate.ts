@@ -44,7 +44,8 @@ export const INTERESTING_32 = [
 
 /** Writes `value` as an unsigned LE integer of `width` bytes at `at` (clipped to the array). */
 export function putLe(bytes: Uint8Array, at: number, width: 1 | 2 | 4, value: number): void {
-  for (let i = 0; i < width && at + i < bytes.length; i++) if (at + i >= 0) bytes[at + i] = (value >>> (8 * i)) & 0xff;
+  for (let i = 0; i < width && at + i < bytes.length; i++)
+    if (at + i >= 0) bytes[at + i] = (value >>> (8 * i)) & 0xff;
 }
 
 /** An offset in `bytes`, biased to the first KiB (headers) half the time. */

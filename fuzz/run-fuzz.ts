@@ -94,7 +94,12 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       fail(c, "slow");
     }
     if (!report.slowest || c.ms > report.slowest.ms)
-      report.slowest = { target: c.target, index: c.index, ms: c.ms, reproduce: reproducer(o.seed, c.target, c.index) };
+      report.slowest = {
+        target: c.target,
+        index: c.index,
+        ms: c.ms,
+        reproduce: reproducer(o.seed, c.target, c.index),
+      };
     if (o.onProgress && report.cases % 1000 === 0) o.onProgress(report.cases, total);
   };
   const total = o.only === undefined ? o.cases : 1;

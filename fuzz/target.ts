@@ -11,6 +11,11 @@ export type ErrorClass = abstract new (...args: never[]) => Error & { code: stri
 export interface FuzzTarget {
   /** Short name: `--target NAME`, report rows, reproducers. */
   readonly name: string;
+  /**
+   * Cases per cycle of a mixed run (default 1): cheap parsers get more cases than the bundle
+   * reader, which runs a whole check per case.
+   */
+  readonly weight?: number;
   /** Errors that count as a handled refusal; any other throw is a defect ("untyped"). */
   readonly typedErrors: readonly ErrorClass[];
   /** Seed inputs, read once per process (may be built in memory from the repo's fixtures). */
@@ -20,6 +25,8 @@ export interface FuzzTarget {
    * part of the cases; generic byte mutations are used otherwise. Returns a new array.
    */
   mutate?(bytes: Uint8Array, rng: Rng): Uint8Array;
+  /** Share of cases built by {@link mutate} rather than generic mutations (default 0.5). */
+  readonly fieldAwareShare?: number;
   /**
    * Replaces input generation altogether (for containers whose parts must stay consistent, e.g.
    * bundles: mutate one member, then fix the manifest up). `generic` applies generic mutations.

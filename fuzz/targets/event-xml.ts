@@ -46,6 +46,7 @@ const TOKENS = [
 
 export const eventXmlTarget: FuzzTarget = {
   name: "event-xml",
+  weight: 4,
   typedErrors: [],
   seeds: () => readSeedFiles(path.join(FIXTURES, "windows", "live"), /^wevtutil-.*\.xml$/),
   mutate: (bytes, rng) => mutateText(bytes, rng, TOKENS),

@@ -12,6 +12,14 @@ import { regFileTarget } from "./reg-file.js";
 import { regfTarget } from "./regf.js";
 import { zipTarget } from "./zip.js";
 
+/** Target names in run order: round r takes every target whose weight is above r. */
+export function targetCycle(targets: readonly FuzzTarget[]): string[] {
+  const cycle: string[] = [];
+  const most = Math.max(...targets.map((t) => t.weight ?? 1));
+  for (let r = 0; r < most; r++) for (const t of targets) if ((t.weight ?? 1) > r) cycle.push(t.name);
+  return cycle;
+}
+
 export const FUZZ_TARGETS: FuzzTarget[] = [
   peTarget,
   pkcs7Target,

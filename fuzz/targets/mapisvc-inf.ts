@@ -7,7 +7,12 @@
  * Source: research/windows-mapi-facts.md (MAPISVC.INF format).
  */
 import { WindowsStateError } from "../../src/windows/index.js";
-import { infSectionEntries, lookupInf, parseMapiSvcInf, splitInfList } from "../../src/windows/mapisvc-inf.js";
+import {
+  infSectionEntries,
+  lookupInf,
+  parseMapiSvcInf,
+  splitInfList,
+} from "../../src/windows/mapisvc-inf.js";
 import { EXAMPLES, readSeedFiles } from "../seeds.js";
 import type { FuzzTarget } from "../target.js";
 import { asUtf16, mutateText } from "../text-mutate.js";
@@ -34,6 +39,7 @@ const TOKENS = [
 
 export const mapisvcInfTarget: FuzzTarget = {
   name: "mapisvc-inf",
+  weight: 4,
   typedErrors: [WindowsStateError],
   seeds: () => {
     const infs = readSeedFiles(EXAMPLES, /^MAPISVC\.INF$/i);

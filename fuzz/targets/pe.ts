@@ -47,7 +47,8 @@ function peFields(b: Uint8Array): Array<{ at: number; width: 2 | 4 }> {
   const rvaCount = opt + (pe32plus ? 108 : 92);
   fields.push({ at: rvaCount, width: 4 });
   const dirs = rvaCount + 4;
-  for (let i = 0; i < 16; i++) fields.push({ at: dirs + 8 * i, width: 4 }, { at: dirs + 8 * i + 4, width: 4 });
+  for (let i = 0; i < 16; i++)
+    fields.push({ at: dirs + 8 * i, width: 4 }, { at: dirs + 8 * i + 4, width: 4 });
   const table = opt + optSize;
   for (let s = 0; s < Math.min(sections, 16); s++)
     for (const o of [8, 12, 16, 20, 36]) fields.push({ at: table + 40 * s + o, width: 4 });
@@ -113,6 +114,7 @@ export async function runPe(bytes: Uint8Array): Promise<void> {
 
 export const peTarget: FuzzTarget = {
   name: "pe",
+  weight: 4,
   typedErrors: [PeFormatError],
   seeds: () => [
     ...readSeedFiles(path.join(FIXTURES, "pe"), /\.(dll|exe)$/i),

@@ -15,7 +15,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { PeFormatError, parsePe } from "../../src/pe/index.js";
-import { allNodes, decodeDer, encodeDer } from "../der.js";
+import { allNodes, cloneNode, decodeDer, encodeDer } from "../der.js";
 import { GENERIC_MUTATIONS, INTERESTING_32, type Rng } from "../mutate.js";
 import { FIXTURES } from "../seeds.js";
 import type { FuzzTarget } from "../target.js";
@@ -88,13 +88,17 @@ function mutateDer(input: Uint8Array, rng: Rng): Uint8Array {
         break;
       }
       case 1:
-        node.tag = Uint8Array.from([rng.pick([0x02, 0x03, 0x04, 0x05, 0x06, 0x0c, 0x17, 0x18, 0x30, 0x31, 0xa0, 0xa1, 0x1f, 0xbf]) ^ (rng.chance(0.2) ? 0x20 : 0)]);
+        node.tag = Uint8Array.from([
+          rng.pick([0x02, 0x03, 0x04, 0x05, 0x06, 0x0c, 0x17, 0x18, 0x30, 0x31, 0xa0, 0xa1, 0x1f, 0xbf]) ^
+            (rng.chance(0.2) ? 0x20 : 0),
+        ]);
         break;
       case 2:
         siblings.splice(index, 1);
         break;
       case 3:
-        siblings.splice(index, 0, rng.chance(0.5) ? node : rng.pick(nodes).node);
+        // A copy (never the node itself: an ancestor inserted under itself would be a cycle).
+        siblings.splice(index, 0, cloneNode(rng.chance(0.5) ? node : rng.pick(nodes).node));
         break;
       case 4: {
         const to = rng.below(siblings.length);
@@ -113,7 +117,9 @@ function mutateDer(input: Uint8Array, rng: Rng): Uint8Array {
         // An INTEGER/length-like primitive set to an extreme big-endian value.
         delete node.children;
         const v = rng.pick(INTERESTING_32);
-        node.content = Uint8Array.from([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]).subarray(rng.below(4));
+        node.content = Uint8Array.from([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]).subarray(
+          rng.below(4),
+        );
       }
     }
   }
@@ -126,11 +132,14 @@ function mutateDer(input: Uint8Array, rng: Rng): Uint8Array {
 
 export const pkcs7Target: FuzzTarget = {
   name: "pkcs7",
+  weight: 2,
   typedErrors: [PeFormatError],
   seeds: () => {
     load();
     return blobs;
   },
   mutate: mutateDer,
+  // Generic byte edits mostly break the outer DER framing; tree edits keep it and go deeper.
+  fieldAwareShare: 0.8,
   run: (bytes) => runPe(embedBlob(bytes[0] ?? 0, bytes.subarray(1))),
 };

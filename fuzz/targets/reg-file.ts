@@ -6,7 +6,13 @@
  * Source: Microsoft KB 310516 (".reg file syntax").
  */
 import path from "node:path";
-import { RegistryError, applyRegOperations, exportHiveAsReg, openHive, parseRegFile } from "../../src/registry/index.js";
+import {
+  RegistryError,
+  applyRegOperations,
+  exportHiveAsReg,
+  openHive,
+  parseRegFile,
+} from "../../src/registry/index.js";
 import { FIXTURES, readSeedFiles } from "../seeds.js";
 import type { FuzzTarget } from "../target.js";
 import { asUtf16, mutateText } from "../text-mutate.js";
@@ -48,6 +54,7 @@ export const REG_TOKENS = [
 
 export const regFileTarget: FuzzTarget = {
   name: "reg",
+  weight: 4,
   typedErrors: [RegistryError],
   seeds: () => {
     const sources = readSeedFiles(path.join(FIXTURES, "hives", "src"), /\.reg$/i);

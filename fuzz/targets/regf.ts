@@ -26,11 +26,11 @@ const BINS = 4096;
 function cells(b: Uint8Array): number[] {
   const v = new DataView(b.buffer, b.byteOffset, b.length);
   const out: number[] = [];
-  for (let bin = BINS; bin + 32 <= b.length && out.length < 4096; ) {
+  for (let bin = BINS; bin + 32 <= b.length && out.length < 4096;) {
     if (v.getUint32(bin, false) !== 0x6862696e) break; // "hbin"
     const size = v.getUint32(bin + 8, true);
     if (size < 4096 || bin + size > b.length) break;
-    for (let c = bin + 32; c + 4 <= bin + size && out.length < 4096; ) {
+    for (let c = bin + 32; c + 4 <= bin + size && out.length < 4096;) {
       out.push(c);
       const s = Math.abs(v.getInt32(c, true));
       if (s < 8 || s % 8 !== 0) break;
@@ -58,7 +58,11 @@ export function mutateHive(bytes: Uint8Array, rng: Rng): Uint8Array {
       const c = rng.pick(list);
       const s = v.getInt32(c, true);
       const choice = rng.below(3);
-      v.setInt32(c, choice === 0 ? rng.pick(INTERESTING_32) | 0 : choice === 1 ? -s : s + (rng.below(5) - 2) * 8, true);
+      v.setInt32(
+        c,
+        choice === 0 ? rng.pick(INTERESTING_32) | 0 : choice === 1 ? -s : s + (rng.below(5) - 2) * 8,
+        true,
+      );
     } else if (kind === 1 || kind === 2) {
       // A field inside a cell (offsets to subkey lists, values, security, class, data, counts).
       const c = rng.pick(list);
@@ -75,7 +79,11 @@ export function mutateHive(bytes: Uint8Array, rng: Rng): Uint8Array {
       // Base block: root cell offset (36), hive bins data size (40), sequence numbers (4, 8).
       const at = rng.pick([4, 8, 36, 40]);
       if (at + 4 > out.length) continue;
-      v.setUint32(at, rng.chance(0.5) ? rng.pick(INTERESTING_32) : rng.pick(list.length ? list : [BINS + 32]) - BINS, true);
+      v.setUint32(
+        at,
+        rng.chance(0.5) ? rng.pick(INTERESTING_32) : rng.pick(list.length ? list : [BINS + 32]) - BINS,
+        true,
+      );
     } else {
       // A hive bin header: its offset field (4) or size (8).
       const bins: number[] = [];
@@ -103,6 +111,7 @@ function exercise(bytes: Uint8Array, mode: "strict" | "permissive"): void {
 
 export const regfTarget: FuzzTarget = {
   name: "regf",
+  weight: 4,
   typedErrors: [RegistryError],
   seeds: () => [
     ...readSeedFiles(path.join(FIXTURES, "hives"), /\.hiv$/i),

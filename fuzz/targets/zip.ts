@@ -17,14 +17,48 @@ const text = (s: string) => new Uint8Array(Buffer.from(s, "utf8"));
 /** Field offsets (from the signature) and widths of each record type. */
 const RECORDS: Array<{ sig: number; fields: Array<[number, 2 | 4]> }> = [
   // Local file header: flags, method, crc, sizes, name and extra lengths.
-  { sig: 0x04034b50, fields: [[6, 2], [8, 2], [14, 4], [18, 4], [22, 4], [26, 2], [28, 2]] },
+  {
+    sig: 0x04034b50,
+    fields: [
+      [6, 2],
+      [8, 2],
+      [14, 4],
+      [18, 4],
+      [22, 4],
+      [26, 2],
+      [28, 2],
+    ],
+  },
   // Central directory header: made-by, flags, method, crc, sizes, lengths, attributes, offset.
   {
     sig: 0x02014b50,
-    fields: [[4, 2], [8, 2], [10, 2], [16, 4], [20, 4], [24, 4], [28, 2], [30, 2], [32, 2], [38, 4], [42, 4]],
+    fields: [
+      [4, 2],
+      [8, 2],
+      [10, 2],
+      [16, 4],
+      [20, 4],
+      [24, 4],
+      [28, 2],
+      [30, 2],
+      [32, 2],
+      [38, 4],
+      [42, 4],
+    ],
   },
   // End of central directory: disk numbers, entry counts, size, offset, comment length.
-  { sig: 0x06054b50, fields: [[4, 2], [6, 2], [8, 2], [10, 2], [12, 4], [16, 4], [20, 2]] },
+  {
+    sig: 0x06054b50,
+    fields: [
+      [4, 2],
+      [6, 2],
+      [8, 2],
+      [10, 2],
+      [12, 4],
+      [16, 4],
+      [20, 2],
+    ],
+  },
 ];
 
 function mutateZip(bytes: Uint8Array, rng: Rng): Uint8Array {
@@ -40,7 +74,9 @@ function mutateZip(bytes: Uint8Array, rng: Rng): Uint8Array {
   for (let n = 1 + rng.below(2); n > 0; n--) {
     const [at, w] = rng.pick(spots);
     const old = w === 2 ? v.getUint16(at, true) : v.getUint32(at, true);
-    const value = rng.chance(0.6) ? rng.pick(w === 2 ? INTERESTING_16 : INTERESTING_32) : old + rng.below(9) - 4;
+    const value = rng.chance(0.6)
+      ? rng.pick(w === 2 ? INTERESTING_16 : INTERESTING_32)
+      : old + rng.below(9) - 4;
     putLe(out, at, w, value >>> 0);
   }
   return out;
@@ -48,6 +84,7 @@ function mutateZip(bytes: Uint8Array, rng: Rng): Uint8Array {
 
 export const zipTarget: FuzzTarget = {
   name: "zip",
+  weight: 2,
   typedErrors: [BundleError],
   seeds: async () => [
     ...(await bundleSeeds()),
