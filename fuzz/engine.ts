@@ -42,6 +42,21 @@ export class FuzzSession {
     return s;
   }
 
+  /**
+   * Loads `name`'s seeds and runs its first seed once, untimed and unchecked, so one-time costs
+   * (reading fixtures, collecting seed bundles, JIT, trust stores) do not count against a case.
+   */
+  async prepare(name: string): Promise<void> {
+    const target = this.byName.get(name);
+    if (!target) throw new Error(`no fuzz target ${name}`);
+    const seeds = await this.seedsOf(target);
+    try {
+      await target.run(seeds[0]!.slice());
+    } catch {
+      // A seed that is refused is fine here; the cases judge outcomes.
+    }
+  }
+
   /** The input of case `index` of `target` under run seed `seed`. */
   async input(target: FuzzTarget, seed: number, index: number): Promise<Uint8Array> {
     const seeds = await this.seedsOf(target);

@@ -23,6 +23,7 @@ export interface WorkerPlan {
 export type WorkerMessage =
   | { type: "start"; target: string; index: number }
   | ({ type: "done" } & import("./engine.js").CaseOutcome)
+  | { type: "ready" }
   | { type: "finished" };
 
 async function main(plan: WorkerPlan): Promise<void> {
@@ -31,6 +32,12 @@ async function main(plan: WorkerPlan): Promise<void> {
     targets.push(...((await import(m)) as { FUZZ_TARGETS: FuzzTarget[] }).FUZZ_TARGETS);
   const session = new FuzzSession(targets);
   const post = (m: WorkerMessage) => parentPort!.postMessage(m);
+  // Prepare only the targets this lane runs (a one-case lane: one target).
+  const used = new Set<string>();
+  for (let k = plan.first; k < plan.end && used.size < new Set(plan.cycle).size; k += plan.stride)
+    used.add(plan.cycle[k % plan.cycle.length]!);
+  for (const name of used) await session.prepare(name);
+  post({ type: "ready" });
   for (let k = plan.first; k < plan.end; k += plan.stride) {
     const target = plan.cycle[k % plan.cycle.length]!;
     post({ type: "start", target, index: k });

@@ -39,7 +39,7 @@ const TOKENS = [
 
 export const mapisvcInfTarget: FuzzTarget = {
   name: "mapisvc-inf",
-  weight: 4,
+  weight: 6,
   typedErrors: [WindowsStateError],
   seeds: () => {
     const infs = readSeedFiles(EXAMPLES, /^MAPISVC\.INF$/i);

@@ -84,7 +84,6 @@ function mutateZip(bytes: Uint8Array, rng: Rng): Uint8Array {
 
 export const zipTarget: FuzzTarget = {
   name: "zip",
-  weight: 2,
   typedErrors: [BundleError],
   seeds: async () => [
     ...(await bundleSeeds()),
