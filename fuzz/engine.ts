@@ -46,10 +46,11 @@ export class FuzzSession {
    * Loads `name`'s seeds and runs its first seed once, untimed and unchecked, so one-time costs
    * (reading fixtures, collecting seed bundles, JIT, trust stores) do not count against a case.
    */
-  async prepare(name: string): Promise<void> {
+  async prepare(name: string, warmUp = true): Promise<void> {
     const target = this.byName.get(name);
     if (!target) throw new Error(`no fuzz target ${name}`);
     const seeds = await this.seedsOf(target);
+    if (!warmUp) return;
     try {
       await target.run(seeds[0]!.slice());
     } catch {

@@ -162,6 +162,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     onCase: (c: CaseOutcome) => void,
   ): Promise<void> =>
     new Promise((resolve) => {
+      let noWarmUp = false;
       const start = (from: number) => {
         if (from >= end) return resolve();
         const plan: WorkerPlan = {
@@ -171,6 +172,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
           first: from,
           stride,
           end,
+          noWarmUp,
         };
         const worker = new Worker(new URL("./worker.js", import.meta.url), {
           workerData: plan,
@@ -180,6 +182,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         });
         const spawned = performance.now();
         let ready = false;
+        let warming: { target: string; since: number } | undefined;
         let current: { target: string; index: number; since: number } | undefined;
         let ended = false;
         /** Stops watching this worker once; `next` continues the lane (or ends it). */
@@ -193,7 +196,14 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         const watchdog = setInterval(() => {
           sampleRss();
           const c = current;
-          if (c && performance.now() - c.since > o.hangMs)
+          const w = warming;
+          if (w && performance.now() - w.since > o.hangMs)
+            // The warm-up run (a seed) hung: go on without warm-ups; the cases will show the hang.
+            finish(() => {
+              noWarmUp = true;
+              start(from);
+            });
+          else if (c && performance.now() - c.since > o.hangMs)
             finish(() => {
               lost(c, "hang", `hang: still running after ${o.hangMs} ms (worker terminated)`);
               start(c.index + stride);
@@ -205,8 +215,11 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
             });
         }, 100);
         worker.on("message", (m: WorkerMessage) => {
-          if (m.type === "ready") ready = true;
-          else if (m.type === "start")
+          if (m.type === "warm-up") warming = { target: m.target, since: performance.now() };
+          else if (m.type === "ready") {
+            ready = true;
+            warming = undefined;
+          } else if (m.type === "start")
             current = { target: m.target, index: m.index, since: performance.now() };
           else if (m.type === "done") {
             current = undefined;

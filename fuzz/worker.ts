@@ -18,11 +18,14 @@ export interface WorkerPlan {
   first: number;
   stride: number;
   end: number;
+  /** Skip the warm-up runs (a previous worker's warm-up hung). */
+  noWarmUp?: boolean;
 }
 
 export type WorkerMessage =
   | { type: "start"; target: string; index: number }
   | ({ type: "done" } & import("./engine.js").CaseOutcome)
+  | { type: "warm-up"; target: string }
   | { type: "ready" }
   | { type: "finished" };
 
@@ -36,7 +39,10 @@ async function main(plan: WorkerPlan): Promise<void> {
   const used = new Set<string>();
   for (let k = plan.first; k < plan.end && used.size < new Set(plan.cycle).size; k += plan.stride)
     used.add(plan.cycle[k % plan.cycle.length]!);
-  for (const name of used) await session.prepare(name);
+  for (const name of used) {
+    post({ type: "warm-up", target: name });
+    await session.prepare(name, !plan.noWarmUp);
+  }
   post({ type: "ready" });
   for (let k = plan.first; k < plan.end; k += plan.stride) {
     const target = plan.cycle[k % plan.cycle.length]!;

@@ -46,7 +46,7 @@ const TOKENS = [
 
 export const eventXmlTarget: FuzzTarget = {
   name: "event-xml",
-  weight: 6,
+  weight: 10,
   typedErrors: [],
   seeds: () => readSeedFiles(path.join(FIXTURES, "windows", "live"), /^wevtutil-.*\.xml$/),
   mutate: (bytes, rng) => mutateText(bytes, rng, TOKENS),

@@ -39,7 +39,7 @@ const TOKENS = [
 
 export const mapisvcInfTarget: FuzzTarget = {
   name: "mapisvc-inf",
-  weight: 6,
+  weight: 10,
   typedErrors: [WindowsStateError],
   seeds: () => {
     const infs = readSeedFiles(EXAMPLES, /^MAPISVC\.INF$/i);

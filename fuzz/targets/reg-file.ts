@@ -54,7 +54,7 @@ export const REG_TOKENS = [
 
 export const regFileTarget: FuzzTarget = {
   name: "reg",
-  weight: 6,
+  weight: 10,
   typedErrors: [RegistryError],
   seeds: () => {
     const sources = readSeedFiles(path.join(FIXTURES, "hives", "src"), /\.reg$/i);

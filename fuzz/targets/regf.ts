@@ -111,7 +111,7 @@ function exercise(bytes: Uint8Array, mode: "strict" | "permissive"): void {
 
 export const regfTarget: FuzzTarget = {
   name: "regf",
-  weight: 6,
+  weight: 10,
   typedErrors: [RegistryError],
   seeds: () => [
     ...readSeedFiles(path.join(FIXTURES, "hives"), /\.hiv$/i),
