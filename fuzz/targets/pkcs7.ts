@@ -70,6 +70,7 @@ function mutateDer(input: Uint8Array, rng: Rng): Uint8Array {
   if (!forest || forest.length === 0) return GENERIC_MUTATIONS[0]!.apply(input, rng, [input]);
   for (let n = 1 + rng.below(2); n > 0; n--) {
     const nodes = allNodes(forest);
+    if (nodes.length === 0) break; // everything was deleted
     const { node, siblings, index } = rng.pick(nodes);
     switch (rng.below(7)) {
       case 0: {

@@ -58,6 +58,9 @@ export function validateManifest(v: unknown): BundleManifest {
     typeof m.createdAt === "string" &&
     typeof m.mode === "string" &&
     typeof m.source === "string" &&
+    // The reader filters the notes (redaction masks): a non-array crashed it (fuzz regression).
+    Array.isArray(m.notes) &&
+    m.notes.every((n) => typeof n === "string") &&
     Array.isArray(m.members) &&
     m.members.every(
       (x) =>
