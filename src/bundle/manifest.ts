@@ -184,7 +184,16 @@ export function validateManifest(v: unknown): BundleManifest {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw invalid(`${at}.sha256`, "must be 64 lower-case hex digits");
     return { path, size, sha256 };
   });
+  // Optional (redacted bundles): binaries carried as they are although they hold a redacted value.
+  const unredacted = Object.hasOwn(root, "unredacted")
+    ? array(root, "unredacted", "$").map((x, i) => {
+        const at = `$.unredacted[${i}]`;
+        const u = object(x, at);
+        return { member: string(u, "member", at), reason: string(u, "reason", at) };
+      })
+    : undefined;
   return {
+    ...(unredacted === undefined ? {} : { unredacted }),
     schemaVersion: 1,
     kind: "koff-doctor-bundle",
     tool: { name: string(tool, "name", "$.tool"), version: string(tool, "version", "$.tool") },

@@ -15,7 +15,7 @@
  * include 3 (CERT_SHA1_HASH_PROP_ID), 11 (CERT_FRIENDLY_NAME_PROP_ID, UTF-16LE), 9 (enhanced key usage).
  * Wine's crypt32 writes the same layout (see fixtures/windows/certs/).
  */
-import { createHash } from "node:crypto";
+import { X509Certificate, createHash } from "node:crypto";
 import type { RegistryPort } from "../ports/registry.js";
 import { ByteReader } from "../util/byte-reader.js";
 import { WindowsStateError } from "./errors.js";
@@ -185,6 +185,22 @@ export async function readCertificateStores(
         if (blob === undefined) continue;
         try {
           const c = decodeCertificateBlob(blob.data, key);
+          // DER that frames but that node:crypto cannot parse is no certificate: a bad blob like
+          // the others, not a failure of the whole read (found by the fuzz harness: it made
+          // check --bundle fail with bad-certificate from the trust store).
+          try {
+            new X509Certificate(c.der);
+          } catch (cause) {
+            throw new WindowsStateError(
+              "malformed",
+              "CERT_CERT_PROP_ID holds no parsable X.509 certificate",
+              {
+                path: key,
+                structure: "CERT_CERT_PROP_ID",
+                cause,
+              },
+            );
+          }
           const thumbprint = createHash("sha1").update(c.der).digest("hex").toUpperCase();
           result.certificates.push({
             store,

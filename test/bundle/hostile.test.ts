@@ -34,7 +34,10 @@ async function deflatedZeros(size: number): Promise<Buffer> {
 }
 
 /** A manifest member listing `members` with the given declared sizes (hashes of nothing). */
-function manifestFor(members: Array<{ path: string; size: number }>): CraftEntry {
+function manifestFor(
+  members: Array<{ path: string; size: number }>,
+  overrides: Record<string, unknown> = {},
+): CraftEntry {
   const doc = {
     schemaVersion: 1,
     kind: "koff-doctor-bundle",
@@ -46,6 +49,7 @@ function manifestFor(members: Array<{ path: string; size: number }>): CraftEntry
     caps: {},
     notes: [],
     members: members.map((m) => ({ ...m, sha256: createHash("sha256").update("").digest("hex") })),
+    ...overrides,
   };
   return { name: "manifest.json", data: Buffer.from(JSON.stringify(doc)) };
 }
@@ -73,6 +77,12 @@ const cases: Array<{
       ]),
       { name: "empty.txt", data: Buffer.alloc(0) },
     ],
+  },
+  {
+    // Found by the fuzz harness (bundle target): createBundleSnapshot crashed filtering the notes.
+    name: "manifest notes that are not a list of strings",
+    code: "manifest-invalid",
+    entries: () => [manifestFor([], { notes: "masked: x" })],
   },
   {
     name: "absolute path (/…)",

@@ -104,4 +104,24 @@ describe("readCertificateStores", () => {
       [[true, "truncated"]],
     );
   });
+  it("a blob whose DER frames but is no certificate is a bad blob, not a failure (fuzz regression)", async () => {
+    // Found by the fuzz harness (bundle target): a mutated ROOT store certificate made the trust
+    // store throw bad-certificate out of checkMachine. SEQUENCE { INTEGER 1 } frames as DER.
+    const notACert = new Uint8Array(element(32, new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01])));
+    const m = "HKLM\\SOFTWARE\\Microsoft\\SystemCertificates";
+    const r = await readCertificateStores(
+      new FakeRegistry({
+        [`${m}\\ROOT\\Certificates\\${sha1}`]: { Blob: blob() },
+        [`${m}\\ROOT\\Certificates\\NOTACERT`]: { Blob: notACert },
+      }),
+    );
+    assert.deepEqual(
+      r.certificates.map((c) => c.thumbprint),
+      [sha1],
+    );
+    assert.deepEqual(
+      r.errors.map((e) => [e.key.endsWith("\\NOTACERT"), e.code]),
+      [[true, "malformed"]],
+    );
+  });
 });
