@@ -168,7 +168,7 @@ export function buildEvtxFixtures(): Map<string, Uint8Array> {
   const d = damaged.bytes;
   const [c1, c2, c3, c4] = damaged.chunks.slice(1, 5);
   if (!c1 || !c2 || !c3 || !c4) throw new Error("damaged.evtx needs five chunks");
-  d[c1.offset + 20000] = d[c1.offset + 20000]! ^ 0x20;
+  flipTextByte(d, c1.offset);
   d[c2.offset + 64] = 0x5a;
   breakRecordToken(d, c3.offset);
   dirtyChunk(d, c4.offset);
@@ -178,6 +178,17 @@ export function buildEvtxFixtures(): Map<string, Uint8Array> {
   const whole = writeEvtx(noise(900, t0, 4), { firstRecordNumber: 1 }).bytes;
   files.set("truncated.evtx", whole.slice(0, 4096 + 2 * 65536 + 30001));
   return files;
+}
+
+/** Changes one character of a string value in the chunk's second half (`v` of "value" → `V`). */
+function flipTextByte(d: Uint8Array, chunkOffset: number): void {
+  for (let p = chunkOffset + 32768; p < chunkOffset + 65536; p += 2) {
+    if (d[p] === 0x76 && d[p + 2] === 0x61 && d[p + 4] === 0x6c && d[p + 6] === 0x75 && d[p + 8] === 0x65) {
+      d[p] = 0x56;
+      return;
+    }
+  }
+  throw new Error("no string value to damage");
 }
 
 /** Breaks the third record's BinXml (its first token after the fragment header), CRCs resealed. */
