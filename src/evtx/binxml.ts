@@ -112,6 +112,7 @@ export class ChunkBinXml {
   readonly #templates = new Map<number, Template | EvtxError>();
   readonly #compiling = new Set<number>();
   #nodes = 0;
+  #recordBody = 0;
 
   /**
    * @param r - reader over the chunk's 64 KiB (or what the file holds of it).
@@ -128,6 +129,7 @@ export class ChunkBinXml {
    */
   readRecordBody(start: number, end: number): EvtxElement {
     this.#nodes = 0;
+    this.#recordBody = start;
     const { parts } = this.#parseContent(start, end, 0, 0, false);
     const content = this.#instantiate(parts, [], 0);
     const root = content.find((c): c is EvtxElement => typeof c !== "string");
@@ -142,10 +144,11 @@ export class ChunkBinXml {
     });
   }
 
-  #count(n: number, offset: number): void {
+  /** Adds `n` nodes to the record's budget. @throws EvtxError `count-over-limit` at the record body. */
+  #count(n: number): void {
     this.#nodes += n;
     if (this.#nodes > MAX_NODES_PER_RECORD) {
-      throw this.#error("count-over-limit", offset, "record", `more than ${MAX_NODES_PER_RECORD} nodes`);
+      throw this.#error("count-over-limit", this.#recordBody, "record", `more than ${MAX_NODES_PER_RECORD} nodes`);
     }
   }
 
@@ -368,19 +371,19 @@ export class ChunkBinXml {
     const out: EvtxContent[] = [];
     for (const part of parts) {
       if (typeof part === "string") {
-        this.#count(1, 0);
+        this.#count(1);
         out.push(part);
       } else if ("slot" in part) {
         const rendered = this.#value(values, part, templateDepth, depth);
         if (rendered === null) continue;
-        this.#count(rendered.size, 0);
+        this.#count(rendered.size);
         if (rendered.nodes) out.push(...rendered.nodes);
         else if (rendered.text !== null) out.push(rendered.text);
       } else if ("literal" in part) {
-        this.#count(part.size, 0);
+        this.#count(part.size);
         out.push(...part.literal);
       } else {
-        this.#count(1 + part.attributes.length, 0);
+        this.#count(1 + part.attributes.length);
         const element: EvtxElement = { name: part.name, attributes: [], children: [] };
         for (const attribute of part.attributes) {
           let value = "";

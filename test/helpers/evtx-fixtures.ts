@@ -146,6 +146,15 @@ function interleave(noiseEvents: WriterEvent[], special: WriterEvent[]): WriterE
   return out;
 }
 
+/**
+ * An Application log of about `megabytes` MB: the events that matter among noise (for the bench;
+ * not committed).
+ */
+export function largeApplicationLog(megabytes: number): Uint8Array {
+  const t0 = filetime("2026-01-01T00:00:00Z");
+  return writeEvtx(interleave(noise(Math.round(megabytes * 1820), t0, 99), mattering(t0))).bytes;
+}
+
 /** Every fixture log by file name. */
 export function buildEvtxFixtures(): Map<string, Uint8Array> {
   const t0 = filetime("2026-11-30T08:00:00Z");
