@@ -57,12 +57,16 @@ try {
   console.log(`koff-doctor events --jsonl: ${o.toFixed(0)} ms (median of ${runs})`);
   if (theirs.length) {
     const e = median(theirs);
-    console.log(`evtxexport:                 ${e.toFixed(0)} ms (median of ${runs}); ratio ${(e / o).toFixed(2)}× (goal ≥ 1)`);
+    console.log(
+      `evtxexport:                 ${e.toFixed(0)} ms (median of ${runs}); ratio ${(e / o).toFixed(2)}× (goal ≥ 1)`,
+    );
   } else console.log("evtxexport: not installed (Debian libevtx-utils)");
   if (args.includes("--no-python")) console.log("evtx_dump.py: skipped (--no-python)");
   else if (has("evtx_dump.py")) {
     const p = time("evtx_dump.py", [file]);
-    console.log(`evtx_dump.py:               ${p.toFixed(0)} ms (one run); ratio ${(p / o).toFixed(1)}× (goal ≥ 10)`);
+    console.log(
+      `evtx_dump.py:               ${p.toFixed(0)} ms (one run); ratio ${(p / o).toFixed(1)}× (goal ≥ 10)`,
+    );
   } else console.log("evtx_dump.py: not installed (Debian python3-evtx)");
 } finally {
   rmSync(dir, { recursive: true, force: true });

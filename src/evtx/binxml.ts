@@ -148,7 +148,12 @@ export class ChunkBinXml {
   #count(n: number): void {
     this.#nodes += n;
     if (this.#nodes > MAX_NODES_PER_RECORD) {
-      throw this.#error("count-over-limit", this.#recordBody, "record", `more than ${MAX_NODES_PER_RECORD} nodes`);
+      throw this.#error(
+        "count-over-limit",
+        this.#recordBody,
+        "record",
+        `more than ${MAX_NODES_PER_RECORD} nodes`,
+      );
     }
   }
 
@@ -192,7 +197,8 @@ export class ChunkBinXml {
       const token = r.u8(p, "BinXml token");
       switch (token & 0xbf) {
         case Token.EOF:
-          if (inElement) throw this.#error("bad-token", p, "BinXml token", "end of fragment inside an element");
+          if (inElement)
+            throw this.#error("bad-token", p, "BinXml token", "end of fragment inside an element");
           return { parts, p: p + 1 };
         case Token.END_ELEMENT:
           if (!inElement) throw this.#error("bad-token", p, "BinXml token", "end element outside an element");
@@ -203,7 +209,12 @@ export class ChunkBinXml {
           break;
         case Token.OPEN_START_ELEMENT: {
           if (depth >= MAX_ELEMENT_DEPTH) {
-            throw this.#error("depth-over-limit", p, "element", `elements nest deeper than ${MAX_ELEMENT_DEPTH}`);
+            throw this.#error(
+              "depth-over-limit",
+              p,
+              "element",
+              `elements nest deeper than ${MAX_ELEMENT_DEPTH}`,
+            );
           }
           const [element, next] = this.#parseElement(p, end, depth + 1, templateDepth);
           parts.push(element);
@@ -229,7 +240,8 @@ export class ChunkBinXml {
         }
       }
     }
-    if (inElement) throw this.#error("truncated", p, "element", "element not closed before the end of its data");
+    if (inElement)
+      throw this.#error("truncated", p, "element", "element not closed before the end of its data");
     return { parts, p };
   }
 
@@ -308,7 +320,12 @@ export class ChunkBinXml {
     const r = this.#r;
     const s = "template instance";
     if (templateDepth >= MAX_TEMPLATE_DEPTH) {
-      throw this.#error("depth-over-limit", p, s, `template instances nest deeper than ${MAX_TEMPLATE_DEPTH}`);
+      throw this.#error(
+        "depth-over-limit",
+        p,
+        s,
+        `template instances nest deeper than ${MAX_TEMPLATE_DEPTH}`,
+      );
     }
     const definitionOffset = r.u32(p + 6, s);
     let q = p + 10;
@@ -345,7 +362,12 @@ export class ChunkBinXml {
       throw this.#error("cycle", offset, "template definition", "the template instantiates itself");
     }
     if (this.#templates.size >= MAX_TEMPLATES_PER_CHUNK) {
-      throw this.#error("count-over-limit", offset, "template definition", `more than ${MAX_TEMPLATES_PER_CHUNK} templates`);
+      throw this.#error(
+        "count-over-limit",
+        offset,
+        "template definition",
+        `more than ${MAX_TEMPLATES_PER_CHUNK} templates`,
+      );
     }
     this.#compiling.add(offset);
     const nodesBefore = this.#nodes;
@@ -415,7 +437,13 @@ export class ChunkBinXml {
     if (value.rendered === undefined) {
       if (value.type === ValueType.BINXML && value.size > 0) {
         const before = this.#nodes;
-        const { parts } = this.#parseContent(value.offset, value.offset + value.size, depth, templateDepth, false);
+        const { parts } = this.#parseContent(
+          value.offset,
+          value.offset + value.size,
+          depth,
+          templateDepth,
+          false,
+        );
         const nodes = this.#instantiate(parts, [], templateDepth, depth);
         value.rendered = { text: null, nodes, size: this.#nodes - before };
         this.#nodes = before;

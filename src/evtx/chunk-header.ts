@@ -62,7 +62,8 @@ export function readChunkHeader(r: ByteReader): EvtxChunkHeader {
     lastRecordOffset: r.u32(44, s),
     freeSpaceOffset,
     recordsChecksum,
-    recordsChecksumValid: crc32(r.bytes(CHUNK_HEADER_SIZE, recordsEnd - CHUNK_HEADER_SIZE, s)) === recordsChecksum,
+    recordsChecksumValid:
+      crc32(r.bytes(CHUNK_HEADER_SIZE, recordsEnd - CHUNK_HEADER_SIZE, s)) === recordsChecksum,
     headerChecksum,
     headerChecksumValid: headerCrc === headerChecksum,
   };

@@ -36,7 +36,11 @@ export type EvtxErrorCode =
 
 /** An EVTX structure that cannot be read; `offset` is from the start of the file. */
 export class EvtxError extends LocatedError<EvtxErrorCode> {
-  constructor(code: EvtxErrorCode, message: string, fields: { offset?: number; structure?: string; path?: string } = {}) {
+  constructor(
+    code: EvtxErrorCode,
+    message: string,
+    fields: { offset?: number; structure?: string; path?: string } = {},
+  ) {
     super(code, message, fields);
   }
 }

@@ -3,7 +3,14 @@
  * from possibly compromised machines. See docs/evtx.md.
  */
 export { anomalyFrom, type EvtxAnomaly } from "./anomaly.js";
-export { ChunkBinXml, textOf, Token, type EvtxAttribute, type EvtxContent, type EvtxElement } from "./binxml.js";
+export {
+  ChunkBinXml,
+  textOf,
+  Token,
+  type EvtxAttribute,
+  type EvtxContent,
+  type EvtxElement,
+} from "./binxml.js";
 export { hasChunkSignature, readChunkHeader, type EvtxChunkHeader } from "./chunk-header.js";
 export { crc32 } from "./crc32.js";
 export { EvtxError, type EvtxErrorCode } from "./errors.js";

@@ -49,20 +49,40 @@ export class AnomalyLog {
  * @param chunk - the chunk's bytes (64 KiB, or less when the file is cut short).
  * @param base - file offset of the chunk.
  */
-export function* readChunk(chunk: Uint8Array, base: number, chunkIndex: number, log: AnomalyLog): Generator<EvtxRecord> {
+export function* readChunk(
+  chunk: Uint8Array,
+  base: number,
+  chunkIndex: number,
+  log: AnomalyLog,
+): Generator<EvtxRecord> {
   if (isEmptyChunk(chunk)) return;
   if (!hasChunkSignature(chunk)) {
-    log.add({ code: "bad-signature", offset: base, structure: "chunk header", message: `no ElfChnk signature at offset ${base}` });
+    log.add({
+      code: "bad-signature",
+      offset: base,
+      structure: "chunk header",
+      message: `no ElfChnk signature at offset ${base}`,
+    });
     return;
   }
   if (chunk.length < CHUNK_HEADER_SIZE) {
-    log.add({ code: "truncated", offset: base, structure: "chunk header", message: `chunk at offset ${base} is cut short` });
+    log.add({
+      code: "truncated",
+      offset: base,
+      structure: "chunk header",
+      message: `chunk at offset ${base} is cut short`,
+    });
     return;
   }
   const r = new ByteReader(chunk, evtxOutOfBounds(base));
   const header = readChunkHeader(r);
   if (!header.headerChecksumValid) {
-    log.add({ code: "bad-crc", offset: base + 124, structure: "chunk header", message: `chunk ${chunkIndex}: header CRC32 mismatch` });
+    log.add({
+      code: "bad-crc",
+      offset: base + 124,
+      structure: "chunk header",
+      message: `chunk ${chunkIndex}: header CRC32 mismatch`,
+    });
   }
   const freeSpaceValid = header.freeSpaceOffset >= CHUNK_HEADER_SIZE && header.freeSpaceOffset <= CHUNK_SIZE;
   if (!freeSpaceValid) {
@@ -73,17 +93,32 @@ export function* readChunk(chunk: Uint8Array, base: number, chunkIndex: number, 
       message: `chunk ${chunkIndex}: free space offset ${header.freeSpaceOffset} is outside the chunk`,
     });
   } else if (!header.recordsChecksumValid && header.freeSpaceOffset <= chunk.length) {
-    log.add({ code: "bad-crc", offset: base + 52, structure: "chunk header", message: `chunk ${chunkIndex}: records CRC32 mismatch` });
+    log.add({
+      code: "bad-crc",
+      offset: base + 52,
+      structure: "chunk header",
+      message: `chunk ${chunkIndex}: records CRC32 mismatch`,
+    });
   }
   const end = freeSpaceValid ? Math.min(header.freeSpaceOffset, chunk.length) : chunk.length;
   if (end < (freeSpaceValid ? header.freeSpaceOffset : 0)) {
-    log.add({ code: "truncated", offset: base + chunk.length, structure: "chunk", message: `chunk ${chunkIndex} is cut short` });
+    log.add({
+      code: "truncated",
+      offset: base + chunk.length,
+      structure: "chunk",
+      message: `chunk ${chunkIndex} is cut short`,
+    });
   }
   const binxml = new ChunkBinXml(r, base);
   let p = CHUNK_HEADER_SIZE;
   while (p + MIN_RECORD_SIZE <= end) {
     if (!hasRecordSignature(r, p)) {
-      log.add({ code: "bad-signature", offset: base + p, structure: "record", message: `no record signature at offset ${base + p}` });
+      log.add({
+        code: "bad-signature",
+        offset: base + p,
+        structure: "record",
+        message: `no record signature at offset ${base + p}`,
+      });
       return;
     }
     let frame;
@@ -108,7 +143,10 @@ export function* readChunk(chunk: Uint8Array, base: number, chunkIndex: number, 
  * The records of an EVTX file held in memory, lazily, in file order. Anomalies go to `log`.
  * @throws EvtxError `not-evtx` when the file header is missing.
  */
-export function* iterateEvtx(bytes: Uint8Array, log: AnomalyLog = new AnomalyLog()): Generator<EvtxRecord, EvtxFileHeader> {
+export function* iterateEvtx(
+  bytes: Uint8Array,
+  log: AnomalyLog = new AnomalyLog(),
+): Generator<EvtxRecord, EvtxFileHeader> {
   const header = readFileHeader(bytes, log.list);
   let index = 0;
   for (let base = FILE_HEADER_SIZE; base < bytes.length && index < MAX_CHUNKS; base += CHUNK_SIZE, index++) {
@@ -145,7 +183,10 @@ export function readEvtx(bytes: Uint8Array): EvtxLog {
  * whatever the file size. Anomalies go to `log`.
  * @throws EvtxError `not-evtx` when the file header is missing; the file system's errors as is.
  */
-export async function* iterateEvtxFile(path: string, log: AnomalyLog = new AnomalyLog()): AsyncGenerator<EvtxRecord, EvtxFileHeader> {
+export async function* iterateEvtxFile(
+  path: string,
+  log: AnomalyLog = new AnomalyLog(),
+): AsyncGenerator<EvtxRecord, EvtxFileHeader> {
   const handle = await open(path, "r");
   try {
     const head = new Uint8Array(FILE_HEADER_SIZE);

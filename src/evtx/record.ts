@@ -50,7 +50,10 @@ export function hasRecordSignature(r: ByteReader, p: number): boolean {
 export function readRecordFrame(r: ByteReader, p: number, end: number, base: number): RecordFrame {
   const s = "record";
   if (!hasRecordSignature(r, p)) {
-    throw new EvtxError("bad-signature", `no record signature at offset ${base + p}`, { offset: base + p, structure: s });
+    throw new EvtxError("bad-signature", `no record signature at offset ${base + p}`, {
+      offset: base + p,
+      structure: s,
+    });
   }
   const size = r.u32(p + 4, s);
   if (size < MIN_RECORD_SIZE || p + size > end) {
@@ -68,7 +71,10 @@ export function readRecordFrame(r: ByteReader, p: number, end: number, base: num
   }
   const id = r.u64(p + 8, s);
   if (id > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new EvtxError("malformed", `record identifier ${id} is out of range`, { offset: base + p + 8, structure: s });
+    throw new EvtxError("malformed", `record identifier ${id} is out of range`, {
+      offset: base + p + 8,
+      structure: s,
+    });
   }
   return { size, recordNumber: Number(id), writtenTicks: r.u64(p + 16, s) };
 }

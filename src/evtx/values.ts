@@ -73,15 +73,25 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"
  * @throws EvtxError `bad-value` when the size does not fit the type; `truncated` when it runs
  *   past the reader.
  */
-export function renderValue(r: ByteReader, type: number, offset: number, size: number, chunkBase: number): string | null {
+export function renderValue(
+  r: ByteReader,
+  type: number,
+  offset: number,
+  size: number,
+  chunkBase: number,
+): string | null {
   if (type === ValueType.NULL || size === 0) return null;
   if (type & ValueType.ARRAY) return renderArray(r, type & 0x7f, offset, size, chunkBase);
   const fixed = FIXED_SIZE[type];
   if (fixed !== undefined && size !== fixed) {
-    throw new EvtxError("bad-value", `value of type 0x${type.toString(16)} has ${size} bytes, expected ${fixed}`, {
-      offset: chunkBase + offset,
-      structure: "substitution value",
-    });
+    throw new EvtxError(
+      "bad-value",
+      `value of type 0x${type.toString(16)} has ${size} bytes, expected ${fixed}`,
+      {
+        offset: chunkBase + offset,
+        structure: "substitution value",
+      },
+    );
   }
   const s = "substitution value";
   switch (type) {
@@ -156,7 +166,8 @@ function renderArray(r: ByteReader, type: number, offset: number, size: number, 
     });
   }
   const out: string[] = [];
-  for (let o = offset; o < offset + size; o += element) out.push(renderValue(r, type, o, element, chunkBase) ?? "");
+  for (let o = offset; o < offset + size; o += element)
+    out.push(renderValue(r, type, o, element, chunkBase) ?? "");
   return out.join(ARRAY_SEPARATOR);
 }
 

@@ -76,7 +76,11 @@ describe("evtx limits", () => {
   it("a template definition that instantiates itself: cycle", () => {
     const D = 2048;
     const definitionData = new Out().raw(fragmentHeader).u8(0x0c, 0x01).u32(7).u32(D).u32(0).u8(0x00).bytes;
-    const definition = new Out().u32(0).raw(new Array<number>(16).fill(0)).u32(definitionData.length).raw(definitionData).bytes;
+    const definition = new Out()
+      .u32(0)
+      .raw(new Array<number>(16).fill(0))
+      .u32(definitionData.length)
+      .raw(definitionData).bytes;
     const body = new Out().raw(fragmentHeader).u8(0x0c, 0x01).u32(7).u32(D).u32(0).u8(0x00).bytes;
     assert.equal(only(craftedLog(body, [[D, definition]])).code, "cycle");
   });
@@ -87,9 +91,21 @@ describe("evtx limits", () => {
     const t = new Out().raw(fragmentHeader).u8(0x01).u16(0xffff).u32(0).u32(NAME_AT).u8(0x02);
     for (let i = 0; i < 400; i++) t.u8(0x0d).u16(0).u8(0x21);
     t.u8(0x04, 0x00);
-    const definition = new Out().u32(0).raw(new Array<number>(16).fill(0)).u32(t.bytes.length).raw(t.bytes).bytes;
+    const definition = new Out()
+      .u32(0)
+      .raw(new Array<number>(16).fill(0))
+      .u32(t.bytes.length)
+      .raw(t.bytes).bytes;
     const instance = (value: number[], type: number) =>
-      new Out().raw(fragmentHeader).u8(0x0c, 0x01).u32(9).u32(D).u32(1).u16(value.length).u8(type, 0).raw(value).bytes;
+      new Out()
+        .raw(fragmentHeader)
+        .u8(0x0c, 0x01)
+        .u32(9)
+        .u32(D)
+        .u32(1)
+        .u16(value.length)
+        .u8(type, 0)
+        .raw(value).bytes;
     let value = [0x78, 0x00];
     let type = 0x01;
     for (let level = 0; level < 4; level++) {
@@ -105,15 +121,40 @@ describe("evtx limits", () => {
     const D = 2048;
     const t = new Out().raw(fragmentHeader).u8(0x01).u16(0xffff).u32(0).u32(NAME_AT).u8(0x03, 0x00).bytes;
     const definition = new Out().u32(0).raw(new Array<number>(16).fill(0)).u32(t.length).raw(t).bytes;
-    const body = new Out().raw(fragmentHeader).u8(0x0c, 0x01).u32(9).u32(D).u32(evtxLimits.MAX_SUBSTITUTIONS + 1).bytes;
+    const body = new Out()
+      .raw(fragmentHeader)
+      .u8(0x0c, 0x01)
+      .u32(9)
+      .u32(D)
+      .u32(evtxLimits.MAX_SUBSTITUTIONS + 1).bytes;
     assert.equal(only(craftedLog(body, [[D, definition]])).code, "count-over-limit");
   });
 
   it("the crafted record reads when sound (the helper itself is right)", () => {
     const D = 2048;
-    const t = new Out().raw(fragmentHeader).u8(0x01).u16(0xffff).u32(0).u32(NAME_AT).u8(0x02).u8(0x0d).u16(0).u8(0x01).u8(0x04, 0x00).bytes;
+    const t = new Out()
+      .raw(fragmentHeader)
+      .u8(0x01)
+      .u16(0xffff)
+      .u32(0)
+      .u32(NAME_AT)
+      .u8(0x02)
+      .u8(0x0d)
+      .u16(0)
+      .u8(0x01)
+      .u8(0x04, 0x00).bytes;
     const definition = new Out().u32(0).raw(new Array<number>(16).fill(0)).u32(t.length).raw(t).bytes;
-    const body = new Out().raw(fragmentHeader).u8(0x0c, 0x01).u32(9).u32(D).u32(1).u16(4).u8(0x01, 0).u16(0x68).u16(0x69).u8(0x00).bytes;
+    const body = new Out()
+      .raw(fragmentHeader)
+      .u8(0x0c, 0x01)
+      .u32(9)
+      .u32(D)
+      .u32(1)
+      .u16(4)
+      .u8(0x01, 0)
+      .u16(0x68)
+      .u16(0x69)
+      .u8(0x00).bytes;
     const log = readEvtx(craftedLog(body, [[D, definition]]));
     assert.deepEqual(log.anomalies, []);
     assert.deepEqual(log.records[0]?.event, { name: "a", attributes: [], children: ["hi"] });

@@ -29,7 +29,9 @@ function run(tool: string, args: string[]): string {
 function evtxexportPairs(file: string): string[] {
   const out = run("evtxexport", [file]);
   const pairs: string[] = [];
-  for (const m of out.matchAll(/^Event number\s*: (\d+)\n(?:.*\n){0,6}?Event identifier\s*: 0x[0-9a-f]+ \((\d+)\)/gm)) {
+  for (const m of out.matchAll(
+    /^Event number\s*: (\d+)\n(?:.*\n){0,6}?Event identifier\s*: 0x[0-9a-f]+ \((\d+)\)/gm,
+  )) {
     pairs.push(`${m[1]}:${m[2]}`);
   }
   return pairs;
@@ -82,7 +84,17 @@ interface OracleEvent {
 
 const unescape = (s: string) =>
   s.replace(/&(lt|gt|amp|quot|apos|#x?[0-9a-fA-F]+);/g, (_, e: string) =>
-    e === "lt" ? "<" : e === "gt" ? ">" : e === "amp" ? "&" : e === "quot" ? '"' : e === "apos" ? "'" : String.fromCharCode(e[1] === "x" ? parseInt(e.slice(2), 16) : Number(e.slice(1))),
+    e === "lt"
+      ? "<"
+      : e === "gt"
+        ? ">"
+        : e === "amp"
+          ? "&"
+          : e === "quot"
+            ? '"'
+            : e === "apos"
+              ? "'"
+              : String.fromCharCode(e[1] === "x" ? parseInt(e.slice(2), 16) : Number(e.slice(1))),
   );
 
 /** Times to `YYYY-MM-DDTHH:MM:SS.ffffff`; GUIDs to lower case; other text as is. */
@@ -98,7 +110,8 @@ function parseOracleXml(xml: string): OracleEvent[] {
   const events: OracleEvent[] = [];
   for (const block of xml.split("<Event xmlns").slice(1)) {
     const data: Record<string, string> = {};
-    for (const m of block.matchAll(/<Data Name="([^"]*)"(?:\/>|>([^<]*)<\/Data>)/g)) data[unescape(m[1]!)] = unescape(m[2] ?? "");
+    for (const m of block.matchAll(/<Data Name="([^"]*)"(?:\/>|>([^<]*)<\/Data>)/g))
+      data[unescape(m[1]!)] = unescape(m[2] ?? "");
     events.push({
       recordNumber: Number(/<EventRecordID>(\d+)</.exec(block)?.[1]),
       eventId: Number(/<EventID[^>]*>(\d+)</.exec(block)?.[1]),
@@ -136,7 +149,10 @@ function compareFields(mine: OracleEvent[], theirs: OracleEvent[], oracle: strin
     assert.equal(m.eventId, t.eventId, where);
     assert.equal(m.provider, t.provider, where);
     // python-evtx converts FILETIME through a float: a few microseconds off.
-    assert.ok(Math.abs(micros(m.time) - micros(t.time)) <= (oracle === "python-evtx" ? 5 : 0), `${where}: ${m.time} vs ${t.time}`);
+    assert.ok(
+      Math.abs(micros(m.time) - micros(t.time)) <= (oracle === "python-evtx" ? 5 : 0),
+      `${where}: ${m.time} vs ${t.time}`,
+    );
     assert.deepEqual(Object.keys(m.data), Object.keys(t.data), where);
     for (const [k, v] of Object.entries(t.data)) {
       const mv = normalize(m.data[k]!);

@@ -81,9 +81,9 @@ describe("evtx reader: the events that matter", () => {
     assert.equal(e[0]!.data["Detection ID"], "{3f2504e0-4f89-11d3-9a0c-0305e82c3301}");
     assert.equal(e[0]!.data["Error Code"], "0");
     const record = d.find((r) => summarizeRecord(r).eventId === 1116)!;
-    const security = (record.event.children[0] as { children: { name: string; attributes: { value: string }[] }[] }).children.find(
-      (c) => c.name === "Security",
-    );
+    const security = (
+      record.event.children[0] as { children: { name: string; attributes: { value: string }[] }[] }
+    ).children.find((c) => c.name === "Security");
     assert.equal(security?.attributes[0]?.value, "S-1-5-18");
   });
 
@@ -110,7 +110,11 @@ describe("evtx reader: damage is read past and reported", () => {
     assert.equal(log.records.length, 1211 - 1 - 3);
     const numbers = log.records.map((r) => r.recordNumber);
     const gaps = numbers.slice(1).flatMap((n, i) => (n === numbers[i]! + 1 ? [] : [n - numbers[i]! - 1]));
-    assert.deepEqual(gaps, [1, 3], "the broken record skipped, its chunk read on; the dirty chunk's hidden three");
+    assert.deepEqual(
+      gaps,
+      [1, 3],
+      "the broken record skipped, its chunk read on; the dirty chunk's hidden three",
+    );
   });
 
   it("truncated.evtx: the partial chunk is read up to its last complete record", () => {
@@ -182,7 +186,8 @@ describe("evtx reader: truncation and mutation", () => {
 describe("evtx reader: limits", () => {
   it("anomalies stop at the cap with anomaly-limit-reached", () => {
     const log = new AnomalyLog();
-    for (let i = 0; i < 1200; i++) log.add({ code: "bad-crc", offset: i, structure: "chunk header", message: "x" });
+    for (let i = 0; i < 1200; i++)
+      log.add({ code: "bad-crc", offset: i, structure: "chunk header", message: "x" });
     assert.equal(log.list.length, 1001);
     assert.equal(log.list.at(-1)!.code, "anomaly-limit-reached");
   });
@@ -209,7 +214,10 @@ describe("evtx reader: helpers", () => {
 
   it("the committed fixture logs are what the writer builds (deterministic)", () => {
     for (const [name, bytes] of buildEvtxFixtures()) {
-      assert.ok(Buffer.from(bytes).equals(readFileSync(path.join(DIR, name))), `${name} differs: run fixtures/evtx/build.sh`);
+      assert.ok(
+        Buffer.from(bytes).equals(readFileSync(path.join(DIR, name))),
+        `${name} differs: run fixtures/evtx/build.sh`,
+      );
     }
   });
 });

@@ -15,8 +15,24 @@ import { seededUint32 } from "./prng.js";
 
 const COMPUTER = "PC-ACCT-07.corp.example";
 
-function app(provider: string, eventId: number, level: number, t: bigint, data: WriterEvent["data"], qualifiers = 0): WriterEvent {
-  return { provider, eventId, qualifiers, level, channel: "Application", computer: COMPUTER, timeCreated: t, data };
+function app(
+  provider: string,
+  eventId: number,
+  level: number,
+  t: bigint,
+  data: WriterEvent["data"],
+  qualifiers = 0,
+): WriterEvent {
+  return {
+    provider,
+    eventId,
+    qualifiers,
+    level,
+    channel: "Application",
+    computer: COMPUTER,
+    timeCreated: t,
+    data,
+  };
 }
 
 /** The events that matter, one or more of each (see docs/evtx.md). */
@@ -58,12 +74,42 @@ function mattering(t0: bigint): WriterEvent[] {
       ["3", "Hang type: Quiesce"],
       ["Binary", { binary: Uint8Array.from([0x55, 0x00, 0x6e, 0x00, 0x6b, 0x00]) }],
     ]),
-    app("Outlook", 45, 4, t(6), [["0", "Kerio Outlook Connector (Offline Edition)\nboot time (milliseconds): 1450"]], 16384),
-    app("Outlook", 59, 3, t(7), [["0", "Kerio Outlook Connector (Offline Edition)\nC:\\Program Files (x86)\\Kerio\\kofmsp32.dll"]], 16384),
-    app("MsiInstaller", 1033, 4, t(8), [["0", "Kerio Outlook Connector (Offline Edition)"], ["1", "10.0.8104"], ["2", "1033"], ["3", "0"], ["4", "Kerio Technologies s.r.o."]]),
-    app("MsiInstaller", 1034, 4, t(9), [["0", "Kerio Outlook Connector (Offline Edition)"], ["1", "10.0.7348"], ["2", "1033"], ["3", "0"], ["4", "Kerio Technologies s.r.o."]]),
-    app("MsiInstaller", 11707, 4, t(10), [["0", "Product: Kerio Outlook Connector (Offline Edition) -- Installation completed successfully."]]),
-    app("MsiInstaller", 11724, 4, t(11), [["0", "Product: Kerio Outlook Connector (Offline Edition) -- Removal completed successfully."]]),
+    app(
+      "Outlook",
+      45,
+      4,
+      t(6),
+      [["0", "Kerio Outlook Connector (Offline Edition)\nboot time (milliseconds): 1450"]],
+      16384,
+    ),
+    app(
+      "Outlook",
+      59,
+      3,
+      t(7),
+      [["0", "Kerio Outlook Connector (Offline Edition)\nC:\\Program Files (x86)\\Kerio\\kofmsp32.dll"]],
+      16384,
+    ),
+    app("MsiInstaller", 1033, 4, t(8), [
+      ["0", "Kerio Outlook Connector (Offline Edition)"],
+      ["1", "10.0.8104"],
+      ["2", "1033"],
+      ["3", "0"],
+      ["4", "Kerio Technologies s.r.o."],
+    ]),
+    app("MsiInstaller", 1034, 4, t(9), [
+      ["0", "Kerio Outlook Connector (Offline Edition)"],
+      ["1", "10.0.7348"],
+      ["2", "1033"],
+      ["3", "0"],
+      ["4", "Kerio Technologies s.r.o."],
+    ]),
+    app("MsiInstaller", 11707, 4, t(10), [
+      ["0", "Product: Kerio Outlook Connector (Offline Edition) -- Installation completed successfully."],
+    ]),
+    app("MsiInstaller", 11724, 4, t(11), [
+      ["0", "Product: Kerio Outlook Connector (Offline Edition) -- Removal completed successfully."],
+    ]),
   ];
 }
 
@@ -160,20 +206,25 @@ export function buildEvtxFixtures(): Map<string, Uint8Array> {
   const t0 = filetime("2026-11-30T08:00:00Z");
   const files = new Map<string, Uint8Array>();
 
-  files.set("application.evtx", writeEvtx(interleave(noise(2500, t0, 1), mattering(t0)), { firstRecordNumber: 40001 }).bytes);
+  files.set(
+    "application.evtx",
+    writeEvtx(interleave(noise(2500, t0, 1), mattering(t0)), { firstRecordNumber: 40001 }).bytes,
+  );
   files.set(
     "defender.evtx",
-    writeEvtx(
-      interleave(noise(300, t0, 2, "Microsoft-Windows-Windows Defender/Operational"), defender(t0)),
-      { firstRecordNumber: 7 },
-    ).bytes,
+    writeEvtx(interleave(noise(300, t0, 2, "Microsoft-Windows-Windows Defender/Operational"), defender(t0)), {
+      firstRecordNumber: 7,
+    }).bytes,
   );
 
   // damaged.evtx: dirty file; chunk 1 with a flipped data byte (records CRC wrong); chunk 2 with
   // a changed header byte (header CRC wrong); chunk 3 with one record's BinXml broken (CRCs
   // resealed); chunk 4 "dirty": its header still describes fewer records than it holds, and a
   // half-written record follows.
-  const damaged = writeEvtx(interleave(noise(1200, t0, 3), mattering(t0)), { firstRecordNumber: 900, fileFlags: 1 });
+  const damaged = writeEvtx(interleave(noise(1200, t0, 3), mattering(t0)), {
+    firstRecordNumber: 900,
+    fileFlags: 1,
+  });
   const d = damaged.bytes;
   const [c1, c2, c3, c4] = damaged.chunks.slice(1, 5);
   if (!c1 || !c2 || !c3 || !c4) throw new Error("damaged.evtx needs five chunks");

@@ -241,28 +241,39 @@ class ChunkWriter {
   templateBody(e: WriterEvent) {
     const t = slotTypes(e);
     this.out.raw(Uint8Array.of(0x0f, 0x01, 0x01, 0x00));
-    this.element("Event", [["xmlns", () => this.text("http://schemas.microsoft.com/win/2004/08/events/event")]], () => {
-      this.element("System", [], () => {
-        this.element("Provider", [["Name", () => this.sub(0, t[0]!)]]);
-        this.element("EventID", [["Qualifiers", () => this.sub(2, t[2]!, true)]], () => this.sub(1, t[1]!));
-        this.element("Level", [], () => this.sub(3, t[3]!));
-        this.element("TimeCreated", [["SystemTime", () => this.sub(4, t[4]!)]]);
-        this.element("EventRecordID", [], () => this.sub(5, t[5]!));
-        this.element("Channel", [], () => this.sub(6, t[6]!));
-        this.element("Computer", [], () => this.sub(7, t[7]!));
-        this.element("Security", [["UserID", () => this.sub(8, t[8]!, true)]]);
-      });
-      this.element("EventData", [], () => {
-        e.data.forEach(([name], i) => this.element("Data", [["Name", () => this.text(name)]], () => this.sub(9 + i, t[9 + i]!)));
-      });
-    });
+    this.element(
+      "Event",
+      [["xmlns", () => this.text("http://schemas.microsoft.com/win/2004/08/events/event")]],
+      () => {
+        this.element("System", [], () => {
+          this.element("Provider", [["Name", () => this.sub(0, t[0]!)]]);
+          this.element("EventID", [["Qualifiers", () => this.sub(2, t[2]!, true)]], () => this.sub(1, t[1]!));
+          this.element("Level", [], () => this.sub(3, t[3]!));
+          this.element("TimeCreated", [["SystemTime", () => this.sub(4, t[4]!)]]);
+          this.element("EventRecordID", [], () => this.sub(5, t[5]!));
+          this.element("Channel", [], () => this.sub(6, t[6]!));
+          this.element("Computer", [], () => this.sub(7, t[7]!));
+          this.element("Security", [["UserID", () => this.sub(8, t[8]!, true)]]);
+        });
+        this.element("EventData", [], () => {
+          e.data.forEach(([name], i) =>
+            this.element("Data", [["Name", () => this.text(name)]], () => this.sub(9 + i, t[9 + i]!)),
+          );
+        });
+      },
+    );
     this.out.u8(0x00);
   }
 
   /** Appends a record; returns false (writing nothing) when it does not fit the chunk. */
   record(e: WriterEvent, recordNumber: number): boolean {
     const o = this.out;
-    const mark = { len: o.len, names: new Map(this.names), nameHeads: [...this.nameHeads], templateHeads: [...this.templateHeads] };
+    const mark = {
+      len: o.len,
+      names: new Map(this.names),
+      nameHeads: [...this.nameHeads],
+      templateHeads: [...this.templateHeads],
+    };
     const start = o.len;
     o.u32(0x00002a2a);
     o.u32(0);

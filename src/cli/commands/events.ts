@@ -7,7 +7,13 @@
  * docs/exit-codes.md.
  */
 import type { Command } from "commander";
-import { AnomalyLog, EvtxError, iterateEvtxFile, summarizeRecord, type EventSummary } from "../../evtx/index.js";
+import {
+  AnomalyLog,
+  EvtxError,
+  iterateEvtxFile,
+  summarizeRecord,
+  type EventSummary,
+} from "../../evtx/index.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import type { CommandResult } from "../main.js";
@@ -99,7 +105,9 @@ export function registerEventsCommand(program: Command, io: CliIo, done: (r: Com
         flush();
         for (const a of log.list) {
           if (a.code === "dirty") continue;
-          io.stderr(`koff-doctor: ${file}: ${a.code} at offset 0x${a.offset.toString(16)} (${a.structure}): ${a.message}\n`);
+          io.stderr(
+            `koff-doctor: ${file}: ${a.code} at offset 0x${a.offset.toString(16)} (${a.structure}): ${a.message}\n`,
+          );
         }
       }
       if (options.json) io.stdout(first ? "]\n" : "\n]\n");
