@@ -9,6 +9,7 @@ import { InputFileError } from "../util/input-file-error.js";
 import { toolInfo } from "../version.js";
 import { registerCheckCommand } from "./commands/check.js";
 import { registerCollectCommand } from "./commands/collect.js";
+import { registerEventsCommand } from "./commands/events.js";
 import { registerRegistryCommand } from "./commands/registry.js";
 import { registerRepairCommands } from "./commands/repair.js";
 import { registerTriageCommand } from "./commands/triage.js";
@@ -47,6 +48,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerCollectCommand(program, io, run);
   registerRepairCommands(program, io, run);
   registerRegistryCommand(program, io, run);
+  registerEventsCommand(program, io, run);
 
   try {
     await program.parseAsync(argv, { from: "user" });

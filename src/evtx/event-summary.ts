@@ -1,0 +1,93 @@
+/**
+ * The analyst's view of a record: the System fields every event has (event id, provider,
+ * channel, time created, level) and the event's data fields, flattened to name → text.
+ *
+ * Data fields: each `EventData/Data` by its `Name` attribute (unnamed ones by their position,
+ * `"0"`, `"1"` …), `EventData/Binary` as `"Binary"`; for `UserData`, each leaf element under its
+ * single child by its path below that child (`"Channel"`, `"Params/Path"`).
+ *
+ * Source: the Event schema, [MS-EVEN6] and Microsoft's "Event schema" (EventType) documentation.
+ */
+import type { EvtxContent, EvtxElement } from "./binxml.js";
+import { textOf } from "./binxml.js";
+import type { EvtxRecord } from "./record.js";
+
+/** One record as `events --jsonl` prints it. */
+export interface EventSummary {
+  recordNumber: number;
+  /** `System/EventID` (without its Qualifiers); null when absent or not a number. */
+  eventId: number | null;
+  /** `System/Provider/@Name` (or `@EventSourceName` when there is no Name). */
+  provider: string | null;
+  channel: string | null;
+  /** `System/TimeCreated/@SystemTime`, ISO 8601 UTC; the written time when absent. */
+  timeCreated: string;
+  /** `System/Level` (0 LogAlways, 1 Critical, 2 Error, 3 Warning, 4 Information, 5 Verbose). */
+  level: number | null;
+  data: Record<string, string>;
+}
+
+function child(element: EvtxElement | undefined, name: string): EvtxElement | undefined {
+  if (!element) return undefined;
+  for (const c of element.children) if (typeof c !== "string" && c.name === name) return c;
+  return undefined;
+}
+
+function attribute(element: EvtxElement | undefined, name: string): string | undefined {
+  return element?.attributes.find((a) => a.name === name)?.value;
+}
+
+function integer(text: string | undefined): number | null {
+  if (text === undefined || !/^\s*\d+\s*$/.test(text)) return null;
+  return Number(text);
+}
+
+/** Summarizes a rendered record. */
+export function summarizeRecord(record: EvtxRecord): EventSummary {
+  const system = child(record.event, "System");
+  const provider = child(system, "Provider");
+  const eventId = child(system, "EventID");
+  const level = child(system, "Level");
+  const channel = child(system, "Channel");
+  return {
+    recordNumber: record.recordNumber,
+    eventId: eventId ? integer(textOf(eventId.children)) : null,
+    provider: attribute(provider, "Name") ?? attribute(provider, "EventSourceName") ?? null,
+    channel: channel ? textOf(channel.children) : null,
+    timeCreated: attribute(child(system, "TimeCreated"), "SystemTime") ?? record.writtenTime,
+    level: level ? integer(textOf(level.children)) : null,
+    data: dataFields(record.event),
+  };
+}
+
+/** The data fields of an `Event` element (see the module comment). */
+export function dataFields(event: EvtxElement): Record<string, string> {
+  const data: Record<string, string> = {};
+  const eventData = child(event, "EventData");
+  if (eventData) {
+    let position = 0;
+    for (const c of eventData.children) {
+      if (typeof c === "string") continue;
+      if (c.name === "Data") {
+        const name = attribute(c, "Name");
+        data[name ?? String(position)] = textOf(c.children);
+        position++;
+      } else {
+        data[c.name] = textOf(c.children);
+      }
+    }
+  }
+  const userData = child(event, "UserData");
+  const body = userData?.children.find((c): c is EvtxElement => typeof c !== "string");
+  if (body) flatten(body.children, "", data);
+  return data;
+}
+
+function flatten(children: EvtxContent[], prefix: string, out: Record<string, string>): void {
+  for (const c of children) {
+    if (typeof c === "string") continue;
+    const key = prefix + c.name;
+    if (c.children.some((x) => typeof x !== "string")) flatten(c.children, `${key}/`, out);
+    else out[key] = textOf(c.children);
+  }
+}
