@@ -27,6 +27,7 @@ import {
   toShortRootPath,
   type RegQueryWarning,
 } from "./reg-query-output.js";
+import { trimCharEnd } from "../../util/trim-char.js";
 
 /** Options of {@link RegExeRegistry}. */
 export interface RegExeRegistryOptions {
@@ -89,7 +90,7 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
   }
 
   async getKey(path: string): Promise<RegKey | undefined> {
-    const short = toShortRootPath(path.replace(/\\+$/, ""));
+    const short = toShortRootPath(trimCharEnd(path, "\\"));
     const lower = short.toLowerCase();
     if (this.#covered(lower)) {
       const hit = this.#cache.get(lower);
@@ -120,7 +121,7 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
    * loaded (0 when `path` does not exist). Inside an already prefetched subtree nothing runs.
    */
   async prefetch(path: string): Promise<number> {
-    const short = toShortRootPath(path.replace(/\\+$/, ""));
+    const short = toShortRootPath(trimCharEnd(path, "\\"));
     if (this.#covered(short.toLowerCase())) return this.#countUnder(short.toLowerCase());
     const text = await this.#run(["query", toLongRootPath(short), "/s"]);
     const lower = short.toLowerCase();
@@ -144,7 +145,7 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
     const tmp = this.#o.tempFile;
     if (tmp === undefined)
       throw new WindowsStateError("exec-failed", "prefetchExport needs the tempFile option", { path });
-    const short = toShortRootPath(path.replace(/\\+$/, ""));
+    const short = toShortRootPath(trimCharEnd(path, "\\"));
     const lower = short.toLowerCase();
     const file = await tmp.create();
     try {

@@ -24,6 +24,7 @@
  * `(Default)` label on non-English Windows (only the English label is recognised).
  */
 import { RegType, type RegValue } from "../../ports/registry.js";
+import { trimCharEnd } from "../../util/trim-char.js";
 
 /** One key block of the output. */
 export interface RegQueryBlock {
@@ -88,7 +89,7 @@ export function parseRegQueryOutput(text: string): RegQueryOutput {
       return;
     }
     if (ROOT_LINE.test(raw)) {
-      block = { path: raw.replace(/\\+$/, ""), line, values: [] };
+      block = { path: trimCharEnd(raw, "\\"), line, values: [] };
       out.blocks.push(block);
       last = undefined;
       return;
