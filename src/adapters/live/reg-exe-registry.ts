@@ -160,8 +160,8 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
       const keys: Array<{ path: string; values: RegValue[] }> = [];
       const queue = [short];
       const seen = new Set<string>();
-      while (queue.length > 0) {
-        const p = queue.shift()!;
+      for (let head = 0; head < queue.length; head++) {
+        const p = queue[head]!;
         if (seen.has(p.toLowerCase())) continue;
         seen.add(p.toLowerCase());
         const k = await port.getKey(p);
@@ -193,7 +193,7 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
       const lower = k.path.toLowerCase();
       const existing = this.#cache.get(lower);
       if (existing !== undefined) {
-        existing.values.push(...k.values);
+        for (const v of k.values) existing.values.push(v);
         continue;
       }
       this.#cache.set(lower, {
@@ -204,14 +204,22 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
       });
     }
     // Link children to parents (keys with no values are printed too, so every level is present;
-    // a missing intermediate is created so the subtree stays navigable).
+    // a missing intermediate is created so the subtree stays navigable). Each key's chain is
+    // walked up only until it meets a key already linked, and each parent keeps the set of its
+    // children's lower-cased names, so linking n keys costs O(n) lookups.
+    const linked = new Set<string>([rootLower]);
+    const childNames = new Map<RegKey, Set<string>>();
     for (const k of [...this.#cache.values()]) {
       let child = k.path;
+      let childLower = child.toLowerCase();
       // Terminates: each step strips one path component, stopping at the prefetched root.
-      while (child.toLowerCase() !== rootLower && child.toLowerCase().startsWith(`${rootLower}\\`)) {
-        const parentPath = child.slice(0, child.lastIndexOf("\\"));
+      while (!linked.has(childLower) && childLower.startsWith(`${rootLower}\\`)) {
+        linked.add(childLower);
+        const cut = child.lastIndexOf("\\");
+        const parentPath = child.slice(0, cut);
+        const parentLower = parentPath.toLowerCase();
         const parent =
-          this.#cache.get(parentPath.toLowerCase()) ??
+          this.#cache.get(parentLower) ??
           (() => {
             const created: RegKey = {
               path: parentPath,
@@ -219,12 +227,22 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
               values: [],
               subkeys: [],
             };
-            this.#cache.set(parentPath.toLowerCase(), created);
+            this.#cache.set(parentLower, created);
             return created;
           })();
-        const name = lastComponent(child);
-        if (!parent.subkeys.some((s) => s.toLowerCase() === name.toLowerCase())) parent.subkeys.push(name);
+        let names = childNames.get(parent);
+        if (names === undefined) {
+          names = new Set(parent.subkeys.map((n) => n.toLowerCase()));
+          childNames.set(parent, names);
+        }
+        const name = child.slice(cut + 1);
+        const nameLower = name.toLowerCase();
+        if (!names.has(nameLower)) {
+          names.add(nameLower);
+          parent.subkeys.push(name);
+        }
         child = parentPath;
+        childLower = parentLower;
       }
     }
     this.#complete.push(rootLower);
