@@ -225,16 +225,21 @@ const SHORT_ROOTS: Record<string, string> = Object.fromEntries(
   Object.entries(LONG_ROOTS).map(([s, l]) => [l, s]),
 );
 
-/** `HKLM\X` → `HKEY_LOCAL_MACHINE\X` (other roots unchanged). */
+/** The first component of `path` and the rest from its first backslash on (`""` when none). */
+function splitRoot(path: string): { root: string; tail: string } {
+  const cut = path.indexOf("\\");
+  return cut < 0 ? { root: path, tail: "" } : { root: path.slice(0, cut), tail: path.slice(cut) };
+}
+
+/** `HKLM\X` → `HKEY_LOCAL_MACHINE\X` (other roots upper-cased). */
 export function toLongRootPath(path: string): string {
-  const [root = "", ...rest] = path.split("\\");
-  const long = LONG_ROOTS[root.toUpperCase()] ?? root.toUpperCase();
-  return [long, ...rest].join("\\");
+  const { root, tail } = splitRoot(path);
+  return (LONG_ROOTS[root.toUpperCase()] ?? root.toUpperCase()) + tail;
 }
 
 /** `HKEY_LOCAL_MACHINE\X` → `HKLM\X` (short roots unchanged, upper-cased). */
 export function toShortRootPath(path: string): string {
-  const [root = "", ...rest] = path.split("\\");
+  const { root, tail } = splitRoot(path);
   const up = root.toUpperCase();
-  return [SHORT_ROOTS[up] ?? up, ...rest].join("\\");
+  return (SHORT_ROOTS[up] ?? up) + tail;
 }

@@ -57,6 +57,8 @@ interface NameIndex<T> {
   indexed: number;
   /** How many of them were not the first of their name (a hand-built list may repeat a name). */
   duplicates: number;
+  /** Entry → its index in the array, for in-place replacement; dropped by a removal, rebuilt when next needed. */
+  positions: Map<T, number> | undefined;
 }
 const subkeyIndexes = new WeakMap<RegTreeKey[], NameIndex<RegTreeKey>>();
 const valueIndexes = new WeakMap<RegTreeValue[], NameIndex<RegTreeValue>>();
@@ -65,11 +67,12 @@ const valueIndexes = new WeakMap<RegTreeValue[], NameIndex<RegTreeValue>>();
 function nameIndex<T extends { name: string }>(indexes: WeakMap<T[], NameIndex<T>>, list: T[]): NameIndex<T> {
   let idx = indexes.get(list);
   if (idx === undefined || idx.indexed > list.length) {
-    idx = { byName: new Map(), indexed: 0, duplicates: 0 };
+    idx = { byName: new Map(), indexed: 0, duplicates: 0, positions: undefined };
     indexes.set(list, idx);
   }
   for (; idx.indexed < list.length; idx.indexed++) {
     const entry = list[idx.indexed]!;
+    if (idx.positions !== undefined && !idx.positions.has(entry)) idx.positions.set(entry, idx.indexed);
     const k = regNameKey(entry.name);
     if (idx.byName.has(k)) idx.duplicates++;
     else idx.byName.set(k, entry);
@@ -81,6 +84,7 @@ function nameIndex<T extends { name: string }>(indexes: WeakMap<T[], NameIndex<T
 function removeIndexed<T extends { name: string }>(idx: NameIndex<T>, list: T[], k: string, entry: T): void {
   list.splice(list.indexOf(entry), 1);
   idx.indexed--;
+  idx.positions = undefined;
   idx.byName.delete(k);
   if (idx.duplicates === 0) return;
   // A hand-built list may name an entry twice: the next one of that name becomes the first.
@@ -126,11 +130,20 @@ export function setTreeValue(key: RegTreeKey, value: RegTreeValue): void {
   const old = idx.byName.get(k);
   if (old === undefined) {
     key.values.push(value);
-    idx.byName.set(k, value);
-    idx.indexed = key.values.length;
+    nameIndex(valueIndexes, key.values);
     return;
   }
-  key.values[key.values.indexOf(old)] = value;
+  let positions = idx.positions;
+  let at = positions?.get(old);
+  if (positions === undefined || at === undefined || key.values[at] !== old) {
+    positions = new Map();
+    for (let i = key.values.length - 1; i >= 0; i--) positions.set(key.values[i]!, i);
+    idx.positions = positions;
+    at = positions.get(old)!;
+  }
+  key.values[at] = value;
+  positions.delete(old);
+  positions.set(value, at);
   idx.byName.set(k, value);
 }
 
