@@ -3,9 +3,10 @@
  * times stays well below what a quadratic algorithm gives (factor², e.g. 16 for 4×). Never a
  * wall-clock limit: only the ratio is asserted, so a slow or busy machine does not fail it.
  *
- * Noise control: inputs are built outside the timed region; each size is timed several times,
- * alternating sizes, and the minimum is kept; a failing ratio is measured again (up to
- * `attempts` times) before the test fails, since a quadratic workload fails every attempt.
+ * Noise control: inputs are built outside the timed region; a fast workload is repeated so one
+ * sample lasts at least 20 ms at size n; each size is sampled several times, alternating sizes,
+ * and the minimum is kept; a failing ratio is measured again (up to `attempts` times) before the
+ * test fails, since a quadratic workload fails every attempt.
  * Environment: `LINEARITY_LOG=1` prints every measurement; `LINEARITY_REPETITIONS` and
  * `LINEARITY_ATTEMPTS` override the defaults (1 and 1 to time a slow old version once).
  */
@@ -35,13 +36,17 @@ export interface LinearityMeasurement {
   ratio: number;
 }
 
-async function timeOnce(run: () => unknown): Promise<number> {
+/** Milliseconds for `iterations` runs of `run`, divided by `iterations`. */
+async function timeRuns(run: () => unknown, iterations: number): Promise<number> {
   const t0 = process.hrtime.bigint();
-  await run();
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+  for (let i = 0; i < iterations; i++) await run();
+  return Number(process.hrtime.bigint() - t0) / 1e6 / iterations;
 }
 
-/** Measures `work` at n and factor·n once (minimum of `repetitions` each). */
+/** Shortest total time of one timed sample at size n: fast workloads are repeated up to it. */
+const MIN_SAMPLE_MS = 20;
+
+/** Measures `work` at n and factor·n once (minimum of `repetitions` samples each). */
 export async function measureScaling(
   work: Workload,
   n: number,
@@ -50,15 +55,18 @@ export async function measureScaling(
 ): Promise<LinearityMeasurement> {
   const smallRun = work(n);
   const largeRun = work(n * factor);
-  await smallRun(); // warm-up: JIT and lazy initialisation stay out of the timings
+  // Warm-up (JIT, lazy initialisation) that also calibrates how many runs make one sample, so
+  // that millisecond workloads are not timed at the resolution of scheduler noise.
+  const once = await timeRuns(smallRun, 1);
+  await timeRuns(largeRun, 1);
+  const iterations = Math.min(1000, Math.max(1, Math.ceil(MIN_SAMPLE_MS / Math.max(once, 0.01))));
   let small = Infinity;
   let large = Infinity;
   for (let i = 0; i < repetitions; i++) {
-    small = Math.min(small, await timeOnce(smallRun));
-    large = Math.min(large, await timeOnce(largeRun));
+    small = Math.min(small, await timeRuns(smallRun, iterations));
+    large = Math.min(large, await timeRuns(largeRun, iterations));
   }
-  // A sub-millisecond small run is all timer noise: floor it so the ratio stays meaningful.
-  return { small, large, ratio: large / Math.max(small, 0.5) };
+  return { small, large, ratio: large / small };
 }
 
 /**
