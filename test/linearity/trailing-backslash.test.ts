@@ -3,7 +3,7 @@
  * the reg.exe port, export root names, joined key parts). `s.replace(/\\+$/, "")` is quadratic
  * in V8 on a long run of backslashes that is not at the end; the input here is exactly that.
  * Before the fix, 40 000 backslashes already took 12–24 s per call site (measured once on the
- * shared, loaded build machine; 1.8 s on an idle one), so 640 000 take minutes.
+ * shared, loaded build machine; 1.8 s on an idle one), so 1 280 000 take hours.
  * Both sizes are over V8's large-object threshold (128 KiB), so the two runs allocate alike.
  */
 import assert from "node:assert/strict";
@@ -13,8 +13,11 @@ import { exportHiveAsReg, openHive, parseRegFile, writeHive } from "../../src/re
 import { joinKey } from "../../src/windows/registry-read.js";
 import { assertLinear } from "../helpers/linearity.js";
 
-/** 160 000 → 640 000 backslashes. */
-const N = 160_000;
+/**
+ * 160 000 → 1 280 000 backslashes. These runs take a millisecond or less, where cache effects
+ * alone can double a ratio, so the sizes are 8× apart: linear ≈ 8, quadratic ≈ 64, limit 24.
+ */
+const SIZES = { n: 160_000, factor: 8, maxRatio: 24 };
 const run = (n: number) => "\\".repeat(n);
 
 describe("linearity: trailing-backslash trimming of key paths", () => {
@@ -28,7 +31,7 @@ describe("linearity: trailing-backslash trimming of key paths", () => {
           assert.equal(ops[0]?.path.length, n + "HKEY_CURRENT_USER\\A".length + 1);
         };
       },
-      { n: N },
+      SIZES,
     );
   });
 
@@ -44,7 +47,7 @@ describe("linearity: trailing-backslash trimming of key paths", () => {
         const text = `\r\nHKEY_LOCAL_MACHINE\\A${run(n)}B\r\n`;
         return () => assert.equal(parseRegQueryOutput(text).blocks.length, 1);
       },
-      { n: N },
+      SIZES,
     );
   });
 
@@ -60,7 +63,7 @@ describe("linearity: trailing-backslash trimming of key paths", () => {
           assert.equal(await reg.prefetch(path), 0);
         };
       },
-      { n: N },
+      SIZES,
     );
   });
 
@@ -72,7 +75,7 @@ describe("linearity: trailing-backslash trimming of key paths", () => {
         const rootName = `HKEY_LOCAL_MACHINE\\A${run(n)}B`;
         return () => assert.ok(exportHiveAsReg(hive, { rootName }).includes("B]"));
       },
-      { n: N },
+      SIZES,
     );
   });
 
@@ -83,7 +86,7 @@ describe("linearity: trailing-backslash trimming of key paths", () => {
         const part = `A${run(n)}B`;
         return () => assert.equal(joinKey("HKLM", part).length, n + 7);
       },
-      { n: N },
+      SIZES,
     );
   });
 });
