@@ -466,6 +466,12 @@ export async function collectBundle(
   );
   members.set(MEMBER.office, jsonMember({ ...facts.office, title: 'What "File > Office Account" shows' }));
   const versions = new Map(facts.triage.map((t) => [windowsPathKey(t.windowsPath ?? t.path), t]));
+  // Index entries by path key once (first of each key), instead of a scan per listed file.
+  const entryByKey = new Map<string, (typeof fsPart.index.entries)[number]>();
+  for (const e of fsPart.index.entries) {
+    const k = windowsPathKey(e.path);
+    if (!entryByKey.has(k)) entryByKey.set(k, e);
+  }
   const withVersion = (f: { path: string }) => {
     const t = versions.get(windowsPathKey(f.path));
     return {
@@ -474,8 +480,7 @@ export async function collectBundle(
       signature: t?.signature?.state,
       signer: t?.signature?.signer,
       versionInfo: t?.pe?.versionInfo,
-      member: fsPart.index.entries.find((e) => windowsPathKey(e.path) === windowsPathKey(str(f.path)))
-        ?.content,
+      member: entryByKey.get(windowsPathKey(str(f.path)))?.content,
     };
   };
   members.set(
@@ -495,7 +500,7 @@ export async function collectBundle(
     jsonMember({
       files: facts.mapisvc.files.map((f) => ({
         path: f,
-        member: fsPart.index.entries.find((e) => windowsPathKey(e.path) === windowsPathKey(str(f)))?.content,
+        member: entryByKey.get(windowsPathKey(str(f)))?.content,
       })),
       registrations: facts.mapisvc.registrations,
       profiles: facts.profiles,

@@ -176,6 +176,8 @@ export function validateFsIndex(v: unknown, memberPath: string): FsIndex {
 /** The replaying file-system port of bundle mode. */
 export class BundleFileSystem implements FileSystemPort {
   readonly #byKey = new Map<string, FsIndexEntry>();
+  /** Name indexes of directory listings, for `stat` of a listed child (O(1) instead of a scan). */
+  readonly #listings = new WeakMap<object, Map<string, unknown>>();
   readonly #read: (member: string) => Promise<Uint8Array>;
   readonly #description: string;
   /** The carried PE facts by path key, once read. */
@@ -189,6 +191,17 @@ export class BundleFileSystem implements FileSystemPort {
     for (const e of index.entries) this.#byKey.set(windowsPathKey(e.path), e);
     this.#read = readMember;
     this.#description = description;
+  }
+
+  /** A directory listing by lower-cased name (first of each name), built once per listing. */
+  #listed<T extends { name: string }>(list: T[]): Map<string, T> {
+    let byName = this.#listings.get(list) as Map<string, T> | undefined;
+    if (byName === undefined) {
+      byName = new Map();
+      for (const d of list) if (!byName.has(d.name.toLowerCase())) byName.set(d.name.toLowerCase(), d);
+      this.#listings.set(list, byName);
+    }
+    return byName;
   }
 
   /** Paths whose content the bundle lists as not carried, with the reason. */
@@ -250,7 +263,7 @@ export class BundleFileSystem implements FileSystemPort {
     if (e?.stat !== undefined) return e.stat === null ? undefined : fromIndexStat(e.stat);
     const parent = this.#byKey.get(windowsPathKey(windowsDirname(path)));
     const name = windowsBasename(path).toLowerCase();
-    const hit = parent?.list?.find((d) => d.name.toLowerCase() === name);
+    const hit = parent?.list ? this.#listed(parent.list).get(name) : undefined;
     if (hit) return fromIndexStat(hit);
     if (e?.list) return { kind: "dir", size: 0 };
     if (e?.content) return { kind: "file", size: e.content.size };

@@ -75,15 +75,22 @@ export function serializeRegistry(rec: RecordedRegistry): {
   const hives: RegistryIndex["hives"] = [];
   const usedNames = new Set<string>();
   for (const { hive, keys } of [...byHive.values()].sort((a, b) => (a.hive < b.hive ? -1 : 1))) {
-    // Children of each path that some recorded key lies under (for paths never read themselves).
-    const below = new Map<string, string[]>();
+    // Children of each path that some recorded key lies under (for paths never read themselves):
+    // upper-cased parent path → upper-cased child name → child name as first seen.
+    const below = new Map<string, Map<string, string>>();
     for (const k of keys.values()) {
       const p = parts(k.path);
+      let parent = p.length > 1 ? regNameKey(`${p[0]}\\${p[1]}`) : "";
       for (let i = 2; i < p.length; i++) {
-        const parent = regNameKey(p.slice(0, i).join("\\"));
-        const list = below.get(parent) ?? [];
-        if (!list.some((n) => regNameKey(n) === regNameKey(p[i]!))) list.push(p[i]!);
-        below.set(parent, list);
+        const name = p[i]!;
+        const nameKey = regNameKey(name);
+        let list = below.get(parent);
+        if (list === undefined) {
+          list = new Map();
+          below.set(parent, list);
+        }
+        if (!list.has(nameKey)) list.set(nameKey, name);
+        parent = `${parent}\\${nameKey}`;
       }
     }
     const out: RegExportKey[] = [];
@@ -99,8 +106,8 @@ export function serializeRegistry(rec: RecordedRegistry): {
         values: (recorded?.values ?? []).map((v) => ({ name: v.name, type: v.type, data: v.data })),
       });
       const children = [...(recorded?.subkeys ?? [])];
-      for (const c of below.get(k) ?? [])
-        if (!children.some((n) => regNameKey(n) === regNameKey(c))) children.push(c);
+      const listed = new Set(children.map(regNameKey));
+      for (const [nameKey, c] of below.get(k) ?? []) if (!listed.has(nameKey)) children.push(c);
       for (const c of children) visit([...path, c]);
     };
     const top = parts(hive);

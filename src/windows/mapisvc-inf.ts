@@ -165,22 +165,63 @@ export interface InfLookup {
  * the key — even if a later duplicate section has it (reported in `occurrences` of other keys only).
  */
 export function lookupInf(inf: MapiSvcInf, section: string, key: string): InfLookup | undefined {
-  const k = key.toLowerCase();
   const sections = sectionsNamed(inf, section);
   const first = sections[0];
   if (first === undefined) return undefined;
-  const occurrences = sections.flatMap((sec) =>
-    sec.entries.filter((e) => e.key.toLowerCase() === k).map((e) => ({ ...e, sectionLine: sec.line })),
-  );
-  const entry = first.entries.find((e) => e.key.toLowerCase() === k);
-  if (entry === undefined) return undefined;
+  const keys = keysOfSection(inf, section, sections);
+  const hit = keys.get(key.toLowerCase());
+  if (hit?.entry === undefined) return undefined;
+  const { entry } = hit;
   return {
     value: entry.value,
     entry,
     section: first,
-    occurrences,
+    occurrences: hit.occurrences.map((o) => ({ ...o })),
     valueHasSemicolon: entry.value.includes(";"),
   };
+}
+
+/** One key of a section name: its first entry in the first occurrence, and every occurrence. */
+interface KeyOccurrences {
+  entry: InfEntry | undefined;
+  occurrences: Array<InfEntry & { sectionLine: number }>;
+}
+
+/**
+ * Keys of every occurrence of a section, by lowercase key, built once per section name and file:
+ * a service list naming one big section many times costs one pass over it, not one per lookup.
+ */
+const keyIndex = new WeakMap<MapiSvcInf, Map<string, Map<string, KeyOccurrences>>>();
+
+function keysOfSection(
+  inf: MapiSvcInf,
+  section: string,
+  sections: InfSection[],
+): Map<string, KeyOccurrences> {
+  let bySection = keyIndex.get(inf);
+  if (bySection === undefined) {
+    bySection = new Map();
+    keyIndex.set(inf, bySection);
+  }
+  const name = section.toLowerCase();
+  let keys = bySection.get(name);
+  if (keys === undefined) {
+    keys = new Map();
+    sections.forEach((sec, i) => {
+      for (const e of sec.entries) {
+        const k = e.key.toLowerCase();
+        let hit = keys!.get(k);
+        if (hit === undefined) {
+          hit = { entry: undefined, occurrences: [] };
+          keys!.set(k, hit);
+        }
+        if (i === 0 && hit.entry === undefined) hit.entry = e;
+        hit.occurrences.push({ ...e, sectionLine: sec.line });
+      }
+    });
+    bySection.set(name, keys);
+  }
+  return keys;
 }
 
 /** The first occurrence of `section` (case-insensitive), as the profile API sees it. */

@@ -8,11 +8,12 @@
  */
 import { RegType, type RegKey, type RegValue } from "../ports/registry.js";
 import { utf16le } from "../util/byte-reader.js";
+import { trimCharEnd, trimCharStart } from "../util/trim-char.js";
 
 /** Joins key path parts with single backslashes (`"HKLM\\SOFTWARE"`, `"Microsoft"` → `HKLM\SOFTWARE\Microsoft`). */
 export function joinKey(...parts: string[]): string {
   return parts
-    .map((p) => p.replace(/^\\+|\\+$/g, ""))
+    .map((p) => trimCharStart(trimCharEnd(p, "\\"), "\\"))
     .filter((p) => p.length > 0)
     .join("\\");
 }

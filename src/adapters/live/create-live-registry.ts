@@ -35,13 +35,27 @@ export async function detectOemCodePage(exec: Exec): Promise<437 | 850 | "utf-8"
   try {
     const r = await exec("cmd.exe", ["/d", "/c", "chcp"]);
     const text = typeof r.stdout === "string" ? r.stdout : Buffer.from(r.stdout).toString("latin1");
-    const m = /(\d+)\D*$/.exec(text.trim());
-    const cp = m === null ? 437 : Number(m[1]);
+    const digits = lastDigitRun(text);
+    const cp = digits === undefined ? 437 : Number(digits);
     if (cp === 65001) return "utf-8";
     return isKnownOemCodePage(cp) ? cp : 437;
   } catch {
     return 437;
   }
+}
+
+/**
+ * The last run of ASCII digits in `text`, found by a scan from the end (`/(\d+)\D*$/` backtracks
+ * quadratically on a long digit run followed by a non-digit and another digit).
+ */
+export function lastDigitRun(text: string): string | undefined {
+  const isDigit = (i: number) => text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39;
+  let end = text.length;
+  while (end > 0 && !isDigit(end - 1)) end--;
+  if (end === 0) return undefined;
+  let start = end - 1;
+  while (start > 0 && isDigit(start - 1)) start--;
+  return text.slice(start, end);
 }
 
 /** Builds the live registry port (Windows only; nothing runs until the first read, except `chcp`). */

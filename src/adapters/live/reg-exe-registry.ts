@@ -27,6 +27,7 @@ import {
   toShortRootPath,
   type RegQueryWarning,
 } from "./reg-query-output.js";
+import { trimCharEnd } from "../../util/trim-char.js";
 
 /** Options of {@link RegExeRegistry}. */
 export interface RegExeRegistryOptions {
@@ -89,7 +90,7 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
   }
 
   async getKey(path: string): Promise<RegKey | undefined> {
-    const short = toShortRootPath(path.replace(/\\+$/, ""));
+    const short = toShortRootPath(trimCharEnd(path, "\\"));
     const lower = short.toLowerCase();
     if (this.#covered(lower)) {
       const hit = this.#cache.get(lower);
@@ -120,7 +121,7 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
    * loaded (0 when `path` does not exist). Inside an already prefetched subtree nothing runs.
    */
   async prefetch(path: string): Promise<number> {
-    const short = toShortRootPath(path.replace(/\\+$/, ""));
+    const short = toShortRootPath(trimCharEnd(path, "\\"));
     if (this.#covered(short.toLowerCase())) return this.#countUnder(short.toLowerCase());
     const text = await this.#run(["query", toLongRootPath(short), "/s"]);
     const lower = short.toLowerCase();
@@ -144,7 +145,7 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
     const tmp = this.#o.tempFile;
     if (tmp === undefined)
       throw new WindowsStateError("exec-failed", "prefetchExport needs the tempFile option", { path });
-    const short = toShortRootPath(path.replace(/\\+$/, ""));
+    const short = toShortRootPath(trimCharEnd(path, "\\"));
     const lower = short.toLowerCase();
     const file = await tmp.create();
     try {
@@ -159,8 +160,8 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
       const keys: Array<{ path: string; values: RegValue[] }> = [];
       const queue = [short];
       const seen = new Set<string>();
-      while (queue.length > 0) {
-        const p = queue.shift()!;
+      for (let head = 0; head < queue.length; head++) {
+        const p = queue[head]!;
         if (seen.has(p.toLowerCase())) continue;
         seen.add(p.toLowerCase());
         const k = await port.getKey(p);
@@ -192,7 +193,7 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
       const lower = k.path.toLowerCase();
       const existing = this.#cache.get(lower);
       if (existing !== undefined) {
-        existing.values.push(...k.values);
+        for (const v of k.values) existing.values.push(v);
         continue;
       }
       this.#cache.set(lower, {
@@ -203,14 +204,22 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
       });
     }
     // Link children to parents (keys with no values are printed too, so every level is present;
-    // a missing intermediate is created so the subtree stays navigable).
+    // a missing intermediate is created so the subtree stays navigable). Each key's chain is
+    // walked up only until it meets a key already linked, and each parent keeps the set of its
+    // children's lower-cased names, so linking n keys costs O(n) lookups.
+    const linked = new Set<string>([rootLower]);
+    const childNames = new Map<RegKey, Set<string>>();
     for (const k of [...this.#cache.values()]) {
       let child = k.path;
+      let childLower = child.toLowerCase();
       // Terminates: each step strips one path component, stopping at the prefetched root.
-      while (child.toLowerCase() !== rootLower && child.toLowerCase().startsWith(`${rootLower}\\`)) {
-        const parentPath = child.slice(0, child.lastIndexOf("\\"));
+      while (!linked.has(childLower) && childLower.startsWith(`${rootLower}\\`)) {
+        linked.add(childLower);
+        const cut = child.lastIndexOf("\\");
+        const parentPath = child.slice(0, cut);
+        const parentLower = parentPath.toLowerCase();
         const parent =
-          this.#cache.get(parentPath.toLowerCase()) ??
+          this.#cache.get(parentLower) ??
           (() => {
             const created: RegKey = {
               path: parentPath,
@@ -218,12 +227,22 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
               values: [],
               subkeys: [],
             };
-            this.#cache.set(parentPath.toLowerCase(), created);
+            this.#cache.set(parentLower, created);
             return created;
           })();
-        const name = lastComponent(child);
-        if (!parent.subkeys.some((s) => s.toLowerCase() === name.toLowerCase())) parent.subkeys.push(name);
+        let names = childNames.get(parent);
+        if (names === undefined) {
+          names = new Set(parent.subkeys.map((n) => n.toLowerCase()));
+          childNames.set(parent, names);
+        }
+        const name = child.slice(cut + 1);
+        const nameLower = name.toLowerCase();
+        if (!names.has(nameLower)) {
+          names.add(nameLower);
+          parent.subkeys.push(name);
+        }
         child = parentPath;
+        childLower = parentLower;
       }
     }
     this.#complete.push(rootLower);

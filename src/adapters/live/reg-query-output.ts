@@ -24,6 +24,7 @@
  * `(Default)` label on non-English Windows (only the English label is recognised).
  */
 import { RegType, type RegValue } from "../../ports/registry.js";
+import { trimCharEnd } from "../../util/trim-char.js";
 
 /** One key block of the output. */
 export interface RegQueryBlock {
@@ -69,6 +70,12 @@ const ROOT_LINE =
 // Numeric type tokens (`0x100`, `REG_0x100`) are accepted for types without a name [I: the form
 // Windows uses for unnamed types is not documented; Wine prints `(null)`].
 const VALUE_LINE = /^ {4}(.*?) {4}(REG_[A-Z_]+|REG_0x[0-9a-fA-F]+|\(null\)|0x[0-9a-fA-F]+)(?: {4}(.*)| *)$/;
+/**
+ * Characters `.` does not match that can still be in a line (the split is on CR and LF only).
+ * A line holding one never matches {@link VALUE_LINE}; it is rejected before the regex runs, since
+ * with it the regex backtracks from every type token back to the start of the data (quadratic).
+ */
+const NOT_DOT = /[\u2028\u2029]/;
 
 /** Largest output accepted, in UTF-16 code units (about 128 MiB of text). */
 export const MAX_REG_QUERY_OUTPUT = 64 * 1024 * 1024;
@@ -81,32 +88,43 @@ export function parseRegQueryOutput(text: string): RegQueryOutput {
     out.warnings.push({ line: lines.length, message: "output truncated at cap" });
   let block: RegQueryBlock | undefined;
   let last: RegValue | undefined;
+  // Lines of the string `last` continues over, joined once when it ends (joining and re-encoding
+  // on every line would be quadratic in the number of lines).
+  let continued: string[] | undefined;
+  const endLast = () => {
+    if (last !== undefined && continued !== undefined) {
+      const joined = continued.join("\n");
+      last.value = joined;
+      last.data = utf16z(joined);
+    }
+    last = undefined;
+    continued = undefined;
+  };
   lines.forEach((raw, i) => {
     const line = i + 1;
     if (raw.trim() === "") {
-      last = undefined;
+      endLast();
       return;
     }
     if (ROOT_LINE.test(raw)) {
-      block = { path: raw.replace(/\\+$/, ""), line, values: [] };
+      endLast();
+      block = { path: trimCharEnd(raw, "\\"), line, values: [] };
       out.blocks.push(block);
-      last = undefined;
       return;
     }
-    const m = VALUE_LINE.exec(raw);
+    const m = NOT_DOT.test(raw) ? null : VALUE_LINE.exec(raw);
     if (m !== null && block !== undefined) {
       const [, rawName = "", typeToken = "", data = ""] = m;
       const name = rawName === "(Default)" ? "" : rawName;
       const v = decodeValue(name, typeToken, data, line, out.warnings);
+      endLast();
       block.values.push(v);
       last = v;
       return;
     }
     if (last !== undefined && (last.type === RegType.REG_SZ || last.type === RegType.REG_EXPAND_SZ)) {
       // A string with an embedded line break: reg.exe prints the break raw.
-      const joined = `${last.value as string}\n${raw}`;
-      last.value = joined;
-      last.data = utf16z(joined);
+      (continued ??= [last.value as string]).push(raw);
       out.warnings.push({
         line,
         message: "string value continues on this line (line break normalised to \\n)",
@@ -116,6 +134,7 @@ export function parseRegQueryOutput(text: string): RegQueryOutput {
     if (/^End of search/i.test(raw)) return;
     out.warnings.push({ line, message: `unrecognised line skipped: ${JSON.stringify(raw.slice(0, 120))}` });
   });
+  endLast();
   return out;
 }
 
@@ -206,16 +225,21 @@ const SHORT_ROOTS: Record<string, string> = Object.fromEntries(
   Object.entries(LONG_ROOTS).map(([s, l]) => [l, s]),
 );
 
-/** `HKLM\X` → `HKEY_LOCAL_MACHINE\X` (other roots unchanged). */
+/** The first component of `path` and the rest from its first backslash on (`""` when none). */
+function splitRoot(path: string): { root: string; tail: string } {
+  const cut = path.indexOf("\\");
+  return cut < 0 ? { root: path, tail: "" } : { root: path.slice(0, cut), tail: path.slice(cut) };
+}
+
+/** `HKLM\X` → `HKEY_LOCAL_MACHINE\X` (other roots upper-cased). */
 export function toLongRootPath(path: string): string {
-  const [root = "", ...rest] = path.split("\\");
-  const long = LONG_ROOTS[root.toUpperCase()] ?? root.toUpperCase();
-  return [long, ...rest].join("\\");
+  const { root, tail } = splitRoot(path);
+  return (LONG_ROOTS[root.toUpperCase()] ?? root.toUpperCase()) + tail;
 }
 
 /** `HKEY_LOCAL_MACHINE\X` → `HKLM\X` (short roots unchanged, upper-cased). */
 export function toShortRootPath(path: string): string {
-  const [root = "", ...rest] = path.split("\\");
+  const { root, tail } = splitRoot(path);
   const up = root.toUpperCase();
-  return [SHORT_ROOTS[up] ?? up, ...rest].join("\\");
+  return (SHORT_ROOTS[up] ?? up) + tail;
 }

@@ -11,6 +11,7 @@ import type { RegTreeKey } from "../model/reg-tree.js";
 import { openHive, walkHive, type Hive } from "../hive/hive.js";
 import type { HiveMode } from "../hive/hive-context.js";
 import { formatRegText, type FormatRegOptions, type RegExportKey } from "../reg-file/write-reg-file.js";
+import { trimCharEnd } from "../../util/trim-char.js";
 
 /** Options of {@link exportHiveAsReg}. */
 export interface ExportHiveOptions extends FormatRegOptions {
@@ -25,7 +26,7 @@ export interface ExportHiveOptions extends FormatRegOptions {
 
 /** The keys of `hive` (from `start`), depth-first in stored order, with full paths. */
 function collectKeys(hive: Hive, options: ExportHiveOptions): RegExportKey[] {
-  const rootName = (options.rootName ?? hive.root.name).replace(/\\+$/, "");
+  const rootName = trimCharEnd(options.rootName ?? hive.root.name, "\\");
   const start = options.keyPath === undefined ? hive.root : hive.getKey(options.keyPath);
   if (start === undefined) {
     throw new RegistryError("not-found", `key ${JSON.stringify(options.keyPath)} not found in the hive`, {

@@ -1,7 +1,7 @@
 /**
  * An open regf hive: the entry point of the hive parser. Keys are read lazily from the bytes on
- * each call (nothing is cached but the base block and the bin map), so memory stays proportional
- * to what the caller asks for.
+ * each call (nothing is cached but the base block, the bin map and a name index of the keys
+ * looked up through), so memory stays proportional to what the caller asks for.
  *
  * Source: msuhanov/regf "Windows registry file format specification" (research/windows-mapi-facts.md §3.1).
  */
@@ -17,6 +17,13 @@ import { parseKeySecurity, type KeySecurity } from "./sk.js";
 import { readSubkeyList } from "./subkey-list.js";
 import { readValueList } from "./value-list.js";
 import { parseKeyValue, type KeyValueRecord } from "./vk.js";
+
+/**
+ * Per open hive: `nk` offset of a key → its subkeys by upper-cased name (first of each name), for
+ * {@link HiveKey.subkey}. Filled only for keys looked up through, so it stays proportional to
+ * what the caller asks for; dropped with the hive.
+ */
+const childIndexes = new WeakMap<HiveContext, Map<number, Map<string, KeyNode>>>();
 
 /** Options of {@link openHive}. */
 export interface OpenHiveOptions {
@@ -83,6 +90,10 @@ export class HiveKey {
    * @throws RegistryError in strict mode, on any damaged list or `nk` cell.
    */
   subkeys(): HiveKey[] {
+    return this.#subkeyNodes().map((child) => new HiveKey(this.#ctx, child, this.#childPath(child.name)));
+  }
+
+  #subkeyNodes(): KeyNode[] {
     const nk = this.#nk;
     // A count of 0 means no subkeys whatever the list offset says (Windows does not read the list then).
     if (nk.subkeyCount === 0) return [];
@@ -110,18 +121,36 @@ export class HiveKey {
       }
       return list;
     });
-    const out: HiveKey[] = [];
+    const out: KeyNode[] = [];
     for (const off of offsets) {
       const child = this.#ctx.guard(undefined, () => parseKeyNode(this.#ctx, off, this.path));
-      if (child) out.push(new HiveKey(this.#ctx, child, this.#childPath(child.name)));
+      if (child) out.push(child);
     }
     return out;
   }
 
-  /** The direct subkey named `name` (case-insensitive), or `undefined`. */
+  /**
+   * The direct subkey named `name` (case-insensitive), or `undefined`. The first lookup under a
+   * key reads all its subkeys once and indexes them by name, so looking up each of n siblings in
+   * turn costs O(n) `nk` reads, not O(n²).
+   */
   subkey(name: string): HiveKey | undefined {
-    const k = regNameKey(name);
-    return this.subkeys().find((s) => regNameKey(s.name) === k);
+    let byNk = childIndexes.get(this.#ctx);
+    if (byNk === undefined) {
+      byNk = new Map();
+      childIndexes.set(this.#ctx, byNk);
+    }
+    let byName = byNk.get(this.#nk.offset);
+    if (byName === undefined) {
+      byName = new Map();
+      for (const child of this.#subkeyNodes()) {
+        const k = regNameKey(child.name);
+        if (!byName.has(k)) byName.set(k, child);
+      }
+      byNk.set(this.#nk.offset, byName);
+    }
+    const child = byName.get(regNameKey(name));
+    return child && new HiveKey(this.#ctx, child, this.#childPath(child.name));
   }
 
   /** The raw `vk` records in stored order (permissive mode skips unreadable ones). */

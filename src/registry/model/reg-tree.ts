@@ -42,10 +42,61 @@ export function newRegTreeKey(name: string): RegTreeKey {
   return { name, values: [], subkeys: [] };
 }
 
-/** The direct subkey of `key` named `name` (case-insensitive), or `undefined`. */
+/**
+ * Name indexes of subkey and value arrays, built on first lookup and kept up to date by the
+ * helpers below, so that building a key with n subkeys or values costs O(n), not O(n²).
+ * Keyed by the array itself: an array replaced wholesale gets a fresh index. Entries appended to
+ * an array directly (`key.subkeys.push(k)`) are indexed on the next lookup; any other direct
+ * change (removal, reordering, renaming) is seen only as far as the length check below goes, so
+ * such changes go through {@link deleteTreeKey} / {@link deleteTreeValue}.
+ */
+interface NameIndex<T> {
+  /** Upper-cased name → first entry with that name, as `Array.prototype.find` would return it. */
+  byName: Map<string, T>;
+  /** How many leading array entries were indexed. */
+  indexed: number;
+  /** How many of them were not the first of their name (a hand-built list may repeat a name). */
+  duplicates: number;
+  /** Entry → its index in the array, for in-place replacement; dropped by a removal, rebuilt when next needed. */
+  positions: Map<T, number> | undefined;
+}
+const subkeyIndexes = new WeakMap<RegTreeKey[], NameIndex<RegTreeKey>>();
+const valueIndexes = new WeakMap<RegTreeValue[], NameIndex<RegTreeValue>>();
+
+/** The up-to-date index of `list` (entries appended since the last call are added). */
+function nameIndex<T extends { name: string }>(indexes: WeakMap<T[], NameIndex<T>>, list: T[]): NameIndex<T> {
+  let idx = indexes.get(list);
+  if (idx === undefined || idx.indexed > list.length) {
+    idx = { byName: new Map(), indexed: 0, duplicates: 0, positions: undefined };
+    indexes.set(list, idx);
+  }
+  for (; idx.indexed < list.length; idx.indexed++) {
+    const entry = list[idx.indexed]!;
+    if (idx.positions !== undefined && !idx.positions.has(entry)) idx.positions.set(entry, idx.indexed);
+    const k = regNameKey(entry.name);
+    if (idx.byName.has(k)) idx.duplicates++;
+    else idx.byName.set(k, entry);
+  }
+  return idx;
+}
+
+/** Removes `entry`, the first entry named `k`, from `list` and from its (up-to-date) index `idx`. */
+function removeIndexed<T extends { name: string }>(idx: NameIndex<T>, list: T[], k: string, entry: T): void {
+  list.splice(list.indexOf(entry), 1);
+  idx.indexed--;
+  idx.positions = undefined;
+  idx.byName.delete(k);
+  if (idx.duplicates === 0) return;
+  // A hand-built list may name an entry twice: the next one of that name becomes the first.
+  const next = list.find((e) => regNameKey(e.name) === k);
+  if (next === undefined) return;
+  idx.byName.set(k, next);
+  idx.duplicates--;
+}
+
+/** The direct subkey of `key` named `name` (case-insensitive), or `undefined`. O(1) after the first call. */
 export function findSubkey(key: RegTreeKey, name: string): RegTreeKey | undefined {
-  const k = regNameKey(name);
-  return key.subkeys.find((s) => regNameKey(s.name) === k);
+  return nameIndex(subkeyIndexes, key.subkeys).byName.get(regNameKey(name));
 }
 
 /** The key at `segments` under `root` (case-insensitive), or `undefined`. */
@@ -75,17 +126,34 @@ export function ensureKey(root: RegTreeKey, segments: readonly string[]): RegTre
 /** Sets (adds or replaces, keeping position) value `value.name` of `key`. */
 export function setTreeValue(key: RegTreeKey, value: RegTreeValue): void {
   const k = regNameKey(value.name);
-  const i = key.values.findIndex((v) => regNameKey(v.name) === k);
-  if (i >= 0) key.values[i] = value;
-  else key.values.push(value);
+  const idx = nameIndex(valueIndexes, key.values);
+  const old = idx.byName.get(k);
+  if (old === undefined) {
+    key.values.push(value);
+    nameIndex(valueIndexes, key.values);
+    return;
+  }
+  let positions = idx.positions;
+  let at = positions?.get(old);
+  if (positions === undefined || at === undefined || key.values[at] !== old) {
+    positions = new Map();
+    for (let i = key.values.length - 1; i >= 0; i--) positions.set(key.values[i]!, i);
+    idx.positions = positions;
+    at = positions.get(old)!;
+  }
+  key.values[at] = value;
+  positions.delete(old);
+  positions.set(value, at);
+  idx.byName.set(k, value);
 }
 
 /** Removes value `name` of `key`; returns whether it existed. */
 export function deleteTreeValue(key: RegTreeKey, name: string): boolean {
   const k = regNameKey(name);
-  const i = key.values.findIndex((v) => regNameKey(v.name) === k);
-  if (i < 0) return false;
-  key.values.splice(i, 1);
+  const idx = nameIndex(valueIndexes, key.values);
+  const old = idx.byName.get(k);
+  if (old === undefined) return false;
+  removeIndexed(idx, key.values, k, old);
   return true;
 }
 
@@ -95,9 +163,10 @@ export function deleteTreeKey(root: RegTreeKey, segments: readonly string[]): bo
   const parent = findKey(root, segments.slice(0, -1));
   if (parent === undefined) return false;
   const k = regNameKey(segments[segments.length - 1] ?? "");
-  const i = parent.subkeys.findIndex((s) => regNameKey(s.name) === k);
-  if (i < 0) return false;
-  parent.subkeys.splice(i, 1);
+  const idx = nameIndex(subkeyIndexes, parent.subkeys);
+  const child = idx.byName.get(k);
+  if (child === undefined) return false;
+  removeIndexed(idx, parent.subkeys, k, child);
   return true;
 }
 

@@ -19,6 +19,7 @@ import { RegistryError } from "../errors.js";
 import { encodeRegDword, encodeRegString, encodeUtf16le } from "../model/value-codec.js";
 import type { RegFile, RegFileFormat, RegOperation } from "./reg-operations.js";
 import { decodeRegText } from "./reg-text-encoding.js";
+import { trimCharEnd } from "../../util/trim-char.js";
 
 const HEADER_V5 = "Windows Registry Editor Version 5.00";
 const HEADER_V4 = "REGEDIT4";
@@ -117,7 +118,7 @@ export function parseRegFile(input: Uint8Array | string): RegFile {
       let path = raw.slice(1, close);
       const del = path.startsWith("-");
       if (del) path = path.slice(1);
-      path = path.replace(/\\+$/, "");
+      path = trimCharEnd(path, "\\");
       if (path.trim() === "") throw syntax("empty key path", lineNo);
       if (del) {
         operations.push({ kind: "delete-key", path, line: lineNo });
