@@ -360,6 +360,25 @@ describe("withheld PE facts in bundle mode", () => {
     assert.deepEqual(fs.withheldFiles(), [{ path: "C:\\Users\\user-1\\x.dll", size: 5 }]);
   });
 
+  it("marks a carried record as carried, whatever the bundle says of it (bundles are not authenticated)", async () => {
+    const fs = fsFor({
+      version: 1,
+      files: [
+        {
+          path: "C:\\Users\\user-1\\x.dll",
+          size: 5,
+          sha256: sha,
+          imports: [],
+          triage: { ...record, carried: undefined },
+        },
+      ],
+    });
+    const triage = (await fs.carriedPeFacts("C:\\Users\\user-1\\x.dll"))?.triage;
+    assert.equal(triage?.verdict, "clean");
+    assert.equal(triage?.carried?.from, "snapshot/pe-facts.json");
+    assert.match(triage?.carried?.note ?? "", /not computed here/);
+  });
+
   for (const [what, facts] of [
     ["not a facts document", { version: 2, files: [] }],
     [
@@ -378,6 +397,21 @@ describe("withheld PE facts in bundle mode", () => {
       },
     ],
     ["no entry for the withheld file", { version: 1, files: [] }],
+    [
+      "a verdict that is not one",
+      {
+        version: 1,
+        files: [
+          {
+            path: "C:\\Users\\user-1\\x.dll",
+            size: 5,
+            sha256: sha,
+            imports: [],
+            triage: { ...record, verdict: "trusted" },
+          },
+        ],
+      },
+    ],
     [
       "imports that are not names",
       {
