@@ -319,6 +319,20 @@ const ATTACKS: Attack[] = [
     undo: [4, "refused-symlink"],
   },
   {
+    name: "the cache's parent replaced by a link into another run's quarantine",
+    killAfter: 1,
+    plant: (a) => {
+      const other = path.join(path.dirname(a.quarantine), "20260101T000000Z-clear-cache-abcd");
+      mkdirSync(path.join(other, "Kerio"), { recursive: true });
+      writeFileSync(path.join(other, "Kerio", "quarantined.txt"), "another run's quarantined data\n");
+      const parent = path.join(a.image, path.dirname(CACHE));
+      rmSync(parent, { recursive: true });
+      symlinkSync(other, parent);
+    },
+    undo: [4, "refused-symlink"],
+    resume: [4, "refused-symlink"],
+  },
+  {
     name: "the journal replaced by a link to a file outside",
     plant: (a) => {
       cpSync(a.journal, path.join(a.outside, "journal-copy.jsonl"));
