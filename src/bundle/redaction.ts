@@ -315,9 +315,16 @@ export class Redactor {
       );
   }
 
-  /** The token of a matched value (matches differ from the value in letter case only). */
+  /**
+   * The token of a matched value (matches differ from the value in letter case only). The matcher
+   * folds case as Unicode simple case folding does, which `toLowerCase` does not always agree with
+   * (`σ`/`ς`, `ſ`/`s`): such a match finds its value the matcher's way, never stays as it was.
+   */
   #tokenOf(m: string): string {
-    return this.#token.get(m.toLowerCase()) ?? this.#token.get(m.normalize("NFC").toLowerCase()) ?? m;
+    const direct = this.#token.get(m.toLowerCase()) ?? this.#token.get(m.normalize("NFC").toLowerCase());
+    if (direct !== undefined) return direct;
+    const entry = this.entries.find((e) => new RegExp(`^(?:${escapeRe(e.value)})$`, "iu").test(m));
+    return entry?.token ?? m;
   }
 
   /** Every whole-value match in `s`, left to right, not overlapping: `[index, text]`. */

@@ -241,6 +241,20 @@ describe("Redactor", () => {
     }
   });
 
+  it("replaces every spelling its matcher folds to the value (final and medial sigma, long s)", () => {
+    const r = new Redactor([
+      { category: "user", value: "Κώστας" },
+      { category: "user", value: "ſtefan" },
+    ]);
+    const text = "C:\\Users\\κώστασ and ΚΏΣΤΑΣ and stefan";
+    const out = r.redactText(text);
+    assert.equal(out, "C:\\Users\\user-1 and user-1 and user-2");
+    for (const enc of ["utf8", "utf16le"] as const) {
+      const bytes = r.redactBytes(Buffer.from(text, enc));
+      assert.equal(r.containsBytes(bytes), false, `${enc}: ${Buffer.from(bytes).toString(enc)}`);
+    }
+  });
+
   it("replaces whole values only: never inside another word, in any script", () => {
     const w = new Redactor([
       { category: "user", value: "IT" },
