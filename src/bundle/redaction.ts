@@ -138,8 +138,18 @@ interface TextView {
   offsets: Uint32Array;
 }
 
-/** UTF-8 view: well-formed sequences decode, every other byte is one U+FFFD. */
-function utf8View(b: Uint8Array): TextView {
+/**
+ * A letter standing for a byte that is not UTF-8 when editing mixed text (`ʰ`, U+02B0): a word
+ * character, so a Windows-1252 `é` next to a value still joins it into one word, as in the
+ * Windows-1252 view.
+ */
+const NOT_UTF8_AS_LETTER = 0x02b0;
+
+/**
+ * UTF-8 view: well-formed sequences decode, every other byte is one `invalid` code unit
+ * (U+FFFD, or {@link NOT_UTF8_AS_LETTER} when editing).
+ */
+function utf8View(b: Uint8Array, invalid = 0xfffd): TextView {
   // At most one code unit per byte (a 4-byte sequence gives two).
   const offsets = new Uint32Array(b.length + 1);
   let n = 0;
@@ -157,7 +167,7 @@ function utf8View(b: Uint8Array): TextView {
   let i = 0;
   while (i < b.length) {
     const c = b[i]!;
-    let cp = 0xfffd;
+    let cp = invalid;
     let len = 1;
     if (c < 0x80) cp = c;
     else {
@@ -368,12 +378,13 @@ export class Redactor {
   redactBytes(bytes: Uint8Array): Uint8Array {
     if (!this.#matcher) return bytes;
     let cur = bytes;
-    // Single-byte text is read either as UTF-8 (when well-formed) or as Windows-1252, never both:
-    // in the other view a neighbouring letter (`é`) would look like punctuation and hide a word.
+    // Well-formed UTF-8 is not read as Windows-1252 (`é` would read as `Ã©`). Other single-byte
+    // text is read as Windows-1252 and as UTF-8 both (a log may mix them), a byte that is not
+    // UTF-8 reading as a letter there, so that a Windows-1252 `é` still joins its word.
     const utf8 = isUtf8(cur);
     for (const makeView of VIEWS) {
-      if (makeView === (utf8 ? ansiView : utf8View)) continue;
-      const view = makeView(cur);
+      if (utf8 && makeView === ansiView) continue;
+      const view = !utf8 && makeView === utf8View ? utf8View(cur, NOT_UTF8_AS_LETTER) : makeView(cur);
       const parts: Uint8Array[] = [];
       let last = 0;
       for (const [at, m] of this.#wholeMatches(view.text)) {

@@ -255,6 +255,25 @@ describe("Redactor", () => {
     }
   });
 
+  it("replaces values in text that mixes UTF-8 and Windows-1252, and still not inside a word", () => {
+    const r = new Redactor([
+      { category: "user", value: "José" },
+      { category: "user", value: "Jos" },
+    ]);
+    const mixed = Buffer.concat([
+      Buffer.from("user José\r\n", "utf8"),
+      Buffer.from([0x4a, 0x6f, 0x73, 0xe9, 0x0d, 0x0a]), // José in Windows-1252
+      Buffer.from([0x4a, 0x6f, 0x73, 0xe9, 0x70, 0x68, 0x20]), // Joséph: one word, Jos not whole
+    ]);
+    const out = r.redactBytes(mixed);
+    assert.equal(
+      r.findInBytes(out.subarray(0, out.length - 7)),
+      undefined,
+      Buffer.from(out).toString("latin1"),
+    );
+    assert.equal(Buffer.from(out).toString("latin1"), "user user-1\r\nuser-1\r\nJos\xe9ph ");
+  });
+
   it("replaces whole values only: never inside another word, in any script", () => {
     const w = new Redactor([
       { category: "user", value: "IT" },
