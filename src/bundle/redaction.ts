@@ -266,6 +266,8 @@ export class Redactor {
   readonly #matcher: RegExp | undefined;
   /** Lower-cased value → token. */
   readonly #token = new Map<string, string>();
+  /** Every spelling matched (value, full lower case, full upper case) and its token, longest first. */
+  #spellings: Array<[string, string]> = [];
 
   constructor(values: Iterable<{ category: SensitiveCategory; value: string }>) {
     const counters: Record<SensitiveCategory, number> = { user: 0, email: 0, host: 0, domain: 0, path: 0 };
@@ -316,11 +318,19 @@ export class Redactor {
     }
     this.entries = [...byValue.values()];
     this.skipped = [...skipped.values()].filter((s) => !byValue.has(s.value.toLowerCase()));
-    const sorted = [...this.entries].sort((a, b) => b.value.length - a.value.length);
-    for (const e of sorted) this.#token.set(e.value.toLowerCase(), e.token);
+    // Each value also in its full lower and upper case, which case folding does not reach
+    // (`İlker` → `i̇lker`, `straße` → `STRASSE`): text a program case-mapped holds those.
+    const spellings = new Map<string, string>();
+    for (const e of this.entries)
+      for (const v of [e.value, e.value.toLowerCase(), e.value.toUpperCase()])
+        if (!spellings.has(v)) spellings.set(v, e.token);
+    const sorted = [...spellings].sort(([a], [b]) => b.length - a.length);
+    this.#spellings = sorted;
+    for (const [v, token] of sorted)
+      if (!this.#token.has(v.toLowerCase())) this.#token.set(v.toLowerCase(), token);
     if (sorted.length > 0)
       this.#matcher = new RegExp(
-        `(?<!${WORD_CHAR})(?:${sorted.map((e) => escapeRe(e.value)).join("|")})(?!${WORD_CHAR})`,
+        `(?<!${WORD_CHAR})(?:${sorted.map(([v]) => escapeRe(v)).join("|")})(?!${WORD_CHAR})`,
         "giu",
       );
   }
@@ -333,8 +343,8 @@ export class Redactor {
   #tokenOf(m: string): string {
     const direct = this.#token.get(m.toLowerCase()) ?? this.#token.get(m.normalize("NFC").toLowerCase());
     if (direct !== undefined) return direct;
-    const entry = this.entries.find((e) => new RegExp(`^(?:${escapeRe(e.value)})$`, "iu").test(m));
-    return entry?.token ?? m;
+    const entry = this.#spellings.find(([v]) => new RegExp(`^(?:${escapeRe(v)})$`, "iu").test(m));
+    return entry?.[1] ?? m;
   }
 
   /** Every whole-value match in `s`, left to right, not overlapping: `[index, text]`. */

@@ -255,6 +255,17 @@ describe("Redactor", () => {
     }
   });
 
+  it("replaces a value in its full lower and upper case too (İlker → i̇lker, straße → STRASSE)", () => {
+    const r = new Redactor([
+      { category: "user", value: "İlker" },
+      { category: "user", value: "straße" },
+    ]);
+    const text = `${"İlker".toLowerCase()} ${"İlker".toUpperCase()} ${"straße".toUpperCase()} Strasse`;
+    assert.equal(r.redactText(text), "user-1 user-1 user-2 user-2");
+    const bytes = r.redactBytes(Buffer.from(text, "utf16le"));
+    assert.equal(r.containsBytes(bytes), false, Buffer.from(bytes).toString("utf16le"));
+  });
+
   it("replaces values in text that mixes UTF-8 and Windows-1252, and still not inside a word", () => {
     const r = new Redactor([
       { category: "user", value: "José" },
