@@ -22,6 +22,7 @@ import { joinWindowsPath, normalizeWindowsPath, windowsPathKey } from "../paths/
 import type { CarriedPeFacts, DirEntry, FileSystemPort } from "../ports/file-system.js";
 import type { RegKey, RegistryPort } from "../ports/registry.js";
 import { RegType } from "../ports/registry.js";
+import type { EventRecord } from "../ports/system.js";
 import { decodeRegString, regNameKey } from "../registry/index.js";
 import type { Snapshot } from "../snapshot/snapshot.js";
 import { toolInfo } from "../version.js";
@@ -364,7 +365,7 @@ export async function collectBundle(
   }
 
   // Event logs (live mode only: a snapshot with an event-log port).
-  const events: Array<{ log: string; xml: string }> = [];
+  const events: Array<{ log: string; records: EventRecord[] }> = [];
   if (source.eventLog) {
     for (const log of ["Application", "System"]) {
       // A log that cannot be read (wevtutil refused) is left out with a note, not a failed collect.
@@ -372,17 +373,7 @@ export async function collectBundle(
         notes.push(`events/${log}.xml omitted: ${e.message}`);
         return [];
       });
-      const body = records
-        .map(
-          (e) =>
-            `  <Event><System><Provider Name="${xmlEscape(e.provider)}"/><EventID>${e.id}</EventID>` +
-            `<Level>${e.level ?? ""}</Level><TimeCreated SystemTime="${xmlEscape(e.time)}"/>` +
-            `<Channel>${xmlEscape(e.log)}</Channel></System><EventData>` +
-            e.data.map((d) => `<Data>${xmlEscape(d)}</Data>`).join("") +
-            `</EventData></Event>`,
-        )
-        .join("\n");
-      events.push({ log, xml: `<?xml version="1.0" encoding="utf-8"?>\n<Events>\n${body}\n</Events>\n` });
+      events.push({ log, records });
     }
   }
 
@@ -513,7 +504,22 @@ export async function collectBundle(
     return { path: l.path, size: l.size, tailBytes: l.tailBytes, truncated: l.tailBytes < l.size, member };
   });
   members.set(MEMBER.logs, jsonMember({ tailCapBytes: limits.logTailBytes, logs: logIndex }));
-  for (const e of events) members.set(`events/${e.log}.xml`, text(encoder.encode(e.xml)));
+  // Event data is redacted before it is XML-escaped: `O'Brien` would otherwise hide as `O&apos;Brien`.
+  const x = (v: string) => xmlEscape(str(v));
+  for (const { log, records } of events) {
+    const body = records
+      .map(
+        (e) =>
+          `  <Event><System><Provider Name="${x(e.provider)}"/><EventID>${e.id}</EventID>` +
+          `<Level>${e.level ?? ""}</Level><TimeCreated SystemTime="${x(e.time)}"/>` +
+          `<Channel>${x(e.log)}</Channel></System><EventData>` +
+          e.data.map((d) => `<Data>${x(d)}</Data>`).join("") +
+          `</EventData></Event>`,
+      )
+      .join("\n");
+    const xml = `<?xml version="1.0" encoding="utf-8"?>\n<Events>\n${body}\n</Events>\n`;
+    members.set(`events/${log}.xml`, text(encoder.encode(xml)));
+  }
 
   // Binary members are never edited; the ones that still hold a value are named as unredacted.
   const unredacted: UnredactedMember[] = [];

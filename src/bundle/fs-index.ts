@@ -255,7 +255,17 @@ export class BundleFileSystem implements FileSystemPort {
       throw new BundleError("member-invalid", `${e.content.facts} carries no facts for ${e.path}`, {
         path: e.content.facts,
       });
-    return facts;
+    // The record is the bundle's word, not a verdict computed here: say so wherever it is shown.
+    return {
+      ...facts,
+      triage: {
+        ...facts.triage,
+        carried: {
+          from: e.content.facts,
+          note: "record carried in the bundle (the bytes were withheld by redaction), not computed here; the bundle is not authenticated",
+        },
+      },
+    };
   }
 
   async stat(path: string): Promise<FileStat | undefined> {

@@ -17,6 +17,8 @@ import { parsePe } from "../pe/index.js";
 import type { TriageRecord } from "../triage/index.js";
 import { BundleError } from "./errors.js";
 
+const VERDICTS: readonly string[] = ["clean", "suspicious", "malicious", "error"];
+
 /** `snapshot/pe-facts.json` (version 1). */
 export interface PeFactsDoc {
   version: 1;
@@ -75,6 +77,7 @@ export function validatePeFacts(v: unknown, memberPath: string): PeFactsDoc {
       typeof t !== "object" ||
       t === null ||
       typeof t.verdict !== "string" ||
+      !VERDICTS.includes(t.verdict) ||
       !Array.isArray(t.indicators) ||
       t.sha256 !== f.sha256
     )

@@ -138,8 +138,18 @@ interface TextView {
   offsets: Uint32Array;
 }
 
-/** UTF-8 view: well-formed sequences decode, every other byte is one U+FFFD. */
-function utf8View(b: Uint8Array): TextView {
+/**
+ * A letter standing for a byte that is not UTF-8 when editing mixed text (`ʰ`, U+02B0): a word
+ * character, so a Windows-1252 `é` next to a value still joins it into one word, as in the
+ * Windows-1252 view.
+ */
+const NOT_UTF8_AS_LETTER = 0x02b0;
+
+/**
+ * UTF-8 view: well-formed sequences decode, every other byte is one `invalid` code unit
+ * (U+FFFD, or {@link NOT_UTF8_AS_LETTER} when editing).
+ */
+function utf8View(b: Uint8Array, invalid = 0xfffd): TextView {
   // At most one code unit per byte (a 4-byte sequence gives two).
   const offsets = new Uint32Array(b.length + 1);
   let n = 0;
@@ -157,7 +167,7 @@ function utf8View(b: Uint8Array): TextView {
   let i = 0;
   while (i < b.length) {
     const c = b[i]!;
-    let cp = 0xfffd;
+    let cp = invalid;
     let len = 1;
     if (c < 0x80) cp = c;
     else {
@@ -256,6 +266,8 @@ export class Redactor {
   readonly #matcher: RegExp | undefined;
   /** Lower-cased value → token. */
   readonly #token = new Map<string, string>();
+  /** Every spelling matched (value, full lower case, full upper case) and its token, longest first. */
+  #spellings: Array<[string, string]> = [];
 
   constructor(values: Iterable<{ category: SensitiveCategory; value: string }>) {
     const counters: Record<SensitiveCategory, number> = { user: 0, email: 0, host: 0, domain: 0, path: 0 };
@@ -306,18 +318,33 @@ export class Redactor {
     }
     this.entries = [...byValue.values()];
     this.skipped = [...skipped.values()].filter((s) => !byValue.has(s.value.toLowerCase()));
-    const sorted = [...this.entries].sort((a, b) => b.value.length - a.value.length);
-    for (const e of sorted) this.#token.set(e.value.toLowerCase(), e.token);
+    // Each value also in its full lower and upper case, which case folding does not reach
+    // (`İlker` → `i̇lker`, `straße` → `STRASSE`): text a program case-mapped holds those.
+    const spellings = new Map<string, string>();
+    for (const e of this.entries)
+      for (const v of [e.value, e.value.toLowerCase(), e.value.toUpperCase()])
+        if (!spellings.has(v)) spellings.set(v, e.token);
+    const sorted = [...spellings].sort(([a], [b]) => b.length - a.length);
+    this.#spellings = sorted;
+    for (const [v, token] of sorted)
+      if (!this.#token.has(v.toLowerCase())) this.#token.set(v.toLowerCase(), token);
     if (sorted.length > 0)
       this.#matcher = new RegExp(
-        `(?<!${WORD_CHAR})(?:${sorted.map((e) => escapeRe(e.value)).join("|")})(?!${WORD_CHAR})`,
+        `(?<!${WORD_CHAR})(?:${sorted.map(([v]) => escapeRe(v)).join("|")})(?!${WORD_CHAR})`,
         "giu",
       );
   }
 
-  /** The token of a matched value (matches differ from the value in letter case only). */
+  /**
+   * The token of a matched value (matches differ from the value in letter case only). The matcher
+   * folds case as Unicode simple case folding does, which `toLowerCase` does not always agree with
+   * (`σ`/`ς`, `ſ`/`s`): such a match finds its value the matcher's way, never stays as it was.
+   */
   #tokenOf(m: string): string {
-    return this.#token.get(m.toLowerCase()) ?? this.#token.get(m.normalize("NFC").toLowerCase()) ?? m;
+    const direct = this.#token.get(m.toLowerCase()) ?? this.#token.get(m.normalize("NFC").toLowerCase());
+    if (direct !== undefined) return direct;
+    const entry = this.#spellings.find(([v]) => new RegExp(`^(?:${escapeRe(v)})$`, "iu").test(m));
+    return entry?.[1] ?? m;
   }
 
   /** Every whole-value match in `s`, left to right, not overlapping: `[index, text]`. */
@@ -361,12 +388,13 @@ export class Redactor {
   redactBytes(bytes: Uint8Array): Uint8Array {
     if (!this.#matcher) return bytes;
     let cur = bytes;
-    // Single-byte text is read either as UTF-8 (when well-formed) or as Windows-1252, never both:
-    // in the other view a neighbouring letter (`é`) would look like punctuation and hide a word.
+    // Well-formed UTF-8 is not read as Windows-1252 (`é` would read as `Ã©`). Other single-byte
+    // text is read as Windows-1252 and as UTF-8 both (a log may mix them), a byte that is not
+    // UTF-8 reading as a letter there, so that a Windows-1252 `é` still joins its word.
     const utf8 = isUtf8(cur);
     for (const makeView of VIEWS) {
-      if (makeView === (utf8 ? ansiView : utf8View)) continue;
-      const view = makeView(cur);
+      if (utf8 && makeView === ansiView) continue;
+      const view = !utf8 && makeView === utf8View ? utf8View(cur, NOT_UTF8_AS_LETTER) : makeView(cur);
       const parts: Uint8Array[] = [];
       let last = 0;
       for (const [at, m] of this.#wholeMatches(view.text)) {

@@ -315,7 +315,7 @@ export interface DamagedRun {
   manifestFile: string;
   /** The manifest's operations, when `manifest.json` reads and has the right shape. */
   manifest?: Operation[];
-  /** Why the manifest could not be read. */
+  /** Why the manifest could not be read, or why it is not to be trusted (it names places outside the run's). */
   manifestProblem?: string;
   /** The run id's time, ISO 8601 (to the second). */
   startedAt: string;
@@ -339,7 +339,18 @@ async function damagedRun(env: RepairEnvironment, runId: string, e: RunbookError
     if (!Array.isArray(parsed)) throw new Error("not a list of operations");
     manifest = parsed.map((op, i) => checkOperation(op, `${manifestFile}, entry ${i}`));
   } catch (cause) {
-    manifestProblem = (cause as Error).message;
+    manifestProblem = `unreadable: ${(cause as Error).message}`;
+  }
+  // The manifest is no more trusted than the journal: one that names places outside the run's
+  // own (an edited manifest) is listed with that warning, for whoever restores by hand.
+  if (manifest) {
+    try {
+      const guard = await containment(env, runId);
+      for (let i = 0; i < manifest.length; i++) await guard.checkOperation(manifest, i);
+    } catch (cause) {
+      if (!(cause instanceof RunbookError)) throw cause;
+      manifestProblem = `not to be trusted (${cause.code}): ${cause.message}`;
+    }
   }
   const t = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(runId)!;
   return {
@@ -366,7 +377,7 @@ function damagedError(d: DamagedRun, prefix = ""): RunbookError {
     : "its quarantine folder is unknown";
   return new RunbookError(
     "journal-corrupt",
-    `${prefix}run ${d.runId} has a damaged journal (${d.problem.message}); nothing was changed. ${where}; the manifest is ${d.manifestFile}${d.manifestProblem ? ` (unreadable: ${d.manifestProblem})` : ""}. Restore by hand: docs/runbook.md "Restoring a damaged run by hand"`,
+    `${prefix}run ${d.runId} has a damaged journal (${d.problem.message}); nothing was changed. ${where}; the manifest is ${d.manifestFile}${d.manifestProblem ? ` (${d.manifestProblem})` : ""}. Restore by hand: docs/runbook.md "Restoring a damaged run by hand"`,
     { path: d.quarantine ?? d.journal, evidence: d },
   );
 }

@@ -22,6 +22,7 @@ import {
   containmentRoot,
   isCanonicalPath,
   isStrictlyUnder,
+  realPathOfDeepest,
   type ContainmentRoot,
 } from "./containment.js";
 import { dirsBetween } from "./durable-fs.js";
@@ -58,6 +59,8 @@ export class RunContainment {
     private readonly image: ContainmentRoot | undefined,
     private readonly quarantine: ContainmentRoot,
     private readonly runDir: ContainmentRoot,
+    /** koff-doctor's own folders (quarantine root, state folder), real paths resolved once. */
+    private readonly own: readonly ContainmentRoot[],
   ) {}
 
   /** Resolves the roots once. @throws RunbookError `refused-symlink` for a root whose link leads nowhere. */
@@ -71,6 +74,10 @@ export class RunContainment {
       image,
       await containmentRoot(path.join(places.quarantineRoot, places.runId), "the run's quarantine folder"),
       await containmentRoot(places.runDir, "the run's folder"),
+      [
+        await containmentRoot(places.quarantineRoot, "koff-doctor's quarantine"),
+        await containmentRoot(places.stateDir, "koff-doctor's state folder"),
+      ],
     );
   }
 
@@ -120,6 +127,16 @@ export class RunContainment {
           );
       }
       if (this.image) await assertContained(p, this.image, `${what}: its ${role}`);
+      // The same after resolving links: a link in the image may lead into another run's quarantine.
+      const real = await realPathOfDeepest(p);
+      for (const own of this.own) {
+        if (real === own.real || isStrictlyUnder(real, own.real) || isStrictlyUnder(own.real, real))
+          throw new RunbookError(
+            "refused-symlink",
+            `${what}: its ${role} ${p} resolves to ${real}, which is, holds or lies in ${own.name} (${own.real}): a symbolic link leads there; not following it`,
+            { path: p, evidence: { resolved: real, root: own.real } },
+          );
+      }
     };
     const inQuarantine = (p: string, role: string) =>
       assertContained(p, this.quarantine, `${what}: its ${role}`);

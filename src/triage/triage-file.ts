@@ -52,6 +52,12 @@ export interface TriageRecord {
   signature?: SignatureSummary & { details?: unknown };
   indicators: Indicator[];
   pe?: PeSummary;
+  /**
+   * Set when this record was not computed here but read from a redacted bundle's
+   * `snapshot/pe-facts.json` (the file's bytes were withheld). A bundle is not authenticated: the
+   * verdict is the collecting machine's word, not this run's finding.
+   */
+  carried?: { from: string; note: string };
 }
 
 export interface TriageInput {

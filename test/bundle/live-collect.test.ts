@@ -52,11 +52,49 @@ function fakeLive(): Snapshot {
   };
 }
 
+/** The fake live machine with a second user whose name XML escapes (`'`, `&`), named in an event. */
+function fakeLiveWithEscapedUser(): Snapshot {
+  const live = fakeLive();
+  const users = async () => [
+    ...(await live.registry.users()),
+    { user: "o'brien&co", root: "HKU\\S-1-5-21-1-2-3-1002" },
+  ];
+  const registry = new Proxy(live.registry, {
+    get: (t, k) => {
+      if (k === "users") return users;
+      const v = Reflect.get(t, k) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+  const query = live.eventLog!.query;
+  return {
+    ...live,
+    registry,
+    eventLog: {
+      query: async (log, max) =>
+        (await query(log, max)).map((e) => ({ ...e, data: [...e.data, "C:\\Users\\o'brien&co\\x.pst"] })),
+    },
+  };
+}
+
 describe("live collection", () => {
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), "koff-live-"));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("redacts event data before XML-escaping it (a user name with ' or & is not hidden as &apos; or &amp;)", async () => {
+    const collected = await collectBundle(fakeLiveWithEscapedUser(), { at: AT, redact: true });
+    assert.ok(
+      collected.redaction?.entries.some((e) => e.value === "o'brien&co"),
+      "the user is a redacted value",
+    );
+    const xml = new TextDecoder().decode(
+      collected.members.find((m) => m.name === "events/Application.xml")!.data,
+    );
+    assert.match(xml, /<EventID>1000<\/EventID>/);
+    assert.ok(!/o(?:'|&apos;)brien/i.test(xml), `the user name stands in the XML: ${xml}`);
+  });
 
   for (const redact of [false, true]) {
     it(`carries event-log XML and free space${redact ? ", redacted" : ""}`, async () => {

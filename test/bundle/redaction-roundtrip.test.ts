@@ -297,5 +297,16 @@ describe("redaction round trip", () => {
     const fromRedacted = await verdicts(["--bundle", w.bundle]);
     assert.deepEqual(fromRedacted, fromPlain);
     assert.equal(fromRedacted.get(dll.sha256), "malicious");
+    // The withheld files' verdicts were carried, not computed: every output says so.
+    const json = JSON.parse(
+      (await runCli(["triage", "--bundle", w.bundle, "--json", "--at", AT])).stdout,
+    ) as {
+      files: Array<{ sha256: string; carried?: { note: string } }>;
+    };
+    for (const f of facts.files)
+      assert.match(json.files.find((x) => x.sha256 === f.sha256)?.carried?.note ?? "", /not computed here/);
+    const text = await runCli(["triage", "--bundle", w.bundle, "--at", AT]);
+    assert.match(text.stdout, /carried +record carried in the bundle/);
+    assert.match(text.stdout, new RegExp(`${facts.files.length} verdict\\(s\\) carried in the bundle`));
   });
 });

@@ -241,6 +241,50 @@ describe("Redactor", () => {
     }
   });
 
+  it("replaces every spelling its matcher folds to the value (final and medial sigma, long s)", () => {
+    const r = new Redactor([
+      { category: "user", value: "Κώστας" },
+      { category: "user", value: "ſtefan" },
+    ]);
+    const text = "C:\\Users\\κώστασ and ΚΏΣΤΑΣ and stefan";
+    const out = r.redactText(text);
+    assert.equal(out, "C:\\Users\\user-1 and user-1 and user-2");
+    for (const enc of ["utf8", "utf16le"] as const) {
+      const bytes = r.redactBytes(Buffer.from(text, enc));
+      assert.equal(r.containsBytes(bytes), false, `${enc}: ${Buffer.from(bytes).toString(enc)}`);
+    }
+  });
+
+  it("replaces a value in its full lower and upper case too (İlker → i̇lker, straße → STRASSE)", () => {
+    const r = new Redactor([
+      { category: "user", value: "İlker" },
+      { category: "user", value: "straße" },
+    ]);
+    const text = `${"İlker".toLowerCase()} ${"İlker".toUpperCase()} ${"straße".toUpperCase()} Strasse`;
+    assert.equal(r.redactText(text), "user-1 user-1 user-2 user-2");
+    const bytes = r.redactBytes(Buffer.from(text, "utf16le"));
+    assert.equal(r.containsBytes(bytes), false, Buffer.from(bytes).toString("utf16le"));
+  });
+
+  it("replaces values in text that mixes UTF-8 and Windows-1252, and still not inside a word", () => {
+    const r = new Redactor([
+      { category: "user", value: "José" },
+      { category: "user", value: "Jos" },
+    ]);
+    const mixed = Buffer.concat([
+      Buffer.from("user José\r\n", "utf8"),
+      Buffer.from([0x4a, 0x6f, 0x73, 0xe9, 0x0d, 0x0a]), // José in Windows-1252
+      Buffer.from([0x4a, 0x6f, 0x73, 0xe9, 0x70, 0x68, 0x20]), // Joséph: one word, Jos not whole
+    ]);
+    const out = r.redactBytes(mixed);
+    assert.equal(
+      r.findInBytes(out.subarray(0, out.length - 7)),
+      undefined,
+      Buffer.from(out).toString("latin1"),
+    );
+    assert.equal(Buffer.from(out).toString("latin1"), "user user-1\r\nuser-1\r\nJos\xe9ph ");
+  });
+
   it("replaces whole values only: never inside another word, in any script", () => {
     const w = new Redactor([
       { category: "user", value: "IT" },
@@ -360,6 +404,25 @@ describe("withheld PE facts in bundle mode", () => {
     assert.deepEqual(fs.withheldFiles(), [{ path: "C:\\Users\\user-1\\x.dll", size: 5 }]);
   });
 
+  it("marks a carried record as carried, whatever the bundle says of it (bundles are not authenticated)", async () => {
+    const fs = fsFor({
+      version: 1,
+      files: [
+        {
+          path: "C:\\Users\\user-1\\x.dll",
+          size: 5,
+          sha256: sha,
+          imports: [],
+          triage: { ...record, carried: undefined },
+        },
+      ],
+    });
+    const triage = (await fs.carriedPeFacts("C:\\Users\\user-1\\x.dll"))?.triage;
+    assert.equal(triage?.verdict, "clean");
+    assert.equal(triage?.carried?.from, "snapshot/pe-facts.json");
+    assert.match(triage?.carried?.note ?? "", /not computed here/);
+  });
+
   for (const [what, facts] of [
     ["not a facts document", { version: 2, files: [] }],
     [
@@ -378,6 +441,21 @@ describe("withheld PE facts in bundle mode", () => {
       },
     ],
     ["no entry for the withheld file", { version: 1, files: [] }],
+    [
+      "a verdict that is not one",
+      {
+        version: 1,
+        files: [
+          {
+            path: "C:\\Users\\user-1\\x.dll",
+            size: 5,
+            sha256: sha,
+            imports: [],
+            triage: { ...record, verdict: "trusted" },
+          },
+        ],
+      },
+    ],
     [
       "imports that are not names",
       {

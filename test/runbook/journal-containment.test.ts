@@ -319,6 +319,20 @@ const ATTACKS: Attack[] = [
     undo: [4, "refused-symlink"],
   },
   {
+    name: "the cache's parent replaced by a link into another run's quarantine",
+    killAfter: 1,
+    plant: (a) => {
+      const other = path.join(path.dirname(a.quarantine), "20260101T000000Z-clear-cache-abcd");
+      mkdirSync(path.join(other, "Kerio"), { recursive: true });
+      writeFileSync(path.join(other, "Kerio", "quarantined.txt"), "another run's quarantined data\n");
+      const parent = path.join(a.image, path.dirname(CACHE));
+      rmSync(parent, { recursive: true });
+      symlinkSync(other, parent);
+    },
+    undo: [4, "refused-symlink"],
+    resume: [4, "refused-symlink"],
+  },
+  {
     name: "the journal replaced by a link to a file outside",
     plant: (a) => {
       cpSync(a.journal, path.join(a.outside, "journal-copy.jsonl"));
@@ -443,6 +457,24 @@ describe("damaged journals: listed with what can still be read, never acted on",
     ) as unknown;
     return { a, bytes, manifest, outsideBefore: outsideSnapshot(a), imageBefore: hashTree(a.image) };
   }
+
+  it("a damaged run whose manifest was edited to name a place outside: listed with a warning, not trusted", async () => {
+    const { a } = await damaged();
+    writeFileSync(a.journal, readFileSync(a.journal).subarray(0, 10)); // the header torn
+    const file = path.join(a.state, "runs", a.runId, "manifest.json");
+    const manifest = JSON.parse(readFileSync(file, "utf8")) as Array<Record<string, unknown>>;
+    manifest[0]!["from"] = path.join(a.outside, "empty");
+    writeFileSync(file, JSON.stringify(manifest));
+    const status = await cli(a, "repair", "--status", "--json");
+    assert.equal(status.code, 0);
+    const d = (JSON.parse(status.stdout) as { damaged: Array<{ manifestProblem?: string }> }).damaged[0]!;
+    assert.match(d.manifestProblem ?? "", /not to be trusted \(journal-corrupt\)/);
+    const text = await cli(a, "repair", "--status");
+    assert.match(text.stdout, /warning: the manifest is not to be trusted/);
+    const u = await cli(a, "undo", a.runId);
+    assert.equal(u.code, 3);
+    assert.match(u.stderr, /not to be trusted/);
+  });
 
   it("bit-flipped at seeded offsets: damaged, undo exits 3 naming the quarantine, nothing changes", async () => {
     const next = seededUint32(0x10_0003);

@@ -93,6 +93,8 @@ function renderDamaged(d: DamagedRun, c: CliIo["colors"]): string {
     );
   if (d.manifest) {
     lines.push(`   manifest: ${d.manifestFile}`);
+    if (d.manifestProblem)
+      lines.push(`   ${c.red("warning")}: the manifest is ${d.manifestProblem}; check every path by hand`);
     for (const op of d.manifest) {
       if (op.kind === "move") {
         lines.push(`   - ${op.windowsPath}: ${op.from} → ${op.to}`);
@@ -101,7 +103,7 @@ function renderDamaged(d: DamagedRun, c: CliIo["colors"]): string {
         lines.push(`   - hive ${op.hive}: original (sha256 ${op.beforeSha256}) kept as ${op.backup}`);
       } else lines.push(`   - ${describeOperation(op)}`);
     }
-  } else lines.push(`   manifest: ${d.manifestFile} unreadable (${d.manifestProblem ?? "?"})`);
+  } else lines.push(`   manifest: ${d.manifestFile} ${d.manifestProblem ?? "unreadable"}`);
   lines.push(`   undo refuses this run; restore by hand: docs/runbook.md "Restoring a damaged run by hand"`);
   return lines.join("\n");
 }

@@ -59,13 +59,16 @@ function triageSection(records: TriageRecord[]): string {
     .map((r) => {
       const head = `<h3>${badge(r.verdict === "error" ? "error-v" : r.verdict)} ${escapeHtml(r.windowsPath ?? r.path)}</h3>`;
       const facts = `<p class="meta">sha256 <code>${escapeHtml(r.sha256)}</code> · ${escapeHtml(r.size)} bytes${r.signature ? ` · signature <b>${escapeHtml(r.signature.state)}</b>${r.signature.signer ? ` by ${escapeHtml(r.signature.signer)}` : ""}` : ""}${r.pe ? ` · ${escapeHtml(r.pe.machine)} ${r.pe.isDll ? "DLL" : "EXE"}` : ""}</p>`;
+      const carried = r.carried
+        ? `<p>${badge("carried")} ${escapeHtml(r.carried.note)} (<code>${escapeHtml(r.carried.from)}</code>)</p>`
+        : "";
       const error = r.error
         ? `<p>${badge("error")} <code>${escapeHtml(r.error.code)}</code> ${escapeHtml(r.error.message)}</p>`
         : "";
       const table = r.indicators.length
         ? `<table><tr><th>level</th><th>indicator</th><th>evidence and table cell</th></tr>${indicatorRows(r.indicators)}</table>`
         : "";
-      return `<div class="finding">${head}${facts}${error}${table}</div>`;
+      return `<div class="finding">${head}${facts}${carried}${error}${table}</div>`;
     })
     .join("\n");
 }

@@ -44,6 +44,7 @@ export function renderTriageText(
     lines.push(`${verdictLabel(r.verdict, c)}  ${c.bold(r.path)}`);
     if (r.windowsPath && r.windowsPath !== r.path) lines.push(`  ${c.dim("as")}      ${r.windowsPath}`);
     if (r.sha256) lines.push(`  ${c.dim("sha256")}  ${r.sha256}  ${c.dim(`${r.size} bytes`)}`);
+    if (r.carried) lines.push(`  ${c.yellow("carried")} ${r.carried.note} (${r.carried.from})`);
     if (r.error) {
       const where = r.error.offset !== undefined ? ` at offset 0x${r.error.offset.toString(16)}` : "";
       const what = r.error.structure ? ` (${r.error.structure})` : "";
@@ -69,5 +70,8 @@ export function renderTriageText(
   lines.push(
     `${records.length} file(s): ${count("clean")} clean, ${count("suspicious")} suspicious, ${count("malicious")} malicious, ${count("error")} unreadable`,
   );
+  const carried = records.filter((r) => r.carried).length;
+  if (carried > 0)
+    lines.push(`${carried} verdict(s) carried in the bundle, not computed here (marked "carried")`);
   return `${lines.join("\n")}\n`;
 }
