@@ -1,0 +1,134 @@
+/**
+ * Chain building when the SignedData certificate bag holds more than one candidate issuer. The
+ * bag is not covered by the signature, so anyone can add certificates to a genuinely signed file
+ * without changing its Authenticode digest. A decoy carrying the real CA's subject and public
+ * key (both public) but signed by someone else, or with cA=FALSE, verifies the leaf's signature
+ * just as the real CA does. Path building must still find the valid path when one exists
+ * (WinVerifyTrust picks the best chain), and never a bad one when only bad ones exist.
+ *
+ * The decoy is made in-test with openssl (`x509 -force_pubkey`) and put first in the bag of
+ * fixtures/authenticode-rules/rules-baseline-valid-x64.dll.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { createTrustStore, defaultPolicy, verifyAuthenticode } from "../../src/authenticode/index.js";
+import { parsePe } from "../../src/pe/index.js";
+import { hasTool, loadPe, repoRoot } from "./helpers.js";
+
+const dir = path.join(repoRoot, "fixtures", "authenticode-rules");
+const baseline = path.join(dir, "rules-baseline-valid-x64.dll");
+const skip = !existsSync(baseline)
+  ? `${baseline} not found; run fixtures/build-authenticode-rules.sh`
+  : !hasTool("openssl")
+    ? "openssl is not installed (apt-get install openssl); skipping"
+    : false;
+const at = new Date("2026-06-01T00:00:00Z");
+
+/** One DER element: tag octet, header length, content. */
+function readTlv(der: Buffer, pos: number): { tag: number; header: number; length: number } {
+  const tag = der[pos]!;
+  const first = der[pos + 1]!;
+  if (first < 0x80) return { tag, header: 2, length: first };
+  const count = first & 0x7f;
+  let length = 0;
+  for (let i = 0; i < count; i++) length = length * 256 + der[pos + 2 + i]!;
+  return { tag, header: 2 + count, length };
+}
+
+function encodeTlv(tag: number, content: Buffer): Buffer {
+  const n = content.length;
+  const lengthOctets: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) lengthOctets.unshift(v % 256);
+  const header = n < 0x80 ? [tag, n] : [tag, 0x80 | lengthOctets.length, ...lengthOctets];
+  return Buffer.concat([Buffer.from(header), content]);
+}
+
+/** The children of a constructed element at `pos`. */
+function children(der: Buffer, pos: number): Buffer[] {
+  const { header, length } = readTlv(der, pos);
+  const out: Buffer[] = [];
+  for (let at = pos + header; at < pos + header + length;) {
+    const child = readTlv(der, at);
+    out.push(der.subarray(at, at + child.header + child.length));
+    at += child.header + child.length;
+  }
+  return out;
+}
+
+/** ContentInfo → [0] → SignedData → certificates [0]: `extra` put first in the bag. */
+function prependToBag(contentInfo: Buffer, extra: Buffer[]): Buffer {
+  const [oid, explicit] = children(contentInfo, 0);
+  const signedData = children(explicit!, 0)[0]!;
+  const fields = children(signedData, 0).map((field) =>
+    field[0] === 0xa0 ? encodeTlv(0xa0, Buffer.concat([...extra, ...children(field, 0)])) : field,
+  );
+  return encodeTlv(0x30, Buffer.concat([oid!, encodeTlv(0xa0, encodeTlv(0x30, Buffer.concat(fields)))]));
+}
+
+/** `file` with `extra` certificates put first in its signature's bag (digest unchanged). */
+function withDecoys(file: string, extra: Buffer[]): Uint8Array {
+  const { bytes, pe } = loadPe(file);
+  const table = pe.certificateTable!;
+  const entry = Buffer.from(bytes.subarray(table.offset, table.offset + table.size));
+  const revisionAndType = entry.subarray(4, 8);
+  const contentInfo = entry.subarray(8, 8 + readTlv(entry, 8).header + readTlv(entry, 8).length);
+  const p7 = prependToBag(contentInfo, extra);
+  const length = 8 + p7.length;
+  const padded = Buffer.alloc(Math.ceil(length / 8) * 8);
+  padded.writeUInt32LE(padded.length, 0);
+  revisionAndType.copy(padded, 4);
+  p7.copy(padded, 8);
+  const out = Buffer.concat([Buffer.from(bytes.subarray(0, table.offset)), padded]);
+  const security = pe.optionalHeader.dataDirectories.find((d) => d.index === 4)!;
+  out.writeUInt32LE(padded.length, security.entryOffset + 4);
+  return new Uint8Array(out);
+}
+
+describe("chain building with decoys in the certificate bag", { skip }, () => {
+  const work = skip ? "" : mkdtempSync(path.join(tmpdir(), "koff-chain-decoy-"));
+  after(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: work, stdio: "pipe" });
+  /** A certificate with the real CA's subject and public key, signed with a stranger's key. */
+  function decoy(extensions: string): Buffer {
+    openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "stranger.key");
+    openssl("x509", "-in", path.join(dir, "pki", "ca.pem"), "-pubkey", "-noout", "-out", "ca.pub");
+    const subject = "/C=CZ/O=koff-doctor Rules Test PKI/CN=Rules Test Code Signing CA";
+    openssl("req", "-new", "-key", "stranger.key", "-subj", subject, "-out", "decoy.csr");
+    writeFileSync(path.join(work, "decoy.ext"), `${extensions}\n`);
+    openssl(
+      ...["x509", "-req", "-in", "decoy.csr", "-signkey", "stranger.key", "-force_pubkey", "ca.pub"],
+      ...["-extfile", "decoy.ext", "-days", "36500", "-outform", "DER", "-out", "decoy.der"],
+    );
+    return readFileSync(path.join(work, "decoy.der"));
+  }
+  function verify(bytes: Uint8Array) {
+    const trust = createTrustStore({ files: [path.join(dir, "pki", "trust-anchors.pem")] });
+    const pe = parsePe(bytes, { mode: "permissive" });
+    return verifyAuthenticode(bytes, pe, defaultPolicy(trust, { at }));
+  }
+
+  it("the baseline is valid without decoys", () => {
+    assert.equal(verify(withDecoys(baseline, [])).state, "valid");
+  });
+
+  it("an end-entity decoy with the CA's name and key first in the bag: the real path is still chosen", () => {
+    const result = verify(withDecoys(baseline, [decoy("basicConstraints=critical,CA:FALSE")]));
+    assert.equal(
+      result.state,
+      "valid",
+      result.steps.map((s) => `${s.step}:${s.outcome}:${s.detail}`).join("\n"),
+    );
+    assert.match(result.signatures[0]!.trust.anchor?.subject ?? "", /Rules Test Root CA/);
+  });
+
+  it("a CA decoy that reaches no anchor first in the bag: the anchored path is still chosen", () => {
+    const result = verify(withDecoys(baseline, [decoy("basicConstraints=critical,CA:TRUE")]));
+    assert.equal(result.state, "valid");
+  });
+});
