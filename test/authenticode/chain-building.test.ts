@@ -127,6 +127,30 @@ describe("chain building with decoys in the certificate bag", { skip }, () => {
     assert.match(result.signatures[0]!.trust.anchor?.subject ?? "", /Rules Test Root CA/);
   });
 
+  it("a decoy signer with the leaf's issuer and serial but another key, first in the bag: the real signer is used", () => {
+    const caSubject = "/C=CZ/O=koff-doctor Rules Test PKI/CN=Rules Test Code Signing CA";
+    const serial = openssl("x509", "-in", path.join(dir, "pki", "leaf.pem"), "-noout", "-serial")
+      .toString()
+      .trim()
+      .replace(/^serial=/, "");
+    openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "other.key");
+    openssl(
+      ...["req", "-x509", "-new", "-key", "other.key", "-subj", caSubject, "-days", "36500"],
+      ...["-out", "other-ca.pem"],
+    );
+    openssl("req", "-new", "-key", "other.key", "-subj", "/CN=Decoy signer", "-out", "signer.csr");
+    openssl(
+      ...["x509", "-req", "-in", "signer.csr", "-CA", "other-ca.pem", "-CAkey", "other.key"],
+      ...["-set_serial", `0x${serial}`, "-days", "36500", "-outform", "DER", "-out", "signer.der"],
+    );
+    const result = verify(withDecoys(baseline, [readFileSync(path.join(work, "signer.der"))]));
+    assert.equal(
+      result.state,
+      "valid",
+      result.steps.map((s) => `${s.step}:${s.outcome}:${s.detail}`).join("\n"),
+    );
+  });
+
   it("a CA decoy that reaches no anchor first in the bag: the anchored path is still chosen", () => {
     const result = verify(withDecoys(baseline, [decoy("basicConstraints=critical,CA:TRUE")]));
     assert.equal(result.state, "valid");
