@@ -156,3 +156,68 @@ describe("chain building with decoys in the certificate bag", { skip }, () => {
     assert.equal(result.state, "valid");
   });
 });
+
+/**
+ * RFC 5280 §6.1.4(o), §6.1.5(e) and WinVerifyTrust (CERT_E_CRITICAL,
+ * CERT_TRUST_HAS_NOT_SUPPORTED_CRITICAL_EXT): a certificate of the path that carries a critical
+ * extension the verifier does not know states a constraint nobody enforces, so the path fails.
+ */
+describe(
+  "critical extensions nobody knows",
+  { skip: skip || (!hasTool("osslsigncode") && "osslsigncode is not installed; skipping") },
+  () => {
+    const work = skip ? "" : mkdtempSync(path.join(tmpdir(), "koff-critical-"));
+    after(() => {
+      if (work) rmSync(work, { recursive: true, force: true });
+    });
+    const pki = path.join(dir, "pki");
+    const run = (tool: string, ...args: string[]) => execFileSync(tool, args, { cwd: work, stdio: "pipe" });
+    /** Signs genuine-unsigned-x64.dll with a fresh leaf under ca.pem carrying `leafExtensions`. */
+    function signWith(leafExtensions: string): Uint8Array {
+      run("openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "leaf.key");
+      run("openssl", "req", "-new", "-key", "leaf.key", "-subj", "/CN=Critical Leaf", "-out", "leaf.csr");
+      writeFileSync(path.join(work, "leaf.ext"), `${leafExtensions}\n`);
+      run(
+        "openssl",
+        ...["x509", "-req", "-in", "leaf.csr", "-CA", path.join(pki, "ca.pem")],
+        ...["-CAkey", path.join(pki, "ca.key"), "-set_serial", "0x4b0f", "-days", "3650"],
+        ...["-extfile", "leaf.ext", "-out", "leaf.pem"],
+      );
+      writeFileSync(
+        path.join(work, "chain.pem"),
+        Buffer.concat([readFileSync(path.join(work, "leaf.pem")), readFileSync(path.join(pki, "ca.pem"))]),
+      );
+      rmSync(path.join(work, "signed.dll"), { force: true });
+      run(
+        "osslsigncode",
+        ...["sign", "-certs", "chain.pem", "-key", "leaf.key", "-h", "sha256"],
+        ...["-in", path.join(repoRoot, "fixtures", "pe", "genuine-unsigned-x64.dll"), "-out", "signed.dll"],
+      );
+      return new Uint8Array(readFileSync(path.join(work, "signed.dll")));
+    }
+    function verifyNow(bytes: Uint8Array) {
+      const trust = createTrustStore({ files: [path.join(pki, "trust-anchors.pem")] });
+      const pe = parsePe(bytes, { mode: "permissive" });
+      return verifyAuthenticode(bytes, pe, defaultPolicy(trust, { at: new Date(Date.now() + 3600_000) }));
+    }
+    const codeSigning = "keyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning";
+
+    it("a leaf with only known extensions is valid", () => {
+      assert.equal(verifyNow(signWith(codeSigning)).state, "valid");
+    });
+
+    it("a leaf with an unknown critical extension is invalid, and --explain names it", () => {
+      const result = verifyNow(signWith(`${codeSigning}\n1.3.6.1.4.1.55555.1=critical,ASN1:NULL`));
+      assert.equal(result.state, "invalid");
+      const step = result.steps.find((s) => s.step === "path-validation");
+      assert.match(
+        step?.detail ?? "",
+        /critical-extension: chain\[0\] "CN=Critical Leaf".*1\.3\.6\.1\.4\.1\.55555\.1/,
+      );
+    });
+
+    it("an unknown extension that is not critical is ignored", () => {
+      assert.equal(verifyNow(signWith(`${codeSigning}\n1.3.6.1.4.1.55555.1=ASN1:NULL`)).state, "valid");
+    });
+  },
+);
