@@ -22,7 +22,35 @@ export interface CertificateProfile {
   keyUsage?: { digitalSignature: boolean; keyCertSign: boolean };
   /** Hash named by Certificate.signatureAlgorithm (e.g. `"md5"` for md5WithRSAEncryption), when it names one. */
   signatureHash?: DigestAlgorithm;
+  /**
+   * extnIDs (dotted) of the extensions marked critical that are not in {@link KNOWN_EXTENSIONS}
+   * (RFC 5280 §6.1.4(o), §6.1.5(e): such a certificate fails the path).
+   */
+  unknownCritical?: string[];
 }
+
+/**
+ * Extensions a Windows chain engine recognises (RFC 5280 §4.2.1 and §4.2.2.1 standard ones):
+ * critical is fine for these. Windows refuses any other critical extension (CERT_E_CRITICAL).
+ * Of these, nameConstraints, policyConstraints, policyMappings and inhibitAnyPolicy are not
+ * enforced here (docs/authenticode.md).
+ */
+export const KNOWN_EXTENSIONS: ReadonlySet<string> = new Set([
+  "2.5.29.14", // subjectKeyIdentifier
+  "2.5.29.15", // keyUsage
+  "2.5.29.17", // subjectAltName
+  "2.5.29.18", // issuerAltName
+  "2.5.29.19", // basicConstraints
+  "2.5.29.30", // nameConstraints
+  "2.5.29.31", // cRLDistributionPoints
+  "2.5.29.32", // certificatePolicies
+  "2.5.29.33", // policyMappings
+  "2.5.29.35", // authorityKeyIdentifier
+  "2.5.29.36", // policyConstraints
+  "2.5.29.37", // extKeyUsage
+  "2.5.29.54", // inhibitAnyPolicy
+  "1.3.6.1.5.5.7.1.1", // authorityInfoAccess
+]);
 
 /** Extensions read per certificate at most (real certificates carry about ten). */
 const MAX_EXTENSIONS = 64;
@@ -97,9 +125,17 @@ export function readCertificateProfile(der: Uint8Array): CertificateProfile {
     at = extension.end;
     const id = element(reader, extension.start, extension.end, T.OID, "Extension.extnID");
     const idHex = Buffer.from(reader.bytes(id.start, id.end - id.start, "Extension.extnID")).toString("hex");
-    if (idHex !== BASIC_CONSTRAINTS && idHex !== KEY_USAGE) continue;
     let next = tlv(reader, id.end, extension.end, "Extension");
-    if (next.tag === T.BOOLEAN) next = tlv(reader, next.end, extension.end, "Extension"); // critical
+    let critical = false;
+    if (next.tag === T.BOOLEAN) {
+      critical = next.end > next.start && reader.u8(next.start, "Extension.critical") !== 0;
+      next = tlv(reader, next.end, extension.end, "Extension");
+    }
+    if (critical) {
+      const oid = dottedOid(reader, id);
+      if (!KNOWN_EXTENSIONS.has(oid)) (profile.unknownCritical ??= []).push(oid);
+    }
+    if (idHex !== BASIC_CONSTRAINTS && idHex !== KEY_USAGE) continue;
     if (next.tag !== T.OCTET_STRING) fail(next.start, "Extension.extnValue", "is not an OCTET STRING");
     if (idHex === BASIC_CONSTRAINTS) profile.basicConstraints = basicConstraints(reader, next);
     else profile.keyUsage = keyUsage(reader, next);

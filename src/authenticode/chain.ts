@@ -8,6 +8,7 @@
  * WinVerifyTrust behaviour as summarised in authenticode-brief.md §1.4, §1.8–1.9.
  */
 import { isSelfSigned, type CertificateCache, type CertificateInfo } from "./certificate-cache.js";
+import { issuerProblem } from "./path-validation.js";
 import type { TrustAnchor, TrustStore } from "./trust-store.js";
 
 /** Longest chain followed (real Authenticode chains have 2–4 certificates). */
@@ -26,8 +27,9 @@ export interface ChainResult {
 }
 
 /**
- * Builds the path leaf → … → root. Terminates: every step adds a certificate not seen before
- * (`visited` by SHA-256) and the length is capped at {@link MAX_CHAIN_LENGTH}.
+ * Builds the path leaf → … → root, the best of the candidate paths (see `walk`). Terminates:
+ * every step adds a certificate not on the path (`visited` by SHA-256), the length is capped at
+ * {@link MAX_CHAIN_LENGTH} and the search at {@link MAX_CHAIN_SEARCH_STEPS} partial paths.
  *
  * @param leaf - the signer certificate.
  * @param pool - untrusted intermediates (SignedData.certificates).
@@ -47,40 +49,83 @@ export function buildChain(
   return cache.memo(key, () => walk(leaf, pool, trust, cache));
 }
 
+/** Partial paths a search extends at most (bounds the work when the bag holds many look-alikes). */
+export const MAX_CHAIN_SEARCH_STEPS = 64;
+
+/**
+ * How good a path is, as WinVerifyTrust ranks candidate chains: anchored and breaking no
+ * RFC 5280 issuer rule, anchored, ending at a root, incomplete.
+ */
+function rank(chain: ChainResult): number {
+  if (chain.anchor) return issuerProblem(chain) ? 2 : 3;
+  return chain.complete ? 1 : 0;
+}
+
+/**
+ * Depth-first search over the candidate issuers, in the order a greedy walk would take them
+ * (the bag's order, same-subject issuers first). SignedData.certificates is not signed, so
+ * anyone can add a look-alike issuer (the real CA's name and public key, another signature or
+ * cA=FALSE) ahead of the real one: the first path that is anchored and breaks no issuer rule
+ * wins; otherwise the best-ranked path, the greedy one among equals.
+ */
 function walk(
   leaf: CertificateInfo,
   pool: readonly CertificateInfo[],
   trust: TrustStore,
   cache: CertificateCache,
 ): ChainResult {
-  const certificates = [leaf];
-  const visited = new Set([leaf.sha256]);
   const selfSigned = isSelfSigned(leaf) && trust.match(leaf) === undefined;
   const anchors = trust.anchors();
-  for (;;) {
+  let best: ChainResult | undefined;
+  let bestRank = -1;
+  let steps = 0;
+  /** Records a finished path; true when it cannot be beaten. */
+  const finish = (chain: ChainResult): boolean => {
+    const r = rank(chain);
+    if (r > bestRank) {
+      best = chain;
+      bestRank = r;
+    }
+    return r === 3;
+  };
+  const extend = (certificates: CertificateInfo[], visited: Set<string>): boolean => {
+    steps++;
     const current = certificates[certificates.length - 1]!;
     const direct = trust.match(current);
-    if (direct) return { certificates, anchor: direct, complete: true, selfSigned };
-    if (certificates.length >= MAX_CHAIN_LENGTH) break;
+    if (direct) return finish({ certificates, anchor: direct, complete: true, selfSigned });
+    if (certificates.length >= MAX_CHAIN_LENGTH) return finish({ certificates, complete: false, selfSigned });
     const byAnchor = anchors.find(
       (a) =>
         a.certificate.subject === current.issuer &&
         !visited.has(a.certificate.sha256) &&
         cache.issued(a.certificate, current),
     );
-    if (byAnchor) {
-      certificates.push(byAnchor.certificate);
-      return { certificates, anchor: byAnchor, complete: true, selfSigned };
+    if (
+      byAnchor &&
+      finish({
+        certificates: [...certificates, byAnchor.certificate],
+        anchor: byAnchor,
+        complete: true,
+        selfSigned,
+      })
+    )
+      return true;
+    if (isSelfSigned(current)) return finish({ certificates, complete: true, selfSigned });
+    const candidates = [
+      ...pool.filter((c) => c.subject === current.issuer && !visited.has(c.sha256)),
+      ...pool.filter((c) => c.subject !== current.issuer && !visited.has(c.sha256)),
+    ];
+    let extended = false;
+    for (const next of candidates) {
+      if (steps >= MAX_CHAIN_SEARCH_STEPS) break;
+      if (!cache.issued(next, current)) continue;
+      extended = true;
+      if (extend([...certificates, next], new Set([...visited, next.sha256]))) return true;
     }
-    if (isSelfSigned(current)) return { certificates, complete: true, selfSigned };
-    const next =
-      pool.find((c) => c.subject === current.issuer && !visited.has(c.sha256) && cache.issued(c, current)) ??
-      pool.find((c) => !visited.has(c.sha256) && c.subject !== current.issuer && cache.issued(c, current));
-    if (!next) break;
-    visited.add(next.sha256);
-    certificates.push(next);
-  }
-  return { certificates, complete: false, selfSigned };
+    return extended || byAnchor ? false : finish({ certificates, complete: false, selfSigned });
+  };
+  extend([leaf], new Set([leaf.sha256]));
+  return best!;
 }
 
 /**

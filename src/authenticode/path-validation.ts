@@ -16,7 +16,7 @@ import { isSelfSigned, type CertificateInfo } from "./certificate-cache.js";
 import type { ChainResult } from "./chain.js";
 
 /** The rule a chain broke. */
-export type PathRule = "basic-constraints" | "path-length" | "key-usage" | "validity";
+export type PathRule = "basic-constraints" | "path-length" | "key-usage" | "critical-extension" | "validity";
 
 /** The first broken rule: which certificate (its index, 0 = leaf), and a sentence for `--explain`. */
 export interface PathProblem {
@@ -46,13 +46,26 @@ function exemptIndex(chain: ChainResult): number {
 }
 
 /**
- * The structural rules (basicConstraints, pathLenConstraint, keyUsage) for every issuer of
- * `chain`, from the leaf's issuer upwards; the first break wins.
+ * The structural rules for every certificate of `chain` below the anchor: no unrecognised
+ * critical extension (leaf included), then basicConstraints, pathLenConstraint and keyUsage for
+ * every issuer, from the leaf's issuer upwards; the first break wins.
  * @returns undefined when every issuer may issue what it issued.
  */
 export function issuerProblem(chain: ChainResult): PathProblem | undefined {
   const certificates = chain.certificates;
   const exempt = exemptIndex(chain);
+  // §6.1.4(o), §6.1.5(e): a critical extension nobody here knows fails the path (the anchor aside).
+  for (const [index, certificate] of certificates.entries()) {
+    if (index === exempt) break;
+    const unknown = certificate.profile?.unknownCritical;
+    if (unknown)
+      return {
+        rule: "critical-extension",
+        index,
+        certificate,
+        detail: `critical-extension: ${position(index, certificate)} carries the unrecognised critical extension(s) ${unknown.join(", ")} (RFC 5280 §4.2, §6.1.4(o), §6.1.5(e); Windows CERT_E_CRITICAL)`,
+      };
+  }
   /** Non-self-issued CA certificates seen so far below the current issuer (§6.1.4(l)). */
   let intermediatesBelow = 0;
   for (let index = 1; index < certificates.length; index++) {

@@ -153,15 +153,31 @@ function findSigner(
     }
   };
   const sid = signer.sid;
+  const verifies = (info: CertificateInfo): boolean =>
+    signer.signedAttrs !== undefined &&
+    info.publicKey !== undefined &&
+    verifySignature(
+      signer.signatureAlgorithm,
+      digestAlgorithm,
+      signer.signedAttrs.signedBytes,
+      signer.signature,
+      info.publicKey,
+      origin,
+    );
+  /**
+   * The first readable certificate of `list`, unless several match: then the first whose key
+   * verifies the signature. The bag is unsigned, so anyone can add a certificate with the
+   * signer's issuer and serial (or key id) ahead of the real one.
+   */
   const pick = (
     list: EmbeddedCertificate[],
     matchedBy: NonNullable<SignerVerification["signer"]>["matchedBy"],
   ): SignerVerification["signer"] => {
-    for (const embedded of list) {
+    const readable = list.flatMap((embedded) => {
       const info = parse(embedded);
-      if (info) return { embedded, info, matchedBy };
-    }
-    return undefined;
+      return info ? [{ embedded, info, matchedBy }] : [];
+    });
+    return (readable.length > 1 ? readable.find((c) => verifies(c.info)) : undefined) ?? readable[0];
   };
   if (sid.kind === "issuer-and-serial") {
     const exact = certificates.filter(
@@ -181,19 +197,7 @@ function findSigner(
   if (!signer.signedAttrs) return undefined;
   for (const embedded of certificates) {
     const info = parse(embedded);
-    if (
-      info?.publicKey &&
-      verifySignature(
-        signer.signatureAlgorithm,
-        digestAlgorithm,
-        signer.signedAttrs.signedBytes,
-        signer.signature,
-        info.publicKey,
-        origin,
-      )
-    ) {
-      return { embedded, info, matchedBy: "public-key" };
-    }
+    if (info && verifies(info)) return { embedded, info, matchedBy: "public-key" };
   }
   return undefined;
 }

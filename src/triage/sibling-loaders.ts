@@ -13,7 +13,9 @@
  * - case-insensitively (`KOFMSP.DLL` is `kofmsp.dll`);
  * - a name without an extension gets `.dll`; a trailing dot means "no extension" and is dropped;
  * - a relative path (`.\kofmsp.dll`, `..\kit\kofmsp.dll`) is taken from the importer's folder,
- *   the first place searched; a full path (`C:\kit\kofmsp.dll`) names exactly that file;
+ *   the first place searched; a full path (`C:\kit\kofmsp.dll`, also as `\\?\C:\…` or
+ *   `\\.\C:\…`) names exactly that file, a rooted one (`\kit\kofmsp.dll`) that file on the
+ *   importer's drive; `kofmsp.dll::$DATA` is the file itself (its unnamed NTFS stream);
  * - delay-load imports count: the loader loads them on first call, from the same search order;
  * - DLLs import as EXEs do: a DLL beside it that imports it loads it whenever it is loaded;
  * - `kofmsp.dll` and `kofmsp32.dll` are different names here. MAPI's "32" rule applies to the
@@ -199,12 +201,23 @@ function loaderFileName(name: string): string {
  * Relative paths resolve against `folder` (the first directory the loader searches).
  */
 export function importNamesFile(dll: string, folder: string, fileName: string): boolean {
-  const parts = segments(dll);
+  // `\\?\C:\…` and `\\.\C:\…` name the same file as `C:\…`; `name::$DATA` is the file's
+  // unnamed data stream, i.e. the file itself (NTFS).
+  const name = dll.replace(/^[\\/]{2}[?.][\\/]/, "").replace(/::\$data$/i, "");
+  const parts = segments(name);
   const last = parts.pop();
   if (last === undefined) return false;
-  const target = [...segments(folder), fileName.toLowerCase()];
-  const absolute = /^[a-z]:$/.test(parts[0] ?? "") || /^[\\/]{2}/.test(dll);
-  const resolved = absolute ? [] : segments(folder);
+  const folderParts = segments(folder);
+  const target = [...folderParts, fileName.toLowerCase()];
+  const drive = (s: string | undefined) => /^[a-z]:$/.test(s ?? "");
+  const absolute = drive(parts[0]) || /^[\\/]{2}/.test(name);
+  // Rooted (`\kit\x.dll`): on the current drive, taken as the importer's.
+  const rooted = !absolute && /^[\\/]/.test(name);
+  const resolved = absolute
+    ? []
+    : rooted
+      ? folderParts.slice(0, drive(folderParts[0]) ? 1 : 0)
+      : [...folderParts];
   for (const p of parts) {
     if (p === ".") continue;
     if (p === "..") resolved.pop();

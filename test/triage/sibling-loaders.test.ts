@@ -66,6 +66,18 @@ describe("importNamesFile: an import names a file as the loader reads it", () =>
     assert.ok(names("c:\\users\\BOB\\downloads\\kit\\kofmsp.dll"));
     assert.ok(!names("C:\\Windows\\System32\\kofmsp.dll"));
   });
+  it("reads full paths in the forms the loader opens: \\\\?\\ and \\\\.\\ prefixes, rooted paths, the ::$DATA stream", () => {
+    assert.ok(names("\\\\?\\C:\\Users\\bob\\Downloads\\kit\\kofmsp.dll"));
+    assert.ok(names("\\\\.\\C:\\Users\\bob\\Downloads\\kit\\kofmsp.dll"));
+    assert.ok(!names("\\\\?\\C:\\Windows\\System32\\kofmsp.dll"));
+    // Rooted: the drive is the current one, taken as the importer's.
+    assert.ok(names("\\Users\\bob\\Downloads\\kit\\kofmsp.dll"));
+    assert.ok(!names("\\kit\\kofmsp.dll"));
+    // NTFS: "name::$DATA" opens the file's unnamed data stream, the file itself.
+    assert.ok(names("kofmsp.dll::$DATA"));
+    assert.ok(names("KOFMSP.DLL::$data"));
+    assert.ok(!names("kofmsp.dll:payload"));
+  });
   it("keeps kofmsp.dll and kofmsp32.dll apart (MAPI's '32' rule is not the loader's)", () => {
     assert.ok(!names("kofmsp.dll", "kofmsp32.dll"));
     assert.ok(!names("kofmsp32.dll", "kofmsp.dll"));
