@@ -22,20 +22,40 @@ function int(name: string, v: string | undefined, dflt: number): number {
   return n;
 }
 
+const USAGE =
+  "usage: npm run fuzz -- [--cases N] [--seed S] [--target NAME]... [--case K] [--time-limit-ms MS]\n" +
+  "                       [--hang-ms MS] [--jobs J] [--rss-limit-mb MB] [--json]\n";
+
+const OPTIONS = {
+  help: { type: "boolean" },
+  cases: { type: "string" },
+  seed: { type: "string" },
+  target: { type: "string", multiple: true },
+  case: { type: "string" },
+  "time-limit-ms": { type: "string" },
+  "hang-ms": { type: "string" },
+  jobs: { type: "string" },
+  "rss-limit-mb": { type: "string" },
+  json: { type: "boolean" },
+} as const;
+
+/** The command line, or `undefined` (after printing why) when it does not parse. */
+function parseCommandLine() {
+  try {
+    return parseArgs({ options: OPTIONS }).values;
+  } catch (e) {
+    process.stderr.write(`fuzz: ${(e as Error).message}\n${USAGE}`);
+    return undefined;
+  }
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      cases: { type: "string" },
-      seed: { type: "string" },
-      target: { type: "string", multiple: true },
-      case: { type: "string" },
-      "time-limit-ms": { type: "string" },
-      "hang-ms": { type: "string" },
-      jobs: { type: "string" },
-      "rss-limit-mb": { type: "string" },
-      json: { type: "boolean" },
-    },
-  });
+  const values = parseCommandLine();
+  if (values === undefined) return 2;
+  if (values.help) {
+    process.stdout.write(`${USAGE}targets: ${FUZZ_TARGETS.map((t) => t.name).join(", ")}\n`);
+    return 0;
+  }
   const known = FUZZ_TARGETS.map((t) => t.name);
   const names = (values.target ?? []).flatMap((t) => t.split(","));
   for (const n of names)
