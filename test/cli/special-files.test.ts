@@ -260,6 +260,53 @@ describe("inputs that are not files", { skip }, () => {
     },
   );
 
+  it(
+    "repair --image: a FIFO planted as the SOFTWARE hive is refused (not-a-file), never opened (child process)",
+    { skip: !haveMkfifo && "no mkfifo" },
+    () => {
+      const { root, image, state } = copyImage("healthy");
+      try {
+        const hive = path.join(image, "Windows", "System32", "config", "SOFTWARE");
+        rmSync(hive);
+        spawnSync("mkfifo", [hive]);
+        const plan = runChild(["repair", "--image", image, "--state", state]);
+        assert.equal(plan.timedOut, false, "the plan did not block on the FIFO");
+        assert.equal(plan.code, 0, plan.stderr);
+        assert.match(plan.stdout, /refused: .*SOFTWARE: not-a-file: /);
+        const apply = runChild([
+          "repair",
+          "--image",
+          image,
+          "--state",
+          state,
+          "--step",
+          "av-exclusions",
+          "--apply",
+        ]);
+        assert.equal(apply.timedOut, false, "--apply did not block on the FIFO");
+        assertRefused(apply, 4, "not-a-file", "repair --apply");
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it("events FILE: a FIFO, device, folder and symlink loop get their own code and exit 3, nothing blocks (child process)", () => {
+    const cases: Array<[string, string]> = [
+      ...(haveMkfifo ? ([[p("pipe.dll"), "not-a-file"]] as Array<[string, string]>) : []),
+      ["/dev/zero", "not-a-file"],
+      [p("folder"), "is-a-directory"],
+      [p("loop-a.dll"), "symlink-loop"],
+      [p("dangling.dll"), "dangling-symlink"],
+    ];
+    for (const [input, code] of cases) {
+      const r = runChild(["events", "--jsonl", input]);
+      assert.equal(r.timedOut, false, `${input}: the process ended by itself`);
+      assertRefused(r, 3, code, `events ${input}`);
+      assert.equal(r.stdout, "", `${input}: nothing on stdout`);
+    }
+  });
+
   it("triage -r: a FIFO, a symlink loop and a device link inside the tree are skipped with reasons", () => {
     const tree = p("tree");
     mkdirSync(path.join(tree, "sub"), { recursive: true });
