@@ -291,6 +291,27 @@ describe("inputs that are not files", { skip }, () => {
     },
   );
 
+  it("repair --state: a file, FIFO, device or symlink loop is a usage error (64), never an internal error", async () => {
+    const { root, image } = copyImage("healthy");
+    try {
+      writeFileSync(p("state-file"), "");
+      const cases: Array<[string, string]> = [
+        [p("state-file"), "not-a-directory"],
+        ["/dev/null", "not-a-file"],
+        [p("loop-a.dll"), "symlink-loop"],
+        ...(haveMkfifo ? ([[p("pipe.dll"), "not-a-file"]] as Array<[string, string]>) : []),
+      ];
+      for (const [state, code] of cases) {
+        for (const extra of [[], ["--step", "av-exclusions", "--apply"]]) {
+          const r = await runCli(["repair", "--image", image, "--state", state, ...extra]);
+          assertRefused(r, 64, code, `repair --state ${state} ${extra.join(" ")}`);
+        }
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it("events FILE: a FIFO, device, folder and symlink loop get their own code and exit 3, nothing blocks (child process)", () => {
     const cases: Array<[string, string]> = [
       ...(haveMkfifo ? ([[p("pipe.dll"), "not-a-file"]] as Array<[string, string]>) : []),
