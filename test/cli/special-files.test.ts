@@ -14,6 +14,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  rmdirSync,
   rmSync,
   symlinkSync,
   truncateSync,
@@ -311,6 +312,29 @@ describe("inputs that are not files", { skip }, () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it(
+    "triage -r: a 2000-deep tree is walked to its file (was O(depth³) realpath work: over a minute)",
+    { timeout: 60_000 },
+    async () => {
+      const tree = p("deep");
+      const bottom = path.join(tree, ...Array.from({ length: 2000 }, () => "d"));
+      mkdirSync(bottom, { recursive: true });
+      copyFileSync(PE, path.join(bottom, "x.dll"));
+      try {
+        const r = await runCli(["triage", "--json", "-r", tree]);
+        assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+        const doc = JSON.parse(r.stdout) as { files: Array<{ path: string; verdict: string }> };
+        assert.equal(doc.files.length, 1);
+        assert.equal(path.basename(doc.files[0]!.path), "x.dll");
+        assert.notEqual(doc.files[0]!.verdict, "error", "the file at the bottom is triaged");
+      } finally {
+        // Bottom up: a recursive rmSync of a 2000-deep tree overflows Node's stack.
+        rmSync(path.join(bottom, "x.dll"));
+        for (let d = bottom; d !== path.dirname(tree); d = path.dirname(d)) rmdirSync(d);
+      }
+    },
+  );
 
   it("events FILE: a FIFO, device, folder and symlink loop get their own code and exit 3, nothing blocks (child process)", () => {
     const cases: Array<[string, string]> = [
