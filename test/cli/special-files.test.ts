@@ -336,6 +336,26 @@ describe("inputs that are not files", { skip }, () => {
     },
   );
 
+  it(
+    "repair --status and undo: a FIFO planted as a run's journal is refused, never blocks (child process)",
+    { skip: !haveMkfifo && "no mkfifo" },
+    () => {
+      const { root, image, state } = copyImage("healthy");
+      try {
+        const run = path.join(state, "runs", "20261206T044934Z-clear-cache-045a");
+        mkdirSync(run, { recursive: true });
+        spawnSync("mkfifo", [path.join(run, "journal.jsonl")]);
+        for (const args of [["repair", "--status"], ["undo"]]) {
+          const r = runChild([...args, "--image", image, "--state", state]);
+          assert.equal(r.timedOut, false, `${args.join(" ")}: nothing blocked on the FIFO`);
+          assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, args.join(" "));
+        }
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
+
   it("events FILE: a FIFO, device, folder and symlink loop get their own code and exit 3, nothing blocks (child process)", () => {
     const cases: Array<[string, string]> = [
       ...(haveMkfifo ? ([[p("pipe.dll"), "not-a-file"]] as Array<[string, string]>) : []),
