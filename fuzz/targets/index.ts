@@ -5,6 +5,7 @@
 import type { FuzzTarget } from "../target.js";
 import { bundleTarget } from "./bundle.js";
 import { eventXmlTarget } from "./event-xml.js";
+import { evtxTarget } from "./evtx.js";
 import { mapisvcInfTarget } from "./mapisvc-inf.js";
 import { peTarget } from "./pe.js";
 import { pkcs7Target } from "./pkcs7.js";
@@ -29,4 +30,5 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
   eventXmlTarget,
   zipTarget,
   bundleTarget,
+  evtxTarget,
 ];

@@ -67,6 +67,18 @@ export async function checkImageRoot(dir: string): Promise<void> {
 }
 
 /**
+ * `--state DIR` must be a folder, or absent (it is created): a file, FIFO, device or symlink
+ * loop there is refused by its code before any work.
+ * @throws UsageError naming the option, path and code.
+ */
+export async function checkStateDir(dir: string): Promise<void> {
+  await requireDirectory(dir).catch((e: unknown) => {
+    if (e instanceof InputFileError && e.code === "not-found") return;
+    throw optionFileError("--state", e);
+  });
+}
+
+/**
  * Checks, before any work, that a report file (`--html FILE`) can be written: absent or a
  * regular file, never a folder, FIFO, device or socket.
  * @throws UsageError naming the option, path and code.

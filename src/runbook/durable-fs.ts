@@ -7,6 +7,9 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { lstat, mkdir, open, readdir, rename, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
+import { InputFileError } from "../util/input-file-error.js";
+import { openRegularFile } from "../util/safe-file.js";
+import { RunbookError } from "./errors.js";
 
 /** fsync a directory so a rename or create inside it survives a crash (no-op where unsupported). */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -62,10 +65,31 @@ export async function durableWrite(file: string, data: Uint8Array | string): Pro
   await durableRename(tmp, file);
 }
 
-/** sha256 of a file, streamed. */
+/**
+ * A refusal of the runbook for a path inside the image or quarantine that is not a readable
+ * regular file (a FIFO, device, folder, symlink loop, over its cap: src/util/safe-file.ts).
+ */
+export function refusedInput(e: InputFileError): RunbookError {
+  return new RunbookError("refused-precondition", `${e.path}: ${e.code}: ${e.reason}`, {
+    path: e.path,
+    cause: e,
+  });
+}
+
+/**
+ * sha256 of a regular file, streamed. Opened as every user-named path is: a FIFO or device is
+ * never read (it could block or never end).
+ * @throws RunbookError `refused-precondition` when `file` is not a readable regular file.
+ */
 export async function sha256File(file: string): Promise<string> {
+  let fd: number;
+  try {
+    ({ fd } = await openRegularFile(file, { maxBytes: Number.MAX_SAFE_INTEGER }));
+  } catch (e) {
+    throw e instanceof InputFileError ? refusedInput(e) : e;
+  }
   const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream("", { fd })) hash.update(chunk as Buffer);
   return hash.digest("hex");
 }
 

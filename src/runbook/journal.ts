@@ -124,7 +124,9 @@ export class Journal {
    * @throws RunbookError `journal-corrupt` (also for a journal that is a symbolic link).
    */
   async read(): Promise<JournalRecord[]> {
-    const h = await open(this.file, constants.O_RDONLY | NO_FOLLOW).catch((e: NodeJS.ErrnoException) => {
+    // O_NONBLOCK: a FIFO planted as the journal must not block the open (then refused below).
+    const flags = constants.O_RDONLY | NO_FOLLOW | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+    const h = await open(this.file, flags).catch((e: NodeJS.ErrnoException) => {
       if (e.code === "ENOENT") return undefined;
       throw new RunbookError("journal-corrupt", `cannot read ${this.file}: ${e.message}`, {
         path: this.file,
@@ -134,6 +136,10 @@ export class Journal {
     let text = "";
     if (h) {
       try {
+        if (!(await h.stat()).isFile())
+          throw new RunbookError("journal-corrupt", `${this.file} is not a regular file; not read`, {
+            path: this.file,
+          });
         text = await h.readFile("utf8");
       } finally {
         await h.close();

@@ -14,6 +14,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  rmdirSync,
   rmSync,
   symlinkSync,
   truncateSync,
@@ -259,6 +260,117 @@ describe("inputs that are not files", { skip }, () => {
       }
     },
   );
+
+  it(
+    "repair --image: a FIFO planted as the SOFTWARE hive is refused (not-a-file), never opened (child process)",
+    { skip: !haveMkfifo && "no mkfifo" },
+    () => {
+      const { root, image, state } = copyImage("healthy");
+      try {
+        const hive = path.join(image, "Windows", "System32", "config", "SOFTWARE");
+        rmSync(hive);
+        spawnSync("mkfifo", [hive]);
+        const plan = runChild(["repair", "--image", image, "--state", state]);
+        assert.equal(plan.timedOut, false, "the plan did not block on the FIFO");
+        assert.equal(plan.code, 0, plan.stderr);
+        assert.match(plan.stdout, /refused: .*SOFTWARE: not-a-file: /);
+        const apply = runChild([
+          "repair",
+          "--image",
+          image,
+          "--state",
+          state,
+          "--step",
+          "av-exclusions",
+          "--apply",
+        ]);
+        assert.equal(apply.timedOut, false, "--apply did not block on the FIFO");
+        assertRefused(apply, 4, "not-a-file", "repair --apply");
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it("repair --state: a file, FIFO, device or symlink loop is a usage error (64), never an internal error", async () => {
+    const { root, image } = copyImage("healthy");
+    try {
+      writeFileSync(p("state-file"), "");
+      const cases: Array<[string, string]> = [
+        [p("state-file"), "not-a-directory"],
+        ["/dev/null", "not-a-file"],
+        [p("loop-a.dll"), "symlink-loop"],
+        ...(haveMkfifo ? ([[p("pipe.dll"), "not-a-file"]] as Array<[string, string]>) : []),
+      ];
+      for (const [state, code] of cases) {
+        for (const extra of [[], ["--step", "av-exclusions", "--apply"]]) {
+          const r = await runCli(["repair", "--image", image, "--state", state, ...extra]);
+          assertRefused(r, 64, code, `repair --state ${state} ${extra.join(" ")}`);
+        }
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it(
+    "triage -r: a 2000-deep tree is walked to its file (was O(depth³) realpath work: over a minute)",
+    { timeout: 60_000 },
+    async () => {
+      const tree = p("deep");
+      const bottom = path.join(tree, ...Array.from({ length: 2000 }, () => "d"));
+      mkdirSync(bottom, { recursive: true });
+      copyFileSync(PE, path.join(bottom, "x.dll"));
+      try {
+        const r = await runCli(["triage", "--json", "-r", tree]);
+        assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+        const doc = JSON.parse(r.stdout) as { files: Array<{ path: string; verdict: string }> };
+        assert.equal(doc.files.length, 1);
+        assert.equal(path.basename(doc.files[0]!.path), "x.dll");
+        assert.notEqual(doc.files[0]!.verdict, "error", "the file at the bottom is triaged");
+      } finally {
+        // Bottom up: a recursive rmSync of a 2000-deep tree overflows Node's stack.
+        rmSync(path.join(bottom, "x.dll"));
+        for (let d = bottom; d !== path.dirname(tree); d = path.dirname(d)) rmdirSync(d);
+      }
+    },
+  );
+
+  it(
+    "repair --status and undo: a FIFO planted as a run's journal is refused, never blocks (child process)",
+    { skip: !haveMkfifo && "no mkfifo" },
+    () => {
+      const { root, image, state } = copyImage("healthy");
+      try {
+        const run = path.join(state, "runs", "20261206T044934Z-clear-cache-045a");
+        mkdirSync(run, { recursive: true });
+        spawnSync("mkfifo", [path.join(run, "journal.jsonl")]);
+        for (const args of [["repair", "--status"], ["undo"]]) {
+          const r = runChild([...args, "--image", image, "--state", state]);
+          assert.equal(r.timedOut, false, `${args.join(" ")}: nothing blocked on the FIFO`);
+          assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, args.join(" "));
+        }
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it("events FILE: a FIFO, device, folder and symlink loop get their own code and exit 3, nothing blocks (child process)", () => {
+    const cases: Array<[string, string]> = [
+      ...(haveMkfifo ? ([[p("pipe.dll"), "not-a-file"]] as Array<[string, string]>) : []),
+      ["/dev/zero", "not-a-file"],
+      [p("folder"), "is-a-directory"],
+      [p("loop-a.dll"), "symlink-loop"],
+      [p("dangling.dll"), "dangling-symlink"],
+    ];
+    for (const [input, code] of cases) {
+      const r = runChild(["events", "--jsonl", input]);
+      assert.equal(r.timedOut, false, `${input}: the process ended by itself`);
+      assertRefused(r, 3, code, `events ${input}`);
+      assert.equal(r.stdout, "", `${input}: nothing on stdout`);
+    }
+  });
 
   it("triage -r: a FIFO, a symlink loop and a device link inside the tree are skipped with reasons", () => {
     const tree = p("tree");

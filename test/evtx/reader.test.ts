@@ -167,6 +167,24 @@ describe("evtx reader: truncation and mutation", () => {
     }
   });
 
+  it("python-evtx dns_log_malformed.evtx cut at every offset (all 69,633 truncations): records are a prefix, only EvtxError", () => {
+    const bytes = load(path.join("python-evtx", "dns_log_malformed.evtx"));
+    const full = readEvtx(bytes).records.map((r) => r.recordNumber);
+    assert.ok(full.length > 1, "the log has records to cut through");
+    let previous = 0;
+    for (let n = 0; n <= bytes.length; n++) {
+      if (n < 128) {
+        assert.equal(onlyEvtxErrors(bytes.subarray(0, n)), -1, `cut at ${n}`);
+        continue;
+      }
+      const numbers = readEvtx(bytes.subarray(0, n)).records.map((r) => r.recordNumber);
+      assert.deepEqual(numbers, full.slice(0, numbers.length), `cut at ${n}`);
+      assert.ok(numbers.length >= previous, `cut at ${n} reads fewer records than a shorter cut`);
+      previous = numbers.length;
+    }
+    assert.equal(previous, full.length, "the uncut file reads every record");
+  });
+
   it("3,000 seeded mutations of a chunk: only EvtxError escapes, anomalies are capped", () => {
     const base = load("defender.evtx").subarray(0, 4096 + 65536);
     const next = seededUint32(0xe7e7);

@@ -3,7 +3,7 @@
  * (helpers/build-pe.ts), PE32 and PE32+. Each case overwrites 1–8 bytes, or plants a random or
  * extreme 32-bit value (to hit counts, RVAs and lengths) at a 4-aligned offset, and is parsed in
  * both modes. Only a PeImage or a PeFormatError may come out; results respect the documented
- * caps; no case takes more than 2 s. Deterministic: the PRNG seed is fixed.
+ * caps; the slowest case is reported, not asserted (timing goals live in bench/). Deterministic: the PRNG seed is fixed.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -68,7 +68,6 @@ describe("random mutations: only PeFormatError or a result", () => {
           }
           const ms = performance.now() - t0;
           slowest = Math.max(slowest, ms);
-          assert.ok(ms < 2000, `case ${c} (${mode}) took ${ms.toFixed(0)} ms`);
         }
       }
       t.diagnostic(

@@ -3,8 +3,8 @@
  * kitchen-sink PE from helpers/build-pe.ts (so the test never runs on nothing) is cut at every
  * byte offset (files ≤ 64 KiB), or at every offset in the first 4 KiB plus a stride (larger
  * files), and parsed in permissive and strict mode. Only PeFormatError may escape. Hard safety
- * caps: each file's total stays under 5 s of CPU time (process.cpuUsage, so that other work on a
- * shared 2-core machine cannot make the cap flaky; wall time is reported too), and the process
+ * caps: each file's total stays under 60 s of CPU time (process.cpuUsage; a generous guard against
+ * a runaway loop, not a timing goal: those live in bench/; wall time is reported), and the process
  * RSS under 512 MB.
  */
 import { describe, it } from "node:test";
@@ -19,7 +19,8 @@ const SMALL_FILE = 64 * 1024;
 const HEAD = 4096;
 /** Strided cut points for large files (beyond the first 4 KiB). */
 const STRIDE_POINTS = 256;
-const MAX_MS_PER_FILE = 5000;
+/** A runaway guard, not a timing goal (timing goals live in bench/, as ratios). */
+const MAX_MS_PER_FILE = 60_000;
 const MAX_RSS = 512 * 1024 * 1024;
 
 /** Cut points: all offsets for small files, else the first 4 KiB plus a stride to the end. */

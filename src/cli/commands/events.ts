@@ -14,6 +14,7 @@ import {
   summarizeRecord,
   type EventSummary,
 } from "../../evtx/index.js";
+import { InputFileError } from "../../util/input-file-error.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import type { CommandResult } from "../main.js";
@@ -95,7 +96,9 @@ export function registerEventsCommand(program: Command, io: CliIo, done: (r: Com
           }
         } catch (e) {
           flush();
-          if (e instanceof EvtxError) {
+          if (e instanceof InputFileError) {
+            io.stderr(`koff-doctor: ${e.path}: ${e.code}: ${e.reason}\n`);
+          } else if (e instanceof EvtxError) {
             io.stderr(`koff-doctor: ${file}: ${e.code}: ${e.message}\n`);
           } else {
             io.stderr(`koff-doctor: cannot read ${file}: ${(e as Error).message}\n`);

@@ -27,7 +27,7 @@ import { createLiveSnapshot } from "../../snapshot/live-snapshot.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { UsageError, type CommandResult } from "../main.js";
-import { collect, parseAt, checkImageRoot } from "../options.js";
+import { collect, parseAt, checkImageRoot, checkStateDir } from "../options.js";
 import { describeOperation, renderPlan, renderRefusal, renderRun } from "../render/repair-text.js";
 
 interface CommonFlags {
@@ -39,6 +39,7 @@ interface CommonFlags {
 }
 
 async function environment(flags: CommonFlags, io: CliIo): Promise<RepairEnvironment> {
+  if (flags.state !== undefined) await checkStateDir(flags.state);
   if (flags.image === undefined) {
     if (process.platform !== "win32") {
       throw new UsageError(

@@ -4,10 +4,13 @@
  * loading a broken provider DLL (windows-mapi-facts.md §2.4); the export makes it reversible.
  * Image mode edits the user's NTUSER.DAT; live mode uses `reg export` / `reg delete`.
  */
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { DefaultProfileFact, ProfileFact } from "../../check/facts.js";
+import { READ_LIMITS } from "../../limits.js";
 import { exportHiveAsReg, openHive } from "../../registry/index.js";
+import { InputFileError } from "../../util/input-file-error.js";
+import { readUserFile } from "../../util/safe-file.js";
+import { refusedInput } from "../durable-fs.js";
 import { RunbookError } from "../errors.js";
 import type { Operation, StepContext, StepDefinition, StepPlan } from "../model.js";
 import { hiveEdit, hiveOfKey, pickProfile, regString } from "../plan-helpers.js";
@@ -34,7 +37,12 @@ async function planImage(ctx: StepContext, profile: ProfileFact): Promise<StepPl
   const { windowsPath, rest } = hiveOfKey(profile.key);
   const hiveHost = await ctx.hostPath(windowsPath);
   if (!hiveHost) throw new RunbookError("refused-precondition", `hive ${windowsPath} not found`);
-  const exported = exportHiveAsReg(openHive(await readFile(hiveHost)), {
+  const hiveBytes = await readUserFile(hiveHost, { maxBytes: READ_LIMITS.hiveFileBytes }).catch(
+    (e: unknown) => {
+      throw e instanceof InputFileError ? refusedInput(e) : e;
+    },
+  );
+  const exported = exportHiveAsReg(openHive(hiveBytes), {
     keyPath: rest,
     rootName: "HKEY_CURRENT_USER",
   });
