@@ -23,10 +23,19 @@ export function wantsColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv):
   return stream.isTTY === true && env["TERM"] !== "dumb";
 }
 
-/** The real process streams. */
+/**
+ * The real process streams. A closed stdout (the reader quit early, as `| head` does: EPIPE)
+ * ends output quietly: later writes are dropped, nothing goes to stderr, and the run keeps the
+ * exit code it would have had (docs/exit-codes.md).
+ */
 export function processIo(): CliIo {
+  let stdoutClosed = false;
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    stdoutClosed = true;
+  });
   return {
-    stdout: (t) => void process.stdout.write(t),
+    stdout: (t) => void (stdoutClosed || process.stdout.write(t)),
     stderr: (t) => void process.stderr.write(t),
     colors: pc.createColors(wantsColor(process.stdout, process.env)),
     interactive: process.stderr.isTTY === true,

@@ -10,10 +10,41 @@ import { InputFileError } from "../util/input-file-error.js";
 import { checkWritableTarget, readUserFile, requireDirectory, writeUserFile } from "../util/safe-file.js";
 import { UsageError } from "./usage-error.js";
 
-/** `--at ISO-8601` → Date. */
+/** The form `--at` and `events --since` accept, named in their usage errors. */
+export const ISO_TIME_FORM =
+  "an ISO 8601 date-time such as 2024-01-01T00:00:00Z or 2024-01-01T02:00:00+02:00";
+
+const ISO_TIME =
+  /^(\d{4})-(\d\d)-(\d\d)(?:T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d\d):(\d\d)))?$/;
+
+/**
+ * Parses an ISO 8601 (RFC 3339) date-time strictly: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`,
+ * or a bare date `YYYY-MM-DD` read as UTC midnight. The fraction is cut to milliseconds.
+ * Impossible dates and times (2024-02-30, 25:00, a leap second) are refused.
+ * @returns the instant, or undefined when `value` is not of that form.
+ */
+export function parseIsoTime(value: string): Date | undefined {
+  const m = ISO_TIME.exec(value);
+  if (!m) return undefined;
+  const [y, mo, d, h = 0, mi = 0, s = 0] = m
+    .slice(1, 7)
+    .map((v) => (v === undefined ? undefined : Number(v)));
+  const ms = Number((m[7] ?? "").padEnd(3, "0").slice(0, 3));
+  const offset = m[9] === undefined ? 0 : (m[9] === "-" ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11]));
+  if (h > 23 || mi > 59 || s > 59 || Number(m[10] ?? 0) > 23 || Number(m[11] ?? 0) > 59) return undefined;
+  const local = Date.UTC(y!, mo! - 1, d!, h, mi, s, ms);
+  const check = new Date(local);
+  // Date.UTC rolls 2024-02-30 over to March: refuse what does not round-trip.
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo! - 1 || check.getUTCDate() !== d)
+    return undefined;
+  const at = new Date(local - offset * 60_000);
+  return Number.isNaN(at.getTime()) ? undefined : at;
+}
+
+/** `--at ISO-8601` → Date (see {@link parseIsoTime}); anything else is a usage error (exit 64). */
 export function parseAt(value: string): Date {
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError(`not an ISO-8601 time: ${value}`);
+  const d = parseIsoTime(value);
+  if (d === undefined) throw new InvalidArgumentError(`expected ${ISO_TIME_FORM}, got: ${value}`);
   return d;
 }
 

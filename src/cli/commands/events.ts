@@ -18,6 +18,7 @@ import { InputFileError } from "../../util/input-file-error.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import type { CommandResult } from "../main.js";
+import { ISO_TIME_FORM, parseIsoTime } from "../options.js";
 import { UsageError } from "../usage-error.js";
 
 interface EventsOptions {
@@ -43,9 +44,9 @@ function iso7(text: string): string | undefined {
 }
 
 function parseSince(value: string): string {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new UsageError(`--since: not an ISO 8601 time: ${value}`);
-  return iso7(new Date(ms).toISOString())!;
+  const at = parseIsoTime(value);
+  if (at === undefined) throw new UsageError(`--since: expected ${ISO_TIME_FORM}, got: ${value}`);
+  return iso7(at.toISOString())!;
 }
 
 function textLine(s: EventSummary, file: string | undefined): string {
