@@ -12,7 +12,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { realpathSync } from "node:fs";
-import { lstat, readdir, readFile, statfs } from "node:fs/promises";
+import { lstat, readdir, statfs } from "node:fs/promises";
 import path from "node:path";
 import type { CheckReport } from "../app/check-machine.js";
 import { checkMachine } from "../app/check-machine.js";
@@ -36,6 +36,7 @@ import { STEP_IDS } from "./model.js";
 import { perform, requireHivexregedit, revert, type LiveTools } from "./operations.js";
 import { RUN_ID, RunContainment } from "./run-containment.js";
 import { STEPS } from "./steps/index.js";
+import { readUserFile } from "../util/safe-file.js";
 
 /** Margin of free space kept for the journal, manifests and exports, in bytes. */
 const SPACE_MARGIN = 4 * 1024 * 1024;
@@ -321,6 +322,9 @@ export interface DamagedRun {
   startedAt: string;
 }
 
+/** Largest quarantine `manifest.json` read for `repair --status`, in bytes. */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
 async function damagedRun(env: RepairEnvironment, runId: string, e: RunbookError): Promise<DamagedRun> {
   const dir = path.join(runsDir(env), runId);
   let quarantine: string | undefined;
@@ -335,7 +339,9 @@ async function damagedRun(env: RepairEnvironment, runId: string, e: RunbookError
   let manifest: Operation[] | undefined;
   let manifestProblem: string | undefined;
   try {
-    const parsed = JSON.parse(await readFile(manifestFile, "utf8")) as unknown;
+    // A FIFO or device planted as the manifest is refused unread (a plain read would block).
+    const bytes = await readUserFile(manifestFile, { maxBytes: MAX_MANIFEST_BYTES });
+    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
     if (!Array.isArray(parsed)) throw new Error("not a list of operations");
     manifest = parsed.map((op, i) => checkOperation(op, `${manifestFile}, entry ${i}`));
   } catch (cause) {

@@ -6,7 +6,8 @@
  * both win. Release removes the lock only while it is still ours.
  */
 import { randomBytes } from "node:crypto";
-import { link, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { link, rename, rm, writeFile } from "node:fs/promises";
+import { readUserFile } from "../util/safe-file.js";
 import { RunbookError } from "./errors.js";
 
 function alive(pid: number): boolean {
@@ -22,7 +23,18 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-const read = (file: string) => readFile(file, "utf8").catch(() => undefined);
+/** Largest lock file read, in bytes (ours are about 150). */
+const MAX_LOCK_BYTES = 64 * 1024;
+
+/**
+ * The lock's text, or `undefined` when absent or unreadable. A FIFO or device planted as the lock
+ * is refused unread (a plain read of a FIFO blocks until a writer comes).
+ */
+const read = (file: string) =>
+  readUserFile(file, { maxBytes: MAX_LOCK_BYTES }).then(
+    (b) => new TextDecoder().decode(b),
+    () => undefined,
+  );
 
 /**
  * Puts the lock in place with its content already written: `link()` where the file system has

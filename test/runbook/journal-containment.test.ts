@@ -9,6 +9,7 @@
  * code, and that no byte, file, folder or link outside the image and the state folder changed.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   cpSync,
@@ -475,6 +476,33 @@ describe("damaged journals: listed with what can still be read, never acted on",
     assert.equal(u.code, 3);
     assert.match(u.stderr, /not to be trusted/);
   });
+
+  it(
+    "a damaged run whose manifest is a FIFO: listed as unreadable, never blocking",
+    { skip: process.platform === "win32" && "no FIFOs", timeout: 120_000 },
+    async () => {
+      const { a } = await damaged();
+      writeFileSync(a.journal, readFileSync(a.journal).subarray(0, 10)); // the header torn
+      const file = path.join(a.state, "runs", a.runId, "manifest.json");
+      rmSync(file);
+      execFileSync("mkfifo", [file]);
+      const status = await cli(a, "repair", "--status", "--json");
+      assert.equal(status.code, 0, status.stderr);
+      const d = (JSON.parse(status.stdout) as { damaged: Array<{ manifestProblem?: string }> }).damaged[0]!;
+      assert.match(d.manifestProblem ?? "", /a FIFO \(named pipe\), not a regular file; not read/);
+    },
+  );
+
+  it(
+    "a FIFO planted as the run lock: repair is refused as concurrent, never blocking",
+    { skip: process.platform === "win32" && "no FIFOs", timeout: 120_000 },
+    async () => {
+      const a = await arena();
+      execFileSync("mkfifo", [path.join(a.state, "lock")]);
+      const r = await cli(a, "repair", "--step", "clear-cache", "--apply", "--at", AT, "--json");
+      assert.deepEqual([r.code, errorCode(r.stdout)], [4, "refused-concurrent"], r.stderr);
+    },
+  );
 
   it("bit-flipped at seeded offsets: damaged, undo exits 3 naming the quarantine, nothing changes", async () => {
     const next = seededUint32(0x10_0003);
