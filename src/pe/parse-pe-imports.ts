@@ -8,20 +8,15 @@
  * tables), §6.4 (the .idata section).
  */
 import { parseDelayImportDirectory } from "./delay-import-directory.js";
-import { parseDosHeader } from "./dos-header.js";
-import { IMAGE_FILE_HEADER_SIZE, parseFileHeader } from "./file-header.js";
 import { parseImportDirectory } from "./import-directory.js";
 import { MAX_IMPORT_FUNCTIONS_TOTAL } from "./limits.js";
 import {
   IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT,
   IMAGE_DIRECTORY_ENTRY_IMPORT,
   directory,
-  parseOptionalHeader,
 } from "./optional-header.js";
 import { ParseContext } from "./parse-context.js";
-import type { ParsePeOptions } from "./parse-pe.js";
-import { RvaMapper } from "./rva.js";
-import { parseSectionTable } from "./section-table.js";
+import { parseImageHeaders, type ParsePeOptions } from "./parse-pe.js";
 import type { FileHeader, ImportedModule, OptionalHeader, PeAnomaly } from "./types.js";
 
 /** What {@link parsePeImports} reads. */
@@ -42,24 +37,7 @@ export interface PeImportTables {
  */
 export function parsePeImports(bytes: Uint8Array, options: ParsePeOptions = {}): PeImportTables {
   const ctx = new ParseContext(bytes, options.mode ?? "permissive");
-  const dos = parseDosHeader(ctx);
-  const fileHeader = parseFileHeader(ctx, dos.lfanew);
-  const optionalHeaderOffset = fileHeader.offset + IMAGE_FILE_HEADER_SIZE;
-  const optionalHeader = parseOptionalHeader(ctx, optionalHeaderOffset, fileHeader.sizeOfOptionalHeader);
-  const pe32Plus = optionalHeader.format === "PE32+";
-  const sections = parseSectionTable(
-    ctx,
-    optionalHeaderOffset + fileHeader.sizeOfOptionalHeader,
-    fileHeader.numberOfSections,
-    optionalHeader.fileAlignment,
-    false,
-  );
-  const mapper = new RvaMapper(
-    sections,
-    optionalHeader.sizeOfHeaders,
-    optionalHeader.sectionAlignment,
-    ctx.size,
-  );
+  const { fileHeader, optionalHeader, pe32Plus, mapper } = parseImageHeaders(ctx, false);
   // Unlike parsePe, an unmapped or zero directory is skipped without an anomaly: nobody reads them.
   const rvaOf = (index: number): number | undefined => {
     const dir = directory(optionalHeader, index);

@@ -42,6 +42,35 @@ export interface ParsePeOptions {
 }
 
 /**
+ * The walk every PE reader starts with: DOS header, file header, optional header, section table
+ * and the RVA mapper over them (PE/COFF §3, §4). {@link parsePe} and `parsePeImports` share it.
+ * @param withEntropy - compute each section's entropy (parsePe does; the import reader does not).
+ * @throws PeFormatError as {@link parsePe} does for its headers and section table.
+ */
+export function parseImageHeaders(ctx: ParseContext, withEntropy: boolean) {
+  const dos = parseDosHeader(ctx);
+  const fileHeader = parseFileHeader(ctx, dos.lfanew);
+  const optionalHeaderOffset = fileHeader.offset + IMAGE_FILE_HEADER_SIZE;
+  const optionalHeader = parseOptionalHeader(ctx, optionalHeaderOffset, fileHeader.sizeOfOptionalHeader);
+  const pe32Plus = optionalHeader.format === "PE32+";
+  const sectionTableOffset = optionalHeaderOffset + fileHeader.sizeOfOptionalHeader;
+  const sections = parseSectionTable(
+    ctx,
+    sectionTableOffset,
+    fileHeader.numberOfSections,
+    optionalHeader.fileAlignment,
+    withEntropy,
+  );
+  const mapper = new RvaMapper(
+    sections,
+    optionalHeader.sizeOfHeaders,
+    optionalHeader.sectionAlignment,
+    ctx.size,
+  );
+  return { dos, fileHeader, optionalHeader, pe32Plus, sectionTableOffset, sections, mapper };
+}
+
+/**
  * Parses a PE/COFF image (PE32 or PE32+).
  *
  * @param bytes - the whole file; not copied, and payloads in the result (certificates) are
@@ -54,25 +83,8 @@ export interface ParsePeOptions {
  */
 export function parsePe(bytes: Uint8Array, options: ParsePeOptions = {}): PeImage {
   const ctx = new ParseContext(bytes, options.mode ?? "permissive");
-  const dos = parseDosHeader(ctx);
-  const fileHeader = parseFileHeader(ctx, dos.lfanew);
-  const optionalHeaderOffset = fileHeader.offset + IMAGE_FILE_HEADER_SIZE;
-  const optionalHeader = parseOptionalHeader(ctx, optionalHeaderOffset, fileHeader.sizeOfOptionalHeader);
-  const pe32Plus = optionalHeader.format === "PE32+";
-
-  const sectionTableOffset = optionalHeaderOffset + fileHeader.sizeOfOptionalHeader;
-  const sections = parseSectionTable(
-    ctx,
-    sectionTableOffset,
-    fileHeader.numberOfSections,
-    optionalHeader.fileAlignment,
-  );
-  const mapper = new RvaMapper(
-    sections,
-    optionalHeader.sizeOfHeaders,
-    optionalHeader.sectionAlignment,
-    ctx.size,
-  );
+  const { dos, fileHeader, optionalHeader, pe32Plus, sectionTableOffset, sections, mapper } =
+    parseImageHeaders(ctx, true);
 
   // A directory whose RVA maps nowhere (typical of truncated files) is reported against its
   // data-directory entry without throwing, so permissive parsing of broken files stays cheap.
