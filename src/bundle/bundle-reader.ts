@@ -190,10 +190,6 @@ export async function createBundleSnapshot(bundle: Bundle): Promise<BundleSnapsh
         .map((o) => o.path)
         .join(", ") +
       (omitted.length > 5 ? ", …" : "");
-  const masked = bundle.manifest.notes.filter((n) => n.startsWith("masked:"));
-  if (masked.length > 0)
-    unknown["redactedBinaries"] =
-      `bundle mode: redaction masked ${masked.length} binary member(s); their signatures no longer verify`;
   return {
     mode: "bundle",
     fs,

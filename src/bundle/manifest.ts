@@ -46,7 +46,7 @@ export interface BundleManifest {
   unredacted?: UnredactedMember[];
   /** Collection caps in force, in bytes / counts. */
   caps: Record<string, number>;
-  /** What the collector noted: files not carried, members masked by redaction, skipped logs. */
+  /** What the collector noted: files not carried, values redaction kept, skipped logs. */
   notes: string[];
   members: ManifestMember[];
 }
