@@ -14,7 +14,7 @@ import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { READ_LIMITS } from "../limits.js";
 import { InputFileError, type InputFileErrorCode } from "../util/input-file-error.js";
-import { describeKind, inspectPath } from "../util/safe-file.js";
+import { describeKind, fileKind, inspectPath } from "../util/safe-file.js";
 
 /** Extensions of PE images picked from directories (explicit file arguments are always taken). */
 const PE_EXTENSIONS = new Set([
@@ -99,15 +99,7 @@ export async function expandInputs(args: string[], recursive: boolean): Promise<
           out.push(problem(full, e));
         }
       } else {
-        const kind = entry.isFIFO()
-          ? "fifo"
-          : entry.isCharacterDevice()
-            ? "character-device"
-            : entry.isBlockDevice()
-              ? "block-device"
-              : entry.isSocket()
-                ? "socket"
-                : "unknown";
+        const kind = fileKind(entry);
         out.push({
           path: full,
           problem: { code: "not-a-file", message: `${describeKind(kind)}, not a regular file; not read` },

@@ -34,8 +34,19 @@ const readAsync = (fd: number, buf: Uint8Array, offset: number, length: number, 
 /** Open flags: read-only, never block on a FIFO, never become the controlling terminal. 0 where absent (Windows). */
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
 
-/** What `stats` describes. */
-export function fileKind(stats: Stats): FileKind {
+/** What `stats` (a `Stats`, or a `Dirent` from a listing) describes. */
+export function fileKind(
+  stats: Pick<
+    Stats,
+    | "isFile"
+    | "isDirectory"
+    | "isFIFO"
+    | "isCharacterDevice"
+    | "isBlockDevice"
+    | "isSocket"
+    | "isSymbolicLink"
+  >,
+): FileKind {
   if (stats.isFile()) return "file";
   if (stats.isDirectory()) return "directory";
   if (stats.isFIFO()) return "fifo";
