@@ -26,9 +26,9 @@ import profileNone from "./checks/profile-none.js";
 import providerDllMissing from "./checks/provider-dll-missing.js";
 import strayProviderDll from "./checks/stray-provider-dll.js";
 import updaterServiceMissing from "./checks/updater-service-missing.js";
-import type { CheckDefinition } from "./finding.js";
+import type { AnyCheckDefinition } from "./finding.js";
 
-export const CATALOGUE: readonly CheckDefinition[] = [
+export const CATALOGUE: readonly AnyCheckDefinition[] = [
   installMissing,
   providerDllMissing,
   connectorBinaryUntrusted,
