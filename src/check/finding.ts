@@ -1,8 +1,8 @@
 /**
  * Check definitions and their findings. A check is data (id, severity, title, remedy, doc page)
  * plus one small pure function over {@link MachineFacts}; the catalogue lists them in order. Each
- * check declares the shape of its evidence (an interface in its own file, documented in
- * docs/checks/<id>.md); the report lists the findings of every check together.
+ * check exports the shape of its evidence (`<Name>Evidence`, in the check's own file); the
+ * report lists the findings of every check together, their evidence as plain data.
  *
  * Source: docs/json-contract.md ("findings"), docs/checks/.
  */
