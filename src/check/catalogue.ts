@@ -1,7 +1,11 @@
 /**
  * The ordered check catalogue: every check koff-doctor runs, in report order (install → MAPI →
- * profiles → cache → environment). A test lints it: unique kebab-case ids, a doc page
- * `docs/checks/<id>.md` per check, and a fixture where each fires and one where it stays quiet.
+ * profiles → cache → environment), which is the order of `CHECK_IDS` (src/vocabulary/check-id.ts).
+ * A test lints it: exactly those ids in that order, a doc page `docs/checks/<id>.md` per check,
+ * and a fixture where each fires and one where it stays quiet. Each check keeps its own evidence
+ * type; the list holds them as {@link AnyCheckDefinition}.
+ *
+ * Source: docs/checks/, docs/json-contract.md ("findings are sorted … then by catalogue order").
  */
 import avExclusionMissing from "./checks/av-exclusion-missing.js";
 import bitnessMismatch from "./checks/bitness-mismatch.js";
@@ -26,9 +30,9 @@ import profileNone from "./checks/profile-none.js";
 import providerDllMissing from "./checks/provider-dll-missing.js";
 import strayProviderDll from "./checks/stray-provider-dll.js";
 import updaterServiceMissing from "./checks/updater-service-missing.js";
-import type { CheckDefinition } from "./finding.js";
+import type { AnyCheckDefinition } from "./finding.js";
 
-export const CATALOGUE: readonly CheckDefinition[] = [
+export const CATALOGUE: readonly AnyCheckDefinition[] = [
   installMissing,
   providerDllMissing,
   connectorBinaryUntrusted,

@@ -8,7 +8,8 @@
  */
 import type { TriageRecord } from "../triage/index.js";
 
-export type Mode = "image" | "live" | "bundle";
+import type { Mode } from "../vocabulary/index.js";
+export type { Mode };
 
 export interface FileFact {
   /** Windows path. */

@@ -1,55 +1,60 @@
 /**
  * Check definitions and their findings. A check is data (id, severity, title, remedy, doc page)
- * plus one small pure function over {@link MachineFacts}; the catalogue lists them in order.
+ * plus one small pure function over {@link MachineFacts}; the catalogue lists them in order. Each
+ * check exports the shape of its evidence (`<Name>Evidence`, in the check's own file); the
+ * report lists the findings of every check together, their evidence as plain data.
  *
- * Source: issue "check"; STYLE.md principle 6.
+ * Source: docs/json-contract.md ("findings"), docs/checks/.
  */
+import type { CheckId, StepId } from "../vocabulary/index.js";
 import type { MachineFacts } from "./facts.js";
 
 export type Severity = "info" | "warning" | "error" | "critical";
 
 export const SEVERITY_ORDER: Record<Severity, number> = { info: 0, warning: 1, error: 2, critical: 3 };
 
-/** Runbook step ids a finding can point to (docs/runbook.md). */
-export type RemedyStep =
-  | "rule-out-infection"
-  | "clear-cache"
-  | "recreate-profile"
-  | "reset-cache"
-  | "av-exclusions"
-  | "collect-diagnostics"
-  | "system-file-check"
-  | "reinstall-koff"
-  | "remove-leftovers";
-
+/** One finding of the report, as `check --json` prints it. */
 export interface Finding {
-  id: string;
+  id: CheckId;
   severity: Severity;
   title: string;
   /** What was seen, in plain words (one line). */
   message: string;
-  /** Structured evidence: paths, values, verdicts. */
+  /** Structured evidence: paths, values, verdicts (the check's own evidence type, as plain data). */
   evidence: Record<string, unknown>;
-  /** The runbook step that fixes it, or null when there is none. */
-  remedy: RemedyStep | null;
+  /** The runbook step that fixes it (docs/runbook.md), or null when there is none. */
+  remedy: StepId | null;
 }
 
-export interface CheckDefinition {
+/** What one run of a check reports about one problem: its message and evidence of type `E`. */
+export interface CheckResult<E extends object> {
+  message: string;
+  evidence: E;
+  /** Raises the check's severity for this finding (e.g. a malicious verdict); a lower one is ignored. */
+  severity?: Severity;
+}
+
+/** A check whose findings carry evidence of type `E`. */
+export interface CheckDefinition<E extends object> {
   /** Unique kebab-case id; docs/checks/<id>.md describes it. */
-  id: string;
+  id: CheckId;
   /** Default severity. A check may raise it for one finding (e.g. a malicious verdict), never lower it. */
   severity: Severity;
   title: string;
-  remedy: RemedyStep | null;
+  remedy: StepId | null;
   /** Facts the check needs; when one is unknown in this mode the check reports nothing and says so. */
   needs?: Array<keyof MachineFacts>;
   /** Returns zero or more findings' messages and evidence. */
-  run(
-    facts: MachineFacts,
-  ): Array<{ message: string; evidence: Record<string, unknown>; severity?: Severity }>;
+  run(facts: MachineFacts): Array<CheckResult<E>>;
 }
 
-/** Helper that types a check definition. */
-export function defineCheck(def: CheckDefinition): CheckDefinition {
+/** Any check, its evidence type left open: what the catalogue lists and `runChecks` runs. */
+export type AnyCheckDefinition = CheckDefinition<object>;
+
+/**
+ * Types a check definition: `defineCheck<MyEvidence>({ … })`. Build each evidence object with
+ * `satisfies MyEvidence` as well, so a key the interface does not name is an error too.
+ */
+export function defineCheck<E extends object>(def: CheckDefinition<E>): CheckDefinition<E> {
   return def;
 }

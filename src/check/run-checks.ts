@@ -5,15 +5,19 @@
  */
 import { CATALOGUE } from "./catalogue.js";
 import type { MachineFacts } from "./facts.js";
-import { SEVERITY_ORDER, type CheckDefinition, type Finding } from "./finding.js";
+import type { CheckId } from "../vocabulary/index.js";
+import { SEVERITY_ORDER, type AnyCheckDefinition, type Finding } from "./finding.js";
 
 export interface CheckRun {
   findings: Finding[];
   /** Checks that could not run in this mode: `{ id, reason }`. */
-  notRun: Array<{ id: string; reason: string }>;
+  notRun: Array<{ id: CheckId; reason: string }>;
 }
 
-export function runChecks(facts: MachineFacts, catalogue: readonly CheckDefinition[] = CATALOGUE): CheckRun {
+export function runChecks(
+  facts: MachineFacts,
+  catalogue: readonly AnyCheckDefinition[] = CATALOGUE,
+): CheckRun {
   const findings: Array<Finding & { order: number }> = [];
   const notRun: CheckRun["notRun"] = [];
   catalogue.forEach((check, order) => {
@@ -35,7 +39,8 @@ export function runChecks(facts: MachineFacts, catalogue: readonly CheckDefiniti
         severity,
         title: check.title,
         message: r.message,
-        evidence: r.evidence,
+        // Each check's evidence type ends here: the report lists every check's findings together.
+        evidence: r.evidence as Finding["evidence"],
         remedy: check.remedy,
         order,
       });

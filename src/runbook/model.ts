@@ -8,21 +8,11 @@
 import type { MachineFacts } from "../check/facts.js";
 import type { ConnectorKnowledge } from "../knowledge/index.js";
 import type { Snapshot } from "../snapshot/snapshot.js";
+import type { StepId } from "../vocabulary/index.js";
 import type { ManifestEntry } from "./durable-fs.js";
 
-/** Every step the runbook knows, least invasive first. */
-export const STEP_IDS = [
-  "rule-out-infection",
-  "clear-cache",
-  "recreate-profile",
-  "reset-cache",
-  "av-exclusions",
-  "remove-leftovers",
-  "collect-diagnostics",
-  "system-file-check",
-  "reinstall-koff",
-] as const;
-export type StepId = (typeof STEP_IDS)[number];
+/** Step ids are vocabulary shared with `check` (a finding's remedy): defined once, re-exported here. */
+export { STEP_IDS, type StepId } from "../vocabulary/index.js";
 
 /** One change. Host paths are absolute paths on this machine; `windowsPath` names them for people. */
 export type Operation =
@@ -114,8 +104,9 @@ export interface StepContext {
   user?: string;
 }
 
-export interface StepDefinition {
-  id: StepId;
+/** One runbook step; `Id` is its literal id, so the step table can prove each key names its own step. */
+export interface StepDefinition<Id extends StepId = StepId> {
+  id: Id;
   title: string;
   /** `acting` steps change the machine; `guided` ones print exact instructions. */
   kind: "acting" | "guided";

@@ -7,8 +7,10 @@
 import type { FileSystemPort } from "../ports/file-system.js";
 import type { RegistryPort } from "../ports/registry.js";
 import type { DiskPort, EventLogPort, NetworkPort, ProcessPort } from "../ports/system.js";
+import type { Mode } from "../vocabulary/index.js";
 
-export type SnapshotMode = "image" | "live" | "bundle";
+/** The snapshot's {@link Mode} (one definition, in src/vocabulary/mode.ts). */
+export type SnapshotMode = Mode;
 
 export interface Snapshot {
   mode: SnapshotMode;

@@ -12,23 +12,17 @@ import { checkMachine } from "../../src/app/check-machine.js";
 import { CATALOGUE } from "../../src/check/catalogue.js";
 import type { MachineFacts } from "../../src/check/facts.js";
 import { runChecks } from "../../src/check/run-checks.js";
+import strayProviderDll, {
+  type StrayProviderDllEvidence,
+} from "../../src/check/checks/stray-provider-dll.js";
 import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { CHECK_IDS, STEP_IDS, type CheckId } from "../../src/vocabulary/index.js";
 import { EXAMPLES, REPO_ROOT } from "../helpers/repo.js";
 
-const RUNBOOK_STEPS = new Set([
-  "rule-out-infection",
-  "clear-cache",
-  "recreate-profile",
-  "reset-cache",
-  "av-exclusions",
-  "collect-diagnostics",
-  "system-file-check",
-  "reinstall-koff",
-  "remove-leftovers",
-]);
+const RUNBOOK_STEPS = new Set<string>(STEP_IDS);
 
 /** One broken thing per check, applied to a copy of the healthy facts. */
-const BREAK: Record<string, (f: MachineFacts) => void> = {
+const BREAK = {
   "install-missing": (f) => {
     f.install.folders = [];
     f.install.uninstallEntries = [];
@@ -126,7 +120,7 @@ const BREAK: Record<string, (f: MachineFacts) => void> = {
       },
     ];
   },
-};
+} satisfies Record<CheckId, (f: MachineFacts) => void>;
 
 describe("check catalogue", () => {
   let healthy: MachineFacts;
@@ -150,8 +144,15 @@ describe("check catalogue", () => {
     }
   });
 
+  it("lists exactly the check ids, in their report order", () => {
+    assert.deepEqual(
+      CATALOGUE.map((c) => c.id),
+      [...CHECK_IDS],
+    );
+  });
+
   it("contains the ids the product requires", () => {
-    const required = [
+    const required: CheckId[] = [
       "install-missing",
       "provider-dll-missing",
       "connector-binary-untrusted",
@@ -194,6 +195,16 @@ describe("check catalogue", () => {
       }
     });
   }
+
+  it("a check's findings carry its own evidence type, unchanged by runChecks", () => {
+    const broken = structuredClone(healthy);
+    BREAK["stray-provider-dll"](broken);
+    const [own] = strayProviderDll.run(broken);
+    // Typed: a StrayProviderDllEvidence, not a Record<string, unknown> (this line would not compile otherwise).
+    const evidence: StrayProviderDllEvidence = own!.evidence;
+    assert.equal(evidence.location, "Downloads");
+    assert.deepEqual(runChecks(broken, [strayProviderDll]).findings[0]!.evidence, evidence);
+  });
 
   it("a check whose facts the mode cannot see is reported as not run, not as passing", () => {
     const run = runChecks(healthy);

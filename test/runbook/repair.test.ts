@@ -30,6 +30,7 @@ import {
   type StepId,
 } from "../../src/runbook/index.js";
 import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import type { CheckId } from "../../src/vocabulary/index.js";
 import { copyImage, hashTree } from "../helpers/image-copy.js";
 import { killedRun } from "../helpers/killed-run.js";
 import { FIXTURES } from "../helpers/repo.js";
@@ -53,25 +54,30 @@ function fresh(scenario: string) {
 }
 
 /** Scenario, the acting remedy, the findings it must clear, and whether it edits a hive. */
-const REMEDIES: Array<{ scenario: string; step: StepId; clears: string[]; hive: boolean; profile?: string }> =
-  [
-    {
-      scenario: "impostor-in-roaming",
-      step: "rule-out-infection",
-      clears: ["stray-provider-dll", "mapisvc-path-outside-install"],
-      hive: false,
-    },
-    { scenario: "corrupt-cache", step: "clear-cache", clears: ["cache-db-invalid"], hive: false },
-    { scenario: "orphan-cache", step: "remove-leftovers", clears: ["cache-orphan"], hive: false },
-    { scenario: "orphan-cache", step: "recreate-profile", clears: ["cache-missing"], hive: true },
-    {
-      scenario: "missing-av-exclusions",
-      step: "av-exclusions",
-      clears: ["av-exclusion-missing"],
-      hive: true,
-    },
-    { scenario: "koff-uninstalled", step: "recreate-profile", clears: ["profile-koff-orphaned"], hive: true },
-  ];
+const REMEDIES: Array<{
+  scenario: string;
+  step: StepId;
+  clears: CheckId[];
+  hive: boolean;
+  profile?: string;
+}> = [
+  {
+    scenario: "impostor-in-roaming",
+    step: "rule-out-infection",
+    clears: ["stray-provider-dll", "mapisvc-path-outside-install"],
+    hive: false,
+  },
+  { scenario: "corrupt-cache", step: "clear-cache", clears: ["cache-db-invalid"], hive: false },
+  { scenario: "orphan-cache", step: "remove-leftovers", clears: ["cache-orphan"], hive: false },
+  { scenario: "orphan-cache", step: "recreate-profile", clears: ["cache-missing"], hive: true },
+  {
+    scenario: "missing-av-exclusions",
+    step: "av-exclusions",
+    clears: ["av-exclusion-missing"],
+    hive: true,
+  },
+  { scenario: "koff-uninstalled", step: "recreate-profile", clears: ["profile-koff-orphaned"], hive: true },
+];
 
 describe("repair fixes, undo restores, nothing is lost", () => {
   for (const r of REMEDIES) {

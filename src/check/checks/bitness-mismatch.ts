@@ -1,5 +1,20 @@
 import { windowsPathKey } from "../../paths/windows-path.js";
+import type { OfficeFacts } from "../facts.js";
 import { defineCheck } from "../finding.js";
+
+/** Evidence of `bitness-mismatch`: one provider DLL whose machine type differs from Outlook's. */
+export interface BitnessMismatchEvidence {
+  /** The DLL (Windows path). */
+  path: string;
+  /** Its PE machine type, e.g. `"x64"`. */
+  dllMachine: string;
+  /** Outlook's (= Office's) bitness. */
+  outlookBitness: NonNullable<OfficeFacts["bitness"]>;
+  /** Where Outlook's bitness was read (registry paths). */
+  officeSources: string[];
+  /** True when judged on a DLL MAPISVC.INF registers; false when on every provider DLL of the install. */
+  registered: boolean;
+}
 
 /**
  * The provider DLL MAPI loads has another machine type than Outlook's bitness. Judged on the DLLs
@@ -7,7 +22,7 @@ import { defineCheck } from "../finding.js";
  * registered could be judged, on every provider DLL of the install (a leftover copy of the other
  * bitness is not what MAPI loads).
  */
-export default defineCheck({
+export default defineCheck<BitnessMismatchEvidence>({
   id: "bitness-mismatch",
   severity: "critical",
   title: "The provider DLL's bitness differs from Outlook's",
@@ -28,11 +43,11 @@ export default defineCheck({
         message: `${d.path} is ${d.machine} but Outlook is ${bitness}; MAPI cannot load it (ERROR_BAD_EXE_FORMAT)`,
         evidence: {
           path: d.path,
-          dllMachine: d.machine,
+          dllMachine: d.machine!,
           outlookBitness: bitness,
           officeSources: f.office.sources,
           registered: registered.length > 0,
-        },
+        } satisfies BitnessMismatchEvidence,
       }));
   },
 });

@@ -1,7 +1,20 @@
 import { defineCheck } from "../finding.js";
 
+/** Evidence of `cache-db-invalid`: one cache database without a valid Firebird header page. */
+export interface CacheDbInvalidEvidence {
+  user: string;
+  /** The cache folder's name (= the Outlook profile's). */
+  profile: string;
+  /** The database file (Windows path). */
+  file: string;
+  /** Its size in bytes. */
+  size: number;
+  /** What is wrong with its header page, e.g. `"not-header-page"`, `"bad-page-size"`. */
+  problems: string[];
+}
+
 /** A *.fdb in a cache folder lacks a valid Firebird header page. */
-export default defineCheck({
+export default defineCheck<CacheDbInvalidEvidence>({
   id: "cache-db-invalid",
   severity: "error",
   title: "A KOFF cache database is damaged",
@@ -18,7 +31,7 @@ export default defineCheck({
             file: `${c.path}\\${d.name}`,
             size: d.size,
             problems: d.problems,
-          },
+          } satisfies CacheDbInvalidEvidence,
         })),
     );
   },

@@ -1,7 +1,16 @@
 import { defineCheck } from "../finding.js";
 
+/** Evidence of `cache-missing`: one KOFF profile without a cache folder. */
+export interface CacheMissingEvidence {
+  user: string;
+  /** The Outlook profile's name. */
+  profile: string;
+  /** The user's cache roots that exist (Windows paths), where the folder was looked for. */
+  cacheRoots: string[];
+}
+
 /** A profile with the KOFF service has no cache folder. */
-export default defineCheck({
+export default defineCheck<CacheMissingEvidence>({
   id: "cache-missing",
   severity: "warning",
   title: "A KOFF profile has no local cache",
@@ -21,7 +30,7 @@ export default defineCheck({
             user: p.user,
             profile: p.name,
             cacheRoots: f.cacheRoots.filter((r) => r.user === p.user).map((r) => r.path),
-          },
+          } satisfies CacheMissingEvidence,
         }))
     );
   },

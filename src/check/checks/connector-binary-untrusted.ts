@@ -1,7 +1,22 @@
 import { loadKnowledge } from "../../knowledge/index.js";
 import { isUnderWindowsPath, windowsBasename } from "../../paths/windows-path.js";
-import type { TriageRecord } from "../../triage/index.js";
+import type { IndicatorId, SignatureState, TriageRecord, Verdict } from "../../triage/index.js";
 import { defineCheck } from "../finding.js";
+
+/** Evidence of `connector-binary-untrusted`: one install-folder binary that triages badly. */
+export interface ConnectorBinaryUntrustedEvidence {
+  /** The binary (Windows path). */
+  path: string;
+  /** Its triage verdict: `"suspicious"` or `"malicious"`. */
+  verdict: Verdict;
+  sha256: string;
+  /** Its signature state; absent when it was not verified. */
+  signature?: SignatureState;
+  /** Whether it presents itself as Kerio's (provider name, Kerio CompanyName or signer). */
+  kerios: boolean;
+  /** Ids of the suspicious and malicious indicators that fired. */
+  indicators: IndicatorId[];
+}
 
 /**
  * True when a binary presents itself as Kerio's: the provider's name, a Kerio CompanyName or a
@@ -21,7 +36,7 @@ function isKerios(t: TriageRecord): boolean {
 }
 
 /** A binary in the install folder triages suspicious or malicious (third-party files: malicious only). */
-export default defineCheck({
+export default defineCheck<ConnectorBinaryUntrustedEvidence>({
   id: "connector-binary-untrusted",
   severity: "error",
   title: "A connector binary is not trustworthy",
@@ -37,7 +52,7 @@ export default defineCheck({
           .map((i) => i.evidence)
           .join("; ")}`,
         evidence: {
-          path: t.windowsPath,
+          path: t.windowsPath!,
           verdict: t.verdict,
           sha256: t.sha256,
           signature: t.signature?.state,
@@ -45,7 +60,7 @@ export default defineCheck({
           indicators: t.indicators
             .filter((i) => i.level === "suspicious" || i.level === "malicious")
             .map((i) => i.id),
-        },
+        } satisfies ConnectorBinaryUntrustedEvidence,
       }));
   },
 });

@@ -1,7 +1,13 @@
 import { defineCheck } from "../finding.js";
 
+/** Evidence of `connector-versions-mixed`: the Kerio binaries of the install, by file version. */
+export interface ConnectorVersionsMixedEvidence {
+  /** File version → the binaries (Windows paths) that carry it; two or more versions. */
+  versions: Record<string, string[]>;
+}
+
 /** Binaries in the install folder carry different file versions (a half-applied update). */
-export default defineCheck({
+export default defineCheck<ConnectorVersionsMixedEvidence>({
   id: "connector-versions-mixed",
   severity: "warning",
   title: "Connector binaries come from different versions",
@@ -16,7 +22,7 @@ export default defineCheck({
     return [
       {
         message: `binaries carry ${versions.size} different versions: ${[...versions.keys()].join(", ")}`,
-        evidence: { versions: Object.fromEntries(versions) },
+        evidence: { versions: Object.fromEntries(versions) } satisfies ConnectorVersionsMixedEvidence,
       },
     ];
   },

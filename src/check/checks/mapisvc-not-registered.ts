@@ -1,8 +1,14 @@
 import { defineCheck } from "../finding.js";
 import { isInstalled } from "../facts.js";
 
+/** Evidence of `mapisvc-not-registered`: the MAPISVC.INF files that were read. */
+export interface MapisvcNotRegisteredEvidence {
+  /** Every MAPISVC.INF found (Windows paths); none registers a kofmsp service. */
+  files: string[];
+}
+
 /** No MAPISVC.INF section registers the KOFF service, while KOFF is installed or used. */
-export default defineCheck({
+export default defineCheck<MapisvcNotRegisteredEvidence>({
   id: "mapisvc-not-registered",
   severity: "error",
   title: "MAPISVC.INF does not register the KOFF service",
@@ -16,7 +22,7 @@ export default defineCheck({
           f.mapisvc.files.length === 0
             ? "no MAPISVC.INF found at any known location; new Outlook builds block providers not registered there"
             : `none of ${f.mapisvc.files.length} MAPISVC.INF file(s) registers a kofmsp service; new Outlook builds block such providers (KB 4498413)`,
-        evidence: { files: f.mapisvc.files },
+        evidence: { files: f.mapisvc.files } satisfies MapisvcNotRegisteredEvidence,
       },
     ];
   },

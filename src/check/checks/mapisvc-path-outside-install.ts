@@ -1,8 +1,25 @@
 import { isUnderWindowsPath, windowsPathKey } from "../../paths/windows-path.js";
+import type { Verdict } from "../../triage/index.js";
 import { defineCheck } from "../finding.js";
 
+/** Evidence of `mapisvc-path-outside-install`: one registration that loads a DLL outside the install. */
+export interface MapisvcPathOutsideInstallEvidence {
+  /** The MAPISVC.INF file. */
+  file: string;
+  /** Its `[Services]` key of the KOFF service. */
+  section: string;
+  /** The value as registered. */
+  registered: string;
+  /** The file MAPI loads after the "32" rule (Windows path). */
+  loadPath: string;
+  /** The loaded DLL's triage verdict; absent when it was not triaged. */
+  verdict?: Verdict;
+  /** The loaded DLL's SHA-256; absent when it was not triaged. */
+  sha256?: string;
+}
+
 /** The registered DLL lies outside the vendor install folder. */
-export default defineCheck({
+export default defineCheck<MapisvcPathOutsideInstallEvidence>({
   id: "mapisvc-path-outside-install",
   severity: "error",
   title: "MAPISVC.INF points outside the connector's install folder",
@@ -25,10 +42,10 @@ export default defineCheck({
             file: r.file,
             section: r.section,
             registered: r.registered,
-            loadPath: r.loadPath,
+            loadPath: r.loadPath!,
             verdict: t?.verdict,
             sha256: t?.sha256,
-          },
+          } satisfies MapisvcPathOutsideInstallEvidence,
         };
       });
   },

@@ -1,7 +1,21 @@
 import { defineCheck } from "../finding.js";
 
+/** Evidence of `mapisvc-path-unresolved`: one registration whose DLL does not exist. */
+export interface MapisvcPathUnresolvedEvidence {
+  /** The MAPISVC.INF file. */
+  file: string;
+  /** Its `[Services]` key of the KOFF service. */
+  section: string;
+  /** The key whose value named the DLL (`PR_SERVICE_DLL_NAME` or a provider's `PR_PROVIDER_DLL_NAME`). */
+  key: string;
+  /** The value as registered. */
+  registered: string;
+  /** The file MAPI would load after the "32" rule; absent for a bare name MAPI cannot find. */
+  loadPath?: string;
+}
+
 /** The DLL MAPI would load (after the "32" rule) does not exist. */
-export default defineCheck({
+export default defineCheck<MapisvcPathUnresolvedEvidence>({
   id: "mapisvc-path-unresolved",
   severity: "error",
   title: "The DLL registered in MAPISVC.INF does not exist",
@@ -17,7 +31,7 @@ export default defineCheck({
           key: r.key,
           registered: r.registered,
           loadPath: r.loadPath,
-        },
+        } satisfies MapisvcPathUnresolvedEvidence,
       }));
   },
 });

@@ -1,7 +1,18 @@
 import { defineCheck } from "../finding.js";
 
+/** Evidence of `profile-default-missing`: one DefaultProfile value that names no profile. */
+export interface ProfileDefaultMissingEvidence {
+  user: string;
+  /** Profile layout: `"16.0"`, `"15.0"` or `"wms"`. */
+  layout: string;
+  /** The `DefaultProfile` value. */
+  defaultProfile: string;
+  /** Registry key the value was read from. */
+  key: string;
+}
+
 /** DefaultProfile names a profile that does not exist. */
-export default defineCheck({
+export default defineCheck<ProfileDefaultMissingEvidence>({
   id: "profile-default-missing",
   severity: "error",
   title: "The default Outlook profile does not exist",
@@ -17,7 +28,12 @@ export default defineCheck({
       )
       .map((d) => ({
         message: `user ${d.user}: DefaultProfile is "${d.name}" but no such profile exists (${d.layout} layout)`,
-        evidence: { user: d.user, layout: d.layout, defaultProfile: d.name, key: d.key },
+        evidence: {
+          user: d.user,
+          layout: d.layout,
+          defaultProfile: d.name,
+          key: d.key,
+        } satisfies ProfileDefaultMissingEvidence,
       }));
   },
 });

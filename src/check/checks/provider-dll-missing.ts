@@ -1,7 +1,15 @@
 import { defineCheck } from "../finding.js";
 
+/** Evidence of `provider-dll-missing`: the install folders and the binaries they do hold. */
+export interface ProviderDllMissingEvidence {
+  /** Install folders found (Windows paths). */
+  folders: string[];
+  /** Binaries in them (Windows paths); no `kofmsp*.dll` among them. */
+  binaries: string[];
+}
+
 /** The install folder exists but holds no kofmsp*.dll. */
-export default defineCheck({
+export default defineCheck<ProviderDllMissingEvidence>({
   id: "provider-dll-missing",
   severity: "critical",
   title: "The connector's MAPI provider DLL is missing",
@@ -11,7 +19,10 @@ export default defineCheck({
     return [
       {
         message: `no kofmsp.dll or kofmsp32.dll in ${f.install.folders.join(", ")}; Outlook cannot load the KOFF service`,
-        evidence: { folders: f.install.folders, binaries: f.install.binaries.map((b) => b.path) },
+        evidence: {
+          folders: f.install.folders,
+          binaries: f.install.binaries.map((b) => b.path),
+        } satisfies ProviderDllMissingEvidence,
       },
     ];
   },

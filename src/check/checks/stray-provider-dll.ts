@@ -1,6 +1,22 @@
 import { windowsPathKey } from "../../paths/windows-path.js";
-import type { TriageRecord } from "../../triage/index.js";
+import type { SignatureState, TriageRecord, Verdict } from "../../triage/index.js";
 import { defineCheck } from "../finding.js";
+
+/** Evidence of `stray-provider-dll`: one provider DLL outside the install folders. */
+export interface StrayProviderDllEvidence {
+  /** The DLL (Windows path). */
+  path: string;
+  /** Where it sits, e.g. `"Downloads"`. */
+  location: string;
+  /** Its size in bytes. */
+  size: number;
+  /** Its SHA-256; absent when it was not triaged. */
+  sha256?: string;
+  /** Its triage verdict, or `"not triaged"`. */
+  verdict: Verdict | "not triaged";
+  /** Its signature state; absent when not triaged or not verified. */
+  signature?: SignatureState;
+}
 
 /** The evidence of the indicators at the record's verdict level, e.g. ": writes into another process…". */
 function why(t: TriageRecord | undefined): string {
@@ -9,7 +25,7 @@ function why(t: TriageRecord | undefined): string {
 }
 
 /** A kofmsp*.dll outside the vendor install folders (Roaming, Temp, Downloads, …). */
-export default defineCheck({
+export default defineCheck<StrayProviderDllEvidence>({
   id: "stray-provider-dll",
   severity: "warning",
   title: "A copy of the provider DLL sits outside the install folder",
@@ -31,7 +47,7 @@ export default defineCheck({
           sha256: t?.sha256,
           verdict,
           signature: t?.signature?.state,
-        },
+        } satisfies StrayProviderDllEvidence,
       };
     });
   },

@@ -11,7 +11,7 @@ import { hiveEdit, regString } from "../plan-helpers.js";
 
 const KEY = "HKLM\\SOFTWARE\\Microsoft\\Windows Defender\\Exclusions\\Paths";
 
-export const avExclusions: StepDefinition = {
+export const avExclusions: StepDefinition<"av-exclusions"> = {
   id: "av-exclusions",
   title: "Add the recommended antivirus exclusions",
   kind: "acting",

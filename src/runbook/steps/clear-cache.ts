@@ -10,7 +10,7 @@ import { pickCache, quarantineMove } from "../plan-helpers.js";
 export const UNSYNCED_WARNING =
   "Items created or changed while Outlook was offline and not yet synchronized live only in this cache. Let Outlook synchronize first if it can; the cache is kept in quarantine either way.";
 
-export const clearCache: StepDefinition = {
+export const clearCache: StepDefinition<"clear-cache"> = {
   id: "clear-cache",
   title: "Clear the KOFF cache of a profile",
   kind: "acting",

@@ -1,14 +1,14 @@
 /**
  * Guided steps: the tool prints exact instructions and changes nothing.
  */
-import type { StepDefinition } from "../model.js";
+import type { StepDefinition, StepId } from "../model.js";
 
-const guided = (
-  id: StepDefinition["id"],
+const guided = <Id extends StepId>(
+  id: Id,
   title: string,
   summary: string,
   guidance: string[],
-): StepDefinition => ({
+): StepDefinition<Id> => ({
   id,
   title,
   kind: "guided",

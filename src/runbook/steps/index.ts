@@ -1,4 +1,7 @@
-/** The ordered step catalogue, least invasive first (seeds/001). */
+/**
+ * The step table, least invasive first: one entry per {@link StepId}, each keyed by its own id
+ * (the type proves both). Source: docs/runbook.md ("Steps").
+ */
 import type { StepDefinition, StepId } from "../model.js";
 import { avExclusions } from "./av-exclusions.js";
 import { clearCache } from "./clear-cache.js";
@@ -8,7 +11,7 @@ import { removeLeftovers } from "./remove-leftovers.js";
 import { resetCache } from "./reset-cache.js";
 import { ruleOutInfection } from "./rule-out-infection.js";
 
-export const STEPS: Record<StepId, StepDefinition> = {
+export const STEPS = {
   "rule-out-infection": ruleOutInfection,
   "clear-cache": clearCache,
   "recreate-profile": recreateProfile,
@@ -18,4 +21,4 @@ export const STEPS: Record<StepId, StepDefinition> = {
   "collect-diagnostics": collectDiagnostics,
   "system-file-check": systemFileCheck,
   "reinstall-koff": reinstallKoff,
-};
+} satisfies { readonly [Id in StepId]: StepDefinition<Id> };

@@ -97,7 +97,7 @@ function planLive(ctx: StepContext, profile: ProfileFact): StepPlan {
   };
 }
 
-export const recreateProfile: StepDefinition = {
+export const recreateProfile: StepDefinition<"recreate-profile"> = {
   id: "recreate-profile",
   title: "Remove and recreate the Outlook profile",
   kind: "acting",

@@ -6,7 +6,7 @@ import type { Operation, StepDefinition } from "../model.js";
 import { quarantineMove } from "../plan-helpers.js";
 import { RunbookError } from "../errors.js";
 
-export const removeLeftovers: StepDefinition = {
+export const removeLeftovers: StepDefinition<"remove-leftovers"> = {
   id: "remove-leftovers",
   title: "Move leftover KOFF folders to quarantine",
   kind: "acting",

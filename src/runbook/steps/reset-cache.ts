@@ -7,7 +7,7 @@ import { quarantineMove } from "../plan-helpers.js";
 import { RunbookError } from "../errors.js";
 import { UNSYNCED_WARNING } from "./clear-cache.js";
 
-export const resetCache: StepDefinition = {
+export const resetCache: StepDefinition<"reset-cache"> = {
   id: "reset-cache",
   title: "Reset every KOFF cache (client), with server-side guidance",
   kind: "acting",

@@ -9,7 +9,7 @@ import { RunbookError } from "../errors.js";
 import type { Operation, StepDefinition } from "../model.js";
 import { quarantineMove } from "../plan-helpers.js";
 
-export const ruleOutInfection: StepDefinition = {
+export const ruleOutInfection: StepDefinition<"rule-out-infection"> = {
   id: "rule-out-infection",
   title: "Rule out infection",
   kind: "acting",
