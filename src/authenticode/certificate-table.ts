@@ -11,6 +11,7 @@
  */
 import {
   alignToCertificateBoundary,
+  MAX_CERTIFICATES,
   walkCertificateTable,
   WIN_CERT_REVISION_2_0,
   WIN_CERT_TYPE_PKCS_SIGNED_DATA,
@@ -19,8 +20,7 @@ import {
   type CertificateTableWalk,
   type CertificateTableWalkStop,
   type WinCertificateEntry,
-} from "../pe/certificate-table.js";
-import { MAX_CERTIFICATES } from "../pe/limits.js";
+} from "../pe/index.js";
 
 export type { CertificateTableLocation, WinCertificateEntry };
 

@@ -10,6 +10,7 @@
  * `SignedData.verify`/`SignerInfo.verify` (https://github.com/ralphje/signify); osslsigncode
  * `verify_authenticode` (https://github.com/mtrojnar/osslsigncode); WinVerifyTrust behaviour.
  */
+import { WIN_CERT_REVISION_2_0, WIN_CERT_TYPE_PKCS_SIGNED_DATA } from "../pe/index.js";
 import type { Asn1Origin } from "./asn1.js";
 import { scanCertificateTable, type WinCertificateEntry } from "./certificate-table.js";
 import { AuthenticodeError } from "./errors.js";
@@ -52,7 +53,6 @@ import {
   type FileStepName,
   type SignatureStepName,
 } from "./verification-steps.js";
-import { WIN_CERT_REVISION_2_0, WIN_CERT_TYPE_PKCS_SIGNED_DATA } from "../pe/certificate-table.js";
 
 /** At most this many signatures (top-level + nested) are verified per file. */
 export const MAX_SIGNATURES = 32;
