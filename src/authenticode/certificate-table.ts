@@ -2,7 +2,8 @@
  * The attribute certificate table (IMAGE_DIRECTORY_ENTRY_SECURITY) as Authenticode sees it: the
  * WIN_CERTIFICATE entries and every structural anomaly that a lenient verifier (Windows by
  * default) would forgive. Anomalies never change a signature's verdict; they are reported so
- * triage can escalate them.
+ * triage can escalate them. The walk is the PE parser's (src/pe/certificate-table.ts); this module
+ * only judges it.
  *
  * Sources: PE/COFF specification §"The Attribute Certificate Table (Image Only)"; WIN_CERTIFICATE
  * (learn.microsoft.com wintrust.h); MS13-098 / CVE-2013-3900 (extraneous data in

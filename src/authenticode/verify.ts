@@ -12,7 +12,11 @@
  */
 import { WIN_CERT_REVISION_2_0, WIN_CERT_TYPE_PKCS_SIGNED_DATA } from "../pe/index.js";
 import type { Asn1Origin } from "./asn1.js";
-import { scanCertificateTable, type WinCertificateEntry } from "./certificate-table.js";
+import {
+  scanCertificateTable,
+  type CertificateTableLocation,
+  type WinCertificateEntry,
+} from "./certificate-table.js";
 import { AuthenticodeError } from "./errors.js";
 import { certificateTableLocation, type PeLayout } from "./pe-layout.js";
 import type { VerificationPolicy } from "./policy.js";
@@ -86,7 +90,8 @@ const SIGNATURE_STEP_FUNCTIONS = {
 
 /** The file-level run: the shared context plus what the file-level steps produce. */
 interface FileRun extends FileContext {
-  readonly location: ReturnType<typeof certificateTableLocation>;
+  /** Data directory 4, when not empty. */
+  readonly location: CertificateTableLocation | undefined;
   /** File-level step records, in order. */
   readonly steps: VerificationStep[];
   /** `certificate-table`: the WIN_CERTIFICATE entries. */
