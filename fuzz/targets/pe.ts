@@ -7,6 +7,7 @@
  * Source: Microsoft PE/COFF specification ("MS-DOS stub", "COFF File Header", "Optional Header
  * Data Directories", "Section Table").
  */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createTrustStore, defaultPolicy, verifyAuthenticode } from "../../src/authenticode/index.js";
 import { summarizeAuthenticode } from "../../src/app/signature-verifier.js";
@@ -20,7 +21,8 @@ import type { FuzzTarget } from "../target.js";
 /** Trust for the fixtures' test PKI, verification time fixed so results do not drift. */
 let policy: ReturnType<typeof defaultPolicy> | undefined;
 function fixturePolicy(): ReturnType<typeof defaultPolicy> {
-  policy ??= defaultPolicy(createTrustStore({ files: [path.join(FIXTURES, "pki", "trust-anchors.pem")] }), {
+  const anchors = path.join(FIXTURES, "pki", "trust-anchors.pem");
+  policy ??= defaultPolicy(createTrustStore({ files: [{ path: anchors, bytes: readFileSync(anchors) }] }), {
     at: new Date("2026-11-21T00:00:00Z"),
     signatures: "all",
   });

@@ -2,22 +2,28 @@
  * The attribute certificate table (IMAGE_DIRECTORY_ENTRY_SECURITY) as Authenticode sees it: the
  * WIN_CERTIFICATE entries and every structural anomaly that a lenient verifier (Windows by
  * default) would forgive. Anomalies never change a signature's verdict; they are reported so
- * triage can escalate them.
+ * triage can escalate them. The walk is the PE parser's (src/pe/certificate-table.ts); this module
+ * only judges it.
  *
  * Sources: PE/COFF specification §"The Attribute Certificate Table (Image Only)"; WIN_CERTIFICATE
  * (learn.microsoft.com wintrust.h); MS13-098 / CVE-2013-3900 (extraneous data in
  * WIN_CERTIFICATE, EnableCertPaddingCheck); MS12-024 / CVE-2012-0151 (data outside the measured
  * image); osslsigncode `pe_check_file` (Σ round8(dwLength) == Size); authenticode-brief.md §2.3.
  */
-import { ByteReader } from "../util/byte-reader.js";
-import { AuthenticodeError } from "./errors.js";
+import {
+  alignToCertificateBoundary,
+  MAX_CERTIFICATES,
+  walkCertificateTable,
+  WIN_CERT_REVISION_2_0,
+  WIN_CERT_TYPE_PKCS_SIGNED_DATA,
+  WIN_CERTIFICATE_ALIGNMENT,
+  type CertificateTableLocation,
+  type CertificateTableWalk,
+  type CertificateTableWalkStop,
+  type WinCertificateEntry,
+} from "../pe/index.js";
 
-/** WIN_CERT_REVISION_2_0. */
-export const WIN_CERT_REVISION_2_0 = 0x0200;
-/** WIN_CERT_TYPE_PKCS_SIGNED_DATA. */
-export const WIN_CERT_TYPE_PKCS_SIGNED_DATA = 0x0002;
-/** At most this many WIN_CERTIFICATE entries are read (real files carry 1–2). */
-export const MAX_WIN_CERTIFICATES = 64;
+export type { CertificateTableLocation, WinCertificateEntry };
 
 /** Stable ids of certificate-table anomalies. */
 export type CertificateTableAnomalyCode =
@@ -56,30 +62,6 @@ export interface CertificateTableAnomaly {
   message: string;
 }
 
-/** One WIN_CERTIFICATE entry. */
-export interface WinCertificateEntry {
-  /** Index in the table (0-based). */
-  index: number;
-  /** File offset of the 8-byte header. */
-  offset: number;
-  /** dwLength as declared (header + bCertificate [+ padding]), bytes. */
-  length: number;
-  revision: number;
-  certificateType: number;
-  /** bCertificate as present in the file (subarray, may be shorter than declared when truncated). */
-  certificate: Uint8Array;
-  /** File offset of bCertificate. */
-  certificateOffset: number;
-  /** True when the declared length runs past the table or the file. */
-  truncated: boolean;
-}
-
-/** Where the table is, per data directory 4 (VirtualAddress is a file offset). */
-export interface CertificateTableLocation {
-  offset: number;
-  size: number;
-}
-
 /** The result of walking the table. */
 export interface CertificateTableScan {
   location: CertificateTableLocation;
@@ -88,9 +70,11 @@ export interface CertificateTableScan {
 }
 
 /**
- * Walks the certificate table: each entry at `pos`, the next at `pos + round8(dwLength)`
- * (PE/COFF "quadword aligned"). Terminates because every step advances by at least 8 bytes and
- * at most {@link MAX_WIN_CERTIFICATES} entries are read.
+ * Judges the certificate table as Authenticode sees it. The walk itself (entries, 8-byte steps,
+ * the {@link MAX_CERTIFICATES} limit) is the PE parser's {@link walkCertificateTable}; this adds
+ * what a lenient verifier forgives: a table inside the headers, unaligned or not at EOF, entries
+ * with a bad length, revision or type, data after the DER (CVE-2013-3900), Σ round8(dwLength) ≠
+ * Size, and more than one entry.
  *
  * @param bytes - the whole file.
  * @param location - data directory 4 (offset = VirtualAddress, size = Size), bytes.
@@ -102,24 +86,36 @@ export function scanCertificateTable(
   location: CertificateTableLocation,
   sizeOfHeaders: number,
 ): CertificateTableScan {
-  const reader = new ByteReader(
-    bytes,
-    (offset, length, structure, size) =>
-      new AuthenticodeError(
-        "truncated",
-        `${structure}: ${length} bytes at ${offset} exceed file size ${size}`,
-        {
-          offset,
-          structure,
-        },
-      ),
-  );
-  const anomalies: CertificateTableAnomaly[] = [];
-  const entries: WinCertificateEntry[] = [];
-  const fileSize = bytes.length;
+  const walk = walkCertificateTable(bytes, location);
+  const anomalies = placementAnomalies(walk, sizeOfHeaders);
+  for (const entry of walk.entries) anomalies.push(...entryAnomalies(bytes, walk, entry));
+  const stopped = stopAnomaly(walk.stop);
+  if (stopped) anomalies.push(stopped);
   const { offset, size } = location;
-  const declaredEnd = offset + size;
+  const walked = walk.position - offset;
+  if (walked !== size && offset + size <= walk.fileSize) {
+    anomalies.push({
+      code: "cert-table-size-mismatch",
+      offset: Math.min(walk.position, walk.end),
+      message: `WIN_CERTIFICATE entries (rounded to 8) cover ${walked} bytes but the directory declares ${size}`,
+    });
+  }
+  if (walk.entries.length > 1) {
+    anomalies.push({
+      code: "multiple-win-certificates",
+      offset,
+      message: `${walk.entries.length} WIN_CERTIFICATE entries (Windows verifies the first)`,
+    });
+  }
+  return { location, entries: walk.entries, anomalies };
+}
 
+/** The table starts inside the headers, is not 8-aligned, runs past EOF or is followed by bytes. */
+function placementAnomalies(walk: CertificateTableWalk, sizeOfHeaders: number): CertificateTableAnomaly[] {
+  const anomalies: CertificateTableAnomaly[] = [];
+  const { fileSize } = walk;
+  const { offset, size } = walk.location;
+  const declaredEnd = offset + size;
   if (offset < sizeOfHeaders) {
     anomalies.push({
       code: "cert-table-in-headers",
@@ -127,7 +123,7 @@ export function scanCertificateTable(
       message: `certificate table at ${hex(offset)} starts inside the headers (SizeOfHeaders ${hex(sizeOfHeaders)})`,
     });
   }
-  if (offset % 8 !== 0) {
+  if (offset % WIN_CERTIFICATE_ALIGNMENT !== 0) {
     anomalies.push({
       code: "cert-table-unaligned",
       offset,
@@ -147,95 +143,75 @@ export function scanCertificateTable(
       message: `${fileSize - declaredEnd} bytes follow the certificate table (ends at ${hex(declaredEnd)}, file ends at ${hex(fileSize)})`,
     });
   }
+  return anomalies;
+}
 
-  const end = Math.min(declaredEnd, fileSize);
-  let pos = offset;
-  while (pos + 8 <= end) {
-    if (entries.length >= MAX_WIN_CERTIFICATES) {
-      anomalies.push({
-        code: "cert-table-too-many-entries",
-        offset: pos,
-        message: `more than ${MAX_WIN_CERTIFICATES} WIN_CERTIFICATE entries; the rest were not read`,
-      });
-      break;
-    }
-    const length = reader.u32(pos, "WIN_CERTIFICATE.dwLength");
-    const revision = reader.u16(pos + 4, "WIN_CERTIFICATE.wRevision");
-    const certificateType = reader.u16(pos + 6, "WIN_CERTIFICATE.wCertificateType");
-    if (length === 0 && isZero(bytes, pos, end)) break; // zero slack: reported as a size mismatch below
-    if (length < 8) {
-      anomalies.push({
-        code: "cert-entry-length-invalid",
-        offset: pos,
-        message: `WIN_CERTIFICATE at ${hex(pos)} has dwLength ${length} (< 8)`,
-      });
-      break;
-    }
-    const truncated = pos + length > end;
-    if (truncated) {
-      anomalies.push({
-        code: "cert-entry-length-invalid",
-        offset: pos,
-        message: `WIN_CERTIFICATE at ${hex(pos)} declares ${length} bytes but only ${end - pos} remain in the table/file`,
-      });
-    }
-    if (length % 8 !== 0) {
-      anomalies.push({
-        code: "cert-entry-length-unaligned",
-        offset: pos,
-        message: `WIN_CERTIFICATE at ${hex(pos)} has dwLength ${length}, not a multiple of 8`,
-      });
-    }
-    if (revision !== WIN_CERT_REVISION_2_0) {
-      anomalies.push({
-        code: "cert-entry-revision",
-        offset: pos + 4,
-        message: `WIN_CERTIFICATE at ${hex(pos)} has wRevision ${hex(revision)} (expected 0x200)`,
-      });
-    }
-    if (certificateType !== WIN_CERT_TYPE_PKCS_SIGNED_DATA) {
-      anomalies.push({
-        code: "cert-entry-unsupported-type",
-        offset: pos + 6,
-        message: `WIN_CERTIFICATE at ${hex(pos)} has wCertificateType ${certificateType} (only 2, PKCS#7 SignedData, is verified)`,
-      });
-    }
-    const certificateOffset = pos + 8;
-    const certificate = reader.bytes(
-      certificateOffset,
-      Math.min(length, end - pos) - 8,
-      "WIN_CERTIFICATE.bCertificate",
-    );
-    entries.push({
-      index: entries.length,
+/** One entry: runs past the table, dwLength not a multiple of 8, not revision 2.0, not PKCS#7, data after the DER. */
+function entryAnomalies(
+  bytes: Uint8Array,
+  walk: CertificateTableWalk,
+  entry: WinCertificateEntry,
+): CertificateTableAnomaly[] {
+  const anomalies: CertificateTableAnomaly[] = [];
+  const { offset: pos, length, revision, certificateType } = entry;
+  if (entry.truncated) {
+    anomalies.push({
+      code: "cert-entry-length-invalid",
       offset: pos,
-      length,
-      revision,
-      certificateType,
-      certificate,
-      certificateOffset,
-      truncated,
+      message: `WIN_CERTIFICATE at ${hex(pos)} declares ${length} bytes but only ${walk.end - pos} remain in the table/file`,
     });
-    if (!truncated) checkTrailingData(bytes, pos, length, certificate, certificateOffset, end, anomalies);
-    pos += roundUp8(length);
   }
+  if (length % WIN_CERTIFICATE_ALIGNMENT !== 0) {
+    anomalies.push({
+      code: "cert-entry-length-unaligned",
+      offset: pos,
+      message: `WIN_CERTIFICATE at ${hex(pos)} has dwLength ${length}, not a multiple of 8`,
+    });
+  }
+  if (revision !== WIN_CERT_REVISION_2_0) {
+    anomalies.push({
+      code: "cert-entry-revision",
+      offset: pos + 4,
+      message: `WIN_CERTIFICATE at ${hex(pos)} has wRevision ${hex(revision)} (expected 0x200)`,
+    });
+  }
+  if (certificateType !== WIN_CERT_TYPE_PKCS_SIGNED_DATA) {
+    anomalies.push({
+      code: "cert-entry-unsupported-type",
+      offset: pos + 6,
+      message: `WIN_CERTIFICATE at ${hex(pos)} has wCertificateType ${certificateType} (only 2, PKCS#7 SignedData, is verified)`,
+    });
+  }
+  if (!entry.truncated) {
+    const trailing = trailingDataAnomaly(bytes, entry, walk.end);
+    if (trailing) anomalies.push(trailing);
+  }
+  return anomalies;
+}
 
-  const walked = pos - offset;
-  if (walked !== size && declaredEnd <= fileSize) {
-    anomalies.push({
-      code: "cert-table-size-mismatch",
-      offset: Math.min(pos, end),
-      message: `WIN_CERTIFICATE entries (rounded to 8) cover ${walked} bytes but the directory declares ${size}`,
-    });
+/**
+ * How Authenticode judges the reason the walk stopped. Zero slack and a truncated entry are
+ * reported elsewhere (size mismatch, the entry's own anomaly); the end of the table is normal.
+ */
+function stopAnomaly(stop: CertificateTableWalkStop): CertificateTableAnomaly | undefined {
+  switch (stop.reason) {
+    case "table-end":
+    case "zero-padding":
+    case "entry-past-table":
+      return undefined;
+    case "length-too-small":
+      return {
+        code: "cert-entry-length-invalid",
+        offset: stop.offset,
+        message: `WIN_CERTIFICATE at ${hex(stop.offset)} has dwLength ${stop.length} (< 8)`,
+      };
+    case "count-over-limit":
+      return {
+        code: "cert-table-too-many-entries",
+        offset: stop.offset,
+        message: `more than ${MAX_CERTIFICATES} WIN_CERTIFICATE entries; the rest were not read`,
+      };
   }
-  if (entries.length > 1) {
-    anomalies.push({
-      code: "multiple-win-certificates",
-      offset,
-      message: `${entries.length} WIN_CERTIFICATE entries (Windows verifies the first)`,
-    });
-  }
-  return { location, entries, anomalies };
 }
 
 /**
@@ -243,21 +219,17 @@ export function scanCertificateTable(
  * element in bCertificate: more than 7 such bytes cannot be alignment padding (CVE-2013-3900),
  * and padding must be zero.
  */
-function checkTrailingData(
+function trailingDataAnomaly(
   bytes: Uint8Array,
-  pos: number,
-  length: number,
-  certificate: Uint8Array,
-  certificateOffset: number,
+  entry: WinCertificateEntry,
   end: number,
-  anomalies: CertificateTableAnomaly[],
-): void {
-  const derLength = derElementLength(certificate);
-  if (derLength === undefined) return; // undecodable: reported when the CMS is parsed
-  const derEnd = certificateOffset + derLength;
-  const footprintEnd = Math.min(pos + roundUp8(length), end);
+): CertificateTableAnomaly | undefined {
+  const derLength = derElementLength(entry.certificate);
+  if (derLength === undefined) return undefined; // undecodable: reported when the CMS is parsed
+  const derEnd = entry.certificateOffset + derLength;
+  const footprintEnd = Math.min(entry.offset + alignToCertificateBoundary(entry.length), end);
   const trailing = footprintEnd - derEnd;
-  if (trailing <= 0) return;
+  if (trailing <= 0) return undefined;
   let nonZero = false;
   for (let i = derEnd; i < footprintEnd; i++) {
     if (bytes[i] !== 0) {
@@ -265,13 +237,12 @@ function checkTrailingData(
       break;
     }
   }
-  if (trailing > 7 || nonZero) {
-    anomalies.push({
-      code: "cert-entry-trailing-data",
-      offset: derEnd,
-      message: `${trailing} byte(s)${nonZero ? " (not all zero)" : ""} follow the PKCS#7 DER inside the WIN_CERTIFICATE at ${hex(pos)} (CVE-2013-3900; alignment needs at most 7 zero bytes)`,
-    });
-  }
+  if (trailing < WIN_CERTIFICATE_ALIGNMENT && !nonZero) return undefined;
+  return {
+    code: "cert-entry-trailing-data",
+    offset: derEnd,
+    message: `${trailing} byte(s)${nonZero ? " (not all zero)" : ""} follow the PKCS#7 DER inside the WIN_CERTIFICATE at ${hex(entry.offset)} (CVE-2013-3900; alignment needs at most 7 zero bytes)`,
+  };
 }
 
 /** Total length (header + contents) of the definite-length DER element at the start of `der`, or undefined. */
@@ -285,15 +256,6 @@ export function derElementLength(der: Uint8Array): number | undefined {
   let length = 0;
   for (let i = 0; i < count; i++) length = length * 256 + der[2 + i]!;
   return 2 + count + length;
-}
-
-function isZero(bytes: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (bytes[i] !== 0) return false;
-  return true;
-}
-
-function roundUp8(n: number): number {
-  return Math.ceil(n / 8) * 8;
 }
 
 function hex(n: number): string {

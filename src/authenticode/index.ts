@@ -22,6 +22,7 @@ export {
   createTrustStore,
   pemCertificates,
   type TrustAnchor,
+  type TrustFile,
   type TrustStoreOptions,
 } from "./trust-store.js";
 export { defaultPolicy, type SignatureSelection, type VerificationPolicy } from "./policy.js";

@@ -9,6 +9,7 @@
 import type { DigestAlgorithm } from "./algorithms.js";
 import type { ExcludedRange } from "./authentihash.js";
 import type { CertificateTableAnomaly } from "./certificate-table.js";
+import type { StepName } from "./verification-steps.js";
 
 /** State of a file or of one signature. */
 export type AuthenticodeState =
@@ -41,8 +42,8 @@ export type StepOutcome = "pass" | "fail" | "skip" | "warn";
 
 /** One step of the pipeline, for a human `--explain`. */
 export interface VerificationStep {
-  /** Stable kebab-case id, e.g. `"image-digest"`, `"cms-signature"`, `"chain"`. */
-  step: string;
+  /** Stable kebab-case id, e.g. `"image-digest"`, `"cms-signature"`, `"chain"` (every id: `VERIFICATION_STEPS`). */
+  step: StepName;
   outcome: StepOutcome;
   detail: string;
   /** Signature path (`"0"`, `"0.nested[0]"`) when the step concerns one signature. */

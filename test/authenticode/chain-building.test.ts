@@ -17,7 +17,7 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { createTrustStore, defaultPolicy, verifyAuthenticode } from "../../src/authenticode/index.js";
 import { parsePe } from "../../src/pe/index.js";
-import { hasTool, loadPe, repoRoot } from "./helpers.js";
+import { hasTool, loadPe, repoRoot, trustFile } from "./helpers.js";
 
 const dir = path.join(repoRoot, "fixtures", "authenticode-rules");
 const baseline = path.join(dir, "rules-baseline-valid-x64.dll");
@@ -108,7 +108,7 @@ describe("chain building with decoys in the certificate bag", { skip }, () => {
     return readFileSync(path.join(work, "decoy.der"));
   }
   function verify(bytes: Uint8Array) {
-    const trust = createTrustStore({ files: [path.join(dir, "pki", "trust-anchors.pem")] });
+    const trust = createTrustStore({ files: [trustFile(path.join(dir, "pki", "trust-anchors.pem"))] });
     const pe = parsePe(bytes, { mode: "permissive" });
     return verifyAuthenticode(bytes, pe, defaultPolicy(trust, { at }));
   }
@@ -196,7 +196,7 @@ describe(
       return new Uint8Array(readFileSync(path.join(work, "signed.dll")));
     }
     function verifyNow(bytes: Uint8Array) {
-      const trust = createTrustStore({ files: [path.join(pki, "trust-anchors.pem")] });
+      const trust = createTrustStore({ files: [trustFile(path.join(pki, "trust-anchors.pem"))] });
       const pe = parsePe(bytes, { mode: "permissive" });
       return verifyAuthenticode(bytes, pe, defaultPolicy(trust, { at: new Date(Date.now() + 3600_000) }));
     }

@@ -26,7 +26,7 @@ import {
   type VerificationPolicy,
 } from "../../src/authenticode/index.js";
 import { PeFormatError } from "../../src/pe/index.js";
-import { conformanceDir, loadPe, skipUnless } from "./helpers.js";
+import { conformanceDir, loadPe, skipUnless, trustFile } from "./helpers.js";
 
 const skip = skipUnless(path.join(conformanceDir, "README.md"), "shared conformance samples");
 const signify = (name: string): string => path.join(conformanceDir, "signify", name);
@@ -137,7 +137,7 @@ describe("conformance: signify test_data", { skip }, () => {
   });
 
   it("kdbazis.dll: lifetime signing with the private root trusted: valid at 2024-01-01, not valid at 2060-01-01 (test_lifetime_signing)", () => {
-    const trust = createTrustStore({ files: [signify("kdbazis.dll.crt")] });
+    const trust = createTrustStore({ files: [trustFile(signify("kdbazis.dll.crt"))] });
     const in2024 = verifyFile(
       signify("kdbazis.dll"),
       defaultPolicy(trust, { at: new Date("2024-01-01T00:00:00Z") }),

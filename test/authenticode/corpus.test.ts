@@ -22,7 +22,7 @@ import {
   type AuthenticodeState,
 } from "../../src/authenticode/index.js";
 import { PeFormatError } from "../../src/pe/index.js";
-import { corpusDir, loadPe, skipUnless } from "./helpers.js";
+import { corpusDir, loadPe, skipUnless, trustFile } from "./helpers.js";
 
 interface TruthRecord {
   path: string;
@@ -45,7 +45,7 @@ const ACCEPTED: Record<string, readonly AuthenticodeState[]> = {
 describe("corpus truth.json: intended signature bucket", { skip }, () => {
   const trust = createTrustStore({
     nodeRoots: true,
-    files: [path.join(corpusDir, "pki", "trust-anchors.pem")],
+    files: [trustFile(path.join(corpusDir, "pki", "trust-anchors.pem"))],
   });
   const policy = defaultPolicy(trust);
   for (const record of truth) {

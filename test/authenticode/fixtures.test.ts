@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { createTrustStore, defaultPolicy, verifyAuthenticode } from "../../src/authenticode/index.js";
-import { fixturesPeDir, fixturesPkiDir, loadPe, skipUnless } from "./helpers.js";
+import { fixturesPeDir, fixturesPkiDir, loadPe, skipUnless, trustFile } from "./helpers.js";
 
 interface ManifestRecord {
   file: string;
@@ -28,7 +28,7 @@ const manifest = skip
   : (JSON.parse(readFileSync(manifestPath, "utf8")) as { verificationTime: string; files: ManifestRecord[] });
 
 describe("fixtures/pe manifest: signature state and integrity", { skip }, () => {
-  const trust = createTrustStore({ files: [path.join(fixturesPkiDir, "trust-anchors.pem")] });
+  const trust = createTrustStore({ files: [trustFile(path.join(fixturesPkiDir, "trust-anchors.pem"))] });
   const policy = defaultPolicy(trust, { at: new Date(manifest?.verificationTime ?? 0) });
   for (const record of manifest?.files ?? []) {
     const file = path.join(fixturesPeDir, record.file);

@@ -30,6 +30,11 @@ export function loadPe(file: string): { bytes: Uint8Array; pe: PeImage } {
   return { bytes, pe: parsePe(bytes, { mode: "permissive" }) };
 }
 
+/** A `--trust` file's path and bytes, for `createTrustStore({ files })` (the store reads no files). */
+export function trustFile(file: string): { path: string; bytes: Uint8Array } {
+  return { path: file, bytes: new Uint8Array(readFileSync(file)) };
+}
+
 /** True when `tool` runs (`tool --version` or `-v` exits without ENOENT). */
 export function hasTool(tool: string): boolean {
   try {

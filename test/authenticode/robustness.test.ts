@@ -14,7 +14,7 @@ import {
   verifyAuthenticode,
 } from "../../src/authenticode/index.js";
 import { seededRandom } from "../helpers/prng.js";
-import { fixturesPeDir, fixturesPkiDir, loadPe, skipUnless } from "./helpers.js";
+import { fixturesPeDir, fixturesPkiDir, loadPe, skipUnless, trustFile } from "./helpers.js";
 
 const FILES = [
   "signed-valid-timestamped-x64.dll",
@@ -26,7 +26,7 @@ const skip = skipUnless(path.join(fixturesPeDir, FILES[0]!), "fixtures/pe signed
 describe("robustness: corrupted certificate tables", { skip }, () => {
   const trust = skip
     ? undefined
-    : createTrustStore({ files: [path.join(fixturesPkiDir, "trust-anchors.pem")] });
+    : createTrustStore({ files: [trustFile(path.join(fixturesPkiDir, "trust-anchors.pem"))] });
   for (const name of FILES) {
     it(`${name}: 300 random corruptions never throw`, () => {
       const { bytes, pe } = loadPe(path.join(fixturesPeDir, name));

@@ -21,7 +21,7 @@ import {
 import { summarizeAuthenticode } from "../../src/app/signature-verifier.js";
 import { signatureIndicator } from "../../src/triage/indicators/signature.js";
 import type { TriageSubject } from "../../src/triage/subject.js";
-import { loadPe, repoRoot } from "./helpers.js";
+import { loadPe, repoRoot, trustFile } from "./helpers.js";
 
 interface RulesRecord {
   file: string;
@@ -50,7 +50,7 @@ function verify(
   options: { at?: Date; trust?: string[] } = {},
 ): AuthenticodeResult {
   const { bytes, pe } = loadPe(path.join(dir, file));
-  const trust = createTrustStore({ files: options.trust ?? [anchors] });
+  const trust = createTrustStore({ files: (options.trust ?? [anchors]).map(trustFile) });
   return verifyAuthenticode(bytes, pe, defaultPolicy(trust, { at: options.at ?? at, signatures }));
 }
 

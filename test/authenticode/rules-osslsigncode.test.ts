@@ -20,7 +20,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { createTrustStore, defaultPolicy, verifyAuthenticode } from "../../src/authenticode/index.js";
-import { hasTool, loadPe, repoRoot } from "./helpers.js";
+import { hasTool, loadPe, repoRoot, trustFile } from "./helpers.js";
 
 const dir = path.join(repoRoot, "fixtures", "authenticode-rules");
 const manifestPath = path.join(dir, "manifest.json");
@@ -50,7 +50,7 @@ describe("fixtures/authenticode-rules vs osslsigncode verify", { skip }, () => {
     : (JSON.parse(readFileSync(manifestPath, "utf8")) as { verificationTime: string; files: Record_[] });
   const at = new Date(manifest.verificationTime);
   const anchors = path.join(dir, "pki", "trust-anchors.pem");
-  const trust = createTrustStore({ files: [anchors] });
+  const trust = createTrustStore({ files: [trustFile(anchors)] });
 
   it("the manifest documents exactly the deliberate differences this test knows", () => {
     const documented = manifest.files.filter((r) => r.deliberateDifference).map((r) => r.file);

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { createTrustStore, defaultPolicy, verifyAuthenticode } from "../../src/authenticode/index.js";
-import { fixturesPeDir, fixturesPkiDir, hasTool, loadPe, skipUnless } from "./helpers.js";
+import { fixturesPeDir, fixturesPkiDir, hasTool, loadPe, skipUnless, trustFile } from "./helpers.js";
 
 const skip =
   skipUnless(path.join(fixturesPkiDir, "code-signing-ca.key"), "fixtures/pki") ||
@@ -85,7 +85,7 @@ describe("strict mode: EKU absent, keyUsage without digitalSignature", { skip },
   });
 
   it("default policy: valid, EKU absent reported as a warning", () => {
-    const trust = createTrustStore({ files: [path.join(fixturesPkiDir, "trust-anchors.pem")] });
+    const trust = createTrustStore({ files: [trustFile(path.join(fixturesPkiDir, "trust-anchors.pem"))] });
     const { bytes, pe } = loadPe(signed);
     const result = verifyAuthenticode(bytes, pe, defaultPolicy(trust));
     assert.equal(
@@ -98,7 +98,7 @@ describe("strict mode: EKU absent, keyUsage without digitalSignature", { skip },
   });
 
   it("strict policy: invalid, because of the absent EKU and the keyUsage", () => {
-    const trust = createTrustStore({ files: [path.join(fixturesPkiDir, "trust-anchors.pem")] });
+    const trust = createTrustStore({ files: [trustFile(path.join(fixturesPkiDir, "trust-anchors.pem"))] });
     const { bytes, pe } = loadPe(signed);
     const result = verifyAuthenticode(bytes, pe, defaultPolicy(trust, { strict: true }));
     assert.equal(result.state, "invalid");

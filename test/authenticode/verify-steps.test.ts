@@ -19,7 +19,7 @@ import {
 import { parseContentInfoNode, parseContentInfoSignedData } from "../../src/authenticode/signed-data.js";
 import { OID_MS_RFC3161_TIMESTAMP } from "../../src/authenticode/oids.js";
 import type { PeImage } from "../../src/pe/types.js";
-import { fixturesPeDir, fixturesPkiDir, loadPe, skipUnless } from "./helpers.js";
+import { fixturesPeDir, fixturesPkiDir, loadPe, skipUnless, trustFile } from "./helpers.js";
 
 const VALID = path.join(fixturesPeDir, "signed-valid-sha256-x64.dll");
 const skip = skipUnless(VALID, "fixtures/pe/signed-valid-sha256-x64.dll");
@@ -48,7 +48,7 @@ function flip(bytes: Uint8Array, offset: number, mask = 0x01): Uint8Array {
 describe("verification steps on a mutated valid signature", { skip }, () => {
   const trust = skip
     ? new TrustStore()
-    : createTrustStore({ files: [path.join(fixturesPkiDir, "trust-anchors.pem")] });
+    : createTrustStore({ files: [trustFile(path.join(fixturesPkiDir, "trust-anchors.pem"))] });
   const policy = defaultPolicy(trust, { at: AT });
   const { bytes, pe } = skip
     ? { bytes: new Uint8Array(), pe: undefined as unknown as PeImage }
