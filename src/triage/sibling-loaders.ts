@@ -309,30 +309,39 @@ export class FolderScans {
   }
 }
 
-/** A {@link FolderLister} over a file-system port (snapshots and bundles): Windows paths throughout. */
+/**
+ * A {@link FolderLister} over a file-system port (snapshots, bundles, host files): Windows paths
+ * throughout, or the port's host paths named by their Windows paths when it has
+ * {@link FileSystemPort.hostNaming}.
+ */
 export function fileSystemLister(fs: FileSystemPort): FolderLister {
+  const naming = fs.hostNaming;
   return async (folder) => {
     const entries = await fs.list(folder);
     return entries
       ?.filter((e) => e.kind === "file")
       .map((e) => {
-        const where = joinWindowsPath(folder, e.name);
+        const path = naming ? naming.join(folder, e.name) : joinWindowsPath(folder, e.name);
         // The listing gives the size, so scanFolder never asks for a file over the cap.
         return {
           name: e.name,
-          where,
+          where: naming ? naming.evidenceName(folder, e.name) : path,
           size: e.size,
-          read: (maxBytes: number) => fs.readFile(where, maxBytes),
-          carriedImports: async () => (await fs.carriedPeFacts?.(where))?.imports,
+          read: (maxBytes: number) => fs.readFile(path, maxBytes),
+          carriedImports: async () => (await fs.carriedPeFacts?.(path))?.imports,
         };
       });
   };
 }
 
-/** One run's folder scans over a file-system port, keyed case-insensitively as Windows folders are. */
+/**
+ * One run's folder scans over a file-system port, keyed as the port's folders are: Windows
+ * folders case-insensitively, host folders by the port's `hostNaming.folderKey`.
+ */
 export function fileSystemFolderScans(
   fs: FileSystemPort,
   options: Omit<FolderScansOptions, "key"> = {},
 ): FolderScans {
-  return new FolderScans(fileSystemLister(fs), { ...options, key: windowsPathKey });
+  const key = fs.hostNaming ? (f: string) => fs.hostNaming!.folderKey(f) : windowsPathKey;
+  return new FolderScans(fileSystemLister(fs), { ...options, key });
 }
