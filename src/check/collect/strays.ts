@@ -7,14 +7,15 @@
  * Source: MITRE ATT&CK T1574.001, "Hijack Execution Flow: DLL Search Order Hijacking"
  * (https://attack.mitre.org/techniques/T1574/001/).
  */
+import { READ_LIMITS } from "../../limits.js";
 import { isUnderWindowsPath, windowsPathKey } from "../../paths/windows-path.js";
 import { classifyLocation } from "../../triage/location.js";
 import type { StrayFact } from "../facts.js";
 import type { Collector } from "./collector.js";
-import { canonicalCase, MAX_WALK_ENTRIES, walk } from "./walk.js";
+import { canonicalCase, walk } from "./walk.js";
 
 /** Entries the whole stray search may list. */
-export const MAX_STRAY_ENTRIES = MAX_WALK_ENTRIES * 5;
+export const MAX_STRAY_ENTRIES = READ_LIMITS.strayWalkEntries;
 
 /** Per-user places a planted or leftover provider DLL turns up, with walk depth. */
 const USER_STRAY_SPOTS: Array<[string, number]> = [

@@ -5,12 +5,13 @@
  * Source: Microsoft, "Naming Files, Paths, and Namespaces" (case-insensitive names, 8.3 aliases)
  * https://learn.microsoft.com/windows/win32/fileio/naming-a-file.
  */
+import { READ_LIMITS } from "../../limits.js";
 import { isWindowsPath, joinWindowsPath, normalizeWindowsPath } from "../../paths/windows-path.js";
 import type { DirEntry, FileSystemPort } from "../../ports/file-system.js";
 import type { Snapshot } from "../../snapshot/snapshot.js";
 
 /** Entries listed per bounded walk (install folders, caches), so a huge profile cannot stall the run. */
-export const MAX_WALK_ENTRIES = 20_000;
+export const MAX_WALK_ENTRIES = READ_LIMITS.checkWalkEntries;
 
 /** Lists `dir` recursively to `depth`, calling `visit` on files; stops after `budget.left` entries. */
 export async function walk(
