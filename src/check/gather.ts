@@ -82,7 +82,10 @@ function loadContextOf(c: Partial<Collected>, path: string): FileLoadContext {
  */
 export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): Promise<MachineFacts> {
   const k = options.knowledge;
-  const run = await runCollectors(snapshot, COLLECTORS, { knowledge: k, timeLimitScale: options.timeLimitScale });
+  const run = await runCollectors(snapshot, COLLECTORS, {
+    knowledge: k,
+    timeLimitScale: options.timeLimitScale,
+  });
   const c = run.collected;
   // An install folder found through its Uninstall entry is as much the vendor's as the default one.
   const installFolders = [...new Set([...k.installFolders, ...(c.install?.folders ?? [])])];

@@ -28,7 +28,9 @@ function slowUsers(ms: number, limit: number): Collector {
     needs: ["fs"],
     timeLimitMs: limit,
     collect: () =>
-      new Promise((resolve) => setTimeout(() => resolve({ facts: { users: ["late"] }, unknown: { x: "y" } }), ms)),
+      new Promise((resolve) =>
+        setTimeout(() => resolve({ facts: { users: ["late"] }, unknown: { x: "y" } }), ms),
+      ),
   };
 }
 
@@ -65,7 +67,10 @@ describe("runCollectors", () => {
       name: "reader",
       needs: [],
       timeLimitMs: 1000,
-      collect: async (_s, { collected }) => ({ facts: { strays: [] }, unknown: { saw: String(collected.users) } }),
+      collect: async (_s, { collected }) => ({
+        facts: { strays: [] },
+        unknown: { saw: String(collected.users) },
+      }),
     };
     const snapshot = createImageSnapshot(IMPOSTOR);
     const run = await runCollectors(snapshot, [slowUsers(300, 20), reader], { knowledge });
@@ -90,7 +95,10 @@ describe("runCollectors", () => {
       timeLimitMs: 1000,
       collect: () => Promise.reject(new Error("port broke")),
     };
-    await assert.rejects(runCollectors(createImageSnapshot(IMPOSTOR), [failing], { knowledge }), /port broke/);
+    await assert.rejects(
+      runCollectors(createImageSnapshot(IMPOSTOR), [failing], { knowledge }),
+      /port broke/,
+    );
   });
 });
 
@@ -139,7 +147,8 @@ describe("collection is kept apart from judging and from the adapters", () => {
         assert.doesNotMatch(spec, /^node:(fs|child_process)/, `${where} imports ${spec}`);
         assert.doesNotMatch(spec, /\/cli\//, `${where} imports ${spec}`);
         // The one known exception, being moved to src/windows/tool-output/.
-        if (spec !== "../adapters/live/netstat.js") assert.doesNotMatch(spec, /adapters\//, `${where} imports ${spec}`);
+        if (spec !== "../adapters/live/netstat.js")
+          assert.doesNotMatch(spec, /adapters\//, `${where} imports ${spec}`);
         if (where.includes(`collect${path.sep}`))
           assert.doesNotMatch(spec, /finding|checks\/|run-checks|catalogue/, `${where} imports ${spec}`);
       }

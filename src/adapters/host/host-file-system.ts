@@ -145,7 +145,10 @@ export class HostFileSystem implements FileSystemPort {
    * A regular file found by the port (not a link), at most `maxBytes`; `undefined` otherwise.
    * Files the user named are read through `hostNaming.readNamedFile`, which says why not.
    */
-  async readFile(hostPath: string, maxBytes: number = READ_LIMITS.peFileBytes): Promise<Uint8Array | undefined> {
+  async readFile(
+    hostPath: string,
+    maxBytes: number = READ_LIMITS.peFileBytes,
+  ): Promise<Uint8Array | undefined> {
     const s = await this.stat(hostPath);
     if (s?.kind !== "file" || s.size > maxBytes) return undefined;
     return readUserFile(hostPath, { maxBytes }).catch(() => undefined);

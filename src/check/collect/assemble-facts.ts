@@ -58,7 +58,9 @@ export function assembleFacts(
       uninstallEntries: c.install?.uninstallEntries ?? [],
       folders: c.install?.folders ?? [],
       binaries,
-      providerDlls: binaries.filter((b) => k.providerDllNames.includes(windowsBasename(b.path).toLowerCase())),
+      providerDlls: binaries.filter((b) =>
+        k.providerDllNames.includes(windowsBasename(b.path).toLowerCase()),
+      ),
     },
     updater: c.updater ?? { installed: false, evidence: [] },
     office: c.office ?? { found: false, sources: [] },

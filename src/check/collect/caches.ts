@@ -68,7 +68,11 @@ export const cachesCollector: Collector = {
       const root = expandWindowsPath(k.cacheRoot, user);
       const rootStat = await fs.stat(root);
       if (rootStat?.kind !== "dir" && !onNetwork) continue;
-      cacheRoots.push({ user, path: onNetwork ? `${localAppData}\\Kerio\\Outlook Connector` : root, onNetwork });
+      cacheRoots.push({
+        user,
+        path: onNetwork ? `${localAppData}\\Kerio\\Outlook Connector` : root,
+        onNetwork,
+      });
       if (onNetwork) {
         // The caches live on the share, which this snapshot cannot read: unknown, not absent.
         unknown[`caches:${user}`] =

@@ -28,7 +28,13 @@ export const eventsCollector: Collector = {
           (e.id === 1000 && e.provider === "Application Error") ||
           e.data.some((d) => k.providerDllPattern.test(d)),
       )
-      .map((e) => ({ log: e.log, id: e.id, provider: e.provider, time: e.time, message: e.data.join(" | ") }));
+      .map((e) => ({
+        log: e.log,
+        id: e.id,
+        provider: e.provider,
+        time: e.time,
+        message: e.data.join(" | "),
+      }));
     return { facts: { events } };
   },
 };

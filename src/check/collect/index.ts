@@ -36,8 +36,20 @@ export const COLLECTORS: readonly Collector[] = [
   hivesCollector,
 ];
 
-export type { Collected, Collection, CollectContext, Collector, PortName, ProfileTarget } from "./collector.js";
+export type {
+  Collected,
+  Collection,
+  CollectContext,
+  Collector,
+  PortName,
+  ProfileTarget,
+} from "./collector.js";
 export { PORT_FACT } from "./collector.js";
-export { runCollectors, type CollectorRun, type RunCollectorsOptions, type TriageRequest } from "./run-collectors.js";
+export {
+  runCollectors,
+  type CollectorRun,
+  type RunCollectorsOptions,
+  type TriageRequest,
+} from "./run-collectors.js";
 export { assembleFacts } from "./assemble-facts.js";
 export { MAX_STRAY_ENTRIES } from "./strays.js";
