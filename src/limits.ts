@@ -38,6 +38,17 @@ export const READ_LIMITS = {
   bundleFileBytes: 256 * MiB,
   /** Most files one `triage -r` walk yields (bounded memory for a mistaken `triage -r /`). */
   walkFiles: 100_000,
+  /**
+   * Largest module read beside a triaged file for the side-loading search (its import table
+   * only); larger ones are reported as not read.
+   */
+  siblingModuleBytes: 64 * MiB,
+  /** Most modules read per folder for the side-loading search; more are reported as not read. */
+  siblingModules: 128,
+  /** Most entries one `check` walk of a folder (an install folder, a cache) lists. */
+  checkWalkEntries: 20_000,
+  /** Most entries the whole search for stray provider DLLs lists. */
+  strayWalkEntries: 100_000,
 } as const;
 
 /** The name of one read cap. */

@@ -11,9 +11,10 @@
 import { gatherFacts } from "../check/gather.js";
 import type { ConnectorKnowledge } from "../knowledge/index.js";
 import type { FileSystemPort } from "../ports/file-system.js";
-import { windowsBasename, windowsDirname, windowsPathKey } from "../paths/windows-path.js";
-import { triageFile, type SignatureVerifier, type TriageRecord } from "../triage/index.js";
+import { windowsPathKey } from "../paths/windows-path.js";
+import type { SignatureVerifier, TriageRecord } from "../triage/index.js";
 import { fileSystemFolderScans, type FolderScans } from "../triage/sibling-loaders.js";
+import { triagePortFile, triageSnapshotFiles } from "../triage/triage-snapshot-files.js";
 import type { BundleSnapshot } from "./bundle-reader.js";
 
 /** Options of {@link triageBundle}. */
@@ -26,7 +27,8 @@ const PE_NAME = /\.(dll|exe)$/i;
 
 /**
  * Triage of one file outside `check`'s set, with the modules next to it (on `fs`) as possible
- * loaders. `collect --redact` uses it for PE files it withholds, `triage --bundle` for the rest.
+ * loaders: {@link triagePortFile} with bytes in hand. `collect --redact` uses it for PE files it
+ * withholds.
  * @param folderScans - the run's folder scans (default: a fresh one over `fs`).
  */
 export async function triageCarriedFile(
@@ -36,23 +38,14 @@ export async function triageCarriedFile(
   options: BundleTriageOptions,
   folderScans: FolderScans = fileSystemFolderScans(fs),
 ): Promise<TriageRecord> {
-  const sideLoading = await folderScans.sideLoadersOf(windowsDirname(path), windowsBasename(path));
-  return triageFile(
-    {
-      path,
-      fileName: windowsBasename(path),
-      bytes,
-      windowsPath: path,
-      windowsPathOrigin: "image",
-      loadPositions: sideLoading.positions,
-      siblingSearch: sideLoading.search,
-    },
-    options,
-  );
+  return triagePortFile(fs, path, bytes, options, folderScans);
 }
 
 /**
- * Triage records of every PE file in the bundle, connector binaries and strays first.
+ * Triage records of every PE file in the bundle: connector binaries and strays first (as
+ * `check` triages them), then every other carried `.dll` or `.exe`, then, in a redacted bundle,
+ * the PE files whose bytes were withheld (judged by the record carried for them); each group
+ * sorted by path.
  * @throws BundleError when a member fails verification while being read.
  */
 export async function triageBundle(
@@ -62,23 +55,16 @@ export async function triageBundle(
   // One folder scan per folder for the whole bundle, shared with gatherFacts.
   const folderScans = fileSystemFolderScans(snapshot.fs);
   const facts = await gatherFacts(snapshot, { ...options, folderScans });
-  const records = [...facts.triage];
-  const done = new Set(records.map((r) => windowsPathKey(r.windowsPath ?? r.path)));
-  const others = snapshot.fs
-    .carriedFiles()
-    .filter((f) => PE_NAME.test(f.path) && !done.has(windowsPathKey(f.path)))
-    .sort((a, b) => (a.path < b.path ? -1 : 1));
-  for (const f of others) {
-    const bytes = await snapshot.fs.readFile(f.path);
-    if (bytes) records.push(await triageCarriedFile(snapshot.fs, f.path, bytes, options, folderScans));
-  }
-  // Redacted bundles: PE files whose bytes were withheld, judged by the record carried for them.
-  for (const f of snapshot.fs
-    .withheldFiles()
-    .filter((x) => PE_NAME.test(x.path) && !done.has(windowsPathKey(x.path)))
-    .sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    const facts = await snapshot.fs.carriedPeFacts(f.path);
-    if (facts) records.push(facts.triage);
-  }
-  return records;
+  const done = new Set(facts.triage.map((r) => windowsPathKey(r.windowsPath ?? r.path)));
+  const rest = (files: ReadonlyArray<{ path: string }>) =>
+    files
+      .filter((f) => PE_NAME.test(f.path) && !done.has(windowsPathKey(f.path)))
+      .sort((a, b) => (a.path < b.path ? -1 : 1))
+      .map((f) => f.path);
+  const others = await triageSnapshotFiles(
+    snapshot,
+    [...rest(snapshot.fs.carriedFiles()), ...rest(snapshot.fs.withheldFiles())],
+    { ...options, folderScans, windowsPathOrigin: "image" },
+  );
+  return [...facts.triage, ...others.filter((r): r is TriageRecord => r !== undefined)];
 }

@@ -6,6 +6,7 @@
  * Implementations resolve paths case-insensitively, as Windows does, and never follow a path
  * out of their root (an image adapter must not escape the image directory).
  */
+import type { WindowsPathOrigin } from "../paths/windows-path.js";
 import type { TriageRecord } from "../triage/triage-file.js";
 
 /** What a path is. */
@@ -40,6 +41,33 @@ export interface CarriedPeFacts {
   triage: TriageRecord;
 }
 
+/**
+ * Host-files mode (`triage PATH...`): how a port addressed by paths of *this* machine's disk,
+ * rather than by Windows paths, splits its paths and maps them to the Windows paths they had
+ * (src/adapters/host/host-file-system.ts).
+ */
+export interface HostPathNaming {
+  /** Parent folder of a host path. */
+  dirname(path: string): string;
+  /** Last component of a host path. */
+  basename(path: string): string;
+  /** The host path of file `name` in `folder`. */
+  join(folder: string, name: string): string;
+  /** The key two spellings of one folder share. */
+  folderKey(folder: string): string;
+  /** How evidence names file `name` of `folder`: its Windows path when the folder maps to one. */
+  evidenceName(folder: string, name: string): string;
+  /** The Windows path `path` had on the inspected system and how it was told; `undefined` when it cannot be told. */
+  windowsPathOf(path: string): { windowsPath: string; origin: WindowsPathOrigin } | undefined;
+  /** False when the files were copied out of their folder (`--as`): their neighbours are not the original ones. */
+  inOriginalFolders: boolean;
+  /**
+   * The bytes of a file the user named (links followed, as the shell would), at most `maxBytes`.
+   * @throws InputFileError (src/util/input-file-error.ts) saying why it cannot be read.
+   */
+  readNamedFile(path: string, maxBytes: number): Promise<Uint8Array>;
+}
+
 export interface FileSystemPort {
   /** Metadata for `path`, or `undefined` when it does not exist. */
   stat(path: string): Promise<FileStat | undefined>;
@@ -67,6 +95,11 @@ export interface FileSystemPort {
    * (`readFile` answers `undefined` for it); `undefined` for every other path and mode.
    */
   carriedPeFacts?(path: string): Promise<CarriedPeFacts | undefined>;
+  /**
+   * Host-files mode only: set when this port's paths are host paths, not Windows paths;
+   * `undefined` for every port addressed by Windows paths (image, live, bundle, fakes).
+   */
+  hostNaming?: HostPathNaming;
   /** Human-readable source, for evidence: `"image /mnt/c"`, `"live"`, `"bundle x.zip"`. */
   describe(): string;
 }

@@ -61,4 +61,10 @@ export interface RegistryPort {
   users(): Promise<Array<{ user: string; root: string }>>;
   /** What this source is, for evidence ("image hive C:/img/Windows/System32/config/SOFTWARE", "live reg.exe", …). */
   describe(): string;
+  /**
+   * Hive-file sources only: the hives opened so far (mount point such as `HKU\alice`) with the
+   * anomalies found in each, so facts read from a damaged hive can be marked incomplete.
+   * Absent for sources without hive files.
+   */
+  openedHives?(): Promise<Array<{ mount: string; anomalies: readonly { code: string }[] }>>;
 }

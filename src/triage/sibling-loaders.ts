@@ -31,17 +31,18 @@
  * a trailing "." for no extension); PE/COFF specification §5.8 (delay-load imports), §6.4
  * (imports); MITRE ATT&CK T1574.001 (DLL search order hijacking), T1574.002 (DLL side-loading).
  */
+import { READ_LIMITS } from "../limits.js";
 import { joinWindowsPath, windowsPathKey } from "../paths/windows-path.js";
 import { parsePeImports } from "../pe/index.js";
 import type { FileSystemPort } from "../ports/file-system.js";
 import type { LoadPosition } from "./subject.js";
 
 /** Modules read per folder; more are reported as not read (side-loading then unknown). */
-export const MAX_SIBLING_MODULES = 128;
+export const MAX_SIBLING_MODULES = READ_LIMITS.siblingModules;
 /** Modules not read that a search result names (the rest are only counted). */
 export const NOT_READ_SHOWN = 8;
 /** The largest sibling module read, in bytes. */
-export const MAX_SIBLING_MODULE_BYTES = 64 * 1024 * 1024;
+export const MAX_SIBLING_MODULE_BYTES = READ_LIMITS.siblingModuleBytes;
 
 /** Extensions of files that can import a DLL: programs first, then DLL-like modules. */
 const PROGRAM_EXTENSIONS = /\.(exe|com|scr|cpl)$/i;
@@ -309,30 +310,39 @@ export class FolderScans {
   }
 }
 
-/** A {@link FolderLister} over a file-system port (snapshots and bundles): Windows paths throughout. */
+/**
+ * A {@link FolderLister} over a file-system port (snapshots, bundles, host files): Windows paths
+ * throughout, or the port's host paths named by their Windows paths when it has
+ * {@link FileSystemPort.hostNaming}.
+ */
 export function fileSystemLister(fs: FileSystemPort): FolderLister {
+  const naming = fs.hostNaming;
   return async (folder) => {
     const entries = await fs.list(folder);
     return entries
       ?.filter((e) => e.kind === "file")
       .map((e) => {
-        const where = joinWindowsPath(folder, e.name);
+        const path = naming ? naming.join(folder, e.name) : joinWindowsPath(folder, e.name);
         // The listing gives the size, so scanFolder never asks for a file over the cap.
         return {
           name: e.name,
-          where,
+          where: naming ? naming.evidenceName(folder, e.name) : path,
           size: e.size,
-          read: (maxBytes: number) => fs.readFile(where, maxBytes),
-          carriedImports: async () => (await fs.carriedPeFacts?.(where))?.imports,
+          read: (maxBytes: number) => fs.readFile(path, maxBytes),
+          carriedImports: async () => (await fs.carriedPeFacts?.(path))?.imports,
         };
       });
   };
 }
 
-/** One run's folder scans over a file-system port, keyed case-insensitively as Windows folders are. */
+/**
+ * One run's folder scans over a file-system port, keyed as the port's folders are: Windows
+ * folders case-insensitively, host folders by the port's `hostNaming.folderKey`.
+ */
 export function fileSystemFolderScans(
   fs: FileSystemPort,
   options: Omit<FolderScansOptions, "key"> = {},
 ): FolderScans {
-  return new FolderScans(fileSystemLister(fs), { ...options, key: windowsPathKey });
+  const key = fs.hostNaming ? (f: string) => fs.hostNaming!.folderKey(f) : windowsPathKey;
+  return new FolderScans(fileSystemLister(fs), { ...options, key });
 }

@@ -1,0 +1,167 @@
+/**
+ * FileSystemPort over files of this machine's disk named by the user (`triage PATH...`): its
+ * paths are host paths, reported as given, and mapped to the Windows paths they had on the
+ * inspected system ({@link HostPathNaming}): inside `--image DIR` a path maps to `C:\` + its
+ * relative part; `--as WINPATH` names the original path of a single copied file; otherwise a
+ * well-known top-level folder (`Users`, `Program Files`, …) in the path is taken as the volume
+ * root (origin `inferred`, {@link hostPathToWindowsPath}).
+ *
+ * Reading is safe as in image mode: every read goes through {@link readUserFile} (regular files
+ * only, never a FIFO, device or socket, at most the cap + 1 bytes). A file the user named is read
+ * as the shell would open it (a link to a file is followed; a loop, a dangling link or a special
+ * file is refused with its typed code). What the port finds by itself, the files of a folder
+ * listed for the side-loading search, is never a symbolic link, and with `--image DIR` never a
+ * path whose real location lies outside DIR.
+ *
+ * Source: docs/exit-codes.md ("Inputs that are not files"); open(2), path_resolution(7).
+ */
+import { readdirSync } from "node:fs";
+import { lstat, readdir, realpath } from "node:fs/promises";
+import path from "node:path";
+import { READ_LIMITS } from "../../limits.js";
+import {
+  hasVolumeFolders,
+  hostPathToWindowsPath,
+  normalizeWindowsPath,
+  type WindowsPathOrigin,
+} from "../../paths/windows-path.js";
+import type { DirEntry, FileStat, FileSystemPort, HostPathNaming } from "../../ports/file-system.js";
+import { readUserFile, readUserFileHead } from "../../util/safe-file.js";
+
+/** Options of {@link HostFileSystem}. */
+export interface HostFileSystemOptions {
+  /** Root of a mounted Windows volume (`--image DIR`): paths inside it map to `C:\…`. */
+  imageRoot?: string;
+  /** The original Windows path of the (single) file, when the analyst knows it (`--as`). */
+  originalWindowsPath?: string;
+}
+
+/** A folder's entry names, or none when it cannot be listed. */
+function namesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Whether `child` is `parent` or lies below it (both absolute host paths). */
+function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === "" || (rel !== ".." && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/** The port over host files; see the module comment. */
+export class HostFileSystem implements FileSystemPort {
+  readonly hostNaming: HostPathNaming;
+  /** The image root, resolved (`--image DIR`), when given. */
+  readonly imageRoot: string | undefined;
+  readonly #originalWindowsPath: string | undefined;
+  /** Whether a host folder looks like a Windows volume root, per folder (mapping is asked per file). */
+  readonly #volumeRoots = new Map<string, boolean>();
+  /** The real path of the image root, once asked. */
+  #realRoot: Promise<string | undefined> | undefined;
+
+  constructor(options: HostFileSystemOptions = {}) {
+    this.imageRoot = options.imageRoot === undefined ? undefined : path.resolve(options.imageRoot);
+    this.#originalWindowsPath = options.originalWindowsPath;
+    this.hostNaming = {
+      dirname: (p) => path.dirname(p),
+      basename: (p) => path.basename(p),
+      join: (folder, name) => path.join(folder, name),
+      folderKey: (folder) => path.resolve(folder),
+      evidenceName: (folder, name) => this.#evidenceName(folder, name),
+      windowsPathOf: (p) => this.#windowsPathOf(p),
+      inOriginalFolders: options.originalWindowsPath === undefined,
+      readNamedFile: (p, maxBytes) => readUserFile(p, { maxBytes }),
+    };
+  }
+
+  describe(): string {
+    return this.imageRoot === undefined ? "files" : `files of image ${this.imageRoot}`;
+  }
+
+  /** The Windows path a host path had, by its place on disk (never by `--as`). */
+  #mapped(hostPath: string): { windowsPath: string; origin: WindowsPathOrigin } | undefined {
+    return hostPathToWindowsPath(hostPath, this.imageRoot, (dir) => {
+      let known = this.#volumeRoots.get(dir);
+      if (known === undefined) {
+        known = hasVolumeFolders(namesIn(dir));
+        this.#volumeRoots.set(dir, known);
+      }
+      return known;
+    });
+  }
+
+  #windowsPathOf(hostPath: string): { windowsPath: string; origin: WindowsPathOrigin } | undefined {
+    if (this.#originalWindowsPath !== undefined)
+      return { windowsPath: normalizeWindowsPath(this.#originalWindowsPath), origin: "native" };
+    return this.#mapped(hostPath);
+  }
+
+  #evidenceName(folder: string, name: string): string {
+    // Mapped through a child path: the image root itself is a folder but no file path maps to it.
+    const mapped = this.#mapped(path.join(folder, "x"));
+    const windowsFolder = mapped && normalizeWindowsPath(`${mapped.windowsPath}\\..`);
+    return windowsFolder ? normalizeWindowsPath(`${windowsFolder}\\${name}`) : path.join(folder, name);
+  }
+
+  /**
+   * True for a path inside the image root (`--image DIR`) whose real location is not: a link
+   * on the way that leads out of the image. Paths outside the root are plain host files.
+   */
+  async #escapesRoot(hostPath: string): Promise<boolean> {
+    if (this.imageRoot === undefined || !isInside(this.imageRoot, path.resolve(hostPath))) return false;
+    this.#realRoot ??= realpath(this.imageRoot).catch(() => undefined);
+    const [root, real] = await Promise.all([this.#realRoot, realpath(hostPath).catch(() => undefined)]);
+    return root === undefined || real === undefined || !isInside(root, real);
+  }
+
+  /** What `hostPath` is, never following a link at its last component; links and special files are absent. */
+  async stat(hostPath: string): Promise<FileStat | undefined> {
+    const info = await lstat(hostPath).catch(() => undefined);
+    if (!info || (await this.#escapesRoot(hostPath))) return undefined;
+    if (info.isDirectory()) return { kind: "dir", size: 0, mtime: info.mtime };
+    return info.isFile() ? { kind: "file", size: info.size, mtime: info.mtime } : undefined;
+  }
+
+  /** Folders and regular files of `hostPath`, sorted by name; links and special files are left out. */
+  async list(hostPath: string): Promise<DirEntry[] | undefined> {
+    if (await this.#escapesRoot(hostPath)) return undefined;
+    const entries = await readdir(hostPath, { withFileTypes: true }).catch(() => undefined);
+    if (!entries) return undefined;
+    const out: DirEntry[] = [];
+    for (const e of entries) {
+      if (e.isDirectory()) out.push({ name: e.name, kind: "dir", size: 0 });
+      else if (e.isFile()) {
+        const info = await lstat(path.join(hostPath, e.name)).catch(() => undefined);
+        if (info?.isFile()) out.push({ name: e.name, kind: "file", size: info.size, mtime: info.mtime });
+      }
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /**
+   * A regular file found by the port (not a link), at most `maxBytes`; `undefined` otherwise.
+   * Files the user named are read through `hostNaming.readNamedFile`, which says why not.
+   */
+  async readFile(
+    hostPath: string,
+    maxBytes: number = READ_LIMITS.peFileBytes,
+  ): Promise<Uint8Array | undefined> {
+    const s = await this.stat(hostPath);
+    if (s?.kind !== "file" || s.size > maxBytes) return undefined;
+    return readUserFile(hostPath, { maxBytes }).catch(() => undefined);
+  }
+
+  async readHead(hostPath: string, length: number): Promise<Uint8Array | undefined> {
+    const s = await this.stat(hostPath);
+    if (s?.kind !== "file") return undefined;
+    return readUserFileHead(hostPath, length).catch(() => undefined);
+  }
+
+  /** The absolute host path, when the port sees a file or folder there. */
+  async hostPath(hostPath: string): Promise<string | undefined> {
+    return (await this.stat(hostPath)) ? path.resolve(hostPath) : undefined;
+  }
+}

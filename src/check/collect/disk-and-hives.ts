@@ -1,0 +1,35 @@
+/**
+ * Collectors `disk` (free bytes on the system drive) and `hives` (users whose registry hive the
+ * registry port found damaged: facts read from it may be incomplete, and each damaged hive is
+ * named in `unknown`).
+ *
+ * Source: Microsoft, "Registry hives" (https://learn.microsoft.com/windows/win32/sysinfo/registry-hives).
+ */
+import type { Collector } from "./collector.js";
+
+export const diskCollector: Collector = {
+  name: "disk",
+  needs: ["disk"],
+  timeLimitMs: 60_000,
+  async collect(snapshot) {
+    return { facts: { freeDiskBytes: await snapshot.disk!.freeBytes("C:\\") } };
+  },
+};
+
+export const hivesCollector: Collector = {
+  name: "hives",
+  needs: ["registry"],
+  timeLimitMs: 60_000,
+  async collect(snapshot) {
+    const damagedUserHives: string[] = [];
+    const unknown: Record<string, string> = {};
+    for (const h of (await snapshot.registry.openedHives?.()) ?? []) {
+      if (h.anomalies.length === 0) continue;
+      unknown[`hive:${h.mount}`] =
+        `damaged hive (${h.anomalies.length} anomalies, first: ${h.anomalies[0]!.code}); facts read from it may be incomplete`;
+      const user = /^HKU\\([^\\]+)$/i.exec(h.mount)?.[1];
+      if (user) damagedUserHives.push(user);
+    }
+    return { facts: { damagedUserHives }, unknown };
+  },
+};

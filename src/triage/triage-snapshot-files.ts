@@ -1,0 +1,170 @@
+/**
+ * Triage of a snapshot's files: the one way `check`, `triage PATH...` and `triage --bundle`
+ * triage a PE file. Each file is read through the snapshot's {@link FileSystemPort}, at most
+ * {@link READ_LIMITS}.peFileBytes (a redacted bundle's withheld PE is judged by the triage record
+ * carried for it instead); its folder is searched once per run for modules that would load it
+ * ({@link FolderScans}, src/triage/sibling-loaders.ts); then the pure {@link triageFile} core
+ * judges it with the load positions collection found (MAPISVC.INF, profiles, processes).
+ *
+ * Ports addressed by Windows paths (image, live, bundle) report each file by that path; a port
+ * addressed by host paths (`triage PATH...`, {@link FileSystemPort.hostNaming}) reports the host
+ * path as given, with the Windows path it maps to, and a file it cannot read as an `error`
+ * record with the typed reason (docs/exit-codes.md "Inputs that are not files").
+ *
+ * Source: Microsoft, "Dynamic-link library search order"
+ * (https://learn.microsoft.com/windows/win32/dlls/dynamic-link-library-search-order).
+ */
+import { READ_LIMITS } from "../limits.js";
+import {
+  normalizeWindowsPath,
+  windowsBasename,
+  windowsDirname,
+  type WindowsPathOrigin,
+} from "../paths/windows-path.js";
+import type { FileSystemPort } from "../ports/file-system.js";
+import type { Snapshot } from "../snapshot/snapshot.js";
+import { InputFileError } from "../util/input-file-error.js";
+import { fileSystemFolderScans, type FolderScans } from "./sibling-loaders.js";
+import type { LoadingProcess, LoadPosition } from "./subject.js";
+import { triageFile, type TriageOptions, type TriageRecord } from "./triage-file.js";
+
+/** What collection knows about one file before it is triaged. */
+export interface FileLoadContext {
+  /** Places that would make Windows load it: MAPISVC.INF, profiles, processes (not its folder: that is searched here). */
+  loadPositions: LoadPosition[];
+  /** Live mode: processes that have it loaded; `undefined` when that cannot be told. */
+  loadingProcesses?: LoadingProcess[];
+}
+
+/** Options of {@link triageSnapshotFiles}. */
+export interface SnapshotTriageOptions extends TriageOptions {
+  /** The run's folder scans (default: one new cache over the snapshot's file system per call). */
+  folderScans?: FolderScans;
+  /** What collection found about each file (default: nothing beyond its folder). */
+  contextOf?: (path: string) => FileLoadContext | undefined;
+  /** Kerio Connect server host name(s) (`--server`), to tell its connections from others. */
+  kerioServers?: string[];
+  /**
+   * How the Windows paths of a Windows-path port were obtained (default: `native` for a live
+   * snapshot, `image` otherwise). Ignored for host paths, whose mapping says.
+   */
+  windowsPathOrigin?: WindowsPathOrigin;
+  /** Files triaged at once (default 1: files are read in the order given). */
+  concurrency?: number;
+  /** Called after each file, for progress. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The `error` record of a host file that could not be read (key order is the JSON contract). */
+function refusalRecord(path: string, windowsPath: string | undefined, e: unknown): TriageRecord {
+  const known = e instanceof InputFileError;
+  return {
+    path,
+    windowsPath,
+    indicators: [],
+    sha256: "",
+    size: known && e.code === "too-large" ? (e.actual ?? 0) : 0,
+    verdict: "error",
+    error: known
+      ? { code: e.code, message: e.reason }
+      : { code: "unreadable", message: (e as Error).message },
+  };
+}
+
+/**
+ * Triage of one file whose bytes are in hand: its folder searched for modules that would load
+ * it (unless the port says its files are not in their original folders), then judged.
+ * `collect --redact` calls it for the PE files it withholds, through `triageCarriedFile`.
+ * @param path - a path of `fs` (a Windows path, or a host path when `fs.hostNaming` is set).
+ */
+export async function triagePortFile(
+  fs: FileSystemPort,
+  path: string,
+  bytes: Uint8Array,
+  options: SnapshotTriageOptions,
+  folderScans: FolderScans = options.folderScans ?? fileSystemFolderScans(fs),
+): Promise<TriageRecord> {
+  const naming = fs.hostNaming;
+  const mapped = naming
+    ? naming.windowsPathOf(path)
+    : { windowsPath: path, origin: options.windowsPathOrigin ?? "image" };
+  const fileName = naming ? naming.basename(path) : windowsBasename(path);
+  const context = options.contextOf?.(path);
+  // With --as the file was copied out of its folder: its original neighbours are not here.
+  const sideLoading =
+    naming && !naming.inOriginalFolders
+      ? undefined
+      : await folderScans.sideLoadersOf(
+          naming ? naming.dirname(path) : windowsDirname(path),
+          fileName,
+          naming && mapped ? normalizeWindowsPath(`${mapped.windowsPath}\\..`) : undefined,
+        );
+  return triageFile(
+    {
+      path,
+      fileName,
+      bytes,
+      windowsPath: mapped?.windowsPath,
+      windowsPathOrigin: mapped?.origin,
+      loadPositions: [...(context?.loadPositions ?? []), ...(sideLoading?.positions ?? [])],
+      siblingSearch: sideLoading?.search,
+      loadingProcesses: context?.loadingProcesses,
+      kerioServers: options.kerioServers,
+    },
+    { knowledge: options.knowledge, verifySignature: options.verifySignature },
+  );
+}
+
+/** Reads and triages one file; `undefined` when a Windows-path port has neither its bytes nor carried facts. */
+async function triageOne(
+  fs: FileSystemPort,
+  path: string,
+  options: SnapshotTriageOptions,
+  folderScans: FolderScans,
+): Promise<TriageRecord | undefined> {
+  let bytes: Uint8Array | undefined;
+  if (fs.hostNaming) {
+    try {
+      bytes = await fs.hostNaming.readNamedFile(path, READ_LIMITS.peFileBytes);
+    } catch (e) {
+      return refusalRecord(path, fs.hostNaming.windowsPathOf(path)?.windowsPath, e);
+    }
+  } else {
+    bytes = await fs.readFile(path, READ_LIMITS.peFileBytes);
+  }
+  // A redacted bundle withholds a PE holding a redacted value and carries its triage record.
+  if (!bytes) return (await fs.carriedPeFacts?.(path))?.triage;
+  return triagePortFile(fs, path, bytes, options, folderScans);
+}
+
+/**
+ * Triage records of `paths` (paths of `snapshot.fs`), in the order given: one per path,
+ * `undefined` where a Windows-path port has neither the file nor facts carried for it. Host
+ * paths always get a record (an `error` record when unreadable). One folder scan per folder for
+ * the whole call (or the run, with `options.folderScans`).
+ * Never throws for a bad file; port failures propagate.
+ */
+export async function triageSnapshotFiles(
+  snapshot: Snapshot,
+  paths: readonly string[],
+  options: SnapshotTriageOptions,
+): Promise<Array<TriageRecord | undefined>> {
+  const fs = snapshot.fs;
+  const folderScans = options.folderScans ?? fileSystemFolderScans(fs);
+  const withOrigin: SnapshotTriageOptions = {
+    ...options,
+    windowsPathOrigin: options.windowsPathOrigin ?? (snapshot.mode === "live" ? "native" : "image"),
+  };
+  const results: Array<TriageRecord | undefined> = new Array<TriageRecord | undefined>(paths.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    for (let i = next++; i < paths.length; i = next++) {
+      results[i] = await triageOne(fs, paths[i]!, withOrigin, folderScans);
+      options.onProgress?.(++done, paths.length);
+    }
+  };
+  const n = Math.max(1, Math.min(options.concurrency ?? 1, paths.length));
+  await Promise.all(Array.from({ length: n }, worker));
+  return results;
+}

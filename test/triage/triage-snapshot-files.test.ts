@@ -1,0 +1,193 @@
+/**
+ * One triage path (src/triage/triage-snapshot-files.ts) for check, `triage PATH...` and
+ * `triage --bundle`: a file judged through an image snapshot and the same file named on the
+ * host with `--image` give the same record (apart from the path as given); host paths that
+ * cannot be read get typed error records in input order; and the host-files adapter never lists
+ * a link or a special file, never leaves an image root through a link, and maps paths as
+ * `triage` always has.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { createHostSnapshot } from "../../src/adapters/host/host-snapshot.js";
+import { HostFileSystem } from "../../src/adapters/host/host-file-system.js";
+import { createSignatureVerifier } from "../../src/app/signature-verifier.js";
+import { loadKnowledge } from "../../src/knowledge/index.js";
+import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { triageSnapshotFiles } from "../../src/triage/triage-snapshot-files.js";
+import { InputFileError } from "../../src/util/input-file-error.js";
+import { EXAMPLES, FIXTURES } from "../helpers/repo.js";
+
+const IMAGE = path.join(EXAMPLES, "impostor-in-roaming");
+const INSTALL = "Program Files (x86)\\Kerio\\Outlook Connector (Offline Edition)";
+const FILES = [
+  `${INSTALL}\\kofmsp32.dll`,
+  `${INSTALL}\\KoffBackend.exe`,
+  "Users\\alice\\AppData\\Roaming\\Kerio\\kofmsp32.dll",
+];
+const hostOf = (rel: string) => path.join(IMAGE, ...rel.split("\\"));
+const POSIX = process.platform !== "win32";
+const PE = path.join(FIXTURES, "pe", "tiny-x64.dll");
+
+async function options() {
+  const verifier = await createSignatureVerifier({ trustFiles: [], at: new Date("2026-01-01T00:00:00Z") });
+  return { knowledge: loadKnowledge(), verifySignature: verifier.verify };
+}
+
+describe("triageSnapshotFiles", () => {
+  it("an image file and the same file named on the host with --image get the same record", async () => {
+    const o = await options();
+    const image = await triageSnapshotFiles(
+      createImageSnapshot(IMAGE),
+      FILES.map((f) => `C:\\${f}`),
+      o,
+    );
+    const host = await triageSnapshotFiles(createHostSnapshot({ imageRoot: IMAGE }), FILES.map(hostOf), o);
+    assert.equal(host.length, FILES.length);
+    FILES.forEach((f, i) => {
+      const a = image[i]!;
+      const b = host[i]!;
+      assert.equal(a.path, `C:\\${f}`);
+      assert.equal(b.path, hostOf(f), "a host file is reported by the path given");
+      assert.equal(b.windowsPath, a.windowsPath);
+      assert.deepEqual({ ...b, path: a.path }, a, f);
+    });
+    // The side-loading search ran, naming KoffBackend.exe by its Windows path.
+    const dll = host[0]!.indicators.find((x) => x.id === "location")!;
+    assert.ok(dll.evidence.length > 0);
+  });
+
+  it("unreadable host paths get typed error records, in input order, with their Windows path", async () => {
+    const o = await options();
+    const missing = path.join(IMAGE, "Users", "alice", "missing.dll");
+    const records = await triageSnapshotFiles(
+      createHostSnapshot({ imageRoot: IMAGE }),
+      [missing, hostOf(FILES[0]!), path.join(IMAGE, "Users")],
+      { ...o, concurrency: 3 },
+    );
+    assert.deepEqual(
+      records.map((r) => [r!.verdict, r!.error?.code]),
+      [
+        ["error", "not-found"],
+        [records[1]!.verdict, undefined],
+        ["error", "is-a-directory"],
+      ],
+    );
+    assert.equal(records[0]!.windowsPath, "C:\\Users\\alice\\missing.dll");
+    assert.deepEqual(Object.keys(records[0]!), [
+      "path",
+      "windowsPath",
+      "indicators",
+      "sha256",
+      "size",
+      "verdict",
+      "error",
+    ]);
+  });
+
+  it("a Windows-path port without the file gives no record (check skips it)", async () => {
+    const records = await triageSnapshotFiles(
+      createImageSnapshot(IMAGE),
+      ["C:\\nope\\x.dll"],
+      await options(),
+    );
+    assert.deepEqual(records, [undefined]);
+  });
+});
+
+describe("host-files adapter", { skip: !POSIX && "symbolic links and FIFOs are POSIX here" }, () => {
+  let dir: string;
+  let root: string;
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "koff-host-fs-"));
+    root = path.join(dir, "image");
+    mkdirSync(path.join(root, "Users", "bob"), { recursive: true });
+    mkdirSync(path.join(root, "Windows"));
+    mkdirSync(path.join(dir, "outside"));
+    copyFileSync(PE, path.join(root, "Users", "bob", "a.dll"));
+    copyFileSync(PE, path.join(dir, "outside", "secret.dll"));
+    symlinkSync(path.join(dir, "outside", "secret.dll"), path.join(root, "Users", "bob", "link.dll"));
+    symlinkSync(path.join(dir, "outside"), path.join(root, "Users", "escape"));
+    symlinkSync("loop.dll", path.join(root, "Users", "bob", "loop.dll"));
+    spawnSync("mkfifo", [path.join(root, "Users", "bob", "pipe.dll")]);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("lists regular files and folders only: no link, no FIFO", async () => {
+    const fs = new HostFileSystem({ imageRoot: root });
+    const names = (await fs.list(path.join(root, "Users", "bob")))!.map((e) => `${e.kind}:${e.name}`);
+    assert.deepEqual(names, ["file:a.dll"]);
+    assert.equal(await fs.readFile(path.join(root, "Users", "bob", "link.dll")), undefined);
+    assert.equal(await fs.readFile(path.join(root, "Users", "bob", "pipe.dll")), undefined);
+    assert.ok(await fs.readFile(path.join(root, "Users", "bob", "a.dll")));
+  });
+
+  it("never leaves the image root through a link; without a root the same folder is an ordinary one", async () => {
+    const inside = path.join(root, "Users", "escape");
+    assert.equal(await new HostFileSystem({ imageRoot: root }).list(inside), undefined);
+    assert.equal(
+      await new HostFileSystem({ imageRoot: root }).readFile(path.join(inside, "secret.dll")),
+      undefined,
+    );
+    assert.deepEqual(
+      (await new HostFileSystem().list(inside))?.map((e) => e.name),
+      ["secret.dll"],
+    );
+    // A folder outside the root is a plain host folder, not an image one.
+    assert.deepEqual(
+      (await new HostFileSystem({ imageRoot: root }).list(path.join(dir, "outside")))?.map((e) => e.name),
+      ["secret.dll"],
+    );
+  });
+
+  it("a file the user names is read as the shell would: links followed, loops and FIFOs refused with their code", async () => {
+    const { hostNaming } = new HostFileSystem({ imageRoot: root });
+    assert.ok(await hostNaming.readNamedFile(path.join(root, "Users", "bob", "link.dll"), 1 << 20));
+    const refusal = async (name: string) =>
+      hostNaming.readNamedFile(path.join(root, "Users", "bob", name), 1 << 20).then(
+        () => "read",
+        (e: unknown) => (e instanceof InputFileError ? e.code : String(e)),
+      );
+    assert.equal(await refusal("loop.dll"), "symlink-loop");
+    assert.equal(await refusal("pipe.dll"), "not-a-file");
+    assert.equal(await refusal("a.dll").then(() => "read"), "read");
+  });
+
+  it("maps host paths to Windows paths: image root, --as, inferred, none", () => {
+    const file = path.join(root, "Users", "bob", "a.dll");
+    assert.deepEqual(new HostFileSystem({ imageRoot: root }).hostNaming.windowsPathOf(file), {
+      windowsPath: "C:\\Users\\bob\\a.dll",
+      origin: "image",
+    });
+    const as = new HostFileSystem({ originalWindowsPath: "c:/Kit/kofmsp.dll" }).hostNaming;
+    assert.deepEqual(as.windowsPathOf(file), { windowsPath: "C:\\Kit\\kofmsp.dll", origin: "native" });
+    assert.equal(as.inOriginalFolders, false);
+    // `image` holds Users and Windows: it is taken as the volume root.
+    assert.deepEqual(new HostFileSystem().hostNaming.windowsPathOf(file), {
+      windowsPath: "C:\\Users\\bob\\a.dll",
+      origin: "inferred",
+    });
+    assert.equal(
+      new HostFileSystem().hostNaming.windowsPathOf(path.join(dir, "outside", "secret.dll")),
+      undefined,
+    );
+    assert.equal(
+      new HostFileSystem({ imageRoot: root }).hostNaming.evidenceName(path.join(dir, "outside"), "x.exe"),
+      path.join(dir, "outside", "x.exe"),
+    );
+  });
+
+  it("createHostSnapshot: files at rest, nothing running, the image's hives as registry", async () => {
+    const bare = createHostSnapshot();
+    assert.equal(bare.mode, "image");
+    assert.deepEqual(Object.keys(bare.unknown), ["processes", "network", "events", "freeDiskBytes"]);
+    assert.equal(bare.processes, undefined);
+    assert.deepEqual(await bare.registry.users(), []);
+    assert.ok(bare.fs.hostNaming);
+    const image = createHostSnapshot({ imageRoot: IMAGE });
+    assert.ok((await image.registry.users()).some((u) => u.user === "alice"));
+  });
+});
