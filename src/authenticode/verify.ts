@@ -4,9 +4,11 @@
  * and trust evidence, then a file state by the policy's rule. The state rule is documented in
  * docs/authenticode.md (§ "How a state is reached").
  *
- * Sources: authenticode-brief.md §1.8 (decision procedure), §2.2 (flat hash), §2.4
- * (mechanics), §2.5 (page hashes); signify `SignedData.verify`/`SignerInfo.verify`;
- * osslsigncode `verify_authenticode`; WinVerifyTrust behaviour (§1.4).
+ * Sources: "Windows Authenticode Portable Executable Signature Format" v1.0
+ * (https://download.microsoft.com/download/9/c/5/9c5b2167-8017-4bae-9fde-d599bac8184a/Authenticode_PE.docx);
+ * RFC 5652 §5.4–5.6; signify `SignedData.verify`/`SignerInfo.verify`; osslsigncode
+ * `verify_authenticode`; docs/authenticode.md ("How a state is reached", "Where we differ, and
+ * why").
  */
 import { type Asn1Node, type Asn1Origin } from "./asn1.js";
 import { digestAlgorithmFromOid, signatureSchemeFromOid, toHex, type DigestAlgorithm } from "./algorithms.js";

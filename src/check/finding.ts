@@ -2,7 +2,7 @@
  * Check definitions and their findings. A check is data (id, severity, title, remedy, doc page)
  * plus one small pure function over {@link MachineFacts}; the catalogue lists them in order.
  *
- * Source: issue "check"; STYLE.md principle 6.
+ * Source: docs/checks/ (one page per check); docs/json-contract.md.
  */
 import type { MachineFacts } from "./facts.js";
 

@@ -3,7 +3,9 @@
  * snapshot's ports, so the same code serves image, bundle and live modes. Walks are bounded
  * (depth and entry caps) and nothing is written.
  *
- * Source: PRODUCT.md "check"; research/koff-facts.md §1–3, §7; windows-mapi-facts.md §1–4.
+ * Source: docs/windows-state.md (what is read, where); src/knowledge/koff.json (KOFF's install
+ * folders, keys and cache layout); MAPISVC.INF
+ * (https://learn.microsoft.com/en-us/office/client-developer/outlook/mapi/file-format-of-mapisvc-inf).
  */
 import { READ_LIMITS } from "../limits.js";
 import { readFirebirdHeader } from "../firebird/header-page.js";

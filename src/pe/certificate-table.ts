@@ -5,8 +5,9 @@
  * starting on an 8-byte boundary (next = pos + round8(dwLength)). This module only walks the
  * entries; judging signatures is the Authenticode area's job.
  *
- * Source: PE/COFF specification §5.7 "The Attribute Certificate Table (Image Only)";
- * authenticode-brief §2.3 (osslsigncode `pe_check_file`, goblin `certificate_table.rs`).
+ * Source: PE/COFF specification §5.7 "The Attribute Certificate Table (Image Only)"
+ * (https://learn.microsoft.com/en-us/windows/win32/debug/pe-format); osslsigncode `pe_check_file` and goblin
+ * `certificate_table.rs` walk it the same way.
  */
 import { MAX_CERTIFICATES } from "./limits.js";
 import type { ParseContext } from "./parse-context.js";

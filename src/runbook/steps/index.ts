@@ -1,4 +1,8 @@
-/** The ordered step catalogue, least invasive first (seeds/001). */
+/**
+ * The ordered step catalogue, least invasive first (docs/runbook.md "Steps"), after GFI's
+ * "Troubleshooting Outlook Profile Not Loading When Using Kerio Outlook Connector"
+ * (https://support.kerioconnect.gfi.com/article/123680-troubleshooting-outlook-profile-not-loading-when-using-kerio-outlook-connector-koff).
+ */
 import type { StepDefinition, StepId } from "../model.js";
 import { avExclusions } from "./av-exclusions.js";
 import { clearCache } from "./clear-cache.js";
