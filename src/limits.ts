@@ -8,7 +8,7 @@
  * src/bundle/limits.ts, hive cells and value data in src/registry/hive/limits.ts, PE tables in
  * src/pe/limits.ts.
  *
- * Source: issue 10 ("Every read is capped"); docs/exit-codes.md ("Inputs that are not files").
+ * Source: docs/exit-codes.md ("Inputs that are not files").
  */
 
 /** One mebibyte, in bytes. */

@@ -1,7 +1,8 @@
 /**
- * Digest and signature algorithm identifiers accepted by the verifier, mapped to node:crypto
- * names. Authenticode allows MD5, SHA-1, SHA-256, SHA-384 and SHA-512 digests (signify
- * `asn1/hashing.py`; brief §1.1, §2.4); signatures are RSA PKCS#1 v1.5, RSASSA-PSS, ECDSA or DSA.
+ * Digest and signature algorithm identifiers accepted by the verifier, mapped to node:crypto names.
+ * Authenticode allows MD5, SHA-1, SHA-256, SHA-384 and SHA-512 digests (Authenticode_PE.docx,
+ * https://download.microsoft.com/download/9/c/5/9c5b2167-8017-4bae-9fde-d599bac8184a/Authenticode_PE.docx;
+ * signify `asn1/hashing.py`); signatures are RSA PKCS#1 v1.5, RSASSA-PSS, ECDSA or DSA.
  *
  * Sources: RFC 3279 §2.2, RFC 4055 §3, RFC 5758 §3, NIST CSOR (hash OIDs).
  */

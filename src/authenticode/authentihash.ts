@@ -1,10 +1,11 @@
 /**
- * The Authenticode image hash ("authentihash"), computed the "flat" way: hash the whole file
- * except the CheckSum field (4 bytes), the certificate-table data-directory entry (8 bytes) and
- * the certificate table itself. This is what Windows, signify (`add_signed_pe_hashers`),
- * osslsigncode (`pe_digest_calc_bio`) and MeshCentral compute; the specification's
- * section-sorted walk disagrees on UPX-packed files and installers (authenticode-brief.md §0.1,
- * §2.1–2.2; uthenticode #59, goblin #416).
+ * The Authenticode image hash ("authentihash"), computed the "flat" way: hash the whole file except
+ * the CheckSum field (4 bytes), the certificate-table data-directory entry (8 bytes) and the
+ * certificate table itself. This is what Windows, signify (`add_signed_pe_hashers`), osslsigncode
+ * (`pe_digest_calc_bio`) and MeshCentral compute; the specification's section-sorted walk disagrees
+ * on UPX-packed files and installers (Authenticode_PE.docx "Calculating the PE Image Hash",
+ * https://download.microsoft.com/download/9/c/5/9c5b2167-8017-4bae-9fde-d599bac8184a/Authenticode_PE.docx;
+ * uthenticode #59, goblin #416; docs/authenticode.md "Where we differ, and why").
  *
  * Unsigned files: Windows and osslsigncode zero-pad the hashed data to a multiple of 8 bytes
  * (systeminformer #3073/#3074); VirusTotal does not. Both values are returned.

@@ -8,7 +8,8 @@
  * Sources: PE/COFF specification §"The Attribute Certificate Table (Image Only)"; WIN_CERTIFICATE
  * (learn.microsoft.com wintrust.h); MS13-098 / CVE-2013-3900 (extraneous data in
  * WIN_CERTIFICATE, EnableCertPaddingCheck); MS12-024 / CVE-2012-0151 (data outside the measured
- * image); osslsigncode `pe_check_file` (Σ round8(dwLength) == Size); authenticode-brief.md §2.3.
+ * image); osslsigncode `pe_check_file` (Σ round8(dwLength) == Size);
+ * docs/authenticode.md ("Certificate-table anomalies").
  */
 import {
   alignToCertificateBoundary,

@@ -5,7 +5,7 @@
  * is trusted only when it reaches a certificate the {@link TrustStore} holds by hash.
  *
  * Sources: RFC 5280 §6.1 (path validation: signatures, validity at the verification time),
- * WinVerifyTrust behaviour as summarised in authenticode-brief.md §1.4, §1.8–1.9.
+ * docs/authenticode.md ("Path validation (RFC 5280 §6.1)", "Where we differ, and why").
  */
 import { isSelfSigned, type CertificateCache, type CertificateInfo } from "./certificate-cache.js";
 import { issuerProblem } from "./path-validation.js";

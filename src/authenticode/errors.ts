@@ -2,7 +2,7 @@
  * The one typed error of the Authenticode area. Parsers and verifiers in `src/authenticode/`
  * throw only this class (never a bare Error, RangeError or an asn1js/pkijs object).
  *
- * Source: STYLE.md principle 3; `src/util/coded-error.ts`.
+ * Source: `src/util/coded-error.ts` (the base class).
  */
 import { LocatedError, type ErrorLocation } from "../util/coded-error.js";
 

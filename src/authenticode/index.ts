@@ -4,7 +4,9 @@
  * building against hash-matched trust anchors, and a documented state rule
  * (docs/authenticode.md).
  *
- * Source: research/authenticode-brief.md.
+ * Sources: "Windows Authenticode Portable Executable Signature Format" v1.0
+ * (https://download.microsoft.com/download/9/c/5/9c5b2167-8017-4bae-9fde-d599bac8184a/Authenticode_PE.docx);
+ * RFC 5652 (CMS), RFC 3161 (timestamps), RFC 5280 (paths); docs/authenticode.md.
  */
 export { AuthenticodeError, type AuthenticodeErrorCode } from "./errors.js";
 export { DIGEST_ALGORITHMS, type DigestAlgorithm } from "./algorithms.js";

@@ -2,8 +2,8 @@
  * Object identifiers used by Authenticode, CMS (RFC 5652), RFC 3161 and PKCS#9.
  *
  * Sources: Microsoft "Windows Authenticode Portable Executable Signature Format" v1.0
- * (Authenticode_PE.docx); RFC 5652 §5, §11; RFC 3161 §2.4.2; RFC 2985 (PKCS#9) §5.3.6;
- * RFC 5280 §4.2.1.12; authenticode-brief.md §2.4.
+ * (https://download.microsoft.com/download/9/c/5/9c5b2167-8017-4bae-9fde-d599bac8184a/Authenticode_PE.docx);
+ * RFC 5652 §5, §11; RFC 3161 §2.4.2; RFC 2985 (PKCS#9) §5.3.6; RFC 5280 §4.2.1.12.
  */
 
 /** PKCS#7 / CMS content types. */

@@ -6,8 +6,9 @@
  * SectionAlignment 0x10000) and relic #32; osslsigncode uses SectionAlignment (a deliberate
  * difference, see docs/authenticode.md).
  *
- * Sources: authenticode-brief.md §2.5; osslsigncode `pe_page_hash_calc` (record layout, header
- * page with CheckSum and the certificate-table entry removed); signify `page_size`.
+ * Sources: osslsigncode `pe_page_hash_calc` (record layout, header page with CheckSum and the
+ * certificate-table entry removed); signify `page_size`; docs/authenticode.md ("Where we differ,
+ * and why").
  */
 import { newHash } from "./algorithms.js";
 import { excludedRanges, includedRanges } from "./authentihash.js";

@@ -1,6 +1,7 @@
 /**
  * Verification policy: everything that changes a verdict is a parameter here, never ambient
- * state (STYLE.md principle 5; signify's `VerificationContext`).
+ * state (as in signify's `VerificationContext`,
+ * https://github.com/ralphje/signify).
  */
 import type { TrustStore } from "./trust-store.js";
 

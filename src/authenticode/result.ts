@@ -3,8 +3,8 @@
  * evidence axes (integrity, time, trust), the certificate-table anomalies, and the ordered steps
  * for `--explain`. Documented in docs/authenticode.md.
  *
- * Sources: STYLE.md principle 4 (verdicts come with evidence); signify
- * `AuthenticodeVerificationResult`, LIEF `VERIFICATION_FLAGS` (brief §1.10).
+ * Sources: signify `AuthenticodeVerificationResult` (https://github.com/ralphje/signify), LIEF
+ * `VERIFICATION_FLAGS` (https://github.com/lief-project/LIEF).
  */
 import type { DigestAlgorithm } from "./algorithms.js";
 import type { ExcludedRange } from "./authentihash.js";

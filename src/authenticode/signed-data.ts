@@ -6,8 +6,7 @@
  *
  * Sources: RFC 5652 §5.1–5.4 (SignedData, SignerInfo, signedAttrs re-tagged as SET OF for the
  * signature), RFC 2315 §9.3 (messageDigest over the content octets without tag and length, the
- * rule Authenticode keeps for its SEQUENCE eContent), RFC 5280 §4.1 (Certificate),
- * authenticode-brief.md §2.4.
+ * rule Authenticode keeps for its SEQUENCE eContent), RFC 5280 §4.1 (Certificate).
  */
 import { Asn1Reader, TAG, contentsOf, decodeBer, type Asn1Node, type Asn1Origin } from "./asn1.js";
 import { toHex } from "./algorithms.js";

@@ -6,7 +6,7 @@
  * PKCS#9 countersigners alike. MD5 is handled like the other digests (pkijs 4 lacks it).
  *
  * Sources: RFC 5652 §5.4 (message digest calculation), §5.6 (signature verification),
- * §11.2 (messageDigest attribute); RFC 4055 §3.1 (RSASSA-PSS-params); authenticode-brief.md §2.4.
+ * §11.2 (messageDigest attribute); RFC 4055 §3.1 (RSASSA-PSS-params).
  */
 import {
   constants,

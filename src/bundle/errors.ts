@@ -2,7 +2,7 @@
  * The typed error of the diagnostics-bundle area (`src/bundle/`): every reason a bundle is
  * refused (unsafe member paths, links, size and ratio bombs, tampering) or cannot be made.
  *
- * Source: issue 6 ("Reading is safe … rejects, with typed errors"); STYLE.md principle 3.
+ * Source: docs/bundle.md ("Reading is safe"); src/util/coded-error.ts (the base class).
  */
 import { CodedError } from "../util/coded-error.js";
 

@@ -8,7 +8,7 @@
  * listing; `readFile` returns the carried content when it is no larger than `maxBytes`;
  * `readHead` slices the content or the carried head. Anything never recorded is absent.
  *
- * Source: src/ports/file-system.ts; issue 6.
+ * Source: src/ports/file-system.ts; docs/bundle.md ("How it works: record, then replay").
  */
 import { windowsBasename, windowsDirname, windowsPathKey } from "../paths/windows-path.js";
 import type { CarriedPeFacts, DirEntry, FileStat, FileSystemPort } from "../ports/file-system.js";

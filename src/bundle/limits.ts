@@ -3,7 +3,7 @@
  * `--bundle` accepts). Every count and size read from a zip is checked against these before any
  * byte is inflated, and inflation stops at the declared size.
  *
- * Source: issue 6 ("Reading is safe"); docs/bundle.md ("Caps").
+ * Source: docs/bundle.md ("Caps", "Reading is safe").
  */
 
 const MiB = 1024 * 1024;

@@ -5,8 +5,7 @@
  * The manifest proves integrity against accidental or careless change, not authenticity:
  * whoever can rewrite a member can rewrite the manifest too (docs/bundle.md "Tampering").
  *
- * Source: issue 6 ("manifest.json with the tool version, creation time, mode, and each member's
- * sha256 and size"; "a manifest hash mismatch (reported as tampering)").
+ * Source: docs/bundle.md ("The manifest is validated whole").
  */
 import { createHash } from "node:crypto";
 import { BundleError } from "./errors.js";

@@ -7,8 +7,7 @@
  * collection time and then redacted as text. `check --bundle` and `triage --bundle` use the
  * carried record where they would have triaged the bytes, so they reach the same verdicts.
  *
- * Source: issue 10 §4 ("A redacted bundle carries each PE's hashes, triage record and signature
- * facts instead of bytes that redaction would have changed"); docs/bundle.md "Redaction".
+ * Source: docs/bundle.md ("Binaries are never edited").
  */
 import { createHash } from "node:crypto";
 import { authentihash } from "../authenticode/index.js";

@@ -4,7 +4,8 @@
  * bundle carries exactly what `check` read; replaying those answers (bundle mode) then gives
  * `check --bundle` the same facts as `check --image` by construction.
  *
- * Source: issue 6; src/ports/file-system.ts, src/ports/registry.ts (the contracts recorded).
+ * Source: docs/bundle.md ("How it works: record, then replay"); src/ports/file-system.ts,
+ * src/ports/registry.ts (the contracts recorded).
  */
 import { normalizeWindowsPath, windowsPathKey } from "../paths/windows-path.js";
 import type { DirEntry, FileStat, FileSystemPort } from "../ports/file-system.js";

@@ -20,8 +20,8 @@
  * `Files`, `Offline`, …) and the token stems (`user`, `host`, `domain`, `path`). Replacing a
  * protected word would change what `check` finds (`C:\Program Files` would stop being one).
  *
- * Source: issue 6 ("--redact"); issue 10 §4 ("Redaction that keeps the bundle readable");
- * docs/bundle.md "Redaction".
+ * Source: docs/bundle.md ("Redaction", "Whole values only"); Unicode simple case folding
+ * (https://www.unicode.org/Public/UCD/latest/ucd/CaseFolding.txt, status C and S).
  */
 import { decodeWindows1252, encodeWindows1252 } from "../windows/windows-1252.js";
 

@@ -7,8 +7,9 @@
  * Every recorded key is written with all its values, and every subkey name it listed is written
  * as a (possibly empty) key, so a replayed key lists the same subkeys in the same order.
  *
- * Source: src/registry/reg-file/write-reg-file.ts (the writer), src/registry/ports (the reader);
- * research/windows-mapi-facts.md §2.4.
+ * Source: src/registry/reg-file/write-reg-file.ts (the writer), {@link createRegFileRegistryPort}
+ * (the reader); `reg export`
+ * (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/reg-export).
  */
 import type { RegKey, RegistryPort } from "../ports/registry.js";
 import {

@@ -6,7 +6,7 @@
  * per folder, src/triage/sibling-loaders.ts). In a redacted bundle, a PE whose bytes were
  * withheld is reported by the triage record carried for it (pe-facts.ts).
  *
- * Source: issue 6 ("triage --bundle FILE.zip triages the DLLs inside it"); PRODUCT.md "triage".
+ * Source: docs/bundle.md; docs/verdict.md (how triage reaches a verdict).
  */
 import { gatherFacts } from "../check/gather.js";
 import type { ConnectorKnowledge } from "../knowledge/index.js";

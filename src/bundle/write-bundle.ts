@@ -2,7 +2,7 @@
  * Writes a collected bundle to disk: the zip, and with redaction the local mapping file
  * `FILE.zip.redaction-map.json` (mode 0600) next to it. The mapping never goes into the zip.
  *
- * Source: issue 6 ("It keeps the mapping only on the local machine").
+ * Source: docs/bundle.md ("Redaction": the mapping stays on the local machine).
  */
 import { writeFile } from "node:fs/promises";
 import path from "node:path";

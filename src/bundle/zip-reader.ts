@@ -14,7 +14,7 @@
  * Source: APPNOTE.TXT (PKWARE .ZIP File Format Specification 6.3.10) §4.3.12 central directory
  * header, §4.4.2 version made by (upper byte 3 = UNIX: external attributes hold st_mode << 16),
  * §4.4.4 general purpose bit flag (bit 0 encrypted, bit 11 UTF-8 names), §4.4.5 compression
- * method; issue 6 ("Reading is safe").
+ * method (https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT); docs/bundle.md ("Reading is safe").
  */
 import { closeSync } from "node:fs";
 import { crc32, inflateRawSync } from "node:zlib";

@@ -6,7 +6,8 @@
  * The zip is written to a temporary sibling file and renamed into place, so a crash never
  * leaves a half-written bundle under the final name.
  *
- * Source: APPNOTE.TXT 6.3.10; issue 6 ("Use a well-kept zip library for reading and writing").
+ * Source: APPNOTE.TXT 6.3.10 (https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT); yazl
+ * (https://github.com/thejoshwolfe/yazl); docs/bundle.md ("Library choice").
  */
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";

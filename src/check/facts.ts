@@ -4,7 +4,7 @@
  * object of `check --json`. A fact the mode cannot see is `undefined` with its reason in
  * {@link MachineFacts.unknown}, never a guess.
  *
- * Source: PRODUCT.md "check"; STYLE.md ("collecting is kept apart from judging").
+ * Source: docs/json-contract.md (the `facts` object); docs/checks/ (the checks that judge them).
  */
 import type { TriageRecord } from "../triage/index.js";
 

@@ -1,7 +1,8 @@
 /**
- * The antivirus exclusions a KOFF machine should have (GFI's three recommendations, koff-facts.md
- * §7), made concrete for this machine: the install folders actually found (not only the default
- * x86 path), the Updater folder, and the cache root of each user who uses KOFF (a profile with the
+ * The antivirus exclusions a KOFF machine should have (GFI's three recommendations,
+ * https://support.kerioconnect.gfi.com/hc/en-us/articles/360015201699-Antivirus-Exclusions-for-Kerio-Connect),
+ * made concrete for this machine: the install folders actually found (not only the default x86
+ * path), the Updater folder, and the cache root of each user who uses KOFF (a profile with the
  * service, or a cache root on disk). Shared by the `av-exclusion-missing` check and the
  * `av-exclusions` repair step, so both always mean the same paths.
  */

@@ -3,8 +3,10 @@
  * whole cannot be read (no `ElfFile` header); a damaged chunk or record becomes an anomaly
  * carrying the same code and offset, and reading goes on with the next sound structure.
  *
- * Source: STYLE.md principle 3 ("errors carry codes, not prose"); structure names follow libyal's
- * "Windows XML Event Log (EVTX) format" and [MS-EVEN6] section 3.1.4.7 (BinXml).
+ * Source: structure names follow libyal's "Windows XML Event Log (EVTX) format"
+ * (https://github.com/libyal/libevtx/blob/main/documentation/Windows%20XML%20Event%20Log%20(EVTX).asciidoc)
+ * and [MS-EVEN6] section 3.1.4.7 (BinXml,
+ * https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-even6/).
  */
 import { LocatedError } from "../util/coded-error.js";
 

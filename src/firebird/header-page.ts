@@ -2,13 +2,16 @@
  * Validity of a Firebird database file (`*.fdb`, the KOFF cache) from its header page (page 0),
  * without opening it with a database engine.
  *
- * Layout (Firebird `jrd/ods.h`, `struct header_page`; koff-facts.md §10):
+ * Layout (Firebird `jrd/ods.h`, `struct header_page`,
+ * https://github.com/FirebirdSQL/firebird/blob/master/src/jrd/ods.h):
  * - 0x00 u8  pag_type, 1 = pag_header
  * - 0x10 u16 hdr_page_size
  * - 0x12 u16 hdr_ods_version: ODS major OR'ed with 0x8000 (ODS_FIREBIRD_FLAG)
  * - 0x40 u16 hdr_ods_minor_original (ODS 11–12); ODS 13 moved fields, so the minor is reported only as read
  *
- * Source: koff-facts.md §10 (S32).
+ * Source: Firebird `src/jrd/ods.h` (above); KOFF's caches are Firebird databases (GFI, "Importing
+ * KOFF database into new Outlook profile",
+ * https://support.gfi.com/article/110602-importing-koff-database-into-new-outlook-profile).
  */
 import { ByteReader } from "../util/byte-reader.js";
 

@@ -4,7 +4,8 @@
  * code reads it only through {@link loadKnowledge}. A second connector could be described by a
  * second file of the same shape.
  *
- * Source: PRODUCT.md "Knowledge as data"; research/koff-facts.md (each fact's `source` field).
+ * Source: koff.json (each fact has a `source` note); the public documents behind those facts
+ * are listed in docs/sources.md ("KOFF").
  */
 import koff from "./koff.json" with { type: "json" };
 

@@ -3,7 +3,9 @@
  * whether the file was given as `C:\…` on a live machine or as a path inside a mounted image
  * on Linux (`/mnt/win/Users/…`). Comparison is case-insensitive, as on NTFS/Win32.
  *
- * Source: PRODUCT.md "triage" (Location row); Microsoft "Naming Files, Paths, and Namespaces".
+ * Source: Microsoft "Naming Files, Paths, and Namespaces"
+ * (https://learn.microsoft.com/en-us/windows/win32/fileio/naming-a-file); docs/verdict.md
+ * ("Location: which Windows path").
  */
 import path from "node:path";
 

@@ -8,8 +8,10 @@
  * end-around-carry sum only depends on the total modulo 2^16 − 1, which divides 2^32 − 1, so
  * this equals the 16-bit word sum of the specification, and is about 4× faster in JavaScript.
  *
- * Source: PE/COFF specification, optional header "CheckSum"; authenticode-brief §2.6
- * (osslsigncode `pe_calc_realchecksum`, pefile `generate_checksum`).
+ * Source: PE/COFF specification, optional header "CheckSum"
+ * (https://learn.microsoft.com/en-us/windows/win32/debug/pe-format); osslsigncode
+ * `pe_calc_realchecksum` (https://github.com/mtrojnar/osslsigncode), pefile `generate_checksum`
+ * (https://github.com/erocarrera/pefile).
  */
 
 /** Words summed exactly before folding: 2^20 words × (2^32 − 1) < 2^53. */

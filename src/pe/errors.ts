@@ -4,8 +4,9 @@
  * anomaly in permissive mode) surfaces as a {@link PeFormatError} with a literal `code`, the file
  * offset concerned and the spec structure being read.
  *
- * Source: STYLE.md principle 3 ("errors carry codes, not prose"); structure names follow the
- * Microsoft PE/COFF specification.
+ * Source: structure names follow the Microsoft PE/COFF specification
+ * (https://learn.microsoft.com/en-us/windows/win32/debug/pe-format); src/util/coded-error.ts (the
+ * base class).
  */
 import { CodedError } from "../util/coded-error.js";
 

@@ -2,9 +2,11 @@
  * The overlay: bytes after the end of the furthest section's raw data (or after the headers when
  * no section has raw data), not counting the certificate table when it lies there. pefile counts
  * the certificate table as overlay; we do not, so a signature alone never looks like appended
- * data (authenticode-brief §6).
+ * data.
  *
- * Source: pefile `get_overlay_data_start_offset` (idea), authenticode-brief §1.5 and §6.
+ * Source: pefile `get_overlay_data_start_offset` (the idea; https://github.com/erocarrera/pefile);
+ * PE/COFF specification §5.7 (the certificate table is not mapped;
+ * https://learn.microsoft.com/en-us/windows/win32/debug/pe-format).
  */
 import { addToHistogram, entropyOfHistogram } from "./entropy.js";
 import type { CertificateTable, SectionHeader } from "./types.js";

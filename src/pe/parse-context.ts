@@ -4,8 +4,9 @@
  * a *problem* is thrown in strict mode and recorded (then worked around) in permissive mode,
  * while a *note* (an oddity that is not an error) is always just recorded.
  *
- * Source: STYLE.md principle 2 (one bounds-checked reader) and the goblin/pefile practice of
- * recording what a permissive parse forgave.
+ * Source: the practice of goblin (https://github.com/m4b/goblin) and pefile
+ * (https://github.com/erocarrera/pefile) of recording what a permissive parse forgave;
+ * src/util/byte-reader.ts (the reader).
  */
 import { ByteReader } from "../util/byte-reader.js";
 import { PeFormatError, peOutOfBounds, type PeFormatErrorCode } from "./errors.js";

@@ -7,7 +7,8 @@
  * Key paths use the Win32 form with a root key name: `HKLM\SOFTWARE\Microsoft\...`,
  * `HKU\<user>\Software\...`. Lookups are case-insensitive, as on Windows.
  *
- * Source: research/windows-mapi-facts.md §1–4; issue "Read Windows state offline and live".
+ * Source: docs/windows-state.md; Microsoft "Registry Hives"
+ * (https://learn.microsoft.com/en-us/windows/win32/sysinfo/registry-hives).
  */
 
 /** Registry value types (winnt.h REG_*). Unknown types keep their number in `RegValue.type`. */

@@ -3,7 +3,7 @@
  * `.reg` parser and the registry port adapters is a {@link RegistryError} with a literal
  * {@link RegistryErrorCode}, so callers branch on `code`, never on message text.
  *
- * Source: STYLE.md principle 3; docs/registry.md ("Errors").
+ * Source: docs/registry.md ("Errors"); src/util/coded-error.ts (the base class).
  */
 import { CodedError } from "../util/coded-error.js";
 

@@ -15,7 +15,9 @@
  * removes it lexically; refusing them keeps the check and the file system in agreement.
  *
  * This judges the disk as it is when called; the engine calls it for every path of an operation
- * right before the operation runs. Source: issue "Trust under attack" §3.
+ * right before the operation runs. Source: docs/runbook.md ("Trust: a journal or an image cannot
+ * lead repair or undo outside"); path_resolution(7)
+ * (https://man7.org/linux/man-pages/man7/path_resolution.7.html).
  */
 import { lstat, realpath } from "node:fs/promises";
 import path from "node:path";

@@ -8,7 +8,8 @@
  * Operations are idempotent and judged from the disk (see operations.ts), so a crash between any
  * two records is completed by re-running the step and reverted by `undo`.
  *
- * Source: PRODUCT.md "Safety contract"; issue "repair and undo".
+ * Source: docs/runbook.md ("Safety contract, and how each promise is kept", "Damaged runs"); fsync(2)
+ * (https://man7.org/linux/man-pages/man2/fsync.2.html).
  */
 import { randomBytes } from "node:crypto";
 import { realpathSync } from "node:fs";

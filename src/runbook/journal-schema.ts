@@ -3,7 +3,7 @@
  * edited or damaged journal with a field of the wrong type (a number for a path, an object for a
  * list, an operation index out of range) is `journal-corrupt`, never a crash.
  *
- * Source: model.ts (RunHeader, Operation, JournalRecord); issue "Trust under attack" §3.
+ * Source: model.ts (RunHeader, Operation, JournalRecord); docs/runbook.md ("Damaged runs").
  */
 import { RunbookError } from "./errors.js";
 import { STEP_IDS, type JournalRecord, type Operation, type RunHeader } from "./model.js";

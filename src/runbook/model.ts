@@ -3,7 +3,7 @@
  * records and step definitions. Steps are declarative: a precondition and a pure plan; the engine
  * applies any plan with the same journal, and reverts any run with the same undo.
  *
- * Source: PRODUCT.md "repair and undo", "Safety contract"; STYLE.md principle 7.
+ * Source: docs/runbook.md ("Steps", "Safety contract, and how each promise is kept").
  */
 import type { MachineFacts } from "../check/facts.js";
 import type { ConnectorKnowledge } from "../knowledge/index.js";

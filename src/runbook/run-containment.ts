@@ -14,7 +14,8 @@
  * engine runs {@link RunContainment.checkHeader} before the first change and
  * {@link RunContainment.checkOperation} again right before each operation is performed or reverted.
  *
- * Source: issue "Trust under attack" §3 ("Resolve before you trust").
+ * Source: docs/runbook.md ("Trust: a journal or an image cannot lead repair or undo outside");
+ * path_resolution(7) (https://man7.org/linux/man-pages/man7/path_resolution.7.html).
  */
 import path from "node:path";
 import {

@@ -4,7 +4,8 @@
  * `netstat -ano`, the event log through `wevtutil qe /f:xml`, free space through statfs.
  * Every tool runs through an injected {@link Exec}, so tests drive it with recorded output.
  *
- * Source: windows-mapi-facts.md §4 (live probing without native addons).
+ * Source: docs/windows-state.md ("Live registry"); the built-in tools it runs: reg, tasklist, netstat
+ * (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/windows-commands).
  */
 import { statfs } from "node:fs/promises";
 import { createLiveRegistry } from "../adapters/live/create-live-registry.js";

@@ -2,7 +2,8 @@
  * A snapshot: the ports one run of `check` reads a machine through. Adapters fill it for each
  * mode (image, live, bundle); tests fill it with in-memory fakes.
  *
- * Source: PRODUCT.md "Modes"; STYLE.md principle 1.
+ * Source: README.md (live, `--image DIR` and `--bundle FILE.zip` modes); docs/runbook.md ("Modes");
+ * docs/bundle.md ("How it works: record, then replay").
  */
 import type { FileSystemPort } from "../ports/file-system.js";
 import type { RegistryPort } from "../ports/registry.js";

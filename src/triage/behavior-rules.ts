@@ -1,13 +1,13 @@
 /**
- * What counts as "executable behavior" for a DLL (seed row "File size", Malicious cell): an EXE
+ * What counts as "executable behavior" for a DLL (indicator-table row "File size", Malicious cell): an EXE
  * posing as a DLL, or imports that only make sense for injecting into, executing or downloading
  * code. Kept as data: each rule names every import that satisfies it.
  *
  * Deliberately absent: CreateProcess*, ShellExecute* and WinHTTP/WinINet on their own. A
  * connector that starts its backend or talks HTTP legitimately uses them.
  *
- * Source: PRODUCT.md File size row ("WriteProcessMemory+CreateRemoteThread, WinExec,
- * URLDownloadToFile").
+ * Source: docs/verdict.md ("The indicators", `executable-behavior`); MITRE ATT&CK T1055 (process
+ * injection, https://attack.mitre.org/techniques/T1055/).
  */
 
 export interface ImportRule {

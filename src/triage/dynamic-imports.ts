@@ -16,9 +16,11 @@
  * Not found, by design: names built at run time (stack strings, XOR, hashes of export names)
  * and `GetProcAddress` itself found without an import (PEB walking). Those need emulation.
  *
- * Source: PRODUCT.md File size row ("Executable behavior detected"); Microsoft docs,
- * GetProcAddress (lpProcName is an ANSI string); PE/COFF specification §4 (section layout),
- * §6.4.3 (Hint/Name table).
+ * Source: docs/verdict.md ("Dynamic imports"); Microsoft docs, GetProcAddress (lpProcName is an
+ * ANSI string;
+ * https://learn.microsoft.com/en-us/windows/win32/api/libloaderapi/nf-libloaderapi-getprocaddress);
+ * PE/COFF specification §4 (section layout), §6.4.3 (Hint/Name table;
+ * https://learn.microsoft.com/en-us/windows/win32/debug/pe-format).
  */
 import type { PeImage } from "../pe/types.js";
 import { IMPORT_RULES } from "./behavior-rules.js";

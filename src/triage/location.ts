@@ -1,8 +1,8 @@
 /**
- * Classifies a Windows path for the seed's Location row: the connector's install folder, another
+ * Classifies a Windows path for the indicator table's Location row: the connector's install folder, another
  * vendor (Kerio) folder, or a user-writable place where side-loaded DLLs turn up.
  *
- * Source: PRODUCT.md Location row; seeds/000; koff-facts.md §1 (install folders).
+ * Source: docs/verdict.md ("Location: which Windows path"); src/knowledge/koff.json (install folders).
  */
 import type { ConnectorKnowledge } from "../knowledge/index.js";
 import { isUnderWindowsPath, windowsPathKey } from "../paths/windows-path.js";

@@ -2,7 +2,7 @@
  * Packing signals of a PE image, each cheap and explainable, each either *strong* or *weak*.
  * One strong signal makes the image "packed"; weak signals need {@link PACKED_SIGNAL_COUNT} of
  * their kind to agree. Whole-file entropy is never used, because installers and SFX archives
- * score high from their overlay (brief §6).
+ * score high from their overlay (docs/verdict.md, "Packing: strong and weak signals").
  *
  * Strong signals are layouts no compiler or linker emits for ordinary code and that a loader
  * stub needs: the entry point outside every executable section, a section that is both writable
@@ -10,9 +10,11 @@
  * Weak signals have innocent explanations on their own (compressed resources, a renamed or
  * legitimately UPX-packed binary, a small DLL that resolves a few functions at run time).
  *
- * Source: research/authenticode-brief.md §6 (pefile peutils, pev pescan, UPX's own layout);
+ * Source: pefile `peutils` (https://github.com/erocarrera/pefile), pev `pescan`
+ * (https://github.com/mentebinaria/readpe), UPX's own layout (https://github.com/upx/upx);
  * PE/COFF specification §3.4.1 (AddressOfEntryPoint: "optional for DLLs … must be zero"),
- * §4.1 (Section Flags: IMAGE_SCN_CNT_CODE, IMAGE_SCN_MEM_EXECUTE, IMAGE_SCN_MEM_WRITE).
+ * §4.1 (Section Flags: IMAGE_SCN_CNT_CODE, IMAGE_SCN_MEM_EXECUTE, IMAGE_SCN_MEM_WRITE;
+ * https://learn.microsoft.com/en-us/windows/win32/debug/pe-format).
  */
 import type { PeImage, SectionHeader } from "../pe/types.js";
 import {

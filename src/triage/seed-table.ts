@@ -1,6 +1,6 @@
 /**
- * The user's indicator table (seeds/000), verbatim, so every fired indicator can quote the cell
- * it comes from. Our interpretation of each cell is in PRODUCT.md "How we measure it".
+ * The indicator table koff-doctor implements, cell by cell, so every fired indicator can quote
+ * the cell it comes from. How each cell is measured: docs/verdict.md ("The indicators").
  */
 import type { SeedRow } from "./types.js";
 

@@ -1,7 +1,7 @@
 /**
  * Side-loading: modules in the same folder as a DLL that import it by name would load that copy,
  * because the folder of the application comes first in the DLL search order. Such a folder is a
- * load position for the DLL (PRODUCT.md Location row, "next to an EXE that would load it").
+ * load position for the DLL (docs/verdict.md, "Load positions: side-loading kits").
  *
  * Each folder is scanned once per run ({@link FolderScans}): its candidate modules are listed,
  * read and parsed for their import tables only ({@link parsePeImports}: headers, import and
@@ -25,11 +25,13 @@
  * {@link MAX_SIBLING_MODULES}, over {@link MAX_SIBLING_MODULE_BYTES}, unreadable) is listed in
  * the search result, and the location indicator says side-loading is unknown.
  *
- * Source: windows-mapi-facts.md §6 (search order); Microsoft docs "Dynamic-link library search
- * order" and LoadLibraryEx ("If lpFileName specifies a relative path, the entire relative path
- * is appended to every token in the DLL search path list"; ".dll" appended when no extension;
- * a trailing "." for no extension); PE/COFF specification §5.8 (delay-load imports), §6.4
- * (imports); MITRE ATT&CK T1574.001 (DLL search order hijacking), T1574.002 (DLL side-loading).
+ * Source: Microsoft docs "Dynamic-link library search order"
+ * (https://learn.microsoft.com/en-us/windows/win32/dlls/dynamic-link-library-search-order) and
+ * LoadLibraryEx ("If lpFileName specifies a relative path, the entire relative path is appended to
+ * every token in the DLL search path list"; ".dll" appended when no extension; a trailing "." for
+ * no extension); PE/COFF specification §5.8 (delay-load imports), §6.4 (imports); MITRE ATT&CK
+ * T1574.001 (DLL search order hijacking), T1574.002 (DLL side-loading;
+ * https://attack.mitre.org/techniques/T1574/001/, https://attack.mitre.org/techniques/T1574/002/).
  */
 import { READ_LIMITS } from "../limits.js";
 import { joinWindowsPath, windowsPathKey } from "../paths/windows-path.js";

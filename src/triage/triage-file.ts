@@ -3,7 +3,7 @@
  * combine them into the verdict. Pure: takes bytes and context, returns a record; never throws
  * for bad input (unreadable or non-PE input gives verdict `error` with a typed reason).
  *
- * Source: PRODUCT.md "triage"; seeds/000 (indicator table).
+ * Source: docs/verdict.md ("The rule", "The indicators").
  */
 import { createHash } from "node:crypto";
 import type { ConnectorKnowledge } from "../knowledge/index.js";

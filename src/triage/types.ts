@@ -1,8 +1,8 @@
 /**
- * Shapes of a triage result: indicators with levels, the cell of the seed table that fired,
+ * Shapes of a triage result: indicators with levels, the cell of the indicator table that fired,
  * and the per-file verdict. This is the library form of `triage --json` (docs/json-contract.md).
  *
- * Source: PRODUCT.md "triage"; seeds/000 (the indicator table).
+ * Source: docs/verdict.md ("The indicators"); docs/json-contract.md.
  */
 
 /** Level of one indicator. `unknown` means the mode cannot see the fact (never read as ok). */

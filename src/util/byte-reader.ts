@@ -6,8 +6,6 @@
  *
  * All multi-byte integers are little-endian unless the method name says otherwise. Reads never
  * copy: {@link ByteReader.bytes} returns a subarray of the underlying buffer.
- *
- * Source: STYLE.md principle 2 ("one bounds-checked reader").
  */
 
 /** Builds the area's typed error for a read of `length` bytes at `offset` that does not fit. */

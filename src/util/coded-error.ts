@@ -3,7 +3,7 @@
  * runbook, bundle) has one subclass with a literal `code` union and structured fields, so
  * callers branch on `code`, never on message text.
  *
- * Source: STYLE.md principle 3 ("errors carry codes, not prose").
+ * The codes each command can end with are listed in docs/exit-codes.md.
  */
 export abstract class CodedError<Code extends string> extends Error {
   /** Stable machine-readable reason, e.g. `"truncated"`. */

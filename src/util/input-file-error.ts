@@ -3,7 +3,7 @@
  * `--bundle FILE`, `registry export HIVE`, `--image DIR`, `--html FILE`, or a file inside an
  * image. It says why the path is not a usable regular file, or that it is over its cap.
  *
- * Source: issue 10 ("Inputs that are not files", "Every read is capped"); docs/exit-codes.md.
+ * Source: docs/exit-codes.md ("Inputs that are not files").
  */
 import { CodedError } from "./coded-error.js";
 

@@ -13,7 +13,7 @@
  *
  * Every refusal is an {@link InputFileError} with `code` and `path`; no stack trace reaches the user.
  *
- * Source: issue 10 ("Inputs that are not files", "Every read is capped"); open(2) (O_NONBLOCK on
+ * Source: docs/exit-codes.md ("Inputs that are not files"); open(2) (O_NONBLOCK on
  * a FIFO opened for reading returns at once), fifo(7), path_resolution(7) (ELOOP).
  */
 import { close, constants, fstat, ftruncate, lstat, open, read, stat, write, type Stats } from "node:fs";

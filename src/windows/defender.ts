@@ -1,5 +1,7 @@
 /**
- * Microsoft Defender Antivirus exclusions as stored in the registry (windows-mapi-facts.md §4.3).
+ * Microsoft Defender Antivirus exclusions as stored in the registry
+ * (docs/windows-state.md, "Defender exclusions"; Add-MpPreference,
+ * https://learn.microsoft.com/en-us/powershell/module/defender/add-mppreference).
  *
  * - Local (preference) storage [C]: `HKLM\SOFTWARE\Microsoft\Windows Defender\Exclusions\{Paths,Extensions,Processes}`;
  *   each exclusion is a value whose NAME is the path/extension/process (data REG_DWORD 0).

@@ -4,7 +4,7 @@
  * MAPISVC.INF, unparseable `reg.exe` output, a failing command) becomes a
  * {@link WindowsStateError} with a literal `code` and the offending `path` / `offset`.
  *
- * Source: STYLE.md principle 3 ("errors carry codes, not prose").
+ * Source: src/util/coded-error.ts (the base class); docs/windows-state.md.
  */
 import { LocatedError, type ErrorLocation } from "../util/coded-error.js";
 

@@ -12,7 +12,7 @@
  *   with a period in a directory name (`c:\my.path\x.dll`) cannot work.
  * - [I] With no period at all we append "32" (LoadLibrary then adds ".dll").
  *
- * Sources: windows-mapi-facts.md §1.3;
+ * Sources:
  * https://learn.microsoft.com/en-us/office/client-developer/outlook/mapi/registering-services-and-service-providers-in-mapisvc-inf
  */
 

@@ -4,7 +4,8 @@
  * PR_SERVICE_DLL_NAME_W = tag 0x3D0A001F is the value `001f3d0a`) and holds the property bytes as
  * REG_BINARY, strings included.
  *
- * Decoding rules (windows-mapi-facts.md §2.2 and §2.3 step 4):
+ * Decoding rules (docs/windows-state.md, "Outlook profiles"; property types from
+ * MAPIDefS.h, https://github.com/microsoft/MAPIStubLibrary/blob/main/include/MAPIDefS.h):
  * - `001e` PT_STRING8: ANSI bytes in the machine's ACP (we decode Windows-1252) up to the first NUL;
  * - `001f` PT_UNICODE: UTF-16LE up to the first `00 00` at an even offset;
  * - a terminator is never assumed to be present.

@@ -1,6 +1,7 @@
 /**
  * MAPISVC.INF parser: the INI file MAPI copies message-service and provider settings from when a
- * profile is built (windows-mapi-facts.md §1.1–1.2).
+ * profile is built ("File Format of MAPISVC.INF",
+ * https://learn.microsoft.com/en-us/office/client-developer/outlook/mapi/file-format-of-mapisvc-inf).
  *
  * What is parsed, and how it mirrors the Win32 profile API (GetPrivateProfileString), which is
  * what MAPI and the providers' `MergeWithMAPISVC` helpers use to read and write the file:
@@ -17,8 +18,10 @@
  *   FIRST matching section and, inside it, the FIRST matching key; later duplicates are never
  *   seen by MAPI. Every occurrence is kept here, with its line number, as evidence.
  *
- * Sources: https://learn.microsoft.com/en-us/office/client-developer/outlook/mapi/file-format-of-mapisvc-inf ;
- * https://learn.microsoft.com/en-us/windows/win32/api/winbase/nf-winbase-getprivateprofilestring .
+ * Sources:
+ * https://learn.microsoft.com/en-us/office/client-developer/outlook/mapi/file-format-of-mapisvc-inf
+ * ; https://learn.microsoft.com/en-us/windows/win32/api/winbase/nf-winbase-getprivateprofilestring
+ * .
  */
 import { decodeWindows1252 } from "./windows-1252.js";
 import { WindowsStateError } from "./errors.js";

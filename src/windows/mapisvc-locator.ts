@@ -3,8 +3,8 @@
  * and reports the message services it registers — the KOFF ones marked — with the DLL path MAPI
  * would actually load after the "32" rule, resolved against the file system.
  *
- * Locations probed (windows-mapi-facts.md §1.1; `<PF>` = each Program Files folder, `<lcid>` =
- * every subfolder of `MSMAPI`):
+ * Locations probed (docs/windows-state.md, "MAPISVC.INF"; `<PF>` = each Program Files folder,
+ * `<lcid>` = every subfolder of `MSMAPI`; [C] = documented by Microsoft, [I] = inferred):
  * - C2R, x64:  `<PF>\Microsoft Office\root\VFS\ProgramFilesCommonX64\System\MSMAPI\<lcid>\` [C]
  * - C2R, x86:  `<PF>\Microsoft Office\root\VFS\ProgramFilesCommonX86\System\MSMAPI\<lcid>\` [C]
  * - C2R system folders inside the bubble: `<PF>\Microsoft Office\root\VFS\System\` and `…\VFS\SystemX86\` [I]
@@ -17,12 +17,14 @@
  * - the folder of the registered MAPI DLL, `DLLPathEx`/`DLLPath` under
  *   `HKLM\SOFTWARE\[WOW6432Node\]Clients\Mail\Microsoft Outlook` (MFCMAPI's GetMAPISVCPath rule) [C]/[I]
  *
- * Registration walk (§1.2): `[Services]` key → service section (PR_SERVICE_DLL_NAME,
- * PR_SERVICE_ENTRY_NAME, `Providers=`) → provider sections (PR_PROVIDER_DLL_NAME,
- * PR_RESOURCE_TYPE). Lookups follow the profile API's first-occurrence rule (see mapisvc-inf.ts).
+ * Registration walk ("File Format of MAPISVC.INF",
+ * https://learn.microsoft.com/en-us/office/client-developer/outlook/mapi/file-format-of-mapisvc-inf):
+ * `[Services]` key → service section (PR_SERVICE_DLL_NAME, PR_SERVICE_ENTRY_NAME, `Providers=`) →
+ * provider sections (PR_PROVIDER_DLL_NAME, PR_RESOURCE_TYPE). Lookups follow the profile API's first-occurrence rule (see mapisvc-inf.ts).
  * Bare DLL names are resolved against the default DLL directories Outlook 2013+ searches
  * (LOAD_LIBRARY_SEARCH_DEFAULT_DIRS: the Office application folder, then System32/SysWOW64;
- * PATH is not searched — §1.3).
+ * PATH is not searched; SetDefaultDllDirectories,
+ * https://learn.microsoft.com/en-us/windows/win32/api/libloaderapi/nf-libloaderapi-setdefaultdlldirectories).
  */
 import type { FileSystemPort } from "../ports/file-system.js";
 import type { RegistryPort } from "../ports/registry.js";

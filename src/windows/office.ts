@@ -1,6 +1,7 @@
 /**
  * Office product, version, bitness and update channel — what "File > Office Account" shows —
- * read from the registry (windows-mapi-facts.md §4.6–4.7).
+ * read from the registry (docs/windows-state.md, "Office"; update channels:
+ * https://learn.microsoft.com/en-us/microsoft-365-apps/updates/change-update-channels).
  *
  * - Click-to-Run: `HKLM\SOFTWARE\Microsoft\Office\ClickToRun\Configuration` values `Platform`
  *   (x86/x64), `VersionToReport` / `ClientVersionToReport`, `ProductReleaseIds`, and the channel

@@ -3,20 +3,21 @@
  * each layout, the default profile, and per profile its message services and their providers,
  * with the KOFF service marked.
  *
- * Layouts (windows-mapi-facts.md §2.1):
+ * Layouts (docs/windows-state.md, "Outlook profiles"):
  * - `"16.0"`: `<user>\Software\Microsoft\Office\16.0\Outlook\Profiles\<name>` (Outlook 2016/2019/2021/2024/M365);
  *   default in REG_SZ `DefaultProfile` under `<user>\Software\Microsoft\Office\16.0\Outlook`;
  * - `"15.0"`: the same under `Office\15.0` (Outlook 2013);
  * - `"wms"`: `<user>\Software\Microsoft\Windows NT\CurrentVersion\Windows Messaging Subsystem\Profiles\<name>`
  *   (Outlook 97–2010); default in `DefaultProfile` on the `Profiles` key itself.
  *
- * Services (§2.2, §2.3): each profile subkey is a section named by a MAPIUID in hex. The service
- * table anchor `9207f3e0a3b11019908b08002b2a56c2` lists service UIDs in `01023d0e` (PR_SERVICES).
- * A service section holds PR_SERVICE_NAME (`001e3d09`/`001f3d09`), PR_SERVICE_DLL_NAME
- * (`…3d0a`), PR_SERVICE_ENTRY_NAME (`…3d0b`) and provider UID lists `01023d00/01/02`; provider
- * sections hold PR_PROVIDER_DLL_NAME (`…300a`), PR_RESOURCE_TYPE (`00033e03`) and PR_SERVICE_UID
- * (`01023d0c`). Because the anchor can be damaged, every section is also scanned (§2.3 step 3),
- * and sections listed but missing ("dangling") or attached to no service ("orphan") are reported.
+ * Services (docs/windows-state.md, "Outlook profiles"): each profile subkey is a section named by a
+ * MAPIUID in hex. The service table anchor `9207f3e0a3b11019908b08002b2a56c2` lists service UIDs in
+ * `01023d0e` (PR_SERVICES). A service section holds PR_SERVICE_NAME (`001e3d09`/`001f3d09`),
+ * PR_SERVICE_DLL_NAME (`…3d0a`), PR_SERVICE_ENTRY_NAME (`…3d0b`) and provider UID lists
+ * `01023d00/01/02`; provider sections hold PR_PROVIDER_DLL_NAME (`…300a`), PR_RESOURCE_TYPE
+ * (`00033e03`) and PR_SERVICE_UID (`01023d0c`). Because the anchor can be damaged, every section is
+ * also scanned (§2.3 step 3), and sections listed but missing ("dangling") or attached to no
+ * service ("orphan") are reported.
  *
  * Microsoft does not document this layout (KB 266352); this module only reads it.
  */

@@ -9,8 +9,8 @@
  * QuietUninstallString, InstallDate, WindowsInstaller when present). What marks the product is a
  * caller-supplied pattern (KOFF facts live in the knowledge data file, not here).
  *
- * Source: https://learn.microsoft.com/en-us/windows/win32/msi/uninstall-registry-key ;
- * WOW6432Node: windows-mapi-facts.md §4.6.
+ * Source: https://learn.microsoft.com/en-us/windows/win32/msi/uninstall-registry-key ; WOW6432Node:
+ * https://learn.microsoft.com/en-us/windows/win32/winprog64/accessing-an-alternate-registry-view.
  */
 import type { RegistryPort } from "../ports/registry.js";
 import { prefetchSubtree } from "./prefetch.js";

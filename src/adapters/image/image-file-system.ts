@@ -4,7 +4,8 @@
  * do not exist. Symbolic links inside the image are never followed, so nothing outside DIR is
  * ever read; `..` is resolved on the Windows path before mapping, so it cannot climb out either.
  *
- * Source: issue "check" (image paths resolve case-insensitively).
+ * Source: Microsoft "Naming Files, Paths, and Namespaces" (names are case-insensitive;
+ * https://learn.microsoft.com/en-us/windows/win32/fileio/naming-a-file).
  */
 import { lstat, readdir } from "node:fs/promises";
 import path from "node:path";

@@ -4,7 +4,10 @@
  * `HKLM\SOFTWARE\WOW6432Node` mean the same as in an offline SOFTWARE hive, even from a 32-bit
  * Node), and decodes reg.exe's output in the console's OEM code page as reported by `chcp`.
  *
- * Sources: windows-mapi-facts.md §4.1 (WOW64 redirection), §4.6 (registry views: KEY_WOW64_64KEY).
+ * Sources: File System Redirector
+ * (https://learn.microsoft.com/en-us/windows/win32/winprog64/file-system-redirector); registry
+ * views, KEY_WOW64_64KEY
+ * (https://learn.microsoft.com/en-us/windows/win32/winprog64/accessing-an-alternate-registry-view).
  */
 import { nodeExec, type Exec } from "./exec.js";
 import { isKnownOemCodePage } from "./oem-code-page.js";

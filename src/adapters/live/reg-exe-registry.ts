@@ -1,6 +1,7 @@
 /**
- * A {@link RegistryPort} over the live registry through `reg.exe` — no native addon
- * (windows-mapi-facts.md §3.2, §4.8). Two ways to read:
+ * A {@link RegistryPort} over the live registry through `reg.exe` — no native addon (`reg query`,
+ * https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/reg-query). Two
+ * ways to read:
  *
  * - `getKey(path)` runs `reg query <key>` (one key: its values, then its subkeys as key lines) and
  *   parses the text with {@link parseRegQueryOutput};

@@ -3,7 +3,7 @@
  * [--image DIR] [--as WINPATH] [--signatures primary|all] [--explain] [--verbose]`
  * `koff-doctor triage --bundle FILE.zip [--json|--sarif] …`
  *
- * Judges each file against the seed's indicator table (PRODUCT.md "triage"). With `--bundle`, the
+ * Judges each file against the indicator table (docs/verdict.md). With `--bundle`, the
  * PE files a diagnostics bundle carries are judged, reported by their Windows paths.
  */
 import { Option, type Command } from "commander";

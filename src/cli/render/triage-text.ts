@@ -1,6 +1,6 @@
 /**
  * Human-readable triage: one block per file, verdict first, then each indicator with its level,
- * evidence and the seed cell that fired. Colour only when the CliIo says so.
+ * evidence and the indicator-table cell that fired (docs/verdict.md). Colour only when the CliIo says so.
  */
 import type { Level, TriageRecord, Verdict } from "../../triage/index.js";
 import type { CliIo } from "../io.js";

@@ -2,7 +2,7 @@
  * The regf base block: the first 4 096 bytes of a hive file.
  *
  * Source: msuhanov/regf "Windows registry file format specification", section "Base block"
- * (research/windows-mapi-facts.md §3.1).
+ * (https://github.com/msuhanov/regf/blob/master/Windows%20registry%20file%20format%20specification.md).
  */
 import type { ByteReader } from "../../util/byte-reader.js";
 import { RegistryError } from "../errors.js";

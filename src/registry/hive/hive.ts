@@ -3,7 +3,8 @@
  * each call (nothing is cached but the base block, the bin map and a name index of the keys
  * looked up through), so memory stays proportional to what the caller asks for.
  *
- * Source: msuhanov/regf "Windows registry file format specification" (research/windows-mapi-facts.md §3.1).
+ * Source: msuhanov/regf "Windows registry file format specification"
+ * (https://github.com/msuhanov/regf/blob/master/Windows%20registry%20file%20format%20specification.md).
  */
 import type { RegValue } from "../../ports/registry.js";
 import { RegistryError } from "../errors.js";

@@ -3,7 +3,7 @@
  * of these before it drives a loop or an allocation; exceeding a cap is a `count-over-limit`
  * {@link RegistryError} (strict mode) or a recorded anomaly with the excess skipped (permissive).
  *
- * Source: STYLE.md principle 2; docs/registry.md ("Caps").
+ * Source: docs/registry.md ("Caps").
  */
 
 /** Parser caps. All fields are optional in {@link import("./hive.js").OpenHiveOptions}. */

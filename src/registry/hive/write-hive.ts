@@ -4,15 +4,16 @@
  * What it writes: the base block (version 1.5, equal sequence numbers unless asked otherwise,
  * XOR-32 checksum), hive bins of 4 096-byte multiples (a cell never spans bins; the tail of each
  * bin is one free cell), one `nk` per key (ASCII names compressed with flag 0x20, others UTF-16LE),
- * one shared `sk` cell referenced by every key, `lh` (or `lf`/`li`) subkey lists sorted by upper-cased name, an
- * `ri` index over leaves when a key has more than `riThreshold` subkeys, value lists, `vk`
- * cells (data of at most 4 bytes resident), and `db` big-data cells for data over 16 344 bytes.
- * Output is deterministic: the same tree and options give the same bytes.
+ * one shared `sk` cell referenced by every key, `lh` (or `lf`/`li`) subkey lists sorted by
+ * upper-cased name, an `ri` index over leaves when a key has more than `riThreshold` subkeys, value
+ * lists, `vk` cells (data of at most 4 bytes resident), and `db` big-data cells for data over 16
+ * 344 bytes. Output is deterministic: the same tree and options give the same bytes.
  *
- * Its first use is the empty seed hive that `hivexregedit --merge` fills (fixtures/hives/build.sh).
+ * Its first use is the empty hive that `hivexregedit --merge` fills (fixtures/hives/build.sh).
  *
  * Source: msuhanov/regf "Windows registry file format specification" (base block, hive bin, cell,
- * key node, key value, key security, hash leaf, index root, big data).
+ * key node, key value, key security, hash leaf, index root, big data;
+ * https://github.com/msuhanov/regf/blob/master/Windows%20registry%20file%20format%20specification.md).
  */
 import { RegistryError } from "../errors.js";
 import { encodeUtf16le } from "../model/value-codec.js";

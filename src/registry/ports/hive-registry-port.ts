@@ -14,7 +14,9 @@
  * hold no Outlook profile). Those hives are still reachable by path (`HKU\Default\…`).
  * `HKLM` and `HKU` themselves are served as keys listing what is mounted.
  *
- * Source: src/ports/registry.ts; research/windows-mapi-facts.md §3.
+ * Source: src/ports/registry.ts; Microsoft "Registry Hives"
+ * (https://learn.microsoft.com/en-us/windows/win32/sysinfo/registry-hives); docs/registry.md
+ * ("Registry ports").
  */
 import { READ_LIMITS } from "../../limits.js";
 import type { RegKey, RegistryPort } from "../../ports/registry.js";

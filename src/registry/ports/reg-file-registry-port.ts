@@ -3,7 +3,9 @@
  * output: UTF-16LE with BOM; UTF-8 accepted). The files are applied in the order given, like
  * importing them one after the other into an empty registry.
  *
- * Source: src/ports/registry.ts; research/windows-mapi-facts.md §2.4.
+ * Source: src/ports/registry.ts; `reg export`
+ * (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/reg-export);
+ * docs/registry.md ("Registry ports").
  */
 import { RegistryError } from "../errors.js";
 import { newRegTreeKey, splitKeyPath } from "../model/reg-tree.js";

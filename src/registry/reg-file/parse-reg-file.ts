@@ -12,7 +12,10 @@
  * - REGEDIT4: `hex(2)` and `hex(7)` bytes are ANSI text and are widened to UTF-16LE, as regedit does
  *   on import; quoted strings become UTF-16LE as in format 5.00.
  *
- * Source: Microsoft KB 310516 (".reg file syntax"); research/windows-mapi-facts.md §2.4, §3.3.
+ * Source: Microsoft KB 310516 (".reg file syntax", https://support.microsoft.com/help/310516); what
+ * regedit and `reg export` write and import
+ * (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/reg-export);
+ * docs/registry.md (".reg text").
  */
 import { RegType } from "../../ports/registry.js";
 import { RegistryError } from "../errors.js";

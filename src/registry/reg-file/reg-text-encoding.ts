@@ -2,7 +2,9 @@
  * Text encodings of `.reg` files. regedit and `reg export` write UTF-16LE with a BOM (format 5.00);
  * REGEDIT4 files are ANSI; hand-written files are often UTF-8, with or without a BOM.
  *
- * Source: research/windows-mapi-facts.md §2.4 ("reg.exe writes .reg files as UTF-16LE with a BOM").
+ * Source: `reg export`
+ * (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/reg-export); KB
+ * 310516 (https://support.microsoft.com/help/310516); docs/registry.md (".reg text").
  */
 import { encodeUtf16le } from "../model/value-codec.js";
 

@@ -11,7 +11,8 @@
  * - byte lists are wrapped as regedit wraps them: after each `xx,`, once the line reaches 77
  *   characters it ends with `\` and the next starts with two spaces.
  *
- * Source: the output of Windows regedit / `reg export` (KB 310516 syntax); research/windows-mapi-facts.md §2.4.
+ * Source: the output of Windows regedit / `reg export` (KB 310516 syntax,
+ * https://support.microsoft.com/help/310516); docs/registry.md (".reg text").
  */
 import { RegType } from "../../ports/registry.js";
 import { decodeRegString, encodeRegString } from "../model/value-codec.js";

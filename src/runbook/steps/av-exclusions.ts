@@ -1,8 +1,12 @@
 /**
- * Step 4: add the Microsoft Defender exclusions GFI recommends that are missing (seeds/001 step 4;
- * koff-facts.md §7). Image mode writes them to the image's SOFTWARE hive
- * (`Windows Defender\Exclusions\Paths`, value = path, REG_DWORD 0); live mode runs
- * `Add-MpPreference -ExclusionPath` (the local key is tamper-protected against direct writes).
+ * Step 4: add the Microsoft Defender exclusions GFI recommends that are missing (GFI "Antivirus
+ * Exclusions for Kerio Connect",
+ * https://support.kerioconnect.gfi.com/hc/en-us/articles/360015201699-Antivirus-Exclusions-for-Kerio-Connect).
+ * Image mode writes them to the image's SOFTWARE hive (`Windows Defender\Exclusions\Paths`, value =
+ * path, REG_DWORD 0); live mode runs `Add-MpPreference -ExclusionPath` (the local key is
+ * tamper-protected against direct writes;
+ * https://learn.microsoft.com/en-us/powershell/module/defender/add-mppreference). Ladder:
+ * docs/runbook.md.
  */
 import { missingExclusions } from "../../check/koff-exclusions.js";
 import { RunbookError } from "../errors.js";

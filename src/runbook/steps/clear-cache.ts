@@ -1,7 +1,9 @@
 /**
- * Step 1 (least invasive): one profile's KOFF cache folder moves to quarantine; an empty folder
- * of the same name takes its place, and KOFF rebuilds the cache from the server at the next start.
- * Source: seeds/001 step 1; koff-facts.md §3 ("safe clear").
+ * Step 1 (least invasive): one profile's KOFF cache folder moves to quarantine; an empty folder of
+ * the same name takes its place, and KOFF rebuilds the cache from the server at the next start.
+ * Source: GFI "Troubleshooting Outlook Profile Not Loading When Using Kerio Outlook Connector"
+ * (https://support.kerioconnect.gfi.com/article/123680-troubleshooting-outlook-profile-not-loading-when-using-kerio-outlook-connector-koff);
+ * docs/runbook.md ("Steps").
  */
 import type { StepDefinition } from "../model.js";
 import { RunbookError } from "../errors.js";

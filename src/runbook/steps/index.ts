@@ -1,6 +1,8 @@
 /**
  * The step table, least invasive first: one entry per {@link StepId}, each keyed by its own id
- * (the type proves both). Source: docs/runbook.md ("Steps").
+ * (the type proves both). Source: docs/runbook.md ("Steps"), after GFI's "Troubleshooting Outlook
+ * Profile Not Loading When Using Kerio Outlook Connector"
+ * (https://support.kerioconnect.gfi.com/article/123680-troubleshooting-outlook-profile-not-loading-when-using-kerio-outlook-connector-koff).
  */
 import type { StepDefinition, StepId } from "../model.js";
 import { avExclusions } from "./av-exclusions.js";

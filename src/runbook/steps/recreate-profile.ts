@@ -1,8 +1,10 @@
 /**
- * Step 2: export the Outlook profile key to a .reg file, then remove it (and a DefaultProfile
- * that names it); guidance follows for creating the new profile. A registry-level delete avoids
- * loading a broken provider DLL (windows-mapi-facts.md §2.4); the export makes it reversible.
- * Image mode edits the user's NTUSER.DAT; live mode uses `reg export` / `reg delete`.
+ * Step 2: export the Outlook profile key to a .reg file, then remove it (and a DefaultProfile that
+ * names it); guidance follows for creating the new profile. A registry-level delete avoids loading
+ * a broken provider DLL (`reg delete`,
+ * https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/reg-delete); the
+ * export makes it reversible. Image mode edits the user's NTUSER.DAT; live mode uses `reg export` /
+ * `reg delete`.
  */
 import path from "node:path";
 import type { DefaultProfileFact, ProfileFact } from "../../check/facts.js";

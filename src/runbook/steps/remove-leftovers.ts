@@ -1,6 +1,9 @@
 /**
- * Leftovers: cache folders that belong to no Outlook profile move to quarantine (seeds/001,
- * "Delete Leftover Folders"; here nothing is deleted).
+ * Leftovers: cache folders that belong to no Outlook profile move to quarantine (GFI
+ * "Troubleshooting Outlook Profile Not Loading", "Delete Leftover Folders"; here nothing is
+ * deleted). Source:
+ * https://support.kerioconnect.gfi.com/article/123680-troubleshooting-outlook-profile-not-loading-when-using-kerio-outlook-connector-koff;
+ * docs/runbook.md ("Steps").
  */
 import type { Operation, StepDefinition } from "../model.js";
 import { quarantineMove } from "../plan-helpers.js";

@@ -1,6 +1,6 @@
 /**
- * Step 3: clear every KOFF cache on the machine; the server side is guided (the KB's server
- * steps were never published, see koff-facts.md §5.1).
+ * Step 3: clear every KOFF cache on the machine; the server side is guided (the server steps of GFI's
+ * KB were never published; docs/runbook.md "Steps").
  */
 import type { Operation, StepDefinition } from "../model.js";
 import { quarantineMove } from "../plan-helpers.js";

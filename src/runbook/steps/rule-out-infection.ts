@@ -1,8 +1,8 @@
 /**
- * Step 0 of the seed's ladder: triage every connector binary and every stray provider DLL.
- * A malicious connector binary stops the ladder (it cannot be fixed in place: reinstall from a
- * trusted source). Malicious stray copies are moved to quarantine, out of their load position,
- * with hashes kept as evidence.
+ * Step 0 of the repair ladder (docs/runbook.md "Steps"): triage every connector binary and every
+ * stray provider DLL. A malicious connector binary stops the ladder (it cannot be fixed in place:
+ * reinstall from a trusted source). Malicious stray copies are moved to quarantine, out of their
+ * load position, with hashes kept as evidence. Verdicts: docs/verdict.md.
  */
 import { isUnderWindowsPath } from "../../paths/windows-path.js";
 import { RunbookError } from "../errors.js";

@@ -1,6 +1,6 @@
 /**
- * Seed row "High CPU / network": Suspicious = high CPU or network even when not scanning;
- * Malicious = persistent outbound connections.
+ * Indicator-table row "High CPU / network" (docs/verdict.md): Suspicious = high CPU or network even
+ * when not scanning; Malicious = persistent outbound connections.
  *
  * Our reading: the connections that matter are those of processes that loaded the DLL *other
  * than Outlook* (Outlook talks to many servers of its own, which say nothing about the provider):

@@ -1,10 +1,10 @@
 /**
- * Our own signal for seed row "File size" (Malicious cell "Executable behavior detected"): a
+ * Our own signal for the indicator-table row "File size" (Malicious cell "Executable behavior detected"): a
  * module that imports `GetProcAddress` and carries the names of injection, execution or download
  * APIs as strings ({@link analyzeDynamicImports}). Suspicious, never malicious on its own:
  * carrying a name is not calling it, and diagnostic tools carry such names for good reasons.
  *
- * Source: PRODUCT.md "Signals beyond the seed table" and File size row.
+ * Source: docs/verdict.md ("Dynamic imports").
  */
 import type { DynamicImportAnalysis } from "../dynamic-imports.js";
 import type { Indicator } from "../types.js";

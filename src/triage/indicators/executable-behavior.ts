@@ -1,5 +1,6 @@
 /**
- * Seed row "File size", Malicious cell "Executable behavior detected". Our reading (PRODUCT.md):
+ * Indicator-table row "File size", Malicious cell "Executable behavior detected". Our reading
+ * (docs/verdict.md, "The indicators"):
  * an EXE posing as a DLL, or injection / execution / download imports ({@link IMPORT_RULES}).
  */
 import { IMPORT_RULES } from "../behavior-rules.js";

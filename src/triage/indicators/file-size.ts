@@ -1,6 +1,7 @@
 /**
- * Seed row "File size", size part: Suspicious = "<100 KB or >5 MB". (Packing and "executable
- * behavior" of the same row are their own indicators, `packing` and `executable-behavior`.)
+ * Indicator-table row "File size" (docs/verdict.md), size part: Suspicious = "<100 KB or >5 MB".
+ * (Packing and "executable behavior" of the same row are their own indicators, `packing` and
+ * `executable-behavior`.)
  */
 import { seedCell } from "../seed-table.js";
 import type { TriageSubject } from "../subject.js";

@@ -4,7 +4,8 @@
  * name (modulo MAPI's "32"), and, when it is signed, a signer that is the vendor too. For any
  * other file only the OriginalFilename check applies.
  *
- * Source: PRODUCT.md "Signals beyond the seed table"; koff-facts.md §8 (genuine identity).
+ * Source: docs/verdict.md ("The indicators", `identity`); VERSIONINFO StringFileInfo names
+ * (https://learn.microsoft.com/en-us/windows/win32/menurc/stringfileinfo-block); src/knowledge/koff.json.
  */
 import { claimsToBeProvider, sameProviderName } from "../provider-name.js";
 import type { TriageSubject } from "../subject.js";

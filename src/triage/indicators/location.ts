@@ -1,6 +1,6 @@
 /**
- * Seed row "Location": Suspicious = %TEMP%, Downloads or Roaming; Malicious = any folder that is
- * not a vendor's. Our reading (PRODUCT.md): suspicious whenever the file is outside the vendor's
+ * Indicator-table row "Location": Suspicious = %TEMP%, Downloads or Roaming; Malicious = any folder that is
+ * not a vendor's. Our reading (docs/verdict.md): suspicious whenever the file is outside the vendor's
  * install folders; malicious when, from such a folder, it is also in a load position (registered
  * in MAPISVC.INF or a profile, loaded by a process, or beside a module that imports it: a
  * side-loading kit), whatever its signature.
@@ -9,7 +9,8 @@
  * `unknown`: the level stays suspicious (the file is provably outside the vendor folders) and
  * the evidence says what was not read, rather than implying that nothing imports it.
  *
- * Source: PRODUCT.md Location row; MITRE ATT&CK T1574.001 / T1574.002.
+ * Source: docs/verdict.md ("Load positions: side-loading kits"); MITRE ATT&CK T1574.001 / T1574.002
+ * (https://attack.mitre.org/techniques/T1574/001/, https://attack.mitre.org/techniques/T1574/002/).
  */
 import { classifyLocation, isSeedSuspiciousPlace } from "../location.js";
 import { seedCell } from "../seed-table.js";

@@ -1,8 +1,8 @@
 /**
- * Seed row "File size", the "(packed)" part of the Suspicious cell: packing signals per
+ * Indicator-table row "File size", the "(packed)" part of the Suspicious cell: packing signals per
  * {@link analyzePacking}. One strong signal or two weak ones make the image packed. Packed is
- * suspicious, never malicious on its own: signed software is sometimes UPX-packed (brief §6,
- * spotify_sample.exe).
+ * suspicious, never malicious on its own: signed software is sometimes UPX-packed (docs/verdict.md,
+ * "Packing: strong and weak signals").
  */
 import type { PackingAnalysis } from "../packing.js";
 import { seedCell } from "../seed-table.js";

@@ -1,7 +1,7 @@
 /**
- * Seed row "Process loading it": Suspicious = unknown process (e.g. svchost.exe); Malicious =
- * script runner, PowerShell. Expected hosts come from the knowledge file (OUTLOOK.EXE,
- * KoffBackend.exe). Only live mode sees processes; elsewhere the level is `unknown`.
+ * Indicator-table row "Process loading it" (docs/verdict.md): Suspicious = unknown process (e.g.
+ * svchost.exe); Malicious = script runner, PowerShell. Expected hosts come from the knowledge file
+ * (OUTLOOK.EXE, KoffBackend.exe). Only live mode sees processes; elsewhere the level is `unknown`.
  */
 import { seedCell } from "../seed-table.js";
 import type { TriageSubject } from "../subject.js";

@@ -9,7 +9,8 @@
  *   (loading that module too), and the proxy's own DllMain has already run. This is how a
  *   side-loaded DLL keeps the real provider working while running its own code.
  *
- * Source: PRODUCT.md "Signals beyond the seed table"; koff-facts.md §2 (S31); PE/COFF
+ * Source: docs/verdict.md ("Proxy DLLs"); MSProviderInit / XPProviderInit
+ * (https://learn.microsoft.com/en-us/office/client-developer/outlook/mapi/msproviderinit); PE/COFF
  * specification §6.3.2 "Export Address Table" (forwarder RVAs point inside the export section,
  * at an ASCII "DLL.Function" or "DLL.#ordinal"); MITRE ATT&CK T1574.001 / T1574.002 (DLL
  * search-order hijacking and side-loading, where proxying is the usual way to stay unnoticed).

@@ -1,6 +1,6 @@
 /**
- * Seed row "Signature": Suspicious = missing or self-signed; Malicious = invalid or expired.
- * Our reading (PRODUCT.md): untrusted root counts as suspicious; not-yet-valid, wrong EKU and a
+ * Indicator-table row "Signature": Suspicious = missing or self-signed; Malicious = invalid or expired.
+ * Our reading (docs/verdict.md): untrusted root counts as suspicious; not-yet-valid, wrong EKU and a
  * malformed signature count as invalid; an MD5 digest (weak-digest) counts as suspicious: the
  * signature is intact but MD5 proves neither integrity nor identity (docs/verdict.md).
  */
