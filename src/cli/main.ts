@@ -13,7 +13,7 @@ import { registerEventsCommand } from "./commands/events.js";
 import { registerRegistryCommand } from "./commands/registry.js";
 import { registerRepairCommands } from "./commands/repair.js";
 import { registerTriageCommand } from "./commands/triage.js";
-import { ExitCode } from "./exit-codes.js";
+import { ExitCode } from "../report/exit-codes.js";
 import { processIo, type CliIo } from "./io.js";
 import { UsageError } from "./usage-error.js";
 

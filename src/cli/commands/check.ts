@@ -13,7 +13,7 @@ import { BundleError, createBundleSnapshot, openBundle, type Bundle } from "../.
 import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
 import { createLiveSnapshot } from "../../snapshot/live-snapshot.js";
 import type { Snapshot } from "../../snapshot/snapshot.js";
-import { ExitCode } from "../exit-codes.js";
+import { ExitCode } from "../../report/exit-codes.js";
 import type { CliIo } from "../io.js";
 import { UsageError, type CommandResult } from "../main.js";
 import {
@@ -25,7 +25,7 @@ import {
   writeReport,
 } from "../options.js";
 import { describeBundleError } from "./collect.js";
-import { renderCheckJson } from "../render/check-json.js";
+import { renderCheckJson } from "../../report/check-json.js";
 import { renderCheckText } from "../render/check-text.js";
 import { renderCheckHtml } from "../render/html-report.js";
 

@@ -12,7 +12,7 @@ import { BundleError, collectBundle, writeBundle } from "../../bundle/index.js";
 import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
 import { createLiveSnapshot } from "../../snapshot/live-snapshot.js";
 import type { Snapshot } from "../../snapshot/snapshot.js";
-import { ExitCode } from "../exit-codes.js";
+import { ExitCode } from "../../report/exit-codes.js";
 import type { CliIo } from "../io.js";
 import { UsageError, type CommandResult } from "../main.js";
 import { checkImageRoot, checkTrustFiles, collect, parseAt } from "../options.js";

@@ -15,7 +15,7 @@ import {
   type EventSummary,
 } from "../../evtx/index.js";
 import { InputFileError } from "../../util/input-file-error.js";
-import { ExitCode } from "../exit-codes.js";
+import { ExitCode } from "../../report/exit-codes.js";
 import type { CliIo } from "../io.js";
 import type { CommandResult } from "../main.js";
 import { ISO_TIME_FORM, parseIsoTime } from "../options.js";

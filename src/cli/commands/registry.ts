@@ -7,7 +7,7 @@
 import type { Command } from "commander";
 import { READ_LIMITS } from "../../limits.js";
 import { exportHiveFileAsReg } from "../../registry/index.js";
-import { ExitCode } from "../exit-codes.js";
+import { ExitCode } from "../../report/exit-codes.js";
 import type { CliIo } from "../io.js";
 import type { CommandResult } from "../main.js";
 import { InputFileError } from "../../util/input-file-error.js";

@@ -24,7 +24,7 @@ import path from "node:path";
 import { nodeExec } from "../../adapters/live/exec.js";
 import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
 import { createLiveSnapshot } from "../../snapshot/live-snapshot.js";
-import { ExitCode } from "../exit-codes.js";
+import { ExitCode } from "../../report/exit-codes.js";
 import type { CliIo } from "../io.js";
 import { UsageError, type CommandResult } from "../main.js";
 import { collect, parseAt, checkImageRoot, checkStateDir } from "../options.js";

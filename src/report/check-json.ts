@@ -1,8 +1,8 @@
 /**
  * `check --json`: one document, schema version 1 (docs/json-contract.md).
  */
-import type { CheckReport } from "../../app/check-machine.js";
-import { toolInfo } from "../../version.js";
+import type { CheckReport } from "../app/check-machine.js";
+import { toolInfo } from "../version.js";
 
 export function renderCheckJson(report: CheckReport): string {
   // mode and source are top-level fields; triage is its own array.

@@ -1,9 +1,9 @@
 /**
  * `triage --json`: exactly one JSON document, schema version 1 (docs/json-contract.md).
  */
-import type { ReportedPolicy } from "../../app/signature-verifier.js";
-import type { TriageRecord } from "../../triage/index.js";
-import { toolInfo } from "../../version.js";
+import type { ReportedPolicy } from "../app/signature-verifier.js";
+import type { TriageRecord } from "../triage/index.js";
+import { toolInfo } from "../version.js";
 
 export function renderTriageJson(records: TriageRecord[], policy: ReportedPolicy): string {
   const summary = { clean: 0, suspicious: 0, malicious: 0, error: 0 };
