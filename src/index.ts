@@ -12,10 +12,10 @@
  * docs/authenticode.md (signature states), docs/bundle.md, docs/runbook.md, docs/exit-codes.md.
  */
 
-// ---------------------------------------------------------------------------------------------
-// PE parsing (Microsoft PE Format, https://learn.microsoft.com/windows/win32/debug/pe-format).
-// parsePe(bytes, { mode?: "permissive" | "strict" }) → PeImage; throws PeFormatError.
-// ---------------------------------------------------------------------------------------------
+/**
+ * PE parsing (Microsoft PE Format, https://learn.microsoft.com/windows/win32/debug/pe-format).
+ * parsePe(bytes, { mode?: "permissive" | "strict" }) → PeImage; throws PeFormatError.
+ */
 export {
   parsePe,
   PeFormatError,
@@ -41,10 +41,10 @@ export {
   type Overlay,
 } from "./pe/index.js";
 
-// ---------------------------------------------------------------------------------------------
-// Authenticode (docs/authenticode.md). verifyAuthenticode(bytes, parsePe(bytes), policy) never
-// throws for a malformed signature (state "malformed"); a policy is defaultPolicy(trustStore).
-// ---------------------------------------------------------------------------------------------
+/**
+ * Authenticode (docs/authenticode.md). verifyAuthenticode(bytes, parsePe(bytes), policy) never
+ * throws for a malformed signature (state "malformed"); a policy is defaultPolicy(trustStore).
+ */
 export {
   verifyAuthenticode,
   defaultPolicy,
@@ -62,11 +62,12 @@ export {
   type CertificateSummary,
 } from "./authenticode/index.js";
 
-// ---------------------------------------------------------------------------------------------
-// Triage (docs/verdict.md). triageFile(path, options?) → TriageRecord for one file on disk;
-// triageHostFiles(paths, …) for many, with one verifier (createSignatureVerifier) shared.
-// A bad input file never throws: it is a record with verdict "error" and a coded `error`.
-// ---------------------------------------------------------------------------------------------
+/**
+ * Triage (docs/verdict.md). triageFile(path, options?) → TriageRecord for one file on disk
+ * (declared as `triagePath` in src/app/triage-path.ts: the pure core in src/triage/ takes bytes);
+ * triageHostFiles(paths, …) for many, with one verifier (createSignatureVerifier) shared.
+ * A bad input file never throws: it is a record with verdict "error" and a coded `error`.
+ */
 export { triagePath as triageFile, type TriagePathOptions as TriageFileOptions } from "./app/triage-path.js";
 export { triageHostFiles, type HostTriageOptions } from "./app/triage-host-files.js";
 export {
@@ -90,10 +91,10 @@ export type {
   PeSummary,
 } from "./triage/index.js";
 
-// ---------------------------------------------------------------------------------------------
-// Check a machine (docs/checks/): checkMachine(snapshot, options?) → CheckReport, the findings
-// of the catalogue over the facts read from the snapshot (a mounted image, a bundle, live).
-// ---------------------------------------------------------------------------------------------
+/**
+ * Check a machine (docs/checks/): checkMachine(snapshot, options?) → CheckReport, the findings
+ * of the catalogue over the facts read from the snapshot (a mounted image, a bundle, live).
+ */
 export {
   checkMachine,
   windowsRootAnchors,
@@ -105,12 +106,12 @@ export type { MachineFacts } from "./check/facts.js";
 export type { Snapshot } from "./snapshot/snapshot.js";
 // openSource: exported at merge
 
-// ---------------------------------------------------------------------------------------------
-// Diagnostics bundles (docs/bundle.md). collectBundle(snapshot, options?) reads only and
-// returns the members; writeBundle(file, bundle) writes the zip (and the local redaction map).
-// openBundle(file) verifies every member against the manifest; throws BundleError, never
-// extracts. createBundleSnapshot(bundle) replays it for checkMachine / triageBundle.
-// ---------------------------------------------------------------------------------------------
+/**
+ * Diagnostics bundles (docs/bundle.md). collectBundle(snapshot, options?) reads only and
+ * returns the members; writeBundle(file, bundle) writes the zip (and the local redaction map).
+ * openBundle(file) verifies every member against the manifest; throws BundleError, never
+ * extracts. createBundleSnapshot(bundle) replays it for checkMachine / triageBundle.
+ */
 export {
   collectBundle,
   writeBundle,
@@ -128,10 +129,10 @@ export {
   type BundleTriageOptions,
 } from "./bundle/index.js";
 
-// ---------------------------------------------------------------------------------------------
-// Repair and undo (docs/runbook.md). planRepair plans one step and changes nothing; applyRepair
-// journals, then acts; undoRun reverts a run byte for byte. All throw RunbookError.
-// ---------------------------------------------------------------------------------------------
+/**
+ * Repair and undo (docs/runbook.md). planRepair plans one step and changes nothing; applyRepair
+ * journals, then acts; undoRun reverts a run byte for byte. All throw RunbookError.
+ */
 export { planRepair, applyRepair } from "./app/repair-calls.js";
 export {
   planLadder,
@@ -152,9 +153,9 @@ export {
   type DamagedRun,
 } from "./runbook/index.js";
 
-// ---------------------------------------------------------------------------------------------
-// Windows event logs (docs/evtx.md) and registry hives (docs/registry.md), read offline.
-// ---------------------------------------------------------------------------------------------
+/**
+ * Windows event logs (docs/evtx.md) and registry hives (docs/registry.md), read offline.
+ */
 export {
   iterateEvtxFile,
   summarizeRecord,
@@ -167,18 +168,18 @@ export {
 } from "./evtx/index.js";
 export { exportHiveFileAsReg, RegistryError, type RegistryErrorCode } from "./registry/index.js";
 
-// ---------------------------------------------------------------------------------------------
-// Errors every area shares: the typed base classes, and the refusal of a user-named path that
-// is not a readable regular file (a FIFO, device, folder, symlink loop, over its cap).
-// ---------------------------------------------------------------------------------------------
+/**
+ * Errors every area shares: the typed base classes, and the refusal of a user-named path that
+ * is not a readable regular file (a FIFO, device, folder, symlink loop, over its cap).
+ */
 export { CodedError, LocatedError, type ErrorLocation } from "./util/coded-error.js";
 export { InputFileError, INPUT_FILE_ERROR_CODES, type InputFileErrorCode } from "./util/input-file-error.js";
 export { WindowsStateError, type WindowsStateErrorCode } from "./windows/errors.js";
 
-// ---------------------------------------------------------------------------------------------
-// Reports: the JSON documents the CLI prints (docs/json-contract.md) and the exit codes results
-// map to (docs/exit-codes.md).
-// ---------------------------------------------------------------------------------------------
+/**
+ * Reports: the JSON documents the CLI prints (docs/json-contract.md) and the exit codes results
+ * map to (docs/exit-codes.md).
+ */
 export {
   ExitCode,
   checkExitCode,
