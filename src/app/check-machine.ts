@@ -34,6 +34,22 @@ export async function windowsRootAnchors(
   return stores.certificates.map((c) => ({ der: c.der, source: `windows-${c.store}` }));
 }
 
+/**
+ * Diagnoses KOFF on the machine behind `snapshot`: gathers the facts (install, Office, profiles,
+ * MAPISVC.INF, caches, Defender, triage of every connector binary and provider DLL found), runs
+ * the check catalogue over them (docs/checks/), and reports.
+ *
+ * @param snapshot - the machine as ports: a mounted image, a replayed bundle, or live Windows.
+ * @param options - trust files and verification time for the embedded triage; whether the
+ *   snapshot's own Windows ROOT/AuthRoot stores are trusted (default yes); Kerio server addresses.
+ * @returns `findings` sorted by severity (critical first), `notRun` for checks whose facts this
+ *   mode cannot see, the `facts` (the `check --json` document's `facts` and `triage`), and the
+ *   signature `policy` used. Never reports a check it could not run as passing.
+ * @throws InputFileError when a trust file is not a readable regular file; AuthenticodeError
+ *   `bad-trust-file` when it holds no certificate. Failures of the snapshot's ports propagate
+ *   (e.g. RegistryError for a system hive that is not a readable hive); a user's damaged
+ *   NTUSER.DAT is reported in `facts.damagedUserHives` instead.
+ */
 export async function checkMachine(snapshot: Snapshot, options: CheckOptions = {}): Promise<CheckReport> {
   const extraAnchors = options.windowsRoots === false ? [] : await windowsRootAnchors(snapshot);
   const verifier = await createSignatureVerifier({

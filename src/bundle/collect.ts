@@ -16,8 +16,8 @@ import { checkMachine, windowsRootAnchors, type CheckReport } from "../app/check
 import { createSignatureVerifier } from "../app/signature-verifier.js";
 import { loadKnowledge, type ConnectorKnowledge } from "../knowledge/index.js";
 import type { SignatureVerifier } from "../triage/index.js";
-import { renderCheckJson } from "../cli/render/check-json.js";
-import { renderTriageJson } from "../cli/render/triage-json.js";
+import { renderCheckJson } from "../report/check-json.js";
+import { renderTriageJson } from "../report/triage-json.js";
 import { joinWindowsPath, normalizeWindowsPath, windowsPathKey } from "../paths/windows-path.js";
 import type { CarriedPeFacts, DirEntry, FileSystemPort } from "../ports/file-system.js";
 import type { RegKey, RegistryPort } from "../ports/registry.js";

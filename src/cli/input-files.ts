@@ -9,12 +9,14 @@
  * In a walk, entries with a PE extension that are not regular files are reported with the same
  * codes and never opened; symbolic links to directories are not followed, a visited set guards
  * against bind-mount loops, and the walk stops after {@link READ_LIMITS}.walkFiles files.
+ *
+ * Also the read of a single file argument (`registry export HIVE`), through the same safe reader.
  */
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { READ_LIMITS } from "../limits.js";
 import { InputFileError, type InputFileErrorCode } from "../util/input-file-error.js";
-import { describeKind, fileKind, inspectPath } from "../util/safe-file.js";
+import { describeKind, fileKind, inspectPath, readUserFile } from "../util/safe-file.js";
 
 /** Extensions of PE images picked from directories (explicit file arguments are always taken). */
 const PE_EXTENSIONS = new Set([
@@ -139,4 +141,13 @@ export async function expandInputs(args: string[], recursive: boolean): Promise<
     }
   }
   return out;
+}
+
+/**
+ * The bytes of a hive file argument: a regular file (or a link to one) of at most
+ * {@link READ_LIMITS}.hiveFileBytes; a FIFO, device, folder or symlink loop is refused unopened.
+ * @throws InputFileError naming the path and the code.
+ */
+export function readHiveArgument(file: string): Promise<Uint8Array> {
+  return readUserFile(file, { maxBytes: READ_LIMITS.hiveFileBytes });
 }

@@ -4,25 +4,16 @@
  * (docs/exit-codes.md). It never calls process.exit, so it can run inside tests.
  */
 import { Command, CommanderError } from "commander";
-import { CodedError } from "../util/coded-error.js";
-import { InputFileError } from "../util/input-file-error.js";
-import { toolInfo } from "../version.js";
+import { CodedError, ExitCode, InputFileError, toolInfo } from "../index.js";
 import { registerCheckCommand } from "./commands/check.js";
 import { registerCollectCommand } from "./commands/collect.js";
 import { registerEventsCommand } from "./commands/events.js";
 import { registerRegistryCommand } from "./commands/registry.js";
 import { registerRepairCommands } from "./commands/repair.js";
 import { registerTriageCommand } from "./commands/triage.js";
-import { ExitCode } from "./exit-codes.js";
+import type { CommandResult } from "./command-result.js";
 import { processIo, type CliIo } from "./io.js";
 import { UsageError } from "./usage-error.js";
-
-/** A verb's outcome: the exit code it asks for. */
-export interface CommandResult {
-  exitCode: number;
-}
-
-export { UsageError } from "./usage-error.js";
 
 /**
  * Runs the CLI with `argv` (without node and script) and returns the exit code.

@@ -1,10 +1,12 @@
 /**
- * Option parsers and checks shared by verbs (`--at`, `--trust`, `--image`, `--html`), turning bad
- * values into usage errors (exit 64) that name the option, the path and the error code.
+ * Option parsers and checks shared by verbs (`--at`, `--trust`, `--image`, `--html`, `--as`,
+ * `--free-space`, `--out`), turning bad values into usage errors (exit 64) that name the option,
+ * the path and the error code.
  */
 import { readdir } from "node:fs/promises";
 import { InvalidArgumentError } from "commander";
 import { READ_LIMITS } from "../limits.js";
+import { isWindowsPath } from "../paths/windows-path.js";
 import { CodedError } from "../util/coded-error.js";
 import { InputFileError } from "../util/input-file-error.js";
 import { checkWritableTarget, readUserFile, requireDirectory, writeUserFile } from "../util/safe-file.js";
@@ -46,6 +48,24 @@ export function parseAt(value: string): Date {
   const d = parseIsoTime(value);
   if (d === undefined) throw new InvalidArgumentError(`expected ${ISO_TIME_FORM}, got: ${value}`);
   return d;
+}
+
+/** `--free-space BYTES` → a non-negative safe integer; anything else is a usage error (exit 64). */
+export function parseByteCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`not a byte count: ${value}`);
+  return n;
+}
+
+/**
+ * `--as WINPATH` must be a full Windows path (`C:\…`, `\\server\share\…`).
+ * @throws UsageError with an example otherwise.
+ */
+export function checkWindowsPathOption(option: string, value: string): void {
+  if (isWindowsPath(value)) return;
+  throw new UsageError(
+    `${option} ${value}: give the full Windows path, e.g. C:\\Users\\bob\\AppData\\Roaming\\kofmsp.dll`,
+  );
 }
 
 /** Repeatable option collector. */
@@ -118,6 +138,15 @@ export async function checkReportTarget(option: string, file: string): Promise<v
   await checkWritableTarget(file).catch((e: unknown) => {
     throw optionFileError(option, e);
   });
+}
+
+/**
+ * Why `file` cannot be written as an output (`collect --out`): a folder, FIFO, device or socket
+ * or a symlink loop there; undefined when it can be (an absent file can).
+ */
+export async function outputTargetProblem(file: string): Promise<InputFileError | undefined> {
+  const problem = await checkWritableTarget(file).catch((e: unknown) => e);
+  return problem instanceof InputFileError ? problem : undefined;
 }
 
 /**

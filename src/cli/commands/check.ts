@@ -6,28 +6,36 @@
  * bundle made by `collect` (any OS; read safely, see docs/bundle.md). A refused or tampered
  * bundle exits with code 3 (UNREADABLE).
  */
-import { InvalidArgumentError, type Command } from "commander";
-import { checkMachine, type CheckReport } from "../../app/check-machine.js";
-import { SEVERITY_ORDER } from "../../check/finding.js";
-import { BundleError, createBundleSnapshot, openBundle, type Bundle } from "../../bundle/index.js";
+import type { Command } from "commander";
+import {
+  BundleError,
+  checkExitCode,
+  checkMachine,
+  createBundleSnapshot,
+  ExitCode,
+  openBundle,
+  renderCheckJson,
+  type Bundle,
+  type Snapshot,
+} from "../../index.js";
+// Mode picking (live / image / bundle): replaced by the library's openSource.
 import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
 import { createLiveSnapshot } from "../../snapshot/live-snapshot.js";
-import type { Snapshot } from "../../snapshot/snapshot.js";
-import { ExitCode } from "../exit-codes.js";
+import type { CommandResult } from "../command-result.js";
 import type { CliIo } from "../io.js";
-import { UsageError, type CommandResult } from "../main.js";
 import {
   checkImageRoot,
   checkReportTarget,
   checkTrustFiles,
   collect,
   parseAt,
+  parseByteCount,
   writeReport,
 } from "../options.js";
-import { describeBundleError } from "./collect.js";
-import { renderCheckJson } from "../render/check-json.js";
+import { describeBundleError } from "../render/bundle-error.js";
 import { renderCheckText } from "../render/check-text.js";
 import { renderCheckHtml } from "../render/html-report.js";
+import { UsageError } from "../usage-error.js";
 
 interface CheckFlags {
   image?: string;
@@ -42,20 +50,6 @@ interface CheckFlags {
   html?: string;
 }
 
-/** Exit code of a check report (docs/exit-codes.md). */
-export function checkExitCode(report: CheckReport): number {
-  const worst = Math.max(-1, ...report.findings.map((f) => SEVERITY_ORDER[f.severity]));
-  if (worst >= SEVERITY_ORDER.error) return ExitCode.MALICIOUS;
-  if (worst >= SEVERITY_ORDER.warning) return ExitCode.SUSPICIOUS;
-  return ExitCode.OK;
-}
-
-function parseBytes(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`not a byte count: ${value}`);
-  return n;
-}
-
 export function registerCheckCommand(program: Command, io: CliIo, done: (r: CommandResult) => void): void {
   program
     .command("check")
@@ -65,7 +59,7 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
     .option("--json", "print one JSON document (docs/json-contract.md)")
     .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
     .option("--at <iso-8601>", "verify signatures as of this time instead of now", parseAt)
-    .option("--free-space <bytes>", "free bytes on the image's system volume, when known", parseBytes)
+    .option("--free-space <bytes>", "free bytes on the image's system volume, when known", parseByteCount)
     .option("--no-windows-roots", "do not trust the image's Windows ROOT/AuthRoot stores")
     .option("--no-system-roots", "do not trust Node's bundled root certificates")
     .option(

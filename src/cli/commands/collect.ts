@@ -7,17 +7,23 @@
  * next to the zip (`FILE.zip.redaction-map.json`) and never into it.
  */
 import path from "node:path";
-import { InvalidArgumentError, type Command } from "commander";
-import { BundleError, collectBundle, writeBundle } from "../../bundle/index.js";
+import type { Command } from "commander";
+import { BundleError, collectBundle, ExitCode, writeBundle, type Snapshot } from "../../index.js";
+// Mode picking (live / image): replaced by the library's openSource.
 import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
 import { createLiveSnapshot } from "../../snapshot/live-snapshot.js";
-import type { Snapshot } from "../../snapshot/snapshot.js";
-import { ExitCode } from "../exit-codes.js";
+import type { CommandResult } from "../command-result.js";
 import type { CliIo } from "../io.js";
-import { UsageError, type CommandResult } from "../main.js";
-import { checkImageRoot, checkTrustFiles, collect, parseAt } from "../options.js";
-import { InputFileError } from "../../util/input-file-error.js";
-import { checkWritableTarget } from "../../util/safe-file.js";
+import {
+  checkImageRoot,
+  checkTrustFiles,
+  collect,
+  outputTargetProblem,
+  parseAt,
+  parseByteCount,
+} from "../options.js";
+import { describeBundleError } from "../render/bundle-error.js";
+import { UsageError } from "../usage-error.js";
 
 interface CollectFlags {
   out?: string;
@@ -28,24 +34,12 @@ interface CollectFlags {
   freeSpace?: number;
 }
 
-function parseBytes(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`not a byte count: ${value}`);
-  return n;
-}
-
 /** `koff-doctor-bundle-20261121T093000Z.zip` for `now`. */
 export function defaultBundleName(now: Date): string {
   return `koff-doctor-bundle-${now
     .toISOString()
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z")}.zip`;
-}
-
-/** Renders a bundle error for stderr: code, member and message. */
-export function describeBundleError(e: BundleError): string {
-  const what = e.code === "tampered" ? "tampered" : "refused";
-  return `bundle ${what} (${e.code}${e.path === undefined ? "" : `, member ${e.path}`}): ${e.message}`;
 }
 
 export function registerCollectCommand(program: Command, io: CliIo, done: (r: CommandResult) => void): void {
@@ -59,7 +53,7 @@ export function registerCollectCommand(program: Command, io: CliIo, done: (r: Co
     .option("--image <dir>", "root of a mounted or copied Windows system volume")
     .option("--at <iso-8601>", "verify signatures as of this time instead of now", parseAt)
     .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
-    .option("--free-space <bytes>", "free bytes on the image's system volume, when known", parseBytes)
+    .option("--free-space <bytes>", "free bytes on the image's system volume, when known", parseByteCount)
     .action(async (flags: CollectFlags) => {
       if (flags.image === undefined && process.platform !== "win32")
         throw new UsageError(
@@ -69,8 +63,8 @@ export function registerCollectCommand(program: Command, io: CliIo, done: (r: Co
       const out = path.resolve(io.cwd, flags.out ?? defaultBundleName(createdAt));
       await checkTrustFiles(flags.trust);
       // A folder, FIFO or device at --out is refused before collecting (the bundle could not be written).
-      const target = await checkWritableTarget(out).catch((e: unknown) => e);
-      if (target instanceof InputFileError) {
+      const target = await outputTargetProblem(out);
+      if (target !== undefined) {
         io.stderr(`koff-doctor: --out ${target.path}: ${target.code}: ${target.reason}\n`);
         done({ exitCode: ExitCode.UNREADABLE });
         return;

@@ -10,14 +10,14 @@ import type { Command } from "commander";
 import {
   AnomalyLog,
   EvtxError,
+  ExitCode,
+  InputFileError,
   iterateEvtxFile,
   summarizeRecord,
   type EventSummary,
-} from "../../evtx/index.js";
-import { InputFileError } from "../../util/input-file-error.js";
-import { ExitCode } from "../exit-codes.js";
+} from "../../index.js";
+import type { CommandResult } from "../command-result.js";
 import type { CliIo } from "../io.js";
-import type { CommandResult } from "../main.js";
 import { ISO_TIME_FORM, parseIsoTime } from "../options.js";
 import { UsageError } from "../usage-error.js";
 

@@ -1,17 +1,14 @@
 /**
  * `koff-doctor registry export HIVE_FILE [KEY_PATH]`: a debug verb that prints a regf hive, or
  * the subtree under KEY_PATH, as a `.reg` file (Windows Registry Editor Version 5.00). HIVE_FILE
- * must be a regular file of at most {@link READ_LIMITS}.hiveFileBytes (a FIFO, device, folder or
+ * must be a regular file of at most READ_LIMITS.hiveFileBytes (a FIFO, device, folder or
  * symlink loop is refused unopened, exit 3).
  */
 import type { Command } from "commander";
-import { READ_LIMITS } from "../../limits.js";
-import { exportHiveFileAsReg } from "../../registry/index.js";
-import { ExitCode } from "../exit-codes.js";
+import { ExitCode, exportHiveFileAsReg, InputFileError } from "../../index.js";
+import type { CommandResult } from "../command-result.js";
+import { readHiveArgument } from "../input-files.js";
 import type { CliIo } from "../io.js";
-import type { CommandResult } from "../main.js";
-import { InputFileError } from "../../util/input-file-error.js";
-import { readUserFile } from "../../util/safe-file.js";
 
 export function registerRegistryCommand(program: Command, io: CliIo, done: (r: CommandResult) => void): void {
   const registry = program.command("registry").description("inspect registry hive files (debugging aids)");
@@ -23,7 +20,7 @@ export function registerRegistryCommand(program: Command, io: CliIo, done: (r: C
     .action(async (hiveFile: string, keyPath: string | undefined) => {
       let bytes: Uint8Array;
       try {
-        bytes = await readUserFile(hiveFile, { maxBytes: READ_LIMITS.hiveFileBytes });
+        bytes = await readHiveArgument(hiveFile);
       } catch (e) {
         if (!(e instanceof InputFileError)) throw e;
         io.stderr(`koff-doctor: ${e.path}: ${e.code}: ${e.reason}\n`);

@@ -5,30 +5,39 @@
  * Without --step: prints the ladder the current findings call for. With --step: prints that
  * step's exact plan, and acts only with --apply. See docs/runbook.md.
  */
+import path from "node:path";
 import { Option, type Command } from "commander";
 import {
-  applyStep,
+  applyRepair,
   defaultStateDir,
-  securePrivateDir,
-  surveyRuns,
+  ExitCode,
   planLadder,
-  planStep,
+  planRepair,
+  renderAppliedJson,
+  renderLadderJson,
+  renderPlanJson,
+  renderRefusalJson,
+  renderRunsJson,
+  renderUndoneJson,
+  runbookExitCode,
   RunbookError,
   STEP_IDS,
+  surveyRuns,
   undoRun,
   type DamagedRun,
   type RepairEnvironment,
   type StepId,
-} from "../../runbook/index.js";
-import path from "node:path";
+} from "../../index.js";
+// Mode picking (live / image, and the live state folder): replaced by the library's openSource.
 import { nodeExec } from "../../adapters/live/exec.js";
+import { securePrivateDir } from "../../runbook/index.js";
 import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
 import { createLiveSnapshot } from "../../snapshot/live-snapshot.js";
-import { ExitCode } from "../exit-codes.js";
+import type { CommandResult } from "../command-result.js";
 import type { CliIo } from "../io.js";
-import { UsageError, type CommandResult } from "../main.js";
-import { collect, parseAt, checkImageRoot, checkStateDir } from "../options.js";
+import { checkImageRoot, checkStateDir, collect, parseAt } from "../options.js";
 import { describeOperation, renderPlan, renderRefusal, renderRun } from "../render/repair-text.js";
+import { UsageError } from "../usage-error.js";
 
 interface CommonFlags {
   image?: string;
@@ -78,7 +87,7 @@ async function environment(flags: CommonFlags, io: CliIo): Promise<RepairEnviron
 
 function refused(e: unknown, io: CliIo, json: boolean | undefined): number {
   if (!(e instanceof RunbookError)) throw e;
-  if (json) io.stdout(`${JSON.stringify({ schemaVersion: 1, refused: e.toJSON() }, null, 2)}\n`);
+  if (json) io.stdout(renderRefusalJson(e));
   // A damaged or edited journal is never acted on: its message says what was left where.
   else if (e.code === "journal-corrupt") io.stderr(`${io.colors.red("failed")} (${e.code}): ${e.message}\n`);
   else io.stderr(renderRefusal(e, io.colors));
@@ -107,13 +116,6 @@ function renderDamaged(d: DamagedRun, c: CliIo["colors"]): string {
   } else lines.push(`   manifest: ${d.manifestFile} ${d.manifestProblem ?? "unreadable"}`);
   lines.push(`   undo refuses this run; restore by hand: docs/runbook.md "Restoring a damaged run by hand"`);
   return lines.join("\n");
-}
-
-/** docs/exit-codes.md: refusals 4, bad requests 64, an unreadable journal or a failed file operation 3. */
-export function runbookExitCode(e: RunbookError): number {
-  if (e.code === "usage" || e.code === "not-found") return ExitCode.USAGE;
-  if (e.code === "journal-corrupt" || e.code === "io") return ExitCode.UNREADABLE;
-  return ExitCode.REFUSED;
 }
 
 const shared = (cmd: Command) =>
@@ -160,10 +162,7 @@ export function registerRepairCommands(program: Command, io: CliIo, done: (r: Co
       const env = await environment(flags, io);
       if (flags.status) {
         const { runs, damaged } = await surveyRuns(env);
-        if (flags.json)
-          io.stdout(
-            `${JSON.stringify({ schemaVersion: 1, stateDir: env.stateDir, runs, damaged }, null, 2)}\n`,
-          );
+        if (flags.json) io.stdout(renderRunsJson(env.stateDir, runs, damaged));
         else if (runs.length === 0 && damaged.length === 0) io.stdout("No runs yet.\n");
         else
           io.stdout(
@@ -174,10 +173,7 @@ export function registerRepairCommands(program: Command, io: CliIo, done: (r: Co
       }
       if (!flags.step) {
         const ladder = await planLadder(env);
-        if (flags.json)
-          io.stdout(
-            `${JSON.stringify({ schemaVersion: 1, findings: ladder.report.findings, steps: ladder.steps.map((s) => ({ step: s.step, kind: s.kind, title: s.title, findings: s.findings, plan: s.plan, notes: s.notes, refusal: s.refusal?.toJSON() })) }, null, 2)}\n`,
-          );
+        if (flags.json) io.stdout(renderLadderJson(ladder));
         else {
           io.stdout(
             `${io.colors.bold("Repair ladder")} (least invasive first; nothing is changed without --step ID --apply)\n\n`,
@@ -189,11 +185,8 @@ export function registerRepairCommands(program: Command, io: CliIo, done: (r: Co
       }
       const req = { step: flags.step, profile: flags.profile, user: flags.user };
       if (!flags.apply) {
-        const planned = await planStep(env, req);
-        if (flags.json)
-          io.stdout(
-            `${JSON.stringify({ schemaVersion: 1, step: planned.step, plan: planned.plan, refusal: planned.refusal?.toJSON(), notes: planned.notes }, null, 2)}\n`,
-          );
+        const planned = await planRepair(env, req);
+        if (flags.json) io.stdout(renderPlanJson(planned));
         else
           io.stdout(
             `${renderPlan(planned, io.colors)}\n\n${planned.refusal ? "" : "Dry run: add --apply to carry this out.\n"}`,
@@ -202,11 +195,8 @@ export function registerRepairCommands(program: Command, io: CliIo, done: (r: Co
         return;
       }
       try {
-        const result = await applyStep(env, req);
-        if (flags.json)
-          io.stdout(
-            `${JSON.stringify({ schemaVersion: 1, resumed: result.resumed, run: result.status }, null, 2)}\n`,
-          );
+        const result = await applyRepair(env, req);
+        if (flags.json) io.stdout(renderAppliedJson(result));
         else {
           if (result.resumed)
             io.stdout(`Resumed and completed the interrupted run ${result.status.header.runId}.\n`);
@@ -234,7 +224,7 @@ export function registerRepairCommands(program: Command, io: CliIo, done: (r: Co
     const env = await environment(flags, io);
     try {
       const status = await undoRun(env, runId);
-      if (flags.json) io.stdout(`${JSON.stringify({ schemaVersion: 1, run: status }, null, 2)}\n`);
+      if (flags.json) io.stdout(renderUndoneJson(status));
       else
         io.stdout(
           `Run ${status.header.runId} (${status.header.step}) is undone: ${status.header.operations.length} operation(s) reverted.\n`,

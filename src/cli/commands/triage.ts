@@ -7,35 +7,43 @@
  * PE files a diagnostics bundle carries are judged, reported by their Windows paths.
  */
 import { Option, type Command } from "commander";
-import { createSignatureVerifier, type ReportedPolicy } from "../../app/signature-verifier.js";
-import { triageHostFiles } from "../../app/triage-host-files.js";
-import { windowsRootAnchors } from "../../app/check-machine.js";
-import { BundleError, createBundleSnapshot, openBundle, triageBundle } from "../../bundle/index.js";
-import { loadKnowledge } from "../../knowledge/index.js";
-import type { TriageRecord } from "../../triage/index.js";
-import { ExitCode } from "../exit-codes.js";
+import {
+  BundleError,
+  createBundleSnapshot,
+  createSignatureVerifier,
+  ExitCode,
+  INPUT_FILE_ERROR_CODES,
+  loadKnowledge,
+  openBundle,
+  renderTriageJson,
+  triageBundle,
+  triageExitCode,
+  triageHostFiles,
+  windowsRootAnchors,
+  type ReportedPolicy,
+  type TriageRecord,
+} from "../../index.js";
+// Mode picking (image): replaced by the library's openSource.
+import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
+import type { CommandResult } from "../command-result.js";
 import { expandInputs } from "../input-files.js";
 import type { CliIo } from "../io.js";
-import type { CommandResult } from "../main.js";
-import { UsageError } from "../main.js";
 import {
   checkImageRoot,
   checkReportTarget,
   checkTrustFiles,
+  checkWindowsPathOption,
   collect,
   optionFileError,
   parseAt,
   writeReport,
 } from "../options.js";
-import { INPUT_FILE_ERROR_CODES } from "../../util/input-file-error.js";
-import { isWindowsPath } from "../../paths/windows-path.js";
-import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
+import { describeBundleError } from "../render/bundle-error.js";
 import { renderExplain } from "../render/explain.js";
-import { renderTriageJson } from "../render/triage-json.js";
+import { renderTriageHtml } from "../render/html-report.js";
 import { renderTriageSarif } from "../render/triage-sarif.js";
 import { renderTriageText } from "../render/triage-text.js";
-import { renderTriageHtml } from "../render/html-report.js";
-import { describeBundleError } from "./collect.js";
+import { UsageError } from "../usage-error.js";
 
 interface TriageFlags {
   json?: boolean;
@@ -67,14 +75,6 @@ async function emit(
     io.stdout(renderTriageText(records, io.colors, { verbose: flags.verbose }));
     if (flags.explain) io.stdout(renderExplain(records, io.colors));
   }
-}
-
-/** Exit code for a set of triage records (docs/exit-codes.md). */
-export function triageExitCode(records: TriageRecord[]): number {
-  if (records.some((r) => r.verdict === "malicious")) return ExitCode.MALICIOUS;
-  if (records.some((r) => r.verdict === "error")) return ExitCode.UNREADABLE;
-  if (records.some((r) => r.verdict === "suspicious")) return ExitCode.SUSPICIOUS;
-  return ExitCode.OK;
 }
 
 export function registerTriageCommand(program: Command, io: CliIo, done: (r: CommandResult) => void): void {
@@ -114,11 +114,7 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
       }
       if (paths.length === 0) throw new UsageError("no input: give PATH... or --bundle FILE.zip");
       if (flags.as !== undefined && paths.length !== 1) throw new UsageError("--as takes exactly one file");
-      if (flags.as !== undefined && !isWindowsPath(flags.as)) {
-        throw new UsageError(
-          `--as ${flags.as}: give the full Windows path, e.g. C:\\Users\\bob\\AppData\\Roaming\\kofmsp.dll`,
-        );
-      }
+      if (flags.as !== undefined) checkWindowsPathOption("--as", flags.as);
       if (flags.image !== undefined) await checkImageRoot(flags.image);
       const inputs = await expandInputs(paths, flags.recursive === true);
       const verifier = await createSignatureVerifier({

@@ -1,0 +1,206 @@
+/**
+ * koff-doctor as a library: `import { triageFile, checkMachine, … } from "koff-doctor"`.
+ *
+ * This file is the package's public face (package.json `exports`); everything a caller may rely
+ * on is named here, and only here. The command line (src/cli/) is built on the same names.
+ * Every error thrown is a typed {@link CodedError} subclass with a literal `code` union (and,
+ * where the problem has a place, `offset` / `structure` / `path`): branch on `code`, never on
+ * the message. Sizes are in bytes, times are `Date`s (ISO 8601 UTC strings in JSON), hashes are
+ * lower-case hex. Nothing here loads, maps or executes a file under inspection.
+ *
+ * Formats and rules: docs/json-contract.md (report shapes), docs/verdict.md (triage),
+ * docs/authenticode.md (signature states), docs/bundle.md, docs/runbook.md, docs/exit-codes.md.
+ */
+
+/**
+ * PE parsing (Microsoft PE Format, https://learn.microsoft.com/windows/win32/debug/pe-format).
+ * parsePe(bytes, { mode?: "permissive" | "strict" }) → PeImage; throws PeFormatError.
+ */
+export {
+  parsePe,
+  PeFormatError,
+  type ParsePeOptions,
+  type PeParseMode,
+  type PeFormatErrorCode,
+  type PeImage,
+  type PeAnomaly,
+  type DosHeader,
+  type FileHeader,
+  type OptionalHeader,
+  type DataDirectory,
+  type SectionHeader,
+  type ImportedModule,
+  type ImportedFunction,
+  type ExportDirectory,
+  type ExportedFunction,
+  type VersionInfo,
+  type FixedFileInfo,
+  type ResourceEntry,
+  type CertificateTable,
+  type WinCertificate,
+  type Overlay,
+} from "./pe/index.js";
+
+/**
+ * Authenticode (docs/authenticode.md). verifyAuthenticode(bytes, parsePe(bytes), policy) never
+ * throws for a malformed signature (state "malformed"); a policy is defaultPolicy(trustStore).
+ */
+export {
+  verifyAuthenticode,
+  defaultPolicy,
+  TrustStore,
+  createTrustStore,
+  AuthenticodeError,
+  type AuthenticodeErrorCode,
+  type AuthenticodeResult,
+  type AuthenticodeState,
+  type SignatureResult,
+  type VerificationStep,
+  type VerificationPolicy,
+  type SignatureSelection,
+  type TrustStoreOptions,
+  type CertificateSummary,
+} from "./authenticode/index.js";
+
+/**
+ * Triage (docs/verdict.md). triageFile(path, options?) → TriageRecord for one file on disk
+ * (declared as `triagePath` in src/app/triage-path.ts: the pure core in src/triage/ takes bytes);
+ * triageHostFiles(paths, …) for many, with one verifier (createSignatureVerifier) shared.
+ * A bad input file never throws: it is a record with verdict "error" and a coded `error`.
+ */
+export { triagePath as triageFile, type TriagePathOptions as TriageFileOptions } from "./app/triage-path.js";
+export { triageHostFiles, type HostTriageOptions } from "./app/triage-host-files.js";
+export {
+  createSignatureVerifier,
+  summarizeAuthenticode,
+  type VerifierOptions,
+  type ReportedPolicy,
+  type SignatureVerifierHandle,
+} from "./app/signature-verifier.js";
+export { loadKnowledge, type ConnectorKnowledge } from "./knowledge/index.js";
+export type {
+  TriageRecord,
+  Verdict,
+  Indicator,
+  IndicatorId,
+  Level,
+  SignatureSummary,
+  SignatureState,
+  SignatureVerifier,
+  SignatureVerification,
+  PeSummary,
+} from "./triage/index.js";
+
+/**
+ * Check a machine (docs/checks/): checkMachine(snapshot, options?) → CheckReport, the findings
+ * of the catalogue over the facts read from the snapshot (a mounted image, a bundle, live).
+ */
+export {
+  checkMachine,
+  windowsRootAnchors,
+  type CheckOptions,
+  type CheckReport,
+} from "./app/check-machine.js";
+export type { Finding, Severity } from "./check/finding.js";
+export type { MachineFacts } from "./check/facts.js";
+export type { Snapshot } from "./snapshot/snapshot.js";
+// openSource: exported at merge
+
+/**
+ * Diagnostics bundles (docs/bundle.md). collectBundle(snapshot, options?) reads only and
+ * returns the members; writeBundle(file, bundle) writes the zip (and the local redaction map).
+ * openBundle(file) verifies every member against the manifest; throws BundleError, never
+ * extracts. createBundleSnapshot(bundle) replays it for checkMachine / triageBundle.
+ */
+export {
+  collectBundle,
+  writeBundle,
+  openBundle,
+  createBundleSnapshot,
+  triageBundle,
+  BundleError,
+  type BundleErrorCode,
+  type CollectOptions,
+  type CollectedBundle,
+  type WrittenBundle,
+  type Bundle,
+  type BundleSnapshot,
+  type BundleManifest,
+  type BundleTriageOptions,
+} from "./bundle/index.js";
+
+/**
+ * Repair and undo (docs/runbook.md). planRepair plans one step and changes nothing; applyRepair
+ * journals, then acts; undoRun reverts a run byte for byte. All throw RunbookError.
+ */
+export { planRepair, applyRepair } from "./app/repair-calls.js";
+export {
+  planLadder,
+  undoRun,
+  surveyRuns,
+  defaultStateDir,
+  STEP_IDS,
+  RunbookError,
+  type RunbookErrorCode,
+  type RepairEnvironment,
+  type StepRequest,
+  type StepId,
+  type PlannedStep,
+  type StepPlan,
+  type Operation,
+  type RunHeader,
+  type RunStatus,
+  type DamagedRun,
+} from "./runbook/index.js";
+
+/**
+ * Windows event logs (docs/evtx.md) and registry hives (docs/registry.md), read offline.
+ */
+export {
+  iterateEvtxFile,
+  summarizeRecord,
+  AnomalyLog,
+  EvtxError,
+  type EvtxErrorCode,
+  type EvtxAnomaly,
+  type EvtxRecord,
+  type EventSummary,
+} from "./evtx/index.js";
+export { exportHiveFileAsReg, RegistryError, type RegistryErrorCode } from "./registry/index.js";
+
+/**
+ * Errors every area shares: the typed base classes, and the refusal of a user-named path that
+ * is not a readable regular file (a FIFO, device, folder, symlink loop, over its cap).
+ */
+export { CodedError, LocatedError, type ErrorLocation } from "./util/coded-error.js";
+export { InputFileError, INPUT_FILE_ERROR_CODES, type InputFileErrorCode } from "./util/input-file-error.js";
+export { WindowsStateError, type WindowsStateErrorCode } from "./windows/errors.js";
+
+/**
+ * Reports: the JSON documents the CLI prints (docs/json-contract.md) and the exit codes results
+ * map to (docs/exit-codes.md).
+ */
+export {
+  ExitCode,
+  checkExitCode,
+  triageExitCode,
+  runbookExitCode,
+  renderCheckJson,
+  checkJsonDocument,
+  renderTriageJson,
+  triageJsonDocument,
+  summarizeVerdicts,
+  renderRefusalJson,
+  renderRunsJson,
+  renderLadderJson,
+  renderPlanJson,
+  renderAppliedJson,
+  renderUndoneJson,
+  toJsonText,
+  type ExitCodeValue,
+  type CheckJsonDocument,
+  type TriageJsonDocument,
+  type TriageSummary,
+  type ToolInfo,
+} from "./report/index.js";
+export { toolInfo } from "./version.js";
