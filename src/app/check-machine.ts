@@ -7,7 +7,7 @@ import { runChecks } from "../check/run-checks.js";
 import { gatherFacts } from "../check/gather.js";
 import type { MachineFacts } from "../check/facts.js";
 import { loadKnowledge } from "../knowledge/index.js";
-import type { Snapshot } from "../snapshot/snapshot.js";
+import type { Snapshot } from "../ports/snapshot.js";
 import { readCertificateStores } from "../windows/index.js";
 import { createSignatureVerifier, type ReportedPolicy } from "./signature-verifier.js";
 

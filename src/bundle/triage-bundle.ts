@@ -14,7 +14,7 @@ import type { FileSystemPort } from "../ports/file-system.js";
 import { windowsBasename, windowsDirname, windowsPathKey } from "../paths/windows-path.js";
 import { triageFile, type SignatureVerifier, type TriageRecord } from "../triage/index.js";
 import { fileSystemFolderScans, type FolderScans } from "../triage/sibling-loaders.js";
-import type { BundleSnapshot } from "./bundle-reader.js";
+import type { BundleSnapshot } from "../ports/snapshot.js";
 
 /** Options of {@link triageBundle}. */
 export interface BundleTriageOptions {

@@ -6,9 +6,11 @@
  *
  * Source: PRODUCT.md "check"; STYLE.md ("collecting is kept apart from judging").
  */
+import type { SnapshotMode } from "../ports/snapshot.js";
 import type { TriageRecord } from "../triage/index.js";
 
-export type Mode = "image" | "live" | "bundle";
+/** The mode the facts were read in: the snapshot's (src/ports/snapshot.ts). */
+export type Mode = SnapshotMode;
 
 export interface FileFact {
   /** Windows path. */

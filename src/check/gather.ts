@@ -19,10 +19,10 @@ import {
   windowsPathKey,
 } from "../paths/windows-path.js";
 import type { DirEntry, FileSystemPort } from "../ports/file-system.js";
-import type { Snapshot } from "../snapshot/snapshot.js";
+import type { Snapshot } from "../ports/snapshot.js";
 import { classifyLocation } from "../triage/location.js";
 import { fileSystemFolderScans, type FolderScans, type SideLoading } from "../triage/sibling-loaders.js";
-import { isOutbound } from "../adapters/live/netstat.js";
+import { isOutbound } from "../windows/tool-output/netstat.js";
 import {
   triageFile,
   type LoadingProcess,
@@ -482,14 +482,7 @@ export async function gatherFacts(snapshot: Snapshot, options: GatherOptions): P
   const freeDiskBytes = await snapshot.disk?.freeBytes("C:\\");
   // Hives the registry port opened with anomalies (truncated, bad cells): what was read may be partial.
   const damagedUserHives: string[] = [];
-  const opened = (
-    registry as {
-      openedHives?: () => Promise<
-        Array<{ mount: string; dirty: boolean; anomalies: readonly { code: string }[] }>
-      >;
-    }
-  ).openedHives;
-  for (const h of opened ? await opened.call(registry) : []) {
+  for (const h of await registry.health()) {
     if (h.anomalies.length === 0) continue;
     unknownNotes[`hive:${h.mount}`] =
       `damaged hive (${h.anomalies.length} anomalies, first: ${h.anomalies[0]!.code}); facts read from it may be incomplete`;

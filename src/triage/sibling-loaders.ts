@@ -31,6 +31,7 @@
  * a trailing "." for no extension); PE/COFF specification §5.8 (delay-load imports), §6.4
  * (imports); MITRE ATT&CK T1574.001 (DLL search order hijacking), T1574.002 (DLL side-loading).
  */
+import { READ_LIMITS } from "../limits.js";
 import { joinWindowsPath, windowsPathKey } from "../paths/windows-path.js";
 import { parsePeImports } from "../pe/index.js";
 import type { FileSystemPort } from "../ports/file-system.js";
@@ -41,7 +42,7 @@ export const MAX_SIBLING_MODULES = 128;
 /** Modules not read that a search result names (the rest are only counted). */
 export const NOT_READ_SHOWN = 8;
 /** The largest sibling module read, in bytes. */
-export const MAX_SIBLING_MODULE_BYTES = 64 * 1024 * 1024;
+export const MAX_SIBLING_MODULE_BYTES = READ_LIMITS.siblingModuleBytes;
 
 /** Extensions of files that can import a DLL: programs first, then DLL-like modules. */
 const PROGRAM_EXTENSIONS = /\.(exe|com|scr|cpl)$/i;

@@ -12,7 +12,7 @@ import { checkMachine } from "../../src/app/check-machine.js";
 import { CATALOGUE } from "../../src/check/catalogue.js";
 import type { MachineFacts } from "../../src/check/facts.js";
 import { runChecks } from "../../src/check/run-checks.js";
-import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { EXAMPLES, REPO_ROOT } from "../helpers/repo.js";
 
 const RUNBOOK_STEPS = new Set([

@@ -29,7 +29,7 @@ import {
   type RepairEnvironment,
   type StepId,
 } from "../../src/runbook/index.js";
-import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { copyImage, hashTree } from "../helpers/image-copy.js";
 import { killedRun } from "../helpers/killed-run.js";
 import { FIXTURES } from "../helpers/repo.js";

@@ -6,8 +6,9 @@
  *
  * Sources: windows-mapi-facts.md §4.1 (WOW64 redirection), §4.6 (registry views: KEY_WOW64_64KEY).
  */
-import { nodeExec, type Exec } from "./exec.js";
-import { isKnownOemCodePage } from "./oem-code-page.js";
+import type { Exec } from "../../ports/exec.js";
+import { isKnownOemCodePage } from "../../windows/tool-output/oem-code-page.js";
+import { nodeExec } from "./exec.js";
 import { RegExeRegistry } from "./reg-exe-registry.js";
 
 /** Facts about the running process that decide the registry view (injectable for tests). */

@@ -9,22 +9,13 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { checkMachine, type CheckReport } from "../../app/check-machine.js";
 import { SEVERITY_ORDER } from "../../check/finding.js";
-import { BundleError, createBundleSnapshot, openBundle, type Bundle } from "../../bundle/index.js";
-import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
-import { createLiveSnapshot } from "../../snapshot/live-snapshot.js";
-import type { Snapshot } from "../../snapshot/snapshot.js";
+import type { OpenedSource } from "../../adapters/open-source.js";
+import { BundleError } from "../../bundle/index.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import { UsageError, type CommandResult } from "../main.js";
-import {
-  checkImageRoot,
-  checkReportTarget,
-  checkTrustFiles,
-  collect,
-  parseAt,
-  writeReport,
-} from "../options.js";
-import { describeBundleError } from "./collect.js";
+import type { CommandResult } from "../main.js";
+import { checkReportTarget, checkTrustFiles, collect, parseAt, writeReport } from "../options.js";
+import { bundleRefused, openCliSource, sourceSpec } from "../source-options.js";
 import { renderCheckJson } from "../render/check-json.js";
 import { renderCheckText } from "../render/check-text.js";
 import { renderCheckHtml } from "../render/html-report.js";
@@ -76,26 +67,13 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
     )
     .option("--html <file>", "also write a self-contained HTML report to FILE")
     .action(async (flags: CheckFlags) => {
-      if (flags.image !== undefined && flags.bundle !== undefined)
-        throw new UsageError("--image and --bundle are exclusive");
+      const spec = sourceSpec(flags);
       if (flags.html !== undefined) await checkReportTarget("--html", flags.html);
       await checkTrustFiles(flags.trust);
-      let bundle: Bundle | undefined;
+      let source: OpenedSource | undefined;
       try {
-        let snapshot: Snapshot;
-        if (flags.bundle !== undefined) {
-          bundle = await openBundle(flags.bundle);
-          snapshot = await createBundleSnapshot(bundle);
-          if (flags.freeSpace !== undefined) snapshot.disk = { freeBytes: async () => flags.freeSpace };
-        } else if (flags.image !== undefined) {
-          await checkImageRoot(flags.image);
-          snapshot = createImageSnapshot(flags.image, { freeBytes: flags.freeSpace });
-        } else if (process.platform === "win32") {
-          snapshot = await createLiveSnapshot();
-        } else {
-          throw new UsageError("live mode runs on Windows only; pass --image DIR or --bundle FILE.zip");
-        }
-        const report = await checkMachine(snapshot, {
+        source = await openCliSource(spec, "pass --image DIR or --bundle FILE.zip");
+        const report = await checkMachine(source.snapshot, {
           trustFiles: flags.trust,
           at: flags.at,
           windowsRoots: flags.windowsRoots,
@@ -107,10 +85,9 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
         done({ exitCode: checkExitCode(report) });
       } catch (e) {
         if (!(e instanceof BundleError)) throw e;
-        io.stderr(`koff-doctor: ${flags.bundle}: ${describeBundleError(e)}\n`);
-        done({ exitCode: ExitCode.UNREADABLE });
+        done({ exitCode: bundleRefused(e, flags.bundle, io) });
       } finally {
-        bundle?.close();
+        source?.close();
       }
     });
 }

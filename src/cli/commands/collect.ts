@@ -9,13 +9,11 @@
 import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { BundleError, collectBundle, writeBundle } from "../../bundle/index.js";
-import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
-import { createLiveSnapshot } from "../../snapshot/live-snapshot.js";
-import type { Snapshot } from "../../snapshot/snapshot.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import { UsageError, type CommandResult } from "../main.js";
-import { checkImageRoot, checkTrustFiles, collect, parseAt } from "../options.js";
+import type { CommandResult } from "../main.js";
+import { checkTrustFiles, collect, parseAt } from "../options.js";
+import { bundleRefused, checkCliSourceSupported, openCliSource, sourceSpec } from "../source-options.js";
 import { InputFileError } from "../../util/input-file-error.js";
 import { checkWritableTarget } from "../../util/safe-file.js";
 
@@ -42,12 +40,6 @@ export function defaultBundleName(now: Date): string {
     .replace(/\.\d+Z$/, "Z")}.zip`;
 }
 
-/** Renders a bundle error for stderr: code, member and message. */
-export function describeBundleError(e: BundleError): string {
-  const what = e.code === "tampered" ? "tampered" : "refused";
-  return `bundle ${what} (${e.code}${e.path === undefined ? "" : `, member ${e.path}`}): ${e.message}`;
-}
-
 export function registerCollectCommand(program: Command, io: CliIo, done: (r: CommandResult) => void): void {
   program
     .command("collect")
@@ -61,10 +53,10 @@ export function registerCollectCommand(program: Command, io: CliIo, done: (r: Co
     .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
     .option("--free-space <bytes>", "free bytes on the image's system volume, when known", parseBytes)
     .action(async (flags: CollectFlags) => {
-      if (flags.image === undefined && process.platform !== "win32")
-        throw new UsageError(
-          "live mode runs on Windows only; pass --image DIR to collect from a mounted Windows image",
-        );
+      const spec = sourceSpec(flags);
+      const liveHint = "pass --image DIR to collect from a mounted Windows image";
+      // Off Windows without --image nothing else matters: refused before the other checks.
+      checkCliSourceSupported(spec, liveHint);
       const createdAt = new Date();
       const out = path.resolve(io.cwd, flags.out ?? defaultBundleName(createdAt));
       await checkTrustFiles(flags.trust);
@@ -75,19 +67,11 @@ export function registerCollectCommand(program: Command, io: CliIo, done: (r: Co
         done({ exitCode: ExitCode.UNREADABLE });
         return;
       }
-      let snapshot: Snapshot;
-      const sourcePaths: string[] = [];
-      if (flags.image !== undefined) {
-        await checkImageRoot(flags.image);
-        const image = path.resolve(io.cwd, flags.image);
-        sourcePaths.push(image);
-        snapshot = createImageSnapshot(image, { freeBytes: flags.freeSpace });
-      } else {
-        // Live (Windows): files, registry (reg.exe), event logs (wevtutil) of this machine.
-        snapshot = await createLiveSnapshot();
-      }
+      // Image, or live (Windows): files, registry (reg.exe), event logs (wevtutil) of this machine.
+      const source = await openCliSource(spec, liveHint);
+      const sourcePaths = flags.image === undefined ? [] : [path.resolve(io.cwd, flags.image)];
       try {
-        const bundle = await collectBundle(snapshot, {
+        const bundle = await collectBundle(source.snapshot, {
           at: flags.at,
           trustFiles: flags.trust,
           redact: flags.redact === true,
@@ -104,8 +88,9 @@ export function registerCollectCommand(program: Command, io: CliIo, done: (r: Co
         done({ exitCode: ExitCode.OK });
       } catch (e) {
         if (!(e instanceof BundleError)) throw e;
-        io.stderr(`koff-doctor: ${describeBundleError(e)}\n`);
-        done({ exitCode: ExitCode.UNREADABLE });
+        done({ exitCode: bundleRefused(e, undefined, io) });
+      } finally {
+        source.close();
       }
     });
 }

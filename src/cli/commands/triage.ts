@@ -10,7 +10,7 @@ import { Option, type Command } from "commander";
 import { createSignatureVerifier, type ReportedPolicy } from "../../app/signature-verifier.js";
 import { triageHostFiles } from "../../app/triage-host-files.js";
 import { windowsRootAnchors } from "../../app/check-machine.js";
-import { BundleError, createBundleSnapshot, openBundle, triageBundle } from "../../bundle/index.js";
+import { BundleError, triageBundle } from "../../bundle/index.js";
 import { loadKnowledge } from "../../knowledge/index.js";
 import type { TriageRecord } from "../../triage/index.js";
 import { ExitCode } from "../exit-codes.js";
@@ -19,7 +19,6 @@ import type { CliIo } from "../io.js";
 import type { CommandResult } from "../main.js";
 import { UsageError } from "../main.js";
 import {
-  checkImageRoot,
   checkReportTarget,
   checkTrustFiles,
   collect,
@@ -29,13 +28,12 @@ import {
 } from "../options.js";
 import { INPUT_FILE_ERROR_CODES } from "../../util/input-file-error.js";
 import { isWindowsPath } from "../../paths/windows-path.js";
-import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
 import { renderExplain } from "../render/explain.js";
 import { renderTriageJson } from "../render/triage-json.js";
 import { renderTriageSarif } from "../render/triage-sarif.js";
 import { renderTriageText } from "../render/triage-text.js";
 import { renderTriageHtml } from "../render/html-report.js";
-import { describeBundleError } from "./collect.js";
+import { bundleRefused, openCliSource } from "../source-options.js";
 
 interface TriageFlags {
   json?: boolean;
@@ -119,16 +117,18 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
           `--as ${flags.as}: give the full Windows path, e.g. C:\\Users\\bob\\AppData\\Roaming\\kofmsp.dll`,
         );
       }
-      if (flags.image !== undefined) await checkImageRoot(flags.image);
+      // A file from an image is judged against the roots that Windows trusted, as check does.
+      const image =
+        flags.image === undefined
+          ? undefined
+          : await openCliSource({ image: flags.image }, "pass --image DIR");
       const inputs = await expandInputs(paths, flags.recursive === true);
       const verifier = await createSignatureVerifier({
         trustFiles: flags.trust,
         at: flags.at,
         signatures: flags.signatures,
         systemRoots: flags.systemRoots,
-        // Like check: a file from an image is judged against the roots that Windows trusted.
-        extraAnchors:
-          flags.image === undefined ? [] : await windowsRootAnchors(createImageSnapshot(flags.image)),
+        extraAnchors: image === undefined ? [] : await windowsRootAnchors(image.snapshot),
       }).catch((e: unknown) => {
         throw optionFileError("--trust", e);
       });
@@ -169,16 +169,10 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
 
 /** `triage --bundle FILE.zip`: open and verify the bundle, then triage the PE files it carries. */
 async function triageBundleCommand(file: string, flags: TriageFlags, io: CliIo): Promise<CommandResult> {
-  let bundle;
+  let source;
   try {
-    bundle = await openBundle(file);
-  } catch (e) {
-    if (!(e instanceof BundleError)) throw e;
-    io.stderr(`koff-doctor: ${file}: ${describeBundleError(e)}\n`);
-    return { exitCode: ExitCode.UNREADABLE };
-  }
-  try {
-    const snapshot = await createBundleSnapshot(bundle);
+    source = await openCliSource({ bundle: file }, "pass --bundle FILE.zip");
+    const { snapshot } = source;
     const verifier = await createSignatureVerifier({
       trustFiles: flags.trust,
       at: flags.at,
@@ -196,9 +190,8 @@ async function triageBundleCommand(file: string, flags: TriageFlags, io: CliIo):
     return { exitCode: records.length === 0 ? ExitCode.OK : triageExitCode(records) };
   } catch (e) {
     if (!(e instanceof BundleError)) throw e;
-    io.stderr(`koff-doctor: ${file}: ${describeBundleError(e)}\n`);
-    return { exitCode: ExitCode.UNREADABLE };
+    return { exitCode: bundleRefused(e, file, io) };
   } finally {
-    bundle.close();
+    source?.close();
   }
 }

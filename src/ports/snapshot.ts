@@ -4,10 +4,11 @@
  *
  * Source: PRODUCT.md "Modes"; STYLE.md principle 1.
  */
-import type { FileSystemPort } from "../ports/file-system.js";
-import type { RegistryPort } from "../ports/registry.js";
-import type { DiskPort, EventLogPort, NetworkPort, ProcessPort } from "../ports/system.js";
+import type { BundleFileSystemPort, FileSystemPort } from "./file-system.js";
+import type { RegistryPort } from "./registry.js";
+import type { DiskPort, EventLogPort, NetworkPort, ProcessPort } from "./system.js";
 
+/** Where a snapshot's facts come from: a mounted image, this machine, or a diagnostics bundle. */
 export type SnapshotMode = "image" | "live" | "bundle";
 
 export interface Snapshot {
@@ -25,4 +26,9 @@ export interface Snapshot {
   describe(): string;
   /** Why each absent port is absent, e.g. `{ processes: "image mode cannot see running processes" }`. */
   unknown: Record<string, string>;
+}
+
+/** The bundle-mode snapshot: its file system also lists what the bundle carries. */
+export interface BundleSnapshot extends Snapshot {
+  fs: BundleFileSystemPort;
 }
