@@ -117,21 +117,6 @@ export function koffConfig(root) {
         ],
       },
     },
-    // TEMPORARY: removed by the lead at merge (issue 11)
-    // Today's violations, being removed on other branches this round. Nothing else goes here.
-    {
-      files: ["src/authenticode/trust-store.ts", "src/evtx/read-evtx.ts"],
-      rules: { "no-restricted-imports": "off" },
-    },
-    {
-      files: ["src/check/gather.ts"],
-      rules: { "import-x/no-restricted-paths": "off" },
-    },
-    {
-      files: ["src/cli/main.ts", "src/cli/commands/*.ts"],
-      rules: { "import-x/no-cycle": "off" },
-    },
-    // END TEMPORARY (issue 11)
   );
 }
 

@@ -103,8 +103,21 @@ export {
 } from "./app/check-machine.js";
 export type { Finding, Severity } from "./check/finding.js";
 export type { MachineFacts } from "./check/facts.js";
-export type { Snapshot } from "./snapshot/snapshot.js";
-// openSource: exported at merge
+export type { Snapshot, SnapshotMode } from "./ports/snapshot.js";
+/**
+ * Open a source (docs/modes): openSource({ image: dir } | { bundle: file } | { live: true } |
+ * { hostFiles: true, imageRoot? }) → OpenedSource, its `snapshot` and `close()`. Throws
+ * SourceError (`live-unsupported`, `not-an-image-root`), BundleError, InputFileError.
+ */
+export type { BundleSnapshot } from "./ports/snapshot.js";
+export {
+  openSource,
+  createBundleSnapshot,
+  SourceError,
+  type SourceErrorCode,
+  type SourceSpec,
+  type OpenedSource,
+} from "./adapters/index.js";
 
 /**
  * Diagnostics bundles (docs/bundle.md). collectBundle(snapshot, options?) reads only and
@@ -116,7 +129,6 @@ export {
   collectBundle,
   writeBundle,
   openBundle,
-  createBundleSnapshot,
   triageBundle,
   BundleError,
   type BundleErrorCode,
@@ -124,7 +136,6 @@ export {
   type CollectedBundle,
   type WrittenBundle,
   type Bundle,
-  type BundleSnapshot,
   type BundleManifest,
   type BundleTriageOptions,
 } from "./bundle/index.js";
@@ -156,8 +167,9 @@ export {
 /**
  * Windows event logs (docs/evtx.md) and registry hives (docs/registry.md), read offline.
  */
+export { iterateEvtxFile } from "./adapters/host/evtx-file.js";
 export {
-  iterateEvtxFile,
+  iterateEvtxReader,
   summarizeRecord,
   AnomalyLog,
   EvtxError,

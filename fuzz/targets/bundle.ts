@@ -11,20 +11,20 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { parseWevtutilXml } from "../../src/adapters/live/wevtutil.js";
+import { parseWevtutilXml } from "../../src/windows/tool-output/wevtutil.js";
 import { checkMachine } from "../../src/app/check-machine.js";
 import { createSignatureVerifier, type SignatureVerifierHandle } from "../../src/app/signature-verifier.js";
 import {
   BundleError,
   collectBundle,
-  createBundleSnapshot,
   openBundle,
   sha256Hex,
   triageBundle,
   type ZipInput,
 } from "../../src/bundle/index.js";
 import { loadKnowledge } from "../../src/knowledge/index.js";
-import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { createBundleSnapshot } from "../../src/adapters/bundle/bundle-snapshot.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { craftZip } from "../../test/bundle/zip-craft.js";
 import type { Rng } from "../mutate.js";
 import { EXAMPLES, FIXTURES, writeScratch } from "../seeds.js";

@@ -7,7 +7,7 @@
  * http://schemas.microsoft.com/win/2004/08/events/event.
  */
 import path from "node:path";
-import { parseWevtutilXml } from "../../src/adapters/live/wevtutil.js";
+import { parseWevtutilXml } from "../../src/windows/tool-output/wevtutil.js";
 import { FIXTURES, readSeedFiles } from "../seeds.js";
 import type { FuzzTarget } from "../target.js";
 import { mutateText } from "../text-mutate.js";

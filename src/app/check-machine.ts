@@ -2,14 +2,13 @@
  * `check` as a library call: snapshot → facts → catalogue → report. The image's own Windows
  * root stores (ROOT, AuthRoot) join the trust anchors in image mode.
  */
-import type { CheckRun } from "../check/run-checks.js";
+import type { CheckReport } from "../report/report-types.js";
 import { runChecks } from "../check/run-checks.js";
 import { gatherFacts } from "../check/gather.js";
-import type { MachineFacts } from "../check/facts.js";
 import { loadKnowledge } from "../knowledge/index.js";
-import type { Snapshot } from "../snapshot/snapshot.js";
+import type { Snapshot } from "../ports/snapshot.js";
 import { readCertificateStores } from "../windows/index.js";
-import { createSignatureVerifier, type ReportedPolicy } from "./signature-verifier.js";
+import { createSignatureVerifier } from "./signature-verifier.js";
 
 export interface CheckOptions {
   trustFiles?: string[];
@@ -21,10 +20,8 @@ export interface CheckOptions {
   kerioServers?: string[];
 }
 
-export interface CheckReport extends CheckRun {
-  facts: MachineFacts;
-  policy: ReportedPolicy;
-}
+/** One check run (src/report/report-types.ts). */
+export type { CheckReport };
 
 /** Windows ROOT/AuthRoot certificates of the snapshot, as trust anchors. */
 export async function windowsRootAnchors(

@@ -30,11 +30,10 @@ export interface VerifierOptions {
 }
 
 /** The policy as reported in JSON (`policy` object of the triage and check documents). */
-export interface ReportedPolicy {
-  at: string;
-  trust: string[];
-  signatures: SignatureSelection;
-}
+import type { ReportedPolicy } from "../report/report-types.js";
+
+/** The policy as reported (src/report/report-types.ts). */
+export type { ReportedPolicy };
 
 export interface SignatureVerifierHandle {
   verify: SignatureVerifier;

@@ -6,7 +6,7 @@
  */
 import type { SignatureSelection } from "../authenticode/index.js";
 import { loadKnowledge } from "../knowledge/index.js";
-import { createImageSnapshot } from "../snapshot/image-snapshot.js";
+import { createImageSnapshot } from "../adapters/image/image-snapshot.js";
 import type { TriageRecord } from "../triage/index.js";
 import { windowsRootAnchors } from "./check-machine.js";
 import { createSignatureVerifier, type SignatureVerifierHandle } from "./signature-verifier.js";

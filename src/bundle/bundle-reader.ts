@@ -1,6 +1,6 @@
 /**
- * Opening a diagnostics bundle (`--bundle FILE.zip`) and replaying it as a {@link Snapshot}
- * (mode `"bundle"`). Nothing is extracted: members are inflated into memory on demand.
+ * Opening a diagnostics bundle (`--bundle FILE.zip`); src/adapters/bundle replays it as a
+ * snapshot (mode `"bundle"`). Nothing is extracted: members are inflated into memory on demand.
  *
  * {@link openBundle} validates the archive ({@link openZipArchive}: paths, links, caps, ratio),
  * then `manifest.json`, then checks every member against the manifest's size and sha256 before
@@ -8,16 +8,11 @@
  *
  * Source: docs/bundle.md ("Reading is safe", "The manifest is validated whole").
  */
-import { parseWevtutilXml } from "../adapters/live/wevtutil.js";
-import type { EventLogPort } from "../ports/system.js";
 import { DEFAULT_READ_LIMITS, type BundleReadLimits } from "./limits.js";
 import { BundleError } from "./errors.js";
-import { BundleFileSystem, validateFsIndex } from "./fs-index.js";
 import { MEMBER } from "./layout.js";
 import { checkMemberList, sha256Hex, validateManifest, type BundleManifest } from "./manifest.js";
-import { createBundleRegistryPort, validateRegistryIndex } from "./registry-members.js";
 import { openZipArchive, type ZipArchive } from "./zip-reader.js";
-import type { Snapshot } from "../snapshot/snapshot.js";
 
 /** Members kept in memory after their first read, in bytes; larger sets are re-read (and re-verified). */
 const CACHE_BUDGET_BYTES = 128 * 1024 * 1024;
@@ -125,79 +120,4 @@ export async function openBundle(file: string, limits: Partial<BundleReadLimits>
     archive.close();
     throw e;
   }
-}
-
-/** The bundle-mode snapshot of an opened bundle, with its replaying file system. */
-export interface BundleSnapshot extends Snapshot {
-  fs: BundleFileSystem;
-}
-
-/**
- * The snapshot `check --bundle` reads: files and registry replayed from the bundle; event-log
- * extracts replayed when the bundle was collected live; processes and network unknown; free disk
- * space when the collector knew it.
- * @throws BundleError `member-invalid` when the snapshot index or registry exports are missing or malformed.
- */
-export async function createBundleSnapshot(bundle: Bundle): Promise<BundleSnapshot> {
-  const describe = `bundle ${bundle.file}`;
-  for (const m of [MEMBER.fsIndex, MEMBER.registryIndex])
-    if (!bundle.memberNames.includes(m))
-      throw new BundleError("member-invalid", `the bundle has no ${m}`, { path: m });
-  const fs = new BundleFileSystem(
-    validateFsIndex(await bundle.readJson(MEMBER.fsIndex), MEMBER.fsIndex),
-    bundle.read,
-    describe,
-  );
-  const registry = await createBundleRegistryPort(
-    validateRegistryIndex(await bundle.readJson(MEMBER.registryIndex), MEMBER.registryIndex),
-    bundle.read,
-    describe,
-  );
-  let freeBytes: number | undefined;
-  if (bundle.memberNames.includes(MEMBER.system)) {
-    const sys = (await bundle.readJson(MEMBER.system)) as { freeDiskBytes?: unknown };
-    if (Number.isSafeInteger(sys?.freeDiskBytes) && (sys.freeDiskBytes as number) >= 0)
-      freeBytes = sys.freeDiskBytes as number;
-  }
-  const unknown: Record<string, string> = {
-    processes: "bundle mode: a bundle does not carry running processes",
-    network: "bundle mode: a bundle does not carry network connections",
-  };
-  // Event-log extracts exist only in bundles collected live; they replay through the same parser
-  // as wevtutil's output.
-  const eventMembers = new Set(bundle.memberNames.filter((n) => /^events\/[^/]+\.xml$/.test(n)));
-  const eventLog: EventLogPort | undefined =
-    eventMembers.size === 0
-      ? undefined
-      : {
-          query: async (log, max) => {
-            const member = `events/${log}.xml`;
-            if (!eventMembers.has(member)) return [];
-            return parseWevtutilXml(new TextDecoder().decode(await bundle.read(member)), log).slice(0, max);
-          },
-        };
-  if (!eventLog)
-    unknown["events"] =
-      "bundle mode: the bundle was collected from an image, which has no event-log extracts";
-  if (freeBytes === undefined)
-    unknown["freeDiskBytes"] = "bundle mode: the collector did not know the free disk space";
-  const omitted = fs.omitted();
-  if (omitted.length > 0)
-    unknown["omittedFiles"] =
-      `bundle mode: ${omitted.length} file(s) were too large to carry: ` +
-      omitted
-        .slice(0, 5)
-        .map((o) => o.path)
-        .join(", ") +
-      (omitted.length > 5 ? ", …" : "");
-  return {
-    mode: "bundle",
-    fs,
-    registry,
-    disk: freeBytes === undefined ? undefined : { freeBytes: async () => freeBytes },
-    eventLog,
-    now: () => new Date(),
-    describe: () => describe,
-    unknown,
-  };
 }

@@ -12,6 +12,7 @@
  * publicly, so every `*.log` under the install folders and cache roots is inventoried.
  */
 import { open } from "node:fs/promises";
+import { READ_LIMITS } from "../limits.js";
 import { checkMachine, windowsRootAnchors, type CheckReport } from "../app/check-machine.js";
 import { createSignatureVerifier } from "../app/signature-verifier.js";
 import { loadKnowledge, type ConnectorKnowledge } from "../knowledge/index.js";
@@ -24,7 +25,7 @@ import type { RegKey, RegistryPort } from "../ports/registry.js";
 import { RegType } from "../ports/registry.js";
 import type { EventRecord } from "../ports/system.js";
 import { decodeRegString, regNameKey } from "../registry/index.js";
-import type { Snapshot } from "../snapshot/snapshot.js";
+import type { Snapshot } from "../ports/snapshot.js";
 import { toolInfo } from "../version.js";
 import { findValue, valueAsString } from "../windows/index.js";
 import { DEFAULT_COLLECT_LIMITS, type BundleCollectLimits } from "./limits.js";
@@ -168,7 +169,7 @@ async function readTail(
       await fh.close();
     }
   }
-  const whole = await fs.readFile(path, Math.max(tail, 64 * 1024 * 1024));
+  const whole = await fs.readFile(path, Math.max(tail, READ_LIMITS.logFileBytes));
   return whole?.subarray(Math.max(0, whole.length - tail));
 }
 

@@ -1,4 +1,7 @@
-/** The diagnostics bundle: `collect` (record, redact, write) and `--bundle` (read safely, replay). */
+/**
+ * The diagnostics bundle: `collect` (record, redact, write) and `--bundle` (read safely). The
+ * replay as a snapshot is an adapter: src/adapters/bundle.
+ */
 export { BundleError, type BundleErrorCode } from "./errors.js";
 export {
   DEFAULT_READ_LIMITS,
@@ -21,18 +24,12 @@ export {
 export {
   serializeFileSystem,
   validateFsIndex,
-  BundleFileSystem,
   type FsIndex,
   type FsIndexEntry,
   type IndexStat,
   type IndexDirEntry,
 } from "./fs-index.js";
-export {
-  serializeRegistry,
-  validateRegistryIndex,
-  createBundleRegistryPort,
-  type RegistryIndex,
-} from "./registry-members.js";
+export { serializeRegistry, validateRegistryIndex, type RegistryIndex } from "./registry-members.js";
 export {
   Redactor,
   findSensitiveInText,
@@ -53,5 +50,5 @@ export {
 } from "./manifest.js";
 export { collectBundle, type CollectOptions, type CollectedBundle } from "./collect.js";
 export { writeBundle, redactionMapPath, type WrittenBundle } from "./write-bundle.js";
-export { openBundle, createBundleSnapshot, type Bundle, type BundleSnapshot } from "./bundle-reader.js";
+export { openBundle, type Bundle } from "./bundle-reader.js";
 export { triageBundle, triageCarriedFile, type BundleTriageOptions } from "./triage-bundle.js";

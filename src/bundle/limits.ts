@@ -3,10 +3,12 @@
  * `--bundle` accepts). Every count and size read from a zip is checked against these before any
  * byte is inflated, and inflation stops at the declared size.
  *
+ * The byte caps of reading (one member, all members, a JSON member) are read caps and come
+ * from {@link READ_LIMITS} (src/limits.ts); the counts and the ratio are the zip reader's own.
+ *
  * Source: docs/bundle.md ("Caps", "Reading is safe").
  */
-
-const MiB = 1024 * 1024;
+import { MiB, READ_LIMITS } from "../limits.js";
 
 /** Caps applied when reading a bundle. */
 export interface BundleReadLimits {
@@ -27,11 +29,11 @@ export interface BundleReadLimits {
 /** The default read caps. A bundle `collect` writes always fits them (see {@link DEFAULT_COLLECT_LIMITS}). */
 export const DEFAULT_READ_LIMITS: Readonly<BundleReadLimits> = {
   maxEntries: 10_000,
-  maxEntryBytes: 24 * MiB,
-  maxTotalBytes: 128 * MiB,
+  maxEntryBytes: READ_LIMITS.bundleMemberBytes,
+  maxTotalBytes: READ_LIMITS.bundleMembersTotalBytes,
   maxRatio: 200,
   ratioFloorBytes: 1 * MiB,
-  maxJsonBytes: 32 * MiB,
+  maxJsonBytes: READ_LIMITS.bundleJsonBytes,
 };
 
 /** Caps applied when collecting. */

@@ -11,7 +11,7 @@ import { normalizeWindowsPath, windowsPathKey } from "../paths/windows-path.js";
 import type { DirEntry, FileStat, FileSystemPort } from "../ports/file-system.js";
 import type { RegKey, RegistryPort } from "../ports/registry.js";
 import { regNameKey } from "../registry/index.js";
-import type { Snapshot } from "../snapshot/snapshot.js";
+import type { Snapshot } from "../ports/snapshot.js";
 
 /** What the file system answered about one path. Absent fields were never asked. */
 export interface RecordedPath {
@@ -99,6 +99,7 @@ export function recordingRegistry(inner: RegistryPort, rec: RecordedRegistry): R
       return r;
     },
     describe: () => inner.describe(),
+    health: () => inner.health(),
   };
 }
 

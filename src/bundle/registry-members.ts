@@ -2,19 +2,19 @@
  * The registry half of a bundle: recorded keys exported as `.reg` files (format 5.00, UTF-16LE
  * with BOM, as `reg export` writes them), one per hive (`registry/HKLM-SOFTWARE.reg`,
  * `registry/HKU-alice.reg`), plus `registry/index.json` (which file holds which hive, and the
- * recorded `users()` answer). Replay loads them with {@link createRegFileRegistryPort}.
+ * recorded `users()` answer). Replay (src/adapters/bundle/bundle-registry.ts) loads them with
+ * the `.reg`-file registry port.
  *
  * Every recorded key is written with all its values, and every subkey name it listed is written
  * as a (possibly empty) key, so a replayed key lists the same subkeys in the same order.
  *
- * Source: src/registry/reg-file/write-reg-file.ts (the writer), {@link createRegFileRegistryPort}
+ * Source: src/registry/reg-file/write-reg-file.ts (the writer), src/adapters/bundle/bundle-registry.ts
  * (the reader); `reg export`
  * (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/reg-export).
  */
-import type { RegKey, RegistryPort } from "../ports/registry.js";
+import type { RegKey } from "../ports/registry.js";
 import {
   canonicalRootName,
-  createRegFileRegistryPort,
   regNameKey,
   splitKeyPath,
   writeRegFile,
@@ -146,34 +146,4 @@ export function validateRegistryIndex(v: unknown, memberPath: string): RegistryI
       path: memberPath,
     });
   return idx;
-}
-
-/**
- * The replaying registry port: the `.reg` members applied in index order; `users()` answers the
- * recorded list when there is one.
- * @throws BundleError `member-invalid` when a `.reg` member does not parse.
- */
-export async function createBundleRegistryPort(
-  index: RegistryIndex,
-  readMember: (member: string) => Promise<Uint8Array>,
-  description: string,
-): Promise<RegistryPort> {
-  const files = [];
-  for (const h of index.hives) files.push({ name: h.member, content: await readMember(h.member) });
-  let port;
-  try {
-    port = createRegFileRegistryPort(files);
-  } catch (e) {
-    const path = (e as { path?: string }).path;
-    throw new BundleError("member-invalid", `registry export does not parse: ${(e as Error).message}`, {
-      path,
-      cause: e,
-    });
-  }
-  const users = index.users;
-  return {
-    getKey: (p) => port.getKey(p),
-    users: async () => (users ? users.map((u) => ({ ...u })) : port.users()),
-    describe: () => description,
-  };
 }

@@ -15,7 +15,7 @@ import { windowsPathKey } from "../paths/windows-path.js";
 import type { SignatureVerifier, TriageRecord } from "../triage/index.js";
 import { fileSystemFolderScans, type FolderScans } from "../triage/sibling-loaders.js";
 import { triagePortFile, triageSnapshotFiles } from "../triage/triage-snapshot-files.js";
-import type { BundleSnapshot } from "./bundle-reader.js";
+import type { BundleSnapshot } from "../ports/snapshot.js";
 
 /** Options of {@link triageBundle}. */
 export interface BundleTriageOptions {

@@ -11,9 +11,9 @@
  */
 import type { ConnectorKnowledge } from "../knowledge/index.js";
 import { isUnderWindowsPath, windowsBasename, windowsPathKey } from "../paths/windows-path.js";
-import type { Snapshot } from "../snapshot/snapshot.js";
+import type { Snapshot } from "../ports/snapshot.js";
 import type { FolderScans } from "../triage/sibling-loaders.js";
-import { isOutbound } from "../adapters/live/netstat.js";
+import { isOutbound } from "../windows/tool-output/netstat.js";
 import type { LoadingProcess, LoadPosition, SignatureVerifier } from "../triage/index.js";
 import { triageSnapshotFiles, type FileLoadContext } from "../triage/triage-snapshot-files.js";
 import { assembleFacts, COLLECTORS, runCollectors, type Collected } from "./collect/index.js";

@@ -1,9 +1,8 @@
 /**
- * Option parsers and checks shared by verbs (`--at`, `--trust`, `--image`, `--html`, `--as`,
+ * Option parsers and checks shared by verbs (`--at`, `--trust`, `--state`, `--html`, `--as`,
  * `--free-space`, `--out`), turning bad values into usage errors (exit 64) that name the option,
- * the path and the error code.
+ * the path and the error code. The source flags (`--image`, `--bundle`) are src/cli/source-options.ts.
  */
-import { readdir } from "node:fs/promises";
 import { InvalidArgumentError } from "commander";
 import { READ_LIMITS } from "../limits.js";
 import { isWindowsPath } from "../paths/windows-path.js";
@@ -94,27 +93,6 @@ export async function checkTrustFiles(files: readonly string[]): Promise<void> {
     await readUserFile(f, { maxBytes: READ_LIMITS.trustFileBytes }).catch((e: unknown) => {
       throw optionFileError("--trust", e);
     });
-}
-
-/** Top-level folders of a Windows system volume; an `--image` root must hold at least one. */
-const VOLUME_FOLDERS = ["windows", "users", "program files", "program files (x86)", "documents and settings"];
-
-/**
- * `--image DIR` must be the root of a Windows system volume (it holds `Windows/` or `Users/`, any
- * letter case). A wrong root would otherwise read as "nothing installed". A file, FIFO, device,
- * symlink loop or missing path is refused by its code before anything is listed.
- * @throws UsageError naming what is wrong.
- */
-export async function checkImageRoot(dir: string): Promise<void> {
-  await requireDirectory(dir).catch((e: unknown) => {
-    throw optionFileError("--image", e);
-  });
-  const names = (await readdir(dir).catch(() => [] as string[])).map((n) => n.toLowerCase());
-  if (!VOLUME_FOLDERS.some((f) => names.includes(f))) {
-    throw new UsageError(
-      `--image ${dir}: not the root of a Windows system volume (no Windows, Users or Program Files folder)`,
-    );
-  }
 }
 
 /**

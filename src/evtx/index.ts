@@ -17,6 +17,14 @@ export { EvtxError, type EvtxErrorCode } from "./errors.js";
 export { dataFields, summarizeRecord, type EventSummary } from "./event-summary.js";
 export { readFileHeader, type EvtxFileHeader } from "./file-header.js";
 export * as evtxLimits from "./limits.js";
-export { AnomalyLog, iterateEvtx, iterateEvtxFile, readChunk, readEvtx, type EvtxLog } from "./read-evtx.js";
+export {
+  AnomalyLog,
+  iterateEvtx,
+  iterateEvtxReader,
+  readChunk,
+  readEvtx,
+  type EvtxLog,
+  type ReadAt,
+} from "./read-evtx.js";
 export { readRecordFrame, type EvtxRecord } from "./record.js";
 export { filetimeToIso, renderGuid, renderValue, ValueType } from "./values.js";

@@ -14,8 +14,6 @@
  *
  * Source: libyal "Windows XML Event Log (EVTX) format" (file layout, chunk and record headers).
  */
-import { close, read } from "node:fs";
-import { openRegularFile } from "../util/safe-file.js";
 import { ByteReader } from "../util/byte-reader.js";
 import type { EvtxAnomaly } from "./anomaly.js";
 import { anomalyFrom } from "./anomaly.js";
@@ -179,37 +177,30 @@ export function readEvtx(bytes: Uint8Array): EvtxLog {
   }
 }
 
-/** Reads up to `length` bytes of descriptor `fd` at `position` into `buffer`; the count read. */
-function readAt(fd: number, buffer: Uint8Array, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) =>
-    read(fd, buffer, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))),
-  );
-}
+/**
+ * Random access to the bytes of a file: reads up to `length` bytes at byte offset `position`
+ * into the start of `buffer` and answers how many it read (0 at the end). Adapters supply it
+ * (src/adapters/host/evtx-file.ts reads a descriptor); the reader never opens anything itself.
+ */
+export type ReadAt = (buffer: Uint8Array, length: number, position: number) => Promise<number>;
 
 /**
- * The records of an EVTX file on disk, lazily, reading one chunk at a time: memory stays flat
- * whatever the file size. Anomalies go to `log`. The path is opened as every user-named path is
- * (src/util/safe-file.ts): a FIFO, device, folder or symlink loop is refused and never read.
- * @throws InputFileError when `path` is not a readable regular file; EvtxError `not-evtx` when
- *   the file header is missing; the file system's read errors as is.
+ * The records of an EVTX file behind `readAt`, lazily, reading one chunk (64 KiB) at a time:
+ * memory stays flat whatever the file size. Anomalies go to `log`.
+ * @throws EvtxError `not-evtx` when the file header is missing; `readAt`'s errors as is.
  */
-export async function* iterateEvtxFile(
-  path: string,
+export async function* iterateEvtxReader(
+  readAt: ReadAt,
   log: AnomalyLog = new AnomalyLog(),
 ): AsyncGenerator<EvtxRecord, EvtxFileHeader> {
-  const { fd } = await openRegularFile(path, { maxBytes: Number.MAX_SAFE_INTEGER });
-  try {
-    const head = new Uint8Array(FILE_HEADER_SIZE);
-    const bytesRead = await readAt(fd, head, FILE_HEADER_SIZE, 0);
-    const header = readFileHeader(head.subarray(0, bytesRead), log.list);
-    const buffer = new Uint8Array(CHUNK_SIZE);
-    for (let index = 0, base = FILE_HEADER_SIZE; index < MAX_CHUNKS; index++, base += CHUNK_SIZE) {
-      const n = await readAt(fd, buffer, CHUNK_SIZE, base);
-      if (n === 0) break;
-      yield* readChunk(buffer.subarray(0, n), base, index, log);
-    }
-    return header;
-  } finally {
-    await new Promise<void>((resolve) => close(fd, () => resolve()));
+  const head = new Uint8Array(FILE_HEADER_SIZE);
+  const bytesRead = await readAt(head, FILE_HEADER_SIZE, 0);
+  const header = readFileHeader(head.subarray(0, bytesRead), log.list);
+  const buffer = new Uint8Array(CHUNK_SIZE);
+  for (let index = 0, base = FILE_HEADER_SIZE; index < MAX_CHUNKS; index++, base += CHUNK_SIZE) {
+    const n = await readAt(buffer, CHUNK_SIZE, base);
+    if (n === 0) break;
+    yield* readChunk(buffer.subarray(0, n), base, index, log);
   }
+  return header;
 }

@@ -103,3 +103,17 @@ export interface FileSystemPort {
   /** Human-readable source, for evidence: `"image /mnt/c"`, `"live"`, `"bundle x.zip"`. */
   describe(): string;
 }
+
+/**
+ * Bundle mode's replaying file system: a {@link FileSystemPort} that also lists what the bundle
+ * carries, for `triage --bundle` (every carried PE, not only those `check` reads).
+ */
+export interface BundleFileSystemPort extends FileSystemPort {
+  /** Paths whose content the bundle lists as not carried (over a cap), with the reason. */
+  omitted(): Array<{ path: string; reason: string }>;
+  /** Every carried whole file: Windows path, bundle member, size in bytes. */
+  carriedFiles(): Array<{ path: string; member: string; size: number }>;
+  /** Every file whose bytes redaction withheld: Windows path, size in bytes. */
+  withheldFiles(): Array<{ path: string; size: number }>;
+  carriedPeFacts(path: string): Promise<CarriedPeFacts | undefined>;
+}

@@ -10,6 +10,7 @@
  * Source: docs/windows-state.md; Microsoft "Registry Hives"
  * (https://learn.microsoft.com/en-us/windows/win32/sysinfo/registry-hives).
  */
+import type { HiveAnomaly } from "../registry/hive/hive-context.js";
 
 /** Registry value types (winnt.h REG_*). Unknown types keep their number in `RegValue.type`. */
 export const RegType = {
@@ -54,6 +55,21 @@ export interface RegKey {
   subkeys: string[];
 }
 
+/**
+ * The state of one hive file a registry source opened (image mode), for evidence: a damaged
+ * hive is read permissively, so facts read from it may be incomplete.
+ */
+export interface HiveHealth {
+  /** Where the hive is mounted, e.g. `HKLM\SOFTWARE`, `HKU\alice`. */
+  mount: string;
+  /** Host path of the hive file. */
+  file: string;
+  /** The base block's two sequence numbers differ: the hive was not cleanly flushed. */
+  dirty: boolean;
+  /** Damage the permissive parser worked around (truncated bins, bad cells); empty when clean. */
+  anomalies: readonly HiveAnomaly[];
+}
+
 /** Read-only access to registry state. Implementations never throw for a missing key. */
 export interface RegistryPort {
   /** The key at `path`, or `undefined` when it does not exist. */
@@ -63,9 +79,10 @@ export interface RegistryPort {
   /** What this source is, for evidence ("image hive C:/img/Windows/System32/config/SOFTWARE", "live reg.exe", …). */
   describe(): string;
   /**
-   * Hive-file sources only: the hives opened so far (mount point such as `HKU\alice`) with the
-   * anomalies found in each, so facts read from a damaged hive can be marked incomplete.
-   * Absent for sources without hive files.
+   * The hive files this source has opened so far (hives open lazily, on the first read below
+   * their mount), in the order they were opened, with their dirty flag and anomalies. A hive that
+   * failed to open is left out (the read that opened it threw). Sources without hive files
+   * (`.reg` exports, `reg.exe`, fakes) answer `[]`. Never throws.
    */
-  openedHives?(): Promise<Array<{ mount: string; anomalies: readonly { code: string }[] }>>;
+  health(): Promise<HiveHealth[]>;
 }

@@ -1,4 +1,7 @@
-/** The registry area: regf hives, `.reg` text, export, and registry port adapters. */
+/**
+ * The registry area: regf hives, `.reg` text, export, and the in-memory model. The registry
+ * port adapters live in src/adapters (image hives, `.reg` exports, fakes).
+ */
 export {
   RegistryError,
   registryOutOfBounds,
@@ -26,6 +29,10 @@ export {
   deleteTreeValue,
   deleteTreeKey,
   splitKeyPath,
+  canonicalRootName,
+  splitRegistryPath,
+  isServiceOrTemplateUserHive,
+  TreeRegistryPort,
 } from "./model/index.js";
 export {
   openHive,
@@ -89,22 +96,3 @@ export {
   type ExportHiveOptions,
   type ExportHiveFileOptions,
 } from "./export/index.js";
-export {
-  HiveRegistryPort,
-  type HiveRegistryPortOptions,
-  type OpenedHive,
-  createRegFileRegistryPort,
-  RegFileRegistryPort,
-  type RegFileSource,
-  type RegFileRegistryPortOptions,
-  createMemoryRegistryPort,
-  encodeMemoryValue,
-  type MemoryValueSpec,
-  type MemoryRegistrySpec,
-  TreeRegistryPort,
-  canonicalRootName,
-  splitRegistryPath,
-  isServiceOrTemplateUserHive,
-  resolveInImage,
-  listInImage,
-} from "./ports/index.js";

@@ -3,10 +3,10 @@
  * fields and their meaning are docs/json-contract.md "koff-doctor check --json"; fields are only
  * ever added within a schema version.
  */
-import type { CheckReport } from "../app/check-machine.js";
+import type { CheckReport } from "./report-types.js";
 import type { MachineFacts } from "../check/facts.js";
 import type { CheckRun } from "../check/run-checks.js";
-import type { ReportedPolicy } from "../app/signature-verifier.js";
+import type { ReportedPolicy } from "./report-types.js";
 import type { TriageRecord } from "../triage/index.js";
 import { toolInfo } from "../version.js";
 import { toJsonText, type ToolInfo } from "./json-text.js";

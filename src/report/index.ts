@@ -10,6 +10,7 @@ export {
   triageExitCode,
   type ExitCodeValue,
 } from "./exit-codes.js";
+export type { CheckReport, ReportedPolicy } from "./report-types.js";
 export { toJsonText, type ToolInfo } from "./json-text.js";
 export { checkJsonDocument, renderCheckJson, type CheckJsonDocument } from "./check-json.js";
 export {

@@ -4,7 +4,7 @@
  * `{ schemaVersion, refused: { name, code, message, path, evidence } }`. The steps, runs and
  * journals they describe are docs/runbook.md.
  */
-import type { CheckReport } from "../app/check-machine.js";
+import type { CheckReport } from "./report-types.js";
 import type { DamagedRun, PlannedStep } from "../runbook/engine.js";
 import type { RunbookError } from "../runbook/errors.js";
 import type { RunStatus } from "../runbook/model.js";

@@ -3,7 +3,7 @@
  * fields and their meaning are docs/json-contract.md "koff-doctor triage --json"; verdicts and
  * indicators are defined in docs/verdict.md.
  */
-import type { ReportedPolicy } from "../app/signature-verifier.js";
+import type { ReportedPolicy } from "./report-types.js";
 import type { TriageRecord, Verdict } from "../triage/index.js";
 import { toolInfo } from "../version.js";
 import { toJsonText, type ToolInfo } from "./json-text.js";

@@ -15,10 +15,11 @@ import { randomBytes } from "node:crypto";
 import { realpathSync } from "node:fs";
 import { lstat, readdir, statfs } from "node:fs/promises";
 import path from "node:path";
+import { READ_LIMITS } from "../limits.js";
 import type { CheckReport } from "../app/check-machine.js";
 import { checkMachine } from "../app/check-machine.js";
 import { loadKnowledge } from "../knowledge/index.js";
-import type { Snapshot } from "../snapshot/snapshot.js";
+import type { Snapshot } from "../ports/snapshot.js";
 import { dirsBetween, durableWrite, mkdirp, removeEmptyDirs } from "./durable-fs.js";
 import { RunbookError, type RunbookErrorCode } from "./errors.js";
 import { Journal } from "./journal.js";
@@ -324,7 +325,7 @@ export interface DamagedRun {
 }
 
 /** Largest quarantine `manifest.json` read for `repair --status`, in bytes. */
-const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+const MAX_MANIFEST_BYTES = READ_LIMITS.runbookManifestBytes;
 
 async function damagedRun(env: RepairEnvironment, runId: string, e: RunbookError): Promise<DamagedRun> {
   const dir = path.join(runsDir(env), runId);

@@ -16,6 +16,7 @@ import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
+import { READ_LIMITS } from "../limits.js";
 import { fsyncDir } from "./durable-fs.js";
 import { RunbookError } from "./errors.js";
 import { checkRecords } from "./journal-schema.js";
@@ -65,7 +66,7 @@ function unseal(line: string, where: string, file: string): unknown {
 }
 
 /** Longest record tail searched for the last newline when cutting a torn tail (bytes). */
-const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+const MAX_RECORD_BYTES = READ_LIMITS.journalRecordBytes;
 
 export class Journal {
   readonly file: string;

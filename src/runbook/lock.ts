@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { link, rename, rm, writeFile } from "node:fs/promises";
+import { READ_LIMITS } from "../limits.js";
 import { readUserFile } from "../util/safe-file.js";
 import { RunbookError } from "./errors.js";
 
@@ -24,7 +25,7 @@ export interface Lock {
 }
 
 /** Largest lock file read, in bytes (ours are about 150). */
-const MAX_LOCK_BYTES = 64 * 1024;
+const MAX_LOCK_BYTES = READ_LIMITS.runLockBytes;
 
 /**
  * The lock's text, or `undefined` when absent or unreadable. A FIFO or device planted as the lock

@@ -7,7 +7,7 @@
  */
 import type { MachineFacts } from "../check/facts.js";
 import type { ConnectorKnowledge } from "../knowledge/index.js";
-import type { Snapshot } from "../snapshot/snapshot.js";
+import type { Snapshot } from "../ports/snapshot.js";
 import type { StepId } from "../vocabulary/index.js";
 import type { ManifestEntry } from "./durable-fs.js";
 

@@ -14,7 +14,7 @@ import { copyFile, lstat, mkdtemp, open, readdir, rm, rmdir, writeFile } from "n
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { Exec } from "../adapters/live/exec.js";
+import type { Exec } from "../ports/exec.js";
 import { durableRename, fsyncDir, mkdirp, sha256File } from "./durable-fs.js";
 import { crashPoint } from "./journal.js";
 import { RunbookError } from "./errors.js";

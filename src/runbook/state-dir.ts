@@ -8,7 +8,7 @@ import { realpathSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
-import type { Exec } from "../adapters/live/exec.js";
+import type { Exec } from "../ports/exec.js";
 import { RunbookError } from "./errors.js";
 
 export function defaultStateDir(imageRoot: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -22,7 +22,7 @@ import {
   type WindowsPathOrigin,
 } from "../paths/windows-path.js";
 import type { FileSystemPort } from "../ports/file-system.js";
-import type { Snapshot } from "../snapshot/snapshot.js";
+import type { Snapshot } from "../ports/snapshot.js";
 import { InputFileError } from "../util/input-file-error.js";
 import { fileSystemFolderScans, type FolderScans } from "./sibling-loaders.js";
 import type { LoadingProcess, LoadPosition } from "./subject.js";

@@ -23,11 +23,12 @@
  * ; https://learn.microsoft.com/en-us/windows/win32/api/winbase/nf-winbase-getprivateprofilestring
  * .
  */
+import { READ_LIMITS } from "../limits.js";
 import { decodeWindows1252 } from "./windows-1252.js";
 import { WindowsStateError } from "./errors.js";
 
 /** Largest MAPISVC.INF accepted, in bytes (real ones are tens of KiB). */
-export const MAX_MAPISVC_INF_BYTES = 8 * 1024 * 1024;
+export const MAX_MAPISVC_INF_BYTES = READ_LIMITS.mapisvcInfBytes;
 
 /** The text encoding detected from the file's first bytes. */
 export type InfEncoding = "windows-1252" | "utf-16le" | "utf-16be" | "utf-8";

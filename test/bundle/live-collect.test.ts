@@ -9,10 +9,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { checkMachine } from "../../src/app/check-machine.js";
-import { collectBundle, createBundleSnapshot, openBundle, writeBundle } from "../../src/bundle/index.js";
+import { createBundleSnapshot } from "../../src/adapters/bundle/bundle-snapshot.js";
+import { collectBundle, openBundle, writeBundle } from "../../src/bundle/index.js";
 import type { EventRecord } from "../../src/ports/system.js";
-import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
-import type { Snapshot } from "../../src/snapshot/snapshot.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
+import type { Snapshot } from "../../src/ports/snapshot.js";
 import { EXAMPLES } from "../helpers/repo.js";
 
 const AT = new Date("2026-11-21T00:00:00Z");

@@ -12,7 +12,8 @@ import assert from "node:assert/strict";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { BundleError, BundleFileSystem, openZipArchive, Redactor } from "../../src/bundle/index.js";
+import { BundleFileSystem } from "../../src/adapters/bundle/bundle-file-system.js";
+import { BundleError, openZipArchive, Redactor } from "../../src/bundle/index.js";
 import {
   encodeRegDword,
   encodeRegString,

@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MemoryFileSystem } from "../../src/adapters/fake/memory-file-system.js";
+import { BundleFileSystem } from "../../src/adapters/bundle/bundle-file-system.js";
+import { createBundleRegistryPort } from "../../src/adapters/bundle/bundle-registry.js";
 import {
-  BundleFileSystem,
-  createBundleRegistryPort,
   recordingFileSystem,
   recordingRegistry,
   serializeFileSystem,
@@ -16,7 +16,7 @@ import {
   type RecordedFileSystem,
   type RecordedRegistry,
 } from "../../src/bundle/index.js";
-import { createMemoryRegistryPort } from "../../src/registry/index.js";
+import { createMemoryRegistryPort } from "../../src/adapters/fake/memory-registry-port.js";
 
 describe("registry record and replay", () => {
   it("replays read keys with all values and every listed subkey, in order; unread keys stay empty", async () => {

@@ -15,7 +15,7 @@ import { runChecks } from "../../src/check/run-checks.js";
 import strayProviderDll, {
   type StrayProviderDllEvidence,
 } from "../../src/check/checks/stray-provider-dll.js";
-import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { CHECK_IDS, STEP_IDS, type CheckId } from "../../src/vocabulary/index.js";
 import { EXAMPLES, REPO_ROOT } from "../helpers/repo.js";
 

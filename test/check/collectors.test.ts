@@ -14,8 +14,8 @@ import { COLLECTORS, runCollectors, type Collector } from "../../src/check/colle
 import { gatherFacts } from "../../src/check/gather.js";
 import { loadKnowledge } from "../../src/knowledge/index.js";
 import type { FileSystemPort } from "../../src/ports/file-system.js";
-import type { Snapshot } from "../../src/snapshot/snapshot.js";
-import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import type { Snapshot } from "../../src/ports/snapshot.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { EXAMPLES, REPO_ROOT } from "../helpers/repo.js";
 
 const knowledge = loadKnowledge();

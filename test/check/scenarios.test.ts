@@ -11,7 +11,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { checkMachine } from "../../src/app/check-machine.js";
 import { SEVERITY_ORDER } from "../../src/check/finding.js";
-import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { EXAMPLES } from "../helpers/repo.js";
 
 const expected = JSON.parse(readFileSync(path.join(EXAMPLES, "expected.json"), "utf8")) as Record<

@@ -8,7 +8,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import type { AuthenticodeResult } from "../../src/authenticode/index.js";
 import { checkMachine, windowsRootAnchors } from "../../src/app/check-machine.js";
-import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { EXAMPLES } from "../helpers/repo.js";
 
 const AT = new Date("2026-11-21T00:00:00Z");

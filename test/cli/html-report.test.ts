@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { checkMachine } from "../../src/app/check-machine.js";
 import { escapeHtml, renderCheckHtml, renderTriageHtml } from "../../src/cli/render/html-report.js";
-import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import type { TriageRecord } from "../../src/triage/index.js";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -3,6 +3,7 @@
  * past and reported, truncation at every offset of a dense sample, seeded mutations (only
  * EvtxError may escape), limits, and the writer's determinism.
  */
+import { iterateEvtxFile } from "../../src/adapters/host/evtx-file.js";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -10,7 +11,6 @@ import { describe, it } from "node:test";
 import {
   crc32,
   EvtxError,
-  iterateEvtxFile,
   readEvtx,
   summarizeRecord,
   filetimeToIso,

@@ -127,8 +127,8 @@ test("nothing outside src/cli imports the CLI (the library does not depend on it
  * repair environment, which the library's `openSource` replaces when it is merged.
  */
 const MODE_PICKING = new Set([
-  "../../snapshot/image-snapshot.js",
-  "../../snapshot/live-snapshot.js",
+  "../../src/adapters/image/image-snapshot.js",
+  "../../src/adapters/live/live-snapshot.js",
   "../../adapters/live/exec.js",
   "../../runbook/index.js",
 ]);

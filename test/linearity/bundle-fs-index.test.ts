@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BundleFileSystem, type FsIndex } from "../../src/bundle/fs-index.js";
+import { BundleFileSystem } from "../../src/adapters/bundle/bundle-file-system.js";
+import type { FsIndex } from "../../src/bundle/fs-index.js";
 import { assertLinear } from "../helpers/linearity.js";
 
 describe("linearity: bundle file-system index", () => {

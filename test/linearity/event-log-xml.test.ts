@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseWevtutilXml } from "../../src/adapters/live/wevtutil.js";
+import { parseWevtutilXml } from "../../src/windows/tool-output/wevtutil.js";
 import { assertLinear } from "../helpers/linearity.js";
 
 /** `records` records of about `chars` characters each, the body repeating `unit`. */

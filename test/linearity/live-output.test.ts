@@ -6,7 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { detectOemCodePage, parseRegQueryOutput, type Exec } from "../../src/adapters/live/index.js";
+import { detectOemCodePage } from "../../src/adapters/live/index.js";
+import type { Exec } from "../../src/ports/exec.js";
+import { parseRegQueryOutput } from "../../src/windows/tool-output/index.js";
 import { assertLinear } from "../helpers/linearity.js";
 
 describe("linearity: live tool output", () => {

@@ -6,12 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { RegExeRegistry, type Exec } from "../../src/adapters/live/index.js";
+import { createRegFileRegistryPort } from "../../src/adapters/bundle/reg-file-registry-port.js";
+import { RegExeRegistry } from "../../src/adapters/live/index.js";
+import type { Exec } from "../../src/ports/exec.js";
 import { serializeRegistry } from "../../src/bundle/registry-members.js";
 import type { RegKey } from "../../src/ports/registry.js";
 import {
   applyRegOperations,
-  createRegFileRegistryPort,
   newRegTreeKey,
   openHive,
   parseRegFile,

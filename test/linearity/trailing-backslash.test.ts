@@ -8,7 +8,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { RegExeRegistry, parseRegQueryOutput, type Exec } from "../../src/adapters/live/index.js";
+import { RegExeRegistry } from "../../src/adapters/live/index.js";
+import type { Exec } from "../../src/ports/exec.js";
+import { parseRegQueryOutput } from "../../src/windows/tool-output/index.js";
 import { exportHiveAsReg, openHive, parseRegFile, writeHive } from "../../src/registry/index.js";
 import { joinKey } from "../../src/windows/registry-read.js";
 import { assertLinear } from "../helpers/linearity.js";

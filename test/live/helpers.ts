@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Exec, ExecResult } from "../../src/adapters/live/index.js";
+import type { Exec, ExecResult } from "../../src/ports/exec.js";
 
 /** The repository root (dist/test/live/ → ../../..). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");

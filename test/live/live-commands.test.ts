@@ -9,12 +9,12 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { parseNetstatAno, isOutbound } from "../../src/adapters/live/netstat.js";
-import { parseTasklistCsv } from "../../src/adapters/live/tasklist.js";
-import { parseWevtutilXml } from "../../src/adapters/live/wevtutil.js";
+import { parseNetstatAno, isOutbound } from "../../src/windows/tool-output/netstat.js";
+import { parseTasklistCsv } from "../../src/windows/tool-output/tasklist.js";
+import { parseWevtutilXml } from "../../src/windows/tool-output/wevtutil.js";
 import { checkMachine } from "../../src/app/check-machine.js";
-import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
-import { createLiveSnapshot } from "../../src/snapshot/live-snapshot.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
+import { createLiveSnapshot } from "../../src/adapters/live/live-snapshot.js";
 import { EXAMPLES, FIXTURES } from "../helpers/repo.js";
 
 const live = (name: string) => readFileSync(path.join(FIXTURES, "windows", "live", name), "utf8");

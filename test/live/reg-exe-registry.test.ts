@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { RegExeRegistry, type Exec } from "../../src/adapters/live/index.js";
+import { RegExeRegistry } from "../../src/adapters/live/index.js";
+import type { Exec } from "../../src/ports/exec.js";
 import { WindowsStateError, readCertificateStores, readOutlookProfiles } from "../../src/windows/index.js";
 import { fixture, replayExec } from "./helpers.js";
 

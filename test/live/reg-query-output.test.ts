@@ -5,7 +5,7 @@ import {
   parseRegQueryOutput,
   toLongRootPath,
   toShortRootPath,
-} from "../../src/adapters/live/index.js";
+} from "../../src/windows/tool-output/index.js";
 import { RegType } from "../../src/ports/registry.js";
 import { fixture } from "./helpers.js";
 

@@ -9,7 +9,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { RegExeRegistry, nodeExec, type Exec } from "../../src/adapters/live/index.js";
+import { RegExeRegistry, nodeExec } from "../../src/adapters/live/index.js";
+import type { Exec } from "../../src/ports/exec.js";
 import { RegType } from "../../src/ports/registry.js";
 import { readOutlookProfiles } from "../../src/windows/index.js";
 
@@ -94,6 +95,7 @@ describe("RegExeRegistry against Wine's reg.exe", { skip, timeout: 180_000 }, ()
     assert.equal(Buffer.from(direct!.values[0]!.data).toString("utf16le"), "kofmsp.dll\0");
     const view = {
       describe: () => moved.describe(),
+      health: async () => [],
       users: async () => [{ user: "wine", root: "VIEW" }],
       getKey: (p: string) => moved.getKey(p.replace(/^VIEW\\Software\\Microsoft\\Office/, `${K}\\Office`)),
     };

@@ -7,12 +7,11 @@ import { after, before, describe, it } from "node:test";
 import { RegType } from "../../src/ports/registry.js";
 import {
   HiveRegistryPort,
-  RegistryError,
   createMemoryRegistryPort,
   createRegFileRegistryPort,
-  encodeRegText,
   resolveInImage,
-} from "../../src/registry/index.js";
+} from "../../src/adapters/index.js";
+import { RegistryError, encodeRegText } from "../../src/registry/index.js";
 import { hiveFixtureDir } from "./helpers.js";
 
 describe("memory registry port", () => {

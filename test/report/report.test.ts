@@ -26,7 +26,7 @@ import {
   type TriageRecord,
   type Verdict,
 } from "../../src/index.js";
-import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { EXAMPLES } from "../helpers/repo.js";
 
 const AT = new Date("2026-11-21T00:00:00Z");

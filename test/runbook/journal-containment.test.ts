@@ -27,7 +27,7 @@ import {
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { applyStep, type RepairEnvironment } from "../../src/runbook/index.js";
-import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { copyImage, hashTree } from "../helpers/image-copy.js";
 import { killedRun } from "../helpers/killed-run.js";
 import { seededUint32 } from "../helpers/prng.js";

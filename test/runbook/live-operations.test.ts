@@ -8,11 +8,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import type { Exec } from "../../src/adapters/live/exec.js";
+import type { Exec } from "../../src/ports/exec.js";
 import { applyStep, undoRun } from "../../src/runbook/index.js";
 import type { Operation } from "../../src/runbook/model.js";
 import { perform, revert, type LiveTools } from "../../src/runbook/operations.js";
-import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { EXAMPLES } from "../helpers/repo.js";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "koff-live-ops-"));

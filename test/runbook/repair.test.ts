@@ -29,7 +29,7 @@ import {
   type RepairEnvironment,
   type StepId,
 } from "../../src/runbook/index.js";
-import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import type { CheckId } from "../../src/vocabulary/index.js";
 import { copyImage, hashTree } from "../helpers/image-copy.js";
 import { killedRun } from "../helpers/killed-run.js";

@@ -15,7 +15,7 @@ import {
   undoRun,
   type RepairEnvironment,
 } from "../../src/runbook/index.js";
-import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { copyImage, hashTree } from "../helpers/image-copy.js";
 import { killedRun } from "../helpers/killed-run.js";
 import { REPO_ROOT } from "../helpers/repo.js";

@@ -16,7 +16,7 @@ import { createHostSnapshot } from "../../src/adapters/host/host-snapshot.js";
 import { HostFileSystem } from "../../src/adapters/host/host-file-system.js";
 import { createSignatureVerifier } from "../../src/app/signature-verifier.js";
 import { loadKnowledge } from "../../src/knowledge/index.js";
-import { createImageSnapshot } from "../../src/snapshot/image-snapshot.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { triageSnapshotFiles } from "../../src/triage/triage-snapshot-files.js";
 import { InputFileError } from "../../src/util/input-file-error.js";
 import { EXAMPLES, FIXTURES } from "../helpers/repo.js";

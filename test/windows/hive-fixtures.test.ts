@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { HiveRegistryPort } from "../../src/registry/index.js";
+import { HiveRegistryPort } from "../../src/adapters/image/hive-registry-port.js";
 import {
   readDefenderExclusions,
   readOfficeInstall,

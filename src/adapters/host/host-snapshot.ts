@@ -5,10 +5,11 @@
  * stores it trusted can be read; without one the registry is empty. Processes, network, event
  * log and free disk space are not visible.
  *
- * Source: docs/exit-codes.md ("Inputs that are not files"); src/snapshot/snapshot.ts (the contract).
+ * Source: docs/exit-codes.md ("Inputs that are not files"); src/ports/snapshot.ts (the contract).
  */
-import { createMemoryRegistryPort, HiveRegistryPort } from "../../registry/index.js";
-import type { Snapshot } from "../../snapshot/snapshot.js";
+import type { Snapshot } from "../../ports/snapshot.js";
+import { createMemoryRegistryPort } from "../fake/memory-registry-port.js";
+import { HiveRegistryPort } from "../image/hive-registry-port.js";
 import { HostFileSystem, type HostFileSystemOptions } from "./host-file-system.js";
 
 /** Options of {@link createHostSnapshot}: where the files came from. */

@@ -9,8 +9,9 @@
  * views, KEY_WOW64_64KEY
  * (https://learn.microsoft.com/en-us/windows/win32/winprog64/accessing-an-alternate-registry-view).
  */
-import { nodeExec, type Exec } from "./exec.js";
-import { isKnownOemCodePage } from "./oem-code-page.js";
+import type { Exec } from "../../ports/exec.js";
+import { isKnownOemCodePage } from "../../windows/tool-output/oem-code-page.js";
+import { nodeExec } from "./exec.js";
 import { RegExeRegistry } from "./reg-exe-registry.js";
 
 /** Facts about the running process that decide the registry view (injectable for tests). */

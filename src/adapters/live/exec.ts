@@ -1,27 +1,17 @@
 /**
- * The one way the live adapter runs a program: an injected {@link Exec} function, so tests drive
- * the adapter with recorded output or with Wine's `reg.exe`, and production uses
- * {@link nodeExec} (`child_process.execFile`, no shell, hidden window, bounded output and time).
+ * The live implementation of the {@link Exec} port (src/ports/exec.ts): tests drive the live
+ * adapter with recorded output or with Wine's `reg.exe`, and production uses {@link nodeExec} (`child_process.execFile`, no shell, hidden window, bounded output and time).
  */
 import { execFile } from "node:child_process";
+import { READ_LIMITS } from "../../limits.js";
+import type { Exec } from "../../ports/exec.js";
 import { WindowsStateError } from "../../windows/errors.js";
-
-/** Result of running a program. `stdout`/`stderr` are raw bytes (console programs write OEM code page text). */
-export interface ExecResult {
-  stdout: Uint8Array | string;
-  stderr: Uint8Array | string;
-  /** Process exit code (a signal-killed process reports -1). */
-  code: number;
-}
-
-/** Runs `cmd` with `args` (no shell) and resolves when it exits, whatever the exit code. */
-export type Exec = (cmd: string, args: string[]) => Promise<ExecResult>;
 
 /** Options of {@link nodeExec}. */
 export interface NodeExecOptions {
   /** Kill the process after this many ms. Default 60 000. */
   timeoutMs?: number;
-  /** Largest stdout/stderr accepted, in bytes. Default 128 MiB. */
+  /** Largest stdout/stderr accepted, in bytes. Default {@link READ_LIMITS}.execOutputBytes (128 MiB). */
   maxBuffer?: number;
   /** Extra environment variables (e.g. WINEPREFIX). */
   env?: Record<string, string>;
@@ -41,7 +31,7 @@ export function nodeExec(options: NodeExecOptions = {}): Exec {
           encoding: "buffer",
           windowsHide: true,
           timeout: options.timeoutMs ?? 60_000,
-          maxBuffer: options.maxBuffer ?? 128 * 1024 * 1024,
+          maxBuffer: options.maxBuffer ?? READ_LIMITS.execOutputBytes,
           env: options.env === undefined ? process.env : { ...process.env, ...options.env },
         },
         (error, stdout, stderr) => {

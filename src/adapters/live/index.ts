@@ -1,15 +1,9 @@
-/** The live-Windows adapters: a RegistryPort over `reg.exe`, and the injected process runner. */
-export { nodeExec, type Exec, type ExecResult, type NodeExecOptions } from "./exec.js";
-export { decodeOem, isKnownOemCodePage, type OemCodePage } from "./oem-code-page.js";
-export {
-  MAX_REG_QUERY_OUTPUT,
-  parseRegQueryOutput,
-  toLongRootPath,
-  toShortRootPath,
-  type RegQueryBlock,
-  type RegQueryOutput,
-  type RegQueryWarning,
-} from "./reg-query-output.js";
+/**
+ * The live-Windows adapters: files of this machine, a RegistryPort over `reg.exe`, the snapshot
+ * of live mode, and the node:child_process implementation of the Exec port.
+ */
+export { nodeExec, type NodeExecOptions } from "./exec.js";
+export { LiveFileSystem } from "./live-file-system.js";
 export { RegExeRegistry, type RegExeFailure, type RegExeRegistryOptions } from "./reg-exe-registry.js";
 export {
   createLiveRegistry,
@@ -17,3 +11,4 @@ export {
   registryViewFor,
   type LiveEnvironment,
 } from "./create-live-registry.js";
+export { createLiveSnapshot, EVENTS_PER_LOG, type LiveSnapshotOptions } from "./live-snapshot.js";

@@ -16,19 +16,19 @@
  * as in an offline hive. Exit code 1 means "key not found" (or access denied); the port returns
  * `undefined` and records the failure in {@link RegExeRegistry.failures}.
  */
-import type { RegKey, RegValue } from "../../ports/registry.js";
+import type { Exec } from "../../ports/exec.js";
+import type { HiveHealth, RegKey, RegValue } from "../../ports/registry.js";
 import type { PrefetchingRegistryPort } from "../../windows/prefetch.js";
-import { createRegFileRegistryPort } from "../../registry/index.js";
 import { WindowsStateError } from "../../windows/errors.js";
-import type { Exec } from "./exec.js";
-import { decodeOem, isKnownOemCodePage } from "./oem-code-page.js";
+import { decodeOem, isKnownOemCodePage } from "../../windows/tool-output/oem-code-page.js";
 import {
   parseRegQueryOutput,
   toLongRootPath,
   toShortRootPath,
   type RegQueryWarning,
-} from "./reg-query-output.js";
+} from "../../windows/tool-output/reg-query-output.js";
 import { trimCharEnd } from "../../util/trim-char.js";
+import { createRegFileRegistryPort } from "../bundle/reg-file-registry-port.js";
 
 /** Options of {@link RegExeRegistry}. */
 export interface RegExeRegistryOptions {
@@ -84,6 +84,11 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
 
   describe(): string {
     return `live reg.exe${this.#o.view === undefined ? "" : ` (/reg:${this.#o.view})`}`;
+  }
+
+  /** `[]`: the live registry is read through `reg.exe`, not from hive files. */
+  async health(): Promise<HiveHealth[]> {
+    return [];
   }
 
   async users(): Promise<Array<{ user: string; root: string }>> {

@@ -5,7 +5,7 @@
  */
 import type { ConnectorKnowledge } from "../../knowledge/index.js";
 import { windowsBasename } from "../../paths/windows-path.js";
-import type { Snapshot } from "../../snapshot/snapshot.js";
+import type { Snapshot } from "../../ports/snapshot.js";
 import type { TriageRecord } from "../../triage/index.js";
 import type { FileFact, MachineFacts } from "../facts.js";
 import type { CollectorRun } from "./run-collectors.js";

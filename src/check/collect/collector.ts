@@ -10,7 +10,7 @@
  */
 import type { ConnectorKnowledge } from "../../knowledge/index.js";
 import type { Connection, ProcessInfo } from "../../ports/system.js";
-import type { Snapshot } from "../../snapshot/snapshot.js";
+import type { Snapshot } from "../../ports/snapshot.js";
 import type {
   CacheFact,
   DefaultProfileFact,

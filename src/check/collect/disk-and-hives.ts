@@ -23,7 +23,7 @@ export const hivesCollector: Collector = {
   async collect(snapshot) {
     const damagedUserHives: string[] = [];
     const unknown: Record<string, string> = {};
-    for (const h of (await snapshot.registry.openedHives?.()) ?? []) {
+    for (const h of await snapshot.registry.health()) {
       if (h.anomalies.length === 0) continue;
       unknown[`hive:${h.mount}`] =
         `damaged hive (${h.anomalies.length} anomalies, first: ${h.anomalies[0]!.code}); facts read from it may be incomplete`;

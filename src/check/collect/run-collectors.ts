@@ -8,7 +8,7 @@
  * per-query timeouts).
  */
 import type { ConnectorKnowledge } from "../../knowledge/index.js";
-import type { Snapshot } from "../../snapshot/snapshot.js";
+import type { Snapshot } from "../../ports/snapshot.js";
 import { PORT_FACT, type Collected, type Collection, type Collector, type PortName } from "./collector.js";
 
 /** A PE file a collector asked to triage. */

@@ -8,7 +8,7 @@
 import { READ_LIMITS } from "../../limits.js";
 import { isWindowsPath, joinWindowsPath, normalizeWindowsPath } from "../../paths/windows-path.js";
 import type { DirEntry, FileSystemPort } from "../../ports/file-system.js";
-import type { Snapshot } from "../../snapshot/snapshot.js";
+import type { Snapshot } from "../../ports/snapshot.js";
 
 /** Entries listed per bounded walk (install folders, caches), so a huge profile cannot stall the run. */
 export const MAX_WALK_ENTRIES = READ_LIMITS.checkWalkEntries;

@@ -7,24 +7,10 @@
  * bundle exits with code 3 (UNREADABLE).
  */
 import type { Command } from "commander";
-import {
-  BundleError,
-  checkExitCode,
-  checkMachine,
-  createBundleSnapshot,
-  ExitCode,
-  openBundle,
-  renderCheckJson,
-  type Bundle,
-  type Snapshot,
-} from "../../index.js";
-// Mode picking (live / image / bundle): replaced by the library's openSource.
-import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
-import { createLiveSnapshot } from "../../snapshot/live-snapshot.js";
+import { BundleError, checkExitCode, checkMachine, renderCheckJson, type OpenedSource } from "../../index.js";
 import type { CommandResult } from "../command-result.js";
 import type { CliIo } from "../io.js";
 import {
-  checkImageRoot,
   checkReportTarget,
   checkTrustFiles,
   collect,
@@ -32,10 +18,9 @@ import {
   parseByteCount,
   writeReport,
 } from "../options.js";
-import { describeBundleError } from "../render/bundle-error.js";
+import { bundleRefused, openCliSource, sourceSpec } from "../source-options.js";
 import { renderCheckText } from "../render/check-text.js";
 import { renderCheckHtml } from "../render/html-report.js";
-import { UsageError } from "../usage-error.js";
 
 interface CheckFlags {
   image?: string;
@@ -70,26 +55,13 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
     )
     .option("--html <file>", "also write a self-contained HTML report to FILE")
     .action(async (flags: CheckFlags) => {
-      if (flags.image !== undefined && flags.bundle !== undefined)
-        throw new UsageError("--image and --bundle are exclusive");
+      const spec = sourceSpec(flags);
       if (flags.html !== undefined) await checkReportTarget("--html", flags.html);
       await checkTrustFiles(flags.trust);
-      let bundle: Bundle | undefined;
+      let source: OpenedSource | undefined;
       try {
-        let snapshot: Snapshot;
-        if (flags.bundle !== undefined) {
-          bundle = await openBundle(flags.bundle);
-          snapshot = await createBundleSnapshot(bundle);
-          if (flags.freeSpace !== undefined) snapshot.disk = { freeBytes: async () => flags.freeSpace };
-        } else if (flags.image !== undefined) {
-          await checkImageRoot(flags.image);
-          snapshot = createImageSnapshot(flags.image, { freeBytes: flags.freeSpace });
-        } else if (process.platform === "win32") {
-          snapshot = await createLiveSnapshot();
-        } else {
-          throw new UsageError("live mode runs on Windows only; pass --image DIR or --bundle FILE.zip");
-        }
-        const report = await checkMachine(snapshot, {
+        source = await openCliSource(spec, "pass --image DIR or --bundle FILE.zip");
+        const report = await checkMachine(source.snapshot, {
           trustFiles: flags.trust,
           at: flags.at,
           windowsRoots: flags.windowsRoots,
@@ -101,10 +73,9 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
         done({ exitCode: checkExitCode(report) });
       } catch (e) {
         if (!(e instanceof BundleError)) throw e;
-        io.stderr(`koff-doctor: ${flags.bundle}: ${describeBundleError(e)}\n`);
-        done({ exitCode: ExitCode.UNREADABLE });
+        done({ exitCode: bundleRefused(e, flags.bundle, io) });
       } finally {
-        bundle?.close();
+        source?.close();
       }
     });
 }

@@ -8,22 +8,11 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
-import { BundleError, collectBundle, ExitCode, writeBundle, type Snapshot } from "../../index.js";
-// Mode picking (live / image): replaced by the library's openSource.
-import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
-import { createLiveSnapshot } from "../../snapshot/live-snapshot.js";
+import { BundleError, collectBundle, ExitCode, writeBundle } from "../../index.js";
 import type { CommandResult } from "../command-result.js";
 import type { CliIo } from "../io.js";
-import {
-  checkImageRoot,
-  checkTrustFiles,
-  collect,
-  outputTargetProblem,
-  parseAt,
-  parseByteCount,
-} from "../options.js";
-import { describeBundleError } from "../render/bundle-error.js";
-import { UsageError } from "../usage-error.js";
+import { checkTrustFiles, collect, outputTargetProblem, parseAt, parseByteCount } from "../options.js";
+import { bundleRefused, checkCliSourceSupported, openCliSource, sourceSpec } from "../source-options.js";
 
 interface CollectFlags {
   out?: string;
@@ -55,10 +44,10 @@ export function registerCollectCommand(program: Command, io: CliIo, done: (r: Co
     .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
     .option("--free-space <bytes>", "free bytes on the image's system volume, when known", parseByteCount)
     .action(async (flags: CollectFlags) => {
-      if (flags.image === undefined && process.platform !== "win32")
-        throw new UsageError(
-          "live mode runs on Windows only; pass --image DIR to collect from a mounted Windows image",
-        );
+      const spec = sourceSpec(flags);
+      const liveHint = "pass --image DIR to collect from a mounted Windows image";
+      // Off Windows without --image nothing else matters: refused before the other checks.
+      checkCliSourceSupported(spec, liveHint);
       const createdAt = new Date();
       const out = path.resolve(io.cwd, flags.out ?? defaultBundleName(createdAt));
       await checkTrustFiles(flags.trust);
@@ -69,19 +58,11 @@ export function registerCollectCommand(program: Command, io: CliIo, done: (r: Co
         done({ exitCode: ExitCode.UNREADABLE });
         return;
       }
-      let snapshot: Snapshot;
-      const sourcePaths: string[] = [];
-      if (flags.image !== undefined) {
-        await checkImageRoot(flags.image);
-        const image = path.resolve(io.cwd, flags.image);
-        sourcePaths.push(image);
-        snapshot = createImageSnapshot(image, { freeBytes: flags.freeSpace });
-      } else {
-        // Live (Windows): files, registry (reg.exe), event logs (wevtutil) of this machine.
-        snapshot = await createLiveSnapshot();
-      }
+      // Image, or live (Windows): files, registry (reg.exe), event logs (wevtutil) of this machine.
+      const source = await openCliSource(spec, liveHint);
+      const sourcePaths = flags.image === undefined ? [] : [path.resolve(io.cwd, flags.image)];
       try {
-        const bundle = await collectBundle(snapshot, {
+        const bundle = await collectBundle(source.snapshot, {
           at: flags.at,
           trustFiles: flags.trust,
           redact: flags.redact === true,
@@ -98,8 +79,9 @@ export function registerCollectCommand(program: Command, io: CliIo, done: (r: Co
         done({ exitCode: ExitCode.OK });
       } catch (e) {
         if (!(e instanceof BundleError)) throw e;
-        io.stderr(`koff-doctor: ${describeBundleError(e)}\n`);
-        done({ exitCode: ExitCode.UNREADABLE });
+        done({ exitCode: bundleRefused(e, undefined, io) });
+      } finally {
+        source.close();
       }
     });
 }

@@ -31,13 +31,11 @@ import {
 // Mode picking (live / image, and the live state folder): replaced by the library's openSource.
 import { nodeExec } from "../../adapters/live/exec.js";
 import { securePrivateDir } from "../../runbook/index.js";
-import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
-import { createLiveSnapshot } from "../../snapshot/live-snapshot.js";
 import type { CommandResult } from "../command-result.js";
 import type { CliIo } from "../io.js";
-import { checkImageRoot, checkStateDir, collect, parseAt } from "../options.js";
+import { checkStateDir, collect, parseAt } from "../options.js";
+import { openCliSource, sourceSpec } from "../source-options.js";
 import { describeOperation, renderPlan, renderRefusal, renderRun } from "../render/repair-text.js";
-import { UsageError } from "../usage-error.js";
 
 interface CommonFlags {
   image?: string;
@@ -49,12 +47,11 @@ interface CommonFlags {
 
 async function environment(flags: CommonFlags, io: CliIo): Promise<RepairEnvironment> {
   if (flags.state !== undefined) await checkStateDir(flags.state);
+  const { snapshot } = await openCliSource(
+    sourceSpec(flags),
+    "pass --image DIR to repair a mounted Windows image",
+  );
   if (flags.image === undefined) {
-    if (process.platform !== "win32") {
-      throw new UsageError(
-        "live mode runs on Windows only; pass --image DIR to repair a mounted Windows image",
-      );
-    }
     const programData = io.env["ProgramData"] ?? "C:\\ProgramData";
     const live = {
       exec: nodeExec({ timeoutMs: 120_000 }),
@@ -67,7 +64,7 @@ async function environment(flags: CommonFlags, io: CliIo): Promise<RepairEnviron
     const stateDir = flags.state ?? path.win32.join(home, "state");
     const quarantineRoot = path.win32.join(home, "quarantine");
     return {
-      snapshot: await createLiveSnapshot(),
+      snapshot,
       stateDir,
       quarantineRoot,
       live,
@@ -75,9 +72,8 @@ async function environment(flags: CommonFlags, io: CliIo): Promise<RepairEnviron
       at: flags.at,
     };
   }
-  await checkImageRoot(flags.image);
   return {
-    snapshot: createImageSnapshot(flags.image),
+    snapshot,
     imageRoot: flags.image,
     stateDir: flags.state ?? defaultStateDir(flags.image, io.env),
     trustFiles: flags.trust,

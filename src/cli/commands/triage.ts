@@ -9,12 +9,10 @@
 import { Option, type Command } from "commander";
 import {
   BundleError,
-  createBundleSnapshot,
   createSignatureVerifier,
   ExitCode,
   INPUT_FILE_ERROR_CODES,
   loadKnowledge,
-  openBundle,
   renderTriageJson,
   triageBundle,
   triageExitCode,
@@ -23,13 +21,10 @@ import {
   type ReportedPolicy,
   type TriageRecord,
 } from "../../index.js";
-// Mode picking (image): replaced by the library's openSource.
-import { createImageSnapshot } from "../../snapshot/image-snapshot.js";
 import type { CommandResult } from "../command-result.js";
 import { expandInputs } from "../input-files.js";
 import type { CliIo } from "../io.js";
 import {
-  checkImageRoot,
   checkReportTarget,
   checkTrustFiles,
   checkWindowsPathOption,
@@ -38,11 +33,11 @@ import {
   parseAt,
   writeReport,
 } from "../options.js";
-import { describeBundleError } from "../render/bundle-error.js";
 import { renderExplain } from "../render/explain.js";
 import { renderTriageHtml } from "../render/html-report.js";
 import { renderTriageSarif } from "../render/triage-sarif.js";
 import { renderTriageText } from "../render/triage-text.js";
+import { bundleRefused, openCliSource } from "../source-options.js";
 import { UsageError } from "../usage-error.js";
 
 interface TriageFlags {
@@ -115,16 +110,18 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
       if (paths.length === 0) throw new UsageError("no input: give PATH... or --bundle FILE.zip");
       if (flags.as !== undefined && paths.length !== 1) throw new UsageError("--as takes exactly one file");
       if (flags.as !== undefined) checkWindowsPathOption("--as", flags.as);
-      if (flags.image !== undefined) await checkImageRoot(flags.image);
+      // A file from an image is judged against the roots that Windows trusted, as check does.
+      const image =
+        flags.image === undefined
+          ? undefined
+          : await openCliSource({ image: flags.image }, "pass --image DIR");
       const inputs = await expandInputs(paths, flags.recursive === true);
       const verifier = await createSignatureVerifier({
         trustFiles: flags.trust,
         at: flags.at,
         signatures: flags.signatures,
         systemRoots: flags.systemRoots,
-        // Like check: a file from an image is judged against the roots that Windows trusted.
-        extraAnchors:
-          flags.image === undefined ? [] : await windowsRootAnchors(createImageSnapshot(flags.image)),
+        extraAnchors: image === undefined ? [] : await windowsRootAnchors(image.snapshot),
       }).catch((e: unknown) => {
         throw optionFileError("--trust", e);
       });
@@ -165,16 +162,10 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
 
 /** `triage --bundle FILE.zip`: open and verify the bundle, then triage the PE files it carries. */
 async function triageBundleCommand(file: string, flags: TriageFlags, io: CliIo): Promise<CommandResult> {
-  let bundle;
+  let source;
   try {
-    bundle = await openBundle(file);
-  } catch (e) {
-    if (!(e instanceof BundleError)) throw e;
-    io.stderr(`koff-doctor: ${file}: ${describeBundleError(e)}\n`);
-    return { exitCode: ExitCode.UNREADABLE };
-  }
-  try {
-    const snapshot = await createBundleSnapshot(bundle);
+    source = await openCliSource({ bundle: file }, "pass --bundle FILE.zip");
+    const { snapshot } = source;
     const verifier = await createSignatureVerifier({
       trustFiles: flags.trust,
       at: flags.at,
@@ -192,9 +183,8 @@ async function triageBundleCommand(file: string, flags: TriageFlags, io: CliIo):
     return { exitCode: records.length === 0 ? ExitCode.OK : triageExitCode(records) };
   } catch (e) {
     if (!(e instanceof BundleError)) throw e;
-    io.stderr(`koff-doctor: ${file}: ${describeBundleError(e)}\n`);
-    return { exitCode: ExitCode.UNREADABLE };
+    return { exitCode: bundleRefused(e, file, io) };
   } finally {
-    bundle.close();
+    source?.close();
   }
 }

@@ -1,4 +1,4 @@
-/** Registry model: the in-memory key tree and value codecs. */
+/** Registry model: the in-memory key tree, value codecs, root-key names, and a port over a tree. */
 export {
   decodeRegString,
   decodeRegMultiString,
@@ -23,3 +23,5 @@ export {
   deleteTreeKey,
   splitKeyPath,
 } from "./reg-tree.js";
+export { canonicalRootName, splitRegistryPath, isServiceOrTemplateUserHive } from "./registry-path.js";
+export { TreeRegistryPort } from "./tree-registry-port.js";

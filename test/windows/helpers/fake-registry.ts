@@ -2,7 +2,13 @@
  * A tiny in-memory RegistryPort for the Windows-state tests: keys are given as a flat map of
  * full paths to values; ancestors are created implicitly; lookups are case-insensitive.
  */
-import { RegType, type RegKey, type RegValue, type RegistryPort } from "../../../src/ports/registry.js";
+import {
+  RegType,
+  type HiveHealth,
+  type RegKey,
+  type RegValue,
+  type RegistryPort,
+} from "../../../src/ports/registry.js";
 
 /** Shorthand value forms: string → REG_SZ, number → REG_DWORD, bigint → REG_QWORD, string[] → REG_MULTI_SZ, bytes → REG_BINARY. */
 export type FakeValue =
@@ -90,6 +96,11 @@ export class FakeRegistry implements RegistryPort {
 
   async users(): Promise<Array<{ user: string; root: string }>> {
     return this.#users;
+  }
+
+  /** `[]`: no hive files behind this fake. */
+  async health(): Promise<HiveHealth[]> {
+    return [];
   }
 
   describe(): string {

@@ -4,9 +4,9 @@
  *
  * Source: src/ports/registry.ts.
  */
-import type { RegKey, RegistryPort } from "../../ports/registry.js";
-import { decodeRegValue } from "../model/value-codec.js";
-import { findKey, findSubkey, type RegTreeKey } from "../model/reg-tree.js";
+import type { HiveHealth, RegKey, RegistryPort } from "../../ports/registry.js";
+import { decodeRegValue } from "./value-codec.js";
+import { findKey, findSubkey, type RegTreeKey } from "./reg-tree.js";
 import { isServiceOrTemplateUserHive, splitRegistryPath } from "./registry-path.js";
 
 /** A {@link RegistryPort} serving a {@link RegTreeKey} tree. */
@@ -57,5 +57,10 @@ export class TreeRegistryPort implements RegistryPort {
 
   describe(): string {
     return this.#description;
+  }
+
+  /** `[]`: an in-memory tree has no hive files. */
+  async health(): Promise<HiveHealth[]> {
+    return [];
   }
 }

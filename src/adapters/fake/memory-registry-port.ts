@@ -13,16 +13,16 @@
  * Source: src/ports/registry.ts.
  */
 import { RegType } from "../../ports/registry.js";
-import { RegistryError } from "../errors.js";
+import { RegistryError } from "../../registry/errors.js";
 import {
   encodeRegDword,
   encodeRegMultiString,
   encodeRegQword,
   encodeRegString,
-} from "../model/value-codec.js";
-import { ensureKey, newRegTreeKey, setTreeValue, splitKeyPath } from "../model/reg-tree.js";
-import { canonicalRootName } from "./registry-path.js";
-import { TreeRegistryPort } from "./tree-registry-port.js";
+} from "../../registry/model/value-codec.js";
+import { ensureKey, newRegTreeKey, setTreeValue, splitKeyPath } from "../../registry/model/reg-tree.js";
+import { canonicalRootName } from "../../registry/model/registry-path.js";
+import { TreeRegistryPort } from "../../registry/model/tree-registry-port.js";
 
 /**
  * One value of a {@link MemoryRegistrySpec}: a string is REG_SZ, a number REG_DWORD (an unsigned

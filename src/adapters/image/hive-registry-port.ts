@@ -19,13 +19,13 @@
  * ("Registry ports").
  */
 import { READ_LIMITS } from "../../limits.js";
-import type { RegKey, RegistryPort } from "../../ports/registry.js";
-import { RegistryError } from "../errors.js";
-import { openHive, type Hive } from "../hive/hive.js";
-import type { HiveAnomaly, HiveMode } from "../hive/hive-context.js";
-import { regNameKey } from "../model/reg-tree.js";
+import type { HiveHealth, RegKey, RegistryPort } from "../../ports/registry.js";
+import { RegistryError } from "../../registry/errors.js";
+import { openHive, type Hive } from "../../registry/hive/hive.js";
+import type { HiveMode } from "../../registry/hive/hive-context.js";
+import { regNameKey } from "../../registry/model/reg-tree.js";
+import { splitRegistryPath } from "../../registry/model/registry-path.js";
 import { listInImage, resolveInImage } from "./image-path.js";
-import { splitRegistryPath } from "./registry-path.js";
 import { InputFileError } from "../../util/input-file-error.js";
 import { readUserFile } from "../../util/safe-file.js";
 
@@ -44,15 +44,8 @@ const CONFIG = ["Windows", "System32", "config"];
 const USER_DIRS = [["Users"], ["Documents and Settings"]];
 const NON_USER_PROFILES = new Set(["DEFAULT", "DEFAULT USER", "PUBLIC", "ALL USERS"]);
 
-/** State of one hive the port opened, for evidence. */
-export interface OpenedHive {
-  /** Mount point, e.g. `HKLM\SOFTWARE`. */
-  mount: string;
-  /** Host path of the hive file. */
-  file: string;
-  dirty: boolean;
-  anomalies: readonly HiveAnomaly[];
-}
+/** State of one hive the port opened, for evidence (the port's {@link HiveHealth}). */
+export type OpenedHive = HiveHealth;
 
 /** A registry port over the hive files of a Windows image directory. */
 export class HiveRegistryPort implements RegistryPort {
@@ -222,13 +215,18 @@ export class HiveRegistryPort implements RegistryPort {
     return (await this.#profiles(false)).map((p) => ({ user: p.name, root: `HKU\\${p.name}` }));
   }
 
-  /** The hives opened so far, with their dirty flag and anomalies (for evidence). */
-  async openedHives(): Promise<OpenedHive[]> {
-    const out: OpenedHive[] = [];
+  /** The hives opened so far, with their dirty flag and anomalies (see {@link RegistryPort.health}). */
+  async health(): Promise<HiveHealth[]> {
+    const out: HiveHealth[] = [];
     for (const p of this.#hives.values()) {
       const h = await p.catch(() => undefined);
       if (h) out.push({ mount: h.mount, file: h.file, dirty: h.hive.dirty, anomalies: h.hive.anomalies });
     }
     return out;
+  }
+
+  /** The same as {@link HiveRegistryPort.health}; the name it had before the port exposed it. */
+  openedHives(): Promise<OpenedHive[]> {
+    return this.health();
   }
 }

@@ -3,9 +3,9 @@
  * image's hive files. Processes, network and the event log are not visible; free disk space only
  * when the caller states it.
  */
-import { ImageFileSystem } from "../adapters/image/image-file-system.js";
-import { HiveRegistryPort } from "../registry/index.js";
-import type { Snapshot } from "./snapshot.js";
+import type { Snapshot } from "../../ports/snapshot.js";
+import { HiveRegistryPort } from "./hive-registry-port.js";
+import { ImageFileSystem } from "./image-file-system.js";
 
 export interface ImageSnapshotOptions {
   /** Free bytes on the image's system volume, when the analyst knows it (`--free-space`). */

@@ -5,12 +5,12 @@
  * Source: README.md (live, `--image DIR` and `--bundle FILE.zip` modes); docs/runbook.md ("Modes");
  * docs/bundle.md ("How it works: record, then replay").
  */
-import type { FileSystemPort } from "../ports/file-system.js";
-import type { RegistryPort } from "../ports/registry.js";
-import type { DiskPort, EventLogPort, NetworkPort, ProcessPort } from "../ports/system.js";
+import type { BundleFileSystemPort, FileSystemPort } from "./file-system.js";
+import type { RegistryPort } from "./registry.js";
+import type { DiskPort, EventLogPort, NetworkPort, ProcessPort } from "./system.js";
 import type { Mode } from "../vocabulary/index.js";
 
-/** The snapshot's {@link Mode} (one definition, in src/vocabulary/mode.ts). */
+/** Where a snapshot's facts come from: the snapshot's {@link Mode} (one definition, in src/vocabulary/mode.ts). */
 export type SnapshotMode = Mode;
 
 export interface Snapshot {
@@ -28,4 +28,9 @@ export interface Snapshot {
   describe(): string;
   /** Why each absent port is absent, e.g. `{ processes: "image mode cannot see running processes" }`. */
   unknown: Record<string, string>;
+}
+
+/** The bundle-mode snapshot: its file system also lists what the bundle carries. */
+export interface BundleSnapshot extends Snapshot {
+  fs: BundleFileSystemPort;
 }

@@ -8,16 +8,17 @@
  * (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/windows-commands).
  */
 import { statfs } from "node:fs/promises";
-import { createLiveRegistry } from "../adapters/live/create-live-registry.js";
-import { nodeExec, type Exec } from "../adapters/live/exec.js";
-import { LiveFileSystem } from "../adapters/live/live-file-system.js";
-import { parseNetstatAno } from "../adapters/live/netstat.js";
-import { parseTasklistCsv } from "../adapters/live/tasklist.js";
-import { parseWevtutilXml } from "../adapters/live/wevtutil.js";
-import type { FileSystemPort } from "../ports/file-system.js";
-import { WindowsStateError } from "../windows/errors.js";
-import type { RegistryPort } from "../ports/registry.js";
-import type { Snapshot } from "./snapshot.js";
+import type { Exec } from "../../ports/exec.js";
+import type { FileSystemPort } from "../../ports/file-system.js";
+import type { RegistryPort } from "../../ports/registry.js";
+import type { Snapshot } from "../../ports/snapshot.js";
+import { WindowsStateError } from "../../windows/errors.js";
+import { parseNetstatAno } from "../../windows/tool-output/netstat.js";
+import { parseTasklistCsv } from "../../windows/tool-output/tasklist.js";
+import { parseWevtutilXml } from "../../windows/tool-output/wevtutil.js";
+import { createLiveRegistry } from "./create-live-registry.js";
+import { nodeExec } from "./exec.js";
+import { LiveFileSystem } from "./live-file-system.js";
 
 /** Events read per log, newest first. */
 export const EVENTS_PER_LOG = 2000;

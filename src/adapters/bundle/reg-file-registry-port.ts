@@ -7,12 +7,12 @@
  * (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/reg-export);
  * docs/registry.md ("Registry ports").
  */
-import { RegistryError } from "../errors.js";
-import { newRegTreeKey, splitKeyPath } from "../model/reg-tree.js";
-import { applyRegOperations } from "../reg-file/apply-reg-operations.js";
-import { parseRegFile } from "../reg-file/parse-reg-file.js";
-import { canonicalRootName } from "./registry-path.js";
-import { TreeRegistryPort } from "./tree-registry-port.js";
+import { RegistryError } from "../../registry/errors.js";
+import { newRegTreeKey, splitKeyPath } from "../../registry/model/reg-tree.js";
+import { canonicalRootName } from "../../registry/model/registry-path.js";
+import { TreeRegistryPort } from "../../registry/model/tree-registry-port.js";
+import { applyRegOperations } from "../../registry/reg-file/apply-reg-operations.js";
+import { parseRegFile } from "../../registry/reg-file/parse-reg-file.js";
 
 /** One `.reg` input: a name for evidence and errors, and its bytes or text. */
 export interface RegFileSource {

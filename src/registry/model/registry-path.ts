@@ -4,7 +4,7 @@
  *
  * Source: src/ports/registry.ts (path form); Microsoft "Predefined Keys".
  */
-import { splitKeyPath } from "../model/reg-tree.js";
+import { splitKeyPath } from "./reg-tree.js";
 
 const ROOT_ALIASES: Record<string, string> = {
   HKEY_LOCAL_MACHINE: "HKLM",
