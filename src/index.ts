@@ -145,6 +145,8 @@ export {
  * journals, then acts; undoRun reverts a run byte for byte. All throw RunbookError.
  */
 export { planRepair, applyRepair } from "./app/repair-calls.js";
+/** repairEnvironment(snapshot, { imageRoot?, stateDir?, trustFiles, at?, env }) → RepairEnvironment. */
+export { repairEnvironment, type RepairEnvironmentOptions } from "./app/repair-environment.js";
 export {
   planLadder,
   undoRun,

@@ -1,10 +1,10 @@
 /**
  * Triage of files on this machine's disk (the `triage` verb): a host-files snapshot
- * ({@link createHostSnapshot}) read by the one snapshot triage ({@link triageSnapshotFiles}).
+ * (`openSource({ hostFiles: true })`, src/adapters/host/host-snapshot.ts) read by the one snapshot triage ({@link triageSnapshotFiles}).
  * Each record names the file by the path given, with the Windows path it had on the inspected
  * system; an unreadable path gets an `error` record with its typed code.
  */
-import { createHostSnapshot } from "../adapters/host/host-snapshot.js";
+import { openSource } from "../adapters/open-source.js";
 import { HostFileSystem, type HostFileSystemOptions } from "../adapters/host/host-file-system.js";
 import type { ConnectorKnowledge } from "../knowledge/index.js";
 import type { SignatureVerifier, TriageRecord } from "../triage/index.js";
@@ -39,7 +39,8 @@ export function hostFolderScans(options: HostFileSystemOptions, cache = true): F
  * Never throws for a bad file: each problem becomes that file's `error` record.
  */
 export async function triageHostFiles(files: string[], options: HostTriageOptions): Promise<TriageRecord[]> {
-  const snapshot = createHostSnapshot({
+  const { snapshot } = await openSource({
+    hostFiles: true,
     imageRoot: options.imageRoot,
     originalWindowsPath: options.originalWindowsPath,
   });

@@ -6,7 +6,7 @@
  */
 import type { SignatureSelection } from "../authenticode/index.js";
 import { loadKnowledge } from "../knowledge/index.js";
-import { createImageSnapshot } from "../adapters/image/image-snapshot.js";
+import { openSource } from "../adapters/open-source.js";
 import type { TriageRecord } from "../triage/index.js";
 import { windowsRootAnchors } from "./check-machine.js";
 import { createSignatureVerifier, type SignatureVerifierHandle } from "./signature-verifier.js";
@@ -66,7 +66,9 @@ export async function triagePath(path: string, options: TriagePathOptions = {}):
       extraAnchors:
         options.imageRoot === undefined
           ? []
-          : await windowsRootAnchors(createImageSnapshot(options.imageRoot)),
+          : await windowsRootAnchors(
+              (await openSource({ hostFiles: true, imageRoot: options.imageRoot })).snapshot,
+            ),
     }));
   const [record] = await triageHostFiles([path], {
     knowledge: loadKnowledge(),

@@ -5,14 +5,13 @@
  * Without --step: prints the ladder the current findings call for. With --step: prints that
  * step's exact plan, and acts only with --apply. See docs/runbook.md.
  */
-import path from "node:path";
 import { Option, type Command } from "commander";
 import {
   applyRepair,
-  defaultStateDir,
   ExitCode,
   planLadder,
   planRepair,
+  repairEnvironment,
   renderAppliedJson,
   renderLadderJson,
   renderPlanJson,
@@ -28,9 +27,6 @@ import {
   type RepairEnvironment,
   type StepId,
 } from "../../index.js";
-// Mode picking (live / image, and the live state folder): replaced by the library's openSource.
-import { nodeExec } from "../../adapters/live/exec.js";
-import { securePrivateDir } from "../../runbook/index.js";
 import type { CommandResult } from "../command-result.js";
 import type { CliIo } from "../io.js";
 import { checkStateDir, collect, parseAt } from "../options.js";
@@ -51,34 +47,13 @@ async function environment(flags: CommonFlags, io: CliIo): Promise<RepairEnviron
     sourceSpec(flags),
     "pass --image DIR to repair a mounted Windows image",
   );
-  if (flags.image === undefined) {
-    const programData = io.env["ProgramData"] ?? "C:\\ProgramData";
-    const live = {
-      exec: nodeExec({ timeoutMs: 120_000 }),
-      system32: `${io.env["SystemRoot"] ?? "C:\\Windows"}\\System32`,
-    };
-    // One folder, secured as a whole (owner and inherited ACL), holds state and quarantine; a
-    // --state folder the user names is theirs and keeps its rights.
-    const home = path.win32.join(programData, "koff-doctor");
-    await securePrivateDir(home, live.exec, live.system32);
-    const stateDir = flags.state ?? path.win32.join(home, "state");
-    const quarantineRoot = path.win32.join(home, "quarantine");
-    return {
-      snapshot,
-      stateDir,
-      quarantineRoot,
-      live,
-      trustFiles: flags.trust,
-      at: flags.at,
-    };
-  }
-  return {
-    snapshot,
+  return repairEnvironment(snapshot, {
     imageRoot: flags.image,
-    stateDir: flags.state ?? defaultStateDir(flags.image, io.env),
+    stateDir: flags.state,
     trustFiles: flags.trust,
     at: flags.at,
-  };
+    env: io.env,
+  });
 }
 
 function refused(e: unknown, io: CliIo, json: boolean | undefined): number {
