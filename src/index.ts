@@ -105,7 +105,7 @@ export type { Finding, Severity } from "./check/finding.js";
 export type { MachineFacts } from "./check/facts.js";
 export type { Snapshot, SnapshotMode } from "./ports/snapshot.js";
 /**
- * Open a source (docs/modes): openSource({ image: dir } | { bundle: file } | { live: true } |
+ * Open a source (docs/architecture.md "How a verb runs"): openSource({ image: dir } | { bundle: file } | { live: true } |
  * { hostFiles: true, imageRoot? }) → OpenedSource, its `snapshot` and `close()`. Throws
  * SourceError (`live-unsupported`, `not-an-image-root`), BundleError, InputFileError.
  */
