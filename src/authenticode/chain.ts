@@ -8,23 +8,14 @@
  * docs/authenticode.md ("Path validation (RFC 5280 §6.1)", "Where we differ, and why").
  */
 import { isSelfSigned, type CertificateCache, type CertificateInfo } from "./certificate-cache.js";
-import { issuerProblem } from "./path-validation.js";
-import type { TrustAnchor, TrustStore } from "./trust-store.js";
+import { issuerProblem, type ChainResult } from "./path-validation.js";
+import type { TrustStore } from "./trust-store.js";
 
 /** Longest chain followed (real Authenticode chains have 2–4 certificates). */
 export const MAX_CHAIN_LENGTH = 12;
 
-/** Result of {@link buildChain}. */
-export interface ChainResult {
-  /** Leaf first, then issuers; the anchor's certificate last when one was reached. */
-  certificates: CertificateInfo[];
-  /** The anchor the chain reached, if any. */
-  anchor?: TrustAnchor;
-  /** The chain ends at an anchor or at a self-issued certificate whose signature verifies with its own key. */
-  complete: boolean;
-  /** The leaf is self-issued and self-verifying (and not an anchor). */
-  selfSigned: boolean;
-}
+/** Result of {@link buildChain} (defined beside the rules that judge it). */
+export type { ChainResult };
 
 /**
  * Builds the path leaf → … → root, the best of the candidate paths (see `walk`). Terminates:

@@ -13,7 +13,19 @@
  * (CERT_TRUST_INVALID_BASIC_CONSTRAINTS); docs/authenticode.md § "Path validation".
  */
 import { isSelfSigned, type CertificateInfo } from "./certificate-cache.js";
-import type { ChainResult } from "./chain.js";
+import type { TrustAnchor } from "./trust-store.js";
+
+/** A certification path as `buildChain` (src/authenticode/chain.ts) found it. */
+export interface ChainResult {
+  /** Leaf first, then issuers; the anchor's certificate last when one was reached. */
+  certificates: CertificateInfo[];
+  /** The anchor the chain reached, if any. */
+  anchor?: TrustAnchor;
+  /** The chain ends at an anchor or at a self-issued certificate whose signature verifies with its own key. */
+  complete: boolean;
+  /** The leaf is self-issued and self-verifying (and not an anchor). */
+  selfSigned: boolean;
+}
 
 /** The rule a chain broke. */
 export type PathRule = "basic-constraints" | "path-length" | "key-usage" | "critical-extension" | "validity";

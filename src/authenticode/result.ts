@@ -155,3 +155,13 @@ export interface AuthenticodeResult {
   /** Verification time used as the default ("now" or the policy's `at`), ISO. */
   verifiedAt: string;
 }
+
+/** Builds a step record (the `path` names the signature, absent for file-level steps). */
+export function stepRecord(
+  step: StepName,
+  outcome: VerificationStep["outcome"],
+  detail: string,
+  path?: string,
+): VerificationStep {
+  return path === undefined ? { step, outcome, detail } : { step, outcome, detail, path };
+}

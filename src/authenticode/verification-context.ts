@@ -15,19 +15,20 @@ import type { ChainResult } from "./chain.js";
 import type { validityProblem } from "./path-validation.js";
 import type { PeLayout } from "./pe-layout.js";
 import type { VerificationPolicy } from "./policy.js";
-import type {
-  IntegrityEvidence,
-  SignatureResult,
-  StepOutcome,
-  TimeEvidence,
-  TrustEvidence,
-  VerificationStep,
+import {
+  stepRecord,
+  type IntegrityEvidence,
+  type SignatureResult,
+  type StepOutcome,
+  type TimeEvidence,
+  type TrustEvidence,
+  type VerificationStep,
 } from "./result.js";
 import type { SignedDataModel, SignerInfoModel } from "./signed-data.js";
 import type { SignerVerification } from "./signer-verification.js";
 import type { SpcIndirectData } from "./spc-indirect-data.js";
 import type { TimestampCheck } from "./timestamp.js";
-import { stepRecord, type StepName } from "./verification-steps.js";
+import type { StepName } from "./verification-steps.js";
 
 /** Shared by every signature of one file. */
 export interface FileContext {

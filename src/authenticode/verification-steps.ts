@@ -6,7 +6,6 @@
  * Source: the pipeline of named steps in signify's `SignedData.verify` / `SignerInfo.verify`
  * (https://github.com/ralphje/signify).
  */
-import type { VerificationStep } from "./result.js";
 
 /** File-level steps, in the order `verifyAuthenticode` runs them. */
 export const FILE_STEPS = ["certificate-table", "certificate-entry", "file-state"] as const;
@@ -50,13 +49,3 @@ export type FileStepName = (typeof FILE_STEPS)[number];
 export type SignatureStepName = (typeof SIGNATURE_STEPS)[number];
 /** Any step `VerificationStep.step` can name. */
 export type StepName = (typeof VERIFICATION_STEPS)[number];
-
-/** Builds a step record (the `path` names the signature, absent for file-level steps). */
-export function stepRecord(
-  step: StepName,
-  outcome: VerificationStep["outcome"],
-  detail: string,
-  path?: string,
-): VerificationStep {
-  return path === undefined ? { step, outcome, detail } : { step, outcome, detail, path };
-}

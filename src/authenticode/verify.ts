@@ -21,7 +21,12 @@ import {
 import { AuthenticodeError } from "./errors.js";
 import { certificateTableLocation, type PeLayout } from "./pe-layout.js";
 import type { VerificationPolicy } from "./policy.js";
-import type { AuthenticodeResult, AuthenticodeState, VerificationStep } from "./result.js";
+import {
+  stepRecord,
+  type AuthenticodeResult,
+  type AuthenticodeState,
+  type VerificationStep,
+} from "./result.js";
 import { parseContentInfoNode, parseContentInfoSignedData, type SignedDataModel } from "./signed-data.js";
 import { decideFileState } from "./state-rule.js";
 import {
@@ -54,7 +59,6 @@ import {
 import {
   FILE_STEPS,
   SIGNATURE_STEPS,
-  stepRecord,
   type FileStepName,
   type SignatureStepName,
 } from "./verification-steps.js";

@@ -7,7 +7,7 @@
  * out of their root (an image adapter must not escape the image directory).
  */
 import type { WindowsPathOrigin } from "../paths/windows-path.js";
-import type { TriageRecord } from "../triage/triage-file.js";
+import type { TriageRecord } from "../triage/record.js";
 
 /** What a path is. */
 export interface FileStat {

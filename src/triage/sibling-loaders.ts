@@ -37,7 +37,9 @@ import { READ_LIMITS } from "../limits.js";
 import { joinWindowsPath, windowsPathKey } from "../paths/windows-path.js";
 import { parsePeImports } from "../pe/index.js";
 import type { FileSystemPort } from "../ports/file-system.js";
-import type { LoadPosition } from "./subject.js";
+import type { LoadPosition, NotReadReason, SiblingSearch } from "./subject.js";
+
+export type { NotReadReason, SiblingSearch };
 
 /** Modules read per folder; more are reported as not read (side-loading then unknown). */
 export const MAX_SIBLING_MODULES = READ_LIMITS.siblingModules;
@@ -86,9 +88,6 @@ export interface SiblingModule {
   imports: SiblingImport[];
 }
 
-/** Why a candidate module was not examined. */
-export type NotReadReason = "count-cap" | "size-cap" | "unreadable";
-
 /** The result of scanning one folder. */
 export interface FolderScan {
   folder: string;
@@ -99,22 +98,6 @@ export interface FolderScan {
   /** The PE modules read (files that are not PE images are left out). */
   modules: SiblingModule[];
   notRead: Array<{ name: string; where: string; reason: NotReadReason }>;
-}
-
-/** How completely a file's folder was searched for modules that import it. */
-export interface SiblingSearch {
-  /** Candidate modules in the folder (the file itself excluded). */
-  candidates: number;
-  /** Of those, read and parsed (or found not to be PE images). */
-  read: number;
-  /** How many were not read; the search is complete when this is 0 and `listed`. */
-  notRead: number;
-  /** Of those, how many for each reason. */
-  notReadBy: Partial<Record<NotReadReason, number>>;
-  /** The first {@link NOT_READ_SHOWN} not read, for evidence (a huge folder must not bloat every record). */
-  notReadExamples: Array<{ where: string; reason: NotReadReason }>;
-  /** False when the folder could not be listed. */
-  listed: boolean;
 }
 
 /** Load positions of one file from its folder's scan, and how complete the search was. */

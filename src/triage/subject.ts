@@ -5,7 +5,6 @@
  */
 import type { ConnectorKnowledge } from "../knowledge/index.js";
 import type { PeImage } from "../pe/types.js";
-import type { SiblingSearch } from "./sibling-loaders.js";
 import type { SignatureSummary } from "./signature-summary.js";
 import type { WindowsPathOrigin } from "../paths/windows-path.js";
 
@@ -45,4 +44,23 @@ export interface TriageSubject {
   loadingProcesses?: LoadingProcess[];
   /** The configured Kerio server host(s), to tell expected connections from others (live mode). */
   kerioServers?: string[];
+}
+
+/** Why a candidate module was not examined. */
+export type NotReadReason = "count-cap" | "size-cap" | "unreadable";
+
+/** How completely a folder was searched for modules importing a file (src/triage/sibling-loaders.ts). */
+export interface SiblingSearch {
+  /** Candidate modules in the folder (the file itself excluded). */
+  candidates: number;
+  /** Of those, read and parsed (or found not to be PE images). */
+  read: number;
+  /** How many were not read; the search is complete when this is 0 and `listed`. */
+  notRead: number;
+  /** Of those, how many for each reason. */
+  notReadBy: Partial<Record<NotReadReason, number>>;
+  /** The first `NOT_READ_SHOWN` (src/triage/sibling-loaders.ts) not read, for evidence (a huge folder must not bloat every record). */
+  notReadExamples: Array<{ where: string; reason: NotReadReason }>;
+  /** False when the folder could not be listed. */
+  listed: boolean;
 }

@@ -23,11 +23,12 @@ import { providerExportsIndicator } from "./indicators/provider-exports.js";
 import { signatureIndicator } from "./indicators/signature.js";
 import { analyzeDynamicImports } from "./dynamic-imports.js";
 import { analyzePacking } from "./packing.js";
-import { summarizePe, type PeSummary } from "./pe-summary.js";
+import { summarizePe } from "./pe-summary.js";
 import type { SiblingSearch } from "./sibling-loaders.js";
 import type { SignatureSummary } from "./signature-summary.js";
 import type { LoadingProcess, LoadPosition, TriageSubject } from "./subject.js";
-import { verdictOf, type Indicator, type Verdict } from "./types.js";
+import type { TriageRecord } from "./record.js";
+import { verdictOf, type Indicator } from "./types.js";
 
 /** What the signature verifier gives triage: the summary it judges and the full evidence for JSON. */
 export interface SignatureVerification {
@@ -39,26 +40,8 @@ export interface SignatureVerification {
 /** Verifies the Authenticode signature of `bytes` (parsed as `pe`). Injected so triage stays pure. */
 export type SignatureVerifier = (bytes: Uint8Array, pe: PeImage) => Promise<SignatureVerification>;
 
-/** One file's triage record: the library form of an entry of `triage --json` `files[]`. */
-export interface TriageRecord {
-  /** Path as given by the caller. */
-  path: string;
-  windowsPath?: string;
-  sha256: string;
-  /** Size in bytes. */
-  size: number;
-  verdict: Verdict;
-  error?: { code: string; message: string; offset?: number; structure?: string };
-  signature?: SignatureSummary & { details?: unknown };
-  indicators: Indicator[];
-  pe?: PeSummary;
-  /**
-   * Set when this record was not computed here but read from a redacted bundle's
-   * `snapshot/pe-facts.json` (the file's bytes were withheld). A bundle is not authenticated: the
-   * verdict is the collecting machine's word, not this run's finding.
-   */
-  carried?: { from: string; note: string };
-}
+/** One file's record (defined in ./record.ts, a leaf the ports can import). */
+export type { TriageRecord };
 
 export interface TriageInput {
   /** Path as given by the caller (host path or Windows path); reported as is. */
