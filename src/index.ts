@@ -107,7 +107,8 @@ export type { Snapshot, SnapshotMode } from "./ports/snapshot.js";
 /**
  * Open a source (docs/architecture.md "How a verb runs"): openSource({ image: dir } | { bundle: file } | { live: true } |
  * { hostFiles: true, imageRoot? }) → OpenedSource, its `snapshot` and `close()`. Throws
- * SourceError (`live-unsupported`, `not-an-image-root`), BundleError, InputFileError.
+ * SourceError (`live-unsupported`, `not-an-image-root`, `not-a-windows-path`), BundleError,
+ * InputFileError, and in live mode WindowsStateError (`exec-failed`).
  */
 export type { BundleSnapshot } from "./ports/snapshot.js";
 export {

@@ -12,7 +12,9 @@ export type SourceErrorCode =
   /** Live mode was asked for on an OS other than Windows. */
   | "live-unsupported"
   /** An image folder holds none of a Windows system volume's top-level folders. */
-  | "not-an-image-root";
+  | "not-an-image-root"
+  /** A path given as a file's original Windows path is not one (`C:\…` or `\\server\share\…`). */
+  | "not-a-windows-path";
 
 /** A source that cannot be opened, with the path concerned when there is one. */
 export class SourceError extends CodedError<SourceErrorCode> {

@@ -15,6 +15,7 @@ import { SourceError } from "./errors.js";
 import { createHostSnapshot, type HostSnapshotOptions } from "./host/host-snapshot.js";
 import { checkImageRoot } from "./image/image-root.js";
 import { createImageSnapshot } from "./image/image-snapshot.js";
+import { isWindowsPath } from "../paths/windows-path.js";
 import { createLiveSnapshot, type LiveSnapshotOptions } from "./live/live-snapshot.js";
 
 /** A mounted or copied Windows system volume (`--image DIR`). */
@@ -65,7 +66,9 @@ export function assertSourceSupported(spec: SourceSpec, platform: NodeJS.Platfor
 /**
  * Opens `spec` and builds its snapshot. Nothing is read before the source's checks pass; a
  * bundle is verified whole (every member against its manifest) before its snapshot is built.
- * @throws SourceError `live-unsupported` (live mode off Windows) or `not-an-image-root`.
+ * @throws SourceError `live-unsupported` (live mode off Windows), `not-an-image-root` (an image,
+ *   or the image root of host files), `not-a-windows-path` (host files' `originalWindowsPath`).
+ * @throws WindowsStateError `exec-failed` when live mode cannot run the tools it reads through.
  * @throws InputFileError when the image folder or the bundle file is not a usable folder or file.
  * @throws BundleError when the bundle is refused or tampered with (its zip is closed again).
  */
@@ -83,6 +86,11 @@ export async function openSource(spec: SourceSpec): Promise<OpenedSource> {
     return unheld(await createLiveSnapshot(options));
   }
   const { hostFiles: _hostFiles, ...options } = spec;
+  if (options.imageRoot !== undefined) await checkImageRoot(options.imageRoot);
+  if (options.originalWindowsPath !== undefined && !isWindowsPath(options.originalWindowsPath))
+    throw new SourceError("not-a-windows-path", `not a full Windows path: ${options.originalWindowsPath}`, {
+      path: options.originalWindowsPath,
+    });
   return unheld(createHostSnapshot(options));
 }
 

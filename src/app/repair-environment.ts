@@ -11,7 +11,8 @@
 import path from "node:path";
 import { nodeExec } from "../adapters/live/exec.js";
 import type { Snapshot } from "../ports/snapshot.js";
-import { defaultStateDir, securePrivateDir, type RepairEnvironment } from "../runbook/index.js";
+import { SourceError } from "../adapters/errors.js";
+import { defaultStateDir, RunbookError, securePrivateDir, type RepairEnvironment } from "../runbook/index.js";
 
 /** Options of {@link repairEnvironment}. */
 export interface RepairEnvironmentOptions {
@@ -31,15 +32,26 @@ export interface RepairEnvironmentOptions {
 const LIVE_TOOL_TIMEOUT_MS = 120_000;
 
 /**
- * The repair environment for `snapshot`.
- * @throws RunbookError when the live home folder cannot be created or secured.
+ * The repair environment for `snapshot`. The snapshot's mode decides: an image snapshot needs
+ * its `imageRoot`; a live snapshot runs only on Windows; a bundle is a record, never repaired.
+ * Nothing is created before these checks pass.
+ * @throws RunbookError `usage` for a bundle snapshot, an image snapshot without `imageRoot`, or
+ *   a live snapshot given an `imageRoot`; `io` when the live home folder cannot be secured.
+ * @throws SourceError `live-unsupported` for a live snapshot off Windows.
  */
 export async function repairEnvironment(
   snapshot: Snapshot,
   options: RepairEnvironmentOptions,
 ): Promise<RepairEnvironment> {
   const { imageRoot, trustFiles, at, env } = options;
-  if (imageRoot !== undefined) {
+  if (snapshot.mode === "bundle")
+    throw new RunbookError("usage", "a bundle is a record of a machine: it cannot be repaired");
+  if (snapshot.mode === "image") {
+    if (imageRoot === undefined)
+      throw new RunbookError(
+        "usage",
+        "an image snapshot needs imageRoot (the image's host folder) to be repaired",
+      );
     return {
       snapshot,
       imageRoot,
@@ -48,6 +60,10 @@ export async function repairEnvironment(
       at,
     };
   }
+  if (imageRoot !== undefined)
+    throw new RunbookError("usage", "imageRoot was given for a live snapshot: open the image instead");
+  if (process.platform !== "win32")
+    throw new SourceError("live-unsupported", "live mode runs on Windows only");
   const live = {
     exec: nodeExec({ timeoutMs: LIVE_TOOL_TIMEOUT_MS }),
     system32: `${env["SystemRoot"] ?? "C:\\Windows"}\\System32`,

@@ -51,6 +51,9 @@ export interface TriagePathOptions {
  *   bytes; `sha256` is lower-case hex (empty when unread).
  * @throws InputFileError when a `trustFiles` path is not a readable regular file.
  * @throws AuthenticodeError `bad-trust-file` when a trust file holds no certificate.
+ * @throws SourceError `not-an-image-root` when `imageRoot` is not the root of a Windows volume,
+ *   `not-a-windows-path` when `windowsPath` is not a full Windows path; InputFileError when
+ *   `imageRoot` is not a folder (missing, a file, a FIFO, a symlink loop).
  * @throws RegistryError when `imageRoot`'s SOFTWARE hive exists but is not a readable hive;
  *   InputFileError when it cannot be read. A bad input file never throws: its problem is the
  *   record's `error`.
