@@ -217,7 +217,10 @@ function readRaw(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string): Promise<
 }
 
 /**
- * Opens and validates the zip at `file` (see the module comment for every check).
+ * Opens and validates the zip at `file` (see the module comment for every check). yauzl locates
+ * the end-of-central-directory record (APPNOTE §4.3.16; the ZIP64 record and locator of §4.3.14
+ * and §4.3.15 when present); the entry count is checked against the cap before any central
+ * directory header is read, then every header is validated ({@link validateEntry}).
  * @throws InputFileError when `file` is not a regular file within {@link READ_LIMITS}.bundleFileBytes.
  * @throws BundleError with the offending member `path`, or `not-a-zip`.
  */
@@ -228,81 +231,14 @@ export async function openZipArchive(
   const caps: BundleReadLimits = { ...DEFAULT_READ_LIMITS, ...limits };
   const zip = await openYauzl(file);
   try {
-    if (zip.entryCount > caps.maxEntries)
-      throw new BundleError(
-        "too-many-entries",
-        `${zip.entryCount} entries, over the cap of ${caps.maxEntries}`,
-        {
-          limit: caps.maxEntries,
-          actual: zip.entryCount,
-        },
-      );
+    checkEntryCount(zip.entryCount, caps);
     const members = new Map<string, ZipMember>();
     const entries = new Map<string, yauzl.Entry>();
-    const seen = new Set<string>();
-    let total = 0;
+    const tally: EntryTally = { folded: new Set<string>(), totalBytes: 0 };
     await readEntries(zip, (entry) => {
-      const name = decodeName(entry.fileNameRaw, (entry.generalPurposeBitFlag & 0x800) !== 0);
-      validateMemberName(name);
-      if (entry.extraFieldRaw.length + entry.fileCommentRaw.length > MAX_EXTRA_BYTES)
-        throw new BundleError(
-          "bad-name",
-          `member ${name} carries over ${MAX_EXTRA_BYTES} bytes of extra fields and comment`,
-          {
-            path: name,
-            limit: MAX_EXTRA_BYTES,
-          },
-        );
-      const isDirectory = name.endsWith("/");
-      checkEntryType(entry, name, isDirectory);
-      const folded = name.toLowerCase();
-      if (seen.has(folded))
-        throw new BundleError("duplicate-entry", `duplicate member: ${name}`, { path: name });
-      seen.add(folded);
-      if (entry.isEncrypted())
-        throw new BundleError("encrypted", `encrypted member: ${name}`, { path: name });
-      if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)
-        throw new BundleError(
-          "unsupported-compression",
-          `member ${name} uses compression method ${entry.compressionMethod}`,
-          { path: name, actual: entry.compressionMethod },
-        );
-      for (const [what, n] of [
-        ["uncompressed", entry.uncompressedSize],
-        ["compressed", entry.compressedSize],
-      ] as const) {
-        if (n > caps.maxEntryBytes)
-          throw new BundleError(
-            "entry-too-large",
-            `member ${name} declares ${n} ${what} bytes, over the cap of ${caps.maxEntryBytes}`,
-            { path: name, limit: caps.maxEntryBytes, actual: n },
-          );
-      }
-      total += entry.uncompressedSize;
-      if (total > caps.maxTotalBytes)
-        throw new BundleError(
-          "total-too-large",
-          `members declare more than ${caps.maxTotalBytes} bytes in all (at ${name})`,
-          { path: name, limit: caps.maxTotalBytes, actual: total },
-        );
-      if (entry.uncompressedSize >= caps.ratioFloorBytes) {
-        const ratio = entry.uncompressedSize / Math.max(1, entry.compressedSize);
-        if (ratio > caps.maxRatio)
-          throw new BundleError(
-            "ratio-too-high",
-            `member ${name} declares a compression ratio of ${ratio.toFixed(0)}:1, over the cap of ${caps.maxRatio}:1`,
-            { path: name, limit: caps.maxRatio, actual: ratio },
-          );
-      }
-      if (isDirectory && entry.uncompressedSize !== 0)
-        throw new BundleError("bad-name", `folder entry with content: ${name}`, { path: name });
-      members.set(name, {
-        name,
-        size: entry.uncompressedSize,
-        compressedSize: entry.compressedSize,
-        isDirectory,
-      });
-      entries.set(name, entry);
+      const member = validateEntry(entry, caps, tally);
+      members.set(member.name, member);
+      entries.set(member.name, entry);
     });
     return {
       file,
@@ -311,40 +247,7 @@ export async function openZipArchive(
         const entry = entries.get(name);
         if (entry === undefined || name.endsWith("/"))
           throw new BundleError("member-invalid", `no member ${name}`, { path: name });
-        const raw = await readRaw(zip, entry, name);
-        let out: Buffer;
-        if (entry.compressionMethod === 0) out = raw;
-        else {
-          try {
-            // Stops inflating once the output would exceed the declared size.
-            out = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
-          } catch (e) {
-            const code = (e as { code?: string }).code;
-            if (code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError)
-              throw new BundleError(
-                "size-mismatch",
-                `member ${name} inflates to more than its declared ${entry.uncompressedSize} bytes`,
-                { path: name, limit: entry.uncompressedSize },
-              );
-            throw new BundleError(
-              "size-mismatch",
-              `member ${name} does not inflate: ${(e as Error).message}`,
-              {
-                path: name,
-                cause: e,
-              },
-            );
-          }
-        }
-        if (out.length !== entry.uncompressedSize)
-          throw new BundleError(
-            "size-mismatch",
-            `member ${name} has ${out.length} bytes, declared ${entry.uncompressedSize}`,
-            { path: name, limit: entry.uncompressedSize, actual: out.length },
-          );
-        if (crc32(out) >>> 0 !== entry.crc32 >>> 0)
-          throw new BundleError("crc-mismatch", `member ${name} fails its CRC-32`, { path: name });
-        return new Uint8Array(out.buffer, out.byteOffset, out.length);
+        return readMember(zip, entry, name);
       },
       close() {
         zip.close();
@@ -353,5 +256,148 @@ export async function openZipArchive(
   } catch (e) {
     zip.close();
     throw e;
+  }
+}
+
+/**
+ * The entry count of the end-of-central-directory record (APPNOTE §4.3.16, "total number of
+ * entries in the central directory", or its ZIP64 counterpart, §4.3.14) against the cap.
+ * @throws BundleError `too-many-entries`.
+ */
+function checkEntryCount(entryCount: number, caps: BundleReadLimits): void {
+  if (entryCount > caps.maxEntries)
+    throw new BundleError("too-many-entries", `${entryCount} entries, over the cap of ${caps.maxEntries}`, {
+      limit: caps.maxEntries,
+      actual: entryCount,
+    });
+}
+
+/** What {@link validateEntry} remembers across the entries of one archive. */
+interface EntryTally {
+  /** Names seen so far, lower-cased (a duplicate differing only in case is refused). */
+  folded: Set<string>;
+  /** Declared uncompressed bytes of the entries so far. */
+  totalBytes: number;
+}
+
+/**
+ * Validates one central directory file header (APPNOTE §4.3.12) before any byte of the member
+ * is read: its name ({@link decodeName}, {@link validateMemberName}), extra field and comment
+ * lengths (§4.4.10–4.4.12), entry type from the external attributes (§4.4.15), uniqueness,
+ * encryption (§4.4.4 bit 0), compression method (§4.4.5: stored or deflated), and declared sizes
+ * ({@link checkDeclaredSizes}).
+ * @returns the member as {@link ZipArchive.members} lists it; `tally` is updated.
+ * @throws BundleError with the member `path`.
+ */
+function validateEntry(entry: yauzl.Entry, caps: BundleReadLimits, tally: EntryTally): ZipMember {
+  const name = decodeName(entry.fileNameRaw, (entry.generalPurposeBitFlag & 0x800) !== 0);
+  validateMemberName(name);
+  if (entry.extraFieldRaw.length + entry.fileCommentRaw.length > MAX_EXTRA_BYTES)
+    throw new BundleError(
+      "bad-name",
+      `member ${name} carries over ${MAX_EXTRA_BYTES} bytes of extra fields and comment`,
+      { path: name, limit: MAX_EXTRA_BYTES },
+    );
+  const isDirectory = name.endsWith("/");
+  checkEntryType(entry, name, isDirectory);
+  const folded = name.toLowerCase();
+  if (tally.folded.has(folded))
+    throw new BundleError("duplicate-entry", `duplicate member: ${name}`, { path: name });
+  tally.folded.add(folded);
+  if (entry.isEncrypted()) throw new BundleError("encrypted", `encrypted member: ${name}`, { path: name });
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)
+    throw new BundleError(
+      "unsupported-compression",
+      `member ${name} uses compression method ${entry.compressionMethod}`,
+      { path: name, actual: entry.compressionMethod },
+    );
+  checkDeclaredSizes(entry, name, caps, tally);
+  if (isDirectory && entry.uncompressedSize !== 0)
+    throw new BundleError("bad-name", `folder entry with content: ${name}`, { path: name });
+  return { name, size: entry.uncompressedSize, compressedSize: entry.compressedSize, isDirectory };
+}
+
+/**
+ * The declared sizes of a central directory header (APPNOTE §4.4.8 compressed size, §4.4.9
+ * uncompressed size, or their ZIP64 extra field values, §4.5.3) against the caps: each size per
+ * member, the running total of uncompressed sizes (added to `tally`), and the ratio of
+ * uncompressed to compressed size for members of at least `ratioFloorBytes`.
+ * @throws BundleError `entry-too-large`, `total-too-large` or `ratio-too-high` with `path`, `limit`, `actual`.
+ */
+function checkDeclaredSizes(
+  entry: yauzl.Entry,
+  name: string,
+  caps: BundleReadLimits,
+  tally: EntryTally,
+): void {
+  for (const [what, n] of [
+    ["uncompressed", entry.uncompressedSize],
+    ["compressed", entry.compressedSize],
+  ] as const) {
+    if (n > caps.maxEntryBytes)
+      throw new BundleError(
+        "entry-too-large",
+        `member ${name} declares ${n} ${what} bytes, over the cap of ${caps.maxEntryBytes}`,
+        { path: name, limit: caps.maxEntryBytes, actual: n },
+      );
+  }
+  tally.totalBytes += entry.uncompressedSize;
+  if (tally.totalBytes > caps.maxTotalBytes)
+    throw new BundleError(
+      "total-too-large",
+      `members declare more than ${caps.maxTotalBytes} bytes in all (at ${name})`,
+      { path: name, limit: caps.maxTotalBytes, actual: tally.totalBytes },
+    );
+  if (entry.uncompressedSize >= caps.ratioFloorBytes) {
+    const ratio = entry.uncompressedSize / Math.max(1, entry.compressedSize);
+    if (ratio > caps.maxRatio)
+      throw new BundleError(
+        "ratio-too-high",
+        `member ${name} declares a compression ratio of ${ratio.toFixed(0)}:1, over the cap of ${caps.maxRatio}:1`,
+        { path: name, limit: caps.maxRatio, actual: ratio },
+      );
+  }
+}
+
+/**
+ * The content of a validated member: its raw bytes ({@link readRaw}), stored as is or inflated
+ * (APPNOTE §4.4.5 methods 0 and 8), checked against the declared uncompressed size (§4.4.9) and
+ * CRC-32 (§4.4.7).
+ * @throws BundleError `size-mismatch`, `crc-mismatch` or `not-a-zip` with `path`.
+ */
+async function readMember(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string): Promise<Uint8Array> {
+  const raw = await readRaw(zip, entry, name);
+  const out = entry.compressionMethod === 0 ? raw : inflateMember(raw, entry.uncompressedSize, name);
+  if (out.length !== entry.uncompressedSize)
+    throw new BundleError(
+      "size-mismatch",
+      `member ${name} has ${out.length} bytes, declared ${entry.uncompressedSize}`,
+      { path: name, limit: entry.uncompressedSize, actual: out.length },
+    );
+  if (crc32(out) >>> 0 !== entry.crc32 >>> 0)
+    throw new BundleError("crc-mismatch", `member ${name} fails its CRC-32`, { path: name });
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+/**
+ * Inflates raw deflate data (RFC 1951; APPNOTE §4.4.5 method 8), stopping once the output would
+ * exceed `declaredSize` bytes.
+ * @throws BundleError `size-mismatch` when it inflates to more, or does not inflate.
+ */
+function inflateMember(raw: Buffer, declaredSize: number, name: string): Buffer {
+  try {
+    return inflateRawSync(raw, { maxOutputLength: Math.max(1, declaredSize) });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError)
+      throw new BundleError(
+        "size-mismatch",
+        `member ${name} inflates to more than its declared ${declaredSize} bytes`,
+        { path: name, limit: declaredSize },
+      );
+    throw new BundleError("size-mismatch", `member ${name} does not inflate: ${(e as Error).message}`, {
+      path: name,
+      cause: e,
+    });
   }
 }

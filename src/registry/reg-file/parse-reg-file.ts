@@ -83,126 +83,164 @@ function parseHexBytes(text: string, line: number): Uint8Array {
  * @throws RegistryError `reg-syntax` with the 1-based `line` of the first error.
  */
 export function parseRegFile(input: Uint8Array | string): RegFile {
-  let text: string;
-  let encoding: RegFile["encoding"];
-  if (typeof input === "string") {
-    text = input.startsWith("\ufeff") ? input.slice(1) : input;
-    encoding = "string";
-  } else {
-    const d = decodeRegText(input);
-    text = d.text.startsWith("\ufeff") ? d.text.slice(1) : d.text;
-    encoding = d.encoding;
-  }
+  const { text, encoding } = decodeInput(input);
   const lines = text.split(/\r\n|\n|\r/);
+  const header = readHeader(lines);
+  const cursor: LineCursor = { lines, next: header.next };
   const operations: RegOperation[] = [];
-  let format: RegFileFormat | undefined;
   let currentKey: string | undefined;
-  let i = 0;
-  for (; i < lines.length; i++) {
-    const t = lines[i]!.trim();
-    if (t === "") continue;
-    if (t === HEADER_V5) format = "5.00";
-    else if (t === HEADER_V4) format = "REGEDIT4";
-    else throw syntax(`expected "${HEADER_V5}" or "${HEADER_V4}"`, i + 1);
-    i++;
-    break;
-  }
-  if (format === undefined) throw syntax("empty .reg text: no header", 1);
-
-  while (i < lines.length) {
-    const lineNo = i + 1;
-    const raw = lines[i]!.trimStart();
-    i++;
+  while (cursor.next < lines.length) {
+    const lineNo = cursor.next + 1;
+    const raw = lines[cursor.next]!.trimStart();
+    cursor.next++;
     if (raw === "" || raw.startsWith(";") || raw.startsWith("#")) continue;
     if (raw.startsWith("[")) {
-      const close = raw.lastIndexOf("]");
-      if (close < 0) throw syntax("key line without ']'", lineNo);
-      if (!isTrailingNoise(raw.slice(close + 1))) throw syntax("text after ']'", lineNo);
-      let path = raw.slice(1, close);
-      const del = path.startsWith("-");
-      if (del) path = path.slice(1);
-      path = trimCharEnd(path, "\\");
-      if (path.trim() === "") throw syntax("empty key path", lineNo);
-      if (del) {
-        operations.push({ kind: "delete-key", path, line: lineNo });
-        currentKey = undefined;
-      } else {
-        operations.push({ kind: "create-key", path, line: lineNo });
-        currentKey = path;
-      }
-      continue;
-    }
-    if (raw.startsWith('"') || raw.startsWith("@")) {
+      const op = parseKeyLine(raw, lineNo);
+      operations.push(op);
+      currentKey = op.kind === "create-key" ? op.path : undefined;
+    } else if (raw.startsWith('"') || raw.startsWith("@")) {
       if (currentKey === undefined) throw syntax("value outside a key section", lineNo);
-      let name: string;
-      let pos: number;
-      if (raw.startsWith("@")) {
-        name = "";
-        pos = 1;
-      } else {
-        const q = readQuoted(raw, 0, lineNo);
-        name = q.value;
-        pos = q.end;
-      }
-      while (pos < raw.length && (raw[pos] === " " || raw[pos] === "\t")) pos++;
-      if (raw[pos] !== "=") throw syntax("expected '=' after the value name", lineNo);
-      pos++;
-      while (pos < raw.length && (raw[pos] === " " || raw[pos] === "\t")) pos++;
-      const rest = raw.slice(pos);
-      if (rest.startsWith("-") && isTrailingNoise(rest.slice(1))) {
-        operations.push({ kind: "delete-value", path: currentKey, name, line: lineNo });
-        continue;
-      }
-      if (rest.startsWith('"')) {
-        const q = readQuoted(rest, 0, lineNo);
-        if (!isTrailingNoise(rest.slice(q.end))) throw syntax("text after the closing quote", lineNo);
-        operations.push({
-          kind: "set-value",
-          path: currentKey,
-          name,
-          type: RegType.REG_SZ,
-          data: encodeRegString(q.value),
-          line: lineNo,
-        });
-        continue;
-      }
-      const lower = rest.toLowerCase();
-      if (lower.startsWith("dword:")) {
-        const m = /^dword:([0-9a-fA-F]{1,8})\s*(;.*)?$/i.exec(rest);
-        if (!m) throw syntax("dword: needs 1 to 8 hex digits", lineNo);
-        operations.push({
-          kind: "set-value",
-          path: currentKey,
-          name,
-          type: RegType.REG_DWORD,
-          data: encodeRegDword(parseInt(m[1]!, 16)),
-          line: lineNo,
-        });
-        continue;
-      }
-      const hm = /^hex(?:\(([0-9a-fA-F]{1,8})\))?:/.exec(lower);
-      if (hm) {
-        const type = hm[1] === undefined ? RegType.REG_BINARY : parseInt(hm[1], 16);
-        let body = stripHexComment(rest.slice(hm[0].length)).trimEnd();
-        let joined = "";
-        // Continuation: a byte list whose line ends with "\" goes on with the next line.
-        while (body.endsWith("\\")) {
-          joined += body.slice(0, -1);
-          if (i >= lines.length) throw syntax("continuation '\\' at end of file", lineNo);
-          body = stripHexComment(lines[i]!).trim();
-          i++;
-        }
-        joined += body;
-        let data = parseHexBytes(joined, lineNo);
-        if (format === "REGEDIT4" && (type === RegType.REG_EXPAND_SZ || type === RegType.REG_MULTI_SZ)) {
-          data = encodeUtf16le(latin1Decoder.decode(data));
-        }
-        operations.push({ kind: "set-value", path: currentKey, name, type, data, line: lineNo });
-        continue;
-      }
-      throw syntax(`unknown value data ${JSON.stringify(rest.slice(0, 20))}`, lineNo);
+      operations.push(parseValueLine(raw, lineNo, currentKey, header.format, cursor));
+    } else {
+      throw syntax(`unexpected text ${JSON.stringify(raw.slice(0, 20))}`, lineNo);
     }
-    throw syntax(`unexpected text ${JSON.stringify(raw.slice(0, 20))}`, lineNo);
   }
-  return { format, encoding, operations };
+  return { format: header.format, encoding, operations };
+}
+
+/** The text to parse, without a leading byte order mark, and how it was encoded. */
+function decodeInput(input: Uint8Array | string): { text: string; encoding: RegFile["encoding"] } {
+  if (typeof input === "string") {
+    return { text: input.startsWith("\ufeff") ? input.slice(1) : input, encoding: "string" };
+  }
+  const d = decodeRegText(input);
+  return { text: d.text.startsWith("\ufeff") ? d.text.slice(1) : d.text, encoding: d.encoding };
+}
+
+/**
+ * The header line (KB 310516: "Windows Registry Editor Version 5.00", or "REGEDIT4" for Windows 98
+ * and NT 4.0 files): the first non-blank line.
+ * @returns the format, and the index of the line after the header.
+ * @throws RegistryError `reg-syntax` when the first non-blank line is not a header, or there is none.
+ */
+function readHeader(lines: readonly string[]): { format: RegFileFormat; next: number } {
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i]!.trim();
+    if (t === "") continue;
+    if (t === HEADER_V5) return { format: "5.00", next: i + 1 };
+    if (t === HEADER_V4) return { format: "REGEDIT4", next: i + 1 };
+    throw syntax(`expected "${HEADER_V5}" or "${HEADER_V4}"`, i + 1);
+  }
+  throw syntax("empty .reg text: no header", 1);
+}
+
+/** The lines of the text and the index of the next one to read; continuations advance it. */
+interface LineCursor {
+  readonly lines: readonly string[];
+  next: number;
+}
+
+/**
+ * A key line (KB 310516, "Adding registry subkeys or adding and changing registry values" and
+ * "Deleting registry keys and values"): `[path]` creates the key, `[-path]` deletes it and its
+ * subtree; trailing `\` in the path is dropped; a `;` comment may follow the `]`.
+ * @throws RegistryError `reg-syntax` for a missing `]`, text after it, or an empty path.
+ */
+function parseKeyLine(raw: string, lineNo: number): RegOperation & { kind: "create-key" | "delete-key" } {
+  const close = raw.lastIndexOf("]");
+  if (close < 0) throw syntax("key line without ']'", lineNo);
+  if (!isTrailingNoise(raw.slice(close + 1))) throw syntax("text after ']'", lineNo);
+  let path = raw.slice(1, close);
+  const del = path.startsWith("-");
+  if (del) path = path.slice(1);
+  path = trimCharEnd(path, "\\");
+  if (path.trim() === "") throw syntax("empty key path", lineNo);
+  return { kind: del ? "delete-key" : "create-key", path, line: lineNo };
+}
+
+/**
+ * A value line of key `path` (KB 310516, "Syntax of .reg files": `"name"=data` or `@=data` for
+ * the default value; `=-` deletes the value): its name, then its data ({@link parseValueData}).
+ * @throws RegistryError `reg-syntax`.
+ */
+function parseValueLine(
+  raw: string,
+  lineNo: number,
+  path: string,
+  format: RegFileFormat,
+  cursor: LineCursor,
+): RegOperation {
+  let name: string;
+  let pos: number;
+  if (raw.startsWith("@")) {
+    name = "";
+    pos = 1;
+  } else {
+    const q = readQuoted(raw, 0, lineNo);
+    name = q.value;
+    pos = q.end;
+  }
+  while (pos < raw.length && (raw[pos] === " " || raw[pos] === "\t")) pos++;
+  if (raw[pos] !== "=") throw syntax("expected '=' after the value name", lineNo);
+  pos++;
+  while (pos < raw.length && (raw[pos] === " " || raw[pos] === "\t")) pos++;
+  const rest = raw.slice(pos);
+  if (rest.startsWith("-") && isTrailingNoise(rest.slice(1))) {
+    return { kind: "delete-value", path, name, line: lineNo };
+  }
+  const { type, data } = parseValueData(rest, lineNo, format, cursor);
+  return { kind: "set-value", path, name, type, data, line: lineNo };
+}
+
+/**
+ * Value data after the `=` (KB 310516, "Syntax of .reg files", the data types): a quoted string
+ * (REG_SZ), `dword:` and 1 to 8 hex digits (REG_DWORD), `hex:` (REG_BINARY) or `hex(N):` (type
+ * N) byte lists ({@link readHexList}). REGEDIT4 `hex(2)` and `hex(7)` bytes are ANSI text and
+ * are widened to UTF-16LE.
+ * @throws RegistryError `reg-syntax`.
+ */
+function parseValueData(
+  rest: string,
+  lineNo: number,
+  format: RegFileFormat,
+  cursor: LineCursor,
+): { type: number; data: Uint8Array } {
+  if (rest.startsWith('"')) {
+    const q = readQuoted(rest, 0, lineNo);
+    if (!isTrailingNoise(rest.slice(q.end))) throw syntax("text after the closing quote", lineNo);
+    return { type: RegType.REG_SZ, data: encodeRegString(q.value) };
+  }
+  const lower = rest.toLowerCase();
+  if (lower.startsWith("dword:")) {
+    const m = /^dword:([0-9a-fA-F]{1,8})\s*(;.*)?$/i.exec(rest);
+    if (!m) throw syntax("dword: needs 1 to 8 hex digits", lineNo);
+    return { type: RegType.REG_DWORD, data: encodeRegDword(parseInt(m[1]!, 16)) };
+  }
+  const hm = /^hex(?:\(([0-9a-fA-F]{1,8})\))?:/.exec(lower);
+  if (hm) {
+    const type = hm[1] === undefined ? RegType.REG_BINARY : parseInt(hm[1], 16);
+    let data = parseHexBytes(readHexList(rest.slice(hm[0].length), lineNo, cursor), lineNo);
+    if (format === "REGEDIT4" && (type === RegType.REG_EXPAND_SZ || type === RegType.REG_MULTI_SZ)) {
+      data = encodeUtf16le(latin1Decoder.decode(data));
+    }
+    return { type, data };
+  }
+  throw syntax(`unknown value data ${JSON.stringify(rest.slice(0, 20))}`, lineNo);
+}
+
+/**
+ * The text of a byte list, joined across continuation lines: a list whose line ends with `\`
+ * goes on with the next line (consumed from `cursor`); `;` comments are stripped from each line.
+ * @throws RegistryError `reg-syntax` for a continuation on the last line.
+ */
+function readHexList(first: string, lineNo: number, cursor: LineCursor): string {
+  let body = stripHexComment(first).trimEnd();
+  let joined = "";
+  while (body.endsWith("\\")) {
+    joined += body.slice(0, -1);
+    if (cursor.next >= cursor.lines.length) throw syntax("continuation '\\' at end of file", lineNo);
+    body = stripHexComment(cursor.lines[cursor.next]!).trim();
+    cursor.next++;
+  }
+  return joined + body;
 }
