@@ -77,13 +77,16 @@ export async function collectBundle(
   const createdAt = options.createdAt ?? new Date();
   const notes: string[] = [];
 
+  // 1. Record: every answer `check` gets is kept, and `check --bundle` replays it.
   const { snapshot, recording } = recordingSnapshot(source);
   const system = await readSystemFacts(snapshot.registry);
   const report = await checkMachine(snapshot, { at: options.at, trustFiles: options.trustFiles });
 
+  // 2. Carried, not replayed: read through the source's own ports.
   const logs = await readLogTails(source.fs, report, limits, notes);
   const events = await readEventLogs(source, limits.maxEvents, notes);
 
+  // 3. Redact (or pass the recording through).
   const redacted = redactRecording(
     recording,
     options.redact === true,
@@ -96,6 +99,7 @@ export async function collectBundle(
     notes,
   );
 
+  // 4. Members, in this order (the manifest's `unredacted` list follows it).
   const out = new BundleMembers(redacted.redactor);
   const entries = writeFileSystemMembers(out, redacted.fs, limits.maxFileBytes, notes);
   await writePeFactsMember(out, source, report, redacted.withheld, options);
@@ -112,6 +116,7 @@ export async function collectBundle(
   writeLogMembers(out, logs, limits.logTailBytes);
   writeEventMembers(out, events);
 
+  // 5. Seal.
   const unredacted = findUnredactedMembers(out, entries, redacted);
   return sealBundle(out, { source, createdAt, limits, notes, unredacted, report });
 }
