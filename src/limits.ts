@@ -75,6 +75,11 @@ export const READ_LIMITS = {
   checkWalkEntries: 20_000,
   /** Most entries the whole search for stray provider DLLs lists. */
   strayWalkEntries: 100_000,
+  /**
+   * Most entries `collect`'s whole search for log files lists (install folders and cache roots
+   * three levels deep, then the temp folders); the logs found before it stops are carried.
+   */
+  logWalkEntries: 20_000,
 } as const;
 
 /** The name of one read cap. */

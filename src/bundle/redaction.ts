@@ -2,7 +2,8 @@
  * `--redact`: replaces user names, e-mail addresses, host names and domain names consistently
  * (the same token for the same value) in a bundle's text: Windows paths and member names, JSON,
  * `.reg` exports, INF files and log tails, in UTF-8, Windows-1252 (ANSI) and UTF-16LE, in any
- * letter case. Binary content is never edited (collect.ts decides what travels instead).
+ * letter case. Binary content is never edited (src/bundle/collect/redact-recording.ts decides
+ * what travels instead).
  *
  * Tokens: users `user-N`, e-mail addresses `<user token>@domain-N.invalid`, host names `host-N`,
  * domain names `domain-N.invalid`, host paths `path-N`.
