@@ -108,19 +108,13 @@ describe("module-map", () => {
   });
 });
 
-/** Files whose long functions are being split on another branch; one line each, saying so. */
-const KNOWN_LONG_FILES = new Set<string>();
-KNOWN_LONG_FILES.add("src/bundle/collect.ts"); // TEMPORARY (lead removes at merge): split on another branch
-
 describe("module-map of this checkout's src/", () => {
   it(`has no function over ${LONG_FUNCTION_LINES} lines without a comment above it saying why`, () => {
     const real = buildModuleMap(REPO_ROOT);
     // The analysis did read the tree: the map holds src/'s folders and many functions.
     assert.ok(real.totals.functions > 500, `only ${real.totals.functions} functions found`);
     assert.ok(real.folders.some((f) => f.folder === "src/registry/hive"));
-    const offenders = real.unexplainedLong
-      .filter((f) => !KNOWN_LONG_FILES.has(f.file))
-      .map((f) => `${f.name} (${f.lines} lines) ${f.file}:${f.line}`);
+    const offenders = real.unexplainedLong.map((f) => `${f.name} (${f.lines} lines) ${f.file}:${f.line}`);
     assert.deepEqual(offenders, [], `split these functions or say above each why it is long`);
   });
 });
