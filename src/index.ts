@@ -102,6 +102,8 @@ export {
   type CheckReport,
 } from "./app/check-machine.js";
 export type { Finding, Severity } from "./check/finding.js";
+/** The vocabulary (src/vocabulary): every check id, repair step id and mode, as `as const` lists and unions. */
+export { CHECK_IDS, MODES, type CheckId, type Mode } from "./vocabulary/index.js";
 export type { MachineFacts } from "./check/facts.js";
 export type { Snapshot, SnapshotMode } from "./ports/snapshot.js";
 /**
