@@ -1,8 +1,9 @@
 /**
  * A collector: one family of {@link MachineFacts}, read from a {@link Snapshot} and nothing
- * else. It declares the snapshot ports it reads and a time limit; it records facts, the PE
- * files that need triage and what it could not see, and never judges (findings are made by the
- * checks, src/check/checks/, from the assembled facts). Modelled on osquery tables and
+ * else. It declares the snapshot ports it reads, the facts it provides, the facts of earlier
+ * collectors it reads, and a time limit; it records facts, the PE files that need triage and
+ * what it could not see, and never judges (findings are made by the checks, src/check/checks/,
+ * from the assembled facts). Modelled on osquery tables and
  * Velociraptor artifacts: a named query with declared sources, run by a generic runner.
  *
  * Source: https://osquery.readthedocs.io/en/stable/development/osquery-sdk/ (tables);
@@ -128,7 +129,11 @@ export interface Collector<K extends FactKey = FactKey, R extends FactKey = Fact
   readonly name: string;
   /** The snapshot ports it reads; it is skipped when the snapshot lacks one. */
   readonly needs: readonly PortName[];
-  /** The facts it provides; when it times out or is skipped, each is listed in `MachineFacts.notCollected`. */
+  /**
+   * The facts it provides. When it times out or is skipped, each is listed in
+   * `MachineFacts.notCollected` (but a fact named after a port the snapshot lacks, such as
+   * `events`, stays `undefined` with the snapshot's reason in `unknown`, as the mode cannot see it).
+   */
   readonly provides: readonly K[];
   /** Facts of earlier collectors it reads through `context.collected`; it is skipped when one was not collected. */
   readonly reads?: readonly R[];
