@@ -167,6 +167,13 @@ export interface MachineFacts {
   damagedUserHives: string[];
   /** Facts this mode could not see, with the reason: `{ processes: "image mode" }`. */
   unknown: Record<string, string>;
+  /**
+   * Facts whose collector timed out or was skipped, with the reason: they hold empty defaults
+   * (or are `undefined`), so the checks that read them are listed as not run. Absent when
+   * everything was collected; a fact the mode cannot see at all (its port is absent) is
+   * `undefined` with its reason in {@link MachineFacts.unknown} instead.
+   */
+  notCollected?: Partial<Record<keyof MachineFacts, string>>;
 }
 
 /** KOFF counts as installed when an Uninstall entry or an install folder is found. */

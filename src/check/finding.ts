@@ -42,7 +42,11 @@ export interface CheckDefinition<E extends object> {
   severity: Severity;
   title: string;
   remedy: StepId | null;
-  /** Facts the check needs; when one is unknown in this mode the check reports nothing and says so. */
+  /**
+   * Every fact its `run` reads (test/check/check-needs.test.ts verifies it). When one is
+   * `undefined` (the mode cannot see it) or listed in `facts.notCollected`, the check reports
+   * nothing and is listed as not run, with the reason.
+   */
   needs?: Array<keyof MachineFacts>;
   /** Returns zero or more findings' messages and evidence. */
   run(facts: MachineFacts): Array<CheckResult<E>>;

@@ -1,7 +1,8 @@
 /**
  * Runs the catalogue over gathered facts: pure, ordered by severity (highest first), then by
- * catalogue order. Checks whose facts the mode cannot see are listed as not run, with the reason,
- * rather than reported as passing.
+ * catalogue order. Checks needing a fact the mode cannot see (`undefined`) or that was not
+ * collected (`facts.notCollected`: its collector timed out or was skipped) are listed as not
+ * run, with the reason, rather than reported as passing.
  */
 import { CATALOGUE } from "./catalogue.js";
 import type { MachineFacts } from "./facts.js";
@@ -21,11 +22,15 @@ export function runChecks(
   const findings: Array<Finding & { order: number }> = [];
   const notRun: CheckRun["notRun"] = [];
   catalogue.forEach((check, order) => {
-    const missing = (check.needs ?? []).filter((k) => facts[k] === undefined);
+    const missing = (check.needs ?? []).filter(
+      (k) => facts[k] === undefined || facts.notCollected?.[k] !== undefined,
+    );
     if (missing.length > 0) {
       notRun.push({
         id: check.id,
-        reason: missing.map((k) => `${k}: ${facts.unknown[k] ?? "unknown"}`).join("; "),
+        reason: missing
+          .map((k) => `${k}: ${facts.notCollected?.[k] ?? facts.unknown[k] ?? "unknown"}`)
+          .join("; "),
       });
       return;
     }

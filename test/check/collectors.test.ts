@@ -10,7 +10,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { createSignatureVerifier } from "../../src/app/signature-verifier.js";
-import { COLLECTORS, runCollectors, type Collector } from "../../src/check/collect/index.js";
+import {
+  assembleFacts,
+  COLLECTORS,
+  defineCollector,
+  runCollectors,
+  type Collector,
+} from "../../src/check/collect/index.js";
 import { gatherFacts } from "../../src/check/gather.js";
 import { loadKnowledge } from "../../src/knowledge/index.js";
 import type { FileSystemPort } from "../../src/ports/file-system.js";
@@ -26,6 +32,7 @@ function slowUsers(ms: number, limit: number): Collector {
   return {
     name: "slow",
     needs: ["fs"],
+    provides: ["users"],
     timeLimitMs: limit,
     collect: () =>
       new Promise((resolve) =>
@@ -66,6 +73,7 @@ describe("runCollectors", () => {
     const reader: Collector = {
       name: "reader",
       needs: [],
+      provides: ["strays"],
       timeLimitMs: 1000,
       collect: async (_s, { collected }) => ({
         facts: { strays: [] },
@@ -92,6 +100,7 @@ describe("runCollectors", () => {
     const failing: Collector = {
       name: "failing",
       needs: [],
+      provides: [],
       timeLimitMs: 1000,
       collect: () => Promise.reject(new Error("port broke")),
     };
@@ -126,6 +135,73 @@ describe("gatherFacts with a hung port", () => {
     assert.equal(facts.install.binaries.length, 2, "install facts are still collected");
     assert.equal(facts.triage.length, 2, "only the connector binaries were triaged");
     assert.ok(facts.users.includes("alice"));
+  });
+});
+
+describe("collector declarations", () => {
+  it("a collector returns only the facts it provides and reads only the facts it declares (tsc checks)", () => {
+    const typed = [
+      defineCollector({
+        name: "reads-undeclared",
+        needs: [],
+        provides: ["users"],
+        reads: ["install"],
+        timeLimitMs: 1,
+        async collect(_s, { collected }) {
+          // @ts-expect-error profiles are not among its reads
+          const profiles = collected.profiles;
+          return { facts: { users: profiles ? [] : (collected.install?.folders ?? []) } };
+        },
+      }),
+      defineCollector({
+        name: "returns-undeclared",
+        needs: [],
+        provides: ["users"],
+        timeLimitMs: 1,
+        // @ts-expect-error office is not among what it provides
+        async collect() {
+          return { facts: { users: [], office: { found: false, sources: [] } } };
+        },
+      }),
+      defineCollector({
+        name: "asks-triage",
+        needs: [],
+        provides: ["users"],
+        timeLimitMs: 1,
+        // @ts-expect-error only a collector providing triage asks for it
+        async collect() {
+          return { facts: {}, triage: ["C:\\x.dll"] };
+        },
+      }),
+    ];
+    assert.deepEqual(
+      typed.map((c) => c.provides),
+      [["users"], ["users"], ["users"]],
+    );
+  });
+
+  it("every fact of MachineFacts but the run's own is provided by some collector", () => {
+    const provided = new Set(COLLECTORS.flatMap((c) => c.provides));
+    const facts = Object.keys(
+      assembleFacts(
+        createImageSnapshot(IMPOSTOR),
+        knowledge,
+        {
+          collected: {},
+          unknown: {},
+          notCollected: {},
+          triage: [],
+          outcomes: [],
+        },
+        [],
+      ),
+    ).filter((k) => !["mode", "source", "unknown"].includes(k));
+    assert.deepEqual(
+      facts.filter((k) => !provided.has(k as never)),
+      [],
+    );
+    // Optional facts absent from an empty run's keys are named here.
+    for (const k of ["freeDiskBytes", "processes", "events"]) assert.ok(provided.has(k as never), k);
   });
 });
 

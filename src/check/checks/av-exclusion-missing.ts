@@ -17,6 +17,7 @@ export default defineCheck<AvExclusionMissingEvidence>({
   severity: "warning",
   title: "A recommended antivirus exclusion is missing",
   remedy: "av-exclusions",
+  needs: ["install", "profiles", "cacheRoots", "defender"],
   run(f) {
     if (!isInstalled(f)) return [];
     return missingExclusions(f, loadKnowledge()).map((p) => ({

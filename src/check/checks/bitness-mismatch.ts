@@ -27,6 +27,7 @@ export default defineCheck<BitnessMismatchEvidence>({
   severity: "critical",
   title: "The provider DLL's bitness differs from Outlook's",
   remedy: "reinstall-koff",
+  needs: ["office", "mapisvc", "triage", "install"],
   run(f) {
     const bitness = f.office.bitness;
     if (!bitness) return [];

@@ -19,6 +19,7 @@ export default defineCheck<CacheDbInvalidEvidence>({
   severity: "error",
   title: "A KOFF cache database is damaged",
   remedy: "clear-cache",
+  needs: ["caches"],
   run(f) {
     return f.caches.flatMap((c) =>
       c.databases

@@ -17,7 +17,7 @@ export default defineCheck<CacheDiskSpaceLowEvidence>({
   severity: "warning",
   title: "Not enough free disk space for a cache upgrade",
   remedy: null,
-  needs: ["freeDiskBytes"],
+  needs: ["freeDiskBytes", "caches"],
   run(f) {
     if (f.freeDiskBytes === undefined) return [];
     const factor = loadKnowledge().upgradeSpaceFactor;

@@ -15,6 +15,7 @@ export default defineCheck<CacheMissingEvidence>({
   severity: "warning",
   title: "A KOFF profile has no local cache",
   remedy: "recreate-profile",
+  needs: ["profiles", "cacheRoots", "caches"],
   run(f) {
     return (
       f.profiles

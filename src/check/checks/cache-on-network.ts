@@ -13,6 +13,7 @@ export default defineCheck<CacheOnNetworkEvidence>({
   severity: "warning",
   title: "The KOFF cache lives on a network location",
   remedy: null,
+  needs: ["cacheRoots"],
   run(f) {
     return f.cacheRoots
       .filter((r) => r.onNetwork)

@@ -17,6 +17,7 @@ export default defineCheck<CacheOrphanEvidence>({
   severity: "warning",
   title: "A KOFF cache has no profile",
   remedy: "remove-leftovers",
+  needs: ["caches", "damagedUserHives", "profiles"],
   run(f) {
     return f.caches
       .filter((c) => !f.damagedUserHives.includes(c.user)) // profiles of a damaged hive are not all known

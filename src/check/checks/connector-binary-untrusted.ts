@@ -41,6 +41,7 @@ export default defineCheck<ConnectorBinaryUntrustedEvidence>({
   severity: "error",
   title: "A connector binary is not trustworthy",
   remedy: "rule-out-infection",
+  needs: ["triage", "install"],
   run(f) {
     return f.triage
       .filter((t) => t.windowsPath && f.install.folders.some((d) => isUnderWindowsPath(t.windowsPath!, d)))

@@ -12,6 +12,7 @@ export default defineCheck<ConnectorVersionsMixedEvidence>({
   severity: "warning",
   title: "Connector binaries come from different versions",
   remedy: "reinstall-koff",
+  needs: ["install"],
   run(f) {
     const versions = new Map<string, string[]>();
     for (const b of f.install.binaries) {

@@ -17,6 +17,7 @@ export default defineCheck<InstallMissingEvidence>({
   severity: "error",
   title: "Kerio Outlook Connector is not installed",
   remedy: "reinstall-koff",
+  needs: ["install", "profiles"],
   run(f) {
     if (isInstalled(f)) return [];
     const koffProfiles = f.profiles.filter((p) => p.hasKoff).map((p) => `${p.user}: ${p.name}`);

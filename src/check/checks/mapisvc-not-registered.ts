@@ -13,6 +13,7 @@ export default defineCheck<MapisvcNotRegisteredEvidence>({
   severity: "error",
   title: "MAPISVC.INF does not register the KOFF service",
   remedy: "reinstall-koff",
+  needs: ["install", "mapisvc"],
   run(f) {
     const installed = isInstalled(f);
     if (!installed || f.mapisvc.registrations.length > 0) return [];

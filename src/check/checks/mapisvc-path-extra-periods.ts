@@ -18,6 +18,7 @@ export default defineCheck<MapisvcPathExtraPeriodsEvidence>({
   severity: "error",
   title: "The MAPISVC.INF path has extra periods",
   remedy: "reinstall-koff",
+  needs: ["mapisvc"],
   run(f) {
     return f.mapisvc.registrations
       .filter((r) => r.issues.includes("extra-periods"))

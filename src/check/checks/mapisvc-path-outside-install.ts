@@ -24,6 +24,7 @@ export default defineCheck<MapisvcPathOutsideInstallEvidence>({
   severity: "error",
   title: "MAPISVC.INF points outside the connector's install folder",
   remedy: "rule-out-infection",
+  needs: ["triage", "install", "mapisvc"],
   run(f) {
     const triage = new Map(
       f.triage.filter((t) => t.windowsPath).map((t) => [windowsPathKey(t.windowsPath!), t]),

@@ -20,6 +20,7 @@ export default defineCheck<MapisvcPathUnresolvedEvidence>({
   severity: "error",
   title: "The DLL registered in MAPISVC.INF does not exist",
   remedy: "reinstall-koff",
+  needs: ["mapisvc"],
   run(f) {
     return f.mapisvc.registrations
       .filter((r) => !r.resolved)

@@ -12,6 +12,7 @@ export default defineCheck<OfficeNotFoundEvidence>({
   severity: "info",
   title: "No Outlook installation found",
   remedy: null,
+  needs: ["office"],
   run(f) {
     if (f.office.found) return [];
     return [

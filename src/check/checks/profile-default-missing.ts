@@ -17,6 +17,7 @@ export default defineCheck<ProfileDefaultMissingEvidence>({
   severity: "error",
   title: "The default Outlook profile does not exist",
   remedy: "recreate-profile",
+  needs: ["defaultProfiles", "profiles"],
   run(f) {
     return f.defaultProfiles
       .filter(

@@ -18,6 +18,7 @@ export default defineCheck<ProfileKoffOrphanedEvidence>({
   severity: "error",
   title: "A profile uses the Kerio connector, which is not installed",
   remedy: "reinstall-koff",
+  needs: ["install", "profiles"],
   run(f) {
     const installed = isInstalled(f);
     if (installed) return [];

@@ -13,6 +13,7 @@ export default defineCheck<ProfileNoneEvidence>({
   severity: "warning",
   title: "No Outlook profile uses the Kerio connector",
   remedy: "recreate-profile",
+  needs: ["install", "profiles", "damagedUserHives"],
   run(f) {
     const installed = isInstalled(f);
     // A damaged user hive may hide the profile: that is unknown (see facts.unknown), not "none".

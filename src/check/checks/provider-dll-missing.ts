@@ -14,6 +14,7 @@ export default defineCheck<ProviderDllMissingEvidence>({
   severity: "critical",
   title: "The connector's MAPI provider DLL is missing",
   remedy: "reinstall-koff",
+  needs: ["install"],
   run(f) {
     if (f.install.folders.length === 0 || f.install.providerDlls.length > 0) return [];
     return [

@@ -30,6 +30,7 @@ export default defineCheck<StrayProviderDllEvidence>({
   severity: "warning",
   title: "A copy of the provider DLL sits outside the install folder",
   remedy: "rule-out-infection",
+  needs: ["strays", "triage"],
   run(f) {
     const byPath = new Map(
       f.triage.filter((t) => t.windowsPath).map((t) => [windowsPathKey(t.windowsPath!), t]),

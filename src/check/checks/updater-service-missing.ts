@@ -13,6 +13,7 @@ export default defineCheck<UpdaterServiceMissingEvidence>({
   severity: "warning",
   title: "The Kerio Updater Service is not installed",
   remedy: "reinstall-koff",
+  needs: ["install", "updater"],
   run(f) {
     const installed = isInstalled(f);
     if (!installed || f.updater.installed) return [];

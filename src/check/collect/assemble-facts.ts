@@ -1,7 +1,8 @@
 /**
  * Assembling {@link MachineFacts} from what the collectors found and what the triage phase
  * judged: pure, no port is read. A family whose collector was skipped or timed out is empty
- * (or `undefined` where the facts allow it) with its reason in `unknown`.
+ * (or `undefined` where the facts allow it) with its reason in `unknown` and, unless the mode
+ * cannot see it at all, in `notCollected`.
  */
 import type { ConnectorKnowledge } from "../../knowledge/index.js";
 import { windowsBasename } from "../../paths/windows-path.js";
@@ -31,7 +32,8 @@ function unknownOf(snapshot: Snapshot, run: CollectorRun): Record<string, string
   const unknown = { ...snapshot.unknown, ...run.unknown };
   if (run.collected.strayWalkCapped)
     unknown["strays"] = `the search for stray provider DLLs stopped after ${MAX_STRAY_ENTRIES} entries`;
-  if (run.collected.freeDiskBytes === undefined)
+  // A disk collector that timed out or was skipped has its own reason (in notCollected).
+  if (run.collected.freeDiskBytes === undefined && run.notCollected.freeDiskBytes === undefined)
     unknown["freeDiskBytes"] ??= "free disk space is unknown in this mode";
   return unknown;
 }
@@ -81,5 +83,7 @@ export function assembleFacts(
     events: c.events,
     triage: records.filter((r): r is TriageRecord => r !== undefined),
     unknown: unknownOf(snapshot, run),
+    // Absent when everything was collected, so a complete run's facts read as before.
+    ...(Object.keys(run.notCollected).length > 0 ? { notCollected: { ...run.notCollected } } : {}),
   };
 }

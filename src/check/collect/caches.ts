@@ -13,7 +13,7 @@ import { expandWindowsPath, joinWindowsPath } from "../../paths/windows-path.js"
 import type { FileSystemPort } from "../../ports/file-system.js";
 import { findValue, valueAsString } from "../../windows/index.js";
 import type { CacheFact, MachineFacts } from "../facts.js";
-import type { Collector } from "./collector.js";
+import { defineCollector } from "./collector.js";
 import { MAX_WALK_ENTRIES, walk } from "./walk.js";
 
 /** Bytes of a cache database read to judge its header page. */
@@ -26,10 +26,11 @@ async function cacheFolder(
   profile: string,
   path: string,
   databaseExtension: string,
+  signal: AbortSignal,
 ): Promise<CacheFact> {
   const cache: CacheFact = { user, profile, path, files: 0, bytes: 0, databases: [] };
   const fdbs: Array<{ path: string; name: string; size: number }> = [];
-  await walk(fs, path, 3, { left: MAX_WALK_ENTRIES }, (p, e) => {
+  await walk(fs, path, 3, { left: MAX_WALK_ENTRIES, signal }, (p, e) => {
     cache.files++;
     cache.bytes += e.size;
     if (e.name.toLowerCase().endsWith(databaseExtension))
@@ -50,11 +51,13 @@ async function cacheFolder(
   return cache;
 }
 
-export const cachesCollector: Collector = {
+export const cachesCollector = defineCollector({
   name: "caches",
   needs: ["registry", "fs"],
+  provides: ["caches", "cacheRoots"],
+  reads: ["users"],
   timeLimitMs: 300_000,
-  async collect(snapshot, { knowledge: k, collected }) {
+  async collect(snapshot, { knowledge: k, collected, signal }) {
     const { fs, registry } = snapshot;
     const caches: CacheFact[] = [];
     const cacheRoots: MachineFacts["cacheRoots"] = [];
@@ -82,9 +85,9 @@ export const cachesCollector: Collector = {
       for (const entry of (await fs.list(root)) ?? []) {
         if (entry.kind !== "dir") continue;
         const path = joinWindowsPath(root, entry.name);
-        caches.push(await cacheFolder(fs, user, entry.name, path, k.databaseExtension));
+        caches.push(await cacheFolder(fs, user, entry.name, path, k.databaseExtension, signal));
       }
     }
     return { facts: { caches, cacheRoots }, unknown };
   },
-};
+});

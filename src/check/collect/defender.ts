@@ -5,11 +5,12 @@
  * (https://learn.microsoft.com/defender-endpoint/configure-exclusions-microsoft-defender-antivirus).
  */
 import { readDefenderExclusions } from "../../windows/index.js";
-import type { Collector } from "./collector.js";
+import { defineCollector } from "./collector.js";
 
-export const defenderCollector: Collector = {
+export const defenderCollector = defineCollector({
   name: "defender",
   needs: ["registry"],
+  provides: ["defender"],
   timeLimitMs: 300_000,
   async collect(snapshot) {
     const defender = await readDefenderExclusions(snapshot.registry);
@@ -17,4 +18,4 @@ export const defenderCollector: Collector = {
       facts: { defender: { exclusions: defender.paths.map((e) => ({ path: e.value, source: e.source })) } },
     };
   },
-};
+});

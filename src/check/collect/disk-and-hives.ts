@@ -5,20 +5,22 @@
  *
  * Source: Microsoft, "Registry hives" (https://learn.microsoft.com/windows/win32/sysinfo/registry-hives).
  */
-import type { Collector } from "./collector.js";
+import { defineCollector } from "./collector.js";
 
-export const diskCollector: Collector = {
+export const diskCollector = defineCollector({
   name: "disk",
   needs: ["disk"],
+  provides: ["freeDiskBytes"],
   timeLimitMs: 60_000,
   async collect(snapshot) {
     return { facts: { freeDiskBytes: await snapshot.disk!.freeBytes("C:\\") } };
   },
-};
+});
 
-export const hivesCollector: Collector = {
+export const hivesCollector = defineCollector({
   name: "hives",
   needs: ["registry"],
+  provides: ["damagedUserHives"],
   timeLimitMs: 60_000,
   async collect(snapshot) {
     const damagedUserHives: string[] = [];
@@ -32,4 +34,4 @@ export const hivesCollector: Collector = {
     }
     return { facts: { damagedUserHives }, unknown };
   },
-};
+});

@@ -6,14 +6,15 @@
  * Source: Microsoft, "Application Error event 1000"
  * (https://learn.microsoft.com/troubleshoot/windows-client/application-management/application-error-event-1000).
  */
-import type { Collector } from "./collector.js";
+import { defineCollector } from "./collector.js";
 
 /** Event-log records read from the Application log (newest first). */
 const EVENTS_READ = 2000;
 
-export const eventsCollector: Collector = {
+export const eventsCollector = defineCollector({
   name: "events",
   needs: ["eventLog"],
+  provides: ["events"],
   timeLimitMs: 300_000,
   async collect(snapshot, { knowledge: k }) {
     let records;
@@ -37,4 +38,4 @@ export const eventsCollector: Collector = {
       }));
     return { facts: { events } };
   },
-};
+});

@@ -37,14 +37,17 @@ export const COLLECTORS: readonly Collector[] = [
 ];
 
 export type {
+  CarriedBy,
   Collected,
   Collection,
   CollectContext,
   Collector,
+  FactKey,
   PortName,
   ProfileTarget,
+  TriageContextKey,
 } from "./collector.js";
-export { PORT_FACT } from "./collector.js";
+export { defineCollector, PORT_FACT } from "./collector.js";
 export {
   runCollectors,
   type CollectorRun,

@@ -8,17 +8,18 @@
  */
 import { normalizeWindowsPath, windowsPathKey } from "../../paths/windows-path.js";
 import { readUninstallEntries } from "../../windows/index.js";
-import type { Collector } from "./collector.js";
+import { defineCollector } from "./collector.js";
 import { canonicalPath, MAX_WALK_ENTRIES, walk } from "./walk.js";
 
 /** Executable file extensions inventoried in install folders. */
 const BINARY_EXT = /\.(dll|exe)$/i;
 
-export const installCollector: Collector = {
+export const installCollector = defineCollector({
   name: "install",
   needs: ["registry", "fs"],
+  provides: ["install", "triage"],
   timeLimitMs: 300_000,
-  async collect(snapshot, { knowledge: k }) {
+  async collect(snapshot, { knowledge: k, signal }) {
     const { fs, registry } = snapshot;
     const uninstall = await readUninstallEntries(registry, {
       displayNamePattern: k.uninstallDisplayNamePattern,
@@ -37,7 +38,7 @@ export const installCollector: Collector = {
     }
     const binaryPaths: string[] = [];
     for (const folder of folders) {
-      await walk(fs, folder, 2, { left: MAX_WALK_ENTRIES }, (p) => {
+      await walk(fs, folder, 2, { left: MAX_WALK_ENTRIES, signal }, (p) => {
         if (BINARY_EXT.test(p)) binaryPaths.push(p);
       });
     }
@@ -50,4 +51,4 @@ export const installCollector: Collector = {
     }));
     return { facts: { install: { uninstallEntries, folders }, binaryPaths }, triage: binaryPaths };
   },
-};
+});

@@ -9,7 +9,7 @@
 import { normalizeWindowsPath, windowsPathKey } from "../../paths/windows-path.js";
 import { locateMapiSvcInf, type MapiDllNameIssue } from "../../windows/index.js";
 import type { MapisvcRegistration } from "../facts.js";
-import type { Collector } from "./collector.js";
+import { defineCollector } from "./collector.js";
 import { isKoffService } from "./koff-service.js";
 import { canonicalCase, canonicalPath } from "./walk.js";
 
@@ -25,17 +25,18 @@ function mapIssues(issues: readonly MapiDllNameIssue[], bare: boolean): string[]
   return [...out];
 }
 
-export const mapisvcCollector: Collector = {
+export const mapisvcCollector = defineCollector({
   name: "mapisvc",
   needs: ["fs", "registry"],
+  provides: ["mapisvc"],
   timeLimitMs: 300_000,
-  async collect(snapshot, { knowledge: k }) {
+  async collect(snapshot, { knowledge: k, signal }) {
     const { fs, registry } = snapshot;
     const mapisvc = await locateMapiSvcInf(fs, { registry, koffDllPattern: k.providerDllPattern });
     const registrations: MapisvcRegistration[] = [];
     for (const file of mapisvc.files) {
       // The locator builds candidate paths from its own spelling; report the file as stored.
-      const infPath = await canonicalCase(fs, windowsPathKey(file.path));
+      const infPath = await canonicalCase(fs, windowsPathKey(file.path), signal);
       for (const service of file.services.filter((s) => isKoffService(k, s))) {
         const refs = [
           ...(service.dll ? [service.dll] : []),
@@ -64,7 +65,9 @@ export const mapisvcCollector: Collector = {
         }
       }
     }
-    const files = await Promise.all(mapisvc.files.map((f) => canonicalCase(fs, windowsPathKey(f.path))));
+    const files = await Promise.all(
+      mapisvc.files.map((f) => canonicalCase(fs, windowsPathKey(f.path), signal)),
+    );
     return { facts: { mapisvc: { files, registrations } } };
   },
-};
+});

@@ -6,11 +6,12 @@
  * (https://learn.microsoft.com/office/troubleshoot/office-suite-issues/click-to-run-office-msi).
  */
 import { readOfficeInstall } from "../../windows/index.js";
-import type { Collector } from "./collector.js";
+import { defineCollector } from "./collector.js";
 
-export const officeCollector: Collector = {
+export const officeCollector = defineCollector({
   name: "office",
   needs: ["registry"],
+  provides: ["office"],
   timeLimitMs: 300_000,
   async collect(snapshot) {
     const office = await readOfficeInstall(snapshot.registry);
@@ -27,4 +28,4 @@ export const officeCollector: Collector = {
       },
     };
   },
-};
+});

@@ -8,14 +8,15 @@
  * (https://learn.microsoft.com/windows-server/administration/windows-commands/tasklist,
  * https://learn.microsoft.com/windows-server/administration/windows-commands/netstat).
  */
-import type { Collector } from "./collector.js";
+import { defineCollector } from "./collector.js";
 
 /** `could not be read: …` for a tool that failed. */
 const failure = (e: unknown) => `could not be read: ${(e as Error).message}`;
 
-export const processesCollector: Collector = {
+export const processesCollector = defineCollector({
   name: "processes",
   needs: ["processes"],
+  provides: ["processes"],
   timeLimitMs: 300_000,
   async collect(snapshot) {
     try {
@@ -24,11 +25,12 @@ export const processesCollector: Collector = {
       return { facts: {}, unknown: { processes: failure(e) } };
     }
   },
-};
+});
 
-export const networkCollector: Collector = {
+export const networkCollector = defineCollector({
   name: "network",
   needs: ["network"],
+  provides: [],
   timeLimitMs: 300_000,
   async collect(snapshot) {
     try {
@@ -37,7 +39,7 @@ export const networkCollector: Collector = {
       return { facts: {}, unknown: { network: failure(e) } };
     }
   },
-};
+});
 
 /**
  * Processes whose module list could not be read (tasklist prints N/A without elevation), among
@@ -45,9 +47,11 @@ export const networkCollector: Collector = {
  * and the generic DLL hosts. Protected services (antivirus, licensing) always show N/A and never
  * load a MAPI provider, so they do not count.
  */
-export const processModulesCollector: Collector = {
+export const processModulesCollector = defineCollector({
   name: "processModules",
   needs: ["processes"],
+  provides: [],
+  reads: ["processes"],
   timeLimitMs: 60_000,
   async collect(_snapshot, { knowledge: k, collected }) {
     const hostNames = new Set(
@@ -72,4 +76,4 @@ export const processModulesCollector: Collector = {
       },
     };
   },
-};
+});

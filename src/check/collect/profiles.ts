@@ -9,12 +9,13 @@
 import { normalizeWindowsPath } from "../../paths/windows-path.js";
 import { mapiLoadName, readOutlookProfiles } from "../../windows/index.js";
 import type { ProfileFact } from "../facts.js";
-import type { Collector, ProfileTarget } from "./collector.js";
+import { defineCollector, type ProfileTarget } from "./collector.js";
 import { isKoffService } from "./koff-service.js";
 
-export const profilesCollector: Collector = {
+export const profilesCollector = defineCollector({
   name: "profiles",
   needs: ["registry"],
+  provides: ["profiles", "defaultProfiles"],
   timeLimitMs: 300_000,
   async collect(snapshot, { knowledge: k }) {
     const read = await readOutlookProfiles(snapshot.registry, { koffDllPattern: k.providerDllPattern });
@@ -52,4 +53,4 @@ export const profilesCollector: Collector = {
       .map((d) => ({ user: d.user, layout: d.office, name: d.name!, key: d.key }));
     return { facts: { profiles, defaultProfiles, profileTargets } };
   },
-};
+});

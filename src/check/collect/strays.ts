@@ -11,7 +11,7 @@ import { READ_LIMITS } from "../../limits.js";
 import { isUnderWindowsPath, windowsPathKey } from "../../paths/windows-path.js";
 import { classifyLocation } from "../../triage/location.js";
 import type { StrayFact } from "../facts.js";
-import type { Collector } from "./collector.js";
+import { defineCollector } from "./collector.js";
 import { canonicalCase, walk } from "./walk.js";
 
 /** Entries the whole stray search may list. */
@@ -37,15 +37,17 @@ const MACHINE_STRAY_SPOTS: Array<[string, number]> = [
   ["C:\\Windows\\SysWOW64", 0],
 ];
 
-export const straysCollector: Collector = {
+export const straysCollector = defineCollector({
   name: "strays",
   needs: ["fs"],
+  provides: ["strays", "triage"],
+  reads: ["users", "install", "mapisvc", "profiles"],
   timeLimitMs: 300_000,
-  async collect(snapshot, { knowledge: k, collected }) {
+  async collect(snapshot, { knowledge: k, collected, signal }) {
     const { fs } = snapshot;
     const folders = collected.install?.folders ?? [];
     const strayPaths = new Map<string, number>();
-    const budget = { left: MAX_STRAY_ENTRIES };
+    const budget = { left: MAX_STRAY_ENTRIES, signal };
     const spots: Array<[string, number]> = [
       ...(collected.users ?? []).flatMap((u) =>
         USER_STRAY_SPOTS.map(([rel, d]): [string, number] => [`C:\\Users\\${u}\\${rel}`, d]),
@@ -69,7 +71,7 @@ export const straysCollector: Collector = {
     }
     const strays: StrayFact[] = [];
     for (const [key, size] of strayPaths) {
-      const path = await canonicalCase(fs, key);
+      const path = await canonicalCase(fs, key, signal);
       if (
         k.vendorFolders.some((v) => isUnderWindowsPath(path, v)) ||
         folders.some((f) => isUnderWindowsPath(path, f))
@@ -82,4 +84,4 @@ export const straysCollector: Collector = {
       triage: strays.map((s) => s.path),
     };
   },
-};
+});

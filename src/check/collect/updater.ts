@@ -6,11 +6,12 @@
  * (https://learn.microsoft.com/windows/win32/msi/uninstall-registry-key).
  */
 import { readUninstallEntries } from "../../windows/index.js";
-import type { Collector } from "./collector.js";
+import { defineCollector } from "./collector.js";
 
-export const updaterCollector: Collector = {
+export const updaterCollector = defineCollector({
   name: "updater",
   needs: ["registry", "fs"],
+  provides: ["updater"],
   timeLimitMs: 300_000,
   async collect(snapshot, { knowledge: k }) {
     const entries = await readUninstallEntries(snapshot.registry, {
@@ -33,4 +34,4 @@ export const updaterCollector: Collector = {
     };
     return { facts: { updater } };
   },
-};
+});

@@ -4,14 +4,15 @@
  *
  * Source: Microsoft, "User profiles" (https://learn.microsoft.com/windows/win32/shell/about-user-profiles).
  */
-import type { Collector } from "./collector.js";
+import { defineCollector } from "./collector.js";
 
 /** Profile folders that are not users. */
 const NON_USER_FOLDERS = new Set(["public", "default", "default user", "all users", "defaultapppool"]);
 
-export const usersCollector: Collector = {
+export const usersCollector = defineCollector({
   name: "users",
   needs: ["registry", "fs"],
+  provides: ["users"],
   timeLimitMs: 300_000,
   async collect(snapshot) {
     const names = new Map<string, string>();
@@ -22,4 +23,4 @@ export const usersCollector: Collector = {
     }
     return { facts: { users: [...names.values()].sort() } };
   },
-};
+});

@@ -13,29 +13,40 @@ import type { Snapshot } from "../../ports/snapshot.js";
 /** Entries listed per bounded walk (install folders, caches), so a huge profile cannot stall the run. */
 export const MAX_WALK_ENTRIES = READ_LIMITS.checkWalkEntries;
 
-/** Lists `dir` recursively to `depth`, calling `visit` on files; stops after `budget.left` entries. */
+/** What a walk may still do: list `left` more entries, until `signal` (the collector's) is aborted. */
+export interface WalkBudget {
+  left: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Lists `dir` recursively to `depth`, calling `visit` on files; stops after `budget.left`
+ * entries, or before its next port call once `budget.signal` is aborted.
+ */
 export async function walk(
   fs: FileSystemPort,
   dir: string,
   depth: number,
-  budget: { left: number },
+  budget: WalkBudget,
   visit: (path: string, entry: DirEntry) => void,
 ): Promise<void> {
+  if (budget.signal?.aborted) return;
   const entries = await fs.list(dir);
   if (!entries) return;
   for (const e of entries) {
-    if (--budget.left < 0) return;
+    if (--budget.left < 0 || budget.signal?.aborted) return;
     const full = joinWindowsPath(dir, e.name);
     if (e.kind === "file") visit(full, e);
     else if (depth > 0) await walk(fs, full, depth - 1, budget, visit);
   }
 }
 
-/** The stored-case spelling of a path known only by its lower-cased key. */
-export async function canonicalCase(fs: FileSystemPort, key: string): Promise<string> {
+/** The stored-case spelling of a path known only by its lower-cased key; throws once `signal` is aborted. */
+export async function canonicalCase(fs: FileSystemPort, key: string, signal?: AbortSignal): Promise<string> {
   const parts = key.split("\\");
   let cur = parts[0]!.toUpperCase();
   for (const part of parts.slice(1)) {
+    signal?.throwIfAborted();
     const hit = ((await fs.list(cur === "C:" ? "C:\\" : cur)) ?? []).find(
       (e) => e.name.toLowerCase() === part,
     );
