@@ -222,9 +222,7 @@ describe("collection is kept apart from judging and from the adapters", () => {
         const where = path.relative(REPO_ROOT, file);
         assert.doesNotMatch(spec, /^node:(fs|child_process)/, `${where} imports ${spec}`);
         assert.doesNotMatch(spec, /\/cli\//, `${where} imports ${spec}`);
-        // The one known exception, being moved to src/windows/tool-output/.
-        if (spec !== "../adapters/live/netstat.js")
-          assert.doesNotMatch(spec, /adapters\//, `${where} imports ${spec}`);
+        assert.doesNotMatch(spec, /adapters\//, `${where} imports ${spec}`);
         if (where.includes(`collect${path.sep}`))
           assert.doesNotMatch(spec, /finding|checks\/|run-checks|catalogue/, `${where} imports ${spec}`);
       }
