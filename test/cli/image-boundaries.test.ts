@@ -123,6 +123,22 @@ describe(
       assert.equal(location?.details?.sideLoading, "unknown");
       assert.match(location?.evidence ?? "", /not read \(.*unreadable/);
     });
+
+    it("check --image: a version.dll link planted in the install folder makes side-loading unknown, not none-found", async () => {
+      const install = path.join(image, "Program Files (x86)", "Kerio", "Outlook Connector (Offline Edition)");
+      const link = path.join(install, "version.dll");
+      symlinkSync(path.join(outside, "evil.dll"), link);
+      try {
+        const r = await runCli(["check", "--image", image, "--json"]);
+        const triage = (JSON.parse(r.stdout) as { triage: FileRecord[] }).triage;
+        const dll = triage.find((t) => t.windowsPath?.endsWith("\\kofmsp32.dll"));
+        assert.ok(dll, "kofmsp32.dll was triaged");
+        const location = dll.indicators.find((i) => i.id === "location");
+        assert.equal(location?.details?.sideLoading, "unknown");
+      } finally {
+        rmSync(link);
+      }
+    });
   },
 );
 
