@@ -9,6 +9,9 @@
  * In a walk, entries with a PE extension that are not regular files are reported with the same
  * codes and never opened; symbolic links to directories are not followed, a visited set guards
  * against bind-mount loops, and the walk stops after {@link READ_LIMITS}.walkFiles files.
+ * A link to a file is listed here whatever its target; with `--image DIR`, the host-files port
+ * refuses one whose real location lies outside DIR when it comes to read it (`outside-root`,
+ * src/adapters/host/host-file-system.ts), for walked and named paths alike.
  *
  * Also the read of a single file argument (`registry export HIVE`), through the same safe reader.
  */
@@ -84,8 +87,9 @@ export async function expandInputs(args: string[], recursive: boolean): Promise<
       if (entry.isFile()) {
         out.push({ path: full });
       } else if (entry.isSymbolicLink()) {
-        // A link to a file is taken; a link to a folder is not followed (a tree stays a tree);
-        // a loop or a dangling link is reported.
+        // A link to a file is taken (with --image, the port refuses one leading out of the
+        // image: outside-root); a link to a folder is not followed (a tree stays a tree); a loop
+        // or a dangling link is reported.
         try {
           const { kind } = await inspectPath(full);
           if (kind === "file") out.push({ path: full });

@@ -11,6 +11,7 @@
  * (https://learn.microsoft.com/en-us/windows/win32/sysinfo/registry-hives).
  */
 import type { HiveAnomaly } from "../registry/hive/hive-context.js";
+import type { InputFileErrorCode } from "../util/input-file-error.js";
 
 /** Registry value types (winnt.h REG_*). Unknown types keep their number in `RegValue.type`. */
 export const RegType = {
@@ -66,8 +67,21 @@ export interface HiveHealth {
   file: string;
   /** The base block's two sequence numbers differ: the hive was not cleanly flushed. */
   dirty: boolean;
-  /** Damage the permissive parser worked around (truncated bins, bad cells); empty when clean. */
-  anomalies: readonly HiveAnomaly[];
+  /**
+   * Damage the permissive parser worked around (truncated bins, bad cells); empty when clean.
+   * A hive file the source refused unopened (a FIFO, device, folder or symlink loop where the
+   * hive should be) has no parsed content and one {@link HiveRefusal} here.
+   */
+  anomalies: readonly (HiveAnomaly | HiveRefusal)[];
+}
+
+/** Why a hive file was not read at all: the path's {@link InputFileErrorCode} (e.g. `not-a-file`). */
+export interface HiveRefusal {
+  code: InputFileErrorCode;
+  /** What the path is, e.g. `"a FIFO (named pipe), not a regular file; not read"`. */
+  message: string;
+  /** Never set: nothing was read, so no offset is at fault (kept so both anomaly kinds read alike). */
+  offset?: undefined;
 }
 
 /** Read-only access to registry state. Implementations never throw for a missing key. */
@@ -81,8 +95,9 @@ export interface RegistryPort {
   /**
    * The hive files this source has opened so far (hives open lazily, on the first read below
    * their mount), in the order they were opened, with their dirty flag and anomalies. A hive that
-   * failed to open is left out (the read that opened it threw). Sources without hive files
-   * (`.reg` exports, `reg.exe`, fakes) answer `[]`. Never throws.
+   * failed to open is left out (the read that opened it threw); a hive file refused unopened (not
+   * a regular file) is listed with one {@link HiveRefusal}, its reads answering as absent.
+   * Sources without hive files (`.reg` exports, `reg.exe`, fakes) answer `[]`. Never throws.
    */
   health(): Promise<HiveHealth[]>;
 }

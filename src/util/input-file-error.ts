@@ -23,6 +23,8 @@ export type InputFileErrorCode =
   | "not-a-file"
   /** More bytes than the cap (by its size, or by reading cap + 1 bytes). */
   | "too-large"
+  /** A path inside the image root (`--image DIR`) whose real location lies outside it (a link leading out). */
+  | "outside-root"
   /** The operating system refused access (EACCES, EPERM). */
   | "permission-denied"
   /** Any other I/O failure while reading. */
@@ -85,6 +87,7 @@ export const INPUT_FILE_ERROR_CODES: ReadonlySet<string> = new Set(
     "not-a-directory": true,
     "not-a-file": true,
     "too-large": true,
+    "outside-root": true,
     "permission-denied": true,
     unreadable: true,
     unwritable: true,

@@ -116,10 +116,14 @@ describe("host-files adapter", { skip: !POSIX && "symbolic links and FIFOs are P
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("lists regular files and folders only: no link, no FIFO", async () => {
+  it("lists folders and regular files, and links as files it never reads; no FIFO", async () => {
     const fs = new HostFileSystem({ imageRoot: root });
-    const names = (await fs.list(path.join(root, "Users", "bob")))!.map((e) => `${e.kind}:${e.name}`);
-    assert.deepEqual(names, ["file:a.dll"]);
+    const entries = (await fs.list(path.join(root, "Users", "bob")))!;
+    assert.deepEqual(
+      entries.map((e) => `${e.kind}:${e.name}:${e.size}`),
+      ["file:a.dll:4096", "file:link.dll:0", "file:loop.dll:0"],
+    );
+    assert.equal(await fs.stat(path.join(root, "Users", "bob", "link.dll")), undefined);
     assert.equal(await fs.readFile(path.join(root, "Users", "bob", "link.dll")), undefined);
     assert.equal(await fs.readFile(path.join(root, "Users", "bob", "pipe.dll")), undefined);
     assert.ok(await fs.readFile(path.join(root, "Users", "bob", "a.dll")));
@@ -143,14 +147,16 @@ describe("host-files adapter", { skip: !POSIX && "symbolic links and FIFOs are P
     );
   });
 
-  it("a file the user names is read as the shell would: links followed, loops and FIFOs refused with their code", async () => {
+  it("a file the user names is read as the shell would: links followed (never out of the image root), loops and FIFOs refused with their code", async () => {
     const { hostNaming } = new HostFileSystem({ imageRoot: root });
-    assert.ok(await hostNaming.readNamedFile(path.join(root, "Users", "bob", "link.dll"), 1 << 20));
+    const link = path.join(root, "Users", "bob", "link.dll");
+    assert.ok(await new HostFileSystem().hostNaming.readNamedFile(link, 1 << 20));
     const refusal = async (name: string) =>
       hostNaming.readNamedFile(path.join(root, "Users", "bob", name), 1 << 20).then(
         () => "read",
         (e: unknown) => (e instanceof InputFileError ? e.code : String(e)),
       );
+    assert.equal(await refusal("link.dll"), "outside-root");
     assert.equal(await refusal("loop.dll"), "symlink-loop");
     assert.equal(await refusal("pipe.dll"), "not-a-file");
     assert.equal(await refusal("a.dll").then(() => "read"), "read");

@@ -9,8 +9,10 @@
  * Reading is safe as in image mode: every read goes through {@link readUserFile} (regular files
  * only, never a FIFO, device or socket, at most the cap + 1 bytes). A file the user named is read
  * as the shell would open it (a link to a file is followed; a loop, a dangling link or a special
- * file is refused with its typed code). What the port finds by itself, the files of a folder
- * listed for the side-loading search, is never a symbolic link, and with `--image DIR` never a
+ * file is refused with its typed code), except that with `--image DIR` a path inside DIR whose
+ * real location lies outside it is refused (`outside-root`). What the port finds by itself, the
+ * files of a folder listed for the side-loading search, is never read through a symbolic link
+ * (a link is listed, and counted by the search as not read), and with `--image DIR` never a
  * path whose real location lies outside DIR.
  *
  * Source: docs/exit-codes.md ("Inputs that are not files"); open(2), path_resolution(7).
@@ -26,6 +28,7 @@ import {
   type WindowsPathOrigin,
 } from "../../paths/windows-path.js";
 import type { DirEntry, FileStat, FileSystemPort, HostPathNaming } from "../../ports/file-system.js";
+import { InputFileError } from "../../util/input-file-error.js";
 import { readUserFile, readUserFileHead } from "../../util/safe-file.js";
 
 /** Options of {@link HostFileSystem}. */
@@ -73,7 +76,7 @@ export class HostFileSystem implements FileSystemPort {
       evidenceName: (folder, name) => this.#evidenceName(folder, name),
       windowsPathOf: (p) => this.#windowsPathOf(p),
       inOriginalFolders: options.originalWindowsPath === undefined,
-      readNamedFile: (p, maxBytes) => readUserFile(p, { maxBytes }),
+      readNamedFile: (p, maxBytes) => this.#readNamedFile(p, maxBytes),
     };
   }
 
@@ -117,6 +120,36 @@ export class HostFileSystem implements FileSystemPort {
     return root === undefined || real === undefined || !isInside(root, real);
   }
 
+  /**
+   * The real location of a path inside the image root that lies outside it (a link on the way
+   * leads out), or `undefined` when the path stays inside, is not under the root, or does not
+   * resolve (a dangling link or a loop is then refused by the read with its own code).
+   */
+  async #outsideTarget(hostPath: string): Promise<string | undefined> {
+    if (this.imageRoot === undefined || !isInside(this.imageRoot, path.resolve(hostPath))) return undefined;
+    this.#realRoot ??= realpath(this.imageRoot).catch(() => undefined);
+    const [root, real] = await Promise.all([this.#realRoot, realpath(hostPath).catch(() => undefined)]);
+    return root !== undefined && real !== undefined && !isInside(root, real) ? real : undefined;
+  }
+
+  /**
+   * A file the user named, read as the shell opens it, except that with `--image DIR` a path
+   * inside DIR whose real location is outside it is refused unread: its bytes are the analyst's
+   * disk, not the image's.
+   * @throws InputFileError `outside-root` naming the path and its target; the codes of {@link readUserFile}.
+   */
+  async #readNamedFile(hostPath: string, maxBytes: number): Promise<Uint8Array> {
+    const target = await this.#outsideTarget(hostPath);
+    if (target !== undefined)
+      throw new InputFileError(
+        "outside-root",
+        hostPath,
+        `a symbolic link to ${target}, outside the image root ${this.imageRoot}; not read`,
+        { kind: "symlink" },
+      );
+    return readUserFile(hostPath, { maxBytes });
+  }
+
   /** What `hostPath` is, never following a link at its last component; links and special files are absent. */
   async stat(hostPath: string): Promise<FileStat | undefined> {
     const info = await lstat(hostPath).catch(() => undefined);
@@ -125,7 +158,11 @@ export class HostFileSystem implements FileSystemPort {
     return info.isFile() ? { kind: "file", size: info.size, mtime: info.mtime } : undefined;
   }
 
-  /** Folders and regular files of `hostPath`, sorted by name; links and special files are left out. */
+  /**
+   * Folders and regular files of `hostPath`, sorted by name; special files are left out. A
+   * symbolic link is listed as a file of size 0 that the port never reads (`stat` and `readFile`
+   * see nothing there), so the side-loading search counts it as not read instead of missing it.
+   */
   async list(hostPath: string): Promise<DirEntry[] | undefined> {
     if (await this.#escapesRoot(hostPath)) return undefined;
     const entries = await readdir(hostPath, { withFileTypes: true }).catch(() => undefined);
@@ -133,6 +170,7 @@ export class HostFileSystem implements FileSystemPort {
     const out: DirEntry[] = [];
     for (const e of entries) {
       if (e.isDirectory()) out.push({ name: e.name, kind: "dir", size: 0 });
+      else if (e.isSymbolicLink()) out.push({ name: e.name, kind: "file", size: 0 });
       else if (e.isFile()) {
         const info = await lstat(path.join(hostPath, e.name)).catch(() => undefined);
         if (info?.isFile()) out.push({ name: e.name, kind: "file", size: info.size, mtime: info.mtime });

@@ -47,12 +47,24 @@ const NON_USER_PROFILES = new Set(["DEFAULT", "DEFAULT USER", "PUBLIC", "ALL USE
 /** State of one hive the port opened, for evidence (the port's {@link HiveHealth}). */
 export type OpenedHive = HiveHealth;
 
+/**
+ * A hive opened (`hive`), or a hive file refused unopened (`refused`: a FIFO, device, folder or
+ * symlink loop where the hive should be); `undefined` when there is no hive file.
+ */
+type OpenResult =
+  | { hive: Hive; file: string; mount: string }
+  | { refused: InputFileError; file: string; mount: string }
+  | undefined;
+
+/** Refusals that mean "no file there" rather than "something that is not a hive file there". */
+const ABSENT_CODES: ReadonlySet<string> = new Set(["not-found", "dangling-symlink"]);
+
 /** A registry port over the hive files of a Windows image directory. */
 export class HiveRegistryPort implements RegistryPort {
   readonly #imageDir: string;
   readonly #mode: HiveMode;
   readonly #maxHiveBytes: number;
-  readonly #hives = new Map<string, Promise<{ hive: Hive; file: string; mount: string } | undefined>>();
+  readonly #hives = new Map<string, Promise<OpenResult>>();
   /** Mount resolution per `ROOT\NAME` (upper-case): resolving reads directories such as System32, so it is done once. */
   readonly #mounts = new Map<string, Promise<string[] | undefined>>();
 
@@ -104,7 +116,7 @@ export class HiveRegistryPort implements RegistryPort {
   }
 
   /** The open hive for segments `segs`, opened once and cached. */
-  #open(segs: string[], mount: string): Promise<{ hive: Hive; file: string; mount: string } | undefined> {
+  #open(segs: string[], mount: string): Promise<OpenResult> {
     const cacheKey = regNameKey(segs.join("/"));
     let p = this.#hives.get(cacheKey);
     if (p === undefined) {
@@ -112,7 +124,7 @@ export class HiveRegistryPort implements RegistryPort {
         const file = await resolveInImage(this.#imageDir, segs);
         if (file === undefined) return undefined;
         // Read through the safe reader: a FIFO or device planted as a hive is never opened
-        // (it reads as absent), and no more than the cap is read.
+        // (its keys read as absent, and health() reports the refusal), and no more than the cap is read.
         let bytes: Uint8Array;
         try {
           bytes = await readUserFile(file, { maxBytes: this.#maxHiveBytes });
@@ -124,7 +136,7 @@ export class HiveRegistryPort implements RegistryPort {
               cause: e,
             });
           if (e.code === "permission-denied" || e.code === "unreadable") throw e;
-          return undefined;
+          return ABSENT_CODES.has(e.code) ? undefined : { refused: e, file, mount };
         }
         try {
           return { hive: openHive(bytes, { mode: this.#mode }), file, mount };
@@ -161,7 +173,7 @@ export class HiveRegistryPort implements RegistryPort {
         : segs[segs.length - 1]!;
     const mount = `${root}\\${mountName}`;
     const opened = await this.#open(segs, mount);
-    if (opened === undefined) return undefined;
+    if (opened === undefined || !("hive" in opened)) return undefined;
     const key = opened.hive.getKey(rest.slice(1).join("\\"));
     if (key === undefined) return undefined;
     const out: RegKey = {
@@ -215,12 +227,23 @@ export class HiveRegistryPort implements RegistryPort {
     return (await this.#profiles(false)).map((p) => ({ user: p.name, root: `HKU\\${p.name}` }));
   }
 
-  /** The hives opened so far, with their dirty flag and anomalies (see {@link RegistryPort.health}). */
+  /**
+   * The hives opened so far, with their dirty flag and anomalies (see {@link RegistryPort.health});
+   * a hive file refused unopened is listed, not dirty, with its refusal as the one anomaly.
+   */
   async health(): Promise<HiveHealth[]> {
     const out: HiveHealth[] = [];
     for (const p of this.#hives.values()) {
       const h = await p.catch(() => undefined);
-      if (h) out.push({ mount: h.mount, file: h.file, dirty: h.hive.dirty, anomalies: h.hive.anomalies });
+      if (h === undefined) continue;
+      if ("refused" in h)
+        out.push({
+          mount: h.mount,
+          file: h.file,
+          dirty: false,
+          anomalies: [{ code: h.refused.code, message: h.refused.reason }],
+        });
+      else out.push({ mount: h.mount, file: h.file, dirty: h.hive.dirty, anomalies: h.hive.anomalies });
     }
     return out;
   }

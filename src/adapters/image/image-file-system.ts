@@ -2,7 +2,8 @@
  * FileSystemPort over a mounted or copied Windows system volume (`--image DIR`): `C:\X\Y` maps to
  * `DIR/X/Y`, each component matched case-insensitively as Windows does. Paths on other drives
  * do not exist. Symbolic links inside the image are never followed, so nothing outside DIR is
- * ever read; `..` is resolved on the Windows path before mapping, so it cannot climb out either.
+ * ever read (a listing names them, as files never read); `..` is resolved on the Windows path
+ * before mapping, so it cannot climb out either.
  *
  * Source: Microsoft "Naming Files, Paths, and Namespaces" (names are case-insensitive;
  * https://learn.microsoft.com/en-us/windows/win32/fileio/naming-a-file).
@@ -71,6 +72,12 @@ export class ImageFileSystem implements FileSystemPort {
     return undefined;
   }
 
+  /**
+   * Folders and regular files of a folder. A symbolic link is listed as a file of size 0 that
+   * the port never reads (`stat` and `readFile` see nothing there), so a search over the folder
+   * (side-loading) counts it as not read instead of missing it; FIFOs, devices and sockets are
+   * left out.
+   */
   async list(windowsPath: string): Promise<DirEntry[] | undefined> {
     const host = await this.hostPath(windowsPath);
     if (host === undefined) return undefined;
@@ -78,8 +85,8 @@ export class ImageFileSystem implements FileSystemPort {
     if (!entries) return undefined;
     const out: DirEntry[] = [];
     for (const e of entries) {
-      if (e.isSymbolicLink()) continue;
-      if (e.isDirectory()) out.push({ name: e.name, kind: "dir", size: 0 });
+      if (e.isSymbolicLink()) out.push({ name: e.name, kind: "file", size: 0 });
+      else if (e.isDirectory()) out.push({ name: e.name, kind: "dir", size: 0 });
       else if (e.isFile()) {
         const info = await lstat(path.join(host, e.name)).catch(() => undefined);
         if (info) out.push({ name: e.name, kind: "file", size: info.size, mtime: info.mtime });
