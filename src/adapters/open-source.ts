@@ -104,7 +104,11 @@ async function openBundleSource(spec: BundleSourceSpec): Promise<OpenedSource<Bu
   try {
     const snapshot = await createBundleSnapshot(bundle);
     const { freeBytes } = spec;
-    if (freeBytes !== undefined) snapshot.disk = { freeBytes: async () => freeBytes };
+    if (freeBytes !== undefined) {
+      // The analyst's figure replaces what the bundle did not know: the fact is known now.
+      snapshot.disk = { freeBytes: async () => freeBytes };
+      delete snapshot.unknown["freeDiskBytes"];
+    }
     let open = true;
     const close = () => {
       if (open) bundle.close();

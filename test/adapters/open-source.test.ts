@@ -100,6 +100,8 @@ describe("openSource: bundle", () => {
     const opened = await openSource({ bundle, freeBytes: 777 });
     try {
       assert.equal(await opened.snapshot.disk?.freeBytes("C:\\"), 777);
+      // Known now: not also listed as unknown (check --bundle --free-space printed both).
+      assert.equal(opened.snapshot.unknown["freeDiskBytes"], undefined);
     } finally {
       opened.close();
     }
