@@ -98,6 +98,24 @@ export interface SignatureContext {
   timeProblem?: NonNullable<ReturnType<typeof validityProblem>>;
 }
 
+/**
+ * Integrity evidence before any digest is checked: every check `skip`, and `pageHashes` as the
+ * caller says (`absent` until the SpcIndirectData is read, `skip` for a malformed signature).
+ */
+function uncheckedIntegrity(
+  file: FileContext,
+  pageHashes: IntegrityEvidence["pageHashes"],
+): IntegrityEvidence {
+  return {
+    excludedRanges: excludedRanges(file.pe, file.bytes.length),
+    imageDigest: "skip",
+    algorithmsConsistent: false,
+    messageDigest: "skip",
+    cmsSignature: "skip",
+    pageHashes,
+  };
+}
+
 /** A fresh context for `sd`, nothing checked yet. */
 export function newSignatureContext(
   file: FileContext,
@@ -117,14 +135,7 @@ export function newSignatureContext(
     steps: [],
     invalid: [],
     weak: [],
-    integrity: {
-      excludedRanges: excludedRanges(file.pe, file.bytes.length),
-      imageDigest: "skip",
-      algorithmsConsistent: false,
-      messageDigest: "skip",
-      cmsSignature: "skip",
-      pageHashes: "absent",
-    },
+    integrity: uncheckedIntegrity(file, "absent"),
     timestamps: [],
     nested: [],
     verifiedAt: file.at,
@@ -183,14 +194,7 @@ export function malformedResult(
     offset,
     state: "malformed",
     reason,
-    integrity: {
-      excludedRanges: excludedRanges(file.pe, file.bytes.length),
-      imageDigest: "skip",
-      algorithmsConsistent: false,
-      messageDigest: "skip",
-      cmsSignature: "skip",
-      pageHashes: "skip",
-    },
+    integrity: uncheckedIntegrity(file, "skip"),
     time: { verifiedAt: file.at.toISOString(), verifiedAtSource: "policy" },
     trust: {
       chain: [],

@@ -18,7 +18,7 @@
  * Source: docs/exit-codes.md ("Inputs that are not files"); open(2), path_resolution(7).
  */
 import { readdirSync } from "node:fs";
-import { lstat, readdir, realpath } from "node:fs/promises";
+import { lstat, realpath } from "node:fs/promises";
 import path from "node:path";
 import { READ_LIMITS } from "../../limits.js";
 import {
@@ -28,6 +28,7 @@ import {
   type WindowsPathOrigin,
 } from "../../paths/windows-path.js";
 import type { DirEntry, FileStat, FileSystemPort, HostPathNaming } from "../../ports/file-system.js";
+import { listHostFolder } from "../list-host-folder.js";
 import { InputFileError } from "../../util/input-file-error.js";
 import { readUserFile, readUserFileHead } from "../../util/safe-file.js";
 
@@ -165,18 +166,8 @@ export class HostFileSystem implements FileSystemPort {
    */
   async list(hostPath: string): Promise<DirEntry[] | undefined> {
     if (await this.#escapesRoot(hostPath)) return undefined;
-    const entries = await readdir(hostPath, { withFileTypes: true }).catch(() => undefined);
-    if (!entries) return undefined;
-    const out: DirEntry[] = [];
-    for (const e of entries) {
-      if (e.isDirectory()) out.push({ name: e.name, kind: "dir", size: 0 });
-      else if (e.isSymbolicLink()) out.push({ name: e.name, kind: "file", size: 0 });
-      else if (e.isFile()) {
-        const info = await lstat(path.join(hostPath, e.name)).catch(() => undefined);
-        if (info?.isFile()) out.push({ name: e.name, kind: "file", size: info.size, mtime: info.mtime });
-      }
-    }
-    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Code-unit order: the order `triage -r` walks in (src/cli/input-files.ts).
+    return listHostFolder(hostPath, (a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   /**

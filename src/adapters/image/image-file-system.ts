@@ -13,6 +13,7 @@ import path from "node:path";
 import { normalizeWindowsPath } from "../../paths/windows-path.js";
 import type { DirEntry, FileStat, FileSystemPort } from "../../ports/file-system.js";
 import { READ_LIMITS } from "../../limits.js";
+import { listHostFolder } from "../list-host-folder.js";
 import { readUserFile, readUserFileHead } from "../../util/safe-file.js";
 
 const DEFAULT_MAX_READ = READ_LIMITS.peFileBytes;
@@ -81,18 +82,7 @@ export class ImageFileSystem implements FileSystemPort {
   async list(windowsPath: string): Promise<DirEntry[] | undefined> {
     const host = await this.hostPath(windowsPath);
     if (host === undefined) return undefined;
-    const entries = await readdir(host, { withFileTypes: true }).catch(() => undefined);
-    if (!entries) return undefined;
-    const out: DirEntry[] = [];
-    for (const e of entries) {
-      if (e.isSymbolicLink()) out.push({ name: e.name, kind: "file", size: 0 });
-      else if (e.isDirectory()) out.push({ name: e.name, kind: "dir", size: 0 });
-      else if (e.isFile()) {
-        const info = await lstat(path.join(host, e.name)).catch(() => undefined);
-        if (info) out.push({ name: e.name, kind: "file", size: info.size, mtime: info.mtime });
-      }
-    }
-    return out.sort((a, b) => a.name.localeCompare(b.name));
+    return listHostFolder(host, (a, b) => a.localeCompare(b));
   }
 
   /**
