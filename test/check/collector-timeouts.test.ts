@@ -20,6 +20,7 @@ import { runChecks } from "../../src/check/run-checks.js";
 import { loadKnowledge } from "../../src/knowledge/index.js";
 import type { DirEntry, FileSystemPort } from "../../src/ports/file-system.js";
 import type { Snapshot } from "../../src/ports/snapshot.js";
+import { impostorWithHungProgramData } from "../helpers/hung-programdata.js";
 import { EXAMPLES } from "../helpers/repo.js";
 
 const knowledge = loadKnowledge();
@@ -35,16 +36,7 @@ function hung(collector: Collector): Collector {
 
 describe("a timed-out collector is unknown, never a pass", () => {
   it("the stray search timing out leaves stray-provider-dll in notRun (or still reported)", async () => {
-    const image = createImageSnapshot(IMPOSTOR);
-    const never = new Promise<undefined>(() => undefined);
-    const fs: FileSystemPort = {
-      stat: (p) => image.fs.stat(p),
-      list: (p) => (/^C:\\ProgramData$/i.test(p) ? never : image.fs.list(p)),
-      readFile: (p, max) => image.fs.readFile(p, max),
-      readHead: (p, n) => image.fs.readHead(p, n),
-      describe: () => image.fs.describe(),
-    };
-    const snapshot: Snapshot = { ...image, fs };
+    const snapshot = impostorWithHungProgramData();
     const verifier = await createSignatureVerifier({ trustFiles: [], at: new Date("2026-01-01T00:00:00Z") });
     const facts = await gatherFacts(snapshot, {
       knowledge: loadKnowledge(),

@@ -19,9 +19,9 @@ import {
 } from "../../src/check/collect/index.js";
 import { gatherFacts } from "../../src/check/gather.js";
 import { loadKnowledge } from "../../src/knowledge/index.js";
-import type { FileSystemPort } from "../../src/ports/file-system.js";
 import type { Snapshot } from "../../src/ports/snapshot.js";
 import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
+import { impostorWithHungProgramData } from "../helpers/hung-programdata.js";
 import { EXAMPLES, REPO_ROOT } from "../helpers/repo.js";
 
 const knowledge = loadKnowledge();
@@ -113,16 +113,7 @@ describe("runCollectors", () => {
 
 describe("gatherFacts with a hung port", () => {
   it("a stray search that never ends leaves strays unknown, and the rest of the facts intact", async () => {
-    const image = createImageSnapshot(IMPOSTOR);
-    const never = new Promise<undefined>(() => undefined);
-    const fs: FileSystemPort = {
-      stat: (p) => image.fs.stat(p),
-      list: (p) => (/^C:\\ProgramData$/i.test(p) ? never : image.fs.list(p)),
-      readFile: (p, max) => image.fs.readFile(p, max),
-      readHead: (p, n) => image.fs.readHead(p, n),
-      describe: () => image.fs.describe(),
-    };
-    const snapshot: Snapshot = { ...image, fs };
+    const snapshot = impostorWithHungProgramData();
     const verifier = await createSignatureVerifier({ trustFiles: [], at: new Date("2026-01-01T00:00:00Z") });
     // Limits scaled to a few seconds: every other collector of this small image ends well within.
     const facts = await gatherFacts(snapshot, {
