@@ -66,10 +66,10 @@ function triageCard(r: TriageRecord): string {
     image: r.pe ? `${r.pe.machine} ${r.pe.isDll ? "DLL" : "EXE"}` : undefined,
   });
   const carried = r.carried
-    ? `<p>${badge("carried")} ${escapeHtml(r.carried.note)} (${pathHtml(r.carried.from)})</p>`
+    ? `<p class="prose">${badge("carried")} ${proseHtml(r.carried.note)} (${pathHtml(r.carried.from)})</p>`
     : "";
   const error = r.error
-    ? `<p>${badge("unreadable")} <code>${escapeHtml(r.error.code)}</code> ${escapeHtml(r.error.message)}</p>`
+    ? `<p class="prose">${badge("unreadable")} <code>${escapeHtml(r.error.code)}</code> ${proseHtml(r.error.message)}</p>`
     : "";
   const notOk = r.indicators.filter((i) => i.level !== "ok");
   const okCount = r.indicators.length - notOk.length;
