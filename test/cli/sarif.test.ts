@@ -175,6 +175,18 @@ describe("SARIF for code scanning", () => {
     assert.deepEqual(run.originalUriBaseIds?.["WINDOWS_C"]?.uri, "file:///C:/");
   });
 
+  it("never writes a path of the machine koff-doctor ran on", async () => {
+    const host = await sarifOf(["triage", path.join(FIXTURES, "pe", "impostor-no-version-x64.dll")]);
+    assert.ok(host.log.runs[0]!.results.length > 0);
+    for (const [name, text] of [...logs, ["host file", host.text] as const])
+      assert.ok(!text.includes(REPO_ROOT) && !text.includes(JSON.stringify(REPO_ROOT).slice(1, -1)), name);
+  });
+
+  it("check --json and --sarif are exclusive", async () => {
+    const r = await runCli(["check", "--image", path.join(EXAMPLES, "healthy"), "--json", "--sarif"]);
+    assert.equal(r.code, 64);
+  });
+
   it("clean files are artifacts, not results", () => {
     const log = JSON.parse(logs.get("healthy.triage")!) as Sarif;
     const run = log.runs[0]!;

@@ -171,11 +171,18 @@ function artifactOf(r: TriageRecord, cwd: string): ArtifactLocation {
     : hostArtifact(r.path, cwd);
 }
 
+/** How a result names the file: its Windows path, else its path relative to `%SRCROOT%`. */
+function nameOf(r: TriageRecord, cwd: string): string {
+  if (r.windowsPath !== undefined) return r.windowsPath;
+  const artifact = artifactOf(r, cwd);
+  return artifact.uriBaseId === undefined ? r.path : decodeURIComponent(artifact.uri);
+}
+
 /** The locations of every result about `r`: the file, and its Windows path as a logical location. */
 function locationsOf(r: TriageRecord, cwd: string): Array<Record<string, unknown>> {
   const where = physicalLocation(artifactOf(r, cwd));
-  const name = r.windowsPath ?? r.path;
-  return [{ ...where, logicalLocations: [logicalLocation(name, "module")] }];
+  if (r.windowsPath === undefined) return [where];
+  return [{ ...where, logicalLocations: [logicalLocation(r.windowsPath, "module")] }];
 }
 
 function result(
@@ -192,7 +199,7 @@ function result(
     level,
     message: { text },
     locations: locationsOf(r, cwd),
-    partialFingerprints: fingerprint(ruleId, r.sha256, r.windowsPath ?? r.path),
+    partialFingerprints: fingerprint(ruleId, r.sha256, nameOf(r, cwd)),
     properties: {
       verdict: r.verdict,
       sha256: r.sha256,
@@ -204,7 +211,7 @@ function result(
 
 /** The results about one file: its verdict, then each indicator that fired; or why it is unreadable. */
 function fileResults(r: TriageRecord, cwd: string): Array<Record<string, unknown>> {
-  const name = r.windowsPath ?? r.path;
+  const name = nameOf(r, cwd);
   if (r.verdict === "error")
     return [result("unreadable", "note", `${name}: ${r.error?.code}: ${r.error?.message}`, r, cwd, {})];
   if (r.verdict === "clean") return [];
