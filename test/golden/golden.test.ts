@@ -1,7 +1,7 @@
 /**
  * Golden JSON: the machine-readable output of every sample image, byte for byte. A refactor that
- * claims "no behaviour change" proves it here: `check --json`, `triage --json` and
- * `triage --sarif` on each image in examples/, and `check --json` / `triage --json` on a bundle
+ * claims "no behaviour change" proves it here: `check --json`, `check --sarif`, `triage --json`
+ * and `triage --sarif` on each image in examples/, and `check --json` / `triage --json` on a bundle
  * collected from it, must equal the files under test/golden/expected/.
  *
  * Regenerate (only when a behaviour change is intended, and say so in the commit):
@@ -74,6 +74,7 @@ describe("golden JSON output of the sample images", () => {
         `${scenario}.triage.sarif`,
         await output(["triage", "-r", image, "--image", image, "--sarif", "--at", AT]),
       );
+      compare(`${scenario}.check.sarif`, await output(["check", "--image", image, "--sarif", "--at", AT]));
 
       const bundle = path.join(scratch, `${scenario}.zip`);
       const collected = await runCli(["collect", "--image", image, "--at", AT, "--out", bundle]);

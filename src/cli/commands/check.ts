@@ -1,5 +1,5 @@
 /**
- * `koff-doctor check [--image DIR | --bundle FILE.zip] [--json] [--html FILE] [--trust FILE]... [--at ISO]
+ * `koff-doctor check [--image DIR | --bundle FILE.zip] [--json | --sarif] [--html FILE] [--trust FILE]... [--at ISO]
  *  [--free-space BYTES] [--server HOST]...`
  *
  * Diagnoses KOFF on a machine (live, Windows only), a mounted image (any OS), or a diagnostics
@@ -21,11 +21,14 @@ import {
 import { bundleRefused, openCliSource, sourceSpec } from "../source-options.js";
 import { renderCheckText } from "../render/check-text.js";
 import { renderCheckHtml } from "../render/html-report.js";
+import { renderCheckSarif } from "../render/check-sarif.js";
+import { UsageError } from "../usage-error.js";
 
 interface CheckFlags {
   image?: string;
   bundle?: string;
   json?: boolean;
+  sarif?: boolean;
   trust: string[];
   at?: Date;
   freeSpace?: number;
@@ -42,6 +45,7 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
     .option("--image <dir>", "root of a mounted or copied Windows system volume (holds Windows/, Users/, …)")
     .option("--bundle <file.zip>", "a diagnostics bundle written by `koff-doctor collect`")
     .option("--json", "print one JSON document (docs/json-contract.md)")
+    .option("--sarif", "print SARIF 2.1.0 (one result per finding; GitHub code scanning accepts it)")
     .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
     .option("--at <iso-8601>", "verify signatures as of this time instead of now", parseAt)
     .option("--free-space <bytes>", "free bytes on the image's system volume, when known", parseByteCount)
@@ -55,6 +59,7 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
     )
     .option("--html <file>", "also write a self-contained HTML report to FILE")
     .action(async (flags: CheckFlags) => {
+      if (flags.json && flags.sarif) throw new UsageError("--json and --sarif are exclusive");
       const spec = sourceSpec(flags);
       if (flags.html !== undefined) await checkReportTarget("--html", flags.html);
       await checkTrustFiles(flags.trust);
@@ -69,7 +74,10 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
           kerioServers: flags.server,
         });
         if (flags.html !== undefined) await writeReport(flags.html, renderCheckHtml(report));
-        io.stdout(flags.json ? renderCheckJson(report) : renderCheckText(report, io.colors));
+        if (flags.json) io.stdout(renderCheckJson(report));
+        else if (flags.sarif)
+          io.stdout(renderCheckSarif(report, { image: flags.image, bundle: flags.bundle, cwd: io.cwd }));
+        else io.stdout(renderCheckText(report, io.colors));
         done({ exitCode: checkExitCode(report) });
       } catch (e) {
         if (!(e instanceof BundleError)) throw e;

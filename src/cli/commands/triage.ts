@@ -65,7 +65,7 @@ async function emit(
 ): Promise<void> {
   if (flags.html !== undefined) await writeReport(flags.html, renderTriageHtml(records, policy));
   if (flags.json) io.stdout(renderTriageJson(records, policy));
-  else if (flags.sarif) io.stdout(renderTriageSarif(records));
+  else if (flags.sarif) io.stdout(renderTriageSarif(records, io.cwd));
   else {
     io.stdout(renderTriageText(records, io.colors, { verbose: flags.verbose }));
     if (flags.explain) io.stdout(renderExplain(records, io.colors));
