@@ -1,6 +1,6 @@
 /**
  * `koff-doctor check [--image DIR | --bundle FILE.zip] [--json] [--html FILE] [--trust FILE]... [--at ISO]
- *  [--free-space BYTES] [--server HOST]...`
+ *  [--free-space BYTES] [--server HOST]... [--since ISO]`
  *
  * Diagnoses KOFF on a machine (live, Windows only), a mounted image (any OS), or a diagnostics
  * bundle made by `collect` (any OS; read safely, see docs/bundle.md). A refused or tampered
@@ -33,6 +33,7 @@ interface CheckFlags {
   systemRoots: boolean;
   server: string[];
   html?: string;
+  since?: Date;
 }
 
 export function registerCheckCommand(program: Command, io: CliIo, done: (r: CommandResult) => void): void {
@@ -54,6 +55,7 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
       [],
     )
     .option("--html <file>", "also write a self-contained HTML report to FILE")
+    .option("--since <iso-8601>", "read only the event-log records created at or after this time", parseAt)
     .action(async (flags: CheckFlags) => {
       const spec = sourceSpec(flags);
       if (flags.html !== undefined) await checkReportTarget("--html", flags.html);
@@ -67,6 +69,7 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
           windowsRoots: flags.windowsRoots,
           systemRoots: flags.systemRoots,
           kerioServers: flags.server,
+          eventsSince: flags.since,
         });
         if (flags.html !== undefined) await writeReport(flags.html, renderCheckHtml(report));
         io.stdout(flags.json ? renderCheckJson(report) : renderCheckText(report, io.colors));

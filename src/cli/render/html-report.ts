@@ -6,6 +6,7 @@
 import type { CheckReport } from "../../app/check-machine.js";
 import type { Finding } from "../../check/finding.js";
 import type { Indicator, TriageRecord } from "../../triage/index.js";
+import { eventTimeline } from "../../report/index.js";
 import { toolInfo } from "../../version.js";
 
 /** Escapes text for HTML element content and attribute values. */
@@ -94,6 +95,13 @@ function table(headers: string[], rows: unknown[][]): string {
     .join("")}</table>`;
 }
 
+/** The timeline section: the last relevant event-log records, oldest first (src/report/timeline.ts). */
+function timelineSection(report: CheckReport): string {
+  if (report.facts.events === undefined) return "";
+  const rows = eventTimeline(report.facts).map((e) => [e.time, e.log, `${e.provider} ${e.id}`, e.summary]);
+  return `<h2>Timeline</h2>${rows.length ? table(["time (UTC)", "log", "event", "what happened"], rows) : "<p>No relevant event-log records.</p>"}`;
+}
+
 /** HTML for `check --html`. */
 export function renderCheckHtml(report: CheckReport): string {
   const f = report.facts;
@@ -103,6 +111,7 @@ export function renderCheckHtml(report: CheckReport): string {
   const body = [
     `<p class="meta">${escapeHtml(f.source)} · mode ${escapeHtml(f.mode)} · signatures verified at ${escapeHtml(report.policy.at)}</p>`,
     `<h2>Findings</h2>${findings}`,
+    timelineSection(report),
     `<h2>Connector</h2>${table(
       ["install folder"],
       f.install.folders.map((x) => [x]),
