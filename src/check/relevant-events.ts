@@ -85,7 +85,14 @@ function applicationMeaning(r: EventRecord, k: ConnectorKnowledge): Meaning {
 
 function outlookMeaning(r: EventRecord, k: ConnectorKnowledge): Meaning {
   const text = values(r).join("\n");
-  if ((r.id === 45 || r.id === 59) && r.provider.toLowerCase() === "outlook" && CONNECTOR.test(text)) {
+  // A record that reports a load failure is a MAPI error whatever its id (some Outlook builds reuse ids).
+  const loadFailure = /\b(unable|could not|failed) to load\b/i.test(text);
+  if (
+    (r.id === 45 || r.id === 59) &&
+    r.provider.toLowerCase() === "outlook" &&
+    CONNECTOR.test(text) &&
+    !loadFailure
+  ) {
     const names = [...text.matchAll(/^\s*Name:\s*(.+?)\s*$/gim)].map((m) => m[1]!);
     const name = names.find((n) => CONNECTOR.test(n)) ?? firstLine(text).slice(0, 120);
     const ms = /boot time \(milliseconds\):\s*(\d+)/i.exec(text)?.[1];

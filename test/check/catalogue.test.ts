@@ -228,9 +228,21 @@ describe("check catalogue", () => {
     const run = runChecks(healthy);
     assert.deepEqual(
       run.notRun.map((n) => n.id),
-      ["cache-disk-space-low", "outlook-crash-in-provider", "mapi-provider-blocked"],
+      ["cache-disk-space-low"],
+      "the image's event logs are read, so the event checks run",
     );
     assert.match(run.notRun[0]!.reason, /free space/);
+    const noLogs = runChecks({ ...healthy, events: undefined, unknown: { events: "no logs" } });
+    assert.deepEqual(
+      noLogs.notRun.map((n) => n.id),
+      [
+        "cache-disk-space-low",
+        "outlook-crash-in-provider",
+        "mapi-provider-blocked",
+        "addin-disabled",
+        "av-detected-provider",
+      ],
+    );
   });
 
   it("bitness-mismatch judges the DLL MAPISVC.INF registers, even outside the install folder", () => {

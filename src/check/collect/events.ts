@@ -29,7 +29,7 @@ export const eventsCollector = defineCollector({
           if (fact) events.push(fact);
         }
       } catch (e) {
-        const why = (e as Error).message;
+        const why = `could not be read: ${(e as Error).message}`;
         failures.set(why, [...(failures.get(why) ?? []), log]);
       }
     }
