@@ -5,6 +5,7 @@
  * date that is not strict ISO 8601. The timeline lists the relevant records oldest first.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -77,6 +78,27 @@ describe("event checks on images", () => {
       assert.ok(ids.includes(id as never), `${id} in ${ids.join()}`);
     const crash = report.findings.find((f) => f.id === "outlook-crash-in-provider")!;
     assert.match(crash.message, /OUTLOOK\.EXE crashed in kofmsp32\.dll|fbclient|fbembed/);
+  });
+
+  it("a refused log (a FIFO) is noted by name while the other logs are still judged", async (t) => {
+    const image = imageWithFixtureLogs();
+    const app = path.join(image, LOGS, "Application.evtx");
+    rmSync(app);
+    try {
+      execFileSync("mkfifo", [app]);
+    } catch {
+      return t.skip("mkfifo is not available");
+    }
+    const report = await check(image);
+    assert.match(report.facts.unknown["events (Application)"] ?? "", /FIFO/);
+    assert.ok(
+      report.findings.some((f) => f.id === "av-detected-provider"),
+      "the Defender log is still read",
+    );
+    assert.deepEqual(
+      report.notRun.map((n) => n.id).filter((id) => EVENT_CHECKS.includes(id)),
+      [],
+    );
   });
 
   it("av-detected-provider explains a provider DLL that has disappeared", async () => {
