@@ -13,6 +13,7 @@ import { defineCollector } from "./collector.js";
 /** Relevant records kept per log, the newest. */
 export const EVENTS_KEPT_PER_LOG = 200;
 
+/** Reads the relevant records of each log (see the module comment); facts `events`, newest first. */
 export const eventsCollector = defineCollector({
   name: "events",
   needs: ["eventLog"],
