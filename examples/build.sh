@@ -5,6 +5,8 @@
 #   fixtures/pki (test PKI)               --osslsigncode--> signed with the test "Kerio Technologies Inc." leaf
 #   examples/tools/make-images.mjs        --hivexregedit--> real SOFTWARE and NTUSER.DAT hives, MAPISVC.INF,
 #                                                            cache folders with Firebird header pages
+#   test/helpers/sample-event-logs.ts     --test-only EVTX writer--> Windows/System32/winevt/Logs/*.evtx
+#                                          (alone: bash examples/build-event-logs.sh)
 #
 # Debian packages: gcc-mingw-w64, osslsigncode, libwin-hivex-perl (hivexregedit). Deterministic: fixed
 # link timestamps, fixed signing time, hivex output. Usage: bash examples/build.sh
@@ -59,3 +61,4 @@ openssl x509 -in "$PKI/root-ca.pem" -outform DER -out "$BIN/root-ca.der"
 node "$FIX/hives/tools/write-seed.mjs" "$BIN/seed.hiv" ROOT
 
 node "$EX/tools/make-images.mjs" "$BIN" "$EX"
+bash "$EX/build-event-logs.sh"

@@ -104,7 +104,9 @@ export {
 export type { Finding, Severity } from "./check/finding.js";
 /** The vocabulary (src/vocabulary): every check id, repair step id and mode, as `as const` lists and unions. */
 export { CHECK_IDS, MODES, type CheckId, type Mode } from "./vocabulary/index.js";
-export type { MachineFacts } from "./check/facts.js";
+export type { EventFact, EventKind, MachineFacts } from "./check/facts.js";
+/** The event-log port every source fills (docs/evtx.md "What check reads from the event logs"). */
+export type { EventLogPort, EventQuery, EventRecord } from "./ports/system.js";
 export type { Snapshot, SnapshotMode } from "./ports/snapshot.js";
 /**
  * Open a source (docs/architecture.md "How a verb runs"): openSource({ image: dir } | { bundle: file } | { live: true } |
@@ -204,6 +206,7 @@ export {
   runbookExitCode,
   renderCheckJson,
   checkJsonDocument,
+  eventTimeline,
   renderTriageJson,
   triageJsonDocument,
   summarizeVerdicts,
@@ -216,6 +219,7 @@ export {
   toJsonText,
   type ExitCodeValue,
   type CheckJsonDocument,
+  type TimelineEntry,
   type TriageJsonDocument,
   type TriageSummary,
   type ToolInfo,

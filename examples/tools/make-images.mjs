@@ -28,7 +28,8 @@ const SCENARIOS = {
     expected: ["mapisvc-path-outside-install", "stray-provider-dll"],
   },
   "bitness-mismatch": { officePlatform: "x64", expected: ["bitness-mismatch"] },
-  "corrupt-cache": { corruptDatabase: true, expected: ["cache-db-invalid"] },
+  // Its event log (test/helpers/sample-event-logs.ts) shows Outlook crashing in kofmsp32.dll.
+  "corrupt-cache": { corruptDatabase: true, expected: ["cache-db-invalid", "outlook-crash-in-provider"] },
   "orphan-cache": { cacheFolder: "Kerio (old)", expected: ["cache-missing", "cache-orphan"] },
   "missing-av-exclusions": { exclusions: [], expected: ["av-exclusion-missing"] },
   "koff-uninstalled": { installed: false, expected: ["install-missing", "profile-koff-orphaned"] },

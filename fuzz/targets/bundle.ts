@@ -11,6 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { applyEventQuery } from "../../src/windows/event-query.js";
 import { parseWevtutilXml } from "../../src/windows/tool-output/wevtutil.js";
 import { checkMachine } from "../../src/app/check-machine.js";
 import { createSignatureVerifier, type SignatureVerifierHandle } from "../../src/app/signature-verifier.js";
@@ -55,7 +56,7 @@ export function bundleSeeds(): Promise<Uint8Array[]> {
     const out: Uint8Array[] = [];
     for (const image of IMAGES) {
       const snapshot = createImageSnapshot(path.join(EXAMPLES, image));
-      snapshot.eventLog = { query: async (log, max) => parseWevtutilXml(xml, log).slice(0, max) };
+      snapshot.eventLog = { query: async (log, query) => applyEventQuery(parseWevtutilXml(xml, log), query) };
       const collected = await collectBundle(snapshot, { at: AT, createdAt: AT, trustFiles: [TRUST] });
       const zip = zipMembers(collected.members, true);
       membersOf.set(zip, collected.members);

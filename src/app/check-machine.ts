@@ -18,6 +18,15 @@ export interface CheckOptions {
   systemRoots?: boolean;
   /** Kerio Connect server address(es), to judge the connections of loading processes (live mode). */
   kerioServers?: string[];
+  /** Read only the event-log records created at or after this instant (`check --since`). */
+  eventsSince?: Date;
+}
+
+/** `snapshot` whose event-log queries read only records created at or after `since`. */
+function withEventsSince(snapshot: Snapshot, since: Date | undefined): Snapshot {
+  const port = snapshot.eventLog;
+  if (since === undefined || port === undefined) return snapshot;
+  return { ...snapshot, eventLog: { query: (log, query) => port.query(log, { ...query, since }) } };
 }
 
 /** One check run (src/report/report-types.ts). */
@@ -38,7 +47,8 @@ export async function windowsRootAnchors(
  *
  * @param snapshot - the machine as ports: a mounted image, a replayed bundle, or live Windows.
  * @param options - trust files and verification time for the embedded triage; whether the
- *   snapshot's own Windows ROOT/AuthRoot stores are trusted (default yes); Kerio server addresses.
+ *   snapshot's own Windows ROOT/AuthRoot stores are trusted (default yes); Kerio server addresses;
+ *   the earliest event-log record read (`eventsSince`).
  * @returns `findings` sorted by severity (critical first), `notRun` for checks whose facts this
  *   mode cannot see, the `facts` (the `check --json` document's `facts` and `triage`), and the
  *   signature `policy` used. Never reports a check it could not run as passing.
@@ -55,7 +65,7 @@ export async function checkMachine(snapshot: Snapshot, options: CheckOptions = {
     systemRoots: options.systemRoots,
     extraAnchors,
   });
-  const facts = await gatherFacts(snapshot, {
+  const facts = await gatherFacts(withEventsSince(snapshot, options.eventsSince), {
     knowledge: loadKnowledge(),
     verifySignature: verifier.verify,
     kerioServers: options.kerioServers,

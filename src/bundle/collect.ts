@@ -6,7 +6,7 @@
  * 1. record: system facts and the whole check, through the recording snapshot
  *    (system-facts.ts; the recorded answers are what `check --bundle` replays);
  * 2. read what travels but is not replayed, through the source's ports: log tails
- *    (log-tails.ts) and event records (event-logs.ts, live only);
+ *    (log-tails.ts) and the relevant event records (event-logs.ts);
  * 3. redact (with `redact`): find the values, redact the recordings (sensitive-values.ts,
  *    redact-recording.ts); binaries are never edited;
  * 4. write the members: the recorded file system, the facts of withheld PE files, the recorded
@@ -19,6 +19,7 @@
  */
 import { checkMachine, type CheckReport } from "../app/check-machine.js";
 import type { Snapshot } from "../ports/snapshot.js";
+import { loadKnowledge } from "../knowledge/index.js";
 import { toolInfo } from "../version.js";
 import { BundleMembers } from "./collect/bundle-members.js";
 import { readEventLogs, writeEventMembers } from "./collect/event-logs.js";
@@ -84,7 +85,7 @@ export async function collectBundle(
 
   // 2. Carried, not replayed: read through the source's own ports.
   const logs = await readLogTails(source.fs, report, limits, notes);
-  const events = await readEventLogs(source, limits.maxEvents, notes);
+  const events = await readEventLogs(source, loadKnowledge(), limits.maxEvents, notes);
 
   // 3. Redact (or pass the recording through).
   const redacted = redactRecording(

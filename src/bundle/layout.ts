@@ -33,6 +33,8 @@ export const MEMBER = {
   /** Redacted bundles: facts of the PE files whose bytes redaction withheld. */
   peFacts: "snapshot/pe-facts.json",
   registryIndex: "registry/index.json",
+  /** The relevant event-log records (src/bundle/collect/event-logs.ts). */
+  events: "events/records.json",
 } as const;
 
 /** True when `seg` can be a member path component as is. */

@@ -46,7 +46,7 @@ export interface BundleCollectLimits {
   maxLogs: number;
   /** Most bytes of all log tails together. */
   maxLogBytesTotal: number;
-  /** Most events per event log (live mode). */
+  /** Most relevant records carried per event log (the newest). */
   maxEvents: number;
 }
 

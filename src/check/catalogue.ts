@@ -7,6 +7,8 @@
  *
  * Source: docs/checks/, docs/json-contract.md ("findings are sorted … then by catalogue order").
  */
+import addinDisabled from "./checks/addin-disabled.js";
+import avDetectedProvider from "./checks/av-detected-provider.js";
 import avExclusionMissing from "./checks/av-exclusion-missing.js";
 import bitnessMismatch from "./checks/bitness-mismatch.js";
 import cacheDbInvalid from "./checks/cache-db-invalid.js";
@@ -56,4 +58,6 @@ export const CATALOGUE: readonly AnyCheckDefinition[] = [
   updaterServiceMissing,
   outlookCrashInProvider,
   mapiProviderBlocked,
+  addinDisabled,
+  avDetectedProvider,
 ];

@@ -139,6 +139,45 @@ export interface StrayFact extends FileFact {
   location: string;
 }
 
+/**
+ * What a relevant event record means (docs/checks/ and docs/evtx.md cite each event's meaning):
+ * an application crash, a Windows Error Reporting crash report or a hang of Outlook or
+ * KoffBackend (Application 1000, 1001, 1002); Outlook's add-in load times and disabled add-ins
+ * naming the connector (Outlook 45, 59); an install or removal of the connector (MsiInstaller
+ * 1033/11707, 1034/11724); a Defender detection or action on a provider DLL or in a Kerio folder
+ * (Defender 1116, 1117); any other Outlook or MAPI record naming the provider DLL.
+ */
+export type EventKind =
+  | "app-crash"
+  | "crash-report"
+  | "app-hang"
+  | "addins-loaded"
+  | "addin-disabled"
+  | "installed"
+  | "removed"
+  | "av-detected"
+  | "av-action"
+  | "provider-named";
+
+/** One relevant event-log record, with its meaning. */
+export interface EventFact {
+  /** The channel: `Application`, `Microsoft-Windows-Windows Defender/Operational`. */
+  log: string;
+  id: number;
+  provider: string;
+  /** ISO 8601 UTC. */
+  time: string;
+  level?: number;
+  recordNumber?: number;
+  /** The SID that logged it (`System/Security/@UserID`), when logged: who installed, for MsiInstaller. */
+  userId?: string;
+  kind: EventKind;
+  /** One line in plain words: `OUTLOOK.EXE crashed in kofmsp32.dll 10.0.8104 (exception c0000005)`. */
+  summary: string;
+  /** The event's data fields by name (unnamed ones by position, `"0"`, `"1"`, …). */
+  data: Record<string, string>;
+}
+
 export interface MachineFacts {
   mode: Mode;
   /** What was read, for the report header: `"image /cases/pc1"`. */
@@ -159,8 +198,12 @@ export interface MachineFacts {
   freeDiskBytes?: number;
   /** Live only: running processes of interest. */
   processes?: Array<{ image: string; pid: number; modules?: string[] }>;
-  /** Live only: event-log evidence. */
-  events?: Array<{ log: string; id: number; provider: string; time: string; message: string }>;
+  /**
+   * The relevant event-log records (Application, Defender Operational), newest first: read
+   * from the `.evtx` files in image mode, through `wevtutil` live, from the carried records in a
+   * bundle. Undefined when no event log could be read.
+   */
+  events?: EventFact[];
   /** Triage records of every connector binary, stray provider DLL and MAPISVC.INF target. */
   triage: TriageRecord[];
   /** Users whose registry hive is damaged: their profile facts may be incomplete. */

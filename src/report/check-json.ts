@@ -10,6 +10,7 @@ import type { ReportedPolicy } from "./report-types.js";
 import type { TriageRecord } from "../triage/index.js";
 import { toolInfo } from "../version.js";
 import { toJsonText, type ToolInfo } from "./json-text.js";
+import { eventTimeline, type TimelineEntry } from "./timeline.js";
 
 /** The `check --json` document (docs/json-contract.md). */
 export interface CheckJsonDocument {
@@ -24,6 +25,8 @@ export interface CheckJsonDocument {
   findings: CheckRun["findings"];
   /** Checks that need a fact this mode cannot see: never reported as passing. */
   notRun: CheckRun["notRun"];
+  /** The last relevant event-log records, oldest first (src/report/timeline.ts). */
+  timeline: TimelineEntry[];
   /** Every fact of the report except `mode`, `source` and `triage`, which are top-level fields. */
   facts: Omit<MachineFacts, "mode" | "source" | "triage">;
   /** The same records as `triage --json` `files[]`. */
@@ -42,6 +45,7 @@ export function checkJsonDocument(report: CheckReport): CheckJsonDocument {
     policy: report.policy,
     findings: report.findings,
     notRun: report.notRun,
+    timeline: eventTimeline(report.facts),
     facts,
     triage,
   };

@@ -13,6 +13,7 @@ export {
 export type { CheckReport, ReportedPolicy } from "./report-types.js";
 export { toJsonText, type ToolInfo } from "./json-text.js";
 export { checkJsonDocument, renderCheckJson, type CheckJsonDocument } from "./check-json.js";
+export { eventTimeline, TIMELINE_LENGTH, type TimelineEntry } from "./timeline.js";
 export {
   renderTriageJson,
   summarizeVerdicts,

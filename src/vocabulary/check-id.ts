@@ -32,6 +32,8 @@ export const CHECK_IDS = [
   "updater-service-missing",
   "outlook-crash-in-provider",
   "mapi-provider-blocked",
+  "addin-disabled",
+  "av-detected-provider",
 ] as const;
 
 /** One check id, e.g. `"cache-db-invalid"`. */

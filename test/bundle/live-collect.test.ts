@@ -12,6 +12,8 @@ import { checkMachine } from "../../src/app/check-machine.js";
 import { createBundleSnapshot } from "../../src/adapters/bundle/bundle-snapshot.js";
 import { collectBundle, openBundle, writeBundle } from "../../src/bundle/index.js";
 import type { EventRecord } from "../../src/ports/system.js";
+import type { EventRecordsMember } from "../../src/bundle/collect/event-logs.js";
+import { applyEventQuery } from "../../src/windows/event-query.js";
 import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import type { Snapshot } from "../../src/ports/snapshot.js";
 import { EXAMPLES } from "../helpers/repo.js";
@@ -30,23 +32,29 @@ function fakeLive(): Snapshot {
       time: "2026-11-20T10:00:00Z",
       level: 2,
       // Application Error data order: AppName, AppVersion, AppTimeStamp, ModuleName, ModuleVersion, …
-      data: [
-        "OUTLOOK.EXE",
-        "16.0.1",
-        "66f1a2b3",
-        "kofmsp32.dll",
-        "10.0.8.0",
-        "5f0a0b0c",
-        "c0000005",
-        "C:\\Users\\alice\\AppData\\Local\\Temp\\<x>&",
-      ],
+      data: {
+        AppName: "OUTLOOK.EXE",
+        AppVersion: "16.0.1",
+        AppTimeStamp: "66f1a2b3",
+        ModuleName: "kofmsp32.dll",
+        ModuleVersion: "10.0.8.0",
+        ModuleTimeStamp: "5f0a0b0c",
+        ExceptionCode: "c0000005",
+        AppPath: "C:\\Users\\alice\\AppData\\Local\\Temp\\<x>&",
+      },
     },
   ];
   return {
     ...image,
     mode: "live",
     processes: { list: async () => [{ image: "OUTLOOK.EXE", pid: 42 }] },
-    eventLog: { query: async (log) => events.filter((e) => e.log === log) },
+    eventLog: {
+      query: async (log, query) =>
+        applyEventQuery(
+          events.filter((e) => e.log === log),
+          query,
+        ),
+    },
     disk: { freeBytes: async () => FREE },
     describe: () => "live",
     unknown: {},
@@ -73,7 +81,10 @@ function fakeLiveWithEscapedUser(): Snapshot {
     registry,
     eventLog: {
       query: async (log, max) =>
-        (await query(log, max)).map((e) => ({ ...e, data: [...e.data, "C:\\Users\\o'brien&co\\x.pst"] })),
+        (await query(log, max)).map((e) => ({
+          ...e,
+          data: { ...e.data, Store: "C:\\Users\\o'brien&co\\x.pst" },
+        })),
     },
   };
 }
@@ -84,32 +95,36 @@ describe("live collection", () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("redacts event data before XML-escaping it (a user name with ' or & is not hidden as &apos; or &amp;)", async () => {
+  it("redacts event data before serializing it (a user name with ' or & is not hidden by escapes)", async () => {
     const collected = await collectBundle(fakeLiveWithEscapedUser(), { at: AT, redact: true });
     assert.ok(
       collected.redaction?.entries.some((e) => e.value === "o'brien&co"),
       "the user is a redacted value",
     );
-    const xml = new TextDecoder().decode(
-      collected.members.find((m) => m.name === "events/Application.xml")!.data,
+    const json = new TextDecoder().decode(
+      collected.members.find((m) => m.name === "events/records.json")!.data,
     );
-    assert.match(xml, /<EventID>1000<\/EventID>/);
-    assert.ok(!/o(?:'|&apos;)brien/i.test(xml), `the user name stands in the XML: ${xml}`);
+    assert.match(json, /"id": 1000/);
+    assert.ok(!/o(?:'|\\u0027)brien/i.test(json), `the user name stands in the JSON: ${json}`);
   });
 
   for (const redact of [false, true]) {
-    it(`carries event-log XML and free space${redact ? ", redacted" : ""}`, async () => {
+    it(`carries the relevant event records as JSON, and free space${redact ? ", redacted" : ""}`, async () => {
       const collected = await collectBundle(fakeLive(), { at: AT, redact });
       const file = path.join(dir, `live-${redact}.zip`);
       await writeBundle(file, collected);
       const b = await openBundle(file);
       try {
         assert.equal(b.manifest.mode, "live");
-        const xml = new TextDecoder().decode(await b.read("events/Application.xml"));
-        assert.match(xml, /<EventID>1000<\/EventID>/);
-        assert.match(xml, /<Data>kofmsp32\.dll<\/Data>/);
-        assert.match(xml, /&lt;x&gt;&amp;/, "event data is XML-escaped");
-        assert.equal(xml.includes("alice"), !redact);
+        assert.ok(!b.memberNames.some((n) => n.endsWith(".evtx") || n.endsWith(".xml")), "no whole logs");
+        const doc = (await b.readJson("events/records.json")) as EventRecordsMember;
+        const app = doc.logs.find((l) => l.log === "Application")!;
+        assert.deepEqual(
+          app.records.map((r) => [r.id, r.data["ModuleName"]]),
+          [[1000, "kofmsp32.dll"]],
+        );
+        assert.equal(app.records[0]!.data["AppPath"]!.endsWith("\\<x>&"), true, "data as fields, unescaped");
+        assert.equal(JSON.stringify(doc).includes("alice"), !redact);
         const system = (await b.readJson("system.json")) as { freeDiskBytes?: number; mode: string };
         assert.equal(system.freeDiskBytes, FREE);
         const report = await checkMachine(await createBundleSnapshot(b), { at: AT });

@@ -10,7 +10,7 @@ import path from "node:path";
 import { before, describe, it } from "node:test";
 import { checkMachine } from "../../src/app/check-machine.js";
 import { CATALOGUE } from "../../src/check/catalogue.js";
-import type { MachineFacts } from "../../src/check/facts.js";
+import type { EventFact, MachineFacts } from "../../src/check/facts.js";
 import { runChecks } from "../../src/check/run-checks.js";
 import strayProviderDll, {
   type StrayProviderDllEvidence,
@@ -20,6 +20,24 @@ import { CHECK_IDS, STEP_IDS, type CheckId } from "../../src/vocabulary/index.js
 import { EXAMPLES, REPO_ROOT } from "../helpers/repo.js";
 
 const RUNBOOK_STEPS = new Set<string>(STEP_IDS);
+
+/** A relevant event as the facts carry it. */
+function event(
+  kind: EventFact["kind"],
+  id: number,
+  provider: string,
+  data: Record<string, string>,
+): EventFact {
+  return {
+    log: "Application",
+    id,
+    provider,
+    time: "2026-11-20T08:12:03Z",
+    kind,
+    summary: `${provider} ${id}`,
+    data,
+  };
+}
 
 /** One broken thing per check, applied to a copy of the healthy facts. */
 const BREAK = {
@@ -89,35 +107,35 @@ const BREAK = {
     f.updater = { installed: false, evidence: [] };
   },
   "outlook-crash-in-provider": (f) => {
-    const data = [
-      "OUTLOOK.EXE",
-      "16.0.17928.20114",
-      "66f1a2b3",
-      "kofmsp32.dll",
-      "10.0.8.0",
-      "5f0a0b0c",
-      "c0000005",
-      "0000a1b2",
-    ];
     f.events = [
-      {
-        log: "Application",
-        id: 1000,
-        provider: "Application Error",
-        time: "2026-11-20T08:12:03Z",
-        message: data.join(" | "),
-      },
+      event("app-crash", 1000, "Application Error", {
+        AppName: "OUTLOOK.EXE",
+        ModuleName: "kofmsp32.dll",
+        ModuleVersion: "10.0.8.0",
+        ExceptionCode: "c0000005",
+      }),
     ];
   },
   "mapi-provider-blocked": (f) => {
     f.events = [
-      {
-        log: "Application",
-        id: 27,
-        provider: "Outlook",
-        time: "2026-11-20T08:12:03Z",
-        message: "MAPI was unable to load the information service C:\\x\\kofmsp32.dll",
-      },
+      event("provider-named", 27, "Outlook", {
+        "0": "MAPI was unable to load the information service C:\\x\\kofmsp32.dll",
+      }),
+    ];
+  },
+  "addin-disabled": (f) => {
+    f.events = [
+      event("addin-disabled", 59, "Outlook", {
+        "0": "Outlook disabled the following add-ins\nName: Kerio Outlook Connector",
+      }),
+    ];
+  },
+  "av-detected-provider": (f) => {
+    f.events = [
+      event("av-detected", 1116, "Microsoft-Windows-Windows Defender", {
+        "Threat Name": "Trojan:Win32/Kofspoof.A!dha",
+        Path: "file:_C:\\Program Files (x86)\\Kerio\\Outlook Connector (Offline Edition)\\kofmsp32.dll",
+      }),
     ];
   },
 } satisfies Record<CheckId, (f: MachineFacts) => void>;
@@ -210,9 +228,21 @@ describe("check catalogue", () => {
     const run = runChecks(healthy);
     assert.deepEqual(
       run.notRun.map((n) => n.id),
-      ["cache-disk-space-low", "outlook-crash-in-provider", "mapi-provider-blocked"],
+      ["cache-disk-space-low"],
+      "the image's event logs are read, so the event checks run",
     );
     assert.match(run.notRun[0]!.reason, /free space/);
+    const noLogs = runChecks({ ...healthy, events: undefined, unknown: { events: "no logs" } });
+    assert.deepEqual(
+      noLogs.notRun.map((n) => n.id),
+      [
+        "cache-disk-space-low",
+        "outlook-crash-in-provider",
+        "mapi-provider-blocked",
+        "addin-disabled",
+        "av-detected-provider",
+      ],
+    );
   });
 
   it("bitness-mismatch judges the DLL MAPISVC.INF registers, even outside the install folder", () => {

@@ -42,7 +42,7 @@ function slowUsers(ms: number, limit: number): Collector {
 }
 
 describe("runCollectors", () => {
-  it("runs every collector in declared order; image mode skips the live ones with the snapshot's reasons", async () => {
+  it("runs every collector in declared order; image mode skips the live ones with the snapshot's reasons, reads its event logs", async () => {
     const snapshot = createImageSnapshot(IMPOSTOR);
     const run = await runCollectors(snapshot, COLLECTORS, { knowledge });
     assert.deepEqual(
@@ -50,8 +50,12 @@ describe("runCollectors", () => {
       COLLECTORS.map((c) => c.name),
     );
     const skipped = run.outcomes.filter((o) => o.outcome === "skipped").map((o) => o.name);
-    assert.deepEqual(skipped, ["processes", "network", "processModules", "events", "disk"]);
-    for (const key of ["processes", "network", "events", "freeDiskBytes"])
+    assert.deepEqual(skipped, ["processes", "network", "processModules", "disk"]);
+    assert.ok(
+      run.collected.events!.some((e) => e.kind === "installed"),
+      "the image's Application.evtx is read",
+    );
+    for (const key of ["processes", "network", "freeDiskBytes"])
       assert.equal(run.unknown[key], snapshot.unknown[key], key);
     // The connector binaries first, then the stray copy in Roaming: the PE files to triage.
     assert.deepEqual(

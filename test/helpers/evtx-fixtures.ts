@@ -152,7 +152,7 @@ const NOISE_PROVIDERS: [string, number, number | undefined][] = [
 ];
 
 /** `count` unrelated records with a few shapes and typed values. */
-function noise(count: number, t0: bigint, seed: number, channel = "Application"): WriterEvent[] {
+export function noise(count: number, t0: bigint, seed: number, channel = "Application"): WriterEvent[] {
   const next = seededUint32(seed);
   const out: WriterEvent[] = [];
   for (let i = 0; i < count; i++) {
@@ -186,7 +186,7 @@ function noise(count: number, t0: bigint, seed: number, channel = "Application")
 }
 
 /** Puts `special` at spread positions among `noise`. */
-function interleave(noiseEvents: WriterEvent[], special: WriterEvent[]): WriterEvent[] {
+export function interleave(noiseEvents: WriterEvent[], special: WriterEvent[]): WriterEvent[] {
   const out = [...noiseEvents];
   special.forEach((e, k) => out.splice(Math.floor(((k + 1) * out.length) / (special.length + 1)), 0, e));
   return out;

@@ -35,7 +35,7 @@ describe("linearity: event-log XML with unclosed elements", () => {
         return () => {
           const evs = parseWevtutilXml(xml, "Application");
           assert.equal(evs.length, COUNT);
-          assert.deepEqual(evs[0]!.data, []);
+          assert.deepEqual(evs[0]!.data, {});
         };
       },
       { n: CHARS },
@@ -48,7 +48,7 @@ describe("linearity: event-log XML with unclosed elements", () => {
       "unclosed <EventData>",
       (n) => {
         const xml = records(COUNT, n, "<EventID>7</EventID>", "<EventData><Data/>", "");
-        return () => assert.deepEqual(parseWevtutilXml(xml, "System")[0]?.data, []);
+        return () => assert.deepEqual(parseWevtutilXml(xml, "System")[0]?.data, {});
       },
       { n: CHARS },
     );

@@ -66,9 +66,10 @@ describe("wevtutil qe /f:xml", () => {
     assert.equal(es.length, 3);
     assert.equal(es[0]!.provider, "Application Error");
     assert.equal(es[0]!.id, 1000);
-    assert.equal(es[0]!.data[3], "kofmsp32.dll");
+    assert.equal(es[0]!.data["3"], "kofmsp32.dll", "unnamed <Data> by position");
+    assert.equal(es[0]!.recordNumber, 48211);
     assert.equal(es[0]!.time, "2026-11-20T08:12:03.6541209Z");
-    assert.match(es[1]!.data[0]!, /& it was blocked$/);
+    assert.match(es[1]!.data["0"]!, /& it was blocked$/);
     assert.equal(es[2]!.provider, "Microsoft-Windows-Security-SPP");
   });
   it("skips malformed records and survives garbage", () => {

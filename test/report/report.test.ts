@@ -110,6 +110,7 @@ describe("JSON documents", () => {
       "policy",
       "findings",
       "notRun",
+      "timeline",
       "facts",
       "triage",
     ]);

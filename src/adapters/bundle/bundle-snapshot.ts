@@ -1,7 +1,7 @@
 /**
  * The bundle adapter (`--bundle FILE.zip`): an opened, verified bundle (src/bundle/bundle-reader.ts)
  * replayed as a {@link Snapshot} of mode `"bundle"`: files through {@link BundleFileSystem},
- * registry through the carried `.reg` exports, event-log extracts through the `wevtutil` parser.
+ * registry through the carried `.reg` exports, event-log records through {@link createBundleEventLog}.
  *
  * Source: docs/bundle.md ("How it works: record, then replay", "Reading is safe").
  */
@@ -11,16 +11,15 @@ import { validateFsIndex } from "../../bundle/fs-index.js";
 import { MEMBER } from "../../bundle/layout.js";
 import { validateRegistryIndex } from "../../bundle/registry-members.js";
 import type { BundleSnapshot } from "../../ports/snapshot.js";
-import type { EventLogPort } from "../../ports/system.js";
-import { parseWevtutilXml } from "../../windows/tool-output/wevtutil.js";
+import { createBundleEventLog } from "./bundle-event-log.js";
 import { BundleFileSystem } from "./bundle-file-system.js";
 import { createBundleRegistryPort } from "./bundle-registry.js";
 
 /**
- * The snapshot `check --bundle` reads: files and registry replayed from the bundle; event-log
- * extracts replayed when the bundle was collected live; processes and network unknown; free disk
- * space when the collector knew it.
- * @throws BundleError `member-invalid` when the snapshot index or registry exports are missing or malformed.
+ * The snapshot `check --bundle` reads: files, registry and event-log records replayed from the
+ * bundle; processes and network unknown; free disk space when the collector knew it.
+ * @throws BundleError `member-invalid` when the snapshot index, registry exports or event records
+ *   are missing or malformed.
  */
 export async function createBundleSnapshot(
   bundle: Bundle,
@@ -49,22 +48,8 @@ export async function createBundleSnapshot(
     processes: "bundle mode: a bundle does not carry running processes",
     network: "bundle mode: a bundle does not carry network connections",
   };
-  // Event-log extracts exist only in bundles collected live; they replay through the same parser
-  // as wevtutil's output.
-  const eventMembers = new Set(bundle.memberNames.filter((n) => /^events\/[^/]+\.xml$/.test(n)));
-  const eventLog: EventLogPort | undefined =
-    eventMembers.size === 0
-      ? undefined
-      : {
-          query: async (log, max) => {
-            const member = `events/${log}.xml`;
-            if (!eventMembers.has(member)) return [];
-            return parseWevtutilXml(new TextDecoder().decode(await bundle.read(member)), log).slice(0, max);
-          },
-        };
-  if (!eventLog)
-    unknown["events"] =
-      "bundle mode: the bundle was collected from an image, which has no event-log extracts";
+  const eventLog = await createBundleEventLog(bundle);
+  if (!eventLog) unknown["events"] = "bundle mode: the bundle carries no event-log records";
   if (freeBytes === undefined)
     unknown["freeDiskBytes"] = "bundle mode: the collector did not know the free disk space";
   const omitted = fs.omitted();

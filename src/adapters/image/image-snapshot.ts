@@ -1,9 +1,10 @@
 /**
  * The image adapter (`--image DIR`): files through {@link ImageFileSystem}, registry through the
- * image's hive files. Processes, network and the event log are not visible; free disk space only
- * when the caller states it.
+ * image's hive files, event logs through its `.evtx` files ({@link ImageEventLog}). Processes and
+ * network are not visible; free disk space only when the caller states it.
  */
 import type { Snapshot } from "../../ports/snapshot.js";
+import { ImageEventLog } from "./image-event-log.js";
 import { HiveRegistryPort } from "./hive-registry-port.js";
 import { ImageFileSystem } from "./image-file-system.js";
 
@@ -17,7 +18,6 @@ export function createImageSnapshot(root: string, options: ImageSnapshotOptions 
   const unknown: Record<string, string> = {
     processes: "image mode cannot see running processes",
     network: "image mode cannot see network connections",
-    events: "image mode does not read event logs (.evtx)",
   };
   if (options.freeBytes === undefined)
     unknown["freeDiskBytes"] = "image mode: free space of the original disk is unknown (pass --free-space)";
@@ -25,6 +25,7 @@ export function createImageSnapshot(root: string, options: ImageSnapshotOptions 
     mode: "image",
     fs,
     registry: new HiveRegistryPort(fs.root),
+    eventLog: new ImageEventLog(fs),
     disk: options.freeBytes === undefined ? undefined : { freeBytes: async () => options.freeBytes },
     now: () => new Date(),
     describe: () => `image ${fs.root}`,

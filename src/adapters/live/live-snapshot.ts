@@ -1,7 +1,8 @@
 /**
  * The live adapter (Windows): files through the machine's own disks, the registry through
  * `reg.exe`, processes and their modules through `tasklist /m /fo csv`, connections through
- * `netstat -ano`, the event log through `wevtutil qe /f:xml`, free space through statfs.
+ * `netstat -ano`, the event logs (Application, Defender Operational) through `wevtutil qe /q:XPATH
+ * /f:xml`, free space through statfs.
  * Every tool runs through an injected {@link Exec}, so tests drive it with recorded output.
  *
  * Source: docs/windows-state.md ("Live registry"); the built-in tools it runs: reg, tasklist, netstat
@@ -15,12 +16,13 @@ import type { Snapshot } from "../../ports/snapshot.js";
 import { WindowsStateError } from "../../windows/errors.js";
 import { parseNetstatAno } from "../../windows/tool-output/netstat.js";
 import { parseTasklistCsv } from "../../windows/tool-output/tasklist.js";
+import { applyEventQuery, wevtutilQueryArgs } from "../../windows/event-query.js";
 import { parseWevtutilXml } from "../../windows/tool-output/wevtutil.js";
 import { createLiveRegistry } from "./create-live-registry.js";
 import { nodeExec } from "./exec.js";
 import { LiveFileSystem } from "./live-file-system.js";
 
-/** Events read per log, newest first. */
+/** Records `wevtutil` is asked for per log (those its XPath filter selects), newest first. */
 export const EVENTS_PER_LOG = 2000;
 
 const text = (b: Uint8Array | string) => (typeof b === "string" ? b : Buffer.from(b).toString("utf8"));
@@ -60,16 +62,14 @@ export async function createLiveSnapshot(options: LiveSnapshotOptions = {}): Pro
       connections: async () => parseNetstatAno(await run(exec, `${sys}\\netstat.exe`, ["-ano"])),
     },
     eventLog: {
-      query: async (log, max) =>
-        parseWevtutilXml(
-          await run(exec, `${sys}\\wevtutil.exe`, [
-            "qe",
+      // wevtutil filters by id, provider and time (XPath); `accept` and `max` are applied here.
+      query: async (log, query) =>
+        applyEventQuery(
+          parseWevtutilXml(
+            await run(exec, `${sys}\\wevtutil.exe`, wevtutilQueryArgs(log, query, EVENTS_PER_LOG)),
             log,
-            "/f:xml",
-            "/rd:true",
-            `/c:${Math.min(max, EVENTS_PER_LOG)}`,
-          ]),
-          log,
+          ),
+          query,
         ),
     },
     disk: {

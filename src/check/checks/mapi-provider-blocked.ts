@@ -1,8 +1,10 @@
-import type { MachineFacts } from "../facts.js";
+/**
+ * Outlook or MAPI records naming the provider DLL: MAPI load failures of the KOFF service.
+ *
+ * Source: docs/checks/mapi-provider-blocked.md.
+ */
+import type { EventFact } from "../facts.js";
 import { defineCheck } from "../finding.js";
-
-/** One event-log record as the facts carry it. */
-type EventFact = NonNullable<MachineFacts["events"]>[number];
 
 /** Evidence of `mapi-provider-blocked`: the Outlook events that name the provider DLL. */
 export interface MapiProviderBlockedEvidence {
@@ -20,13 +22,11 @@ export default defineCheck<MapiProviderBlockedEvidence>({
   remedy: "reinstall-koff",
   needs: ["events"],
   run(f) {
-    const hits = (f.events ?? []).filter(
-      (e) => /outlook|mapi/i.test(e.provider) && /kofmsp/i.test(e.message),
-    );
+    const hits = (f.events ?? []).filter((e) => e.kind === "provider-named");
     if (hits.length === 0) return [];
     return [
       {
-        message: `${hits.length} Outlook event(s) name the provider DLL, latest at ${hits[0]!.time}: ${hits[0]!.message.slice(0, 200)}`,
+        message: `${hits.length} Outlook event(s) name the provider DLL, latest at ${hits[0]!.time}: ${hits[0]!.summary.slice(0, 200)}`,
         evidence: { count: hits.length, events: hits.slice(0, 10) } satisfies MapiProviderBlockedEvidence,
       },
     ];

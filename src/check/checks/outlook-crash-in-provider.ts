@@ -1,21 +1,24 @@
-import type { MachineFacts } from "../facts.js";
+/**
+ * Application Error (event 1000) records of Outlook or KoffBackend crashing inside a connector
+ * module: the provider DLL or the embedded Firebird client.
+ *
+ * Source: Microsoft, "Application Error event 1000"
+ * (https://learn.microsoft.com/troubleshoot/windows-client/application-management/application-error-event-1000);
+ * docs/checks/outlook-crash-in-provider.md.
+ */
+import type { EventFact } from "../facts.js";
 import { defineCheck } from "../finding.js";
-
-/** One event-log record as the facts carry it. */
-type EventFact = NonNullable<MachineFacts["events"]>[number];
+import { eventField, KOFF_MODULE } from "../relevant-events.js";
 
 /** Evidence of `outlook-crash-in-provider`: the Application Error events of such crashes. */
 export interface OutlookCrashInProviderEvidence {
-  /** How many crashes were logged. */
+  /** How many crashes were logged (of the records read). */
   count: number;
   /** The latest one. */
   latest: EventFact;
   /** The first ten, latest first. */
   events: EventFact[];
 }
-
-/** Faulting module of an Application Error (event 1000) crash of Outlook or KoffBackend. */
-const KOFF_MODULE = /^(kofmsp(32)?\.dll|fbclient\.dll|fbembed\.dll|engine1\d\.dll)$/i;
 
 /** Application log event 1000 shows Outlook or KoffBackend crashing in a KOFF or Firebird module. */
 export default defineCheck<OutlookCrashInProviderEvidence>({
@@ -25,17 +28,14 @@ export default defineCheck<OutlookCrashInProviderEvidence>({
   remedy: "reinstall-koff",
   needs: ["events"],
   run(f) {
-    // Application Error data: AppName, AppVersion, AppTimeStamp, ModuleName, ModuleVersion, …, ExceptionCode, FaultingOffset.
-    const crashes = (f.events ?? []).filter((e) => {
-      const d = e.message.split(" | ");
-      return e.id === 1000 && e.provider === "Application Error" && KOFF_MODULE.test(d[3] ?? "");
-    });
+    const crashes = (f.events ?? []).filter(
+      (e) => e.kind === "app-crash" && KOFF_MODULE.test(eventField(e, "ModuleName", 3)),
+    );
     if (crashes.length === 0) return [];
     const last = crashes[0]!;
-    const d = last.message.split(" | ");
     return [
       {
-        message: `${crashes.length} crash(es) of ${d[0]} in ${d[3]} ${d[4] ?? ""} (exception ${d[6] ?? "?"}), latest at ${last.time}`,
+        message: `${crashes.length} crash(es) in the connector; latest at ${last.time}: ${last.summary}`,
         evidence: {
           count: crashes.length,
           latest: last,

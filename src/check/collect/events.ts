@@ -1,41 +1,47 @@
 /**
- * Collector `events` (live mode, and bundles that carry event-log extracts): Application-log
- * records that bear on the provider, namely application crashes (event 1000, "Application
- * Error") and any record naming the provider DLL.
+ * Collector `events`: the event-log records that bear on the connector (src/check/relevant-events.ts
+ * says which, and what each means), read through the snapshot's event-log port: `.evtx` files
+ * in image mode, `wevtutil` live, the carried records in a bundle. A log that cannot be read is
+ * noted; when none can, the fact is unknown with the reason, said once.
  *
- * Source: Microsoft, "Application Error event 1000"
- * (https://learn.microsoft.com/troubleshoot/windows-client/application-management/application-error-event-1000).
+ * Source: docs/evtx.md ("Events koff-doctor reads"); the meanings' sources are in relevant-events.ts.
  */
+import type { EventFact } from "../facts.js";
+import { classifyEvent, relevantEventLogs } from "../relevant-events.js";
 import { defineCollector } from "./collector.js";
 
-/** Event-log records read from the Application log (newest first). */
-const EVENTS_READ = 2000;
+/** Relevant records kept per log, the newest. */
+export const EVENTS_KEPT_PER_LOG = 200;
 
+/** Reads the relevant records of each log (see the module comment); facts `events`, newest first. */
 export const eventsCollector = defineCollector({
   name: "events",
   needs: ["eventLog"],
   provides: ["events"],
   timeLimitMs: 300_000,
   async collect(snapshot, { knowledge: k }) {
-    let records;
-    try {
-      records = await snapshot.eventLog!.query("Application", EVENTS_READ);
-    } catch (e) {
-      return { facts: {}, unknown: { events: `could not be read: ${(e as Error).message}` } };
+    const events: EventFact[] = [];
+    const failures = new Map<string, string[]>();
+    const logs = relevantEventLogs(k, EVENTS_KEPT_PER_LOG);
+    for (const { log, query } of logs) {
+      try {
+        for (const r of await snapshot.eventLog!.query(log, query)) {
+          const fact = classifyEvent(r, k);
+          if (fact) events.push(fact);
+        }
+      } catch (e) {
+        const why = `could not be read: ${(e as Error).message}`;
+        failures.set(why, [...(failures.get(why) ?? []), log]);
+      }
     }
-    const events = records
-      .filter(
-        (e) =>
-          (e.id === 1000 && e.provider === "Application Error") ||
-          e.data.some((d) => k.providerDllPattern.test(d)),
-      )
-      .map((e) => ({
-        log: e.log,
-        id: e.id,
-        provider: e.provider,
-        time: e.time,
-        message: e.data.join(" | "),
-      }));
-    return { facts: { events } };
+    events.sort(
+      (a, b) => Date.parse(b.time) - Date.parse(a.time) || (b.recordNumber ?? 0) - (a.recordNumber ?? 0),
+    );
+    const reasons = [...failures.keys()].join("; ");
+    if (failures.size > 0 && [...failures.values()].flat().length === logs.length)
+      return { facts: {}, unknown: { events: reasons } };
+    const unknown: Record<string, string> = {};
+    for (const [why, which] of failures) unknown[`events (${which.join(", ")})`] = why;
+    return { facts: { events }, unknown };
   },
 });

@@ -1,6 +1,6 @@
 /**
  * `koff-doctor check [--image DIR | --bundle FILE.zip] [--json | --sarif] [--html FILE] [--trust FILE]... [--at ISO]
- *  [--free-space BYTES] [--server HOST]...`
+ *  [--free-space BYTES] [--server HOST]... [--since ISO]`
  *
  * Diagnoses KOFF on a machine (live, Windows only), a mounted image (any OS), or a diagnostics
  * bundle made by `collect` (any OS; read safely, see docs/bundle.md). A refused or tampered
@@ -36,6 +36,7 @@ interface CheckFlags {
   systemRoots: boolean;
   server: string[];
   html?: string;
+  since?: Date;
 }
 
 export function registerCheckCommand(program: Command, io: CliIo, done: (r: CommandResult) => void): void {
@@ -58,6 +59,7 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
       [],
     )
     .option("--html <file>", "also write a self-contained HTML report to FILE")
+    .option("--since <iso-8601>", "read only the event-log records created at or after this time", parseAt)
     .action(async (flags: CheckFlags) => {
       if (flags.json && flags.sarif) throw new UsageError("--json and --sarif are exclusive");
       const spec = sourceSpec(flags);
@@ -72,6 +74,7 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
           windowsRoots: flags.windowsRoots,
           systemRoots: flags.systemRoots,
           kerioServers: flags.server,
+          eventsSince: flags.since,
         });
         if (flags.html !== undefined) await writeReport(flags.html, renderCheckHtml(report));
         if (flags.json) io.stdout(renderCheckJson(report));

@@ -68,9 +68,13 @@ export const CHECK_FIRES_WHEN = {
     "One of the three paths GFI recommends is not covered by a Microsoft Defender exclusion (local or policy): the install folder, %LOCALAPPDATA%\\Kerio\\Outlook Connector per user, and Kerio\\UpdaterService.",
   "updater-service-missing": "No Uninstall entry or folder of the Kerio Updater Service.",
   "outlook-crash-in-provider":
-    "Live mode: the Application event log holds event 1000 (Application Error) whose faulting application is Outlook or KoffBackend and whose faulting module is kofmsp*.dll, fbclient.dll, fbembed.dll or a Firebird engine1x.dll.",
+    'The Application event log holds event 1000 (source "Application Error") whose faulting module is kofmsp*.dll, fbclient.dll, fbembed.dll or a Firebird engine1x.dll, typically with Outlook or KoffBackend as the faulting application. The data fields are read by name (AppName, ModuleName, ModuleVersion, ExceptionCode) or, in classic records without names, by position (0, 3, 4, 6).',
   "mapi-provider-blocked":
-    'Live mode: an Outlook (or MAPI) event in the Application log names kofmsp, e.g. "MAPI was unable to load the information service KOFMSP.DLL" or a KB 4498413 blocked-provider error with the DLL\'s path.',
+    'An Outlook (or MAPI) record in the Application log names kofmsp and is not one of Outlook\'s add-in records (45, 59): e.g. "MAPI was unable to load the information service KOFMSP.DLL" or a KB 4498413 blocked-provider error with the DLL\'s path. A record that reports a load failure ("unable to load") counts here whatever its id.',
+  "addin-disabled":
+    'The Application log holds event 59 from source "Outlook" naming the connector (Kerio Outlook Connector, KOFF, kofmsp): Outlook\'s add-in resiliency disabled it. Event 45 (the add-ins Outlook loaded, with their boot times) is shown in the timeline but never fires.',
+  "av-detected-provider":
+    "The Defender Operational log holds event 1116 (malware or unwanted software detected) or 1117 (action taken) whose data names a kofmsp*.dll or a path in a Kerio folder (\\Kerio\\).",
 } satisfies Record<CheckId, string>;
 
 const MAPISVC_FORMAT =
@@ -112,6 +116,10 @@ const HELP_URI: Record<CheckId, string | undefined> = {
   "outlook-crash-in-provider":
     "https://learn.microsoft.com/troubleshoot/windows-client/application-management/application-error-event-1000",
   "mapi-provider-blocked": undefined,
+  "addin-disabled":
+    "https://learn.microsoft.com/en-us/outlook/troubleshoot/performance/add-ins-are-user-re-enabled-after-being-disabled",
+  "av-detected-provider":
+    "https://learn.microsoft.com/en-us/defender-endpoint/troubleshoot-microsoft-defender-antivirus",
 };
 
 /** GitHub's security-severity for a check's default severity. */

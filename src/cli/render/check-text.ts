@@ -1,9 +1,11 @@
 /**
  * Human-readable `check`: findings grouped by severity (critical first), each with what was seen
- * and the next step, then a short summary of the facts and of what this mode could not see.
+ * and the next step, then the timeline of relevant event-log records, then what this mode could
+ * not see (each reason once).
  */
 import type { Finding, Severity } from "../../check/finding.js";
 import type { CheckReport } from "../../app/check-machine.js";
+import { eventTimeline } from "../../report/index.js";
 import type { CliIo } from "../io.js";
 
 const ORDER: Severity[] = ["critical", "error", "warning", "info"];
@@ -50,11 +52,46 @@ export function renderCheckText(report: CheckReport, c: CliIo["colors"]): string
     }
     lines.push("");
   }
-  const unknown = Object.entries(f.unknown);
-  if (unknown.length > 0 || report.notRun.length > 0) {
-    lines.push(c.dim("Not visible in this mode:"));
-    for (const [what, why] of unknown) lines.push(c.dim(`  ${what}: ${why}`));
-    for (const n of report.notRun) lines.push(c.dim(`  check ${n.id} not run (${n.reason})`));
-  }
+  lines.push(...timelineLines(report, c));
+  lines.push(...notVisibleLines(report, c));
   return `${lines.join("\n")}\n`;
+}
+
+/** The last relevant event-log records, oldest first; nothing when no event log was read. */
+function timelineLines(report: CheckReport, c: CliIo["colors"]): string[] {
+  if (report.facts.events === undefined) return [];
+  const entries = eventTimeline(report.facts);
+  if (entries.length === 0) return [c.bold("Timeline"), "  no relevant event-log records", ""];
+  return [
+    c.bold(`Timeline (last ${entries.length} relevant events, oldest first)`),
+    ...entries.map((e) => `  ${e.time.replace(/\.\d+Z$/, "Z")}  ${e.provider} ${e.id}  ${e.summary}`),
+    "",
+  ];
+}
+
+/**
+ * What this mode could not see, each reason said once: the checks that did not run for want of
+ * the same facts are listed together under that reason.
+ */
+function notVisibleLines(report: CheckReport, c: CliIo["colors"]): string[] {
+  const unknown = Object.entries(report.facts.unknown);
+  if (unknown.length === 0 && report.notRun.length === 0) return [];
+  const byReason = new Map<string, string[]>();
+  for (const n of report.notRun) byReason.set(n.reason, [...(byReason.get(n.reason) ?? []), n.id]);
+  const said = new Set(unknown.map(([what, why]) => `${what}: ${why}`));
+  const lines = [
+    c.dim("Not visible in this mode:"),
+    ...unknown.map(([what, why]) => c.dim(`  ${what}: ${why}`)),
+  ];
+  for (const [reason, ids] of byReason) {
+    const checks = `${ids.length === 1 ? "check" : "checks"} ${ids.join(", ")} not run`;
+    lines.push(
+      c.dim(
+        said.has(reason)
+          ? `  ${checks} (for want of ${reason.slice(0, reason.indexOf(":"))})`
+          : `  ${checks} (${reason})`,
+      ),
+    );
+  }
+  return lines;
 }

@@ -22,6 +22,7 @@ import {
   proseHtml,
   type BadgeKind,
 } from "./html-parts.js";
+import { eventTimeline } from "../../report/index.js";
 
 export { escapeHtml } from "./html-parts.js";
 
@@ -226,9 +227,17 @@ function notVisibleSection(report: CheckReport): string {
 }
 
 /** The sections of the check report, in page order; each returns its HTML (heading included). */
+/** The timeline section: the last relevant event-log records, oldest first (src/report/timeline.ts). */
+function timelineSection(report: CheckReport): string {
+  if (report.facts.events === undefined) return "";
+  const rows = eventTimeline(report.facts).map((e) => [e.time, e.log, `${e.provider} ${e.id}`, e.summary]);
+  return `<h2>Timeline</h2>${rows.length ? dataTable(["time (UTC)", "log", "event", "what happened"], rows) : '<p class="meta">No relevant event-log records.</p>'}`;
+}
+
 export const CHECK_SECTIONS: ReadonlyArray<(report: CheckReport) => string> = [
   statusSection,
   findingsSection,
+  timelineSection,
   connectorSection,
   outlookSection,
   profilesSection,

@@ -2,7 +2,8 @@
  * `wevtutil qe <log> /f:xml /rd:true /c:N`: event records as XML, one `<Event>` element per
  * record with no enclosing root (Microsoft "wevtutil" reference; schema
  * http://schemas.microsoft.com/win/2004/08/events/event). Only the fields koff-doctor judges are
- * read: provider, event id, level, time, channel, and the EventData `<Data>` strings in order.
+ * read: provider, event id, level, time, channel, record number, the user SID, and the EventData
+ * `<Data>` strings by their `Name` (unnamed ones by position, as src/evtx/event-summary.ts).
  * Bounded: element sizes and counts are capped; malformed records are skipped.
  * Source: https://learn.microsoft.com/windows-server/administration/windows-commands/wevtutil
  */
@@ -120,12 +121,19 @@ function eventDataBlock(text: string): string {
   return close < 0 ? "" : text.slice(gt + 1, close);
 }
 
+/** The `Name` attribute of one `<Data …>` start tag (its text up to `>`), raw; undefined when absent. */
+function dataName(startTag: string): string | undefined {
+  const m = /\sName=(?:"([^"]*)"|'([^']*)')/.exec(startTag);
+  return m ? (m[1] ?? m[2]) : undefined;
+}
+
 /**
- * The raw strings of the `<Data …>…</Data>` and `<Data …/>` elements in order (`""` for an empty
- * one), as `/<Data\b[^>]*?(?:\/>|>([\s\S]*?)<\/Data>)/g` finds them: an unclosed `<Data>` is skipped.
+ * The raw `Name` attributes and strings of the `<Data …>…</Data>` and `<Data …/>` elements in
+ * order (`""` for an empty one), as `/<Data\b[^>]*?(?:\/>|>([\s\S]*?)<\/Data>)/g` finds them:
+ * an unclosed `<Data>` is skipped.
  */
-function dataStrings(block: string): string[] {
-  const out: string[] = [];
+function dataStrings(block: string): Array<{ name: string | undefined; value: string }> {
+  const out: Array<{ name: string | undefined; value: string }> = [];
   const start = startTagFinder(block, "Data");
   const gtAfter = forwardFinder(block, ">");
   const closeAfter = forwardFinder(block, "</Data>");
@@ -133,8 +141,9 @@ function dataStrings(block: string): string[] {
     const from = s + "<Data".length;
     const gt = gtAfter(from);
     if (gt < 0) break; // no later start has a '>' either
+    const name = dataName(block.slice(from, gt));
     if (gt > from && block[gt - 1] === "/") {
-      out.push("");
+      out.push({ name, value: "" });
       s = start(gt + 1);
       continue;
     }
@@ -143,7 +152,7 @@ function dataStrings(block: string): string[] {
       s = start(s + 1); // unclosed: only a later self-closing <Data/> can still match
       continue;
     }
-    out.push(block.slice(gt + 1, close));
+    out.push({ name, value: block.slice(gt + 1, close) });
     s = start(close + "</Data>".length);
   }
   return out;
@@ -164,13 +173,20 @@ export function parseWevtutilXml(xml: string, log: string): EventRecord[] {
     const id = Number(elementText(ev, "EventID"));
     if (!Number.isSafeInteger(id)) continue;
     const level = Number(elementText(ev, "Level"));
-    const data = dataStrings(eventDataBlock(ev)).map(decodeXmlText);
+    const data: Record<string, string> = {};
+    dataStrings(eventDataBlock(ev)).forEach((d, i) => {
+      data[d.name === undefined ? String(i) : decodeXmlText(d.name)] = decodeXmlText(d.value);
+    });
+    const recordNumber = Number(elementText(ev, "EventRecordID"));
+    const userId = attributeValue(ev, "Security", "UserID");
     out.push({
       log: decodeXmlText(elementText(ev, "Channel") ?? log),
       id,
       provider: decodeXmlText(attributeValue(ev, "Provider", "Name") ?? ""),
       time: attributeValue(ev, "TimeCreated", "SystemTime") ?? "",
       ...(Number.isFinite(level) ? { level } : {}),
+      ...(Number.isSafeInteger(recordNumber) && recordNumber > 0 ? { recordNumber } : {}),
+      ...(userId ? { userId: decodeXmlText(userId) } : {}),
       data,
     });
   }
