@@ -7,7 +7,14 @@
  * bundle exits with code 3 (UNREADABLE).
  */
 import type { Command } from "commander";
-import { BundleError, checkExitCode, checkMachine, renderCheckJson, type OpenedSource } from "../../index.js";
+import {
+  BundleError,
+  checkExitCode,
+  checkMachine,
+  renderCheckJson,
+  shellStyleOf,
+  type OpenedSource,
+} from "../../index.js";
 import type { CommandResult } from "../command-result.js";
 import type { CliIo } from "../io.js";
 import {
@@ -41,7 +48,7 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
     .description("diagnose KOFF on this Windows machine, or on a mounted Windows image (--image)")
     .option("--image <dir>", "root of a mounted or copied Windows system volume (holds Windows/, Users/, …)")
     .option("--bundle <file.zip>", "a diagnostics bundle written by `koff-doctor collect`")
-    .option("--json", "print one JSON document (docs/json-contract.md)")
+    .option("--json", "print one JSON document (koff-doctor explain json-contract)")
     .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
     .option("--at <iso-8601>", "verify signatures as of this time instead of now", parseAt)
     .option("--free-space <bytes>", "free bytes on the image's system volume, when known", parseByteCount)
@@ -69,7 +76,10 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
           kerioServers: flags.server,
         });
         if (flags.html !== undefined) await writeReport(flags.html, renderCheckHtml(report));
-        io.stdout(flags.json ? renderCheckJson(report) : renderCheckText(report, io.colors));
+        const shell = shellStyleOf(process.platform);
+        io.stdout(
+          flags.json ? renderCheckJson(report, { shell }) : renderCheckText(report, io.colors, shell),
+        );
         done({ exitCode: checkExitCode(report) });
       } catch (e) {
         if (!(e instanceof BundleError)) throw e;
