@@ -13,6 +13,7 @@ import { registerRegistryCommand } from "./commands/registry.js";
 import { registerRepairCommands } from "./commands/repair.js";
 import { registerTriageCommand } from "./commands/triage.js";
 import type { CommandResult } from "./command-result.js";
+import { addHelpFooters } from "./help-text.js";
 import { processIo, type CliIo } from "./io.js";
 import { UsageError } from "./usage-error.js";
 
@@ -42,6 +43,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerRegistryCommand(program, io, run);
   registerEventsCommand(program, io, run);
   registerExplainCommand(program, io, run);
+  addHelpFooters(program);
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -12,6 +12,7 @@ import { after, describe, it } from "node:test";
 import { describeUnknown, notVisibleLine } from "../../src/cli/render/not-visible.js";
 import { EXAMPLES } from "../helpers/repo.js";
 import { runCli } from "../helpers/run-cli.js";
+import { shellWords } from "../helpers/shell-words.js";
 
 const SCENARIOS = readdirSync(EXAMPLES, { withFileTypes: true })
   .filter((d) => d.isDirectory() && !["src", "tools"].includes(d.name))
@@ -62,7 +63,9 @@ describe("check text", () => {
     const bundle = path.join(scratch, "cc.zip");
     const c = await runCli(["collect", "--image", image("corrupt-cache"), "--out", bundle]);
     assert.equal(c.code, 0, c.stderr);
-    const r = await runCli(["check", "--bundle", bundle]);
+    const next = /^next: (koff-doctor .*)$/m.exec(c.stdout)?.[1];
+    assert.equal(next, `koff-doctor check --bundle ${bundle}`, c.stdout);
+    const r = await runCli(shellWords(next).slice(1));
     assert.match(
       r.stdout,
       /next: koff-doctor repair --step clear-cache --profile Kerio --user alice\n +\(on the machine the bundle was collected from/,
@@ -183,6 +186,21 @@ describe("repair text", () => {
     );
     assert.ok(p.stdout.includes(`koff-doctor repair --step remove-leftovers --image ${orphan}.`), p.stdout);
   });
+});
+
+describe("--help", () => {
+  for (const verb of ["check", "triage", "collect", "repair", "undo", "explain", "events"])
+    it(`${verb} --help ends with examples, exit codes and a docs topic that exists`, async () => {
+      const r = await runCli([verb, "--help"]);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /\nExamples:\n {2}koff-doctor /);
+      assert.match(r.stdout, /\nExit codes:\n(?: +\d+ {2}\S.*\n)+/);
+      const topic = /Documentation: koff-doctor explain (\S+)/.exec(r.stdout)?.[1];
+      assert.ok(topic, r.stdout);
+      assert.equal((await runCli(["explain", topic])).code, 0, `explain ${topic}`);
+      for (const ex of r.stdout.match(/^ {2}koff-doctor .*$/gm) ?? [])
+        assert.doesNotThrow(() => shellWords(ex.replace(/\s+\(.*\)$/, "")), ex);
+    });
 });
 
 describe("contract: --at takes only ISO 8601 date-times in every verb", () => {
