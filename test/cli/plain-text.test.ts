@@ -5,7 +5,7 @@
  * file is worth acting on, and dry runs in the future tense.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -185,6 +185,32 @@ describe("repair text", () => {
       ENV,
     );
     assert.ok(p.stdout.includes(`koff-doctor repair --step remove-leftovers --image ${orphan}.`), p.stdout);
+  });
+});
+
+describe("apply and undo, as printed", () => {
+  it("the printed apply line acts, its printed undo line reverts, and the same undo again has nothing to do (4)", async () => {
+    const copy = path.join(scratch, "apply copy");
+    cpSync(image("corrupt-cache"), copy, { recursive: true });
+    const state = path.join(scratch, "apply state");
+    const dry = await runCli(
+      ["repair", "--step", "clear-cache", "--image", copy, "--profile", "Kerio", "--state", state],
+      ENV,
+    );
+    const apply = /^ {2}apply: (koff-doctor .*)$/m.exec(dry.stdout)?.[1];
+    assert.ok(apply, dry.stdout);
+    const applied = await runCli(shellWords(apply).slice(1), ENV);
+    assert.equal(applied.code, 0, applied.stderr);
+    const undo = /Revert it with: (koff-doctor .*)$/m.exec(applied.stdout)?.[1];
+    assert.ok(undo, applied.stdout);
+    assert.deepEqual(shellWords(undo).slice(-2), ["--state", state], "the undo names the state folder used");
+    const first = await runCli(shellWords(undo).slice(1), ENV);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /is undone/);
+    const again = await runCli(shellWords(undo).slice(1), ENV);
+    assert.equal(again.code, 4, `a second undo has nothing to do: ${again.stderr}`);
+    assert.match(again.stderr, /nothing to do/);
+    assert.equal(again.stdout, "");
   });
 });
 
