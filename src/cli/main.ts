@@ -8,10 +8,12 @@ import { CodedError, ExitCode, InputFileError, toolInfo } from "../index.js";
 import { registerCheckCommand } from "./commands/check.js";
 import { registerCollectCommand } from "./commands/collect.js";
 import { registerEventsCommand } from "./commands/events.js";
+import { registerExplainCommand } from "./commands/explain.js";
 import { registerRegistryCommand } from "./commands/registry.js";
 import { registerRepairCommands } from "./commands/repair.js";
 import { registerTriageCommand } from "./commands/triage.js";
 import type { CommandResult } from "./command-result.js";
+import { addHelpFooters } from "./help-text.js";
 import { processIo, type CliIo } from "./io.js";
 import { UsageError } from "./usage-error.js";
 
@@ -40,6 +42,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerRepairCommands(program, io, run);
   registerRegistryCommand(program, io, run);
   registerEventsCommand(program, io, run);
+  registerExplainCommand(program, io, run);
+  addHelpFooters(program);
 
   try {
     await program.parseAsync(argv, { from: "user" });

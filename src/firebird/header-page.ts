@@ -25,6 +25,23 @@ export const KNOWN_ODS_MAJORS = [10, 11, 12, 13];
 export type FirebirdHeaderProblem =
   "too-small" | "not-header-page" | "bad-page-size" | "not-firebird-ods" | "unknown-ods" | "truncated";
 
+/** Each header problem in plain words, for people (the codes stay in `check --json` evidence). */
+export const FIREBIRD_PROBLEM_WORDS = {
+  "too-small": "too small to hold a database header",
+  "not-header-page": "the first page is not a database header page",
+  "bad-page-size": "the page size is not one Firebird uses",
+  "not-firebird-ods": "the header is not a Firebird one",
+  "unknown-ods": "an on-disk structure version no Firebird release writes",
+  truncated: "the file ends in the middle of a page",
+} as const satisfies Record<FirebirdHeaderProblem, string>;
+
+/** {@link FIREBIRD_PROBLEM_WORDS} of `code`; a code it does not know (a newer bundle's) as itself. */
+export function describeFirebirdProblem(code: string): string {
+  return Object.hasOwn(FIREBIRD_PROBLEM_WORDS, code)
+    ? FIREBIRD_PROBLEM_WORDS[code as FirebirdHeaderProblem]
+    : code;
+}
+
 export interface FirebirdHeader {
   valid: boolean;
   problems: FirebirdHeaderProblem[];

@@ -12,8 +12,35 @@ export {
 } from "./exit-codes.js";
 export type { CheckReport, ReportedPolicy } from "./report-types.js";
 export { toJsonText, type ToolInfo } from "./json-text.js";
-export { checkJsonDocument, renderCheckJson, type CheckJsonDocument } from "./check-json.js";
 export { eventTimeline, TIMELINE_LENGTH, type TimelineEntry } from "./timeline.js";
+export {
+  checkJsonDocument,
+  renderCheckJson,
+  reportedFindings,
+  type CheckJsonDocument,
+  type CheckJsonOptions,
+  type ReportedFinding,
+} from "./check-json.js";
+export {
+  BUNDLE_REPAIR_WHERE,
+  commandSourceOf,
+  explainStep,
+  findingNextStep,
+  formatCommand,
+  nextStep,
+  PROGRAM,
+  quoteArg,
+  repairStep,
+  shellStyleOf,
+  sourceArgs,
+  targetOf,
+  trustFilesOf,
+  type CommandSource,
+  type NextStep,
+  type RepairCommandOptions,
+  type ShellStyle,
+  type StepTarget,
+} from "./next-step.js";
 export {
   renderTriageJson,
   summarizeVerdicts,

@@ -19,6 +19,7 @@ import { READ_LIMITS } from "../limits.js";
 import type { CheckReport } from "../app/check-machine.js";
 import { checkMachine } from "../app/check-machine.js";
 import { loadKnowledge } from "../knowledge/index.js";
+import { formatCommand, shellStyleOf, sourceArgs, type CommandSource } from "../report/next-step.js";
 import type { Snapshot } from "../ports/snapshot.js";
 import { dirsBetween, durableWrite, mkdirp, removeEmptyDirs } from "./durable-fs.js";
 import { RunbookError, type RunbookErrorCode } from "./errors.js";
@@ -120,7 +121,14 @@ async function context(
     runDir: path.join(runsDir(env), runId),
     profile: req.profile,
     user: req.user,
+    command: (argv) =>
+      formatCommand([...argv, ...sourceArgs(commandSource(env))], shellStyleOf(process.platform)),
   };
+}
+
+/** The source a printed command names: the image's real root, or the live machine. */
+export function commandSource(env: Pick<RepairEnvironment, "imageRoot">): CommandSource {
+  return env.imageRoot === undefined ? { mode: "live" } : { mode: "image", image: realImage(env.imageRoot) };
 }
 
 /** Checks the safety preconditions shared by acting steps. */
@@ -385,7 +393,7 @@ function damagedError(d: DamagedRun, prefix = ""): RunbookError {
     : "its quarantine folder is unknown";
   return new RunbookError(
     "journal-corrupt",
-    `${prefix}run ${d.runId} has a damaged journal (${d.problem.message}); nothing was changed. ${where}; the manifest is ${d.manifestFile}${d.manifestProblem ? ` (${d.manifestProblem})` : ""}. Restore by hand: docs/runbook.md "Restoring a damaged run by hand"`,
+    `${prefix}run ${d.runId} has a damaged journal (${d.problem.message}); nothing was changed. ${where}; the manifest is ${d.manifestFile}${d.manifestProblem ? ` (${d.manifestProblem})` : ""}. Restore by hand: koff-doctor explain restoring-a-damaged-run-by-hand`,
     { path: d.quarantine ?? d.journal, evidence: d },
   );
 }

@@ -84,6 +84,11 @@ export interface StepPlan {
   warnings: string[];
   /** Instructions for the parts the tool does not do itself (guided steps, server side). */
   guidance: string[];
+  /**
+   * How `guidance` reads before the step is applied (dry run, ladder), when a line there tells
+   * what was done: `Would add …` for `Added …`. Absent when the guidance reads the same.
+   */
+  preview?: string[];
   /** Backups written to the run's folder before the first change (e.g. `.reg` exports). */
   exports: Array<{ name: string; content: string }>;
   /** For refusals and evidence: anything the step found (e.g. triage verdicts). */
@@ -102,6 +107,11 @@ export interface StepContext {
   runDir: string;
   profile?: string;
   user?: string;
+  /**
+   * A koff-doctor command for this run's source, quoted for the host's shell, to print in
+   * guidance: `command(["repair", "--status"])` → `koff-doctor repair --status --image /cases/pc1`.
+   */
+  command(argv: readonly string[]): string;
 }
 
 /** One runbook step; `Id` is its literal id, so the step table can prove each key names its own step. */

@@ -6,6 +6,7 @@ import path from "node:path";
 import type { CacheFact, ProfileFact } from "../check/facts.js";
 import { normalizeWindowsPath, windowsPathKey } from "../paths/windows-path.js";
 import { manifestOf, sha256File } from "./durable-fs.js";
+import { quoteArg, shellStyleOf } from "../report/next-step.js";
 import { RunbookError } from "./errors.js";
 import type { Operation, StepContext } from "./model.js";
 
@@ -103,12 +104,19 @@ export async function hiveEdit(
 /** `.reg` string literal. */
 export const regString = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 
-function pick<T>(items: T[], describe: (t: T) => string, what: string, flag: string): T {
+/** `--profile NAME --user USER` of one profile or cache, quoted for the host's shell. */
+function targetFlags(t: { name: string; user: string }): string {
+  const q = (s: string) => quoteArg(s, shellStyleOf(process.platform));
+  return `--profile ${q(t.name)} --user ${q(t.user)}`;
+}
+
+function pick<T>(items: T[], target: (t: T) => { name: string; user: string }, what: string): T {
   if (items.length === 1) return items[0]!;
   if (items.length === 0) throw new RunbookError("refused-precondition", `no ${what} to act on`);
+  const described = items.map((t) => `${target(t).user}/${target(t).name}`).join(", ");
   throw new RunbookError(
     "usage",
-    `several ${what}s: ${items.map(describe).join(", ")}; choose one with ${flag}`,
+    `several ${what}s: ${described}; choose one with ${items.map((t) => targetFlags(target(t))).join(" or ")}`,
   );
 }
 
@@ -120,7 +128,7 @@ export function pickProfile(ctx: StepContext, any = false): ProfileFact {
   const candidates = ctx.facts.profiles.filter(
     (p) => byName(p) && (any || ctx.profile !== undefined || p.hasKoff),
   );
-  return pick(candidates, (p) => `${p.user}/${p.name}`, "Outlook profile", "--profile NAME [--user USER]");
+  return pick(candidates, (p) => p, "Outlook profile");
 }
 
 /** The cache `--profile`/`--user` name (or the only one). */
@@ -130,7 +138,7 @@ export function pickCache(ctx: StepContext): CacheFact {
       (ctx.profile === undefined || c.profile.toLowerCase() === ctx.profile.toLowerCase()) &&
       (ctx.user === undefined || c.user.toLowerCase() === ctx.user.toLowerCase()),
   );
-  return pick(candidates, (c) => `${c.user}/${c.profile}`, "KOFF cache", "--profile NAME [--user USER]");
+  return pick(candidates, (c) => ({ name: c.profile, user: c.user }), "KOFF cache");
 }
 
 export const sameWindowsPath = (a: string, b: string) => windowsPathKey(a) === windowsPathKey(b);

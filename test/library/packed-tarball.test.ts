@@ -210,3 +210,17 @@ test("the README's library example runs against the packed package and prints wh
   assert.match(out.stdout, /^ {2}executable-behavior: writes into another process/m);
   assert.equal(out.code, 2, "process.exitCode = triageExitCode([record]) of a malicious file");
 });
+
+test("koff-doctor explain reads the docs shipped in the installed package, from any working directory", async () => {
+  const bin = path.join(consumer, "node_modules", "koff-doctor", "bin", "koff-doctor.js");
+  const out = await node([bin, "explain", "cache-db-invalid"]);
+  assert.equal(out.code, 0, out.stderr);
+  const shipped = await readFile(
+    path.join(consumer, "node_modules", "koff-doctor", "docs", "checks", "cache-db-invalid.md"),
+    "utf8",
+  );
+  assert.equal(out.stdout, `${shipped.trimEnd()}\n`);
+  const step = await node([bin, "explain", "clear-cache"]);
+  assert.equal(step.code, 0, step.stderr);
+  assert.match(step.stdout, /Runbook step `clear-cache`/);
+});

@@ -1,3 +1,4 @@
+import { describeFirebirdProblem } from "../../firebird/header-page.js";
 import { defineCheck } from "../finding.js";
 
 /** Evidence of `cache-db-invalid`: one cache database without a valid Firebird header page. */
@@ -25,7 +26,7 @@ export default defineCheck<CacheDbInvalidEvidence>({
       c.databases
         .filter((d) => !d.valid)
         .map((d) => ({
-          message: `${c.path}\\${d.name}: ${d.problems.join(", ")}`,
+          message: `${c.path}\\${d.name}: ${d.problems.map((p) => describeFirebirdProblem(p)).join("; ")}`,
           evidence: {
             user: c.user,
             profile: c.profile,

@@ -7,7 +7,14 @@
  * bundle exits with code 3 (UNREADABLE).
  */
 import type { Command } from "commander";
-import { BundleError, checkExitCode, checkMachine, renderCheckJson, type OpenedSource } from "../../index.js";
+import {
+  BundleError,
+  checkExitCode,
+  checkMachine,
+  renderCheckJson,
+  shellStyleOf,
+  type OpenedSource,
+} from "../../index.js";
 import type { CommandResult } from "../command-result.js";
 import type { CliIo } from "../io.js";
 import {
@@ -45,7 +52,7 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
     .description("diagnose KOFF on this Windows machine, or on a mounted Windows image (--image)")
     .option("--image <dir>", "root of a mounted or copied Windows system volume (holds Windows/, Users/, …)")
     .option("--bundle <file.zip>", "a diagnostics bundle written by `koff-doctor collect`")
-    .option("--json", "print one JSON document (docs/json-contract.md)")
+    .option("--json", "print one JSON document (koff-doctor explain json-contract)")
     .option("--sarif", "print SARIF 2.1.0 (one result per finding; GitHub code scanning accepts it)")
     .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
     .option("--at <iso-8601>", "verify signatures as of this time instead of now", parseAt)
@@ -77,10 +84,11 @@ export function registerCheckCommand(program: Command, io: CliIo, done: (r: Comm
           eventsSince: flags.since,
         });
         if (flags.html !== undefined) await writeReport(flags.html, renderCheckHtml(report));
-        if (flags.json) io.stdout(renderCheckJson(report));
+        const shell = shellStyleOf(process.platform);
+        if (flags.json) io.stdout(renderCheckJson(report, { shell }));
         else if (flags.sarif)
           io.stdout(renderCheckSarif(report, { image: flags.image, bundle: flags.bundle, cwd: io.cwd }));
-        else io.stdout(renderCheckText(report, io.colors));
+        else io.stdout(renderCheckText(report, io.colors, shell));
         done({ exitCode: checkExitCode(report) });
       } catch (e) {
         if (!(e instanceof BundleError)) throw e;

@@ -8,7 +8,14 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
-import { BundleError, collectBundle, ExitCode, writeBundle } from "../../index.js";
+import {
+  BundleError,
+  collectBundle,
+  ExitCode,
+  formatCommand,
+  shellStyleOf,
+  writeBundle,
+} from "../../index.js";
 import type { CommandResult } from "../command-result.js";
 import type { CliIo } from "../io.js";
 import { checkTrustFiles, collect, outputTargetProblem, parseAt, parseByteCount } from "../options.js";
@@ -76,6 +83,9 @@ export function registerCollectCommand(program: Command, io: CliIo, done: (r: Co
           io.stdout(
             `redaction map (keep it local, never send it): ${written.redactionMap} (${bundle.redaction?.entries.length ?? 0} values)\n`,
           );
+        io.stdout(
+          `next: ${formatCommand(["check", "--bundle", written.file], shellStyleOf(process.platform))}\n`,
+        );
         done({ exitCode: ExitCode.OK });
       } catch (e) {
         if (!(e instanceof BundleError)) throw e;

@@ -5,6 +5,7 @@
  * Without --step: prints the ladder the current findings call for. With --step: prints that
  * step's exact plan, and acts only with --apply. See docs/runbook.md.
  */
+import path from "node:path";
 import { Option, type Command } from "commander";
 import {
   applyRepair,
@@ -20,6 +21,7 @@ import {
   renderUndoneJson,
   runbookExitCode,
   RunbookError,
+  shellStyleOf,
   STEP_IDS,
   surveyRuns,
   undoRun,
@@ -31,7 +33,17 @@ import type { CommandResult } from "../command-result.js";
 import type { CliIo } from "../io.js";
 import { checkStateDir, collect, parseAt } from "../options.js";
 import { openCliSource, sourceSpec } from "../source-options.js";
-import { describeOperation, renderPlan, renderRefusal, renderRun } from "../render/repair-text.js";
+import {
+  contextCommand,
+  describeOperation,
+  dryRunFooter,
+  ladderCommands,
+  renderPlan,
+  renderRefusal,
+  renderRun,
+  stepCommand,
+  type RepairCommandContext,
+} from "../render/repair-text.js";
 
 interface CommonFlags {
   image?: string;
@@ -56,12 +68,28 @@ async function environment(flags: CommonFlags, io: CliIo): Promise<RepairEnviron
   });
 }
 
-function refused(e: unknown, io: CliIo, json: boolean | undefined): number {
+/** How this run's printed commands name the same source, state folder and trust files again. */
+function commandContext(flags: CommonFlags, io: CliIo): RepairCommandContext {
+  return {
+    source:
+      flags.image === undefined
+        ? { mode: "live" }
+        : { mode: "image", image: path.resolve(io.cwd, flags.image) },
+    shell: shellStyleOf(process.platform),
+    trust: flags.trust,
+    state: flags.state === undefined ? undefined : path.resolve(io.cwd, flags.state),
+  };
+}
+
+function refused(e: unknown, io: CliIo, flags: CommonFlags): number {
   if (!(e instanceof RunbookError)) throw e;
-  if (json) io.stdout(renderRefusalJson(e));
+  if (flags.json) io.stdout(renderRefusalJson(e));
   // A damaged or edited journal is never acted on: its message says what was left where.
   else if (e.code === "journal-corrupt") io.stderr(`${io.colors.red("failed")} (${e.code}): ${e.message}\n`);
-  else io.stderr(renderRefusal(e, io.colors));
+  else
+    io.stderr(
+      renderRefusal(e, io.colors, contextCommand(commandContext(flags, io), ["repair", "--status"]).command),
+    );
   return runbookExitCode(e);
 }
 
@@ -85,7 +113,9 @@ function renderDamaged(d: DamagedRun, c: CliIo["colors"]): string {
       } else lines.push(`   - ${describeOperation(op)}`);
     }
   } else lines.push(`   manifest: ${d.manifestFile} ${d.manifestProblem ?? "unreadable"}`);
-  lines.push(`   undo refuses this run; restore by hand: docs/runbook.md "Restoring a damaged run by hand"`);
+  lines.push(
+    `   undo refuses this run; restore by hand: koff-doctor explain restoring-a-damaged-run-by-hand`,
+  );
   return lines.join("\n");
 }
 
@@ -149,7 +179,16 @@ export function registerRepairCommands(program: Command, io: CliIo, done: (r: Co
           io.stdout(
             `${io.colors.bold("Repair ladder")} (least invasive first; nothing is changed without --step ID --apply)\n\n`,
           );
-          io.stdout(`${ladder.steps.map((s, i) => renderPlan(s, io.colors, i)).join("\n\n")}\n`);
+          const ctx = commandContext(flags, io);
+          const plans = ladder.steps.map((s, i) =>
+            [
+              renderPlan(s, io.colors, i),
+              ...ladderCommands(ctx, s.step, ladder.report.findings).map(
+                (cmd) => `   ${io.colors.dim("plan:")} ${cmd.command}`,
+              ),
+            ].join("\n"),
+          );
+          io.stdout(`${plans.join("\n\n")}\n`);
         }
         done({ exitCode: ExitCode.OK });
         return;
@@ -160,7 +199,7 @@ export function registerRepairCommands(program: Command, io: CliIo, done: (r: Co
         if (flags.json) io.stdout(renderPlanJson(planned));
         else
           io.stdout(
-            `${renderPlan(planned, io.colors)}\n\n${planned.refusal ? "" : "Dry run: add --apply to carry this out.\n"}`,
+            `${renderPlan(planned, io.colors)}\n\n${planned.refusal ? "" : dryRunFooter(stepCommand(commandContext(flags, io), flags.step, req, true), io.colors)}`,
           );
         done({ exitCode: planned.refusal ? runbookExitCode(planned.refusal) : ExitCode.OK });
         return;
@@ -176,12 +215,12 @@ export function registerRepairCommands(program: Command, io: CliIo, done: (r: Co
           for (const g of result.status.header.guidance) io.stdout(`→ ${g}\n`);
           if (result.status.header.runId)
             io.stdout(
-              `Run ${result.status.header.runId} complete. Revert it with: koff-doctor undo ${result.status.header.runId} --image ${flags.image}\n`,
+              `Run ${result.status.header.runId} complete. Revert it with: ${contextCommand(commandContext(flags, io), ["undo", result.status.header.runId]).command}\n`,
             );
         }
         done({ exitCode: ExitCode.OK });
       } catch (e) {
-        done({ exitCode: refused(e, io, flags.json) });
+        done({ exitCode: refused(e, io, flags) });
       }
     },
   );
@@ -202,7 +241,7 @@ export function registerRepairCommands(program: Command, io: CliIo, done: (r: Co
         );
       done({ exitCode: ExitCode.OK });
     } catch (e) {
-      done({ exitCode: refused(e, io, flags.json) });
+      done({ exitCode: refused(e, io, flags) });
     }
   });
 }

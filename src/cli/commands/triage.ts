@@ -6,6 +6,7 @@
  * Judges each file against the indicator table (docs/verdict.md). With `--bundle`, the
  * PE files a diagnostics bundle carries are judged, reported by their Windows paths.
  */
+import path from "node:path";
 import { Option, type Command } from "commander";
 import {
   BundleError,
@@ -17,7 +18,9 @@ import {
   triageBundle,
   triageExitCode,
   triageHostFiles,
+  shellStyleOf,
   windowsRootAnchors,
+  type CommandSource,
   type ReportedPolicy,
   type TriageRecord,
 } from "../../index.js";
@@ -67,7 +70,14 @@ async function emit(
   if (flags.json) io.stdout(renderTriageJson(records, policy));
   else if (flags.sarif) io.stdout(renderTriageSarif(records, io.cwd));
   else {
-    io.stdout(renderTriageText(records, io.colors, { verbose: flags.verbose }));
+    const source: CommandSource | undefined =
+      flags.bundle !== undefined
+        ? { mode: "bundle", bundle: path.resolve(io.cwd, flags.bundle) }
+        : flags.image !== undefined
+          ? { mode: "image", image: path.resolve(io.cwd, flags.image) }
+          : undefined;
+    const shell = shellStyleOf(process.platform);
+    io.stdout(renderTriageText(records, io.colors, { verbose: flags.verbose, source, shell }));
     if (flags.explain) io.stdout(renderExplain(records, io.colors));
   }
 }
@@ -77,7 +87,7 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
     .command("triage")
     .description("judge PE files (kofmsp*.dll and friends): signature, location, size, packing, behaviour")
     .argument("[path...]", "files or directories to triage")
-    .option("--json", "print one JSON document (docs/json-contract.md)")
+    .option("--json", "print one JSON document (koff-doctor explain json-contract)")
     .option("--sarif", "print SARIF 2.1.0")
     .option("--html <file>", "also write a self-contained HTML report to FILE")
     .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])

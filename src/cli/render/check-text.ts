@@ -1,12 +1,17 @@
 /**
- * Human-readable `check`: findings grouped by severity (critical first), each with what was seen
- * and the next step, then the timeline of relevant event-log records, then what this mode could
- * not see (each reason once).
+ * Human-readable `check`: a short summary of the machine, the findings grouped by severity
+ * (critical first), the same finding repeated with the same next step shown once with a count,
+ * each with what was seen, the command to run next (built by src/report/next-step.ts, so it runs
+ * as printed and matches `--json`'s `next`) and the command that explains it; then the timeline
+ * of relevant event-log records, then one line saying what this mode could not see.
  */
-import type { Finding, Severity } from "../../check/finding.js";
+import type { Severity } from "../../check/finding.js";
 import type { CheckReport } from "../../app/check-machine.js";
 import { eventTimeline } from "../../report/index.js";
+import { reportedFindings, type ReportedFinding } from "../../report/check-json.js";
+import type { ShellStyle } from "../../report/next-step.js";
 import type { CliIo } from "../io.js";
+import { notVisibleLine } from "./not-visible.js";
 
 const ORDER: Severity[] = ["critical", "error", "warning", "info"];
 
@@ -21,39 +26,76 @@ function heading(s: Severity, c: CliIo["colors"]): string {
         : c.blue(t);
 }
 
-export function renderCheckText(report: CheckReport, c: CliIo["colors"]): string {
-  const f = report.facts;
-  const lines: string[] = [c.bold(`koff-doctor check (${f.source})`), ""];
+/** Findings of one check that share their next step, in report order. */
+export function groupFindings(findings: readonly ReportedFinding[]): ReportedFinding[][] {
+  const groups = new Map<string, ReportedFinding[]>();
+  for (const f of findings) {
+    const key = `${f.severity}\0${f.id}\0${f.next.command}`;
+    const group = groups.get(key);
+    if (group) group.push(f);
+    else groups.set(key, [f]);
+  }
+  return [...groups.values()];
+}
+
+/** The summary lines: connector, Outlook, profiles, caches. */
+function machineLines(f: CheckReport["facts"]): string[] {
   const install = f.install.folders.length > 0 ? f.install.folders.join(", ") : "not found";
-  lines.push(
-    `  connector   ${install}${f.install.uninstallEntries[0]?.displayVersion ? ` (${f.install.uninstallEntries[0].displayVersion})` : ""}`,
-  );
-  lines.push(
-    `  outlook     ${f.office.found ? [f.office.product, f.office.version, f.office.bitness, f.office.channel].filter(Boolean).join(" · ") : "not found"}`,
-  );
-  lines.push(
-    `  profiles    ${f.profiles.length === 0 ? "none" : f.profiles.map((p) => `${p.user}/${p.name}${p.hasKoff ? " [KOFF]" : ""}${p.isDefault ? " (default)" : ""}`).join(", ")}`,
-  );
-  lines.push(
-    `  caches      ${f.caches.length === 0 ? "none" : f.caches.map((x) => `${x.user}/${x.profile} ${x.bytes} bytes`).join(", ")}`,
-  );
-  lines.push("");
-  if (report.findings.length === 0) lines.push(c.green("No problems found."));
+  const version = f.install.uninstallEntries[0]?.displayVersion;
+  const office = f.office.found
+    ? [f.office.product, f.office.version, f.office.bitness, f.office.channel].filter(Boolean).join(" · ")
+    : "not found";
+  const profiles =
+    f.profiles.length === 0
+      ? "none"
+      : f.profiles
+          .map((p) => `${p.user}/${p.name}${p.hasKoff ? " [KOFF]" : ""}${p.isDefault ? " (default)" : ""}`)
+          .join(", ");
+  const caches =
+    f.caches.length === 0
+      ? "none"
+      : f.caches.map((x) => `${x.user}/${x.profile} ${x.bytes} bytes`).join(", ");
+  return [
+    `  connector   ${install}${version ? ` (${version})` : ""}`,
+    `  outlook     ${office}`,
+    `  profiles    ${profiles}`,
+    `  caches      ${caches}`,
+  ];
+}
+
+/** One group of findings: title (with a count), what was seen, next step, doc page. */
+function groupLines(group: ReportedFinding[], c: CliIo["colors"]): string[] {
+  const first = group[0]!;
+  const count = group.length > 1 ? c.dim(` (${group.length}×)`) : "";
+  const lines = [`  ${c.bold(first.id)}  ${first.title}${count}`];
+  for (const f of group) lines.push(group.length > 1 ? `    - ${f.message}` : `    ${f.message}`);
+  lines.push(`    ${c.dim("next:")} ${first.next.command}`);
+  if (first.next.where) lines.push(`          ${c.dim(`(${first.next.where})`)}`);
+  if (first.next.command !== first.explain.command)
+    lines.push(`    ${c.dim("more:")} ${first.explain.command}`);
+  return lines;
+}
+
+/**
+ * The text report of `report`.
+ * @param shell - the shell the printed commands are quoted for (the host's).
+ */
+export function renderCheckText(report: CheckReport, c: CliIo["colors"], shell: ShellStyle): string {
+  const f = report.facts;
+  const lines: string[] = [c.bold(`koff-doctor check (${f.source})`), "", ...machineLines(f), ""];
+  const findings = reportedFindings(report, shell);
+  if (findings.length === 0) lines.push(c.green("No problems found."), "");
   for (const sev of ORDER) {
-    const group = report.findings.filter((x: Finding) => x.severity === sev);
-    if (group.length === 0) continue;
+    const groups = groupFindings(findings.filter((x) => x.severity === sev));
+    if (groups.length === 0) continue;
     lines.push(heading(sev, c));
-    for (const x of group) {
-      lines.push(`  ${c.bold(x.id)}  ${x.title}`);
-      lines.push(`    ${x.message}`);
-      lines.push(
-        `    ${c.dim("next:")} ${x.remedy ? `koff-doctor repair --step ${x.remedy} ` : ""}${c.dim(`(see docs/checks/${x.id}.md)`)}`,
-      );
-    }
+    for (const g of groups) lines.push(...groupLines(g, c));
     lines.push("");
   }
   lines.push(...timelineLines(report, c));
-  lines.push(...notVisibleLines(report, c));
+  const hidden = notVisibleLine(f.mode, f.unknown, report.notRun);
+  if (hidden) lines.push(c.dim(hidden));
+  else if (lines.at(-1) === "") lines.pop();
   return `${lines.join("\n")}\n`;
 }
 
@@ -67,31 +109,4 @@ function timelineLines(report: CheckReport, c: CliIo["colors"]): string[] {
     ...entries.map((e) => `  ${e.time.replace(/\.\d+Z$/, "Z")}  ${e.provider} ${e.id}  ${e.summary}`),
     "",
   ];
-}
-
-/**
- * What this mode could not see, each reason said once: the checks that did not run for want of
- * the same facts are listed together under that reason.
- */
-function notVisibleLines(report: CheckReport, c: CliIo["colors"]): string[] {
-  const unknown = Object.entries(report.facts.unknown);
-  if (unknown.length === 0 && report.notRun.length === 0) return [];
-  const byReason = new Map<string, string[]>();
-  for (const n of report.notRun) byReason.set(n.reason, [...(byReason.get(n.reason) ?? []), n.id]);
-  const said = new Set(unknown.map(([what, why]) => `${what}: ${why}`));
-  const lines = [
-    c.dim("Not visible in this mode:"),
-    ...unknown.map(([what, why]) => c.dim(`  ${what}: ${why}`)),
-  ];
-  for (const [reason, ids] of byReason) {
-    const checks = `${ids.length === 1 ? "check" : "checks"} ${ids.join(", ")} not run`;
-    lines.push(
-      c.dim(
-        said.has(reason)
-          ? `  ${checks} (for want of ${reason.slice(0, reason.indexOf(":"))})`
-          : `  ${checks} (${reason})`,
-      ),
-    );
-  }
-  return lines;
 }

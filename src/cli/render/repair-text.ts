@@ -1,8 +1,20 @@
 /**
  * Human-readable plans, runs and refusals of `repair` / `undo`: every file, key and command the
- * step touches is listed before anything is done.
+ * step touches is listed before anything is done, and the commands to go on (apply, plan one
+ * step, undo, list runs) are printed whole, with the source, profile and state folder they need
+ * (src/report/next-step.ts), so each runs as printed.
  */
-import type { PlannedStep, RunStatus, Operation } from "../../runbook/index.js";
+import type { Finding } from "../../check/finding.js";
+import {
+  nextStep,
+  repairStep,
+  sourceArgs,
+  targetOf,
+  type CommandSource,
+  type NextStep,
+  type ShellStyle,
+} from "../../report/next-step.js";
+import type { PlannedStep, RunStatus, Operation, StepId } from "../../runbook/index.js";
 import { RunbookError } from "../../runbook/index.js";
 import type { CliIo } from "../io.js";
 
@@ -41,7 +53,8 @@ export function renderPlan(p: PlannedStep & { findings?: string[] }, c: Colors, 
   if (p.refusal) lines.push(`   ${c.red("refused")}: ${p.refusal.message}`);
   for (const op of p.plan.operations) lines.push(`   - ${describeOperation(op)}`);
   for (const w of p.plan.warnings) lines.push(`   ${c.yellow("!")} ${w}`);
-  for (const g of p.plan.guidance) lines.push(`   → ${g}`);
+  // Before the step runs, its guidance is said as what would happen (`Would add …`).
+  for (const g of p.plan.preview ?? p.plan.guidance) lines.push(`   → ${g}`);
   for (const note of p.notes) lines.push(c.dim(`   (${note})`));
   return lines.join("\n");
 }
@@ -51,9 +64,63 @@ export function renderRun(s: RunStatus, c: Colors): string {
   return `${c.bold(s.header.runId)}  ${s.header.step}  ${s.state}  ${s.opsDone}/${ops} operation(s)${s.startedAt ? c.dim(`  started ${s.startedAt}`) : ""}`;
 }
 
-export function renderRefusal(e: RunbookError, c: Colors): string {
+/**
+ * A refusal or failure for stderr.
+ * @param status - the `repair --status` command of this source, named when a run may be incomplete.
+ */
+export function renderRefusal(e: RunbookError, c: Colors, status = "koff-doctor repair --status"): string {
   if (e.isRefusal || e.code === "usage")
     return `${c.red("refused")} (${e.code}): ${e.message}\nNothing was changed.\n`;
   // Not a refusal: the run may have changed things before it stopped. Say how to finish or revert.
-  return `${c.red("failed")} (${e.code}): ${e.message}\nThe run may be incomplete: re-run the step to finish it, or undo it (koff-doctor repair --status lists runs).\n`;
+  return `${c.red("failed")} (${e.code}): ${e.message}\nThe run may be incomplete: re-run the step to finish it, or undo it (${status} lists runs).\n`;
+}
+
+/** Where a repair or undo runs and how its commands are written: the same flags again. */
+export interface RepairCommandContext {
+  source: CommandSource;
+  shell: ShellStyle;
+  /** `--trust` files of this run. */
+  trust: readonly string[];
+  /** `--state DIR`, when given. */
+  state?: string;
+}
+
+/** A koff-doctor command of this context: `argv`, then the source and state flags. */
+export function contextCommand(ctx: RepairCommandContext, argv: readonly string[]): NextStep {
+  return nextStep(
+    [...argv, ...sourceArgs(ctx.source), ...(ctx.state === undefined ? [] : ["--state", ctx.state])],
+    ctx.shell,
+  );
+}
+
+/** The `repair --step` command of `step` in this context, narrowed by `target`, planned or applied. */
+export function stepCommand(
+  ctx: RepairCommandContext,
+  step: StepId,
+  target: { profile?: string; user?: string } = {},
+  apply = false,
+): NextStep {
+  return repairStep(step, ctx.source, ctx.shell, { ...target, trust: ctx.trust, state: ctx.state, apply });
+}
+
+/**
+ * The `plan:` commands of a ladder step: one per profile or cache its findings name (a step that
+ * acts on one profile refuses to guess among several), else one for the step.
+ */
+export function ladderCommands(
+  ctx: RepairCommandContext,
+  step: StepId,
+  findings: ReadonlyArray<Pick<Finding, "remedy" | "evidence">>,
+): NextStep[] {
+  const byCommand = new Map<string, NextStep>();
+  for (const f of findings.filter((x) => x.remedy === step)) {
+    const s = stepCommand(ctx, step, targetOf(f));
+    byCommand.set(s.command, s);
+  }
+  return byCommand.size > 0 ? [...byCommand.values()] : [stepCommand(ctx, step)];
+}
+
+/** The lines after a dry run: nothing changed, and the command that carries the step out. */
+export function dryRunFooter(apply: NextStep, c: Colors): string {
+  return `Dry run: nothing was changed. To carry it out:\n  ${c.dim("apply:")} ${apply.command}\n`;
 }

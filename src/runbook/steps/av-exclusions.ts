@@ -47,6 +47,7 @@ export const avExclusions: StepDefinition<"av-exclusions"> = {
         "Defender policy (Group Policy/Intune) can override local exclusions; add them there if the machine is managed.",
       ],
       guidance: [`Added to the image's registry: ${missing.join("; ")}.`],
+      preview: [`Would add to the image's registry: ${missing.join("; ")}.`],
       exports: [],
     };
   },

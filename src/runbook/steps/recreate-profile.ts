@@ -17,10 +17,11 @@ import { RunbookError } from "../errors.js";
 import type { Operation, StepContext, StepDefinition, StepPlan } from "../model.js";
 import { hiveEdit, hiveOfKey, pickProfile, regString } from "../plan-helpers.js";
 
-const GUIDANCE = [
+/** What to do after the profile key is removed. */
+const guidance = (ctx: StepContext) => [
   "Open Control Panel → Mail (Microsoft Outlook) → Show Profiles → Add…, name the profile, and choose Manual setup → Kerio Outlook Connector (Offline Edition).",
   'Enter the Kerio Connect server, user name and password; make the new profile the default ("Always use this profile").',
-  "If the new profile has another name, the old cache folder becomes an orphan: koff-doctor repair --step remove-leftovers.",
+  `If the new profile has another name, the old cache folder becomes an orphan: ${ctx.command(["repair", "--step", "remove-leftovers"])}.`,
 ];
 
 const exportName = (p: ProfileFact) => `profile-${p.user}-${p.name}.reg`.replace(/[^\w.-]+/g, "_");
@@ -65,7 +66,7 @@ async function planImage(ctx: StepContext, profile: ProfileFact): Promise<StepPl
     warnings: [
       `The profile's settings are exported first (${exportName(profile)} in the run folder); its KOFF cache is left in place.`,
     ],
-    guidance: GUIDANCE,
+    guidance: guidance(ctx),
     exports: [{ name: exportName(profile), content: exported }],
   };
 }
@@ -94,7 +95,7 @@ function planLive(ctx: StepContext, profile: ProfileFact): StepPlan {
   return {
     operations,
     warnings: ["Close Outlook first. The profile key is exported with reg export before it is removed."],
-    guidance: GUIDANCE,
+    guidance: guidance(ctx),
     exports: [],
   };
 }

@@ -9,6 +9,9 @@ import { RunbookError } from "../errors.js";
 import type { Operation, StepDefinition } from "../model.js";
 import { quarantineMove } from "../plan-helpers.js";
 
+const SCAN =
+  "Run a full scan with an up-to-date antivirus before using Outlook again, and find out how the DLL got there.";
+
 export const ruleOutInfection: StepDefinition<"rule-out-infection"> = {
   id: "rule-out-infection",
   title: "Rule out infection",
@@ -48,12 +51,20 @@ export const ruleOutInfection: StepDefinition<"rule-out-infection"> = {
       guidance:
         operations.length > 0
           ? [
-              "Planted DLLs were moved to quarantine, not deleted; their sha256 hashes are in the run's manifest (koff-doctor repair --status).",
-              "Run a full scan with an up-to-date antivirus before using Outlook again, and find out how the DLL got there.",
+              `Planted DLLs were moved to quarantine, not deleted; their sha256 hashes are in the run's manifest (${ctx.command(["repair", "--status"])}).`,
+              SCAN,
             ]
           : [
               `No malicious connector binary or stray provider DLL among ${facts.triage.length} file(s) triaged.`,
             ],
+      ...(operations.length > 0
+        ? {
+            preview: [
+              "Planted DLLs would be moved to quarantine, not deleted, their sha256 hashes kept in the run's manifest.",
+              SCAN,
+            ],
+          }
+        : {}),
       exports: [],
       evidence,
     };

@@ -15,7 +15,7 @@
 import { classifyLocation, isSeedSuspiciousPlace } from "../location.js";
 import { seedCell } from "../seed-table.js";
 import type { SiblingSearch } from "../sibling-loaders.js";
-import type { TriageSubject } from "../subject.js";
+import type { LoadPosition, TriageSubject } from "../subject.js";
 import type { Indicator } from "../types.js";
 
 /** What the sibling search can say about side-loading. */
@@ -68,7 +68,7 @@ export function locationIndicator(s: TriageSubject): Indicator {
     return { ...base, level: "ok", evidence: `in ${where.label} (${where.folder})`, cell: null, details };
   }
   if (s.loadPositions.length > 0) {
-    const positions = s.loadPositions.map((p) => `${p.kind} ${p.where}`).join("; ");
+    const positions = s.loadPositions.map(describeLoadPosition).join("; ");
     return {
       ...base,
       level: "malicious",
@@ -86,4 +86,18 @@ export function locationIndicator(s: TriageSubject): Indicator {
     cell: seedCell("Location", "suspicious", seedPlace ? undefined : "outside the vendor's install folders"),
     details,
   };
+}
+
+/** How each kind of load position reads in evidence (the kind stays in `details.loadPositions`). */
+const LOAD_POSITION_WORDS: Record<LoadPosition["kind"], string> = {
+  "mapisvc-inf": "registered in",
+  "outlook-profile": "named by the Outlook profile",
+  "loaded-by-process": "loaded by",
+  "next-to-exe": "imported by the EXE beside it,",
+  "next-to-dll": "imported by the DLL beside it,",
+};
+
+/** One load position in words: `registered in C:\…\MAPISVC.INF [KOFF] …`. */
+export function describeLoadPosition(p: LoadPosition): string {
+  return `${LOAD_POSITION_WORDS[p.kind]} ${p.where}`;
 }
