@@ -71,7 +71,10 @@ export function sourceArgs(source: GuidedSource): string {
  * A prompter over a terminal: readline in terminal mode, so Ctrl-C arrives as a key (never kills
  * the process mid-step) and Ctrl-D as end of input. A SIGINT sent from outside is noted too.
  */
-export function terminalPrompter(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): GuidedPrompter {
+export function terminalPrompter(
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+): GuidedPrompter {
   const rl: Interface = createInterface({ input, output, terminal: true });
   let closed = false;
   let stop = false;
@@ -182,7 +185,7 @@ export async function runGuidedRepair(
     const cleared = step.findings.filter((id) => !left.includes(id));
     const arisen = [...new Set(ladder.report.findings.map((f) => f.id))].filter((id) => !before.has(id));
     io.stdout(
-      `   re-checked: ${cleared.length ? `${c.green("cleared")} ${cleared.join(", ")}` : "nothing cleared"}${left.length ? `; ${c.yellow("still present")} ${left.join(", ")}` : ""}${arisen.length ? `; new: ${arisen.join(", ")} (expected while the step's guidance is followed)` : ""}\n`,
+      `   re-checked: ${cleared.length ? `${c.green("cleared")} ${cleared.join(", ")}` : "nothing cleared"}${left.length ? `; ${c.yellow("still present")} ${left.join(", ")}` : ""}${arisen.length ? `; now also: ${arisen.join(", ")}` : ""}\n`,
     );
   }
   if (prompter.interrupted()) {
