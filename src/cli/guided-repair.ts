@@ -190,7 +190,7 @@ export async function runGuidedRepair(
   }
   if (prompter.interrupted()) {
     io.stdout(`\n${c.yellow("Stopped")} (Ctrl-C): no step was left half done.\n`);
-    outcome.exitCode = 130;
+    outcome.exitCode = ExitCode.INTERRUPTED;
   }
   io.stdout(renderSummary(outcome, ladder.report.findings, args, c));
   return outcome;
