@@ -14,7 +14,15 @@ import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EXAMPLES, REPO_ROOT } from "../helpers/repo.js";
 import { runCli } from "../helpers/run-cli.js";
-import { shellQuote } from "../../src/cli/guided-repair.js";
+import pc from "picocolors";
+import {
+  runGuidedRepair,
+  shellQuote,
+  type GuidedAnswer,
+  type GuidedPrompter,
+} from "../../src/cli/guided-repair.js";
+import type { CliIo } from "../../src/cli/io.js";
+import { openSource, repairEnvironment } from "../../src/index.js";
 
 const LAUNCHER = path.join(REPO_ROOT, "bin", "koff-doctor.js");
 
@@ -217,5 +225,62 @@ describe("shellQuote", () => {
       encoding: "utf8",
     });
     assert.equal(r.stdout, "a 'b' $c \\d");
+  });
+});
+
+describe("runGuidedRepair with scripted answers", () => {
+  /** A prompter answering from `answers` in order (then end of input: no), recording questions. */
+  const scripted = (answers: GuidedAnswer[]) => {
+    const asked: string[] = [];
+    const prompter: GuidedPrompter = {
+      ask: async (q) => (asked.push(q), answers.shift() ?? "no"),
+      interrupted: () => false,
+      close: () => {},
+    };
+    return { prompter, asked };
+  };
+  const io = (out: string[]): CliIo => ({
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void out.push(t),
+    colors: pc.createColors(false),
+    interactive: false,
+    env: {},
+    cwd: process.cwd(),
+  });
+
+  const session = async (scenario: string, answers: GuidedAnswer[]) => {
+    const image = path.join(EXAMPLES, scenario);
+    const state = mkdtempSync(path.join(tmpdir(), "koff-guided-state-"));
+    try {
+      const { prompter, asked } = scripted(answers);
+      const out: string[] = [];
+      const open = async () =>
+        repairEnvironment((await openSource({ image })).snapshot, {
+          imageRoot: image,
+          stateDir: state,
+          trustFiles: [],
+          env: {},
+        });
+      const outcome = await runGuidedRepair(open, { image, state }, io(out), prompter);
+      return { outcome, asked, text: out.join("") };
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
+  };
+
+  it("guided-only steps print their instructions without a question", async () => {
+    const { outcome, asked, text } = await session("koff-uninstalled", ["yes"]);
+    assert.deepEqual(asked, []);
+    assert.deepEqual([outcome.applied, outcome.skipped, outcome.exitCode], [[], [], 0]);
+    assert.match(text, /reinstall-koff/);
+    assert.match(text, /nothing was changed/);
+  });
+
+  it("n skips an acting step; the summary names it and the command to apply it later", async () => {
+    const { outcome, asked, text } = await session("missing-av-exclusions", ["no"]);
+    assert.deepEqual(asked, ["Apply av-exclusions? [y/N] "]);
+    assert.deepEqual(outcome.skipped, ["av-exclusions"]);
+    assert.match(text, /findings left: av-exclusion-missing/);
+    assert.match(text, /koff-doctor repair --step ID --apply --image \S/);
   });
 });
