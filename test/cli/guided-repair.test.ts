@@ -11,6 +11,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { isDeepStrictEqual } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EXAMPLES, REPO_ROOT } from "../helpers/repo.js";
 import { runCli } from "../helpers/run-cli.js";
@@ -248,9 +249,11 @@ describe("runGuidedRepair with scripted answers", () => {
     cwd: process.cwd(),
   });
 
+  /** A session on a copy of `scenario` (a `yes` would change it; examples/ is never touched). */
   const session = async (scenario: string, answers: GuidedAnswer[]) => {
-    const image = path.join(EXAMPLES, scenario);
-    const state = mkdtempSync(path.join(tmpdir(), "koff-guided-state-"));
+    const { tmp, image } = copyImage(scenario);
+    const state = path.join(tmp, "state");
+    const before = treeHashes(image);
     try {
       const { prompter, asked } = scripted(answers);
       const out: string[] = [];
@@ -262,23 +265,25 @@ describe("runGuidedRepair with scripted answers", () => {
           env: {},
         });
       const outcome = await runGuidedRepair(open, { image, state }, io(out), prompter);
-      return { outcome, asked, text: out.join("") };
+      return { outcome, asked, text: out.join(""), unchanged: isDeepStrictEqual(treeHashes(image), before) };
     } finally {
-      rmSync(state, { recursive: true, force: true });
+      rmSync(tmp, { recursive: true, force: true });
     }
   };
 
   it("guided-only steps print their instructions without a question", async () => {
-    const { outcome, asked, text } = await session("koff-uninstalled", ["yes"]);
+    const { outcome, asked, text, unchanged } = await session("koff-uninstalled", ["yes"]);
     assert.deepEqual(asked, []);
+    assert.ok(unchanged);
     assert.deepEqual([outcome.applied, outcome.skipped, outcome.exitCode], [[], [], 0]);
     assert.match(text, /reinstall-koff/);
     assert.match(text, /nothing was changed/);
   });
 
   it("n skips an acting step; the summary names it and the command to apply it later", async () => {
-    const { outcome, asked, text } = await session("missing-av-exclusions", ["no"]);
+    const { outcome, asked, text, unchanged } = await session("missing-av-exclusions", ["no"]);
     assert.deepEqual(asked, ["Apply av-exclusions? [y/N] "]);
+    assert.ok(unchanged);
     assert.deepEqual(outcome.skipped, ["av-exclusions"]);
     assert.match(text, /findings left: av-exclusion-missing/);
     assert.match(text, /koff-doctor repair --step ID --apply --image \S/);
