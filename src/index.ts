@@ -185,7 +185,13 @@ export {
   type EvtxRecord,
   type EventSummary,
 } from "./evtx/index.js";
-export { exportHiveFileAsReg, RegistryError, type RegistryErrorCode } from "./registry/index.js";
+export {
+  exportHiveFileAsReg,
+  defaultHiveRoot,
+  normalizeRegPrefix,
+  RegistryError,
+  type RegistryErrorCode,
+} from "./registry/index.js";
 
 /**
  * Errors every area shares: the typed base classes, and the refusal of a user-named path that

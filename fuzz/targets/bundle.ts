@@ -5,6 +5,8 @@
  * past the tamper check to the parsers behind it. Each input is opened and read the way
  * `check --bundle` and `triage --bundle` read it (openBundle, createBundleSnapshot, checkMachine,
  * triageBundle). Some cases mutate the manifest itself, or add or drop a member with its line.
+ * Members are mutated as their real bytes; binaries are then stored defanged (as `collect`
+ * writes them, the real sha256 in the manifest) or, in one case of five, plain (older bundles).
  *
  * Source: issue 6 (bundles), issue 10 ("bundles whose members are mutated after their manifest
  * hashes are fixed up").
@@ -18,7 +20,13 @@ import { createSignatureVerifier, type SignatureVerifierHandle } from "../../src
 import {
   BundleError,
   collectBundle,
+  defang,
+  DEFANG_SCHEME,
+  DEFANG_SUFFIX,
+  needsDefang,
   openBundle,
+  refang,
+  type ManifestMember,
   sha256Hex,
   triageBundle,
   type ZipInput,
@@ -38,7 +46,7 @@ const AT = new Date("2026-11-21T00:00:00Z");
 const IMAGES = ["healthy", "impostor-in-roaming", "bitness-mismatch"];
 const TRUST = path.join(FIXTURES, "pki", "trust-anchors.pem");
 
-/** Each seed zip's members (manifest last), to mutate structurally. */
+/** Each seed zip's members by their real names and bytes (manifest last), to mutate structurally. */
 const membersOf = new WeakMap<Uint8Array, ZipInput[]>();
 let seedsPromise: Promise<Uint8Array[]> | undefined;
 
@@ -59,7 +67,14 @@ export function bundleSeeds(): Promise<Uint8Array[]> {
       snapshot.eventLog = { query: async (log, query) => applyEventQuery(parseWevtutilXml(xml, log), query) };
       const collected = await collectBundle(snapshot, { at: AT, createdAt: AT, trustFiles: [TRUST] });
       const zip = zipMembers(collected.members, true);
-      membersOf.set(zip, collected.members);
+      const lines = new Map(collected.manifest.members.map((m) => [m.path, m]));
+      membersOf.set(
+        zip,
+        collected.members.map((m) => {
+          const real = lines.get(m.name)?.defanged;
+          return real ? { name: real.path, data: refang(m.data) } : m;
+        }),
+      );
       out.push(zip);
     }
     return out;
@@ -133,7 +148,7 @@ function generate(seed: Uint8Array, rng: Rng, generic: (b: Uint8Array) => Uint8A
   if (!original) return generic(seed);
   const manifestMember = original.find((m) => m.name === "manifest.json")!;
   const manifest = JSON.parse(Buffer.from(manifestMember.data).toString("utf8")) as {
-    members: Array<{ path: string; size: number; sha256: string }>;
+    members: ManifestMember[];
   };
   let members = original.filter((m) => m !== manifestMember);
   const op = rng.below(20);
@@ -161,11 +176,37 @@ function generate(seed: Uint8Array, rng: Rng, generic: (b: Uint8Array) => Uint8A
       },
     ];
   }
-  manifest.members = members.map((m) => ({ path: m.name, size: m.data.length, sha256: sha256Hex(m.data) }));
+  const stored = storeMembers(members, rng.chance(0.8));
+  manifest.members = stored.map((m) => m.line);
   let manifestBytes: Uint8Array = new Uint8Array(Buffer.from(JSON.stringify(manifest, null, 2), "utf8"));
   if (op === 18) manifestBytes = mutateJson(manifestBytes, rng);
   if (op === 19) manifestBytes = generic(manifestBytes);
-  return zipMembers([...members, { name: "manifest.json", data: manifestBytes }], rng.chance(0.2));
+  return zipMembers(
+    [...stored.map((m) => m.member), { name: "manifest.json", data: manifestBytes }],
+    rng.chance(0.2),
+  );
+}
+
+/** `members` (real names and bytes) as a bundle stores them: binaries defanged when `defangIt`. */
+function storeMembers(
+  members: readonly ZipInput[],
+  defangIt: boolean,
+): Array<{ member: ZipInput; line: ManifestMember }> {
+  return members.map((m) => {
+    const line = { path: m.name, size: m.data.length, sha256: sha256Hex(m.data) };
+    if (!defangIt || !needsDefang(m.data)) return { member: m, line };
+    const data = defang(m.data);
+    const name = `${m.name}${DEFANG_SUFFIX}`;
+    return {
+      member: { name, data },
+      line: {
+        path: name,
+        size: data.length,
+        sha256: sha256Hex(data),
+        defanged: { ...line, scheme: DEFANG_SCHEME },
+      },
+    };
+  });
 }
 
 let verifier: Promise<SignatureVerifierHandle> | undefined;

@@ -13,6 +13,7 @@ import { BundleError } from "./errors.js";
 import { MEMBER } from "./layout.js";
 import { checkMemberList, sha256Hex, validateManifest, type BundleManifest } from "./manifest.js";
 import { openZipArchive, type ZipArchive } from "./zip-reader.js";
+import { refang } from "./defang.js";
 
 /** Members kept in memory after their first read, in bytes; larger sets are re-read (and re-verified). */
 const CACHE_BUDGET_BYTES = 128 * 1024 * 1024;
@@ -21,10 +22,11 @@ const CACHE_BUDGET_BYTES = 128 * 1024 * 1024;
 export interface Bundle {
   readonly file: string;
   readonly manifest: BundleManifest;
-  /** Member names (files only). */
+  /** Member names (files only); a defanged binary by its real name (docs/bundle.md "Defanged binaries"). */
   readonly memberNames: readonly string[];
   /**
-   * A member's bytes, verified against the manifest.
+   * A member's bytes, verified against the manifest; a defanged binary's real bytes, by its real
+   * name, checked against the real sha256 too.
    * @throws BundleError `tampered`, `member-invalid`, or a zip error.
    */
   read(member: string): Promise<Uint8Array>;
@@ -70,11 +72,11 @@ export async function openBundle(file: string, limits: Partial<BundleReadLimits>
     const manifest = validateManifest(parsed);
     checkMemberList(manifest, archive.members);
     const expected = new Map(manifest.members.map((m) => [m.path, m]));
+    // A defanged binary is read by its real name (what the indexes name), never by the stored one.
+    const defanged = new Map(manifest.members.flatMap((m) => (m.defanged ? [[m.defanged.path, m]] : [])));
     const cache = new Map<string, Uint8Array>();
     let cached = 0;
-    const read = async (member: string): Promise<Uint8Array> => {
-      const hit = cache.get(member);
-      if (hit) return hit;
+    const readStored = async (member: string): Promise<Uint8Array> => {
       const want = expected.get(member);
       if (want === undefined)
         throw new BundleError("member-invalid", `no member ${member} in the bundle`, { path: member });
@@ -86,18 +88,37 @@ export async function openBundle(file: string, limits: Partial<BundleReadLimits>
           `member ${member} was changed after collection: sha256 ${got}, the manifest says ${want.sha256}`,
           { path: member },
         );
+      return bytes;
+    };
+    const read = async (member: string): Promise<Uint8Array> => {
+      const hit = cache.get(member);
+      if (hit) return hit;
+      if (expected.get(member)?.defanged)
+        throw new BundleError("member-invalid", `${member} is read by its real name`, { path: member });
+      const stored = defanged.get(member);
+      const bytes = stored ? refang(await readStored(stored.path)) : await readStored(member);
+      if (stored) {
+        const got = sha256Hex(bytes);
+        if (got !== stored.defanged!.sha256)
+          throw new BundleError(
+            "tampered",
+            `defanged member ${stored.path} does not give back ${member}: sha256 ${got}, the manifest says ${stored.defanged!.sha256}`,
+            { path: stored.path },
+          );
+      }
       if (cached + bytes.length <= CACHE_BUDGET_BYTES) {
         cache.set(member, bytes);
         cached += bytes.length;
       }
       return bytes;
     };
+    const names = manifest.members.map((m) => m.defanged?.path ?? m.path);
     // Verify everything up front: a tampered bundle is refused before any result is shown.
-    for (const m of manifest.members) await read(m.path);
+    for (const name of names) await read(name);
     return {
       file,
       manifest,
-      memberNames: manifest.members.map((m) => m.path),
+      memberNames: names,
       read,
       async readJson(member) {
         const bytes = await read(member);

@@ -32,7 +32,8 @@ import { findUnredactedMembers } from "./collect/unredacted-members.js";
 import { writePeFactsMember } from "./collect/withheld-pe-facts.js";
 import { DEFAULT_COLLECT_LIMITS, type BundleCollectLimits } from "./limits.js";
 import { MEMBER } from "./layout.js";
-import { sha256Hex, type BundleManifest, type UnredactedMember } from "./manifest.js";
+import { defang, DEFANG_SCHEME, DEFANG_SUFFIX, needsDefang } from "./defang.js";
+import { sha256Hex, type BundleManifest, type ManifestMember, type UnredactedMember } from "./manifest.js";
 import { recordingSnapshot } from "./recording.js";
 import type { RedactionEntry, SkippedValue } from "./redaction.js";
 import type { ZipInput } from "./zip-writer.js";
@@ -122,6 +123,30 @@ export async function collectBundle(
   return sealBundle(out, { source, createdAt, limits, notes, unredacted, report });
 }
 
+/**
+ * The members as the zip stores them, sorted by stored name, each with its manifest line: a
+ * member starting with `MZ` is defanged (src/bundle/defang.ts) under `<name>.defanged`.
+ */
+function storedMembers(
+  list: Array<[string, Uint8Array]>,
+): Array<{ entry: ManifestMember; data: Uint8Array }> {
+  const taken = new Set(list.map(([name]) => name.toLowerCase()));
+  const out = list.map(([path, data]): { entry: ManifestMember; data: Uint8Array } => {
+    if (!needsDefang(data)) return { entry: { path, size: data.length, sha256: sha256Hex(data) }, data };
+    let stored = `${path}${DEFANG_SUFFIX}`;
+    // A real member of that name (a file named `x.dll.defanged` beside `x.dll`): keep both.
+    if (taken.has(stored.toLowerCase())) stored = `${path}.${sha256Hex(data).slice(0, 16)}${DEFANG_SUFFIX}`;
+    taken.add(stored.toLowerCase());
+    const bytes = defang(data);
+    const real = { path, size: data.length, sha256: sha256Hex(data), scheme: DEFANG_SCHEME };
+    return {
+      entry: { path: stored, size: bytes.length, sha256: sha256Hex(bytes), defanged: real },
+      data: bytes,
+    };
+  });
+  return out.sort((a, b) => (a.entry.path < b.entry.path ? -1 : a.entry.path > b.entry.path ? 1 : 0));
+}
+
 /** What {@link sealBundle} needs besides the members. */
 interface SealInput {
   source: Snapshot;
@@ -139,7 +164,7 @@ interface SealInput {
  */
 function sealBundle(out: BundleMembers, input: SealInput): CollectedBundle {
   const r = out.redactor;
-  const list = out.sorted();
+  const list = storedMembers(out.sorted());
   const manifest: BundleManifest = {
     schemaVersion: 1,
     kind: "koff-doctor-bundle",
@@ -151,11 +176,11 @@ function sealBundle(out: BundleMembers, input: SealInput): CollectedBundle {
     ...(r ? { unredacted: input.unredacted } : {}),
     caps: { ...input.limits },
     notes: input.notes.map((n) => out.text(n)),
-    members: list.map(([path, data]) => ({ path, size: data.length, sha256: sha256Hex(data) })),
+    members: list.map((m) => m.entry),
   };
   return {
     members: [
-      ...list.map(([name, data]) => ({ name, data })),
+      ...list.map((m) => ({ name: m.entry.path, data: m.data })),
       { name: MEMBER.manifest, data: out.jsonOf(manifest) },
     ],
     manifest,

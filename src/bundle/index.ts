@@ -51,4 +51,5 @@ export {
 export { collectBundle, type CollectOptions, type CollectedBundle } from "./collect.js";
 export { writeBundle, redactionMapPath, type WrittenBundle } from "./write-bundle.js";
 export { openBundle, type Bundle } from "./bundle-reader.js";
+export { defang, refang, needsDefang, DEFANG_KEY, DEFANG_SCHEME, DEFANG_SUFFIX } from "./defang.js";
 export { triageBundle, triageCarriedFile, type BundleTriageOptions } from "./triage-bundle.js";

@@ -8,16 +8,22 @@
  * Source: docs/bundle.md ("The manifest is validated whole").
  */
 import { createHash } from "node:crypto";
+import { DEFANG_SCHEME } from "./defang.js";
 import { BundleError } from "./errors.js";
 import { MEMBER } from "./layout.js";
 import { validateMemberName } from "./zip-reader.js";
 
-/** One member line of the manifest. */
+/** One member line of the manifest: the zip member as stored. */
 export interface ManifestMember {
   path: string;
   /** Bytes. */
   size: number;
   sha256: string;
+  /**
+   * Set when the member is a defanged binary (src/bundle/defang.ts): the real member's name (what
+   * the indexes name), its size in bytes and the sha256 of its real bytes.
+   */
+  defanged?: { path: string; size: number; sha256: string; scheme: typeof DEFANG_SCHEME };
 }
 
 /** A binary member a redacted bundle carries as is although it holds a redacted value. */
@@ -164,9 +170,8 @@ export function validateManifest(v: unknown): BundleManifest {
     return n;
   });
   const seen = new Set<string>();
-  const members = array(root, "members", "$").map((x, i): ManifestMember => {
-    const at = `$.members[${i}]`;
-    const m = object(x, at);
+  /** A member line's `path`, `size` and `sha256` (also those of its `defanged` object). */
+  const entry = (m: Record<string, unknown>, at: string): ManifestMember => {
     const path = string(m, "path", at);
     try {
       validateMemberName(path);
@@ -182,6 +187,25 @@ export function validateManifest(v: unknown): BundleManifest {
     const sha256 = string(m, "sha256", at);
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw invalid(`${at}.sha256`, "must be 64 lower-case hex digits");
     return { path, size, sha256 };
+  };
+  const members = array(root, "members", "$").map((x, i): ManifestMember => {
+    const at = `$.members[${i}]`;
+    const m = object(x, at);
+    const stored = entry(m, at);
+    if (!Object.hasOwn(m, "defanged")) return stored;
+    const d = member(m, "defanged", at);
+    const real = entry(d, `${at}.defanged`);
+    if (d["scheme"] !== DEFANG_SCHEME)
+      throw invalid(
+        `${at}.defanged.scheme`,
+        `must be "${DEFANG_SCHEME}", not ${JSON.stringify(d["scheme"]) ?? "missing"}`,
+      );
+    if (real.size !== stored.size)
+      throw invalid(
+        `${at}.defanged.size`,
+        `must equal the stored size ${stored.size} (XOR keeps the length)`,
+      );
+    return { ...stored, defanged: { ...real, scheme: DEFANG_SCHEME } };
   });
   // Optional (redacted bundles): binaries carried as they are although they hold a redacted value.
   const unredacted = Object.hasOwn(root, "unredacted")

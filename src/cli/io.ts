@@ -14,6 +14,8 @@ export interface CliIo {
   interactive: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The terminal to ask questions on (`repair --guided`): set only when stdin and stdout are both TTYs. */
+  terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
 }
 
 /** True when `stream` should get ANSI colour. */
@@ -41,5 +43,9 @@ export function processIo(): CliIo {
     interactive: process.stderr.isTTY === true,
     env: process.env,
     cwd: process.cwd(),
+    terminal:
+      process.stdin.isTTY === true && process.stdout.isTTY === true
+        ? { input: process.stdin, output: process.stdout }
+        : undefined,
   };
 }

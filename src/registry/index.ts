@@ -95,4 +95,6 @@ export {
   regTreeToExportKeys,
   type ExportHiveOptions,
   type ExportHiveFileOptions,
+  defaultHiveRoot,
+  normalizeRegPrefix,
 } from "./export/index.js";

@@ -26,6 +26,8 @@ export const ExitCode = {
   USAGE: 64,
   /** A defect in koff-doctor itself (sysexits EX_SOFTWARE). */
   INTERNAL: 70,
+  /** `repair --guided` stopped by Ctrl-C between two steps (128 + SIGINT, as shells report it). */
+  INTERRUPTED: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

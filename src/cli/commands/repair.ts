@@ -1,5 +1,6 @@
 /**
  * `koff-doctor repair [--step ID [--profile NAME] [--user USER] [--apply]] [--status] --image DIR`
+ * `koff-doctor repair --guided [--image DIR]` (on a terminal: y/N per step, see guided-repair.ts)
  * `koff-doctor undo [RUN-ID] --image DIR`
  *
  * Without --step: prints the ladder the current findings call for. With --step: prints that
@@ -33,6 +34,8 @@ import type { CommandResult } from "../command-result.js";
 import type { CliIo } from "../io.js";
 import { checkStateDir, collect, parseAt } from "../options.js";
 import { openCliSource, sourceSpec } from "../source-options.js";
+import { UsageError } from "../usage-error.js";
+import { runGuidedRepair, sourceArgs, terminalPrompter } from "../guided-repair.js";
 import {
   contextCommand,
   describeOperation,
@@ -119,6 +122,34 @@ function renderDamaged(d: DamagedRun, c: CliIo["colors"]): string {
   return lines.join("\n");
 }
 
+/**
+ * `repair --guided`: refused (64) with other modes of `repair` or without a terminal, where it
+ * points to the one-step commands; else the session's exit code (130 when stopped by Ctrl-C).
+ */
+async function guided(
+  flags: CommonFlags & { step?: string; apply?: boolean; status?: boolean },
+  io: CliIo,
+): Promise<number> {
+  if (flags.step !== undefined || flags.apply || flags.status || flags.json)
+    throw new UsageError("--guided asks before each step: it takes no --step, --apply, --status or --json");
+  const source = {
+    image: flags.image === undefined ? undefined : path.resolve(io.cwd, flags.image),
+    state: flags.state === undefined ? undefined : path.resolve(io.cwd, flags.state),
+  };
+  if (!io.terminal) {
+    const args = sourceArgs(source);
+    throw new UsageError(
+      `--guided needs a terminal (stdin and stdout); without one, list the steps with koff-doctor repair${args} and apply one with koff-doctor repair --step ID --apply${args}`,
+    );
+  }
+  const prompter = terminalPrompter(io.terminal.input, io.terminal.output);
+  try {
+    return (await runGuidedRepair(() => environment(flags, io), source, io, prompter)).exitCode;
+  } finally {
+    prompter.close();
+  }
+}
+
 const shared = (cmd: Command) =>
   cmd
     .option("--image <dir>", "root of a mounted or copied Windows system volume")
@@ -139,7 +170,8 @@ export function registerRepairCommands(program: Command, io: CliIo, done: (r: Co
       .option("--profile <name>", "the Outlook profile (or cache) the step acts on")
       .option("--user <name>", "the Windows user whose profile is meant")
       .option("--apply", "carry the step out (journal first, nothing deleted)")
-      .option("--status", "list past runs"),
+      .option("--status", "list past runs")
+      .option("--guided", "on a terminal: walk the ladder step by step, asking y/N before each change"),
   ).action(
     async (
       flags: CommonFlags & {
@@ -148,8 +180,13 @@ export function registerRepairCommands(program: Command, io: CliIo, done: (r: Co
         user?: string;
         apply?: boolean;
         status?: boolean;
+        guided?: boolean;
       },
     ) => {
+      if (flags.guided) {
+        done({ exitCode: await guided(flags, io) });
+        return;
+      }
       if (flags.apply && !flags.step) {
         io.stderr(
           renderRefusal(

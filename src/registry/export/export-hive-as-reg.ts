@@ -12,6 +12,7 @@ import { openHive, walkHive, type Hive } from "../hive/hive.js";
 import type { HiveMode } from "../hive/hive-context.js";
 import { formatRegText, type FormatRegOptions, type RegExportKey } from "../reg-file/write-reg-file.js";
 import { trimCharEnd } from "../../util/trim-char.js";
+import { defaultHiveRoot } from "./hive-root-name.js";
 
 /** Options of {@link exportHiveAsReg}. */
 export interface ExportHiveOptions extends FormatRegOptions {
@@ -61,6 +62,12 @@ export function exportHiveAsReg(hive: Hive, options: ExportHiveOptions = {}): st
 export interface ExportHiveFileOptions extends ExportHiveOptions {
   /** Parse mode; default `"permissive"`: damaged parts are skipped and listed as `;` comments at the end. */
   mode?: HiveMode;
+  /**
+   * The hive's file name or path. When given and `rootName` is not, keys are written under
+   * {@link defaultHiveRoot} of it (and of the name the base block records), e.g.
+   * `HKEY_LOCAL_MACHINE\SOFTWARE`, so the file imports where Windows loads that hive.
+   */
+  fileName?: string;
 }
 
 /**
@@ -71,7 +78,10 @@ export interface ExportHiveFileOptions extends ExportHiveOptions {
  */
 export function exportHiveFileAsReg(bytes: Uint8Array, options: ExportHiveFileOptions = {}): string {
   const hive = openHive(bytes, { mode: options.mode ?? "permissive" });
-  let text = exportHiveAsReg(hive, options);
+  const rootName =
+    options.rootName ??
+    (options.fileName === undefined ? undefined : defaultHiveRoot(options.fileName, hive.baseBlock.fileName));
+  let text = exportHiveAsReg(hive, { ...options, rootName });
   const notes: string[] = [];
   if (hive.dirty) {
     notes.push(

@@ -6,3 +6,4 @@ export {
   type ExportHiveOptions,
   type ExportHiveFileOptions,
 } from "./export-hive-as-reg.js";
+export { defaultHiveRoot, normalizeRegPrefix } from "./hive-root-name.js";
