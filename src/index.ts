@@ -104,7 +104,7 @@ export {
 export type { Finding, Severity } from "./check/finding.js";
 /** The vocabulary (src/vocabulary): every check id, repair step id and mode, as `as const` lists and unions. */
 export { CHECK_IDS, MODES, type CheckId, type Mode } from "./vocabulary/index.js";
-export type { MachineFacts } from "./check/facts.js";
+export type { HostFacts, MachineFacts } from "./check/facts.js";
 export type { Snapshot, SnapshotMode } from "./ports/snapshot.js";
 /**
  * Open a source (docs/architecture.md "How a verb runs"): openSource({ image: dir } | { bundle: file } | { live: true } |
@@ -204,6 +204,8 @@ export {
   runbookExitCode,
   renderCheckJson,
   checkJsonDocument,
+  summarizeCheck,
+  CHECK_SCHEMA_VERSION,
   renderTriageJson,
   triageJsonDocument,
   summarizeVerdicts,
@@ -216,6 +218,8 @@ export {
   toJsonText,
   type ExitCodeValue,
   type CheckJsonDocument,
+  type CheckStatus,
+  type CheckSummary,
   type TriageJsonDocument,
   type TriageSummary,
   type ToolInfo,

@@ -12,7 +12,15 @@ export {
 } from "./exit-codes.js";
 export type { CheckReport, ReportedPolicy } from "./report-types.js";
 export { toJsonText, type ToolInfo } from "./json-text.js";
-export { checkJsonDocument, renderCheckJson, type CheckJsonDocument } from "./check-json.js";
+export {
+  CHECK_SCHEMA_VERSION,
+  checkJsonDocument,
+  renderCheckJson,
+  summarizeCheck,
+  type CheckJsonDocument,
+  type CheckStatus,
+  type CheckSummary,
+} from "./check-json.js";
 export {
   renderTriageJson,
   summarizeVerdicts,
