@@ -8,6 +8,7 @@ import { CodedError, ExitCode, InputFileError, toolInfo } from "../index.js";
 import { registerCheckCommand } from "./commands/check.js";
 import { registerCollectCommand } from "./commands/collect.js";
 import { registerEventsCommand } from "./commands/events.js";
+import { registerFleetCommand } from "./commands/fleet.js";
 import { registerRegistryCommand } from "./commands/registry.js";
 import { registerRepairCommands } from "./commands/repair.js";
 import { registerTriageCommand } from "./commands/triage.js";
@@ -40,6 +41,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerRepairCommands(program, io, run);
   registerRegistryCommand(program, io, run);
   registerEventsCommand(program, io, run);
+  registerFleetCommand(program, io, run);
 
   try {
     await program.parseAsync(argv, { from: "user" });
