@@ -50,7 +50,7 @@ function loadArtifact(): Artifact | string {
   } catch (e) {
     const msg = (e as { stderr?: string }).stderr ?? String(e);
     if (/No module named 'yaml'|ENOENT/.test(msg)) return "python3-yaml is not installed";
-    throw new Error(`the artifact YAML does not parse: ${msg}`);
+    throw new Error(`the artifact YAML does not parse: ${msg}`, { cause: e });
   }
 }
 
