@@ -225,3 +225,20 @@ export {
   type ToolInfo,
 } from "./report/index.js";
 export { toolInfo } from "./version.js";
+
+/**
+ * The fleet: host reports into PostgreSQL or embedded PGlite, and the summary over them
+ * (docs/fleet.md); the JSON Schemas of every document (schemas/, docs/json-contract.md).
+ */
+export {
+  DEFAULT_FLEET_DB,
+  FleetDbError,
+  openFleetDb,
+  type FleetDb,
+  type FleetDbErrorCode,
+} from "./fleet/db.js";
+export { ingestReports, migrate, type IngestInput, type IngestResult } from "./fleet/ingest.js";
+export { fleetSummary, type FleetSummary } from "./fleet/summary.js";
+export { renderFleetHtml, renderFleetText } from "./fleet/render.js";
+export { inputsOfFile } from "./app/fleet-sources.js";
+export { validateDocument, loadSchema, SCHEMA_FILES, type SchemaKind } from "./app/json-schemas.js";

@@ -9,12 +9,19 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
-import { ExitCode } from "../../index.js";
-import { DEFAULT_FLEET_DB, FleetDbError, openFleetDb, type FleetDb } from "../../fleet/db.js";
-import { ingestReports, type IngestInput } from "../../fleet/ingest.js";
-import { renderFleetHtml, renderFleetText } from "../../fleet/render.js";
-import { inputsOfFile } from "../../fleet/sources.js";
-import { fleetSummary } from "../../fleet/summary.js";
+import {
+  DEFAULT_FLEET_DB,
+  ExitCode,
+  FleetDbError,
+  fleetSummary,
+  ingestReports,
+  inputsOfFile,
+  openFleetDb,
+  renderFleetHtml,
+  renderFleetText,
+  type FleetDb,
+  type IngestInput,
+} from "../../index.js";
 import type { CommandResult } from "../command-result.js";
 import { expandInputs } from "../input-files.js";
 import type { CliIo } from "../io.js";

@@ -6,14 +6,14 @@
  * cannot be used. Source: docs/fleet.md ("fleet ingest").
  */
 import { openSource } from "../adapters/open-source.js";
-import { checkMachine } from "../app/check-machine.js";
+import { checkMachine } from "./check-machine.js";
 import { checkJsonDocument } from "../report/check-json.js";
 import { toJsonText } from "../report/json-text.js";
 import { readUserFile } from "../util/safe-file.js";
-import type { IngestInput } from "./ingest.js";
+import type { IngestInput } from "../fleet/ingest.js";
+import { READ_LIMITS } from "../limits.js";
 
-/** Largest host report or JSON Lines file read, in bytes. */
-export const MAX_REPORT_BYTES = 256 * 1024 * 1024;
+const MAX_REPORT_BYTES = READ_LIMITS.hostReportBytes;
 
 const text = (bytes: Uint8Array) => new TextDecoder("utf-8", { fatal: true }).decode(bytes);
 
