@@ -96,6 +96,8 @@ export async function ingestReports(
     if (batch.length >= (options.batch ?? INGEST_BATCH)) await flush();
   }
   await flush();
+  // Fresh statistics after a load, so the summary's planner sees the tables as they now are.
+  if (result.ingested > 0) await db.exec(SQL.ANALYZE_TABLES);
   return result;
 }
 

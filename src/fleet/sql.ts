@@ -144,6 +144,9 @@ export const INSERT_RUN_FILES = `
 INSERT INTO run_files (run_id, path, sha256, verdict, provider, in_install)
 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[])`;
 
+/** Refreshes the planner's statistics of the fleet tables (after an ingest). */
+export const ANALYZE_TABLES = "ANALYZE hosts, runs, findings, files, run_files";
+
 /** Each host's latest run: what the summary counts. */
 const LATEST = "SELECT last_run_id AS run_id, host_id FROM hosts";
 
