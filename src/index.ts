@@ -104,7 +104,7 @@ export {
 export type { Finding, Severity } from "./check/finding.js";
 /** The vocabulary (src/vocabulary): every check id, repair step id and mode, as `as const` lists and unions. */
 export { CHECK_IDS, MODES, type CheckId, type Mode } from "./vocabulary/index.js";
-export type { EventFact, EventKind, MachineFacts } from "./check/facts.js";
+export type { EventFact, EventKind, HostFacts, MachineFacts } from "./check/facts.js";
 /** The event-log port every source fills (docs/evtx.md "What check reads from the event logs"). */
 export type { EventLogPort, EventQuery, EventRecord } from "./ports/system.js";
 export type { Snapshot, SnapshotMode } from "./ports/snapshot.js";
@@ -213,6 +213,8 @@ export {
   renderCheckJson,
   checkJsonDocument,
   eventTimeline,
+  summarizeCheck,
+  CHECK_SCHEMA_VERSION,
   renderTriageJson,
   triageJsonDocument,
   summarizeVerdicts,
@@ -241,8 +243,27 @@ export {
   type ExitCodeValue,
   type CheckJsonDocument,
   type TimelineEntry,
+  type CheckStatus,
+  type CheckSummary,
   type TriageJsonDocument,
   type TriageSummary,
   type ToolInfo,
 } from "./report/index.js";
 export { toolInfo } from "./version.js";
+
+/**
+ * The fleet: host reports into PostgreSQL or embedded PGlite, and the summary over them
+ * (docs/fleet.md); the JSON Schemas of every document (schemas/, docs/json-contract.md).
+ */
+export {
+  DEFAULT_FLEET_DB,
+  FleetDbError,
+  openFleetDb,
+  type FleetDb,
+  type FleetDbErrorCode,
+} from "./fleet/db.js";
+export { ingestReports, migrate, type IngestInput, type IngestResult } from "./fleet/ingest.js";
+export { fleetSummary, type FleetSummary } from "./fleet/summary.js";
+export { renderFleetHtml, renderFleetText } from "./fleet/render.js";
+export { inputsOfFile } from "./app/fleet-sources.js";
+export { validateDocument, loadSchema, SCHEMA_FILES, type SchemaKind } from "./app/json-schemas.js";

@@ -69,6 +69,8 @@ export const READ_LIMITS = {
   runLockBytes: 64 * 1024,
   /** Most files one `triage -r` walk yields (bounded memory for a mistaken `triage -r /`). */
   walkFiles: 100_000,
+  /** Largest host report (`.json`) or JSON Lines file of them `fleet ingest` reads (docs/fleet.md). */
+  hostReportBytes: 256 * MiB,
   /** Most modules read per folder for the side-loading search; more are reported as not read. */
   siblingModules: 128,
   /** Most entries one `check` walk of a folder (an install folder, a cache) lists. */

@@ -107,6 +107,18 @@ function softwareHive(s) {
       InstallLocation: quote(`${UPDATER}\\`),
     };
   }
+  // Who the machine is (the host block of check --json): one MachineGuid per image, and the Windows version.
+  const guid = createHash("sha256").update(`koff-doctor sample ${s.name}`).digest("hex");
+  keys["Microsoft\\Cryptography"] = {
+    MachineGuid: quote(`${guid.slice(0, 8)}-${guid.slice(8, 12)}-4${guid.slice(13, 16)}-a${guid.slice(17, 20)}-${guid.slice(20, 32)}`),
+  };
+  keys["Microsoft\\Windows NT\\CurrentVersion"] = {
+    ProductName: quote("Windows 10 Pro"),
+    CurrentBuild: quote("22631"),
+    UBR: dword(3447),
+    DisplayVersion: quote("23H2"),
+    EditionID: quote("Professional"),
+  };
   keys["Microsoft\\Windows\\CurrentVersion\\Uninstall\\7-Zip"] = { DisplayName: quote("7-Zip 23.01 (x64)"), DisplayVersion: quote("23.01") };
   keys["Microsoft\\Office\\ClickToRun\\Configuration"] = {
     Platform: quote(s.officePlatform ?? "x86"),
@@ -226,7 +238,8 @@ function put(root, windowsPath, content) {
 }
 
 const expected = {};
-for (const [name, s] of Object.entries(SCENARIOS)) {
+for (const [name, scenario] of Object.entries(SCENARIOS)) {
+  const s = { ...scenario, name };
   const root = path.join(examples, name);
   rmSync(root, { recursive: true, force: true });
   mkdirSync(hostPath(root, "C:\\Windows\\System32\\config"), { recursive: true });

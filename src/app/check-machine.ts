@@ -2,6 +2,7 @@
  * `check` as a library call: snapshot → facts → catalogue → report. The image's own Windows
  * root stores (ROOT, AuthRoot) join the trust anchors in image mode.
  */
+import { randomUUID } from "node:crypto";
 import type { CheckReport } from "../report/report-types.js";
 import { runChecks } from "../check/run-checks.js";
 import { gatherFacts } from "../check/gather.js";
@@ -20,6 +21,10 @@ export interface CheckOptions {
   kerioServers?: string[];
   /** Read only the event-log records created at or after this instant (`check --since`). */
   eventsSince?: Date;
+  /** The run id to report (default: the snapshot's provenance, else a new random UUID). */
+  runId?: string;
+  /** The collection time to report (default: the snapshot's provenance, else the start of this call). */
+  collectedAt?: Date;
 }
 
 /** `snapshot` whose event-log queries read only records created at or after `since`. */
@@ -49,7 +54,7 @@ export async function windowsRootAnchors(
  * @param options - trust files and verification time for the embedded triage; whether the
  *   snapshot's own Windows ROOT/AuthRoot stores are trusted (default yes); Kerio server addresses;
  *   the earliest event-log record read (`eventsSince`).
- * @returns `findings` sorted by severity (critical first), `notRun` for checks whose facts this
+ * @returns the `runId` and `collectedAt` of the collection, `findings` sorted by severity (critical first), `notRun` for checks whose facts this
  *   mode cannot see, the `facts` (the `check --json` document's `facts` and `triage`), and the
  *   signature `policy` used. Never reports a check it could not run as passing.
  * @throws InputFileError when a trust file is not a readable regular file; AuthenticodeError
@@ -58,6 +63,8 @@ export async function windowsRootAnchors(
  *   NTUSER.DAT is reported in `facts.damagedUserHives` instead.
  */
 export async function checkMachine(snapshot: Snapshot, options: CheckOptions = {}): Promise<CheckReport> {
+  const collectedAt = options.collectedAt ?? snapshot.provenance?.collectedAt ?? new Date();
+  const runId = options.runId ?? snapshot.provenance?.runId ?? randomUUID();
   const extraAnchors = options.windowsRoots === false ? [] : await windowsRootAnchors(snapshot);
   const verifier = await createSignatureVerifier({
     trustFiles: options.trustFiles ?? [],
@@ -70,5 +77,11 @@ export async function checkMachine(snapshot: Snapshot, options: CheckOptions = {
     verifySignature: verifier.verify,
     kerioServers: options.kerioServers,
   });
-  return { ...runChecks(facts), facts, policy: verifier.policy };
+  return {
+    ...runChecks(facts),
+    facts,
+    policy: verifier.policy,
+    runId,
+    collectedAt: collectedAt.toISOString(),
+  };
 }

@@ -17,6 +17,7 @@
  *
  * Source: docs/bundle.md ("How it works: record, then replay", "Layout", "Redaction").
  */
+import { randomUUID } from "node:crypto";
 import { checkMachine, type CheckReport } from "../app/check-machine.js";
 import type { Snapshot } from "../ports/snapshot.js";
 import { loadKnowledge } from "../knowledge/index.js";
@@ -33,7 +34,13 @@ import { writePeFactsMember } from "./collect/withheld-pe-facts.js";
 import { DEFAULT_COLLECT_LIMITS, type BundleCollectLimits } from "./limits.js";
 import { MEMBER } from "./layout.js";
 import { defang, DEFANG_SCHEME, DEFANG_SUFFIX, needsDefang } from "./defang.js";
-import { sha256Hex, type BundleManifest, type ManifestMember, type UnredactedMember } from "./manifest.js";
+import {
+  sha256Hex,
+  type BundleManifest,
+  type ManifestHost,
+  type ManifestMember,
+  type UnredactedMember,
+} from "./manifest.js";
 import { recordingSnapshot } from "./recording.js";
 import type { RedactionEntry, SkippedValue } from "./redaction.js";
 import type { ZipInput } from "./zip-writer.js";
@@ -82,7 +89,13 @@ export async function collectBundle(
   // 1. Record: every answer `check` gets is kept, and `check --bundle` replays it.
   const { snapshot, recording } = recordingSnapshot(source);
   const system = await readSystemFacts(snapshot.registry);
-  const report = await checkMachine(snapshot, { at: options.at, trustFiles: options.trustFiles });
+  // The collection's run: check.json and the manifest carry the same id and time.
+  const report = await checkMachine(snapshot, {
+    at: options.at,
+    trustFiles: options.trustFiles,
+    runId: randomUUID(),
+    collectedAt: createdAt,
+  });
 
   // 2. Carried, not replayed: read through the source's own ports.
   const logs = await readLogTails(source.fs, report, limits, notes);
@@ -170,6 +183,8 @@ function sealBundle(out: BundleMembers, input: SealInput): CollectedBundle {
     kind: "koff-doctor-bundle",
     tool: toolInfo(),
     createdAt: input.createdAt.toISOString(),
+    runId: input.report.runId,
+    host: (r ? r.redactJson(input.report.facts.host) : input.report.facts.host) as ManifestHost,
     mode: input.source.mode,
     source: out.text(input.source.describe()),
     redacted: r !== undefined,

@@ -26,19 +26,39 @@ export interface ManifestMember {
   defanged?: { path: string; size: number; sha256: string; scheme: typeof DEFANG_SCHEME };
 }
 
+/** The manifest's `host`: the check's host block (docs/json-contract.md "host"). */
+export interface ManifestHost {
+  id: string;
+  idSource: string;
+  computerName?: string;
+  domain?: string;
+  osProduct?: string;
+  osBuild?: string;
+  osVersion?: string;
+  user?: string;
+}
+
+/** A RFC 9562 UUID in its canonical text form. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const HOST_FIELDS = ["computerName", "domain", "osProduct", "osBuild", "osVersion", "user"] as const;
+
 /** A binary member a redacted bundle carries as is although it holds a redacted value. */
 export interface UnredactedMember {
   member: string;
   reason: string;
 }
 
-/** `manifest.json` (schema version 1). */
+/** `manifest.json` (schema version 1; `runId` and `host` added in koff-doctor 0.1.0's fleet contract). */
 export interface BundleManifest {
   schemaVersion: 1;
   kind: "koff-doctor-bundle";
   tool: { name: string; version: string };
-  /** ISO 8601 UTC. */
+  /** ISO 8601 UTC: the real time of collection. */
   createdAt: string;
+  /** The collection's run id (a UUID), as `check.json` reports it; absent in older bundles. */
+  runId?: string;
+  /** Who the machine is, as `check.json` reports it (redacted with `--redact`); absent in older bundles. */
+  host?: ManifestHost;
   /** The mode the bundle was collected in (`image` or `live`). */
   mode: string;
   /** What was collected, as `check` describes it (redacted with `--redact`). */
@@ -217,6 +237,7 @@ export function validateManifest(v: unknown): BundleManifest {
     : undefined;
   return {
     ...(unredacted === undefined ? {} : { unredacted }),
+    ...optionalRun(root),
     schemaVersion: 1,
     kind: "koff-doctor-bundle",
     tool: { name: string(tool, "name", "$.tool"), version: string(tool, "version", "$.tool") },
@@ -228,6 +249,23 @@ export function validateManifest(v: unknown): BundleManifest {
     notes,
     members,
   };
+}
+
+/** The optional `runId` and `host` of a manifest, validated. */
+function optionalRun(root: Record<string, unknown>): Pick<BundleManifest, "runId" | "host"> {
+  const out: Pick<BundleManifest, "runId" | "host"> = {};
+  if (Object.hasOwn(root, "runId")) {
+    const runId = string(root, "runId", "$");
+    if (!UUID.test(runId)) throw invalid("$.runId", "must be a lower-case UUID");
+    out.runId = runId;
+  }
+  if (Object.hasOwn(root, "host")) {
+    const h = member(root, "host", "$");
+    const host: ManifestHost = { id: string(h, "id", "$.host"), idSource: string(h, "idSource", "$.host") };
+    for (const k of HOST_FIELDS) if (Object.hasOwn(h, k)) host[k] = string(h, k, "$.host");
+    out.host = host;
+  }
+  return out;
 }
 
 /**

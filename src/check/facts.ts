@@ -178,8 +178,37 @@ export interface EventFact {
   data: Record<string, string>;
 }
 
+/**
+ * Who the machine is, for a fleet: a stable id, its names, its Windows build and user. Read from
+ * the registry (docs/fleet.md "The host block").
+ */
+export interface HostFacts {
+  /**
+   * Stable host id: the lower-case `MachineGuid` of `HKLM\SOFTWARE\Microsoft\Cryptography`
+   * (`idSource: "machine-guid"`); else `sha256:` and the hex SHA-256 of the SOFTWARE hive's
+   * identity values (`"software-identity"`); else `sha256:` of the source description
+   * (`"source"`: not stable across copies of the same machine).
+   */
+  id: string;
+  idSource: "machine-guid" | "software-identity" | "source";
+  /** `ComputerName` of the current control set, else the TCP/IP `Hostname`; absent when unknown. */
+  computerName?: string;
+  /** TCP/IP `Domain`, else `NV Domain`; absent when unknown. */
+  domain?: string;
+  /** Windows `ProductName` of `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion`. */
+  osProduct?: string;
+  /** Windows build `CurrentBuild[.UBR]`, e.g. `"22631.3447"`. */
+  osBuild?: string;
+  /** `DisplayVersion` (`"23H2"`), else `ReleaseId`. */
+  osVersion?: string;
+  /** The last user logged on (LogonUI `LastLoggedOnUser`), else the only user hive's; absent when unknown. */
+  user?: string;
+}
+
 export interface MachineFacts {
   mode: Mode;
+  /** Who the machine is (the top-level `host` of `check --json`). */
+  host: HostFacts;
   /** What was read, for the report header: `"image /cases/pc1"`. */
   source: string;
   users: string[];

@@ -54,10 +54,15 @@ function problem(p: string, e: unknown): InputFile {
 }
 
 /**
- * The files to triage for `args`, in argument order (entries of a walked directory sorted by name).
+ * The files to triage for `args`, in argument order (entries of a walked directory sorted by name,
+ * those with one of `extensions` taken: PE files by default).
  * Never throws: each unusable argument or walked entry becomes an {@link InputFile} with `problem`.
  */
-export async function expandInputs(args: string[], recursive: boolean): Promise<InputFile[]> {
+export async function expandInputs(
+  args: string[],
+  recursive: boolean,
+  extensions: ReadonlySet<string> = PE_EXTENSIONS,
+): Promise<InputFile[]> {
   const out: InputFile[] = [];
   const visited = new Set<string>();
 
@@ -83,7 +88,7 @@ export async function expandInputs(args: string[], recursive: boolean): Promise<
         await walk(full);
         continue;
       }
-      if (!PE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) continue;
+      if (!extensions.has(path.extname(entry.name).toLowerCase())) continue;
       if (entry.isFile()) {
         out.push({ path: full });
       } else if (entry.isSymbolicLink()) {

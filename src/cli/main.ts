@@ -9,6 +9,7 @@ import { registerCheckCommand } from "./commands/check.js";
 import { registerCollectCommand } from "./commands/collect.js";
 import { registerEventsCommand } from "./commands/events.js";
 import { registerExplainCommand } from "./commands/explain.js";
+import { registerFleetCommand } from "./commands/fleet.js";
 import { registerRegistryCommand } from "./commands/registry.js";
 import { registerRepairCommands } from "./commands/repair.js";
 import { registerTriageCommand } from "./commands/triage.js";
@@ -44,6 +45,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerEventsCommand(program, io, run);
   registerExplainCommand(program, io, run);
   addHelpFooters(program);
+  registerFleetCommand(program, io, run);
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -28,6 +28,12 @@ export interface Snapshot {
   describe(): string;
   /** Why each absent port is absent, e.g. `{ processes: "image mode cannot see running processes" }`. */
   unknown: Record<string, string>;
+  /**
+   * A snapshot recorded earlier (a bundle): the run that collected it and when. A check of it
+   * reports that run id and time, so the same bundle always yields the same run (docs/fleet.md).
+   * Absent for a snapshot read now (live, image).
+   */
+  provenance?: { runId: string; collectedAt: Date };
 }
 
 /** The bundle-mode snapshot: its file system also lists what the bundle carries. */

@@ -14,10 +14,14 @@ export type { CheckReport, ReportedPolicy } from "./report-types.js";
 export { toJsonText, type ToolInfo } from "./json-text.js";
 export { eventTimeline, TIMELINE_LENGTH, type TimelineEntry } from "./timeline.js";
 export {
+  CHECK_SCHEMA_VERSION,
   checkJsonDocument,
   renderCheckJson,
   reportedFindings,
+  summarizeCheck,
   type CheckJsonDocument,
+  type CheckStatus,
+  type CheckSummary,
   type CheckJsonOptions,
   type ReportedFinding,
 } from "./check-json.js";

@@ -23,4 +23,8 @@ export interface ReportedPolicy {
 export interface CheckReport extends CheckRun {
   facts: MachineFacts;
   policy: ReportedPolicy;
+  /** The collection's id (a UUID): new for a live or image check, the bundle's own for a bundle. */
+  runId: string;
+  /** ISO 8601 UTC: when the facts were collected (the bundle's creation time for a bundle), apart from `policy.at`. */
+  collectedAt: string;
 }

@@ -83,10 +83,14 @@ function fieldPaths(v: unknown, at: Array<string | number> = []): Array<Array<st
 function wrongValues(v: unknown, at: ReadonlyArray<string | number>): Array<[string, Replacement]> {
   // Array items and `caps` entries (a name → count map) may be absent; other fields may not.
   const inArray = typeof at[at.length - 1] === "number" || (at.length === 2 && at[0] === "caps");
+  // `runId` and `host` are absent in older bundles; the host's names are absent when unknown.
+  const optional =
+    (at.length === 1 && (at[0] === "runId" || at[0] === "host")) ||
+    (at.length === 2 && at[0] === "host" && at[1] !== "id" && at[1] !== "idSource");
   const common: Array<[string, Replacement]> = [
     ["null", { value: null }],
     ["boolean", { value: true }],
-    ...(inArray ? [] : ([["missing", { missing: true }]] as Array<[string, Replacement]>)),
+    ...(inArray || optional ? [] : ([["missing", { missing: true }]] as Array<[string, Replacement]>)),
   ];
   if (typeof v === "string")
     return [
@@ -168,6 +172,9 @@ describe("bundle JSON members with wrong types", () => {
         "$.tool.name",
         "$.tool.version",
         "$.createdAt",
+        "$.runId",
+        "$.host.id",
+        "$.host.idSource",
         "$.mode",
         "$.source",
         "$.redacted",

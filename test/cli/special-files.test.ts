@@ -254,7 +254,7 @@ describe("inputs that are not files", { skip }, () => {
         assert.equal(r.timedOut, false, "nothing blocked on the FIFOs");
         assert.ok([0, 1, 2].includes(r.code ?? -1), `a report, exit ${r.code}: ${r.stderr}`);
         assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
-        assert.equal((JSON.parse(r.stdout) as { schemaVersion: number }).schemaVersion, 1);
+        assert.equal((JSON.parse(r.stdout) as { schemaVersion: number }).schemaVersion, 2);
       } finally {
         rmSync(root, { recursive: true, force: true });
       }

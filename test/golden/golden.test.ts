@@ -7,8 +7,9 @@
  * Regenerate (only when a behaviour change is intended, and say so in the commit):
  *   npm run golden:update
  *
- * Two things are normalised, because they name where the run happened rather than what it found:
- * the repository's absolute path becomes `<repo>`, and the temporary bundle's path `<bundle>`.
+ * Three things are normalised, because they name where or when the run happened rather than what
+ * it found: the repository's absolute path becomes `<repo>`, the temporary bundle's path
+ * `<bundle>`, and the run's `runId` and `collectedAt` `<run-id>` and `<collected-at>`.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -33,7 +34,9 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 function normalise(text: string, bundle?: string): string {
   let out = text.split(REPO_ROOT).join("<repo>");
   if (bundle !== undefined) out = out.split(bundle).join("<bundle>");
-  return out;
+  return out
+    .replace(/^ {2}"runId": "[0-9a-f-]{36}",$/m, '  "runId": "<run-id>",')
+    .replace(/^ {2}"collectedAt": "[0-9T:.Z-]+",$/m, '  "collectedAt": "<collected-at>",');
 }
 
 async function output(args: string[], bundle?: string): Promise<string> {

@@ -97,7 +97,7 @@ describe("JSON documents", () => {
     assert.deepEqual(doc.files[3]!.error, { code: "not-pe", message: "no MZ" });
   });
 
-  it("check --json: mode and source lifted to the top, triage its own array, facts without them", async () => {
+  it("check --json: mode, source and host lifted to the top, triage its own array, facts without them", async () => {
     const report = await checkMachine(createImageSnapshot(path.join(EXAMPLES, "impostor-in-roaming")), {
       at: AT,
     });
@@ -105,6 +105,10 @@ describe("JSON documents", () => {
     assert.deepEqual(Object.keys(doc), [
       "schemaVersion",
       "tool",
+      "runId",
+      "collectedAt",
+      "host",
+      "summary",
       "mode",
       "source",
       "policy",
@@ -117,7 +121,21 @@ describe("JSON documents", () => {
     assert.equal(doc["mode"], "image");
     assert.match(doc["source"] as string, /^image .*impostor-in-roaming$/);
     const facts = doc["facts"] as Record<string, unknown>;
-    for (const lifted of ["mode", "source", "triage"]) assert.equal(lifted in facts, false, lifted);
+    for (const lifted of ["mode", "source", "host", "triage"]) assert.equal(lifted in facts, false, lifted);
+    assert.equal(doc["schemaVersion"], 2);
+    assert.match(
+      doc["runId"] as string,
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    assert.ok(Number.isFinite(Date.parse(doc["collectedAt"] as string)));
+    assert.notEqual(doc["collectedAt"], AT.toISOString(), "collection time is not the policy time");
+    assert.deepEqual(doc["summary"], {
+      status: "critical",
+      exitCode: 2,
+      findings: { critical: 2, error: 0, warning: 0, info: 0 },
+      notRun: report.notRun.length,
+      complete: report.notRun.length === 0,
+    });
     assert.equal((doc["triage"] as unknown[]).length, report.facts.triage.length);
     assert.ok(report.facts.triage.some((r) => r.verdict === "malicious"));
     assert.deepEqual((doc["findings"] as Array<{ id: string }>).map((f) => f.id).sort(), [

@@ -5,7 +5,9 @@
  *
  * Source: docs/bundle.md ("How it works: record, then replay", "Reading is safe").
  */
+import { createHash } from "node:crypto";
 import type { Bundle } from "../../bundle/bundle-reader.js";
+import type { BundleManifest } from "../../bundle/manifest.js";
 import { BundleError } from "../../bundle/errors.js";
 import { validateFsIndex } from "../../bundle/fs-index.js";
 import { MEMBER } from "../../bundle/layout.js";
@@ -70,5 +72,22 @@ export async function createBundleSnapshot(
     now: () => new Date(),
     describe: () => describe,
     unknown,
+    provenance: {
+      runId: bundle.manifest.runId ?? runIdOfManifest(bundle.manifest),
+      collectedAt: new Date(bundle.manifest.createdAt),
+    },
   };
+}
+
+/**
+ * The run id of a bundle written before manifests carried one: a UUID-shaped digest of its
+ * creation time and member list, so the same bundle always gets the same id.
+ */
+function runIdOfManifest(m: BundleManifest): string {
+  const h = createHash("sha256")
+    .update(JSON.stringify([m.createdAt, m.members]))
+    .digest("hex");
+  // RFC 9562 version 8 (custom), variant 10xx.
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

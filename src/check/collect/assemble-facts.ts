@@ -10,6 +10,7 @@ import type { Snapshot } from "../../ports/snapshot.js";
 import type { TriageRecord } from "../../triage/index.js";
 import type { FileFact, MachineFacts } from "../facts.js";
 import type { CollectorRun } from "./run-collectors.js";
+import { sourceHost } from "./host.js";
 import { MAX_STRAY_ENTRIES } from "./strays.js";
 
 /** Modules whose presence in a process matters to KOFF: the provider and the Firebird engine. */
@@ -55,6 +56,7 @@ export function assembleFacts(
   return {
     mode: snapshot.mode,
     source: snapshot.describe(),
+    host: c.host ?? sourceHost(snapshot.describe()),
     users: c.users ?? [],
     install: {
       uninstallEntries: c.install?.uninstallEntries ?? [],

@@ -16,6 +16,7 @@ import type {
   CacheFact,
   DefaultProfileFact,
   DefenderFacts,
+  HostFacts,
   InstallFacts,
   MachineFacts,
   MapisvcFacts,
@@ -41,6 +42,7 @@ export interface ProfileTarget {
  * phase need besides (full process list, registered load targets, PE files to triage).
  */
 export interface Collected {
+  host: HostFacts;
   users: string[];
   install: Omit<InstallFacts, "binaries" | "providerDlls">;
   /** `.dll`/`.exe` files of the install folders, in walk order (each triaged). */
@@ -79,6 +81,7 @@ type EveryFactKey<T extends Record<FactKey, keyof Collected>> = T;
  * and judged after collection, so no entry carries it.
  */
 export type CarriedBy = EveryFactKey<{
+  host: "host";
   users: "users";
   install: "install" | "binaryPaths";
   updater: "updater";

@@ -8,6 +8,7 @@ import { cachesCollector } from "./caches.js";
 import { defenderCollector } from "./defender.js";
 import { diskCollector, hivesCollector } from "./disk-and-hives.js";
 import { eventsCollector } from "./events.js";
+import { hostCollector } from "./host.js";
 import { installCollector } from "./install.js";
 import { mapisvcCollector } from "./mapisvc.js";
 import { officeCollector } from "./office.js";
@@ -20,6 +21,7 @@ import { usersCollector } from "./users.js";
 /** Every collector of `check`, in run order. */
 export const COLLECTORS: readonly Collector[] = [
   usersCollector,
+  hostCollector,
   installCollector,
   updaterCollector,
   officeCollector,
