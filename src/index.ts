@@ -69,7 +69,7 @@ export {
  * A bad input file never throws: it is a record with verdict "error" and a coded `error`.
  */
 export { triagePath as triageFile, type TriagePathOptions as TriageFileOptions } from "./app/triage-path.js";
-export { triageHostFiles, type HostTriageOptions } from "./app/triage-host-files.js";
+export { streamHostFiles, triageHostFiles, type HostTriageOptions } from "./app/triage-host-files.js";
 export {
   createSignatureVerifier,
   summarizeAuthenticode,
@@ -205,6 +205,8 @@ export {
   renderCheckJson,
   checkJsonDocument,
   renderTriageJson,
+  renderTriageJsonLine,
+  TriageJsonWriter,
   triageJsonDocument,
   summarizeVerdicts,
   renderRefusalJson,

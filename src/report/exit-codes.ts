@@ -26,6 +26,8 @@ export const ExitCode = {
   USAGE: 64,
   /** A defect in koff-doctor itself (sysexits EX_SOFTWARE). */
   INTERNAL: 70,
+  /** Stopped by Ctrl-C (128 + SIGINT); what was judged so far was printed. */
+  INTERRUPTED: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

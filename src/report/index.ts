@@ -15,6 +15,8 @@ export { toJsonText, type ToolInfo } from "./json-text.js";
 export { checkJsonDocument, renderCheckJson, type CheckJsonDocument } from "./check-json.js";
 export {
   renderTriageJson,
+  renderTriageJsonLine,
+  TriageJsonWriter,
   summarizeVerdicts,
   triageJsonDocument,
   type TriageJsonDocument,

@@ -37,7 +37,7 @@ function levelMark(l: Level, c: Colors): string {
 export function renderTriageText(
   records: TriageRecord[],
   c: Colors,
-  opts: { verbose?: boolean } = {},
+  opts: { verbose?: boolean; summary?: boolean } = {},
 ): string {
   const lines: string[] = [];
   for (const r of records) {
@@ -66,6 +66,8 @@ export function renderTriageText(
     if (!opts.verbose && hidden > 0) lines.push(c.dim(`  (${hidden} indicators ok; --verbose shows them)`));
     lines.push("");
   }
+  // Streamed output prints each record alone, then renderTriageSummaryTable once at the end.
+  if (opts.summary === false) return `${lines.join("\n")}\n`;
   const count = (v: Verdict) => records.filter((r) => r.verdict === v).length;
   lines.push(
     `${records.length} file(s): ${count("clean")} clean, ${count("suspicious")} suspicious, ${count("malicious")} malicious, ${count("error")} unreadable`,
@@ -75,3 +77,79 @@ export function renderTriageText(
     lines.push(`${carried} verdict(s) carried in the bundle, not computed here (marked "carried")`);
   return `${lines.join("\n")}\n`;
 }
+
+/** One flagged file of the closing table. */
+export interface FlaggedFile {
+  path: string;
+  verdict: "malicious" | "suspicious";
+  /** The evidence of its worst indicator, in one line. */
+  reason: string;
+}
+
+/** Flagged files the closing table names; the rest are counted. */
+export const SUMMARY_TABLE_ROWS = 200;
+
+/** The one-line reason of a flagged record: its first indicator at the record's verdict. */
+export function flaggedFile(r: TriageRecord): FlaggedFile | undefined {
+  if (r.verdict !== "malicious" && r.verdict !== "suspicious") return undefined;
+  const worst = r.indicators.find((i) => i.level === r.verdict);
+  const reason = worst ? `${worst.id}: ${worst.evidence}` : r.verdict;
+  return { path: r.path, verdict: r.verdict, reason: reason.replace(/\s+/g, " ") };
+}
+
+/**
+ * The closing table of a triage run: files per verdict, then every malicious and suspicious
+ * file, worst first (input order within a verdict), each with its one-line reason. The first
+ * {@link SUMMARY_TABLE_ROWS} are named; more are counted.
+ * @param interrupted - the run was stopped before every file was judged (Ctrl-C).
+ */
+export function renderTriageSummaryTable(
+  counts: Record<Verdict, number>,
+  flagged: readonly FlaggedFile[],
+  c: Colors,
+  opts: { found?: number; interrupted?: boolean; carried?: number } = {},
+): string {
+  const judged = counts.clean + counts.suspicious + counts.malicious + counts.error;
+  const lines: string[] = [];
+  const of = opts.found !== undefined && opts.found !== judged ? ` of ${opts.found} found` : "";
+  lines.push(c.bold(`Summary: ${judged} file(s) judged${of}${opts.interrupted ? " (interrupted)" : ""}`));
+  for (const v of ["malicious", "suspicious", "error", "clean"] as const) {
+    const label = v === "error" ? "unreadable" : v;
+    lines.push(`  ${String(counts[v]).padStart(7)}  ${label}`);
+  }
+  const worstFirst = [...flagged].sort((a, b) =>
+    a.verdict === b.verdict ? 0 : a.verdict === "malicious" ? -1 : 1,
+  );
+  if (worstFirst.length > 0) lines.push("", c.bold("Flagged, worst first:"));
+  for (const f of worstFirst.slice(0, SUMMARY_TABLE_ROWS))
+    lines.push(
+      `  ${verdictLabel(f.verdict, c)}${" ".repeat(10 - f.verdict.length)}  ${f.path}`,
+      `  ${" ".repeat(10)}  ${c.dim(f.reason)}`,
+    );
+  if (worstFirst.length > SUMMARY_TABLE_ROWS)
+    lines.push(`  … and ${worstFirst.length - SUMMARY_TABLE_ROWS} more (--only suspicious lists them all)`);
+  if (opts.carried)
+    lines.push(`${opts.carried} verdict(s) carried in the bundle, not computed here (marked "carried")`);
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The progress line (stderr, terminals only): files done out of files found, throughput and the
+ * folder being read, cut to `columns`. Starts with a carriage return and clears the rest of the
+ * line, so each call overwrites the last; {@link clearProgressLine} erases it.
+ */
+export function renderProgressLine(
+  done: number,
+  found: number,
+  bytesPerSecond: number,
+  folder: string,
+  columns = 80,
+): string {
+  const head = `triage ${done}/${found} files · ${(bytesPerSecond / 1e6).toFixed(1)} MB/s · `;
+  const room = Math.max(0, columns - 1 - head.length);
+  const where = folder.length <= room ? folder : `…${folder.slice(folder.length - room + 1)}`;
+  return `\r${head}${room > 1 ? where : ""}\x1b[K`;
+}
+
+/** Erases the progress line. */
+export const clearProgressLine = "\r\x1b[K";
