@@ -161,6 +161,8 @@ async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo
     throw optionFileError("--trust", e);
   });
   const files = inputs.filter((i) => !i.problem).map((i) => i.path);
+  let interrupted = false;
+  const stopListening = io.onInterrupt?.(() => (interrupted = true));
   const sink = new TriageSink(io, {
     format: formatOf(flags),
     policy: verifier.policy,
@@ -171,8 +173,6 @@ async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo
     found: inputs.length,
     progress: io.interactive && inputs.length > 3,
   });
-  let interrupted = false;
-  const stopListening = io.onInterrupt?.(() => (interrupted = true));
   // Inputs that are not readable regular files are also said on stderr, one line each.
   const refuse = (r: TriageRecord) =>
     sink.say(`koff-doctor: ${r.path}: ${r.error!.code}: ${r.error!.message}\n`);
