@@ -8,15 +8,10 @@
  * {@link PROGRESS_INTERVAL_MS} and erased before anything else is written there and at the end.
  */
 import path from "node:path";
-import {
-  ExitCode,
-  renderTriageJsonLine,
-  triageExitCode,
-  TriageJsonWriter,
-  type ReportedPolicy,
-  type TriageRecord,
-  type Verdict,
-} from "../index.js";
+import { ExitCode, triageExitCode } from "../report/exit-codes.js";
+import type { ReportedPolicy } from "../report/report-types.js";
+import { renderTriageJsonLine, TriageJsonWriter } from "../report/triage-json.js";
+import type { TriageRecord, Verdict } from "../triage/index.js";
 import type { CliIo } from "./io.js";
 import { writeReport } from "./options.js";
 import { renderExplain } from "./render/explain.js";
