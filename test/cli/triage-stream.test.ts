@@ -11,6 +11,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import pc from "picocolors";
+import { renderProgressLine } from "../../src/cli/render/triage-text.js";
+import { TriageSink } from "../../src/cli/triage-output.js";
 import { loadKnowledge } from "../../src/knowledge/index.js";
 import { renderTriageJson } from "../../src/report/triage-json.js";
 import type { TriageRecord } from "../../src/triage/index.js";
@@ -247,5 +250,54 @@ describe("stopping a long run", () => {
     assert.ok(r.head.startsWith("{\n"), r.head);
     assert.equal(r.stderr, "");
     assert.ok([0, 1, 2, 3].includes(r.code), `exit ${r.code}`);
+  });
+});
+
+describe("progress line", () => {
+  const record = (i: number): TriageRecord => ({
+    path: `/disk/folder${i % 3}/f${i}.dll`,
+    sha256: "",
+    size: 1_000_000,
+    verdict: "clean",
+    indicators: [],
+  });
+
+  /** A sink over a captured io; `tty` says whether stderr is a terminal. */
+  function run(tty: boolean): string {
+    let stderr = "";
+    const io = {
+      stdout: () => undefined,
+      stderr: (t: string) => void (stderr += t),
+      colors: pc.createColors(false),
+      interactive: tty,
+      env: {},
+      cwd: "/",
+      columns: () => 40,
+    };
+    const sink = new TriageSink(io, {
+      format: "jsonl",
+      policy: { at: "", trust: [], signatures: "primary" },
+      found: 5,
+      progress: tty,
+    });
+    for (let i = 0; i < 5; i++) sink.record(record(i));
+    void sink.end();
+    return stderr;
+  }
+
+  it("on a terminal: files done of found, MB/s, the folder, cut to the width, erased at the end", () => {
+    const err = run(true);
+    const first = err.split("\r").find((l) => l.startsWith("triage "))!;
+    assert.match(first, /^triage 1\/5 files · [\d.]+ MB\/s · /);
+    assert.ok(first.replace("\x1b[K", "").length <= 39, JSON.stringify(first));
+    assert.ok(err.endsWith("\r\x1b[K"), "erased on exit");
+    // A carriage return, then at most columns − 1 characters, the folder's end kept.
+    const cut = renderProgressLine(3, 9, 2e6, "/a/very/long/folder/name/here/and/deeper/still", 50);
+    assert.equal(cut.replace("\x1b[K", "").length, 50, cut);
+    assert.match(cut, /…[^\r]*\/still\x1b\[K$/u);
+  });
+
+  it("not on a terminal: nothing on stderr", () => {
+    assert.equal(run(false), "");
   });
 });

@@ -89,12 +89,20 @@ export interface FlaggedFile {
 /** Flagged files the closing table names; the rest are counted. */
 export const SUMMARY_TABLE_ROWS = 200;
 
-/** The one-line reason of a flagged record: its first indicator at the record's verdict. */
+/** Longest reason the closing table prints (the record has the rest). */
+const REASON_CHARS = 240;
+
+/**
+ * The one-line reason of a flagged record: the indicators at the record's verdict, then the
+ * evidence of the first, cut to {@link REASON_CHARS}.
+ */
 export function flaggedFile(r: TriageRecord): FlaggedFile | undefined {
   if (r.verdict !== "malicious" && r.verdict !== "suspicious") return undefined;
-  const worst = r.indicators.find((i) => i.level === r.verdict);
-  const reason = worst ? `${worst.id}: ${worst.evidence}` : r.verdict;
-  return { path: r.path, verdict: r.verdict, reason: reason.replace(/\s+/g, " ") };
+  const at = r.indicators.filter((i) => i.level === r.verdict);
+  const evidence = (at[0]?.evidence ?? r.verdict).replace(/\s+/g, " ");
+  const reason = at.length > 0 ? `${at.map((i) => i.id).join(", ")}: ${evidence}` : evidence;
+  const cut = reason.length > REASON_CHARS ? `${reason.slice(0, REASON_CHARS - 1)}…` : reason;
+  return { path: r.path, verdict: r.verdict, reason: cut };
 }
 
 /**
