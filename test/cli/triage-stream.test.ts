@@ -294,7 +294,7 @@ describe("progress line", () => {
     // A carriage return, then at most columns − 1 characters, the folder's end kept.
     const cut = renderProgressLine(3, 9, 2e6, "/a/very/long/folder/name/here/and/deeper/still", 50);
     assert.equal(cut.replace("\x1b[K", "").length, 50, cut);
-    assert.match(cut, /…[^\r]*\/still\x1b\[K$/u);
+    assert.ok(cut.endsWith("/still\x1b[K") && cut.includes("…"), cut);
   });
 
   it("not on a terminal: nothing on stderr", () => {
