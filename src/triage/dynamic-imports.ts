@@ -90,8 +90,9 @@ interface Needle {
 
 function needles(names: readonly string[]): Needle[] {
   return names.flatMap((name): Needle[] => [
-    { name, encoding: "ascii", bytes: Buffer.from(name, "latin1"), unit: 1 },
-    { name, encoding: "utf-16le", bytes: Buffer.from(name, "utf16le"), unit: 2 },
+    // Plain Uint8Arrays, as the searched bytes are: one element kind keeps the walk monomorphic.
+    { name, encoding: "ascii", bytes: new Uint8Array(Buffer.from(name, "latin1")), unit: 1 },
+    { name, encoding: "utf-16le", bytes: new Uint8Array(Buffer.from(name, "utf16le")), unit: 2 },
   ]);
 }
 
@@ -209,7 +210,8 @@ export function analyzeDynamicImports(pe: PeImage, bytes: Uint8Array): DynamicIm
     if (!found.has(key)) found.set(key, { name: n.name, encoding: n.encoding, offset });
     return true;
   };
-  const file = bytes;
+  // A plain view (not a Buffer), so every array the walk reads has the same shape.
+  const file = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const segments = mappedSegments(pe);
   const longest = Math.max(...set.needles.map((n) => n.bytes.length), 1);
   for (const [i, seg] of segments.entries()) {
