@@ -70,6 +70,7 @@ export {
  */
 export { triagePath as triageFile, type TriagePathOptions as TriageFileOptions } from "./app/triage-path.js";
 export { streamHostFiles, triageHostFiles, type HostTriageOptions } from "./app/triage-host-files.js";
+export { providerLikeReasons, type ProviderLikeReason } from "./triage/provider-like.js";
 export {
   createSignatureVerifier,
   summarizeAuthenticode,

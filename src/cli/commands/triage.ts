@@ -7,17 +7,20 @@
  * PE files a diagnostics bundle carries are judged, reported by their Windows paths.
  */
 import { Option, type Command } from "commander";
-// Leaf modules, not the library barrel: a one-file triage loads only what triage needs
-// (the bundle reader and the check catalogue are imported when --bundle or --image asks).
-import { createSignatureVerifier } from "../../app/signature-verifier.js";
-import { streamHostFiles } from "../../app/triage-host-files.js";
-import { BundleError } from "../../bundle/errors.js";
-import { loadKnowledge } from "../../knowledge/index.js";
-import { ExitCode, triageExitCode } from "../../report/exit-codes.js";
-import type { ReportedPolicy } from "../../report/report-types.js";
-import type { TriageRecord } from "../../triage/index.js";
-import { INPUT_FILE_ERROR_CODES } from "../../util/input-file-error.js";
-import { providerLikeReasons } from "../../triage/provider-like.js";
+import {
+  BundleError,
+  createSignatureVerifier,
+  ExitCode,
+  INPUT_FILE_ERROR_CODES,
+  loadKnowledge,
+  providerLikeReasons,
+  streamHostFiles,
+  triageBundle,
+  triageExitCode,
+  windowsRootAnchors,
+  type ReportedPolicy,
+  type TriageRecord,
+} from "../../index.js";
 import type { CommandResult } from "../command-result.js";
 import { expandInputs } from "../input-files.js";
 import type { CliIo } from "../io.js";
@@ -153,10 +156,7 @@ async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo
     at: flags.at,
     signatures: flags.signatures,
     systemRoots: flags.systemRoots,
-    extraAnchors:
-      image === undefined
-        ? []
-        : await (await import("../../app/check-machine.js")).windowsRootAnchors(image.snapshot),
+    extraAnchors: image === undefined ? [] : await windowsRootAnchors(image.snapshot),
   }).catch((e: unknown) => {
     throw optionFileError("--trust", e);
   });
@@ -222,11 +222,10 @@ async function triageBundleCommand(file: string, flags: TriageFlags, io: CliIo):
       at: flags.at,
       signatures: flags.signatures,
       systemRoots: flags.systemRoots,
-      extraAnchors: await (await import("../../app/check-machine.js")).windowsRootAnchors(snapshot),
+      extraAnchors: await windowsRootAnchors(snapshot),
     }).catch((e: unknown) => {
       throw optionFileError("--trust", e);
     });
-    const { triageBundle } = await import("../../bundle/triage-bundle.js");
     const records = await triageBundle(snapshot, {
       knowledge: loadKnowledge(),
       verifySignature: verifier.verify,
