@@ -69,7 +69,8 @@ export {
  * A bad input file never throws: it is a record with verdict "error" and a coded `error`.
  */
 export { triagePath as triageFile, type TriagePathOptions as TriageFileOptions } from "./app/triage-path.js";
-export { triageHostFiles, type HostTriageOptions } from "./app/triage-host-files.js";
+export { streamHostFiles, triageHostFiles, type HostTriageOptions } from "./app/triage-host-files.js";
+export { providerLikeReasons, type ProviderLikeReason } from "./triage/provider-like.js";
 export {
   createSignatureVerifier,
   summarizeAuthenticode,
@@ -216,6 +217,8 @@ export {
   summarizeCheck,
   CHECK_SCHEMA_VERSION,
   renderTriageJson,
+  renderTriageJsonLine,
+  TriageJsonWriter,
   triageJsonDocument,
   summarizeVerdicts,
   renderRefusalJson,

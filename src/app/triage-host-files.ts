@@ -9,7 +9,7 @@ import { HostFileSystem, type HostFileSystemOptions } from "../adapters/host/hos
 import type { ConnectorKnowledge } from "../knowledge/index.js";
 import type { SignatureVerifier, TriageRecord } from "../triage/index.js";
 import { fileSystemFolderScans, type FolderScans } from "../triage/sibling-loaders.js";
-import { triageSnapshotFiles } from "../triage/triage-snapshot-files.js";
+import { streamSnapshotFiles, triageSnapshotFiles } from "../triage/triage-snapshot-files.js";
 
 export interface HostTriageOptions extends HostFileSystemOptions {
   knowledge: ConnectorKnowledge;
@@ -23,6 +23,8 @@ export interface HostTriageOptions extends HostFileSystemOptions {
   folderScans?: FolderScans;
   /** Called after each file, for progress. */
   onProgress?: (done: number, total: number) => void;
+  /** Asked before each file: `true` stops the run there (see {@link streamHostFiles}). */
+  stopped?: () => boolean;
 }
 
 /**
@@ -53,4 +55,35 @@ export async function triageHostFiles(files: string[], options: HostTriageOption
   });
   // A host path always gets a record (an error record when it cannot be read).
   return records.map((r) => r!);
+}
+
+/**
+ * Triage `files` (host paths), handing each record to `onRecord` in input order as soon as it
+ * and those before it are judged; memory stays flat however many files there are.
+ * @returns how many records were handed over (fewer than `files.length` when `options.stopped`).
+ */
+export async function streamHostFiles(
+  files: readonly string[],
+  options: HostTriageOptions,
+  onRecord: (record: TriageRecord, index: number) => void | Promise<void>,
+): Promise<number> {
+  const { snapshot } = await openSource({
+    hostFiles: true,
+    imageRoot: options.imageRoot,
+    originalWindowsPath: options.originalWindowsPath,
+  });
+  return streamSnapshotFiles(
+    snapshot,
+    files,
+    {
+      knowledge: options.knowledge,
+      verifySignature: options.verifySignature,
+      folderScans: options.folderScans,
+      concurrency: options.concurrency ?? 4,
+      onProgress: options.onProgress,
+      stopped: options.stopped,
+    },
+    // A host path always gets a record (an error record when it cannot be read).
+    (record, i) => onRecord(record!, i),
+  );
 }

@@ -31,6 +31,8 @@ export class TrustStore {
   readonly #bySpkiSha256 = new Map<string, TrustAnchor>();
   readonly #cache: CertificateCache;
   #revision = 0;
+  /** Node's roots, added but not parsed yet: parsed when a chain first asks for anchors. */
+  #pendingNodeRoots = false;
 
   /** @param cache - parsed-certificate cache shared with verification (one per run). */
   constructor(cache: CertificateCache = new CertificateCache()) {
@@ -44,17 +46,27 @@ export class TrustStore {
 
   /** Increases whenever an anchor is added (keys cached chain results). */
   get revision(): number {
+    this.#parsePending();
     return this.#revision;
   }
 
   /** Number of anchors. */
   get size(): number {
+    this.#parsePending();
     return this.#byCertSha256.size;
   }
 
   /** Every anchor (for chain building: anchors are candidate issuers). */
   anchors(): TrustAnchor[] {
+    this.#parsePending();
     return [...this.#byCertSha256.values()];
+  }
+
+  /** Parses Node's roots when they were added lazily (about 140 certificates: most of a one-file run's start-up). */
+  #parsePending(): void {
+    if (!this.#pendingNodeRoots) return;
+    this.#pendingNodeRoots = false;
+    for (const pem of rootCertificates) this.addPem(pem, "node:tls.rootCertificates");
   }
 
   /**
@@ -87,11 +99,13 @@ export class TrustStore {
     return count;
   }
 
-  /** Adds Node's bundled Mozilla roots (`tls.rootCertificates`). @returns the number added. */
+  /**
+   * Adds Node's bundled Mozilla roots (`tls.rootCertificates`), parsed only when a chain first
+   * needs the anchors (an unsigned file never does). @returns the number of roots.
+   */
   addNodeRoots(): number {
-    let count = 0;
-    for (const pem of rootCertificates) count += this.addPem(pem, "node:tls.rootCertificates");
-    return count;
+    this.#pendingNodeRoots = true;
+    return rootCertificates.length;
   }
 
   /**
@@ -125,6 +139,7 @@ export class TrustStore {
 
   /** The anchor that is this very certificate, or has this very public key, if any. */
   match(certificate: CertificateInfo): TrustAnchor | undefined {
+    this.#parsePending();
     return (
       this.#byCertSha256.get(certificate.sha256) ??
       (certificate.spkiSha256 ? this.#bySpkiSha256.get(certificate.spkiSha256) : undefined)

@@ -1,7 +1,11 @@
 /**
  * Expands the PATH arguments of `triage` into files. A regular file (or a symbolic link to one)
- * is taken as is; a directory needs `--recursive`, which walks it for PE-looking files (by
- * extension). Nothing here opens a file: every entry is judged by `stat`/`lstat` only.
+ * is taken as is; a directory needs `--recursive`, which walks it for PE files: by content (the
+ * `MZ` and `PE\0\0` signatures, src/pe/signature-sniff.ts), so a renamed DLL is found, or with
+ * `--ext` by extension only. Sniffing reads at most the first KiB (or up to `e_lfanew` + 4) of a
+ * regular file, through the same safe open (O_NONBLOCK, then `fstat`); anything else is judged by
+ * `stat`/`lstat` only. A symbolic link is never sniffed (its target may lie outside the tree):
+ * it is taken when named like a PE file, as with `--ext`.
  *
  * Refused, each with its {@link InputFileErrorCode} (docs/exit-codes.md "Inputs that are not files"):
  * a directory without `-r` (`is-a-directory`), a FIFO, device or socket (`not-a-file`), a symlink
@@ -18,8 +22,9 @@
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { READ_LIMITS } from "../limits.js";
+import { PE_SNIFF_BYTES, sniffPe } from "../pe/index.js";
 import { InputFileError, type InputFileErrorCode } from "../util/input-file-error.js";
-import { describeKind, fileKind, inspectPath, readUserFile } from "../util/safe-file.js";
+import { describeKind, fileKind, inspectPath, readUserFile, readUserFileHead } from "../util/safe-file.js";
 
 /** Extensions of PE images picked from directories (explicit file arguments are always taken). */
 const PE_EXTENSIONS = new Set([
@@ -53,15 +58,37 @@ function problem(p: string, e: unknown): InputFile {
   return { path: p, problem: { code: "unreadable", message: (e as Error).message } };
 }
 
+/** Whether the regular file at `file` starts like a PE image; `undefined` when it cannot be read. */
+async function startsLikePe(file: string): Promise<boolean | undefined> {
+  try {
+    let head = await readUserFileHead(file, PE_SNIFF_BYTES);
+    let said = sniffPe(head);
+    if (typeof said === "object") {
+      head = await readUserFileHead(file, said.need);
+      said = sniffPe(head);
+    }
+    return said === "pe";
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * How a walk picks files: PE files by their first bytes (default), PE files by extension (`--ext`),
+ * or any file whose lower-case extension (with its dot) is in the set (`fleet ingest`).
+ */
+export type WalkSelection = "content" | "extension" | ReadonlySet<string>;
+
 /**
  * The files to triage for `args`, in argument order (entries of a walked directory sorted by name,
- * those with one of `extensions` taken: PE files by default).
+ * those `select` picks: PE files by content by default).
  * Never throws: each unusable argument or walked entry becomes an {@link InputFile} with `problem`.
+ * @param select - how a walk picks files; a file named on the command line is always taken.
  */
 export async function expandInputs(
   args: string[],
   recursive: boolean,
-  extensions: ReadonlySet<string> = PE_EXTENSIONS,
+  select: WalkSelection = "content",
 ): Promise<InputFile[]> {
   const out: InputFile[] = [];
   const visited = new Set<string>();
@@ -88,10 +115,17 @@ export async function expandInputs(
         await walk(full);
         continue;
       }
-      if (!extensions.has(path.extname(entry.name).toLowerCase())) continue;
+      const named = path.extname(entry.name).toLowerCase();
+      const namedLikePe = typeof select === "string" ? PE_EXTENSIONS.has(named) : select.has(named);
       if (entry.isFile()) {
-        out.push({ path: full });
-      } else if (entry.isSymbolicLink()) {
+        // A regular file that cannot be sniffed is taken when named like a PE file: its read
+        // then reports why (permission-denied, …) in its record.
+        const take = select === "content" ? ((await startsLikePe(full)) ?? namedLikePe) : namedLikePe;
+        if (take) out.push({ path: full });
+        continue;
+      }
+      if (!namedLikePe) continue;
+      if (entry.isSymbolicLink()) {
         // A link to a file is taken (with --image, the port refuses one leading out of the
         // image: outside-root); a link to a folder is not followed (a tree stays a tree); a loop
         // or a dangling link is reported.

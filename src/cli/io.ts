@@ -16,6 +16,15 @@ export interface CliIo {
   cwd: string;
   /** The terminal to ask questions on (`repair --guided`): set only when stdin and stdout are both TTYs. */
   terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
+  /** True once stdout is closed (the reader quit: EPIPE); a long verb may stop early. */
+  stdoutClosed?: () => boolean;
+  /**
+   * Calls `handler` on Ctrl-C (SIGINT) until the returned function is called; a second Ctrl-C
+   * ends the process at once with exit code 130. Absent where there is no terminal (tests).
+   */
+  onInterrupt?: (handler: () => void) => () => void;
+  /** Columns of the terminal stderr is, when it is one (progress lines are cut to fit). */
+  columns?: () => number | undefined;
 }
 
 /** True when `stream` should get ANSI colour. */
@@ -38,6 +47,19 @@ export function processIo(): CliIo {
   });
   return {
     stdout: (t) => void (stdoutClosed || process.stdout.write(t)),
+    stdoutClosed: () => stdoutClosed,
+    onInterrupt: (handler) => {
+      let seen = false;
+      const listener = () => {
+        // 128 + SIGINT (2), as a shell reports a process ended by Ctrl-C.
+        if (seen) process.exit(130);
+        seen = true;
+        handler();
+      };
+      process.on("SIGINT", listener);
+      return () => void process.off("SIGINT", listener);
+    },
+    columns: () => process.stderr.columns,
     stderr: (t) => void process.stderr.write(t),
     colors: pc.createColors(wantsColor(process.stdout, process.env)),
     interactive: process.stderr.isTTY === true,

@@ -4,19 +4,44 @@
  * (docs/exit-codes.md). It never calls process.exit, so it can run inside tests.
  */
 import { Command, CommanderError } from "commander";
-import { CodedError, ExitCode, InputFileError, toolInfo } from "../index.js";
-import { registerCheckCommand } from "./commands/check.js";
-import { registerCollectCommand } from "./commands/collect.js";
-import { registerEventsCommand } from "./commands/events.js";
-import { registerExplainCommand } from "./commands/explain.js";
-import { registerFleetCommand } from "./commands/fleet.js";
-import { registerRegistryCommand } from "./commands/registry.js";
-import { registerRepairCommands } from "./commands/repair.js";
-import { registerTriageCommand } from "./commands/triage.js";
+import { ExitCode } from "../report/exit-codes.js";
+import { CodedError } from "../util/coded-error.js";
+import { InputFileError } from "../util/input-file-error.js";
+import { toolInfo } from "../version.js";
 import type { CommandResult } from "./command-result.js";
 import { addHelpFooters } from "./help-text.js";
 import { processIo, type CliIo } from "./io.js";
 import { UsageError } from "./usage-error.js";
+
+type Register = (program: Command, io: CliIo, done: (r: CommandResult) => void) => void;
+
+/**
+ * Each verb's module, imported only when that verb runs: a one-file `triage` never loads the
+ * check catalogue, the bundle writer or the repair runbook. Help and unknown verbs load all.
+ */
+const VERBS: Record<string, () => Promise<Register[]>> = {
+  triage: async () => [(await import("./commands/triage.js")).registerTriageCommand],
+  check: async () => [(await import("./commands/check.js")).registerCheckCommand],
+  collect: async () => [(await import("./commands/collect.js")).registerCollectCommand],
+  repair: async () => [(await import("./commands/repair.js")).registerRepairCommands],
+  registry: async () => [(await import("./commands/registry.js")).registerRegistryCommand],
+  events: async () => [(await import("./commands/events.js")).registerEventsCommand],
+  explain: async () => [(await import("./commands/explain.js")).registerExplainCommand],
+  fleet: async () => [(await import("./commands/fleet.js")).registerFleetCommand],
+};
+VERBS["undo"] = VERBS["repair"]!;
+
+/** The registrations `argv` needs: its verb's, or every verb's (in help order) for anything else. */
+async function verbRegistrations(verb: string | undefined): Promise<Register[]> {
+  const one = verb === undefined ? undefined : Object.hasOwn(VERBS, verb) ? VERBS[verb] : undefined;
+  if (one) return one();
+  const all = await Promise.all(
+    ["triage", "check", "collect", "repair", "registry", "events", "explain", "fleet"].map((v) =>
+      VERBS[v]!(),
+    ),
+  );
+  return all.flat();
+}
 
 /**
  * Runs the CLI with `argv` (without node and script) and returns the exit code.
@@ -37,17 +62,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const run = (r: CommandResult) => {
     result = r;
   };
-  registerTriageCommand(program, io, run);
-  registerCheckCommand(program, io, run);
-  registerCollectCommand(program, io, run);
-  registerRepairCommands(program, io, run);
-  registerRegistryCommand(program, io, run);
-  registerEventsCommand(program, io, run);
-  registerExplainCommand(program, io, run);
-  addHelpFooters(program);
-  registerFleetCommand(program, io, run);
 
   try {
+    for (const register of await verbRegistrations(argv[0])) register(program, io, run);
+    addHelpFooters(program);
     await program.parseAsync(argv, { from: "user" });
     return result.exitCode;
   } catch (e) {

@@ -9,6 +9,7 @@ export { parsePeImports, type PeImportTables } from "./parse-pe-imports.js";
 export { PeFormatError, type PeFormatErrorCode } from "./errors.js";
 export type { PeParseMode } from "./parse-context.js";
 export { computePeChecksum } from "./checksum.js";
+export { sniffPe, PE_SNIFF_BYTES, PE_SNIFF_MAX_LFANEW } from "./signature-sniff.js";
 export { shannonEntropy, addToHistogram, entropyOfHistogram } from "./entropy.js";
 export { RvaMapper, type MappedRva } from "./rva.js";
 export { machineName, MACHINE_NAMES } from "./file-header.js";

@@ -26,7 +26,7 @@ export const ExitCode = {
   USAGE: 64,
   /** A defect in koff-doctor itself (sysexits EX_SOFTWARE). */
   INTERNAL: 70,
-  /** `repair --guided` stopped by Ctrl-C between two steps (128 + SIGINT, as shells report it). */
+  /** Stopped by Ctrl-C (128 + SIGINT): `triage` printed what it judged so far; `repair --guided` stopped between two steps. */
   INTERRUPTED: 130,
 } as const;
 

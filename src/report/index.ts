@@ -47,6 +47,8 @@ export {
 } from "./next-step.js";
 export {
   renderTriageJson,
+  renderTriageJsonLine,
+  TriageJsonWriter,
   summarizeVerdicts,
   triageJsonDocument,
   type TriageJsonDocument,

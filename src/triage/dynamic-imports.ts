@@ -83,20 +83,21 @@ const isIdentByte = (b: number | undefined): boolean =>
 interface Needle {
   name: string;
   encoding: ApiNameString["encoding"];
-  bytes: Buffer;
+  bytes: Uint8Array;
   /** Bytes per character, for the boundary test. */
   unit: 1 | 2;
 }
 
 function needles(names: readonly string[]): Needle[] {
   return names.flatMap((name): Needle[] => [
-    { name, encoding: "ascii", bytes: Buffer.from(name, "latin1"), unit: 1 },
-    { name, encoding: "utf-16le", bytes: Buffer.from(name, "utf16le"), unit: 2 },
+    // Plain Uint8Arrays, as the searched bytes are: one element kind keeps the walk monomorphic.
+    { name, encoding: "ascii", bytes: new Uint8Array(Buffer.from(name, "latin1")), unit: 1 },
+    { name, encoding: "utf-16le", bytes: new Uint8Array(Buffer.from(name, "utf16le")), unit: 2 },
   ]);
 }
 
 /** True when the character before `at` and after the match are not identifier characters. */
-function standsAlone(hay: Buffer, at: number, n: Needle): boolean {
+function standsAlone(hay: Uint8Array, at: number, n: Needle): boolean {
   const before = at - n.unit;
   const after = at + n.bytes.length;
   const charAt = (i: number) => (i < 0 || i >= hay.length ? undefined : hay[i]);
@@ -106,14 +107,90 @@ function standsAlone(hay: Buffer, at: number, n: Needle): boolean {
   return !identBefore && !identAfter;
 }
 
-/** First standalone occurrence of `n` in `hay` at or after `from`, before `until`, or -1. */
-function findStandalone(hay: Buffer, n: Needle, from: number, until: number): number {
-  // Terminates: `at` strictly increases; indexOf returns -1 past the end.
-  for (let at = hay.indexOf(n.bytes, from); at >= 0 && at < until; at = hay.indexOf(n.bytes, at + 1)) {
-    if (standsAlone(hay, at, n)) return at;
-  }
-  return -1;
+/** Bits of the block hash: 2^16 entries keep collisions rare for a few hundred blocks. */
+const HASH_BITS = 16;
+/** Bytes per block (Wu-Manber's B). */
+const BLOCK = 3;
+
+function blockHash(hay: Uint8Array, end: number): number {
+  const key = hay[end - 2]! | (hay[end - 1]! << 8) | (hay[end]! << 16);
+  return Math.imul(key, 0x9e3779b1) >>> (32 - HASH_BITS);
 }
+
+/**
+ * All needles at once, Wu-Manber style (S. Wu, U. Manber, "A fast algorithm for multi-pattern
+ * searching", 1994): a window of the shortest needle's length `m` slides over the bytes; the hash
+ * of its last {@link BLOCK} bytes says how far it may safely jump (up to `m − BLOCK + 1`), and
+ * only when it may not are the few needles ending so compared. One walk that reads about one
+ * position in five, instead of one `indexOf` pass per needle (32 passes over every mapped byte).
+ */
+class NeedleSet {
+  readonly needles: readonly Needle[];
+  /** Window length: the shortest needle. */
+  readonly #m: number;
+  readonly #shift: Uint8Array;
+  /** Needles by the hash of the block ending their first `m` bytes. */
+  readonly #ending = new Map<number, number[]>();
+
+  constructor(needles: readonly Needle[]) {
+    this.needles = needles.filter((n) => n.bytes.length >= BLOCK);
+    this.#m = Math.min(...this.needles.map((n) => n.bytes.length));
+    const m = this.#m;
+    this.#shift = new Uint8Array(1 << HASH_BITS).fill(m - BLOCK + 1);
+    for (const [i, n] of this.needles.entries()) {
+      for (let end = BLOCK - 1; end < m; end++) {
+        const h = blockHash(n.bytes, end);
+        this.#shift[h] = Math.min(this.#shift[h]!, m - 1 - end);
+      }
+      const h = blockHash(n.bytes, m - 1);
+      const list = this.#ending.get(h);
+      if (list) list.push(i);
+      else this.#ending.set(h, [i]);
+    }
+  }
+
+  /**
+   * Calls `found(needle index, at)` for each standalone occurrence in `hay` of a needle not yet
+   * in `done`, starting in [`from`, `until`), in order; `found` returns true to take it, which
+   * marks the needle done (so each needle is taken at its first accepted occurrence).
+   */
+  search(
+    hay: Uint8Array,
+    from: number,
+    until: number,
+    done: Uint8Array,
+    found: (i: number, at: number) => boolean,
+  ): void {
+    const m = this.#m;
+    const shift = this.#shift;
+    const last = Math.min(until, hay.length - m + 1) + m - 1;
+    // Terminates: `end` grows by at least 1 every step.
+    for (let end = Math.max(0, from) + m - 1; end < last;) {
+      const h = blockHash(hay, end);
+      const s = shift[h]!;
+      if (s > 0) {
+        end += s;
+        continue;
+      }
+      const at = end - m + 1;
+      for (const i of this.#ending.get(h) ?? []) {
+        if (done[i] === 1) continue;
+        const n = this.needles[i]!;
+        if (at + n.bytes.length > hay.length || !matchesAt(hay, at, n.bytes)) continue;
+        if (standsAlone(hay, at, n) && found(i, at)) done[i] = 1;
+      }
+      end++;
+    }
+  }
+}
+
+function matchesAt(hay: Uint8Array, at: number, bytes: Uint8Array): boolean {
+  for (let k = 0; k < bytes.length; k++) if (hay[at + k] !== bytes[k]) return false;
+  return true;
+}
+
+/** The needles of every watched name, built once. */
+let allNeedles: NeedleSet | undefined;
 
 /**
  * Finds watched API names carried as strings by a module that imports a resolver.
@@ -124,36 +201,39 @@ export function analyzeDynamicImports(pe: PeImage, bytes: Uint8Array): DynamicIm
   const imported = new Set(pe.imports.flatMap((m) => m.functions.map((f) => f.name ?? "")));
   const resolvers = RESOLVER_IMPORTS.filter((r) => imported.has(r));
   if (resolvers.length === 0) return { resolvers, names: [] };
-  const wanted = needles(WATCHED_API_NAMES.filter((n) => !imported.has(n)));
+  allNeedles ??= new NeedleSet(needles(WATCHED_API_NAMES));
+  const set = allNeedles;
   const found = new Map<string, ApiNameString>();
-  const record = (n: Needle, offset: number) => {
+  const record = (i: number, offset: number) => {
+    const n = set.needles[i]!;
     const key = `${n.name}/${n.encoding}`;
     if (!found.has(key)) found.set(key, { name: n.name, encoding: n.encoding, offset });
+    return true;
   };
-  const file = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // A plain view (not a Buffer), so every array the walk reads has the same shape.
+  const file = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const segments = mappedSegments(pe);
-  const longest = Math.max(...wanted.map((n) => n.bytes.length), 1);
+  const longest = Math.max(...set.needles.map((n) => n.bytes.length), 1);
   for (const [i, seg] of segments.entries()) {
     const hay = file.subarray(seg.offset, seg.offset + seg.length);
-    for (const n of wanted) {
-      const at = findStandalone(hay, n, 0, hay.length);
-      if (at >= 0) record(n, seg.offset + at);
-    }
+    // The first standalone occurrence of each needle in this segment.
+    set.search(hay, 0, hay.length, new Uint8Array(set.needles.length), (n, at) => record(n, seg.offset + at));
     // A name may straddle this segment and the next when they are contiguous in memory.
     const next = segments[i + 1];
     if (next === undefined || seg.rva + seg.length !== next.rva) continue;
     const tail = Math.min(seg.length, longest);
     const head = Math.min(next.length, longest);
-    const junction = Buffer.concat([
-      file.subarray(seg.offset + seg.length - tail, seg.offset + seg.length),
-      file.subarray(next.offset, next.offset + head),
-    ]);
-    for (const n of wanted) {
-      // Only matches that cross the junction: starting in the tail, ending in the head.
-      const at = findStandalone(junction, n, Math.max(0, tail - n.bytes.length + 1), tail);
-      if (at >= 0) record(n, seg.offset + seg.length - tail + at);
-    }
+    const junction = new Uint8Array(tail + head);
+    junction.set(file.subarray(seg.offset + seg.length - tail, seg.offset + seg.length));
+    junction.set(file.subarray(next.offset, next.offset + head), tail);
+    // Only matches that cross the junction: starting in the tail, ending in the head.
+    const start = seg.offset + seg.length - tail;
+    set.search(junction, 0, tail, new Uint8Array(set.needles.length), (n, at) => {
+      return at + set.needles[n]!.bytes.length > tail && record(n, start + at);
+    });
   }
+  // Names the module imports statically are the import table's own strings.
+  for (const [key, v] of found) if (imported.has(v.name)) found.delete(key);
   const names = [...found.values()].sort((a, b) => a.offset - b.offset);
   return { resolvers, names };
 }

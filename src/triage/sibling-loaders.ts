@@ -255,7 +255,16 @@ export interface FolderScansOptions {
   cache?: boolean;
   /** The key two folder names share when they are the same folder (default: as given). */
   key?: (folder: string) => string;
+  /**
+   * Most folder scans kept at once (default {@link KEPT_FOLDER_SCANS}); the least recently used
+   * is dropped, so a whole-disk run holds a few folders, not every folder of the disk. A folder
+   * asked for again after being dropped is scanned again (same result, more work).
+   */
+  keep?: number;
 }
+
+/** Folder scans a run keeps by default: a walk visits a folder's files together. */
+export const KEPT_FOLDER_SCANS = 64;
 
 /**
  * The folder scans of one run: each folder is listed and its modules parsed once, however many
@@ -265,6 +274,7 @@ export class FolderScans {
   readonly #lister: FolderLister;
   readonly #cache: boolean;
   readonly #key: (folder: string) => string;
+  readonly #keep: number;
   readonly #scans = new Map<string, Promise<FolderScan>>();
   /** Folders scanned so far (each listed once when caching). */
   scansStarted = 0;
@@ -273,16 +283,25 @@ export class FolderScans {
     this.#lister = lister;
     this.#cache = options.cache ?? true;
     this.#key = options.key ?? ((f) => f);
+    this.#keep = Math.max(1, options.keep ?? KEPT_FOLDER_SCANS);
   }
 
   /** The scan of `folder`, started on first request. */
   scan(folder: string): Promise<FolderScan> {
     const key = this.#key(folder);
     const known = this.#cache ? this.#scans.get(key) : undefined;
-    if (known) return known;
+    if (known) {
+      // Most recently used last (a Map keeps insertion order).
+      this.#scans.delete(key);
+      this.#scans.set(key, known);
+      return known;
+    }
     this.scansStarted++;
     const started = scanFolder(folder, this.#lister);
-    if (this.#cache) this.#scans.set(key, started);
+    if (this.#cache) {
+      this.#scans.set(key, started);
+      if (this.#scans.size > this.#keep) this.#scans.delete(this.#scans.keys().next().value!);
+    }
     return started;
   }
 

@@ -137,11 +137,80 @@ async function triageOne(
   return triagePortFile(fs, path, bytes, options, folderScans);
 }
 
+/** Options of {@link streamSnapshotFiles}: those of {@link triageSnapshotFiles}, and when to stop. */
+export interface SnapshotStreamOptions extends SnapshotTriageOptions {
+  /**
+   * Asked before each file is started: `true` stops the run there (Ctrl-C, a closed output).
+   * Files already started are finished and handed over; the rest are never read.
+   */
+  stopped?: () => boolean;
+}
+
+/**
+ * Triage of `paths` (paths of `snapshot.fs`) handed to `onRecord` one by one, in the order
+ * given, as soon as each and those before it are judged: at most `concurrency` records are ever
+ * held, so memory does not grow with the number of files. `onRecord` gets `undefined` where a
+ * Windows-path port has neither the file nor facts carried for it; host paths always get a
+ * record (an `error` record when unreadable). One folder scan per folder for the call (or the
+ * run, with `options.folderScans`).
+ * @returns how many paths were handed over (fewer than `paths.length` when `stopped`).
+ * Never throws for a bad file; port failures and `onRecord` failures propagate.
+ */
+export async function streamSnapshotFiles(
+  snapshot: Snapshot,
+  paths: readonly string[],
+  options: SnapshotStreamOptions,
+  onRecord: (record: TriageRecord | undefined, index: number) => void | Promise<void>,
+): Promise<number> {
+  const fs = snapshot.fs;
+  const folderScans = options.folderScans ?? fileSystemFolderScans(fs);
+  const withOrigin: SnapshotTriageOptions = {
+    ...options,
+    windowsPathOrigin: options.windowsPathOrigin ?? (snapshot.mode === "live" ? "native" : "image"),
+  };
+  // Records judged but not yet handed over (a later file finished before an earlier one).
+  const ready = new Map<number, TriageRecord | undefined>();
+  const n = Math.max(1, Math.min(options.concurrency ?? 1, paths.length));
+  // A slow file holds back at most this many judged records behind it.
+  const window = 4 * n;
+  let next = 0;
+  let done = 0;
+  let handed = 0;
+  let advanced: Array<() => void> = [];
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    while (ready.has(handed)) {
+      const record = ready.get(handed);
+      ready.delete(handed);
+      await onRecord(record, handed++);
+    }
+    for (const wake of advanced) wake();
+    advanced = [];
+  };
+  const worker = async () => {
+    while (next < paths.length && !options.stopped?.()) {
+      // Terminates: the worker holding record `handed` is never made to wait here.
+      while (next - handed >= window) await new Promise<void>((r) => advanced.push(r));
+      if (next >= paths.length || options.stopped?.()) break;
+      const i = next++;
+      ready.set(i, await triageOne(fs, paths[i]!, withOrigin, folderScans));
+      options.onProgress?.(++done, paths.length);
+      // One flush at a time, so records leave in order.
+      flushing = flushing.then(flush);
+      await flushing;
+    }
+  };
+  await Promise.all(Array.from({ length: n }, worker));
+  await flushing;
+  return handed;
+}
+
 /**
  * Triage records of `paths` (paths of `snapshot.fs`), in the order given: one per path,
  * `undefined` where a Windows-path port has neither the file nor facts carried for it. Host
  * paths always get a record (an `error` record when unreadable). One folder scan per folder for
- * the whole call (or the run, with `options.folderScans`).
+ * the whole call (or the run, with `options.folderScans`). Holds every record: a long run
+ * streams them with {@link streamSnapshotFiles} instead.
  * Never throws for a bad file; port failures propagate.
  */
 export async function triageSnapshotFiles(
@@ -149,22 +218,9 @@ export async function triageSnapshotFiles(
   paths: readonly string[],
   options: SnapshotTriageOptions,
 ): Promise<Array<TriageRecord | undefined>> {
-  const fs = snapshot.fs;
-  const folderScans = options.folderScans ?? fileSystemFolderScans(fs);
-  const withOrigin: SnapshotTriageOptions = {
-    ...options,
-    windowsPathOrigin: options.windowsPathOrigin ?? (snapshot.mode === "live" ? "native" : "image"),
-  };
-  const results: Array<TriageRecord | undefined> = new Array<TriageRecord | undefined>(paths.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    for (let i = next++; i < paths.length; i = next++) {
-      results[i] = await triageOne(fs, paths[i]!, withOrigin, folderScans);
-      options.onProgress?.(++done, paths.length);
-    }
-  };
-  const n = Math.max(1, Math.min(options.concurrency ?? 1, paths.length));
-  await Promise.all(Array.from({ length: n }, worker));
+  const results = new Array<TriageRecord | undefined>(paths.length);
+  await streamSnapshotFiles(snapshot, paths, options, (record, i) => {
+    results[i] = record;
+  });
   return results;
 }

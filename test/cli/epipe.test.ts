@@ -1,6 +1,7 @@
 /**
  * A closed stdout (`koff-doctor triage --json … | head -c 100`) ends the run quietly: no stack
- * trace on stderr, and the verdict's exit code (docs/exit-codes.md), through the real launcher.
+ * trace on stderr, no further file judged, and the exit code of the files judged until then
+ * (docs/exit-codes.md), through the real launcher.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -30,13 +31,16 @@ function runClosingStdout(args: string[]): Promise<{ code: number | null; stderr
 }
 
 describe("closed stdout (EPIPE)", () => {
-  it("ends quietly with the verdict's exit code", async () => {
+  it("ends quietly with a triage exit code", async () => {
     const full = await runCli(ARGS);
     // The output must be far bigger than one pipe buffer for the write to hit EPIPE.
     assert.ok(full.stdout.length > 256 * 1024, `output only ${full.stdout.length} bytes`);
     const r = await runClosingStdout(ARGS);
     assert.ok(r.first > 0, "no output before the pipe was closed");
     assert.equal(r.stderr, "", "stderr must stay empty");
-    assert.equal(r.code, full.code);
+    // The files judged before the pipe closed decide: some of fixtures/pe are malicious, all are
+    // at least suspicious.
+    assert.ok([1, 2].includes(r.code ?? -1), `exit ${r.code}`);
+    assert.equal(full.code, 2);
   });
 });

@@ -84,7 +84,7 @@ describe("JSON documents", () => {
     const text = renderTriageJson(records, POLICY);
     assert.ok(text.endsWith("}\n") && !text.endsWith("\n\n"));
     const doc = JSON.parse(text) as Record<string, unknown> & { files: TriageRecord[] };
-    assert.deepEqual(Object.keys(doc), ["schemaVersion", "tool", "policy", "summary", "files"]);
+    assert.deepEqual(Object.keys(doc), ["schemaVersion", "tool", "policy", "files", "summary"]);
     assert.equal(doc["schemaVersion"], 1);
     assert.equal((doc["tool"] as { name: string }).name, "koff-doctor");
     assert.deepEqual(doc["policy"], POLICY);

@@ -14,14 +14,15 @@ import {
   ExitCode,
   INPUT_FILE_ERROR_CODES,
   loadKnowledge,
-  renderTriageJson,
+  providerLikeReasons,
+  streamHostFiles,
   triageBundle,
   triageExitCode,
-  triageHostFiles,
   shellStyleOf,
   windowsRootAnchors,
   type CommandSource,
   type ReportedPolicy,
+  type ShellStyle,
   type TriageRecord,
 } from "../../index.js";
 import type { CommandResult } from "../command-result.js";
@@ -34,21 +35,21 @@ import {
   collect,
   optionFileError,
   parseAt,
-  writeReport,
 } from "../options.js";
-import { renderExplain } from "../render/explain.js";
-import { renderTriageHtml } from "../render/html-report.js";
-import { renderTriageSarif } from "../render/triage-sarif.js";
-import { renderTriageText } from "../render/triage-text.js";
+import { TriageSink, type TriageFormat } from "../triage-output.js";
 import { bundleRefused, openCliSource } from "../source-options.js";
 import { UsageError } from "../usage-error.js";
 
 interface TriageFlags {
   json?: boolean;
+  jsonl?: boolean;
   sarif?: boolean;
   trust: string[];
   at?: Date;
   recursive?: boolean;
+  ext?: boolean;
+  only?: "suspicious" | "malicious";
+  providerLike?: boolean;
   image?: string;
   bundle?: string;
   as?: string;
@@ -59,27 +60,53 @@ interface TriageFlags {
   html?: string;
 }
 
-/** Prints the records as asked (text, JSON or SARIF) and writes the HTML report when asked. */
-async function emit(
+const formatOf = (flags: TriageFlags): TriageFormat =>
+  flags.json ? "json" : flags.jsonl ? "jsonl" : flags.sarif ? "sarif" : "text";
+
+/** The records `--only` and `--provider-like` let through (all are counted in the summary). */
+function recordFilter(flags: TriageFlags): ((r: TriageRecord) => boolean) | undefined {
+  if (flags.only === undefined && !flags.providerLike) return undefined;
+  const knowledge = loadKnowledge();
+  const levels = flags.only === "malicious" ? ["malicious"] : ["malicious", "suspicious"];
+  return (r) =>
+    (flags.only === undefined || levels.includes(r.verdict)) &&
+    (!flags.providerLike || providerLikeReasons(r, knowledge).length > 0);
+}
+
+/** A sink for `records` printed at once (the bundle path, which judges few files). */
+async function emitAll(
   records: TriageRecord[],
   policy: ReportedPolicy,
   flags: TriageFlags,
   io: CliIo,
 ): Promise<void> {
-  if (flags.html !== undefined) await writeReport(flags.html, renderTriageHtml(records, policy));
-  if (flags.json) io.stdout(renderTriageJson(records, policy));
-  else if (flags.sarif) io.stdout(renderTriageSarif(records, io.cwd));
-  else {
-    const source: CommandSource | undefined =
-      flags.bundle !== undefined
-        ? { mode: "bundle", bundle: path.resolve(io.cwd, flags.bundle) }
-        : flags.image !== undefined
-          ? { mode: "image", image: path.resolve(io.cwd, flags.image) }
-          : undefined;
-    const shell = shellStyleOf(process.platform);
-    io.stdout(renderTriageText(records, io.colors, { verbose: flags.verbose, source, shell }));
-    if (flags.explain) io.stdout(renderExplain(records, io.colors));
-  }
+  const sink = new TriageSink(io, {
+    format: formatOf(flags),
+    policy,
+    verbose: flags.verbose,
+    explain: flags.explain,
+    html: flags.html,
+    keep: recordFilter(flags),
+    found: records.length,
+    progress: false,
+    ...commandContext(flags, io),
+  });
+  for (const r of records) sink.record(r);
+  await sink.end();
+}
+
+/** Where the files were read and how printed commands are quoted: for the next steps and SARIF. */
+function commandContext(
+  flags: TriageFlags,
+  io: CliIo,
+): { source?: CommandSource; shell: ShellStyle; cwd: string } {
+  const source: CommandSource | undefined =
+    flags.bundle !== undefined
+      ? { mode: "bundle", bundle: path.resolve(io.cwd, flags.bundle) }
+      : flags.image !== undefined
+        ? { mode: "image", image: path.resolve(io.cwd, flags.image) }
+        : undefined;
+  return { source, shell: shellStyleOf(process.platform), cwd: io.cwd };
 }
 
 export function registerTriageCommand(program: Command, io: CliIo, done: (r: CommandResult) => void): void {
@@ -87,12 +114,27 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
     .command("triage")
     .description("judge PE files (kofmsp*.dll and friends): signature, location, size, packing, behaviour")
     .argument("[path...]", "files or directories to triage")
-    .option("--json", "print one JSON document (koff-doctor explain json-contract)")
+    .option(
+      "--json",
+      "print one JSON document (koff-doctor explain json-contract), written as files are judged",
+    )
+    .option("--jsonl", "print one JSON record per line, as files are judged")
     .option("--sarif", "print SARIF 2.1.0")
     .option("--html <file>", "also write a self-contained HTML report to FILE")
     .option("--trust <file>", "also trust the certificates in FILE (PEM or DER); repeatable", collect, [])
     .option("--at <iso-8601>", "verify signatures as of this time instead of now", parseAt)
-    .option("-r, --recursive", "walk directories recursively")
+    .option("-r, --recursive", "walk directories recursively, picking PE files by content (MZ, PE\\0\\0)")
+    .option("--ext", "with -r, pick files by extension (.dll, .exe, …) instead of by content")
+    .addOption(
+      new Option("--only <verdict>", "print only files judged this or worse (all are counted)").choices([
+        "suspicious",
+        "malicious",
+      ]),
+    )
+    .option(
+      "--provider-like",
+      "print only files named like the provider, exporting its entry points, with a Kerio/Kofax version resource, or signed by the vendor",
+    )
     .option("--image <dir>", "root of a mounted Windows volume; paths inside it are judged as C:\\…")
     .option(
       "--bundle <file.zip>",
@@ -108,7 +150,8 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
     .option("--explain", "list every signature verification step with its outcome")
     .option("-v, --verbose", "also show indicators that are ok")
     .action(async (paths: string[], flags: TriageFlags) => {
-      if (flags.json && flags.sarif) throw new UsageError("--json and --sarif are exclusive");
+      if ([flags.json, flags.jsonl, flags.sarif].filter(Boolean).length > 1)
+        throw new UsageError("--json, --jsonl and --sarif are exclusive");
       if (flags.html !== undefined) await checkReportTarget("--html", flags.html);
       await checkTrustFiles(flags.trust);
       if (flags.bundle !== undefined) {
@@ -120,54 +163,75 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
       if (paths.length === 0) throw new UsageError("no input: give PATH... or --bundle FILE.zip");
       if (flags.as !== undefined && paths.length !== 1) throw new UsageError("--as takes exactly one file");
       if (flags.as !== undefined) checkWindowsPathOption("--as", flags.as);
-      // A file from an image is judged against the roots that Windows trusted, as check does.
-      const image =
-        flags.image === undefined
-          ? undefined
-          : await openCliSource({ image: flags.image }, "pass --image DIR");
-      const inputs = await expandInputs(paths, flags.recursive === true);
-      const verifier = await createSignatureVerifier({
-        trustFiles: flags.trust,
-        at: flags.at,
-        signatures: flags.signatures,
-        systemRoots: flags.systemRoots,
-        extraAnchors: image === undefined ? [] : await windowsRootAnchors(image.snapshot),
-      }).catch((e: unknown) => {
-        throw optionFileError("--trust", e);
-      });
-      const problems = inputs.filter((i) => i.problem);
-      const files = inputs.filter((i) => !i.problem).map((i) => i.path);
-      const showProgress = io.interactive && !flags.json && !flags.sarif && files.length > 3;
-      const records = await triageHostFiles(files, {
+      done(await triagePathsCommand(paths, flags, io));
+    });
+}
+
+/** `triage PATH...`: walk, then judge and print file by file; Ctrl-C and a closed stdout stop early. */
+async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo): Promise<CommandResult> {
+  // A file from an image is judged against the roots that Windows trusted, as check does.
+  const image =
+    flags.image === undefined ? undefined : await openCliSource({ image: flags.image }, "pass --image DIR");
+  const inputs = await expandInputs(paths, flags.recursive === true, flags.ext ? "extension" : "content");
+  const verifier = await createSignatureVerifier({
+    trustFiles: flags.trust,
+    at: flags.at,
+    signatures: flags.signatures,
+    systemRoots: flags.systemRoots,
+    extraAnchors: image === undefined ? [] : await windowsRootAnchors(image.snapshot),
+  }).catch((e: unknown) => {
+    throw optionFileError("--trust", e);
+  });
+  const files = inputs.filter((i) => !i.problem).map((i) => i.path);
+  let interrupted = false;
+  const stopListening = io.onInterrupt?.(() => (interrupted = true));
+  const sink = new TriageSink(io, {
+    format: formatOf(flags),
+    policy: verifier.policy,
+    verbose: flags.verbose,
+    explain: flags.explain,
+    html: flags.html,
+    keep: recordFilter(flags),
+    found: inputs.length,
+    progress: io.interactive && inputs.length > 3,
+    ...commandContext(flags, io),
+  });
+  // Inputs that are not readable regular files are also said on stderr, one line each.
+  const refuse = (r: TriageRecord) =>
+    sink.say(`koff-doctor: ${r.path}: ${r.error!.code}: ${r.error!.message}\n`);
+  try {
+    for (const p of inputs.filter((i) => i.problem)) {
+      const record: TriageRecord = {
+        path: p.path,
+        sha256: "",
+        size: 0,
+        verdict: "error",
+        error: { code: p.problem!.code, message: p.problem!.message },
+        indicators: [],
+      };
+      refuse(record);
+      sink.record(record);
+    }
+    await streamHostFiles(
+      files,
+      {
         knowledge: loadKnowledge(),
         verifySignature: verifier.verify,
         imageRoot: flags.image,
         originalWindowsPath: flags.as,
-        onProgress: showProgress ? (n, total) => io.stderr(`\rtriage ${n}/${total}`) : undefined,
-      });
-      if (showProgress) io.stderr("\r\x1b[K");
-      // Inputs that are not readable regular files are also said on stderr, one line each.
-      const refused = [
-        ...problems.map((i) => ({ path: i.path, ...i.problem! })),
-        ...records
-          .filter((r) => INPUT_FILE_ERROR_CODES.has(r.error?.code ?? ""))
-          .map((r) => ({ path: r.path, ...r.error! })),
-      ];
-      for (const r of refused) io.stderr(`koff-doctor: ${r.path}: ${r.code}: ${r.message}\n`);
-      const all: TriageRecord[] = [
-        ...problems.map((p): TriageRecord => ({
-          path: p.path,
-          sha256: "",
-          size: 0,
-          verdict: "error",
-          error: { code: p.problem!.code, message: p.problem!.message },
-          indicators: [],
-        })),
-        ...records,
-      ];
-      await emit(all, verifier.policy, flags, io);
-      done({ exitCode: all.length === 0 ? ExitCode.USAGE : triageExitCode(all) });
-    });
+        stopped: () => interrupted || io.stdoutClosed?.() === true,
+      },
+      (r) => {
+        if (INPUT_FILE_ERROR_CODES.has(r.error?.code ?? "")) refuse(r);
+        sink.record(r);
+      },
+    );
+    await sink.end({ interrupted });
+  } finally {
+    stopListening?.();
+  }
+  if (interrupted) return { exitCode: ExitCode.INTERRUPTED };
+  return { exitCode: sink.judged === 0 ? ExitCode.USAGE : sink.exitCode() };
 }
 
 /** `triage --bundle FILE.zip`: open and verify the bundle, then triage the PE files it carries. */
@@ -189,7 +253,7 @@ async function triageBundleCommand(file: string, flags: TriageFlags, io: CliIo):
       knowledge: loadKnowledge(),
       verifySignature: verifier.verify,
     });
-    await emit(records, verifier.policy, flags, io);
+    await emitAll(records, verifier.policy, flags, io);
     return { exitCode: records.length === 0 ? ExitCode.OK : triageExitCode(records) };
   } catch (e) {
     if (!(e instanceof BundleError)) throw e;

@@ -64,6 +64,8 @@ export interface TriageTextOptions {
   source?: CommandSource;
   /** The shell printed commands are quoted for; default `posix`. */
   shell?: ShellStyle;
+  /** `false`: one streamed record alone, without the run's closing lines (the sink prints them). */
+  summary?: boolean;
 }
 
 /**
@@ -128,6 +130,8 @@ export function renderTriageText(records: TriageRecord[], c: Colors, opts: Triag
     if (!opts.verbose && hidden > 0) lines.push(c.dim(`  (${hidden} indicators ok; --verbose shows them)`));
     lines.push("");
   }
+  // Streamed output prints each record alone, then the sink prints the closing lines once.
+  if (opts.summary === false) return `${lines.join("\n")}\n`;
   if (lines.length > 0 && lines.at(-1) !== "") lines.push("");
   const count = (v: Verdict) => records.filter((r) => r.verdict === v).length;
   lines.push(
@@ -136,15 +140,120 @@ export function renderTriageText(records: TriageRecord[], c: Colors, opts: Triag
   const carried = records.filter((r) => r.carried).length;
   if (carried > 0)
     lines.push(`${carried} verdict(s) carried in the bundle, not computed here (marked "carried")`);
+  lines.push(...closingLines(modeUnknown, records, c, opts));
+  return `${lines.join("\n")}\n`;
+}
+
+/** The indicator ids of `r` that are unknown only because the mode cannot see them. */
+export function modeUnknownIds(r: TriageRecord): string[] {
+  return r.indicators.filter(isModeUnknown).map((i) => i.id);
+}
+
+/**
+ * The run's closing lines after the counts: what no file could show in this mode (said once), then
+ * the next steps for the worst of `flagged` (see {@link triageNextSteps}; the first malicious and
+ * the first suspicious record are enough).
+ */
+export function closingLines(
+  modeUnknown: ReadonlySet<string>,
+  flagged: readonly TriageRecord[],
+  c: Colors,
+  opts: TriageTextOptions = {},
+): string[] {
+  const lines: string[] = [];
   if (modeUnknown.size > 0 && !opts.verbose)
     lines.push(
       c.dim(`Not visible in this mode: ${[...modeUnknown].map((id) => MODE_UNKNOWN[id]).join(", ")}.`),
     );
-  const steps = triageNextSteps(records, opts);
+  const steps = triageNextSteps(flagged, opts);
   if (steps.length > 0) lines.push("");
   steps.forEach((s, i) => {
     const label = i === 0 ? "next:" : "more:";
     lines.push(`${c.dim(label)} ${s.command}`);
   });
+  return lines;
+}
+
+/** One flagged file of the closing table. */
+export interface FlaggedFile {
+  path: string;
+  verdict: "malicious" | "suspicious";
+  /** The evidence of its worst indicator, in one line. */
+  reason: string;
+}
+
+/** Flagged files the closing table names; the rest are counted. */
+export const SUMMARY_TABLE_ROWS = 200;
+
+/** Longest reason the closing table prints (the record has the rest). */
+const REASON_CHARS = 240;
+
+/**
+ * The one-line reason of a flagged record: the indicators at the record's verdict, then the
+ * evidence of the first, cut to {@link REASON_CHARS}.
+ */
+export function flaggedFile(r: TriageRecord): FlaggedFile | undefined {
+  if (r.verdict !== "malicious" && r.verdict !== "suspicious") return undefined;
+  const at = r.indicators.filter((i) => i.level === r.verdict);
+  const evidence = (at[0]?.evidence ?? r.verdict).replace(/\s+/g, " ");
+  const reason = at.length > 0 ? `${at.map((i) => i.id).join(", ")}: ${evidence}` : evidence;
+  const cut = reason.length > REASON_CHARS ? `${reason.slice(0, REASON_CHARS - 1)}…` : reason;
+  return { path: r.path, verdict: r.verdict, reason: cut };
+}
+
+/**
+ * The closing table of a triage run: files per verdict, then every malicious and suspicious
+ * file, worst first (input order within a verdict), each with its one-line reason. The first
+ * {@link SUMMARY_TABLE_ROWS} are named; more are counted.
+ * @param interrupted - the run was stopped before every file was judged (Ctrl-C).
+ */
+export function renderTriageSummaryTable(
+  counts: Record<Verdict, number>,
+  flagged: readonly FlaggedFile[],
+  c: Colors,
+  opts: { found?: number; interrupted?: boolean; carried?: number } = {},
+): string {
+  const judged = counts.clean + counts.suspicious + counts.malicious + counts.error;
+  const lines: string[] = [];
+  const of = opts.found !== undefined && opts.found !== judged ? ` of ${opts.found} found` : "";
+  lines.push(c.bold(`Summary: ${judged} file(s) judged${of}${opts.interrupted ? " (interrupted)" : ""}`));
+  for (const v of ["malicious", "suspicious", "error", "clean"] as const) {
+    const label = v === "error" ? "unreadable" : v;
+    lines.push(`  ${String(counts[v]).padStart(7)}  ${label}`);
+  }
+  const worstFirst = [...flagged].sort((a, b) =>
+    a.verdict === b.verdict ? 0 : a.verdict === "malicious" ? -1 : 1,
+  );
+  if (worstFirst.length > 0) lines.push("", c.bold("Flagged, worst first:"));
+  for (const f of worstFirst.slice(0, SUMMARY_TABLE_ROWS))
+    lines.push(
+      `  ${verdictLabel(f.verdict, c)}${" ".repeat(10 - f.verdict.length)}  ${f.path}`,
+      `  ${" ".repeat(10)}  ${c.dim(f.reason)}`,
+    );
+  if (worstFirst.length > SUMMARY_TABLE_ROWS)
+    lines.push(`  … and ${worstFirst.length - SUMMARY_TABLE_ROWS} more (--only suspicious lists them all)`);
+  if (opts.carried)
+    lines.push(`${opts.carried} verdict(s) carried in the bundle, not computed here (marked "carried")`);
   return `${lines.join("\n")}\n`;
 }
+
+/**
+ * The progress line (stderr, terminals only): files done out of files found, throughput and the
+ * folder being read, cut to `columns`. Starts with a carriage return and clears the rest of the
+ * line, so each call overwrites the last; {@link clearProgressLine} erases it.
+ */
+export function renderProgressLine(
+  done: number,
+  found: number,
+  bytesPerSecond: number,
+  folder: string,
+  columns = 80,
+): string {
+  const head = `triage ${done}/${found} files · ${(bytesPerSecond / 1e6).toFixed(1)} MB/s · `;
+  const room = Math.max(0, columns - 1 - head.length);
+  const where = folder.length <= room ? folder : `…${folder.slice(folder.length - room + 1)}`;
+  return `\r${head}${room > 1 ? where : ""}\x1b[K`;
+}
+
+/** Erases the progress line. */
+export const clearProgressLine = "\r\x1b[K";
