@@ -62,7 +62,10 @@ export function lastDigitRun(text: string): string | undefined {
   return text.slice(start, end);
 }
 
-/** Builds the live registry port (Windows only; nothing runs until the first read, except `chcp`). */
+/**
+ * Builds the live registry port (Windows only): runs `chcp`, then {@link RegExeRegistry.probe}.
+ * @throws {@link WindowsStateError} `no-answer` when reg.exe exits 0 without answering the probe.
+ */
 export async function createLiveRegistry(
   options: { exec?: Exec; environment?: LiveEnvironment; systemRoot?: string } = {},
 ): Promise<RegExeRegistry> {
@@ -70,10 +73,12 @@ export async function createLiveRegistry(
   const environment = options.environment ?? { arch: process.arch, env: process.env };
   const systemRoot = options.systemRoot ?? environment.env["SystemRoot"] ?? "C:\\Windows";
   const view = registryViewFor(environment);
-  return new RegExeRegistry({
+  const registry = new RegExeRegistry({
     exec,
     regExe: `${systemRoot}\\System32\\reg.exe`,
     ...(view === undefined ? {} : { view }),
     outputCodePage: await detectOemCodePage(exec),
   });
+  await registry.probe();
+  return registry;
 }

@@ -2,20 +2,23 @@
  * The live adapter (Windows): files through the machine's own disks, the registry through
  * `reg.exe`, processes and their modules through `tasklist /m /fo csv`, connections through
  * `netstat -ano`, the event log through `wevtutil qe /f:xml`, free space through statfs.
- * Every tool runs through an injected {@link Exec}, so tests drive it with recorded output.
+ * Every tool runs through an injected {@link Exec}, so tests drive it with recorded output. A tool
+ * that fails, or exits 0 without a real answer (src/windows/tool-output/no-answer.ts), makes its
+ * facts unknown: the port throws and the collector records why.
  *
  * Source: docs/windows-state.md ("Live registry"); the built-in tools it runs: reg, tasklist, netstat
  * (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/windows-commands).
  */
 import { statfs } from "node:fs/promises";
+import path from "node:path";
 import type { Exec } from "../../ports/exec.js";
 import type { FileSystemPort } from "../../ports/file-system.js";
 import type { RegistryPort } from "../../ports/registry.js";
 import type { Snapshot } from "../../ports/snapshot.js";
 import { WindowsStateError } from "../../windows/errors.js";
-import { parseNetstatAno } from "../../windows/tool-output/netstat.js";
-import { parseTasklistCsv } from "../../windows/tool-output/tasklist.js";
-import { parseWevtutilXml } from "../../windows/tool-output/wevtutil.js";
+import { readNetstatAnswer } from "../../windows/tool-output/netstat.js";
+import { readTasklistAnswer } from "../../windows/tool-output/tasklist.js";
+import { readWevtutilAnswer } from "../../windows/tool-output/wevtutil.js";
 import { createLiveRegistry } from "./create-live-registry.js";
 import { nodeExec } from "./exec.js";
 import { LiveFileSystem } from "./live-file-system.js";
@@ -25,17 +28,26 @@ export const EVENTS_PER_LOG = 2000;
 
 const text = (b: Uint8Array | string) => (typeof b === "string" ? b : Buffer.from(b).toString("utf8"));
 
-/** Runs a tool and returns its stdout; a non-zero exit is a typed error (the facts become unknown). */
-async function run(exec: Exec, cmd: string, args: string[]): Promise<string> {
+/**
+ * Runs a tool and hands its stdout and command line to `read`, which throws `no-answer` when the
+ * output holds no real answer. A non-zero exit is a typed error too (the facts become unknown).
+ */
+async function answer<T>(
+  exec: Exec,
+  cmd: string,
+  args: string[],
+  read: (stdout: string, command: string) => T,
+): Promise<T> {
   const r = await exec(cmd, args);
+  const command = [path.win32.basename(cmd), ...args].join(" ");
   if (r.code !== 0) {
     throw new WindowsStateError(
       "exec-failed",
-      `${cmd} exited with ${r.code}: ${text(r.stderr).trim().slice(0, 200)}`,
+      `${command} exited with ${r.code}: ${text(r.stderr).trim().slice(0, 200)}`,
       { path: cmd },
     );
   }
-  return text(r.stdout);
+  return read(text(r.stdout), command);
 }
 
 export interface LiveSnapshotOptions {
@@ -54,22 +66,18 @@ export async function createLiveSnapshot(options: LiveSnapshotOptions = {}): Pro
     fs: options.fs ?? new LiveFileSystem(),
     registry: options.registry ?? (await createLiveRegistry({ exec })),
     processes: {
-      list: async () => parseTasklistCsv(await run(exec, `${sys}\\tasklist.exe`, ["/m", "/fo", "csv"])),
+      list: () => answer(exec, `${sys}\\tasklist.exe`, ["/m", "/fo", "csv"], readTasklistAnswer),
     },
     network: {
-      connections: async () => parseNetstatAno(await run(exec, `${sys}\\netstat.exe`, ["-ano"])),
+      connections: () => answer(exec, `${sys}\\netstat.exe`, ["-ano"], readNetstatAnswer),
     },
     eventLog: {
-      query: async (log, max) =>
-        parseWevtutilXml(
-          await run(exec, `${sys}\\wevtutil.exe`, [
-            "qe",
-            log,
-            "/f:xml",
-            "/rd:true",
-            `/c:${Math.min(max, EVENTS_PER_LOG)}`,
-          ]),
-          log,
+      query: (log, max) =>
+        answer(
+          exec,
+          `${sys}\\wevtutil.exe`,
+          ["qe", log, "/f:xml", "/rd:true", `/c:${Math.min(max, EVENTS_PER_LOG)}`],
+          (out, command) => readWevtutilAnswer(out, log, command),
         ),
     },
     disk: {
