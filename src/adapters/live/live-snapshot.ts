@@ -19,14 +19,13 @@ import { WindowsStateError } from "../../windows/errors.js";
 import { readNetstatAnswer } from "../../windows/tool-output/netstat.js";
 import { readTasklistAnswer } from "../../windows/tool-output/tasklist.js";
 import { readWevtutilAnswer } from "../../windows/tool-output/wevtutil.js";
-import { createLiveRegistry } from "./create-live-registry.js";
+import { decodeOem, type OemCodePage } from "../../windows/tool-output/oem-code-page.js";
+import { createLiveRegistry, detectOemCodePage } from "./create-live-registry.js";
 import { nodeExec } from "./exec.js";
 import { LiveFileSystem } from "./live-file-system.js";
 
 /** Events read per log, newest first. */
 export const EVENTS_PER_LOG = 2000;
-
-const text = (b: Uint8Array | string) => (typeof b === "string" ? b : Buffer.from(b).toString("utf8"));
 
 /**
  * Runs a tool and hands its stdout and command line to `read`, which throws `no-answer` when the
@@ -34,11 +33,18 @@ const text = (b: Uint8Array | string) => (typeof b === "string" ? b : Buffer.fro
  */
 async function answer<T>(
   exec: Exec,
+  codePage: OemCodePage | "utf-8",
   cmd: string,
   args: string[],
   read: (stdout: string, command: string) => T,
 ): Promise<T> {
   const r = await exec(cmd, args);
+  const text = (b: Uint8Array | string) =>
+    typeof b === "string"
+      ? b
+      : codePage === "utf-8"
+        ? Buffer.from(b).toString("utf8")
+        : decodeOem(b, codePage);
   const command = [path.win32.basename(cmd), ...args].join(" ");
   if (r.code !== 0) {
     throw new WindowsStateError(
@@ -56,25 +62,30 @@ export interface LiveSnapshotOptions {
   /** Overrides for tests. */
   fs?: FileSystemPort;
   registry?: RegistryPort;
+  /** The console's OEM code page; asked with `chcp` when absent. */
+  codePage?: OemCodePage | "utf-8";
 }
 
 export async function createLiveSnapshot(options: LiveSnapshotOptions = {}): Promise<Snapshot> {
   const exec = options.exec ?? nodeExec({ timeoutMs: 120_000 });
+  // Console tools print in the console's OEM code page (852 on a Czech Windows, 866 on a Russian one).
+  const codePage = options.codePage ?? (await detectOemCodePage(exec));
   const sys = `${options.systemRoot ?? process.env["SystemRoot"] ?? "C:\\Windows"}\\System32`;
   return {
     mode: "live",
     fs: options.fs ?? new LiveFileSystem(),
-    registry: options.registry ?? (await createLiveRegistry({ exec })),
+    registry: options.registry ?? (await createLiveRegistry({ exec, codePage })),
     processes: {
-      list: () => answer(exec, `${sys}\\tasklist.exe`, ["/m", "/fo", "csv"], readTasklistAnswer),
+      list: () => answer(exec, codePage, `${sys}\\tasklist.exe`, ["/m", "/fo", "csv"], readTasklistAnswer),
     },
     network: {
-      connections: () => answer(exec, `${sys}\\netstat.exe`, ["-ano"], readNetstatAnswer),
+      connections: () => answer(exec, codePage, `${sys}\\netstat.exe`, ["-ano"], readNetstatAnswer),
     },
     eventLog: {
       query: (log, max) =>
         answer(
           exec,
+          codePage,
           `${sys}\\wevtutil.exe`,
           ["qe", log, "/f:xml", "/rd:true", `/c:${Math.min(max, EVENTS_PER_LOG)}`],
           (out, command) => readWevtutilAnswer(out, log, command),

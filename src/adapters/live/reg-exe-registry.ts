@@ -21,7 +21,7 @@ import type { HiveHealth, RegKey, RegValue } from "../../ports/registry.js";
 import type { PrefetchingRegistryPort } from "../../windows/prefetch.js";
 import { WindowsStateError } from "../../windows/errors.js";
 import { isBlank, noAnswer } from "../../windows/tool-output/no-answer.js";
-import { decodeOem, isKnownOemCodePage } from "../../windows/tool-output/oem-code-page.js";
+import { decodeOem, isKnownOemCodePage, type OemCodePage } from "../../windows/tool-output/oem-code-page.js";
 import {
   parseRegQueryOutput,
   toLongRootPath,
@@ -43,10 +43,10 @@ export interface RegExeRegistryOptions {
   /** Registry view flag: `"64"` → `/reg:64`, `"32"` → `/reg:32`, undefined → none. */
   view?: "64" | "32";
   /**
-   * Code page of reg.exe's redirected output when `exec` returns bytes: 437 (default; US and
-   * Wine), 850, or `"utf-8"` (after `chcp 65001`).
+   * Code page of reg.exe's redirected output when `exec` returns bytes: the console's OEM code
+   * page (437 by default: US and Wine; 850, 852, 866, 932…), or `"utf-8"` (after `chcp 65001`).
    */
-  outputCodePage?: 437 | 850 | "utf-8";
+  outputCodePage?: OemCodePage | "utf-8";
   /** User roots reported by `users()`. Default: the current user as `HKCU`. */
   users?: Array<{ user: string; root: string }>;
   /**
