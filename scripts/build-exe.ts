@@ -108,6 +108,11 @@ export async function pinnedNodeExe(cacheDir = path.join(REPO, ".cache")): Promi
   return exe;
 }
 
+/** Where {@link buildExe} leaves the CommonJS bundle: `koff-doctor.exe` → `koff-doctor.cjs`. */
+export function bundleBeside(exe: string): string {
+  return exe.replace(/\.exe$/i, "") + ".cjs";
+}
+
 /** What {@link buildExe} made. */
 export interface BuiltExe {
   exe: string;
@@ -180,6 +185,8 @@ export async function buildExe(out: string, signer: Signer = TEST_SIGNER): Promi
   ]);
   await mkdir(path.dirname(out), { recursive: true });
   await copyFile(signed, out);
+  // The bundle too: plain node.exe runs it (start-up comparison, docs/windows-exe.md).
+  await copyFile(bundle, bundleBeside(out));
   await rm(work, { recursive: true, force: true });
   const { stdout } = await run("openssl", ["x509", "-noout", "-subject", "-in", signer.certs]).catch(() => ({
     stdout: signer.certs,
