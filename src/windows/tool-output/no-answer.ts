@@ -7,7 +7,7 @@
  * {@link WindowsStateError} `no-answer` instead and the collector records the fact as unknown.
  *
  * Source: docs/windows-state.md ("A tool that printed nothing is unknown"); the tools' Microsoft
- * references (https://learn.microsoft.com/windows-server/administration/windows-commands/windows-commands).
+ * references (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/windows-commands).
  */
 import { WindowsStateError } from "../errors.js";
 
