@@ -157,7 +157,18 @@ async function preconditions(
   if (def.touchesCache && plan.operations.length > 0) {
     if (env.snapshot.processes) {
       const k = loadKnowledge();
-      const holders = (await env.snapshot.processes.list()).filter((p) =>
+      const listed = await env.snapshot.processes.list().catch((e: Error) => e);
+      if (listed instanceof Error) {
+        // A process list that could not be read (or a stub's silence) proves nothing is running.
+        return {
+          notes,
+          refusal: new RunbookError(
+            "refused-locked",
+            `cannot tell whether Outlook or ${k.backendProcess} holds the KOFF cache: ${listed.message}`,
+          ),
+        };
+      }
+      const holders = listed.filter((p) =>
         ["outlook.exe", k.backendProcess.toLowerCase()].includes(p.image.toLowerCase()),
       );
       if (holders.length > 0) {

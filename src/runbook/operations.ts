@@ -91,19 +91,26 @@ async function keyExists(t: LiveTools | undefined, key: string): Promise<boolean
 async function valueExists(t: LiveTools | undefined, key: string, name: string): Promise<boolean> {
   return (await tool(t, "reg query", reg(t), ["query", key, "/v", name], [0, 1])) === 0;
 }
+/**
+ * Printed after the exclusion list, so a PowerShell that exits 0 without running the script (Wine
+ * ships such a stub) is told from a machine with no exclusions.
+ */
+const MP_LIST_END = "koff-doctor:end-of-list";
 async function mpPaths(t: LiveTools | undefined): Promise<string[]> {
   if (!t) throw new RunbookError("usage", "Defender exclusions need live mode (Windows)");
-  const r = await t.exec(powershell(t), [
-    "-NoProfile",
-    "-NonInteractive",
-    "-Command",
-    '(Get-MpPreference).ExclusionPath -join "`n"',
-  ]);
+  const script = `$ErrorActionPreference = 'Stop'; (Get-MpPreference).ExclusionPath -join "\`n"; '${MP_LIST_END}'`;
+  const r = await t.exec(powershell(t), ["-NoProfile", "-NonInteractive", "-Command", script]);
   const out = typeof r.stdout === "string" ? r.stdout : Buffer.from(r.stdout).toString("utf8");
-  return out
+  const lines = out
     .split(/\r?\n/)
-    .map((l) => l.trim().toLowerCase())
+    .map((l) => l.trim())
     .filter(Boolean);
+  if (r.code !== 0 || lines.at(-1) !== MP_LIST_END)
+    throw new RunbookError(
+      "io",
+      `Defender exclusions are unknown: powershell.exe Get-MpPreference ${r.code === 0 ? "exited 0 without printing its answer" : `exited with ${r.code}`}`,
+    );
+  return lines.slice(0, -1).map((l) => l.toLowerCase());
 }
 
 /** Applies `op` unless the machine shows it already applied; returns what undo must know. */

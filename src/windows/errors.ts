@@ -23,7 +23,12 @@ export type WindowsStateErrorCode =
   /** `reg.exe` output does not follow the documented layout. */
   | "bad-reg-output"
   /** A spawned command failed (non-zero exit other than "not found", or could not start). */
-  | "exec-failed";
+  | "exec-failed"
+  /**
+   * A command exited 0 but its output holds no real answer (empty, or not the documented layout):
+   * a stub (Wine's `tasklist`, `wevtutil`, `powershell`) or a refused option. The fact is unknown.
+   */
+  | "no-answer";
 
 /** Typed error for the Windows-state readers and the live registry adapter. */
 export class WindowsStateError extends LocatedError<WindowsStateErrorCode> {

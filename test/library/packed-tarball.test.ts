@@ -4,10 +4,12 @@
  * `import { triageFile } from "koff-doctor"` needs, that the face returns real verdicts, and that
  * the README's "Use it as a library" example runs as printed (so the README cannot drift).
  *
- * The install is `npm install --offline` (the runtime dependencies are in the npm cache, since
- * the repository's node_modules were installed from it); when that fails, the tarball is
- * extracted into node_modules/koff-doctor and its dependencies linked from the repository's
- * node_modules, which is what npm would have laid out.
+ * The install is a real `npm install` of the tarball with `--no-package-lock` and without dev
+ * dependencies: `--offline` first (the runtime dependencies' tarballs are in the npm cache, since
+ * the repository's node_modules were installed from it), then `--prefer-offline` (the cache, and
+ * the registry only for metadata the cache lacks). Only when neither works (no network and a cold
+ * cache) is the tarball extracted into node_modules/koff-doctor and its dependencies linked from
+ * the repository's node_modules, which is what npm would have laid out; the test says which.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -83,16 +85,24 @@ before(async () => {
   );
   // The README example names its sample as a path from a clone's root.
   await symlink(EXAMPLES, path.join(consumer, "examples"), "dir");
-  try {
-    await run(
-      "npm",
-      ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--no-package-lock", tgz],
-      { cwd: consumer, timeout: 120_000 },
+  installedBy = "";
+  for (const mode of ["--offline", "--prefer-offline"]) {
+    const args = ["install", mode, "--omit=dev", "--no-audit", "--no-fund", "--ignore-scripts"];
+    const ok = await run("npm", [...args, "--no-package-lock", tgz], {
+      cwd: consumer,
+      timeout: 180_000,
+    }).then(
+      () => true,
+      () => false,
     );
-    installedBy = "npm install --offline";
-  } catch {
+    if (ok) {
+      installedBy = `npm install ${mode}`;
+      break;
+    }
+  }
+  if (installedBy === "") {
     await extractAndLink(tgz);
-    installedBy = "extracted and linked (npm install --offline failed)";
+    installedBy = "extracted and linked (npm install --offline and --prefer-offline both failed)";
   }
 });
 
@@ -100,16 +110,47 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-test("the packed package ships its entry point and type declarations, and nothing of test/", async (t) => {
+test("the packed package ships its entry point, type declarations and LICENSE, and nothing of test/", async (t) => {
   t.diagnostic(`installed by: ${installedBy}`);
   const root = path.join(consumer, "node_modules", "koff-doctor");
   const pkg = JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as {
     types: string;
     exports: { ".": { types: string; default: string } };
   };
-  for (const file of [pkg.types, pkg.exports["."].types, pkg.exports["."].default, "bin/koff-doctor.js"])
+  for (const file of [
+    pkg.types,
+    pkg.exports["."].types,
+    pkg.exports["."].default,
+    "bin/koff-doctor.js",
+    "LICENSE",
+  ])
     assert.ok(existsSync(path.join(root, file)), `${file} is not in the tarball`);
   assert.equal(existsSync(path.join(root, "dist", "test")), false, "dist/test must not ship");
+  assert.match(await readFile(path.join(root, "LICENSE"), "utf8"), /^MIT License/);
+  const scripts = (
+    JSON.parse(await readFile(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  assert.ok(scripts["prepack"], "the package builds on npm pack (prepack)");
+  assert.equal(scripts["prepare"], undefined, "no prepare: installing the package never runs tsc");
+});
+
+test("the installed bin runs without dev dependencies: --version, and triage of the impostor exits 2", async () => {
+  const bin = path.join(consumer, "node_modules", ".bin", "koff-doctor");
+  const version = await node([bin, "--version"]);
+  assert.equal(version.code, 0, version.stderr);
+  const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
+  assert.equal(version.stdout.trim(), pkg.version);
+  const triage = await node([bin, "triage", "--json", IMPOSTOR]);
+  assert.equal(triage.code, 2, triage.stderr);
+  assert.equal(
+    (JSON.parse(triage.stdout) as { files: Array<{ verdict: string }> }).files[0]?.verdict,
+    "malicious",
+  );
+  if (installedBy.startsWith("npm install"))
+    for (const dev of ["typescript", "esbuild", "postject", "eslint"])
+      assert.equal(existsSync(path.join(consumer, "node_modules", dev)), false, `${dev} was installed`);
 });
 
 test("import { triageFile } from 'koff-doctor' judges real DLLs: the impostor malicious, the genuine one clean against its image's roots", async () => {

@@ -25,4 +25,12 @@ describe("nodeExec", () => {
       (e: unknown) => e instanceof WindowsStateError && e.code === "exec-failed",
     );
   });
+
+  it("turns a synchronous start failure into exec-failed, not an internal error", async () => {
+    // spawn() throws synchronously for a NUL in the program name, as it does for `spawn UNKNOWN` under Wine.
+    await assert.rejects(
+      nodeExec()("reg\0.exe", []),
+      (e: unknown) => e instanceof WindowsStateError && e.code === "exec-failed" && /reg/.test(e.message),
+    );
+  });
 });

@@ -102,6 +102,11 @@ describe("live wiring", () => {
     assert.equal(await detectOemCodePage(say("Active code page: 850\r\n")), 850);
     assert.equal(await detectOemCodePage(say("Aktive Codepage: 437.\r\n")), 437);
     assert.equal(await detectOemCodePage(say("Page de codes active : 65001\r\n")), "utf-8");
-    assert.equal(await detectOemCodePage(say("Active code page: 932\r\n")), 437);
+    assert.equal(await detectOemCodePage(say("Active code page: 932\r\n")), 932);
+    assert.equal(
+      await detectOemCodePage(say("Active code page: 1252\r\n")),
+      437,
+      "an ANSI page is no OEM page",
+    );
   });
 });

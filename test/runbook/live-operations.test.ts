@@ -71,7 +71,9 @@ class FakeWindows {
     }
     if (cmd.endsWith("powershell.exe")) {
       const script = args.at(-1)!;
-      if (script.startsWith("(Get-MpPreference)")) return ok(this.exclusions.join("\n"));
+      // The list, then the script's closing string literal (the reader's end-of-answer mark).
+      if (script.includes("(Get-MpPreference)"))
+        return ok([...this.exclusions, /'([^']*)'$/.exec(script)![1]].join("\n"));
       const m = /^(Add|Remove)-MpPreference -ExclusionPath '(.*)'$/.exec(script);
       if (m) {
         const p = m[2]!.replace(/''/g, "'");

@@ -10,7 +10,7 @@
  * (https://learn.microsoft.com/en-us/windows/win32/winprog64/accessing-an-alternate-registry-view).
  */
 import type { Exec } from "../../ports/exec.js";
-import { isKnownOemCodePage } from "../../windows/tool-output/oem-code-page.js";
+import { isKnownOemCodePage, type OemCodePage } from "../../windows/tool-output/oem-code-page.js";
 import { nodeExec } from "./exec.js";
 import { RegExeRegistry } from "./reg-exe-registry.js";
 
@@ -33,9 +33,9 @@ export function registryViewFor(environment: LiveEnvironment): "64" | undefined 
 
 /**
  * The console's OEM code page from `cmd /d /c chcp` ("Active code page: 850." in any language:
- * the last number on the line). 437 when it cannot be read or is not one we decode; `"utf-8"` for 65001.
+ * the last number on the line). 437 when it cannot be read or is not a Windows OEM code page; `"utf-8"` for 65001.
  */
-export async function detectOemCodePage(exec: Exec): Promise<437 | 850 | "utf-8"> {
+export async function detectOemCodePage(exec: Exec): Promise<OemCodePage | "utf-8"> {
   try {
     const r = await exec("cmd.exe", ["/d", "/c", "chcp"]);
     const text = typeof r.stdout === "string" ? r.stdout : Buffer.from(r.stdout).toString("latin1");
@@ -62,18 +62,29 @@ export function lastDigitRun(text: string): string | undefined {
   return text.slice(start, end);
 }
 
-/** Builds the live registry port (Windows only; nothing runs until the first read, except `chcp`). */
+/**
+ * Builds the live registry port (Windows only): runs `chcp`, then {@link RegExeRegistry.probe}.
+ * @throws {@link WindowsStateError} `no-answer` when reg.exe exits 0 without answering the probe.
+ */
 export async function createLiveRegistry(
-  options: { exec?: Exec; environment?: LiveEnvironment; systemRoot?: string } = {},
+  options: {
+    exec?: Exec;
+    environment?: LiveEnvironment;
+    systemRoot?: string;
+    /** The console's code page when already known ({@link detectOemCodePage}); asked otherwise. */
+    codePage?: OemCodePage | "utf-8";
+  } = {},
 ): Promise<RegExeRegistry> {
   const exec = options.exec ?? nodeExec();
   const environment = options.environment ?? { arch: process.arch, env: process.env };
   const systemRoot = options.systemRoot ?? environment.env["SystemRoot"] ?? "C:\\Windows";
   const view = registryViewFor(environment);
-  return new RegExeRegistry({
+  const registry = new RegExeRegistry({
     exec,
     regExe: `${systemRoot}\\System32\\reg.exe`,
     ...(view === undefined ? {} : { view }),
-    outputCodePage: await detectOemCodePage(exec),
+    outputCodePage: options.codePage ?? (await detectOemCodePage(exec)),
   });
+  await registry.probe();
+  return registry;
 }

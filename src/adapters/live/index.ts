@@ -4,7 +4,12 @@
  */
 export { nodeExec, type NodeExecOptions } from "./exec.js";
 export { LiveFileSystem } from "./live-file-system.js";
-export { RegExeRegistry, type RegExeFailure, type RegExeRegistryOptions } from "./reg-exe-registry.js";
+export {
+  PROBE_KEY,
+  RegExeRegistry,
+  type RegExeFailure,
+  type RegExeRegistryOptions,
+} from "./reg-exe-registry.js";
 export {
   createLiveRegistry,
   detectOemCodePage,

@@ -20,7 +20,8 @@ import type { Exec } from "../../ports/exec.js";
 import type { HiveHealth, RegKey, RegValue } from "../../ports/registry.js";
 import type { PrefetchingRegistryPort } from "../../windows/prefetch.js";
 import { WindowsStateError } from "../../windows/errors.js";
-import { decodeOem, isKnownOemCodePage } from "../../windows/tool-output/oem-code-page.js";
+import { isBlank, noAnswer } from "../../windows/tool-output/no-answer.js";
+import { decodeOem, isKnownOemCodePage, type OemCodePage } from "../../windows/tool-output/oem-code-page.js";
 import {
   parseRegQueryOutput,
   toLongRootPath,
@@ -29,6 +30,9 @@ import {
 } from "../../windows/tool-output/reg-query-output.js";
 import { trimCharEnd } from "../../util/trim-char.js";
 import { createRegFileRegistryPort } from "../bundle/reg-file-registry-port.js";
+
+/** A key that holds values on every Windows version and on Wine: {@link RegExeRegistry.probe} reads it. */
+export const PROBE_KEY = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion";
 
 /** Options of {@link RegExeRegistry}. */
 export interface RegExeRegistryOptions {
@@ -39,10 +43,10 @@ export interface RegExeRegistryOptions {
   /** Registry view flag: `"64"` → `/reg:64`, `"32"` → `/reg:32`, undefined → none. */
   view?: "64" | "32";
   /**
-   * Code page of reg.exe's redirected output when `exec` returns bytes: 437 (default; US and
-   * Wine), 850, or `"utf-8"` (after `chcp 65001`).
+   * Code page of reg.exe's redirected output when `exec` returns bytes: the console's OEM code
+   * page (437 by default: US and Wine; 850, 852, 866, 932…), or `"utf-8"` (after `chcp 65001`).
    */
-  outputCodePage?: 437 | 850 | "utf-8";
+  outputCodePage?: OemCodePage | "utf-8";
   /** User roots reported by `users()`. Default: the current user as `HKCU`. */
   users?: Array<{ user: string; root: string }>;
   /**
@@ -179,6 +183,23 @@ export class RegExeRegistry implements PrefetchingRegistryPort {
     } finally {
       await tmp.remove(file).catch(() => undefined);
     }
+  }
+
+  /**
+   * Proves that reg.exe answers before any of its silences is read as "no such key": the key
+   * {@link PROBE_KEY} holds values on every Windows (and on Wine), so a `reg query` of it that
+   * exits 0 without them, or reports it missing, comes from a stub or a refused tool.
+   * @throws {@link WindowsStateError} `no-answer` then; `exec-failed` when reg.exe fails otherwise.
+   */
+  async probe(): Promise<void> {
+    const command = `reg query "${PROBE_KEY}"`;
+    const text = await this.#run(["query", PROBE_KEY]);
+    if (text === undefined) throw noAnswer(command, "reported a key every Windows has as missing");
+    if (isBlank(text)) throw noAnswer(command, "printed nothing");
+    const want = toShortRootPath(PROBE_KEY).toLowerCase();
+    const own = parseRegQueryOutput(text).blocks.find((b) => toShortRootPath(b.path).toLowerCase() === want);
+    if (own === undefined || own.values.length === 0)
+      throw noAnswer(command, "printed none of the key's values (CurrentVersion, SystemRoot…)");
   }
 
   /** True when `lower` lies inside a prefetched subtree. */

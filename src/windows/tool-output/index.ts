@@ -7,7 +7,8 @@
  * Sources: each module's header cites the tool's Microsoft reference page.
  */
 export { parseCsvLine } from "./csv.js";
-export { MAX_CONNECTIONS, parseNetstatAno, isOutbound } from "./netstat.js";
+export { MAX_CONNECTIONS, parseNetstatAno, isOutbound, readNetstatAnswer } from "./netstat.js";
+export { isBlank, noAnswer } from "./no-answer.js";
 export { decodeOem, isKnownOemCodePage, type OemCodePage } from "./oem-code-page.js";
 export {
   MAX_REG_QUERY_OUTPUT,
@@ -18,5 +19,5 @@ export {
   type RegQueryOutput,
   type RegQueryWarning,
 } from "./reg-query-output.js";
-export { MAX_PROCESSES, parseTasklistCsv } from "./tasklist.js";
-export { MAX_EVENTS, decodeXmlText, parseWevtutilXml } from "./wevtutil.js";
+export { MAX_PROCESSES, parseTasklistCsv, readTasklistAnswer } from "./tasklist.js";
+export { MAX_EVENTS, decodeXmlText, parseWevtutilXml, readWevtutilAnswer } from "./wevtutil.js";

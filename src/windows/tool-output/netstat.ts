@@ -8,6 +8,7 @@
  * Source: https://learn.microsoft.com/windows-server/administration/windows-commands/netstat
  */
 import type { Connection } from "../../ports/system.js";
+import { isBlank, noAnswer } from "./no-answer.js";
 
 export const MAX_CONNECTIONS = 100_000;
 
@@ -28,6 +29,19 @@ export function parseNetstatAno(text: string): Connection[] {
     }
   }
   return out;
+}
+
+/**
+ * The endpoints of `netstat -ano`, as a fact. Every running Windows listens on at least one port
+ * (the RPC endpoint mapper, TCP 135), so output without one TCP or UDP row is no answer.
+ * @throws {@link WindowsStateError} `no-answer` when the output is blank or has no endpoint row.
+ */
+export function readNetstatAnswer(text: string, command: string): Connection[] {
+  if (isBlank(text)) throw noAnswer(command, "printed nothing");
+  const connections = parseNetstatAno(text);
+  if (connections.length === 0)
+    throw noAnswer(command, "listed no TCP or UDP endpoint (every Windows listens on TCP 135)");
+  return connections;
 }
 
 /** True for a TCP connection to a remote host (not listening, not loopback). */

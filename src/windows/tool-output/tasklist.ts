@@ -9,6 +9,7 @@
  */
 import type { ProcessInfo } from "../../ports/system.js";
 import { parseCsvLine } from "./csv.js";
+import { isBlank, noAnswer } from "./no-answer.js";
 
 /** Most processes read from one listing (bounded memory on a pathological output). */
 export const MAX_PROCESSES = 20_000;
@@ -34,4 +35,18 @@ export function parseTasklistCsv(text: string): ProcessInfo[] {
     out.push(process);
   }
   return out;
+}
+
+/**
+ * The processes of an unfiltered `tasklist` listing, as a fact. A real listing always holds at
+ * least the System process (PID 4) and the tasklist process itself, so an empty one is no answer.
+ * @param command - the command line run, named in the error.
+ * @throws {@link WindowsStateError} `no-answer` when the output is blank or lists no process.
+ */
+export function readTasklistAnswer(text: string, command: string): ProcessInfo[] {
+  if (isBlank(text)) throw noAnswer(command, "printed nothing");
+  const processes = parseTasklistCsv(text);
+  if (processes.length === 0)
+    throw noAnswer(command, "listed no process (a real listing holds at least the System process)");
+  return processes;
 }

@@ -8,6 +8,7 @@
  * Source: https://learn.microsoft.com/windows-server/administration/windows-commands/wevtutil
  */
 import type { EventRecord } from "../../ports/system.js";
+import { isBlank, noAnswer } from "./no-answer.js";
 
 export const MAX_EVENTS = 10_000;
 const MAX_EVENT_CHARS = 256 * 1024;
@@ -191,4 +192,17 @@ export function parseWevtutilXml(xml: string, log: string): EventRecord[] {
     });
   }
   return out;
+}
+
+/**
+ * The records of `wevtutil qe <log> /f:xml`, as a fact. The Application log of a running Windows
+ * always holds records (services log their start there), so blank output is no answer; so is
+ * output in which no `<Event>` record could be read.
+ * @throws {@link WindowsStateError} `no-answer` when the output is blank or holds no readable record.
+ */
+export function readWevtutilAnswer(xml: string, log: string, command: string): EventRecord[] {
+  if (isBlank(xml)) throw noAnswer(command, `printed nothing for the ${log} log`);
+  const records = parseWevtutilXml(xml, log);
+  if (records.length === 0) throw noAnswer(command, `printed no readable <Event> record of the ${log} log`);
+  return records;
 }
