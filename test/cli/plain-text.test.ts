@@ -218,9 +218,20 @@ describe("apply and undo, as printed", () => {
 });
 
 describe("--help", () => {
-  for (const verb of ["check", "triage", "collect", "repair", "undo", "explain", "events"])
+  for (const verb of [
+    "check",
+    "triage",
+    "collect",
+    "repair",
+    "undo",
+    "explain",
+    "events",
+    "fleet",
+    "fleet ingest",
+    "fleet summary",
+  ])
     it(`${verb} --help ends with examples, exit codes and a docs topic that exists`, async () => {
-      const r = await runCli([verb, "--help"]);
+      const r = await runCli([...verb.split(" "), "--help"]);
       assert.equal(r.code, 0);
       assert.match(r.stdout, /\nExamples:\n {2}koff-doctor /);
       assert.match(r.stdout, /\nExit codes:\n(?: +\d+ {2}\S.*\n)+/);
