@@ -132,12 +132,28 @@ const FOOTERS: Record<
     ],
     topic: "evtx",
   },
+  fleet: {
+    examples: [
+      "koff-doctor fleet ingest reports/ --db pglite:./koff-fleet-db",
+      "koff-doctor fleet summary --db pglite:./koff-fleet-db --not-seen-since 2024-01-01",
+    ],
+    exitCodes: [
+      [0, "every report was ingested, or the summary printed"],
+      [3, "a report was skipped (named on stderr), or the database could not be opened"],
+      ...USAGE_AND_INTERNAL,
+    ],
+    topic: "fleet",
+  },
 };
 
-/** Adds {@link FOOTERS} to the `--help` of each registered verb that has one. */
+/**
+ * Adds {@link FOOTERS} to the `--help` of each registered verb that has one, and of its
+ * subcommands (`fleet ingest`, `fleet summary`), which share their verb's footer.
+ */
 export function addHelpFooters(program: Command): void {
   for (const cmd of program.commands) {
     const f = FOOTERS[cmd.name()];
-    if (f) addHelpFooter(cmd, f.examples, f.exitCodes, f.topic);
+    if (!f) continue;
+    for (const c of [cmd, ...cmd.commands]) addHelpFooter(c, f.examples, f.exitCodes, f.topic);
   }
 }

@@ -98,6 +98,21 @@ describe("not-visible line (pure)", () => {
       "part of the search for stray provider DLLs (the search stopped after 5000 entries)",
     );
   });
+
+  it("names an event log that could not be read as Windows spells it (the others were read)", () => {
+    assert.equal(
+      describeUnknown(
+        "events (Microsoft-Windows-Windows Defender/Operational)",
+        "could not be read: C:\\Windows\\System32\\winevt\\Logs\\x.evtx: not in the image",
+        "image",
+      ),
+      "the Microsoft-Windows-Windows Defender/Operational event log (could not be read: C:\\Windows\\System32\\winevt\\Logs\\x.evtx: not in the image)",
+    );
+    assert.equal(
+      describeUnknown("events (Application, Security)", "could not be read: exec-failed", "live"),
+      "the Application and Security event logs (could not be read: exec-failed)",
+    );
+  });
 });
 
 describe("triage text", () => {
@@ -218,9 +233,20 @@ describe("apply and undo, as printed", () => {
 });
 
 describe("--help", () => {
-  for (const verb of ["check", "triage", "collect", "repair", "undo", "explain", "events"])
+  for (const verb of [
+    "check",
+    "triage",
+    "collect",
+    "repair",
+    "undo",
+    "explain",
+    "events",
+    "fleet",
+    "fleet ingest",
+    "fleet summary",
+  ])
     it(`${verb} --help ends with examples, exit codes and a docs topic that exists`, async () => {
-      const r = await runCli([verb, "--help"]);
+      const r = await runCli([...verb.split(" "), "--help"]);
       assert.equal(r.code, 0);
       assert.match(r.stdout, /\nExamples:\n {2}koff-doctor /);
       assert.match(r.stdout, /\nExit codes:\n(?: +\d+ {2}\S.*\n)+/);

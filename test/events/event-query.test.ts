@@ -62,16 +62,16 @@ describe("event queries", () => {
     assert.throws(() => wevtutilXPath({ ids: [], providers: ["a' or '1"], max: 1 }), RangeError);
   });
 
-  it("the live port asks wevtutil for Application and Defender with the XPath, and applies --since", async () => {
+  /** A live snapshot over the healthy image whose `wevtutil` answers as `wevtutil` says. */
+  async function liveWith(
+    wevtutil: (args: string[]) => { stdout: string; stderr?: string; code?: number },
+  ): Promise<{ calls: string[][]; report: Awaited<ReturnType<typeof checkMachine>> }> {
     const calls: string[][] = [];
-    const xml = readFileSync(path.join(FIXTURES, "windows", "live", "wevtutil-application.xml"), "utf8");
     const exec = async (cmd: string, args: string[]) => {
-      if (cmd.endsWith("wevtutil.exe")) calls.push(args);
-      return {
-        stdout: cmd.endsWith("wevtutil.exe") && args[1] === "Application" ? xml : "",
-        stderr: "",
-        code: 0,
-      };
+      if (!cmd.endsWith("wevtutil.exe")) return { stdout: "", stderr: "", code: 0 };
+      calls.push(args);
+      const r = wevtutil(args);
+      return { stdout: r.stdout, stderr: r.stderr ?? "", code: r.code ?? 0 };
     };
     const image = createImageSnapshot(path.join(EXAMPLES, "healthy"));
     const snapshot = await createLiveSnapshot({
@@ -84,16 +84,60 @@ describe("event queries", () => {
       at: new Date("2026-11-21T00:00:00Z"),
       eventsSince: new Date("2026-11-01T00:00:00Z"),
     });
+    return { calls, report };
+  }
+  const appXml = () =>
+    readFileSync(path.join(FIXTURES, "windows", "live", "wevtutil-application.xml"), "utf8");
+  const DEFENDER = "Microsoft-Windows-Windows Defender/Operational";
+
+  it("the live port probes each log unfiltered, then asks with the XPath; a filter matching nothing is no finding", async () => {
+    const xml = appXml();
+    // Both logs answer the probe; Defender's filtered query matches nothing (legitimately).
+    const { calls, report } = await liveWith((args) => ({
+      stdout: args.includes("/c:1") || args[1] === "Application" ? xml : "",
+    }));
     assert.deepEqual(
-      calls.map((a) => a[1]),
-      ["Application", "Microsoft-Windows-Windows Defender/Operational"],
+      calls.map((a) => [a[1], a.includes("/c:1") ? "probe" : "query"]),
+      [
+        ["Application", "probe"],
+        ["Application", "query"],
+        [DEFENDER, "probe"],
+        [DEFENDER, "query"],
+      ],
     );
     assert.match(
-      calls[0]![2]!,
+      calls[1]![2]!,
       /^\/q:\*\[System\[\(EventID=1000 or .*TimeCreated\[@SystemTime>='2026-11-01T00:00:00\.000Z'\]\]\]$/,
     );
-    assert.match(calls[1]![2]!, /EventID=1116 or EventID=1117/);
+    assert.match(calls[3]![2]!, /EventID=1116 or EventID=1117/);
     assert.ok(report.findings.some((f) => f.id === "outlook-crash-in-provider"));
+    assert.ok(!Object.keys(report.facts.unknown).some((k) => k.startsWith("events")), "every log was read");
+    assert.ok(!report.notRun.some((n) => n.id === "av-detected-provider"));
+  });
+
+  it("a log wevtutil cannot open (Defender absent) is noted; the other log is still judged", async () => {
+    const xml = appXml();
+    const { report } = await liveWith((args) =>
+      args[1] === DEFENDER
+        ? {
+            stdout: "",
+            stderr: "Failed to open channel. The specified channel could not be found.",
+            code: 15007,
+          }
+        : { stdout: xml },
+    );
+    assert.ok(
+      report.findings.some((f) => f.id === "outlook-crash-in-provider"),
+      "Application was judged",
+    );
+    assert.match(report.facts.unknown[`events (${DEFENDER})`] ?? "", /exited with 15007/);
+    assert.equal(report.facts.unknown["events"], undefined, "the events fact itself is known");
+  });
+
+  it("a log that printed nothing to the unfiltered probe told nothing (a stub): not taken for no events", async () => {
+    const { report } = await liveWith(() => ({ stdout: "" }));
+    assert.match(report.facts.unknown["events"] ?? "", /printed nothing/);
+    assert.ok(report.notRun.some((n) => n.id === "outlook-crash-in-provider"));
   });
 });
 

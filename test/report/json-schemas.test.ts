@@ -54,7 +54,7 @@ describe("JSON Schemas", () => {
         `schemas/${file} differs from the types: run npm run schemas`,
       );
     // Every check's finding has its evidence interface in the check schema, chosen by id.
-    const finding = (generated["check.schema.json"]!["$defs"] as Record<string, Schema>)["Finding"]!;
+    const finding = (generated["check.schema.json"]!["$defs"] as Record<string, Schema>)["ReportedFinding"]!;
     const ids = (finding["allOf"] as Array<{ if: { properties: { id: { const: string } } } }>).map(
       (c) => c.if.properties.id.const,
     );

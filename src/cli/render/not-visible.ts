@@ -31,6 +31,17 @@ const MODE_WORDS: Record<Mode, string> = {
   live: "on this machine",
 };
 
+/**
+ * Some logs of `events (A, B)` could not be read (the collector reads the others): their names as
+ * Windows spells them, never lower-cased.
+ */
+function unreadLogs(key: string): string | undefined {
+  const logs = /^events \((.+)\)$/.exec(key)?.[1]?.split(", ");
+  if (!logs) return undefined;
+  const names = logs.length === 1 ? logs[0] : `${logs.slice(0, -1).join(", ")} and ${logs.at(-1)}`;
+  return `the ${names} event log${logs.length === 1 ? "" : "s"}`;
+}
+
 /** One unknown fact in words, with what to do about it when its reason says so. */
 export function describeUnknown(key: string, reason: string, mode: Mode): string {
   const [kind, name] = key.split(":", 2);
@@ -39,7 +50,7 @@ export function describeUnknown(key: string, reason: string, mode: Mode): string
       ? `the caches of ${name}`
       : kind === "hive" && name
         ? `the registry hive ${name}`
-        : (FACT_WORDS[key] ?? key.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase());
+        : (FACT_WORDS[key] ?? unreadLogs(key) ?? key.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase());
   const why = reason.replace(new RegExp(`^${mode} mode:?\\s*`), "");
   const hint = /\((pass [^)]*)\)/.exec(why)?.[1];
   if (hint) return `${words} (${hint})`;
