@@ -231,7 +231,8 @@ export function generateSchemas(root: string): Record<string, Schema> {
     const top = builder.of(type, node);
     if (d.type === "CheckJsonDocument") {
       const finding = builder.defs.get("ReportedFinding");
-      if (finding === undefined) throw new Error("generate-schemas: the check document has no ReportedFinding");
+      if (finding === undefined)
+        throw new Error("generate-schemas: the check document has no ReportedFinding");
       builder.defs.set("ReportedFinding", { ...finding, allOf: withEvidence(builder, program, root) });
     }
     const defs = Object.fromEntries([...builder.defs.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));

@@ -161,6 +161,8 @@ const shared = (cmd: Command) =>
     .option("--at <iso-8601>", "verify signatures as of this time", parseAt)
     .option("--json", "print JSON");
 
+// `repair` and `undo` are declared option by option (commander's builder chain), each action a
+// few lines handing over to the helpers above: long on purpose.
 export function registerRepairCommands(program: Command, io: CliIo, done: (r: CommandResult) => void): void {
   shared(
     program
