@@ -25,6 +25,7 @@ import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { readPackageDocs } from "../src/cli/docs/package-docs.js";
 
 const run = promisify(execFile);
 
@@ -145,7 +146,11 @@ export async function buildExe(out: string, signer: Signer = TEST_SIGNER): Promi
     target: "node20",
     format: "cjs",
     outfile: bundle,
-    define: { KOFF_DOCTOR_VERSION: JSON.stringify(version) },
+    // The docs `explain` prints travel inside the bundle: the exe has no package folder beside it.
+    define: {
+      KOFF_DOCTOR_VERSION: JSON.stringify(version),
+      KOFF_DOCTOR_DOCS: JSON.stringify(Object.fromEntries(await readPackageDocs(REPO))),
+    },
     // version.ts reads import.meta.url only when the define above is absent.
     logOverride: { "empty-import-meta": "silent" },
     logLevel: "warning",

@@ -17,7 +17,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -162,6 +162,23 @@ describe("koff-doctor.exe under Wine", { skip, timeout: 3_600_000 }, () => {
     t.diagnostic(
       `--version under Wine, median of 3: koff-doctor.exe ${median(exeTimes)} ms, node.exe koff-doctor.cjs ${median(nodeTimes)} ms`,
     );
+  });
+
+  it("the bundle inside the exe explains from the docs it carries, run from an empty folder", (t) => {
+    if (buildSkip) return t.skip(buildSkip);
+    const empty = mkdtempSync(path.join(tmpdir(), "koff-explain-"));
+    try {
+      const copy = path.join(empty, "koff-doctor.cjs");
+      writeFileSync(copy, readFileSync(bundleBeside(exe)));
+      const r = spawnSync(process.execPath, [copy, "explain", "cache-db-invalid"], {
+        cwd: empty,
+        encoding: "utf8",
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /Fires when/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it("triage under Wine judges the exe itself: valid signature with the test root trusted", async (t) => {

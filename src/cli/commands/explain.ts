@@ -11,7 +11,7 @@ import type { Command } from "commander";
 import { ExitCode } from "../../index.js";
 import type { CommandResult } from "../command-result.js";
 import { closeMatches, docTopics, type DocTopic } from "../docs/doc-topics.js";
-import { packageRoot, readPackageDocs } from "../docs/package-docs.js";
+import { bundledDocs, packageRoot, readPackageDocs } from "../docs/package-docs.js";
 import type { CliIo } from "../io.js";
 import { UsageError } from "../usage-error.js";
 
@@ -42,8 +42,9 @@ export function registerExplainCommand(program: Command, io: CliIo, done: (r: Co
     .action(async (id: string | undefined, flags: { list?: boolean }) => {
       if (id === undefined && !flags.list)
         throw new UsageError("explain needs a topic ID; koff-doctor explain --list lists them");
-      const root = packageRoot();
-      const pages = root === undefined ? new Map<string, string>() : await readPackageDocs(root);
+      const bundled = bundledDocs();
+      const root = bundled ? undefined : packageRoot();
+      const pages = bundled ?? (root === undefined ? new Map<string, string>() : await readPackageDocs(root));
       if (pages.size === 0) {
         io.stderr(
           `koff-doctor: the documentation is not in this installation (looked for ${root ?? "the package root"}/docs)\n`,

@@ -14,6 +14,19 @@ import { fileURLToPath } from "node:url";
 /** How many folders up from this module the package root may be (dist/src/cli/docs → root is 4). */
 const MAX_LEVELS = 8;
 
+/** The docs pages scripts/build-exe.ts stamps into the single executable (keyed as {@link readPackageDocs} keys them). */
+declare const KOFF_DOCTOR_DOCS: Record<string, string> | undefined;
+
+/**
+ * The docs carried inside a bundled build (koff-doctor.exe), which has no package folder beside
+ * it; undefined in the tsc build, which reads them from the package with {@link readPackageDocs}.
+ */
+export function bundledDocs(): Map<string, string> | undefined {
+  return typeof KOFF_DOCTOR_DOCS === "object" && KOFF_DOCTOR_DOCS !== null
+    ? new Map(Object.entries(KOFF_DOCTOR_DOCS))
+    : undefined;
+}
+
 /**
  * The root of the koff-doctor package this module belongs to, or undefined when none is found.
  * @param from - a folder to start from; default this module's folder.
