@@ -11,9 +11,10 @@
  * per bundle keeps the tree-shaking of {@link sourcesWithoutSideEffects}; each process still
  * reads exactly one file. The price is disk space: shared code is repeated in each file.
  *
- * Dependencies are bundled too, except pg, pg-copy-streams and @electric-sql/pglite: `fleet`
+ * Dependencies are bundled too, except pg, pg-copy-streams and @electric-sql/pglite (`fleet`
  * imports them only when it opens a database, and pglite reads its WebAssembly files from
- * beside its own module. They stay runtime dependencies, resolved from node_modules.
+ * beside its own module) and iconv-lite's double-byte code-page tables ({@link iconvTablesOutside}).
+ * They stay runtime dependencies, resolved from node_modules when first used.
  *
  * Usage: `npm run build` (tsc, then this), or `node dist/scripts/build-bin.js [OUT_DIR]`.
  */
@@ -21,6 +22,7 @@ import { createHash } from "node:crypto";
 import { readdir, readFile, rm, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import type { BuildOptions, Plugin } from "esbuild";
 import { cliBundleOptions, packageVersion, sourcesWithoutSideEffects } from "./esbuild-config.js";
 
 /** The repository root (dist/scripts/ → ../..). */
@@ -60,8 +62,31 @@ export async function sourceFingerprint(root: string): Promise<string> {
     .map((e) => path.relative(src, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
     .sort();
   const hash = createHash("sha256");
-  for (const file of files) hash.update(`${file}\0`).update(await readFile(path.join(src, file))).update("\0");
+  for (const file of files)
+    hash
+      .update(`${file}\0`)
+      .update(await readFile(path.join(src, file)))
+      .update("\0");
   return hash.digest("hex");
+}
+
+/**
+ * iconv-lite `require()`s its double-byte code-page tables (932, 936, 949, 950: JSON, 0.2 MB,
+ * 0.45 MB once bundled as JavaScript) only when such a code page is first decoded; bundled, they
+ * would be parsed at every start. This keeps them where the installed iconv-lite has them,
+ * `iconv-lite/encodings/tables/*.json`, required through the banner's `createRequire`.
+ */
+function iconvTablesOutside(): Plugin {
+  return {
+    name: "koff-iconv-tables-outside",
+    setup(build) {
+      build.onResolve({ filter: /^\.\/tables\/[\w-]+\.json$/ }, (args) =>
+        /[\\/]iconv-lite[\\/]encodings$/.test(args.resolveDir)
+          ? { path: `iconv-lite/encodings/tables/${args.path.slice("./tables/".length)}`, external: true }
+          : undefined,
+      );
+    },
+  };
 }
 
 /** The entry module of one bundle, as TypeScript resolved from src/cli/. */
@@ -76,6 +101,21 @@ function entrySource(bundle: keyof typeof VERB_BUNDLES | "all"): string {
   ].join("\n");
 }
 
+/** The esbuild options of every bin bundle; callers add the entry point and the output file. */
+export async function binBundleOptions(): Promise<BuildOptions> {
+  return {
+    ...cliBundleOptions(await packageVersion(REPO)),
+    format: "esm",
+    external: ["pg", "pg-copy-streams", "@electric-sql/pglite"],
+    // CommonJS dependencies call require() for Node's built-ins; an ES module has no
+    // require of its own (https://nodejs.org/api/module.html#modulecreaterequirefilename).
+    banner: {
+      js: 'import { createRequire as __koffCreateRequire } from "node:module";\nconst require = __koffCreateRequire(import.meta.url);',
+    },
+    plugins: [sourcesWithoutSideEffects(path.join(REPO, "src")), iconvTablesOutside()],
+  };
+}
+
 /**
  * Builds every bundle into `outDir` (emptied first) and writes its verbs.json last, so the
  * manifest's time is the build's (bin/cli-entry.js compares it with the tsc output's).
@@ -85,6 +125,7 @@ export async function buildBin(
   outDir = path.join(REPO, "dist", "bin"),
 ): Promise<{ manifest: BinManifest; bytes: Record<string, number> }> {
   const esbuild = await import("esbuild");
+  const options = await binBundleOptions();
   const version = await packageVersion(REPO);
   const sources = await sourceFingerprint(REPO);
   await rm(outDir, { recursive: true, force: true });
@@ -95,22 +136,14 @@ export async function buildBin(
     bundles.map(async (bundle) => {
       const outfile = path.join(outDir, `${bundle}.js`);
       const result = await esbuild.build({
-        ...cliBundleOptions(version),
         stdin: {
           contents: entrySource(bundle),
           resolveDir: path.join(REPO, "src", "cli"),
           sourcefile: `bin-${bundle}.ts`,
           loader: "ts",
         },
-        format: "esm",
+        ...options,
         outfile,
-        external: ["pg", "pg-copy-streams", "@electric-sql/pglite"],
-        // CommonJS dependencies call require() for Node's built-ins; an ES module has no
-        // require of its own (https://nodejs.org/api/module.html#modulecreaterequirefilename).
-        banner: {
-          js: 'import { createRequire as __koffCreateRequire } from "node:module";\nconst require = __koffCreateRequire(import.meta.url);',
-        },
-        plugins: [sourcesWithoutSideEffects(path.join(REPO, "src"))],
         metafile: true,
       });
       bytes[bundle] = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
