@@ -1,5 +1,15 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI lives in dist/src/cli/main.js (built by `npm run build`, and by `npm pack` via `prepack`).
-import { main } from "../dist/src/cli/main.js";
+// Thin launcher: runs the verb's bundle from dist/bin/, or the tsc build dist/src/cli/main.js
+// (bin/cli-entry.js says which). Both are made by `npm run build`, and by `npm pack` via `prepack`.
+import { existsSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { cliEntry } from "./cli-entry.js";
 
-process.exitCode = await main(process.argv.slice(2));
+const entry = cliEntry(process.argv[2]);
+if (!existsSync(entry.file)) {
+  process.stderr.write(`koff-doctor: ${entry.file} is missing: run \`npm run build\` first\n`);
+  process.exitCode = 70;
+} else {
+  const cli = await import(pathToFileURL(entry.file).href);
+  process.exitCode = await cli[entry.exportName](process.argv.slice(2));
+}

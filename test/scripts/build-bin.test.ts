@@ -1,0 +1,182 @@
+/**
+ * The npm bin's per-verb bundles (scripts/build-bin.ts, bin/cli-entry.js): built by the same
+ * `npm run build` (and so `npm test`) that compiled these tests, from these very sources; the bin
+ * runs them, and falls back to the tsc output whenever a bundle is missing or older; each verb's
+ * bundle carries its own verb only; iconv-lite's double-byte tables stay outside and still decode.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { cp, mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { after, describe, it } from "node:test";
+import iconv from "iconv-lite";
+import { VERBS } from "../../src/cli/main.js";
+import {
+  VERB_ALIASES,
+  VERB_BUNDLES,
+  binBundleOptions,
+  sourceFingerprint,
+  type BinManifest,
+} from "../../scripts/build-bin.js";
+import { REPO_ROOT } from "../helpers/repo.js";
+
+const BIN_DIR = path.join(REPO_ROOT, "dist", "bin");
+const MANIFEST = path.join(BIN_DIR, "verbs.json");
+// bin/cli-entry.js is plain JavaScript outside the TypeScript project.
+const { cliEntry } = (await import(pathToFileURL(path.join(REPO_ROOT, "bin", "cli-entry.js")).href)) as {
+  cliEntry: (verb: string | undefined, root?: string) => { kind: string; file: string; exportName: string };
+};
+
+const scratch: string[] = [];
+after(async () => {
+  for (const dir of scratch) await rm(dir, { recursive: true, force: true });
+});
+
+describe("npm bin bundles", () => {
+  it("were built from the sources as they are now (npm run build bundles right after tsc)", async () => {
+    assert.ok(existsSync(MANIFEST), "dist/bin/verbs.json is missing: npm test runs `npm run build` first");
+    const manifest = JSON.parse(readFileSync(MANIFEST, "utf8")) as BinManifest;
+    assert.equal(
+      manifest.sources,
+      await sourceFingerprint(REPO_ROOT),
+      "dist/bin was built from other sources",
+    );
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
+    assert.equal(manifest.version, pkg.version);
+  });
+
+  it("are what the bin runs: one bundle per verb of src/cli/main.ts, all.js for anything else", () => {
+    const manifest = JSON.parse(readFileSync(MANIFEST, "utf8")) as BinManifest;
+    assert.deepEqual(
+      Object.keys(manifest.verbs).sort(),
+      [...Object.keys(VERBS), "*"].sort(),
+      "verbs.json and main.ts VERBS name the same verbs",
+    );
+    assert.deepEqual(
+      [...Object.keys(VERB_BUNDLES), ...Object.keys(VERB_ALIASES)].sort(),
+      Object.keys(VERBS).sort(),
+    );
+    for (const verb of [...Object.keys(VERBS), undefined, "--help", "no-such-verb"]) {
+      const entry = cliEntry(verb);
+      assert.equal(entry.kind, "bundle", `${verb}: ${entry.file}`);
+      assert.ok(existsSync(entry.file), entry.file);
+    }
+    assert.equal(cliEntry("triage").file, path.join(BIN_DIR, "triage.js"));
+    assert.equal(cliEntry("undo").file, path.join(BIN_DIR, "repair.js"));
+    assert.equal(cliEntry("--version").file, path.join(BIN_DIR, "all.js"));
+    assert.equal(cliEntry("__proto__").file, path.join(BIN_DIR, "all.js"));
+  });
+
+  it("carry only their own verb: triage's bundle has no other verb, no ajv and no iconv-lite table", () => {
+    const triage = readFileSync(path.join(BIN_DIR, "triage.js"), "utf8");
+    assert.match(triage, /registerTriageCommand/);
+    for (const other of ["registerCheckCommand", "registerRepairCommands", "registerFleetCommand", "Ajv"])
+      assert.doesNotMatch(triage, new RegExp(other), `${other} is in triage.js`);
+    assert.match(triage, /__require\("iconv-lite\/encodings\/tables\/cp936\.json"\)/);
+    const all = readFileSync(path.join(BIN_DIR, "all.js"), "utf8");
+    for (const every of ["registerTriageCommand", "registerCheckCommand", "registerFleetCommand"])
+      assert.match(all, new RegExp(every), `${every} is missing from all.js`);
+  });
+
+  it("run the verbs like the tsc build: the same help, version and triage output through either", () => {
+    const bin = path.join(REPO_ROOT, "bin", "koff-doctor.js");
+    const tsc = path.join(REPO_ROOT, "dist", "src", "cli", "main.js");
+    const viaTsc = (args: string[]) =>
+      execFileSync(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `import { main } from ${JSON.stringify(pathToFileURL(tsc).href)}; process.exitCode = await main(process.argv.slice(1));`,
+          "--",
+          ...args,
+        ],
+        { encoding: "utf8" },
+      );
+    const viaBin = (args: string[]) => execFileSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+    const dll = path.join(REPO_ROOT, "fixtures", "pe", "tiny-x64.dll");
+    for (const args of [["--help"], ["--version"], ["triage", "--help"], ["explain", "--help"]])
+      assert.equal(viaBin(args), viaTsc(args), args.join(" "));
+    const run = (via: typeof viaBin) => {
+      try {
+        return via(["triage", dll]);
+      } catch (e) {
+        const failed = e as { status: number; stdout: string };
+        assert.equal(failed.status, 1, "triage of the tiny unsigned DLL: suspicious");
+        return failed.stdout;
+      }
+    };
+    const text = run(viaBin);
+    assert.match(text, /^SUSPICIOUS {2}/);
+    assert.equal(text, run(viaTsc));
+  });
+
+  it("are skipped for the tsc output when missing, or older than it (only tsc ran after an edit)", async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), "koff-bin-entry-"));
+    scratch.push(root);
+    const prefix = root + path.sep;
+    await mkdir(path.join(root, "dist", "src", "cli"), { recursive: true });
+    const tsc = path.join(root, "dist", "src", "cli", "main.js");
+    await writeFile(tsc, "export const main = async () => 0;\n");
+    assert.deepEqual(cliEntry("triage", prefix), { kind: "tsc", file: tsc, exportName: "main" }, "no bundle");
+    await cp(BIN_DIR, path.join(root, "dist", "bin"), { recursive: true });
+    const manifest = path.join(root, "dist", "bin", "verbs.json");
+    await utimes(tsc, new Date("2026-01-01T00:00:00Z"), new Date("2026-01-01T00:00:00Z"));
+    await utimes(manifest, new Date("2026-01-01T00:00:01Z"), new Date("2026-01-01T00:00:01Z"));
+    assert.equal(cliEntry("triage", prefix).kind, "bundle", "bundle built after tsc");
+    // npm pack stamps every file with one time: equal times run the bundle.
+    await utimes(manifest, new Date("2026-01-01T00:00:00Z"), new Date("2026-01-01T00:00:00Z"));
+    assert.equal(cliEntry("triage", prefix).kind, "bundle", "same time (an installed tarball)");
+    await utimes(tsc, new Date("2026-01-01T00:00:02Z"), new Date("2026-01-01T00:00:02Z"));
+    assert.equal(cliEntry("triage", prefix).kind, "tsc", "tsc ran after the bundle was built");
+    await utimes(tsc, new Date("2026-01-01T00:00:00Z"), new Date("2026-01-01T00:00:00Z"));
+    for (const broken of ["not json", '{"verbs":{"triage":"../../evil.js","*":"all.js"}}', '{"verbs":7}']) {
+      await writeFile(manifest, broken);
+      await utimes(manifest, new Date("2026-01-01T00:00:01Z"), new Date("2026-01-01T00:00:01Z"));
+      assert.equal(cliEntry("triage", prefix).kind, "tsc", broken);
+    }
+  });
+
+  it("keep iconv-lite's double-byte tables outside and still decode code page 936 with them", async () => {
+    // The same options as the bin's bundles, for decodeOem alone, written beside them so the
+    // tables resolve from the package's node_modules as they do at run time.
+    const dir = path.join(REPO_ROOT, "dist", "test-bundles");
+    scratch.push(dir);
+    const esbuild = await import("esbuild");
+    const outfile = path.join(dir, "oem.js");
+    await esbuild.build({
+      ...(await binBundleOptions()),
+      stdin: {
+        contents: 'export { decodeOem } from "./tool-output/oem-code-page.js";\n',
+        resolveDir: path.join(REPO_ROOT, "src", "windows"),
+        loader: "ts",
+      },
+      outfile,
+    });
+    const bundled = readFileSync(outfile, "utf8");
+    assert.doesNotMatch(bundled, /"\u554a"|\\u554a/, "no table is inlined");
+    const { decodeOem } = (await import(pathToFileURL(outfile).href)) as {
+      decodeOem: (b: Uint8Array, cp: number) => string;
+    };
+    const gbk = iconv.encode("\u4e2d\u6587 \u6d4b\u8bd5", "cp936");
+    assert.equal(decodeOem(gbk, 936), "\u4e2d\u6587 \u6d4b\u8bd5");
+    assert.equal(decodeOem(iconv.encode("\u00e9t\u00e9", "cp850"), 850), "\u00e9t\u00e9");
+  });
+
+  it("rely on no module of src/ being imported for its side effects alone (sourcesWithoutSideEffects)", () => {
+    const bare: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, e.name);
+        if (e.isDirectory()) walk(full);
+        else if (e.name.endsWith(".ts") && /^\s*import\s+["']/m.test(readFileSync(full, "utf8")))
+          bare.push(full);
+      }
+    };
+    walk(path.join(REPO_ROOT, "src"));
+    assert.deepEqual(bare, [], 'a bare `import "./x.js"` would be dropped from the bin\'s bundles');
+  });
+});
