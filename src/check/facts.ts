@@ -185,12 +185,14 @@ export interface EventFact {
 export interface HostFacts {
   /**
    * Stable host id: the lower-case `MachineGuid` of `HKLM\SOFTWARE\Microsoft\Cryptography`
-   * (`idSource: "machine-guid"`); else `sha256:` and the hex SHA-256 of the SOFTWARE hive's
+   * (`idSource: "machine-guid"`); in a redacted bundle (`collect --redact`), `sha256:` and the
+   * hex SHA-256 of that GUID in lower case (`"machine-guid-sha256"`, the same id on every
+   * collection of the machine); else `sha256:` and the hex SHA-256 of the SOFTWARE hive's
    * identity values (`"software-identity"`); else `sha256:` of the source description
    * (`"source"`: not stable across copies of the same machine).
    */
   id: string;
-  idSource: "machine-guid" | "software-identity" | "source";
+  idSource: "machine-guid" | "machine-guid-sha256" | "software-identity" | "source";
   /** `ComputerName` of the current control set, else the TCP/IP `Hostname`; absent when unknown. */
   computerName?: string;
   /** TCP/IP `Domain`, else `NV Domain`; absent when unknown. */
