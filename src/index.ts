@@ -251,6 +251,8 @@ export {
   type TriageJsonDocument,
   type TriageSummary,
   type ToolInfo,
+  type EventsJsonDocument,
+  type EventsJsonRecord,
 } from "./report/index.js";
 export { toolInfo } from "./version.js";
 
