@@ -178,6 +178,14 @@ export interface EventFact {
   data: Record<string, string>;
 }
 
+/** Where a host id came from (see {@link HostFacts.id}). */
+export const HOST_ID_SOURCES = [
+  "machine-guid",
+  "machine-guid-sha256",
+  "software-identity",
+  "source",
+] as const;
+
 /**
  * Who the machine is, for a fleet: a stable id, its names, its Windows build and user. Read from
  * the registry (docs/fleet.md "The host block").
@@ -192,7 +200,7 @@ export interface HostFacts {
    * (`"source"`: not stable across copies of the same machine).
    */
   id: string;
-  idSource: "machine-guid" | "machine-guid-sha256" | "software-identity" | "source";
+  idSource: (typeof HOST_ID_SOURCES)[number];
   /** `ComputerName` of the current control set, else the TCP/IP `Hostname`; absent when unknown. */
   computerName?: string;
   /** TCP/IP `Domain`, else `NV Domain`; absent when unknown. */
