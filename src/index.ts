@@ -251,6 +251,7 @@ export {
   type TriageJsonDocument,
   type TriageSummary,
   type ToolInfo,
+  eventsJsonRecord,
   type EventsJsonDocument,
   type EventsJsonRecord,
 } from "./report/index.js";

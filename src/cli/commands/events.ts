@@ -9,6 +9,7 @@
 import type { Command } from "commander";
 import {
   AnomalyLog,
+  eventsJsonRecord,
   EvtxError,
   ExitCode,
   InputFileError,
@@ -16,7 +17,6 @@ import {
   summarizeRecord,
   type EventSummary,
 } from "../../index.js";
-import { eventsJsonRecord } from "../../report/events-json.js";
 import type { CommandResult } from "../command-result.js";
 import type { CliIo } from "../io.js";
 import { ISO_TIME_FORM, parseIsoTime } from "../options.js";
