@@ -55,6 +55,12 @@ export const DOCUMENTS: readonly DocumentSpec[] = [
     type: "RepairJsonDocument",
   },
   {
+    file: "events.schema.json",
+    title: "koff-doctor events --json (one record per line with --jsonl)",
+    module: "src/report/events-json.ts",
+    type: "EventsJsonDocument",
+  },
+  {
     file: "bundle-manifest.schema.json",
     title: "koff-doctor collect: the bundle's manifest.json",
     module: "src/bundle/manifest.ts",

@@ -251,6 +251,9 @@ export {
   type TriageJsonDocument,
   type TriageSummary,
   type ToolInfo,
+  eventsJsonRecord,
+  type EventsJsonDocument,
+  type EventsJsonRecord,
 } from "./report/index.js";
 export { toolInfo } from "./version.js";
 

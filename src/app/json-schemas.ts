@@ -16,6 +16,7 @@ export const SCHEMA_FILES = {
   check: "check.schema.json",
   triage: "triage.schema.json",
   repair: "repair.schema.json",
+  events: "events.schema.json",
   "bundle-manifest": "bundle-manifest.schema.json",
 } as const;
 

@@ -19,6 +19,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { checkMachine, type CheckReport } from "../app/check-machine.js";
+import { hashedMachineGuid } from "../check/collect/host.js";
+import type { HostFacts } from "../check/facts.js";
 import type { Snapshot } from "../ports/snapshot.js";
 import { loadKnowledge } from "../knowledge/index.js";
 import { toolInfo } from "../version.js";
@@ -107,6 +109,7 @@ export async function collectBundle(
     options.redact === true,
     {
       users: report.facts.users,
+      host: report.facts.host,
       system,
       texts: logs.map((l) => l.data),
       sourcePaths: options.sourcePaths ?? [],
@@ -114,12 +117,14 @@ export async function collectBundle(
     notes,
   );
 
-  // 4. Members, in this order (the manifest's `unredacted` list follows it).
+  // 4. Members, in this order (the manifest's `unredacted` list follows it). A redacted bundle
+  // names the host by its hashed MachineGuid (the redactor replaces the GUID by that hash).
   const out = new BundleMembers(redacted.redactor);
+  const shown = redacted.redactor ? withHashedHostId(report) : report;
   const entries = writeFileSystemMembers(out, redacted.fs, limits.maxFileBytes, notes);
   await writePeFactsMember(out, source, report, redacted.withheld, options);
   writeRegistryMembers(out, redacted.registry);
-  writeCheckMembers(out, report);
+  writeCheckMembers(out, shown);
   writeSystemMember(out, {
     source,
     createdAt,
@@ -133,7 +138,18 @@ export async function collectBundle(
 
   // 5. Seal.
   const unredacted = findUnredactedMembers(out, entries, redacted);
-  return sealBundle(out, { source, createdAt, limits, notes, unredacted, report });
+  return sealBundle(out, { source, createdAt, limits, notes, unredacted, report, host: shown.facts.host });
+}
+
+/**
+ * `report` as a redacted bundle shows it: a host named by its MachineGuid gets the GUID's hash
+ * as its id (`idSource: "machine-guid-sha256"`), as `check --bundle` of the bundle reads it.
+ */
+function withHashedHostId(report: CheckReport): CheckReport {
+  const host = report.facts.host;
+  if (host.idSource !== "machine-guid") return report;
+  const hashed: HostFacts = { ...host, id: hashedMachineGuid(host.id), idSource: "machine-guid-sha256" };
+  return { ...report, facts: { ...report.facts, host: hashed } };
 }
 
 /**
@@ -169,6 +185,8 @@ interface SealInput {
   /** Members holding a redacted value (listed only in a redacted bundle's manifest). */
   unredacted: UnredactedMember[];
   report: CheckReport;
+  /** The host block as the bundle shows it (the id hashed in a redacted bundle). */
+  host: HostFacts;
 }
 
 /**
@@ -184,7 +202,7 @@ function sealBundle(out: BundleMembers, input: SealInput): CollectedBundle {
     tool: toolInfo(),
     createdAt: input.createdAt.toISOString(),
     runId: input.report.runId,
-    host: (r ? r.redactJson(input.report.facts.host) : input.report.facts.host) as ManifestHost,
+    host: (r ? r.redactJson(input.host) : input.host) as ManifestHost,
     mode: input.source.mode,
     source: out.text(input.source.describe()),
     redacted: r !== undefined,

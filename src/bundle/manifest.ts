@@ -8,6 +8,7 @@
  * Source: docs/bundle.md ("The manifest is validated whole").
  */
 import { createHash } from "node:crypto";
+import { HOST_ID_SOURCES, type HostFacts } from "../check/facts.js";
 import { DEFANG_SCHEME } from "./defang.js";
 import { BundleError } from "./errors.js";
 import { MEMBER } from "./layout.js";
@@ -26,21 +27,21 @@ export interface ManifestMember {
   defanged?: { path: string; size: number; sha256: string; scheme: typeof DEFANG_SCHEME };
 }
 
-/** The manifest's `host`: the check's host block (docs/json-contract.md "host"). */
-export interface ManifestHost {
-  id: string;
-  idSource: string;
-  computerName?: string;
-  domain?: string;
-  osProduct?: string;
-  osBuild?: string;
-  osVersion?: string;
-  user?: string;
-}
+/** The manifest's `host`: the check's host block (docs/json-contract.md "host"), the same type. */
+export type ManifestHost = HostFacts;
 
 /** A RFC 9562 UUID in its canonical text form. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const HOST_FIELDS = ["computerName", "domain", "osProduct", "osBuild", "osVersion", "user"] as const;
+/** The optional fields of the host block, every one a string (a Record: a field added to HostFacts must be listed). */
+const HOST_FIELD_SET: Record<Exclude<keyof HostFacts, "id" | "idSource">, true> = {
+  computerName: true,
+  domain: true,
+  osProduct: true,
+  osBuild: true,
+  osVersion: true,
+  user: true,
+};
+const HOST_FIELDS = Object.keys(HOST_FIELD_SET) as Array<keyof typeof HOST_FIELD_SET>;
 
 /** A binary member a redacted bundle carries as is although it holds a redacted value. */
 export interface UnredactedMember {
@@ -261,7 +262,13 @@ function optionalRun(root: Record<string, unknown>): Pick<BundleManifest, "runId
   }
   if (Object.hasOwn(root, "host")) {
     const h = member(root, "host", "$");
-    const host: ManifestHost = { id: string(h, "id", "$.host"), idSource: string(h, "idSource", "$.host") };
+    const idSource = string(h, "idSource", "$.host");
+    if (!(HOST_ID_SOURCES as readonly string[]).includes(idSource))
+      throw invalid("$.host.idSource", `must be one of ${HOST_ID_SOURCES.join(", ")}`);
+    const host: ManifestHost = {
+      id: string(h, "id", "$.host"),
+      idSource: idSource as ManifestHost["idSource"],
+    };
     for (const k of HOST_FIELDS) if (Object.hasOwn(h, k)) host[k] = string(h, k, "$.host");
     out.host = host;
   }

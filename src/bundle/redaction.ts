@@ -6,7 +6,9 @@
  * what travels instead).
  *
  * Tokens: users `user-N`, e-mail addresses `<user token>@domain-N.invalid`, host names `host-N`,
- * domain names `domain-N.invalid`, host paths `path-N`.
+ * domain names `domain-N.invalid`, host paths `path-N`; the machine's `MachineGuid` becomes
+ * `sha256:<hex>`, the one-way hash the host id of a redacted bundle is (src/check/collect/host.ts),
+ * the same on every collection so a fleet still sees one host.
  *
  * **Whole values only.** A value is replaced where it stands whole: not preceded and not
  * followed by a *word character*, i.e. a Unicode letter (`\p{L}`), mark (`\p{M}`), number
@@ -24,10 +26,11 @@
  * Source: docs/bundle.md ("Redaction", "Whole values only"); Unicode simple case folding
  * (https://www.unicode.org/Public/UCD/latest/ucd/CaseFolding.txt, status C and S).
  */
+import { hashedMachineGuid } from "../check/collect/host.js";
 import { decodeWindows1252, encodeWindows1252 } from "../windows/windows-1252.js";
 
-/** What a sensitive value is. */
-export type SensitiveCategory = "user" | "email" | "host" | "domain" | "path";
+/** What a sensitive value is (`machine-id`: the MachineGuid). */
+export type SensitiveCategory = "user" | "email" | "host" | "domain" | "path" | "machine-id";
 
 /** One redacted value and its token. */
 export interface RedactionEntry {
@@ -271,13 +274,20 @@ export class Redactor {
   #spellings: Array<[string, string]> = [];
 
   constructor(values: Iterable<{ category: SensitiveCategory; value: string }>) {
-    const counters: Record<SensitiveCategory, number> = { user: 0, email: 0, host: 0, domain: 0, path: 0 };
+    const counters: Record<SensitiveCategory, number> = {
+      user: 0,
+      email: 0,
+      host: 0,
+      domain: 0,
+      path: 0,
+      "machine-id": 0,
+    };
     const byValue = new Map<string, RedactionEntry>();
     const skipped = new Map<string, SkippedValue>();
     const localTokens = new Map<string, string>();
     const all = [...values];
     // Users and domains first, so e-mail tokens can reuse them.
-    const order: SensitiveCategory[] = ["user", "domain", "host", "path", "email"];
+    const order: SensitiveCategory[] = ["user", "domain", "host", "path", "email", "machine-id"];
     all.sort((a, b) => order.indexOf(a.category) - order.indexOf(b.category));
     const skip = (value: string, reason: string) => {
       if (!skipped.has(value.toLowerCase())) skipped.set(value.toLowerCase(), { value, reason });
@@ -306,6 +316,7 @@ export class Redactor {
       } else if (category === "user") token = `user-${++counters.user}`;
       else if (category === "domain") token = `domain-${++counters.domain}.invalid`;
       else if (category === "host") token = `host-${++counters.host}`;
+      else if (category === "machine-id") token = hashedMachineGuid(v);
       else token = `path-${++counters.path}`;
       byValue.set(k, { category, value: v, token });
       return token;

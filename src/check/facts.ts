@@ -178,6 +178,14 @@ export interface EventFact {
   data: Record<string, string>;
 }
 
+/** Where a host id came from (see {@link HostFacts.id}). */
+export const HOST_ID_SOURCES = [
+  "machine-guid",
+  "machine-guid-sha256",
+  "software-identity",
+  "source",
+] as const;
+
 /**
  * Who the machine is, for a fleet: a stable id, its names, its Windows build and user. Read from
  * the registry (docs/fleet.md "The host block").
@@ -185,12 +193,14 @@ export interface EventFact {
 export interface HostFacts {
   /**
    * Stable host id: the lower-case `MachineGuid` of `HKLM\SOFTWARE\Microsoft\Cryptography`
-   * (`idSource: "machine-guid"`); else `sha256:` and the hex SHA-256 of the SOFTWARE hive's
+   * (`idSource: "machine-guid"`); in a redacted bundle (`collect --redact`), `sha256:` and the
+   * hex SHA-256 of that GUID in lower case (`"machine-guid-sha256"`, the same id on every
+   * collection of the machine); else `sha256:` and the hex SHA-256 of the SOFTWARE hive's
    * identity values (`"software-identity"`); else `sha256:` of the source description
    * (`"source"`: not stable across copies of the same machine).
    */
   id: string;
-  idSource: "machine-guid" | "software-identity" | "source";
+  idSource: (typeof HOST_ID_SOURCES)[number];
   /** `ComputerName` of the current control set, else the TCP/IP `Hostname`; absent when unknown. */
   computerName?: string;
   /** TCP/IP `Domain`, else `NV Domain`; absent when unknown. */

@@ -6,14 +6,19 @@
  * steps, never inside one, so every journal is complete (exit 130). A summary ends the session:
  * what was applied, skipped and refused, the findings left, and the undo commands.
  *
- * Source: docs/runbook.md ("Guided repair"); POSIX shell quoting
- * (https://pubs.opengroup.org/onlinepubs/9699919799/utilities/V3_chap02.html#tag_02_02_03).
+ * The commands it prints are quoted by src/report/next-step.ts, as every printed command is.
+ *
+ * Source: docs/runbook.md ("Guided repair").
  */
 import { createInterface, type Interface } from "node:readline";
 import {
   applyRepair,
   ExitCode,
   planLadder,
+  quoteArg,
+  shellStyleOf,
+  sourceArgs,
+  type ShellStyle,
   RunbookError,
   runbookExitCode,
   type PlannedStep,
@@ -50,21 +55,18 @@ export interface GuidedOutcome {
 }
 
 /**
- * `arg` quoted for the shell the command is pasted into: as is when it holds only safe
- * characters; else in double quotes on Windows (cmd and PowerShell), single quotes elsewhere.
+ * The source options of a printed command: ` --image DIR --state DIR` (each when given), quoted
+ * for `style` by next-step's builder as every other printed command is (empty when neither).
  */
-export function shellQuote(arg: string, platform: NodeJS.Platform = process.platform): string {
-  if (/^[A-Za-z0-9_\-.,/:=@+%\\]+$/.test(arg) && (platform === "win32" || !arg.includes("\\"))) return arg;
-  if (platform === "win32") return `"${arg.replace(/"/g, '""')}"`;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/** The source options of a printed command: ` --image DIR` and ` --state DIR` when given. */
-export function sourceArgs(source: GuidedSource): string {
-  const parts: string[] = [];
-  if (source.image !== undefined) parts.push("--image", shellQuote(source.image));
-  if (source.state !== undefined) parts.push("--state", shellQuote(source.state));
-  return parts.length === 0 ? "" : ` ${parts.join(" ")}`;
+export function guidedSourceArgs(
+  source: GuidedSource,
+  style: ShellStyle = shellStyleOf(process.platform),
+): string {
+  const argv = [
+    ...(source.image === undefined ? [] : sourceArgs({ mode: "image", image: source.image })),
+    ...(source.state === undefined ? [] : ["--state", source.state]),
+  ];
+  return argv.map((a) => ` ${quoteArg(a, style)}`).join("");
 }
 
 /**
@@ -135,7 +137,7 @@ export async function runGuidedRepair(
 ): Promise<GuidedOutcome> {
   const c = io.colors;
   const outcome: GuidedOutcome = { exitCode: ExitCode.OK, applied: [], skipped: [], refused: [] };
-  const args = sourceArgs(source);
+  const args = guidedSourceArgs(source);
   let env = await open();
   let ladder = await planLadder(env);
   io.stdout(

@@ -64,31 +64,49 @@ function table(caption: string, head: string[], rows: unknown[][], rowClass?: (i
 const CSS = `body{font:15px/1.4 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:16px;color:#1b1b1b}
 h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}
-code{font-family:ui-monospace,monospace;word-break:break-all}.alert{background:#fde8e8}
-.sev-critical,.sev-error{color:#a40000;font-weight:600}.sev-warning{color:#8a5a00}
+code{font-family:ui-monospace,monospace;word-break:break-all}.long{overflow-wrap:anywhere}.alert{background:#fde8e8}
+.sev-critical,.sev-error{color:#a40000;font-weight:600}.sev-warning{color:#8a5a00}.badge{white-space:nowrap}
 .totals{display:flex;flex-wrap:wrap;gap:12px}.totals div{background:#f3f3f3;padding:8px 12px;border-radius:6px}
 @media (max-width:600px){thead{display:none}tr{display:block;border-bottom:2px solid #ccc;padding:4px 0}
 td{display:block;border:0;padding:2px 4px}td::before{content:attr(data-label) ": ";font-weight:600}}`;
 
-/** The summary as one self-contained HTML page. */
+/** The words of each vocabulary a cell shows as a badge (a class name is built only from these). */
+const SEVERITIES = new Set(["info", "warning", "error", "critical"]);
+const STATUSES = new Set(["ok", ...SEVERITIES]);
+const VERDICTS = new Set(["clean", "suspicious", "malicious", "error"]);
+const BITNESS = new Set(["x86", "x64"]);
+
+/**
+ * A word of a known vocabulary as a badge that never breaks (`sev-<word>` when `styled`); a value
+ * outside it (only a store written by something else holds one) as code, which may break anywhere.
+ */
+function word(value: string, known: ReadonlySet<string>, styled = false): string {
+  if (!known.has(value)) return `<code>${esc(value)}</code>`;
+  return `<span class="badge${styled ? ` sev-${value}` : ""}">${value}</span>`;
+}
+
+/** A value that may be long and unbroken (a host or user name, a version): wraps anywhere. */
+const long = (value: string) => `<span class="long">${esc(value)}</span>`;
+
+/**
+ * The summary as one self-contained HTML page: every value from the store is escaped text (a
+ * host name is whatever the machine's registry said), and long unbroken values (hashes, paths,
+ * host names) wrap inside their cell at any width.
+ */
 export function renderFleetHtml(s: FleetSummary): string {
   const t = s.totals;
   const sections = [
     table(
       "Findings, worst first",
       ["Finding", "Severity", "Hosts"],
-      s.findings.map((f) => [
-        `<code>${esc(f.checkId)}</code>`,
-        `<span class="sev-${esc(f.severity)}">${esc(f.severity)}</span>`,
-        f.hosts,
-      ]),
+      s.findings.map((f) => [`<code>${esc(f.checkId)}</code>`, word(f.severity, SEVERITIES, true), f.hosts]),
     ),
     table(
       "Provider DLLs by hash",
       ["SHA-256", "Verdict", "Hosts", "Locations"],
       s.providerHashes.map((h) => [
         `<code>${esc(h.sha256)}</code>`,
-        esc(h.verdict),
+        word(h.verdict, VERDICTS),
         h.hosts,
         h.paths.map((p) => `<code>${esc(p)}</code>`).join("<br>"),
       ]),
@@ -97,17 +115,21 @@ export function renderFleetHtml(s: FleetSummary): string {
     table(
       "Status",
       ["Status", "Hosts"],
-      s.statuses.map((r) => [esc(r.status), r.hosts]),
+      s.statuses.map((r) => [word(r.status, STATUSES, true), r.hosts]),
     ),
     table(
       "Connector versions",
       ["Version", "Hosts"],
-      s.connectorVersions.map((v) => [esc(v.version ?? "not installed"), v.hosts]),
+      s.connectorVersions.map((v) => [long(v.version ?? "not installed"), v.hosts]),
     ),
     table(
       "Outlook versions",
       ["Version", "Bitness", "Hosts"],
-      s.outlookVersions.map((v) => [esc(v.version ?? "not found"), esc(v.bitness ?? ""), v.hosts]),
+      s.outlookVersions.map((v) => [
+        long(v.version ?? "not found"),
+        v.bitness === null ? "" : word(v.bitness, BITNESS),
+        v.hosts,
+      ]),
     ),
   ];
   if (s.notSeenSince)
@@ -116,8 +138,8 @@ export function renderFleetHtml(s: FleetSummary): string {
         `Not seen since ${s.notSeenSince.since}`,
         ["Host", "User", "Last seen"],
         s.notSeenSince.hosts.map((h) => [
-          esc(h.computerName ?? h.hostId),
-          esc(h.user ?? ""),
+          long(h.computerName ?? h.hostId),
+          long(h.user ?? ""),
           esc(h.lastSeen),
         ]),
       ),

@@ -13,6 +13,7 @@ export {
 export type { CheckReport, ReportedPolicy } from "./report-types.js";
 export { toJsonText, type ToolInfo } from "./json-text.js";
 export { eventTimeline, TIMELINE_LENGTH, type TimelineEntry } from "./timeline.js";
+export { eventsJsonRecord, type EventsJsonDocument, type EventsJsonRecord } from "./events-json.js";
 export {
   CHECK_SCHEMA_VERSION,
   checkJsonDocument,

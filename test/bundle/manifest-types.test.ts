@@ -226,6 +226,7 @@ describe("bundle JSON members with wrong types", () => {
         [["mode"], "bundle"],
         [["schemaVersion"], 2],
         [["kind"], "zip"],
+        [["host", "idSource"], "guessed"],
         [[...m0, "path"], "../escape"],
         [[...m0, "path"], "/absolute"],
         [[...m0, "path"], "manifest.json"],

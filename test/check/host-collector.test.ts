@@ -10,7 +10,7 @@ import {
   type MemoryRegistrySpec,
 } from "../../src/adapters/fake/memory-registry-port.js";
 import { MemoryFileSystem } from "../../src/adapters/fake/memory-file-system.js";
-import { hostCollector } from "../../src/check/collect/host.js";
+import { hashedMachineGuid, hostCollector } from "../../src/check/collect/host.js";
 import { loadKnowledge } from "../../src/knowledge/index.js";
 import type { Snapshot } from "../../src/ports/snapshot.js";
 
@@ -76,5 +76,19 @@ describe("host collector", () => {
     assert.equal(host.idSource, "source");
     assert.match(host.id, /^sha256:[0-9a-f]{64}$/);
     assert.deepEqual(Object.keys(host).sort(), ["id", "idSource"]);
+  });
+
+  it("a redacted bundle's MachineGuid (its SHA-256) is read back as the id, idSource machine-guid-sha256; a near miss is not", async () => {
+    const hashed = hashedMachineGuid("{6F1D3A2B-0C4E-4F5A-9B8C-7D6E5F4A3B2C}");
+    assert.equal(
+      hashed,
+      hashedMachineGuid("6f1d3a2b-0c4e-4f5a-9b8c-7d6e5f4a3b2c"),
+      "braces and case dropped",
+    );
+    const crypto = "HKLM\\SOFTWARE\\Microsoft\\Cryptography";
+    const host = await hostOf({ [crypto]: { MachineGuid: hashed } });
+    assert.deepEqual([host.id, host.idSource], [hashed, "machine-guid-sha256"]);
+    for (const near of [`${hashed}0`, hashed.toUpperCase(), hashed.replace("sha256:", "sha1:")])
+      assert.equal((await hostOf({ [crypto]: { MachineGuid: near } })).idSource, "source", near);
   });
 });

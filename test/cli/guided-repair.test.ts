@@ -17,13 +17,16 @@ import { EXAMPLES, REPO_ROOT } from "../helpers/repo.js";
 import { runCli } from "../helpers/run-cli.js";
 import pc from "picocolors";
 import {
+  guidedSourceArgs,
   runGuidedRepair,
-  shellQuote,
   type GuidedAnswer,
   type GuidedPrompter,
 } from "../../src/cli/guided-repair.js";
 import type { CliIo } from "../../src/cli/io.js";
-import { openSource, repairEnvironment } from "../../src/index.js";
+import { openSource, quoteArg, repairEnvironment } from "../../src/index.js";
+
+/** `arg` quoted for sh, as the printed commands quote it on this (POSIX) test host. */
+const shellQuote = (arg: string) => quoteArg(arg, "posix");
 
 const LAUNCHER = path.join(REPO_ROOT, "bin", "koff-doctor.js");
 
@@ -215,17 +218,26 @@ describe("repair --guided without a terminal", () => {
   });
 });
 
-describe("shellQuote", () => {
-  it("quotes what the shell would split or expand, and nothing else", () => {
-    assert.equal(shellQuote("/tmp/img", "linux"), "/tmp/img");
-    assert.equal(shellQuote("/tmp/my image", "linux"), "'/tmp/my image'");
-    assert.equal(shellQuote("it's $HOME", "linux"), `'it'\\''s $HOME'`);
-    assert.equal(shellQuote("C:\\Program Files\\x", "win32"), '"C:\\Program Files\\x"');
-    assert.equal(shellQuote("C:\\state", "win32"), "C:\\state");
-    const r = spawnSync("sh", ["-c", `printf %s ${shellQuote("a 'b' $c \\d", "linux")}`], {
+describe("guidedSourceArgs", () => {
+  it("quotes as every printed command does (next-step): POSIX single quotes, Windows as CommandLineToArgvW reads back", () => {
+    assert.equal(guidedSourceArgs({ image: "/tmp/img" }, "posix"), " --image /tmp/img");
+    assert.equal(
+      guidedSourceArgs({ image: "/tmp/my image", state: "/s" }, "posix"),
+      " --image '/tmp/my image' --state /s",
+    );
+    assert.equal(guidedSourceArgs({ image: "it's $HOME" }, "posix"), ` --image 'it'\\''s $HOME'`);
+    assert.equal(
+      guidedSourceArgs({ image: "C:\\Program Files\\x" }, "windows"),
+      ' --image "C:\\Program Files\\x"',
+    );
+    assert.equal(guidedSourceArgs({ state: "C:\\state" }, "windows"), " --state C:\\state");
+    // A trailing backslash inside quotes is doubled: CommandLineToArgvW would read `\"` as a quote.
+    assert.equal(guidedSourceArgs({ image: "D:\\my image\\" }, "windows"), ' --image "D:\\my image\\\\"');
+    assert.equal(guidedSourceArgs({}, "posix"), "");
+    const r = spawnSync("sh", ["-c", `printf '%s|'${guidedSourceArgs({ image: "a 'b' $c \\d" }, "posix")}`], {
       encoding: "utf8",
     });
-    assert.equal(r.stdout, "a 'b' $c \\d");
+    assert.equal(r.stdout, "--image|a 'b' $c \\d|");
   });
 });
 

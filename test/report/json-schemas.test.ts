@@ -3,10 +3,11 @@
  * scripts/generate-schemas.ts, so a committed schema that differs from what the types generate
  * fails here; every `--json` output of every sample image (check and triage on the image, collect's
  * manifest, check and triage on the bundle, repair's ladder, plan, apply, status and undo) and
- * every golden file validates with ajv; deliberately broken documents fail.
+ * every golden file validates with ajv, as does `events --json` (and each `--jsonl` line) of every
+ * sample image's event logs and of every fixture log; deliberately broken documents fail.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, rmSync, mkdtempSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -15,7 +16,8 @@ import { loadSchema, validateDocument, SCHEMA_FILES, type SchemaKind } from "../
 import { CATALOGUE } from "../../src/check/catalogue.js";
 import { openZipArchive } from "../../src/bundle/zip-reader.js";
 import { copyImage } from "../helpers/image-copy.js";
-import { EXAMPLES, REPO_ROOT } from "../helpers/repo.js";
+import { EXAMPLES, FIXTURES, REPO_ROOT } from "../helpers/repo.js";
+import { LOGS_FOLDER, SAMPLE_SCENARIOS } from "../helpers/sample-event-logs.js";
 import { runCli } from "../helpers/run-cli.js";
 
 const AT = "2026-01-01T00:00:00Z";
@@ -37,6 +39,18 @@ async function json(args: string[]): Promise<unknown> {
 
 let scratch = "";
 let checkDoc: Record<string, unknown> = {};
+let eventsDoc: Array<Record<string, unknown>> = [];
+
+/** `events --json` of `logs`, validated; each `--jsonl` line validates as a one-record document. */
+async function validEvents(logs: string[], what: string): Promise<Array<Record<string, unknown>>> {
+  const doc = (await json(["events", "--json", ...logs])) as Array<Record<string, unknown>>;
+  assertValid("events", doc, `${what} events --json`);
+  const lines = (await runCli(["events", "--jsonl", ...logs])).stdout.split("\n").filter((l) => l !== "");
+  assert.equal(lines.length, doc.length, `${what}: --jsonl prints the records --json does`);
+  for (const [i, line] of lines.entries())
+    assertValid("events", [JSON.parse(line) as unknown], `${what} events --jsonl line ${i + 1}`);
+  return doc;
+}
 
 describe("JSON Schemas", () => {
   before(() => {
@@ -119,6 +133,61 @@ describe("JSON Schemas", () => {
       );
     });
   }
+
+  it("events --json of every sample image's logs (together and one by one) and of every fixture log validates", async () => {
+    const withLogs = scenarios.filter((x) => existsSync(path.join(EXAMPLES, x, LOGS_FOLDER)));
+    assert.ok(
+      withLogs.length >= SAMPLE_SCENARIOS.length - 1,
+      `images with event logs: ${withLogs.join(", ")}`,
+    );
+    for (const scenario of withLogs) {
+      const dir = path.join(EXAMPLES, scenario, LOGS_FOLDER);
+      const logs = readdirSync(dir)
+        .filter((f) => f.endsWith(".evtx"))
+        .map((f) => path.join(dir, f));
+      assert.ok(logs.length > 0, scenario);
+      const all = await validEvents(logs, scenario);
+      if (logs.length > 1)
+        assert.ok(
+          all.every((r) => typeof r["file"] === "string"),
+          "records name their file",
+        );
+      for (const log of logs) {
+        const one = await validEvents([log], `${scenario}/${path.basename(log)}`);
+        assert.ok(one.length > 0 && one.every((r) => !("file" in r)), `${log}: records, without file`);
+        if (eventsDoc.length === 0) eventsDoc = one;
+      }
+    }
+    // The fixtures, damaged and truncated ones included: what is printed is still a document.
+    const fixtures = readdirSync(path.join(FIXTURES, "evtx")).filter((f) => f.endsWith(".evtx"));
+    assert.ok(fixtures.length >= 4, fixtures.join(", "));
+    for (const f of fixtures) await validEvents([path.join(FIXTURES, "evtx", f)], `fixtures/evtx/${f}`);
+  });
+
+  it("a deliberately broken events document fails, at the broken field", () => {
+    assert.ok(eventsDoc.length > 1, "a sample's events were read");
+    const broken = (edit: (d: Array<Record<string, any>>) => void): unknown => {
+      const d = structuredClone(eventsDoc) as Array<Record<string, any>>;
+      edit(d);
+      return d;
+    };
+    const cases: Array<[string, unknown, RegExp]> = [
+      ["not an array", { records: eventsDoc }, /must be array/],
+      ["event id as text", broken((d) => (d[1]!.eventId = "1000")), /\/1\/eventId/],
+      ["time missing", broken((d) => delete d[0]!.timeCreated), /must have required property 'timeCreated'/],
+      ["data value a number", broken((d) => (d[0]!.data = { Path: 3 })), /\/0\/data\/Path/],
+      ["unknown key", broken((d) => (d[0]!.xml = "<Event/>")), /additional properties/],
+      ["file a number", broken((d) => (d[0]!.file = 1)), /\/0\/file/],
+    ];
+    for (const [what, doc, where] of cases) {
+      const r = validateDocument("events", doc, 50);
+      assert.equal(r.valid, false, `${what} passed validation`);
+      assert.ok(
+        r.problems.some((p) => where.test(p)),
+        `${what}: ${r.problems.join("; ")}`,
+      );
+    }
+  });
 
   it("repair: plan, apply, status and undo on a copied image, and a refusal, validate", async () => {
     const { root, image, state } = copyImage("corrupt-cache");

@@ -5,6 +5,7 @@
  *
  * Source: docs/bundle.md ("Redaction", "Whole values only").
  */
+import type { HostFacts } from "../../check/facts.js";
 import { RegType } from "../../ports/registry.js";
 import { decodeRegString } from "../../registry/index.js";
 import { findValue, valueAsString } from "../../windows/index.js";
@@ -23,6 +24,8 @@ export interface SensitiveValue {
 export interface SensitiveSources {
   /** The users `check` found. */
   users: readonly string[];
+  /** The host block `check` found: its MachineGuid, computer name, domain and user. */
+  host?: HostFacts;
   system: SystemFacts;
   registry: RecordedRegistry;
   fs: RecordedFileSystem;
@@ -76,9 +79,9 @@ function scanRegistry(registry: RecordedRegistry, out: SensitiveValue[]): void {
 
 /**
  * The sensitive values of a source, in discovery order (the {@link Redactor} numbers them in
- * this order): users, registered owner, computer and host names, domain, source paths, then
- * what the registry, the log tails and the carried text files hold. Reads no port: only the
- * recording and what was read before.
+ * this order): users, registered owner, computer and host names, domain, the host block's
+ * names and MachineGuid, source paths, then what the registry, the log tails and the carried text
+ * files hold. Reads no port: only the recording and what was read before.
  */
 export function discoverSensitive(sources: SensitiveSources): SensitiveValue[] {
   const { system } = sources;
@@ -88,6 +91,11 @@ export function discoverSensitive(sources: SensitiveSources): SensitiveValue[] {
   if (system.registeredOwner) out.push({ category: "user", value: system.registeredOwner });
   for (const h of [system.computerName, system.hostname]) if (h) out.push({ category: "host", value: h });
   if (system.domain) out.push({ category: "domain", value: system.domain });
+  const host = sources.host;
+  if (host?.user) out.push({ category: "user", value: host.user });
+  if (host?.computerName) out.push({ category: "host", value: host.computerName });
+  if (host?.domain) out.push({ category: "domain", value: host.domain });
+  if (host?.idSource === "machine-guid") out.push({ category: "machine-id", value: host.id });
   for (const p of sources.sourcePaths) out.push({ category: "path", value: p });
   scanRegistry(sources.registry, out);
   const carried = [...sources.fs.values()]

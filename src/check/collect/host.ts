@@ -23,6 +23,20 @@ const LOGON_UI = "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Authentica
 const IDENTITY_VALUES = ["ProductId", "InstallDate", "InstallTime", "BuildGUID", "RegisteredOwner"];
 /** A GUID as MachineGuid holds it (braces optional). */
 const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
+/** A MachineGuid a redacted bundle carries: {@link hashedMachineGuid} of the real one. */
+const HASHED_GUID = /^\{?(sha256:[0-9a-f]{64})\}?$/;
+
+/**
+ * The host id a redacted bundle gives a machine instead of its MachineGuid: `sha256:` and the
+ * lower-case hex SHA-256 of the GUID's canonical text (lower case, no braces, UTF-8). Unsalted,
+ * so the same installation keeps the same id across collections and an administrator who knows
+ * a GUID can compute its id; one-way, and a GUID's 122 random bits make guessing it hopeless.
+ * `guid` may be braced and in any letter case; a value that is not a GUID is hashed as given.
+ */
+export function hashedMachineGuid(guid: string): string {
+  const canonical = GUID.exec(guid.trim())?.[1]?.toLowerCase() ?? guid;
+  return `sha256:${sha256(canonical)}`;
+}
 
 /** A non-empty trimmed string value, or undefined. */
 async function stringValue(reg: RegistryPort, key: string, name: string): Promise<string | undefined> {
@@ -41,12 +55,15 @@ async function currentControlSet(reg: RegistryPort): Promise<string> {
 }
 
 /**
- * The host id and where it came from: MachineGuid; else a hash of the identity values of the
- * SOFTWARE hive; else a hash of the source description.
+ * The host id and where it came from: MachineGuid (or, in a redacted bundle, its hash); else a
+ * hash of the identity values of the SOFTWARE hive; else a hash of the source description.
  */
 async function hostId(reg: RegistryPort, source: string): Promise<Pick<HostFacts, "id" | "idSource">> {
-  const guid = GUID.exec((await stringValue(reg, CRYPTOGRAPHY, "MachineGuid")) ?? "")?.[1];
+  const machineGuid = (await stringValue(reg, CRYPTOGRAPHY, "MachineGuid")) ?? "";
+  const guid = GUID.exec(machineGuid)?.[1];
   if (guid !== undefined) return { id: guid.toLowerCase(), idSource: "machine-guid" };
+  const hashed = HASHED_GUID.exec(machineGuid)?.[1];
+  if (hashed !== undefined) return { id: hashed, idSource: "machine-guid-sha256" };
   const key = await reg.getKey(CURRENT_VERSION);
   const identity = IDENTITY_VALUES.flatMap((name) => {
     const v = valueAsString(findValue(key, name));

@@ -3,12 +3,13 @@
  * the analyst's quick look at any Windows event log, read offline by src/evtx/. One line per
  * record (text), one JSON object per line (`--jsonl`) or one JSON array (`--json`), each with
  * recordNumber, eventId, provider, channel, timeCreated, level and data; `file` too when more
- * than one log is given. Anomalies (bad CRCs, damaged records) go to stderr; exit codes in
+ * than one log is given (src/report/events-json.ts; schemas/events.schema.json). Anomalies (bad CRCs, damaged records) go to stderr; exit codes in
  * docs/exit-codes.md.
  */
 import type { Command } from "commander";
 import {
   AnomalyLog,
+  eventsJsonRecord,
   EvtxError,
   ExitCode,
   InputFileError,
@@ -87,7 +88,7 @@ export function registerEventsCommand(program: Command, io: CliIo, done: (r: Com
             if (ids.size && (s.eventId === null || !ids.has(s.eventId))) continue;
             if (provider !== undefined && s.provider?.toLowerCase() !== provider) continue;
             if (options.since !== undefined && (iso7(s.timeCreated) ?? "") < options.since) continue;
-            const out = many ? { file, ...s } : s;
+            const out = eventsJsonRecord(s, file, many);
             if (options.jsonl) pending.push(JSON.stringify(out) + "\n");
             else if (options.json) {
               pending.push((first ? "\n" : ",\n") + JSON.stringify(out));

@@ -35,7 +35,7 @@ import type { CliIo } from "../io.js";
 import { checkStateDir, collect, parseAt } from "../options.js";
 import { openCliSource, sourceSpec } from "../source-options.js";
 import { UsageError } from "../usage-error.js";
-import { runGuidedRepair, sourceArgs, terminalPrompter } from "../guided-repair.js";
+import { guidedSourceArgs, runGuidedRepair, terminalPrompter } from "../guided-repair.js";
 import {
   contextCommand,
   describeOperation,
@@ -137,7 +137,7 @@ async function guided(
     state: flags.state === undefined ? undefined : path.resolve(io.cwd, flags.state),
   };
   if (!io.terminal) {
-    const args = sourceArgs(source);
+    const args = guidedSourceArgs(source);
     throw new UsageError(
       `--guided needs a terminal (stdin and stdout); without one, list the steps with koff-doctor repair${args} and apply one with koff-doctor repair --step ID --apply${args}`,
     );
