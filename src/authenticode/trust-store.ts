@@ -9,12 +9,22 @@
  * image's stores); CVE-2020-0601 (https://msrc.microsoft.com/update-guide/vulnerability/CVE-2020-0601).
  */
 import { createHash } from "node:crypto";
-import { rootCertificates } from "node:tls";
+import { createRequire } from "node:module";
 import { CertificateCache, type CertificateInfo } from "./certificate-cache.js";
 import { AuthenticodeError } from "./errors.js";
 
 /** Where an anchor came from, e.g. `"node:tls.rootCertificates"`, `"file:/etc/x.pem"`, `"image:ROOT"`. */
 export type AnchorSource = string;
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Node's bundled roots (`tls.rootCertificates`, PEM texts). node:tls, and the net and stream
+ * modules it loads, are loaded on the first call: a run that meets no signature never loads them.
+ */
+function nodeRootCertificates(): readonly string[] {
+  return (require("node:tls") as typeof import("node:tls")).rootCertificates;
+}
 
 /** The anchor source of Node's bundled roots. */
 export const NODE_ROOTS_SOURCE: AnchorSource = "node:tls.rootCertificates";
@@ -94,7 +104,7 @@ export class TrustStore {
     const others = [...this.#byCertSha256.values()];
     this.#byCertSha256.clear();
     this.#bySpkiSha256.clear();
-    for (const pem of rootCertificates) this.addPem(pem, NODE_ROOTS_SOURCE);
+    for (const pem of nodeRootCertificates()) this.addPem(pem, NODE_ROOTS_SOURCE);
     for (const anchor of others) this.#index(anchor);
     this.#revision++;
   }
@@ -103,7 +113,7 @@ export class TrustStore {
   #isPendingNodeRoot(sha256: string): boolean {
     if (!this.#pendingNodeRoots) return false;
     this.#nodeRootHashes ??= new Set(
-      rootCertificates.flatMap((pem) =>
+      nodeRootCertificates().flatMap((pem) =>
         pemCertificates(pem).map((der) => createHash("sha256").update(der).digest("hex")),
       ),
     );
@@ -154,11 +164,10 @@ export class TrustStore {
 
   /**
    * Adds Node's bundled Mozilla roots (`tls.rootCertificates`), parsed only when a chain first
-   * needs the anchors (an unsigned file never does). @returns the number of roots.
+   * needs the anchors (an unsigned file never does), node:tls loaded only then.
    */
-  addNodeRoots(): number {
+  addNodeRoots(): void {
     this.#pendingNodeRoots = true;
-    return rootCertificates.length;
   }
 
   /**
