@@ -3,6 +3,7 @@
  * nothing for a run that meets no signature (most of a one-file triage's start-up before).
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { rootCertificates } from "node:tls";
@@ -11,7 +12,7 @@ import { CertificateCache } from "../../src/authenticode/certificate-cache.js";
 import { buildChain } from "../../src/authenticode/chain.js";
 import { defaultPolicy, verifyAuthenticode } from "../../src/authenticode/index.js";
 import { createTrustStore, NODE_ROOTS_SOURCE, pemCertificates } from "../../src/authenticode/trust-store.js";
-import { fixturesPeDir, fixturesPkiDir, loadPe, trustFile } from "./helpers.js";
+import { fixturesPeDir, fixturesPkiDir, loadPe, repoRoot, trustFile } from "./helpers.js";
 
 const firstNodeRootDer = (): Uint8Array => pemCertificates(rootCertificates[0]!)[0]!;
 
@@ -83,5 +84,18 @@ describe("trust store: Node's roots", () => {
       eagerOrder,
     );
     assert.ok(anchors.every((a) => a.source === NODE_ROOTS_SOURCE));
+  });
+
+  it("load node:tls only when first needed", () => {
+    // process.moduleLoadList (Node's list of loaded built-ins) is read in a fresh process.
+    const script = `
+      const { createTrustStore } = await import(${JSON.stringify(path.join(repoRoot, "dist/src/authenticode/trust-store.js"))});
+      const loaded = () => process.moduleLoadList.includes("NativeModule tls");
+      const store = createTrustStore({ nodeRoots: true });
+      const before = loaded();
+      store.anchors();
+      console.log(JSON.stringify({ before, after: loaded() }));`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    assert.deepEqual(JSON.parse(out), { before: false, after: true });
   });
 });
