@@ -9,7 +9,7 @@
  */
 import { isSelfSigned, type CertificateCache, type CertificateInfo } from "./certificate-cache.js";
 import { issuerProblem, type ChainResult } from "./path-validation.js";
-import type { TrustStore } from "./trust-store.js";
+import type { AnchorScope, TrustStore } from "./trust-store.js";
 
 /** Longest chain followed (real Authenticode chains have 2–4 certificates). */
 export const MAX_CHAIN_LENGTH = 12;
@@ -18,7 +18,10 @@ export const MAX_CHAIN_LENGTH = 12;
 export type { ChainResult };
 
 /**
- * Builds the path leaf → … → root, the best of the candidate paths (see `walk`). Terminates:
+ * Builds the path leaf → … → root, the best of the candidate paths (see `walk`). While Node's
+ * TLS roots are still unparsed (they hold no code-signing root, and parsing them is most of a
+ * run's start-up), the path is first sought without them; they are parsed and the search redone
+ * only when that finds no anchored path that breaks no issuer rule. Terminates:
  * every step adds a certificate not on the path (`visited` by SHA-256), the length is capped at
  * {@link MAX_CHAIN_LENGTH} and the search at {@link MAX_CHAIN_SEARCH_STEPS} partial paths.
  *
@@ -37,7 +40,13 @@ export function buildChain(
     .map((c) => c.sha256)
     .sort()
     .join(",")}`;
-  return cache.memo(key, () => walk(leaf, pool, trust, cache));
+  return cache.memo(key, () => {
+    if (trust.nodeRootsPending) {
+      const withoutNodeRoots = walk(leaf, pool, trust, cache, "parsed");
+      if (rank(withoutNodeRoots) === 3) return withoutNodeRoots;
+    }
+    return walk(leaf, pool, trust, cache, "all");
+  });
 }
 
 /** Partial paths a search extends at most (bounds the work when the bag holds many look-alikes). */
@@ -57,16 +66,18 @@ function rank(chain: ChainResult): number {
  * (the bag's order, same-subject issuers first). SignedData.certificates is not signed, so
  * anyone can add a look-alike issuer (the real CA's name and public key, another signature or
  * cA=FALSE) ahead of the real one: the first path that is anchored and breaks no issuer rule
- * wins; otherwise the best-ranked path, the greedy one among equals.
+ * wins; otherwise the best-ranked path, the greedy one among equals. `scope` says whether
+ * Node's pending roots are anchors here (see {@link TrustStore.anchors}).
  */
 function walk(
   leaf: CertificateInfo,
   pool: readonly CertificateInfo[],
   trust: TrustStore,
   cache: CertificateCache,
+  scope: AnchorScope,
 ): ChainResult {
-  const selfSigned = isSelfSigned(leaf) && trust.match(leaf) === undefined;
-  const anchors = trust.anchors();
+  const selfSigned = isSelfSigned(leaf) && trust.match(leaf, scope) === undefined;
+  const anchors = trust.anchors(scope);
   let best: ChainResult | undefined;
   let bestRank = -1;
   let steps = 0;
@@ -82,7 +93,7 @@ function walk(
   const extend = (certificates: CertificateInfo[], visited: Set<string>): boolean => {
     steps++;
     const current = certificates[certificates.length - 1]!;
-    const direct = trust.match(current);
+    const direct = trust.match(current, scope);
     if (direct) return finish({ certificates, anchor: direct, complete: true, selfSigned });
     if (certificates.length >= MAX_CHAIN_LENGTH) return finish({ certificates, complete: false, selfSigned });
     const byAnchor = anchors.find(

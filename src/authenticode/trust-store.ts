@@ -8,12 +8,32 @@
  * TLS roots, no Microsoft code-signing roots, hence anchors given with --trust or read from an
  * image's stores); CVE-2020-0601 (https://msrc.microsoft.com/update-guide/vulnerability/CVE-2020-0601).
  */
-import { rootCertificates } from "node:tls";
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import { CertificateCache, type CertificateInfo } from "./certificate-cache.js";
 import { AuthenticodeError } from "./errors.js";
 
 /** Where an anchor came from, e.g. `"node:tls.rootCertificates"`, `"file:/etc/x.pem"`, `"image:ROOT"`. */
 export type AnchorSource = string;
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Node's bundled roots (`tls.rootCertificates`, PEM texts). node:tls, and the net and stream
+ * modules it loads, are loaded on the first call: a run that meets no signature never loads them.
+ */
+function nodeRootCertificates(): readonly string[] {
+  return (require("node:tls") as typeof import("node:tls")).rootCertificates;
+}
+
+/** The anchor source of Node's bundled roots. */
+export const NODE_ROOTS_SOURCE: AnchorSource = "node:tls.rootCertificates";
+
+/**
+ * Which anchors a look-up sees: `"all"` parses Node's pending roots first; `"parsed"` sees only
+ * the anchors parsed so far (a chain is first tried without Node's roots, see chain.ts).
+ */
+export type AnchorScope = "all" | "parsed";
 
 /** One trust anchor. */
 export interface TrustAnchor {
@@ -44,10 +64,17 @@ export class TrustStore {
     return this.#cache;
   }
 
-  /** Increases whenever an anchor is added (keys cached chain results). */
+  /** SHA-256 (hex) of each of Node's roots' DER, hashed without parsing (see {@link addDer}). */
+  #nodeRootHashes: Set<string> | undefined;
+
+  /** Increases whenever an anchor is added or Node's roots are parsed (keys cached chain results). */
   get revision(): number {
-    this.#parsePending();
     return this.#revision;
+  }
+
+  /** True while Node's roots are added but not parsed yet. */
+  get nodeRootsPending(): boolean {
+    return this.#pendingNodeRoots;
   }
 
   /** Number of anchors. */
@@ -56,17 +83,52 @@ export class TrustStore {
     return this.#byCertSha256.size;
   }
 
-  /** Every anchor (for chain building: anchors are candidate issuers). */
-  anchors(): TrustAnchor[] {
-    this.#parsePending();
+  /**
+   * Every anchor (for chain building: anchors are candidate issuers), in the order they were
+   * added (Node's roots first when added).
+   * @param scope - `"parsed"` leaves Node's pending roots unparsed and unseen.
+   */
+  anchors(scope: AnchorScope = "all"): TrustAnchor[] {
+    if (scope === "all") this.#parsePending();
     return [...this.#byCertSha256.values()];
   }
 
-  /** Parses Node's roots when they were added lazily (about 140 certificates: most of a one-file run's start-up). */
+  /**
+   * Parses Node's roots when they were added lazily (about 140 certificates, ~60 ms: most of a
+   * one-file run's start-up). The anchors are then reordered as if Node's roots had been parsed
+   * when added: they come first, and an anchor that is also a Node root keeps Node's source.
+   */
   #parsePending(): void {
     if (!this.#pendingNodeRoots) return;
     this.#pendingNodeRoots = false;
-    for (const pem of rootCertificates) this.addPem(pem, "node:tls.rootCertificates");
+    const others = [...this.#byCertSha256.values()];
+    this.#byCertSha256.clear();
+    this.#bySpkiSha256.clear();
+    for (const pem of nodeRootCertificates()) this.addPem(pem, NODE_ROOTS_SOURCE);
+    for (const anchor of others) this.#index(anchor);
+    this.#revision++;
+  }
+
+  /** Whether `sha256` (hex, of a DER certificate) is one of Node's pending roots. */
+  #isPendingNodeRoot(sha256: string): boolean {
+    if (!this.#pendingNodeRoots) return false;
+    this.#nodeRootHashes ??= new Set(
+      nodeRootCertificates().flatMap((pem) =>
+        pemCertificates(pem).map((der) => createHash("sha256").update(der).digest("hex")),
+      ),
+    );
+    return this.#nodeRootHashes.has(sha256);
+  }
+
+  /** Indexes an anchor by certificate and SPKI SHA-256 (the first anchor with a key keeps it). */
+  #index(anchor: TrustAnchor): TrustAnchor {
+    const { certificate } = anchor;
+    const existing = this.#byCertSha256.get(certificate.sha256);
+    if (existing) return existing;
+    this.#byCertSha256.set(certificate.sha256, anchor);
+    if (certificate.spkiSha256 && !this.#bySpkiSha256.has(certificate.spkiSha256))
+      this.#bySpkiSha256.set(certificate.spkiSha256, anchor);
+    return anchor;
   }
 
   /**
@@ -77,12 +139,13 @@ export class TrustStore {
     const certificate = this.#cache.get(der);
     const existing = this.#byCertSha256.get(certificate.sha256);
     if (existing) return existing;
-    const anchor = { certificate, source };
-    this.#byCertSha256.set(certificate.sha256, anchor);
+    // A Node root given again (e.g. in an image's ROOT store) keeps Node's source, as when parsed first.
+    const anchor = {
+      certificate,
+      source: this.#isPendingNodeRoot(certificate.sha256) ? NODE_ROOTS_SOURCE : source,
+    };
     this.#revision++;
-    if (certificate.spkiSha256 && !this.#bySpkiSha256.has(certificate.spkiSha256))
-      this.#bySpkiSha256.set(certificate.spkiSha256, anchor);
-    return anchor;
+    return this.#index(anchor);
   }
 
   /**
@@ -101,11 +164,10 @@ export class TrustStore {
 
   /**
    * Adds Node's bundled Mozilla roots (`tls.rootCertificates`), parsed only when a chain first
-   * needs the anchors (an unsigned file never does). @returns the number of roots.
+   * needs the anchors (an unsigned file never does), node:tls loaded only then.
    */
-  addNodeRoots(): number {
+  addNodeRoots(): void {
     this.#pendingNodeRoots = true;
-    return rootCertificates.length;
   }
 
   /**
@@ -137,9 +199,12 @@ export class TrustStore {
     throw new AuthenticodeError("bad-trust-file", `${path} holds no certificate`, { path });
   }
 
-  /** The anchor that is this very certificate, or has this very public key, if any. */
-  match(certificate: CertificateInfo): TrustAnchor | undefined {
-    this.#parsePending();
+  /**
+   * The anchor that is this very certificate, or has this very public key, if any.
+   * @param scope - `"parsed"` leaves Node's pending roots unparsed and unseen.
+   */
+  match(certificate: CertificateInfo, scope: AnchorScope = "all"): TrustAnchor | undefined {
+    if (scope === "all") this.#parsePending();
     return (
       this.#byCertSha256.get(certificate.sha256) ??
       (certificate.spkiSha256 ? this.#bySpkiSha256.get(certificate.spkiSha256) : undefined)

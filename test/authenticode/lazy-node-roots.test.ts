@@ -3,10 +3,18 @@
  * nothing for a run that meets no signature (most of a one-file triage's start-up before).
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { rootCertificates } from "node:tls";
 import { describe, it } from "node:test";
 import { CertificateCache } from "../../src/authenticode/certificate-cache.js";
-import { createTrustStore } from "../../src/authenticode/trust-store.js";
+import { buildChain } from "../../src/authenticode/chain.js";
+import { defaultPolicy, verifyAuthenticode } from "../../src/authenticode/index.js";
+import { createTrustStore, NODE_ROOTS_SOURCE, pemCertificates } from "../../src/authenticode/trust-store.js";
+import { fixturesPeDir, fixturesPkiDir, loadPe, repoRoot, trustFile } from "./helpers.js";
+
+const firstNodeRootDer = (): Uint8Array => pemCertificates(rootCertificates[0]!)[0]!;
 
 describe("trust store: Node's roots", () => {
   it("are counted when added and parsed on the first look at the anchors", () => {
@@ -28,5 +36,66 @@ describe("trust store: Node's roots", () => {
     const root = reference.anchors()[0]!.certificate;
     const store = createTrustStore({ nodeRoots: true, cache });
     assert.equal(store.match(root)?.certificate.sha256, root.sha256);
+  });
+
+  it("stay unparsed when a chain ends at another anchor (an image's or --trust root)", () => {
+    const manifest = JSON.parse(readFileSync(path.join(fixturesPeDir, "manifest.json"), "utf8")) as {
+      verificationTime: string;
+    };
+    const cache = new CertificateCache();
+    const trust = createTrustStore({
+      nodeRoots: true,
+      files: [trustFile(path.join(fixturesPkiDir, "trust-anchors.pem"))],
+      cache,
+    });
+    const policy = defaultPolicy(trust, { at: new Date(manifest.verificationTime) });
+    const { bytes, pe } = loadPe(path.join(fixturesPeDir, "signed-valid-timestamped-x64.dll"));
+    const result = verifyAuthenticode(bytes, pe, policy);
+    assert.equal(result.state, "valid");
+    assert.equal(trust.nodeRootsPending, true, "Node's roots were not parsed");
+    assert.ok(cache.size < 20, `${cache.size} certificates parsed`);
+  });
+
+  it("still anchor a chain that needs one of them, after the other anchors failed", () => {
+    const cache = new CertificateCache();
+    const trust = createTrustStore({
+      nodeRoots: true,
+      files: [trustFile(path.join(fixturesPkiDir, "trust-anchors.pem"))],
+      cache,
+    });
+    const root = cache.get(firstNodeRootDer());
+    const chain = buildChain(root, [], trust, cache);
+    assert.equal(chain.anchor?.source, NODE_ROOTS_SOURCE);
+    assert.equal(chain.anchor?.certificate.sha256, root.sha256);
+    assert.equal(trust.nodeRootsPending, false);
+  });
+
+  it("keep their source and their place first when an image's store holds one too", () => {
+    const der = firstNodeRootDer();
+    const eager = createTrustStore({ nodeRoots: true });
+    const eagerOrder = eager.anchors().map((a) => a.certificate.sha256);
+    const lazy = createTrustStore({ nodeRoots: true, der: [{ der, source: "image:ROOT" }] });
+    const certificate = new CertificateCache().get(der);
+    assert.equal(lazy.match(certificate, "parsed")?.source, NODE_ROOTS_SOURCE, "before parsing");
+    assert.equal(lazy.nodeRootsPending, true);
+    const anchors = lazy.anchors();
+    assert.deepEqual(
+      anchors.map((a) => a.certificate.sha256),
+      eagerOrder,
+    );
+    assert.ok(anchors.every((a) => a.source === NODE_ROOTS_SOURCE));
+  });
+
+  it("load node:tls only when first needed", () => {
+    // process.moduleLoadList (Node's list of loaded built-ins) is read in a fresh process.
+    const script = `
+      const { createTrustStore } = await import(${JSON.stringify(path.join(repoRoot, "dist/src/authenticode/trust-store.js"))});
+      const loaded = () => process.moduleLoadList.includes("NativeModule tls");
+      const store = createTrustStore({ nodeRoots: true });
+      const before = loaded();
+      store.anchors();
+      console.log(JSON.stringify({ before, after: loaded() }));`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    assert.deepEqual(JSON.parse(out), { before: false, after: true });
   });
 });
