@@ -121,10 +121,11 @@ function blockHash(hay: Uint8Array, end: number): number {
 
 /**
  * All needles at once, Wu-Manber style (S. Wu, U. Manber, "A fast algorithm for multi-pattern
- * searching", 1994): a window of the shortest needle's length `m` slides over the bytes; the hash
- * of its last {@link BLOCK} bytes says how far it may safely jump (up to `m − BLOCK + 1`), and
- * only when it may not are the few needles ending so compared. One walk instead of one `indexOf`
- * pass per needle (32 passes over every mapped byte).
+ * searching", 1994): a window of `m` bytes (the shortest needle's length, at least
+ * {@link MIN_WINDOW}) slides over the bytes; the hash of its last {@link BLOCK} bytes says how far
+ * it may safely jump (up to `m − BLOCK + 1`), and only when it may not are the few needles ending
+ * so compared. One walk instead of one `indexOf` pass per needle (32 passes over every mapped
+ * byte).
  *
  * The window is at least {@link MIN_WINDOW} bytes: one short name (`WinExec`, 7 bytes in ASCII)
  * would otherwise cap every jump at 5 bytes for all the others. Needles shorter than that are
