@@ -77,6 +77,29 @@ export function parseImageHeaders(ctx: ParseContext) {
 }
 
 /**
+ * The one walk over the file's bytes (./byte-walk.ts): sets each section's entropy, the overlay
+ * (with its entropy) and the computed checksum of `image`, and feeds `options.digests`.
+ * @param headersEnd - end of the section table (file offset); the overlay never starts before it.
+ */
+function measureBytes(image: PeImage, bytes: Uint8Array, headersEnd: number, options: ParsePeOptions): void {
+  const { sections } = image;
+  const overlay = overlayRuns(bytes.length, sections, headersEnd, image.certificateTable);
+  const walk = walkFileBytes(
+    bytes,
+    [
+      ...sections.map((s) => [{ start: s.rawDataOffset!, end: s.rawDataOffset! + s.rawDataSizeInFile! }]),
+      overlay.runs,
+    ],
+    image.optionalHeader.checkSumOffset,
+    options.digests,
+  );
+  for (const [i, s] of sections.entries()) s.entropy = walk.groups[i]!.entropy;
+  const overlayBytes = walk.groups[sections.length]!;
+  image.overlay = { offset: overlay.offset, size: overlayBytes.size, entropy: overlayBytes.entropy };
+  image.computedCheckSum = walk.checksum;
+}
+
+/**
  * Parses a PE/COFF image (PE32 or PE32+).
  *
  * @param bytes - the whole file; not copied, and payloads in the result (certificates) are
@@ -191,21 +214,7 @@ export function parsePe(bytes: Uint8Array, options: ParsePeOptions = {}): PeImag
   const securityDir = directory(optionalHeader, IMAGE_DIRECTORY_ENTRY_SECURITY);
   if (securityDir !== undefined) image.certificateTable = parseCertificateTable(ctx, securityDir);
 
-  const headersEnd = sectionTableOffset + sections.length * IMAGE_SECTION_HEADER_SIZE;
-  const overlay = overlayRuns(bytes.length, sections, headersEnd, image.certificateTable);
-  const walk = walkFileBytes(
-    bytes,
-    [
-      ...sections.map((s) => [{ start: s.rawDataOffset!, end: s.rawDataOffset! + s.rawDataSizeInFile! }]),
-      overlay.runs,
-    ],
-    optionalHeader.checkSumOffset,
-    options.digests,
-  );
-  for (const [i, s] of sections.entries()) s.entropy = walk.groups[i]!.entropy;
-  const overlayBytes = walk.groups[sections.length]!;
-  image.overlay = { offset: overlay.offset, size: overlayBytes.size, entropy: overlayBytes.entropy };
-  image.computedCheckSum = walk.checksum;
+  measureBytes(image, bytes, sectionTableOffset + sections.length * IMAGE_SECTION_HEADER_SIZE, options);
 
   const ep = optionalHeader.addressOfEntryPoint;
   const epSection = sections.find(
