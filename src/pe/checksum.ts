@@ -26,6 +26,67 @@ function fold32(x: number): number {
 }
 
 /**
+ * The checksum of a file fed in order, chunk by chunk (the one walk over a file's bytes,
+ * ./byte-walk.ts): every chunk but the last must be a multiple of 4 bytes long, so words never
+ * straddle two chunks.
+ */
+export class PeChecksumAccumulator {
+  readonly #checkSumOffset: number;
+  /** Bytes added so far (the file offset of the next chunk). */
+  #length = 0;
+  #acc = 0;
+  /** Set once a chunk whose length is not a multiple of 4 (the file's tail) was added. */
+  #ended = false;
+
+  /** @param checkSumOffset - as for {@link computePeChecksum}. */
+  constructor(checkSumOffset: number) {
+    this.#checkSumOffset = checkSumOffset;
+  }
+
+  /**
+   * Adds the file's next bytes.
+   * @throws RangeError when a chunk follows one whose length was not a multiple of 4.
+   */
+  add(chunk: Uint8Array): void {
+    if (this.#ended) throw new RangeError("PeChecksumAccumulator: a chunk after the file's tail");
+    const base = this.#length;
+    const n = chunk.length;
+    const wordCount = n >>> 2;
+    const aligned = LITTLE_ENDIAN_HOST && chunk.byteOffset % 4 === 0;
+    const words = aligned ? new Uint32Array(chunk.buffer, chunk.byteOffset, wordCount) : undefined;
+    const view = aligned ? undefined : new DataView(chunk.buffer, chunk.byteOffset, n);
+    const field = this.#checkSumOffset - base;
+    let acc = this.#acc;
+    for (let start = 0; start < wordCount; start += CHUNK_WORDS) {
+      const end = Math.min(wordCount, start + CHUNK_WORDS);
+      let s = 0;
+      if (words !== undefined) for (let i = start; i < end; i++) s += words[i]!;
+      else for (let i = start; i < end; i++) s += view!.getUint32(i * 4, true);
+      // Treat the CheckSum field as zero: remove its bytes' contributions from this run's exact
+      // sum (which includes them, so it stays non-negative). `base` is a multiple of 4.
+      for (let p = Math.max(field, start * 4); p < Math.min(field + 4, end * 4); p++)
+        s -= chunk[p]! * 256 ** (p & 3);
+      acc = fold32(acc + s);
+    }
+    // Tail bytes (n % 4), as a zero-padded word, minus any CheckSum byte.
+    for (let p = wordCount * 4; p < n; p++) {
+      if (p < field || p >= field + 4) acc += chunk[p]! * 256 ** (p & 3);
+    }
+    this.#acc = acc;
+    this.#length = base + n;
+    if (n % 4 !== 0) this.#ended = true;
+  }
+
+  /** The checksum of the bytes added (a 32-bit unsigned number). */
+  value(): number {
+    let x = fold32(this.#acc);
+    // 32 → 16 bits, end-around carry (terminates as fold32 does).
+    while (x > 0xffff) x = (x % 0x10000) + Math.floor(x / 0x10000);
+    return (x + this.#length) >>> 0;
+  }
+}
+
+/**
  * @param bytes - the whole file.
  * @param checkSumOffset - file offset of the CheckSum field (optional header + 64); the 4 bytes
  *   there are treated as zero (also when unaligned or partly past EOF). Pass a value outside the
@@ -33,29 +94,7 @@ function fold32(x: number): number {
  * @returns the checksum (a 32-bit unsigned number).
  */
 export function computePeChecksum(bytes: Uint8Array, checkSumOffset: number): number {
-  const n = bytes.length;
-  const wordCount = n >>> 2;
-  const aligned = LITTLE_ENDIAN_HOST && bytes.byteOffset % 4 === 0;
-  const words = aligned ? new Uint32Array(bytes.buffer, bytes.byteOffset, wordCount) : undefined;
-  const view = aligned ? undefined : new DataView(bytes.buffer, bytes.byteOffset, n);
-  let acc = 0;
-  for (let start = 0; start < wordCount; start += CHUNK_WORDS) {
-    const end = Math.min(wordCount, start + CHUNK_WORDS);
-    let s = 0;
-    if (words !== undefined) for (let i = start; i < end; i++) s += words[i]!;
-    else for (let i = start; i < end; i++) s += view!.getUint32(i * 4, true);
-    // Treat the CheckSum field as zero: remove its bytes' contributions from this chunk's exact
-    // sum (which includes them, so it stays non-negative).
-    for (let p = Math.max(checkSumOffset, start * 4); p < Math.min(checkSumOffset + 4, end * 4); p++)
-      s -= bytes[p]! * 256 ** (p & 3);
-    acc = fold32(acc + s);
-  }
-  // Tail bytes (n % 4), as a zero-padded word, minus any CheckSum byte.
-  for (let p = wordCount * 4; p < n; p++) {
-    if (p < checkSumOffset || p >= checkSumOffset + 4) acc += bytes[p]! * 256 ** (p & 3);
-  }
-  let x = fold32(acc);
-  // 32 → 16 bits, end-around carry (terminates as fold32 does).
-  while (x > 0xffff) x = (x % 0x10000) + Math.floor(x / 0x10000);
-  return (x + n) >>> 0;
+  const sum = new PeChecksumAccumulator(checkSumOffset);
+  sum.add(bytes);
+  return sum.value();
 }

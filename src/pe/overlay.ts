@@ -8,7 +8,6 @@
  * PE/COFF specification §5.7 (the certificate table is not mapped;
  * https://learn.microsoft.com/en-us/windows/win32/debug/pe-format).
  */
-import { addToHistogram, entropyOfHistogram } from "./entropy.js";
 import type { CertificateTable, SectionHeader } from "./types.js";
 
 /** Where the overlay starts, how many bytes it has (certificate table excluded), and their entropy. */
@@ -18,25 +17,31 @@ export interface Overlay {
   entropy: number;
 }
 
+/** Where the overlay starts and the runs of file bytes it has (the certificate table cut out). */
+export interface OverlayRuns {
+  offset: number;
+  /** At most two `[start, end)` runs: before and after a certificate table lying in the overlay. */
+  runs: Array<{ start: number; end: number }>;
+}
+
 /**
- * @param bytes - the whole file.
+ * The overlay's place, without reading its bytes (their entropy is taken by the one walk over
+ * the file, ./byte-walk.ts).
+ * @param fileSize - the file's length in bytes.
  * @param headersEnd - end of the section table (file offset); the overlay never starts before it.
  */
-export function computeOverlay(
-  bytes: Uint8Array,
+export function overlayRuns(
+  fileSize: number,
   sections: readonly SectionHeader[],
   headersEnd: number,
   certificateTable: CertificateTable | undefined,
-): Overlay {
-  const fileSize = bytes.length;
+): OverlayRuns {
   let start = Math.min(headersEnd, fileSize);
   for (const s of sections) {
     if (s.sizeOfRawData === 0) continue;
     const rawOffset = s.rawDataOffset ?? s.pointerToRawData;
     start = Math.max(start, Math.min(rawOffset + s.sizeOfRawData, fileSize));
   }
-  const histogram = new Uint32Array(256);
-  let size = 0;
   let certStart = fileSize;
   let certEnd = fileSize;
   if (
@@ -47,8 +52,9 @@ export function computeOverlay(
     certStart = Math.max(start, certificateTable.offset);
     certEnd = Math.min(fileSize, certificateTable.offset + certificateTable.size);
   }
-  if (certStart > start) size += addToHistogram(histogram, bytes.subarray(start, certStart));
-  if (certStart < fileSize)
-    size += addToHistogram(histogram, bytes.subarray(Math.max(certEnd, certStart), fileSize));
-  return { offset: start, size, entropy: entropyOfHistogram(histogram, size) };
+  const runs: OverlayRuns["runs"] = [];
+  if (certStart > start) runs.push({ start, end: certStart });
+  if (certStart < fileSize && Math.max(certEnd, certStart) < fileSize)
+    runs.push({ start: Math.max(certEnd, certStart), end: fileSize });
+  return { offset: start, runs };
 }

@@ -37,7 +37,7 @@ export interface PeImportTables {
  */
 export function parsePeImports(bytes: Uint8Array, options: ParsePeOptions = {}): PeImportTables {
   const ctx = new ParseContext(bytes, options.mode ?? "permissive");
-  const { fileHeader, optionalHeader, pe32Plus, mapper } = parseImageHeaders(ctx, false);
+  const { fileHeader, optionalHeader, pe32Plus, mapper } = parseImageHeaders(ctx);
   // Unlike parsePe, an unmapped or zero directory is skipped without an anomaly: nobody reads them.
   const rvaOf = (index: number): number | undefined => {
     const dir = directory(optionalHeader, index);

@@ -1,14 +1,15 @@
 /**
  * `parsePe()`: the PE/COFF image parser. Reads the headers (fatal when unreadable), then every
  * optional structure (sections, imports, delay imports, exports, resources and version info,
- * certificate table), computes the loader checksum and the overlay. Pure: bytes in, data out; the
- * file is never copied (all payloads are subarrays).
+ * certificate table), then walks the file's bytes once (./byte-walk.ts) for the loader checksum,
+ * each section's entropy and the overlay's, feeding the caller's digests on the way. Pure: bytes
+ * in, data out; the file is never copied (all payloads are subarrays).
  *
  * Source: Microsoft "PE Format" specification (PE/COFF); see each sub-parser's header for the
  * section it implements.
  */
 import { parseCertificateTable } from "./certificate-table.js";
-import { computePeChecksum } from "./checksum.js";
+import { walkFileBytes, type ByteSink } from "./byte-walk.js";
 import { parseDelayImportDirectory } from "./delay-import-directory.js";
 import { parseDosHeader } from "./dos-header.js";
 import { parseExportDirectory } from "./export-directory.js";
@@ -24,7 +25,7 @@ import {
   directory,
   parseOptionalHeader,
 } from "./optional-header.js";
-import { computeOverlay } from "./overlay.js";
+import { overlayRuns } from "./overlay.js";
 import { ParseContext, type PeParseMode } from "./parse-context.js";
 import { RT_VERSION, parseResourceDirectory } from "./resource-directory.js";
 import { RvaMapper } from "./rva.js";
@@ -39,15 +40,21 @@ export interface ParsePeOptions {
    * continues with what could be read. `"strict"`: the first such problem throws.
    */
   mode?: PeParseMode;
+  /**
+   * Digests (or any {@link ByteSink}) fed every byte of the file, in order, during the one walk
+   * over it: triage's file sha256 shares the read with the checksum and the entropies. Fed only
+   * when parsing gets that far (not when the headers are refused).
+   */
+  digests?: readonly ByteSink[];
 }
 
 /**
  * The walk every PE reader starts with: DOS header, file header, optional header, section table
  * and the RVA mapper over them (PE/COFF §3, §4). {@link parsePe} and `parsePeImports` share it.
- * @param withEntropy - compute each section's entropy (parsePe does; the import reader does not).
+ * Reads the headers only (section entropy is 0 here).
  * @throws PeFormatError as {@link parsePe} does for its headers and section table.
  */
-export function parseImageHeaders(ctx: ParseContext, withEntropy: boolean) {
+export function parseImageHeaders(ctx: ParseContext) {
   const dos = parseDosHeader(ctx);
   const fileHeader = parseFileHeader(ctx, dos.lfanew);
   const optionalHeaderOffset = fileHeader.offset + IMAGE_FILE_HEADER_SIZE;
@@ -59,7 +66,6 @@ export function parseImageHeaders(ctx: ParseContext, withEntropy: boolean) {
     sectionTableOffset,
     fileHeader.numberOfSections,
     optionalHeader.fileAlignment,
-    withEntropy,
   );
   const mapper = new RvaMapper(
     sections,
@@ -68,6 +74,29 @@ export function parseImageHeaders(ctx: ParseContext, withEntropy: boolean) {
     ctx.size,
   );
   return { dos, fileHeader, optionalHeader, pe32Plus, sectionTableOffset, sections, mapper };
+}
+
+/**
+ * The one walk over the file's bytes (./byte-walk.ts): sets each section's entropy, the overlay
+ * (with its entropy) and the computed checksum of `image`, and feeds `options.digests`.
+ * @param headersEnd - end of the section table (file offset); the overlay never starts before it.
+ */
+function measureBytes(image: PeImage, bytes: Uint8Array, headersEnd: number, options: ParsePeOptions): void {
+  const { sections } = image;
+  const overlay = overlayRuns(bytes.length, sections, headersEnd, image.certificateTable);
+  const walk = walkFileBytes(
+    bytes,
+    [
+      ...sections.map((s) => [{ start: s.rawDataOffset!, end: s.rawDataOffset! + s.rawDataSizeInFile! }]),
+      overlay.runs,
+    ],
+    image.optionalHeader.checkSumOffset,
+    options.digests,
+  );
+  for (const [i, s] of sections.entries()) s.entropy = walk.groups[i]!.entropy;
+  const overlayBytes = walk.groups[sections.length]!;
+  image.overlay = { offset: overlay.offset, size: overlayBytes.size, entropy: overlayBytes.entropy };
+  image.computedCheckSum = walk.checksum;
 }
 
 /**
@@ -84,7 +113,7 @@ export function parseImageHeaders(ctx: ParseContext, withEntropy: boolean) {
 export function parsePe(bytes: Uint8Array, options: ParsePeOptions = {}): PeImage {
   const ctx = new ParseContext(bytes, options.mode ?? "permissive");
   const { dos, fileHeader, optionalHeader, pe32Plus, sectionTableOffset, sections, mapper } =
-    parseImageHeaders(ctx, true);
+    parseImageHeaders(ctx);
 
   // A directory whose RVA maps nowhere (typical of truncated files) is reported against its
   // data-directory entry without throwing, so permissive parsing of broken files stays cheap.
@@ -139,7 +168,8 @@ export function parsePe(bytes: Uint8Array, options: ParsePeOptions = {}): PeImag
     sections,
     imports,
     overlay: { offset: 0, size: 0, entropy: 0 },
-    computedCheckSum: computePeChecksum(bytes, optionalHeader.checkSumOffset),
+    // Set by the walk below, once the certificate table (which bounds the overlay) is known.
+    computedCheckSum: 0,
     anomalies: ctx.anomalies,
   };
 
@@ -184,8 +214,7 @@ export function parsePe(bytes: Uint8Array, options: ParsePeOptions = {}): PeImag
   const securityDir = directory(optionalHeader, IMAGE_DIRECTORY_ENTRY_SECURITY);
   if (securityDir !== undefined) image.certificateTable = parseCertificateTable(ctx, securityDir);
 
-  const headersEnd = sectionTableOffset + sections.length * IMAGE_SECTION_HEADER_SIZE;
-  image.overlay = computeOverlay(bytes, sections, headersEnd, image.certificateTable);
+  measureBytes(image, bytes, sectionTableOffset + sections.length * IMAGE_SECTION_HEADER_SIZE, options);
 
   const ep = optionalHeader.addressOfEntryPoint;
   const epSection = sections.find(

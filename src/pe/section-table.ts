@@ -1,13 +1,13 @@
 /**
  * The section table: NumberOfSections IMAGE_SECTION_HEADERs (40 bytes each) right after the
- * optional header, plus derived facts per section (entropy of the raw data inside the file,
- * executable / writable flags, the file offset the loader really reads from).
+ * optional header, plus derived facts per section (executable / writable flags, the file offset
+ * the loader really reads from, how much raw data is inside the file). The entropy of each
+ * section's raw data is taken by parsePe's one walk over the file (./byte-walk.ts).
  *
  * Source: PE/COFF specification §4 "Section Table (Section Headers)" and §4.1 "Section Flags".
  * Where we follow the Windows loader rather than the spec (PointerToRawData rounded down to 512),
  * the comment says so.
  */
-import { addToHistogram, entropyOfHistogram } from "./entropy.js";
 import { MAX_SECTIONS } from "./limits.js";
 import type { ParseContext } from "./parse-context.js";
 import type { SectionHeader } from "./types.js";
@@ -37,11 +37,9 @@ export function loaderRawOffset(pointerToRawData: number, fileAlignment: number)
 /**
  * Reads the section table at `offset`. More than {@link MAX_SECTIONS} sections, or headers past
  * the end of the file, are problems (strict: thrown; permissive: the headers that fit are kept).
- * Raw data past EOF is a problem too; entropy then covers the bytes that are in the file.
+ * Raw data past EOF is a problem too. Only the headers are read: `entropy` is 0 here.
  * @param offset - file offset of the first IMAGE_SECTION_HEADER.
  * @param fileAlignment - the optional header's FileAlignment.
- * @param withEntropy - compute each section's entropy (a pass over its raw data); when false,
- *   `entropy` is 0 and only the headers are read.
  * @throws PeFormatError in strict mode: `count-over-limit`, `truncated`.
  */
 export function parseSectionTable(
@@ -49,7 +47,6 @@ export function parseSectionTable(
   offset: number,
   numberOfSections: number,
   fileAlignment: number,
-  withEntropy = true,
 ): SectionHeader[] {
   const r = ctx.reader;
   let count = numberOfSections;
@@ -76,7 +73,6 @@ export function parseSectionTable(
   }
   const overLimit = numberOfSections > MAX_SECTIONS;
   const sections: SectionHeader[] = [];
-  const histogram = new Uint32Array(256);
   for (let i = 0; i < count; i++) {
     const h = offset + i * IMAGE_SECTION_HEADER_SIZE;
     const s = "IMAGE_SECTION_HEADER";
@@ -102,7 +98,6 @@ export function parseSectionTable(
     const rawDataOffset =
       sizeOfRawData === 0 ? pointerToRawData : loaderRawOffset(pointerToRawData, fileAlignment);
     let rawDataSizeInFile = 0;
-    let entropy = 0;
     if (sizeOfRawData > 0) {
       const end = rawDataOffset + sizeOfRawData;
       if (end > r.size) {
@@ -115,11 +110,6 @@ export function parseSectionTable(
         );
       }
       rawDataSizeInFile = Math.max(0, Math.min(end, r.size) - rawDataOffset);
-      if (rawDataSizeInFile > 0 && withEntropy) {
-        histogram.fill(0);
-        addToHistogram(histogram, r.bytes(rawDataOffset, rawDataSizeInFile, s));
-        entropy = entropyOfHistogram(histogram, rawDataSizeInFile);
-      }
     }
     sections.push({
       name,
@@ -128,7 +118,7 @@ export function parseSectionTable(
       sizeOfRawData,
       pointerToRawData,
       characteristics,
-      entropy,
+      entropy: 0,
       executable: (characteristics & (IMAGE_SCN_MEM_EXECUTE | IMAGE_SCN_CNT_CODE)) !== 0,
       writable: (characteristics & IMAGE_SCN_MEM_WRITE) !== 0,
       headerOffset: h,

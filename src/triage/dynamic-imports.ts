@@ -111,6 +111,8 @@ function standsAlone(hay: Uint8Array, at: number, n: Needle): boolean {
 const HASH_BITS = 16;
 /** Bytes per block (Wu-Manber's B). */
 const BLOCK = 3;
+/** Shortest window of the shared walk; shorter needles are searched one by one (see {@link NeedleSet}). */
+const MIN_WINDOW = 12;
 
 function blockHash(hay: Uint8Array, end: number): number {
   const key = hay[end - 2]! | (hay[end - 1]! << 8) | (hay[end]! << 16);
@@ -119,10 +121,15 @@ function blockHash(hay: Uint8Array, end: number): number {
 
 /**
  * All needles at once, Wu-Manber style (S. Wu, U. Manber, "A fast algorithm for multi-pattern
- * searching", 1994): a window of the shortest needle's length `m` slides over the bytes; the hash
- * of its last {@link BLOCK} bytes says how far it may safely jump (up to `m − BLOCK + 1`), and
- * only when it may not are the few needles ending so compared. One walk that reads about one
- * position in five, instead of one `indexOf` pass per needle (32 passes over every mapped byte).
+ * searching", 1994): a window of `m` bytes (the shortest needle's length, at least
+ * {@link MIN_WINDOW}) slides over the bytes; the hash of its last {@link BLOCK} bytes says how far
+ * it may safely jump (up to `m − BLOCK + 1`), and only when it may not are the few needles ending
+ * so compared. One walk instead of one `indexOf` pass per needle (32 passes over every mapped
+ * byte).
+ *
+ * The window is at least {@link MIN_WINDOW} bytes: one short name (`WinExec`, 7 bytes in ASCII)
+ * would otherwise cap every jump at 5 bytes for all the others. Needles shorter than that are
+ * searched on their own with `Buffer.indexOf` (native code), which finds the same occurrences.
  */
 class NeedleSet {
   readonly needles: readonly Needle[];
@@ -132,12 +139,21 @@ class NeedleSet {
   /** Needles by the hash of the block ending their first `m` bytes. */
   readonly #ending = new Map<number, number[]>();
 
+  /** Indices of the needles shorter than the window, searched with `indexOf`. */
+  readonly #short: number[] = [];
+
   constructor(needles: readonly Needle[]) {
     this.needles = needles.filter((n) => n.bytes.length >= BLOCK);
-    this.#m = Math.min(...this.needles.map((n) => n.bytes.length));
+    const lengths = this.needles.map((n) => n.bytes.length);
+    this.#m = Math.max(MIN_WINDOW, Math.min(...lengths));
+    if (lengths.every((l) => l < this.#m)) this.#m = Math.max(...lengths);
     const m = this.#m;
     this.#shift = new Uint8Array(1 << HASH_BITS).fill(m - BLOCK + 1);
     for (const [i, n] of this.needles.entries()) {
+      if (n.bytes.length < m) {
+        this.#short.push(i);
+        continue;
+      }
       for (let end = BLOCK - 1; end < m; end++) {
         const h = blockHash(n.bytes, end);
         this.#shift[h] = Math.min(this.#shift[h]!, m - 1 - end);
@@ -180,6 +196,16 @@ class NeedleSet {
         if (standsAlone(hay, at, n) && found(i, at)) done[i] = 1;
       }
       end++;
+    }
+    if (this.#short.length === 0) return;
+    const buffer = Buffer.from(hay.buffer, hay.byteOffset, hay.byteLength);
+    for (const i of this.#short) {
+      const n = this.needles[i]!;
+      // Terminates: each step starts one byte after the previous occurrence.
+      for (let at = buffer.indexOf(n.bytes, Math.max(0, from)); at >= 0 && at < until && done[i] !== 1;) {
+        if (standsAlone(hay, at, n) && found(i, at)) done[i] = 1;
+        at = buffer.indexOf(n.bytes, at + 1);
+      }
     }
   }
 }

@@ -183,18 +183,18 @@ function loaderFileName(name: string): string {
 }
 
 /**
- * Whether an import of `dll`, by a module in `folder`, names the file `fileName` of that folder.
- * Relative paths resolve against `folder` (the first directory the loader searches).
+ * The file an import of `dll`, by a module in `folder`, names: its path as lower-case segments
+ * (`["c:", "kit", "kofmsp.dll"]`), or `undefined` when the name is empty. Relative paths resolve
+ * against `folder` (the first directory the loader searches).
  */
-export function importNamesFile(dll: string, folder: string, fileName: string): boolean {
+function importTarget(dll: string, folder: string): string[] | undefined {
   // `\\?\C:\…` and `\\.\C:\…` name the same file as `C:\…`; `name::$DATA` is the file's
   // unnamed data stream, i.e. the file itself (NTFS).
   const name = dll.replace(/^[\\/]{2}[?.][\\/]/, "").replace(/::\$data$/i, "");
   const parts = segments(name);
   const last = parts.pop();
-  if (last === undefined) return false;
+  if (last === undefined) return undefined;
   const folderParts = segments(folder);
-  const target = [...folderParts, fileName.toLowerCase()];
   const drive = (s: string | undefined) => /^[a-z]:$/.test(s ?? "");
   const absolute = drive(parts[0]) || /^[\\/]{2}/.test(name);
   // Rooted (`\kit\x.dll`): on the current drive, taken as the importer's.
@@ -210,7 +210,61 @@ export function importNamesFile(dll: string, folder: string, fileName: string): 
     else resolved.push(p);
   }
   resolved.push(loaderFileName(last));
-  return resolved.length === target.length && resolved.every((p, i) => p === target[i]);
+  return resolved;
+}
+
+/** The segments of file `fileName` of `folder`, as {@link importTarget} gives them. */
+function fileTarget(folder: string, fileName: string): string[] {
+  return [...segments(folder), fileName.toLowerCase()];
+}
+
+/** One string per segment list, equal exactly when the lists are (JSON keeps segment bounds). */
+const targetKey = (parts: readonly string[]): string => JSON.stringify(parts);
+
+/**
+ * Whether an import of `dll`, by a module in `folder`, names the file `fileName` of that folder.
+ * Relative paths resolve against `folder` (the first directory the loader searches).
+ */
+export function importNamesFile(dll: string, folder: string, fileName: string): boolean {
+  const resolved = importTarget(dll, folder);
+  const target = fileTarget(folder, fileName);
+  return (
+    resolved !== undefined && resolved.length === target.length && resolved.every((p, i) => p === target[i])
+  );
+}
+
+/** One module of a scan that imports a given file, with its first import naming it. */
+interface ImportHit {
+  module: SiblingModule;
+  hit: SiblingImport;
+}
+
+/**
+ * A scan's imports by the file they name, for one folder path: every module (in scan order)
+ * with its first import naming that file. Built once per scan and folder path, so matching a
+ * folder's n files costs n lookups, not n × (modules × imports) name resolutions.
+ */
+const importIndexes = new WeakMap<FolderScan, Map<string, Map<string, ImportHit[]>>>();
+
+function importIndexOf(scan: FolderScan, folderPath: string): Map<string, ImportHit[]> {
+  let byFolder = importIndexes.get(scan);
+  if (byFolder === undefined) importIndexes.set(scan, (byFolder = new Map()));
+  let index = byFolder.get(folderPath);
+  if (index !== undefined) return index;
+  index = new Map();
+  for (const module of scan.modules) {
+    for (const hit of module.imports) {
+      const target = importTarget(hit.dll, folderPath);
+      if (target === undefined) continue;
+      const key = targetKey(target);
+      const hits = index.get(key);
+      // The module's first import naming the file, as `imports.find` would pick it.
+      if (hits === undefined) index.set(key, [{ module, hit }]);
+      else if (hits[hits.length - 1]!.module !== module) hits.push({ module, hit });
+    }
+  }
+  byFolder.set(folderPath, index);
+  return index;
 }
 
 /**
@@ -223,10 +277,9 @@ export function importNamesFile(dll: string, folder: string, fileName: string): 
 export function sideLoadersOf(scan: FolderScan, fileName: string, folderPath = scan.folder): SideLoading {
   const self = fileName.toLowerCase();
   const positions: LoadPosition[] = [];
-  for (const m of scan.modules) {
+  const hits = importIndexOf(scan, folderPath).get(targetKey(fileTarget(folderPath, fileName))) ?? [];
+  for (const { module: m, hit } of hits) {
     if (m.name.toLowerCase() === self) continue;
-    const hit = m.imports.find((i) => importNamesFile(i.dll, folderPath, fileName));
-    if (!hit) continue;
     positions.push({
       kind: m.isDll ? "next-to-dll" : "next-to-exe",
       where: `${m.where} (imports "${hit.dll}"${hit.delayLoad ? ", delay-load" : ""})`,

@@ -99,13 +99,16 @@ function errorRecord(input: TriageInput, sha256: string, error: TriageRecord["er
  * @returns the record; `verdict: "error"` with `error.code` for non-PE or unreadable input.
  */
 export async function triageFile(input: TriageInput, options: TriageOptions): Promise<TriageRecord> {
-  const sha256 = createHash("sha256").update(input.bytes).digest("hex");
+  // The file's sha256 is fed by the parser's one walk over the bytes (with the checksum and the
+  // entropies); a file refused at its headers is hashed on its own.
+  const fileHash = createHash("sha256");
   let pe: PeImage;
   try {
-    pe = parsePe(input.bytes, { mode: "permissive" });
+    pe = parsePe(input.bytes, { mode: "permissive", digests: [fileHash] });
   } catch (e) {
-    return errorRecord(input, sha256, describeError(e));
+    return errorRecord(input, createHash("sha256").update(input.bytes).digest("hex"), describeError(e));
   }
+  const sha256 = fileHash.digest("hex");
   let signature: SignatureVerification;
   try {
     signature = await options.verifySignature(input.bytes, pe);

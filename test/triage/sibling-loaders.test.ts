@@ -14,7 +14,10 @@ import {
   MAX_SIBLING_MODULES,
   NOT_READ_SHOWN,
   importNamesFile,
+  sideLoadersOf,
   type FolderFile,
+  type FolderScan,
+  type SiblingModule,
 } from "../../src/triage/sibling-loaders.js";
 import type { TriageSubject } from "../../src/triage/subject.js";
 import { fakePe } from "../helpers/fake-pe.js";
@@ -179,5 +182,59 @@ describe("FolderScans: caps and unreadable modules", () => {
     });
     await Promise.all(["kofmsp.dll", "a.dll", "b.dll"].map((n) => scans.sideLoadersOf(DIR, n)));
     assert.equal(listings, 1);
+  });
+});
+
+describe("sideLoadersOf: the scan's import index finds what matching every import finds", () => {
+  const IMPORTS = [
+    "kofmsp.dll",
+    "KOFMSP",
+    "kofmsp.",
+    ".\\kofmsp.dll",
+    "..\\kit\\kofmsp.dll",
+    `${DIR}\\KOFMSP.DLL`,
+    `\\\\?\\${DIR}\\kofmsp.dll`,
+    "\\Users\\bob\\Downloads\\kit\\kofmsp.dll",
+    "kofmsp.dll::$DATA",
+    "kofmsp32.dll",
+    "other.dll",
+    "a\\b.dll",
+    "",
+    "\\\\server\\share\\kofmsp.dll",
+  ];
+  const FILES = ["kofmsp.dll", "KOFMSP.DLL", "kofmsp", "kofmsp32.dll", "other.dll", "a\\b.dll", "b.dll"];
+
+  /** The matching the index replaced: each module's first import naming the file. */
+  function bruteForce(modules: SiblingModule[], fileName: string): string[] {
+    return modules
+      .filter((m) => m.name.toLowerCase() !== fileName.toLowerCase())
+      .flatMap((m) => {
+        const hit = m.imports.find((i) => importNamesFile(i.dll, DIR, fileName));
+        return hit ? [`${m.where} (imports "${hit.dll}"${hit.delayLoad ? ", delay-load" : ""})`] : [];
+      });
+  }
+
+  it("same positions, in module order, for every file name over 200 random folders", () => {
+    let x = 7;
+    const next = (below: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % below;
+    for (let round = 0; round < 200; round++) {
+      const modules: SiblingModule[] = Array.from({ length: 1 + next(6) }, (_, i) => {
+        const name = next(4) === 0 ? FILES[next(FILES.length)]! : `m${i}.exe`;
+        return {
+          name,
+          where: `${DIR}\\${name}`,
+          isDll: next(2) === 0,
+          imports: Array.from({ length: next(5) }, () => ({
+            dll: IMPORTS[next(IMPORTS.length)]!,
+            delayLoad: next(2) === 0,
+          })),
+        };
+      });
+      const scan: FolderScan = { folder: DIR, listed: true, candidates: [], modules, notRead: [] };
+      for (const f of FILES) {
+        const found = sideLoadersOf(scan, f).positions.map((p) => p.where);
+        assert.deepEqual(found, bruteForce(modules, f), `round ${round}, file ${f}`);
+      }
+    }
   });
 });
