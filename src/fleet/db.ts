@@ -4,10 +4,17 @@
  * default `./koff-fleet-db`). Both speak the same SQL (src/fleet/sql.ts); nothing else in the
  * fleet code knows which engine it talks to.
  *
- * Sources: node-postgres, https://node-postgres.com/apis/client; PGlite,
- * https://pglite.dev/docs/api (PGlite is PostgreSQL compiled to WebAssembly).
+ * Bulk loads go through `COPY … FROM STDIN` on a server (pg-copy-streams) and `COPY … FROM
+ * '/dev/blob'` on PGlite, both in COPY's text format (src/fleet/copy-text.ts).
+ *
+ * Sources: node-postgres, https://node-postgres.com/apis/client; pg-copy-streams,
+ * https://github.com/brianc/node-pg-copy-streams; PGlite, https://pglite.dev/docs/api (PGlite is
+ * PostgreSQL compiled to WebAssembly; `blob` query option for COPY); COPY,
+ * https://www.postgresql.org/docs/current/sql-copy.html.
  */
 import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { CodedError } from "../util/coded-error.js";
 
 /** One database connection. Parameters are `$1…`; arrays are sent as PostgreSQL arrays. */
@@ -17,6 +24,11 @@ export interface FleetDb {
   query<T extends object = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs several statements (no parameters): migrations. */
   exec(sql: string): Promise<void>;
+  /**
+   * Appends rows to `table` with COPY: `rows` is COPY text format (src/fleet/copy-text.ts), one
+   * line per row, `columns` in that order. Inside the caller's transaction, if any.
+   */
+  copyRows(table: string, columns: readonly string[], rows: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,6 +96,11 @@ async function openPostgres(url: string): Promise<FleetDb> {
     query: async <T extends object>(sql: string, params?: unknown[]) =>
       (await client.query(sql, params)).rows as T[],
     exec: async (sql) => void (await client.query(sql)),
+    copyRows: async (table, columns, rows) => {
+      const { from } = await import("pg-copy-streams");
+      const sink = client.query(from(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
+      await pipeline(Readable.from(copyChunks(rows)), sink);
+    },
     close: () => client.end(),
   };
 }
@@ -96,6 +113,24 @@ async function openPglite(dir: string | undefined): Promise<FleetDb> {
     describe: `pglite ${dir ?? "memory"}`,
     query: async <T extends object>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
     exec: async (sql) => void (await db.exec(sql)),
+    copyRows: async (table, columns, rows) =>
+      void (await db.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], {
+        blob: new Blob([rows]),
+      })),
     close: () => db.close(),
   };
+}
+
+/** `text` in pieces of about 1 MiB, so a large COPY is sent as a stream, not one huge buffer. */
+function* copyChunks(text: string): Generator<string> {
+  const size = 1 << 20;
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(start + size, text.length);
+    // Never split a surrogate pair: each piece is encoded to UTF-8 on its own.
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++;
+    yield text.slice(start, end);
+    start = end;
+  }
 }

@@ -1,18 +1,21 @@
 /**
  * `fleet ingest`: host reports into the fleet store. The store is migrated first (versioned
- * migrations, src/fleet/sql.ts); each report is read, validated against
- * schemas/check.schema.json and turned into rows; rows are written in batches (a few multi-row
- * statements per batch, one transaction each). A run id already stored is skipped, so ingesting
- * the same report twice changes nothing. A report that cannot be read, does not validate or
- * cannot be written is reported and skipped; it never stops the others.
+ * migrations, src/fleet/sql.ts); each report is read and turned into rows by a checked reader of
+ * the fields the store keeps (src/fleet/report-rows.ts: a wrong one is named by its JSON
+ * pointer). Rows are written in batches, one transaction each: hosts and runs by one multi-row
+ * statement each (`unnest` of arrays), the runs the store did not have yet come back from
+ * `INSERT … ON CONFLICT DO NOTHING RETURNING`, and only their findings and files are loaded,
+ * with COPY. A run id already stored is skipped, so ingesting the same report twice changes
+ * nothing. A report that cannot be read, is not a host report or cannot be written is reported
+ * and skipped; it never stops the others. Memory is bounded by the batch, not by the input.
  *
  * Source: docs/fleet.md ("fleet ingest"); PostgreSQL transactions,
- * https://www.postgresql.org/docs/current/tutorial-transactions.html.
+ * https://www.postgresql.org/docs/current/tutorial-transactions.html; COPY,
+ * https://www.postgresql.org/docs/current/sql-copy.html.
  */
-import { validateDocument } from "../app/json-schemas.js";
-import type { CheckJsonDocument } from "../report/check-json.js";
+import { copyLine } from "./copy-text.js";
 import type { FleetDb } from "./db.js";
-import { reportRows, type ReportRows } from "./report-rows.js";
+import { HostReportError, reportRows, type ReportRows } from "./report-rows.js";
 import * as SQL from "./sql.js";
 
 /** One report to ingest: where it came from, and how to read it (it may throw). */
@@ -33,8 +36,8 @@ export interface IngestResult {
   migrated: number[];
 }
 
-/** Reports per transaction. */
-export const INGEST_BATCH = 500;
+/** Reports per transaction (and most reports held in memory at once). */
+export const INGEST_BATCH = 2000;
 
 /** Applies every migration not yet recorded, oldest first, each in its own transaction. */
 export async function migrate(db: FleetDb): Promise<number[]> {
@@ -114,15 +117,13 @@ async function readRows(
     skip(input.origin, `${typeof err.code === "string" ? `${err.code}: ` : ""}${String(err.message ?? e)}`);
     return undefined;
   }
-  const v = validateDocument("check", doc, 3);
-  if (!v.valid) {
-    const version = (doc as { schemaVersion?: unknown } | null)?.schemaVersion;
-    const hint =
-      version !== undefined && version !== 2 ? ` (schemaVersion ${JSON.stringify(version)}; 2 is read)` : "";
-    skip(input.origin, `not a koff-doctor host report${hint}: ${v.problems.join("; ")}`);
+  try {
+    return reportRows(doc, input.origin);
+  } catch (e) {
+    if (!(e instanceof HostReportError)) throw e;
+    skip(input.origin, `not a koff-doctor host report: ${e.message}`);
     return undefined;
   }
-  return reportRows(doc as CheckJsonDocument, input.origin);
 }
 
 /**
@@ -205,34 +206,36 @@ async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
       "outlookBitness",
     ]),
   );
-  const fresh = new Set(inserted.map((r) => r.run_id.toLowerCase()));
-  const news = batch.filter((r) => fresh.has(r.run.runId.toLowerCase()));
-  const findings = news.flatMap((r) => r.findings.map((f) => ({ ...f, runId: r.run.runId })));
-  if (findings.length > 0)
-    await db.query(
-      SQL.INSERT_FINDINGS,
-      columns(findings, [
-        "runId",
-        "ordinal",
-        "checkId",
-        "severity",
-        "title",
-        "message",
-        "remedy",
-        "evidence",
-      ]),
-    );
-  const runFiles = news.flatMap((r) => r.files.map((f) => ({ ...f, runId: r.run.runId })));
-  const files = [...new Map(runFiles.map((f) => [f.sha256, f])).values()];
-  if (files.length > 0) {
+  const fresh = new Set(inserted.map((r) => r.run_id));
+  const news = batch.filter((r) => fresh.has(r.run.runId));
+  const files = new Map<string, ReportRows["files"][number]>();
+  for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
+  if (files.size > 0)
     await db.query(
       SQL.INSERT_FILES,
-      columns(files, ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"]),
+      columns(
+        [...files.values()],
+        ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
+      ),
     );
-    await db.query(
-      SQL.INSERT_RUN_FILES,
-      columns(runFiles, ["runId", "path", "sha256", "verdict", "provider", "inInstall"]),
-    );
+  let findings = "";
+  let runFiles = "";
+  for (const { run, findings: fs, files: rfs } of news) {
+    for (const f of fs)
+      findings += copyLine([
+        run.runId,
+        f.ordinal,
+        f.checkId,
+        f.severity,
+        f.title,
+        f.message,
+        f.remedy,
+        f.evidence,
+      ]);
+    for (const f of rfs)
+      runFiles += copyLine([run.runId, f.path, f.sha256, f.verdict, f.provider, f.inInstall]);
   }
+  if (findings !== "") await db.copyRows("findings", SQL.FINDINGS_COLUMNS, findings);
+  if (runFiles !== "") await db.copyRows("run_files", SQL.RUN_FILES_COLUMNS, runFiles);
   return news.length;
 }

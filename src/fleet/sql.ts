@@ -129,10 +129,17 @@ SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::
 ON CONFLICT (run_id) DO NOTHING
 RETURNING run_id::text AS run_id`;
 
-export const INSERT_FINDINGS = `
-INSERT INTO findings (run_id, ordinal, check_id, severity, title, message, remedy, evidence)
-SELECT * FROM unnest($1::uuid[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[],
-                     $7::text[], $8::jsonb[])`;
+/** The columns `fleet ingest` loads into `findings` with COPY, in order. */
+export const FINDINGS_COLUMNS = [
+  "run_id",
+  "ordinal",
+  "check_id",
+  "severity",
+  "title",
+  "message",
+  "remedy",
+  "evidence",
+] as const;
 
 /** Files by SHA-256: the first report of a hash describes it (the same bytes triage the same). */
 export const INSERT_FILES = `
@@ -140,9 +147,8 @@ INSERT INTO files (sha256, size, verdict, signature_state, signer, file_version,
 SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
 ON CONFLICT (sha256) DO NOTHING`;
 
-export const INSERT_RUN_FILES = `
-INSERT INTO run_files (run_id, path, sha256, verdict, provider, in_install)
-SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[])`;
+/** The columns `fleet ingest` loads into `run_files` with COPY, in order. */
+export const RUN_FILES_COLUMNS = ["run_id", "path", "sha256", "verdict", "provider", "in_install"] as const;
 
 /** Refreshes the planner's statistics of the fleet tables (after an ingest). */
 export const ANALYZE_TABLES = "ANALYZE hosts, runs, findings, files, run_files";
