@@ -37,7 +37,8 @@ export interface IngestResult {
 }
 
 /** Reports per transaction (and most reports held in memory at once). */
-export const INGEST_BATCH = 2000;
+export const INGEST_BATCH = 1000;
+const YIELD_EVERY = 50;
 
 /** Applies every migration not yet recorded, oldest first, each in its own transaction. */
 export async function migrate(db: FleetDb): Promise<number[]> {
@@ -83,9 +84,16 @@ export async function ingestReports(
   };
   const seen = new Set<string>();
   let batch: ReportRows[] = [];
+  // One batch is written while the next is read and turned into rows: the database and this
+  // process work at the same time. At most two batches are held.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
-    if (batch.length > 0) await writeBatch(db, batch, result, skip);
+    const full = batch;
     batch = [];
+    await writing;
+    writing = full.length > 0 ? writeBatch(db, full, result, skip) : Promise.resolve();
+    // Awaited at the next flush; until then a failure must not count as unhandled.
+    writing.catch(() => undefined);
   };
   for await (const input of inputs) {
     const rows = await readRows(input, skip);
@@ -97,8 +105,12 @@ export async function ingestReports(
     seen.add(rows.run.runId);
     batch.push(rows);
     if (batch.length >= (options.batch ?? INGEST_BATCH)) await flush();
+    // Reports read from memory never leave the microtask queue: let the database's replies in,
+    // so the batch being written moves on to its next statement while this one is read.
+    else if (batch.length % YIELD_EVERY === 0) await new Promise(setImmediate);
   }
   await flush();
+  await writing;
   // Fresh statistics after a load, so the summary's planner sees the tables as they now are.
   if (result.ingested > 0) await db.exec(SQL.ANALYZE_TABLES);
   return result;
@@ -187,27 +199,30 @@ async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
       "firstSeen",
     ]),
   );
-  const runs = batch.map((r) => ({ ...r.run, hostId: r.host.hostId }));
-  const inserted = await db.query<{ run_id: string }>(
-    SQL.INSERT_RUNS,
-    columns(runs, [
-      "runId",
-      "hostId",
-      "collectedAt",
-      "origin",
-      "mode",
-      "source",
-      "toolVersion",
-      "schemaVersion",
-      "status",
-      "exitCode",
-      "connectorVersion",
-      "outlookVersion",
-      "outlookBitness",
-    ]),
-  );
-  const fresh = new Set(inserted.map((r) => r.run_id));
-  const news = batch.filter((r) => fresh.has(r.run.runId));
+  // Runs already stored are left as they are (ingest is idempotent per run id); the others are
+  // loaded with COPY. A run written meanwhile by another ingest makes the COPY fail on the
+  // primary key, and the batch is retried report by report (writeBatch).
+  const stored = await db.query<{ run_id: string }>(SQL.STORED_RUNS, [batch.map((r) => r.run.runId)]);
+  const old = new Set(stored.map((r) => r.run_id));
+  const news = batch.filter((r) => !old.has(r.run.runId));
+  let runs = "";
+  for (const { host, run: r } of news)
+    runs += copyLine([
+      r.runId,
+      host.hostId,
+      r.collectedAt,
+      r.origin,
+      r.mode,
+      r.source,
+      r.toolVersion,
+      r.schemaVersion,
+      r.status,
+      r.exitCode,
+      r.connectorVersion,
+      r.outlookVersion,
+      r.outlookBitness,
+    ]);
+  if (runs !== "") await db.copyRows("runs", SQL.RUNS_COLUMNS, runs);
   const files = new Map<string, ReportRows["files"][number]>();
   for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
   if (files.size > 0)
