@@ -100,10 +100,13 @@ async function main(): Promise<void> {
     const db = await openFleetDb(pg.url);
     await migrate(db);
     let t = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     const r = await ingestReports(db, inputs(docs));
     const ingestSeconds = seconds(t);
+    const { user, system } = process.cpuUsage(cpu);
     console.log(
-      `  ingest: ${r.ingested} runs in ${ingestSeconds.toFixed(2)} s: ${(findings / ingestSeconds).toFixed(0)} findings/s`,
+      `  ingest: ${r.ingested} runs in ${ingestSeconds.toFixed(2)} s: ${(findings / ingestSeconds).toFixed(0)} findings/s` +
+        ` (this process's CPU: ${((user + system) / 1e6).toFixed(2)} s)`,
     );
     t = process.hrtime.bigint();
     for (const d of docs) reportRows(d, d.runId);

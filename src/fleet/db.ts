@@ -25,10 +25,11 @@ export interface FleetDb {
   /** Runs several statements (no parameters): migrations. */
   exec(sql: string): Promise<void>;
   /**
-   * Appends rows to `table` with COPY: `rows` is COPY text format (src/fleet/copy-text.ts), one
-   * line per row, `columns` in that order. Inside the caller's transaction, if any.
+   * Appends rows to `table` with COPY: `rows` are UTF-8 chunks of COPY text format
+   * (src/fleet/copy-text.ts), one line per row, `columns` in that order. Inside the caller's
+   * transaction, if any.
    */
-  copyRows(table: string, columns: readonly string[], rows: string): Promise<void>;
+  copyRows(table: string, columns: readonly string[], rows: readonly Uint8Array[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -99,7 +100,7 @@ async function openPostgres(url: string): Promise<FleetDb> {
     copyRows: async (table, columns, rows) => {
       const { from } = await import("pg-copy-streams");
       const sink = client.query(from(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
-      await pipeline(Readable.from(copyChunks(rows)), sink);
+      await pipeline(Readable.from(rows), sink);
     },
     close: () => client.end(),
   };
@@ -115,22 +116,8 @@ async function openPglite(dir: string | undefined): Promise<FleetDb> {
     exec: async (sql) => void (await db.exec(sql)),
     copyRows: async (table, columns, rows) =>
       void (await db.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], {
-        blob: new Blob([rows]),
+        blob: new Blob(rows as Uint8Array<ArrayBuffer>[]),
       })),
     close: () => db.close(),
   };
-}
-
-/** `text` in pieces of about 1 MiB, so a large COPY is sent as a stream, not one huge buffer. */
-function* copyChunks(text: string): Generator<string> {
-  const size = 1 << 20;
-  let start = 0;
-  while (start < text.length) {
-    let end = Math.min(start + size, text.length);
-    // Never split a surrogate pair: each piece is encoded to UTF-8 on its own.
-    const last = text.charCodeAt(end - 1);
-    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++;
-    yield text.slice(start, end);
-    start = end;
-  }
 }

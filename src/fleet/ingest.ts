@@ -13,7 +13,7 @@
  * https://www.postgresql.org/docs/current/tutorial-transactions.html; COPY,
  * https://www.postgresql.org/docs/current/sql-copy.html.
  */
-import { copyLine } from "./copy-text.js";
+import { CopyRows } from "./copy-text.js";
 import type { FleetDb } from "./db.js";
 import { HostReportError, reportRows, type ReportRows } from "./report-rows.js";
 import * as SQL from "./sql.js";
@@ -112,7 +112,7 @@ export async function ingestReports(
   await flush();
   await writing;
   // Fresh statistics after a load, so the summary's planner sees the tables as they now are.
-  if (result.ingested > 0) await db.exec(SQL.ANALYZE_TABLES);
+  if (result.ingested > 0) await inTransaction(db, () => db.exec(SQL.ANALYZE_TABLES));
   return result;
 }
 
@@ -182,32 +182,56 @@ async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
       hosts.set(r.host.hostId, { ...r.host, collectedAt: r.run.collectedAt, runId: r.run.runId, firstSeen });
     else prev.firstSeen = firstSeen;
   }
+  // Hosts new to the store are loaded with COPY; the others are updated by one upsert (which
+  // also covers a host another ingest added meanwhile, should the COPY fail on the key).
   const h = [...hosts.values()];
-  await db.query(
-    SQL.UPSERT_HOSTS,
-    columns(h, [
-      "hostId",
-      "idSource",
-      "computerName",
-      "domain",
-      "osProduct",
-      "osBuild",
-      "osVersion",
-      "user",
-      "collectedAt",
-      "runId",
-      "firstSeen",
-    ]),
+  const known = new Set(
+    (await db.query<{ host_id: string }>(SQL.STORED_HOSTS, [h.map((x) => x.hostId)])).map((r) => r.host_id),
   );
+  const fresh = new CopyRows();
+  for (const x of h)
+    if (!known.has(x.hostId))
+      fresh.add([
+        x.hostId,
+        x.idSource,
+        x.computerName,
+        x.domain,
+        x.osProduct,
+        x.osBuild,
+        x.osVersion,
+        x.user,
+        x.firstSeen,
+        x.collectedAt,
+        x.runId,
+      ]);
+  if (fresh.count > 0) await db.copyRows("hosts", SQL.HOSTS_COLUMNS, fresh.chunked());
+  const update = h.filter((x) => known.has(x.hostId));
+  if (update.length > 0)
+    await db.query(
+      SQL.UPSERT_HOSTS,
+      columns(update, [
+        "hostId",
+        "idSource",
+        "computerName",
+        "domain",
+        "osProduct",
+        "osBuild",
+        "osVersion",
+        "user",
+        "collectedAt",
+        "runId",
+        "firstSeen",
+      ]),
+    );
   // Runs already stored are left as they are (ingest is idempotent per run id); the others are
   // loaded with COPY. A run written meanwhile by another ingest makes the COPY fail on the
   // primary key, and the batch is retried report by report (writeBatch).
   const stored = await db.query<{ run_id: string }>(SQL.STORED_RUNS, [batch.map((r) => r.run.runId)]);
   const old = new Set(stored.map((r) => r.run_id));
   const news = batch.filter((r) => !old.has(r.run.runId));
-  let runs = "";
+  const runs = new CopyRows();
   for (const { host, run: r } of news)
-    runs += copyLine([
+    runs.add([
       r.runId,
       host.hostId,
       r.collectedAt,
@@ -222,7 +246,7 @@ async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
       r.outlookVersion,
       r.outlookBitness,
     ]);
-  if (runs !== "") await db.copyRows("runs", SQL.RUNS_COLUMNS, runs);
+  if (runs.count > 0) await db.copyRows("runs", SQL.RUNS_COLUMNS, runs.chunked());
   const files = new Map<string, ReportRows["files"][number]>();
   for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
   if (files.size > 0)
@@ -233,24 +257,14 @@ async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
         ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
       ),
     );
-  let findings = "";
-  let runFiles = "";
+  const findings = new CopyRows();
+  const runFiles = new CopyRows();
   for (const { run, findings: fs, files: rfs } of news) {
     for (const f of fs)
-      findings += copyLine([
-        run.runId,
-        f.ordinal,
-        f.checkId,
-        f.severity,
-        f.title,
-        f.message,
-        f.remedy,
-        f.evidence,
-      ]);
-    for (const f of rfs)
-      runFiles += copyLine([run.runId, f.path, f.sha256, f.verdict, f.provider, f.inInstall]);
+      findings.add([run.runId, f.ordinal, f.checkId, f.severity, f.title, f.message, f.remedy, f.evidence]);
+    for (const f of rfs) runFiles.add([run.runId, f.path, f.sha256, f.verdict, f.provider, f.inInstall]);
   }
-  if (findings !== "") await db.copyRows("findings", SQL.FINDINGS_COLUMNS, findings);
-  if (runFiles !== "") await db.copyRows("run_files", SQL.RUN_FILES_COLUMNS, runFiles);
+  if (findings.count > 0) await db.copyRows("findings", SQL.FINDINGS_COLUMNS, findings.chunked());
+  if (runFiles.count > 0) await db.copyRows("run_files", SQL.RUN_FILES_COLUMNS, runFiles.chunked());
   return news.length;
 }

@@ -132,6 +132,24 @@ ON CONFLICT (host_id) DO UPDATE SET
   last_run_id = CASE WHEN EXCLUDED.last_seen >= h.last_seen THEN EXCLUDED.last_run_id ELSE h.last_run_id END,
   last_seen = GREATEST(h.last_seen, EXCLUDED.last_seen)`;
 
+/** Which of the host ids $1 the store already has. */
+export const STORED_HOSTS = "SELECT host_id FROM hosts WHERE host_id = ANY ($1::text[])";
+
+/** The columns `fleet ingest` loads into `hosts` with COPY (hosts new to the store), in order. */
+export const HOSTS_COLUMNS = [
+  "host_id",
+  "id_source",
+  "computer_name",
+  "domain",
+  "os_product",
+  "os_build",
+  "os_version",
+  "last_user",
+  "first_seen",
+  "last_seen",
+  "last_run_id",
+] as const;
+
 /** Which of the run ids $1 the store already has. */
 export const STORED_RUNS = "SELECT run_id::text AS run_id FROM runs WHERE run_id = ANY ($1::uuid[])";
 
@@ -174,7 +192,8 @@ ON CONFLICT (sha256) DO NOTHING`;
 export const RUN_FILES_COLUMNS = ["run_id", "path", "sha256", "verdict", "provider", "in_install"] as const;
 
 /** Refreshes the planner's statistics of the fleet tables (after an ingest): the columns the summary joins, groups and filters on (not the long texts). */
-export const ANALYZE_TABLES = `ANALYZE hosts, runs, files, findings (run_id, check_id, severity),
+export const ANALYZE_TABLES = `SET LOCAL default_statistics_target = 10;
+ANALYZE hosts, runs, files, findings (run_id, check_id, severity),
   run_files (run_id, sha256, provider, in_install)`;
 
 /** Each host's latest run: what the summary counts. */

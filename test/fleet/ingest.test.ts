@@ -242,7 +242,7 @@ function engineSuite(engine: string, start: () => Promise<{ url: string; stop():
         copyRows: async (table, columns, rows) => {
           await db.copyRows(table, columns, rows);
           if (table !== "runs") return;
-          written += rows.split("\n").length - 1;
+          written += Buffer.concat(rows).toString("utf8").split("\n").length - 1;
           maxAhead = Math.max(maxAhead, pulled - written);
         },
       };
