@@ -165,15 +165,19 @@ async function main(): Promise<void> {
   }
 }
 
-/** Median seconds of three summaries. */
+/**
+ * Median seconds of five summaries, on a vacuumed store: the state a store reaches once
+ * autovacuum has seen a load, and no autovacuum worker racing the timing.
+ */
 async function timeSummary(db: Awaited<ReturnType<typeof openFleetDb>>): Promise<number> {
+  await db.exec("VACUUM (ANALYZE) hosts, runs, findings, files, run_files");
   const times: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     const t = process.hrtime.bigint();
     await fleetSummary(db, { notSeenSince: new Date("2026-11-01T00:00:00Z") });
     times.push(seconds(t));
   }
-  return times.sort((a, b) => a - b)[1]!;
+  return times.sort((a, b) => a - b)[2]!;
 }
 
 await main();

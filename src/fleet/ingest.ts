@@ -112,7 +112,7 @@ export async function ingestReports(
   await flush();
   await writing;
   // Fresh statistics after a load, so the summary's planner sees the tables as they now are.
-  if (result.ingested > 0) await inTransaction(db, () => db.exec(SQL.ANALYZE_TABLES));
+  if (result.ingested > 0) await db.exec(SQL.ANALYZE_TABLES);
   return result;
 }
 

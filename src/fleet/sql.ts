@@ -191,10 +191,8 @@ ON CONFLICT (sha256) DO NOTHING`;
 /** The columns `fleet ingest` loads into `run_files` with COPY, in order. */
 export const RUN_FILES_COLUMNS = ["run_id", "path", "sha256", "verdict", "provider", "in_install"] as const;
 
-/** Refreshes the planner's statistics of the fleet tables (after an ingest): the columns the summary joins, groups and filters on (not the long texts). */
-export const ANALYZE_TABLES = `SET LOCAL default_statistics_target = 10;
-ANALYZE hosts, runs, files, findings (run_id, check_id, severity),
-  run_files (run_id, sha256, provider, in_install)`;
+/** Refreshes the planner's statistics of the fleet tables (after an ingest). */
+export const ANALYZE_TABLES = "ANALYZE hosts, runs, findings, files, run_files";
 
 /** Each host's latest run: what the summary counts. */
 const LATEST = "SELECT last_run_id AS run_id, host_id FROM hosts";
