@@ -82,7 +82,9 @@ export async function ingestReports(
     result.skipped.push({ origin, reason });
     options.onSkip?.(origin, reason);
   };
-  const seen = new Set<string>();
+  // Run ids of this batch: a run id written by an earlier batch is found in the store, so
+  // nothing here grows with the number of reports.
+  let seen = new Set<string>();
   let batch: ReportRows[] = [];
   // One batch is written while the next is read and turned into rows: the database and this
   // process work at the same time. At most two batches are held.
@@ -90,6 +92,7 @@ export async function ingestReports(
   const flush = async () => {
     const full = batch;
     batch = [];
+    seen = new Set();
     await writing;
     writing = full.length > 0 ? writeBatch(db, full, result, skip) : Promise.resolve();
     // Awaited at the next flush; until then a failure must not count as unhandled.

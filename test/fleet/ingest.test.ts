@@ -226,6 +226,10 @@ function engineSuite(engine: string, start: () => Promise<{ url: string; stop():
       assert.deepEqual([r.ingested, r.duplicates], [0, 4]);
       const [after] = await db.query<{ n: number }>("SELECT COUNT(*)::integer AS n FROM findings");
       assert.equal(after?.n, before?.n);
+      // A run id repeated in a later batch of the same call is found in the store.
+      const [x, y, z] = [report(), report(), report()];
+      const across = await ingestReports(db, inputs([x, y, z, x]), { batch: 2 });
+      assert.deepEqual([across.ingested, across.duplicates], [3, 1]);
     });
 
     it("memory is bounded by the batch: inputs are pulled at most two batches ahead of what is written", async (t) => {
