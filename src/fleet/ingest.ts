@@ -170,8 +170,21 @@ function columns<T, K extends keyof T>(rows: readonly T[], keys: readonly K[]): 
   return keys.map((k) => rows.map((r) => r[k] ?? null));
 }
 
-/** Inserts one batch's rows; the number of runs that were new. */
+/** Writes one batch's rows (its hosts, then its new runs with their findings and files); the number of runs that were new. */
 async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
+  await writeHosts(db, batch);
+  // Runs already stored are left as they are (ingest is idempotent per run id); the others are
+  // loaded with COPY. A run written meanwhile by another ingest makes the COPY fail on the
+  // primary key, and the batch is retried report by report (writeBatch).
+  const stored = await db.query<{ run_id: string }>(SQL.STORED_RUNS, [batch.map((r) => r.run.runId)]);
+  const old = new Set(stored.map((r) => r.run_id));
+  const news = batch.filter((r) => !old.has(r.run.runId));
+  if (news.length > 0) await writeRuns(db, news);
+  return news.length;
+}
+
+/** The hosts of a batch: new ones loaded with COPY, known ones updated when this batch is newer. */
+async function writeHosts(db: FleetDb, batch: ReportRows[]): Promise<void> {
   // One row per host (its latest run in the batch, its earliest time as first seen): an upsert
   // may not touch a row twice.
   const hosts = new Map<
@@ -226,12 +239,10 @@ async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
         "firstSeen",
       ]),
     );
-  // Runs already stored are left as they are (ingest is idempotent per run id); the others are
-  // loaded with COPY. A run written meanwhile by another ingest makes the COPY fail on the
-  // primary key, and the batch is retried report by report (writeBatch).
-  const stored = await db.query<{ run_id: string }>(SQL.STORED_RUNS, [batch.map((r) => r.run.runId)]);
-  const old = new Set(stored.map((r) => r.run_id));
-  const news = batch.filter((r) => !old.has(r.run.runId));
+}
+
+/** Runs new to the store, their files by SHA-256, their findings and file sightings. */
+async function writeRuns(db: FleetDb, news: ReportRows[]): Promise<void> {
   const runs = new CopyRows();
   for (const { host, run: r } of news)
     runs.add([
@@ -249,7 +260,7 @@ async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
       r.outlookVersion,
       r.outlookBitness,
     ]);
-  if (runs.count > 0) await db.copyRows("runs", SQL.RUNS_COLUMNS, runs.chunked());
+  await db.copyRows("runs", SQL.RUNS_COLUMNS, runs.chunked());
   const files = new Map<string, ReportRows["files"][number]>();
   for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
   if (files.size > 0)
@@ -269,5 +280,4 @@ async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
   }
   if (findings.count > 0) await db.copyRows("findings", SQL.FINDINGS_COLUMNS, findings.chunked());
   if (runFiles.count > 0) await db.copyRows("run_files", SQL.RUN_FILES_COLUMNS, runFiles.chunked());
-  return news.length;
 }
