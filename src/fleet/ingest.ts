@@ -2,12 +2,13 @@
  * `fleet ingest`: host reports into the fleet store. The store is migrated first (versioned
  * migrations, src/fleet/sql.ts); each report is read and turned into rows by a checked reader of
  * the fields the store keeps (src/fleet/report-rows.ts: a wrong one is named by its JSON
- * pointer). Rows are written in batches, one transaction each: hosts and runs by one multi-row
- * statement each (`unnest` of arrays), the runs the store did not have yet come back from
- * `INSERT … ON CONFLICT DO NOTHING RETURNING`, and only their findings and files are loaded,
- * with COPY. A run id already stored is skipped, so ingesting the same report twice changes
- * nothing. A report that cannot be read, is not a host report or cannot be written is reported
- * and skipped; it never stops the others. Memory is bounded by the batch, not by the input.
+ * pointer). Rows are written in batches, one transaction each: the batch's host and run ids the
+ * store already has are looked up; new hosts, new runs and the new runs' findings and file
+ * sightings are loaded with COPY; known hosts are updated by one `INSERT … ON CONFLICT` over
+ * arrays, files by SHA-256 inserted unless known. A run id already stored is skipped, so
+ * ingesting the same report twice changes nothing. A report that cannot be read, is not a host
+ * report or cannot be written is reported and skipped; it never stops the others. Memory is
+ * bounded by the batch, not by the input.
  *
  * Source: docs/fleet.md ("fleet ingest"); PostgreSQL transactions,
  * https://www.postgresql.org/docs/current/tutorial-transactions.html; COPY,

@@ -1,7 +1,7 @@
 /**
  * Every SQL statement of the fleet store, in one place: the versioned migrations that create our
  * own schema (hosts, runs, findings, triaged files keyed by SHA-256 and where each run saw them),
- * the batched inserts of `fleet ingest`, and the queries of `fleet summary`. Plain PostgreSQL,
+ * the lookups, batched inserts and COPY column lists of `fleet ingest`, and the queries of `fleet summary`. Plain PostgreSQL,
  * run unchanged on a server and on PGlite. The schema is docs/fleet.md "The store".
  *
  * Sources: PostgreSQL, INSERT … ON CONFLICT, https://www.postgresql.org/docs/current/sql-insert.html;
