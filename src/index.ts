@@ -269,6 +269,7 @@ export {
   type FleetDbErrorCode,
 } from "./fleet/db.js";
 export { ingestReports, migrate, type IngestInput, type IngestResult } from "./fleet/ingest.js";
+export { HostReportError, reportRows, type ReportRows } from "./fleet/report-rows.js";
 export { fleetSummary, type FleetSummary } from "./fleet/summary.js";
 export { renderFleetHtml, renderFleetText } from "./fleet/render.js";
 export { inputsOfFile } from "./app/fleet-sources.js";

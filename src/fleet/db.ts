@@ -4,10 +4,17 @@
  * default `./koff-fleet-db`). Both speak the same SQL (src/fleet/sql.ts); nothing else in the
  * fleet code knows which engine it talks to.
  *
- * Sources: node-postgres, https://node-postgres.com/apis/client; PGlite,
- * https://pglite.dev/docs/api (PGlite is PostgreSQL compiled to WebAssembly).
+ * Bulk loads go through `COPY … FROM STDIN` on a server (pg-copy-streams) and `COPY … FROM
+ * '/dev/blob'` on PGlite, both in COPY's text format (src/fleet/copy-text.ts).
+ *
+ * Sources: node-postgres, https://node-postgres.com/apis/client; pg-copy-streams,
+ * https://github.com/brianc/node-pg-copy-streams; PGlite, https://pglite.dev/docs/api (PGlite is
+ * PostgreSQL compiled to WebAssembly; `blob` query option for COPY); COPY,
+ * https://www.postgresql.org/docs/current/sql-copy.html.
  */
 import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { CodedError } from "../util/coded-error.js";
 
 /** One database connection. Parameters are `$1…`; arrays are sent as PostgreSQL arrays. */
@@ -17,6 +24,12 @@ export interface FleetDb {
   query<T extends object = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs several statements (no parameters): migrations. */
   exec(sql: string): Promise<void>;
+  /**
+   * Appends rows to `table` with COPY: `rows` are UTF-8 chunks of COPY text format
+   * (src/fleet/copy-text.ts), one line per row, `columns` in that order. Inside the caller's
+   * transaction, if any.
+   */
+  copyRows(table: string, columns: readonly string[], rows: readonly Uint8Array[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,6 +97,11 @@ async function openPostgres(url: string): Promise<FleetDb> {
     query: async <T extends object>(sql: string, params?: unknown[]) =>
       (await client.query(sql, params)).rows as T[],
     exec: async (sql) => void (await client.query(sql)),
+    copyRows: async (table, columns, rows) => {
+      const { from } = await import("pg-copy-streams");
+      const sink = client.query(from(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
+      await pipeline(Readable.from(rows), sink);
+    },
     close: () => client.end(),
   };
 }
@@ -96,6 +114,10 @@ async function openPglite(dir: string | undefined): Promise<FleetDb> {
     describe: `pglite ${dir ?? "memory"}`,
     query: async <T extends object>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
     exec: async (sql) => void (await db.exec(sql)),
+    copyRows: async (table, columns, rows) =>
+      void (await db.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], {
+        blob: new Blob(rows as Uint8Array<ArrayBuffer>[]),
+      })),
     close: () => db.close(),
   };
 }

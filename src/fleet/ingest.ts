@@ -1,18 +1,22 @@
 /**
  * `fleet ingest`: host reports into the fleet store. The store is migrated first (versioned
- * migrations, src/fleet/sql.ts); each report is read, validated against
- * schemas/check.schema.json and turned into rows; rows are written in batches (a few multi-row
- * statements per batch, one transaction each). A run id already stored is skipped, so ingesting
- * the same report twice changes nothing. A report that cannot be read, does not validate or
- * cannot be written is reported and skipped; it never stops the others.
+ * migrations, src/fleet/sql.ts); each report is read and turned into rows by a checked reader of
+ * the fields the store keeps (src/fleet/report-rows.ts: a wrong one is named by its JSON
+ * pointer). Rows are written in batches, one transaction each: the batch's host and run ids the
+ * store already has are looked up; new hosts, new runs and the new runs' findings and file
+ * sightings are loaded with COPY; known hosts are updated by one `INSERT … ON CONFLICT` over
+ * arrays, files by SHA-256 inserted unless known. A run id already stored is skipped, so
+ * ingesting the same report twice changes nothing. A report that cannot be read, is not a host
+ * report or cannot be written is reported and skipped; it never stops the others. Memory is
+ * bounded by the batch, not by the input.
  *
  * Source: docs/fleet.md ("fleet ingest"); PostgreSQL transactions,
- * https://www.postgresql.org/docs/current/tutorial-transactions.html.
+ * https://www.postgresql.org/docs/current/tutorial-transactions.html; COPY,
+ * https://www.postgresql.org/docs/current/sql-copy.html.
  */
-import { validateDocument } from "../app/json-schemas.js";
-import type { CheckJsonDocument } from "../report/check-json.js";
+import { CopyRows } from "./copy-text.js";
 import type { FleetDb } from "./db.js";
-import { reportRows, type ReportRows } from "./report-rows.js";
+import { HostReportError, reportRows, type ReportRows } from "./report-rows.js";
 import * as SQL from "./sql.js";
 
 /** One report to ingest: where it came from, and how to read it (it may throw). */
@@ -33,8 +37,9 @@ export interface IngestResult {
   migrated: number[];
 }
 
-/** Reports per transaction. */
-export const INGEST_BATCH = 500;
+/** Reports per transaction (and most reports held in memory at once). */
+export const INGEST_BATCH = 1000;
+const YIELD_EVERY = 50;
 
 /** Applies every migration not yet recorded, oldest first, each in its own transaction. */
 export async function migrate(db: FleetDb): Promise<number[]> {
@@ -78,11 +83,21 @@ export async function ingestReports(
     result.skipped.push({ origin, reason });
     options.onSkip?.(origin, reason);
   };
-  const seen = new Set<string>();
+  // Run ids of this batch: a run id written by an earlier batch is found in the store, so
+  // nothing here grows with the number of reports.
+  let seen = new Set<string>();
   let batch: ReportRows[] = [];
+  // One batch is written while the next is read and turned into rows: the database and this
+  // process work at the same time. At most two batches are held.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
-    if (batch.length > 0) await writeBatch(db, batch, result, skip);
+    const full = batch;
     batch = [];
+    seen = new Set();
+    await writing;
+    writing = full.length > 0 ? writeBatch(db, full, result, skip) : Promise.resolve();
+    // Awaited at the next flush; until then a failure must not count as unhandled.
+    writing.catch(() => undefined);
   };
   for await (const input of inputs) {
     const rows = await readRows(input, skip);
@@ -94,8 +109,12 @@ export async function ingestReports(
     seen.add(rows.run.runId);
     batch.push(rows);
     if (batch.length >= (options.batch ?? INGEST_BATCH)) await flush();
+    // Reports read from memory never leave the microtask queue: let the database's replies in,
+    // so the batch being written moves on to its next statement while this one is read.
+    else if (batch.length % YIELD_EVERY === 0) await new Promise(setImmediate);
   }
   await flush();
+  await writing;
   // Fresh statistics after a load, so the summary's planner sees the tables as they now are.
   if (result.ingested > 0) await db.exec(SQL.ANALYZE_TABLES);
   return result;
@@ -114,15 +133,13 @@ async function readRows(
     skip(input.origin, `${typeof err.code === "string" ? `${err.code}: ` : ""}${String(err.message ?? e)}`);
     return undefined;
   }
-  const v = validateDocument("check", doc, 3);
-  if (!v.valid) {
-    const version = (doc as { schemaVersion?: unknown } | null)?.schemaVersion;
-    const hint =
-      version !== undefined && version !== 2 ? ` (schemaVersion ${JSON.stringify(version)}; 2 is read)` : "";
-    skip(input.origin, `not a koff-doctor host report${hint}: ${v.problems.join("; ")}`);
+  try {
+    return reportRows(doc, input.origin);
+  } catch (e) {
+    if (!(e instanceof HostReportError)) throw e;
+    skip(input.origin, `not a koff-doctor host report: ${e.message}`);
     return undefined;
   }
-  return reportRows(doc as CheckJsonDocument, input.origin);
 }
 
 /**
@@ -154,8 +171,21 @@ function columns<T, K extends keyof T>(rows: readonly T[], keys: readonly K[]): 
   return keys.map((k) => rows.map((r) => r[k] ?? null));
 }
 
-/** Inserts one batch's rows; the number of runs that were new. */
+/** Writes one batch's rows (its hosts, then its new runs with their findings and files); the number of runs that were new. */
 async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
+  await writeHosts(db, batch);
+  // Runs already stored are left as they are (ingest is idempotent per run id); the others are
+  // loaded with COPY. A run written meanwhile by another ingest makes the COPY fail on the
+  // primary key, and the batch is retried report by report (writeBatch).
+  const stored = await db.query<{ run_id: string }>(SQL.STORED_RUNS, [batch.map((r) => r.run.runId)]);
+  const old = new Set(stored.map((r) => r.run_id));
+  const news = batch.filter((r) => !old.has(r.run.runId));
+  if (news.length > 0) await writeRuns(db, news);
+  return news.length;
+}
+
+/** The hosts of a batch: new ones loaded with COPY, known ones updated when this batch is newer. */
+async function writeHosts(db: FleetDb, batch: ReportRows[]): Promise<void> {
   // One row per host (its latest run in the batch, its earliest time as first seen): an upsert
   // may not touch a row twice.
   const hosts = new Map<
@@ -169,70 +199,86 @@ async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
       hosts.set(r.host.hostId, { ...r.host, collectedAt: r.run.collectedAt, runId: r.run.runId, firstSeen });
     else prev.firstSeen = firstSeen;
   }
+  // Hosts new to the store are loaded with COPY; the others are updated by one upsert (which
+  // also covers a host another ingest added meanwhile, should the COPY fail on the key).
   const h = [...hosts.values()];
-  await db.query(
-    SQL.UPSERT_HOSTS,
-    columns(h, [
-      "hostId",
-      "idSource",
-      "computerName",
-      "domain",
-      "osProduct",
-      "osBuild",
-      "osVersion",
-      "user",
-      "collectedAt",
-      "runId",
-      "firstSeen",
-    ]),
+  const known = new Set(
+    (await db.query<{ host_id: string }>(SQL.STORED_HOSTS, [h.map((x) => x.hostId)])).map((r) => r.host_id),
   );
-  const runs = batch.map((r) => ({ ...r.run, hostId: r.host.hostId }));
-  const inserted = await db.query<{ run_id: string }>(
-    SQL.INSERT_RUNS,
-    columns(runs, [
-      "runId",
-      "hostId",
-      "collectedAt",
-      "origin",
-      "mode",
-      "source",
-      "toolVersion",
-      "schemaVersion",
-      "status",
-      "exitCode",
-      "connectorVersion",
-      "outlookVersion",
-      "outlookBitness",
-    ]),
-  );
-  const fresh = new Set(inserted.map((r) => r.run_id.toLowerCase()));
-  const news = batch.filter((r) => fresh.has(r.run.runId.toLowerCase()));
-  const findings = news.flatMap((r) => r.findings.map((f) => ({ ...f, runId: r.run.runId })));
-  if (findings.length > 0)
+  const fresh = new CopyRows();
+  for (const x of h)
+    if (!known.has(x.hostId))
+      fresh.add([
+        x.hostId,
+        x.idSource,
+        x.computerName,
+        x.domain,
+        x.osProduct,
+        x.osBuild,
+        x.osVersion,
+        x.user,
+        x.firstSeen,
+        x.collectedAt,
+        x.runId,
+      ]);
+  if (fresh.count > 0) await db.copyRows("hosts", SQL.HOSTS_COLUMNS, fresh.chunked());
+  const update = h.filter((x) => known.has(x.hostId));
+  if (update.length > 0)
     await db.query(
-      SQL.INSERT_FINDINGS,
-      columns(findings, [
+      SQL.UPSERT_HOSTS,
+      columns(update, [
+        "hostId",
+        "idSource",
+        "computerName",
+        "domain",
+        "osProduct",
+        "osBuild",
+        "osVersion",
+        "user",
+        "collectedAt",
         "runId",
-        "ordinal",
-        "checkId",
-        "severity",
-        "title",
-        "message",
-        "remedy",
-        "evidence",
+        "firstSeen",
       ]),
     );
-  const runFiles = news.flatMap((r) => r.files.map((f) => ({ ...f, runId: r.run.runId })));
-  const files = [...new Map(runFiles.map((f) => [f.sha256, f])).values()];
-  if (files.length > 0) {
+}
+
+/** Runs new to the store, their files by SHA-256, their findings and file sightings. */
+async function writeRuns(db: FleetDb, news: ReportRows[]): Promise<void> {
+  const runs = new CopyRows();
+  for (const { host, run: r } of news)
+    runs.add([
+      r.runId,
+      host.hostId,
+      r.collectedAt,
+      r.origin,
+      r.mode,
+      r.source,
+      r.toolVersion,
+      r.schemaVersion,
+      r.status,
+      r.exitCode,
+      r.connectorVersion,
+      r.outlookVersion,
+      r.outlookBitness,
+    ]);
+  await db.copyRows("runs", SQL.RUNS_COLUMNS, runs.chunked());
+  const files = new Map<string, ReportRows["files"][number]>();
+  for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
+  if (files.size > 0)
     await db.query(
       SQL.INSERT_FILES,
-      columns(files, ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"]),
+      columns(
+        [...files.values()],
+        ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
+      ),
     );
-    await db.query(
-      SQL.INSERT_RUN_FILES,
-      columns(runFiles, ["runId", "path", "sha256", "verdict", "provider", "inInstall"]),
-    );
+  const findings = new CopyRows();
+  const runFiles = new CopyRows();
+  for (const { run, findings: fs, files: rfs } of news) {
+    for (const f of fs)
+      findings.add([run.runId, f.ordinal, f.checkId, f.severity, f.title, f.message, f.remedy, f.evidence]);
+    for (const f of rfs) runFiles.add([run.runId, f.path, f.sha256, f.verdict, f.provider, f.inInstall]);
   }
-  return news.length;
+  if (findings.count > 0) await db.copyRows("findings", SQL.FINDINGS_COLUMNS, findings.chunked());
+  if (runFiles.count > 0) await db.copyRows("run_files", SQL.RUN_FILES_COLUMNS, runFiles.chunked());
 }

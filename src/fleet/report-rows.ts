@@ -1,15 +1,25 @@
 /**
- * A host report (`check --json`, schema version 2, already validated against
- * schemas/check.schema.json) as the rows of the fleet store: one host, one run, its findings,
- * and the files it triaged (keyed by SHA-256, each with where this run saw it and whether that is
- * inside the connector's install folders). Pure: no database, no file. Layout: docs/fleet.md
- * "The store".
+ * A host report (`check --json`, schema version 2) as the rows of the fleet store: one host, one
+ * run, its findings, and the files it triaged (keyed by SHA-256, each with where this run saw it
+ * and whether that is inside the connector's install folders). Pure: no database, no file.
+ * Layout: docs/fleet.md "The store".
+ *
+ * The document arrives as untrusted JSON. Every field that becomes a row is read through a
+ * checked accessor, so a wrong type, an unknown enum value, a run id that is not a UUID, a time
+ * that is not ISO 8601 or a size that is not a safe integer is a {@link HostReportError} naming
+ * the JSON pointer of the first offending value, never a database error or a crash. Fields the
+ * store does not keep are not read. Text is made storable: PostgreSQL `text` and `jsonb` hold
+ * neither U+0000 nor unpaired surrogates, so both become U+FFFD.
+ *
+ * Sources: the contract, schemas/check.schema.json and docs/json-contract.md; JSON Pointer,
+ * https://www.rfc-editor.org/rfc/rfc6901; PostgreSQL character types ("The character with the
+ * code zero cannot be stored"), https://www.postgresql.org/docs/current/datatype-character.html.
  */
-import type { CheckJsonDocument } from "../report/check-json.js";
-import { isUnderWindowsPath, windowsBasename } from "../paths/windows-path.js";
+import { windowsPathKey } from "../paths/windows-path.js";
 import { loadKnowledge } from "../knowledge/index.js";
+import { CodedError } from "../util/coded-error.js";
 
-/** The rows one host report becomes. */
+/** The rows one host report becomes. Every string is storable (no U+0000, well-formed UTF-16). */
 export interface ReportRows {
   host: {
     hostId: string;
@@ -22,7 +32,9 @@ export interface ReportRows {
     user: string | null;
   };
   run: {
+    /** Lower-case UUID. */
     runId: string;
+    /** ISO 8601, as the report wrote it. */
     collectedAt: string;
     /** The file or bundle it came from. */
     origin: string;
@@ -43,12 +55,14 @@ export interface ReportRows {
     title: string;
     message: string;
     remedy: string | null;
-    /** JSON text. */
+    /** JSON text of an object, storable as `jsonb`. */
     evidence: string;
   }>;
   files: Array<{
     path: string;
+    /** 64 lower-case hex digits. */
     sha256: string;
+    /** Bytes, a safe integer. */
     size: number;
     verdict: string;
     signatureState: string | null;
@@ -61,74 +75,246 @@ export interface ReportRows {
   }>;
 }
 
-const PROVIDER_NAMES = new Set(loadKnowledge().providerDllNames.map((n) => n.toLowerCase()));
+/** A document that is not a host report ingest can store: `path` is the JSON pointer of the first problem. */
+export class HostReportError extends CodedError<"not-a-host-report"> {
+  constructor(
+    readonly path: string,
+    problem: string,
+  ) {
+    super("not-a-host-report", `${path === "" ? "/" : path}: ${problem}`);
+  }
+}
 
-/** The connector version: the Uninstall entry's, else the provider DLL's file version. */
-function connectorVersion(doc: CheckJsonDocument): string | null {
-  const entry = doc.facts.install.uninstallEntries.find((e) => e.displayVersion !== undefined);
-  return (
-    entry?.displayVersion ?? doc.facts.install.providerDlls.find((d) => d.fileVersion)?.fileVersion ?? null
+/** The schema version ingest reads. */
+export const HOST_REPORT_SCHEMA_VERSION = 2;
+
+const PROVIDER_NAMES = new Set(loadKnowledge().providerDllNames.map((n) => n.toLowerCase()));
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const SHA256 = /^[0-9a-f]{64}$/i;
+const SEVERITIES = ["info", "warning", "error", "critical"] as const;
+const STATUSES = ["ok", ...SEVERITIES] as const;
+const VERDICTS = ["error", "clean", "suspicious", "malicious"] as const;
+const EXIT_CODES = new Set([0, 1, 2, 3, 4, 64, 70, 130]);
+/** Any U+0000 or surrogate (a quick test); then U+0000 and the unpaired surrogates themselves. */
+const MAYBE_UNSTORABLE = /[\0\uD800-\uDFFF]/;
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** `s` as PostgreSQL text can hold it: U+0000 and unpaired surrogates become U+FFFD. */
+export function storableText(s: string): string {
+  return MAYBE_UNSTORABLE.test(s) ? s.replace(UNSTORABLE, "\uFFFD") : s;
+}
+
+/**
+ * `value` as JSON text `jsonb` accepts: the `\u0000` escape and escapes of unpaired surrogates
+ * (the only ones `JSON.stringify` writes for them) become `\ufffd`, in keys and values alike.
+ * Escaped backslashes are matched as pairs, so a literal `\\u0000` is left alone.
+ */
+export function storableJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (!text.includes("\\u")) return text;
+  return text.replace(/\\(\\|u0000|u[dD][89a-fA-F][0-9a-fA-F]{2})/g, (m, what: string) =>
+    what === "\\" ? m : "\\ufffd",
   );
 }
 
-/** The rows of `doc`, read from `origin` (a file or bundle path, for the record). */
-export function reportRows(doc: CheckJsonDocument, origin: string): ReportRows {
-  const h = doc.host;
-  const folders = doc.facts.install.folders;
+type Json = Record<string, unknown>;
+
+const typeName = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "an array" : `a ${typeof v}`);
+const wrong = (path: string, want: string, v: unknown) =>
+  new HostReportError(path, `expected ${want}, found ${typeName(v)}`);
+
+/** `v` as a plain object, else a {@link HostReportError} at `path`. */
+function object(v: unknown, path: string): Json {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw wrong(path, "an object", v);
+  return v as Json;
+}
+
+function array(v: unknown, path: string): unknown[] {
+  if (!Array.isArray(v)) throw wrong(path, "an array", v);
+  return v;
+}
+
+function string(v: unknown, path: string): string {
+  if (typeof v !== "string") throw wrong(path, "a string", v);
+  return storableText(v);
+}
+
+/** An optional string: absent (or null) is null. */
+function optString(v: unknown, path: string): string | null {
+  return v === undefined || v === null ? null : string(v, path);
+}
+
+function oneOf<T extends string>(v: unknown, path: string, allowed: readonly T[]): T {
+  if (typeof v !== "string" || !(allowed as readonly string[]).includes(v))
+    throw new HostReportError(
+      path,
+      `expected one of ${allowed.join(", ")}, found ${JSON.stringify(v) ?? typeName(v)}`,
+    );
+  return v as T;
+}
+
+function matching(v: unknown, path: string, re: RegExp, what: string): string {
+  if (typeof v !== "string" || !re.test(v))
+    throw new HostReportError(
+      path,
+      `expected ${what}, found ${typeName(v)}${typeof v === "string" ? ` ${JSON.stringify(v.slice(0, 80))}` : ""}`,
+    );
+  return v;
+}
+
+/** The connector version: the Uninstall entry's, else the provider DLL's file version. */
+function connectorVersion(install: Json): string | null {
+  const entries = array(install["uninstallEntries"], "/facts/install/uninstallEntries");
+  for (const [i, e] of entries.entries()) {
+    const v = optString(
+      object(e, `/facts/install/uninstallEntries/${i}`)["displayVersion"],
+      `/facts/install/uninstallEntries/${i}/displayVersion`,
+    );
+    if (v !== null) return v;
+  }
+  const dlls = array(install["providerDlls"], "/facts/install/providerDlls");
+  for (const [i, d] of dlls.entries()) {
+    const v = optString(
+      object(d, `/facts/install/providerDlls/${i}`)["fileVersion"],
+      `/facts/install/providerDlls/${i}/fileVersion`,
+    );
+    if (v) return v;
+  }
+  return null;
+}
+
+function findingRows(doc: Json): ReportRows["findings"] {
+  return array(doc["findings"], "/findings").map((x, ordinal) => {
+    const at = `/findings/${ordinal}`;
+    const f = object(x, at);
+    const remedy = f["remedy"];
+    return {
+      ordinal,
+      checkId: matching(f["id"], `${at}/id`, /^[a-z0-9-]{1,64}$/, "a check id"),
+      severity: oneOf(f["severity"], `${at}/severity`, SEVERITIES),
+      title: string(f["title"], `${at}/title`),
+      message: string(f["message"], `${at}/message`),
+      remedy: remedy === null ? null : string(remedy, `${at}/remedy`),
+      evidence: storableJson(object(f["evidence"], `${at}/evidence`)),
+    };
+  });
+}
+
+/** Canonical lower-case Windows paths, memoised: a fleet repeats the same few thousand paths. */
+const pathKeys = new Map<string, string>();
+function pathKey(p: string): string {
+  let key = pathKeys.get(p);
+  if (key === undefined) {
+    if (pathKeys.size >= 10_000) pathKeys.clear();
+    key = windowsPathKey(p);
+    pathKeys.set(p, key);
+  }
+  return key;
+}
+
+function fileRows(doc: Json, folderPaths: string[]): ReportRows["files"] {
+  // As isUnderWindowsPath, with each folder's key computed once.
+  const folders = folderPaths.map((f) => pathKey(f).replace(/\\$/, ""));
   const seen = new Set<string>();
   const files: ReportRows["files"] = [];
-  for (const t of doc.triage) {
-    const where = t.windowsPath ?? t.path;
+  for (const [i, x] of array(doc["triage"], "/triage").entries()) {
+    const at = `/triage/${i}`;
+    const t = object(x, at);
+    const verdict = oneOf(t["verdict"], `${at}/verdict`, VERDICTS);
+    const where = optString(t["windowsPath"], `${at}/windowsPath`) ?? string(t["path"], `${at}/path`);
     // One row per path; a file that could not be read has no trustworthy hash to key it by.
-    if (seen.has(where.toLowerCase()) || t.verdict === "error") continue;
+    if (seen.has(where.toLowerCase()) || verdict === "error") continue;
     seen.add(where.toLowerCase());
+    const key = pathKey(where);
+    const size = t["size"];
+    if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0)
+      throw new HostReportError(
+        `${at}/size`,
+        `expected a byte count, found ${typeName(size)} ${String(size)}`,
+      );
+    const signature = t["signature"] === undefined ? {} : object(t["signature"], `${at}/signature`);
+    const pe = t["pe"] === undefined ? {} : object(t["pe"], `${at}/pe`);
+    const versionInfo =
+      pe["versionInfo"] === undefined ? {} : object(pe["versionInfo"], `${at}/pe/versionInfo`);
     files.push({
       path: where,
-      sha256: t.sha256,
-      size: t.size,
-      verdict: t.verdict,
-      signatureState: t.signature?.state ?? null,
-      signer: t.signature?.signer ?? null,
-      fileVersion: t.pe?.versionInfo?.fileVersion ?? null,
-      machine: t.pe?.machine ?? null,
-      provider: PROVIDER_NAMES.has(windowsBasename(where).toLowerCase()),
-      inInstall: folders.some((f) => isUnderWindowsPath(where, f)),
+      sha256: matching(t["sha256"], `${at}/sha256`, SHA256, "a SHA-256 in hex").toLowerCase(),
+      size,
+      verdict,
+      signatureState: optString(signature["state"], `${at}/signature/state`),
+      signer: optString(signature["signer"], `${at}/signature/signer`),
+      fileVersion: optString(versionInfo["fileVersion"], `${at}/pe/versionInfo/fileVersion`),
+      machine: optString(pe["machine"], `${at}/pe/machine`),
+      provider: PROVIDER_NAMES.has(key.slice(key.lastIndexOf("\\") + 1)),
+      inInstall: folders.some((f) => key === f || key.startsWith(`${f}\\`)),
     });
   }
+  return files;
+}
+
+/**
+ * The rows of `doc`, read from `origin` (a file or bundle path, for the record).
+ * @throws HostReportError `not-a-host-report` with the JSON pointer of the first value ingest
+ *   cannot store (the schema version first, so an old report says so).
+ */
+export function reportRows(input: unknown, origin: string): ReportRows {
+  const doc = object(input, "");
+  if (doc["schemaVersion"] !== HOST_REPORT_SCHEMA_VERSION)
+    throw new HostReportError(
+      "/schemaVersion",
+      `schemaVersion ${JSON.stringify(doc["schemaVersion"]) ?? "absent"}; ${HOST_REPORT_SCHEMA_VERSION} is read`,
+    );
+  const tool = object(doc["tool"], "/tool");
+  oneOf(tool["name"], "/tool/name", ["koff-doctor"]);
+  const h = object(doc["host"], "/host");
+  const summary = object(doc["summary"], "/summary");
+  const exitCode = summary["exitCode"];
+  if (typeof exitCode !== "number" || !EXIT_CODES.has(exitCode))
+    throw new HostReportError(
+      "/summary/exitCode",
+      `expected a koff-doctor exit code, found ${typeName(exitCode)} ${String(exitCode)}`,
+    );
+  const collectedAt = matching(doc["collectedAt"], "/collectedAt", DATE_TIME, "an ISO 8601 time");
+  if (!Number.isFinite(Date.parse(collectedAt)))
+    throw new HostReportError("/collectedAt", `not a real time: ${collectedAt}`);
+  const facts = object(doc["facts"], "/facts");
+  const install = object(facts["install"], "/facts/install");
+  const office = object(facts["office"], "/facts/office");
+  const folders = array(install["folders"], "/facts/install/folders").map((f, i) =>
+    string(f, `/facts/install/folders/${i}`),
+  );
+  const hostId = string(h["id"], "/host/id");
+  if (hostId === "") throw new HostReportError("/host/id", "expected a host id, found an empty string");
   return {
     host: {
-      hostId: h.id,
-      idSource: h.idSource,
-      computerName: h.computerName ?? null,
-      domain: h.domain ?? null,
-      osProduct: h.osProduct ?? null,
-      osBuild: h.osBuild ?? null,
-      osVersion: h.osVersion ?? null,
-      user: h.user ?? null,
+      hostId,
+      idSource: oneOf(h["idSource"], "/host/idSource", ["machine-guid", "software-identity", "source"]),
+      computerName: optString(h["computerName"], "/host/computerName"),
+      domain: optString(h["domain"], "/host/domain"),
+      osProduct: optString(h["osProduct"], "/host/osProduct"),
+      osBuild: optString(h["osBuild"], "/host/osBuild"),
+      osVersion: optString(h["osVersion"], "/host/osVersion"),
+      user: optString(h["user"], "/host/user"),
     },
     run: {
-      runId: doc.runId,
-      collectedAt: doc.collectedAt,
-      origin,
-      mode: doc.mode,
-      source: doc.source,
-      toolVersion: doc.tool.version,
-      schemaVersion: doc.schemaVersion,
-      status: doc.summary.status,
-      exitCode: doc.summary.exitCode,
-      connectorVersion: connectorVersion(doc),
-      outlookVersion: doc.facts.office.version ?? null,
-      outlookBitness: doc.facts.office.bitness ?? null,
+      runId: matching(doc["runId"], "/runId", UUID, "a UUID").toLowerCase(),
+      collectedAt,
+      origin: storableText(origin),
+      mode: oneOf(doc["mode"], "/mode", ["image", "live", "bundle"]),
+      source: string(doc["source"], "/source"),
+      toolVersion: string(tool["version"], "/tool/version"),
+      schemaVersion: HOST_REPORT_SCHEMA_VERSION,
+      status: oneOf(summary["status"], "/summary/status", STATUSES),
+      exitCode,
+      connectorVersion: connectorVersion(install),
+      outlookVersion: optString(office["version"], "/facts/office/version"),
+      outlookBitness:
+        office["bitness"] === undefined
+          ? null
+          : oneOf(office["bitness"], "/facts/office/bitness", ["x86", "x64"]),
     },
-    findings: doc.findings.map((f, ordinal) => ({
-      ordinal,
-      checkId: f.id,
-      severity: f.severity,
-      title: f.title,
-      message: f.message,
-      remedy: f.remedy,
-      evidence: JSON.stringify(f.evidence),
-    })),
-    files,
+    findings: findingRows(doc),
+    files: fileRows(doc, folders),
   };
 }

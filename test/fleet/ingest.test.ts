@@ -1,0 +1,268 @@
+/**
+ * `ingestReports` on both engines (embedded PGlite, a throwaway PostgreSQL cluster): hostile text
+ * survives COPY (tabs, newlines, backslashes, `\N`, quotes, U+0000, unpaired surrogates, a 1 MB
+ * string, non-BMP characters); wrong JSON types and out-of-range values are skipped with their
+ * JSON pointer without stopping the batch; a report the database refuses is skipped alone; memory
+ * is bounded by the batch (inputs are pulled at most two batches ahead of what is written).
+ */
+import assert from "node:assert/strict";
+import { randomBytes, randomUUID } from "node:crypto";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
+import { checkMachine } from "../../src/app/check-machine.js";
+import { openFleetDb, type FleetDb } from "../../src/fleet/db.js";
+import { ingestReports, type IngestInput } from "../../src/fleet/ingest.js";
+import { HostReportError, reportRows, storableJson, storableText } from "../../src/fleet/report-rows.js";
+import { checkJsonDocument } from "../../src/report/check-json.js";
+import { toJsonText } from "../../src/report/json-text.js";
+import { EXAMPLES } from "../helpers/repo.js";
+import { startThrowawayPostgres } from "../helpers/postgres.js";
+
+type Doc = Record<string, unknown> & {
+  runId: string;
+  host: Record<string, unknown>;
+  findings: Array<Record<string, unknown>>;
+  triage: Array<Record<string, unknown>>;
+};
+
+let template: Doc;
+before(async () => {
+  const report = await checkMachine(createImageSnapshot(path.join(EXAMPLES, "impostor-in-roaming")), {
+    at: new Date("2026-01-01T00:00:00Z"),
+  });
+  template = JSON.parse(toJsonText(checkJsonDocument(report))) as Doc;
+  assert.ok(template.findings.length > 0 && template.triage.length > 0);
+});
+
+/** A fresh copy of the template with its own run and host, changed by `edit`. */
+function report(edit: (d: Doc) => void = () => undefined): Doc {
+  const d = structuredClone(template);
+  d.runId = randomUUID();
+  d.host.id = randomUUID();
+  edit(d);
+  return d;
+}
+
+const inputs = (docs: unknown[]): IngestInput[] =>
+  docs.map((d, i) => ({ origin: `doc-${i}`, read: async () => d }));
+
+const BIG = "x".repeat(1 << 20);
+const HOSTILE = [
+  "tab\there",
+  "new\nline\r\n",
+  "back\\slash \\N \\. \\\\t",
+  `quotes ' " \`,`,
+  "nul\u0000inside",
+  "emoji \u{1F600} and \u{10FFFF}",
+  "lone \uD800 high, lone \uDC00 low",
+  BIG,
+];
+
+describe("storable text (no database)", () => {
+  it("U+0000 and unpaired surrogates become U+FFFD; pairs and everything else are kept", () => {
+    assert.equal(storableText("a\u0000b"), "a\uFFFDb");
+    assert.equal(storableText("\uD800x\uDC00"), "\uFFFDx\uFFFD");
+    assert.equal(storableText("\u{1F600}"), "\u{1F600}");
+    assert.equal(storableText("plain"), "plain");
+  });
+
+  it("jsonb text: the \\u0000 escape and lone-surrogate escapes become \\ufffd, in keys too; a literal \\\\u0000 stays", () => {
+    const v = { "k\u0000": "a\u0000\uD800", lit: "\\u0000" };
+    assert.deepEqual(JSON.parse(storableJson(v)), { "k\uFFFD": "a\uFFFD\uFFFD", lit: "\\u0000" });
+  });
+});
+
+describe("reportRows refuses what the store cannot hold, naming the JSON pointer", () => {
+  const cases: Array<[string, (d: Doc) => void, string]> = [
+    ["not an object", () => undefined, ""],
+    ["an old schema", (d) => (d["schemaVersion"] = 1), "/schemaVersion"],
+    ["runId a number", (d) => ((d as Record<string, unknown>)["runId"] = 42), "/runId"],
+    ["runId not a UUID", (d) => (d.runId = "run-1"), "/runId"],
+    ["collectedAt not a time", (d) => (d["collectedAt"] = "yesterday"), "/collectedAt"],
+    ["collectedAt an impossible date", (d) => (d["collectedAt"] = "2026-13-45T99:00:00Z"), "/collectedAt"],
+    ["host null", (d) => ((d as Record<string, unknown>)["host"] = null), "/host"],
+    ["host id empty", (d) => (d.host["id"] = ""), "/host/id"],
+    ["computerName a number", (d) => (d.host["computerName"] = 7), "/host/computerName"],
+    ["findings an object", (d) => ((d as Record<string, unknown>)["findings"] = {}), "/findings"],
+    ["evidence an array", (d) => (d.findings[0]!["evidence"] = []), "/findings/0/evidence"],
+    ["severity unknown", (d) => (d.findings[0]!["severity"] = "fatal"), "/findings/0/severity"],
+    ["message a number", (d) => (d.findings[0]!["message"] = 1), "/findings/0/message"],
+    ["size a string", (d) => (d.triage[0]!["size"] = "12"), "/triage/0/size"],
+    ["size huge", (d) => (d.triage[0]!["size"] = 1e300), "/triage/0/size"],
+    ["size negative", (d) => (d.triage[0]!["size"] = -1), "/triage/0/size"],
+    ["sha256 not hex", (d) => (d.triage[0]!["sha256"] = "zz"), "/triage/0/sha256"],
+    [
+      "exit code huge",
+      (d) => ((d["summary"] as Record<string, unknown>)["exitCode"] = 2 ** 40),
+      "/summary/exitCode",
+    ],
+    [
+      "install folder a number",
+      (d) => void ((d["facts"] as Record<string, Record<string, unknown>>)["install"]!["folders"] = [3]),
+      "/facts/install/folders/0",
+    ],
+  ];
+  for (const [name, edit, pointer] of cases)
+    it(`${name}: ${pointer || "/"}`, () => {
+      const doc = pointer === "" ? [report()] : report(edit);
+      assert.throws(
+        () => reportRows(doc, "x"),
+        (e) => e instanceof HostReportError && e.code === "not-a-host-report" && e.path === pointer,
+      );
+    });
+
+  it("a valid report reads (the cases above fail for their own reason)", () => {
+    assert.equal(reportRows(report(), "x").findings.length, template.findings.length);
+  });
+});
+
+function engineSuite(engine: string, start: () => Promise<{ url: string; stop(): void } | string>): void {
+  describe(`ingestReports on ${engine}`, () => {
+    let server: { url: string; stop(): void } | undefined;
+    let skip: string | false = false;
+    let db: FleetDb;
+    before(async () => {
+      const s = await start();
+      if (typeof s === "string") skip = s;
+      else {
+        server = s;
+        db = await openFleetDb(s.url);
+      }
+    });
+    after(async () => {
+      if (server) {
+        await db.close();
+        server.stop();
+      }
+    });
+
+    it("hostile text survives COPY: every finding message, title and evidence reads back as written (U+0000, lone surrogates as U+FFFD)", async (t) => {
+      if (skip) return t.skip(skip);
+      const doc = report((d) => {
+        d.findings = HOSTILE.map((s, i) => ({
+          ...d.findings[0]!,
+          message: s,
+          title: `t${i} ${s.slice(0, 40)}`,
+          evidence: { [`k\t${i}\u0000`]: s, nested: [s, "\\u0000", null] },
+        }));
+        d.host["computerName"] = "PC\twith\\tab\n";
+        d.triage[0]!["windowsPath"] = `C:\\odd\tdir\\new\nline\\kofmsp.dll`;
+      });
+      const r = await ingestReports(db, inputs([doc]));
+      assert.deepEqual([r.ingested, r.skipped], [1, []]);
+      const rows = await db.query<{ message: string; title: string; evidence: string }>(
+        "SELECT message, title, evidence::text AS evidence FROM findings WHERE run_id = $1 ORDER BY ordinal",
+        [doc.runId],
+      );
+      assert.equal(rows.length, HOSTILE.length);
+      rows.forEach((row, i) => {
+        const want = storableText(HOSTILE[i]!);
+        assert.equal(row.message, want, `message ${i}`);
+        assert.equal(row.title, storableText(`t${i} ${HOSTILE[i]!.slice(0, 40)}`));
+        assert.deepEqual(JSON.parse(row.evidence), {
+          [`k\t${i}\uFFFD`]: want,
+          nested: [want, "\\u0000", null],
+        });
+      });
+      const [host] = await db.query<{ computer_name: string }>(
+        "SELECT computer_name FROM hosts WHERE host_id = $1",
+        [doc.host["id"]],
+      );
+      assert.equal(host?.computer_name, "PC\twith\\tab\n");
+      const paths = await db.query<{ path: string }>("SELECT path FROM run_files WHERE run_id = $1", [
+        doc.runId,
+      ]);
+      assert.ok(
+        paths.some((p) => p.path === `C:\\odd\tdir\\new\nline\\kofmsp.dll`),
+        JSON.stringify(paths),
+      );
+    });
+
+    it("wrong types are skipped with their JSON pointer; the good reports of the same batch are written", async (t) => {
+      if (skip) return t.skip(skip);
+      const good = [report(), report()];
+      const bad = [
+        report((d) => (d.triage[0]!["size"] = "12")),
+        report((d) => (d.findings[0]!["evidence"] = [1])),
+        3,
+        null,
+      ];
+      const r = await ingestReports(db, inputs([good[0], ...bad, good[1]]), { batch: 3 });
+      assert.equal(r.ingested, 2);
+      assert.deepEqual(
+        r.skipped.map((s) => s.reason.match(/: (\/[^:]*):/)?.[1]),
+        ["/triage/0/size", "/findings/0/evidence", "/", "/"],
+      );
+      const runs = await db.query("SELECT 1 FROM runs WHERE run_id = ANY ($1::uuid[])", [
+        good.map((g) => g.runId),
+      ]);
+      assert.equal(runs.length, 2);
+    });
+
+    it("a report the database refuses (a 1 MB host id: too long for its index) is skipped alone; the batch's others are written", async (t) => {
+      if (skip) return t.skip(skip);
+      const good = [report(), report(), report()];
+      const refused = report((d) => (d.host["id"] = randomBytes(1 << 19).toString("hex")));
+      const r = await ingestReports(db, inputs([good[0], refused, good[1], good[2]]), { batch: 10 });
+      assert.equal(r.ingested, 3);
+      assert.equal(r.skipped.length, 1);
+      assert.match(r.skipped[0]!.reason, /the database refused it/);
+      const orphans = await db.query(
+        `SELECT 1 FROM findings f LEFT JOIN runs r USING (run_id) WHERE r.run_id IS NULL
+         UNION ALL SELECT 1 FROM run_files f LEFT JOIN runs r USING (run_id) WHERE r.run_id IS NULL
+         UNION ALL SELECT 1 FROM runs r LEFT JOIN hosts h USING (host_id) WHERE h.host_id IS NULL`,
+      );
+      assert.deepEqual(orphans, [], "every finding and file has its run, every run its host");
+    });
+
+    it("idempotent per run id: the same reports again write nothing and say so (upper-case ids too)", async (t) => {
+      if (skip) return t.skip(skip);
+      const docs = [report(), report()];
+      assert.equal((await ingestReports(db, inputs(docs))).ingested, 2);
+      const [before] = await db.query<{ n: number }>("SELECT COUNT(*)::integer AS n FROM findings");
+      const again = docs.map((d) => ({ ...d, runId: d.runId.toUpperCase() }));
+      const r = await ingestReports(db, inputs([...docs, ...again]));
+      assert.deepEqual([r.ingested, r.duplicates], [0, 4]);
+      const [after] = await db.query<{ n: number }>("SELECT COUNT(*)::integer AS n FROM findings");
+      assert.equal(after?.n, before?.n);
+      // A run id repeated in a later batch of the same call is found in the store.
+      const [x, y, z] = [report(), report(), report()];
+      const across = await ingestReports(db, inputs([x, y, z, x]), { batch: 2 });
+      assert.deepEqual([across.ingested, across.duplicates], [3, 1]);
+    });
+
+    it("memory is bounded by the batch: inputs are pulled at most two batches ahead of what is written", async (t) => {
+      if (skip) return t.skip(skip);
+      const batch = 20;
+      let pulled = 0;
+      let written = 0;
+      let maxAhead = 0;
+      const watched: FleetDb = {
+        describe: db.describe,
+        query: db.query.bind(db),
+        exec: db.exec.bind(db),
+        close: async () => undefined,
+        copyRows: async (table, columns, rows) => {
+          await db.copyRows(table, columns, rows);
+          if (table !== "runs") return;
+          written += Buffer.concat(rows).toString("utf8").split("\n").length - 1;
+          maxAhead = Math.max(maxAhead, pulled - written);
+        },
+      };
+      async function* lazy(): AsyncGenerator<IngestInput> {
+        for (let i = 0; i < 10 * batch; i++) {
+          pulled++;
+          const d = report();
+          yield { origin: `lazy-${i}`, read: async () => d };
+        }
+      }
+      const r = await ingestReports(watched, lazy(), { batch });
+      assert.equal(r.ingested, 10 * batch);
+      assert.ok(maxAhead > 0 && maxAhead <= 2 * batch, `pulled ${maxAhead} reports ahead of the writes`);
+    });
+  });
+}
+
+engineSuite("PGlite", async () => ({ url: "pglite:memory", stop: () => undefined }));
+engineSuite("PostgreSQL", async () => startThrowawayPostgres());
