@@ -74,7 +74,9 @@ export class CertificateCache {
         },
       );
     }
-    const info = describe(x509, der, sha256);
+    // A copy of its own: `der` is usually a view into the whole signed file, which a cached
+    // entry would otherwise keep alive for the rest of the run (one file per signing certificate).
+    const info = describe(x509, new Uint8Array(der), sha256);
     if (this.#bySha256.size >= CertificateCache.MAX_ENTRIES) this.#bySha256.clear();
     this.#bySha256.set(sha256, info);
     return info;
