@@ -16,13 +16,14 @@ import { AuthenticodeError } from "./errors.js";
 /** Where an anchor came from, e.g. `"node:tls.rootCertificates"`, `"file:/etc/x.pem"`, `"image:ROOT"`. */
 export type AnchorSource = string;
 
-const require = createRequire(import.meta.url);
-
 /**
  * Node's bundled roots (`tls.rootCertificates`, PEM texts). node:tls, and the net and stream
  * modules it loads, are loaded on the first call: a run that meets no signature never loads them.
+ * koff-doctor.exe's CommonJS bundle (scripts/build-exe.ts) has no `import.meta.url` (esbuild
+ * leaves it undefined there); any absolute path resolves a built-in module, so Node's own does then.
  */
 function nodeRootCertificates(): readonly string[] {
+  const require = createRequire((import.meta.url as string | undefined) ?? process.execPath);
   return (require("node:tls") as typeof import("node:tls")).rootCertificates;
 }
 
