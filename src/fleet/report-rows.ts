@@ -15,6 +15,7 @@
  * https://www.rfc-editor.org/rfc/rfc6901; PostgreSQL character types ("The character with the
  * code zero cannot be stored"), https://www.postgresql.org/docs/current/datatype-character.html.
  */
+import { HOST_ID_SOURCES } from "../check/facts.js";
 import { windowsPathKey } from "../paths/windows-path.js";
 import { loadKnowledge } from "../knowledge/index.js";
 import { CodedError } from "../util/coded-error.js";
@@ -289,7 +290,7 @@ export function reportRows(input: unknown, origin: string): ReportRows {
   return {
     host: {
       hostId,
-      idSource: oneOf(h["idSource"], "/host/idSource", ["machine-guid", "software-identity", "source"]),
+      idSource: oneOf(h["idSource"], "/host/idSource", HOST_ID_SOURCES),
       computerName: optString(h["computerName"], "/host/computerName"),
       domain: optString(h["domain"], "/host/domain"),
       osProduct: optString(h["osProduct"], "/host/osProduct"),

@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { rootCertificates } from "node:tls";
 import { describe, it } from "node:test";
@@ -12,7 +13,7 @@ import { CertificateCache } from "../../src/authenticode/certificate-cache.js";
 import { buildChain } from "../../src/authenticode/chain.js";
 import { defaultPolicy, verifyAuthenticode } from "../../src/authenticode/index.js";
 import { createTrustStore, NODE_ROOTS_SOURCE, pemCertificates } from "../../src/authenticode/trust-store.js";
-import { fixturesPeDir, fixturesPkiDir, loadPe, repoRoot, trustFile } from "./helpers.js";
+import { fixturesPeDir, fixturesPkiDir, hasTool, loadPe, repoRoot, trustFile } from "./helpers.js";
 
 const firstNodeRootDer = (): Uint8Array => pemCertificates(rootCertificates[0]!)[0]!;
 
@@ -97,5 +98,93 @@ describe("trust store: Node's roots", () => {
       console.log(JSON.stringify({ before, after: loaded() }));`;
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
     assert.deepEqual(JSON.parse(out), { before: false, after: true });
+  });
+
+  it("give the same anchor whether or not they were parsed before (a path they could shorten)", (t) => {
+    if (!hasTool("openssl")) return t.skip("openssl is not installed (apt-get install openssl); skipping");
+    // A certificate carrying a Node root's public key, issued by another anchor: parsed first,
+    // Node's roots match it by its key (as they did before they were loaded on demand); searched
+    // without them, the other anchor completed the path and the answer depended on whether an
+    // earlier file of the run had made them parsed.
+    const work = mkdtempSync(path.join(tmpdir(), "koff-node-root-key-"));
+    try {
+      const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: work, stdio: "pipe" });
+      const nodeRoot = new CertificateCache().get(firstNodeRootDer());
+      writeFileSync(
+        path.join(work, "node-root.pub"),
+        nodeRoot.x509.publicKey.export({ type: "spki", format: "pem" }),
+      );
+      openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-subj",
+        "/CN=Review Other Root",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "3650",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign",
+      );
+      openssl(
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-subj",
+        "/CN=Review Same Key",
+        "-keyout",
+        "x.key",
+        "-out",
+        "x.csr",
+      );
+      openssl(
+        "x509",
+        "-req",
+        "-in",
+        "x.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-force_pubkey",
+        "node-root.pub",
+        "-days",
+        "365",
+        "-out",
+        "x.pem",
+      );
+      const anchorPem = readFileSync(path.join(work, "ca.pem"), "utf8");
+      const leafDer = pemCertificates(readFileSync(path.join(work, "x.pem"), "utf8"))[0]!;
+      const chainOf = (parseFirst: boolean) => {
+        const cache = new CertificateCache();
+        const trust = createTrustStore({ nodeRoots: true, cache });
+        trust.addPem(anchorPem, "file:other-root.pem");
+        if (parseFirst) trust.anchors();
+        const chain = buildChain(cache.get(leafDer), [], trust, cache);
+        return {
+          source: chain.anchor?.source,
+          anchor: chain.anchor?.certificate.sha256,
+          length: chain.certificates.length,
+        };
+      };
+      const parsedFirst = chainOf(true);
+      assert.equal(parsedFirst.source, NODE_ROOTS_SOURCE);
+      assert.deepEqual(chainOf(false), parsedFirst);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
