@@ -9,7 +9,6 @@
  * image's stores); CVE-2020-0601 (https://msrc.microsoft.com/update-guide/vulnerability/CVE-2020-0601).
  */
 import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
 import { CertificateCache, type CertificateInfo } from "./certificate-cache.js";
 import { AuthenticodeError } from "./errors.js";
 
@@ -19,12 +18,11 @@ export type AnchorSource = string;
 /**
  * Node's bundled roots (`tls.rootCertificates`, PEM texts). node:tls, and the net and stream
  * modules it loads, are loaded on the first call: a run that meets no signature never loads them.
- * koff-doctor.exe's CommonJS bundle (scripts/build-exe.ts) has no `import.meta.url` (esbuild
- * leaves it undefined there); any absolute path resolves a built-in module, so Node's own does then.
+ * `process.getBuiltinModule` (Node >= 20.16) works alike in the ES modules, the npm bin's bundles
+ * and koff-doctor.exe's CommonJS bundle, where `import.meta.url` is undefined.
  */
 function nodeRootCertificates(): readonly string[] {
-  const require = createRequire((import.meta.url as string | undefined) ?? process.execPath);
-  return (require("node:tls") as typeof import("node:tls")).rootCertificates;
+  return process.getBuiltinModule("node:tls").rootCertificates;
 }
 
 /** The anchor source of Node's bundled roots. */
