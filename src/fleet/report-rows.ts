@@ -35,7 +35,7 @@ export interface ReportRows {
   run: {
     /** Lower-case UUID. */
     runId: string;
-    /** ISO 8601, as the report wrote it. */
+    /** ISO 8601 in UTC (`…Z`, milliseconds), from the time the report wrote. */
     collectedAt: string;
     /** The file or bundle it came from. */
     origin: string;
@@ -144,6 +144,13 @@ function string(v: unknown, path: string): string {
 /** An optional string: absent (or null) is null. */
 function optString(v: unknown, path: string): string | null {
   return v === undefined || v === null ? null : string(v, path);
+}
+
+/** Whether an ISO 8601 time matching DATE_TIME names a real day and clock time (Date.parse rolls 02-30 over to March). */
+function isCalendarTime(iso: string): boolean {
+  const [y, mo, d, h, mi, sec] = [0, 5, 8, 11, 14, 17].map((at) => Number(iso.slice(at, at + (at ? 2 : 4))));
+  const day = new Date(Date.UTC(y!, mo! - 1, d!));
+  return day.getUTCMonth() === mo! - 1 && day.getUTCDate() === d && h! < 24 && mi! < 60 && sec! < 60;
 }
 
 function oneOf<T extends string>(v: unknown, path: string, allowed: readonly T[]): T {
@@ -276,9 +283,12 @@ export function reportRows(input: unknown, origin: string): ReportRows {
       "/summary/exitCode",
       `expected a koff-doctor exit code, found ${typeName(exitCode)} ${String(exitCode)}`,
     );
-  const collectedAt = matching(doc["collectedAt"], "/collectedAt", DATE_TIME, "an ISO 8601 time");
-  if (!Number.isFinite(Date.parse(collectedAt)))
-    throw new HostReportError("/collectedAt", `not a real time: ${collectedAt}`);
+  const written = matching(doc["collectedAt"], "/collectedAt", DATE_TIME, "an ISO 8601 time");
+  const at = Date.parse(written);
+  if (!Number.isFinite(at) || !isCalendarTime(written))
+    throw new HostReportError("/collectedAt", `not a real time: ${written}`);
+  // In UTC, so that times from reports written with different offsets compare as strings.
+  const collectedAt = new Date(at).toISOString();
   const facts = object(doc["facts"], "/facts");
   const install = object(facts["install"], "/facts/install");
   const office = object(facts["office"], "/facts/office");

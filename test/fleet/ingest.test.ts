@@ -81,6 +81,16 @@ describe("reportRows refuses what the store cannot hold, naming the JSON pointer
     ["runId not a UUID", (d) => (d.runId = "run-1"), "/runId"],
     ["collectedAt not a time", (d) => (d["collectedAt"] = "yesterday"), "/collectedAt"],
     ["collectedAt an impossible date", (d) => (d["collectedAt"] = "2026-13-45T99:00:00Z"), "/collectedAt"],
+    [
+      "collectedAt a day that does not exist",
+      (d) => (d["collectedAt"] = "2026-02-30T00:00:00Z"),
+      "/collectedAt",
+    ],
+    [
+      "collectedAt an hour that does not exist",
+      (d) => (d["collectedAt"] = "2026-02-01T24:00:00Z"),
+      "/collectedAt",
+    ],
     ["host null", (d) => ((d as Record<string, unknown>)["host"] = null), "/host"],
     ["host id empty", (d) => (d.host["id"] = ""), "/host/id"],
     ["computerName a number", (d) => (d.host["computerName"] = 7), "/host/computerName"],
@@ -111,6 +121,19 @@ describe("reportRows refuses what the store cannot hold, naming the JSON pointer
         (e) => e instanceof HostReportError && e.code === "not-a-host-report" && e.path === pointer,
       );
     });
+
+  it("collectedAt is read into UTC, so times written with other offsets compare in order", () => {
+    const east = reportRows(
+      report((d) => (d["collectedAt"] = "2026-06-01T10:00:00+05:00")),
+      "x",
+    );
+    const utc = reportRows(
+      report((d) => (d["collectedAt"] = "2026-06-01T07:00:00Z")),
+      "x",
+    );
+    assert.equal(east.run.collectedAt, "2026-06-01T05:00:00.000Z");
+    assert.ok(east.run.collectedAt < utc.run.collectedAt, "the earlier time sorts first");
+  });
 
   it("a valid report reads (the cases above fail for their own reason)", () => {
     assert.equal(reportRows(report(), "x").findings.length, template.findings.length);
