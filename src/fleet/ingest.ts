@@ -15,7 +15,7 @@
  * https://www.postgresql.org/docs/current/sql-copy.html.
  */
 import { CopyRows } from "./copy-text.js";
-import type { FleetDb } from "./db.js";
+import { FleetDbError, type FleetDb } from "./db.js";
 import { HostReportError, reportRows, type ReportRows } from "./report-rows.js";
 import * as SQL from "./sql.js";
 
@@ -158,12 +158,31 @@ async function writeBatch(
     result.duplicates += batch.length - written;
     return;
   } catch (e) {
+    if (!refusesData(e))
+      throw new FleetDbError(
+        "db-unavailable",
+        `the database failed while writing a batch (nothing of it is stored): ${(e as Error).message}`,
+        db.describe,
+      );
     if (batch.length === 1) {
       skip(batch[0]!.run.origin, `the database refused it: ${(e as Error).message}`);
       return;
     }
   }
   for (const one of batch) await writeBatch(db, [one], result, skip);
+}
+
+/**
+ * Whether a database error is about the rows written, so that retrying report by report can
+ * find the one at fault: SQLSTATE classes 22 (data exception), 23 (integrity constraint
+ * violation) and 54 (program limit exceeded, e.g. an index row too large). Anything else (a lost
+ * connection, a full disk, a missing table) would fail every report alike, so the ingest stops.
+ * Source: PostgreSQL, "Appendix A. PostgreSQL Error Codes"
+ * (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+ */
+function refusesData(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
 }
 
 /** Column arrays of `rows` for an `unnest` insert. */

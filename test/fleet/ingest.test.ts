@@ -11,7 +11,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { checkMachine } from "../../src/app/check-machine.js";
-import { openFleetDb, type FleetDb } from "../../src/fleet/db.js";
+import { FleetDbError, openFleetDb, type FleetDb } from "../../src/fleet/db.js";
 import { ingestReports, type IngestInput } from "../../src/fleet/ingest.js";
 import { HostReportError, reportRows, storableJson, storableText } from "../../src/fleet/report-rows.js";
 import { checkJsonDocument } from "../../src/report/check-json.js";
@@ -237,6 +237,27 @@ function engineSuite(engine: string, start: () => Promise<{ url: string; stop():
          UNION ALL SELECT 1 FROM runs r LEFT JOIN hosts h USING (host_id) WHERE h.host_id IS NULL`,
       );
       assert.deepEqual(orphans, [], "every finding and file has its run, every run its host");
+    });
+
+    it("a database that fails for another reason (a lost connection) stops the ingest; no report is called bad", async (t) => {
+      if (skip) return t.skip(skip);
+      const [before] = await db.query<{ n: number }>("SELECT COUNT(*)::integer AS n FROM runs");
+      const failing: FleetDb = {
+        describe: db.describe,
+        query: (sql, params) => db.query(sql, params),
+        exec: (sql) => db.exec(sql),
+        copyRows: () => Promise.reject(new Error("Connection terminated unexpectedly")),
+        close: () => Promise.resolve(),
+      };
+      const skipped: string[] = [];
+      await assert.rejects(
+        ingestReports(failing, inputs([report(), report()]), { onSkip: (o) => skipped.push(o) }),
+        (e) =>
+          e instanceof FleetDbError && e.code === "db-unavailable" && /Connection terminated/.test(e.message),
+      );
+      assert.deepEqual(skipped, []);
+      const [after] = await db.query<{ n: number }>("SELECT COUNT(*)::integer AS n FROM runs");
+      assert.equal(after?.n, before?.n, "the failed batch was rolled back");
     });
 
     it("idempotent per run id: the same reports again write nothing and say so (upper-case ids too)", async (t) => {

@@ -65,8 +65,13 @@ async function withDb<T>(
   }
   try {
     return await work(db);
+  } catch (e) {
+    // The database failed mid-way (a lost connection): said in one line, as when it cannot open.
+    if (!(e instanceof FleetDbError)) throw e;
+    io.stderr(`koff-doctor: --db: ${e.code}: ${e.message}\n`);
+    return ExitCode.UNREADABLE;
   } finally {
-    await db.close();
+    await db.close().catch(() => undefined);
   }
 }
 
