@@ -28,6 +28,7 @@ export {
 } from "./check-json.js";
 export {
   BUNDLE_REPAIR_WHERE,
+  REDACTED_BUNDLE_REPAIR_WHERE,
   commandSourceOf,
   explainStep,
   findingNextStep,

@@ -29,7 +29,10 @@ export function shellStyleOf(platform: string): ShellStyle {
 
 /** Where a report was made from, as the command line names it again. */
 export type CommandSource =
-  { mode: "image"; image: string } | { mode: "bundle"; bundle: string } | { mode: "live" };
+  | { mode: "image"; image: string }
+  /** `redacted`: collected with `--redact`, so the user names it holds are stand-ins (`user-1`). */
+  | { mode: "bundle"; bundle: string; redacted?: boolean }
+  | { mode: "live" };
 
 /** A command to run next: its arguments (after the program name) and its quoted text. */
 export interface NextStep {
@@ -43,7 +46,11 @@ export interface NextStep {
 
 /** Where a bundle's repair runs, said beside its command. */
 export const BUNDLE_REPAIR_WHERE =
-  "on the machine the bundle was collected from (repair does not read a bundle; for its mounted disk add --image DIR)";
+  "on the machine the bundle was collected from; repair does not read a bundle, so for its mounted disk add --image DIR";
+
+/** Where a redacted bundle's repair runs: {@link BUNDLE_REPAIR_WHERE}, and the user to name there. */
+export const REDACTED_BUNDLE_REPAIR_WHERE =
+  "on the machine the bundle was collected from, adding --user and the real user name, as the bundle's user names are redacted; repair does not read a bundle, so for its mounted disk add --image DIR";
 
 const POSIX_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 const WINDOWS_SAFE = /^[A-Za-z0-9_@+=:,./\\-]+$/;
@@ -86,11 +93,19 @@ export function nextStep(argv: string[], style: ShellStyle, where?: string): Nex
  * The source a report names in its `mode` and `source` fields (`"image /cases/pc1"`,
  * `"bundle /tmp/b.zip"`, `"live"`), as flags can name it again.
  */
-export function commandSourceOf(facts: { mode: Mode; source: string }): CommandSource {
+export function commandSourceOf(facts: {
+  mode: Mode;
+  source: string;
+  host?: { idSource: string };
+}): CommandSource {
   const prefix = `${facts.mode} `;
   const rest = facts.source.startsWith(prefix) ? facts.source.slice(prefix.length) : undefined;
   if (facts.mode === "image" && rest) return { mode: "image", image: rest };
-  if (facts.mode === "bundle" && rest) return { mode: "bundle", bundle: rest };
+  // Only `collect --redact` writes a hashed MachineGuid, so it marks a redacted bundle.
+  if (facts.mode === "bundle" && rest)
+    return facts.host?.idSource === "machine-guid-sha256"
+      ? { mode: "bundle", bundle: rest, redacted: true }
+      : { mode: "bundle", bundle: rest };
   return { mode: "live" };
 }
 
@@ -132,14 +147,19 @@ export function repairStep(
   opts: RepairCommandOptions = {},
 ): NextStep {
   const argv = ["repair", "--step", step, ...(source.mode === "image" ? ["--image", source.image] : [])];
+  // A redacted bundle's user name is a stand-in that names nobody on the machine: left out, and
+  // the `where` text asks for the real one.
+  const standIn = source.mode === "bundle" && source.redacted === true && opts.user !== undefined;
   if (PROFILE_STEPS.has(step)) {
     if (opts.profile !== undefined) argv.push("--profile", opts.profile);
-    if (opts.user !== undefined) argv.push("--user", opts.user);
+    if (opts.user !== undefined && !standIn) argv.push("--user", opts.user);
   }
   for (const t of opts.trust ?? []) argv.push("--trust", t);
   if (opts.state !== undefined && source.mode !== "bundle") argv.push("--state", opts.state);
   if (opts.apply) argv.push("--apply");
-  return source.mode === "bundle" ? nextStep(argv, "windows", BUNDLE_REPAIR_WHERE) : nextStep(argv, style);
+  if (source.mode !== "bundle") return nextStep(argv, style);
+  const where = standIn && PROFILE_STEPS.has(step) ? REDACTED_BUNDLE_REPAIR_WHERE : BUNDLE_REPAIR_WHERE;
+  return nextStep(argv, "windows", where);
 }
 
 /** `koff-doctor explain ID`: the doc page of a check, a runbook step or a triage indicator. */

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import {
   BUNDLE_REPAIR_WHERE,
+  REDACTED_BUNDLE_REPAIR_WHERE,
   commandSourceOf,
   findingNextStep,
   formatCommand,
@@ -142,6 +143,29 @@ describe("repair commands carry what the step needs", () => {
     assert.deepEqual(s.argv, ["repair", "--step", "clear-cache", "--profile", "Kerio (old)"]);
     assert.equal(s.command, 'koff-doctor repair --step clear-cache --profile "Kerio (old)"');
     assert.equal(s.where, BUNDLE_REPAIR_WHERE);
+  });
+
+  it("a redacted bundle's stand-in user is left out of a profile step, and where asks for the real one", () => {
+    const source = commandSourceOf({
+      mode: "bundle",
+      source: "bundle /tmp/b.zip",
+      host: { idSource: "machine-guid-sha256" },
+    });
+    assert.deepEqual(source, { mode: "bundle", bundle: "/tmp/b.zip", redacted: true });
+    const s = repairStep("clear-cache", source, "posix", { profile: "Kerio", user: "user-1" });
+    assert.deepEqual(s.argv, ["repair", "--step", "clear-cache", "--profile", "Kerio"]);
+    assert.equal(s.where, REDACTED_BUNDLE_REPAIR_WHERE);
+    // A step that names no user keeps the plain bundle wording.
+    assert.equal(repairStep("rule-out-infection", source, "posix").where, BUNDLE_REPAIR_WHERE);
+    const plain = commandSourceOf({
+      mode: "bundle",
+      source: "bundle /tmp/b.zip",
+      host: { idSource: "machine-guid" },
+    });
+    assert.deepEqual(repairStep("clear-cache", plain, "posix", { user: "alice" }).argv.slice(-2), [
+      "--user",
+      "alice",
+    ]);
   });
 
   it("a finding without a remedy points to its doc page", () => {
