@@ -14,7 +14,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createImageSnapshot } from "../src/adapters/image/image-snapshot.js";
@@ -37,15 +37,10 @@ const opt = (name: string) => {
 const HOSTS = Number(opt("hosts") ?? 10_000);
 /** A folder to write the generated reports into, one `.json` each, to profile `fleet ingest` on. */
 const KEEP = opt("keep");
-const SCENARIOS = [
-  "healthy",
-  "impostor-in-roaming",
-  "bitness-mismatch",
-  "corrupt-cache",
-  "orphan-cache",
-  "missing-av-exclusions",
-  "koff-uninstalled",
-];
+/** Every sample image: the keys of examples/expected.json, the one list of them. */
+const SCENARIOS = Object.keys(
+  JSON.parse(readFileSync(path.join(EXAMPLES, "expected.json"), "utf8")) as object,
+);
 
 async function templates(): Promise<CheckJsonDocument[]> {
   const out: CheckJsonDocument[] = [];
