@@ -1,8 +1,9 @@
 // Which code bin/koff-doctor.js runs for a verb: its bundle in dist/bin/ (scripts/build-bin.ts,
 // built by `npm run build` right after tsc), or the tsc output dist/src/cli/main.js when there is
 // no bundle or the bundle is older than the tsc output (someone ran only `tsc` after editing
-// src/). Both run the same command line; the bundle only starts faster. A stale bundle is never
-// run: the fallback is the code just compiled.
+// src/). Both run the same command line; the bundle only starts faster. A full `tsc` rewrites
+// every output, so after it the fallback is the code just compiled. `tsc --watch` rewrites only
+// the files that changed, which this check cannot see: after it, run `npm run build`.
 import { readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
