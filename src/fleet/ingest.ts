@@ -71,7 +71,8 @@ async function inTransaction<T>(db: FleetDb, work: () => Promise<T>): Promise<T>
 
 /**
  * Ingests `inputs` into `db` (migrated first). `onSkip` hears each skipped report as it happens.
- * Database failures other than one report's rows propagate (the store is unusable).
+ * @throws FleetDbError `db-unavailable` when the database fails other than by refusing one
+ *   report's rows (a lost connection): nothing of the batch being written is stored.
  */
 export async function ingestReports(
   db: FleetDb,
@@ -143,8 +144,9 @@ async function readRows(
 }
 
 /**
- * Writes a batch in one transaction. When the batch fails, each report is retried alone, so one
- * report the database refuses is skipped and the rest are written.
+ * Writes a batch in one transaction. When the database refuses the batch's data
+ * ({@link refusesData}), each report is retried alone, so one report the database refuses is
+ * skipped and the rest are written; any other failure is thrown as `db-unavailable`.
  */
 async function writeBatch(
   db: FleetDb,
