@@ -44,13 +44,14 @@ export interface NextStep {
   where?: string;
 }
 
+const ON_THE_MACHINE = "on the machine the bundle was collected from";
+const NOT_FROM_A_BUNDLE = "repair does not read a bundle, so for its mounted disk add --image DIR";
+
 /** Where a bundle's repair runs, said beside its command. */
-export const BUNDLE_REPAIR_WHERE =
-  "on the machine the bundle was collected from; repair does not read a bundle, so for its mounted disk add --image DIR";
+export const BUNDLE_REPAIR_WHERE = `${ON_THE_MACHINE}; ${NOT_FROM_A_BUNDLE}`;
 
 /** Where a redacted bundle's repair runs: {@link BUNDLE_REPAIR_WHERE}, and the user to name there. */
-export const REDACTED_BUNDLE_REPAIR_WHERE =
-  "on the machine the bundle was collected from, adding --user and the real user name, as the bundle's user names are redacted; repair does not read a bundle, so for its mounted disk add --image DIR";
+export const REDACTED_BUNDLE_REPAIR_WHERE = `${ON_THE_MACHINE}, adding --user and the real user name, as the bundle's user names are redacted; ${NOT_FROM_A_BUNDLE}`;
 
 const POSIX_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 const WINDOWS_SAFE = /^[A-Za-z0-9_@+=:,./\\-]+$/;
@@ -91,7 +92,8 @@ export function nextStep(argv: string[], style: ShellStyle, where?: string): Nex
 
 /**
  * The source a report names in its `mode` and `source` fields (`"image /cases/pc1"`,
- * `"bundle /tmp/b.zip"`, `"live"`), as flags can name it again.
+ * `"bundle /tmp/b.zip"`, `"live"`), as flags can name it again; a bundle is `redacted` when its
+ * host id is a hashed MachineGuid (`idSource: "machine-guid-sha256"`, written only by `--redact`).
  */
 export function commandSourceOf(facts: {
   mode: Mode;
