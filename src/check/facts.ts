@@ -6,6 +6,7 @@
  *
  * Source: docs/json-contract.md (the `facts` object); docs/checks/ (the checks that judge them).
  */
+import type { EventRecord } from "../ports/system.js";
 import type { TriageRecord } from "../triage/index.js";
 
 import type { Mode } from "../vocabulary/index.js";
@@ -159,23 +160,14 @@ export type EventKind =
   | "av-action"
   | "provider-named";
 
-/** One relevant event-log record, with its meaning. */
-export interface EventFact {
-  /** The channel: `Application`, `Microsoft-Windows-Windows Defender/Operational`. */
-  log: string;
-  id: number;
-  provider: string;
-  /** ISO 8601 UTC. */
-  time: string;
-  level?: number;
-  recordNumber?: number;
-  /** The SID that logged it (`System/Security/@UserID`), when logged: who installed, for MsiInstaller. */
-  userId?: string;
+/**
+ * One relevant event-log record, as the event-log port answered it (channel, id, provider, ISO
+ * 8601 UTC time, level, record number, the SID that logged it, its data fields), with its meaning.
+ */
+export interface EventFact extends EventRecord {
   kind: EventKind;
   /** One line in plain words: `OUTLOOK.EXE crashed in kofmsp32.dll 10.0.8104 (exception c0000005)`. */
   summary: string;
-  /** The event's data fields by name (unnamed ones by position, `"0"`, `"1"`, …). */
-  data: Record<string, string>;
 }
 
 /** Where a host id came from (see {@link HostFacts.id}). */
