@@ -6,8 +6,9 @@
  *
  * Beside each bundle, `<verb>.cache`: V8's code cache of it (`vm.Script#createCachedData`,
  * https://nodejs.org/docs/latest-v20.x/api/vm.html#scriptcreatecacheddata), made after the
- * bundle's top level has run, so it holds the code compiled at start-up. With it V8 deserializes
- * instead of parsing and compiling. Why CommonJS: Node 20 takes cached data only for `vm.Script`
+ * bundle's top level has run and, for `triage` and `check`, after a run over the healthy sample
+ * ({@link TRAINING_RUNS}), so it holds the code those compiled. With it V8 deserializes instead
+ * of parsing and compiling. Why CommonJS: Node 20 takes cached data only for `vm.Script`
  * (a function-wrapped CommonJS file), not for ES modules (`module.enableCompileCache` is
  * Node 22). bin/cli-entry.js checks the cache belongs to the bundle and is intact before V8 sees
  * it, and ignores it otherwise. Whitespace and comments are stripped (`minifyWhitespace`) so the
@@ -29,7 +30,9 @@
  * Usage: `npm run build` (tsc, then this), or `node dist/scripts/build-bin.js [OUT_DIR]`.
  */
 import { createHash } from "node:crypto";
-import { readdir, readFile, rm, mkdir, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readdir, readFile, rm, mkdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { BuildOptions, Plugin } from "esbuild";
@@ -38,6 +41,14 @@ import { cliBundleOptions, packageVersion, sourcesWithoutSideEffects } from "./e
 
 /** The repository root (dist/scripts/ → ../..). */
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const HEALTHY = path.join(REPO, "examples", "healthy");
+const HEALTHY_PROVIDER = path.join(
+  HEALTHY,
+  "Program Files (x86)",
+  "Kerio",
+  "Outlook Connector (Offline Edition)",
+  "kofmsp32.dll",
+);
 
 /**
  * Each verb's bundle: the command module under src/cli/commands/ and its registration export.
@@ -164,7 +175,10 @@ export async function buildBin(
         metafile: true,
       });
       bytes[bundle] = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-      cacheBytes[bundle] = await writeCodeCache(outfile);
+      cacheBytes[bundle] = await writeCodeCache(
+        outfile,
+        bundle === "all" ? undefined : TRAINING_RUNS[bundle],
+      );
     }),
   );
   const verbs: Record<string, string> = { "*": "all.cjs" };
@@ -177,27 +191,77 @@ export async function buildBin(
 
 /** bin/cli-entry.js: plain JavaScript outside the TypeScript project, loaded by path. */
 interface CliEntryModule {
-  loadBundle(file: string): { script: vm.Script; cache: string };
+  loadBundle(file: string): { exports: Record<string, unknown>; script: vm.Script; cache: string };
   codeCacheFile(bundle: string): string;
   codeCacheEnvelope(bundleBytes: Buffer, payload: Buffer): Buffer;
 }
 
 /**
- * Writes the V8 code cache of the bundle `file` beside it ({@link CliEntryModule.codeCacheFile})
- * after running the bundle's top level in this process, the way the bin loads it: the cache then
- * holds the functions compiled at start-up too. Only this Node version, with these V8 flags,
- * accepts it; any other refuses it and compiles the bundle from source.
+ * The command each bundle runs once at build time before its code cache is taken, so that the
+ * cache also holds the functions that command compiled (Authenticode, the hive and event-log
+ * readers), not only the bundle's top level: read-only runs over the repository's healthy sample.
+ * Without one (other verbs), or when the sample is missing, the cache holds the top level only.
+ */
+export const TRAINING_RUNS: Partial<Record<keyof typeof VERB_BUNDLES, { args: string[]; needs: string }>> = {
+  triage: { args: ["triage", HEALTHY_PROVIDER], needs: HEALTHY_PROVIDER },
+  check: { args: ["check", "--image", HEALTHY], needs: HEALTHY },
+};
+
+/**
+ * Writes the V8 code cache of the bundle `file` beside it ({@link CliEntryModule.codeCacheFile}),
+ * loaded as the bin loads it, after its top level ran and, given `training`, after that command
+ * ran to the end in a child process (its output discarded). Only this Node version, with these
+ * V8 flags, accepts the cache; any other refuses it and compiles the bundle from source.
  * @returns the cache file's size in bytes.
  */
-export async function writeCodeCache(file: string): Promise<number> {
-  const entry = (await import(pathToFileURL(path.join(REPO, "bin", "cli-entry.js")).href)) as CliEntryModule;
+export async function writeCodeCache(
+  file: string,
+  training?: { args: string[]; needs: string },
+): Promise<number> {
+  const entry = await cliEntryModule();
+  if (training && existsSync(training.needs)) {
+    const child = spawnSync(
+      process.execPath,
+      [fileURLToPath(import.meta.url), "--code-cache", file, ...training.args],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+        encoding: "utf8",
+        timeout: 300_000,
+      },
+    );
+    if (child.status === 0) return (await stat(entry.codeCacheFile(file))).size;
+    console.warn(
+      `${path.basename(file)}: training run failed (${child.stderr.trim()}); caching its top level only`,
+    );
+  }
   const { script } = entry.loadBundle(file);
   const envelope = entry.codeCacheEnvelope(await readFile(file), script.createCachedData());
   await writeFile(entry.codeCacheFile(file), envelope);
   return envelope.length;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+async function cliEntryModule(): Promise<CliEntryModule> {
+  return (await import(pathToFileURL(path.join(REPO, "bin", "cli-entry.js")).href)) as CliEntryModule;
+}
+
+/** The child of {@link writeCodeCache}: runs `args` with the bundle `file`, then writes its cache. */
+async function trainCodeCache(file: string, args: string[]): Promise<void> {
+  const entry = await cliEntryModule();
+  const { exports, script } = entry.loadBundle(file);
+  await (exports as { run: (argv: string[]) => Promise<number> }).run(args);
+  await writeFile(
+    entry.codeCacheFile(file),
+    entry.codeCacheEnvelope(await readFile(file), script.createCachedData()),
+  );
+}
+
+if (
+  process.argv[1] &&
+  import.meta.url === pathToFileURL(process.argv[1]).href &&
+  process.argv[2] === "--code-cache"
+) {
+  await trainCodeCache(path.resolve(process.argv[3] ?? ""), process.argv.slice(4));
+} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const out = path.resolve(process.argv[2] ?? path.join(REPO, "dist", "bin"));
   const { bytes, cacheBytes } = await buildBin(out);
   const mb = (sizes: Record<string, number>) =>
