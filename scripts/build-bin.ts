@@ -111,6 +111,28 @@ function iconvTablesOutside(): Plugin {
   };
 }
 
+/**
+ * commander `require`s node:child_process at load (https://github.com/tj/commander.js, lib/command.js)
+ * only to `spawn` executable subcommands, which koff-doctor does not have; child_process brings
+ * net and dgram with it. This gives commander a `spawn` that loads child_process when first called.
+ */
+function commanderChildProcessOnDemand(): Plugin {
+  return {
+    name: "koff-commander-child-process-on-demand",
+    setup(build) {
+      build.onResolve({ filter: /^node:child_process$/ }, (args) =>
+        /[\\/]commander[\\/]lib[\\/]command\.js$/.test(args.importer)
+          ? { path: "child-process-on-demand", namespace: "koff-commander" }
+          : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: "koff-commander" }, () => ({
+        contents: 'exports.spawn = (...args) => require("node:child_process").spawn(...args);\n',
+        loader: "js",
+      }));
+    },
+  };
+}
+
 /** The entry module of one bundle, as TypeScript resolved from src/cli/. */
 function entrySource(bundle: keyof typeof VERB_BUNDLES | "all"): string {
   if (bundle === "all") return 'export { main as run } from "./main.js";\n';
@@ -139,7 +161,11 @@ export async function binBundleOptions(): Promise<BuildOptions> {
     // that is the bundle's URL, as it was when the bundles were ES modules.
     define: { ...common.define, "import.meta.url": "__koffImportMetaUrl" },
     banner: { js: 'var __koffImportMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
-    plugins: [sourcesWithoutSideEffects(path.join(REPO, "src")), iconvTablesOutside()],
+    plugins: [
+      sourcesWithoutSideEffects(path.join(REPO, "src")),
+      iconvTablesOutside(),
+      commanderChildProcessOnDemand(),
+    ],
   };
 }
 
