@@ -1,11 +1,27 @@
-// Which code bin/koff-doctor.js runs for a verb: its bundle in dist/bin/ (scripts/build-bin.ts,
-// built by `npm run build` right after tsc), or the tsc output dist/src/cli/main.js when there is
-// no bundle or the bundle is older than the tsc output (someone ran only `tsc` after editing
-// src/). Both run the same command line; the bundle only starts faster. A full `tsc` rewrites
-// every output, so after it the fallback is the code just compiled. `tsc --watch` rewrites only
-// the files that changed, which this check cannot see: after it, run `npm run build`.
-import { readFileSync, statSync } from "node:fs";
+// Which code bin/koff-doctor.js runs for a verb, and how a bundle is loaded.
+//
+// Which: the verb's bundle in dist/bin/ (scripts/build-bin.ts, built by `npm run build` right
+// after tsc), or the tsc output dist/src/cli/main.js when there is no bundle or the bundle is
+// older than the tsc output (someone ran only `tsc` after editing src/). Both run the same command
+// line; the bundle only starts faster. A full `tsc` rewrites every output, so after it the
+// fallback is the code just compiled. `tsc --watch` rewrites only the files that changed, which
+// this check cannot see: after it, run `npm run build`.
+//
+// How: a bundle is a CommonJS file compiled with `vm.Script` and the V8 code cache that the build
+// wrote beside it (`<verb>.cache`, https://nodejs.org/docs/latest-v20.x/api/vm.html#scriptcreatecacheddata),
+// so V8 deserializes the bundle's compiled code instead of parsing it. The cache is only a hint:
+// V8 itself refuses one made by another Node version or with other V8 flags, and V8 does not
+// check the cache's bytes in release builds, so the cache file carries SHA-256 digests of the
+// bundle it was made for and of its own payload, checked here first. Any cache that is missing,
+// unreadable, not a regular file, stale, corrupt or refused is ignored: the bundle is compiled
+// from its source, as without a cache.
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
+import vm from "node:vm";
+import { isAscii } from "node:buffer";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -24,11 +40,95 @@ export function cliEntry(verb, root = ROOT) {
     try {
       const { verbs } = JSON.parse(readFileSync(manifest, "utf8"));
       const file = verb !== undefined && Object.hasOwn(verbs, verb) ? verbs[verb] : verbs["*"];
-      if (typeof file === "string" && /^[a-z-]+\.js$/.test(file))
+      if (typeof file === "string" && /^[a-z-]+\.cjs$/.test(file))
         return { kind: "bundle", file: `${root}dist/bin/${file}`, exportName: "run" };
     } catch {
       // An unreadable manifest: run the tsc output.
     }
   }
   return { kind: "tsc", file: tsc, exportName: "main" };
+}
+
+/** The code cache file of a bundle: `triage.cjs` → `triage.cache`. */
+export function codeCacheFile(bundle) {
+  return bundle.replace(/\.cjs$/, "") + ".cache";
+}
+
+/** The first bytes of a code cache file (then SHA-256 of the bundle, SHA-256 of the payload, the payload). */
+const MAGIC = Buffer.from("KOFFV8C1", "latin1");
+const HEADER = MAGIC.length + 64;
+/** A code cache is about half its bundle's size; anything far larger is not one. */
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+
+const sha256 = (bytes) => createHash("sha256").update(bytes).digest();
+
+/**
+ * The code cache file for the bundle whose bytes are `bundleBytes` and whose V8 cached data is
+ * `payload` (what build-bin writes to {@link codeCacheFile}).
+ * @param {Buffer} bundleBytes
+ * @param {Buffer} payload
+ * @returns {Buffer}
+ */
+export function codeCacheEnvelope(bundleBytes, payload) {
+  return Buffer.concat([MAGIC, sha256(bundleBytes), sha256(payload), payload]);
+}
+
+/**
+ * The V8 cached data in `cacheFile` when it was made for exactly `bundleBytes` and is intact,
+ * otherwise the reason it is not used. Never blocks: a FIFO or device is refused unread.
+ * @param {string} cacheFile
+ * @param {Buffer} bundleBytes
+ * @returns {{ payload: Buffer } | { refused: "absent" | "not-a-file" | "malformed" | "stale" | "corrupt" }}
+ */
+export function readCodeCache(cacheFile, bundleBytes) {
+  let fd;
+  try {
+    // O_NONBLOCK: opening a FIFO with no writer would otherwise wait for one.
+    fd = openSync(cacheFile, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return { refused: "absent" };
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { refused: "not-a-file" };
+    if (stat.size < HEADER || stat.size > MAX_CACHE_BYTES) return { refused: "malformed" };
+    const bytes = Buffer.allocUnsafe(stat.size);
+    let got = 0;
+    for (let n; got < bytes.length && (n = readSync(fd, bytes, got, bytes.length - got, got)) > 0;) got += n;
+    if (got !== bytes.length || !bytes.subarray(0, MAGIC.length).equals(MAGIC))
+      return { refused: "malformed" };
+    if (!bytes.subarray(MAGIC.length, MAGIC.length + 32).equals(sha256(bundleBytes)))
+      return { refused: "stale" };
+    const payload = bytes.subarray(HEADER);
+    if (!bytes.subarray(MAGIC.length + 32, HEADER).equals(sha256(payload))) return { refused: "corrupt" };
+    return { payload };
+  } catch {
+    return { refused: "malformed" };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Compiles and runs the CommonJS bundle `file` as Node's own loader would (the same function
+ * wrapper, `require` resolving from the bundle's folder), with its code cache when that is usable.
+ * The bundles have no `import()` (build-bin turns it into `require`): in a vm.Script it would
+ * need the experimental `importModuleDynamically`.
+ * @param {string} file absolute path of a dist/bin/*.cjs bundle
+ * @returns {{ exports: Record<string, unknown>, script: vm.Script, cache: "used" | "rejected" | "absent" | "not-a-file" | "malformed" | "stale" | "corrupt" }}
+ *   `rejected`: the digests matched but V8 refused the cache (another Node version or V8 flags).
+ */
+export function loadBundle(file) {
+  const bytes = readFileSync(file);
+  // A one-byte string when the bundle is ASCII (build-bin makes it so): faster to read and parse.
+  const source = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
+  const cache = readCodeCache(codeCacheFile(file), bytes);
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    cachedData: "payload" in cache ? cache.payload : undefined,
+  });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file));
+  const status = "refused" in cache ? cache.refused : script.cachedDataRejected ? "rejected" : "used";
+  return { exports: module.exports, script, cache: status };
 }

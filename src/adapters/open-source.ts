@@ -7,16 +7,13 @@
  *
  * Source: docs/bundle.md ("Reading is safe"); docs/exit-codes.md ("Inputs that are not files").
  */
-import { openBundle, type Bundle } from "../bundle/bundle-reader.js";
 import type { BundleReadLimits } from "../bundle/limits.js";
 import type { BundleSnapshot, Snapshot } from "../ports/snapshot.js";
-import { createBundleSnapshot } from "./bundle/bundle-snapshot.js";
 import { SourceError } from "./errors.js";
 import { createHostSnapshot, type HostSnapshotOptions } from "./host/host-snapshot.js";
 import { checkImageRoot } from "./image/image-root.js";
-import { createImageSnapshot } from "./image/image-snapshot.js";
 import { isWindowsPath } from "../paths/windows-path.js";
-import { createLiveSnapshot, type LiveSnapshotOptions } from "./live/live-snapshot.js";
+import type { LiveSnapshotOptions } from "./live/live-snapshot.js";
 
 /** A mounted or copied Windows system volume (`--image DIR`). */
 export interface ImageSourceSpec {
@@ -66,6 +63,9 @@ export function assertSourceSupported(spec: SourceSpec, platform: NodeJS.Platfor
 /**
  * Opens `spec` and builds its snapshot. Nothing is read before the source's checks pass; a
  * bundle is verified whole (every member against its manifest) before its snapshot is built.
+ * The image, bundle and live adapters are imported when such a source is opened, so a run that
+ * opens host files (`triage PATH`) never loads them, nor what they load (child_process for live
+ * mode's tools, zlib for a bundle's zip).
  * @throws SourceError `live-unsupported` (live mode off Windows), `not-an-image-root` (an image,
  *   or the image root of host files), `not-a-windows-path` (host files' `originalWindowsPath`).
  * @throws WindowsStateError `exec-failed` when live mode cannot run the tools it reads through.
@@ -79,10 +79,12 @@ export async function openSource(spec: SourceSpec): Promise<OpenedSource> {
   if ("bundle" in spec) return openBundleSource(spec);
   if ("image" in spec) {
     await checkImageRoot(spec.image);
+    const { createImageSnapshot } = await import("./image/image-snapshot.js");
     return unheld(createImageSnapshot(spec.image, { freeBytes: spec.freeBytes }));
   }
   if ("live" in spec) {
     const { live: _live, ...options } = spec;
+    const { createLiveSnapshot } = await import("./live/live-snapshot.js");
     return unheld(await createLiveSnapshot(options));
   }
   const { hostFiles: _hostFiles, ...options } = spec;
@@ -100,7 +102,11 @@ function unheld<S extends Snapshot>(snapshot: S): OpenedSource<S> {
 }
 
 async function openBundleSource(spec: BundleSourceSpec): Promise<OpenedSource<BundleSnapshot>> {
-  const bundle: Bundle = await openBundle(spec.bundle, spec.limits);
+  const [{ openBundle }, { createBundleSnapshot }] = await Promise.all([
+    import("../bundle/bundle-reader.js"),
+    import("./bundle/bundle-snapshot.js"),
+  ]);
+  const bundle = await openBundle(spec.bundle, spec.limits);
   try {
     const snapshot = await createBundleSnapshot(bundle);
     const { freeBytes } = spec;

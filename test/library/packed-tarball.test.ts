@@ -143,10 +143,12 @@ test("the installed bin runs without dev dependencies: --version, and triage of 
   const entry = await node([
     "--input-type=module",
     "-e",
-    `import { cliEntry } from ${JSON.stringify(pathToFileURL(path.join(consumer, "node_modules", "koff-doctor", "bin", "cli-entry.js")).href)}; console.log(JSON.stringify(cliEntry("triage")));`,
+    `import { cliEntry, loadBundle } from ${JSON.stringify(pathToFileURL(path.join(consumer, "node_modules", "koff-doctor", "bin", "cli-entry.js")).href)}; const e = cliEntry("triage"); console.log(JSON.stringify({ ...e, cache: loadBundle(e.file).cache }));`,
   ]);
   assert.equal(entry.code, 0, entry.stderr);
   assert.equal((JSON.parse(entry.stdout) as { kind: string }).kind, "bundle", entry.stdout);
+  // The V8 code cache that prepack wrote travels in the tarball and this Node accepts it.
+  assert.equal((JSON.parse(entry.stdout) as { cache: string }).cache, "used", entry.stdout);
   const version = await node([bin, "--version"]);
   assert.equal(version.code, 0, version.stderr);
   const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string };

@@ -5,9 +5,10 @@
  * bundle carries its own verb only; iconv-lite's double-byte tables stay outside and still decode.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { cp, mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
+import { copyFile, cp, mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,9 +27,29 @@ import { REPO_ROOT } from "../helpers/repo.js";
 const BIN_DIR = path.join(REPO_ROOT, "dist", "bin");
 const MANIFEST = path.join(BIN_DIR, "verbs.json");
 // bin/cli-entry.js is plain JavaScript outside the TypeScript project.
-const { cliEntry } = (await import(pathToFileURL(path.join(REPO_ROOT, "bin", "cli-entry.js")).href)) as {
+const CLI_ENTRY = pathToFileURL(path.join(REPO_ROOT, "bin", "cli-entry.js")).href;
+const { cliEntry, codeCacheEnvelope, codeCacheFile, readCodeCache } = (await import(CLI_ENTRY)) as {
   cliEntry: (verb: string | undefined, root?: string) => { kind: string; file: string; exportName: string };
+  codeCacheEnvelope: (bundleBytes: Buffer, payload: Buffer) => Buffer;
+  codeCacheFile: (bundle: string) => string;
+  readCodeCache: (cacheFile: string, bundleBytes: Buffer) => { payload: Buffer } | { refused: string };
 };
+
+/** Loads `bundle` as the bin does in a fresh process, runs `args`; its cache status, exit code and output. */
+function runBundle(bundle: string, args: string[]): { cache: string; status: number; stdout: string } {
+  const script = [
+    `import { loadBundle } from ${JSON.stringify(CLI_ENTRY)};`,
+    `const { exports, cache } = loadBundle(${JSON.stringify(bundle)});`,
+    "process.stderr.write(`cache=${cache}\\n`);",
+    "process.exitCode = await exports.run(process.argv.slice(1));",
+  ].join("\n");
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script, "--", ...args], {
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  const cache = /cache=(\S+)/.exec(r.stderr)?.[1] ?? `none (${r.stderr.slice(-400)})`;
+  return { cache, status: r.status ?? -1, stdout: r.stdout };
+}
 
 const scratch: string[] = [];
 after(async () => {
@@ -64,19 +85,19 @@ describe("npm bin bundles", () => {
       assert.equal(entry.kind, "bundle", `${verb}: ${entry.file}`);
       assert.ok(existsSync(entry.file), entry.file);
     }
-    assert.equal(cliEntry("triage").file, path.join(BIN_DIR, "triage.js"));
-    assert.equal(cliEntry("undo").file, path.join(BIN_DIR, "repair.js"));
-    assert.equal(cliEntry("--version").file, path.join(BIN_DIR, "all.js"));
-    assert.equal(cliEntry("__proto__").file, path.join(BIN_DIR, "all.js"));
+    assert.equal(cliEntry("triage").file, path.join(BIN_DIR, "triage.cjs"));
+    assert.equal(cliEntry("undo").file, path.join(BIN_DIR, "repair.cjs"));
+    assert.equal(cliEntry("--version").file, path.join(BIN_DIR, "all.cjs"));
+    assert.equal(cliEntry("__proto__").file, path.join(BIN_DIR, "all.cjs"));
   });
 
   it("carry only their own verb: triage's bundle has no other verb, no ajv and no iconv-lite table", () => {
-    const triage = readFileSync(path.join(BIN_DIR, "triage.js"), "utf8");
+    const triage = readFileSync(path.join(BIN_DIR, "triage.cjs"), "utf8");
     assert.match(triage, /registerTriageCommand/);
     for (const other of ["registerCheckCommand", "registerRepairCommands", "registerFleetCommand", "Ajv"])
-      assert.doesNotMatch(triage, new RegExp(other), `${other} is in triage.js`);
-    assert.match(triage, /__require\("iconv-lite\/encodings\/tables\/cp936\.json"\)/);
-    const all = readFileSync(path.join(BIN_DIR, "all.js"), "utf8");
+      assert.doesNotMatch(triage, new RegExp(other), `${other} is in triage.cjs`);
+    assert.match(triage, /require\("iconv-lite\/encodings\/tables\/cp936\.json"\)/);
+    const all = readFileSync(path.join(BIN_DIR, "all.cjs"), "utf8");
     for (const every of ["registerTriageCommand", "registerCheckCommand", "registerFleetCommand"])
       assert.match(all, new RegExp(every), `${every} is missing from all.js`);
   });
@@ -140,13 +161,119 @@ describe("npm bin bundles", () => {
     }
   });
 
+  it("carry a V8 code cache made for them, which this Node accepts", () => {
+    const manifest = JSON.parse(readFileSync(MANIFEST, "utf8")) as BinManifest;
+    for (const file of new Set(Object.values(manifest.verbs))) {
+      const bundle = path.join(BIN_DIR, file);
+      const cache = readCodeCache(codeCacheFile(bundle), readFileSync(bundle));
+      assert.ok("payload" in cache, `${file}: ${JSON.stringify(cache)}`);
+      assert.ok(cache.payload.length > 1000, file);
+      assert.ok(
+        readFileSync(bundle).every((b) => b < 0x80),
+        `${file} is ASCII (a one-byte string for V8)`,
+      );
+    }
+    const dll = path.join(REPO_ROOT, "fixtures", "pe", "tiny-x64.dll");
+    const run = runBundle(path.join(BIN_DIR, "triage.cjs"), ["triage", dll]);
+    assert.equal(run.cache, "used");
+    assert.equal(run.status, 1);
+    assert.match(run.stdout, /^SUSPICIOUS {2}/);
+  });
+
+  it("run from source, with the same result, when the code cache is stale, foreign, corrupt, cut, a folder or a FIFO", async () => {
+    // Beside the real bundles' folder, so their external modules resolve from node_modules.
+    const dir = path.join(REPO_ROOT, "dist", "test-bundles", "code-cache");
+    scratch.push(dir);
+    await mkdir(dir, { recursive: true });
+    const bundle = path.join(dir, "triage.cjs");
+    const cacheFile = codeCacheFile(bundle);
+    await copyFile(path.join(BIN_DIR, "triage.cjs"), bundle);
+    const good = readFileSync(codeCacheFile(path.join(BIN_DIR, "triage.cjs")));
+    const args = ["triage", path.join(REPO_ROOT, "fixtures", "pe", "tiny-x64.dll")];
+    const reference = runBundle(path.join(BIN_DIR, "triage.cjs"), args);
+    assert.equal(reference.status, 1);
+    const flipped = Buffer.from(good);
+    const middle = Math.floor(good.length / 2);
+    flipped[middle] = (flipped[middle] ?? 0) ^ 0xff;
+    const registry = path.join(BIN_DIR, "registry.cjs");
+    const registryPayload = readCodeCache(codeCacheFile(registry), readFileSync(registry));
+    assert.ok("payload" in registryPayload);
+    const cases: Array<[string, () => Promise<void>, string]> = [
+      ["intact", () => writeFile(cacheFile, good), "used"],
+      ["absent", () => rm(cacheFile, { force: true }), "absent"],
+      ["empty", () => writeFile(cacheFile, ""), "malformed"],
+      ["a payload byte flipped", () => writeFile(cacheFile, flipped), "corrupt"],
+      ["cut in half", () => writeFile(cacheFile, good.subarray(0, Math.floor(good.length / 2))), "corrupt"],
+      ["cut inside the header", () => writeFile(cacheFile, good.subarray(0, 20)), "malformed"],
+      ["another bundle's cache", () => copyFile(codeCacheFile(registry), cacheFile), "stale"],
+      // A well-formed envelope around V8 data made for other code: V8 itself refuses it.
+      [
+        "V8 data of another bundle, re-sealed",
+        () => writeFile(cacheFile, codeCacheEnvelope(readFileSync(bundle), registryPayload.payload)),
+        "rejected",
+      ],
+      ["a folder", () => mkdir(cacheFile), "not-a-file"],
+    ];
+    if (process.platform !== "win32")
+      cases.push([
+        "a FIFO with no writer",
+        async () => void execFileSync("mkfifo", [cacheFile]),
+        "not-a-file",
+      ]);
+    for (const [name, make, expected] of cases) {
+      await rm(cacheFile, { recursive: true, force: true });
+      await make();
+      const run = runBundle(bundle, args);
+      assert.equal(run.cache, expected, name);
+      assert.equal(run.status, reference.status, name);
+      assert.equal(run.stdout.replaceAll(dir, BIN_DIR), reference.stdout, name);
+    }
+    // The bundle edited after its cache was made (same length: V8's own check is not enough).
+    await rm(cacheFile, { recursive: true, force: true });
+    await writeFile(cacheFile, good);
+    const source = readFileSync(bundle, "latin1");
+    assert.equal(
+      source.split('"no Authenticode signature"').length,
+      2,
+      "the text to edit is in the bundle once",
+    );
+    await writeFile(
+      bundle,
+      source.replace('"no Authenticode signature"', '"NO Authenticode signature"'),
+      "latin1",
+    );
+    const edited = runBundle(bundle, args);
+    assert.equal(edited.cache, "stale");
+    assert.match(edited.stdout, /NO Authenticode signature/, "the edited bundle runs, not the cached code");
+  });
+
+  it("have no import() (a vm.Script cannot run it without an experimental flag): fleet still loads pglite", async () => {
+    const manifest = JSON.parse(readFileSync(MANIFEST, "utf8")) as BinManifest;
+    for (const file of new Set(Object.values(manifest.verbs)))
+      assert.doesNotMatch(readFileSync(path.join(BIN_DIR, file), "latin1"), /[^\w$.]import\(/, file);
+    const dir = await mkdtemp(path.join(os.tmpdir(), "koff-bin-pglite-"));
+    scratch.push(dir);
+    const bin = path.join(REPO_ROOT, "bin", "koff-doctor.js");
+    const r = spawnSync(
+      process.execPath,
+      [bin, "fleet", "summary", "--db", `pglite:${path.join(dir, "db")}`],
+      {
+        encoding: "utf8",
+        timeout: 120_000,
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Fleet: 0 hosts/);
+    assert.equal(r.stderr, "", "no warning");
+  });
+
   it("keep iconv-lite's double-byte tables outside and still decode code page 936 with them", async () => {
     // The same options as the bin's bundles, for decodeOem alone, written beside them so the
     // tables resolve from the package's node_modules as they do at run time.
     const dir = path.join(REPO_ROOT, "dist", "test-bundles");
     scratch.push(dir);
     const esbuild = await import("esbuild");
-    const outfile = path.join(dir, "oem.js");
+    const outfile = path.join(dir, "oem.cjs");
     await esbuild.build({
       ...(await binBundleOptions()),
       stdin: {
@@ -158,7 +285,7 @@ describe("npm bin bundles", () => {
     });
     const bundled = readFileSync(outfile, "utf8");
     assert.doesNotMatch(bundled, /"\u554a"|\\u554a/, "no table is inlined");
-    const { decodeOem } = (await import(pathToFileURL(outfile).href)) as {
+    const { decodeOem } = createRequire(outfile)(outfile) as {
       decodeOem: (b: Uint8Array, cp: number) => string;
     };
     const gbk = iconv.encode("\u4e2d\u6587 \u6d4b\u8bd5", "cp936");
