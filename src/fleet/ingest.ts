@@ -14,7 +14,7 @@
  * https://www.postgresql.org/docs/current/tutorial-transactions.html; COPY,
  * https://www.postgresql.org/docs/current/sql-copy.html.
  */
-import { CopyRows } from "./copy-text.js";
+import { CopyBinary } from "./copy-binary.js";
 import { FleetDbError, type FleetDb } from "./db.js";
 import { HostReportError, reportRows, type ReportRows } from "./report-rows.js";
 import * as SQL from "./sql.js";
@@ -226,7 +226,7 @@ async function writeHosts(db: FleetDb, batch: ReportRows[]): Promise<void> {
   const known = new Set(
     (await db.query<{ host_id: string }>(SQL.STORED_HOSTS, [h.map((x) => x.hostId)])).map((r) => r.host_id),
   );
-  const fresh = new CopyRows();
+  const fresh = new CopyBinary(SQL.HOSTS_COLUMNS.types);
   for (const x of h)
     if (!known.has(x.hostId))
       fresh.add([
@@ -242,7 +242,7 @@ async function writeHosts(db: FleetDb, batch: ReportRows[]): Promise<void> {
         x.collectedAt,
         x.runId,
       ]);
-  if (fresh.count > 0) await db.copyRows("hosts", SQL.HOSTS_COLUMNS, fresh.chunked());
+  if (fresh.count > 0) await db.copyRows("hosts", SQL.HOSTS_COLUMNS.names, fresh.finish());
   const update = h.filter((x) => known.has(x.hostId));
   if (update.length > 0)
     await db.query(
@@ -265,7 +265,7 @@ async function writeHosts(db: FleetDb, batch: ReportRows[]): Promise<void> {
 
 /** Runs new to the store, their files by SHA-256, their findings and file sightings. */
 async function writeRuns(db: FleetDb, news: ReportRows[]): Promise<void> {
-  const runs = new CopyRows();
+  const runs = new CopyBinary(SQL.RUNS_COLUMNS.types);
   for (const { host, run: r } of news)
     runs.add([
       r.runId,
@@ -282,7 +282,7 @@ async function writeRuns(db: FleetDb, news: ReportRows[]): Promise<void> {
       r.outlookVersion,
       r.outlookBitness,
     ]);
-  await db.copyRows("runs", SQL.RUNS_COLUMNS, runs.chunked());
+  await db.copyRows("runs", SQL.RUNS_COLUMNS.names, runs.finish());
   const files = new Map<string, ReportRows["files"][number]>();
   for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
   if (files.size > 0)
@@ -293,13 +293,13 @@ async function writeRuns(db: FleetDb, news: ReportRows[]): Promise<void> {
         ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
       ),
     );
-  const findings = new CopyRows();
-  const runFiles = new CopyRows();
+  const findings = new CopyBinary(SQL.FINDINGS_COLUMNS.types);
+  const runFiles = new CopyBinary(SQL.RUN_FILES_COLUMNS.types);
   for (const { run, findings: fs, files: rfs } of news) {
     for (const f of fs)
       findings.add([run.runId, f.ordinal, f.checkId, f.severity, f.title, f.message, f.remedy, f.evidence]);
     for (const f of rfs) runFiles.add([run.runId, f.path, f.sha256, f.verdict, f.provider, f.inInstall]);
   }
-  if (findings.count > 0) await db.copyRows("findings", SQL.FINDINGS_COLUMNS, findings.chunked());
-  if (runFiles.count > 0) await db.copyRows("run_files", SQL.RUN_FILES_COLUMNS, runFiles.chunked());
+  if (findings.count > 0) await db.copyRows("findings", SQL.FINDINGS_COLUMNS.names, findings.finish());
+  if (runFiles.count > 0) await db.copyRows("run_files", SQL.RUN_FILES_COLUMNS.names, runFiles.finish());
 }

@@ -8,6 +8,19 @@
  * unnest of arrays, https://www.postgresql.org/docs/current/functions-array.html.
  */
 
+import type { CopyType } from "./copy-binary.js";
+
+/** The columns of a COPY, in order, and their types (src/fleet/copy-binary.ts). */
+export interface CopyColumns {
+  names: readonly string[];
+  types: readonly CopyType[];
+}
+
+const copyColumns = (columns: Record<string, CopyType>): CopyColumns => ({
+  names: Object.keys(columns),
+  types: Object.values(columns),
+});
+
 /** One migration: applied once, in order, inside a transaction, recorded in `koff_migrations`. */
 export interface Migration {
   version: number;
@@ -136,51 +149,51 @@ ON CONFLICT (host_id) DO UPDATE SET
 export const STORED_HOSTS = "SELECT host_id FROM hosts WHERE host_id = ANY ($1::text[])";
 
 /** The columns `fleet ingest` loads into `hosts` with COPY (hosts new to the store), in order. */
-export const HOSTS_COLUMNS = [
-  "host_id",
-  "id_source",
-  "computer_name",
-  "domain",
-  "os_product",
-  "os_build",
-  "os_version",
-  "last_user",
-  "first_seen",
-  "last_seen",
-  "last_run_id",
-] as const;
+export const HOSTS_COLUMNS = copyColumns({
+  host_id: "text",
+  id_source: "text",
+  computer_name: "text",
+  domain: "text",
+  os_product: "text",
+  os_build: "text",
+  os_version: "text",
+  last_user: "text",
+  first_seen: "timestamptz",
+  last_seen: "timestamptz",
+  last_run_id: "uuid",
+});
 
 /** Which of the run ids $1 the store already has. */
 export const STORED_RUNS = "SELECT run_id::text AS run_id FROM runs WHERE run_id = ANY ($1::uuid[])";
 
 /** The columns `fleet ingest` loads into `runs` with COPY, in order (`ingested_at` defaults to now). */
-export const RUNS_COLUMNS = [
-  "run_id",
-  "host_id",
-  "collected_at",
-  "origin",
-  "mode",
-  "source",
-  "tool_version",
-  "schema_version",
-  "status",
-  "exit_code",
-  "connector_version",
-  "outlook_version",
-  "outlook_bitness",
-] as const;
+export const RUNS_COLUMNS = copyColumns({
+  run_id: "uuid",
+  host_id: "text",
+  collected_at: "timestamptz",
+  origin: "text",
+  mode: "text",
+  source: "text",
+  tool_version: "text",
+  schema_version: "int4",
+  status: "text",
+  exit_code: "int4",
+  connector_version: "text",
+  outlook_version: "text",
+  outlook_bitness: "text",
+});
 
 /** The columns `fleet ingest` loads into `findings` with COPY, in order. */
-export const FINDINGS_COLUMNS = [
-  "run_id",
-  "ordinal",
-  "check_id",
-  "severity",
-  "title",
-  "message",
-  "remedy",
-  "evidence",
-] as const;
+export const FINDINGS_COLUMNS = copyColumns({
+  run_id: "uuid",
+  ordinal: "int4",
+  check_id: "text",
+  severity: "text",
+  title: "text",
+  message: "text",
+  remedy: "text",
+  evidence: "jsonb",
+});
 
 /** Files by SHA-256: the first report of a hash describes it (the same bytes triage the same). */
 export const INSERT_FILES = `
@@ -189,7 +202,14 @@ SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[
 ON CONFLICT (sha256) DO NOTHING`;
 
 /** The columns `fleet ingest` loads into `run_files` with COPY, in order. */
-export const RUN_FILES_COLUMNS = ["run_id", "path", "sha256", "verdict", "provider", "in_install"] as const;
+export const RUN_FILES_COLUMNS = copyColumns({
+  run_id: "uuid",
+  path: "text",
+  sha256: "text",
+  verdict: "text",
+  provider: "bool",
+  in_install: "bool",
+});
 
 /**
  * Refreshes the planner's statistics of the fleet tables after an ingest, for the columns the
@@ -201,7 +221,6 @@ export const ANALYZE_TABLES = `ANALYZE hosts (host_id, last_run_id, last_seen),
   runs (run_id, host_id, status, connector_version, outlook_version, outlook_bitness),
   findings (run_id, check_id, severity), files (sha256, verdict),
   run_files (run_id, sha256, provider, in_install, path)`;
-
 
 /** Each host's latest run: what the summary counts. */
 const LATEST = "SELECT last_run_id AS run_id, host_id FROM hosts";
