@@ -194,19 +194,102 @@ function columns<T, K extends keyof T>(rows: readonly T[], keys: readonly K[]): 
 
 /** Writes one batch's rows (its hosts, then its new runs with their findings and files); the number of runs that were new. */
 async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
-  await writeHosts(db, batch);
+  const { changed, added } = await writeHosts(db, batch);
   // Runs already stored are left as they are (ingest is idempotent per run id); the others are
   // loaded with COPY. A run written meanwhile by another ingest makes the COPY fail on the
   // primary key, and the batch is retried report by report (writeBatch).
   const stored = await db.query<{ run_id: string }>(SQL.STORED_RUNS, [batch.map((r) => r.run.runId)]);
   const old = new Set(stored.map((r) => r.run_id));
   const news = batch.filter((r) => !old.has(r.run.runId));
-  if (news.length > 0) await writeRuns(db, news);
+  const files = news.length > 0 ? await writeRuns(db, news) : 0;
+  // The summary's counts follow: the changed hosts' old latest runs out, their new ones in.
+  await db.query(SQL.ADD_SUMMARY_COUNTS, summaryCounts(changed, news, { hosts: added, files }));
   return news.length;
 }
 
-/** The hosts of a batch: new ones loaded with COPY, known ones updated when this batch is newer. */
-async function writeHosts(db: FleetDb, batch: ReportRows[]): Promise<void> {
+/**
+ * The parameters of ADD_SUMMARY_COUNTS: what the batch's new runs that became a host's latest
+ * add, counted here from their rows as CONTRIBUTIONS (src/fleet/sql.ts) counts stored ones, with
+ * the totals; and the (host, run, ±1) sides left for the database (replaced runs, and a new latest
+ * run stored before this batch).
+ */
+function summaryCounts(
+  changed: LatestChange[],
+  news: ReportRows[],
+  added: { hosts: number; files: number },
+): unknown[] {
+  const counts = new Map<string, number>();
+  const count = (kind: string, key: unknown[]) => {
+    const k = `${kind}\n${JSON.stringify(key)}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  };
+  const written = new Map(news.map((r) => [r.run.runId, r]));
+  const sides: { hostId: string; runId: string; d: number }[] = [];
+  for (const c of changed) {
+    if (c.oldRun !== null) sides.push({ hostId: c.hostId, runId: c.oldRun, d: -1 });
+    const rows = written.get(c.newRun);
+    if (rows === undefined) {
+      sides.push({ hostId: c.hostId, runId: c.newRun, d: 1 });
+      continue;
+    }
+    const { run, findings, files } = rows;
+    count("status", [run.status]);
+    count("connector", [run.connectorVersion]);
+    count("outlook", [run.outlookVersion, run.outlookBitness]);
+    // Each key once per host, however many findings or files show it.
+    const keys = new Set<string>();
+    const once = (kind: string, key: unknown[]) => {
+      const k = `${kind}\n${JSON.stringify(key)}`;
+      if (!keys.has(k)) {
+        keys.add(k);
+        count(kind, key);
+      }
+    };
+    for (const f of findings) {
+      once("check", [f.checkId]);
+      once("rank", [f.checkId, SEVERITY_RANK[f.severity]]);
+    }
+    for (const f of files) {
+      if (!f.provider) continue;
+      once("hash", [f.sha256]);
+      if (!f.inInstall) once("outside", [f.sha256]);
+      once("path", [f.sha256, f.path]);
+    }
+  }
+  let findings = 0;
+  for (const r of news) findings += r.findings.length;
+  const totals = { hosts: added.hosts, runs: news.length, findings, files: added.files };
+  for (const [what, n] of Object.entries(totals)) counts.set(`total\n${JSON.stringify([what])}`, n);
+  const entries = [...counts].map(([k, n]) => [...k.split("\n", 2), n] as const);
+  return [
+    entries.map((e) => e[0]),
+    entries.map((e) => e[1]),
+    entries.map((e) => e[2]),
+    sides.map((x) => x.hostId),
+    sides.map((x) => x.runId),
+    sides.map((x) => x.d),
+  ];
+}
+
+/** A finding's severity as CONTRIBUTIONS ranks it. */
+const SEVERITY_RANK: Record<string, number> = { info: 1, warning: 2, error: 3, critical: 4 };
+
+/** A host whose latest run a batch changed: its latest run before (null when new) and after. */
+interface LatestChange {
+  hostId: string;
+  oldRun: string | null;
+  newRun: string;
+}
+
+/**
+ * The hosts of a batch: new ones loaded with COPY, known ones updated when this batch is newer
+ * (their rows locked from the lookup on, so a concurrent ingest cannot change their latest run
+ * in between). Returns the hosts whose latest run changed and how many hosts are new.
+ */
+async function writeHosts(
+  db: FleetDb,
+  batch: ReportRows[],
+): Promise<{ changed: LatestChange[]; added: number }> {
   // One row per host (its latest run in the batch, its earliest time as first seen): an upsert
   // may not touch a row twice.
   const hosts = new Map<
@@ -223,9 +306,19 @@ async function writeHosts(db: FleetDb, batch: ReportRows[]): Promise<void> {
   // Hosts new to the store are loaded with COPY; the others are updated by one upsert (which
   // also covers a host another ingest added meanwhile, should the COPY fail on the key).
   const h = [...hosts.values()];
-  const known = new Set(
-    (await db.query<{ host_id: string }>(SQL.STORED_HOSTS, [h.map((x) => x.hostId)])).map((r) => r.host_id),
+  const stored = await db.query<{ host_id: string; last_run_id: string; last_seen: Date | string }>(
+    SQL.STORED_HOSTS,
+    [h.map((x) => x.hostId)],
   );
+  const known = new Map(stored.map((r) => [r.host_id, r]));
+  // As UPSERT_HOSTS decides: a known host takes this batch's run when it is not older.
+  const changed: LatestChange[] = [];
+  for (const x of h) {
+    const was = known.get(x.hostId);
+    if (was === undefined) changed.push({ hostId: x.hostId, oldRun: null, newRun: x.runId });
+    else if (Date.parse(x.collectedAt) >= new Date(was.last_seen).getTime() && was.last_run_id !== x.runId)
+      changed.push({ hostId: x.hostId, oldRun: was.last_run_id, newRun: x.runId });
+  }
   const fresh = new CopyBinary(SQL.HOSTS_COLUMNS.types);
   for (const x of h)
     if (!known.has(x.hostId))
@@ -261,10 +354,11 @@ async function writeHosts(db: FleetDb, batch: ReportRows[]): Promise<void> {
         "firstSeen",
       ]),
     );
+  return { changed, added: fresh.count };
 }
 
-/** Runs new to the store, their files by SHA-256, their findings and file sightings. */
-async function writeRuns(db: FleetDb, news: ReportRows[]): Promise<void> {
+/** Runs new to the store, their files by SHA-256, their findings and file sightings; the number of files new to the store. */
+async function writeRuns(db: FleetDb, news: ReportRows[]): Promise<number> {
   const runs = new CopyBinary(SQL.RUNS_COLUMNS.types);
   for (const { host, run: r } of news)
     runs.add([
@@ -285,14 +379,16 @@ async function writeRuns(db: FleetDb, news: ReportRows[]): Promise<void> {
   await db.copyRows("runs", SQL.RUNS_COLUMNS.names, runs.finish());
   const files = new Map<string, ReportRows["files"][number]>();
   for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
-  if (files.size > 0)
-    await db.query(
-      SQL.INSERT_FILES,
-      columns(
-        [...files.values()],
-        ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
-      ),
-    );
+  const added =
+    files.size === 0
+      ? []
+      : await db.query(
+          SQL.INSERT_FILES,
+          columns(
+            [...files.values()],
+            ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
+          ),
+        );
   const findings = new CopyBinary(SQL.FINDINGS_COLUMNS.types);
   const runFiles = new CopyBinary(SQL.RUN_FILES_COLUMNS.types);
   for (const { run, findings: fs, files: rfs } of news) {
@@ -302,4 +398,5 @@ async function writeRuns(db: FleetDb, news: ReportRows[]): Promise<void> {
   }
   if (findings.count > 0) await db.copyRows("findings", SQL.FINDINGS_COLUMNS.names, findings.finish());
   if (runFiles.count > 0) await db.copyRows("run_files", SQL.RUN_FILES_COLUMNS.names, runFiles.finish());
+  return added.length;
 }
