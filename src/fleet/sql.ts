@@ -281,17 +281,6 @@ SELECT kind, key, SUM(d) FROM contributions GROUP BY kind, key
 ON CONFLICT (kind, key) DO UPDATE SET n = c.n + EXCLUDED.n`;
 
 /**
- * Refreshes the planner's statistics of the fleet tables after an ingest, for the columns the
- * summary joins, filters and groups on. Statistics of the long text and `jsonb` columns (titles,
- * messages, evidence) steer no summary plan and were 80% of an ANALYZE of every column
- * (docs/fleet.md "Bench"); autovacuum's own ANALYZE covers them later.
- */
-export const ANALYZE_TABLES = `ANALYZE hosts (host_id, last_run_id, last_seen),
-  runs (run_id, host_id, status, connector_version, outlook_version, outlook_bitness),
-  findings (run_id, check_id, severity), files (sha256, verdict),
-  run_files (run_id, sha256, provider, in_install, path)`;
-
-/**
  * The summary reads the counts ingest keeps (`summary_counts`, kept by ADD_SUMMARY_COUNTS) over
  * each host's latest run, so its cost follows the number of distinct values, not of hosts.
  * `n > 0`: a count back to zero (a host's newer run no longer shows the value) is left in place.
