@@ -250,6 +250,8 @@ async function main(): Promise<void> {
       `    each run's ratio: ${ingests.map((x, i) => (copies[i]!.wall / x.wall).toFixed(2)).join(", ")}`,
     );
 
+    await serverBreakdown(url("breakdown"), admin, inputs(docs));
+
     // 3. The summary at N and at a tenth of the hosts (a database of its own in the same cluster).
     const large = await openFleetDb(url("ingest0"));
     const summaryLarge = await timeSummary(large);
@@ -268,6 +270,45 @@ async function main(): Promise<void> {
     pg.stop();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * One more ingest (not timed with the others), with the server's CPU time per statement: the
+ * backend's on-CPU nanoseconds from Linux /proc/PID/schedstat (sched-stats.rst) before and after
+ * each statement, summed by statement over the batches.
+ */
+async function serverBreakdown(
+  dbUrl: string,
+  admin: Awaited<ReturnType<typeof openFleetDb>>,
+  docs: IngestInput[],
+): Promise<void> {
+  await admin.exec("CREATE DATABASE breakdown");
+  const db = await openFleetDb(dbUrl);
+  const [{ pid } = { pid: 0 }] = await db.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+  const schedstat = `/proc/${pid}/schedstat`;
+  if (!existsSync(schedstat)) return void (await db.close());
+  const onCpu = () => Number(readFileSync(schedstat, "utf8").split(" ")[0]) / 1e9;
+  const spent = new Map<string, number>();
+  const measure = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
+    const before = onCpu();
+    const out = await work();
+    spent.set(label, (spent.get(label) ?? 0) + onCpu() - before);
+    return out;
+  };
+  const label = (sql: string) => sql.trim().split(/\s+/).slice(0, 4).join(" ");
+  const watched: typeof db = {
+    describe: db.describe,
+    close: () => db.close(),
+    exec: (sql) => measure(label(sql), () => db.exec(sql)),
+    query: (sql, params) => measure(label(sql), () => db.query(sql, params)),
+    copyRows: (table, columns, rows) => measure(`COPY ${table}`, () => db.copyRows(table, columns, rows)),
+  };
+  await ingestReports(watched, docs);
+  await db.close();
+  const total = [...spent.values()].reduce((a, b) => a + b, 0);
+  console.log(`  the server's CPU by statement, one more ingest: ${total.toFixed(2)} s`);
+  for (const [what, s] of [...spent].sort((a, b) => b[1] - a[1]).filter(([, s]) => s >= 0.005))
+    console.log(`    ${s.toFixed(3)} s  ${what}`);
 }
 
 /**
