@@ -38,6 +38,13 @@ interface Utf8Writer {
   utf8Write(s: string, offset: number): number;
 }
 
+/** The value of a hex digit's character code, or -1. */
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
+}
+
 /** The rows of one COPY, as binary-format chunks to send in order. */
 export class CopyBinary {
   private readonly chunks: Buffer[] = [];
@@ -90,18 +97,8 @@ export class CopyBinary {
         return this.utf8(String(v), false);
       case "jsonb":
         return this.utf8(String(v), true);
-      case "uuid": {
-        this.room(20);
-        this.buf.writeInt32BE(16, this.at);
-        const s = String(v);
-        const hex =
-          s.length === 36
-            ? s.slice(0, 8) + s.slice(9, 13) + s.slice(14, 18) + s.slice(19, 23) + s.slice(24)
-            : s;
-        if (this.buf.write(hex, this.at + 4, 16, "hex") !== 16) throw new RangeError(`not a UUID: ${s}`);
-        this.at += 20;
-        return;
-      }
+      case "uuid":
+        return this.uuid(String(v));
       case "timestamptz": {
         const ms = Date.parse(String(v));
         if (!Number.isFinite(ms)) throw new RangeError(`not a time: ${String(v)}`);
@@ -122,6 +119,27 @@ export class CopyBinary {
         this.at += 5;
         return;
     }
+  }
+
+  /** A UUID's 16 bytes, from its 36-character text (hex digits, dashes at 8, 13, 18 and 23). */
+  private uuid(s: string): void {
+    this.room(20);
+    const buf = this.buf;
+    buf.writeInt32BE(16, this.at);
+    let bad = s.length !== 36;
+    for (let i = 0, o = this.at + 4; i < 36 && !bad; i += 2) {
+      if (i === 8 || i === 13 || i === 18 || i === 23) {
+        bad = s.charCodeAt(i) !== 0x2d;
+        i--;
+        continue;
+      }
+      const hi = hexValue(s.charCodeAt(i));
+      const lo = hexValue(s.charCodeAt(i + 1));
+      bad = hi < 0 || lo < 0;
+      buf[o++] = (hi << 4) | lo;
+    }
+    if (bad) throw new RangeError(`not a UUID: ${s}`);
+    this.at += 20;
   }
 
   /** A length-prefixed UTF-8 value (after a version byte 1 for `jsonb`). */
