@@ -218,13 +218,18 @@ function summaryCounts(
   news: ReportRows[],
   added: { hosts: number; files: number },
 ): unknown[] {
-  const counts = new Map<string, number>();
-  const count = (kind: string, key: unknown[]) => {
-    const k = `${kind}\n${JSON.stringify(key)}`;
-    counts.set(k, (counts.get(k) ?? 0) + 1);
+  // By kind and a text id of the key (the key's JSON is written once per distinct key).
+  const counts = new Map<string, { kind: string; key: unknown[]; n: number }>();
+  const count = (kind: string, id: string, key: () => unknown[], n = 1) => {
+    const k = `${kind}\n${id}`;
+    const c = counts.get(k);
+    if (c === undefined) counts.set(k, { kind, key: key(), n });
+    else c.n += n;
   };
   const written = new Map(news.map((r) => [r.run.runId, r]));
   const sides: { hostId: string; runId: string; d: number }[] = [];
+  const checks = new Set<string>();
+  const hashes = new Set<string>();
   for (const c of changed) {
     if (c.oldRun !== null) sides.push({ hostId: c.hostId, runId: c.oldRun, d: -1 });
     const rows = written.get(c.newRun);
@@ -233,38 +238,51 @@ function summaryCounts(
       continue;
     }
     const { run, findings, files } = rows;
-    count("status", [run.status]);
-    count("connector", [run.connectorVersion]);
-    count("outlook", [run.outlookVersion, run.outlookBitness]);
+    count("status", run.status, () => [run.status]);
+    count("connector", `${run.connectorVersion === null ? "n" : "s"}${run.connectorVersion}`, () => [
+      run.connectorVersion,
+    ]);
+    const outlook = [run.outlookVersion, run.outlookBitness];
+    count("outlook", JSON.stringify(outlook), () => outlook);
     // Each key once per host, however many findings or files show it.
-    const keys = new Set<string>();
-    const once = (kind: string, key: unknown[]) => {
-      const k = `${kind}\n${JSON.stringify(key)}`;
-      if (!keys.has(k)) {
-        keys.add(k);
-        count(kind, key);
-      }
-    };
+    checks.clear();
     for (const f of findings) {
-      once("check", [f.checkId]);
-      once("rank", [f.checkId, SEVERITY_RANK[f.severity]]);
+      const rank = SEVERITY_RANK[f.severity]!;
+      // Check ids are [a-z0-9-] (report-rows.ts): "id rank" is unambiguous.
+      if (!checks.has(f.checkId)) {
+        checks.add(f.checkId);
+        count("check", f.checkId, () => [f.checkId]);
+      }
+      const withRank = `${f.checkId} ${rank}`;
+      if (!checks.has(withRank)) {
+        checks.add(withRank);
+        count("rank", withRank, () => [f.checkId, rank]);
+      }
     }
+    hashes.clear();
     for (const f of files) {
       if (!f.provider) continue;
-      once("hash", [f.sha256]);
-      if (!f.inInstall) once("outside", [f.sha256]);
-      once("path", [f.sha256, f.path]);
+      // One row per path in a run (report-rows.ts), so (hash, path) once each; hashes may repeat.
+      count("path", f.sha256 + f.path, () => [f.sha256, f.path]);
+      if (!hashes.has(f.sha256)) {
+        hashes.add(f.sha256);
+        count("hash", f.sha256, () => [f.sha256]);
+      }
+      if (!f.inInstall && !hashes.has(`out ${f.sha256}`)) {
+        hashes.add(`out ${f.sha256}`);
+        count("outside", f.sha256, () => [f.sha256]);
+      }
     }
   }
   let findings = 0;
   for (const r of news) findings += r.findings.length;
   const totals = { hosts: added.hosts, runs: news.length, findings, files: added.files };
-  for (const [what, n] of Object.entries(totals)) counts.set(`total\n${JSON.stringify([what])}`, n);
-  const entries = [...counts].map(([k, n]) => [...k.split("\n", 2), n] as const);
+  for (const [what, n] of Object.entries(totals)) count("total", what, () => [what], n);
+  const entries = [...counts.values()];
   return [
-    entries.map((e) => e[0]),
-    entries.map((e) => e[1]),
-    entries.map((e) => e[2]),
+    entries.map((e) => e.kind),
+    entries.map((e) => JSON.stringify(e.key)),
+    entries.map((e) => e.n),
     sides.map((x) => x.hostId),
     sides.map((x) => x.runId),
     sides.map((x) => x.d),
