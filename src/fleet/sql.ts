@@ -328,10 +328,14 @@ ORDER BY single_host_outside DESC,
          CASE fl.verdict WHEN 'malicious' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'error' THEN 2 ELSE 3 END,
          hosts, sha256`;
 
-/** Hosts whose last run was collected before $1. */
+/**
+ * Hosts whose last run was collected before $1; `last_seen` as ISO 8601 text in UTC with
+ * milliseconds, as ingest wrote it (no time parsed into a Date and written out again per host).
+ */
 export const SUMMARY_NOT_SEEN_SINCE = `
-SELECT host_id, computer_name, last_user, last_seen
-FROM hosts WHERE last_seen < $1::timestamptz ORDER BY last_seen, host_id`;
+SELECT host_id, computer_name, last_user,
+       to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_seen
+FROM hosts WHERE last_seen < $1::timestamptz ORDER BY hosts.last_seen, host_id`;
 
 /** Fleet totals: every host, run, finding and file stored (ADD_SUMMARY_COUNTS keeps them). */
 export const SUMMARY_TOTALS = `SELECT ${["hosts", "runs", "findings", "files"]

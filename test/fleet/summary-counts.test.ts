@@ -148,8 +148,20 @@ function engineSuite(name: string, open: () => Promise<{ url: string; stop(): vo
         assert.deepEqual(await kept(db), await direct(db));
         await ingestReports(db, inputs([...docs.slice(12).reverse(), docs[3]!]), { batch: 7 });
         assert.deepEqual(await kept(db), await direct(db));
-        await ingestReports(db, inputs(reports(8, 12)), { batch: 1 });
+        const more = reports(8, 12);
+        await ingestReports(db, inputs(more), { batch: 1 });
         assert.deepEqual(await kept(db), await direct(db));
+        // Hosts not seen since: each host's latest time, in UTC with milliseconds, oldest first.
+        const latest = new Map<string, string>();
+        for (const d of [...docs, ...more]) {
+          const id = String(d.host["id"]);
+          if ((latest.get(id) ?? "") < d.collectedAt) latest.set(id, d.collectedAt);
+        }
+        const since = await fleetSummary(db, { notSeenSince: new Date("2999-01-01T00:00:00Z") });
+        assert.deepEqual(
+          since.notSeenSince?.hosts.map((h) => [h.hostId, h.lastSeen]),
+          [...latest].sort((a, b) => (a[1] === b[1] ? (a[0] < b[0] ? -1 : 1) : a[1] < b[1] ? -1 : 1)),
+        );
         const [{ n }] = (await db.query("SELECT COUNT(*)::integer AS n FROM hosts")) as [{ n: number }];
         assert.ok(n >= 12, `${n} hosts`);
       } finally {
