@@ -4,8 +4,9 @@
  * the fields the store keeps (src/fleet/report-rows.ts: a wrong one is named by its JSON
  * pointer). Rows are written in batches, one transaction each: the batch's host and run ids the
  * store already has are looked up; new hosts, new runs and the new runs' findings and file
- * sightings are loaded with COPY; known hosts are updated by one `INSERT … ON CONFLICT` over
- * arrays, files by SHA-256 inserted unless known. A run id already stored is skipped, so
+ * sightings are loaded with COPY (binary format, src/fleet/copy-binary.ts); known hosts are
+ * updated by one `INSERT … ON CONFLICT` over arrays, files by SHA-256 inserted unless known; the
+ * summary's counts follow the hosts whose latest run changed. A run id already stored is skipped, so
  * ingesting the same report twice changes nothing. A report that cannot be read, is not a host
  * report or cannot be written is reported and skipped; it never stops the others. Memory is
  * bounded by the batch, not by the input.
