@@ -5,7 +5,7 @@
  * fleet code knows which engine it talks to.
  *
  * Bulk loads go through `COPY … FROM STDIN` on a server (pg-copy-streams) and `COPY … FROM
- * '/dev/blob'` on PGlite, both in COPY's text format (src/fleet/copy-text.ts).
+ * '/dev/blob'` on PGlite, both in COPY's binary format (src/fleet/copy-binary.ts).
  *
  * Sources: node-postgres, https://node-postgres.com/apis/client; pg-copy-streams,
  * https://github.com/brianc/node-pg-copy-streams; PGlite, https://pglite.dev/docs/api (PGlite is
@@ -25,8 +25,8 @@ export interface FleetDb {
   /** Runs several statements (no parameters): migrations. */
   exec(sql: string): Promise<void>;
   /**
-   * Appends rows to `table` with COPY: `rows` are UTF-8 chunks of COPY text format
-   * (src/fleet/copy-text.ts), one line per row, `columns` in that order. Inside the caller's
+   * Appends rows to `table` with COPY: `rows` are chunks of COPY's binary format, header to
+   * trailer (src/fleet/copy-binary.ts), `columns` in that order. Inside the caller's
    * transaction, if any.
    */
   copyRows(table: string, columns: readonly string[], rows: readonly Uint8Array[]): Promise<void>;
@@ -99,7 +99,9 @@ async function openPostgres(url: string): Promise<FleetDb> {
     exec: async (sql) => void (await client.query(sql)),
     copyRows: async (table, columns, rows) => {
       const { from } = await import("pg-copy-streams");
-      const sink = client.query(from(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
+      const sink = client.query(
+        from(`COPY ${table} (${columns.join(", ")}) FROM STDIN WITH (FORMAT binary)`),
+      );
       await pipeline(Readable.from(rows), sink);
     },
     close: () => client.end(),
@@ -115,9 +117,13 @@ async function openPglite(dir: string | undefined): Promise<FleetDb> {
     query: async <T extends object>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
     exec: async (sql) => void (await db.exec(sql)),
     copyRows: async (table, columns, rows) =>
-      void (await db.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], {
-        blob: new Blob(rows as Uint8Array<ArrayBuffer>[]),
-      })),
+      void (await db.query(
+        `COPY ${table} (${columns.join(", ")}) FROM '/dev/blob' WITH (FORMAT binary)`,
+        [],
+        {
+          blob: new Blob(rows as Uint8Array<ArrayBuffer>[]),
+        },
+      )),
     close: () => db.close(),
   };
 }

@@ -4,8 +4,9 @@
  * the fields the store keeps (src/fleet/report-rows.ts: a wrong one is named by its JSON
  * pointer). Rows are written in batches, one transaction each: the batch's host and run ids the
  * store already has are looked up; new hosts, new runs and the new runs' findings and file
- * sightings are loaded with COPY; known hosts are updated by one `INSERT … ON CONFLICT` over
- * arrays, files by SHA-256 inserted unless known. A run id already stored is skipped, so
+ * sightings are loaded with COPY (binary format, src/fleet/copy-binary.ts); known hosts are
+ * updated by one `INSERT … ON CONFLICT` over arrays, files by SHA-256 inserted unless known; the
+ * summary's counts follow the hosts whose latest run changed. A run id already stored is skipped, so
  * ingesting the same report twice changes nothing. A report that cannot be read, is not a host
  * report or cannot be written is reported and skipped; it never stops the others. Memory is
  * bounded by the batch, not by the input.
@@ -14,7 +15,7 @@
  * https://www.postgresql.org/docs/current/tutorial-transactions.html; COPY,
  * https://www.postgresql.org/docs/current/sql-copy.html.
  */
-import { CopyRows } from "./copy-text.js";
+import { CopyBinary } from "./copy-binary.js";
 import { FleetDbError, type FleetDb } from "./db.js";
 import { HostReportError, reportRows, type ReportRows } from "./report-rows.js";
 import * as SQL from "./sql.js";
@@ -116,8 +117,8 @@ export async function ingestReports(
   }
   await flush();
   await writing;
-  // Fresh statistics after a load, so the summary's planner sees the tables as they now are.
-  if (result.ingested > 0) await db.exec(SQL.ANALYZE_TABLES);
+  // No ANALYZE: the summary reads the counts kept above, whose plans need no statistics of
+  // the rows; a server's autovacuum analyzes the loaded tables as it does after any COPY.
   return result;
 }
 
@@ -194,19 +195,120 @@ function columns<T, K extends keyof T>(rows: readonly T[], keys: readonly K[]): 
 
 /** Writes one batch's rows (its hosts, then its new runs with their findings and files); the number of runs that were new. */
 async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
-  await writeHosts(db, batch);
+  const { changed, added } = await writeHosts(db, batch);
   // Runs already stored are left as they are (ingest is idempotent per run id); the others are
   // loaded with COPY. A run written meanwhile by another ingest makes the COPY fail on the
   // primary key, and the batch is retried report by report (writeBatch).
   const stored = await db.query<{ run_id: string }>(SQL.STORED_RUNS, [batch.map((r) => r.run.runId)]);
   const old = new Set(stored.map((r) => r.run_id));
   const news = batch.filter((r) => !old.has(r.run.runId));
-  if (news.length > 0) await writeRuns(db, news);
+  const files = news.length > 0 ? await writeRuns(db, news) : 0;
+  // The summary's counts follow: the changed hosts' old latest runs out, their new ones in.
+  await db.query(SQL.ADD_SUMMARY_COUNTS, summaryCounts(changed, news, { hosts: added, files }));
   return news.length;
 }
 
-/** The hosts of a batch: new ones loaded with COPY, known ones updated when this batch is newer. */
-async function writeHosts(db: FleetDb, batch: ReportRows[]): Promise<void> {
+/**
+ * The parameters of ADD_SUMMARY_COUNTS: what the batch's new runs that became a host's latest
+ * add, counted here from their rows as CONTRIBUTIONS (src/fleet/sql.ts) counts stored ones, with
+ * the totals; and the (host, run, ±1) sides left for the database (replaced runs, and a new latest
+ * run stored before this batch).
+ */
+function summaryCounts(
+  changed: LatestChange[],
+  news: ReportRows[],
+  added: { hosts: number; files: number },
+): unknown[] {
+  // By kind and a text id of the key (the key's JSON is written once per distinct key).
+  const counts = new Map<string, { kind: string; key: unknown[]; n: number }>();
+  const count = (kind: string, id: string, key: () => unknown[], n = 1) => {
+    const k = `${kind}\n${id}`;
+    const c = counts.get(k);
+    if (c === undefined) counts.set(k, { kind, key: key(), n });
+    else c.n += n;
+  };
+  const written = new Map(news.map((r) => [r.run.runId, r]));
+  const sides: { hostId: string; runId: string; d: number }[] = [];
+  const checks = new Set<string>();
+  const hashes = new Set<string>();
+  for (const c of changed) {
+    if (c.oldRun !== null) sides.push({ hostId: c.hostId, runId: c.oldRun, d: -1 });
+    const rows = written.get(c.newRun);
+    if (rows === undefined) {
+      sides.push({ hostId: c.hostId, runId: c.newRun, d: 1 });
+      continue;
+    }
+    const { run, findings, files } = rows;
+    count("status", run.status, () => [run.status]);
+    count("connector", `${run.connectorVersion === null ? "n" : "s"}${run.connectorVersion}`, () => [
+      run.connectorVersion,
+    ]);
+    const outlook = [run.outlookVersion, run.outlookBitness];
+    count("outlook", JSON.stringify(outlook), () => outlook);
+    // Each key once per host, however many findings or files show it.
+    checks.clear();
+    for (const f of findings) {
+      const rank = SEVERITY_RANK[f.severity]!;
+      // Check ids are [a-z0-9-] (report-rows.ts): "id rank" is unambiguous.
+      if (!checks.has(f.checkId)) {
+        checks.add(f.checkId);
+        count("check", f.checkId, () => [f.checkId]);
+      }
+      const withRank = `${f.checkId} ${rank}`;
+      if (!checks.has(withRank)) {
+        checks.add(withRank);
+        count("rank", withRank, () => [f.checkId, rank]);
+      }
+    }
+    hashes.clear();
+    for (const f of files) {
+      if (!f.provider) continue;
+      // One row per path in a run (report-rows.ts), so (hash, path) once each; hashes may repeat.
+      count("path", f.sha256 + f.path, () => [f.sha256, f.path]);
+      if (!hashes.has(f.sha256)) {
+        hashes.add(f.sha256);
+        count("hash", f.sha256, () => [f.sha256]);
+      }
+      if (!f.inInstall && !hashes.has(`out ${f.sha256}`)) {
+        hashes.add(`out ${f.sha256}`);
+        count("outside", f.sha256, () => [f.sha256]);
+      }
+    }
+  }
+  let findings = 0;
+  for (const r of news) findings += r.findings.length;
+  const totals = { hosts: added.hosts, runs: news.length, findings, files: added.files };
+  for (const [what, n] of Object.entries(totals)) count("total", what, () => [what], n);
+  const entries = [...counts.values()];
+  return [
+    entries.map((e) => e.kind),
+    entries.map((e) => JSON.stringify(e.key)),
+    entries.map((e) => e.n),
+    sides.map((x) => x.hostId),
+    sides.map((x) => x.runId),
+    sides.map((x) => x.d),
+  ];
+}
+
+/** A finding's severity as CONTRIBUTIONS ranks it. */
+const SEVERITY_RANK: Record<string, number> = { info: 1, warning: 2, error: 3, critical: 4 };
+
+/** A host whose latest run a batch changed: its latest run before (null when new) and after. */
+interface LatestChange {
+  hostId: string;
+  oldRun: string | null;
+  newRun: string;
+}
+
+/**
+ * The hosts of a batch: new ones loaded with COPY, known ones updated when this batch is newer
+ * (their rows locked from the lookup on, so a concurrent ingest cannot change their latest run
+ * in between). Returns the hosts whose latest run changed and how many hosts are new.
+ */
+async function writeHosts(
+  db: FleetDb,
+  batch: ReportRows[],
+): Promise<{ changed: LatestChange[]; added: number }> {
   // One row per host (its latest run in the batch, its earliest time as first seen): an upsert
   // may not touch a row twice.
   const hosts = new Map<
@@ -223,10 +325,20 @@ async function writeHosts(db: FleetDb, batch: ReportRows[]): Promise<void> {
   // Hosts new to the store are loaded with COPY; the others are updated by one upsert (which
   // also covers a host another ingest added meanwhile, should the COPY fail on the key).
   const h = [...hosts.values()];
-  const known = new Set(
-    (await db.query<{ host_id: string }>(SQL.STORED_HOSTS, [h.map((x) => x.hostId)])).map((r) => r.host_id),
+  const stored = await db.query<{ host_id: string; last_run_id: string; last_seen: Date | string }>(
+    SQL.STORED_HOSTS,
+    [h.map((x) => x.hostId)],
   );
-  const fresh = new CopyRows();
+  const known = new Map(stored.map((r) => [r.host_id, r]));
+  // As UPSERT_HOSTS decides: a known host takes this batch's run when it is not older.
+  const changed: LatestChange[] = [];
+  for (const x of h) {
+    const was = known.get(x.hostId);
+    if (was === undefined) changed.push({ hostId: x.hostId, oldRun: null, newRun: x.runId });
+    else if (Date.parse(x.collectedAt) >= new Date(was.last_seen).getTime() && was.last_run_id !== x.runId)
+      changed.push({ hostId: x.hostId, oldRun: was.last_run_id, newRun: x.runId });
+  }
+  const fresh = new CopyBinary(SQL.HOSTS_COLUMNS.types);
   for (const x of h)
     if (!known.has(x.hostId))
       fresh.add([
@@ -242,7 +354,7 @@ async function writeHosts(db: FleetDb, batch: ReportRows[]): Promise<void> {
         x.collectedAt,
         x.runId,
       ]);
-  if (fresh.count > 0) await db.copyRows("hosts", SQL.HOSTS_COLUMNS, fresh.chunked());
+  if (fresh.count > 0) await db.copyRows("hosts", SQL.HOSTS_COLUMNS.names, fresh.finish());
   const update = h.filter((x) => known.has(x.hostId));
   if (update.length > 0)
     await db.query(
@@ -261,11 +373,12 @@ async function writeHosts(db: FleetDb, batch: ReportRows[]): Promise<void> {
         "firstSeen",
       ]),
     );
+  return { changed, added: fresh.count };
 }
 
-/** Runs new to the store, their files by SHA-256, their findings and file sightings. */
-async function writeRuns(db: FleetDb, news: ReportRows[]): Promise<void> {
-  const runs = new CopyRows();
+/** Runs new to the store, their files by SHA-256, their findings and file sightings; the number of files new to the store. */
+async function writeRuns(db: FleetDb, news: ReportRows[]): Promise<number> {
+  const runs = new CopyBinary(SQL.RUNS_COLUMNS.types);
   for (const { host, run: r } of news)
     runs.add([
       r.runId,
@@ -282,24 +395,27 @@ async function writeRuns(db: FleetDb, news: ReportRows[]): Promise<void> {
       r.outlookVersion,
       r.outlookBitness,
     ]);
-  await db.copyRows("runs", SQL.RUNS_COLUMNS, runs.chunked());
+  await db.copyRows("runs", SQL.RUNS_COLUMNS.names, runs.finish());
   const files = new Map<string, ReportRows["files"][number]>();
   for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
-  if (files.size > 0)
-    await db.query(
-      SQL.INSERT_FILES,
-      columns(
-        [...files.values()],
-        ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
-      ),
-    );
-  const findings = new CopyRows();
-  const runFiles = new CopyRows();
+  const added =
+    files.size === 0
+      ? []
+      : await db.query(
+          SQL.INSERT_FILES,
+          columns(
+            [...files.values()],
+            ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
+          ),
+        );
+  const findings = new CopyBinary(SQL.FINDINGS_COLUMNS.types);
+  const runFiles = new CopyBinary(SQL.RUN_FILES_COLUMNS.types);
   for (const { run, findings: fs, files: rfs } of news) {
     for (const f of fs)
       findings.add([run.runId, f.ordinal, f.checkId, f.severity, f.title, f.message, f.remedy, f.evidence]);
     for (const f of rfs) runFiles.add([run.runId, f.path, f.sha256, f.verdict, f.provider, f.inInstall]);
   }
-  if (findings.count > 0) await db.copyRows("findings", SQL.FINDINGS_COLUMNS, findings.chunked());
-  if (runFiles.count > 0) await db.copyRows("run_files", SQL.RUN_FILES_COLUMNS, runFiles.chunked());
+  if (findings.count > 0) await db.copyRows("findings", SQL.FINDINGS_COLUMNS.names, findings.finish());
+  if (runFiles.count > 0) await db.copyRows("run_files", SQL.RUN_FILES_COLUMNS.names, runFiles.finish());
+  return added.length;
 }

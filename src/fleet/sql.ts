@@ -8,6 +8,47 @@
  * unnest of arrays, https://www.postgresql.org/docs/current/functions-array.html.
  */
 
+import type { CopyType } from "./copy-binary.js";
+
+/** The columns of a COPY, in order, and their types (src/fleet/copy-binary.ts). */
+export interface CopyColumns {
+  names: readonly string[];
+  types: readonly CopyType[];
+}
+
+const copyColumns = (columns: Record<string, CopyType>): CopyColumns => ({
+  names: Object.keys(columns),
+  types: Object.values(columns),
+});
+
+/**
+ * What each (host, run, ±1) row of the CTE `sides` adds to `summary_counts`: one row per kind and
+ * key the run shows, counted once per host however many findings or files show it. Kinds:
+ * `status` [status], `connector` [version], `outlook` [version, bitness], `check` [check id],
+ * `rank` [check id, severity rank 1-4], `hash` [sha256], `outside` [sha256] (a provider DLL
+ * outside the install folders), `path` [sha256, path]; keys are JSON arrays, so NULL is a value.
+ * Migration 3 fills the counts with it: a change to it comes with a migration that refills them.
+ */
+const CONTRIBUTIONS = `
+SELECT v.kind, v.key, s.d FROM sides s JOIN runs r ON r.run_id = s.run_id
+CROSS JOIN LATERAL (VALUES ('status', jsonb_build_array(r.status)),
+  ('connector', jsonb_build_array(r.connector_version)),
+  ('outlook', jsonb_build_array(r.outlook_version, r.outlook_bitness))) AS v (kind, key)
+UNION ALL
+SELECT kind, key, d FROM (
+  SELECT DISTINCT s.host_id, s.run_id, s.d, v.kind, v.key
+  FROM sides s JOIN findings f ON f.run_id = s.run_id
+  CROSS JOIN LATERAL (VALUES ('check', jsonb_build_array(f.check_id)),
+    ('rank', jsonb_build_array(f.check_id, CASE f.severity WHEN 'info' THEN 1 WHEN 'warning' THEN 2
+      WHEN 'error' THEN 3 WHEN 'critical' THEN 4 END))) AS v (kind, key)
+  UNION
+  SELECT s.host_id, s.run_id, s.d, v.kind, v.key
+  FROM sides s JOIN run_files rf ON rf.run_id = s.run_id AND rf.provider
+  CROSS JOIN LATERAL (VALUES ('hash', jsonb_build_array(rf.sha256)),
+    ('outside', CASE WHEN NOT rf.in_install THEN jsonb_build_array(rf.sha256) END),
+    ('path', jsonb_build_array(rf.sha256, rf.path))) AS v (kind, key)
+  WHERE v.key IS NOT NULL) per_host`;
+
 /** One migration: applied once, in order, inside a transaction, recorded in `koff_migrations`. */
 export interface Migration {
   version: number;
@@ -97,6 +138,29 @@ ALTER TABLE run_files DROP CONSTRAINT run_files_run_id_fkey;
 ALTER TABLE run_files DROP CONSTRAINT run_files_sha256_fkey;
 `,
   },
+  {
+    // The summary read from counts kept by ingest (docs/fleet.md "The store"): its cost no
+    // longer grows with the hosts, bar the list of hosts not seen since a date.
+    version: 3,
+    name: "summary counts kept by ingest",
+    sql: `
+CREATE TABLE summary_counts (
+  kind text NOT NULL,
+  key  jsonb NOT NULL,
+  n    integer NOT NULL,
+  PRIMARY KEY (kind, key)
+);
+CREATE INDEX hosts_last_seen ON hosts (last_seen);
+WITH sides AS (SELECT host_id, last_run_id AS run_id, 1 AS d FROM hosts),
+contributions AS (${CONTRIBUTIONS})
+INSERT INTO summary_counts (kind, key, n)
+SELECT kind, key, SUM(d) FROM contributions GROUP BY kind, key
+UNION ALL SELECT 'total', '["hosts"]', COUNT(*) FROM hosts
+UNION ALL SELECT 'total', '["runs"]', COUNT(*) FROM runs
+UNION ALL SELECT 'total', '["findings"]', COUNT(*) FROM findings
+UNION ALL SELECT 'total', '["files"]', COUNT(*) FROM files;
+`,
+  },
 ];
 
 export const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS koff_migrations (
@@ -132,129 +196,148 @@ ON CONFLICT (host_id) DO UPDATE SET
   last_run_id = CASE WHEN EXCLUDED.last_seen >= h.last_seen THEN EXCLUDED.last_run_id ELSE h.last_run_id END,
   last_seen = GREATEST(h.last_seen, EXCLUDED.last_seen)`;
 
-/** Which of the host ids $1 the store already has. */
-export const STORED_HOSTS = "SELECT host_id FROM hosts WHERE host_id = ANY ($1::text[])";
+/** Which of the host ids $1 the store already has, with their latest run, locked until the transaction ends. */
+export const STORED_HOSTS = `SELECT host_id, last_run_id::text AS last_run_id, last_seen
+FROM hosts WHERE host_id = ANY ($1::text[]) FOR UPDATE`;
 
 /** The columns `fleet ingest` loads into `hosts` with COPY (hosts new to the store), in order. */
-export const HOSTS_COLUMNS = [
-  "host_id",
-  "id_source",
-  "computer_name",
-  "domain",
-  "os_product",
-  "os_build",
-  "os_version",
-  "last_user",
-  "first_seen",
-  "last_seen",
-  "last_run_id",
-] as const;
+export const HOSTS_COLUMNS = copyColumns({
+  host_id: "text",
+  id_source: "text",
+  computer_name: "text",
+  domain: "text",
+  os_product: "text",
+  os_build: "text",
+  os_version: "text",
+  last_user: "text",
+  first_seen: "timestamptz",
+  last_seen: "timestamptz",
+  last_run_id: "uuid",
+});
 
 /** Which of the run ids $1 the store already has. */
 export const STORED_RUNS = "SELECT run_id::text AS run_id FROM runs WHERE run_id = ANY ($1::uuid[])";
 
 /** The columns `fleet ingest` loads into `runs` with COPY, in order (`ingested_at` defaults to now). */
-export const RUNS_COLUMNS = [
-  "run_id",
-  "host_id",
-  "collected_at",
-  "origin",
-  "mode",
-  "source",
-  "tool_version",
-  "schema_version",
-  "status",
-  "exit_code",
-  "connector_version",
-  "outlook_version",
-  "outlook_bitness",
-] as const;
+export const RUNS_COLUMNS = copyColumns({
+  run_id: "uuid",
+  host_id: "text",
+  collected_at: "timestamptz",
+  origin: "text",
+  mode: "text",
+  source: "text",
+  tool_version: "text",
+  schema_version: "int4",
+  status: "text",
+  exit_code: "int4",
+  connector_version: "text",
+  outlook_version: "text",
+  outlook_bitness: "text",
+});
 
 /** The columns `fleet ingest` loads into `findings` with COPY, in order. */
-export const FINDINGS_COLUMNS = [
-  "run_id",
-  "ordinal",
-  "check_id",
-  "severity",
-  "title",
-  "message",
-  "remedy",
-  "evidence",
-] as const;
+export const FINDINGS_COLUMNS = copyColumns({
+  run_id: "uuid",
+  ordinal: "int4",
+  check_id: "text",
+  severity: "text",
+  title: "text",
+  message: "text",
+  remedy: "text",
+  evidence: "jsonb",
+});
 
-/** Files by SHA-256: the first report of a hash describes it (the same bytes triage the same). */
+/** Files by SHA-256: the first report of a hash describes it (the same bytes triage the same); returns those added. */
 export const INSERT_FILES = `
 INSERT INTO files (sha256, size, verdict, signature_state, signer, file_version, machine)
 SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-ON CONFLICT (sha256) DO NOTHING`;
+ON CONFLICT (sha256) DO NOTHING
+RETURNING sha256`;
 
 /** The columns `fleet ingest` loads into `run_files` with COPY, in order. */
-export const RUN_FILES_COLUMNS = ["run_id", "path", "sha256", "verdict", "provider", "in_install"] as const;
+export const RUN_FILES_COLUMNS = copyColumns({
+  run_id: "uuid",
+  path: "text",
+  sha256: "text",
+  verdict: "text",
+  provider: "bool",
+  in_install: "bool",
+});
 
-/** Refreshes the planner's statistics of the fleet tables (after an ingest). */
-export const ANALYZE_TABLES = "ANALYZE hosts, runs, findings, files, run_files";
+/**
+ * Keeps `summary_counts` in step with a batch. $1, $2, $3: counts this process worked out itself
+ * (kind, key as JSON text, amount: the new latest runs written by the batch, and totals). $4, $5,
+ * $6: hosts, runs and ±1 for the rest, worked out here from the stored rows (CONTRIBUTIONS): the
+ * latest runs the batch replaced (-1) and new latest runs stored before the batch (+1). Run after
+ * the batch's runs, findings and file sightings are written.
+ */
+export const ADD_SUMMARY_COUNTS = `
+WITH sides AS (
+  SELECT * FROM unnest($4::text[], $5::uuid[], $6::integer[]) AS t (host_id, run_id, d)),
+contributions AS (${CONTRIBUTIONS}
+  UNION ALL SELECT * FROM unnest($1::text[], $2::jsonb[], $3::integer[]))
+INSERT INTO summary_counts AS c (kind, key, n)
+SELECT kind, key, SUM(d) FROM contributions GROUP BY kind, key
+ON CONFLICT (kind, key) DO UPDATE SET n = c.n + EXCLUDED.n`;
 
-/** Each host's latest run: what the summary counts. */
-const LATEST = "SELECT last_run_id AS run_id, host_id FROM hosts";
+/**
+ * The summary reads the counts ingest keeps (`summary_counts`, kept by ADD_SUMMARY_COUNTS) over
+ * each host's latest run, so its cost follows the number of distinct values, not of hosts.
+ * `n > 0`: a count back to zero (a host's newer run no longer shows the value) is left in place.
+ */
+const COUNTS = (kind: string) => `SELECT key, n FROM summary_counts WHERE kind = '${kind}' AND n > 0`;
 
 /** Finding ids across the fleet, worst first: hosts whose latest run reports each. */
 export const SUMMARY_FINDINGS = `
-WITH latest AS (${LATEST})
-SELECT f.check_id,
-       (ARRAY['info','warning','error','critical'])[MAX(CASE f.severity WHEN 'info' THEN 1
-         WHEN 'warning' THEN 2 WHEN 'error' THEN 3 WHEN 'critical' THEN 4 END)] AS severity,
-       COUNT(DISTINCT l.host_id)::integer AS hosts
-FROM latest l JOIN findings f ON f.run_id = l.run_id
-GROUP BY f.check_id
-ORDER BY MAX(CASE f.severity WHEN 'info' THEN 1 WHEN 'warning' THEN 2 WHEN 'error' THEN 3
-         WHEN 'critical' THEN 4 END) DESC, hosts DESC, f.check_id`;
+WITH ranks AS (
+  SELECT key->>0 AS check_id, MAX((key->>1)::integer) AS rank FROM (${COUNTS("rank")}) r GROUP BY 1)
+SELECT c.key->>0 AS check_id, (ARRAY['info','warning','error','critical'])[r.rank] AS severity,
+       c.n AS hosts
+FROM (${COUNTS("check")}) c JOIN ranks r ON r.check_id = c.key->>0
+ORDER BY r.rank DESC, hosts DESC, check_id`;
 
 /** Overall status of each host's latest run: hosts per status. */
 export const SUMMARY_STATUS = `
-WITH latest AS (${LATEST})
-SELECT r.status, COUNT(*)::integer AS hosts
-FROM latest l JOIN runs r ON r.run_id = l.run_id
-GROUP BY r.status ORDER BY hosts DESC, r.status`;
+SELECT key->>0 AS status, n AS hosts FROM (${COUNTS("status")}) c ORDER BY hosts DESC, status`;
 
 /** Connector versions (latest run of each host); `null` where KOFF is not installed. */
 export const SUMMARY_CONNECTOR_VERSIONS = `
-WITH latest AS (${LATEST})
-SELECT r.connector_version AS version, COUNT(*)::integer AS hosts
-FROM latest l JOIN runs r ON r.run_id = l.run_id
-GROUP BY r.connector_version ORDER BY hosts DESC, r.connector_version NULLS LAST`;
+SELECT key->>0 AS version, n AS hosts FROM (${COUNTS("connector")}) c
+ORDER BY hosts DESC, version NULLS LAST`;
 
 /** Outlook versions and bitness (latest run of each host). */
 export const SUMMARY_OUTLOOK_VERSIONS = `
-WITH latest AS (${LATEST})
-SELECT r.outlook_version AS version, r.outlook_bitness AS bitness, COUNT(*)::integer AS hosts
-FROM latest l JOIN runs r ON r.run_id = l.run_id
-GROUP BY r.outlook_version, r.outlook_bitness
-ORDER BY hosts DESC, r.outlook_version NULLS LAST, r.outlook_bitness NULLS LAST`;
+SELECT key->>0 AS version, key->>1 AS bitness, n AS hosts FROM (${COUNTS("outlook")}) c
+ORDER BY hosts DESC, version NULLS LAST, bitness NULLS LAST`;
 
 /**
  * Provider DLL hashes (latest run of each host): how many hosts carry each, where, and its
  * verdict. A hash on one host only, outside the install folder, comes first; then the rarest.
  */
 export const SUMMARY_PROVIDER_HASHES = `
-WITH latest AS (${LATEST})
-SELECT rf.sha256, fl.verdict, fl.signature_state, fl.signer, fl.file_version,
-       COUNT(DISTINCT l.host_id)::integer AS hosts,
-       BOOL_OR(NOT rf.in_install) AS outside_install,
-       (COUNT(DISTINCT l.host_id) = 1 AND BOOL_OR(NOT rf.in_install)) AS single_host_outside,
-       ARRAY_AGG(DISTINCT rf.path ORDER BY rf.path) AS paths
-FROM latest l JOIN run_files rf ON rf.run_id = l.run_id JOIN files fl ON fl.sha256 = rf.sha256
-WHERE rf.provider
-GROUP BY rf.sha256, fl.verdict, fl.signature_state, fl.signer, fl.file_version
+WITH outside AS (SELECT key->>0 AS sha256 FROM (${COUNTS("outside")}) o),
+paths AS (
+  SELECT key->>0 AS sha256, ARRAY_AGG(key->>1 ORDER BY key->>1) AS paths
+  FROM (${COUNTS("path")}) p GROUP BY 1)
+SELECT h.key->>0 AS sha256, fl.verdict, fl.signature_state, fl.signer, fl.file_version,
+       h.n AS hosts, o.sha256 IS NOT NULL AS outside_install,
+       (h.n = 1 AND o.sha256 IS NOT NULL) AS single_host_outside, p.paths
+FROM (${COUNTS("hash")}) h JOIN files fl ON fl.sha256 = h.key->>0
+  JOIN paths p ON p.sha256 = h.key->>0 LEFT JOIN outside o ON o.sha256 = h.key->>0
 ORDER BY single_host_outside DESC,
          CASE fl.verdict WHEN 'malicious' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'error' THEN 2 ELSE 3 END,
-         hosts, rf.sha256`;
+         hosts, sha256`;
 
-/** Hosts whose last run was collected before $1. */
+/**
+ * Hosts whose last run was collected before $1; `last_seen` as ISO 8601 text in UTC with
+ * milliseconds, as ingest wrote it (no time parsed into a Date and written out again per host).
+ */
 export const SUMMARY_NOT_SEEN_SINCE = `
-SELECT host_id, computer_name, last_user, last_seen
-FROM hosts WHERE last_seen < $1::timestamptz ORDER BY last_seen, host_id`;
+SELECT host_id, computer_name, last_user,
+       to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_seen
+FROM hosts WHERE last_seen < $1::timestamptz ORDER BY hosts.last_seen, host_id`;
 
-/** Fleet totals. */
-export const SUMMARY_TOTALS = `
-SELECT (SELECT COUNT(*) FROM hosts)::integer AS hosts, (SELECT COUNT(*) FROM runs)::integer AS runs,
-       (SELECT COUNT(*) FROM findings)::integer AS findings, (SELECT COUNT(*) FROM files)::integer AS files`;
+/** Fleet totals: every host, run, finding and file stored (ADD_SUMMARY_COUNTS keeps them). */
+export const SUMMARY_TOTALS = `SELECT ${["hosts", "runs", "findings", "files"]
+  .map((t) => `COALESCE((SELECT n FROM summary_counts WHERE kind = 'total' AND key = '["${t}"]'), 0) AS ${t}`)
+  .join(", ")}`;

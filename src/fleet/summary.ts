@@ -37,8 +37,6 @@ export interface FleetSummary {
   };
 }
 
-const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
-
 /** The summary of the store behind `db` (migrated first, so an empty store answers with zeros). */
 export async function fleetSummary(
   db: FleetDb,
@@ -85,7 +83,7 @@ export async function fleetSummary(
       host_id: string;
       computer_name: string | null;
       last_user: string | null;
-      last_seen: unknown;
+      last_seen: string;
     }>(SQL.SUMMARY_NOT_SEEN_SINCE, [options.notSeenSince.toISOString()]);
     summary.notSeenSince = {
       since: options.notSeenSince.toISOString(),
@@ -93,7 +91,7 @@ export async function fleetSummary(
         hostId: r.host_id,
         computerName: r.computer_name,
         user: r.last_user,
-        lastSeen: iso(r.last_seen),
+        lastSeen: r.last_seen,
       })),
     };
   }

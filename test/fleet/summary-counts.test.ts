@@ -1,0 +1,196 @@
+/**
+ * `fleet summary` reads counts that ingest keeps (src/fleet/sql.ts `summary_counts`). These tests
+ * try to make them drift from the rows: hosts whose runs arrive newest first, oldest first and
+ * both in one batch, a duplicate run, a finding id twice in one run at two severities, one hash
+ * at two paths of one host, a host whose newer run drops a finding or moves a DLL into the
+ * install folder; then the summary must equal the same summary computed directly from the rows
+ * (the queries the summary ran before the counts, below). Also: a store written before migration
+ * 3 gets its counts from migration 3. On PGlite, and on PostgreSQL where it is installed.
+ */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { before, describe, it } from "node:test";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
+import { checkMachine } from "../../src/app/check-machine.js";
+import { openFleetDb, type FleetDb } from "../../src/fleet/db.js";
+import { ingestReports, type IngestInput } from "../../src/fleet/ingest.js";
+import { fleetSummary } from "../../src/fleet/summary.js";
+import { checkJsonDocument } from "../../src/report/check-json.js";
+import { toJsonText } from "../../src/report/json-text.js";
+import { EXAMPLES } from "../helpers/repo.js";
+import { startThrowawayPostgres } from "../helpers/postgres.js";
+import { seededRandom } from "../helpers/prng.js";
+
+type Doc = Record<string, unknown> & {
+  runId: string;
+  collectedAt: string;
+  host: Record<string, unknown>;
+  findings: Array<Record<string, unknown>>;
+  triage: Array<Record<string, unknown>>;
+};
+
+/** The summary straight from the rows, over each host's latest run (no counts). */
+const LATEST = "SELECT last_run_id AS run_id, host_id FROM hosts";
+const DIRECT = {
+  totals: `SELECT (SELECT COUNT(*) FROM hosts)::integer AS hosts, (SELECT COUNT(*) FROM runs)::integer AS runs,
+    (SELECT COUNT(*) FROM findings)::integer AS findings, (SELECT COUNT(*) FROM files)::integer AS files`,
+  findings: `WITH latest AS (${LATEST})
+    SELECT f.check_id, (ARRAY['info','warning','error','critical'])[MAX(CASE f.severity WHEN 'info' THEN 1
+      WHEN 'warning' THEN 2 WHEN 'error' THEN 3 WHEN 'critical' THEN 4 END)] AS severity,
+      COUNT(DISTINCT l.host_id)::integer AS hosts
+    FROM latest l JOIN findings f ON f.run_id = l.run_id GROUP BY f.check_id
+    ORDER BY MAX(CASE f.severity WHEN 'info' THEN 1 WHEN 'warning' THEN 2 WHEN 'error' THEN 3
+      WHEN 'critical' THEN 4 END) DESC, hosts DESC, f.check_id`,
+  statuses: `WITH latest AS (${LATEST}) SELECT r.status, COUNT(*)::integer AS hosts
+    FROM latest l JOIN runs r ON r.run_id = l.run_id GROUP BY r.status ORDER BY hosts DESC, r.status`,
+  connectorVersions: `WITH latest AS (${LATEST}) SELECT r.connector_version AS version, COUNT(*)::integer AS hosts
+    FROM latest l JOIN runs r ON r.run_id = l.run_id GROUP BY r.connector_version
+    ORDER BY hosts DESC, r.connector_version NULLS LAST`,
+  outlookVersions: `WITH latest AS (${LATEST}) SELECT r.outlook_version AS version, r.outlook_bitness AS bitness,
+    COUNT(*)::integer AS hosts FROM latest l JOIN runs r ON r.run_id = l.run_id
+    GROUP BY r.outlook_version, r.outlook_bitness
+    ORDER BY hosts DESC, r.outlook_version NULLS LAST, r.outlook_bitness NULLS LAST`,
+  providerHashes: `WITH latest AS (${LATEST})
+    SELECT rf.sha256, fl.verdict, fl.signature_state, fl.signer, fl.file_version,
+      COUNT(DISTINCT l.host_id)::integer AS hosts, BOOL_OR(NOT rf.in_install) AS outside_install,
+      (COUNT(DISTINCT l.host_id) = 1 AND BOOL_OR(NOT rf.in_install)) AS single_host_outside,
+      ARRAY_AGG(DISTINCT rf.path ORDER BY rf.path) AS paths
+    FROM latest l JOIN run_files rf ON rf.run_id = l.run_id JOIN files fl ON fl.sha256 = rf.sha256
+    WHERE rf.provider GROUP BY rf.sha256, fl.verdict, fl.signature_state, fl.signer, fl.file_version
+    ORDER BY single_host_outside DESC,
+      CASE fl.verdict WHEN 'malicious' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'error' THEN 2 ELSE 3 END,
+      hosts, rf.sha256`,
+};
+
+async function direct(db: FleetDb): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [k, sql] of Object.entries(DIRECT)) out[k] = await db.query(sql);
+  return out;
+}
+
+/** The summary's parts, in the shape of the direct queries' rows. */
+async function kept(db: FleetDb): Promise<Record<string, unknown>> {
+  const s = await fleetSummary(db);
+  return {
+    totals: [s.totals],
+    findings: s.findings.map((f) => ({ check_id: f.checkId, severity: f.severity, hosts: f.hosts })),
+    statuses: s.statuses,
+    connectorVersions: s.connectorVersions,
+    outlookVersions: s.outlookVersions,
+    providerHashes: s.providerHashes.map((h) => ({
+      sha256: h.sha256,
+      verdict: h.verdict,
+      signature_state: h.signatureState,
+      signer: h.signer,
+      file_version: h.fileVersion,
+      hosts: h.hosts,
+      outside_install: h.outsideInstall,
+      single_host_outside: h.singleHostOutsideInstall,
+      paths: h.paths,
+    })),
+  };
+}
+
+let templates: Doc[] = [];
+before(async () => {
+  for (const s of ["impostor-in-roaming", "healthy", "corrupt-cache", "bitness-mismatch"]) {
+    const report = await checkMachine(createImageSnapshot(path.join(EXAMPLES, s)), {
+      at: new Date("2026-01-01T00:00:00Z"),
+    });
+    templates.push(JSON.parse(toJsonText(checkJsonDocument(report))) as Doc);
+  }
+  templates = templates.filter((t) => t.triage.length > 0 || t.findings.length > 0);
+  assert.ok(templates.length >= 2);
+});
+
+const inputs = (docs: Doc[]): IngestInput[] =>
+  docs.map((d, i) => ({ origin: `r-${i}`, read: async () => d }));
+
+/**
+ * Reports of `hosts` hosts, several runs each at random times and from random templates, some
+ * edited: a finding repeated at another severity, a provider DLL seen at a second path, one
+ * moved into or out of the install folder, findings dropped.
+ */
+function reports(seed: number, hosts: number): Doc[] {
+  const rnd = seededRandom(seed);
+  const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
+  const ids = Array.from({ length: hosts }, () => randomUUID());
+  const out: Doc[] = [];
+  for (let i = 0; i < hosts * 3; i++) {
+    const d = structuredClone(pick(templates));
+    d.runId = randomUUID();
+    d.host["id"] = pick(ids);
+    // Few distinct times, so that equal times (the later report wins) happen too.
+    d.collectedAt = new Date(Date.UTC(2026, 10, 1 + Math.floor(rnd() * 5))).toISOString();
+    d.findings = d.findings.filter(() => rnd() < 0.7);
+    if (d.findings[0] && rnd() < 0.3)
+      d.findings.push({ ...d.findings[0], severity: pick(["info", "warning", "error", "critical"]) });
+    const dll = d.triage.find((t) => /kofmsp/i.test(String(t["windowsPath"] ?? t["path"])));
+    if (dll && rnd() < 0.3)
+      d.triage.push({ ...dll, windowsPath: `C:\\Users\\u${i % 3}\\AppData\\kofmsp.dll` });
+    if (dll && rnd() < 0.2) dll["windowsPath"] = "C:\\Program Files\\Kerio\\Outlook Connector\\kofmsp.dll";
+    out.push(d);
+  }
+  return out;
+}
+
+function engineSuite(name: string, open: () => Promise<{ url: string; stop(): void } | string>) {
+  describe(`summary counts kept by ingest, on ${name}`, () => {
+    it("equal the summary computed from the rows, whatever order runs arrive in and however they are batched", async (t) => {
+      const engine = await open();
+      if (typeof engine === "string") return t.skip(engine);
+      const db = await openFleetDb(engine.url);
+      try {
+        const docs = reports(7, 12);
+        // Newest first for some hosts, oldest first for others, and a duplicate run.
+        await ingestReports(db, inputs(docs.slice(0, 12)), { batch: 5 });
+        assert.deepEqual(await kept(db), await direct(db));
+        await ingestReports(db, inputs([...docs.slice(12).reverse(), docs[3]!]), { batch: 7 });
+        assert.deepEqual(await kept(db), await direct(db));
+        const more = reports(8, 12);
+        await ingestReports(db, inputs(more), { batch: 1 });
+        assert.deepEqual(await kept(db), await direct(db));
+        // Hosts not seen since: each host's latest time, in UTC with milliseconds, oldest first.
+        const latest = new Map<string, string>();
+        for (const d of [...docs, ...more]) {
+          const id = String(d.host["id"]);
+          if ((latest.get(id) ?? "") < d.collectedAt) latest.set(id, d.collectedAt);
+        }
+        const since = await fleetSummary(db, { notSeenSince: new Date("2999-01-01T00:00:00Z") });
+        assert.deepEqual(
+          since.notSeenSince?.hosts.map((h) => [h.hostId, h.lastSeen]),
+          [...latest].sort((a, b) => (a[1] === b[1] ? (a[0] < b[0] ? -1 : 1) : a[1] < b[1] ? -1 : 1)),
+        );
+        const [{ n }] = (await db.query("SELECT COUNT(*)::integer AS n FROM hosts")) as [{ n: number }];
+        assert.ok(n >= 12, `${n} hosts`);
+      } finally {
+        await db.close();
+        engine.stop();
+      }
+    });
+
+    it("a store written before migration 3 gets its counts from migration 3", async (t) => {
+      const engine = await open();
+      if (typeof engine === "string") return t.skip(engine);
+      const db = await openFleetDb(engine.url);
+      try {
+        await ingestReports(db, inputs(reports(9, 8)), { batch: 4 });
+        const want = await direct(db);
+        // Back to the schema of migration 2, then migrated again.
+        await db.exec(
+          "DROP TABLE summary_counts; DROP INDEX hosts_last_seen; DELETE FROM koff_migrations WHERE version = 3",
+        );
+        const r = await ingestReports(db, []);
+        assert.deepEqual(r.migrated, [3]);
+        assert.deepEqual(await kept(db), want);
+      } finally {
+        await db.close();
+        engine.stop();
+      }
+    });
+  });
+}
+
+engineSuite("PGlite", async () => ({ url: "pglite:memory", stop: () => undefined }));
+engineSuite("PostgreSQL", async () => startThrowawayPostgres());
