@@ -68,6 +68,19 @@ export interface HostPathNaming {
   readNamedFile(path: string, maxBytes: number): Promise<Uint8Array>;
 }
 
+/** A regular file opened for reads by range ({@link FileSystemPort.openFile}). */
+export interface OpenedFile {
+  /** Its size in bytes when it was opened. */
+  readonly size: number;
+  /**
+   * `length` bytes at `offset` (inside `size`), or `undefined` when they cannot be read (an I/O
+   * error, or the file is now shorter).
+   */
+  read(offset: number, length: number): Promise<Uint8Array | undefined>;
+  /** Releases the file; call it once, when done. */
+  close(): Promise<void>;
+}
+
 export interface FileSystemPort {
   /** Metadata for `path`, or `undefined` when it does not exist. */
   stat(path: string): Promise<FileStat | undefined>;
@@ -85,6 +98,14 @@ export interface FileSystemPort {
    * not exist. Lets callers judge headers of large files (cache databases) without reading them.
    */
   readHead(path: string, length: number): Promise<Uint8Array | undefined>;
+  /**
+   * The file at `path` opened for reads by range, where `readFile` would read it whole (same
+   * refusals: never a FIFO, device or socket, never through a link out of the root), or
+   * `undefined` when `readFile` would answer `undefined`, also for a file over `maxBytes`
+   * (default `READ_LIMITS.peFileBytes`). Optional: without it, callers read the whole file.
+   * Lets the side-loading search read a module's import tables, not its every byte.
+   */
+  openFile?(path: string, maxBytes?: number): Promise<OpenedFile | undefined>;
   /**
    * Where the file lives on *this* machine's disk, when it is a real file (image and live modes),
    * so callers can hash it in place. `undefined` for bundles and fakes.

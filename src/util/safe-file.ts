@@ -255,6 +255,49 @@ export async function readUserFileHead(path: string, length: number): Promise<Ui
   }
 }
 
+/** A regular file opened by {@link openUserFileRanges}. */
+export interface UserFileRanges {
+  /** Its size in bytes when opened (`fstat`). */
+  readonly size: number;
+  /** `length` bytes at `offset`, or `undefined` when they cannot all be read (I/O error, a shorter file). */
+  read(offset: number, length: number): Promise<Uint8Array | undefined>;
+  /** Closes the descriptor (once; later calls do nothing). */
+  close(): Promise<void>;
+}
+
+/**
+ * The regular file at `path` opened for reads by range, as {@link openRegularFile} opens it (the
+ * same refusals, nothing read yet): the caller reads what it needs and closes it.
+ * @throws InputFileError as {@link openRegularFile}.
+ */
+export async function openUserFileRanges(path: string, options: SafeReadOptions): Promise<UserFileRanges> {
+  const { fd, size } = await openRegularFile(path, options);
+  let closed = false;
+  return {
+    size,
+    async read(offset, length) {
+      if (closed || offset < 0 || length < 0 || offset + length > size) return undefined;
+      const buf = Buffer.allocUnsafeSlow(length);
+      let filled = 0;
+      try {
+        while (filled < length) {
+          const n = await readAsync(fd, buf, filled, length - filled, offset + filled);
+          if (n === 0) return undefined;
+          filled += n;
+        }
+      } catch {
+        return undefined;
+      }
+      return buf;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await closeAsync(fd).catch(() => undefined);
+    },
+  };
+}
+
 /**
  * Checks that `path` can be written as a regular file (`--html FILE`, `--out FILE.zip`): it does
  * not exist yet, or is a regular file. Nothing is opened.
