@@ -198,6 +198,10 @@ export async function streamSnapshotFiles(
       // One flush at a time, so records leave in order.
       flushing = flushing.then(flush);
       await flushing;
+      // A turn of the event loop between files: the host port reads synchronously, so without it
+      // a run could be one chain of promise jobs, and Ctrl-C or a closed stdout would only be
+      // seen (by `stopped`) at its end.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   };
   await Promise.all(Array.from({ length: n }, worker));

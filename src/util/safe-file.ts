@@ -13,23 +13,46 @@
  *
  * Every refusal is an {@link InputFileError} with `code` and `path`; no stack trace reaches the user.
  *
+ * The reads are synchronous system calls behind promise-returning functions. `triage -r` reads
+ * hundreds of files one after the other; each asynchronous call was a hand-off to libuv's thread
+ * pool and back (futex and epoll wake-ups, a promise), which on a warm page cache cost more CPU
+ * than the call itself: about 1 s of 8 for 808 files (docs/architecture.md "Triage throughput").
+ * None of these calls can block on a FIFO or device (step 3), so a synchronous one never hangs.
+ *
  * Source: docs/exit-codes.md ("Inputs that are not files"); open(2) (O_NONBLOCK on
  * a FIFO opened for reading returns at once), fifo(7), path_resolution(7) (ELOOP).
  */
-import { close, constants, fstat, ftruncate, lstat, open, read, stat, write, type Stats } from "node:fs";
+import {
+  close,
+  closeSync,
+  constants,
+  fstat,
+  fstatSync,
+  ftruncate,
+  lstatSync,
+  open,
+  openSync,
+  readSync,
+  statSync,
+  write,
+  type Stats,
+} from "node:fs";
 import { promisify } from "node:util";
 import { InputFileError, type FileKind, type InputFileErrorCode } from "./input-file-error.js";
 
-const statAsync = promisify(stat);
-const lstatAsync = promisify(lstat);
 const fstatAsync = promisify(fstat);
 const openAsync = promisify(open);
 const closeAsync = promisify(close);
 const ftruncateAsync = promisify(ftruncate);
-const readAsync = (fd: number, buf: Uint8Array, offset: number, length: number, position: number) =>
-  new Promise<number>((resolve, reject) =>
-    read(fd, buf, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))),
-  );
+
+/** Closes `fd`, ignoring errors (it was only read). */
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Nothing to do: the descriptor is gone either way.
+  }
+}
 
 /** Open flags: read-only, never block on a FIFO, never become the controlling terminal. 0 where absent (Windows). */
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
@@ -74,7 +97,7 @@ export function describeKind(kind: FileKind): string {
 }
 
 /** The typed error for an I/O failure `e` on `path` (ENOENT, ELOOP, EACCES, …). */
-async function ioError(path: string, e: unknown, writing = false): Promise<InputFileError> {
+function ioError(path: string, e: unknown, writing = false): InputFileError {
   const code = (e as NodeJS.ErrnoException).code;
   const map = (c: InputFileErrorCode, reason: string) => new InputFileError(c, path, reason, { cause: e });
   switch (code) {
@@ -82,7 +105,12 @@ async function ioError(path: string, e: unknown, writing = false): Promise<Input
       return map("symlink-loop", "symbolic links loop (ELOOP); not followed");
     case "ENOENT":
     case "ENOTDIR": {
-      const link = await lstatAsync(path).catch(() => undefined);
+      let link: Stats | undefined;
+      try {
+        link = lstatSync(path);
+      } catch {
+        link = undefined;
+      }
       return link?.isSymbolicLink()
         ? new InputFileError("dangling-symlink", path, "a symbolic link to nothing (dangling)", {
             kind: "symlink",
@@ -130,9 +158,9 @@ function notAFile(path: string, kind: FileKind, writing = false): InputFileError
 export async function inspectPath(path: string): Promise<{ kind: FileKind; size: number; stats: Stats }> {
   let stats: Stats;
   try {
-    stats = await statAsync(path);
+    stats = statSync(path);
   } catch (e) {
-    throw await ioError(path, e);
+    throw ioError(path, e);
   }
   return { kind: fileKind(stats), size: stats.size, stats };
 }
@@ -171,20 +199,20 @@ export async function openRegularFile(
   if (size > options.maxBytes) throw tooLarge(path, options.maxBytes, size, 0);
   let fd: number;
   try {
-    fd = await openAsync(path, READ_FLAGS);
+    fd = openSync(path, READ_FLAGS);
   } catch (e) {
-    throw await ioError(path, e);
+    throw ioError(path, e);
   }
   try {
     // The path may have been swapped between stat and open: judge what was opened.
-    const opened = await fstatAsync(fd);
+    const opened = fstatSync(fd);
     const openedKind = fileKind(opened);
     if (openedKind !== "file") throw notAFile(path, openedKind);
     if (opened.size > options.maxBytes) throw tooLarge(path, options.maxBytes, opened.size, 0);
     return { fd, size: opened.size };
   } catch (e) {
-    await closeAsync(fd).catch(() => undefined);
-    throw e instanceof InputFileError ? e : await ioError(path, e);
+    closeQuietly(fd);
+    throw e instanceof InputFileError ? e : ioError(path, e);
   }
 }
 
@@ -202,7 +230,7 @@ function tooLarge(path: string, limit: number, actual: number, bytesRead: number
  * Reads up to `length` bytes from the start of open descriptor `fd`; stops at end of file.
  * @returns the bytes read (a Buffer of its own, not from Node's shared pool).
  */
-async function readUpTo(fd: number, length: number, sizeHint: number): Promise<Uint8Array> {
+function readUpTo(fd: number, length: number, sizeHint: number): Uint8Array {
   // Start at the reported size (+1 to see growth), grow by doubling: /proc files report 0.
   let buf = Buffer.allocUnsafeSlow(Math.min(length, Math.max(sizeHint + 1, 64 * 1024)));
   let filled = 0;
@@ -212,7 +240,7 @@ async function readUpTo(fd: number, length: number, sizeHint: number): Promise<U
       buf.copy(bigger, 0, 0, filled);
       buf = bigger;
     }
-    const n = await readAsync(fd, buf, filled, buf.length - filled, filled);
+    const n = readSync(fd, buf, filled, buf.length - filled, filled);
     if (n === 0) break;
     filled += n;
   }
@@ -228,14 +256,14 @@ async function readUpTo(fd: number, length: number, sizeHint: number): Promise<U
 export async function readUserFile(path: string, options: SafeReadOptions): Promise<Uint8Array> {
   const { fd, size } = await openRegularFile(path, options);
   try {
-    const bytes = await readUpTo(fd, options.maxBytes + 1, size);
+    const bytes = readUpTo(fd, options.maxBytes + 1, size);
     if (bytes.length > options.maxBytes)
       throw tooLarge(path, options.maxBytes, options.maxBytes + 1, bytes.length);
     return bytes;
   } catch (e) {
-    throw e instanceof InputFileError ? e : await ioError(path, e);
+    throw e instanceof InputFileError ? e : ioError(path, e);
   } finally {
-    await closeAsync(fd).catch(() => undefined);
+    closeQuietly(fd);
   }
 }
 
@@ -247,11 +275,11 @@ export async function readUserFile(path: string, options: SafeReadOptions): Prom
 export async function readUserFileHead(path: string, length: number): Promise<Uint8Array> {
   const { fd, size } = await openRegularFile(path, { maxBytes: Number.MAX_SAFE_INTEGER });
   try {
-    return await readUpTo(fd, length, Math.min(size, length));
+    return readUpTo(fd, length, Math.min(size, length));
   } catch (e) {
-    throw e instanceof InputFileError ? e : await ioError(path, e);
+    throw e instanceof InputFileError ? e : ioError(path, e);
   } finally {
-    await closeAsync(fd).catch(() => undefined);
+    closeQuietly(fd);
   }
 }
 
@@ -281,7 +309,7 @@ export async function openUserFileRanges(path: string, options: SafeReadOptions)
       let filled = 0;
       try {
         while (filled < length) {
-          const n = await readAsync(fd, buf, filled, length - filled, offset + filled);
+          const n = readSync(fd, buf, filled, length - filled, offset + filled);
           if (n === 0) return undefined;
           filled += n;
         }
@@ -293,7 +321,7 @@ export async function openUserFileRanges(path: string, options: SafeReadOptions)
     async close() {
       if (closed) return;
       closed = true;
-      await closeAsync(fd).catch(() => undefined);
+      closeQuietly(fd);
     },
   };
 }
@@ -328,7 +356,7 @@ export async function writeUserFile(path: string, data: string | Uint8Array): Pr
   try {
     fd = await openAsync(path, flags, 0o666);
   } catch (e) {
-    throw await ioError(path, e, true);
+    throw ioError(path, e, true);
   }
   try {
     const opened = await fstatAsync(fd);
@@ -345,7 +373,7 @@ export async function writeUserFile(path: string, data: string | Uint8Array): Pr
       );
     }
   } catch (e) {
-    throw e instanceof InputFileError ? e : await ioError(path, e, true);
+    throw e instanceof InputFileError ? e : ioError(path, e, true);
   } finally {
     await closeAsync(fd).catch(() => undefined);
   }
