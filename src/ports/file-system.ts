@@ -8,6 +8,7 @@
  */
 import type { WindowsPathOrigin } from "../paths/windows-path.js";
 import type { TriageRecord } from "../triage/record.js";
+import type { ScratchBuffer } from "../util/scratch-buffer.js";
 
 /** What a path is. */
 export interface FileStat {
@@ -63,9 +64,11 @@ export interface HostPathNaming {
   inOriginalFolders: boolean;
   /**
    * The bytes of a file the user named (links followed, as the shell would), at most `maxBytes`.
+   * @param into - read into this buffer: the bytes are then a view of it, valid until the next
+   *   read into it (src/util/scratch-buffer.ts).
    * @throws InputFileError (src/util/input-file-error.ts) saying why it cannot be read.
    */
-  readNamedFile(path: string, maxBytes: number): Promise<Uint8Array>;
+  readNamedFile(path: string, maxBytes: number, into?: ScratchBuffer): Promise<Uint8Array>;
 }
 
 /** A regular file opened for reads by range ({@link FileSystemPort.openFile}). */

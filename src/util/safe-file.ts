@@ -39,6 +39,7 @@ import {
 } from "node:fs";
 import { promisify } from "node:util";
 import { InputFileError, type FileKind, type InputFileErrorCode } from "./input-file-error.js";
+import type { ScratchBuffer } from "./scratch-buffer.js";
 
 const fstatAsync = promisify(fstat);
 const openAsync = promisify(open);
@@ -185,6 +186,15 @@ export interface SafeReadOptions {
   maxBytes: number;
 }
 
+/** Options of {@link readUserFile}. */
+export interface UserFileReadOptions extends SafeReadOptions {
+  /**
+   * Read into this buffer (src/util/scratch-buffer.ts) rather than a new one: the bytes
+   * returned are then a view of it, valid until the next read into it.
+   */
+  into?: ScratchBuffer;
+}
+
 /**
  * Opens `path` for reading when it is a regular file of at most `maxBytes` (by its reported
  * size): the file descriptor, to be closed by the caller, and the size.
@@ -228,35 +238,41 @@ function tooLarge(path: string, limit: number, actual: number, bytesRead: number
 
 /**
  * Reads up to `length` bytes from the start of open descriptor `fd`; stops at end of file.
- * @returns the bytes read (a Buffer of its own, not from Node's shared pool).
+ * @param into - where to read when the file is no larger than it said (else a new buffer).
+ * @returns the bytes read (a view of `into`, or a Buffer of its own, not from Node's shared pool).
  */
-function readUpTo(fd: number, length: number, sizeHint: number): Uint8Array {
+function readUpTo(fd: number, length: number, sizeHint: number, into?: ScratchBuffer): Uint8Array {
   // Start at the reported size (+1 to see growth), grow by doubling: /proc files report 0.
-  let buf = Buffer.allocUnsafeSlow(Math.min(length, Math.max(sizeHint + 1, 64 * 1024)));
+  const first = Math.min(length, Math.max(sizeHint + 1, 64 * 1024));
+  let buf = into === undefined ? Buffer.allocUnsafeSlow(first) : into.claim(first);
+  // A kept buffer may be larger than asked: never read past `length` into it.
+  let room = Math.min(buf.length, length);
   let filled = 0;
   while (filled < length) {
-    if (filled === buf.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.min(length, buf.length * 2));
+    if (filled === room) {
+      const bigger = Buffer.allocUnsafeSlow(Math.min(length, room * 2));
       buf.copy(bigger, 0, 0, filled);
       buf = bigger;
+      room = bigger.length;
     }
-    const n = readSync(fd, buf, filled, buf.length - filled, filled);
+    const n = readSync(fd, buf, filled, room - filled, filled);
     if (n === 0) break;
     filled += n;
   }
-  // Unpooled, so the view starts at offset 0 of its own ArrayBuffer.
+  // Unpooled, so the view starts at offset 0 of its ArrayBuffer.
   return buf.subarray(0, filled);
 }
 
 /**
- * The whole content of the regular file at `path`, at most `maxBytes` long.
+ * The whole content of the regular file at `path`, at most `maxBytes` long (a view of
+ * `options.into` when given).
  * @throws InputFileError `too-large` when the file reports more than `maxBytes` (nothing read) or
  *   yields more when read (cap + 1 bytes read), or any refusal of {@link openRegularFile}.
  */
-export async function readUserFile(path: string, options: SafeReadOptions): Promise<Uint8Array> {
+export async function readUserFile(path: string, options: UserFileReadOptions): Promise<Uint8Array> {
   const { fd, size } = await openRegularFile(path, options);
   try {
-    const bytes = readUpTo(fd, options.maxBytes + 1, size);
+    const bytes = readUpTo(fd, options.maxBytes + 1, size, options.into);
     if (bytes.length > options.maxBytes)
       throw tooLarge(path, options.maxBytes, options.maxBytes + 1, bytes.length);
     return bytes;

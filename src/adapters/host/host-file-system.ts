@@ -37,6 +37,7 @@ import type {
 } from "../../ports/file-system.js";
 import { listHostFolder } from "../list-host-folder.js";
 import { InputFileError } from "../../util/input-file-error.js";
+import type { ScratchBuffer } from "../../util/scratch-buffer.js";
 import { openUserFileRanges, readUserFile, readUserFileHead } from "../../util/safe-file.js";
 
 /** Options of {@link HostFileSystem}. */
@@ -84,7 +85,7 @@ export class HostFileSystem implements FileSystemPort {
       evidenceName: (folder, name) => this.#evidenceName(folder, name),
       windowsPathOf: (p) => this.#windowsPathOf(p),
       inOriginalFolders: options.originalWindowsPath === undefined,
-      readNamedFile: (p, maxBytes) => this.#readNamedFile(p, maxBytes),
+      readNamedFile: (p, maxBytes, into) => this.#readNamedFile(p, maxBytes, into),
     };
   }
 
@@ -146,7 +147,7 @@ export class HostFileSystem implements FileSystemPort {
    * disk, not the image's.
    * @throws InputFileError `outside-root` naming the path and its target; the codes of {@link readUserFile}.
    */
-  async #readNamedFile(hostPath: string, maxBytes: number): Promise<Uint8Array> {
+  async #readNamedFile(hostPath: string, maxBytes: number, into?: ScratchBuffer): Promise<Uint8Array> {
     const target = await this.#outsideTarget(hostPath);
     if (target !== undefined)
       throw new InputFileError(
@@ -155,7 +156,7 @@ export class HostFileSystem implements FileSystemPort {
         `a symbolic link to ${target}, outside the image root ${this.imageRoot}; not read`,
         { kind: "symlink" },
       );
-    return readUserFile(hostPath, { maxBytes });
+    return readUserFile(hostPath, { maxBytes, into });
   }
 
   /** What `hostPath` is, never following a link at its last component; links and special files are absent. */
