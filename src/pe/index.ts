@@ -11,6 +11,7 @@ export {
   IMPORT_READ_BLOCK_BYTES,
   IMPORT_READ_ROUNDS,
   type ParsePeImportsOptions,
+  type ReadPeImportsOptions,
   type PeImportTables,
   type ReadFileRange,
 } from "./parse-pe-imports.js";

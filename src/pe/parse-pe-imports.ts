@@ -22,6 +22,7 @@ import {
 import { ParseContext } from "./parse-context.js";
 import { parseImageHeaders, type ParsePeOptions } from "./parse-pe.js";
 import type { FileHeader, ImportedModule, OptionalHeader, PeAnomaly } from "./types.js";
+import type { ScratchBuffer } from "../util/scratch-buffer.js";
 
 /** What {@link parsePeImports} reads. */
 export interface PeImportTables {
@@ -90,6 +91,16 @@ function parseImports(ctx: ParseContext, options: ParsePeImportsOptions): PeImpo
  */
 export type ReadFileRange = (offset: number, length: number) => Promise<Uint8Array | undefined>;
 
+/** Options of {@link readPeImports}. */
+export interface ReadPeImportsOptions extends ParsePeImportsOptions {
+  /**
+   * The buffer that holds the blocks read (src/util/scratch-buffer.ts), reused from one file to
+   * the next; by default a new one. What it held before does not matter: a parse looks only at
+   * blocks this call read.
+   */
+  into?: ScratchBuffer;
+}
+
 /** Bytes per read of {@link readPeImports}: file offsets are read in aligned blocks of this size. */
 export const IMPORT_READ_BLOCK_BYTES = 16 * 1024;
 /** Parses after which {@link readPeImports} reads the rest of the file at once. */
@@ -112,16 +123,17 @@ class NotReadYet extends Error {
  * stops it at the first other one), so the result is that of {@link parsePeImports} over the
  * whole file; after {@link IMPORT_READ_ROUNDS} parses the rest of the file is read at once,
  * which bounds the work for an image whose names are scattered over many blocks.
- * @param size - the file's size in bytes; a zero-filled buffer of that size holds the blocks read.
+ * @param size - the file's size in bytes; a buffer of that size holds the blocks read.
  * @returns the import tables, or `undefined` when a read failed.
  * @throws PeFormatError as {@link parsePeImports} does.
  */
 export async function readPeImports(
   size: number,
   read: ReadFileRange,
-  options: ParsePeImportsOptions = {},
+  options: ReadPeImportsOptions = {},
 ): Promise<PeImportTables | undefined> {
-  const bytes = new Uint8Array(size);
+  const bytes =
+    options.into === undefined ? new Uint8Array(size) : options.into.claim(size).subarray(0, size);
   const blocks = Math.ceil(size / IMPORT_READ_BLOCK_BYTES);
   const loaded = new Uint8Array(blocks);
   /** Reads blocks [first, last] not read yet; false when a read fails. */

@@ -39,6 +39,7 @@ import { READ_LIMITS } from "../limits.js";
 import { joinWindowsPath, windowsPathKey } from "../paths/windows-path.js";
 import { parsePeImports, readPeImports, type PeImportTables } from "../pe/index.js";
 import type { FileSystemPort, OpenedFile } from "../ports/file-system.js";
+import { ScratchBuffer } from "../util/scratch-buffer.js";
 import type { LoadPosition, NotReadReason, SiblingSearch } from "./subject.js";
 
 export type { NotReadReason, SiblingSearch };
@@ -129,6 +130,7 @@ function candidatesOf(files: readonly FolderFile[]): FolderFile[] {
  */
 async function readImportTables(
   f: FolderFile,
+  scratch: ScratchBuffer,
 ): Promise<PeImportTables | "not-pe" | "unreadable" | "size-cap"> {
   const parse = async (run: () => Promise<PeImportTables | undefined>) => {
     try {
@@ -141,7 +143,8 @@ async function readImportTables(
     const file = await f.open(MAX_SIBLING_MODULE_BYTES);
     if (file === undefined) return "unreadable";
     try {
-      return await parse(() => readPeImports(file.size, (at, n) => file.read(at, n), { functions: false }));
+      const read = (at: number, n: number) => file.read(at, n);
+      return await parse(() => readPeImports(file.size, read, { functions: false, into: scratch }));
     } finally {
       await file.close();
     }
@@ -163,6 +166,8 @@ export async function scanFolder(folder: string, lister: FolderLister): Promise<
   const candidates = candidatesOf(files);
   const modules: SiblingModule[] = [];
   const notRead: FolderScan["notRead"] = [];
+  // The scan's own buffer for the blocks read, module after module (nothing keeps a view of it).
+  const scratch = new ScratchBuffer();
   for (const [i, f] of candidates.entries()) {
     const skip = (reason: NotReadReason) => notRead.push({ name: f.name, where: f.where, reason });
     if (i >= MAX_SIBLING_MODULES) {
@@ -173,7 +178,7 @@ export async function scanFolder(folder: string, lister: FolderLister): Promise<
       skip("size-cap");
       continue;
     }
-    const read = await readImportTables(f);
+    const read = await readImportTables(f, scratch);
     if (read === "unreadable" || read === "size-cap") {
       const carried = read === "unreadable" ? await f.carriedImports?.() : undefined;
       if (carried) {

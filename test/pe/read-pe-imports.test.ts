@@ -16,6 +16,7 @@ import {
   readPeImports,
   type ParsePeImportsOptions,
 } from "../../src/pe/index.js";
+import { ScratchBuffer } from "../../src/util/scratch-buffer.js";
 import { FIXTURES, SHARED, sharedSkip } from "../helpers/repo.js";
 import { buildPe } from "./helpers/build-pe.js";
 
@@ -69,12 +70,12 @@ async function sameEitherWay(files: string[]): Promise<number> {
 }
 
 /** An image of `dlls` imported DLLs of 40 long function names each: about 5 KiB of import data per DLL. */
-function sprawlingImports(dlls: number) {
-  const name = (i: number, k: number) => `Function_${i}_${k}_${"x".repeat(90)}`;
+function sprawlingImports(dlls: number, prefix = "lib") {
+  const name = (i: number, k: number) => `${prefix}_Function_${i}_${k}_${"x".repeat(90)}`;
   const perDll = 40;
   return buildPe({
     imports: Array.from({ length: dlls }, (_, i) => ({
-      dll: `lib${i}.dll`,
+      dll: `${prefix}${i}.dll`,
       functions: Array.from({ length: perDll }, (_, k) => name(i, k)),
     })),
     delayImports: [{ dll: "late.dll", functions: ["Late"] }],
@@ -125,6 +126,30 @@ describe("readPeImports", () => {
         // The first block (headers) reads fine; the import data does not.
         ++calls === 1 ? bytes.slice(offset, offset + length) : broken(offset, length);
       assert.equal(await readPeImports(bytes.length, read, { functions: false }), undefined);
+    }
+  });
+
+  it("a reused buffer still holding another file's bytes changes nothing", async () => {
+    const into = new ScratchBuffer();
+    // Fill it with an image full of import data, then parse every fixture over what is left.
+    const { bytes: big } = sprawlingImports(20);
+    await readPeImports(big.length, rangesOf(big).read, { into });
+    const files: Uint8Array[] = filesUnder(path.join(FIXTURES, "pe")).map(
+      (f) => new Uint8Array(readFileSync(f)),
+    );
+    // One whose names lie past the first block, where the buffer holds the other file's names.
+    files.push(sprawlingImports(8, "other").bytes);
+    for (const bytes of files) {
+      for (const options of [{ functions: false }, { functions: true }]) {
+        const expected = whole(bytes, options);
+        let got: unknown;
+        try {
+          got = await readPeImports(bytes.length, rangesOf(bytes).read, { ...options, into });
+        } catch (e) {
+          got = { threw: (e as { code?: string }).code ?? String(e) };
+        }
+        assert.deepEqual(got, expected);
+      }
     }
   });
 
