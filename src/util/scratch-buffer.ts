@@ -11,9 +11,13 @@
  *
  * Source: docs/architecture.md ("Triage throughput").
  */
+import { READ_LIMITS } from "../limits.js";
 
-/** Files larger than this are read into a buffer of their own, not kept for the rest of the run. */
-export const SCRATCH_KEEP_BYTES = 64 * 1024 * 1024;
+/**
+ * Files larger than this are read into a buffer of their own, not kept for the rest of the run:
+ * the largest module a folder scan reads (64 MiB), so a scan never reallocates.
+ */
+export const SCRATCH_KEEP_BYTES = READ_LIMITS.siblingModuleBytes;
 
 /** A reusable read buffer; see the module comment. */
 export class ScratchBuffer {
