@@ -22,6 +22,7 @@ export const DELAYLOAD_RVA_BASED = 0x1;
 /**
  * Reads the delay-load directory at `rva`; functions come from the delay import name table.
  * @param imageBase - subtracted from addresses of VA-based descriptors.
+ * @param readFunctions - `false` reads the DLL names only (each module's `functions` is empty).
  * @throws PeFormatError in strict mode: `rva-unmapped`, `truncated`, `count-over-limit`, `malformed`.
  */
 export function parseDelayImportDirectory(
@@ -31,6 +32,7 @@ export function parseDelayImportDirectory(
   pe32Plus: boolean,
   imageBase: bigint,
   budget: ImportBudget,
+  readFunctions = true,
 ): ImportedModule[] {
   const modules: ImportedModule[] = [];
   const structure = "IMAGE_DELAYLOAD_DESCRIPTOR";
@@ -83,9 +85,9 @@ export function parseDelayImportDirectory(
         );
         return;
       }
-      const dll = asciizAtRva(mapper, r.buffer, dllNameRva, MAX_DLL_NAME_LENGTH, structure, at + 4);
+      const dll = asciizAtRva(mapper, r, dllNameRva, MAX_DLL_NAME_LENGTH, structure, at + 4);
       const functions =
-        importNameTableRva === 0
+        importNameTableRva === 0 || !readFunctions
           ? []
           : readThunkArray(
               ctx,

@@ -42,7 +42,7 @@ export function parseExportDirectory(
   const result: ExportDirectory = { ordinalBase, functions: [] };
   if (nameRva !== 0) {
     ctx.guard(structure, undefined, () => {
-      result.dllName = asciizAtRva(mapper, r.buffer, nameRva, MAX_SYMBOL_NAME_LENGTH, structure, at + 12);
+      result.dllName = asciizAtRva(mapper, r, nameRva, MAX_SYMBOL_NAME_LENGTH, structure, at + 12);
     });
   }
 
@@ -77,7 +77,7 @@ export function parseExportDirectory(
     }
     names.set(
       index,
-      asciizAtRva(mapper, r.buffer, symbolRva, MAX_SYMBOL_NAME_LENGTH, "AddressOfNames", fieldOffset),
+      asciizAtRva(mapper, r, symbolRva, MAX_SYMBOL_NAME_LENGTH, "AddressOfNames", fieldOffset),
     );
   }
 
@@ -100,7 +100,7 @@ export function parseExportDirectory(
     if (name !== undefined) fn.name = name;
     if (functionRva >= rva && functionRva < directoryEnd) {
       const forwarder = ctx.guard("forwarder", undefined, () =>
-        asciizAtRva(mapper, r.buffer, functionRva, MAX_FORWARDER_LENGTH, "forwarder", fieldOffset),
+        asciizAtRva(mapper, r, functionRva, MAX_FORWARDER_LENGTH, "forwarder", fieldOffset),
       );
       if (forwarder !== undefined) fn.forwarder = forwarder;
     } else {

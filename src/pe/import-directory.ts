@@ -20,6 +20,7 @@ export const IMAGE_IMPORT_DESCRIPTOR_SIZE = 20;
  * read is kept.
  * @param pe32Plus - 64-bit thunks.
  * @param budget - shared cap on imported functions ({@link MAX_IMPORT_FUNCTIONS_TOTAL}).
+ * @param readFunctions - `false` reads the DLL names only (each module's `functions` is empty).
  * @throws PeFormatError in strict mode: `rva-unmapped`, `truncated`, `count-over-limit`, `malformed`.
  */
 export function parseImportDirectory(
@@ -28,6 +29,7 @@ export function parseImportDirectory(
   rva: number,
   pe32Plus: boolean,
   budget: ImportBudget,
+  readFunctions = true,
 ): ImportedModule[] {
   const modules: ImportedModule[] = [];
   const structure = "IMAGE_IMPORT_DESCRIPTOR";
@@ -67,11 +69,11 @@ export function parseImportDirectory(
         );
         return;
       }
-      const dll = asciizAtRva(mapper, r.buffer, name, MAX_DLL_NAME_LENGTH, structure, at + 12);
+      const dll = asciizAtRva(mapper, r, name, MAX_DLL_NAME_LENGTH, structure, at + 12);
       const tableRva = originalFirstThunk !== 0 ? originalFirstThunk : firstThunk;
       const fieldOffset = originalFirstThunk !== 0 ? at : at + 16;
       const functions =
-        tableRva === 0
+        tableRva === 0 || !readFunctions
           ? []
           : readThunkArray(
               ctx,

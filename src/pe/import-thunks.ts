@@ -98,14 +98,7 @@ function readInto(
     }
     const hintOffset = mapper.require(nameRva, 2, "IMAGE_IMPORT_BY_NAME", at);
     const hint = r.u16(hintOffset, "IMAGE_IMPORT_BY_NAME");
-    const name = asciizAtRva(
-      mapper,
-      r.buffer,
-      nameRva + 2,
-      MAX_SYMBOL_NAME_LENGTH,
-      "IMAGE_IMPORT_BY_NAME",
-      at,
-    );
+    const name = asciizAtRva(mapper, r, nameRva + 2, MAX_SYMBOL_NAME_LENGTH, "IMAGE_IMPORT_BY_NAME", at);
     functions.push({ name, hint });
   }
   if (budget.remaining === 0) {

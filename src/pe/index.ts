@@ -5,7 +5,16 @@
  * Source: Microsoft "PE Format" specification; see each module.
  */
 export { parsePe, type ParsePeOptions } from "./parse-pe.js";
-export { parsePeImports, type PeImportTables } from "./parse-pe-imports.js";
+export {
+  parsePeImports,
+  readPeImports,
+  IMPORT_READ_BLOCK_BYTES,
+  IMPORT_READ_ROUNDS,
+  type ParsePeImportsOptions,
+  type ReadPeImportsOptions,
+  type PeImportTables,
+  type ReadFileRange,
+} from "./parse-pe-imports.js";
 export { PeFormatError, type PeFormatErrorCode } from "./errors.js";
 export type { PeParseMode } from "./parse-context.js";
 export { computePeChecksum, PeChecksumAccumulator } from "./checksum.js";

@@ -8,7 +8,7 @@
  * (https://github.com/erocarrera/pefile) of recording what a permissive parse forgave;
  * src/util/byte-reader.ts (the reader).
  */
-import { ByteReader } from "../util/byte-reader.js";
+import { ByteReader, type ByteReaderOptions } from "../util/byte-reader.js";
 import { PeFormatError, peOutOfBounds, type PeFormatErrorCode } from "./errors.js";
 import { MAX_ANOMALIES } from "./limits.js";
 import type { PeAnomaly } from "./types.js";
@@ -22,8 +22,9 @@ export class ParseContext {
   readonly mode: PeParseMode;
   readonly anomalies: PeAnomaly[] = [];
 
-  constructor(bytes: Uint8Array, mode: PeParseMode) {
-    this.reader = new ByteReader(bytes, peOutOfBounds);
+  /** @param readerOptions - for a partly read file (`ensureRead`, src/util/byte-reader.ts). */
+  constructor(bytes: Uint8Array, mode: PeParseMode, readerOptions: ByteReaderOptions = {}) {
+    this.reader = new ByteReader(bytes, peOutOfBounds, readerOptions);
     this.mode = mode;
   }
 

@@ -10,7 +10,7 @@
  * SizeOfRawData, PointerToRawData); loader behaviour as reproduced by pefile
  * (`adjust_FileAlignment`, `get_offset_from_rva`) and described in the PE format docs.
  */
-import { latin1 } from "../util/byte-reader.js";
+import type { ByteReader } from "../util/byte-reader.js";
 import { PeFormatError } from "./errors.js";
 import type { SectionHeader } from "./types.js";
 
@@ -122,11 +122,12 @@ export class RvaMapper {
 /**
  * A NUL-terminated single-byte string at `rva`, at most `maxLength` bytes, never read past the
  * mapped region.
+ * @param reader - the image's reader (a partly read image says when the string was not read).
  * @throws PeFormatError `rva-unmapped` (offset = `fieldOffset`).
  */
 export function asciizAtRva(
   mapper: RvaMapper,
-  bytes: Uint8Array,
+  reader: ByteReader,
   rva: number,
   maxLength: number,
   structure: string,
@@ -134,8 +135,5 @@ export function asciizAtRva(
 ): string {
   const offset = mapper.require(rva, 1, structure, fieldOffset);
   const m = mapper.resolve(rva)!;
-  const end = offset + Math.min(maxLength, m.available);
-  let i = offset;
-  while (i < end && bytes[i] !== 0) i++;
-  return latin1(bytes.subarray(offset, i));
+  return reader.asciiz(offset, Math.min(maxLength, m.available), structure);
 }

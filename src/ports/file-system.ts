@@ -8,6 +8,7 @@
  */
 import type { WindowsPathOrigin } from "../paths/windows-path.js";
 import type { TriageRecord } from "../triage/record.js";
+import type { ScratchBuffer } from "../util/scratch-buffer.js";
 
 /** What a path is. */
 export interface FileStat {
@@ -63,9 +64,24 @@ export interface HostPathNaming {
   inOriginalFolders: boolean;
   /**
    * The bytes of a file the user named (links followed, as the shell would), at most `maxBytes`.
+   * @param into - read into this buffer: the bytes are then a view of it, valid until the next
+   *   read into it (src/util/scratch-buffer.ts).
    * @throws InputFileError (src/util/input-file-error.ts) saying why it cannot be read.
    */
-  readNamedFile(path: string, maxBytes: number): Promise<Uint8Array>;
+  readNamedFile(path: string, maxBytes: number, into?: ScratchBuffer): Promise<Uint8Array>;
+}
+
+/** A regular file opened for reads by range ({@link FileSystemPort.openFile}). */
+export interface OpenedFile {
+  /** Its size in bytes when it was opened. */
+  readonly size: number;
+  /**
+   * `length` bytes at `offset` (inside `size`), or `undefined` when they cannot be read (an I/O
+   * error, or the file is now shorter).
+   */
+  read(offset: number, length: number): Promise<Uint8Array | undefined>;
+  /** Releases the file; call it once, when done. */
+  close(): Promise<void>;
 }
 
 export interface FileSystemPort {
@@ -85,6 +101,14 @@ export interface FileSystemPort {
    * not exist. Lets callers judge headers of large files (cache databases) without reading them.
    */
   readHead(path: string, length: number): Promise<Uint8Array | undefined>;
+  /**
+   * The file at `path` opened for reads by range, where `readFile` would read it whole (same
+   * refusals: never a FIFO, device or socket, never through a link out of the root), or
+   * `undefined` when `readFile` would answer `undefined`, also for a file over `maxBytes`
+   * (default `READ_LIMITS.peFileBytes`). Optional: without it, callers read the whole file.
+   * Lets the side-loading search read a module's import tables, not its every byte.
+   */
+  openFile?(path: string, maxBytes?: number): Promise<OpenedFile | undefined>;
   /**
    * Where the file lives on *this* machine's disk, when it is a real file (image and live modes),
    * so callers can hash it in place. `undefined` for bundles and fakes.

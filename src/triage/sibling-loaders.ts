@@ -5,7 +5,9 @@
  *
  * Each folder is scanned once per run ({@link FolderScans}): its candidate modules are listed,
  * read and parsed for their import tables only ({@link parsePeImports}: headers, import and
- * delay-load import directories; no entropy, checksum, exports or resources). Every DLL of the
+ * delay-load import directories; no entropy, checksum, exports or resources). Where the port
+ * opens files for ranged reads (host files), only the blocks holding the headers and the DLL
+ * names are read ({@link readPeImports}), not the whole module. Every DLL of the
  * folder is then matched against that one scan ({@link sideLoadersOf}). I/O is injected, so the
  * same code serves host files (`triage`), snapshots (`check`) and bundles (`triage --bundle`).
  *
@@ -35,8 +37,9 @@
  */
 import { READ_LIMITS } from "../limits.js";
 import { joinWindowsPath, windowsPathKey } from "../paths/windows-path.js";
-import { parsePeImports } from "../pe/index.js";
-import type { FileSystemPort } from "../ports/file-system.js";
+import { parsePeImports, readPeImports, type PeImportTables } from "../pe/index.js";
+import type { FileSystemPort, OpenedFile } from "../ports/file-system.js";
+import { ScratchBuffer } from "../util/scratch-buffer.js";
 import type { LoadPosition, NotReadReason, SiblingSearch } from "./subject.js";
 
 export type { NotReadReason, SiblingSearch };
@@ -62,6 +65,12 @@ export interface FolderFile {
   size?: number;
   /** Its bytes; `"too-large"` when it is over `maxBytes` (never read); `undefined` when unreadable. */
   read(maxBytes: number): Promise<Uint8Array | "too-large" | undefined>;
+  /**
+   * The file opened for reads by range, where the lister can (host files): then only the blocks
+   * holding its headers and import tables are read ({@link readPeImports}), not the whole file.
+   * `undefined` when it cannot be read, also when over `maxBytes` (as `read` would answer).
+   */
+  open?(maxBytes: number): Promise<OpenedFile | undefined>;
   /**
    * The DLL names it imports when its bytes are not there but its facts are (a PE file a
    * redacted bundle withheld; src/bundle/pe-facts.ts).
@@ -115,6 +124,38 @@ function candidatesOf(files: readonly FolderFile[]): FolderFile[] {
 }
 
 /**
+ * The DLL names module `f` imports: by ranges when the lister opens files (a few KiB read),
+ * else from its whole bytes; `"not-pe"` for a file that is not a PE image (or whose headers the
+ * loader would refuse), else why it was not read.
+ */
+async function readImportTables(
+  f: FolderFile,
+  scratch: ScratchBuffer,
+): Promise<PeImportTables | "not-pe" | "unreadable" | "size-cap"> {
+  const parse = async (run: () => Promise<PeImportTables | undefined>) => {
+    try {
+      return (await run()) ?? "unreadable";
+    } catch {
+      return "not-pe";
+    }
+  };
+  if (f.open !== undefined) {
+    const file = await f.open(MAX_SIBLING_MODULE_BYTES);
+    if (file === undefined) return "unreadable";
+    try {
+      const read = (at: number, n: number) => file.read(at, n);
+      return await parse(() => readPeImports(file.size, read, { functions: false, into: scratch }));
+    } finally {
+      await file.close();
+    }
+  }
+  const bytes = await f.read(MAX_SIBLING_MODULE_BYTES);
+  if (bytes === undefined) return "unreadable";
+  if (bytes === "too-large") return "size-cap";
+  return parse(async () => parsePeImports(bytes, { functions: false }));
+}
+
+/**
  * Scans `folder` once: lists it, reads up to {@link MAX_SIBLING_MODULES} candidates of at most
  * {@link MAX_SIBLING_MODULE_BYTES} each, and keeps their import tables. Never throws for a bad
  * file (a file that is not a PE image imports nothing); lister and read failures propagate.
@@ -125,6 +166,8 @@ export async function scanFolder(folder: string, lister: FolderLister): Promise<
   const candidates = candidatesOf(files);
   const modules: SiblingModule[] = [];
   const notRead: FolderScan["notRead"] = [];
+  // The scan's own buffer for the blocks read, module after module (nothing keeps a view of it).
+  const scratch = new ScratchBuffer();
   for (const [i, f] of candidates.entries()) {
     const skip = (reason: NotReadReason) => notRead.push({ name: f.name, where: f.where, reason });
     if (i >= MAX_SIBLING_MODULES) {
@@ -135,35 +178,30 @@ export async function scanFolder(folder: string, lister: FolderLister): Promise<
       skip("size-cap");
       continue;
     }
-    const bytes = await f.read(MAX_SIBLING_MODULE_BYTES);
-    const carried = bytes === undefined ? await f.carriedImports?.() : undefined;
-    if (carried) {
-      // Withheld bytes, carried imports: whether it is a DLL is told by its extension, and the
-      // carried list does not say which imports are delay-loaded.
-      const isDll = !PROGRAM_EXTENSIONS.test(f.name);
-      modules.push({
-        name: f.name,
-        where: f.where,
-        isDll,
-        imports: carried.map((dll) => ({ dll, delayLoad: false })),
-      });
+    const read = await readImportTables(f, scratch);
+    if (read === "unreadable" || read === "size-cap") {
+      const carried = read === "unreadable" ? await f.carriedImports?.() : undefined;
+      if (carried) {
+        // Withheld bytes, carried imports: whether it is a DLL is told by its extension, and the
+        // carried list does not say which imports are delay-loaded.
+        const isDll = !PROGRAM_EXTENSIONS.test(f.name);
+        modules.push({
+          name: f.name,
+          where: f.where,
+          isDll,
+          imports: carried.map((dll) => ({ dll, delayLoad: false })),
+        });
+      } else skip(read);
       continue;
     }
-    if (bytes === undefined || bytes === "too-large") {
-      skip(bytes === undefined ? "unreadable" : "size-cap");
-      continue;
-    }
-    try {
-      const pe = parsePeImports(bytes);
-      modules.push({
-        name: f.name,
-        where: f.where,
-        isDll: pe.fileHeader.isDll,
-        imports: pe.imports.map((m) => ({ dll: m.dll, delayLoad: m.delayLoad })),
-      });
-    } catch {
-      // Not a PE image (or headers the loader would refuse): it loads nothing.
-    }
+    // Not a PE image (or headers the loader would refuse): it loads nothing.
+    if (read === "not-pe") continue;
+    modules.push({
+      name: f.name,
+      where: f.where,
+      isDll: read.fileHeader.isDll,
+      imports: read.imports.map((m) => ({ dll: m.dll, delayLoad: m.delayLoad })),
+    });
   }
   return { folder, listed: true, candidates: candidates.map((f) => f.name.toLowerCase()), modules, notRead };
 }
@@ -386,6 +424,7 @@ export function fileSystemLister(fs: FileSystemPort): FolderLister {
           where: naming ? naming.evidenceName(folder, e.name) : path,
           size: e.size,
           read: (maxBytes: number) => fs.readFile(path, maxBytes),
+          open: fs.openFile && ((maxBytes: number) => fs.openFile!(path, maxBytes)),
           carriedImports: async () => (await fs.carriedPeFacts?.(path))?.imports,
         };
       });

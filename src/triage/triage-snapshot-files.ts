@@ -24,6 +24,7 @@ import {
 import type { FileSystemPort } from "../ports/file-system.js";
 import type { Snapshot } from "../ports/snapshot.js";
 import { InputFileError } from "../util/input-file-error.js";
+import { ScratchBuffer } from "../util/scratch-buffer.js";
 import { fileSystemFolderScans, type FolderScans } from "./sibling-loaders.js";
 import type { LoadingProcess, LoadPosition } from "./subject.js";
 import { triageFile, type TriageOptions, type TriageRecord } from "./triage-file.js";
@@ -115,17 +116,22 @@ export async function triagePortFile(
   );
 }
 
-/** Reads and triages one file; `undefined` when a Windows-path port has neither its bytes nor carried facts. */
+/**
+ * Reads and triages one file; `undefined` when a Windows-path port has neither its bytes nor
+ * carried facts.
+ * @param scratch - a host file is read into it: the record keeps no view of its bytes.
+ */
 async function triageOne(
   fs: FileSystemPort,
   path: string,
   options: SnapshotTriageOptions,
   folderScans: FolderScans,
+  scratch: ScratchBuffer,
 ): Promise<TriageRecord | undefined> {
   let bytes: Uint8Array | undefined;
   if (fs.hostNaming) {
     try {
-      bytes = await fs.hostNaming.readNamedFile(path, READ_LIMITS.peFileBytes);
+      bytes = await fs.hostNaming.readNamedFile(path, READ_LIMITS.peFileBytes, scratch);
     } catch (e) {
       return refusalRecord(path, fs.hostNaming.windowsPathOf(path)?.windowsPath, e);
     }
@@ -188,16 +194,23 @@ export async function streamSnapshotFiles(
     advanced = [];
   };
   const worker = async () => {
+    // One read buffer per worker, reused file after file: its bytes are done with once the
+    // file's record is made (records hold strings and numbers, never views of the bytes).
+    const scratch = new ScratchBuffer();
     while (next < paths.length && !options.stopped?.()) {
       // Terminates: the worker holding record `handed` is never made to wait here.
       while (next - handed >= window) await new Promise<void>((r) => advanced.push(r));
       if (next >= paths.length || options.stopped?.()) break;
       const i = next++;
-      ready.set(i, await triageOne(fs, paths[i]!, withOrigin, folderScans));
+      ready.set(i, await triageOne(fs, paths[i]!, withOrigin, folderScans, scratch));
       options.onProgress?.(++done, paths.length);
       // One flush at a time, so records leave in order.
       flushing = flushing.then(flush);
       await flushing;
+      // A turn of the event loop between files: the host port reads synchronously, so without it
+      // a run could be one chain of promise jobs, and Ctrl-C or a closed stdout would only be
+      // seen (by `stopped`) at its end.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   };
   await Promise.all(Array.from({ length: n }, worker));

@@ -11,19 +11,34 @@
 /** Builds the area's typed error for a read of `length` bytes at `offset` that does not fit. */
 export type OutOfBoundsFactory = (offset: number, length: number, structure: string, size: number) => Error;
 
+/** Options of {@link ByteReader}. */
+export interface ByteReaderOptions {
+  /**
+   * For a buffer of the file's full size of which only some ranges were read (the rest is zeros
+   * standing for bytes not read yet): called with every range a read is about to look at (after
+   * the bounds check), it throws when part of it was not read. A parse over such a buffer thus
+   * either sees only real bytes or stops (src/pe/parse-pe-imports.ts reads what it asked for,
+   * then parses again). The thrown error is the caller's and must not be an area error that a
+   * permissive parse would forgive.
+   */
+  ensureRead?: (offset: number, length: number) => void;
+}
+
 export class ByteReader {
   readonly #view: DataView;
   readonly #buffer: Uint8Array;
   readonly #outOfBounds: OutOfBoundsFactory;
+  readonly #ensureRead: ((offset: number, length: number) => void) | undefined;
 
   /**
    * @param buffer - the bytes to read; not copied.
    * @param outOfBounds - builds the error thrown when a read does not fit in `buffer`.
    */
-  constructor(buffer: Uint8Array, outOfBounds: OutOfBoundsFactory) {
+  constructor(buffer: Uint8Array, outOfBounds: OutOfBoundsFactory, options: ByteReaderOptions = {}) {
     this.#buffer = buffer;
     this.#view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     this.#outOfBounds = outOfBounds;
+    this.#ensureRead = options.ensureRead;
   }
 
   /** Size of the buffer, in bytes. */
@@ -47,9 +62,13 @@ export class ByteReader {
     );
   }
 
-  /** Throws the area's error unless `[offset, offset + length)` is inside the buffer. */
+  /**
+   * Throws the area's error unless `[offset, offset + length)` is inside the buffer (and, for a
+   * partly read buffer, the `ensureRead` option's error unless it was read).
+   */
   require(offset: number, length: number, structure: string): void {
     if (!this.has(offset, length)) throw this.#outOfBounds(offset, length, structure, this.size);
+    if (this.#ensureRead !== undefined) this.#ensureRead(offset, length);
   }
 
   u8(offset: number, structure: string): number {
@@ -97,6 +116,8 @@ export class ByteReader {
     const end = Math.min(this.size, offset + maxLength);
     let i = offset;
     while (i < end && this.#buffer[i] !== 0) i++;
+    // The bytes looked at: the string and its terminator (a zero not read yet is no terminator).
+    if (this.#ensureRead !== undefined) this.#ensureRead(offset, Math.min(i + 1, end) - offset);
     return latin1(this.#buffer.subarray(offset, i));
   }
 
@@ -115,6 +136,7 @@ export class ByteReader {
     const end = Math.min(this.size - 1, offset + maxChars * 2);
     let i = offset;
     while (i < end && (this.#buffer[i] !== 0 || this.#buffer[i + 1] !== 0)) i += 2;
+    if (this.#ensureRead !== undefined) this.#ensureRead(offset, (i < end ? i + 2 : i) - offset);
     const value = utf16le(this.#buffer.subarray(offset, i));
     const terminated = i < end;
     return { value, byteLength: i - offset + (terminated ? 2 : 0) };

@@ -13,23 +13,47 @@
  *
  * Every refusal is an {@link InputFileError} with `code` and `path`; no stack trace reaches the user.
  *
+ * The reads are synchronous system calls behind promise-returning functions. `triage -r` reads
+ * hundreds of files one after the other; each asynchronous call was a hand-off to libuv's thread
+ * pool and back (futex and epoll wake-ups, a promise), which on a warm page cache cost more CPU
+ * than the call itself: about 1 s of 8 for 808 files (docs/architecture.md "Triage throughput").
+ * None of these calls can block on a FIFO or device (step 3), so a synchronous one never hangs.
+ *
  * Source: docs/exit-codes.md ("Inputs that are not files"); open(2) (O_NONBLOCK on
  * a FIFO opened for reading returns at once), fifo(7), path_resolution(7) (ELOOP).
  */
-import { close, constants, fstat, ftruncate, lstat, open, read, stat, write, type Stats } from "node:fs";
+import {
+  close,
+  closeSync,
+  constants,
+  fstat,
+  fstatSync,
+  ftruncate,
+  lstatSync,
+  open,
+  openSync,
+  readSync,
+  statSync,
+  write,
+  type Stats,
+} from "node:fs";
 import { promisify } from "node:util";
 import { InputFileError, type FileKind, type InputFileErrorCode } from "./input-file-error.js";
+import type { ScratchBuffer } from "./scratch-buffer.js";
 
-const statAsync = promisify(stat);
-const lstatAsync = promisify(lstat);
 const fstatAsync = promisify(fstat);
 const openAsync = promisify(open);
 const closeAsync = promisify(close);
 const ftruncateAsync = promisify(ftruncate);
-const readAsync = (fd: number, buf: Uint8Array, offset: number, length: number, position: number) =>
-  new Promise<number>((resolve, reject) =>
-    read(fd, buf, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))),
-  );
+
+/** Closes `fd`, ignoring errors (it was only read). */
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Nothing to do: the descriptor is gone either way.
+  }
+}
 
 /** Open flags: read-only, never block on a FIFO, never become the controlling terminal. 0 where absent (Windows). */
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
@@ -74,7 +98,7 @@ export function describeKind(kind: FileKind): string {
 }
 
 /** The typed error for an I/O failure `e` on `path` (ENOENT, ELOOP, EACCES, …). */
-async function ioError(path: string, e: unknown, writing = false): Promise<InputFileError> {
+function ioError(path: string, e: unknown, writing = false): InputFileError {
   const code = (e as NodeJS.ErrnoException).code;
   const map = (c: InputFileErrorCode, reason: string) => new InputFileError(c, path, reason, { cause: e });
   switch (code) {
@@ -82,7 +106,12 @@ async function ioError(path: string, e: unknown, writing = false): Promise<Input
       return map("symlink-loop", "symbolic links loop (ELOOP); not followed");
     case "ENOENT":
     case "ENOTDIR": {
-      const link = await lstatAsync(path).catch(() => undefined);
+      let link: Stats | undefined;
+      try {
+        link = lstatSync(path);
+      } catch {
+        link = undefined;
+      }
       return link?.isSymbolicLink()
         ? new InputFileError("dangling-symlink", path, "a symbolic link to nothing (dangling)", {
             kind: "symlink",
@@ -130,9 +159,9 @@ function notAFile(path: string, kind: FileKind, writing = false): InputFileError
 export async function inspectPath(path: string): Promise<{ kind: FileKind; size: number; stats: Stats }> {
   let stats: Stats;
   try {
-    stats = await statAsync(path);
+    stats = statSync(path);
   } catch (e) {
-    throw await ioError(path, e);
+    throw ioError(path, e);
   }
   return { kind: fileKind(stats), size: stats.size, stats };
 }
@@ -157,6 +186,15 @@ export interface SafeReadOptions {
   maxBytes: number;
 }
 
+/** Options of {@link readUserFile}. */
+export interface UserFileReadOptions extends SafeReadOptions {
+  /**
+   * Read into this buffer (src/util/scratch-buffer.ts) rather than a new one: the bytes
+   * returned are then a view of it, valid until the next read into it.
+   */
+  into?: ScratchBuffer;
+}
+
 /**
  * Opens `path` for reading when it is a regular file of at most `maxBytes` (by its reported
  * size): the file descriptor, to be closed by the caller, and the size.
@@ -171,20 +209,20 @@ export async function openRegularFile(
   if (size > options.maxBytes) throw tooLarge(path, options.maxBytes, size, 0);
   let fd: number;
   try {
-    fd = await openAsync(path, READ_FLAGS);
+    fd = openSync(path, READ_FLAGS);
   } catch (e) {
-    throw await ioError(path, e);
+    throw ioError(path, e);
   }
   try {
     // The path may have been swapped between stat and open: judge what was opened.
-    const opened = await fstatAsync(fd);
+    const opened = fstatSync(fd);
     const openedKind = fileKind(opened);
     if (openedKind !== "file") throw notAFile(path, openedKind);
     if (opened.size > options.maxBytes) throw tooLarge(path, options.maxBytes, opened.size, 0);
     return { fd, size: opened.size };
   } catch (e) {
-    await closeAsync(fd).catch(() => undefined);
-    throw e instanceof InputFileError ? e : await ioError(path, e);
+    closeQuietly(fd);
+    throw e instanceof InputFileError ? e : ioError(path, e);
   }
 }
 
@@ -200,42 +238,48 @@ function tooLarge(path: string, limit: number, actual: number, bytesRead: number
 
 /**
  * Reads up to `length` bytes from the start of open descriptor `fd`; stops at end of file.
- * @returns the bytes read (a Buffer of its own, not from Node's shared pool).
+ * @param into - where to read when the file is no larger than it said (else a new buffer).
+ * @returns the bytes read (a view of `into`, or a Buffer of its own, not from Node's shared pool).
  */
-async function readUpTo(fd: number, length: number, sizeHint: number): Promise<Uint8Array> {
+function readUpTo(fd: number, length: number, sizeHint: number, into?: ScratchBuffer): Uint8Array {
   // Start at the reported size (+1 to see growth), grow by doubling: /proc files report 0.
-  let buf = Buffer.allocUnsafeSlow(Math.min(length, Math.max(sizeHint + 1, 64 * 1024)));
+  const first = Math.min(length, Math.max(sizeHint + 1, 64 * 1024));
+  let buf = into === undefined ? Buffer.allocUnsafeSlow(first) : into.claim(first);
+  // A kept buffer may be larger than asked: never read past `length` into it.
+  let room = Math.min(buf.length, length);
   let filled = 0;
   while (filled < length) {
-    if (filled === buf.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.min(length, buf.length * 2));
+    if (filled === room) {
+      const bigger = Buffer.allocUnsafeSlow(Math.min(length, room * 2));
       buf.copy(bigger, 0, 0, filled);
       buf = bigger;
+      room = bigger.length;
     }
-    const n = await readAsync(fd, buf, filled, buf.length - filled, filled);
+    const n = readSync(fd, buf, filled, room - filled, filled);
     if (n === 0) break;
     filled += n;
   }
-  // Unpooled, so the view starts at offset 0 of its own ArrayBuffer.
+  // Unpooled, so the view starts at offset 0 of its ArrayBuffer.
   return buf.subarray(0, filled);
 }
 
 /**
- * The whole content of the regular file at `path`, at most `maxBytes` long.
+ * The whole content of the regular file at `path`, at most `maxBytes` long (a view of
+ * `options.into` when given).
  * @throws InputFileError `too-large` when the file reports more than `maxBytes` (nothing read) or
  *   yields more when read (cap + 1 bytes read), or any refusal of {@link openRegularFile}.
  */
-export async function readUserFile(path: string, options: SafeReadOptions): Promise<Uint8Array> {
+export async function readUserFile(path: string, options: UserFileReadOptions): Promise<Uint8Array> {
   const { fd, size } = await openRegularFile(path, options);
   try {
-    const bytes = await readUpTo(fd, options.maxBytes + 1, size);
+    const bytes = readUpTo(fd, options.maxBytes + 1, size, options.into);
     if (bytes.length > options.maxBytes)
       throw tooLarge(path, options.maxBytes, options.maxBytes + 1, bytes.length);
     return bytes;
   } catch (e) {
-    throw e instanceof InputFileError ? e : await ioError(path, e);
+    throw e instanceof InputFileError ? e : ioError(path, e);
   } finally {
-    await closeAsync(fd).catch(() => undefined);
+    closeQuietly(fd);
   }
 }
 
@@ -247,12 +291,55 @@ export async function readUserFile(path: string, options: SafeReadOptions): Prom
 export async function readUserFileHead(path: string, length: number): Promise<Uint8Array> {
   const { fd, size } = await openRegularFile(path, { maxBytes: Number.MAX_SAFE_INTEGER });
   try {
-    return await readUpTo(fd, length, Math.min(size, length));
+    return readUpTo(fd, length, Math.min(size, length));
   } catch (e) {
-    throw e instanceof InputFileError ? e : await ioError(path, e);
+    throw e instanceof InputFileError ? e : ioError(path, e);
   } finally {
-    await closeAsync(fd).catch(() => undefined);
+    closeQuietly(fd);
   }
+}
+
+/** A regular file opened by {@link openUserFileRanges}. */
+export interface UserFileRanges {
+  /** Its size in bytes when opened (`fstat`). */
+  readonly size: number;
+  /** `length` bytes at `offset`, or `undefined` when they cannot all be read (I/O error, a shorter file). */
+  read(offset: number, length: number): Promise<Uint8Array | undefined>;
+  /** Closes the descriptor (once; later calls do nothing). */
+  close(): Promise<void>;
+}
+
+/**
+ * The regular file at `path` opened for reads by range, as {@link openRegularFile} opens it (the
+ * same refusals, nothing read yet): the caller reads what it needs and closes it.
+ * @throws InputFileError as {@link openRegularFile}.
+ */
+export async function openUserFileRanges(path: string, options: SafeReadOptions): Promise<UserFileRanges> {
+  const { fd, size } = await openRegularFile(path, options);
+  let closed = false;
+  return {
+    size,
+    async read(offset, length) {
+      if (closed || offset < 0 || length < 0 || offset + length > size) return undefined;
+      const buf = Buffer.allocUnsafeSlow(length);
+      let filled = 0;
+      try {
+        while (filled < length) {
+          const n = readSync(fd, buf, filled, length - filled, offset + filled);
+          if (n === 0) return undefined;
+          filled += n;
+        }
+      } catch {
+        return undefined;
+      }
+      return buf;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      closeQuietly(fd);
+    },
+  };
 }
 
 /**
@@ -285,7 +372,7 @@ export async function writeUserFile(path: string, data: string | Uint8Array): Pr
   try {
     fd = await openAsync(path, flags, 0o666);
   } catch (e) {
-    throw await ioError(path, e, true);
+    throw ioError(path, e, true);
   }
   try {
     const opened = await fstatAsync(fd);
@@ -302,7 +389,7 @@ export async function writeUserFile(path: string, data: string | Uint8Array): Pr
       );
     }
   } catch (e) {
-    throw e instanceof InputFileError ? e : await ioError(path, e, true);
+    throw e instanceof InputFileError ? e : ioError(path, e, true);
   } finally {
     await closeAsync(fd).catch(() => undefined);
   }

@@ -170,7 +170,9 @@ for (const format of ["PE32", "PE32+"] as const) {
 describe("checksum and entropy primitives", () => {
   it("computePeChecksum matches the dword algorithm on odd lengths and random data", () => {
     let seed = 12345;
-    for (const length of [1, 2, 3, 5, 64, 257, 4099]) {
+    // Word counts of every remainder mod 4 (the sum runs four words at a time), and one past
+    // the 2^20-word run summed before folding.
+    for (const length of [1, 2, 3, 5, 64, 257, 4099, 4105, 4111, 4 * (1 << 20) + 4 * 5 + 1]) {
       const bytes = new Uint8Array(length);
       for (let i = 0; i < length; i++) bytes[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
       const at = length >= 72 ? 64 : length + 16;

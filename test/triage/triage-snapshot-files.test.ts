@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -127,6 +127,25 @@ describe("host-files adapter", { skip: !POSIX && "symbolic links and FIFOs are P
     assert.equal(await fs.readFile(path.join(root, "Users", "bob", "link.dll")), undefined);
     assert.equal(await fs.readFile(path.join(root, "Users", "bob", "pipe.dll")), undefined);
     assert.ok(await fs.readFile(path.join(root, "Users", "bob", "a.dll")));
+  });
+
+  it("opens for ranged reads only what readFile reads: no link, FIFO, loop, escape or file over the cap", async () => {
+    const fs = new HostFileSystem({ imageRoot: root });
+    const bob = (name: string) => path.join(root, "Users", "bob", name);
+    for (const name of ["link.dll", "loop.dll", "pipe.dll"])
+      assert.equal(await fs.openFile(bob(name)), undefined);
+    assert.equal(await fs.openFile(path.join(root, "Users", "escape", "secret.dll")), undefined);
+    assert.equal(await fs.openFile(bob("a.dll"), 4095), undefined);
+    const file = (await fs.openFile(bob("a.dll"), 4096))!;
+    try {
+      assert.equal(file.size, 4096);
+      assert.deepEqual(await file.read(100, 50), readFileSync(PE).subarray(100, 150));
+      // Past the end it answers undefined, not a short read.
+      assert.equal(await file.read(4090, 10), undefined);
+    } finally {
+      await file.close();
+    }
+    assert.equal(await file.read(0, 4), undefined, "closed");
   });
 
   it("never leaves the image root through a link; without a root the same folder is an ordinary one", async () => {

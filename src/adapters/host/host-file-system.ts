@@ -6,7 +6,8 @@
  * well-known top-level folder (`Users`, `Program Files`, …) in the path is taken as the volume
  * root (origin `inferred`, {@link hostPathToWindowsPath}).
  *
- * Reading is safe as in image mode: every read goes through {@link readUserFile} (regular files
+ * Reading is safe as in image mode: every read goes through {@link readUserFile}, or
+ * {@link openUserFileRanges} for the ranged reads of the side-loading search (regular files
  * only, never a FIFO, device or socket, at most the cap + 1 bytes). A file the user named is read
  * as the shell would open it (a link to a file is followed; a loop, a dangling link or a special
  * file is refused with its typed code), except that with `--image DIR` a path inside DIR whose
@@ -27,10 +28,17 @@ import {
   normalizeWindowsPath,
   type WindowsPathOrigin,
 } from "../../paths/windows-path.js";
-import type { DirEntry, FileStat, FileSystemPort, HostPathNaming } from "../../ports/file-system.js";
+import type {
+  DirEntry,
+  FileStat,
+  FileSystemPort,
+  HostPathNaming,
+  OpenedFile,
+} from "../../ports/file-system.js";
 import { listHostFolder } from "../list-host-folder.js";
 import { InputFileError } from "../../util/input-file-error.js";
-import { readUserFile, readUserFileHead } from "../../util/safe-file.js";
+import type { ScratchBuffer } from "../../util/scratch-buffer.js";
+import { openUserFileRanges, readUserFile, readUserFileHead } from "../../util/safe-file.js";
 
 /** Options of {@link HostFileSystem}. */
 export interface HostFileSystemOptions {
@@ -77,7 +85,7 @@ export class HostFileSystem implements FileSystemPort {
       evidenceName: (folder, name) => this.#evidenceName(folder, name),
       windowsPathOf: (p) => this.#windowsPathOf(p),
       inOriginalFolders: options.originalWindowsPath === undefined,
-      readNamedFile: (p, maxBytes) => this.#readNamedFile(p, maxBytes),
+      readNamedFile: (p, maxBytes, into) => this.#readNamedFile(p, maxBytes, into),
     };
   }
 
@@ -139,7 +147,7 @@ export class HostFileSystem implements FileSystemPort {
    * disk, not the image's.
    * @throws InputFileError `outside-root` naming the path and its target; the codes of {@link readUserFile}.
    */
-  async #readNamedFile(hostPath: string, maxBytes: number): Promise<Uint8Array> {
+  async #readNamedFile(hostPath: string, maxBytes: number, into?: ScratchBuffer): Promise<Uint8Array> {
     const target = await this.#outsideTarget(hostPath);
     if (target !== undefined)
       throw new InputFileError(
@@ -148,7 +156,7 @@ export class HostFileSystem implements FileSystemPort {
         `a symbolic link to ${target}, outside the image root ${this.imageRoot}; not read`,
         { kind: "symlink" },
       );
-    return readUserFile(hostPath, { maxBytes });
+    return readUserFile(hostPath, { maxBytes, into });
   }
 
   /** What `hostPath` is, never following a link at its last component; links and special files are absent. */
@@ -181,6 +189,16 @@ export class HostFileSystem implements FileSystemPort {
     const s = await this.stat(hostPath);
     if (s?.kind !== "file" || s.size > maxBytes) return undefined;
     return readUserFile(hostPath, { maxBytes }).catch(() => undefined);
+  }
+
+  /** A regular file found by the port (not a link), at most `maxBytes`, opened for reads by range; `undefined` otherwise. */
+  async openFile(
+    hostPath: string,
+    maxBytes: number = READ_LIMITS.peFileBytes,
+  ): Promise<OpenedFile | undefined> {
+    const s = await this.stat(hostPath);
+    if (s?.kind !== "file" || s.size > maxBytes) return undefined;
+    return openUserFileRanges(hostPath, { maxBytes }).catch(() => undefined);
   }
 
   async readHead(hostPath: string, length: number): Promise<Uint8Array | undefined> {
