@@ -160,6 +160,19 @@ function engineSuite(engine: string, start: () => Promise<{ url: string; stop():
       }
     });
 
+    it("a collectedAt more than 285 years from 2000 (which timestamptz holds) is stored, and the other reports with it", async (t) => {
+      if (skip) return t.skip(skip);
+      const far = report((d) => (d["collectedAt"] = "2300-01-01T00:00:00Z"));
+      const near = report();
+      const r = await ingestReports(db, inputs([far, near]));
+      assert.deepEqual([r.ingested, r.skipped], [2, []]);
+      const [row] = await db.query<{ at: string }>(
+        "SELECT to_char(collected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS at FROM runs WHERE run_id = $1",
+        [far.runId],
+      );
+      assert.equal(row?.at, "2300-01-01 00:00:00");
+    });
+
     it("hostile text survives COPY: every finding message, title and evidence reads back as written (U+0000, lone surrogates as U+FFFD)", async (t) => {
       if (skip) return t.skip(skip);
       const doc = report((d) => {
