@@ -156,7 +156,7 @@ async function writeBatch(
   skip: (origin: string, reason: string) => void,
 ): Promise<void> {
   try {
-    const written = await inTransaction(db, () => writeRows(db, batch));
+    const written = await inTransactionRetried(db, () => writeRows(db, batch));
     result.ingested += written;
     result.duplicates += batch.length - written;
     return;
@@ -173,6 +173,44 @@ async function writeBatch(
     }
   }
   for (const one of batch) await writeBatch(db, [one], result, skip);
+}
+
+/**
+ * Times a batch's transaction is tried in all: concurrent ingests lock the same rows (a host's,
+ * the summary's counts) in different orders, and PostgreSQL breaks such a deadlock by aborting
+ * one transaction, which is then to be tried again; and two ingests may both load a host new to
+ * the store, the second failing on its key once the first commits.
+ */
+const CONFLICT_ATTEMPTS = 10;
+
+/** SQLSTATEs of a transaction that failed only because another one ran at the same time. */
+const CONFLICTS = new Set([
+  "40P01", // deadlock_detected
+  "40001", // serialization_failure
+  // unique_violation: a host (or run) another ingest committed after this one looked it up.
+  // Tried again, the lookup finds it; a 23505 that is the rows' own fault fails every time and
+  // is then found report by report, as any refused data is.
+  "23505",
+]);
+
+/**
+ * {@link inTransaction}, tried again (up to {@link CONFLICT_ATTEMPTS} in all) when the database
+ * aborted it for a conflict with a concurrent transaction ({@link CONFLICTS}): nothing of it was
+ * stored, and the same work succeeds once the other transaction is done.
+ * Source: PostgreSQL, "Explicit Locking" (Deadlocks),
+ * https://www.postgresql.org/docs/current/explicit-locking.html.
+ */
+async function inTransactionRetried<T>(db: FleetDb, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inTransaction(db, work);
+    } catch (e) {
+      const code = (e as { code?: unknown } | null)?.code;
+      if (typeof code !== "string" || !CONFLICTS.has(code) || attempt >= CONFLICT_ATTEMPTS) throw e;
+      // A short, growing, jittered pause, so the two transactions do not meet again in step.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+  }
 }
 
 /**
