@@ -233,13 +233,14 @@ function columns<T, K extends keyof T>(rows: readonly T[], keys: readonly K[]): 
 
 /** Writes one batch's rows (its hosts, then its new runs with their findings and files); the number of runs that were new. */
 async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
-  const { changed, added } = await writeHosts(db, batch);
-  // Runs already stored are left as they are (ingest is idempotent per run id); the others are
-  // loaded with COPY. A run written meanwhile by another ingest makes the COPY fail on the
-  // primary key, and the batch is retried report by report (writeBatch).
+  // Runs already stored are left as they are, and so are their hosts (ingest is idempotent per
+  // run id: a stored run tying its host's later latest run would otherwise take its place again);
+  // the others are loaded with COPY. A run written meanwhile by another ingest makes the COPY
+  // fail on the primary key, and the batch is tried again (writeBatch).
   const stored = await db.query<{ run_id: string }>(SQL.STORED_RUNS, [batch.map((r) => r.run.runId)]);
   const old = new Set(stored.map((r) => r.run_id));
   const news = batch.filter((r) => !old.has(r.run.runId));
+  const { changed, added } = news.length > 0 ? await writeHosts(db, news) : { changed: [], added: 0 };
   const files = news.length > 0 ? await writeRuns(db, news) : 0;
   // The summary's counts follow: the changed hosts' old latest runs out, their new ones in.
   await db.query(SQL.ADD_SUMMARY_COUNTS, summaryCounts(changed, news, { hosts: added, files }));

@@ -289,6 +289,27 @@ function engineSuite(engine: string, start: () => Promise<{ url: string; stop():
       assert.deepEqual([across.ingested, across.duplicates], [3, 1]);
     });
 
+    it("a report ingested again changes nothing, not even a host whose later run has the same time", async (t) => {
+      if (skip) return t.skip(skip);
+      const first = report((d) => (d.host["computerName"] = "FIRST"));
+      const second = report((d) => {
+        d.host = { ...d.host, id: first.host["id"], computerName: "SECOND" };
+        d["collectedAt"] = first["collectedAt"];
+      });
+      await ingestReports(db, inputs([first]));
+      await ingestReports(db, inputs([second]));
+      const host = () =>
+        db.query<{ last_run_id: string; computer_name: string }>(
+          "SELECT last_run_id::text AS last_run_id, computer_name FROM hosts WHERE host_id = $1",
+          [first.host["id"]],
+        );
+      const latest = await host();
+      assert.deepEqual(latest, [{ last_run_id: second.runId, computer_name: "SECOND" }]);
+      const again = await ingestReports(db, inputs([first]));
+      assert.deepEqual([again.ingested, again.duplicates], [0, 1]);
+      assert.deepEqual(await host(), latest);
+    });
+
     it("memory is bounded by the batch: inputs are pulled at most two batches ahead of what is written", async (t) => {
       if (skip) return t.skip(skip);
       const batch = 20;
