@@ -64,8 +64,8 @@ export class CopyBinary {
 
   /**
    * One row: `values[i]` of `types[i]`.
-   * @throws RangeError for a UUID, time or 64-bit integer it cannot encode (ingest checks them
-   *   first); the rows are then unusable.
+   * @throws RangeError for a UUID, time, 32-bit or 64-bit integer it cannot encode (ingest
+   *   checks them first); the rows are then unusable.
    */
   add(values: readonly CopyValue[]): void {
     const types = this.types;
@@ -102,11 +102,21 @@ export class CopyBinary {
       case "timestamptz": {
         const ms = Date.parse(String(v));
         if (!Number.isFinite(ms)) throw new RangeError(`not a time: ${String(v)}`);
-        return this.int64((ms - PG_EPOCH_MS) * 1000);
+        // Microseconds pass 2^53 about 285 years from 2000 (before 1715, after 2284): those
+        // times, which timestamptz holds, are multiplied out exactly as a BigInt.
+        const us = (ms - PG_EPOCH_MS) * 1000;
+        if (Number.isSafeInteger(us)) return this.int64(us);
+        this.room(12);
+        this.buf.writeInt32BE(8, this.at);
+        this.buf.writeBigInt64BE(BigInt(ms - PG_EPOCH_MS) * 1000n, this.at + 4);
+        this.at += 12;
+        return;
       }
       case "int8":
         return this.int64(Number(v));
       case "int4":
+        // writeInt32BE refuses out-of-range values but would write NaN as 0 and truncate 1.5.
+        if (!Number.isInteger(Number(v))) throw new RangeError(`not an integer: ${String(v)}`);
         this.room(8);
         this.buf.writeInt32BE(4, this.at);
         this.buf.writeInt32BE(Number(v), this.at + 4);

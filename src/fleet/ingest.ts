@@ -156,7 +156,7 @@ async function writeBatch(
   skip: (origin: string, reason: string) => void,
 ): Promise<void> {
   try {
-    const written = await inTransaction(db, () => writeRows(db, batch));
+    const written = await inTransactionRetried(db, () => writeRows(db, batch));
     result.ingested += written;
     result.duplicates += batch.length - written;
     return;
@@ -173,6 +173,44 @@ async function writeBatch(
     }
   }
   for (const one of batch) await writeBatch(db, [one], result, skip);
+}
+
+/**
+ * Times a batch's transaction is tried in all: concurrent ingests lock the same rows (a host's,
+ * the summary's counts) in different orders, and PostgreSQL breaks such a deadlock by aborting
+ * one transaction, which is then to be tried again; and two ingests may both load a host new to
+ * the store, the second failing on its key once the first commits.
+ */
+const CONFLICT_ATTEMPTS = 10;
+
+/** SQLSTATEs of a transaction that failed only because another one ran at the same time. */
+const CONFLICTS = new Set([
+  "40P01", // deadlock_detected
+  "40001", // serialization_failure
+  // unique_violation: a host (or run) another ingest committed after this one looked it up.
+  // Tried again, the lookup finds it; a 23505 that is the rows' own fault fails every time and
+  // is then found report by report, as any refused data is.
+  "23505",
+]);
+
+/**
+ * {@link inTransaction}, tried again (up to {@link CONFLICT_ATTEMPTS} in all) when the database
+ * aborted it for a conflict with a concurrent transaction ({@link CONFLICTS}): nothing of it was
+ * stored, and the same work succeeds once the other transaction is done.
+ * Source: PostgreSQL, "Explicit Locking" (Deadlocks),
+ * https://www.postgresql.org/docs/current/explicit-locking.html.
+ */
+async function inTransactionRetried<T>(db: FleetDb, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inTransaction(db, work);
+    } catch (e) {
+      const code = (e as { code?: unknown } | null)?.code;
+      if (typeof code !== "string" || !CONFLICTS.has(code) || attempt >= CONFLICT_ATTEMPTS) throw e;
+      // A short, growing, jittered pause, so the two transactions do not meet again in step.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+  }
 }
 
 /**
@@ -195,13 +233,14 @@ function columns<T, K extends keyof T>(rows: readonly T[], keys: readonly K[]): 
 
 /** Writes one batch's rows (its hosts, then its new runs with their findings and files); the number of runs that were new. */
 async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
-  const { changed, added } = await writeHosts(db, batch);
-  // Runs already stored are left as they are (ingest is idempotent per run id); the others are
-  // loaded with COPY. A run written meanwhile by another ingest makes the COPY fail on the
-  // primary key, and the batch is retried report by report (writeBatch).
+  // Runs already stored are left as they are, and so are their hosts (ingest is idempotent per
+  // run id: a stored run tying its host's later latest run would otherwise take its place again);
+  // the others are loaded with COPY. A run written meanwhile by another ingest makes the COPY
+  // fail on the primary key, and the batch is tried again (writeBatch).
   const stored = await db.query<{ run_id: string }>(SQL.STORED_RUNS, [batch.map((r) => r.run.runId)]);
   const old = new Set(stored.map((r) => r.run_id));
   const news = batch.filter((r) => !old.has(r.run.runId));
+  const { changed, added } = news.length > 0 ? await writeHosts(db, news) : { changed: [], added: 0 };
   const files = news.length > 0 ? await writeRuns(db, news) : 0;
   // The summary's counts follow: the changed hosts' old latest runs out, their new ones in.
   await db.query(SQL.ADD_SUMMARY_COUNTS, summaryCounts(changed, news, { hosts: added, files }));

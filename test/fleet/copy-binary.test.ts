@@ -1,7 +1,7 @@
 /**
  * COPY's binary format (src/fleet/copy-binary.ts) read back by a real PostgreSQL (PGlite, and a
  * throwaway server where Debian's postgresql is installed): every column type, NULLs, times
- * before PostgreSQL's epoch, non-ASCII text after an ASCII start, and values longer than a chunk.
+ * before PostgreSQL's epoch and more than 285 years from it, non-ASCII text after an ASCII start, and values longer than a chunk.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -51,6 +51,9 @@ const ROWS: Array<
     Number.MAX_SAFE_INTEGER,
     true,
   ],
+  // Microseconds from 2000 past 2^53: times timestamptz holds, more than 285 years from 2000.
+  ["bbbbbbbb-0000-4000-8000-000000002300", "far future", null, "2300-06-15T12:34:56.789Z", 1, 1, true],
+  ["bbbbbbbb-0000-4000-8000-000000001600", "far past", null, "1600-02-29T01:02:03.004Z", 2, 2, false],
 ];
 
 async function roundTrip(url: string): Promise<void> {
@@ -105,5 +108,9 @@ describe("CopyBinary: rows in COPY's binary format", () => {
     assert.throws(() => rows.add(["not-a-uuid-at-all-not-a-uuid-at-all", null, null]), RangeError);
     assert.throws(() => rows.add([null, "yesterday", null]), RangeError);
     assert.throws(() => rows.add([null, null, 2 ** 60]), RangeError);
+    const ints = new CopyBinary(["int4"]);
+    assert.throws(() => ints.add([Number.NaN]), RangeError);
+    assert.throws(() => ints.add([1.5]), RangeError);
+    assert.throws(() => ints.add([2 ** 31]), RangeError);
   });
 });

@@ -160,6 +160,19 @@ function engineSuite(engine: string, start: () => Promise<{ url: string; stop():
       }
     });
 
+    it("a collectedAt more than 285 years from 2000 (which timestamptz holds) is stored, and the other reports with it", async (t) => {
+      if (skip) return t.skip(skip);
+      const far = report((d) => (d["collectedAt"] = "2300-01-01T00:00:00Z"));
+      const near = report();
+      const r = await ingestReports(db, inputs([far, near]));
+      assert.deepEqual([r.ingested, r.skipped], [2, []]);
+      const [row] = await db.query<{ at: string }>(
+        "SELECT to_char(collected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS at FROM runs WHERE run_id = $1",
+        [far.runId],
+      );
+      assert.equal(row?.at, "2300-01-01 00:00:00");
+    });
+
     it("hostile text survives COPY: every finding message, title and evidence reads back as written (U+0000, lone surrogates as U+FFFD)", async (t) => {
       if (skip) return t.skip(skip);
       const doc = report((d) => {
@@ -274,6 +287,27 @@ function engineSuite(engine: string, start: () => Promise<{ url: string; stop():
       const [x, y, z] = [report(), report(), report()];
       const across = await ingestReports(db, inputs([x, y, z, x]), { batch: 2 });
       assert.deepEqual([across.ingested, across.duplicates], [3, 1]);
+    });
+
+    it("a report ingested again changes nothing, not even a host whose later run has the same time", async (t) => {
+      if (skip) return t.skip(skip);
+      const first = report((d) => (d.host["computerName"] = "FIRST"));
+      const second = report((d) => {
+        d.host = { ...d.host, id: first.host["id"], computerName: "SECOND" };
+        d["collectedAt"] = first["collectedAt"];
+      });
+      await ingestReports(db, inputs([first]));
+      await ingestReports(db, inputs([second]));
+      const host = () =>
+        db.query<{ last_run_id: string; computer_name: string }>(
+          "SELECT last_run_id::text AS last_run_id, computer_name FROM hosts WHERE host_id = $1",
+          [first.host["id"]],
+        );
+      const latest = await host();
+      assert.deepEqual(latest, [{ last_run_id: second.runId, computer_name: "SECOND" }]);
+      const again = await ingestReports(db, inputs([first]));
+      assert.deepEqual([again.ingested, again.duplicates], [0, 1]);
+      assert.deepEqual(await host(), latest);
     });
 
     it("memory is bounded by the batch: inputs are pulled at most two batches ahead of what is written", async (t) => {

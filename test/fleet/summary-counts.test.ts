@@ -5,7 +5,7 @@
  * at two paths of one host, a host whose newer run drops a finding or moves a DLL into the
  * install folder; then the summary must equal the same summary computed directly from the rows
  * (the queries the summary ran before the counts, below). Also: a store written before migration
- * 3 gets its counts from migration 3. On PGlite, and on PostgreSQL where it is installed.
+ * 3 gets its counts from migration 3; concurrent ingests of the same hosts all finish. On PGlite, and on PostgreSQL where it is installed.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -166,6 +166,31 @@ function engineSuite(name: string, open: () => Promise<{ url: string; stop(): vo
         assert.ok(n >= 12, `${n} hosts`);
       } finally {
         await db.close();
+        engine.stop();
+      }
+    });
+
+    it("concurrent ingests of the same hosts all finish (deadlocks are tried again) and keep the counts right", async (t) => {
+      if (name === "PGlite") return t.skip("PGlite serves one connection: ingests cannot overlap");
+      const engine = await open();
+      if (typeof engine === "string") return t.skip(engine);
+      const dbs: FleetDb[] = [];
+      try {
+        for (let i = 0; i < 4; i++) dbs.push(await openFleetDb(engine.url));
+        await ingestReports(dbs[0]!, []);
+        // One set of hosts shared by four ingests, each writing their runs in small batches.
+        const docs = reports(11, 30);
+        const shares = dbs.map((_, k) => docs.filter((_, i) => i % dbs.length === k));
+        const results = await Promise.allSettled(
+          dbs.map((db, k) => ingestReports(db, inputs(shares[k]!), { batch: 3 })),
+        );
+        assert.deepEqual(
+          results.map((r) => (r.status === "fulfilled" ? [r.value.ingested, r.value.skipped] : r.reason)),
+          shares.map((share) => [share.length, []]),
+        );
+        assert.deepEqual(await kept(dbs[0]!), await direct(dbs[0]!));
+      } finally {
+        for (const db of dbs) await db.close();
         engine.stop();
       }
     });
