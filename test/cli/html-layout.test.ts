@@ -21,6 +21,7 @@ import type { TriageRecord } from "../../src/triage/index.js";
 import { findChromium, screenshot } from "../helpers/chromium.js";
 import {
   assertControlCaught,
+  assertMeasured,
   CONTROL_PAGE,
   layoutFaults,
   measureLayouts,
@@ -79,13 +80,7 @@ describe("HTML reports in headless Chromium", { skip: SKIP }, () => {
   });
 
   it("every report was measured at 1280 and 390 px", () => {
-    for (const name of pages.keys())
-      for (const w of WIDTHS) {
-        const l = layouts.find((x) => x.name === `${name}@${w}`);
-        assert.ok(l, `${name}@${w} measured`);
-        assert.equal(l.width, w, `${name}: the frame's viewport is ${w} px wide`);
-        assert.ok(l.elements >= 8, `${name}@${w}: the report was laid out (${l.elements} elements)`);
-      }
+    assertMeasured(layouts, pages.keys(), 8);
   });
 
   it("nothing overflows its card or the viewport, and no badge or heading word is broken", () => {

@@ -19,6 +19,7 @@ import type { FleetSummary } from "../../src/fleet/summary.js";
 import { findChromium, screenshot } from "../helpers/chromium.js";
 import {
   assertControlCaught,
+  assertMeasured,
   CONTROL_PAGE,
   layoutFaults,
   measureLayouts,
@@ -130,13 +131,7 @@ describe("fleet summary --html in headless Chromium", { skip: SKIP }, () => {
   });
 
   it("both pages were measured at 1280 and 390 px", () => {
-    for (const name of pages.keys())
-      for (const w of WIDTHS) {
-        const l = layouts.find((x) => x.name === `${name}@${w}`);
-        assert.ok(l, `${name}@${w} measured`);
-        assert.equal(l.width, w);
-        assert.ok(l.elements >= 30, `${name}@${w}: the page was laid out (${l.elements} elements)`);
-      }
+    assertMeasured(layouts, pages.keys(), 30);
   });
 
   it("nothing overflows the viewport, the page never scrolls sideways, no heading word is broken", () => {

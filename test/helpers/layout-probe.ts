@@ -177,3 +177,21 @@ export function assertControlCaught(layouts: readonly PageLayout[], name = "cont
       );
   }
 }
+
+/**
+ * Asserts each page of `names` was measured at every width of {@link WIDTHS}, in a viewport of
+ * that width, with at least `minElements` elements laid out (the page rendered, not a blank frame).
+ */
+export function assertMeasured(
+  layouts: readonly PageLayout[],
+  names: Iterable<string>,
+  minElements: number,
+): void {
+  for (const name of names)
+    for (const w of WIDTHS) {
+      const l = layouts.find((x) => x.name === `${name}@${w}`);
+      assert.ok(l, `${name}@${w} measured`);
+      assert.equal(l.width, w, `${name}: the frame's viewport is ${w} px wide`);
+      assert.ok(l.elements >= minElements, `${name}@${w}: the page was laid out (${l.elements} elements)`);
+    }
+}
