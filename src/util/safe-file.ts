@@ -17,7 +17,8 @@
  * hundreds of files one after the other; each asynchronous call was a hand-off to libuv's thread
  * pool and back (futex and epoll wake-ups, a promise), which on a warm page cache cost more CPU
  * than the call itself: about 1 s of 8 for 808 files (docs/architecture.md "Triage throughput").
- * None of these calls can block on a FIFO or device (step 3), so a synchronous one never hangs.
+ * None of these calls waits on a FIFO or device (step 3). A read of a stalled network or FUSE
+ * mount still blocks, and then Ctrl-C is not seen until it returns (docs/architecture.md).
  *
  * Source: docs/exit-codes.md ("Inputs that are not files"); open(2) (O_NONBLOCK on
  * a FIFO opened for reading returns at once), fifo(7), path_resolution(7) (ELOOP).
