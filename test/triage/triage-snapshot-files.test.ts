@@ -17,6 +17,7 @@ import { HostFileSystem } from "../../src/adapters/host/host-file-system.js";
 import { createSignatureVerifier } from "../../src/app/signature-verifier.js";
 import { loadKnowledge } from "../../src/knowledge/index.js";
 import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
+import { ImageFileSystem } from "../../src/adapters/image/image-file-system.js";
 import { triageSnapshotFiles } from "../../src/triage/triage-snapshot-files.js";
 import { InputFileError } from "../../src/util/input-file-error.js";
 import { EXAMPLES, FIXTURES } from "../helpers/repo.js";
@@ -146,6 +147,25 @@ describe("host-files adapter", { skip: !POSIX && "symbolic links and FIFOs are P
       await file.close();
     }
     assert.equal(await file.read(0, 4), undefined, "closed");
+  });
+
+  it("the image port opens for ranged reads what its readFile reads, and nothing else", async () => {
+    const fs = new ImageFileSystem(root);
+    const win = (name: string) => `C:\\Users\\bob\\${name}`;
+    for (const name of ["link.dll", "loop.dll", "pipe.dll"]) {
+      assert.equal(await fs.readFile(win(name)), undefined, name);
+      assert.equal(await fs.openFile(win(name)), undefined, name);
+    }
+    assert.equal(await fs.openFile("C:\\Users\\escape\\secret.dll"), undefined);
+    assert.equal(await fs.openFile("C:\\Users\\bob\\..\\..\\..\\outside\\secret.dll"), undefined);
+    assert.equal(await fs.openFile(win("a.dll"), 4095), undefined);
+    const file = (await fs.openFile(win("A.DLL"), 4096))!;
+    try {
+      assert.equal(file.size, 4096);
+      assert.deepEqual(await file.read(100, 50), readFileSync(PE).subarray(100, 150));
+    } finally {
+      await file.close();
+    }
   });
 
   it("never leaves the image root through a link; without a root the same folder is an ordinary one", async () => {

@@ -11,10 +11,10 @@
 import { lstat, readdir } from "node:fs/promises";
 import path from "node:path";
 import { normalizeWindowsPath } from "../../paths/windows-path.js";
-import type { DirEntry, FileStat, FileSystemPort } from "../../ports/file-system.js";
+import type { DirEntry, FileStat, FileSystemPort, OpenedFile } from "../../ports/file-system.js";
 import { READ_LIMITS } from "../../limits.js";
 import { listHostFolder } from "../list-host-folder.js";
-import { readUserFile, readUserFileHead } from "../../util/safe-file.js";
+import { openUserFileRanges, readUserFile, readUserFileHead } from "../../util/safe-file.js";
 
 const DEFAULT_MAX_READ = READ_LIMITS.peFileBytes;
 
@@ -93,6 +93,16 @@ export class ImageFileSystem implements FileSystemPort {
     const host = await this.hostPath(windowsPath);
     if (host === undefined) return undefined;
     return readUserFile(host, { maxBytes }).catch(() => undefined);
+  }
+
+  /**
+   * Opens for reads by range what {@link readFile} would read whole, through
+   * {@link openUserFileRanges} (the same refusals); `undefined` where `readFile` answers `undefined`.
+   */
+  async openFile(windowsPath: string, maxBytes = DEFAULT_MAX_READ): Promise<OpenedFile | undefined> {
+    const host = await this.hostPath(windowsPath);
+    if (host === undefined) return undefined;
+    return openUserFileRanges(host, { maxBytes }).catch(() => undefined);
   }
 
   async readHead(windowsPath: string, length: number): Promise<Uint8Array | undefined> {
