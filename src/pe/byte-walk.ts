@@ -12,8 +12,9 @@
  * (https://learn.microsoft.com/en-us/windows/win32/debug/pe-format); docs/architecture.md
  * ("Triage throughput").
  */
+import { byteKernel, KERNEL_CHUNK_BYTES } from "./byte-kernels.js";
 import { PeChecksumAccumulator } from "./checksum.js";
-import { addToHistogram, entropyOfHistogram } from "./entropy.js";
+import { entropyOfHistogram } from "./entropy.js";
 
 /** A consumer of the file's bytes, fed every byte once, in order (a `node:crypto` Hash is one). */
 export interface ByteSink {
@@ -21,7 +22,7 @@ export interface ByteSink {
 }
 
 /** Bytes per chunk: a multiple of 4 (the checksum's words), small enough for the L2 cache. */
-export const WALK_CHUNK_BYTES = 64 * 1024;
+export const WALK_CHUNK_BYTES = KERNEL_CHUNK_BYTES;
 
 /** A `[start, end)` run of file offsets. */
 export interface ByteRun {
@@ -42,7 +43,8 @@ interface Pending extends ByteRun {
 }
 
 /**
- * Walks `bytes` once.
+ * Walks `bytes` once. The counting and summing run in {@link byteKernel} (WebAssembly where
+ * the runtime has it).
  * @param groups - runs whose histogram is wanted, grouped (a section: one run; the overlay: the
  *   runs around the certificate table); runs are clipped to the file.
  * @param checkSumOffset - file offset of the CheckSum field, treated as zero.
@@ -62,22 +64,32 @@ export function walkFileBytes(
     .filter((r) => r.start < r.end)
     .sort((a, b) => a.start - b.start);
   const checksum = new PeChecksumAccumulator(checkSumOffset);
+  const kernel = byteKernel();
+  const sumLoadedWords = (from: number, to: number) => kernel.sumWords(from, to);
   let nextRun = 0;
   const active: Pending[] = [];
-  for (let at = 0; at < n; at += WALK_CHUNK_BYTES) {
-    const end = Math.min(n, at + WALK_CHUNK_BYTES);
-    const chunk = bytes.subarray(at, end);
-    for (const sink of sinks) sink.update(chunk);
-    checksum.add(chunk);
-    while (nextRun < runs.length && runs[nextRun]!.start < end) active.push(runs[nextRun++]!);
-    let kept = 0;
-    for (const r of active) {
-      const from = Math.max(r.start, at);
-      const to = Math.min(r.end, end);
-      if (from < to) sizes[r.group]! += addToHistogram(histograms[r.group]!, bytes.subarray(from, to));
-      if (r.end > end) active[kept++] = r;
+  try {
+    for (let at = 0; at < n; at += WALK_CHUNK_BYTES) {
+      const end = Math.min(n, at + WALK_CHUNK_BYTES);
+      const chunk = bytes.subarray(at, end);
+      kernel.load(chunk);
+      for (const sink of sinks) sink.update(chunk);
+      checksum.add(chunk, sumLoadedWords);
+      while (nextRun < runs.length && runs[nextRun]!.start < end) active.push(runs[nextRun++]!);
+      let kept = 0;
+      for (const r of active) {
+        const from = Math.max(r.start, at);
+        const to = Math.min(r.end, end);
+        if (from < to) {
+          kernel.addToHistogram(histograms[r.group]!, from - at, to - at);
+          sizes[r.group]! += to - from;
+        }
+        if (r.end > end) active[kept++] = r;
+      }
+      active.length = kept;
     }
-    active.length = kept;
+  } finally {
+    kernel.flush();
   }
   return {
     groups: histograms.map((h, i) => ({ entropy: entropyOfHistogram(h, sizes[i]!), size: sizes[i]! })),

@@ -66,9 +66,11 @@ export class PeChecksumAccumulator {
 
   /**
    * Adds the file's next bytes.
+   * @param wordSum - the exact sum of `chunk`'s little-endian u32 words `[start, end)`, when the
+   *   caller has a faster one (the walk's WebAssembly kernel, ./byte-kernels.ts, holding `chunk`).
    * @throws RangeError when a chunk follows one whose length was not a multiple of 4.
    */
-  add(chunk: Uint8Array): void {
+  add(chunk: Uint8Array, wordSum?: (start: number, end: number) => number): void {
     if (this.#ended) throw new RangeError("PeChecksumAccumulator: a chunk after the file's tail");
     const base = this.#length;
     const n = chunk.length;
@@ -81,7 +83,8 @@ export class PeChecksumAccumulator {
     for (let start = 0; start < wordCount; start += CHUNK_WORDS) {
       const end = Math.min(wordCount, start + CHUNK_WORDS);
       let s = 0;
-      if (words !== undefined) s = sumWords(words, start, end);
+      if (wordSum !== undefined) s = wordSum(start, end);
+      else if (words !== undefined) s = sumWords(words, start, end);
       else for (let i = start; i < end; i++) s += view!.getUint32(i * 4, true);
       // Treat the CheckSum field as zero: remove its bytes' contributions from this run's exact
       // sum (which includes them, so it stays non-negative). `base` is a multiple of 4.
