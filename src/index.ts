@@ -227,6 +227,7 @@ export {
   renderPlanJson,
   renderAppliedJson,
   renderUndoneJson,
+  stringifyJson,
   toJsonText,
   reportedFindings,
   commandSourceOf,

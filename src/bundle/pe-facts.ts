@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { authentihash } from "../authenticode/index.js";
 import type { CarriedPeFacts } from "../ports/file-system.js";
 import { parsePe } from "../pe/index.js";
+import { stringifyJson } from "../report/index.js";
 import type { TriageRecord } from "../triage/index.js";
 import { BundleError } from "./errors.js";
 
@@ -46,9 +47,7 @@ export function peFactsOf(
 
 /** A triage record as JSON would carry it (bigints as decimal strings, bytes and dates as JSON gives them). */
 export function jsonRecord(record: TriageRecord): TriageRecord {
-  return JSON.parse(
-    JSON.stringify(record, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
-  ) as TriageRecord;
+  return JSON.parse(stringifyJson(record)) as TriageRecord;
 }
 
 /**

@@ -11,7 +11,7 @@ export {
   type ExitCodeValue,
 } from "./exit-codes.js";
 export type { CheckReport, ReportedPolicy } from "./report-types.js";
-export { toJsonText, type ToolInfo } from "./json-text.js";
+export { stringifyJson, toJsonText, type ToolInfo } from "./json-text.js";
 export { eventTimeline, TIMELINE_LENGTH, type TimelineEntry } from "./timeline.js";
 export { eventsJsonRecord, type EventsJsonDocument, type EventsJsonRecord } from "./events-json.js";
 export {

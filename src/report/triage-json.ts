@@ -6,7 +6,7 @@
 import type { ReportedPolicy } from "./report-types.js";
 import type { TriageRecord, Verdict } from "../triage/index.js";
 import { toolInfo } from "../version.js";
-import { toJsonText, type ToolInfo } from "./json-text.js";
+import { stringifyJson, toJsonText, type ToolInfo } from "./json-text.js";
 
 /** Files per verdict. */
 export type TriageSummary = Record<Verdict, number>;
@@ -34,8 +34,6 @@ export function triageJsonDocument(records: TriageRecord[], policy: ReportedPoli
   return { schemaVersion: 1, tool: toolInfo(), policy, files: records, summary: summarizeVerdicts(records) };
 }
 
-const bigintAsString = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
-
 /**
  * The `triage --json` document written piece by piece, as the records come: {@link head} once,
  * {@link record} for each file, {@link tail} once. The pieces put together are exactly
@@ -56,7 +54,7 @@ export class TriageJsonWriter {
   /** One file's record, indented as in the whole document. */
   record(r: TriageRecord): string {
     this.#summary[r.verdict]++;
-    const text = JSON.stringify(r, bigintAsString, 2).replaceAll("\n", "\n    ");
+    const text = stringifyJson(r, 2).replaceAll("\n", "\n    ");
     return `${this.#count++ === 0 ? "" : ","}\n    ${text}`;
   }
 
@@ -77,5 +75,5 @@ export function renderTriageJson(records: TriageRecord[], policy: ReportedPolicy
 
 /** `triage --jsonl`: one record as one line of JSON (JSON Lines, https://jsonlines.org). */
 export function renderTriageJsonLine(r: TriageRecord): string {
-  return `${JSON.stringify(r, bigintAsString)}\n`;
+  return `${stringifyJson(r)}\n`;
 }

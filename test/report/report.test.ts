@@ -15,8 +15,10 @@ import {
   renderPlanJson,
   renderRefusalJson,
   renderTriageJson,
+  renderTriageJsonLine,
   runbookExitCode,
   RunbookError,
+  stringifyJson,
   summarizeVerdicts,
   toJsonText,
   triageExitCode,
@@ -95,6 +97,21 @@ describe("JSON documents", () => {
       "1152921504606846977",
     );
     assert.deepEqual(doc.files[3]!.error, { code: "not-pe", message: "no MZ" });
+  });
+
+  it("stringifyJson: the plain serializer's text, bigints as decimal strings at any depth, a cycle still a TypeError", () => {
+    const plain = { a: [1, "x", { b: null, c: true }], d: { e: 1.5 } };
+    assert.equal(stringifyJson(plain), JSON.stringify(plain));
+    assert.equal(stringifyJson(plain, 2), JSON.stringify(plain, null, 2));
+    const deep = { list: [{ base: 2n ** 64n - 1n }], n: 3n };
+    assert.deepEqual(JSON.parse(stringifyJson(deep)), { list: [{ base: "18446744073709551615" }], n: "3" });
+    assert.equal(
+      renderTriageJsonLine({ ...record("clean"), pe: { imageBase: 5n } } as unknown as TriageRecord),
+      `${JSON.stringify({ ...record("clean"), pe: { imageBase: "5" } })}\n`,
+    );
+    const cycle: Record<string, unknown> = {};
+    cycle["self"] = cycle;
+    assert.throws(() => stringifyJson(cycle), TypeError);
   });
 
   it("check --json: mode, source and host lifted to the top, triage its own array, facts without them", async () => {

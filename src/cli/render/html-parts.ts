@@ -7,6 +7,7 @@
  * https://www.w3.org/TR/WCAG21/#contrast-minimum; relative luminance as defined there); a test
  * computes the ratio from the style sheet the page carries.
  */
+import { stringifyJson } from "../../report/index.js";
 import { toolInfo } from "../../version.js";
 
 /** Escapes text for HTML element content and attribute values. */
@@ -130,7 +131,7 @@ const MAX_DEPTH = 5;
 
 /** JSON text of a value (bigints as decimal strings). */
 export function jsonText(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2) ?? "";
+  return stringifyJson(value, 2) ?? "";
 }
 
 /** Any evidence value as readable HTML: objects as key/value rows, lists as lists. */
