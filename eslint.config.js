@@ -60,6 +60,12 @@ export function koffConfig(root) {
       },
     },
     {
+      // The npm bin's launcher is CommonJS, like the bundles it loads (bin/cli-entry.cjs says why).
+      files: ["**/*.cjs"],
+      languageOptions: { sourceType: "commonjs", globals: globals.node },
+      rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
+    {
       // Tests read parsed JSON documents field by field; typing every contract there adds nothing.
       files: ["test/**/*.ts"],
       rules: { "@typescript-eslint/no-explicit-any": "off" },

@@ -46,7 +46,7 @@ try {
   const bytes = largeApplicationLog(mb);
   writeFileSync(file, bytes);
   console.log(`log: ${(bytes.length / 1e6).toFixed(1)} MB, ${file}`);
-  const cli = path.join(REPO, "bin", "koff-doctor.js");
+  const cli = path.join(REPO, "bin", "koff-doctor.cjs");
   const ours: number[] = [];
   const theirs: number[] = [];
   for (let i = 0; i < runs; i++) {

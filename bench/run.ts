@@ -176,7 +176,7 @@ function benchCheck(): void {
     const t0 = now();
     spawnSync(
       process.execPath,
-      [path.join(REPO, "bin", "koff-doctor.js"), "check", "--json", "--image", path.join(examples, image)],
+      [path.join(REPO, "bin", "koff-doctor.cjs"), "check", "--json", "--image", path.join(examples, image)],
       { stdio: "ignore" },
     );
     const t = ms(now() - t0);

@@ -35,7 +35,7 @@ import { sniffPe } from "../src/pe/index.js";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SHARED = path.resolve(REPO, "..", "shared");
-const BIN = path.join(REPO, "bin", "koff-doctor.js");
+const BIN = path.join(REPO, "bin", "koff-doctor.cjs");
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf("--runs") + 1] ?? 3) || 3;
 const SOURCES = [

@@ -2,7 +2,7 @@
  * The npm bin's bundles (part of `npm run build`): one CommonJS file per verb in dist/bin/, each
  * the command line (src/cli/main.ts `runCommandLine`) with that verb's registration only, plus
  * `all.cjs` (every verb: help, `--version`, unknown verbs), and dist/bin/verbs.json naming the
- * file of each verb. bin/koff-doctor.js loads the one its verb names (bin/cli-entry.js).
+ * file of each verb. bin/koff-doctor.cjs loads the one its verb names (bin/cli-entry.cjs).
  *
  * Beside each bundle, `<verb>.cache`: V8's code cache of it (`vm.Script#createCachedData`,
  * https://nodejs.org/docs/latest-v20.x/api/vm.html#scriptcreatecacheddata), made after the
@@ -10,7 +10,7 @@
  * ({@link TRAINING_RUNS}), so it holds the code those compiled. With it V8 deserializes instead
  * of parsing and compiling. Why CommonJS: Node 20 takes cached data only for `vm.Script`
  * (a function-wrapped CommonJS file), not for ES modules (`module.enableCompileCache` is
- * Node 22). bin/cli-entry.js checks the cache belongs to the bundle and is intact before V8 sees
+ * Node 22). bin/cli-entry.cjs checks the cache belongs to the bundle and is intact before V8 sees
  * it, and ignores it otherwise. Whitespace and comments are stripped (`minifyWhitespace`) so the
  * files are ASCII, which V8 reads as one-byte strings: 28 % smaller, quicker to read and hash;
  * names are kept for stack traces.
@@ -171,7 +171,7 @@ export async function binBundleOptions(): Promise<BuildOptions> {
 
 /**
  * Builds every bundle into `outDir` (emptied first) and writes its verbs.json last, so the
- * manifest's time is the build's (bin/cli-entry.js compares it with the tsc output's).
+ * manifest's time is the build's (bin/cli-entry.cjs compares it with the tsc output's).
  * @returns the manifest, and each bundle's size and its code cache's size in bytes.
  */
 export async function buildBin(
@@ -215,7 +215,7 @@ export async function buildBin(
   return { manifest, bytes, cacheBytes };
 }
 
-/** bin/cli-entry.js: plain JavaScript outside the TypeScript project, loaded by path. */
+/** bin/cli-entry.cjs: plain JavaScript outside the TypeScript project, loaded by path. */
 interface CliEntryModule {
   loadBundle(file: string): { exports: Record<string, unknown>; script: vm.Script; cache: string };
   codeCacheFile(bundle: string): string;
@@ -267,7 +267,7 @@ export async function writeCodeCache(
 }
 
 async function cliEntryModule(): Promise<CliEntryModule> {
-  return (await import(pathToFileURL(path.join(REPO, "bin", "cli-entry.js")).href)) as CliEntryModule;
+  return (await import(pathToFileURL(path.join(REPO, "bin", "cli-entry.cjs")).href)) as CliEntryModule;
 }
 
 /** The child of {@link writeCodeCache}: runs `args` with the bundle `file`, then writes its cache. */

@@ -1,6 +1,6 @@
 /**
  * The entry point of koff-doctor.exe (scripts/build-exe.ts bundles it): the same `main` as
- * bin/koff-doctor.js. In a Node single executable application both `process.argv[0]` and
+ * bin/koff-doctor.cjs. In a Node single executable application both `process.argv[0]` and
  * `process.argv[1]` are the executable's path, so the user's arguments start at index 2
  * (https://nodejs.org/docs/latest-v20.x/api/single-executable-applications.html).
  */

@@ -169,14 +169,14 @@ describe("colour", () => {
 });
 
 describe("launcher", () => {
-  it("bin/koff-doctor.js runs and prints the version", () => {
-    const out = execFileSync(process.execPath, [path.join(REPO_ROOT, "bin", "koff-doctor.js"), "--version"], {
+  it("bin/koff-doctor.cjs runs and prints the version", () => {
+    const out = execFileSync(process.execPath, [path.join(REPO_ROOT, "bin", "koff-doctor.cjs"), "--version"], {
       encoding: "utf8",
     });
     assert.match(out.trim(), /^\d+\.\d+\.\d+$/);
     const r = spawnSync(
       process.execPath,
-      [path.join(REPO_ROOT, "bin", "koff-doctor.js"), "triage", "--json", pe("impostor-no-version-x64.dll")],
+      [path.join(REPO_ROOT, "bin", "koff-doctor.cjs"), "triage", "--json", pe("impostor-no-version-x64.dll")],
       { encoding: "utf8" },
     );
     assert.equal(r.status, 2);

@@ -15,7 +15,7 @@ const ARGS = ["triage", "-r", path.join(FIXTURES, "pe"), "--json", "--at", "2026
 /** Runs the launcher, closing the read side of stdout after the first chunk. */
 function runClosingStdout(args: string[]): Promise<{ code: number | null; stderr: string; first: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin", "koff-doctor.js"), ...args], {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin", "koff-doctor.cjs"), ...args], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";

@@ -100,7 +100,7 @@ describe("koff-doctor explain", () => {
     try {
       const r = spawnSync(
         process.execPath,
-        [path.join(REPO_ROOT, "bin/koff-doctor.js"), "explain", "clear-cache"],
+        [path.join(REPO_ROOT, "bin/koff-doctor.cjs"), "explain", "clear-cache"],
         {
           cwd,
           encoding: "utf8",

@@ -28,7 +28,7 @@ import { openSource, quoteArg, repairEnvironment } from "../../src/index.js";
 /** `arg` quoted for sh, as the printed commands quote it on this (POSIX) test host. */
 const shellQuote = (arg: string) => quoteArg(arg, "posix");
 
-const LAUNCHER = path.join(REPO_ROOT, "bin", "koff-doctor.js");
+const LAUNCHER = path.join(REPO_ROOT, "bin", "koff-doctor.cjs");
 
 const missingTool = (tool: string, arg: string) =>
   spawnSync(tool, [arg], { stdio: "ignore" }).error ? `${tool} is not installed` : false;

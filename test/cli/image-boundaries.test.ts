@@ -176,7 +176,7 @@ describe(
       // The child's timeout is only a safety net: a read of the FIFO would block forever.
       const r = spawnSync(
         process.execPath,
-        [path.join(REPO_ROOT, "bin", "koff-doctor.js"), "check", "--image", image, "--json"],
+        [path.join(REPO_ROOT, "bin", "koff-doctor.cjs"), "check", "--image", image, "--json"],
         { encoding: "utf8", timeout: 120_000, killSignal: "SIGKILL" },
       );
       assert.equal(r.signal, null, "check blocked on the FIFO hive");

@@ -41,14 +41,14 @@ let server: Server | undefined;
 const p = (name: string) => path.join(dir, name);
 const PE = path.join(FIXTURES, "pe", "tiny-x64.dll");
 
-/** Runs bin/koff-doctor.js in a child process; `timedOut` is true when the safety net killed it. */
+/** Runs bin/koff-doctor.cjs in a child process; `timedOut` is true when the safety net killed it. */
 function runChild(args: string[]): {
   code: number | null;
   stdout: string;
   stderr: string;
   timedOut: boolean;
 } {
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "bin", "koff-doctor.js"), ...args], {
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "bin", "koff-doctor.cjs"), ...args], {
     encoding: "utf8",
     timeout: 60_000,
     killSignal: "SIGKILL",

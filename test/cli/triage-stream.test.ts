@@ -184,7 +184,7 @@ function launch(
   onFirstData: (child: ReturnType<typeof spawn>) => void,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin", "koff-doctor.js"), ...args], {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin", "koff-doctor.cjs"), ...args], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -225,7 +225,7 @@ describe("stopping a long run", () => {
 
   it("| head -c 100 ends quietly, without a stack trace, with a triage exit code", async () => {
     const r = await new Promise<{ code: number; stderr: string; head: string }>((resolve, reject) => {
-      const bin = path.join(REPO_ROOT, "bin", "koff-doctor.js");
+      const bin = path.join(REPO_ROOT, "bin", "koff-doctor.cjs");
       const quoted = [process.execPath, bin, "triage", ...many, "--json", ...AT]
         .map((a) => `'${a}'`)
         .join(" ");

@@ -13,7 +13,7 @@ export function killedRun(
 ): Promise<string> {
   return new Promise((resolve) => {
     const args = [
-      path.join(REPO_ROOT, "bin", "koff-doctor.js"),
+      path.join(REPO_ROOT, "bin", "koff-doctor.cjs"),
       "repair",
       "--image",
       image,

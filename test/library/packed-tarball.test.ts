@@ -122,7 +122,7 @@ test("the packed package ships its entry point, type declarations and LICENSE, a
     pkg.types,
     pkg.exports["."].types,
     pkg.exports["."].default,
-    "bin/koff-doctor.js",
+    "bin/koff-doctor.cjs",
     "LICENSE",
   ])
     assert.ok(existsSync(path.join(root, file)), `${file} is not in the tarball`);
@@ -143,7 +143,7 @@ test("the installed bin runs without dev dependencies: --version, and triage of 
   const entry = await node([
     "--input-type=module",
     "-e",
-    `import { cliEntry, loadBundle } from ${JSON.stringify(pathToFileURL(path.join(consumer, "node_modules", "koff-doctor", "bin", "cli-entry.js")).href)}; const e = cliEntry("triage"); console.log(JSON.stringify({ ...e, cache: loadBundle(e.file).cache }));`,
+    `import { cliEntry, loadBundle } from ${JSON.stringify(pathToFileURL(path.join(consumer, "node_modules", "koff-doctor", "bin", "cli-entry.cjs")).href)}; const e = cliEntry("triage"); console.log(JSON.stringify({ ...e, cache: loadBundle(e.file).cache }));`,
   ]);
   assert.equal(entry.code, 0, entry.stderr);
   assert.equal((JSON.parse(entry.stdout) as { kind: string }).kind, "bundle", entry.stdout);
@@ -264,7 +264,7 @@ test("the README's library example runs against the packed package and prints wh
 });
 
 test("koff-doctor explain reads the docs shipped in the installed package, from any working directory", async () => {
-  const bin = path.join(consumer, "node_modules", "koff-doctor", "bin", "koff-doctor.js");
+  const bin = path.join(consumer, "node_modules", "koff-doctor", "bin", "koff-doctor.cjs");
   const out = await node([bin, "explain", "cache-db-invalid"]);
   assert.equal(out.code, 0, out.stderr);
   const shipped = await readFile(

@@ -1,5 +1,5 @@
 /**
- * The npm bin's per-verb bundles (scripts/build-bin.ts, bin/cli-entry.js): built by the same
+ * The npm bin's per-verb bundles (scripts/build-bin.ts, bin/cli-entry.cjs): built by the same
  * `npm run build` (and so `npm test`) that compiled these tests, from these very sources; the bin
  * runs them, and falls back to the tsc output whenever a bundle is missing or older; each verb's
  * bundle carries its own verb only; iconv-lite's double-byte tables stay outside and still decode.
@@ -26,8 +26,8 @@ import { REPO_ROOT } from "../helpers/repo.js";
 
 const BIN_DIR = path.join(REPO_ROOT, "dist", "bin");
 const MANIFEST = path.join(BIN_DIR, "verbs.json");
-// bin/cli-entry.js is plain JavaScript outside the TypeScript project.
-const CLI_ENTRY = pathToFileURL(path.join(REPO_ROOT, "bin", "cli-entry.js")).href;
+// bin/cli-entry.cjs is plain JavaScript outside the TypeScript project.
+const CLI_ENTRY = pathToFileURL(path.join(REPO_ROOT, "bin", "cli-entry.cjs")).href;
 const { cliEntry, codeCacheEnvelope, codeCacheFile, readCodeCache } = (await import(CLI_ENTRY)) as {
   cliEntry: (verb: string | undefined, root?: string) => { kind: string; file: string; exportName: string };
   codeCacheEnvelope: (bundleBytes: Buffer, payload: Buffer) => Buffer;
@@ -103,7 +103,7 @@ describe("npm bin bundles", () => {
   });
 
   it("run the verbs like the tsc build: the same help, version and triage output through either", () => {
-    const bin = path.join(REPO_ROOT, "bin", "koff-doctor.js");
+    const bin = path.join(REPO_ROOT, "bin", "koff-doctor.cjs");
     const tsc = path.join(REPO_ROOT, "dist", "src", "cli", "main.js");
     const viaTsc = (args: string[]) =>
       execFileSync(
@@ -253,7 +253,7 @@ describe("npm bin bundles", () => {
       assert.doesNotMatch(readFileSync(path.join(BIN_DIR, file), "latin1"), /[^\w$.]import\(/, file);
     const dir = await mkdtemp(path.join(os.tmpdir(), "koff-bin-pglite-"));
     scratch.push(dir);
-    const bin = path.join(REPO_ROOT, "bin", "koff-doctor.js");
+    const bin = path.join(REPO_ROOT, "bin", "koff-doctor.cjs");
     const r = spawnSync(
       process.execPath,
       [bin, "fleet", "summary", "--db", `pglite:${path.join(dir, "db")}`],

@@ -121,7 +121,7 @@ describe("koff-doctor.exe under Wine", { skip, timeout: 3_600_000 }, () => {
     const triage = (extra: string[]) => {
       const r = spawnSync(
         process.execPath,
-        [path.join(REPO_ROOT, "bin", "koff-doctor.js"), "triage", "--json", ...extra, exe],
+        [path.join(REPO_ROOT, "bin", "koff-doctor.cjs"), "triage", "--json", ...extra, exe],
         {
           encoding: "utf8",
           maxBuffer: 64 << 20,

@@ -1,4 +1,4 @@
-// Which code bin/koff-doctor.js runs for a verb, and how a bundle is loaded.
+// Which code bin/koff-doctor.cjs runs for a verb, and how a bundle is loaded.
 //
 // Which: the verb's bundle in dist/bin/ (scripts/build-bin.ts, built by `npm run build` right
 // after tsc), or the tsc output dist/src/cli/main.js when there is no bundle or the bundle is
@@ -15,15 +15,19 @@
 // bundle it was made for and of its own payload, checked here first. Any cache that is missing,
 // unreadable, not a regular file, stale, corrupt or refused is ignored: the bundle is compiled
 // from its source, as without a cache.
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
-import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import vm from "node:vm";
-import { isAscii } from "node:buffer";
+//
+// CommonJS, like the bundles: an ES module launcher would start Node's ES module loader and build
+// an ES module facade of each built-in it imports (node:fs's reads every export, loading
+// node:stream), about 3 ms of a one-file triage's start-up, before the bundle's first line.
+"use strict";
+const { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } = require("node:fs");
+const { createHash } = require("node:crypto");
+const { createRequire } = require("node:module");
+const path = require("node:path");
+const vm = require("node:vm");
+const { isAscii } = require("node:buffer");
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = path.join(__dirname, "..") + path.sep;
 
 /**
  * The module to run for `verb` (the first argument), under the package root `root`.
@@ -31,7 +35,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
  * @param {string} [root] the package root, with a trailing separator
  * @returns {{ kind: "bundle" | "tsc", file: string, exportName: "run" | "main" }}
  */
-export function cliEntry(verb, root = ROOT) {
+function cliEntry(verb, root = ROOT) {
   const tsc = `${root}dist/src/cli/main.js`;
   const manifest = `${root}dist/bin/verbs.json`;
   const built = statSync(manifest, { throwIfNoEntry: false });
@@ -50,7 +54,7 @@ export function cliEntry(verb, root = ROOT) {
 }
 
 /** The code cache file of a bundle: `triage.cjs` → `triage.cache`. */
-export function codeCacheFile(bundle) {
+function codeCacheFile(bundle) {
   return bundle.replace(/\.cjs$/, "") + ".cache";
 }
 
@@ -69,7 +73,7 @@ const sha256 = (bytes) => createHash("sha256").update(bytes).digest();
  * @param {Buffer} payload
  * @returns {Buffer}
  */
-export function codeCacheEnvelope(bundleBytes, payload) {
+function codeCacheEnvelope(bundleBytes, payload) {
   return Buffer.concat([MAGIC, sha256(bundleBytes), sha256(payload), payload]);
 }
 
@@ -80,7 +84,7 @@ export function codeCacheEnvelope(bundleBytes, payload) {
  * @param {Buffer} bundleBytes
  * @returns {{ payload: Buffer } | { refused: "absent" | "not-a-file" | "malformed" | "stale" | "corrupt" }}
  */
-export function readCodeCache(cacheFile, bundleBytes) {
+function readCodeCache(cacheFile, bundleBytes) {
   let fd;
   try {
     // O_NONBLOCK: opening a FIFO with no writer would otherwise wait for one.
@@ -118,7 +122,7 @@ export function readCodeCache(cacheFile, bundleBytes) {
  * @returns {{ exports: Record<string, unknown>, script: vm.Script, cache: "used" | "rejected" | "absent" | "not-a-file" | "malformed" | "stale" | "corrupt" }}
  *   `rejected`: the digests matched but V8 refused the cache (another Node version or V8 flags).
  */
-export function loadBundle(file) {
+function loadBundle(file) {
   const bytes = readFileSync(file);
   // A one-byte string when the bundle is ASCII (build-bin makes it so): faster to read and parse.
   const source = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
@@ -132,3 +136,9 @@ export function loadBundle(file) {
   const status = "refused" in cache ? cache.refused : script.cachedDataRejected ? "rejected" : "used";
   return { exports: module.exports, script, cache: status };
 }
+
+exports.cliEntry = cliEntry;
+exports.codeCacheFile = codeCacheFile;
+exports.codeCacheEnvelope = codeCacheEnvelope;
+exports.readCodeCache = readCodeCache;
+exports.loadBundle = loadBundle;
