@@ -184,6 +184,43 @@ describe("provider-exports indicator", () => {
       /MSProviderInit → kofmsp_orig\.#1\); XPProviderInit implemented in the file itself$/,
     );
   });
+  it("reads a name exported twice as its last entry, and lists each exported name once", () => {
+    const twice = (last: { rva: number } | { forwarder: string }) =>
+      providerExportsIndicator(
+        subject({
+          fileName: "helper.dll",
+          pe: fakePe({
+            exports: {
+              ordinalBase: 1,
+              functions: [
+                { ordinal: 1, name: "MSProviderInit", forwarder: "evil.#1" },
+                { ordinal: 2, name: "MSProviderInit", ...last },
+              ],
+            },
+          }),
+        }),
+      );
+    assert.equal(twice({ rva: 0x1000 }).level, "ok");
+    assert.deepEqual(twice({ forwarder: "other.#2" }).details?.["forwarders"], [
+      { name: "MSProviderInit", target: "other.#2" },
+    ]);
+    const lacking = providerExportsIndicator(
+      subject({
+        pe: fakePe({
+          exports: {
+            ordinalBase: 1,
+            functions: [
+              { ordinal: 1, name: "Helper", rva: 0x1000 },
+              { ordinal: 2, name: "Helper", rva: 0x1010 },
+              { ordinal: 3, rva: 0x1020 },
+            ],
+          },
+        }),
+      }),
+    );
+    assert.equal(lacking.level, "suspicious");
+    assert.deepEqual(lacking.details?.["exports"], ["Helper"]);
+  });
   it("ignores files that do not claim to be the provider", () => {
     assert.equal(providerExportsIndicator(subject({ fileName: "helper.dll", pe: fakePe() })).level, "ok");
   });

@@ -23,7 +23,13 @@ export function providerExportsIndicator(s: TriageSubject): Indicator {
   const base = { id: "provider-exports", source: "koff-doctor", row: "Identity" } as const;
   const required = s.knowledge.requiredExports;
   const functions = s.pe.exports?.functions ?? [];
-  const byName = new Map(functions.filter((f) => f.name !== undefined).map((f) => [f.name!, f]));
+  // The few required names, each looked up by a scan: cheaper than a map of a system DLL's
+  // thousands of exports, built for every file of a disk. The last export of a name counts.
+  const byName = new Map<string, (typeof functions)[number]>();
+  for (const name of required) {
+    const f = functions.findLast((e) => e.name === name);
+    if (f !== undefined) byName.set(name, f);
+  }
 
   // A forwarded entry point makes the file a proxy whether or not it claims the provider's name.
   const forwarded = required.flatMap((name) => {
@@ -55,7 +61,7 @@ export function providerExportsIndicator(s: TriageSubject): Indicator {
       cell: null,
     };
   }
-  const exported = [...byName.keys()];
+  const exported = [...new Set(functions.flatMap((f) => (f.name === undefined ? [] : [f.name])))];
   const has = exported.slice(0, 8).join(", ") || "nothing";
   return {
     ...base,
