@@ -112,7 +112,11 @@ export async function triagePortFile(
       loadingProcesses: context?.loadingProcesses,
       kerioServers: options.kerioServers,
     },
-    { knowledge: options.knowledge, verifySignature: options.verifySignature },
+    {
+      knowledge: options.knowledge,
+      verifySignature: options.verifySignature,
+      digestFile: options.digestFile,
+    },
   );
 }
 
