@@ -10,7 +10,6 @@ import type { ConnectorKnowledge } from "../knowledge/index.js";
 import type { SignatureVerifier, TriageRecord } from "../triage/index.js";
 import { fileSystemFolderScans, type FolderScans } from "../triage/sibling-loaders.js";
 import { streamSnapshotFiles, triageSnapshotFiles } from "../triage/triage-snapshot-files.js";
-import { hostFileDigest } from "./file-digest.js";
 
 /**
  * Host files triaged at once by default. One: measured on 808 files (docs/architecture.md
@@ -27,11 +26,6 @@ export interface HostTriageOptions extends HostFileSystemOptions {
    * read buffers).
    */
   concurrency?: number;
-  /**
-   * How each file's sha256 is computed: by default on the thread pool where there is a second
-   * core (src/app/file-digest.ts `hostFileDigest`); `null` in the parser's walk on this thread.
-   */
-  digestFile?: ((bytes: Uint8Array) => Promise<string>) | null;
   /**
    * The run's folder scans (side-loading search); by default one cache per call, so each folder
    * is scanned once however many of its files are triaged.
@@ -52,11 +46,6 @@ export function hostFolderScans(options: HostFileSystemOptions, cache = true): F
   return fileSystemFolderScans(new HostFileSystem(options), { cache });
 }
 
-/** The run's `digestFile`: the option's, or the machine's default ({@link hostFileDigest}). */
-function digestOf(options: HostTriageOptions): ((bytes: Uint8Array) => Promise<string>) | undefined {
-  return options.digestFile === undefined ? hostFileDigest() : (options.digestFile ?? undefined);
-}
-
 /**
  * Triage `files` (host paths), `concurrency` at a time, keeping input order in the result.
  * Never throws for a bad file: each problem becomes that file's `error` record.
@@ -70,7 +59,6 @@ export async function triageHostFiles(files: string[], options: HostTriageOption
   const records = await triageSnapshotFiles(snapshot, files, {
     knowledge: options.knowledge,
     verifySignature: options.verifySignature,
-    digestFile: digestOf(options),
     folderScans: options.folderScans,
     concurrency: options.concurrency ?? HOST_CONCURRENCY,
     onProgress: options.onProgress,
@@ -100,7 +88,6 @@ export async function streamHostFiles(
     {
       knowledge: options.knowledge,
       verifySignature: options.verifySignature,
-      digestFile: digestOf(options),
       folderScans: options.folderScans,
       concurrency: options.concurrency ?? HOST_CONCURRENCY,
       onProgress: options.onProgress,

@@ -63,13 +63,6 @@ export interface TriageInput {
 export interface TriageOptions {
   knowledge: ConnectorKnowledge;
   verifySignature: SignatureVerifier;
-  /**
-   * The file's sha256 (lower-case hex) computed elsewhere, on another thread
-   * (src/app/file-digest.ts), while this one parses and judges. It must be done with `bytes`
-   * (copied them) when it returns, since the caller may reuse them once the record is made.
-   * Default: the sha256 is fed by the parser's one walk over the bytes, on this thread.
-   */
-  digestFile?: (bytes: Uint8Array) => Promise<string>;
 }
 
 /** The seed's indicators plus ours, in report order. */
@@ -106,19 +99,16 @@ function errorRecord(input: TriageInput, sha256: string, error: TriageRecord["er
  * @returns the record; `verdict: "error"` with `error.code` for non-PE or unreadable input.
  */
 export async function triageFile(input: TriageInput, options: TriageOptions): Promise<TriageRecord> {
-  // The file's sha256: hashed on another thread while this one parses (options.digestFile), or
-  // fed by the parser's one walk over the bytes (with the checksum and the entropies); a file
-  // refused at its headers is then hashed on its own.
-  const elsewhere = options.digestFile?.(input.bytes);
-  const fileHash = elsewhere === undefined ? createHash("sha256") : undefined;
+  // The file's sha256 is fed by the parser's one walk over the bytes (with the checksum and the
+  // entropies); a file refused at its headers is hashed on its own.
+  const fileHash = createHash("sha256");
   let pe: PeImage;
   try {
-    pe = parsePe(input.bytes, { mode: "permissive", digests: fileHash ? [fileHash] : [] });
+    pe = parsePe(input.bytes, { mode: "permissive", digests: [fileHash] });
   } catch (e) {
-    const sha256 = (await elsewhere) ?? createHash("sha256").update(input.bytes).digest("hex");
-    return errorRecord(input, sha256, describeError(e));
+    return errorRecord(input, createHash("sha256").update(input.bytes).digest("hex"), describeError(e));
   }
-  const sha256 = (await elsewhere) ?? fileHash!.digest("hex");
+  const sha256 = fileHash.digest("hex");
   let signature: SignatureVerification;
   try {
     signature = await options.verifySignature(input.bytes, pe);

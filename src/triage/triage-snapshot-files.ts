@@ -112,11 +112,7 @@ export async function triagePortFile(
       loadingProcesses: context?.loadingProcesses,
       kerioServers: options.kerioServers,
     },
-    {
-      knowledge: options.knowledge,
-      verifySignature: options.verifySignature,
-      digestFile: options.digestFile,
-    },
+    { knowledge: options.knowledge, verifySignature: options.verifySignature },
   );
 }
 
