@@ -24,10 +24,14 @@ export function providerExportsIndicator(s: TriageSubject): Indicator {
   const required = s.knowledge.requiredExports;
   const functions = s.pe.exports?.functions ?? [];
   // The few required names, each looked up by a scan: cheaper than a map of a system DLL's
-  // thousands of exports, built for every file of a disk. The last export of a name counts.
+  // thousands of exports, built for every file of a disk. A name exported twice (a hostile
+  // table: the loader's binary search may land on either entry) reads as a forwarder when any
+  // of its entries forwards.
   const byName = new Map<string, (typeof functions)[number]>();
   for (const name of required) {
-    const f = functions.findLast((e) => e.name === name);
+    const f =
+      functions.find((e) => e.name === name && e.forwarder !== undefined) ??
+      functions.find((e) => e.name === name);
     if (f !== undefined) byName.set(name, f);
   }
 
