@@ -12,7 +12,7 @@
  * (https://learn.microsoft.com/en-us/windows/win32/debug/pe-format); docs/architecture.md
  * ("Triage throughput").
  */
-import { byteKernel, KERNEL_CHUNK_BYTES } from "./byte-kernels.js";
+import { byteKernel, createByteKernel, KERNEL_CHUNK_BYTES } from "./byte-kernels.js";
 import { PeChecksumAccumulator } from "./checksum.js";
 import { entropyOfHistogram } from "./entropy.js";
 
@@ -37,6 +37,9 @@ export interface ByteWalk {
   /** The loader checksum (CheckSum field treated as zero), as `computePeChecksum` gives it. */
   checksum: number;
 }
+
+/** True while a walk is under way on this thread (see the nested-walk note in walkFileBytes). */
+let walking = false;
 
 interface Pending extends ByteRun {
   group: number;
@@ -64,16 +67,21 @@ export function walkFileBytes(
     .filter((r) => r.start < r.end)
     .sort((a, b) => a.start - b.start);
   const checksum = new PeChecksumAccumulator(checkSumOffset);
-  const kernel = byteKernel();
+  // A sink may itself walk a file (parsePe's digests take any ByteSink): that walk gets a kernel
+  // of its own, so it cannot replace the chunk this one has loaded.
+  const nested = walking;
+  const kernel = nested ? (createByteKernel("wasm") ?? createByteKernel("js")!) : byteKernel();
   const sumLoadedWords = (from: number, to: number) => kernel.sumWords(from, to);
   let nextRun = 0;
   const active: Pending[] = [];
+  walking = true;
   try {
     for (let at = 0; at < n; at += WALK_CHUNK_BYTES) {
       const end = Math.min(n, at + WALK_CHUNK_BYTES);
       const chunk = bytes.subarray(at, end);
-      kernel.load(chunk);
       for (const sink of sinks) sink.update(chunk);
+      // After the sinks: the checksum and the counts see the chunk as the sinks left it.
+      kernel.load(chunk);
       checksum.add(chunk, sumLoadedWords);
       while (nextRun < runs.length && runs[nextRun]!.start < end) active.push(runs[nextRun++]!);
       let kept = 0;
@@ -90,6 +98,7 @@ export function walkFileBytes(
     }
   } finally {
     kernel.flush();
+    walking = nested;
   }
   return {
     groups: histograms.map((h, i) => ({ entropy: entropyOfHistogram(h, sizes[i]!), size: sizes[i]! })),

@@ -65,6 +65,34 @@ describe("walkFileBytes: one walk equals the separate walks", () => {
     }
   });
 
+  it("a walk started by a sink of another walk (parsePe's digests take any sink) leaves the outer walk's results exact", () => {
+    const outer = sample(300_000);
+    const inner = sample(200_000);
+    const runs = [[{ start: 0, end: outer.length }], [{ start: 1000, end: 150_000 }]];
+    const alone = walkFileBytes(outer, runs, 152);
+    let calls = 0;
+    let innerWalk: ReturnType<typeof walkFileBytes> | undefined;
+    const meddler = {
+      update: () => {
+        if (++calls === 2) innerWalk = walkFileBytes(inner, [[{ start: 0, end: inner.length }]], 200);
+      },
+    };
+    assert.deepEqual(walkFileBytes(outer, runs, 152, [meddler]), alone);
+    assert.equal(innerWalk?.checksum, computePeChecksum(inner, 200));
+    assert.ok(Math.abs(innerWalk!.groups[0]!.entropy - shannonEntropy(inner)) < 1e-12);
+  });
+
+  it("many short runs (a section table of 96 small sections) count as one long run does", () => {
+    const bytes = sample(96 * 640 + 1024);
+    const groups = Array.from({ length: 96 }, (_, i) => [{ start: 1024 + i * 640, end: 1024 + (i + 1) * 640 }]);
+    const walk = walkFileBytes(bytes, groups, 152);
+    for (const [i, g] of groups.entries())
+      assert.ok(
+        Math.abs(walk.groups[i]!.entropy - shannonEntropy(bytes.subarray(g[0]!.start, g[0]!.end))) < 1e-12,
+        `section ${i}`,
+      );
+  });
+
   it("PeChecksumAccumulator: chunks of any multiple of 4 give the one-shot checksum; a chunk after the tail is refused", () => {
     const bytes = sample(10_003);
     for (const size of [4, 64, 4096, 10_000]) {

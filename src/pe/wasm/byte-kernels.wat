@@ -14,8 +14,9 @@
 (module
   (memory (export "memory") 1)
 
-  ;; Adds the bytes at [p, p + n) to the eight lanes. Wraps nothing: the host keeps the
-  ;; counts below 2^32 by draining the lanes after each chunk.
+  ;; Adds the bytes at [p, p + n) to the eight lanes. A lane counts one byte in eight of the
+  ;; bytes added since the host last drained it (when the walk turns to another section, and at
+  ;; its end); like the host's u32 histograms, a lane wraps modulo 2^32.
   (func (export "histogram") (param $p i32) (param $n i32)
     (local $end i32) (local $end8 i32) (local $w i64) (local $a i32)
     (local.set $end (i32.add (local.get $p) (local.get $n)))
