@@ -17,15 +17,28 @@ if (!existsSync(entry.file)) {
     entry.kind === "bundle"
       ? Promise.resolve(loadBundle(entry.file).exports)
       : import(pathToFileURL(entry.file).href);
+  // `main` reports its own errors and returns an exit code; what escapes it is a defect, said as
+  // `main` says one (docs/exit-codes.md: 70, with the message).
+  const internal = (what) => {
+    process.stderr.write(`koff-doctor: internal error: ${what}\n`);
+    process.exitCode = 70;
+  };
   let settled = false;
   cli
     .then((module) => module[entry.exportName](process.argv.slice(2)))
-    .then((code) => {
-      settled = true;
-      process.exitCode = code;
-    });
-  // A run whose promise never settles (its event loop ran dry) is a defect, not a clean exit.
-  process.on("exit", () => {
-    if (!settled && process.exitCode === undefined) process.exitCode = 70;
+    .then(
+      (code) => {
+        settled = true;
+        process.exitCode = code;
+      },
+      (e) => {
+        settled = true;
+        internal(e instanceof Error ? (e.stack ?? e.message) : String(e));
+      },
+    );
+  // The event loop ran dry with the run still pending (an explicit process.exit() does not come
+  // here): nothing is left that could finish it.
+  process.once("beforeExit", () => {
+    if (!settled) internal("the command ended without finishing its work");
   });
 }
