@@ -19,7 +19,10 @@ const bigintAsString = (_k: string, v: unknown) => (typeof v === "bigint" ? v.to
  * no bigint, and V8 serializes them about 4× faster without a replacer function, so the plain
  * call comes first; a bigint makes it throw a TypeError, and then the replacer is used. (A cycle
  * throws a TypeError too, and throws again with the replacer: the same error as before.)
- * @returns the text; `undefined` for what JSON.stringify gives none (a function, `undefined`).
+ * Typed as `JSON.stringify` is: for a bare `undefined` or function it returns `undefined`. On
+ * the replacer path getters and `toJSON` methods run a second time (the repository's have no
+ * side effects).
+ * @returns the text.
  * @throws TypeError on a cycle.
  */
 export function stringifyJson(value: unknown, indent?: number): string {
