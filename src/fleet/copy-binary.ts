@@ -45,17 +45,50 @@ function hexValue(c: number): number {
   return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
 }
 
+/** Bytes of each buffer a {@link ChunkPool} lends. */
+const POOL_CHUNK = 1 << 18;
+/** Free buffers a {@link ChunkPool} keeps at most (16 MiB). */
+const POOL_KEEP = 64;
+
+/**
+ * Buffers that COPY rows are written into, given back once sent ({@link CopyBinary.release}), so
+ * that an ingest of many batches writes into the same few megabytes. New buffers for every
+ * batch cost page faults, and those that outlive a young-generation collection (a batch waits
+ * for the database) are freed only by a full one, which marks the whole heap.
+ */
+export class ChunkPool {
+  private readonly free: Buffer[] = [];
+
+  /** A buffer of at least `bytes`: a pooled one when `bytes` fits. */
+  take(bytes: number): Buffer {
+    return bytes <= POOL_CHUNK
+      ? (this.free.pop() ?? Buffer.allocUnsafeSlow(POOL_CHUNK))
+      : Buffer.allocUnsafeSlow(bytes);
+  }
+
+  /** Takes buffers back; the caller no longer reads or writes them, nor any view of them. */
+  give(buffers: readonly Buffer[]): void {
+    for (const b of buffers) if (b.length === POOL_CHUNK && this.free.length < POOL_KEEP) this.free.push(b);
+  }
+}
+
 /** The rows of one COPY, as binary-format chunks to send in order. */
 export class CopyBinary {
   private readonly chunks: Buffer[] = [];
+  /** Buffers taken from the pool, whole. */
+  private readonly taken: Buffer[] = [];
   private buf: Buffer & Utf8Writer;
   private at = 0;
   private size = FIRST_CHUNK;
   /** Rows added. */
   count = 0;
 
-  constructor(private readonly types: readonly CopyType[]) {
-    this.buf = Buffer.allocUnsafe(FIRST_CHUNK) as Buffer & Utf8Writer;
+  /** `pool`: where buffers come from (and go back to, {@link release}); else each is new. */
+  constructor(
+    private readonly types: readonly CopyType[],
+    private readonly pool?: ChunkPool,
+  ) {
+    this.buf = this.alloc(FIRST_CHUNK);
     SIGNATURE.copy(this.buf, 0);
     this.buf.writeInt32BE(0, 11); // flags: no OIDs
     this.buf.writeInt32BE(0, 15); // header extension: none
@@ -83,6 +116,15 @@ export class CopyBinary {
     this.at += 2;
     this.cut();
     return this.chunks;
+  }
+
+  /**
+   * Gives the buffers back to the pool: once the COPY that read the chunks is complete (the
+   * server has answered it, so no write of them is pending), and never when it failed.
+   */
+  release(): void {
+    this.pool?.give(this.taken);
+    this.taken.length = 0;
   }
 
   private field(type: CopyType, v: CopyValue): void {
@@ -191,7 +233,14 @@ export class CopyBinary {
     if (this.at + bytes <= this.buf.length) return;
     this.cut();
     this.size = Math.min(this.size * 2, MAX_CHUNK);
-    this.buf = Buffer.allocUnsafe(Math.max(this.size, bytes)) as Buffer & Utf8Writer;
+    this.buf = this.alloc(Math.max(this.size, bytes));
+  }
+
+  private alloc(bytes: number): Buffer & Utf8Writer {
+    if (this.pool === undefined) return Buffer.allocUnsafe(bytes) as Buffer & Utf8Writer;
+    const b = this.pool.take(bytes);
+    this.taken.push(b);
+    return b as Buffer & Utf8Writer;
   }
 
   private cut(): void {

@@ -15,7 +15,7 @@
  * https://www.postgresql.org/docs/current/tutorial-transactions.html; COPY,
  * https://www.postgresql.org/docs/current/sql-copy.html.
  */
-import { CopyBinary } from "./copy-binary.js";
+import { ChunkPool, CopyBinary } from "./copy-binary.js";
 import { FleetDbError, type FleetDb } from "./db.js";
 import { HostReportError, reportRows, type ReportRows } from "./report-rows.js";
 import * as SQL from "./sql.js";
@@ -88,16 +88,18 @@ export async function ingestReports(
   // Run ids of this batch: a run id written by an earlier batch is found in the store, so
   // nothing here grows with the number of reports.
   let seen = new Set<string>();
-  let batch: ReportRows[] = [];
-  // One batch is written while the next is read and turned into rows: the database and this
-  // process work at the same time. At most two batches are held.
+  // The batches' COPY buffers, reused from one batch to the next.
+  const pool = new ChunkPool();
+  let batch = new Batch(pool);
+  // One batch is written while the next is read, turned into rows and encoded for COPY: the
+  // database and this process work at the same time. At most two batches are held.
   let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
     const full = batch;
-    batch = [];
+    batch = new Batch(pool);
     seen = new Set();
     await writing;
-    writing = full.length > 0 ? writeBatch(db, full, result, skip) : Promise.resolve();
+    writing = full.reports.length > 0 ? writeBatch(db, full, pool, result, skip) : Promise.resolve();
     // Awaited at the next flush; until then a failure must not count as unhandled.
     writing.catch(() => undefined);
   };
@@ -109,11 +111,12 @@ export async function ingestReports(
       continue;
     }
     seen.add(rows.run.runId);
-    batch.push(rows);
-    if (batch.length >= (options.batch ?? INGEST_BATCH)) await flush();
+    batch.add(rows);
+    const n = batch.reports.length;
+    if (n >= (options.batch ?? INGEST_BATCH)) await flush();
     // Reports read from memory never leave the microtask queue: let the database's replies in,
     // so the batch being written moves on to its next statement while this one is read.
-    else if (batch.length % YIELD_EVERY === 0) await new Promise(setImmediate);
+    else if (n % YIELD_EVERY === 0) await new Promise(setImmediate);
   }
   await flush();
   await writing;
@@ -151,12 +154,16 @@ async function readRows(
  */
 async function writeBatch(
   db: FleetDb,
-  batch: ReportRows[],
+  { reports: batch, copies }: { reports: ReportRows[]; copies?: RunCopies },
+  pool: ChunkPool,
   result: IngestResult,
   skip: (origin: string, reason: string) => void,
 ): Promise<void> {
   try {
-    const written = await inTransactionRetried(db, () => writeRows(db, batch));
+    const written = await inTransactionRetried(db, () => writeRows(db, batch, pool, copies));
+    // Sent and answered: the buffers can take the next batch. (After a failure they are left
+    // to the garbage collector: a write of them may still be pending.)
+    copies?.release();
     result.ingested += written;
     result.duplicates += batch.length - written;
     return;
@@ -172,7 +179,7 @@ async function writeBatch(
       return;
     }
   }
-  for (const one of batch) await writeBatch(db, [one], result, skip);
+  for (const one of batch) await writeBatch(db, { reports: [one] }, pool, result, skip);
 }
 
 /**
@@ -231,8 +238,17 @@ function columns<T, K extends keyof T>(rows: readonly T[], keys: readonly K[]): 
   return keys.map((k) => rows.map((r) => r[k] ?? null));
 }
 
-/** Writes one batch's rows (its hosts, then its new runs with their findings and files); the number of runs that were new. */
-async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
+/**
+ * Writes one batch's rows (its hosts, then its new runs with their findings and files); the
+ * number of runs that were new. `copies`, when given, are the batch's runs, findings and file
+ * sightings already encoded, sent as they are when none of its runs is stored.
+ */
+async function writeRows(
+  db: FleetDb,
+  batch: ReportRows[],
+  pool: ChunkPool,
+  copies?: RunCopies,
+): Promise<number> {
   // Runs already stored are left as they are, and so are their hosts (ingest is idempotent per
   // run id: a stored run tying its host's later latest run would otherwise take its place again);
   // the others are loaded with COPY. A run written meanwhile by another ingest makes the COPY
@@ -240,8 +256,11 @@ async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
   const stored = await db.query<{ run_id: string }>(SQL.STORED_RUNS, [batch.map((r) => r.run.runId)]);
   const old = new Set(stored.map((r) => r.run_id));
   const news = batch.filter((r) => !old.has(r.run.runId));
-  const { changed, added } = news.length > 0 ? await writeHosts(db, news) : { changed: [], added: 0 };
-  const files = news.length > 0 ? await writeRuns(db, news) : 0;
+  const { changed, added } = news.length > 0 ? await writeHosts(db, news, pool) : { changed: [], added: 0 };
+  const files =
+    news.length === 0
+      ? 0
+      : await writeRuns(db, news, news.length === batch.length && copies ? copies : RunCopies.of(news));
   // The summary's counts follow: the changed hosts' old latest runs out, their new ones in.
   await db.query(SQL.ADD_SUMMARY_COUNTS, summaryCounts(changed, news, { hosts: added, files }));
   return news.length;
@@ -347,6 +366,7 @@ interface LatestChange {
 async function writeHosts(
   db: FleetDb,
   batch: ReportRows[],
+  pool: ChunkPool,
 ): Promise<{ changed: LatestChange[]; added: number }> {
   // One row per host (its latest run in the batch, its earliest time as first seen): an upsert
   // may not touch a row twice.
@@ -377,7 +397,7 @@ async function writeHosts(
     else if (Date.parse(x.collectedAt) >= new Date(was.last_seen).getTime() && was.last_run_id !== x.runId)
       changed.push({ hostId: x.hostId, oldRun: was.last_run_id, newRun: x.runId });
   }
-  const fresh = new CopyBinary(SQL.HOSTS_COLUMNS.types);
+  const fresh = new CopyBinary(SQL.HOSTS_COLUMNS.types, pool);
   for (const x of h)
     if (!known.has(x.hostId))
       fresh.add([
@@ -393,7 +413,10 @@ async function writeHosts(
         x.collectedAt,
         x.runId,
       ]);
-  if (fresh.count > 0) await db.copyRows("hosts", SQL.HOSTS_COLUMNS.names, fresh.finish());
+  if (fresh.count > 0) {
+    await db.copyRows("hosts", SQL.HOSTS_COLUMNS.names, fresh.finish());
+    fresh.release();
+  }
   const update = h.filter((x) => known.has(x.hostId));
   if (update.length > 0)
     await db.query(
@@ -416,10 +439,50 @@ async function writeHosts(
 }
 
 /** Runs new to the store, their files by SHA-256, their findings and file sightings; the number of files new to the store. */
-async function writeRuns(db: FleetDb, news: ReportRows[]): Promise<number> {
-  const runs = new CopyBinary(SQL.RUNS_COLUMNS.types);
-  for (const { host, run: r } of news)
-    runs.add([
+async function writeRuns(db: FleetDb, news: ReportRows[], copies: RunCopies): Promise<number> {
+  const { runs, findings, runFiles } = copies.finish();
+  await db.copyRows("runs", SQL.RUNS_COLUMNS.names, runs);
+  const files = new Map<string, ReportRows["files"][number]>();
+  for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
+  const added =
+    files.size === 0
+      ? []
+      : await db.query(
+          SQL.INSERT_FILES,
+          columns(
+            [...files.values()],
+            ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
+          ),
+        );
+  if (findings !== undefined) await db.copyRows("findings", SQL.FINDINGS_COLUMNS.names, findings);
+  if (runFiles !== undefined) await db.copyRows("run_files", SQL.RUN_FILES_COLUMNS.names, runFiles);
+  return added.length;
+}
+
+/**
+ * Runs, their findings and their file sightings in COPY's binary format, encoded report by
+ * report as they are read ({@link Batch}), or for the runs of a batch not yet stored.
+ */
+class RunCopies {
+  private readonly runs: CopyBinary;
+  private readonly findings: CopyBinary;
+  private readonly runFiles: CopyBinary;
+  private done?: { runs: Buffer[]; findings?: Buffer[]; runFiles?: Buffer[] };
+
+  constructor(pool?: ChunkPool) {
+    this.runs = new CopyBinary(SQL.RUNS_COLUMNS.types, pool);
+    this.findings = new CopyBinary(SQL.FINDINGS_COLUMNS.types, pool);
+    this.runFiles = new CopyBinary(SQL.RUN_FILES_COLUMNS.types, pool);
+  }
+
+  static of(reports: readonly ReportRows[]): RunCopies {
+    const copies = new RunCopies();
+    for (const r of reports) copies.add(r);
+    return copies;
+  }
+
+  add({ host, run: r, findings, files }: ReportRows): void {
+    this.runs.add([
       r.runId,
       host.hostId,
       r.collectedAt,
@@ -434,27 +497,47 @@ async function writeRuns(db: FleetDb, news: ReportRows[]): Promise<number> {
       r.outlookVersion,
       r.outlookBitness,
     ]);
-  await db.copyRows("runs", SQL.RUNS_COLUMNS.names, runs.finish());
-  const files = new Map<string, ReportRows["files"][number]>();
-  for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
-  const added =
-    files.size === 0
-      ? []
-      : await db.query(
-          SQL.INSERT_FILES,
-          columns(
-            [...files.values()],
-            ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
-          ),
-        );
-  const findings = new CopyBinary(SQL.FINDINGS_COLUMNS.types);
-  const runFiles = new CopyBinary(SQL.RUN_FILES_COLUMNS.types);
-  for (const { run, findings: fs, files: rfs } of news) {
-    for (const f of fs)
-      findings.add([run.runId, f.ordinal, f.checkId, f.severity, f.title, f.message, f.remedy, f.evidence]);
-    for (const f of rfs) runFiles.add([run.runId, f.path, f.sha256, f.verdict, f.provider, f.inInstall]);
+    for (const f of findings)
+      this.findings.add([
+        r.runId,
+        f.ordinal,
+        f.checkId,
+        f.severity,
+        f.title,
+        f.message,
+        f.remedy,
+        f.evidence,
+      ]);
+    for (const f of files) this.runFiles.add([r.runId, f.path, f.sha256, f.verdict, f.provider, f.inInstall]);
   }
-  if (findings.count > 0) await db.copyRows("findings", SQL.FINDINGS_COLUMNS.names, findings.finish());
-  if (runFiles.count > 0) await db.copyRows("run_files", SQL.RUN_FILES_COLUMNS.names, runFiles.finish());
-  return added.length;
+
+  /** The chunks of each COPY (none for a table with no rows); the same each call, so a batch tried again sends them again. */
+  finish(): { runs: Buffer[]; findings?: Buffer[]; runFiles?: Buffer[] } {
+    this.done ??= {
+      runs: this.runs.finish(),
+      ...(this.findings.count > 0 && { findings: this.findings.finish() }),
+      ...(this.runFiles.count > 0 && { runFiles: this.runFiles.finish() }),
+    };
+    return this.done;
+  }
+
+  /** {@link CopyBinary.release} of each: once every COPY of them is complete. */
+  release(): void {
+    for (const c of [this.runs, this.findings, this.runFiles]) c.release();
+  }
+}
+
+/** A batch being read: its reports' rows, and their runs, findings and file sightings encoded for COPY as they arrive. */
+class Batch {
+  readonly reports: ReportRows[] = [];
+  readonly copies: RunCopies;
+
+  constructor(pool: ChunkPool) {
+    this.copies = new RunCopies(pool);
+  }
+
+  add(rows: ReportRows): void {
+    this.reports.push(rows);
+    this.copies.add(rows);
+  }
 }
