@@ -2,8 +2,9 @@
  * Rows in PostgreSQL's binary COPY format, written straight into buffers: the 19-byte header,
  * then per row a 16-bit field count and per field a 32-bit length (-1 for NULL) and the value in
  * its type's binary form (`text` as UTF-8, `jsonb` as version 1 and JSON text, `uuid` as 16
- * bytes, `timestamptz` as microseconds since 2000-01-01 UTC, `int4`, `int8` and `bool` big-endian),
- * then the trailer -1. Nothing is escaped and the server parses no number, time or UUID text.
+ * bytes, `timestamptz` as microseconds since 2000-01-01 UTC, `int4`, `int8` and `bool` big-endian,
+ * `text[]` and `bool[]` as array_recv reads them: dimensions, flags, element type, size and lower
+ * bound, then each element as a field), then the trailer -1. Nothing is escaped and the server parses no number, time or UUID text.
  * Values must already be storable (no U+0000, well-formed UTF-16: src/fleet/report-rows.ts
  * `storableText`); UUIDs 36 characters of hex and dashes, times ISO 8601 that `Date.parse` reads.
  *
@@ -13,10 +14,17 @@
  */
 
 /** The column types ingest loads. */
-export type CopyType = "text" | "jsonb" | "uuid" | "timestamptz" | "int4" | "int8" | "bool";
+export type CopyType =
+  "text" | "jsonb" | "uuid" | "timestamptz" | "int4" | "int8" | "bool" | "text[]" | "bool[]";
 
-/** A COPY column value: text (also a UUID, a time or JSON text), a number, a boolean or NULL. */
-export type CopyValue = string | number | boolean | null;
+/**
+ * A COPY column value: text (also a UUID, a time or JSON text), a number, a boolean, an array of
+ * texts or of booleans (one dimension, no NULL element), or NULL.
+ */
+export type CopyValue = string | number | boolean | readonly string[] | readonly boolean[] | null;
+
+/** Element type OIDs of the array types (PostgreSQL's pg_type.dat: text 25, bool 16). */
+const ELEMENT_OID = { "text[]": 25, "bool[]": 16 } as const;
 
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
 /** Milliseconds from 1970-01-01 to PostgreSQL's epoch, 2000-01-01 UTC. */
@@ -79,6 +87,8 @@ export class CopyBinary {
   private readonly taken: Buffer[] = [];
   private buf: Buffer & Utf8Writer;
   private at = 0;
+  /** Bytes in {@link chunks}. */
+  private total = 0;
   private size = FIRST_CHUNK;
   /** Rows added. */
   count = 0;
@@ -170,7 +180,44 @@ export class CopyBinary {
         this.buf[this.at + 4] = v === true ? 1 : 0;
         this.at += 5;
         return;
+      case "text[]":
+      case "bool[]":
+        if (!Array.isArray(v)) throw new RangeError(`not an array: ${String(v)}`);
+        return this.array(type, v as readonly (string | boolean)[]);
     }
+  }
+
+  /**
+   * A one-dimensional array (array_recv's input): its length, then the number of dimensions (0
+   * when empty), a flags word (0: no NULL element), the element type, per dimension its size and
+   * lower bound (1), then each element as a field of its own.
+   */
+  private array(type: "text[]" | "bool[]", v: readonly (string | boolean)[]): void {
+    this.room(24);
+    const start = this.at;
+    this.buf.writeInt32BE(v.length === 0 ? 0 : 1, start + 4);
+    this.buf.writeInt32BE(0, start + 8);
+    this.buf.writeInt32BE(ELEMENT_OID[type], start + 12);
+    this.at += v.length === 0 ? 16 : 24;
+    if (v.length > 0) {
+      this.buf.writeInt32BE(v.length, start + 16);
+      this.buf.writeInt32BE(1, start + 20);
+    }
+    // The elements may start a new buffer: the length is then patched in the buffer it began in.
+    const buf = this.buf;
+    const before = this.written();
+    const element = type === "text[]" ? "text" : "bool";
+    const want = type === "text[]" ? "string" : "boolean";
+    for (const e of v) {
+      if (typeof e !== want) throw new RangeError(`not a ${want} in a ${type}: ${String(e)}`);
+      this.field(element, e);
+    }
+    buf.writeInt32BE(this.written() - before + (v.length === 0 ? 12 : 20), start);
+  }
+
+  /** Bytes written so far, over every buffer. */
+  private written(): number {
+    return this.total + this.at;
   }
 
   /** A UUID's 16 bytes, from its 36-character text (hex digits, dashes at 8, 13, 18 and 23). */
@@ -244,6 +291,7 @@ export class CopyBinary {
   }
 
   private cut(): void {
+    this.total += this.at;
     if (this.at > 0) this.chunks.push(this.buf.subarray(0, this.at));
     this.at = 0;
   }
