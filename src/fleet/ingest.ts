@@ -438,9 +438,9 @@ async function writeHosts(
   return { changed, added: fresh.count };
 }
 
-/** Runs new to the store, their files by SHA-256, their findings and file sightings; the number of files new to the store. */
+/** Runs new to the store (with where each saw its files), their files by SHA-256 and their findings; the number of files new to the store. */
 async function writeRuns(db: FleetDb, news: ReportRows[], copies: RunCopies): Promise<number> {
-  const { runs, findings, runFiles } = copies.finish();
+  const { runs, findings } = copies.finish();
   await db.copyRows("runs", SQL.RUNS_COLUMNS.names, runs);
   const files = new Map<string, ReportRows["files"][number]>();
   for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
@@ -455,24 +455,21 @@ async function writeRuns(db: FleetDb, news: ReportRows[], copies: RunCopies): Pr
           ),
         );
   if (findings !== undefined) await db.copyRows("findings", SQL.FINDINGS_COLUMNS.names, findings);
-  if (runFiles !== undefined) await db.copyRows("run_files", SQL.RUN_FILES_COLUMNS.names, runFiles);
   return added.length;
 }
 
 /**
- * Runs, their findings and their file sightings in COPY's binary format, encoded report by
- * report as they are read ({@link Batch}), or for the runs of a batch not yet stored.
+ * Runs (with their file sightings) and their findings in COPY's binary format, encoded report
+ * by report as they are read ({@link Batch}), or for the runs of a batch not yet stored.
  */
 class RunCopies {
   private readonly runs: CopyBinary;
   private readonly findings: CopyBinary;
-  private readonly runFiles: CopyBinary;
-  private done?: { runs: Buffer[]; findings?: Buffer[]; runFiles?: Buffer[] };
+  private done?: { runs: Buffer[]; findings?: Buffer[] };
 
   constructor(pool?: ChunkPool) {
     this.runs = new CopyBinary(SQL.RUNS_COLUMNS.types, pool);
     this.findings = new CopyBinary(SQL.FINDINGS_COLUMNS.types, pool);
-    this.runFiles = new CopyBinary(SQL.RUN_FILES_COLUMNS.types, pool);
   }
 
   static of(reports: readonly ReportRows[]): RunCopies {
@@ -496,6 +493,11 @@ class RunCopies {
       r.connectorVersion,
       r.outlookVersion,
       r.outlookBitness,
+      files.map((f) => f.path),
+      files.map((f) => f.sha256),
+      files.map((f) => f.verdict),
+      files.map((f) => f.provider),
+      files.map((f) => f.inInstall),
     ]);
     for (const f of findings)
       this.findings.add([
@@ -508,22 +510,21 @@ class RunCopies {
         f.remedy,
         f.evidence,
       ]);
-    for (const f of files) this.runFiles.add([r.runId, f.path, f.sha256, f.verdict, f.provider, f.inInstall]);
   }
 
-  /** The chunks of each COPY (none for a table with no rows); the same each call, so a batch tried again sends them again. */
-  finish(): { runs: Buffer[]; findings?: Buffer[]; runFiles?: Buffer[] } {
+  /** The chunks of each COPY (none for findings when there are none); the same each call, so a batch tried again sends them again. */
+  finish(): { runs: Buffer[]; findings?: Buffer[] } {
     this.done ??= {
       runs: this.runs.finish(),
       ...(this.findings.count > 0 && { findings: this.findings.finish() }),
-      ...(this.runFiles.count > 0 && { runFiles: this.runFiles.finish() }),
     };
     return this.done;
   }
 
   /** {@link CopyBinary.release} of each: once every COPY of them is complete. */
   release(): void {
-    for (const c of [this.runs, this.findings, this.runFiles]) c.release();
+    this.runs.release();
+    this.findings.release();
   }
 }
 
