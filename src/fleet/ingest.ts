@@ -277,12 +277,14 @@ function summaryCounts(
   news: ReportRows[],
   added: { hosts: number; files: number },
 ): unknown[] {
-  // By kind and a text id of the key (the key's JSON is written once per distinct key).
-  const counts = new Map<string, { kind: string; key: unknown[]; n: number }>();
-  const count = (kind: string, id: string, key: () => unknown[], n = 1) => {
-    const k = `${kind}\n${id}`;
-    const c = counts.get(k);
-    if (c === undefined) counts.set(k, { kind, key: key(), n });
+  // By kind, then by a text id of the key: the key (one or two parts) is made and written as
+  // JSON once per distinct key.
+  const counts = new Map<string, Map<string, { key: unknown[]; n: number }>>();
+  const count = (kind: string, id: string, a: unknown, b?: unknown, n = 1) => {
+    let ofKind = counts.get(kind);
+    if (ofKind === undefined) counts.set(kind, (ofKind = new Map()));
+    const c = ofKind.get(id);
+    if (c === undefined) ofKind.set(id, { key: b === undefined ? [a] : [a, b], n });
     else c.n += n;
   };
   const written = new Map(news.map((r) => [r.run.runId, r]));
@@ -297,12 +299,11 @@ function summaryCounts(
       continue;
     }
     const { run, findings, files } = rows;
-    count("status", run.status, () => [run.status]);
-    count("connector", `${run.connectorVersion === null ? "n" : "s"}${run.connectorVersion}`, () => [
-      run.connectorVersion,
-    ]);
-    const outlook = [run.outlookVersion, run.outlookBitness];
-    count("outlook", JSON.stringify(outlook), () => outlook);
+    count("status", run.status, run.status);
+    // U+0000 is in no stored text (report-rows.ts storableText): an id of its own for NULL.
+    count("connector", run.connectorVersion ?? "\0", run.connectorVersion);
+    const { outlookVersion: v, outlookBitness: b } = run;
+    count("outlook", `${v ?? "\0"}\0${b ?? "\0"}`, v, b);
     // Each key once per host, however many findings or files show it.
     checks.clear();
     for (const f of findings) {
@@ -310,34 +311,34 @@ function summaryCounts(
       // Check ids are [a-z0-9-] (report-rows.ts): "id rank" is unambiguous.
       if (!checks.has(f.checkId)) {
         checks.add(f.checkId);
-        count("check", f.checkId, () => [f.checkId]);
+        count("check", f.checkId, f.checkId);
       }
       const withRank = `${f.checkId} ${rank}`;
       if (!checks.has(withRank)) {
         checks.add(withRank);
-        count("rank", withRank, () => [f.checkId, rank]);
+        count("rank", withRank, f.checkId, rank);
       }
     }
     hashes.clear();
     for (const f of files) {
       if (!f.provider) continue;
       // One row per path in a run (report-rows.ts), so (hash, path) once each; hashes may repeat.
-      count("path", f.sha256 + f.path, () => [f.sha256, f.path]);
+      count("path", f.sha256 + f.path, f.sha256, f.path);
       if (!hashes.has(f.sha256)) {
         hashes.add(f.sha256);
-        count("hash", f.sha256, () => [f.sha256]);
+        count("hash", f.sha256, f.sha256);
       }
       if (!f.inInstall && !hashes.has(`out ${f.sha256}`)) {
         hashes.add(`out ${f.sha256}`);
-        count("outside", f.sha256, () => [f.sha256]);
+        count("outside", f.sha256, f.sha256);
       }
     }
   }
   let findings = 0;
   for (const r of news) findings += r.findings.length;
   const totals = { hosts: added.hosts, runs: news.length, findings, files: added.files };
-  for (const [what, n] of Object.entries(totals)) count("total", what, () => [what], n);
-  const entries = [...counts.values()];
+  for (const [what, n] of Object.entries(totals)) count("total", what, what, undefined, n);
+  const entries = [...counts].flatMap(([kind, ofKind]) => [...ofKind.values()].map((e) => ({ kind, ...e })));
   return [
     entries.map((e) => e.kind),
     entries.map((e) => JSON.stringify(e.key)),
@@ -370,36 +371,41 @@ async function writeHosts(
 ): Promise<{ changed: LatestChange[]; added: number }> {
   // One row per host (its latest run in the batch, its earliest time as first seen): an upsert
   // may not touch a row twice.
-  const hosts = new Map<
-    string,
-    ReportRows["host"] & { collectedAt: string; runId: string; firstSeen: string }
-  >();
+  const hosts = new Map<string, { latest: ReportRows; firstSeen: string }>();
   for (const r of batch) {
     const prev = hosts.get(r.host.hostId);
-    const firstSeen = prev && prev.firstSeen < r.run.collectedAt ? prev.firstSeen : r.run.collectedAt;
-    if (prev === undefined || r.run.collectedAt >= prev.collectedAt)
-      hosts.set(r.host.hostId, { ...r.host, collectedAt: r.run.collectedAt, runId: r.run.runId, firstSeen });
-    else prev.firstSeen = firstSeen;
+    const at = r.run.collectedAt;
+    if (prev === undefined) hosts.set(r.host.hostId, { latest: r, firstSeen: at });
+    else {
+      if (at < prev.firstSeen) prev.firstSeen = at;
+      if (at >= prev.latest.run.collectedAt) prev.latest = r;
+    }
   }
   // Hosts new to the store are loaded with COPY; the others are updated by one upsert (which
   // also covers a host another ingest added meanwhile, should the COPY fail on the key).
   const h = [...hosts.values()];
   const stored = await db.query<{ host_id: string; last_run_id: string; last_seen: Date | string }>(
     SQL.STORED_HOSTS,
-    [h.map((x) => x.hostId)],
+    [h.map((x) => x.latest.host.hostId)],
   );
   const known = new Map(stored.map((r) => [r.host_id, r]));
   // As UPSERT_HOSTS decides: a known host takes this batch's run when it is not older.
   const changed: LatestChange[] = [];
-  for (const x of h) {
-    const was = known.get(x.hostId);
-    if (was === undefined) changed.push({ hostId: x.hostId, oldRun: null, newRun: x.runId });
-    else if (Date.parse(x.collectedAt) >= new Date(was.last_seen).getTime() && was.last_run_id !== x.runId)
-      changed.push({ hostId: x.hostId, oldRun: was.last_run_id, newRun: x.runId });
+  for (const { latest } of h) {
+    const { hostId } = latest.host;
+    const { runId, collectedAt } = latest.run;
+    const was = known.get(hostId);
+    if (was === undefined) changed.push({ hostId, oldRun: null, newRun: runId });
+    else if (Date.parse(collectedAt) >= new Date(was.last_seen).getTime() && was.last_run_id !== runId)
+      changed.push({ hostId, oldRun: was.last_run_id, newRun: runId });
   }
   const fresh = new CopyBinary(SQL.HOSTS_COLUMNS.types, pool);
-  for (const x of h)
-    if (!known.has(x.hostId))
+  const update: Array<ReportRows["host"] & { collectedAt: string; runId: string; firstSeen: string }> = [];
+  for (const { latest, firstSeen } of h) {
+    const x = latest.host;
+    const { collectedAt, runId } = latest.run;
+    if (known.has(x.hostId)) update.push({ ...x, collectedAt, runId, firstSeen });
+    else
       fresh.add([
         x.hostId,
         x.idSource,
@@ -409,15 +415,15 @@ async function writeHosts(
         x.osBuild,
         x.osVersion,
         x.user,
-        x.firstSeen,
-        x.collectedAt,
-        x.runId,
+        firstSeen,
+        collectedAt,
+        runId,
       ]);
+  }
   if (fresh.count > 0) {
     await db.copyRows("hosts", SQL.HOSTS_COLUMNS.names, fresh.finish());
     fresh.release();
   }
-  const update = h.filter((x) => known.has(x.hostId));
   if (update.length > 0)
     await db.query(
       SQL.UPSERT_HOSTS,
