@@ -40,7 +40,12 @@ export interface IngestResult {
 
 /** Reports per transaction (and most reports held in memory at once). */
 export const INGEST_BATCH = 1000;
-const YIELD_EVERY = 50;
+/**
+ * Reports read between two turns of the event loop: the database's replies to the batch being
+ * written wait at most this many reports for this process to send its next statement (every 50
+ * left the server idle about a tenth of an ingest).
+ */
+const YIELD_EVERY = 10;
 
 /** Applies every migration not yet recorded, oldest first, each in its own transaction. */
 export async function migrate(db: FleetDb): Promise<number[]> {
