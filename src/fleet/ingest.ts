@@ -2,14 +2,15 @@
  * `fleet ingest`: host reports into the fleet store. The store is migrated first (versioned
  * migrations, src/fleet/sql.ts); each report is read and turned into rows by a checked reader of
  * the fields the store keeps (src/fleet/report-rows.ts: a wrong one is named by its JSON
- * pointer). Rows are written in batches, one transaction each: the batch's host and run ids the
- * store already has are looked up; new hosts, new runs and the new runs' findings and file
- * sightings are loaded with COPY (binary format, src/fleet/copy-binary.ts); known hosts are
- * updated by one `INSERT … ON CONFLICT` over arrays, files by SHA-256 inserted unless known; the
- * summary's counts follow the hosts whose latest run changed. A run id already stored is skipped, so
- * ingesting the same report twice changes nothing. A report that cannot be read, is not a host
- * report or cannot be written is reported and skipped; it never stops the others. Memory is
- * bounded by the batch, not by the input.
+ * pointer), and its run (with the files it saw) and findings are encoded for COPY (binary format,
+ * src/fleet/copy-binary.ts) as it is read, into buffers reused from batch to batch. Rows are
+ * written in batches, one transaction each, while the next batch is read: the batch's host and
+ * run ids the store already has are looked up; new hosts, new runs and their findings are loaded
+ * with COPY; known hosts are updated by one `INSERT … ON CONFLICT` over arrays, files by SHA-256
+ * inserted unless known; the summary's counts follow the hosts whose latest run changed. A run id
+ * already stored is skipped, so ingesting the same report twice changes nothing. A report that
+ * cannot be read, is not a host report or cannot be written is reported and skipped; it never
+ * stops the others. Memory is bounded by two batches, not by the input.
  *
  * Source: docs/fleet.md ("fleet ingest"); PostgreSQL transactions,
  * https://www.postgresql.org/docs/current/tutorial-transactions.html; COPY,
