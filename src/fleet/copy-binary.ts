@@ -2,8 +2,9 @@
  * Rows in PostgreSQL's binary COPY format, written straight into buffers: the 19-byte header,
  * then per row a 16-bit field count and per field a 32-bit length (-1 for NULL) and the value in
  * its type's binary form (`text` as UTF-8, `jsonb` as version 1 and JSON text, `uuid` as 16
- * bytes, `timestamptz` as microseconds since 2000-01-01 UTC, `int4`, `int8` and `bool` big-endian),
- * then the trailer -1. Nothing is escaped and the server parses no number, time or UUID text.
+ * bytes, `timestamptz` as microseconds since 2000-01-01 UTC, `int4`, `int8` and `bool` big-endian,
+ * `text[]` and `bool[]` as array_recv reads them: dimensions, flags, element type, size and lower
+ * bound, then each element as a field), then the trailer -1. Nothing is escaped and the server parses no number, time or UUID text.
  * Values must already be storable (no U+0000, well-formed UTF-16: src/fleet/report-rows.ts
  * `storableText`); UUIDs 36 characters of hex and dashes, times ISO 8601 that `Date.parse` reads.
  *
@@ -13,10 +14,17 @@
  */
 
 /** The column types ingest loads. */
-export type CopyType = "text" | "jsonb" | "uuid" | "timestamptz" | "int4" | "int8" | "bool";
+export type CopyType =
+  "text" | "jsonb" | "uuid" | "timestamptz" | "int4" | "int8" | "bool" | "text[]" | "bool[]";
 
-/** A COPY column value: text (also a UUID, a time or JSON text), a number, a boolean or NULL. */
-export type CopyValue = string | number | boolean | null;
+/**
+ * A COPY column value: text (also a UUID, a time or JSON text), a number, a boolean, an array of
+ * texts or of booleans (one dimension, no NULL element), or NULL.
+ */
+export type CopyValue = string | number | boolean | readonly string[] | readonly boolean[] | null;
+
+/** Element type OIDs of the array types (PostgreSQL's pg_type.dat: text 25, bool 16). */
+const ELEMENT_OID = { "text[]": 25, "bool[]": 16 } as const;
 
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
 /** Milliseconds from 1970-01-01 to PostgreSQL's epoch, 2000-01-01 UTC. */
@@ -45,17 +53,52 @@ function hexValue(c: number): number {
   return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
 }
 
+/** Bytes of each buffer a {@link ChunkPool} lends. */
+const POOL_CHUNK = 1 << 18;
+/** Free buffers a {@link ChunkPool} keeps at most (16 MiB). */
+const POOL_KEEP = 64;
+
+/**
+ * Buffers that COPY rows are written into, given back once sent ({@link CopyBinary.release}), so
+ * that an ingest of many batches writes into the same few megabytes. New buffers for every
+ * batch cost page faults, and those that outlive a young-generation collection (a batch waits
+ * for the database) are freed only by a full one, which marks the whole heap.
+ */
+export class ChunkPool {
+  private readonly free: Buffer[] = [];
+
+  /** A buffer of at least `bytes`: a pooled one when `bytes` fits. */
+  take(bytes: number): Buffer {
+    return bytes <= POOL_CHUNK
+      ? (this.free.pop() ?? Buffer.allocUnsafeSlow(POOL_CHUNK))
+      : Buffer.allocUnsafeSlow(bytes);
+  }
+
+  /** Takes buffers back; the caller no longer reads or writes them, nor any view of them. */
+  give(buffers: readonly Buffer[]): void {
+    for (const b of buffers) if (b.length === POOL_CHUNK && this.free.length < POOL_KEEP) this.free.push(b);
+  }
+}
+
 /** The rows of one COPY, as binary-format chunks to send in order. */
 export class CopyBinary {
   private readonly chunks: Buffer[] = [];
+  /** Buffers taken from the pool, whole. */
+  private readonly taken: Buffer[] = [];
   private buf: Buffer & Utf8Writer;
   private at = 0;
+  /** Bytes in {@link chunks}. */
+  private total = 0;
   private size = FIRST_CHUNK;
   /** Rows added. */
   count = 0;
 
-  constructor(private readonly types: readonly CopyType[]) {
-    this.buf = Buffer.allocUnsafe(FIRST_CHUNK) as Buffer & Utf8Writer;
+  /** `pool`: where buffers come from (and go back to, {@link release}); else each is new. */
+  constructor(
+    private readonly types: readonly CopyType[],
+    private readonly pool?: ChunkPool,
+  ) {
+    this.buf = this.alloc(FIRST_CHUNK);
     SIGNATURE.copy(this.buf, 0);
     this.buf.writeInt32BE(0, 11); // flags: no OIDs
     this.buf.writeInt32BE(0, 15); // header extension: none
@@ -83,6 +126,15 @@ export class CopyBinary {
     this.at += 2;
     this.cut();
     return this.chunks;
+  }
+
+  /**
+   * Gives the buffers back to the pool: once the COPY that read the chunks is complete (the
+   * server has answered it, so no write of them is pending), and never when it failed.
+   */
+  release(): void {
+    this.pool?.give(this.taken);
+    this.taken.length = 0;
   }
 
   private field(type: CopyType, v: CopyValue): void {
@@ -128,7 +180,44 @@ export class CopyBinary {
         this.buf[this.at + 4] = v === true ? 1 : 0;
         this.at += 5;
         return;
+      case "text[]":
+      case "bool[]":
+        if (!Array.isArray(v)) throw new RangeError(`not an array: ${String(v)}`);
+        return this.array(type, v as readonly (string | boolean)[]);
     }
+  }
+
+  /**
+   * A one-dimensional array (array_recv's input): its length, then the number of dimensions (0
+   * when empty), a flags word (0: no NULL element), the element type, per dimension its size and
+   * lower bound (1), then each element as a field of its own.
+   */
+  private array(type: "text[]" | "bool[]", v: readonly (string | boolean)[]): void {
+    this.room(24);
+    const start = this.at;
+    this.buf.writeInt32BE(v.length === 0 ? 0 : 1, start + 4);
+    this.buf.writeInt32BE(0, start + 8);
+    this.buf.writeInt32BE(ELEMENT_OID[type], start + 12);
+    this.at += v.length === 0 ? 16 : 24;
+    if (v.length > 0) {
+      this.buf.writeInt32BE(v.length, start + 16);
+      this.buf.writeInt32BE(1, start + 20);
+    }
+    // The elements may start a new buffer: the length is then patched in the buffer it began in.
+    const buf = this.buf;
+    const before = this.written();
+    const element = type === "text[]" ? "text" : "bool";
+    const want = type === "text[]" ? "string" : "boolean";
+    for (const e of v) {
+      if (typeof e !== want) throw new RangeError(`not a ${want} in a ${type}: ${String(e)}`);
+      this.field(element, e);
+    }
+    buf.writeInt32BE(this.written() - before + (v.length === 0 ? 12 : 20), start);
+  }
+
+  /** Bytes written so far, over every buffer. */
+  private written(): number {
+    return this.total + this.at;
   }
 
   /** A UUID's 16 bytes, from its 36-character text (hex digits, dashes at 8, 13, 18 and 23). */
@@ -191,10 +280,18 @@ export class CopyBinary {
     if (this.at + bytes <= this.buf.length) return;
     this.cut();
     this.size = Math.min(this.size * 2, MAX_CHUNK);
-    this.buf = Buffer.allocUnsafe(Math.max(this.size, bytes)) as Buffer & Utf8Writer;
+    this.buf = this.alloc(Math.max(this.size, bytes));
+  }
+
+  private alloc(bytes: number): Buffer & Utf8Writer {
+    if (this.pool === undefined) return Buffer.allocUnsafe(bytes) as Buffer & Utf8Writer;
+    const b = this.pool.take(bytes);
+    this.taken.push(b);
+    return b as Buffer & Utf8Writer;
   }
 
   private cut(): void {
+    this.total += this.at;
     if (this.at > 0) this.chunks.push(this.buf.subarray(0, this.at));
     this.at = 0;
   }

@@ -2,20 +2,21 @@
  * `fleet ingest`: host reports into the fleet store. The store is migrated first (versioned
  * migrations, src/fleet/sql.ts); each report is read and turned into rows by a checked reader of
  * the fields the store keeps (src/fleet/report-rows.ts: a wrong one is named by its JSON
- * pointer). Rows are written in batches, one transaction each: the batch's host and run ids the
- * store already has are looked up; new hosts, new runs and the new runs' findings and file
- * sightings are loaded with COPY (binary format, src/fleet/copy-binary.ts); known hosts are
- * updated by one `INSERT … ON CONFLICT` over arrays, files by SHA-256 inserted unless known; the
- * summary's counts follow the hosts whose latest run changed. A run id already stored is skipped, so
- * ingesting the same report twice changes nothing. A report that cannot be read, is not a host
- * report or cannot be written is reported and skipped; it never stops the others. Memory is
- * bounded by the batch, not by the input.
+ * pointer), and its run (with the files it saw) and findings are encoded for COPY (binary format,
+ * src/fleet/copy-binary.ts) as it is read, into buffers reused from batch to batch. Rows are
+ * written in batches, one transaction each, while the next batch is read: the batch's host and
+ * run ids the store already has are looked up; new hosts, new runs and their findings are loaded
+ * with COPY; known hosts are updated by one `INSERT … ON CONFLICT` over arrays, files by SHA-256
+ * inserted unless known; the summary's counts follow the hosts whose latest run changed. A run id
+ * already stored is skipped, so ingesting the same report twice changes nothing. A report that
+ * cannot be read, is not a host report or cannot be written is reported and skipped; it never
+ * stops the others. Memory is bounded by two batches, not by the input.
  *
  * Source: docs/fleet.md ("fleet ingest"); PostgreSQL transactions,
  * https://www.postgresql.org/docs/current/tutorial-transactions.html; COPY,
  * https://www.postgresql.org/docs/current/sql-copy.html.
  */
-import { CopyBinary } from "./copy-binary.js";
+import { ChunkPool, CopyBinary } from "./copy-binary.js";
 import { FleetDbError, type FleetDb } from "./db.js";
 import { HostReportError, reportRows, type ReportRows } from "./report-rows.js";
 import * as SQL from "./sql.js";
@@ -40,7 +41,12 @@ export interface IngestResult {
 
 /** Reports per transaction (and most reports held in memory at once). */
 export const INGEST_BATCH = 1000;
-const YIELD_EVERY = 50;
+/**
+ * Reports read between two turns of the event loop: the database's replies to the batch being
+ * written wait at most this many reports for this process to send its next statement (every 50
+ * left the server idle about a tenth of an ingest).
+ */
+const YIELD_EVERY = 10;
 
 /** Applies every migration not yet recorded, oldest first, each in its own transaction. */
 export async function migrate(db: FleetDb): Promise<number[]> {
@@ -88,16 +94,18 @@ export async function ingestReports(
   // Run ids of this batch: a run id written by an earlier batch is found in the store, so
   // nothing here grows with the number of reports.
   let seen = new Set<string>();
-  let batch: ReportRows[] = [];
-  // One batch is written while the next is read and turned into rows: the database and this
-  // process work at the same time. At most two batches are held.
+  // The batches' COPY buffers, reused from one batch to the next.
+  const pool = new ChunkPool();
+  let batch = new Batch(pool);
+  // One batch is written while the next is read, turned into rows and encoded for COPY: the
+  // database and this process work at the same time. At most two batches are held.
   let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
     const full = batch;
-    batch = [];
+    batch = new Batch(pool);
     seen = new Set();
     await writing;
-    writing = full.length > 0 ? writeBatch(db, full, result, skip) : Promise.resolve();
+    writing = full.reports.length > 0 ? writeBatch(db, full, pool, result, skip) : Promise.resolve();
     // Awaited at the next flush; until then a failure must not count as unhandled.
     writing.catch(() => undefined);
   };
@@ -109,11 +117,12 @@ export async function ingestReports(
       continue;
     }
     seen.add(rows.run.runId);
-    batch.push(rows);
-    if (batch.length >= (options.batch ?? INGEST_BATCH)) await flush();
+    batch.add(rows);
+    const n = batch.reports.length;
+    if (n >= (options.batch ?? INGEST_BATCH)) await flush();
     // Reports read from memory never leave the microtask queue: let the database's replies in,
     // so the batch being written moves on to its next statement while this one is read.
-    else if (batch.length % YIELD_EVERY === 0) await new Promise(setImmediate);
+    else if (n % YIELD_EVERY === 0) await new Promise(setImmediate);
   }
   await flush();
   await writing;
@@ -151,12 +160,16 @@ async function readRows(
  */
 async function writeBatch(
   db: FleetDb,
-  batch: ReportRows[],
+  { reports: batch, copies }: { reports: ReportRows[]; copies?: RunCopies },
+  pool: ChunkPool,
   result: IngestResult,
   skip: (origin: string, reason: string) => void,
 ): Promise<void> {
   try {
-    const written = await inTransactionRetried(db, () => writeRows(db, batch));
+    const written = await inTransactionRetried(db, () => writeRows(db, batch, pool, copies));
+    // Sent and answered: the buffers can take the next batch. (After a failure they are left
+    // to the garbage collector: a write of them may still be pending.)
+    copies?.release();
     result.ingested += written;
     result.duplicates += batch.length - written;
     return;
@@ -172,7 +185,7 @@ async function writeBatch(
       return;
     }
   }
-  for (const one of batch) await writeBatch(db, [one], result, skip);
+  for (const one of batch) await writeBatch(db, { reports: [one] }, pool, result, skip);
 }
 
 /**
@@ -231,8 +244,17 @@ function columns<T, K extends keyof T>(rows: readonly T[], keys: readonly K[]): 
   return keys.map((k) => rows.map((r) => r[k] ?? null));
 }
 
-/** Writes one batch's rows (its hosts, then its new runs with their findings and files); the number of runs that were new. */
-async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
+/**
+ * Writes one batch's rows (its hosts, then its new runs with their findings and files); the
+ * number of runs that were new. `copies`, when given, are the batch's runs, findings and file
+ * sightings already encoded, sent as they are when none of its runs is stored.
+ */
+async function writeRows(
+  db: FleetDb,
+  batch: ReportRows[],
+  pool: ChunkPool,
+  copies?: RunCopies,
+): Promise<number> {
   // Runs already stored are left as they are, and so are their hosts (ingest is idempotent per
   // run id: a stored run tying its host's later latest run would otherwise take its place again);
   // the others are loaded with COPY. A run written meanwhile by another ingest makes the COPY
@@ -240,8 +262,11 @@ async function writeRows(db: FleetDb, batch: ReportRows[]): Promise<number> {
   const stored = await db.query<{ run_id: string }>(SQL.STORED_RUNS, [batch.map((r) => r.run.runId)]);
   const old = new Set(stored.map((r) => r.run_id));
   const news = batch.filter((r) => !old.has(r.run.runId));
-  const { changed, added } = news.length > 0 ? await writeHosts(db, news) : { changed: [], added: 0 };
-  const files = news.length > 0 ? await writeRuns(db, news) : 0;
+  const { changed, added } = news.length > 0 ? await writeHosts(db, news, pool) : { changed: [], added: 0 };
+  const files =
+    news.length === 0
+      ? 0
+      : await writeRuns(db, news, news.length === batch.length && copies ? copies : RunCopies.of(news));
   // The summary's counts follow: the changed hosts' old latest runs out, their new ones in.
   await db.query(SQL.ADD_SUMMARY_COUNTS, summaryCounts(changed, news, { hosts: added, files }));
   return news.length;
@@ -258,12 +283,14 @@ function summaryCounts(
   news: ReportRows[],
   added: { hosts: number; files: number },
 ): unknown[] {
-  // By kind and a text id of the key (the key's JSON is written once per distinct key).
-  const counts = new Map<string, { kind: string; key: unknown[]; n: number }>();
-  const count = (kind: string, id: string, key: () => unknown[], n = 1) => {
-    const k = `${kind}\n${id}`;
-    const c = counts.get(k);
-    if (c === undefined) counts.set(k, { kind, key: key(), n });
+  // By kind, then by a text id of the key: the key (one or two parts) is made and written as
+  // JSON once per distinct key.
+  const counts = new Map<string, Map<string, { key: unknown[]; n: number }>>();
+  const count = (kind: string, id: string, a: unknown, b?: unknown, n = 1) => {
+    let ofKind = counts.get(kind);
+    if (ofKind === undefined) counts.set(kind, (ofKind = new Map()));
+    const c = ofKind.get(id);
+    if (c === undefined) ofKind.set(id, { key: b === undefined ? [a] : [a, b], n });
     else c.n += n;
   };
   const written = new Map(news.map((r) => [r.run.runId, r]));
@@ -278,12 +305,11 @@ function summaryCounts(
       continue;
     }
     const { run, findings, files } = rows;
-    count("status", run.status, () => [run.status]);
-    count("connector", `${run.connectorVersion === null ? "n" : "s"}${run.connectorVersion}`, () => [
-      run.connectorVersion,
-    ]);
-    const outlook = [run.outlookVersion, run.outlookBitness];
-    count("outlook", JSON.stringify(outlook), () => outlook);
+    count("status", run.status, run.status);
+    // U+0000 is in no stored text (report-rows.ts storableText): an id of its own for NULL.
+    count("connector", run.connectorVersion ?? "\0", run.connectorVersion);
+    const { outlookVersion: v, outlookBitness: b } = run;
+    count("outlook", `${v ?? "\0"}\0${b ?? "\0"}`, v, b);
     // Each key once per host, however many findings or files show it.
     checks.clear();
     for (const f of findings) {
@@ -291,34 +317,34 @@ function summaryCounts(
       // Check ids are [a-z0-9-] (report-rows.ts): "id rank" is unambiguous.
       if (!checks.has(f.checkId)) {
         checks.add(f.checkId);
-        count("check", f.checkId, () => [f.checkId]);
+        count("check", f.checkId, f.checkId);
       }
       const withRank = `${f.checkId} ${rank}`;
       if (!checks.has(withRank)) {
         checks.add(withRank);
-        count("rank", withRank, () => [f.checkId, rank]);
+        count("rank", withRank, f.checkId, rank);
       }
     }
     hashes.clear();
     for (const f of files) {
       if (!f.provider) continue;
       // One row per path in a run (report-rows.ts), so (hash, path) once each; hashes may repeat.
-      count("path", f.sha256 + f.path, () => [f.sha256, f.path]);
+      count("path", f.sha256 + f.path, f.sha256, f.path);
       if (!hashes.has(f.sha256)) {
         hashes.add(f.sha256);
-        count("hash", f.sha256, () => [f.sha256]);
+        count("hash", f.sha256, f.sha256);
       }
       if (!f.inInstall && !hashes.has(`out ${f.sha256}`)) {
         hashes.add(`out ${f.sha256}`);
-        count("outside", f.sha256, () => [f.sha256]);
+        count("outside", f.sha256, f.sha256);
       }
     }
   }
   let findings = 0;
   for (const r of news) findings += r.findings.length;
   const totals = { hosts: added.hosts, runs: news.length, findings, files: added.files };
-  for (const [what, n] of Object.entries(totals)) count("total", what, () => [what], n);
-  const entries = [...counts.values()];
+  for (const [what, n] of Object.entries(totals)) count("total", what, what, undefined, n);
+  const entries = [...counts].flatMap(([kind, ofKind]) => [...ofKind.values()].map((e) => ({ kind, ...e })));
   return [
     entries.map((e) => e.kind),
     entries.map((e) => JSON.stringify(e.key)),
@@ -347,39 +373,45 @@ interface LatestChange {
 async function writeHosts(
   db: FleetDb,
   batch: ReportRows[],
+  pool: ChunkPool,
 ): Promise<{ changed: LatestChange[]; added: number }> {
   // One row per host (its latest run in the batch, its earliest time as first seen): an upsert
   // may not touch a row twice.
-  const hosts = new Map<
-    string,
-    ReportRows["host"] & { collectedAt: string; runId: string; firstSeen: string }
-  >();
+  const hosts = new Map<string, { latest: ReportRows; firstSeen: string }>();
   for (const r of batch) {
     const prev = hosts.get(r.host.hostId);
-    const firstSeen = prev && prev.firstSeen < r.run.collectedAt ? prev.firstSeen : r.run.collectedAt;
-    if (prev === undefined || r.run.collectedAt >= prev.collectedAt)
-      hosts.set(r.host.hostId, { ...r.host, collectedAt: r.run.collectedAt, runId: r.run.runId, firstSeen });
-    else prev.firstSeen = firstSeen;
+    const at = r.run.collectedAt;
+    if (prev === undefined) hosts.set(r.host.hostId, { latest: r, firstSeen: at });
+    else {
+      if (at < prev.firstSeen) prev.firstSeen = at;
+      if (at >= prev.latest.run.collectedAt) prev.latest = r;
+    }
   }
   // Hosts new to the store are loaded with COPY; the others are updated by one upsert (which
   // also covers a host another ingest added meanwhile, should the COPY fail on the key).
   const h = [...hosts.values()];
   const stored = await db.query<{ host_id: string; last_run_id: string; last_seen: Date | string }>(
     SQL.STORED_HOSTS,
-    [h.map((x) => x.hostId)],
+    [h.map((x) => x.latest.host.hostId)],
   );
   const known = new Map(stored.map((r) => [r.host_id, r]));
   // As UPSERT_HOSTS decides: a known host takes this batch's run when it is not older.
   const changed: LatestChange[] = [];
-  for (const x of h) {
-    const was = known.get(x.hostId);
-    if (was === undefined) changed.push({ hostId: x.hostId, oldRun: null, newRun: x.runId });
-    else if (Date.parse(x.collectedAt) >= new Date(was.last_seen).getTime() && was.last_run_id !== x.runId)
-      changed.push({ hostId: x.hostId, oldRun: was.last_run_id, newRun: x.runId });
+  for (const { latest } of h) {
+    const { hostId } = latest.host;
+    const { runId, collectedAt } = latest.run;
+    const was = known.get(hostId);
+    if (was === undefined) changed.push({ hostId, oldRun: null, newRun: runId });
+    else if (Date.parse(collectedAt) >= new Date(was.last_seen).getTime() && was.last_run_id !== runId)
+      changed.push({ hostId, oldRun: was.last_run_id, newRun: runId });
   }
-  const fresh = new CopyBinary(SQL.HOSTS_COLUMNS.types);
-  for (const x of h)
-    if (!known.has(x.hostId))
+  const fresh = new CopyBinary(SQL.HOSTS_COLUMNS.types, pool);
+  const update: Array<ReportRows["host"] & { collectedAt: string; runId: string; firstSeen: string }> = [];
+  for (const { latest, firstSeen } of h) {
+    const x = latest.host;
+    const { collectedAt, runId } = latest.run;
+    if (known.has(x.hostId)) update.push({ ...x, collectedAt, runId, firstSeen });
+    else
       fresh.add([
         x.hostId,
         x.idSource,
@@ -389,12 +421,15 @@ async function writeHosts(
         x.osBuild,
         x.osVersion,
         x.user,
-        x.firstSeen,
-        x.collectedAt,
-        x.runId,
+        firstSeen,
+        collectedAt,
+        runId,
       ]);
-  if (fresh.count > 0) await db.copyRows("hosts", SQL.HOSTS_COLUMNS.names, fresh.finish());
-  const update = h.filter((x) => known.has(x.hostId));
+  }
+  if (fresh.count > 0) {
+    await db.copyRows("hosts", SQL.HOSTS_COLUMNS.names, fresh.finish());
+    fresh.release();
+  }
   if (update.length > 0)
     await db.query(
       SQL.UPSERT_HOSTS,
@@ -415,11 +450,48 @@ async function writeHosts(
   return { changed, added: fresh.count };
 }
 
-/** Runs new to the store, their files by SHA-256, their findings and file sightings; the number of files new to the store. */
-async function writeRuns(db: FleetDb, news: ReportRows[]): Promise<number> {
-  const runs = new CopyBinary(SQL.RUNS_COLUMNS.types);
-  for (const { host, run: r } of news)
-    runs.add([
+/** Runs new to the store (with where each saw its files), their files by SHA-256 and their findings; the number of files new to the store. */
+async function writeRuns(db: FleetDb, news: ReportRows[], copies: RunCopies): Promise<number> {
+  const { runs, findings } = copies.finish();
+  await db.copyRows("runs", SQL.RUNS_COLUMNS.names, runs);
+  const files = new Map<string, ReportRows["files"][number]>();
+  for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
+  const added =
+    files.size === 0
+      ? []
+      : await db.query(
+          SQL.INSERT_FILES,
+          columns(
+            [...files.values()],
+            ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
+          ),
+        );
+  if (findings !== undefined) await db.copyRows("findings", SQL.FINDINGS_COLUMNS.names, findings);
+  return added.length;
+}
+
+/**
+ * Runs (with their file sightings) and their findings in COPY's binary format, encoded report
+ * by report as they are read ({@link Batch}), or for the runs of a batch not yet stored.
+ */
+class RunCopies {
+  private readonly runs: CopyBinary;
+  private readonly findings: CopyBinary;
+  private done?: { runs: Buffer[]; findings?: Buffer[] };
+
+  constructor(pool?: ChunkPool) {
+    this.runs = new CopyBinary(SQL.RUNS_COLUMNS.types, pool);
+    this.findings = new CopyBinary(SQL.FINDINGS_COLUMNS.types, pool);
+  }
+
+  static of(reports: readonly ReportRows[]): RunCopies {
+    const copies = new RunCopies();
+    for (const r of reports) copies.add(r);
+    return copies;
+  }
+
+  add({ host, run: r, findings, files }: ReportRows): void {
+    this.runs.add([
       r.runId,
       host.hostId,
       r.collectedAt,
@@ -433,28 +505,52 @@ async function writeRuns(db: FleetDb, news: ReportRows[]): Promise<number> {
       r.connectorVersion,
       r.outlookVersion,
       r.outlookBitness,
+      files.map((f) => f.path),
+      files.map((f) => f.sha256),
+      files.map((f) => f.verdict),
+      files.map((f) => f.provider),
+      files.map((f) => f.inInstall),
     ]);
-  await db.copyRows("runs", SQL.RUNS_COLUMNS.names, runs.finish());
-  const files = new Map<string, ReportRows["files"][number]>();
-  for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
-  const added =
-    files.size === 0
-      ? []
-      : await db.query(
-          SQL.INSERT_FILES,
-          columns(
-            [...files.values()],
-            ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
-          ),
-        );
-  const findings = new CopyBinary(SQL.FINDINGS_COLUMNS.types);
-  const runFiles = new CopyBinary(SQL.RUN_FILES_COLUMNS.types);
-  for (const { run, findings: fs, files: rfs } of news) {
-    for (const f of fs)
-      findings.add([run.runId, f.ordinal, f.checkId, f.severity, f.title, f.message, f.remedy, f.evidence]);
-    for (const f of rfs) runFiles.add([run.runId, f.path, f.sha256, f.verdict, f.provider, f.inInstall]);
+    for (const f of findings)
+      this.findings.add([
+        r.runId,
+        f.ordinal,
+        f.checkId,
+        f.severity,
+        f.title,
+        f.message,
+        f.remedy,
+        f.evidence,
+      ]);
   }
-  if (findings.count > 0) await db.copyRows("findings", SQL.FINDINGS_COLUMNS.names, findings.finish());
-  if (runFiles.count > 0) await db.copyRows("run_files", SQL.RUN_FILES_COLUMNS.names, runFiles.finish());
-  return added.length;
+
+  /** The chunks of each COPY (none for findings when there are none); the same each call, so a batch tried again sends them again. */
+  finish(): { runs: Buffer[]; findings?: Buffer[] } {
+    this.done ??= {
+      runs: this.runs.finish(),
+      ...(this.findings.count > 0 && { findings: this.findings.finish() }),
+    };
+    return this.done;
+  }
+
+  /** {@link CopyBinary.release} of each: once every COPY of them is complete. */
+  release(): void {
+    this.runs.release();
+    this.findings.release();
+  }
+}
+
+/** A batch being read: its reports' rows, and their runs, findings and file sightings encoded for COPY as they arrive. */
+class Batch {
+  readonly reports: ReportRows[] = [];
+  readonly copies: RunCopies;
+
+  constructor(pool: ChunkPool) {
+    this.copies = new RunCopies(pool);
+  }
+
+  add(rows: ReportRows): void {
+    this.reports.push(rows);
+    this.copies.add(rows);
+  }
 }

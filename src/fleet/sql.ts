@@ -49,6 +49,12 @@ SELECT kind, key, d FROM (
     ('path', jsonb_build_array(rf.sha256, rf.path))) AS v (kind, key)
   WHERE v.key IS NOT NULL) per_host`;
 
+/** Where each run saw each file: a row per element of the run's file arrays (migration 5). */
+const RUN_FILES_VIEW = `CREATE VIEW run_files AS
+SELECT r.run_id, f.path, f.sha256, f.verdict, f.provider, f.in_install
+FROM runs r CROSS JOIN LATERAL unnest(r.file_paths, r.file_sha256, r.file_verdicts, r.file_provider,
+  r.file_in_install) AS f (path, sha256, verdict, provider, in_install);`;
+
 /** One migration: applied once, in order, inside a transaction, recorded in `koff_migrations`. */
 export interface Migration {
   version: number;
@@ -161,6 +167,43 @@ UNION ALL SELECT 'total', '["findings"]', COUNT(*) FROM findings
 UNION ALL SELECT 'total', '["files"]', COUNT(*) FROM files;
 `,
   },
+  {
+    // Since migration 3 no query reads these: the summary reads summary_counts, and the counts
+    // join findings and run_files by run id (their keys' first column). Each cost ingest an
+    // index entry per row (docs/fleet.md "Bench").
+    version: 4,
+    name: "no indexes no query uses",
+    sql: `
+DROP INDEX runs_host;
+DROP INDEX findings_check;
+DROP INDEX run_files_sha256;
+`,
+  },
+  {
+    // A row per file a run saw cost ingest as much as the run itself (docs/fleet.md "Bench"):
+    // the sightings are now arrays in the run's row (in the report's order; by path for runs
+    // stored before), and `run_files` a view of them with the same columns, so queries of it
+    // read the same rows.
+    version: 5,
+    name: "file sightings in their run's row",
+    sql: `
+ALTER TABLE runs
+  ADD COLUMN file_paths text[] NOT NULL DEFAULT '{}',
+  ADD COLUMN file_sha256 text[] NOT NULL DEFAULT '{}',
+  ADD COLUMN file_verdicts text[] NOT NULL DEFAULT '{}',
+  ADD COLUMN file_provider boolean[] NOT NULL DEFAULT '{}',
+  ADD COLUMN file_in_install boolean[] NOT NULL DEFAULT '{}';
+UPDATE runs r SET file_paths = f.paths, file_sha256 = f.sha256, file_verdicts = f.verdicts,
+  file_provider = f.provider, file_in_install = f.in_install
+FROM (SELECT run_id, ARRAY_AGG(path ORDER BY path) AS paths, ARRAY_AGG(sha256 ORDER BY path) AS sha256,
+        ARRAY_AGG(verdict ORDER BY path) AS verdicts, ARRAY_AGG(provider ORDER BY path) AS provider,
+        ARRAY_AGG(in_install ORDER BY path) AS in_install
+      FROM run_files GROUP BY run_id) f
+WHERE r.run_id = f.run_id;
+DROP TABLE run_files;
+${RUN_FILES_VIEW}
+`,
+  },
 ];
 
 export const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS koff_migrations (
@@ -233,6 +276,11 @@ export const RUNS_COLUMNS = copyColumns({
   connector_version: "text",
   outlook_version: "text",
   outlook_bitness: "text",
+  file_paths: "text[]",
+  file_sha256: "text[]",
+  file_verdicts: "text[]",
+  file_provider: "bool[]",
+  file_in_install: "bool[]",
 });
 
 /** The columns `fleet ingest` loads into `findings` with COPY, in order. */
@@ -253,16 +301,6 @@ INSERT INTO files (sha256, size, verdict, signature_state, signer, file_version,
 SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
 ON CONFLICT (sha256) DO NOTHING
 RETURNING sha256`;
-
-/** The columns `fleet ingest` loads into `run_files` with COPY, in order. */
-export const RUN_FILES_COLUMNS = copyColumns({
-  run_id: "uuid",
-  path: "text",
-  sha256: "text",
-  verdict: "text",
-  provider: "bool",
-  in_install: "bool",
-});
 
 /**
  * Keeps `summary_counts` in step with a batch. $1, $2, $3: counts this process worked out itself

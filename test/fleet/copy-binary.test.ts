@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CopyBinary, type CopyType } from "../../src/fleet/copy-binary.js";
+import { ChunkPool, CopyBinary, type CopyType } from "../../src/fleet/copy-binary.js";
 import { openFleetDb } from "../../src/fleet/db.js";
 import { startThrowawayPostgres } from "../helpers/postgres.js";
 
@@ -56,13 +56,13 @@ const ROWS: Array<
   ["bbbbbbbb-0000-4000-8000-000000001600", "far past", null, "1600-02-29T01:02:03.004Z", 2, 2, false],
 ];
 
-async function roundTrip(url: string): Promise<void> {
+async function roundTrip(url: string, pool?: ChunkPool): Promise<void> {
   const db = await openFleetDb(url);
   try {
     await db.exec(
       "CREATE TEMP TABLE t (u uuid, s text, j jsonb, at timestamptz, i integer, b8 bigint, ok boolean)",
     );
-    const rows = new CopyBinary(TYPES);
+    const rows = new CopyBinary(TYPES, pool);
     for (const r of ROWS) rows.add(r);
     assert.equal(rows.count, ROWS.length);
     await db.copyRows("t", ["u", "s", "j", "at", "i", "b8", "ok"], rows.finish());
@@ -88,7 +88,44 @@ async function roundTrip(url: string): Promise<void> {
   }
 }
 
+/** Arrays of texts and booleans: empty, one element, many, non-ASCII, and longer than a chunk. */
+async function arraysRoundTrip(url: string): Promise<void> {
+  const db = await openFleetDb(url);
+  const rows: Array<[number, string[], boolean[]]> = [
+    [1, [], []],
+    [2, ["one"], [true]],
+    [3, ["a", "", "ünï 😀", 'tab\tquote"{,}'], [false, true, false]],
+    [4, [LONG, "after"], Array.from({ length: 70_000 }, (_, i) => i % 3 === 0)],
+  ];
+  try {
+    await db.exec("CREATE TEMP TABLE a (n integer, s text[], b boolean[])");
+    const copy = new CopyBinary(["int4", "text[]", "bool[]"]);
+    for (const r of rows) copy.add(r);
+    await db.copyRows("a", ["n", "s", "b"], copy.finish());
+    const back = await db.query<{ n: number; s: string; b: string }>(
+      "SELECT n, array_to_json(s)::text AS s, array_to_json(b)::text AS b FROM a ORDER BY n",
+    );
+    assert.deepEqual(
+      back.map((r) => [r.n, JSON.parse(r.s), JSON.parse(r.b)]),
+      rows,
+    );
+  } finally {
+    await db.close();
+  }
+}
+
 describe("CopyBinary: rows in COPY's binary format", () => {
+  it("text and boolean arrays (empty, one, many, non-ASCII, longer than a chunk) read back as written, on PGlite and PostgreSQL", async (t) => {
+    await arraysRoundTrip("pglite:memory");
+    const pg = startThrowawayPostgres();
+    if (typeof pg === "string") return t.diagnostic(`PostgreSQL: ${pg}`);
+    try {
+      await arraysRoundTrip(pg.url);
+    } finally {
+      pg.stop();
+    }
+  });
+
   it("every type, NULLs, old times, non-ASCII and values longer than a chunk read back as written, on PGlite", async () => {
     await roundTrip("pglite:memory");
   });
@@ -103,6 +140,33 @@ describe("CopyBinary: rows in COPY's binary format", () => {
     }
   });
 
+  it("with a pool: rows written into buffers given back, the earlier rows' bytes still in them, read back as written", async () => {
+    const pool = new ChunkPool();
+    for (let i = 0; i < 3; i++) {
+      const junk = new CopyBinary(["text", "int8"], pool);
+      for (let j = 0; j < 2000; j++) junk.add([`\u00ff${"\u0001".repeat(400)}`, -1]);
+      junk.finish();
+      junk.release();
+    }
+    await roundTrip("pglite:memory", pool);
+  });
+
+  it("a pool lends a buffer again only once it is given back", () => {
+    const pool = new ChunkPool();
+    const a = new CopyBinary(["text"], pool);
+    a.add(["a"]);
+    const [first] = a.finish();
+    const b = new CopyBinary(["text"], pool);
+    assert.notEqual(b.finish()[0]!.buffer, first!.buffer);
+    a.release();
+    const c = new CopyBinary(["text"], pool);
+    c.add(["c"]);
+    const [again] = c.finish();
+    assert.equal(again!.buffer, first!.buffer);
+    // The bytes are c's: header, one row of one field "c", trailer.
+    assert.deepEqual([...again!.subarray(19)], [0, 1, 0, 0, 0, 1, 0x63, 0xff, 0xff]);
+  });
+
   it("refuses what it cannot encode rather than writing a wrong value", () => {
     const rows = new CopyBinary(["uuid", "timestamptz", "int8"]);
     assert.throws(() => rows.add(["not-a-uuid-at-all-not-a-uuid-at-all", null, null]), RangeError);
@@ -112,5 +176,9 @@ describe("CopyBinary: rows in COPY's binary format", () => {
     assert.throws(() => ints.add([Number.NaN]), RangeError);
     assert.throws(() => ints.add([1.5]), RangeError);
     assert.throws(() => ints.add([2 ** 31]), RangeError);
+    const arrays = new CopyBinary(["text[]", "bool[]"]);
+    assert.throws(() => arrays.add(["not an array", []]), RangeError);
+    assert.throws(() => arrays.add([[null as unknown as string], []]), RangeError);
+    assert.throws(() => arrays.add([[], [1 as unknown as boolean]]), RangeError);
   });
 });
