@@ -10,7 +10,8 @@
  * - a file cut short is read up to the last complete record.
  *
  * Only a file without the `ElfFile` header is refused (EvtxError `not-evtx`). Memory is one
- * chunk and its caches at a time, whatever the file size, with {@link iterateEvtxFile}.
+ * chunk and its caches at a time, whatever the file size, with {@link iterateEvtxFile}. A reader
+ * given an {@link EvtxRecordFilter} renders only the records it wants.
  *
  * Source: libyal "Windows XML Event Log (EVTX) format" (file layout, chunk and record headers).
  */
@@ -23,8 +24,15 @@ import { evtxOutOfBounds } from "./errors.js";
 import type { EvtxFileHeader } from "./file-header.js";
 import { readFileHeader } from "./file-header.js";
 import { CHUNK_HEADER_SIZE, CHUNK_SIZE, FILE_HEADER_SIZE, MAX_ANOMALIES, MAX_CHUNKS } from "./limits.js";
-import type { EvtxRecord } from "./record.js";
-import { hasRecordSignature, MIN_RECORD_SIZE, readRecord, readRecordFrame } from "./record.js";
+import { eventIdAndProvider, type EventSummary } from "./event-summary.js";
+import type { EvtxRecord, RecordFrame } from "./record.js";
+import {
+  hasRecordSignature,
+  MIN_RECORD_SIZE,
+  readRecord,
+  readRecordFrame,
+  RECORD_HEADER_SIZE,
+} from "./record.js";
 
 /** Collects anomalies up to {@link MAX_ANOMALIES}, then one `anomaly-limit-reached`. */
 export class AnomalyLog {
@@ -44,15 +52,26 @@ export class AnomalyLog {
 }
 
 /**
+ * Which records a reader renders, judged from a record's event id and provider before the rest
+ * of it is rendered (rendering is most of the reading's cost). `false` drops the record unread;
+ * damage inside a dropped record is then not reported. A record whose id and provider cannot be
+ * read without rendering it (an unusual layout, or damage) is rendered and yielded, so callers
+ * still apply their own test to what they get.
+ */
+export type EvtxRecordFilter = (head: Pick<EventSummary, "eventId" | "provider">) => boolean;
+
+/**
  * The records of one chunk, in file order.
  * @param chunk - the chunk's bytes (64 KiB, or less when the file is cut short).
  * @param base - file offset of the chunk.
+ * @param filter - when given, records it refuses are skipped without being rendered.
  */
 export function* readChunk(
   chunk: Uint8Array,
   base: number,
   chunkIndex: number,
   log: AnomalyLog,
+  filter?: EvtxRecordFilter,
 ): Generator<EvtxRecord> {
   if (isEmptyChunk(chunk)) return;
   if (!hasChunkSignature(chunk)) {
@@ -127,6 +146,10 @@ export function* readChunk(
       log.add(anomalyFrom(e, base + p));
       return;
     }
+    if (filter && !wanted(binxml, frame, p, filter)) {
+      p += frame.size;
+      continue;
+    }
     let record: EvtxRecord | undefined;
     try {
       record = readRecord(binxml, frame, p, base, chunkIndex);
@@ -138,6 +161,12 @@ export function* readChunk(
   }
 }
 
+/** False when `filter` refuses the record whose frame is at `p`; true when it wants it or cannot tell. */
+function wanted(binxml: ChunkBinXml, frame: RecordFrame, p: number, filter: EvtxRecordFilter): boolean {
+  const head = binxml.readSystemHead(p + RECORD_HEADER_SIZE, p + frame.size - 4);
+  return head === undefined || filter(eventIdAndProvider(head));
+}
+
 /**
  * The records of an EVTX file held in memory, lazily, in file order. Anomalies go to `log`.
  * @throws EvtxError `not-evtx` when the file header is missing.
@@ -145,11 +174,12 @@ export function* readChunk(
 export function* iterateEvtx(
   bytes: Uint8Array,
   log: AnomalyLog = new AnomalyLog(),
+  filter?: EvtxRecordFilter,
 ): Generator<EvtxRecord, EvtxFileHeader> {
   const header = readFileHeader(bytes, log.list);
   let index = 0;
   for (let base = FILE_HEADER_SIZE; base < bytes.length && index < MAX_CHUNKS; base += CHUNK_SIZE, index++) {
-    yield* readChunk(bytes.subarray(base, base + CHUNK_SIZE), base, index, log);
+    yield* readChunk(bytes.subarray(base, base + CHUNK_SIZE), base, index, log, filter);
   }
   return header;
 }
@@ -192,6 +222,7 @@ export type ReadAt = (buffer: Uint8Array, length: number, position: number) => P
 export async function* iterateEvtxReader(
   readAt: ReadAt,
   log: AnomalyLog = new AnomalyLog(),
+  filter?: EvtxRecordFilter,
 ): AsyncGenerator<EvtxRecord, EvtxFileHeader> {
   const head = new Uint8Array(FILE_HEADER_SIZE);
   const bytesRead = await readAt(head, FILE_HEADER_SIZE, 0);
@@ -200,7 +231,7 @@ export async function* iterateEvtxReader(
   for (let index = 0, base = FILE_HEADER_SIZE; index < MAX_CHUNKS; index++, base += CHUNK_SIZE) {
     const n = await readAt(buffer, CHUNK_SIZE, base);
     if (n === 0) break;
-    yield* readChunk(buffer.subarray(0, n), base, index, log);
+    yield* readChunk(buffer.subarray(0, n), base, index, log, filter);
   }
   return header;
 }
