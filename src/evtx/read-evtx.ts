@@ -34,11 +34,22 @@ import {
   RECORD_HEADER_SIZE,
 } from "./record.js";
 
-/** Collects anomalies up to {@link MAX_ANOMALIES}, then one `anomaly-limit-reached`. */
+/**
+ * Collects anomalies up to {@link MAX_ANOMALIES}, then one `anomaly-limit-reached`; or, made with
+ * `{ discard: true }` for a caller that never reads them, keeps none, and the reader then skips
+ * the work of finding those only it would report (the 64 KiB records CRC32 of each chunk).
+ */
 export class AnomalyLog {
   readonly list: EvtxAnomaly[] = [];
+  /** True when anomalies are dropped unkept. */
+  readonly discard: boolean;
+
+  constructor(options: { discard?: boolean } = {}) {
+    this.discard = options.discard ?? false;
+  }
 
   add(anomaly: EvtxAnomaly): void {
+    if (this.discard) return;
     if (this.list.length < MAX_ANOMALIES) this.list.push(anomaly);
     else if (this.list.length === MAX_ANOMALIES) {
       this.list.push({
@@ -93,7 +104,7 @@ export function* readChunk(
     return;
   }
   const r = new ByteReader(chunk, evtxOutOfBounds(base));
-  const header = readChunkHeader(r);
+  const header = readChunkHeader(r, { recordsChecksum: !log.discard });
   if (!header.headerChecksumValid) {
     log.add({
       code: "bad-crc",
@@ -110,7 +121,7 @@ export function* readChunk(
       structure: "chunk header",
       message: `chunk ${chunkIndex}: free space offset ${header.freeSpaceOffset} is outside the chunk`,
     });
-  } else if (!header.recordsChecksumValid && header.freeSpaceOffset <= chunk.length) {
+  } else if (header.recordsChecksumValid === false && header.freeSpaceOffset <= chunk.length) {
     log.add({
       code: "bad-crc",
       offset: base + 52,
@@ -176,7 +187,7 @@ export function* iterateEvtx(
   log: AnomalyLog = new AnomalyLog(),
   filter?: EvtxRecordFilter,
 ): Generator<EvtxRecord, EvtxFileHeader> {
-  const header = readFileHeader(bytes, log.list);
+  const header = readFileHeader(bytes, log.discard ? [] : log.list);
   let index = 0;
   for (let base = FILE_HEADER_SIZE; base < bytes.length && index < MAX_CHUNKS; base += CHUNK_SIZE, index++) {
     yield* readChunk(bytes.subarray(base, base + CHUNK_SIZE), base, index, log, filter);
@@ -226,7 +237,7 @@ export async function* iterateEvtxReader(
 ): AsyncGenerator<EvtxRecord, EvtxFileHeader> {
   const head = new Uint8Array(FILE_HEADER_SIZE);
   const bytesRead = await readAt(head, FILE_HEADER_SIZE, 0);
-  const header = readFileHeader(head.subarray(0, bytesRead), log.list);
+  const header = readFileHeader(head.subarray(0, bytesRead), log.discard ? [] : log.list);
   const buffer = new Uint8Array(CHUNK_SIZE);
   for (let index = 0, base = FILE_HEADER_SIZE; index < MAX_CHUNKS; index++, base += CHUNK_SIZE) {
     const n = await readAt(buffer, CHUNK_SIZE, base);

@@ -10,6 +10,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import {
   AnomalyLog,
+  crc32,
   ChunkBinXml,
   eventIdAndProvider,
   iterateEvtx,
@@ -333,5 +334,33 @@ describe("evtx record filter: layouts it cannot judge are rendered, then judged 
       readOne(chunk, (h) => h.eventId !== null),
       [],
     );
+  });
+});
+
+describe("evtx reader: anomalies discarded", () => {
+  it("a log that discards anomalies keeps none, and the records read are the same (damaged.evtx, bad CRCs)", () => {
+    const bytes = new Uint8Array(readFileSync(path.join(FIXTURES, "evtx", "damaged.evtx")));
+    const kept = new AnomalyLog();
+    const dropped = new AnomalyLog({ discard: true });
+    const withAnomalies = [...iterateEvtx(bytes, kept)];
+    assert.ok(kept.list.some((a) => a.code === "bad-crc"));
+    assert.deepEqual([...iterateEvtx(bytes, dropped)], withAnomalies);
+    assert.deepEqual(dropped.list, []);
+  });
+
+  it("crc32 gives the same value by table and natively, at every length around the switch, continued too", () => {
+    const next = seededUint32(0xc3c3);
+    const bytes = Uint8Array.from({ length: 9000 }, () => next() & 0xff);
+    /** The reference: one byte at a time through the table path. */
+    const byBytes = (b: Uint8Array) => b.reduce((c, _, i) => crc32(b.subarray(i, i + 1), c), 0);
+    for (const n of [0, 1, 4095, 4096, 4097, 8999]) {
+      const b = bytes.subarray(0, n);
+      assert.equal(crc32(b), byBytes(b), `length ${n}`);
+      assert.equal(
+        crc32(b.subarray(n >> 1), crc32(b.subarray(0, n >> 1))),
+        crc32(b),
+        `length ${n} in two parts`,
+      );
+    }
   });
 });

@@ -81,7 +81,8 @@ export class ImageEventLog implements EventLogPort {
       // Records whose id and provider the query does not want are dropped before they are rendered.
       const filter = (head: { eventId: number | null; provider: string | null }) =>
         head.eventId !== null && wantsIdOrProvider(query, head.eventId, head.provider ?? "");
-      for await (const r of iterateEvtxReader(readAt, new AnomalyLog(), filter)) {
+      // The port answers records only: anomalies are not kept (nor the records CRC32 computed).
+      for await (const r of iterateEvtxReader(readAt, new AnomalyLog({ discard: true }), filter)) {
         const e = eventRecordOf(r, log);
         if (e && selectsEvent(query, e)) kept.add(e);
       }
