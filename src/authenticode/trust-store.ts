@@ -8,7 +8,6 @@
  * TLS roots, no Microsoft code-signing roots, hence anchors given with --trust or read from an
  * image's stores); CVE-2020-0601 (https://msrc.microsoft.com/update-guide/vulnerability/CVE-2020-0601).
  */
-import { createHash } from "node:crypto";
 import { CertificateCache, type CertificateInfo } from "./certificate-cache.js";
 import { AuthenticodeError } from "./errors.js";
 
@@ -63,8 +62,8 @@ export class TrustStore {
     return this.#cache;
   }
 
-  /** SHA-256 (hex) of each of Node's roots' DER, hashed without parsing (see {@link addDer}). */
-  #nodeRootHashes: Set<string> | undefined;
+  /** Node's roots' DER in their order, decoded from their PEM once (not parsed while pending), and by length. */
+  #nodeRootDers: { list: Uint8Array[]; byLength: Map<number, Uint8Array[]> } | undefined;
 
   /** Increases whenever an anchor is added or Node's roots are parsed (keys cached chain results). */
   get revision(): number {
@@ -108,15 +107,25 @@ export class TrustStore {
     this.#revision++;
   }
 
-  /** Whether `sha256` (hex, of a DER certificate) is one of Node's pending roots. */
-  #isPendingNodeRoot(sha256: string): boolean {
+  /** Node's roots' DER, decoded once (for {@link addDer} and {@link nodeRootsMayMatter} alike). */
+  #decodedNodeRoots(): { list: Uint8Array[]; byLength: Map<number, Uint8Array[]> } {
+    if (this.#nodeRootDers === undefined) {
+      const list = nodeRootCertificates().flatMap((pem) => pemCertificates(pem));
+      const byLength = new Map<number, Uint8Array[]>();
+      for (const der of list) byLength.set(der.length, [...(byLength.get(der.length) ?? []), der]);
+      this.#nodeRootDers = { list, byLength };
+    }
+    return this.#nodeRootDers;
+  }
+
+  /**
+   * Whether `der` (a DER certificate) is one of Node's pending roots: compared byte for byte,
+   * which is what equal SHA-256 digests of the DER would say, without hashing every root.
+   */
+  #isPendingNodeRoot(der: Uint8Array): boolean {
     if (!this.#pendingNodeRoots) return false;
-    this.#nodeRootHashes ??= new Set(
-      nodeRootCertificates().flatMap((pem) =>
-        pemCertificates(pem).map((der) => createHash("sha256").update(der).digest("hex")),
-      ),
-    );
-    return this.#nodeRootHashes.has(sha256);
+    const bytes = Buffer.from(der.buffer, der.byteOffset, der.length);
+    return (this.#decodedNodeRoots().byLength.get(der.length) ?? []).some((root) => bytes.equals(root));
   }
 
   /** Node's pending roots' DER, one after the other (searched, not parsed, by {@link nodeRootsMayMatter}). */
@@ -131,7 +140,7 @@ export class TrustStore {
    */
   nodeRootsMayMatter(certificates: readonly CertificateInfo[]): boolean {
     if (!this.#pendingNodeRoots) return false;
-    this.#nodeRootBytes ??= Buffer.concat(nodeRootCertificates().flatMap((pem) => pemCertificates(pem)));
+    this.#nodeRootBytes ??= Buffer.concat(this.#decodedNodeRoots().list);
     const roots = this.#nodeRootBytes;
     return certificates.some((certificate) => {
       const issuer = issuerNameDer(certificate.der);
@@ -168,7 +177,7 @@ export class TrustStore {
     // A Node root given again (e.g. in an image's ROOT store) keeps Node's source, as when parsed first.
     const anchor = {
       certificate,
-      source: this.#isPendingNodeRoot(certificate.sha256) ? NODE_ROOTS_SOURCE : source,
+      source: this.#isPendingNodeRoot(certificate.der) ? NODE_ROOTS_SOURCE : source,
     };
     this.#revision++;
     return this.#index(anchor);

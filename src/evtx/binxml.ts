@@ -38,6 +38,12 @@ export interface EvtxAttribute {
 
 export type EvtxContent = EvtxElement | string;
 
+/** A record's `System/EventID` and `System/Provider` elements, read before the record is rendered. */
+export interface EvtxSystemHead {
+  eventId: EvtxElement | undefined;
+  provider: EvtxElement | undefined;
+}
+
 /** BinXml token bytes ([MS-EVEN6] 3.1.4.7.1); `| 0x40` is the "more data" flag. */
 export const Token = {
   EOF: 0x00,
@@ -135,6 +141,46 @@ export class ChunkBinXml {
     const root = content.find((c): c is EvtxElement => typeof c !== "string");
     if (!root) throw this.#error("malformed", start, "record", "record BinXml holds no element");
     return root;
+  }
+
+  /**
+   * The `System/EventID` and `System/Provider` elements of the record body `[start, end)`,
+   * rendered exactly as {@link ChunkBinXml.readRecordBody} renders them, without rendering the
+   * rest of the record: what a filter needs to drop a record before paying for it. Answered only
+   * for the common layout, a body that is one template instance whose definition holds the root
+   * element (`Event`), its `System` child and their `EventID` and `Provider` children as plain
+   * elements, with no substitution or nested instance before them that could render another
+   * element first; `undefined`
+   * for any other layout and for any error (the caller then renders the record, which reports the
+   * error as it always does). Either element is `undefined` when the rendered record has none.
+   */
+  readSystemHead(start: number, end: number): EvtxSystemHead | undefined {
+    this.#nodes = 0;
+    this.#recordBody = start;
+    try {
+      const r = this.#r;
+      let p = start;
+      while (p < end && (r.u8(p, "BinXml token") & 0xbf) === Token.FRAGMENT_HEADER) {
+        r.require(p, 4, "fragment header");
+        p += 4;
+      }
+      if (p >= end || (r.u8(p, "BinXml token") & 0xbf) !== Token.TEMPLATE_INSTANCE) return undefined;
+      const { template, values } = this.#readInstance(p, end, 0);
+      // The record's root is the first element the instance renders, whatever its name.
+      const root = firstElement(template.parts);
+      if (root === undefined) return undefined;
+      const inRoot = firstElements(root.children, ["System"]);
+      if (inRoot === undefined) return undefined;
+      if (inRoot.System === undefined) return { eventId: undefined, provider: undefined };
+      const inSystem = firstElements(inRoot.System.children, ["EventID", "Provider"]);
+      if (inSystem === undefined) return undefined;
+      // Depths as in the full rendering: Event at 0, System at 1, its children at 2.
+      const render = (part: TemplateElement | undefined) =>
+        part && (this.#instantiate([part], values, 1, 2)[0] as EvtxElement);
+      return { eventId: render(inSystem.EventID), provider: render(inSystem.Provider) };
+    } catch {
+      return undefined;
+    }
   }
 
   #error(code: EvtxError["code"], offset: number, structure: string, message: string): EvtxError {
@@ -317,6 +363,24 @@ export class ChunkBinXml {
    * reference), then the substitution descriptors and values. Returns the instantiated content.
    */
   #parseTemplateInstance(p: number, end: number, depth: number, templateDepth: number): [Literal, number] {
+    const { template, values, next } = this.#readInstance(p, end, templateDepth);
+    const before = this.#nodes;
+    const literal = this.#instantiate(template.parts, values, templateDepth + 1, depth);
+    // Counted again wherever the literal is placed.
+    const size = this.#nodes - before;
+    this.#nodes = before;
+    return [{ literal, size }, next];
+  }
+
+  /**
+   * The template and the substitution values (located, not rendered) of the template instance at
+   * `p`, and the position after its values.
+   */
+  #readInstance(
+    p: number,
+    end: number,
+    templateDepth: number,
+  ): { template: Template; values: Value[]; next: number } {
     const r = this.#r;
     const s = "template instance";
     if (templateDepth >= MAX_TEMPLATE_DEPTH) {
@@ -345,12 +409,7 @@ export class ChunkBinXml {
       v += size;
     }
     if (v > end) throw this.#error("truncated", q, s, "substitution values run past the end of their data");
-    const before = this.#nodes;
-    const literal = this.#instantiate(template.parts, values, templateDepth + 1, depth);
-    // Counted again wherever the literal is placed.
-    const size = this.#nodes - before;
-    this.#nodes = before;
-    return [{ literal, size }, v];
+    return { template, values, next: v };
   }
 
   /** The compiled template whose definition is at `offset`, from the chunk's cache. */
@@ -455,6 +514,40 @@ export class ChunkBinXml {
     if (value.rendered.text === null && value.rendered.nodes === null) return null;
     return value.rendered;
   }
+}
+
+/** The first element of `parts`, when nothing before it could render one; else `undefined`. */
+function firstElement(parts: TemplatePart[]): TemplateElement | undefined {
+  for (const part of parts) {
+    if (typeof part === "string") continue;
+    return "slot" in part || "literal" in part ? undefined : part;
+  }
+  return undefined;
+}
+
+/**
+ * The first element of `parts` with each of `names`, as the rendered content would have them
+ * first; `undefined` when a substitution or nested instance (which may render elements) comes
+ * before every name is found, since the rendered first element of a name could then come from it.
+ * A name with no element (and nothing that could render one) is absent from the answer.
+ */
+function firstElements<N extends string>(
+  parts: TemplatePart[],
+  names: readonly N[],
+): Partial<Record<N, TemplateElement>> | undefined {
+  const found: Partial<Record<N, TemplateElement>> = {};
+  let missing = names.length;
+  for (const part of parts) {
+    if (missing === 0) break;
+    if (typeof part === "string") continue;
+    if ("slot" in part || "literal" in part) return undefined;
+    const name = part.name as N;
+    if (names.includes(name) && found[name] === undefined) {
+      found[name] = part;
+      missing--;
+    }
+  }
+  return found;
 }
 
 function isValuePart(token: number): boolean {

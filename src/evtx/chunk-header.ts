@@ -19,9 +19,12 @@ export interface EvtxChunkHeader {
   lastRecordOffset: number;
   /** Offset of the first free byte after the records. */
   freeSpaceOffset: number;
-  /** Stored CRC32 of the records (bytes 512 to the free space) and whether it matches. */
+  /**
+   * Stored CRC32 of the records (bytes 512 to the free space) and whether it matches; `undefined`
+   * when the reader was asked not to compute it (see {@link readChunkHeader}).
+   */
   recordsChecksum: number;
-  recordsChecksumValid: boolean;
+  recordsChecksumValid: boolean | undefined;
   /** Stored CRC32 of bytes 0–119 and 128–511 and whether it matches. */
   headerChecksum: number;
   headerChecksumValid: boolean;
@@ -43,9 +46,11 @@ export function isEmptyChunk(chunk: Uint8Array): boolean {
 
 /**
  * Reads a chunk header. The caller has checked the signature.
+ * @param options - `recordsChecksum: false` leaves the records CRC32 (over up to 64 KiB)
+ *   uncomputed: `recordsChecksumValid` is then `undefined`.
  * @throws EvtxError `truncated` when the chunk is shorter than 512 bytes.
  */
-export function readChunkHeader(r: ByteReader): EvtxChunkHeader {
+export function readChunkHeader(r: ByteReader, options: { recordsChecksum?: boolean } = {}): EvtxChunkHeader {
   const s = "chunk header";
   r.require(0, CHUNK_HEADER_SIZE, s);
   const num = (o: number) => Number(r.u64(o, s));
@@ -63,7 +68,9 @@ export function readChunkHeader(r: ByteReader): EvtxChunkHeader {
     freeSpaceOffset,
     recordsChecksum,
     recordsChecksumValid:
-      crc32(r.bytes(CHUNK_HEADER_SIZE, recordsEnd - CHUNK_HEADER_SIZE, s)) === recordsChecksum,
+      options.recordsChecksum === false
+        ? undefined
+        : crc32(r.bytes(CHUNK_HEADER_SIZE, recordsEnd - CHUNK_HEADER_SIZE, s)) === recordsChecksum,
     headerChecksum,
     headerChecksumValid: headerCrc === headerChecksum,
   };

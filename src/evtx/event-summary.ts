@@ -8,7 +8,7 @@
  *
  * Source: the Event schema, [MS-EVEN6] and Microsoft's "Event schema" (EventType) documentation.
  */
-import type { EvtxContent, EvtxElement } from "./binxml.js";
+import type { EvtxContent, EvtxElement, EvtxSystemHead } from "./binxml.js";
 import { textOf } from "./binxml.js";
 import type { EvtxRecord } from "./record.js";
 
@@ -42,17 +42,28 @@ function integer(text: string | undefined): number | null {
   return Number(text);
 }
 
+/** The event id and provider a record's `System/EventID` and `System/Provider` elements give. */
+export function eventIdAndProvider(head: EvtxSystemHead): Pick<EventSummary, "eventId" | "provider"> {
+  const { eventId, provider } = head;
+  return {
+    eventId: eventId ? integer(textOf(eventId.children)) : null,
+    provider: attribute(provider, "Name") ?? attribute(provider, "EventSourceName") ?? null,
+  };
+}
+
 /** Summarizes a rendered record. */
 export function summarizeRecord(record: EvtxRecord): EventSummary {
   const system = child(record.event, "System");
-  const provider = child(system, "Provider");
-  const eventId = child(system, "EventID");
+  const { eventId, provider } = eventIdAndProvider({
+    eventId: child(system, "EventID"),
+    provider: child(system, "Provider"),
+  });
   const level = child(system, "Level");
   const channel = child(system, "Channel");
   return {
     recordNumber: record.recordNumber,
-    eventId: eventId ? integer(textOf(eventId.children)) : null,
-    provider: attribute(provider, "Name") ?? attribute(provider, "EventSourceName") ?? null,
+    eventId,
+    provider,
     channel: channel ? textOf(channel.children) : null,
     timeCreated: attribute(child(system, "TimeCreated"), "SystemTime") ?? record.writtenTime,
     level: level ? integer(textOf(level.children)) : null,

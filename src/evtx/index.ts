@@ -10,11 +10,12 @@ export {
   type EvtxAttribute,
   type EvtxContent,
   type EvtxElement,
+  type EvtxSystemHead,
 } from "./binxml.js";
 export { hasChunkSignature, readChunkHeader, type EvtxChunkHeader } from "./chunk-header.js";
 export { crc32 } from "./crc32.js";
 export { EvtxError, type EvtxErrorCode } from "./errors.js";
-export { dataFields, summarizeRecord, type EventSummary } from "./event-summary.js";
+export { dataFields, eventIdAndProvider, summarizeRecord, type EventSummary } from "./event-summary.js";
 export { readFileHeader, type EvtxFileHeader } from "./file-header.js";
 export * as evtxLimits from "./limits.js";
 export {
@@ -24,6 +25,7 @@ export {
   readChunk,
   readEvtx,
   type EvtxLog,
+  type EvtxRecordFilter,
   type ReadAt,
 } from "./read-evtx.js";
 export { readRecordFrame, type EvtxRecord } from "./record.js";

@@ -10,7 +10,8 @@
  * - a file cut short is read up to the last complete record.
  *
  * Only a file without the `ElfFile` header is refused (EvtxError `not-evtx`). Memory is one
- * chunk and its caches at a time, whatever the file size, with {@link iterateEvtxFile}.
+ * chunk and its caches at a time, whatever the file size, with {@link iterateEvtxFile}. A reader
+ * given an {@link EvtxRecordFilter} renders only the records it wants.
  *
  * Source: libyal "Windows XML Event Log (EVTX) format" (file layout, chunk and record headers).
  */
@@ -23,14 +24,32 @@ import { evtxOutOfBounds } from "./errors.js";
 import type { EvtxFileHeader } from "./file-header.js";
 import { readFileHeader } from "./file-header.js";
 import { CHUNK_HEADER_SIZE, CHUNK_SIZE, FILE_HEADER_SIZE, MAX_ANOMALIES, MAX_CHUNKS } from "./limits.js";
-import type { EvtxRecord } from "./record.js";
-import { hasRecordSignature, MIN_RECORD_SIZE, readRecord, readRecordFrame } from "./record.js";
+import { eventIdAndProvider, type EventSummary } from "./event-summary.js";
+import type { EvtxRecord, RecordFrame } from "./record.js";
+import {
+  hasRecordSignature,
+  MIN_RECORD_SIZE,
+  readRecord,
+  readRecordFrame,
+  RECORD_HEADER_SIZE,
+} from "./record.js";
 
-/** Collects anomalies up to {@link MAX_ANOMALIES}, then one `anomaly-limit-reached`. */
+/**
+ * Collects anomalies up to {@link MAX_ANOMALIES}, then one `anomaly-limit-reached`; or, made with
+ * `{ discard: true }` for a caller that never reads them, keeps none, and the reader then skips
+ * the work of finding those only it would report (the 64 KiB records CRC32 of each chunk).
+ */
 export class AnomalyLog {
   readonly list: EvtxAnomaly[] = [];
+  /** True when anomalies are dropped unkept. */
+  readonly discard: boolean;
+
+  constructor(options: { discard?: boolean } = {}) {
+    this.discard = options.discard ?? false;
+  }
 
   add(anomaly: EvtxAnomaly): void {
+    if (this.discard) return;
     if (this.list.length < MAX_ANOMALIES) this.list.push(anomaly);
     else if (this.list.length === MAX_ANOMALIES) {
       this.list.push({
@@ -44,15 +63,26 @@ export class AnomalyLog {
 }
 
 /**
+ * Which records a reader renders, judged from a record's event id and provider before the rest
+ * of it is rendered (rendering is most of the reading's cost). `false` drops the record unread;
+ * damage inside a dropped record is then not reported. A record whose id and provider cannot be
+ * read without rendering it (an unusual layout, or damage) is rendered and yielded, so callers
+ * still apply their own test to what they get.
+ */
+export type EvtxRecordFilter = (head: Pick<EventSummary, "eventId" | "provider">) => boolean;
+
+/**
  * The records of one chunk, in file order.
  * @param chunk - the chunk's bytes (64 KiB, or less when the file is cut short).
  * @param base - file offset of the chunk.
+ * @param filter - when given, records it refuses are skipped without being rendered.
  */
 export function* readChunk(
   chunk: Uint8Array,
   base: number,
   chunkIndex: number,
   log: AnomalyLog,
+  filter?: EvtxRecordFilter,
 ): Generator<EvtxRecord> {
   if (isEmptyChunk(chunk)) return;
   if (!hasChunkSignature(chunk)) {
@@ -74,7 +104,7 @@ export function* readChunk(
     return;
   }
   const r = new ByteReader(chunk, evtxOutOfBounds(base));
-  const header = readChunkHeader(r);
+  const header = readChunkHeader(r, { recordsChecksum: !log.discard });
   if (!header.headerChecksumValid) {
     log.add({
       code: "bad-crc",
@@ -91,7 +121,7 @@ export function* readChunk(
       structure: "chunk header",
       message: `chunk ${chunkIndex}: free space offset ${header.freeSpaceOffset} is outside the chunk`,
     });
-  } else if (!header.recordsChecksumValid && header.freeSpaceOffset <= chunk.length) {
+  } else if (header.recordsChecksumValid === false && header.freeSpaceOffset <= chunk.length) {
     log.add({
       code: "bad-crc",
       offset: base + 52,
@@ -127,6 +157,10 @@ export function* readChunk(
       log.add(anomalyFrom(e, base + p));
       return;
     }
+    if (filter && !wanted(binxml, frame, p, filter)) {
+      p += frame.size;
+      continue;
+    }
     let record: EvtxRecord | undefined;
     try {
       record = readRecord(binxml, frame, p, base, chunkIndex);
@@ -138,6 +172,12 @@ export function* readChunk(
   }
 }
 
+/** False when `filter` refuses the record whose frame is at `p`; true when it wants it or cannot tell. */
+function wanted(binxml: ChunkBinXml, frame: RecordFrame, p: number, filter: EvtxRecordFilter): boolean {
+  const head = binxml.readSystemHead(p + RECORD_HEADER_SIZE, p + frame.size - 4);
+  return head === undefined || filter(eventIdAndProvider(head));
+}
+
 /**
  * The records of an EVTX file held in memory, lazily, in file order. Anomalies go to `log`.
  * @throws EvtxError `not-evtx` when the file header is missing.
@@ -145,11 +185,12 @@ export function* readChunk(
 export function* iterateEvtx(
   bytes: Uint8Array,
   log: AnomalyLog = new AnomalyLog(),
+  filter?: EvtxRecordFilter,
 ): Generator<EvtxRecord, EvtxFileHeader> {
-  const header = readFileHeader(bytes, log.list);
+  const header = readFileHeader(bytes, log.discard ? [] : log.list);
   let index = 0;
   for (let base = FILE_HEADER_SIZE; base < bytes.length && index < MAX_CHUNKS; base += CHUNK_SIZE, index++) {
-    yield* readChunk(bytes.subarray(base, base + CHUNK_SIZE), base, index, log);
+    yield* readChunk(bytes.subarray(base, base + CHUNK_SIZE), base, index, log, filter);
   }
   return header;
 }
@@ -192,15 +233,16 @@ export type ReadAt = (buffer: Uint8Array, length: number, position: number) => P
 export async function* iterateEvtxReader(
   readAt: ReadAt,
   log: AnomalyLog = new AnomalyLog(),
+  filter?: EvtxRecordFilter,
 ): AsyncGenerator<EvtxRecord, EvtxFileHeader> {
   const head = new Uint8Array(FILE_HEADER_SIZE);
   const bytesRead = await readAt(head, FILE_HEADER_SIZE, 0);
-  const header = readFileHeader(head.subarray(0, bytesRead), log.list);
+  const header = readFileHeader(head.subarray(0, bytesRead), log.discard ? [] : log.list);
   const buffer = new Uint8Array(CHUNK_SIZE);
   for (let index = 0, base = FILE_HEADER_SIZE; index < MAX_CHUNKS; index++, base += CHUNK_SIZE) {
     const n = await readAt(buffer, CHUNK_SIZE, base);
     if (n === 0) break;
-    yield* readChunk(buffer.subarray(0, n), base, index, log);
+    yield* readChunk(buffer.subarray(0, n), base, index, log, filter);
   }
   return header;
 }

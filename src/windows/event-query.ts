@@ -1,6 +1,7 @@
 /**
  * Applying an {@link EventQuery} (src/ports/system.ts) to records read one at a time, as every
- * event-log port does: {@link selectsEvent} judges one record, {@link NewestEvents} keeps the
+ * event-log port does: {@link selectsEvent} judges one record ({@link wantsIdOrProvider} its id
+ * and provider alone, before a reader renders the rest), {@link NewestEvents} keeps the
  * newest `max` selected ones in bounded memory however many are read, and
  * {@link wevtutilQueryArgs} asks `wevtutil` for the same selection with an XPath filter.
  *
@@ -13,11 +14,18 @@ import type { EventQuery, EventRecord } from "../ports/system.js";
 /** Milliseconds since the epoch of a record's time; NaN when it is not a date. */
 export const eventMillis = (record: EventRecord): number => Date.parse(record.time);
 
+/**
+ * True when `query` wants records of event id `id` from `provider` (its ids and providers, the
+ * first test of {@link selectsEvent}); a reader may drop other records before rendering them.
+ */
+export function wantsIdOrProvider(query: EventQuery, id: number, provider: string): boolean {
+  const lower = provider.toLowerCase();
+  return query.ids.includes(id) || (query.providers ?? []).some((p) => p.toLowerCase() === lower);
+}
+
 /** True when `query` selects `record` (see {@link EventQuery}). */
 export function selectsEvent(query: EventQuery, record: EventRecord): boolean {
-  const provider = record.provider.toLowerCase();
-  if (!query.ids.includes(record.id) && !(query.providers ?? []).some((p) => p.toLowerCase() === provider))
-    return false;
+  if (!wantsIdOrProvider(query, record.id, record.provider)) return false;
   if (query.since !== undefined && !(eventMillis(record) >= query.since.getTime())) return false;
   return query.accept === undefined || query.accept(record);
 }

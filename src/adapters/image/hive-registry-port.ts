@@ -67,6 +67,10 @@ export class HiveRegistryPort implements RegistryPort {
   readonly #hives = new Map<string, Promise<OpenResult>>();
   /** Mount resolution per `ROOT\NAME` (upper-case): resolving reads directories such as System32, so it is done once. */
   readonly #mounts = new Map<string, Promise<string[] | undefined>>();
+  /** {@link resolveInImage} per image-relative path, done once: the hives too are read once per port. */
+  readonly #resolved = new Map<string, Promise<string | undefined>>();
+  /** The profile folders holding an NTUSER.DAT, with and without the template profiles, listed once. */
+  readonly #profileLists = new Map<boolean, Promise<Array<{ name: string }>>>();
 
   /** @param imageDir - host directory of the mounted or copied Windows volume (its root, holding `Windows/`). */
   constructor(imageDir: string, options: HiveRegistryPortOptions = {}) {
@@ -77,6 +81,17 @@ export class HiveRegistryPort implements RegistryPort {
 
   describe(): string {
     return `image hives ${this.#imageDir}`;
+  }
+
+  /** {@link resolveInImage} of `segs` under the image, cached. */
+  #resolve(segs: readonly string[]): Promise<string | undefined> {
+    const k = segs.join("/");
+    let p = this.#resolved.get(k);
+    if (p === undefined) {
+      p = resolveInImage(this.#imageDir, segs);
+      this.#resolved.set(k, p);
+    }
+    return p;
   }
 
   /** {@link HiveRegistryPort.#resolveMount}, cached. */
@@ -104,13 +119,13 @@ export class HiveRegistryPort implements RegistryPort {
       const user = name.slice(0, -"_Classes".length);
       for (const base of USER_DIRS) {
         const segs = [...base, user, "AppData", "Local", "Microsoft", "Windows", "UsrClass.dat"];
-        if ((await resolveInImage(this.#imageDir, segs)) !== undefined) return segs;
+        if ((await this.#resolve(segs)) !== undefined) return segs;
       }
       return undefined;
     }
     for (const base of USER_DIRS) {
       const segs = [...base, name, "NTUSER.DAT"];
-      if ((await resolveInImage(this.#imageDir, segs)) !== undefined) return segs;
+      if ((await this.#resolve(segs)) !== undefined) return segs;
     }
     return undefined;
   }
@@ -121,7 +136,7 @@ export class HiveRegistryPort implements RegistryPort {
     let p = this.#hives.get(cacheKey);
     if (p === undefined) {
       p = (async () => {
-        const file = await resolveInImage(this.#imageDir, segs);
+        const file = await this.#resolve(segs);
         if (file === undefined) return undefined;
         // Read through the safe reader: a FIFO or device planted as a hive is never opened
         // (its keys read as absent, and health() reports the refusal), and no more than the cap is read.
@@ -190,20 +205,29 @@ export class HiveRegistryPort implements RegistryPort {
     if (root === "HKLM") {
       const subkeys: string[] = [];
       for (const n of ["SOFTWARE", "SYSTEM"])
-        if ((await resolveInImage(this.#imageDir, [...CONFIG, n])) !== undefined) subkeys.push(n);
+        if ((await this.#resolve([...CONFIG, n])) !== undefined) subkeys.push(n);
       return { path: "HKLM", name: "HKLM", values: [], subkeys };
     }
     if (root === "HKU") {
       const subkeys = (await this.#profiles(true)).map((p) => p.name);
-      if ((await resolveInImage(this.#imageDir, [...CONFIG, "DEFAULT"])) !== undefined)
-        subkeys.unshift(".DEFAULT");
+      if ((await this.#resolve([...CONFIG, "DEFAULT"])) !== undefined) subkeys.unshift(".DEFAULT");
       return { path: "HKU", name: "HKU", values: [], subkeys };
     }
     return undefined;
   }
 
+  /** {@link HiveRegistryPort.#listProfiles}, listed once per port. */
+  #profiles(includeTemplates: boolean): Promise<Array<{ name: string }>> {
+    let p = this.#profileLists.get(includeTemplates);
+    if (p === undefined) {
+      p = this.#listProfiles(includeTemplates);
+      this.#profileLists.set(includeTemplates, p);
+    }
+    return p;
+  }
+
   /** Profile folders holding an NTUSER.DAT (sorted, deduplicated case-insensitively). */
-  async #profiles(includeTemplates: boolean): Promise<Array<{ name: string }>> {
+  async #listProfiles(includeTemplates: boolean): Promise<Array<{ name: string }>> {
     const seen = new Set<string>();
     const out: Array<{ name: string }> = [];
     for (const base of USER_DIRS) {
@@ -214,7 +238,7 @@ export class HiveRegistryPort implements RegistryPort {
         const up = e.name.toUpperCase();
         if (seen.has(up)) continue;
         if (!includeTemplates && NON_USER_PROFILES.has(up)) continue;
-        if ((await resolveInImage(this.#imageDir, [...base, e.name, "NTUSER.DAT"])) === undefined) continue;
+        if ((await this.#resolve([...base, e.name, "NTUSER.DAT"])) === undefined) continue;
         seen.add(up);
         out.push({ name: e.name });
       }

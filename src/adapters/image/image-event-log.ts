@@ -3,6 +3,7 @@
  * `Windows\System32\winevt\Logs\X%4Y.evtx` of the image (Windows writes `/` as `%4` in log file
  * names), streamed through the core EVTX reader one 64 KiB chunk at a time; only the records the
  * query selects are kept, the newest `max` of them, so memory stays flat whatever the log size.
+ * Records of ids and providers the query does not name are skipped before they are rendered.
  * A log file that is a symbolic link (inside or out of the image), a FIFO, a device or a folder
  * is refused with a typed error and never opened; the file is opened with `O_NOFOLLOW` and
  * `O_NONBLOCK` and checked again once open. Damaged logs are read as far as they are sound.
@@ -23,7 +24,7 @@ import {
 import type { EventLogPort, EventQuery, EventRecord } from "../../ports/system.js";
 import { describeKind, fileKind } from "../../util/safe-file.js";
 import { InputFileError } from "../../util/input-file-error.js";
-import { NewestEvents, selectsEvent } from "../../windows/event-query.js";
+import { NewestEvents, selectsEvent, wantsIdOrProvider } from "../../windows/event-query.js";
 import type { ImageFileSystem } from "./image-file-system.js";
 
 /** Where Windows keeps its event logs. */
@@ -77,7 +78,11 @@ export class ImageEventLog implements EventLogPort {
       const kept = new NewestEvents(query.max);
       const readAt = async (buffer: Uint8Array, length: number, position: number) =>
         (await handle.read(buffer, 0, length, position)).bytesRead;
-      for await (const r of iterateEvtxReader(readAt, new AnomalyLog())) {
+      // Records whose id and provider the query does not want are dropped before they are rendered.
+      const filter = (head: { eventId: number | null; provider: string | null }) =>
+        head.eventId !== null && wantsIdOrProvider(query, head.eventId, head.provider ?? "");
+      // The port answers records only: anomalies are not kept (nor the records CRC32 computed).
+      for await (const r of iterateEvtxReader(readAt, new AnomalyLog({ discard: true }), filter)) {
         const e = eventRecordOf(r, log);
         if (e && selectsEvent(query, e)) kept.add(e);
       }

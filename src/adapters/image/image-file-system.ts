@@ -21,8 +21,11 @@ const DEFAULT_MAX_READ = READ_LIMITS.peFileBytes;
 export class ImageFileSystem implements FileSystemPort {
   readonly root: string;
   readonly drive: string;
-  /** Lower-cased name → real name, per host directory. */
-  readonly #listings = new Map<string, Map<string, string> | null>();
+  /**
+   * Per host directory, read once: lower-cased name → real name, `null` for an entry that is a
+   * symbolic link (never followed); `null` for a directory that cannot be listed.
+   */
+  readonly #listings = new Map<string, Map<string, string | null> | null>();
 
   /**
    * @param root - host directory holding the volume's top level (`Windows/`, `Users/`, …).
@@ -37,15 +40,26 @@ export class ImageFileSystem implements FileSystemPort {
     return `image ${this.root}`;
   }
 
-  async #names(hostDir: string): Promise<Map<string, string> | null> {
-    if (!this.#listings.has(hostDir)) {
-      const entries = await readdir(hostDir).catch(() => null);
-      this.#listings.set(hostDir, entries && new Map(entries.map((n) => [n.toLowerCase(), n])));
+  /**
+   * The listing of `hostDir`, read once per port. Each entry's type comes with the listing
+   * (readdir's `d_type`, or an `lstat` Node makes where the file system gives none), so resolving
+   * a path costs no system call per component once its folders are listed.
+   */
+  async #names(hostDir: string): Promise<Map<string, string | null> | null> {
+    let names = this.#listings.get(hostDir);
+    if (names === undefined) {
+      const entries = await readdir(hostDir, { withFileTypes: true }).catch(() => null);
+      names =
+        entries && new Map(entries.map((e) => [e.name.toLowerCase(), e.isSymbolicLink() ? null : e.name]));
+      this.#listings.set(hostDir, names);
     }
-    return this.#listings.get(hostDir)!;
+    return names;
   }
 
-  /** The host path of a Windows path, or `undefined` when it does not exist in the image. */
+  /**
+   * The host path of a Windows path, or `undefined` when it does not exist in the image or one of
+   * its components is a symbolic link.
+   */
   async hostPath(windowsPath: string): Promise<string | undefined> {
     const norm = normalizeWindowsPath(windowsPath);
     const parts = norm.split("\\");
@@ -55,10 +69,8 @@ export class ImageFileSystem implements FileSystemPort {
       if (part === "") continue;
       const names = await this.#names(host);
       const real = names?.get(part.toLowerCase());
-      if (real === undefined) return undefined;
+      if (real === undefined || real === null) return undefined;
       host = path.join(host, real);
-      const info = await lstat(host).catch(() => undefined);
-      if (!info || info.isSymbolicLink()) return undefined;
     }
     return host;
   }
