@@ -279,7 +279,8 @@ export class CopyBinary {
   private room(bytes: number): void {
     if (this.at + bytes <= this.buf.length) return;
     this.cut();
-    this.size = Math.min(this.size * 2, MAX_CHUNK);
+    // With a pool, buffers stay the pool's size, so that every one of a large COPY goes back to it.
+    this.size = Math.min(this.size * 2, this.pool === undefined ? MAX_CHUNK : POOL_CHUNK);
     this.buf = this.alloc(Math.max(this.size, bytes));
   }
 

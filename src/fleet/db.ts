@@ -12,6 +12,15 @@
  * PostgreSQL compiled to WebAssembly; `blob` query option for COPY); COPY,
  * https://www.postgresql.org/docs/current/sql-copy.html.
  */
+import {
+  closeSync,
+  constants as fsConstants,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -108,10 +117,85 @@ async function openPostgres(url: string): Promise<FleetDb> {
   };
 }
 
+/** The file in a PGlite store's folder that says which process has it open. */
+export const PGLITE_LOCK_FILE = ".koff-fleet.lock";
+/** Handles this process holds on each PGlite folder (they share its lock file). */
+const heldHere = new Map<string, number>();
+
+const processAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/**
+ * Takes the PGlite folder `dir` for this process: PGlite has no lock of its own, and two
+ * processes writing one folder lose one's rows without an error. A lock file naming a live
+ * process refuses the open; one left by a process that is gone is taken over. The lock file is
+ * created exclusively (O_EXCL: never through a link) and read without following links.
+ * @returns what gives the folder back.
+ * @throws FleetDbError `db-unavailable` when another live process holds the folder.
+ */
+function lockPgliteFolder(dir: string): () => void {
+  const key = path.resolve(dir);
+  const file = path.join(key, PGLITE_LOCK_FILE);
+  const release = () => {
+    const n = (heldHere.get(key) ?? 1) - 1;
+    if (n > 0) return void heldHere.set(key, n);
+    heldHere.delete(key);
+    rmSync(file, { force: true });
+  };
+  if (heldHere.has(key)) {
+    heldHere.set(key, heldHere.get(key)! + 1);
+    return release;
+  }
+  mkdirSync(key, { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: "wx" });
+      heldHere.set(key, 1);
+      return release;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    let holder = Number.NaN;
+    try {
+      const fd = openSync(file, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0));
+      try {
+        holder = Number.parseInt(readFileSync(fd, "utf8").slice(0, 20), 10);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // Unreadable (a link, a folder): treated as held.
+    }
+    if (!Number.isInteger(holder) || holder <= 0 || processAlive(holder))
+      throw new FleetDbError(
+        "db-unavailable",
+        `the PGlite store ${dir} is in use by ${Number.isInteger(holder) ? `process ${holder}` : "another process"}` +
+          ` (${file}): one process at a time may open a PGlite store; use PostgreSQL for concurrent ingests`,
+        `pglite:${dir}`,
+      );
+    // Left by a process that is gone: taken over.
+    rmSync(file, { force: true });
+  }
+  throw new FleetDbError("db-unavailable", `the PGlite store ${dir}: cannot take ${file}`, `pglite:${dir}`);
+}
+
 async function openPglite(dir: string | undefined): Promise<FleetDb> {
   const { PGlite } = await import("@electric-sql/pglite");
-  const db = dir === undefined ? new PGlite() : new PGlite(dir);
-  await db.waitReady;
+  const unlock = dir === undefined ? () => undefined : lockPgliteFolder(dir);
+  let db;
+  try {
+    db = dir === undefined ? new PGlite() : new PGlite(dir);
+    await db.waitReady;
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   return {
     describe: `pglite ${dir ?? "memory"}`,
     query: async <T extends object>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
@@ -124,6 +208,12 @@ async function openPglite(dir: string | undefined): Promise<FleetDb> {
           blob: new Blob(rows as Uint8Array<ArrayBuffer>[]),
         },
       )),
-    close: () => db.close(),
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 }

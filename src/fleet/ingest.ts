@@ -48,18 +48,39 @@ export const INGEST_BATCH = 1000;
  */
 const YIELD_EVERY = 10;
 
-/** Applies every migration not yet recorded, oldest first, each in its own transaction. */
+/**
+ * Applies every migration not yet recorded, oldest first, each in its own transaction, holding
+ * the store's migration lock (another process migrating waits, then finds them applied).
+ * @returns the versions applied by this call.
+ * @throws FleetDbError `db-unavailable` when a migration fails (the store stays at the last one
+ *   committed).
+ */
 export async function migrate(db: FleetDb): Promise<number[]> {
-  await db.exec(SQL.CREATE_MIGRATIONS_TABLE);
-  const done = new Set((await db.query<{ version: number }>(SQL.APPLIED_MIGRATIONS)).map((r) => r.version));
   const applied: number[] = [];
-  for (const m of SQL.MIGRATIONS) {
-    if (done.has(m.version)) continue;
-    await inTransaction(db, async () => {
-      await db.exec(m.sql);
-      await db.query(SQL.RECORD_MIGRATION, [m.version, m.name]);
-    });
-    applied.push(m.version);
+  let current = "";
+  try {
+    // One process at a time (SQL.MIGRATION_LOCK_KEY): the versions are read under the lock.
+    await db.query(SQL.LOCK_MIGRATIONS);
+    await db.exec(SQL.CREATE_MIGRATIONS_TABLE);
+    const done = new Set((await db.query<{ version: number }>(SQL.APPLIED_MIGRATIONS)).map((r) => r.version));
+    for (const m of SQL.MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      current = ` ${m.version} (${m.name})`;
+      await inTransaction(db, async () => {
+        await db.exec(m.sql);
+        await db.query(SQL.RECORD_MIGRATION, [m.version, m.name]);
+      });
+      applied.push(m.version);
+    }
+  } catch (e) {
+    // The store is left at the last migration that committed (each is one transaction).
+    throw new FleetDbError(
+      "db-unavailable",
+      `migration${current} failed: ${e instanceof Error ? e.message : String(e)}`,
+      db.describe,
+    );
+  } finally {
+    await db.query(SQL.UNLOCK_MIGRATIONS).catch(() => undefined);
   }
   return applied;
 }

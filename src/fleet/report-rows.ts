@@ -119,6 +119,21 @@ export function storableJson(value: unknown): string {
   );
 }
 
+/**
+ * {@link storableJson} of a finding's evidence; evidence nested too deep for `JSON.stringify`
+ * (which runs out of stack at some thousands of levels) makes the report one to skip, not an
+ * error that stops the ingest.
+ * @throws HostReportError at `path`.
+ */
+function evidenceJson(value: Json, path: string): string {
+  try {
+    return storableJson(value);
+  } catch (e) {
+    if (e instanceof RangeError) throw new HostReportError(path, "nested too deep to store");
+    throw e;
+  }
+}
+
 type Json = Record<string, unknown>;
 
 const typeName = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "an array" : `a ${typeof v}`);
@@ -204,7 +219,7 @@ function findingRows(doc: Json): ReportRows["findings"] {
       title: string(f["title"], `${at}/title`),
       message: string(f["message"], `${at}/message`),
       remedy: remedy === null ? null : string(remedy, `${at}/remedy`),
-      evidence: storableJson(object(f["evidence"], `${at}/evidence`)),
+      evidence: evidenceJson(object(f["evidence"], `${at}/evidence`), `${at}/evidence`),
     };
   });
 }

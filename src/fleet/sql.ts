@@ -212,6 +212,14 @@ export const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS koff_migratio
   applied_at timestamptz NOT NULL DEFAULT now()
 )`;
 export const APPLIED_MIGRATIONS = "SELECT version FROM koff_migrations ORDER BY version";
+/**
+ * Migrations run under a session advisory lock (this key, "KOFF" in ASCII), so two processes
+ * opening the same store (two ingests, an ingest and a summary) migrate it one after the other;
+ * the second finds the versions the first applied.
+ */
+export const MIGRATION_LOCK_KEY = 0x4b4f4646;
+export const LOCK_MIGRATIONS = `SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+export const UNLOCK_MIGRATIONS = `SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
 export const RECORD_MIGRATION = "INSERT INTO koff_migrations (version, name) VALUES ($1, $2)";
 
 /**
@@ -241,7 +249,7 @@ ON CONFLICT (host_id) DO UPDATE SET
 
 /** Which of the host ids $1 the store already has, with their latest run, locked until the transaction ends. */
 export const STORED_HOSTS = `SELECT host_id, last_run_id::text AS last_run_id, last_seen
-FROM hosts WHERE host_id = ANY ($1::text[]) FOR UPDATE`;
+FROM hosts WHERE host_id = ANY ($1::text[]) ORDER BY host_id FOR UPDATE`;
 
 /** The columns `fleet ingest` loads into `hosts` with COPY (hosts new to the store), in order. */
 export const HOSTS_COLUMNS = copyColumns({

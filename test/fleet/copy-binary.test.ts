@@ -167,6 +167,25 @@ describe("CopyBinary: rows in COPY's binary format", () => {
     assert.deepEqual([...again!.subarray(19)], [0, 1, 0, 0, 0, 1, 0x63, 0xff, 0xff]);
   });
 
+  it("with a pool, a COPY of several MiB is written into pool-sized buffers only, and the next one reuses them all", () => {
+    const pool = new ChunkPool();
+    const write = () => {
+      const rows = new CopyBinary(["text"], pool);
+      for (let j = 0; j < 3000; j++) rows.add([`${j}:${"x".repeat(1000)}`]);
+      const buffers = new Set(rows.finish().map((c) => c.buffer));
+      rows.release();
+      return buffers;
+    };
+    const first = write();
+    assert.ok(first.size >= 10, `${first.size} buffers`);
+    // Every buffer went back to the pool (none grew past its size), so the next COPY takes them.
+    const second = write();
+    assert.deepEqual(
+      [...second].filter((b) => !first.has(b)),
+      [],
+    );
+  });
+
   it("refuses what it cannot encode rather than writing a wrong value", () => {
     const rows = new CopyBinary(["uuid", "timestamptz", "int8"]);
     assert.throws(() => rows.add(["not-a-uuid-at-all-not-a-uuid-at-all", null, null]), RangeError);

@@ -96,6 +96,16 @@ describe("reportRows refuses what the store cannot hold, naming the JSON pointer
     ["computerName a number", (d) => (d.host["computerName"] = 7), "/host/computerName"],
     ["findings an object", (d) => ((d as Record<string, unknown>)["findings"] = {}), "/findings"],
     ["evidence an array", (d) => (d.findings[0]!["evidence"] = []), "/findings/0/evidence"],
+    [
+      // JSON.stringify runs out of stack at some thousands of levels: a report to skip, not a stop.
+      "evidence nested 20,000 levels deep",
+      (d) => {
+        let deep: Record<string, unknown> = {};
+        for (let i = 0; i < 20_000; i++) deep = { a: deep };
+        d.findings[0]!["evidence"] = deep;
+      },
+      "/findings/0/evidence",
+    ],
     ["severity unknown", (d) => (d.findings[0]!["severity"] = "fatal"), "/findings/0/severity"],
     ["message a number", (d) => (d.findings[0]!["message"] = 1), "/findings/0/message"],
     ["size a string", (d) => (d.triage[0]!["size"] = "12"), "/triage/0/size"],

@@ -177,7 +177,7 @@ function engineSuite(name: string, open: () => Promise<{ url: string; stop(): vo
       const dbs: FleetDb[] = [];
       try {
         for (let i = 0; i < 4; i++) dbs.push(await openFleetDb(engine.url));
-        await ingestReports(dbs[0]!, []);
+        // A fresh store: the four also race to migrate it (one migrates, the others wait for it).
         // One set of hosts shared by four ingests, each writing their runs in small batches.
         const docs = reports(11, 30);
         const shares = dbs.map((_, k) => docs.filter((_, i) => i % dbs.length === k));
@@ -189,6 +189,47 @@ function engineSuite(name: string, open: () => Promise<{ url: string; stop(): vo
           shares.map((share) => [share.length, []]),
         );
         assert.deepEqual(await kept(dbs[0]!), await direct(dbs[0]!));
+      } finally {
+        for (const db of dbs) await db.close();
+        engine.stop();
+      }
+    });
+
+    it("processes opening one store at once migrate it once: fresh, and at migration 3", async (t) => {
+      if (name === "PGlite") return t.skip("PGlite serves one connection: migrations cannot overlap");
+      const engine = await open();
+      if (typeof engine === "string") return t.skip(engine);
+      const dbs: FleetDb[] = [];
+      try {
+        for (let i = 0; i < 3; i++) dbs.push(await openFleetDb(engine.url));
+        const race = async () => {
+          const results = await Promise.allSettled(dbs.map((db) => ingestReports(db, [])));
+          return results.map((r) => (r.status === "fulfilled" ? r.value.migrated : String(r.reason)));
+        };
+        const fresh = await race();
+        assert.deepEqual(
+          fresh.filter((m) => Array.isArray(m) && m.length > 0),
+          [[1, 2, 3, 4, 5]],
+          String(fresh),
+        );
+        assert.ok(fresh.every(Array.isArray), String(fresh));
+        // Back to migration 3 (what migrations 4 and 5 changed, undone), then three at once again.
+        await dbs[0]!.exec(`DROP VIEW run_files;
+          CREATE TABLE run_files (run_id uuid, path text, sha256 text, verdict text, provider boolean,
+            in_install boolean, PRIMARY KEY (run_id, path));
+          ALTER TABLE runs DROP COLUMN file_paths, DROP COLUMN file_sha256, DROP COLUMN file_verdicts,
+            DROP COLUMN file_provider, DROP COLUMN file_in_install;
+          CREATE INDEX runs_host ON runs (host_id, collected_at DESC);
+          CREATE INDEX findings_check ON findings (check_id);
+          CREATE INDEX run_files_sha256 ON run_files (sha256);
+          DELETE FROM koff_migrations WHERE version >= 4`);
+        const again = await race();
+        assert.deepEqual(
+          again.filter((m) => Array.isArray(m) && m.length > 0),
+          [[4, 5]],
+          String(again),
+        );
+        assert.ok(again.every(Array.isArray), String(again));
       } finally {
         for (const db of dbs) await db.close();
         engine.stop();
