@@ -170,9 +170,13 @@ describe("colour", () => {
 
 describe("launcher", () => {
   it("bin/koff-doctor.cjs runs and prints the version", () => {
-    const out = execFileSync(process.execPath, [path.join(REPO_ROOT, "bin", "koff-doctor.cjs"), "--version"], {
-      encoding: "utf8",
-    });
+    const out = execFileSync(
+      process.execPath,
+      [path.join(REPO_ROOT, "bin", "koff-doctor.cjs"), "--version"],
+      {
+        encoding: "utf8",
+      },
+    );
     assert.match(out.trim(), /^\d+\.\d+\.\d+$/);
     const r = spawnSync(
       process.execPath,

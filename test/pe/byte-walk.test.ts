@@ -84,7 +84,9 @@ describe("walkFileBytes: one walk equals the separate walks", () => {
 
   it("many short runs (a section table of 96 small sections) count as one long run does", () => {
     const bytes = sample(96 * 640 + 1024);
-    const groups = Array.from({ length: 96 }, (_, i) => [{ start: 1024 + i * 640, end: 1024 + (i + 1) * 640 }]);
+    const groups = Array.from({ length: 96 }, (_, i) => [
+      { start: 1024 + i * 640, end: 1024 + (i + 1) * 640 },
+    ]);
     const walk = walkFileBytes(bytes, groups, 152);
     for (const [i, g] of groups.entries())
       assert.ok(
