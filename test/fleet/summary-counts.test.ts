@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { before, describe, it } from "node:test";
+import { before, describe, it, type TestContext } from "node:test";
 import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { checkMachine } from "../../src/app/check-machine.js";
 import { openFleetDb, type FleetDb } from "../../src/fleet/db.js";
@@ -135,7 +135,36 @@ function reports(seed: number, hosts: number): Doc[] {
   return out;
 }
 
+/**
+ * Back to the schema of migration 3, keeping the data: `run_files` a table again (filled from the
+ * view), the arrays migration 5 added dropped, the indexes migration 4 dropped made again.
+ */
+const BACK_TO_MIGRATION_3 = `CREATE TABLE run_files_3 AS SELECT * FROM run_files;
+  DROP VIEW run_files;
+  ALTER TABLE run_files_3 RENAME TO run_files;
+  ALTER TABLE run_files ADD PRIMARY KEY (run_id, path);
+  ALTER TABLE runs DROP COLUMN file_paths, DROP COLUMN file_sha256, DROP COLUMN file_verdicts,
+    DROP COLUMN file_provider, DROP COLUMN file_in_install;
+  CREATE INDEX runs_host ON runs (host_id, collected_at DESC);
+  CREATE INDEX findings_check ON findings (check_id);
+  CREATE INDEX run_files_sha256 ON run_files (sha256);
+  DELETE FROM koff_migrations WHERE version >= 4`;
+
 function engineSuite(name: string, open: () => Promise<{ url: string; stop(): void } | string>) {
+  /** `n` connections to a fresh store of this engine for `body`; all closed, and the engine stopped, after it. */
+  const withConnections = async (t: TestContext, n: number, body: (dbs: FleetDb[]) => Promise<void>) => {
+    const engine = await open();
+    if (typeof engine === "string") return t.skip(engine);
+    const dbs: FleetDb[] = [];
+    try {
+      for (let i = 0; i < n; i++) dbs.push(await openFleetDb(engine.url));
+      await body(dbs);
+    } finally {
+      for (const db of dbs) await db.close();
+      engine.stop();
+    }
+  };
+
   describe(`summary counts kept by ingest, on ${name}`, () => {
     it("equal the summary computed from the rows, whatever order runs arrive in and however they are batched", async (t) => {
       const engine = await open();
@@ -172,11 +201,7 @@ function engineSuite(name: string, open: () => Promise<{ url: string; stop(): vo
 
     it("concurrent ingests of the same hosts all finish (deadlocks are tried again) and keep the counts right", async (t) => {
       if (name === "PGlite") return t.skip("PGlite serves one connection: ingests cannot overlap");
-      const engine = await open();
-      if (typeof engine === "string") return t.skip(engine);
-      const dbs: FleetDb[] = [];
-      try {
-        for (let i = 0; i < 4; i++) dbs.push(await openFleetDb(engine.url));
+      await withConnections(t, 4, async (dbs) => {
         // A fresh store: the four also race to migrate it (one migrates, the others wait for it).
         // One set of hosts shared by four ingests, each writing their runs in small batches.
         const docs = reports(11, 30);
@@ -189,51 +214,29 @@ function engineSuite(name: string, open: () => Promise<{ url: string; stop(): vo
           shares.map((share) => [share.length, []]),
         );
         assert.deepEqual(await kept(dbs[0]!), await direct(dbs[0]!));
-      } finally {
-        for (const db of dbs) await db.close();
-        engine.stop();
-      }
+      });
     });
 
     it("processes opening one store at once migrate it once: fresh, and at migration 3", async (t) => {
       if (name === "PGlite") return t.skip("PGlite serves one connection: migrations cannot overlap");
-      const engine = await open();
-      if (typeof engine === "string") return t.skip(engine);
-      const dbs: FleetDb[] = [];
-      try {
-        for (let i = 0; i < 3; i++) dbs.push(await openFleetDb(engine.url));
-        const race = async () => {
+      await withConnections(t, 3, async (dbs) => {
+        // All three migrate at once; exactly one applies `want`, the others find it done.
+        const race = async (want: number[]) => {
           const results = await Promise.allSettled(dbs.map((db) => ingestReports(db, [])));
-          return results.map((r) => (r.status === "fulfilled" ? r.value.migrated : String(r.reason)));
+          const migrated = results.map((r) =>
+            r.status === "fulfilled" ? r.value.migrated : String(r.reason),
+          );
+          assert.ok(migrated.every(Array.isArray), String(migrated));
+          assert.deepEqual(
+            migrated.filter((m) => m.length > 0),
+            [want],
+            String(migrated),
+          );
         };
-        const fresh = await race();
-        assert.deepEqual(
-          fresh.filter((m) => Array.isArray(m) && m.length > 0),
-          [[1, 2, 3, 4, 5]],
-          String(fresh),
-        );
-        assert.ok(fresh.every(Array.isArray), String(fresh));
-        // Back to migration 3 (what migrations 4 and 5 changed, undone), then three at once again.
-        await dbs[0]!.exec(`DROP VIEW run_files;
-          CREATE TABLE run_files (run_id uuid, path text, sha256 text, verdict text, provider boolean,
-            in_install boolean, PRIMARY KEY (run_id, path));
-          ALTER TABLE runs DROP COLUMN file_paths, DROP COLUMN file_sha256, DROP COLUMN file_verdicts,
-            DROP COLUMN file_provider, DROP COLUMN file_in_install;
-          CREATE INDEX runs_host ON runs (host_id, collected_at DESC);
-          CREATE INDEX findings_check ON findings (check_id);
-          CREATE INDEX run_files_sha256 ON run_files (sha256);
-          DELETE FROM koff_migrations WHERE version >= 4`);
-        const again = await race();
-        assert.deepEqual(
-          again.filter((m) => Array.isArray(m) && m.length > 0),
-          [[4, 5]],
-          String(again),
-        );
-        assert.ok(again.every(Array.isArray), String(again));
-      } finally {
-        for (const db of dbs) await db.close();
-        engine.stop();
-      }
+        await race([1, 2, 3, 4, 5]);
+        await dbs[0]!.exec(BACK_TO_MIGRATION_3);
+        await race([4, 5]);
+      });
     });
 
     it("a store written before migration 3 gets its counts from migration 3", async (t) => {
@@ -276,18 +279,8 @@ function engineSuite(name: string, open: () => Promise<{ url: string; stop(): vo
       });
       try {
         await ingestReports(db, inputs(reports(9, 8)), { batch: 4 });
-        // Back to the schema of migration 3 (run_files a table, the indexes migration 1 made),
-        // then migrated again.
-        await db.exec(`CREATE TABLE run_files_3 AS SELECT * FROM run_files;
-          DROP VIEW run_files;
-          ALTER TABLE run_files_3 RENAME TO run_files;
-          ALTER TABLE run_files ADD PRIMARY KEY (run_id, path);
-          ALTER TABLE runs DROP COLUMN file_paths, DROP COLUMN file_sha256, DROP COLUMN file_verdicts,
-            DROP COLUMN file_provider, DROP COLUMN file_in_install;
-          CREATE INDEX runs_host ON runs (host_id, collected_at DESC);
-          CREATE INDEX findings_check ON findings (check_id);
-          CREATE INDEX run_files_sha256 ON run_files (sha256);
-          DELETE FROM koff_migrations WHERE version >= 4`);
+        // Back to the schema of migration 3, then migrated again.
+        await db.exec(BACK_TO_MIGRATION_3);
         assert.ok((await indexes()).includes("findings_check"));
         // (The summary itself would migrate the store first: the rows' own queries here.)
         const [wantRows, want] = [await rows(), await direct(db)];

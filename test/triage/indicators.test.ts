@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadKnowledge } from "../../src/knowledge/index.js";
+import type { PeImage } from "../../src/pe/types.js";
 import { certificateTableIndicator } from "../../src/triage/indicators/certificate-table.js";
 import { cpuNetworkIndicator } from "../../src/triage/indicators/cpu-network.js";
 import { executableBehaviorIndicator } from "../../src/triage/indicators/executable-behavior.js";
@@ -153,29 +154,26 @@ describe("executable-behavior indicator", () => {
 });
 
 describe("provider-exports indicator", () => {
-  it("flags a provider-named DLL without MSProviderInit/XPProviderInit", () => {
-    const i = providerExportsIndicator(
+  /** The indicator of a file (named like the provider unless `fileName` says) exporting `functions`. */
+  const exporting = (functions: NonNullable<PeImage["exports"]>["functions"], fileName?: string) =>
+    providerExportsIndicator(
       subject({
-        pe: fakePe({ exports: { ordinalBase: 1, functions: [{ ordinal: 1, name: "Start", rva: 1 }] } }),
+        ...(fileName === undefined ? {} : { fileName }),
+        pe: fakePe({ exports: { ordinalBase: 1, functions } }),
       }),
     );
+  it("flags a provider-named DLL without MSProviderInit/XPProviderInit", () => {
+    const i = exporting([{ ordinal: 1, name: "Start", rva: 1 }]);
     assert.equal(i.level, "suspicious");
     assert.deepEqual(i.details?.["missing"], ["MSProviderInit", "XPProviderInit"]);
   });
   it("flags forwarded entry points whatever the file's name, naming the target", () => {
-    const i = providerExportsIndicator(
-      subject({
-        fileName: "helper.dll",
-        pe: fakePe({
-          exports: {
-            ordinalBase: 1,
-            functions: [
-              { ordinal: 1, name: "MSProviderInit", forwarder: "kofmsp_orig.#1" },
-              { ordinal: 2, name: "XPProviderInit", rva: 0x1010 },
-            ],
-          },
-        }),
-      }),
+    const i = exporting(
+      [
+        { ordinal: 1, name: "MSProviderInit", forwarder: "kofmsp_orig.#1" },
+        { ordinal: 2, name: "XPProviderInit", rva: 0x1010 },
+      ],
+      "helper.dll",
     );
     assert.equal(i.level, "suspicious");
     assert.deepEqual(i.details?.["forwarders"], [{ name: "MSProviderInit", target: "kofmsp_orig.#1" }]);
@@ -186,39 +184,23 @@ describe("provider-exports indicator", () => {
   });
   it("reads a name exported twice as forwarded when either entry forwards, and lists each exported name once", () => {
     const twice = (last: { rva: number } | { forwarder: string }) =>
-      providerExportsIndicator(
-        subject({
-          fileName: "helper.dll",
-          pe: fakePe({
-            exports: {
-              ordinalBase: 1,
-              functions: [
-                { ordinal: 1, name: "MSProviderInit", forwarder: "evil.#1" },
-                { ordinal: 2, name: "MSProviderInit", ...last },
-              ],
-            },
-          }),
-        }),
+      exporting(
+        [
+          { ordinal: 1, name: "MSProviderInit", forwarder: "evil.#1" },
+          { ordinal: 2, name: "MSProviderInit", ...last },
+        ],
+        "helper.dll",
       );
     // The loader's binary search over the name table may land on either entry: the forwarder hides nothing.
     assert.equal(twice({ rva: 0x1000 }).level, "suspicious");
     assert.deepEqual(twice({ rva: 0x1000 }).details?.["forwarders"], [
       { name: "MSProviderInit", target: "evil.#1" },
     ]);
-    const lacking = providerExportsIndicator(
-      subject({
-        pe: fakePe({
-          exports: {
-            ordinalBase: 1,
-            functions: [
-              { ordinal: 1, name: "Helper", rva: 0x1000 },
-              { ordinal: 2, name: "Helper", rva: 0x1010 },
-              { ordinal: 3, rva: 0x1020 },
-            ],
-          },
-        }),
-      }),
-    );
+    const lacking = exporting([
+      { ordinal: 1, name: "Helper", rva: 0x1000 },
+      { ordinal: 2, name: "Helper", rva: 0x1010 },
+      { ordinal: 3, rva: 0x1020 },
+    ]);
     assert.equal(lacking.level, "suspicious");
     assert.deepEqual(lacking.details?.["exports"], ["Helper"]);
   });
