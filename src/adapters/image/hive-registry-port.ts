@@ -59,6 +59,16 @@ type OpenResult =
 /** Refusals that mean "no file there" rather than "something that is not a hive file there". */
 const ABSENT_CODES: ReadonlySet<string> = new Set(["not-found", "dangling-symlink"]);
 
+/** The promise `map` holds for `key`, made by `make` on first use (each look-up done once per port). */
+function once<K, V>(map: Map<K, Promise<V>>, key: K, make: () => Promise<V>): Promise<V> {
+  let p = map.get(key);
+  if (p === undefined) {
+    p = make();
+    map.set(key, p);
+  }
+  return p;
+}
+
 /** A registry port over the hive files of a Windows image directory. */
 export class HiveRegistryPort implements RegistryPort {
   readonly #imageDir: string;
@@ -85,24 +95,12 @@ export class HiveRegistryPort implements RegistryPort {
 
   /** {@link resolveInImage} of `segs` under the image, cached. */
   #resolve(segs: readonly string[]): Promise<string | undefined> {
-    const k = segs.join("/");
-    let p = this.#resolved.get(k);
-    if (p === undefined) {
-      p = resolveInImage(this.#imageDir, segs);
-      this.#resolved.set(k, p);
-    }
-    return p;
+    return once(this.#resolved, segs.join("/"), () => resolveInImage(this.#imageDir, segs));
   }
 
   /** {@link HiveRegistryPort.#resolveMount}, cached. */
   #hiveFile(root: string, name: string): Promise<string[] | undefined> {
-    const k = `${root}\\${name.toUpperCase()}`;
-    let p = this.#mounts.get(k);
-    if (p === undefined) {
-      p = this.#resolveMount(root, name);
-      this.#mounts.set(k, p);
-    }
-    return p;
+    return once(this.#mounts, `${root}\\${name.toUpperCase()}`, () => this.#resolveMount(root, name));
   }
 
   /** Image-relative segments of the hive file mounted at `root` (canonical short root) + `name`. */
@@ -132,43 +130,37 @@ export class HiveRegistryPort implements RegistryPort {
 
   /** The open hive for segments `segs`, opened once and cached. */
   #open(segs: string[], mount: string): Promise<OpenResult> {
-    const cacheKey = regNameKey(segs.join("/"));
-    let p = this.#hives.get(cacheKey);
-    if (p === undefined) {
-      p = (async () => {
-        const file = await this.#resolve(segs);
-        if (file === undefined) return undefined;
-        // Read through the safe reader: a FIFO or device planted as a hive is never opened
-        // (its keys read as absent, and health() reports the refusal), and no more than the cap is read.
-        let bytes: Uint8Array;
-        try {
-          bytes = await readUserFile(file, { maxBytes: this.#maxHiveBytes });
-        } catch (e) {
-          if (!(e instanceof InputFileError)) throw e;
-          if (e.code === "too-large")
-            throw new RegistryError("count-over-limit", `hive ${file}: ${e.reason}`, {
-              path: file,
-              cause: e,
-            });
-          if (e.code === "permission-denied" || e.code === "unreadable") throw e;
-          return ABSENT_CODES.has(e.code) ? undefined : { refused: e, file, mount };
+    return once(this.#hives, regNameKey(segs.join("/")), async () => {
+      const file = await this.#resolve(segs);
+      if (file === undefined) return undefined;
+      // Read through the safe reader: a FIFO or device planted as a hive is never opened
+      // (its keys read as absent, and health() reports the refusal), and no more than the cap is read.
+      let bytes: Uint8Array;
+      try {
+        bytes = await readUserFile(file, { maxBytes: this.#maxHiveBytes });
+      } catch (e) {
+        if (!(e instanceof InputFileError)) throw e;
+        if (e.code === "too-large")
+          throw new RegistryError("count-over-limit", `hive ${file}: ${e.reason}`, {
+            path: file,
+            cause: e,
+          });
+        if (e.code === "permission-denied" || e.code === "unreadable") throw e;
+        return ABSENT_CODES.has(e.code) ? undefined : { refused: e, file, mount };
+      }
+      try {
+        return { hive: openHive(bytes, { mode: this.#mode }), file, mount };
+      } catch (e) {
+        if (e instanceof RegistryError) {
+          throw new RegistryError(e.code, `${file}: ${e.message}`, {
+            path: file,
+            ...(e.offset === undefined ? {} : { offset: e.offset }),
+            cause: e,
+          });
         }
-        try {
-          return { hive: openHive(bytes, { mode: this.#mode }), file, mount };
-        } catch (e) {
-          if (e instanceof RegistryError) {
-            throw new RegistryError(e.code, `${file}: ${e.message}`, {
-              path: file,
-              ...(e.offset === undefined ? {} : { offset: e.offset }),
-              cause: e,
-            });
-          }
-          throw e;
-        }
-      })();
-      this.#hives.set(cacheKey, p);
-    }
-    return p;
+        throw e;
+      }
+    });
   }
 
   /**
@@ -218,12 +210,7 @@ export class HiveRegistryPort implements RegistryPort {
 
   /** {@link HiveRegistryPort.#listProfiles}, listed once per port. */
   #profiles(includeTemplates: boolean): Promise<Array<{ name: string }>> {
-    let p = this.#profileLists.get(includeTemplates);
-    if (p === undefined) {
-      p = this.#listProfiles(includeTemplates);
-      this.#profileLists.set(includeTemplates, p);
-    }
-    return p;
+    return once(this.#profileLists, includeTemplates, () => this.#listProfiles(includeTemplates));
   }
 
   /** Profile folders holding an NTUSER.DAT (sorted, deduplicated case-insensitively). */
