@@ -71,7 +71,9 @@ export function walkFileBytes(
   // of its own, so it cannot replace the chunk this one has loaded.
   const nested = walking;
   const kernel = nested ? (createByteKernel("wasm") ?? createByteKernel("js")!) : byteKernel();
-  const sumLoadedWords = (from: number, to: number) => kernel.sumWords(from, to);
+  // The JavaScript kernel's word sum adds nothing to the accumulator's own (four-sum) loop.
+  const sumLoadedWords =
+    kernel.kind === "wasm" ? (from: number, to: number) => kernel.sumWords(from, to) : undefined;
   let nextRun = 0;
   const active: Pending[] = [];
   walking = true;
