@@ -19,6 +19,7 @@ import {
   openSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
@@ -132,6 +133,31 @@ const processAlive = (pid: number): boolean => {
 };
 
 /**
+ * Makes the folder `dir` and any missing parents, one `mkdir` each (not `mkdirSync`'s recursive
+ * mode, which loops without end where a file system answers ENOENT for a parent that exists, as
+ * /proc does: `--db pglite:/proc/x` hung).
+ * @throws the first failing call's error (ENOTDIR, EEXIST for a file, EACCES, ENOENT…).
+ */
+function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; ; d = path.dirname(d)) {
+    let stat;
+    try {
+      stat = statSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+    if (stat !== undefined) {
+      if (!stat.isDirectory()) throw Object.assign(new Error(`${d} is not a folder`), { code: "ENOTDIR" });
+      break;
+    }
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
+}
+
+/**
  * Takes the PGlite folder `dir` for this process: PGlite has no lock of its own, and two
  * processes writing one folder lose one's rows without an error. A lock file naming a live
  * process refuses the open; one left by a process that is gone is taken over. The lock file is
@@ -152,14 +178,25 @@ function lockPgliteFolder(dir: string): () => void {
     heldHere.set(key, heldHere.get(key)! + 1);
     return release;
   }
-  mkdirSync(key, { recursive: true });
+  const unusable = (e: unknown) =>
+    new FleetDbError(
+      "db-unavailable",
+      `the PGlite store ${dir} cannot be used: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` +
+        " (pglite: needs a folder, or a path where one can be made)",
+      `pglite:${dir}`,
+    );
+  try {
+    makeFolder(key);
+  } catch (e) {
+    throw unusable(e);
+  }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(file, `${process.pid}\n`, { flag: "wx" });
       heldHere.set(key, 1);
       return release;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw unusable(e);
     }
     let holder = Number.NaN;
     try {

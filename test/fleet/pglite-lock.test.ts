@@ -69,6 +69,38 @@ describe("PGlite store: one process at a time", () => {
     await db.close();
   });
 
+  it("a path that cannot be a folder (a file, a FIFO, under a file, in /proc) is refused, never hangs", async () => {
+    const base = path.dirname(folder());
+    const file = path.join(base, "a-file");
+    writeFileSync(file, "x");
+    const fifo = path.join(base, "a-fifo");
+    spawnSync("mkfifo", [fifo]);
+    const unusable = (e: unknown) =>
+      e instanceof FleetDbError && e.code === "db-unavailable" && /cannot be used/.test(e.message);
+    for (const dir of [file, path.join(file, "sub"), ...(existsSync(fifo) ? [fifo] : [])])
+      await assert.rejects(openFleetDb(`pglite:${dir}`), unusable, dir);
+    if (process.platform === "linux") {
+      // Node's recursive mkdirSync loops without end here: run it in a child, with a timeout.
+      const r = spawnSync(
+        process.execPath,
+        [
+          path.join(REPO_ROOT, "bin", "koff-doctor.cjs"),
+          "fleet",
+          "summary",
+          "--db",
+          "pglite:/proc/koff-no-such/db",
+        ],
+        { encoding: "utf8", timeout: 60_000 },
+      );
+      assert.equal(r.status, 3, r.stderr);
+      assert.match(r.stderr, /db-unavailable: the PGlite store \/proc\/koff-no-such\/db cannot be used/);
+    }
+    // A path of folders that do not exist yet is made.
+    const deep = path.join(base, "x", "y", "db");
+    await (await openFleetDb(`pglite:${deep}`)).close();
+    assert.ok(existsSync(path.join(deep, "PG_VERSION")));
+  });
+
   it("a lock file that is a link, or holds no process id, is never followed nor taken over", async () => {
     const dir = folder();
     mkdirSync(dir, { recursive: true });
