@@ -12,19 +12,11 @@
  * PostgreSQL compiled to WebAssembly; `blob` query option for COPY); COPY,
  * https://www.postgresql.org/docs/current/sql-copy.html.
  */
-import {
-  closeSync,
-  constants as fsConstants,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { closeSync, constants as fsConstants, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { mkdirp } from "../runbook/durable-fs.js";
 import { CodedError } from "../util/coded-error.js";
 
 /** One database connection. Parameters are `$1…`; arrays are sent as PostgreSQL arrays. */
@@ -133,31 +125,6 @@ const processAlive = (pid: number): boolean => {
 };
 
 /**
- * Makes the folder `dir` and any missing parents, one `mkdir` each (not `mkdirSync`'s recursive
- * mode, which loops without end where a file system answers ENOENT for a parent that exists, as
- * /proc does: `--db pglite:/proc/x` hung).
- * @throws the first failing call's error (ENOTDIR, EEXIST for a file, EACCES, ENOENT…).
- */
-function makeFolder(dir: string): void {
-  const missing: string[] = [];
-  for (let d = dir; ; d = path.dirname(d)) {
-    let stat;
-    try {
-      stat = statSync(d);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-    }
-    if (stat !== undefined) {
-      if (!stat.isDirectory()) throw Object.assign(new Error(`${d} is not a folder`), { code: "ENOTDIR" });
-      break;
-    }
-    missing.push(d);
-    if (path.dirname(d) === d) break;
-  }
-  for (const d of missing.reverse()) mkdirSync(d);
-}
-
-/**
  * Takes the PGlite folder `dir` for this process: PGlite has no lock of its own, and two
  * processes writing one folder lose one's rows without an error. A lock file naming a live
  * process refuses the open; one left by a process that is gone is taken over. The lock file is
@@ -165,7 +132,7 @@ function makeFolder(dir: string): void {
  * @returns what gives the folder back.
  * @throws FleetDbError `db-unavailable` when another live process holds the folder.
  */
-function lockPgliteFolder(dir: string): () => void {
+async function lockPgliteFolder(dir: string): Promise<() => void> {
   const key = path.resolve(dir);
   const file = path.join(key, PGLITE_LOCK_FILE);
   const release = () => {
@@ -174,10 +141,6 @@ function lockPgliteFolder(dir: string): () => void {
     heldHere.delete(key);
     rmSync(file, { force: true });
   };
-  if (heldHere.has(key)) {
-    heldHere.set(key, heldHere.get(key)! + 1);
-    return release;
-  }
   const unusable = (e: unknown) =>
     new FleetDbError(
       "db-unavailable",
@@ -186,9 +149,16 @@ function lockPgliteFolder(dir: string): () => void {
       `pglite:${dir}`,
     );
   try {
-    makeFolder(key);
+    // One mkdir per missing folder: mkdirSync's recursive mode loops without end where a file
+    // system answers ENOENT for a parent that exists, as /proc does (`pglite:/proc/x` hung).
+    await mkdirp(key);
   } catch (e) {
     throw unusable(e);
+  }
+  // From here on synchronous: two opens of one folder in this process cannot interleave.
+  if (heldHere.has(key)) {
+    heldHere.set(key, heldHere.get(key)! + 1);
+    return release;
   }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -224,7 +194,7 @@ function lockPgliteFolder(dir: string): () => void {
 
 async function openPglite(dir: string | undefined): Promise<FleetDb> {
   const { PGlite } = await import("@electric-sql/pglite");
-  const unlock = dir === undefined ? () => undefined : lockPgliteFolder(dir);
+  const unlock = dir === undefined ? () => undefined : await lockPgliteFolder(dir);
   let db;
   try {
     db = dir === undefined ? new PGlite() : new PGlite(dir);
