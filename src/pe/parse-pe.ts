@@ -26,6 +26,7 @@ import {
   parseOptionalHeader,
 } from "./optional-header.js";
 import { overlayRuns } from "./overlay.js";
+import { PeFormatError } from "./errors.js";
 import { ParseContext, type PeParseMode } from "./parse-context.js";
 import { RT_VERSION, parseResourceDirectory } from "./resource-directory.js";
 import { RvaMapper } from "./rva.js";
@@ -52,13 +53,15 @@ export interface ParsePeOptions {
  * The walk every PE reader starts with: DOS header, file header, optional header, section table
  * and the RVA mapper over them (PE/COFF §3, §4). {@link parsePe} and `parsePeImports` share it.
  * Reads the headers only (section entropy is 0 here).
+ * @param headers - where the DOS, file and optional headers are read (default: `ctx`; see
+ *   {@link parseMappedHeaders}); the section table and everything after are read from `ctx`.
  * @throws PeFormatError as {@link parsePe} does for its headers and section table.
  */
-export function parseImageHeaders(ctx: ParseContext) {
-  const dos = parseDosHeader(ctx);
-  const fileHeader = parseFileHeader(ctx, dos.lfanew);
+export function parseImageHeaders(ctx: ParseContext, headers: ParseContext = ctx) {
+  const dos = parseDosHeader(headers);
+  const fileHeader = parseFileHeader(headers, dos.lfanew);
   const optionalHeaderOffset = fileHeader.offset + IMAGE_FILE_HEADER_SIZE;
-  const optionalHeader = parseOptionalHeader(ctx, optionalHeaderOffset, fileHeader.sizeOfOptionalHeader);
+  const optionalHeader = parseOptionalHeader(headers, optionalHeaderOffset, fileHeader.sizeOfOptionalHeader);
   const pe32Plus = optionalHeader.format === "PE32+";
   const sectionTableOffset = optionalHeaderOffset + fileHeader.sizeOfOptionalHeader;
   const sections = parseSectionTable(
@@ -74,6 +77,50 @@ export function parseImageHeaders(ctx: ParseContext) {
     ctx.size,
   );
   return { dos, fileHeader, optionalHeader, pe32Plus, sectionTableOffset, sections, mapper };
+}
+
+/** The loader maps a file in pages: what lies past its end, up to the page's end, reads as zeros. */
+const LOADER_PAGE_BYTES = 4096;
+
+/**
+ * {@link parseImageHeaders} as the loader sees a file that ends inside its headers: it maps the
+ * file's last page whole, so header fields past the end read as zeros. Windows XP loads such
+ * files (a 97-byte PE whose optional header is cut short, say); refusing them as `truncated`
+ * would let a loadable module pass as "not a PE". Only in permissive mode, only for the DOS,
+ * file and optional headers, and only within the last page; the file's size, the section table
+ * and all data stay the file's own. Notes `headers-past-end-of-file`.
+ * @throws PeFormatError as {@link parseImageHeaders}: the original `truncated` when the headers
+ *   do not fit within the last page either.
+ */
+function parseMappedHeaders(ctx: ParseContext, bytes: Uint8Array) {
+  try {
+    return parseImageHeaders(ctx);
+  } catch (error) {
+    const pageEnd = Math.ceil(Math.max(1, bytes.length) / LOADER_PAGE_BYTES) * LOADER_PAGE_BYTES;
+    const retry =
+      error instanceof PeFormatError &&
+      error.code === "truncated" &&
+      ctx.mode === "permissive" &&
+      pageEnd > bytes.length;
+    if (!retry) throw error;
+    const padded = new Uint8Array(pageEnd);
+    padded.set(bytes);
+    const headers = new ParseContext(padded, "permissive");
+    let parsed: ReturnType<typeof parseImageHeaders>;
+    try {
+      parsed = parseImageHeaders(ctx, headers);
+    } catch {
+      throw error;
+    }
+    ctx.note(
+      "headers-past-end-of-file",
+      error.structure ?? "IMAGE_NT_HEADERS",
+      bytes.length,
+      `The headers run past the end of the file (${bytes.length} bytes); read as zeros there, as the loader maps the file's last page (${error.message})`,
+    );
+    for (const a of headers.anomalies) ctx.note(a.code, a.structure, a.offset, a.message);
+    return parsed;
+  }
 }
 
 /**
@@ -113,7 +160,7 @@ function measureBytes(image: PeImage, bytes: Uint8Array, headersEnd: number, opt
 export function parsePe(bytes: Uint8Array, options: ParsePeOptions = {}): PeImage {
   const ctx = new ParseContext(bytes, options.mode ?? "permissive");
   const { dos, fileHeader, optionalHeader, pe32Plus, sectionTableOffset, sections, mapper } =
-    parseImageHeaders(ctx);
+    parseMappedHeaders(ctx, bytes);
 
   // A directory whose RVA maps nowhere (typical of truncated files) is reported against its
   // data-directory entry without throwing, so permissive parsing of broken files stays cheap.

@@ -74,13 +74,14 @@ describe("fatal header problems throw in both modes", () => {
     it(`${mode}: COFF header cut → truncated at its offset`, () => {
       expectError(bytes.subarray(0, layout.fileHeader + 10), "truncated", layout.fileHeader, mode);
     });
-    it(`${mode}: optional header cut → truncated`, () => {
-      const e = expectError(
-        bytes.subarray(0, layout.optionalHeader + 50),
-        "truncated",
-        layout.optionalHeader,
-        mode,
-      );
+    it(`${mode}: optional header cut past the last page → truncated`, () => {
+      // Cut inside the optional header, with the file's last page full: nothing to read as zeros.
+      const b = new Uint8Array(4096);
+      b.set(bytes.subarray(0, layout.optionalHeader + 50));
+      new DataView(b.buffer).setUint32(0x3c, 4096 - (layout.optionalHeader - layout.lfanew) - 50, true);
+      const lfanew = new DataView(b.buffer).getUint32(0x3c, true);
+      b.set(bytes.subarray(layout.lfanew, layout.optionalHeader + 50), lfanew);
+      const e = expectError(b, "truncated", lfanew + (layout.optionalHeader - layout.lfanew), mode);
       assert.equal(e.structure, "IMAGE_OPTIONAL_HEADER64");
     });
     it(`${mode}: bad optional-header magic → bad-optional-header-magic`, () => {
@@ -92,6 +93,56 @@ describe("fatal header problems throw in both modes", () => {
       );
     });
   }
+  it("strict: optional header cut inside the file's last page → truncated", () => {
+    const e = expectError(
+      bytes.subarray(0, layout.optionalHeader + 50),
+      "truncated",
+      layout.optionalHeader,
+      "strict",
+    );
+    assert.equal(e.structure, "IMAGE_OPTIONAL_HEADER64");
+  });
+  it("permissive: optional header cut inside the file's last page → read as zeros, as the loader maps it", () => {
+    const cut = bytes.subarray(0, layout.optionalHeader + 50);
+    const pe = parsePe(cut);
+    assert.equal(pe.size, cut.length);
+    assert.equal(pe.optionalHeader.format, "PE32+");
+    // Fields past the end read as zeros: no data directories, no sections read from beyond it.
+    assert.equal(pe.optionalHeader.numberOfRvaAndSizes, 0);
+    const note = pe.anomalies.find((a) => a.code === "headers-past-end-of-file");
+    assert.ok(note, JSON.stringify(pe.anomalies));
+    assert.equal(note.offset, cut.length);
+    assert.ok(
+      pe.anomalies.some((a) => a.code === "section-table-truncated"),
+      JSON.stringify(pe.anomalies),
+    );
+  });
+  it("permissive: a 97-byte PE (headers overlapping, optional header past the end) parses; its digest is of its 97 bytes", async () => {
+    // The shape of the smallest PE Windows XP loads: e_lfanew = 4, so PE\0\0 sits inside the DOS
+    // header, and the optional header runs 27 bytes past the end of the file.
+    const tiny = new Uint8Array(97);
+    const v = new DataView(tiny.buffer);
+    tiny.set([0x4d, 0x5a], 0);
+    tiny.set([0x50, 0x45, 0, 0], 4);
+    v.setUint16(8, 0x14c, true); // Machine: i386
+    v.setUint16(24, 0xe0, true); // SizeOfOptionalHeader
+    v.setUint16(26, 0x0103, true); // Characteristics: relocs stripped, executable, 32-bit
+    v.setUint16(28, 0x10b, true); // PE32 magic
+    v.setUint32(44, 0x0c, true); // AddressOfEntryPoint (inside the headers)
+    v.setUint32(60, 4, true); // e_lfanew, also BaseOfData
+    v.setUint32(64, 0x400000, true); // ImageBase
+    v.setUint32(68, 4, true); // SectionAlignment
+    v.setUint32(72, 4, true); // FileAlignment
+    v.setUint16(92, 4, true); // MajorSubsystemVersion
+    const { createHash } = await import("node:crypto");
+    const hash = createHash("sha256");
+    const pe = parsePe(tiny, { digests: [hash] });
+    assert.equal(pe.size, 97);
+    assert.equal(pe.optionalHeader.addressOfEntryPoint, 0x0c);
+    assert.ok(pe.anomalies.some((a) => a.code === "headers-past-end-of-file"));
+    assert.equal(hash.digest("hex"), createHash("sha256").update(tiny).digest("hex"));
+    expectError(tiny, "truncated", 28, "strict");
+  });
   it("PeFormatError serialises code, offset and structure", () => {
     const e = expectError(patch32(bytes, 0x3c, 0xfffffff0), "bad-lfanew", 0x3c);
     assert.deepEqual(
