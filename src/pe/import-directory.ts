@@ -15,7 +15,9 @@ export const IMAGE_IMPORT_DESCRIPTOR_SIZE = 20;
 
 /**
  * Reads the import directory at `rva`. Uses OriginalFirstThunk (the lookup table) and falls back
- * to FirstThunk (the IAT, which holds the same values on disk) when it is 0, like the loader.
+ * to FirstThunk (the IAT, which holds the same values on disk) when it is 0 or maps nowhere in
+ * the image, like the loader (corkami's maxvals.exe and tinygui.exe import through an
+ * OriginalFirstThunk of 0xFFFFFFFF or of code bytes; https://github.com/corkami/pocs/tree/master/PE).
  * In permissive mode a bad descriptor ends the walk and a bad thunk ends its module; what was
  * read is kept.
  * @param pe32Plus - 64-bit thunks.
@@ -70,8 +72,17 @@ export function parseImportDirectory(
         return;
       }
       const dll = asciizAtRva(mapper, r, name, MAX_DLL_NAME_LENGTH, structure, at + 12);
-      const tableRva = originalFirstThunk !== 0 ? originalFirstThunk : firstThunk;
-      const fieldOffset = originalFirstThunk !== 0 ? at : at + 16;
+      const useLookupTable = originalFirstThunk !== 0 && mapper.resolve(originalFirstThunk) !== undefined;
+      if (originalFirstThunk !== 0 && !useLookupTable) {
+        ctx.note(
+          "import-lookup-table-unmapped",
+          structure,
+          at,
+          `OriginalFirstThunk 0x${originalFirstThunk.toString(16)} maps to no file offset; FirstThunk (the IAT) is read instead, as the loader does`,
+        );
+      }
+      const tableRva = useLookupTable ? originalFirstThunk : firstThunk;
+      const fieldOffset = useLookupTable ? at : at + 16;
       const functions =
         tableRva === 0 || !readFunctions
           ? []

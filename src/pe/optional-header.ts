@@ -97,15 +97,16 @@ export function parseOptionalHeader(
     );
   }
   const roomInHeader = Math.max(0, Math.floor((sizeOfOptionalHeader - fixed) / 8));
-  let count = Math.min(numberOfRvaAndSizes, MAX_DATA_DIRECTORIES);
+  const count = Math.min(numberOfRvaAndSizes, MAX_DATA_DIRECTORIES);
   if (roomInHeader < count) {
+    // The loader reads the directories NumberOfRvaAndSizes says, wherever SizeOfOptionalHeader
+    // puts the section table (RtlImageDirectoryEntryToData checks only NumberOfRvaAndSizes).
     ctx.note(
       "data-directories-beyond-optional-header",
       structureName,
       offset + fixed,
-      `NumberOfRvaAndSizes (${numberOfRvaAndSizes}) needs more room than SizeOfOptionalHeader (${sizeOfOptionalHeader}) gives; reading ${roomInHeader}`,
+      `NumberOfRvaAndSizes (${numberOfRvaAndSizes}) needs more room than SizeOfOptionalHeader (${sizeOfOptionalHeader}) gives (${roomInHeader}); reading ${count}, as the loader does`,
     );
-    count = roomInHeader;
   }
   r.require(offset + fixed, count * 8, "IMAGE_DATA_DIRECTORY");
   const dataDirectories: DataDirectory[] = [];

@@ -75,6 +75,7 @@ export function parseImageHeaders(ctx: ParseContext, headers: ParseContext = ctx
     optionalHeader.sizeOfHeaders,
     optionalHeader.sectionAlignment,
     ctx.size,
+    optionalHeader.sizeOfImage,
   );
   return { dos, fileHeader, optionalHeader, pe32Plus, sectionTableOffset, sections, mapper };
 }

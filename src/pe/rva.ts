@@ -6,6 +6,12 @@
  * (starting at PointerToRawData rounded down to 512); the rest is zero-filled and has no file
  * offset. An RVA in no section and past the headers is unmapped.
  *
+ * Low-alignment images (SectionAlignment below the 4 KiB page; the loader then requires
+ * FileAlignment to equal it) are mapped flat: the file is one view, RVA = file offset, up to
+ * SizeOfImage rounded up to a page. Tiny and section-less PEs rely on this (their import table
+ * lies wherever the file has room); corkami's "tiny" and "nosection" PEs are examples
+ * (https://github.com/corkami/pocs/tree/master/PE).
+ *
  * Source: PE/COFF specification §3.4.2 (SectionAlignment, SizeOfHeaders), §4 (VirtualSize,
  * SizeOfRawData, PointerToRawData); loader behaviour as reproduced by pefile
  * (`adjust_FileAlignment`, `get_offset_from_rva`) and described in the PE format docs.
@@ -36,24 +42,36 @@ function alignUp(value: number, alignment: number): number {
 }
 
 /** Maps RVAs to file offsets for one image. Immutable after construction. */
+/** The loader's page: below it, SectionAlignment means a flat (low-alignment) mapping. */
+const PAGE_BYTES = 4096;
+
 export class RvaMapper {
   readonly #regions: Region[];
   readonly #headersEnd: number;
   readonly #fileSize: number;
+  /** For a low-alignment image, where the flat mapping of the file ends (else 0). */
+  readonly #flatEnd: number;
 
   /**
    * @param sections - the parsed section table (its `rawDataOffset` is the loader's offset).
    * @param sizeOfHeaders - the optional header's SizeOfHeaders, bytes.
    * @param sectionAlignment - the optional header's SectionAlignment, bytes.
    * @param fileSize - size of the file, bytes.
+   * @param sizeOfImage - the optional header's SizeOfImage, bytes: bounds a low-alignment
+   *   image's flat mapping (unbounded when not given).
    */
   constructor(
     sections: readonly SectionHeader[],
     sizeOfHeaders: number,
     sectionAlignment: number,
     fileSize: number,
+    sizeOfImage = Number.MAX_SAFE_INTEGER,
   ) {
     this.#fileSize = fileSize;
+    this.#flatEnd =
+      sectionAlignment < PAGE_BYTES
+        ? Math.min(fileSize, Math.ceil(Math.max(1, sizeOfImage) / PAGE_BYTES) * PAGE_BYTES)
+        : 0;
     this.#headersEnd = Math.min(sizeOfHeaders, fileSize);
     this.#regions = sections.map((s) => {
       const virtualSpan = alignUp(s.virtualSize !== 0 ? s.virtualSize : s.sizeOfRawData, sectionAlignment);
@@ -74,6 +92,8 @@ export class RvaMapper {
    */
   resolve(rva: number): MappedRva | undefined {
     if (!Number.isSafeInteger(rva) || rva < 0) return undefined;
+    if (this.#flatEnd > 0)
+      return rva < this.#flatEnd ? { offset: rva, available: this.#flatEnd - rva } : undefined;
     for (const region of this.#regions) {
       if (rva < region.rva || rva >= region.virtualEnd) continue;
       const delta = rva - region.rva;
@@ -84,6 +104,16 @@ export class RvaMapper {
     }
     if (rva < this.#headersEnd) return { offset: rva, available: this.#headersEnd - rva };
     return undefined;
+  }
+
+  /** True for a low-alignment image, mapped flat (see the module comment). */
+  get flat(): boolean {
+    return this.#flatEnd > 0;
+  }
+
+  /** For a flat image, how many bytes of the file the mapping covers (else 0). */
+  get flatLength(): number {
+    return this.#flatEnd;
   }
 
   /** The file offset of `rva`, or `undefined` (see {@link RvaMapper.resolve}). */

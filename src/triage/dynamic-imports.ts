@@ -60,6 +60,10 @@ function alignUp(value: number, alignment: number): number {
 /** The mapped runs of file bytes, in virtual-address order. */
 function mappedSegments(pe: PeImage): Segment[] {
   const size = pe.size;
+  const { sectionAlignment, sizeOfImage } = pe.optionalHeader;
+  // A low-alignment image is mapped flat, as one view of the file (src/pe/rva.ts).
+  if (sectionAlignment < 4096)
+    return [{ rva: 0, offset: 0, length: Math.min(size, Math.ceil(Math.max(1, sizeOfImage) / 4096) * 4096) }];
   const segments: Segment[] = [
     { rva: 0, offset: 0, length: Math.min(pe.optionalHeader.sizeOfHeaders, size) },
   ];

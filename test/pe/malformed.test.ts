@@ -308,3 +308,77 @@ describe("recoverable problems: recorded in permissive mode, thrown in strict mo
     assert.equal(pe.versionInfo?.fixed?.fileVersion, "10.0.8.9999", "the real first entry is still read");
   });
 });
+
+describe("read as the loader reads them (corkami's tiny PEs)", () => {
+  /**
+   * A section-less PE32 in the shape of corkami's tiny.exe and maxvals.exe: SectionAlignment 4
+   * (mapped flat: RVA = file offset), SizeOfOptionalHeader 0 (the data directories still count),
+   * SizeOfHeaders short of the import table, and an import descriptor whose OriginalFirstThunk
+   * is 0xFFFFFFFF (the loader then reads FirstThunk).
+   */
+  function tinyImporter(
+    options: { sectionAlignment?: number; originalFirstThunk?: number } = {},
+  ): Uint8Array {
+    const b = new Uint8Array(0x160);
+    const v = new DataView(b.buffer);
+    b.set([0x4d, 0x5a], 0);
+    v.setUint32(0x3c, 0x40, true);
+    b.set([0x50, 0x45, 0, 0], 0x40);
+    v.setUint16(0x44, 0x14c, true); // Machine: i386; NumberOfSections 0
+    v.setUint16(0x54, 0, true); // SizeOfOptionalHeader 0
+    v.setUint16(0x56, 0x0103, true);
+    const o = 0x58;
+    v.setUint16(o, 0x10b, true);
+    v.setUint32(o + 16, 0x100, true); // AddressOfEntryPoint
+    v.setUint32(o + 28, 0x400000, true); // ImageBase
+    v.setUint32(o + 32, options.sectionAlignment ?? 4, true);
+    v.setUint32(o + 36, 4, true); // FileAlignment
+    v.setUint16(o + 48, 4, true); // MajorSubsystemVersion
+    v.setUint32(o + 56, 0x160, true); // SizeOfImage
+    v.setUint32(o + 60, 0x60, true); // SizeOfHeaders: short of the import table
+    v.setUint16(o + 68, 3, true); // Subsystem: console
+    v.setUint32(o + 92, 2, true); // NumberOfRvaAndSizes
+    v.setUint32(o + 96 + 8, 0x100, true); // IMPORT directory RVA
+    v.setUint32(o + 96 + 12, 40, true);
+    v.setUint32(0x100, options.originalFirstThunk ?? 0xffffffff, true);
+    v.setUint32(0x10c, 0x140, true); // Name
+    v.setUint32(0x110, 0x130, true); // FirstThunk
+    v.setUint32(0x130, 0x150, true); // IAT: one name thunk, then 0
+    b.set(new TextEncoder().encode("msvcrt.dll"), 0x140);
+    b.set(new TextEncoder().encode("printf"), 0x152);
+    return b;
+  }
+
+  it("imports through the flat mapping, the directories past SizeOfOptionalHeader and FirstThunk", () => {
+    const pe = parsePe(tinyImporter());
+    assert.deepEqual(
+      pe.imports.map((m) => [m.dll, m.functions.map((f) => f.name)]),
+      [["msvcrt.dll", ["printf"]]],
+    );
+    const codes = pe.anomalies.map((a) => a.code);
+    for (const code of [
+      "optional-header-size-too-small",
+      "data-directories-beyond-optional-header",
+      "import-lookup-table-unmapped",
+    ])
+      assert.ok(codes.includes(code), `${code} in ${JSON.stringify(codes)}`);
+  });
+
+  it("an OriginalFirstThunk that maps is used, as before", () => {
+    // OriginalFirstThunk at 0x120, which holds no thunk (0): the module's function list is empty.
+    const pe = parsePe(tinyImporter({ originalFirstThunk: 0x120 }));
+    assert.deepEqual(
+      pe.imports.map((m) => [m.dll, m.functions.length]),
+      [["msvcrt.dll", 0]],
+    );
+  });
+
+  it("a page-aligned image is not mapped flat: the import table past SizeOfHeaders and in no section is unmapped", () => {
+    const pe = parsePe(tinyImporter({ sectionAlignment: 0x1000 }));
+    assert.deepEqual(pe.imports, []);
+    assert.ok(
+      pe.anomalies.some((a) => a.code === "rva-unmapped"),
+      JSON.stringify(pe.anomalies),
+    );
+  });
+});

@@ -99,7 +99,9 @@ function contiguous(first: string, second: string, imports: string[] = ["GetProc
     ],
     imports: [{ dll: "KERNEL32.dll", delayLoad: false, functions: imports.map((name) => ({ name })) }],
   });
-  pe.optionalHeader.sectionAlignment = 0x200;
+  // Page alignment: a SectionAlignment below a page would map the file flat (src/pe/rva.ts), where
+  // memory order is file order. .text's raw data (0x200 bytes) ends where .rdata begins in memory.
+  pe.optionalHeader.sectionAlignment = 0x1000;
   pe.optionalHeader.sizeOfHeaders = 0x200;
   return { pe, bytes };
 }
@@ -131,5 +133,26 @@ describe("dynamic imports: where names hide", () => {
       i.evidence,
       "imports GetProcAddress and carries the API names WinExec, URLDownloadToFileA as strings (resolvable at run time)",
     );
+  });
+});
+
+describe("dynamic imports: a low-alignment image is searched as the loader maps it", () => {
+  it("finds a name the section table does not cover, in a flat (SectionAlignment < page) image", () => {
+    const bytes = new Uint8Array(0x400);
+    bytes.set(Buffer.from("\0WriteProcessMemory\0", "latin1"), 0x300);
+    const pe = fakePe({
+      size: bytes.length,
+      sections: [],
+      imports: [{ dll: "KERNEL32.dll", delayLoad: false, functions: [{ name: "GetProcAddress" }] }],
+    });
+    pe.optionalHeader.sectionAlignment = 4;
+    pe.optionalHeader.fileAlignment = 4;
+    pe.optionalHeader.sizeOfHeaders = 0x100;
+    pe.optionalHeader.sizeOfImage = 0x400;
+    const names = analyzeDynamicImports(pe, bytes).names.map((n) => `${n.name}@${n.offset}`);
+    assert.deepEqual(names, ["WriteProcessMemory@769"]);
+    // Page-aligned, the same bytes past SizeOfHeaders and in no section are not mapped.
+    pe.optionalHeader.sectionAlignment = 0x1000;
+    assert.deepEqual(analyzeDynamicImports(pe, bytes).names, []);
   });
 });
