@@ -30,7 +30,7 @@ import { PeFormatError } from "./errors.js";
 import { ParseContext, type PeParseMode } from "./parse-context.js";
 import { RT_VERSION, parseResourceDirectory } from "./resource-directory.js";
 import { RvaMapper } from "./rva.js";
-import { IMAGE_SECTION_HEADER_SIZE, parseSectionTable } from "./section-table.js";
+import { IMAGE_SECTION_HEADER_SIZE, parseSectionTable, sectionSpans } from "./section-table.js";
 import type { DataDirectory, ImportedModule, PeImage } from "./types.js";
 import { parseVersionInfo } from "./version-info.js";
 
@@ -70,8 +70,16 @@ export function parseImageHeaders(ctx: ParseContext, headers: ParseContext = ctx
     fileHeader.numberOfSections,
     optionalHeader.fileAlignment,
   );
-  const mapper = new RvaMapper(
+  // Every header the loader reads maps RVAs, also past the analysed ones (section-table.ts).
+  const spans = sectionSpans(
+    ctx,
+    sectionTableOffset,
+    fileHeader.numberOfSections,
+    optionalHeader.fileAlignment,
     sections,
+  );
+  const mapper = new RvaMapper(
+    spans,
     optionalHeader.sizeOfHeaders,
     optionalHeader.sectionAlignment,
     ctx.size,

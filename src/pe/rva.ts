@@ -18,7 +18,16 @@
  */
 import type { ByteReader } from "../util/byte-reader.js";
 import { PeFormatError } from "./errors.js";
-import type { SectionHeader } from "./types.js";
+
+/** What the mapper reads of a section header: a parsed SectionHeader or a bare span. */
+export interface SectionLike {
+  virtualAddress: number;
+  virtualSize: number;
+  sizeOfRawData: number;
+  /** PointerToRawData as the loader uses it; `pointerToRawData` when absent. */
+  rawDataOffset?: number;
+  pointerToRawData?: number;
+}
 
 /** Where an RVA lands in the file. */
 export interface MappedRva {
@@ -42,6 +51,104 @@ function alignUp(value: number, alignment: number): number {
 }
 
 /** Maps RVAs to file offsets for one image. Immutable after construction. */
+/** Up to this many sections, a look-up walks them in table order; above, it searches pieces. */
+const LINEAR_REGIONS = 16;
+
+/** A stretch [start, end) of RVAs and the index of the region that wins it. */
+interface Piece {
+  start: number;
+  end: number;
+  region: number;
+}
+
+/**
+ * The RVA line cut into stretches, each won by the first region (in table order) covering it:
+ * the linear look-up's answer for every RVA, found by binary search. A sweep over the regions'
+ * starts and ends with a min-heap of the covering regions' indices: O(n log n) for n regions,
+ * where a linear look-up per RVA would cost n per name of a 65,535-section image.
+ */
+function winnersByRva(regions: readonly Region[]): Piece[] {
+  // Sort keys rva·2^16 + index (exact below 2^53; NumberOfSections is 16-bit) and the points in
+  // Float64Arrays: a numeric sort with no comparator calls and no arrays per region.
+  const scale = 0x10000;
+  const keys = new Float64Array(regions.length);
+  const points = new Float64Array(2 * regions.length);
+  let m = 0;
+  for (let i = 0; i < regions.length && i < scale; i++) {
+    const r = regions[i]!;
+    if (r.virtualEnd <= r.rva) continue;
+    keys[m] = r.rva * scale + i;
+    points[2 * m] = r.rva;
+    points[2 * m + 1] = r.virtualEnd;
+    m++;
+  }
+  const starts = keys.subarray(0, m).sort();
+  const sortedPoints = points.subarray(0, 2 * m).sort();
+  const heap = new MinHeap();
+  const pieces: Piece[] = [];
+  let next = 0;
+  for (let k = 0; k + 1 < sortedPoints.length; k++) {
+    const at = sortedPoints[k]!;
+    const to = sortedPoints[k + 1]!;
+    if (to === at) continue;
+    while (next < starts.length && Math.floor(starts[next]! / scale) <= at)
+      heap.push(starts[next++]! % scale);
+    // Regions that ended at or before this point leave the heap when they reach its top.
+    while (heap.size > 0 && regions[heap.top()]!.virtualEnd <= at) heap.pop();
+    if (heap.size === 0) continue;
+    const region = heap.top();
+    const last = pieces[pieces.length - 1];
+    if (last !== undefined && last.region === region && last.end === at) last.end = to;
+    else pieces.push({ start: at, end: to, region });
+  }
+  return pieces;
+}
+
+/** A binary min-heap of numbers (region indices). */
+class MinHeap {
+  readonly #items: number[] = [];
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  top(): number {
+    return this.#items[0]!;
+  }
+
+  push(value: number): void {
+    const items = this.#items;
+    items.push(value);
+    for (let i = items.length - 1; i > 0;) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]! <= items[i]!) break;
+      const swap = items[parent]!;
+      items[parent] = items[i]!;
+      items[i] = swap;
+      i = parent;
+    }
+  }
+
+  pop(): void {
+    const items = this.#items;
+    const last = items.pop()!;
+    if (items.length === 0) return;
+    items[0] = last;
+    for (let i = 0; ;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < items.length && items[l]! < items[m]!) m = l;
+      if (r < items.length && items[r]! < items[m]!) m = r;
+      if (m === i) return;
+      const swap = items[m]!;
+      items[m] = items[i]!;
+      items[i] = swap;
+      i = m;
+    }
+  }
+}
+
 /** The loader's page: below it, SectionAlignment means a flat (low-alignment) mapping. */
 const PAGE_BYTES = 4096;
 
@@ -51,9 +158,12 @@ export class RvaMapper {
   readonly #fileSize: number;
   /** For a low-alignment image, where the flat mapping of the file ends (else 0). */
   readonly #flatEnd: number;
+  /** For many sections: which region wins each stretch of RVAs (see {@link winnersByRva}). */
+  readonly #pieces: Piece[] | undefined;
 
   /**
-   * @param sections - the parsed section table (its `rawDataOffset` is the loader's offset).
+   * @param sections - every section header's span (`rawDataOffset` is the loader's offset), in
+   *   table order; a parsed SectionHeader is one.
    * @param sizeOfHeaders - the optional header's SizeOfHeaders, bytes.
    * @param sectionAlignment - the optional header's SectionAlignment, bytes.
    * @param fileSize - size of the file, bytes.
@@ -61,7 +171,7 @@ export class RvaMapper {
    *   image's flat mapping (unbounded when not given).
    */
   constructor(
-    sections: readonly SectionHeader[],
+    sections: readonly SectionLike[],
     sizeOfHeaders: number,
     sectionAlignment: number,
     fileSize: number,
@@ -78,10 +188,29 @@ export class RvaMapper {
       return {
         rva: s.virtualAddress,
         virtualEnd: s.virtualAddress + virtualSpan,
-        fileOffset: s.rawDataOffset ?? s.pointerToRawData,
+        fileOffset: s.rawDataOffset ?? s.pointerToRawData ?? 0,
         rawSize: s.sizeOfRawData === 0 ? 0 : Math.min(s.sizeOfRawData, virtualSpan),
       };
     });
+    this.#pieces = this.#regions.length > LINEAR_REGIONS ? winnersByRva(this.#regions) : undefined;
+  }
+
+  /** The region an RVA falls in (the first in table order), if any. */
+  #regionOf(rva: number): Region | undefined {
+    const pieces = this.#pieces;
+    if (pieces === undefined) {
+      for (const region of this.#regions) if (rva >= region.rva && rva < region.virtualEnd) return region;
+      return undefined;
+    }
+    let lo = 0;
+    let hi = pieces.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (pieces[mid]!.end <= rva) lo = mid + 1;
+      else hi = mid;
+    }
+    const piece = pieces[lo];
+    return piece !== undefined && piece.start <= rva ? this.#regions[piece.region] : undefined;
   }
 
   /**
@@ -94,8 +223,8 @@ export class RvaMapper {
     if (!Number.isSafeInteger(rva) || rva < 0) return undefined;
     if (this.#flatEnd > 0)
       return rva < this.#flatEnd ? { offset: rva, available: this.#flatEnd - rva } : undefined;
-    for (const region of this.#regions) {
-      if (rva < region.rva || rva >= region.virtualEnd) continue;
+    const region = this.#regionOf(rva);
+    if (region !== undefined) {
       const delta = rva - region.rva;
       if (delta >= region.rawSize) return undefined;
       const offset = region.fileOffset + delta;

@@ -27,6 +27,58 @@ export const IMAGE_SCN_MEM_WRITE = 0x80000000;
  */
 export const LOADER_RAW_ALIGNMENT = 0x200;
 
+/**
+ * What the RVA mapper needs of one section header: every header Windows reads, past
+ * {@link MAX_SECTIONS} too (Vista and later load up to 65,535 sections, so an image can keep its
+ * import table in its 97th).
+ */
+export interface SectionSpan {
+  virtualAddress: number;
+  virtualSize: number;
+  sizeOfRawData: number;
+  /** PointerToRawData as the loader uses it ({@link loaderRawOffset}). */
+  rawDataOffset: number;
+}
+
+/**
+ * The spans of all NumberOfSections headers that lie in the file (at most 65,535, the field's
+ * range): the first {@link MAX_SECTIONS} are `analysed` (the parsed headers), the rest are read
+ * here, four fields each.
+ */
+export function sectionSpans(
+  ctx: ParseContext,
+  offset: number,
+  numberOfSections: number,
+  fileAlignment: number,
+  analysed: readonly SectionHeader[],
+): SectionSpan[] {
+  const spans: SectionSpan[] = analysed.map((h) => ({
+    virtualAddress: h.virtualAddress,
+    virtualSize: h.virtualSize,
+    sizeOfRawData: h.sizeOfRawData,
+    rawDataOffset: h.rawDataOffset ?? h.pointerToRawData,
+  }));
+  if (numberOfSections <= MAX_SECTIONS) return spans;
+  const r = ctx.reader;
+  const fit = Math.max(0, Math.floor((r.size - offset) / IMAGE_SECTION_HEADER_SIZE));
+  const s = "IMAGE_SECTION_HEADER";
+  // From where the analysed headers stop (the cap, or an all-zero header taken as the table's
+  // end): the loader reads on, and a zero header maps nothing.
+  for (let i = analysed.length; i < Math.min(numberOfSections, fit); i++) {
+    const h = offset + i * IMAGE_SECTION_HEADER_SIZE;
+    const sizeOfRawData = r.u32(h + 16, s);
+    const pointerToRawData = r.u32(h + 20, s);
+    spans.push({
+      virtualAddress: r.u32(h + 12, s),
+      virtualSize: r.u32(h + 8, s),
+      sizeOfRawData,
+      rawDataOffset:
+        sizeOfRawData === 0 ? pointerToRawData : loaderRawOffset(pointerToRawData, fileAlignment),
+    });
+  }
+  return spans;
+}
+
 /** PointerToRawData as the loader uses it (rounded down to 512 when FileAlignment ≥ 512). */
 export function loaderRawOffset(pointerToRawData: number, fileAlignment: number): number {
   return fileAlignment >= LOADER_RAW_ALIGNMENT
@@ -56,7 +108,7 @@ export function parseSectionTable(
       "section-count-over-limit",
       "IMAGE_FILE_HEADER",
       undefined,
-      `NumberOfSections is ${numberOfSections}; the Windows loader accepts at most ${MAX_SECTIONS}, reading ${MAX_SECTIONS}`,
+      `NumberOfSections is ${numberOfSections}; Windows XP loads at most ${MAX_SECTIONS} (Vista and later 65,535): the first ${MAX_SECTIONS} are analysed, every header maps RVAs`,
     );
     count = MAX_SECTIONS;
   }
