@@ -76,6 +76,21 @@ export class HiveKey {
   get valueCount(): number {
     return this.#nk.valueCount;
   }
+  /**
+   * The key's class name (UTF-16LE, `nk` class name length bytes of the class name cell), or
+   * `undefined` when the key has none (length 0 or null offset) or, in permissive mode, when it is
+   * unreadable. Few keys have one; `Control\Lsa\{JD,Skew1,GBG,Data}` in SYSTEM carry the boot key.
+   * @throws RegistryError in strict mode: `bad-cell`, `truncated` (length past the cell).
+   */
+  get className(): string | undefined {
+    const nk = this.#nk;
+    if (nk.classNameLength === 0 || nk.classNameOffset === NULL_OFFSET) return undefined;
+    return this.#ctx.guard(undefined, () => {
+      const cell = this.#ctx.cell(nk.classNameOffset, "class name", this.path);
+      this.#ctx.requireInCell(cell, cell.dataOffset, nk.classNameLength, "class name", this.path);
+      return this.#ctx.reader.utf16(cell.dataOffset, nk.classNameLength, "class name");
+    });
+  }
   /** True when the `nk` record carries the hive-root flag (0x04). */
   get isHiveRoot(): boolean {
     return (this.#nk.flags & KEY_HIVE_ENTRY) !== 0;
