@@ -194,3 +194,36 @@ describe("class names", () => {
     assert.equal(p.anomalies[0]!.code, "truncated");
   });
 });
+
+describe("walkHive over lists that repeat keys", () => {
+  it("keys sharing their parent's subkey list: each key walked once, at depth 1, no growing chain", () => {
+    const n = 40;
+    const subkeys: RegTreeKey[] = [];
+    for (let i = 0; i < n; i++) subkeys.push({ name: `K${i}`, subkeys: [], values: [] });
+    const b = writeHive({ name: "ROOT", subkeys, values: [] });
+    const h0 = openHive(b);
+    const rootNk = 4096 + h0.root.offset + 4;
+    const rootList = view(b).getUint32(rootNk + 28, true);
+    // Every child now lists all its siblings (and itself) as subkeys: a dense graph of cycles in
+    // which a walk that checked only popped keys grew one level and one stack frame of n per key.
+    for (const child of h0.root.subkeys()) {
+      const nk = 4096 + child.offset + 4;
+      setU32(b, nk + 20, n);
+      setU32(b, nk + 28, rootList);
+    }
+    const h = openHive(b, { mode: "permissive", limits: { maxAnomalies: 10_000 } });
+    const depths = new Map<string, number>();
+    walkHive(h, ({ key, depth }) => {
+      assert.ok(!depths.has(key.path), `${key.path} walked twice`);
+      depths.set(key.path, depth);
+    });
+    assert.equal(depths.size, n + 1);
+    assert.deepEqual(new Set([...depths.values()]), new Set([0, 1]));
+    assert.equal(h.anomalies.length, n * n, "each repeated listing is one cycle anomaly");
+    assert.ok(h.anomalies.every((a) => a.code === "cycle"));
+    assert.throws(
+      () => walkHive(openHive(b), () => {}),
+      (e: unknown) => e instanceof RegistryError && e.code === "cycle",
+    );
+  });
+});
