@@ -16,6 +16,7 @@ import {
 } from "../../src/adapters/index.js";
 import { checkMachine } from "../../src/app/check-machine.js";
 import { recordingRegistry } from "../../src/bundle/index.js";
+import { computeBaseBlockChecksum } from "../../src/registry/index.js";
 import { copyImage } from "../helpers/image-copy.js";
 import { EXAMPLES } from "../helpers/repo.js";
 
@@ -62,6 +63,29 @@ describe("RegistryPort.health", () => {
       at: new Date("2026-11-21T00:00:00Z"),
     });
     assert.deepEqual(clean.facts.damagedUserHives, []);
+  });
+
+  it("check names a dirty user hive (sequence numbers differ) even when it has no anomaly", async () => {
+    const { root: dirtyRoot, image: dirtyImage } = copyImage("healthy");
+    try {
+      const file = path.join(dirtyImage, "Users", "alice", "NTUSER.DAT");
+      const bytes = readFileSync(file);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      view.setUint32(4, view.getUint32(8, true) + 1, true); // primary sequence = secondary + 1
+      view.setUint32(508, computeBaseBlockChecksum(bytes.subarray(0, 508)), true);
+      writeFileSync(file, bytes);
+      const { snapshot } = await openSource({ image: dirtyImage });
+      const report = await checkMachine(snapshot, { at: new Date("2026-11-21T00:00:00Z") });
+      const alice = (await snapshot.registry.health()).find((h) => h.mount === "HKU\\alice");
+      assert.deepEqual([alice?.dirty, alice?.anomalies], [true, []]);
+      assert.deepEqual(report.facts.damagedUserHives, ["alice"]);
+      assert.match(
+        report.facts.unknown["hive:HKU\\alice"] ?? "",
+        /^dirty hive \(its \.LOG1\/\.LOG2 changes are not applied\)/,
+      );
+    } finally {
+      rmSync(dirtyRoot, { recursive: true, force: true });
+    }
   });
 
   it("the recording proxy of collect answers what its source answers", async () => {

@@ -202,6 +202,19 @@ describe(".reg encodings", () => {
     assert.ok(op.kind === "set-value");
     assert.equal(hex(op.data), hex(encodeRegString("café")));
   });
+  it("ANSI bytes 0x80–0x9F are Windows-1252 (0x96 is an en dash), in strings and widened hex(2)", () => {
+    const bytes = new Uint8Array([
+      ...Buffer.from('REGEDIT4\r\n[K]\r\n"a"="Outlook '),
+      0x96,
+      ...Buffer.from(' Kerio "\r\n"b"=hex(2):80,00\r\n'),
+    ]);
+    const f = parseRegFile(bytes);
+    assert.equal(f.encoding, "latin1");
+    const [a, b] = f.operations.filter((op) => op.kind === "set-value");
+    assert.ok(a?.kind === "set-value" && b?.kind === "set-value");
+    assert.equal(hex(a.data), hex(encodeRegString("Outlook \u2013 Kerio ")));
+    assert.equal(hex(b.data), hex(encodeRegString("\u20ac")));
+  });
 });
 
 describe(".reg writer", () => {

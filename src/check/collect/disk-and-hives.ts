@@ -1,7 +1,7 @@
 /**
  * Collectors `disk` (free bytes on the system drive) and `hives` (users whose registry hive the
- * registry port found damaged: facts read from it may be incomplete, and each damaged hive is
- * named in `unknown`).
+ * registry port found damaged or dirty: facts read from it may be incomplete, and each such hive
+ * is named in `unknown`).
  *
  * Source: Microsoft, "Registry hives" (https://learn.microsoft.com/windows/win32/sysinfo/registry-hives).
  */
@@ -26,9 +26,15 @@ export const hivesCollector = defineCollector({
     const damagedUserHives: string[] = [];
     const unknown: Record<string, string> = {};
     for (const h of await snapshot.registry.health()) {
-      if (h.anomalies.length === 0) continue;
-      unknown[`hive:${h.mount}`] =
-        `damaged hive (${h.anomalies.length} anomalies, first: ${h.anomalies[0]!.code}); facts read from it may be incomplete`;
+      if (h.anomalies.length === 0 && !h.dirty) continue;
+      // A dirty hive (sequence numbers differ) was copied mid-write: its latest changes sit in
+      // .LOG1/.LOG2, which are not replayed, so it is as incomplete as a damaged one.
+      const dirty = "dirty hive (its .LOG1/.LOG2 changes are not applied)";
+      const damaged =
+        h.anomalies.length > 0
+          ? `damaged hive (${h.anomalies.length} anomalies, first: ${h.anomalies[0]!.code})${h.dirty ? `, ${dirty}` : ""}`
+          : dirty;
+      unknown[`hive:${h.mount}`] = `${damaged}; facts read from it may be incomplete`;
       const user = /^HKU\\([^\\]+)$/i.exec(h.mount)?.[1];
       if (user) damagedUserHives.push(user);
     }

@@ -29,11 +29,13 @@ export type HbinProblem = RegistryError;
  * Reads the hbin header at relative offset `rel`.
  * @returns the bin, or a {@link RegistryError} describing why it is unusable
  * (`bad-signature`, `bad-hbin`, `truncated`); `clipped` tells that the declared size ran past the file.
+ * A header whose only fault is its signature (offset and size fields consistent) gives both the
+ * bin and a `bad-signature` `problem`: permissive mode keeps such a bin.
  */
 export function readHbinHeader(
   r: ByteReader,
   rel: number,
-): { bin: HiveBin; clipped: boolean } | { problem: HbinProblem } {
+): { bin: HiveBin; clipped: boolean; problem?: HbinProblem } | { problem: HbinProblem } {
   const fileOffset = BASE_BLOCK_SIZE + rel;
   const s = "hbin";
   if (!r.has(fileOffset, HBIN_HEADER_SIZE)) {
@@ -45,16 +47,21 @@ export function readHbinHeader(
     };
   }
   const sig = r.bytes(fileOffset, 4, s);
-  if (sig[0] !== 0x68 || sig[1] !== 0x62 || sig[2] !== 0x69 || sig[3] !== 0x6e) {
-    return {
-      problem: new RegistryError("bad-signature", `no 'hbin' signature at file offset ${fileOffset}`, {
-        offset: fileOffset,
-        structure: s,
-      }),
-    };
-  }
+  const badSignature =
+    sig[0] !== 0x68 || sig[1] !== 0x62 || sig[2] !== 0x69 || sig[3] !== 0x6e
+      ? new RegistryError("bad-signature", `no 'hbin' signature at file offset ${fileOffset}`, {
+          offset: fileOffset,
+          structure: s,
+        })
+      : undefined;
   const declaredOffset = r.u32(fileOffset + 4, s);
   const size = r.u32(fileOffset + 8, s);
+  if (
+    badSignature !== undefined &&
+    (declaredOffset !== rel || size < HBIN_ALIGNMENT || size % HBIN_ALIGNMENT !== 0)
+  ) {
+    return { problem: badSignature };
+  }
   if (declaredOffset !== rel) {
     return {
       problem: new RegistryError(
@@ -80,8 +87,13 @@ export function readHbinHeader(
     };
   }
   const available = r.size - fileOffset;
+  const problem = badSignature === undefined ? {} : { problem: badSignature };
   if (size > available) {
-    return { bin: { start: rel, end: rel + Math.max(HBIN_HEADER_SIZE, available) }, clipped: true };
+    return {
+      bin: { start: rel, end: rel + Math.max(HBIN_HEADER_SIZE, available) },
+      clipped: true,
+      ...problem,
+    };
   }
-  return { bin: { start: rel, end: rel + size }, clipped: false };
+  return { bin: { start: rel, end: rel + size }, clipped: false, ...problem };
 }

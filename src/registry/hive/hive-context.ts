@@ -8,7 +8,7 @@
 import { ByteReader } from "../../util/byte-reader.js";
 import { RegistryError, registryOutOfBounds, type RegistryErrorCode } from "../errors.js";
 import { BASE_BLOCK_SIZE, parseBaseBlock, type BaseBlock } from "./base-block.js";
-import { HBIN_HEADER_SIZE, readHbinHeader, type HiveBin } from "./hbin.js";
+import { HBIN_ALIGNMENT, HBIN_HEADER_SIZE, readHbinHeader, type HiveBin } from "./hbin.js";
 import type { HiveLimits } from "./limits.js";
 
 /** How forgiving the parser is. */
@@ -106,12 +106,19 @@ export class HiveContext {
   }
 
   /**
-   * Walks the hive bins from file offset 4 096 up to the declared hive bins data size.
-   * Terminates: each step advances by the bin's size, at least 4 096 bytes.
+   * Walks the hive bins from file offset 4 096 up to the hive bins data size: the declared one, or,
+   * when the base block checksum is bad (an interrupted write: its fields cannot be trusted), the
+   * file's length rounded down to 4 096, as yarp and Windows' own recovery do. In permissive mode a
+   * bin with a bad header is skipped: the walk resumes at the next 4 096-byte page holding a valid
+   * header at its own offset (cells in the skipped pages read as outside the bins); a header
+   * whose only fault is its signature is kept.
+   * Terminates: each step advances by the bin's size or one page, at least 4 096 bytes.
    */
   #mapBins(): void {
-    const declared = this.baseBlock.hiveBinsDataSize;
     const inFile = Math.max(0, this.reader.size - BASE_BLOCK_SIZE);
+    const declared = this.baseBlock.checksumValid
+      ? this.baseBlock.hiveBinsDataSize
+      : inFile - (inFile % HBIN_ALIGNMENT);
     if (declared > inFile) {
       this.forgive(
         new RegistryError(
@@ -128,10 +135,22 @@ export class HiveContext {
     let rel = 0;
     while (rel < limit) {
       const res = readHbinHeader(this.reader, rel);
-      if ("problem" in res) {
-        this.forgive(res.problem);
-        break;
+      if (!("bin" in res)) {
+        if (this.mode === "strict") throw res.problem;
+        const next = this.#nextValidBin(rel + HBIN_ALIGNMENT, limit);
+        const problem = res.problem;
+        this.forgive(
+          new RegistryError(
+            problem.code,
+            `${problem.message}; ${next === undefined ? "no later hbin found" : `resumed at the hbin at file offset ${BASE_BLOCK_SIZE + next}`}`,
+            { offset: problem.offset ?? BASE_BLOCK_SIZE + rel, structure: "hbin" },
+          ),
+        );
+        if (next === undefined) break;
+        rel = next;
+        continue;
       }
+      if (res.problem) this.forgive(res.problem);
       if (res.clipped) {
         this.forgive(
           new RegistryError("truncated", `hbin at relative offset ${rel} runs past the end of the file`, {
@@ -149,6 +168,18 @@ export class HiveContext {
         structure: "hbin",
       });
     }
+  }
+
+  /**
+   * The relative offset of the first 4 096-byte page at or after `from` (and before `limit`) that
+   * holds a flawless hbin header, or `undefined`. Terminates: steps one page at a time.
+   */
+  #nextValidBin(from: number, limit: number): number | undefined {
+    for (let rel = from; rel < limit; rel += HBIN_ALIGNMENT) {
+      const res = readHbinHeader(this.reader, rel);
+      if ("bin" in res && res.problem === undefined) return rel;
+    }
+    return undefined;
   }
 
   /** The bin containing relative offset `rel`, by binary search over the sorted bins. */

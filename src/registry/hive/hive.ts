@@ -76,6 +76,21 @@ export class HiveKey {
   get valueCount(): number {
     return this.#nk.valueCount;
   }
+  /**
+   * The key's class name (UTF-16LE, `nk` class name length bytes of the class name cell), or
+   * `undefined` when the key has none (length 0 or null offset) or, in permissive mode, when it is
+   * unreadable. Few keys have one; `Control\Lsa\{JD,Skew1,GBG,Data}` in SYSTEM carry the boot key.
+   * @throws RegistryError in strict mode: `bad-cell`, `truncated` (length past the cell).
+   */
+  get className(): string | undefined {
+    const nk = this.#nk;
+    if (nk.classNameLength === 0 || nk.classNameOffset === NULL_OFFSET) return undefined;
+    return this.#ctx.guard(undefined, () => {
+      const cell = this.#ctx.cell(nk.classNameOffset, "class name", this.path);
+      this.#ctx.requireInCell(cell, cell.dataOffset, nk.classNameLength, "class name", this.path);
+      return this.#ctx.reader.utf16(cell.dataOffset, nk.classNameLength, "class name");
+    });
+  }
   /** True when the `nk` record carries the hive-root flag (0x04). */
   get isHiveRoot(): boolean {
     return (this.#nk.flags & KEY_HIVE_ENTRY) !== 0;
@@ -284,9 +299,12 @@ export interface HiveWalkEntry {
 
 /**
  * Depth-first, pre-order walk from `start` (default the root), children in the order `order`
- * gives (default stored order). A key whose `nk` cell was already visited is a `cycle`;
- * deeper than `maxKeyDepth` is `too-deep`; in permissive mode both are recorded and the branch skipped.
- * Terminates: each `nk` cell is entered at most once, and the hive has finitely many cells.
+ * gives (default stored order). A key whose `nk` cell was already reached (listed twice, by one
+ * list or by two keys) is a `cycle`, and only its first listing is walked; deeper than
+ * `maxKeyDepth` is `too-deep`; in permissive mode both are recorded and the branch skipped.
+ * Terminates, in memory proportional to the hive: each `nk` cell is pushed at most once (so the
+ * stack never holds more entries than the hive has `nk` cells, whatever lists repeat), and the
+ * hive has finitely many cells.
  * @throws RegistryError in strict mode.
  */
 export function walkHive(
@@ -294,24 +312,15 @@ export function walkHive(
   visit: (entry: HiveWalkEntry) => void,
   options: { start?: HiveKey; order?: (keys: HiveKey[]) => HiveKey[] } = {},
 ): void {
-  const visited = new Set<number>();
-  const stack: HiveWalkEntry[] = [{ key: options.start ?? hive.root, depth: 0 }];
+  const start = options.start ?? hive.root;
+  const reached = new Set<number>([start.offset]);
+  const stack: HiveWalkEntry[] = [{ key: start, depth: 0 }];
   while (stack.length > 0) {
     const entry = stack.pop()!;
     const { key, depth } = entry;
-    if (visited.has(key.offset)) {
-      const err = new RegistryError("cycle", `key cell 0x${key.offset.toString(16)} reached twice`, {
-        offset: key.offset + 4096,
-        structure: "nk",
-        path: key.path,
-      });
-      hive.forgive(err);
-      continue;
-    }
-    visited.add(key.offset);
     visit(entry);
-    let children = key.subkeys();
-    if (children.length > 0 && depth + 1 > hive.limits.maxKeyDepth) {
+    const listed = key.subkeys();
+    if (listed.length > 0 && depth + 1 > hive.limits.maxKeyDepth) {
       const err = new RegistryError("too-deep", `keys nested deeper than ${hive.limits.maxKeyDepth}`, {
         offset: key.offset + 4096,
         structure: "nk",
@@ -319,6 +328,21 @@ export function walkHive(
       });
       hive.forgive(err);
       continue;
+    }
+    let children: HiveKey[] = [];
+    for (const child of listed) {
+      if (reached.has(child.offset)) {
+        hive.forgive(
+          new RegistryError("cycle", `key cell 0x${child.offset.toString(16)} reached twice`, {
+            offset: child.offset + 4096,
+            structure: "nk",
+            path: child.path,
+          }),
+        );
+        continue;
+      }
+      reached.add(child.offset);
+      children.push(child);
     }
     if (options.order) children = options.order(children);
     for (let i = children.length - 1; i >= 0; i--) stack.push({ key: children[i]!, depth: depth + 1 });

@@ -9,7 +9,7 @@
  *
  * Source: msuhanov/regf specification, section "Key node".
  */
-import { latin1 } from "../../util/byte-reader.js";
+import { decodeCompressedName } from "./compressed-name.js";
 import { RegistryError } from "../errors.js";
 import { filetimeToDate } from "./filetime.js";
 import type { HiveContext } from "./hive-context.js";
@@ -67,7 +67,7 @@ export function parseKeyNode(ctx: HiveContext, offset: number, path?: string): K
   }
   ctx.requireInCell(cell, d + NK_FIXED_SIZE, nameLength, s, path);
   const raw = r.bytes(d + NK_FIXED_SIZE, nameLength, s);
-  const name = flags & KEY_COMP_NAME ? latin1(raw) : r.utf16(d + NK_FIXED_SIZE, nameLength, s);
+  const name = flags & KEY_COMP_NAME ? decodeCompressedName(raw) : r.utf16(d + NK_FIXED_SIZE, nameLength, s);
   return {
     offset,
     flags,

@@ -8,7 +8,7 @@
  *
  * Source: msuhanov/regf specification, sections "Key value" and "Big data".
  */
-import { latin1 } from "../../util/byte-reader.js";
+import { decodeCompressedName } from "./compressed-name.js";
 import { RegistryError } from "../errors.js";
 import { BIG_DATA_SEGMENT_SIZE, isBigDataCell, readBigData } from "./big-data.js";
 import type { HiveContext } from "./hive-context.js";
@@ -64,7 +64,7 @@ export function parseKeyValue(ctx: HiveContext, offset: number, path?: string): 
   ctx.requireInCell(cell, d + VK_FIXED_SIZE, nameLength, s, path);
   const name =
     flags & VALUE_COMP_NAME
-      ? latin1(r.bytes(d + VK_FIXED_SIZE, nameLength, s))
+      ? decodeCompressedName(r.bytes(d + VK_FIXED_SIZE, nameLength, s))
       : r.utf16(d + VK_FIXED_SIZE, nameLength, s);
 
   const resident = (rawSize & DATA_RESIDENT) !== 0;

@@ -23,10 +23,10 @@ import { encodeRegDword, encodeRegString, encodeUtf16le } from "../model/value-c
 import type { RegFile, RegFileFormat, RegOperation } from "./reg-operations.js";
 import { decodeRegText } from "./reg-text-encoding.js";
 import { trimCharEnd } from "../../util/trim-char.js";
+import { decodeWindows1252 } from "../../windows/windows-1252.js";
 
 const HEADER_V5 = "Windows Registry Editor Version 5.00";
 const HEADER_V4 = "REGEDIT4";
-const latin1Decoder = new TextDecoder("latin1");
 
 function syntax(message: string, line: number): RegistryError {
   return new RegistryError("reg-syntax", `line ${line}: ${message}`, { line, structure: ".reg" });
@@ -221,7 +221,7 @@ function parseValueData(
     const type = hm[1] === undefined ? RegType.REG_BINARY : parseInt(hm[1], 16);
     let data = parseHexBytes(readHexList(rest.slice(hm[0].length), lineNo, cursor), lineNo);
     if (format === "REGEDIT4" && (type === RegType.REG_EXPAND_SZ || type === RegType.REG_MULTI_SZ)) {
-      data = encodeUtf16le(latin1Decoder.decode(data));
+      data = encodeUtf16le(decodeWindows1252(data));
     }
     return { type, data };
   }

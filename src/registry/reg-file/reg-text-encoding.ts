@@ -6,6 +6,7 @@
  * (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/reg-export); KB
  * 310516 (https://support.microsoft.com/help/310516); docs/registry.md (".reg text").
  */
+import { decodeWindows1252 } from "../../windows/windows-1252.js";
 import { encodeUtf16le } from "../model/value-codec.js";
 
 /** An encoding a `.reg` text was read in or is written in. */
@@ -13,12 +14,12 @@ export type RegTextEncoding = "utf-16le" | "utf-8" | "latin1";
 
 const utf8Fatal = new TextDecoder("utf-8", { fatal: true });
 const utf16 = new TextDecoder("utf-16le");
-const latin1 = new TextDecoder("latin1");
 
 /**
  * Decodes `.reg` file bytes: UTF-16LE when they start with the FF FE BOM (or look like BOM-less
  * UTF-16LE: a NUL second byte after a non-NUL first byte); otherwise UTF-8 (a BOM is dropped)
- * when valid, else Windows-1252 ("latin1" here, as ANSI REGEDIT4 files are).
+ * when valid, else Windows-1252 (reported as `"latin1"`), as ANSI REGEDIT4 files are: 0x96 is
+ * "–", not the C1 control Node 20's TextDecoder("latin1") would give.
  * Never throws.
  */
 export function decodeRegText(bytes: Uint8Array): { text: string; encoding: RegTextEncoding; bom: boolean } {
@@ -37,7 +38,7 @@ export function decodeRegText(bytes: Uint8Array): { text: string; encoding: RegT
   try {
     return { text: utf8Fatal.decode(body), encoding: "utf-8", bom };
   } catch {
-    return { text: latin1.decode(body), encoding: "latin1", bom: false };
+    return { text: decodeWindows1252(body), encoding: "latin1", bom: false };
   }
 }
 
