@@ -21,7 +21,7 @@ import {
   MAX_TEMPLATE_DEPTH,
   MAX_TEMPLATES_PER_CHUNK,
 } from "./limits.js";
-import { renderValue, ValueType } from "./values.js";
+import { renderArrayItems, renderValue, ValueType } from "./values.js";
 
 /** An XML element of a rendered record. */
 export interface EvtxElement {
@@ -69,6 +69,12 @@ interface Slot {
   slot: number;
   type: number;
   optional: boolean;
+}
+
+/** One item of an array value, rendered in place of its slot in one copy of the element. */
+interface ArrayItem {
+  slot: number;
+  text: string;
 }
 
 /** Already-instantiated content (a template instance inside a definition), with its node count. */
@@ -136,7 +142,7 @@ export class ChunkBinXml {
   readRecordBody(start: number, end: number): EvtxElement {
     this.#nodes = 0;
     this.#recordBody = start;
-    const { parts } = this.#parseContent(start, end, 0, 0, false);
+    const parts = this.#parseFragment(start, end, 0, 0);
     const content = this.#instantiate(parts, [], 0);
     const root = content.find((c): c is EvtxElement => typeof c !== "string");
     if (!root) throw this.#error("malformed", start, "record", "record BinXml holds no element");
@@ -227,8 +233,27 @@ export class ChunkBinXml {
   }
 
   /**
+   * Parses a fragment that is not a template definition, `[p, end)`: a record body or a BinXml
+   * substitution value. Its elements are written without the dependency identifier template
+   * definitions carry (CAPI2's UserData values, for one); a fragment that cannot be read so is
+   * read again with it, the layout of every element written by a template.
+   */
+  #parseFragment(p: number, end: number, depth: number, templateDepth: number): TemplatePart[] {
+    const nodes = this.#nodes;
+    try {
+      return this.#parseContent(p, end, depth, templateDepth, false, false).parts;
+    } catch (e) {
+      if (!(e instanceof EvtxError) || e.code === "count-over-limit" || e.code === "depth-over-limit")
+        throw e;
+      this.#nodes = nodes;
+      return this.#parseContent(p, end, depth, templateDepth, false, true).parts;
+    }
+  }
+
+  /**
    * Parses content tokens from `p` until an end-element (when `inElement`), an EOF token or
-   * `end`. Returns the parts and the position after the last token consumed.
+   * `end`. Returns the parts and the position after the last token consumed. `dependencyIds`:
+   * whether an element's open-start token carries a dependency identifier (template definitions).
    */
   #parseContent(
     p: number,
@@ -236,6 +261,7 @@ export class ChunkBinXml {
     depth: number,
     templateDepth: number,
     inElement: boolean,
+    dependencyIds = true,
   ): { parts: TemplatePart[]; p: number } {
     const r = this.#r;
     const parts: TemplatePart[] = [];
@@ -262,7 +288,7 @@ export class ChunkBinXml {
               `elements nest deeper than ${MAX_ELEMENT_DEPTH}`,
             );
           }
-          const [element, next] = this.#parseElement(p, end, depth + 1, templateDepth);
+          const [element, next] = this.#parseElement(p, end, depth + 1, templateDepth, dependencyIds);
           parts.push(element);
           p = next;
           break;
@@ -326,12 +352,18 @@ export class ChunkBinXml {
   }
 
   /** An element from its open-start token at `p` to its close-empty or end-element token. */
-  #parseElement(p: number, end: number, depth: number, templateDepth: number): [TemplateElement, number] {
+  #parseElement(
+    p: number,
+    end: number,
+    depth: number,
+    templateDepth: number,
+    dependencyIds: boolean,
+  ): [TemplateElement, number] {
     const r = this.#r;
     const s = "element";
     const token = r.u8(p, s);
-    // Dependency identifier (u16) and data size (u32) are not needed to read the element.
-    const [name, afterName] = this.#nameRef(p + 7);
+    // Dependency identifier (u16, when present) and data size (u32) are not needed to read it.
+    const [name, afterName] = this.#nameRef(p + (dependencyIds ? 7 : 5));
     p = afterName;
     if (token & 0x40) p += 4; // attribute list size
     const element: TemplateElement = { name, attributes: [], children: [] };
@@ -353,7 +385,7 @@ export class ChunkBinXml {
     if (close !== Token.CLOSE_START_ELEMENT) {
       throw this.#error("bad-token", p, s, `expected close of start element, found 0x${close.toString(16)}`);
     }
-    const content = this.#parseContent(p + 1, end, depth, templateDepth, true);
+    const content = this.#parseContent(p + 1, end, depth, templateDepth, true, dependencyIds);
     element.children = content.parts;
     return [element, content.p];
   }
@@ -447,14 +479,28 @@ export class ChunkBinXml {
     }
   }
 
-  /** Builds the content of `parts` with the substitution `values` of one instance. */
-  #instantiate(parts: TemplatePart[], values: Value[], templateDepth: number, depth = 0): EvtxContent[] {
+  /**
+   * Builds the content of `parts` with the substitution `values` of one instance. `item`, when
+   * given, is the text its slot renders instead of its whole array value (see {@link #element}).
+   */
+  #instantiate(
+    parts: TemplatePart[],
+    values: Value[],
+    templateDepth: number,
+    depth = 0,
+    item?: ArrayItem,
+  ): EvtxContent[] {
     const out: EvtxContent[] = [];
     for (const part of parts) {
       if (typeof part === "string") {
         this.#count(1);
         out.push(part);
       } else if ("slot" in part) {
+        if (item !== undefined && part.slot === item.slot) {
+          this.#count(1);
+          if (item.text !== "") out.push(item.text);
+          continue;
+        }
         const rendered = this.#value(values, part, templateDepth, depth);
         if (rendered === null) continue;
         this.#count(rendered.size);
@@ -464,29 +510,63 @@ export class ChunkBinXml {
         this.#count(part.size);
         out.push(...part.literal);
       } else {
-        this.#count(1 + part.attributes.length);
-        const element: EvtxElement = { name: part.name, attributes: [], children: [] };
-        for (const attribute of part.attributes) {
-          let value = "";
-          let present = attribute.parts.length === 0;
-          for (const ap of attribute.parts) {
-            if (typeof ap === "string") {
-              value += ap;
-              present = true;
-            } else if ("slot" in ap) {
-              const rendered = this.#value(values, ap, templateDepth, depth);
-              if (rendered === null) continue;
-              present = true;
-              value += rendered.text ?? textOf(rendered.nodes ?? []);
-            }
-          }
-          if (present) element.attributes.push({ name: attribute.name, value });
-        }
-        element.children = this.#instantiate(part.children, values, templateDepth, depth + 1);
-        out.push(element);
+        this.#element(part, values, templateDepth, depth, out);
       }
     }
     return out;
+  }
+
+  /**
+   * Renders one template element into `out`, as [MS-EVEN6] 3.1.4.7 asks of its content's
+   * substitutions: an element whose content holds an optional substitution of a NULL value is
+   * omitted (3.1.4.7.2); an element whose content holds an array value is repeated once per item
+   * of the array, each copy holding one item (3.1.4.7.5), so a classic event's string array
+   * becomes one `<Data>` per string, as Windows renders it.
+   */
+  #element(
+    part: TemplateElement,
+    values: Value[],
+    templateDepth: number,
+    depth: number,
+    out: EvtxContent[],
+  ): void {
+    let arraySlot: Slot | undefined;
+    for (const c of part.children) {
+      if (typeof c === "string" || !("slot" in c)) continue;
+      const value = values[c.slot];
+      if (c.optional && (value === undefined || value.type === ValueType.NULL)) return;
+      if (arraySlot === undefined && value !== undefined && isArray(value)) arraySlot = c;
+    }
+    const items = arraySlot ? this.#arrayItems(values[arraySlot.slot]!) : [undefined];
+    for (const text of items) {
+      this.#count(1 + part.attributes.length);
+      const element: EvtxElement = { name: part.name, attributes: [], children: [] };
+      for (const attribute of part.attributes) {
+        let value = "";
+        let present = attribute.parts.length === 0;
+        for (const ap of attribute.parts) {
+          if (typeof ap === "string") {
+            value += ap;
+            present = true;
+          } else if ("slot" in ap) {
+            const rendered = this.#value(values, ap, templateDepth, depth);
+            if (rendered === null) continue;
+            present = true;
+            value += rendered.text ?? textOf(rendered.nodes ?? []);
+          }
+        }
+        if (present) element.attributes.push({ name: attribute.name, value });
+      }
+      const item = arraySlot && text !== undefined ? { slot: arraySlot.slot, text } : undefined;
+      element.children = this.#instantiate(part.children, values, templateDepth, depth + 1, item);
+      out.push(element);
+    }
+  }
+
+  /** The items of an array value, rendered; one empty item for an empty array (one empty copy). */
+  #arrayItems(value: Value): (string | undefined)[] {
+    const items = renderArrayItems(this.#r, value.type, value.offset, value.size, this.#base);
+    return items.length > 0 ? items : [undefined];
   }
 
   /** The rendering of a slot's value (null when absent, NULL or empty), computed once per instance. */
@@ -496,13 +576,7 @@ export class ChunkBinXml {
     if (value.rendered === undefined) {
       if (value.type === ValueType.BINXML && value.size > 0) {
         const before = this.#nodes;
-        const { parts } = this.#parseContent(
-          value.offset,
-          value.offset + value.size,
-          depth,
-          templateDepth,
-          false,
-        );
+        const parts = this.#parseFragment(value.offset, value.offset + value.size, depth, templateDepth);
         const nodes = this.#instantiate(parts, [], templateDepth, depth);
         value.rendered = { text: null, nodes, size: this.#nodes - before };
         this.#nodes = before;
@@ -548,6 +622,11 @@ function firstElements<N extends string>(
     }
   }
   return found;
+}
+
+/** True for an array value that has items to repeat its element by ([MS-EVEN6] 3.1.4.7.5). */
+function isArray(value: Value): boolean {
+  return (value.type & ValueType.ARRAY) !== 0 && value.size > 0;
 }
 
 function isValuePart(token: number): boolean {

@@ -14,6 +14,11 @@ import type { EvtxRecord } from "./record.js";
 
 /** One record as `events --jsonl` prints it. */
 export interface EventSummary {
+  /**
+   * `System/EventRecordID`, the number Event Viewer and `wevtutil` show; the record header's
+   * identifier when the event has none. The two differ in a log saved from a filtered view
+   * ("Save Filtered Log File As"), whose headers are renumbered from 1.
+   */
   recordNumber: number;
   /** `System/EventID` (without its Qualifiers); null when absent or not a number. */
   eventId: number | null;
@@ -42,6 +47,16 @@ function integer(text: string | undefined): number | null {
   return Number(text);
 }
 
+/**
+ * An ISO 8601 UTC time with seven fractional digits, Windows' precision: a forwarded event (WEC,
+ * "RenderedText" format) carries its `SystemTime` as text with nine (`…33.833733500Z`).
+ * Other text is returned as is.
+ */
+function sevenDigits(time: string | undefined): string | undefined {
+  const m = time === undefined ? null : /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(time);
+  return m ? `${m[1]}.${(m[2] ?? "").padEnd(7, "0").slice(0, 7)}Z` : time;
+}
+
 /** The event id and provider a record's `System/EventID` and `System/Provider` elements give. */
 export function eventIdAndProvider(head: EvtxSystemHead): Pick<EventSummary, "eventId" | "provider"> {
   const { eventId, provider } = head;
@@ -60,12 +75,14 @@ export function summarizeRecord(record: EvtxRecord): EventSummary {
   });
   const level = child(system, "Level");
   const channel = child(system, "Channel");
+  const eventRecordId = child(system, "EventRecordID");
+  const written = eventRecordId ? integer(textOf(eventRecordId.children)) : null;
   return {
-    recordNumber: record.recordNumber,
+    recordNumber: written !== null && Number.isSafeInteger(written) ? written : record.recordNumber,
     eventId,
     provider,
     channel: channel ? textOf(channel.children) : null,
-    timeCreated: attribute(child(system, "TimeCreated"), "SystemTime") ?? record.writtenTime,
+    timeCreated: sevenDigits(attribute(child(system, "TimeCreated"), "SystemTime")) ?? record.writtenTime,
     level: level ? integer(textOf(level.children)) : null,
     data: dataFields(record.event),
   };

@@ -147,28 +147,42 @@ export function renderValue(
 }
 
 function renderArray(r: ByteReader, type: number, offset: number, size: number, chunkBase: number): string {
+  return renderArrayItems(r, type | ValueType.ARRAY, offset, size, chunkBase).join(ARRAY_SEPARATOR);
+}
+
+/**
+ * The items of an array value of `type` (with its `0x80` bit) in `[offset, offset + size)`, each
+ * rendered as its element type is: a string array's NUL-terminated strings (an empty string
+ * stays an item), a fixed-size type's elements in order.
+ * @throws EvtxError `bad-value` when the size is not a whole number of elements.
+ */
+export function renderArrayItems(
+  r: ByteReader,
+  type: number,
+  offset: number,
+  size: number,
+  chunkBase: number,
+): string[] {
   const s = "substitution value";
-  if (type === ValueType.STRING) {
-    const parts = utf16le(r.bytes(offset, size, s)).split("\0");
+  const itemType = type & 0x7f;
+  if (itemType === ValueType.STRING || itemType === ValueType.ANSI_STRING) {
+    const bytes = r.bytes(offset, size, s);
+    const parts = (itemType === ValueType.STRING ? utf16le(bytes) : latin1Decoder.decode(bytes)).split("\0");
     if (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
-    return parts.join(ARRAY_SEPARATOR);
+    return parts;
   }
-  if (type === ValueType.ANSI_STRING) {
-    const parts = latin1Decoder.decode(r.bytes(offset, size, s)).split("\0");
-    if (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
-    return parts.join(ARRAY_SEPARATOR);
-  }
-  const element = FIXED_SIZE[type] ?? (type === ValueType.SIZE_T ? (size % 8 === 0 ? 8 : 4) : undefined);
+  const element =
+    FIXED_SIZE[itemType] ?? (itemType === ValueType.SIZE_T ? (size % 8 === 0 ? 8 : 4) : undefined);
   if (element === undefined || size % element !== 0) {
-    throw new EvtxError("bad-value", `array of type 0x${type.toString(16)} has ${size} bytes`, {
+    throw new EvtxError("bad-value", `array of type 0x${itemType.toString(16)} has ${size} bytes`, {
       offset: chunkBase + offset,
       structure: s,
     });
   }
   const out: string[] = [];
   for (let o = offset; o < offset + size; o += element)
-    out.push(renderValue(r, type, o, element, chunkBase) ?? "");
-  return out.join(ARRAY_SEPARATOR);
+    out.push(renderValue(r, itemType, o, element, chunkBase) ?? "");
+  return out;
 }
 
 function stripNul(text: string): string {

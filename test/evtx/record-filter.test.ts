@@ -113,6 +113,13 @@ describe("evtx record filter: the records wanted are those a full reading gives"
         const size = new DataView(chunk.buffer, chunk.byteOffset).getUint32(p + 4, true);
         const reader = new ByteReader(chunk, evtxOutOfBounds(base));
         const head = new ChunkBinXml(reader, base).readSystemHead(p + 24, p + size - 4);
+        // A body that is not a template instance (a forwarded event written element by element,
+        // issue_201.evtx) is not the common layout: it is rendered, not read ahead.
+        const templated = (chunk[p + 24]! & 0xbf) === 0x0f ? chunk[p + 28] === 0x0c : chunk[p + 24] === 0x0c;
+        if (!templated) {
+          assert.equal(head, undefined);
+          continue;
+        }
         assert.ok(head, `record ${record.recordNumber} of ${file}: the common layout is read`);
         const s = summarizeRecord(record);
         assert.deepEqual(eventIdAndProvider(head), { eventId: s.eventId, provider: s.provider });
