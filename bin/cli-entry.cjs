@@ -53,6 +53,22 @@ function cliEntry(verb, root = ROOT) {
   return { kind: "tsc", file: tsc, exportName: "main" };
 }
 
+/**
+ * Verbs that only read and report: once their run has settled, nothing of theirs is left to
+ * finish, and the launcher ends the process there (bin/koff-doctor.cjs). The others write files,
+ * run programs or talk to a database, and end when the event loop has drained.
+ */
+const ENDS_WITH_ITS_RUN = new Set(["triage", "check", "explain"]);
+
+/**
+ * Whether the run of `verb` (the first argument) ends the process as soon as it settles.
+ * @param {string | undefined} verb
+ * @returns {boolean}
+ */
+function endsWithItsRun(verb) {
+  return verb !== undefined && ENDS_WITH_ITS_RUN.has(verb);
+}
+
 /** The code cache file of a bundle: `triage.cjs` → `triage.cache`. */
 function codeCacheFile(bundle) {
   return bundle.replace(/\.cjs$/, "") + ".cache";
@@ -138,6 +154,7 @@ function loadBundle(file) {
 }
 
 exports.cliEntry = cliEntry;
+exports.endsWithItsRun = endsWithItsRun;
 exports.codeCacheFile = codeCacheFile;
 exports.codeCacheEnvelope = codeCacheEnvelope;
 exports.readCodeCache = readCodeCache;
