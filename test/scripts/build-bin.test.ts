@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { copyFile, cp, mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -28,7 +27,11 @@ const BIN_DIR = path.join(REPO_ROOT, "dist", "bin");
 const MANIFEST = path.join(BIN_DIR, "verbs.json");
 // bin/cli-entry.cjs is plain JavaScript outside the TypeScript project.
 const CLI_ENTRY = pathToFileURL(path.join(REPO_ROOT, "bin", "cli-entry.cjs")).href;
-const { cliEntry, codeCacheEnvelope, codeCacheFile, readCodeCache } = (await import(CLI_ENTRY)) as {
+const { WRAPPER_HEAD, cliEntry, codeCacheEnvelope, codeCacheFile, loadBundle, readCodeCache } = (await import(
+  CLI_ENTRY
+)) as {
+  WRAPPER_HEAD: string;
+  loadBundle: (file: string) => { exports: Record<string, unknown>; cache: string };
   cliEntry: (verb: string | undefined, root?: string) => { kind: string; file: string; exportName: string };
   codeCacheEnvelope: (bundleBytes: Buffer, payload: Buffer) => Buffer;
   codeCacheFile: (bundle: string) => string;
@@ -172,6 +175,10 @@ describe("npm bin bundles", () => {
         readFileSync(bundle).every((b) => b < 0x80),
         `${file} is ASCII (a one-byte string for V8)`,
       );
+      assert.ok(
+        readFileSync(bundle, "latin1").startsWith(`${WRAPPER_HEAD}var __koffImportMetaUrl=`),
+        `${file} is written inside the loader's function wrapper (compiled as read)`,
+      );
     }
     const dll = path.join(REPO_ROOT, "fixtures", "pe", "tiny-x64.dll");
     const run = runBundle(path.join(BIN_DIR, "triage.cjs"), ["triage", dll]);
@@ -285,7 +292,8 @@ describe("npm bin bundles", () => {
     });
     const bundled = readFileSync(outfile, "utf8");
     assert.doesNotMatch(bundled, /"\u554a"|\\u554a/, "no table is inlined");
-    const { decodeOem } = createRequire(outfile)(outfile) as {
+    // As the bin loads a bundle (it is written inside the function wrapper, not as a plain module).
+    const { decodeOem } = loadBundle(outfile).exports as {
       decodeOem: (b: Uint8Array, cp: number) => string;
     };
     const gbk = iconv.encode("\u4e2d\u6587 \u6d4b\u8bd5", "cp936");
