@@ -35,7 +35,11 @@ const { WRAPPER_HEAD, cliEntry, codeCacheEnvelope, codeCacheFile, loadBundle, re
   cliEntry: (verb: string | undefined, root?: string) => { kind: string; file: string; exportName: string };
   codeCacheEnvelope: (bundleBytes: Buffer, payload: Buffer) => Buffer;
   codeCacheFile: (bundle: string) => string;
-  readCodeCache: (cacheFile: string, bundleBytes: Buffer) => { payload: Buffer } | { refused: string };
+  readCodeCache: (
+    cacheFile: string,
+    bundleBytes: Buffer,
+    scratch?: Buffer,
+  ) => { payload: Buffer } | { refused: string };
 };
 
 /** Loads `bundle` as the bin does in a fresh process, runs `args`; its cache status, exit code and output. */
@@ -185,6 +189,23 @@ describe("npm bin bundles", () => {
     assert.equal(run.cache, "used");
     assert.equal(run.status, 1);
     assert.match(run.stdout, /^SUSPICIOUS {2}/);
+  });
+
+  it("read their code cache into the bundle's own memory when it fits, after hashing the bundle", () => {
+    const bundle = path.join(BIN_DIR, "triage.cjs");
+    const bundleBytes = readFileSync(bundle);
+    const alone = readCodeCache(codeCacheFile(bundle), bundleBytes);
+    assert.ok("payload" in alone);
+    const room = Buffer.alloc(Math.max(bundleBytes.length, alone.payload.length + 72) + 16);
+    bundleBytes.copy(room);
+    const shared = readCodeCache(codeCacheFile(bundle), room.subarray(0, bundleBytes.length), room);
+    assert.ok("payload" in shared, "the bundle's digest is taken before its bytes are overwritten");
+    assert.equal(shared.payload.buffer, room.buffer, "read into the memory given");
+    assert.ok(shared.payload.equals(alone.payload));
+    const small = Buffer.from(bundleBytes.subarray(0, 100));
+    const own = readCodeCache(codeCacheFile(bundle), bundleBytes, small);
+    assert.ok("payload" in own && own.payload.equals(alone.payload), "a buffer too small is left alone");
+    assert.ok(small.equals(bundleBytes.subarray(0, 100)));
   });
 
   it("run from source, with the same result, when the code cache is stale, foreign, corrupt, cut, a folder or a FIFO", async () => {
