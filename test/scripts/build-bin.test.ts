@@ -191,6 +191,41 @@ describe("npm bin bundles", () => {
     assert.match(run.stdout, /^SUSPICIOUS {2}/);
   });
 
+  it("carry code caches made under the bin's V8 flags, which loadBundle sets whatever Node started with", () => {
+    const bundle = path.join(BIN_DIR, "check.cjs");
+    // Compiles the bundle with its cache in a fresh process, after `setup`; whether V8 refused it.
+    const rejected = (setup: string, nodeArgs: string[] = []) => {
+      const script = [
+        `const { readFileSync } = require("node:fs");`,
+        `const vm = require("node:vm");`,
+        `const entry = require(${JSON.stringify(path.join(REPO_ROOT, "bin", "cli-entry.cjs"))});`,
+        setup,
+        `const bytes = readFileSync(${JSON.stringify(bundle)});`,
+        `const cache = entry.readCodeCache(entry.codeCacheFile(${JSON.stringify(bundle)}), bytes);`,
+        `const s = new vm.Script(bytes.toString("latin1"), { filename: ${JSON.stringify(bundle)}, cachedData: cache.payload });`,
+        `process.stdout.write(String(s.cachedDataRejected));`,
+      ].join("\n");
+      const r = spawnSync(process.execPath, [...nodeArgs, "-e", script], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    };
+    assert.equal(rejected(""), "true", "V8's default flags refuse the cache");
+    assert.equal(rejected(`require("node:v8").setFlagsFromString(entry.V8_FLAGS);`), "false");
+    const run = spawnSync(
+      process.execPath,
+      [
+        "--interrupt-budget=1000",
+        "-e",
+        `const e = require(${JSON.stringify(path.join(REPO_ROOT, "bin", "cli-entry.cjs"))}); process.stdout.write(e.loadBundle(${JSON.stringify(bundle)}).cache);`,
+      ],
+      { encoding: "utf8", timeout: 60_000 },
+    );
+    assert.equal(run.stdout, "used", run.stderr);
+  });
+
   it("read their code cache into the bundle's own memory when it fits, after hashing the bundle", () => {
     const bundle = path.join(BIN_DIR, "triage.cjs");
     const bundleBytes = readFileSync(bundle);
