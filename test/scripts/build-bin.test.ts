@@ -226,6 +226,35 @@ describe("npm bin bundles", () => {
     assert.equal(run.stdout, "used", run.stderr);
   });
 
+  it("run a one-file triage without opening stdin when stdout is not a terminal", async () => {
+    // `process.stdin` is made on first use: a socket, and node:net with it, when stdin is a pipe.
+    const dir = await mkdtemp(path.join(os.tmpdir(), "koff-stdin-"));
+    scratch.push(dir);
+    const preload = path.join(dir, "watch-stdin.cjs");
+    await writeFile(
+      preload,
+      [
+        'const get = Object.getOwnPropertyDescriptor(process, "stdin").get;',
+        "let opened = false;",
+        'Object.defineProperty(process, "stdin", { configurable: true, get() { opened = true; return get.call(process); } });',
+        'process.on("exit", () => process.stderr.write(`stdin-opened=${opened}\\n`));',
+      ].join("\n"),
+    );
+    const dll = path.join(REPO_ROOT, "fixtures", "pe", "tiny-x64.dll");
+    const r = spawnSync(
+      process.execPath,
+      ["-r", preload, path.join(REPO_ROOT, "bin", "koff-doctor.cjs"), "triage", dll],
+      {
+        encoding: "utf8",
+        input: "",
+        timeout: 120_000,
+      },
+    );
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /^SUSPICIOUS {2}/);
+    assert.match(r.stderr, /stdin-opened=false/);
+  });
+
   it("read their code cache into the bundle's own memory when it fits, after hashing the bundle", () => {
     const bundle = path.join(BIN_DIR, "triage.cjs");
     const bundleBytes = readFileSync(bundle);
