@@ -10,12 +10,12 @@ const { cliEntry, endsWithItsRun, loadBundle } = require("./cli-entry.cjs");
 
 /**
  * Ends the process now when everything written to stdout and stderr has been handed to the
- * system (always so on Linux and macOS, where writes to files, pipes and terminals are
- * synchronous: https://nodejs.org/docs/latest-v20.x/api/process.html#a-note-on-process-io),
- * instead of waiting for the event loop to drain: Node would first let V8 finish the optimizing
- * compiles still queued for functions the run no longer calls (most of the gap between a
- * `check`'s last line and its exit). With a write still pending (a pipe on Windows), the loop
- * drains as usual.
+ * system, instead of waiting for the event loop to drain: Node would first let V8 finish the
+ * optimizing compiles still queued for functions the run no longer calls (most of the gap
+ * between a `check`'s last line and its exit). Whether a write is synchronous depends on the
+ * stream and the system (https://nodejs.org/docs/latest-v20.x/api/process.html#a-note-on-process-io:
+ * files always, terminals on POSIX, pipes on Linux); while one is still pending, the loop drains
+ * as usual.
  */
 function exitOnceWritten() {
   if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
