@@ -26,6 +26,7 @@ const { createRequire } = require("node:module");
 const path = require("node:path");
 const vm = require("node:vm");
 const { isAscii } = require("node:buffer");
+const { setFlagsFromString } = require("node:v8");
 
 const ROOT = path.join(__dirname, "..") + path.sep;
 
@@ -51,6 +52,22 @@ function cliEntry(verb, root = ROOT) {
     }
   }
   return { kind: "tsc", file: tsc, exportName: "main" };
+}
+
+/**
+ * Verbs that only read and report: once their run has settled, nothing of theirs is left to
+ * finish, and the launcher ends the process there (bin/koff-doctor.cjs). The others write files,
+ * run programs or talk to a database, and end when the event loop has drained.
+ */
+const ENDS_WITH_ITS_RUN = new Set(["triage", "check", "explain"]);
+
+/**
+ * Whether the run of `verb` (the first argument) ends the process as soon as it settles.
+ * @param {string | undefined} verb
+ * @returns {boolean}
+ */
+function endsWithItsRun(verb) {
+  return verb !== undefined && ENDS_WITH_ITS_RUN.has(verb);
 }
 
 /** The code cache file of a bundle: `triage.cjs` → `triage.cache`. */
@@ -82,9 +99,11 @@ function codeCacheEnvelope(bundleBytes, payload) {
  * otherwise the reason it is not used. Never blocks: a FIFO or device is refused unread.
  * @param {string} cacheFile
  * @param {Buffer} bundleBytes
+ * @param {Buffer} [scratch] memory the cache may be read into when it fits (it may be
+ *   `bundleBytes` itself, which is hashed first); otherwise the cache gets a buffer of its own.
  * @returns {{ payload: Buffer } | { refused: "absent" | "not-a-file" | "malformed" | "stale" | "corrupt" }}
  */
-function readCodeCache(cacheFile, bundleBytes) {
+function readCodeCache(cacheFile, bundleBytes, scratch) {
   let fd;
   try {
     // O_NONBLOCK: opening a FIFO with no writer would otherwise wait for one.
@@ -96,13 +115,16 @@ function readCodeCache(cacheFile, bundleBytes) {
     const stat = fstatSync(fd);
     if (!stat.isFile()) return { refused: "not-a-file" };
     if (stat.size < HEADER || stat.size > MAX_CACHE_BYTES) return { refused: "malformed" };
-    const bytes = Buffer.allocUnsafe(stat.size);
+    const bundleDigest = sha256(bundleBytes);
+    const bytes =
+      scratch !== undefined && scratch.length >= stat.size
+        ? scratch.subarray(0, stat.size)
+        : Buffer.allocUnsafe(stat.size);
     let got = 0;
     for (let n; got < bytes.length && (n = readSync(fd, bytes, got, bytes.length - got, got)) > 0;) got += n;
     if (got !== bytes.length || !bytes.subarray(0, MAGIC.length).equals(MAGIC))
       return { refused: "malformed" };
-    if (!bytes.subarray(MAGIC.length, MAGIC.length + 32).equals(sha256(bundleBytes)))
-      return { refused: "stale" };
+    if (!bytes.subarray(MAGIC.length, MAGIC.length + 32).equals(bundleDigest)) return { refused: "stale" };
     const payload = bytes.subarray(HEADER);
     if (!bytes.subarray(MAGIC.length + 32, HEADER).equals(sha256(payload))) return { refused: "corrupt" };
     return { payload };
@@ -114,8 +136,57 @@ function readCodeCache(cacheFile, bundleBytes) {
 }
 
 /**
+ * The V8 flags a bundle runs under. `--interrupt-budget` is how much bytecode a function runs
+ * between two looks at whether to optimize it (V8's default 67,584 bytes, src/flags/flag-definitions.h,
+ * https://github.com/v8/v8/blob/11.3.244.8/src/flags/flag-definitions.h): eight times as much
+ * spares a short run from optimizing, on background threads, functions it calls a few thousand
+ * times and then never again (`check --image` of the healthy sample: 2.67× → 2.33× the CPU of
+ * `node -e 0`; a one-file triage 1.79× → 1.68×), and a long run barely notices (`triage -r` over
+ * 200 MB of Wine's DLLs: 1.33 → 1.12 s CPU: fewer functions optimized too early, then deoptimized).
+ * It is read whenever a function's budget is refilled, so setting it before the bundle's first
+ * line covers the whole run. V8 accepts a code cache only under the flags it was made with, and
+ * build-bin makes each cache through {@link loadBundle}: both set these.
+ */
+const V8_FLAGS = "--interrupt-budget=540672";
+
+/**
+ * The content of `file`, at the start of a buffer of at least `room` bytes (when `room` is a
+ * plausible cache size): the bundle's memory, which then takes its code cache. Each fresh page of
+ * memory costs a page fault when first written (about 15 µs where this was measured; 200 a bundle).
+ * @param {string} file
+ * @param {number} room
+ * @returns {{ bytes: Buffer, memory: Buffer }} `bytes` is the start of `memory`.
+ */
+function readWhole(file, room) {
+  const fd = openSync(file, constants.O_RDONLY);
+  try {
+    const size = fstatSync(fd).size;
+    const memory = Buffer.allocUnsafe(Math.max(size, room <= MAX_CACHE_BYTES ? room : 0));
+    let got = 0;
+    for (let n; got < size && (n = readSync(fd, memory, got, size - got, got)) > 0;) got += n;
+    return { bytes: memory.subarray(0, got), memory };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The function wrapper Node's own loader puts around a CommonJS module. build-bin writes the
+ * bundles already inside it (its banner and footer), so the source is compiled as read: wrapping
+ * it here would make V8 copy the whole bundle once more (0.8 MB of fresh memory, about 3 ms).
+ */
+const WRAPPER_HEAD = "(function (exports, require, module, __filename, __dirname) {";
+const WRAPPER_TAIL = "\n})";
+
+/** Whether `text` is already inside the wrapper (a plain CommonJS file never starts so). */
+function isWrapped(text) {
+  return text.startsWith(WRAPPER_HEAD);
+}
+
+/**
  * Compiles and runs the CommonJS bundle `file` as Node's own loader would (the same function
- * wrapper, `require` resolving from the bundle's folder), with its code cache when that is usable.
+ * wrapper, unless the file is already inside it; `require` resolving from the bundle's folder),
+ * with its code cache when that is usable, under {@link V8_FLAGS}.
  * The bundles have no `import()` (build-bin turns it into `require`): in a vm.Script it would
  * need the experimental `importModuleDynamically`.
  * @param {string} file absolute path of a dist/bin/*.cjs bundle
@@ -123,11 +194,14 @@ function readCodeCache(cacheFile, bundleBytes) {
  *   `rejected`: the digests matched but V8 refused the cache (another Node version or V8 flags).
  */
 function loadBundle(file) {
-  const bytes = readFileSync(file);
+  setFlagsFromString(V8_FLAGS);
+  const cacheFile = codeCacheFile(file);
+  const { bytes, memory } = readWhole(file, statSync(cacheFile, { throwIfNoEntry: false })?.size ?? 0);
   // A one-byte string when the bundle is ASCII (build-bin makes it so): faster to read and parse.
-  const source = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
-  const cache = readCodeCache(codeCacheFile(file), bytes);
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const text = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
+  // Once decoded and hashed, the bundle's bytes are spent: its cache is read into the same memory.
+  const cache = readCodeCache(cacheFile, bytes, memory);
+  const script = new vm.Script(isWrapped(text) ? text : `${WRAPPER_HEAD}${text}${WRAPPER_TAIL}`, {
     filename: file,
     cachedData: "payload" in cache ? cache.payload : undefined,
   });
@@ -138,7 +212,11 @@ function loadBundle(file) {
 }
 
 exports.cliEntry = cliEntry;
+exports.endsWithItsRun = endsWithItsRun;
 exports.codeCacheFile = codeCacheFile;
 exports.codeCacheEnvelope = codeCacheEnvelope;
 exports.readCodeCache = readCodeCache;
 exports.loadBundle = loadBundle;
+exports.WRAPPER_HEAD = WRAPPER_HEAD;
+exports.WRAPPER_TAIL = WRAPPER_TAIL;
+exports.V8_FLAGS = V8_FLAGS;

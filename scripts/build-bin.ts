@@ -148,6 +148,7 @@ function entrySource(bundle: keyof typeof VERB_BUNDLES | "all"): string {
 /** The esbuild options of every bin bundle; callers add the entry point and the output file. */
 export async function binBundleOptions(): Promise<BuildOptions> {
   const common = cliBundleOptions(await packageVersion(REPO));
+  const { WRAPPER_HEAD, WRAPPER_TAIL } = await cliEntryModule();
   return {
     ...common,
     format: "cjs",
@@ -160,7 +161,11 @@ export async function binBundleOptions(): Promise<BuildOptions> {
     // A few modules find the package's files from their own URL (schemas/, docs/); in the bundle
     // that is the bundle's URL, as it was when the bundles were ES modules.
     define: { ...common.define, "import.meta.url": "__koffImportMetaUrl" },
-    banner: { js: 'var __koffImportMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
+    // Inside the function wrapper bin/cli-entry.cjs compiles it in, so that it is compiled as read.
+    banner: {
+      js: `${WRAPPER_HEAD}var __koffImportMetaUrl=require("node:url").pathToFileURL(__filename).href;`,
+    },
+    footer: { js: WRAPPER_TAIL },
     plugins: [
       sourcesWithoutSideEffects(path.join(REPO, "src")),
       iconvTablesOutside(),
@@ -217,6 +222,8 @@ export async function buildBin(
 
 /** bin/cli-entry.cjs: plain JavaScript outside the TypeScript project, loaded by path. */
 interface CliEntryModule {
+  WRAPPER_HEAD: string;
+  WRAPPER_TAIL: string;
   loadBundle(file: string): { exports: Record<string, unknown>; script: vm.Script; cache: string };
   codeCacheFile(bundle: string): string;
   codeCacheEnvelope(bundleBytes: Buffer, payload: Buffer): Buffer;

@@ -65,8 +65,9 @@ export function processIo(): CliIo {
     interactive: process.stderr.isTTY === true,
     env: process.env,
     cwd: process.cwd(),
+    // stdout first: `process.stdin` is made on first use, a socket (and node:net) when it is a pipe.
     terminal:
-      process.stdin.isTTY === true && process.stdout.isTTY === true
+      process.stdout.isTTY === true && process.stdin.isTTY === true
         ? { input: process.stdin, output: process.stdout }
         : undefined,
   };

@@ -2,7 +2,8 @@
  * The npm bin's launcher (bin/koff-doctor.cjs) and what it makes of a run that escapes `main`'s
  * own error handling: the exit code the run returned; a rejected run or one whose event loop runs
  * dry before it finishes is an internal error (70, with a message, docs/exit-codes.md), never a
- * silent 0; a command that calls `process.exit()` itself keeps its code. Run against stub bundles
+ * silent 0; a command that calls `process.exit()` itself keeps its code; a read-only verb ends as
+ * soon as its run settles, without waiting for work it left queued. Run against stub bundles
  * in a scratch package laid out as the real one.
  */
 import assert from "node:assert/strict";
@@ -19,6 +20,9 @@ const STUBS: Record<string, string> = {
   hang: "exports.run = () => new Promise(() => {});",
   exits: "exports.run = () => { process.exit(); return new Promise(() => {}); };",
   "exits-four": "exports.run = () => { process.exit(4); return new Promise(() => {}); };",
+  // Settles with work of its own still queued: a read-only verb ends before it runs, another verb after.
+  lingers:
+    'exports.run = async () => { process.stdout.write("done\\n"); setTimeout(() => process.stdout.write("late\\n"), 50); return 5; };',
 };
 
 describe("bin/koff-doctor.cjs", () => {
@@ -29,7 +33,14 @@ describe("bin/koff-doctor.cjs", () => {
     mkdirSync(path.join(root, "dist", "bin"), { recursive: true });
     for (const f of ["koff-doctor.cjs", "cli-entry.cjs"])
       copyFileSync(path.join(REPO_ROOT, "bin", f), path.join(root, "bin", f));
-    const verbs: Record<string, string> = { "*": "code.cjs" };
+    // The read-only verbs (cli-entry.cjs `endsWithItsRun`) and one that is not, all lingering.
+    const verbs: Record<string, string> = {
+      "*": "code.cjs",
+      triage: "lingers.cjs",
+      check: "lingers.cjs",
+      explain: "lingers.cjs",
+      collect: "lingers.cjs",
+    };
     for (const [name, body] of Object.entries(STUBS)) {
       writeFileSync(path.join(root, "dist", "bin", `${name}.cjs`), `${body}\n`);
       verbs[name] = `${name}.cjs`;
@@ -61,6 +72,17 @@ describe("bin/koff-doctor.cjs", () => {
     const r = run("hang");
     assert.equal(r.status, 70);
     assert.match(r.stderr, /internal error: the command ended without finishing its work/);
+  });
+
+  it("a read-only verb ends as soon as its run settles and its output is written; others let the event loop drain", () => {
+    for (const verb of ["triage", "check", "explain"]) {
+      const r = run(verb);
+      assert.equal(r.status, 5, verb);
+      assert.equal(r.stdout, "done\n", `${verb}: ends before work it left queued`);
+    }
+    const collect = run("collect");
+    assert.equal(collect.status, 5);
+    assert.equal(collect.stdout, "done\nlate\n", "collect waits for everything it started");
   });
 
   it("a command that calls process.exit() keeps its own code", () => {

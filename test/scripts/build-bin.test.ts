@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { copyFile, cp, mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -28,11 +27,19 @@ const BIN_DIR = path.join(REPO_ROOT, "dist", "bin");
 const MANIFEST = path.join(BIN_DIR, "verbs.json");
 // bin/cli-entry.cjs is plain JavaScript outside the TypeScript project.
 const CLI_ENTRY = pathToFileURL(path.join(REPO_ROOT, "bin", "cli-entry.cjs")).href;
-const { cliEntry, codeCacheEnvelope, codeCacheFile, readCodeCache } = (await import(CLI_ENTRY)) as {
+const { WRAPPER_HEAD, cliEntry, codeCacheEnvelope, codeCacheFile, loadBundle, readCodeCache } = (await import(
+  CLI_ENTRY
+)) as {
+  WRAPPER_HEAD: string;
+  loadBundle: (file: string) => { exports: Record<string, unknown>; cache: string };
   cliEntry: (verb: string | undefined, root?: string) => { kind: string; file: string; exportName: string };
   codeCacheEnvelope: (bundleBytes: Buffer, payload: Buffer) => Buffer;
   codeCacheFile: (bundle: string) => string;
-  readCodeCache: (cacheFile: string, bundleBytes: Buffer) => { payload: Buffer } | { refused: string };
+  readCodeCache: (
+    cacheFile: string,
+    bundleBytes: Buffer,
+    scratch?: Buffer,
+  ) => { payload: Buffer } | { refused: string };
 };
 
 /** Loads `bundle` as the bin does in a fresh process, runs `args`; its cache status, exit code and output. */
@@ -172,12 +179,97 @@ describe("npm bin bundles", () => {
         readFileSync(bundle).every((b) => b < 0x80),
         `${file} is ASCII (a one-byte string for V8)`,
       );
+      assert.ok(
+        readFileSync(bundle, "latin1").startsWith(`${WRAPPER_HEAD}var __koffImportMetaUrl=`),
+        `${file} is written inside the loader's function wrapper (compiled as read)`,
+      );
     }
     const dll = path.join(REPO_ROOT, "fixtures", "pe", "tiny-x64.dll");
     const run = runBundle(path.join(BIN_DIR, "triage.cjs"), ["triage", dll]);
     assert.equal(run.cache, "used");
     assert.equal(run.status, 1);
     assert.match(run.stdout, /^SUSPICIOUS {2}/);
+  });
+
+  it("carry code caches made under the bin's V8 flags, which loadBundle sets whatever Node started with", () => {
+    const bundle = path.join(BIN_DIR, "check.cjs");
+    // Compiles the bundle with its cache in a fresh process, after `setup`; whether V8 refused it.
+    const rejected = (setup: string, nodeArgs: string[] = []) => {
+      const script = [
+        `const { readFileSync } = require("node:fs");`,
+        `const vm = require("node:vm");`,
+        `const entry = require(${JSON.stringify(path.join(REPO_ROOT, "bin", "cli-entry.cjs"))});`,
+        setup,
+        `const bytes = readFileSync(${JSON.stringify(bundle)});`,
+        `const cache = entry.readCodeCache(entry.codeCacheFile(${JSON.stringify(bundle)}), bytes);`,
+        `const s = new vm.Script(bytes.toString("latin1"), { filename: ${JSON.stringify(bundle)}, cachedData: cache.payload });`,
+        `process.stdout.write(String(s.cachedDataRejected));`,
+      ].join("\n");
+      const r = spawnSync(process.execPath, [...nodeArgs, "-e", script], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    };
+    assert.equal(rejected(""), "true", "V8's default flags refuse the cache");
+    assert.equal(rejected(`require("node:v8").setFlagsFromString(entry.V8_FLAGS);`), "false");
+    const run = spawnSync(
+      process.execPath,
+      [
+        "--interrupt-budget=1000",
+        "-e",
+        `const e = require(${JSON.stringify(path.join(REPO_ROOT, "bin", "cli-entry.cjs"))}); process.stdout.write(e.loadBundle(${JSON.stringify(bundle)}).cache);`,
+      ],
+      { encoding: "utf8", timeout: 60_000 },
+    );
+    assert.equal(run.stdout, "used", run.stderr);
+  });
+
+  it("run a one-file triage without opening stdin when stdout is not a terminal", async () => {
+    // `process.stdin` is made on first use: a socket, and node:net with it, when stdin is a pipe.
+    const dir = await mkdtemp(path.join(os.tmpdir(), "koff-stdin-"));
+    scratch.push(dir);
+    const preload = path.join(dir, "watch-stdin.cjs");
+    await writeFile(
+      preload,
+      [
+        'const get = Object.getOwnPropertyDescriptor(process, "stdin").get;',
+        "let opened = false;",
+        'Object.defineProperty(process, "stdin", { configurable: true, get() { opened = true; return get.call(process); } });',
+        'process.on("exit", () => process.stderr.write(`stdin-opened=${opened}\\n`));',
+      ].join("\n"),
+    );
+    const dll = path.join(REPO_ROOT, "fixtures", "pe", "tiny-x64.dll");
+    const r = spawnSync(
+      process.execPath,
+      ["-r", preload, path.join(REPO_ROOT, "bin", "koff-doctor.cjs"), "triage", dll],
+      {
+        encoding: "utf8",
+        input: "",
+        timeout: 120_000,
+      },
+    );
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /^SUSPICIOUS {2}/);
+    assert.match(r.stderr, /stdin-opened=false/);
+  });
+
+  it("read their code cache into the bundle's own memory when it fits, after hashing the bundle", () => {
+    const bundle = path.join(BIN_DIR, "triage.cjs");
+    const bundleBytes = readFileSync(bundle);
+    const alone = readCodeCache(codeCacheFile(bundle), bundleBytes);
+    assert.ok("payload" in alone);
+    const room = Buffer.alloc(Math.max(bundleBytes.length, alone.payload.length + 72) + 16);
+    bundleBytes.copy(room);
+    const shared = readCodeCache(codeCacheFile(bundle), room.subarray(0, bundleBytes.length), room);
+    assert.ok("payload" in shared, "the bundle's digest is taken before its bytes are overwritten");
+    assert.equal(shared.payload.buffer, room.buffer, "read into the memory given");
+    assert.ok(shared.payload.equals(alone.payload));
+    const small = Buffer.from(bundleBytes.subarray(0, 100));
+    const own = readCodeCache(codeCacheFile(bundle), bundleBytes, small);
+    assert.ok("payload" in own && own.payload.equals(alone.payload), "a buffer too small is left alone");
+    assert.ok(small.equals(bundleBytes.subarray(0, 100)));
   });
 
   it("run from source, with the same result, when the code cache is stale, foreign, corrupt, cut, a folder or a FIFO", async () => {
@@ -285,7 +377,8 @@ describe("npm bin bundles", () => {
     });
     const bundled = readFileSync(outfile, "utf8");
     assert.doesNotMatch(bundled, /"\u554a"|\\u554a/, "no table is inlined");
-    const { decodeOem } = createRequire(outfile)(outfile) as {
+    // As the bin loads a bundle (it is written inside the function wrapper, not as a plain module).
+    const { decodeOem } = loadBundle(outfile).exports as {
       decodeOem: (b: Uint8Array, cp: number) => string;
     };
     const gbk = iconv.encode("\u4e2d\u6587 \u6d4b\u8bd5", "cp936");
