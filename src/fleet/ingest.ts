@@ -85,16 +85,52 @@ export async function migrate(db: FleetDb): Promise<number[]> {
   return applied;
 }
 
-async function inTransaction<T>(db: FleetDb, work: () => Promise<T>): Promise<T> {
-  await db.query("BEGIN");
-  try {
-    const out = await work();
-    await db.query("COMMIT");
-    return out;
-  } catch (e) {
-    await db.query("ROLLBACK").catch(() => undefined);
-    throw e;
+/**
+ * The statements of one transaction, issued without waiting for each other's answers (the
+ * database runs them in order; a server connection pipelines them).
+ */
+class Sent {
+  private readonly answers: Promise<unknown>[] = [];
+
+  /** `answer`, kept to be settled with the others; its failure is also thrown by {@link settle}. */
+  add<T>(answer: Promise<T>): Promise<T> {
+    this.answers.push(answer);
+    // Settled (and thrown) by settle: never an unhandled rejection meanwhile.
+    answer.catch(() => undefined);
+    return answer;
   }
+
+  /**
+   * Waits for every answer; the first failure in the order issued, if any (the statements after
+   * a failed one fail only because the transaction is aborted).
+   */
+  async firstError(): Promise<unknown> {
+    for (const a of await Promise.allSettled(this.answers)) if (a.status === "rejected") return a.reason;
+    return undefined;
+  }
+}
+
+/**
+ * Runs `work` in a transaction: BEGIN, the statements `work` issues through `sent` (it awaits
+ * only the answers it needs), COMMIT, all sent without waiting in between; then waits for every
+ * answer. A failure rolls back and throws the first error in the order issued.
+ */
+async function inTransaction<T>(db: FleetDb, work: (sent: Sent) => Promise<T>): Promise<T> {
+  const sent = new Sent();
+  sent.add(db.query("BEGIN"));
+  let failure: unknown;
+  try {
+    const out = await work(sent);
+    // COMMIT of a transaction a statement aborted answers ROLLBACK, not an error: the answers
+    // before it say whether it committed.
+    sent.add(db.query("COMMIT"));
+    failure = await sent.firstError();
+    if (failure === undefined) return out;
+  } catch (e) {
+    failure = (await sent.firstError()) ?? e;
+  }
+  await db.query("ROLLBACK").catch(() => undefined);
+  throw failure;
 }
 
 /**
@@ -187,7 +223,7 @@ async function writeBatch(
   skip: (origin: string, reason: string) => void,
 ): Promise<void> {
   try {
-    const written = await inTransactionRetried(db, () => writeRows(db, batch, pool, copies));
+    const written = await inTransactionRetried(db, (sent) => writeRows(db, sent, batch, pool, copies));
     // Sent and answered: the buffers can take the next batch. (After a failure they are left
     // to the garbage collector: a write of them may still be pending.)
     copies?.release();
@@ -234,7 +270,7 @@ const CONFLICTS = new Set([
  * Source: PostgreSQL, "Explicit Locking" (Deadlocks),
  * https://www.postgresql.org/docs/current/explicit-locking.html.
  */
-async function inTransactionRetried<T>(db: FleetDb, work: () => Promise<T>): Promise<T> {
+async function inTransactionRetried<T>(db: FleetDb, work: (sent: Sent) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await inTransaction(db, work);
@@ -266,12 +302,14 @@ function columns<T, K extends keyof T>(rows: readonly T[], keys: readonly K[]): 
 }
 
 /**
- * Writes one batch's rows (its hosts, then its new runs with their findings and files); the
- * number of runs that were new. `copies`, when given, are the batch's runs, findings and file
+ * Writes one batch's rows (its hosts, then its new runs with their findings and files) through
+ * `sent`; the number of runs that were new. The lookups are one round trip, the writes another:
+ * nothing else waits for an answer. `copies`, when given, are the batch's runs, findings and file
  * sightings already encoded, sent as they are when none of its runs is stored.
  */
 async function writeRows(
   db: FleetDb,
+  sent: Sent,
   batch: ReportRows[],
   pool: ChunkPool,
   copies?: RunCopies,
@@ -279,17 +317,20 @@ async function writeRows(
   // Runs already stored are left as they are, and so are their hosts (ingest is idempotent per
   // run id: a stored run tying its host's later latest run would otherwise take its place again);
   // the others are loaded with COPY. A run written meanwhile by another ingest makes the COPY
-  // fail on the primary key, and the batch is tried again (writeBatch).
-  const stored = await db.query<{ run_id: string }>(SQL.STORED_RUNS, [batch.map((r) => r.run.runId)]);
-  const old = new Set(stored.map((r) => r.run_id));
+  // fail on the primary key, and the batch is tried again (writeBatch). The batch's hosts are
+  // looked up (and locked) with its runs, in the same round trip.
+  const storedRuns = sent.add(db.query<{ run_id: string }>(SQL.STORED_RUNS, [batch.map((r) => r.run.runId)]));
+  const storedHosts = sent.add(
+    db.query<StoredHost>(SQL.STORED_HOSTS, [[...new Set(batch.map((r) => r.host.hostId))]]),
+  );
+  const old = new Set((await storedRuns).map((r) => r.run_id));
+  const known = new Map((await storedHosts).map((r) => [r.host_id, r]));
   const news = batch.filter((r) => !old.has(r.run.runId));
-  const { changed, added } = news.length > 0 ? await writeHosts(db, news, pool) : { changed: [], added: 0 };
-  const files =
-    news.length === 0
-      ? 0
-      : await writeRuns(db, news, news.length === batch.length && copies ? copies : RunCopies.of(news));
+  if (news.length === 0) return 0;
+  const { changed, added } = writeHosts(db, sent, news, known, pool);
+  writeRuns(db, sent, news, news.length === batch.length && copies ? copies : RunCopies.of(news));
   // The summary's counts follow: the changed hosts' old latest runs out, their new ones in.
-  await db.query(SQL.ADD_SUMMARY_COUNTS, summaryCounts(changed, news, { hosts: added, files }));
+  sent.add(db.query(SQL.ADD_SUMMARY_COUNTS, summaryCounts(changed, news, added)));
   return news.length;
 }
 
@@ -299,11 +340,7 @@ async function writeRows(
  * the totals; and the (host, run, ±1) sides left for the database (replaced runs, and a new latest
  * run stored before this batch).
  */
-function summaryCounts(
-  changed: LatestChange[],
-  news: ReportRows[],
-  added: { hosts: number; files: number },
-): unknown[] {
+function summaryCounts(changed: LatestChange[], news: ReportRows[], addedHosts: number): unknown[] {
   // By kind, then by a text id of the key: the key (one or two parts) is made and written as
   // JSON once per distinct key.
   const counts = new Map<string, Map<string, { key: unknown[]; n: number }>>();
@@ -363,7 +400,8 @@ function summaryCounts(
   }
   let findings = 0;
   for (const r of news) findings += r.findings.length;
-  const totals = { hosts: added.hosts, runs: news.length, findings, files: added.files };
+  // Files new to the store are counted as INSERT_FILES adds them.
+  const totals = { hosts: addedHosts, runs: news.length, findings };
   for (const [what, n] of Object.entries(totals)) count("total", what, what, undefined, n);
   const entries = [...counts].flatMap(([kind, ofKind]) => [...ofKind.values()].map((e) => ({ kind, ...e })));
   return [
@@ -386,16 +424,25 @@ interface LatestChange {
   newRun: string;
 }
 
+/** A host the store has: its latest run and when that was collected. */
+interface StoredHost {
+  host_id: string;
+  last_run_id: string;
+  last_seen: Date | string;
+}
+
 /**
- * The hosts of a batch: new ones loaded with COPY, known ones updated when this batch is newer
- * (their rows locked from the lookup on, so a concurrent ingest cannot change their latest run
- * in between). Returns the hosts whose latest run changed and how many hosts are new.
+ * The hosts of a batch's new runs: new ones loaded with COPY, `known` ones (looked up and locked
+ * by the caller, so a concurrent ingest cannot change their latest run meanwhile) updated when
+ * this batch is newer. Returns the hosts whose latest run changed and how many hosts are new.
  */
-async function writeHosts(
+function writeHosts(
   db: FleetDb,
+  sent: Sent,
   batch: ReportRows[],
+  known: ReadonlyMap<string, StoredHost>,
   pool: ChunkPool,
-): Promise<{ changed: LatestChange[]; added: number }> {
+): { changed: LatestChange[]; added: number } {
   // One row per host (its latest run in the batch, its earliest time as first seen): an upsert
   // may not touch a row twice.
   const hosts = new Map<string, { latest: ReportRows; firstSeen: string }>();
@@ -408,31 +455,17 @@ async function writeHosts(
       if (at >= prev.latest.run.collectedAt) prev.latest = r;
     }
   }
-  // Hosts new to the store are loaded with COPY; the others are updated by one upsert (which
-  // also covers a host another ingest added meanwhile, should the COPY fail on the key).
-  const h = [...hosts.values()];
-  const stored = await db.query<{ host_id: string; last_run_id: string; last_seen: Date | string }>(
-    SQL.STORED_HOSTS,
-    [h.map((x) => x.latest.host.hostId)],
-  );
-  const known = new Map(stored.map((r) => [r.host_id, r]));
-  // As UPSERT_HOSTS decides: a known host takes this batch's run when it is not older.
+  // Hosts new to the store are loaded with COPY; the others are updated by one upsert (a host
+  // another ingest added meanwhile makes the COPY fail on the key, and the batch is tried again).
   const changed: LatestChange[] = [];
-  for (const { latest } of h) {
-    const { hostId } = latest.host;
-    const { runId, collectedAt } = latest.run;
-    const was = known.get(hostId);
-    if (was === undefined) changed.push({ hostId, oldRun: null, newRun: runId });
-    else if (Date.parse(collectedAt) >= new Date(was.last_seen).getTime() && was.last_run_id !== runId)
-      changed.push({ hostId, oldRun: was.last_run_id, newRun: runId });
-  }
   const fresh = new CopyBinary(SQL.HOSTS_COLUMNS.types, pool);
   const update: Array<ReportRows["host"] & { collectedAt: string; runId: string; firstSeen: string }> = [];
-  for (const { latest, firstSeen } of h) {
+  for (const { latest, firstSeen } of hosts.values()) {
     const x = latest.host;
-    const { collectedAt, runId } = latest.run;
-    if (known.has(x.hostId)) update.push({ ...x, collectedAt, runId, firstSeen });
-    else
+    const { runId, collectedAt } = latest.run;
+    const was = known.get(x.hostId);
+    if (was === undefined) {
+      changed.push({ hostId: x.hostId, oldRun: null, newRun: runId });
       fresh.add([
         x.hostId,
         x.idSource,
@@ -446,49 +479,56 @@ async function writeHosts(
         collectedAt,
         runId,
       ]);
+      continue;
+    }
+    // As UPSERT_HOSTS decides: a known host takes this batch's run when it is not older.
+    if (Date.parse(collectedAt) >= new Date(was.last_seen).getTime() && was.last_run_id !== runId)
+      changed.push({ hostId: x.hostId, oldRun: was.last_run_id, newRun: runId });
+    update.push({ ...x, collectedAt, runId, firstSeen });
   }
-  if (fresh.count > 0) {
-    await db.copyRows("hosts", SQL.HOSTS_COLUMNS.names, fresh.finish());
-    fresh.release();
-  }
+  // The buffers go back to the pool once the COPY is answered (the server has read them).
+  if (fresh.count > 0)
+    sent.add(db.copyRows("hosts", SQL.HOSTS_COLUMNS.names, fresh.finish()).then(() => fresh.release()));
+  else fresh.release();
   if (update.length > 0)
-    await db.query(
-      SQL.UPSERT_HOSTS,
-      columns(update, [
-        "hostId",
-        "idSource",
-        "computerName",
-        "domain",
-        "osProduct",
-        "osBuild",
-        "osVersion",
-        "user",
-        "collectedAt",
-        "runId",
-        "firstSeen",
-      ]),
+    sent.add(
+      db.query(
+        SQL.UPSERT_HOSTS,
+        columns(update, [
+          "hostId",
+          "idSource",
+          "computerName",
+          "domain",
+          "osProduct",
+          "osBuild",
+          "osVersion",
+          "user",
+          "collectedAt",
+          "runId",
+          "firstSeen",
+        ]),
+      ),
     );
   return { changed, added: fresh.count };
 }
 
-/** Runs new to the store (with where each saw its files), their files by SHA-256 and their findings; the number of files new to the store. */
-async function writeRuns(db: FleetDb, news: ReportRows[], copies: RunCopies): Promise<number> {
+/** Runs new to the store (with where each saw its files), their files by SHA-256 (counted in the summary's totals as added) and their findings. */
+function writeRuns(db: FleetDb, sent: Sent, news: ReportRows[], copies: RunCopies): void {
   const { runs, findings } = copies.finish();
-  await db.copyRows("runs", SQL.RUNS_COLUMNS.names, runs);
+  sent.add(db.copyRows("runs", SQL.RUNS_COLUMNS.names, runs));
   const files = new Map<string, ReportRows["files"][number]>();
   for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
-  const added =
-    files.size === 0
-      ? []
-      : await db.query(
-          SQL.INSERT_FILES,
-          columns(
-            [...files.values()],
-            ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
-          ),
-        );
-  if (findings !== undefined) await db.copyRows("findings", SQL.FINDINGS_COLUMNS.names, findings);
-  return added.length;
+  if (files.size > 0)
+    sent.add(
+      db.query(
+        SQL.INSERT_FILES,
+        columns(
+          [...files.values()],
+          ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
+        ),
+      ),
+    );
+  if (findings !== undefined) sent.add(db.copyRows("findings", SQL.FINDINGS_COLUMNS.names, findings));
 }
 
 /**
