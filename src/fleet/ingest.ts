@@ -57,6 +57,7 @@ const YIELD_EVERY = 10;
  */
 export async function migrate(db: FleetDb): Promise<number[]> {
   const applied: number[] = [];
+  const turn = new Turn();
   let current = "";
   try {
     // One process at a time (SQL.MIGRATION_LOCK_KEY): the versions are read under the lock.
@@ -66,7 +67,7 @@ export async function migrate(db: FleetDb): Promise<number[]> {
     for (const m of SQL.MIGRATIONS) {
       if (done.has(m.version)) continue;
       current = ` ${m.version} (${m.name})`;
-      await inTransaction(db, async () => {
+      await inTransaction(db, turn, async () => {
         await db.exec(m.sql);
         await db.query(SQL.RECORD_MIGRATION, [m.version, m.name]);
       });
@@ -111,26 +112,55 @@ class Sent {
 }
 
 /**
- * Runs `work` in a transaction: BEGIN, the statements `work` issues through `sent` (it awaits
- * only the answers it needs), COMMIT, all sent without waiting in between; then waits for every
- * answer. A failure rolls back and throws the first error in the order issued.
+ * The connection's turn, taken by one transaction at a time from its BEGIN until its COMMIT (or
+ * ROLLBACK) is issued: statements are issued without waiting for answers, and none of another
+ * transaction's may come between a transaction's own.
  */
-async function inTransaction<T>(db: FleetDb, work: (sent: Sent) => Promise<T>): Promise<T> {
+export class Turn {
+  private last: Promise<void> = Promise.resolve();
+
+  /** Waits for the turn (first come, first served); returns what gives it back. */
+  async take(): Promise<() => void> {
+    let give!: () => void;
+    const mine = new Promise<void>((resolve) => (give = resolve));
+    const before = this.last;
+    this.last = mine;
+    await before;
+    return give;
+  }
+}
+
+/**
+ * Runs `work` in a transaction, in its `turn` of the connection: BEGIN, the statements `work`
+ * issues through `sent` (it awaits only the answers it needs), COMMIT, all sent without waiting
+ * in between; the turn passes on once COMMIT is issued, then every answer is waited for. A
+ * failure rolls back and throws the first error in the order issued.
+ */
+async function inTransaction<T>(db: FleetDb, turn: Turn, work: (sent: Sent) => Promise<T>): Promise<T> {
   const sent = new Sent();
-  sent.add(db.query("BEGIN"));
+  const give = await turn.take();
   let failure: unknown;
   try {
-    const out = await work(sent);
-    // COMMIT of a transaction a statement aborted answers ROLLBACK, not an error: the answers
-    // before it say whether it committed.
+    sent.add(db.query("BEGIN"));
+    let out: T;
+    try {
+      out = await work(sent);
+    } catch (e) {
+      // Not committed: rolled back, still in this turn.
+      failure = (await sent.firstError()) ?? e;
+      await db.query("ROLLBACK").catch(() => undefined);
+      throw failure;
+    }
+    // COMMIT of a transaction a statement aborted answers ROLLBACK, not an error (and ends it
+    // as ROLLBACK would): the answers before it say whether it committed.
     sent.add(db.query("COMMIT"));
+    give();
     failure = await sent.firstError();
-    if (failure === undefined) return out;
-  } catch (e) {
-    failure = (await sent.firstError()) ?? e;
+    if (failure !== undefined) throw failure;
+    return out;
+  } finally {
+    give();
   }
-  await db.query("ROLLBACK").catch(() => undefined);
-  throw failure;
 }
 
 /**
@@ -154,17 +184,22 @@ export async function ingestReports(
   // The batches' COPY buffers, reused from one batch to the next.
   const pool = new ChunkPool();
   let batch = new Batch(pool);
+  const writer: Writer = { db, turn: new Turn(), pool, result, skip };
   // One batch is written while the next is read, turned into rows and encoded for COPY: the
-  // database and this process work at the same time. At most two batches are held.
+  // database and this process work at the same time. A batch is sent as soon as it is read,
+  // behind the one before, so the database goes from one to the next without waiting for this
+  // process; the next is read once the one before is answered. At most two batches are held.
   let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
     const full = batch;
     batch = new Batch(pool);
     seen = new Set();
-    await writing;
-    writing = full.reports.length > 0 ? writeBatch(db, full, pool, result, skip) : Promise.resolve();
+    if (full.reports.length === 0) return;
+    const before = writing;
+    writing = writeBatch(writer, full);
     // Awaited at the next flush; until then a failure must not count as unhandled.
     writing.catch(() => undefined);
+    await before;
   };
   for await (const input of inputs) {
     const rows = await readRows(input, skip);
@@ -216,14 +251,12 @@ async function readRows(
  * skipped and the rest are written; any other failure is thrown as `db-unavailable`.
  */
 async function writeBatch(
-  db: FleetDb,
+  writer: Writer,
   { reports: batch, copies }: { reports: ReportRows[]; copies?: RunCopies },
-  pool: ChunkPool,
-  result: IngestResult,
-  skip: (origin: string, reason: string) => void,
 ): Promise<void> {
+  const { db, result, skip } = writer;
   try {
-    const written = await inTransactionRetried(db, (sent) => writeRows(db, sent, batch, pool, copies));
+    const written = await inTransactionRetried(writer, (sent) => writeRows(writer, sent, batch, copies));
     // Sent and answered: the buffers can take the next batch. (After a failure they are left
     // to the garbage collector: a write of them may still be pending.)
     copies?.release();
@@ -242,7 +275,16 @@ async function writeBatch(
       return;
     }
   }
-  for (const one of batch) await writeBatch(db, { reports: [one] }, pool, result, skip);
+  for (const one of batch) await writeBatch(writer, { reports: [one] });
+}
+
+/** What writes batches: the connection, its turn, the pooled COPY buffers and the result so far. */
+interface Writer {
+  db: FleetDb;
+  turn: Turn;
+  pool: ChunkPool;
+  result: IngestResult;
+  skip: (origin: string, reason: string) => void;
 }
 
 /**
@@ -270,10 +312,10 @@ const CONFLICTS = new Set([
  * Source: PostgreSQL, "Explicit Locking" (Deadlocks),
  * https://www.postgresql.org/docs/current/explicit-locking.html.
  */
-async function inTransactionRetried<T>(db: FleetDb, work: (sent: Sent) => Promise<T>): Promise<T> {
+async function inTransactionRetried<T>({ db, turn }: Writer, work: (sent: Sent) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await inTransaction(db, work);
+      return await inTransaction(db, turn, work);
     } catch (e) {
       const code = (e as { code?: unknown } | null)?.code;
       if (typeof code !== "string" || !CONFLICTS.has(code) || attempt >= CONFLICT_ATTEMPTS) throw e;
@@ -308,10 +350,9 @@ function columns<T, K extends keyof T>(rows: readonly T[], keys: readonly K[]): 
  * sightings already encoded, sent as they are when none of its runs is stored.
  */
 async function writeRows(
-  db: FleetDb,
+  { db, pool }: Writer,
   sent: Sent,
   batch: ReportRows[],
-  pool: ChunkPool,
   copies?: RunCopies,
 ): Promise<number> {
   // Runs already stored are left as they are, and so are their hosts (ingest is idempotent per
@@ -323,15 +364,77 @@ async function writeRows(
   const storedHosts = sent.add(
     db.query<StoredHost>(SQL.STORED_HOSTS, [[...new Set(batch.map((r) => r.host.hostId))]]),
   );
+  // While the lookups wait for their answers (behind the batch before), the writes are made
+  // ready as if the store had none of the batch's runs and hosts, as in a first load; they are
+  // sent as they are when it has none.
+  let writes = prepareWrites(batch, new Map(), pool, copies ?? RunCopies.of(batch));
   const old = new Set((await storedRuns).map((r) => r.run_id));
   const known = new Map((await storedHosts).map((r) => [r.host_id, r]));
-  const news = batch.filter((r) => !old.has(r.run.runId));
-  if (news.length === 0) return 0;
-  const { changed, added } = writeHosts(db, sent, news, known, pool);
-  writeRuns(db, sent, news, news.length === batch.length && copies ? copies : RunCopies.of(news));
-  // The summary's counts follow: the changed hosts' old latest runs out, their new ones in.
-  sent.add(db.query(SQL.ADD_SUMMARY_COUNTS, summaryCounts(changed, news, added)));
+  const news = old.size === 0 ? batch : batch.filter((r) => !old.has(r.run.runId));
+  if (old.size > 0 || known.size > 0) {
+    writes.hosts.release();
+    if (news.length === 0) return 0;
+    writes = prepareWrites(news, known, pool, news === batch ? writes.runs : RunCopies.of(news));
+  }
+  sendWrites(db, sent, writes);
   return news.length;
+}
+
+/** A batch's writes, ready to send ({@link prepareWrites}, {@link sendWrites}). */
+interface Writes {
+  /** New hosts, for COPY. */
+  hosts: CopyBinary;
+  /** Known hosts, for UPSERT_HOSTS. */
+  update: unknown[][];
+  runs: RunCopies;
+  /** INSERT_FILES's parameters, or none. */
+  files?: unknown[][];
+  /** ADD_SUMMARY_COUNTS's parameters. */
+  summary: unknown[];
+}
+
+/** What the statements after the lookups send, for the batch's new runs `news` and the `known` hosts. */
+function prepareWrites(
+  news: ReportRows[],
+  known: ReadonlyMap<string, StoredHost>,
+  pool: ChunkPool,
+  runs: RunCopies,
+): Writes {
+  const { changed, fresh, update } = prepareHosts(news, known, pool);
+  const files = new Map<string, ReportRows["files"][number]>();
+  for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
+  return {
+    hosts: fresh,
+    update,
+    runs,
+    ...(files.size > 0 && {
+      files: columns(
+        [...files.values()],
+        ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
+      ),
+    }),
+    // The summary's counts follow: the changed hosts' old latest runs out, their new ones in.
+    summary: summaryCounts(changed, news, fresh.count),
+  };
+}
+
+/**
+ * Sends a batch's writes: new hosts (COPY) and known ones (upsert), runs with where each saw its
+ * files (COPY), files by SHA-256 (counted in the summary's totals as added), findings (COPY), and
+ * the summary's counts.
+ */
+function sendWrites(db: FleetDb, sent: Sent, w: Writes): void {
+  // Pooled buffers go back to the pool once their COPY is answered (the server has read them).
+  const { hosts } = w;
+  if (hosts.count > 0)
+    sent.add(db.copyRows("hosts", SQL.HOSTS_COLUMNS.names, hosts.finish()).then(() => hosts.release()));
+  else hosts.release();
+  if (w.update[0]!.length > 0) sent.add(db.query(SQL.UPSERT_HOSTS, w.update));
+  const { runs, findings } = w.runs.finish();
+  sent.add(db.copyRows("runs", SQL.RUNS_COLUMNS.names, runs));
+  if (w.files !== undefined) sent.add(db.query(SQL.INSERT_FILES, w.files));
+  if (findings !== undefined) sent.add(db.copyRows("findings", SQL.FINDINGS_COLUMNS.names, findings));
+  sent.add(db.query(SQL.ADD_SUMMARY_COUNTS, w.summary));
 }
 
 /**
@@ -432,17 +535,16 @@ interface StoredHost {
 }
 
 /**
- * The hosts of a batch's new runs: new ones loaded with COPY, `known` ones (looked up and locked
- * by the caller, so a concurrent ingest cannot change their latest run meanwhile) updated when
- * this batch is newer. Returns the hosts whose latest run changed and how many hosts are new.
+ * The hosts of a batch's new runs: new ones encoded for COPY, `known` ones (looked up and locked
+ * in this transaction, so a concurrent ingest cannot change their latest run meanwhile) as
+ * UPSERT_HOSTS's parameters, which update them when this batch is newer; and the hosts whose
+ * latest run changes.
  */
-function writeHosts(
-  db: FleetDb,
-  sent: Sent,
+function prepareHosts(
   batch: ReportRows[],
   known: ReadonlyMap<string, StoredHost>,
   pool: ChunkPool,
-): { changed: LatestChange[]; added: number } {
+): { changed: LatestChange[]; fresh: CopyBinary; update: unknown[][] } {
   // One row per host (its latest run in the batch, its earliest time as first seen): an upsert
   // may not touch a row twice.
   const hosts = new Map<string, { latest: ReportRows; firstSeen: string }>();
@@ -486,49 +588,23 @@ function writeHosts(
       changed.push({ hostId: x.hostId, oldRun: was.last_run_id, newRun: runId });
     update.push({ ...x, collectedAt, runId, firstSeen });
   }
-  // The buffers go back to the pool once the COPY is answered (the server has read them).
-  if (fresh.count > 0)
-    sent.add(db.copyRows("hosts", SQL.HOSTS_COLUMNS.names, fresh.finish()).then(() => fresh.release()));
-  else fresh.release();
-  if (update.length > 0)
-    sent.add(
-      db.query(
-        SQL.UPSERT_HOSTS,
-        columns(update, [
-          "hostId",
-          "idSource",
-          "computerName",
-          "domain",
-          "osProduct",
-          "osBuild",
-          "osVersion",
-          "user",
-          "collectedAt",
-          "runId",
-          "firstSeen",
-        ]),
-      ),
-    );
-  return { changed, added: fresh.count };
-}
-
-/** Runs new to the store (with where each saw its files), their files by SHA-256 (counted in the summary's totals as added) and their findings. */
-function writeRuns(db: FleetDb, sent: Sent, news: ReportRows[], copies: RunCopies): void {
-  const { runs, findings } = copies.finish();
-  sent.add(db.copyRows("runs", SQL.RUNS_COLUMNS.names, runs));
-  const files = new Map<string, ReportRows["files"][number]>();
-  for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
-  if (files.size > 0)
-    sent.add(
-      db.query(
-        SQL.INSERT_FILES,
-        columns(
-          [...files.values()],
-          ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
-        ),
-      ),
-    );
-  if (findings !== undefined) sent.add(db.copyRows("findings", SQL.FINDINGS_COLUMNS.names, findings));
+  return {
+    changed,
+    fresh,
+    update: columns(update, [
+      "hostId",
+      "idSource",
+      "computerName",
+      "domain",
+      "osProduct",
+      "osBuild",
+      "osVersion",
+      "user",
+      "collectedAt",
+      "runId",
+      "firstSeen",
+    ]),
+  };
 }
 
 /**
