@@ -7,8 +7,11 @@
  * written in batches, one transaction each, while the next batch is read: the batch's host and
  * run ids the store already has are looked up; new hosts, new runs and their findings are loaded
  * with COPY; known hosts are updated by one `INSERT … ON CONFLICT` over arrays, files by SHA-256
- * inserted unless known; the summary's counts follow the hosts whose latest run changed. A run id
- * already stored is skipped, so ingesting the same report twice changes nothing. A report that
+ * inserted unless known; the summary's counts follow the hosts whose latest run changed. A batch
+ * costs two round trips to a server (its statements are pipelined: the lookups together, then
+ * the writes together, src/fleet/db.ts), and it is sent as soon as it is read, behind the batch
+ * before, one transaction holding the connection at a time. A run id already stored is skipped,
+ * so ingesting the same report twice changes nothing. A report that
  * cannot be read, is not a host report or cannot be written is reported and skipped; it never
  * stops the others. Memory is bounded by two batches, not by the input.
  *
@@ -116,7 +119,7 @@ class Sent {
  * ROLLBACK) is issued: statements are issued without waiting for answers, and none of another
  * transaction's may come between a transaction's own.
  */
-export class Turn {
+class Turn {
   private last: Promise<void> = Promise.resolve();
 
   /** Waits for the turn (first come, first served); returns what gives it back. */
