@@ -274,7 +274,7 @@ async function main(): Promise<void> {
 /**
  * One more ingest (not timed with the others), with the server's CPU time per statement: the
  * backend's on-CPU nanoseconds from Linux /proc/PID/schedstat (sched-stats.rst) before and after
- * each statement, summed by statement over the batches.
+ * each statement (sent one at a time here, not pipelined), summed by statement over the batches.
  */
 async function serverBreakdown(
   dbUrl: string,
@@ -288,11 +288,20 @@ async function serverBreakdown(
   if (!existsSync(schedstat)) return void (await db.close());
   const onCpu = () => Number(readFileSync(schedstat, "utf8").split(" ")[0]) / 1e9;
   const spent = new Map<string, number>();
-  const measure = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
-    const before = onCpu();
-    const out = await work();
-    spent.set(label, (spent.get(label) ?? 0) + onCpu() - before);
-    return out;
+  // Ingest issues a batch's statements without waiting (pipelining): here each is sent only
+  // once the one before is answered, so that the CPU between the two readings is its own.
+  let previous: Promise<unknown> = Promise.resolve();
+  const measure = <T>(label: string, work: () => Promise<T>): Promise<T> => {
+    const mine = previous.then(async () => {
+      const before = onCpu();
+      try {
+        return await work();
+      } finally {
+        spent.set(label, (spent.get(label) ?? 0) + onCpu() - before);
+      }
+    });
+    previous = mine.catch(() => undefined);
+    return mine;
   };
   const label = (sql: string) => sql.trim().split(/\s+/).slice(0, 4).join(" ");
   const watched: typeof db = {

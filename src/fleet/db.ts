@@ -4,22 +4,26 @@
  * default `./koff-fleet-db`). Both speak the same SQL (src/fleet/sql.ts); nothing else in the
  * fleet code knows which engine it talks to.
  *
- * Bulk loads go through `COPY … FROM STDIN` on a server (pg-copy-streams) and `COPY … FROM
- * '/dev/blob'` on PGlite, both in COPY's binary format (src/fleet/copy-binary.ts).
+ * Bulk loads go through `COPY … FROM STDIN` on a server (sent with its data in one write,
+ * src/fleet/pg-copy-in.ts) and `COPY … FROM '/dev/blob'` on PGlite, both in COPY's binary format
+ * (src/fleet/copy-binary.ts). A server connection is in node-postgres's pipeline mode.
  *
- * Sources: node-postgres, https://node-postgres.com/apis/client; pg-copy-streams,
- * https://github.com/brianc/node-pg-copy-streams; PGlite, https://pglite.dev/docs/api (PGlite is
+ * Sources: node-postgres, https://node-postgres.com/apis/client (`pipeline`); PGlite, https://pglite.dev/docs/api (PGlite is
  * PostgreSQL compiled to WebAssembly; `blob` query option for COPY); COPY,
  * https://www.postgresql.org/docs/current/sql-copy.html.
  */
 import { closeSync, constants as fsConstants, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { mkdirp } from "../runbook/durable-fs.js";
 import { CodedError } from "../util/coded-error.js";
+import { copyIn } from "./pg-copy-in.js";
 
-/** One database connection. Parameters are `$1…`; arrays are sent as PostgreSQL arrays. */
+/**
+ * One database connection. Parameters are `$1…`; arrays are sent as PostgreSQL arrays. Calls
+ * may be issued before earlier ones are answered: they run one after the other in the order
+ * issued, and a server connection sends each as it is issued (pipelining), so statements that do
+ * not wait for each other's results cost one round trip together.
+ */
 export interface FleetDb {
   /** `postgres` or `pglite`, and where (the URL without its password, or the folder). */
   readonly describe: string;
@@ -84,7 +88,8 @@ export async function openFleetDb(url: string = DEFAULT_FLEET_DB, cwd = process.
 
 async function openPostgres(url: string): Promise<FleetDb> {
   const pg = await import("pg");
-  const client = new pg.default.Client({ connectionString: url });
+  // Pipeline mode: each query is sent as it is issued, not once the one before is answered.
+  const client = new pg.default.Client({ connectionString: url, pipeline: true });
   try {
     await client.connect();
   } catch (e) {
@@ -99,13 +104,13 @@ async function openPostgres(url: string): Promise<FleetDb> {
     query: async <T extends object>(sql: string, params?: unknown[]) =>
       (await client.query(sql, params)).rows as T[],
     exec: async (sql) => void (await client.query(sql)),
-    copyRows: async (table, columns, rows) => {
-      const { from } = await import("pg-copy-streams");
-      const sink = client.query(
-        from(`COPY ${table} (${columns.join(", ")}) FROM STDIN WITH (FORMAT binary)`),
-      );
-      await pipeline(Readable.from(rows), sink);
-    },
+    copyRows: (table, columns, rows) =>
+      copyIn(
+        pg.default,
+        client,
+        `COPY ${table} (${columns.join(", ")}) FROM STDIN WITH (FORMAT binary)`,
+        rows,
+      ),
     close: () => client.end(),
   };
 }

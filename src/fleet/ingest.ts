@@ -7,8 +7,11 @@
  * written in batches, one transaction each, while the next batch is read: the batch's host and
  * run ids the store already has are looked up; new hosts, new runs and their findings are loaded
  * with COPY; known hosts are updated by one `INSERT … ON CONFLICT` over arrays, files by SHA-256
- * inserted unless known; the summary's counts follow the hosts whose latest run changed. A run id
- * already stored is skipped, so ingesting the same report twice changes nothing. A report that
+ * inserted unless known; the summary's counts follow the hosts whose latest run changed. A batch
+ * costs two round trips to a server (its statements are pipelined: the lookups together, then
+ * the writes together, src/fleet/db.ts), and it is sent as soon as it is read, behind the batch
+ * before, one transaction holding the connection at a time. A run id already stored is skipped,
+ * so ingesting the same report twice changes nothing. A report that
  * cannot be read, is not a host report or cannot be written is reported and skipped; it never
  * stops the others. Memory is bounded by two batches, not by the input.
  *
@@ -57,6 +60,7 @@ const YIELD_EVERY = 10;
  */
 export async function migrate(db: FleetDb): Promise<number[]> {
   const applied: number[] = [];
+  const turn = new Turn();
   let current = "";
   try {
     // One process at a time (SQL.MIGRATION_LOCK_KEY): the versions are read under the lock.
@@ -66,7 +70,7 @@ export async function migrate(db: FleetDb): Promise<number[]> {
     for (const m of SQL.MIGRATIONS) {
       if (done.has(m.version)) continue;
       current = ` ${m.version} (${m.name})`;
-      await inTransaction(db, async () => {
+      await inTransaction(db, turn, async () => {
         await db.exec(m.sql);
         await db.query(SQL.RECORD_MIGRATION, [m.version, m.name]);
       });
@@ -85,15 +89,80 @@ export async function migrate(db: FleetDb): Promise<number[]> {
   return applied;
 }
 
-async function inTransaction<T>(db: FleetDb, work: () => Promise<T>): Promise<T> {
-  await db.query("BEGIN");
+/**
+ * The statements of one transaction, issued without waiting for each other's answers (the
+ * database runs them in order; a server connection pipelines them).
+ */
+class Sent {
+  private readonly answers: Promise<unknown>[] = [];
+
+  /** `answer`, kept to be settled with the others; its failure is also thrown by {@link settle}. */
+  add<T>(answer: Promise<T>): Promise<T> {
+    this.answers.push(answer);
+    // Settled (and thrown) by settle: never an unhandled rejection meanwhile.
+    answer.catch(() => undefined);
+    return answer;
+  }
+
+  /**
+   * Waits for every answer; the first failure in the order issued, if any (the statements after
+   * a failed one fail only because the transaction is aborted).
+   */
+  async firstError(): Promise<unknown> {
+    for (const a of await Promise.allSettled(this.answers)) if (a.status === "rejected") return a.reason;
+    return undefined;
+  }
+}
+
+/**
+ * The connection's turn, taken by one transaction at a time from its BEGIN until its COMMIT (or
+ * ROLLBACK) is issued: statements are issued without waiting for answers, and none of another
+ * transaction's may come between a transaction's own.
+ */
+class Turn {
+  private last: Promise<void> = Promise.resolve();
+
+  /** Waits for the turn (first come, first served); returns what gives it back. */
+  async take(): Promise<() => void> {
+    let give!: () => void;
+    const mine = new Promise<void>((resolve) => (give = resolve));
+    const before = this.last;
+    this.last = mine;
+    await before;
+    return give;
+  }
+}
+
+/**
+ * Runs `work` in a transaction, in its `turn` of the connection: BEGIN, the statements `work`
+ * issues through `sent` (it awaits only the answers it needs), COMMIT, all sent without waiting
+ * in between; the turn passes on once COMMIT is issued, then every answer is waited for. A
+ * failure rolls back and throws the first error in the order issued.
+ */
+async function inTransaction<T>(db: FleetDb, turn: Turn, work: (sent: Sent) => Promise<T>): Promise<T> {
+  const sent = new Sent();
+  const give = await turn.take();
+  let failure: unknown;
   try {
-    const out = await work();
-    await db.query("COMMIT");
+    sent.add(db.query("BEGIN"));
+    let out: T;
+    try {
+      out = await work(sent);
+    } catch (e) {
+      // Not committed: rolled back, still in this turn.
+      failure = (await sent.firstError()) ?? e;
+      await db.query("ROLLBACK").catch(() => undefined);
+      throw failure;
+    }
+    // COMMIT of a transaction a statement aborted answers ROLLBACK, not an error (and ends it
+    // as ROLLBACK would): the answers before it say whether it committed.
+    sent.add(db.query("COMMIT"));
+    give();
+    failure = await sent.firstError();
+    if (failure !== undefined) throw failure;
     return out;
-  } catch (e) {
-    await db.query("ROLLBACK").catch(() => undefined);
-    throw e;
+  } finally {
+    give();
   }
 }
 
@@ -118,17 +187,22 @@ export async function ingestReports(
   // The batches' COPY buffers, reused from one batch to the next.
   const pool = new ChunkPool();
   let batch = new Batch(pool);
+  const writer: Writer = { db, turn: new Turn(), pool, result, skip };
   // One batch is written while the next is read, turned into rows and encoded for COPY: the
-  // database and this process work at the same time. At most two batches are held.
+  // database and this process work at the same time. A batch is sent as soon as it is read,
+  // behind the one before, so the database goes from one to the next without waiting for this
+  // process; the next is read once the one before is answered. At most two batches are held.
   let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
     const full = batch;
     batch = new Batch(pool);
     seen = new Set();
-    await writing;
-    writing = full.reports.length > 0 ? writeBatch(db, full, pool, result, skip) : Promise.resolve();
+    if (full.reports.length === 0) return;
+    const before = writing;
+    writing = writeBatch(writer, full);
     // Awaited at the next flush; until then a failure must not count as unhandled.
     writing.catch(() => undefined);
+    await before;
   };
   for await (const input of inputs) {
     const rows = await readRows(input, skip);
@@ -180,14 +254,12 @@ async function readRows(
  * skipped and the rest are written; any other failure is thrown as `db-unavailable`.
  */
 async function writeBatch(
-  db: FleetDb,
+  writer: Writer,
   { reports: batch, copies }: { reports: ReportRows[]; copies?: RunCopies },
-  pool: ChunkPool,
-  result: IngestResult,
-  skip: (origin: string, reason: string) => void,
 ): Promise<void> {
+  const { db, result, skip } = writer;
   try {
-    const written = await inTransactionRetried(db, () => writeRows(db, batch, pool, copies));
+    const written = await inTransactionRetried(writer, (sent) => writeRows(writer, sent, batch, copies));
     // Sent and answered: the buffers can take the next batch. (After a failure they are left
     // to the garbage collector: a write of them may still be pending.)
     copies?.release();
@@ -206,7 +278,16 @@ async function writeBatch(
       return;
     }
   }
-  for (const one of batch) await writeBatch(db, { reports: [one] }, pool, result, skip);
+  for (const one of batch) await writeBatch(writer, { reports: [one] });
+}
+
+/** What writes batches: the connection, its turn, the pooled COPY buffers and the result so far. */
+interface Writer {
+  db: FleetDb;
+  turn: Turn;
+  pool: ChunkPool;
+  result: IngestResult;
+  skip: (origin: string, reason: string) => void;
 }
 
 /**
@@ -234,10 +315,10 @@ const CONFLICTS = new Set([
  * Source: PostgreSQL, "Explicit Locking" (Deadlocks),
  * https://www.postgresql.org/docs/current/explicit-locking.html.
  */
-async function inTransactionRetried<T>(db: FleetDb, work: () => Promise<T>): Promise<T> {
+async function inTransactionRetried<T>({ db, turn }: Writer, work: (sent: Sent) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await inTransaction(db, work);
+      return await inTransaction(db, turn, work);
     } catch (e) {
       const code = (e as { code?: unknown } | null)?.code;
       if (typeof code !== "string" || !CONFLICTS.has(code) || attempt >= CONFLICT_ATTEMPTS) throw e;
@@ -266,31 +347,97 @@ function columns<T, K extends keyof T>(rows: readonly T[], keys: readonly K[]): 
 }
 
 /**
- * Writes one batch's rows (its hosts, then its new runs with their findings and files); the
- * number of runs that were new. `copies`, when given, are the batch's runs, findings and file
+ * Writes one batch's rows (its hosts, then its new runs with their findings and files) through
+ * `sent`; the number of runs that were new. The lookups are one round trip, the writes another:
+ * nothing else waits for an answer. `copies`, when given, are the batch's runs, findings and file
  * sightings already encoded, sent as they are when none of its runs is stored.
  */
 async function writeRows(
-  db: FleetDb,
+  { db, pool }: Writer,
+  sent: Sent,
   batch: ReportRows[],
-  pool: ChunkPool,
   copies?: RunCopies,
 ): Promise<number> {
   // Runs already stored are left as they are, and so are their hosts (ingest is idempotent per
   // run id: a stored run tying its host's later latest run would otherwise take its place again);
   // the others are loaded with COPY. A run written meanwhile by another ingest makes the COPY
-  // fail on the primary key, and the batch is tried again (writeBatch).
-  const stored = await db.query<{ run_id: string }>(SQL.STORED_RUNS, [batch.map((r) => r.run.runId)]);
-  const old = new Set(stored.map((r) => r.run_id));
-  const news = batch.filter((r) => !old.has(r.run.runId));
-  const { changed, added } = news.length > 0 ? await writeHosts(db, news, pool) : { changed: [], added: 0 };
-  const files =
-    news.length === 0
-      ? 0
-      : await writeRuns(db, news, news.length === batch.length && copies ? copies : RunCopies.of(news));
-  // The summary's counts follow: the changed hosts' old latest runs out, their new ones in.
-  await db.query(SQL.ADD_SUMMARY_COUNTS, summaryCounts(changed, news, { hosts: added, files }));
+  // fail on the primary key, and the batch is tried again (writeBatch). The batch's hosts are
+  // looked up (and locked) with its runs, in the same round trip.
+  const storedRuns = sent.add(db.query<{ run_id: string }>(SQL.STORED_RUNS, [batch.map((r) => r.run.runId)]));
+  const storedHosts = sent.add(
+    db.query<StoredHost>(SQL.STORED_HOSTS, [[...new Set(batch.map((r) => r.host.hostId))]]),
+  );
+  // While the lookups wait for their answers (behind the batch before), the writes are made
+  // ready as if the store had none of the batch's runs and hosts, as in a first load; they are
+  // sent as they are when it has none.
+  let writes = prepareWrites(batch, new Map(), pool, copies ?? RunCopies.of(batch));
+  const old = new Set((await storedRuns).map((r) => r.run_id));
+  const known = new Map((await storedHosts).map((r) => [r.host_id, r]));
+  const news = old.size === 0 ? batch : batch.filter((r) => !old.has(r.run.runId));
+  if (old.size > 0 || known.size > 0) {
+    writes.hosts.release();
+    if (news.length === 0) return 0;
+    writes = prepareWrites(news, known, pool, news === batch ? writes.runs : RunCopies.of(news));
+  }
+  sendWrites(db, sent, writes);
   return news.length;
+}
+
+/** A batch's writes, ready to send ({@link prepareWrites}, {@link sendWrites}). */
+interface Writes {
+  /** New hosts, for COPY. */
+  hosts: CopyBinary;
+  /** Known hosts, for UPSERT_HOSTS. */
+  update: unknown[][];
+  runs: RunCopies;
+  /** INSERT_FILES's parameters, or none. */
+  files?: unknown[][];
+  /** ADD_SUMMARY_COUNTS's parameters. */
+  summary: unknown[];
+}
+
+/** What the statements after the lookups send, for the batch's new runs `news` and the `known` hosts. */
+function prepareWrites(
+  news: ReportRows[],
+  known: ReadonlyMap<string, StoredHost>,
+  pool: ChunkPool,
+  runs: RunCopies,
+): Writes {
+  const { changed, fresh, update } = prepareHosts(news, known, pool);
+  const files = new Map<string, ReportRows["files"][number]>();
+  for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
+  return {
+    hosts: fresh,
+    update,
+    runs,
+    ...(files.size > 0 && {
+      files: columns(
+        [...files.values()],
+        ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
+      ),
+    }),
+    // The summary's counts follow: the changed hosts' old latest runs out, their new ones in.
+    summary: summaryCounts(changed, news, fresh.count),
+  };
+}
+
+/**
+ * Sends a batch's writes: new hosts (COPY) and known ones (upsert), runs with where each saw its
+ * files (COPY), files by SHA-256 (counted in the summary's totals as added), findings (COPY), and
+ * the summary's counts.
+ */
+function sendWrites(db: FleetDb, sent: Sent, w: Writes): void {
+  // Pooled buffers go back to the pool once their COPY is answered (the server has read them).
+  const { hosts } = w;
+  if (hosts.count > 0)
+    sent.add(db.copyRows("hosts", SQL.HOSTS_COLUMNS.names, hosts.finish()).then(() => hosts.release()));
+  else hosts.release();
+  if (w.update[0]!.length > 0) sent.add(db.query(SQL.UPSERT_HOSTS, w.update));
+  const { runs, findings } = w.runs.finish();
+  sent.add(db.copyRows("runs", SQL.RUNS_COLUMNS.names, runs));
+  if (w.files !== undefined) sent.add(db.query(SQL.INSERT_FILES, w.files));
+  if (findings !== undefined) sent.add(db.copyRows("findings", SQL.FINDINGS_COLUMNS.names, findings));
+  sent.add(db.query(SQL.ADD_SUMMARY_COUNTS, w.summary));
 }
 
 /**
@@ -299,11 +446,7 @@ async function writeRows(
  * the totals; and the (host, run, ±1) sides left for the database (replaced runs, and a new latest
  * run stored before this batch).
  */
-function summaryCounts(
-  changed: LatestChange[],
-  news: ReportRows[],
-  added: { hosts: number; files: number },
-): unknown[] {
+function summaryCounts(changed: LatestChange[], news: ReportRows[], addedHosts: number): unknown[] {
   // By kind, then by a text id of the key: the key (one or two parts) is made and written as
   // JSON once per distinct key.
   const counts = new Map<string, Map<string, { key: unknown[]; n: number }>>();
@@ -363,7 +506,8 @@ function summaryCounts(
   }
   let findings = 0;
   for (const r of news) findings += r.findings.length;
-  const totals = { hosts: added.hosts, runs: news.length, findings, files: added.files };
+  // Files new to the store are counted as INSERT_FILES adds them.
+  const totals = { hosts: addedHosts, runs: news.length, findings };
   for (const [what, n] of Object.entries(totals)) count("total", what, what, undefined, n);
   const entries = [...counts].flatMap(([kind, ofKind]) => [...ofKind.values()].map((e) => ({ kind, ...e })));
   return [
@@ -386,16 +530,24 @@ interface LatestChange {
   newRun: string;
 }
 
+/** A host the store has: its latest run and when that was collected. */
+interface StoredHost {
+  host_id: string;
+  last_run_id: string;
+  last_seen: Date | string;
+}
+
 /**
- * The hosts of a batch: new ones loaded with COPY, known ones updated when this batch is newer
- * (their rows locked from the lookup on, so a concurrent ingest cannot change their latest run
- * in between). Returns the hosts whose latest run changed and how many hosts are new.
+ * The hosts of a batch's new runs: new ones encoded for COPY, `known` ones (looked up and locked
+ * in this transaction, so a concurrent ingest cannot change their latest run meanwhile) as
+ * UPSERT_HOSTS's parameters, which update them when this batch is newer; and the hosts whose
+ * latest run changes.
  */
-async function writeHosts(
-  db: FleetDb,
+function prepareHosts(
   batch: ReportRows[],
+  known: ReadonlyMap<string, StoredHost>,
   pool: ChunkPool,
-): Promise<{ changed: LatestChange[]; added: number }> {
+): { changed: LatestChange[]; fresh: CopyBinary; update: unknown[][] } {
   // One row per host (its latest run in the batch, its earliest time as first seen): an upsert
   // may not touch a row twice.
   const hosts = new Map<string, { latest: ReportRows; firstSeen: string }>();
@@ -408,31 +560,17 @@ async function writeHosts(
       if (at >= prev.latest.run.collectedAt) prev.latest = r;
     }
   }
-  // Hosts new to the store are loaded with COPY; the others are updated by one upsert (which
-  // also covers a host another ingest added meanwhile, should the COPY fail on the key).
-  const h = [...hosts.values()];
-  const stored = await db.query<{ host_id: string; last_run_id: string; last_seen: Date | string }>(
-    SQL.STORED_HOSTS,
-    [h.map((x) => x.latest.host.hostId)],
-  );
-  const known = new Map(stored.map((r) => [r.host_id, r]));
-  // As UPSERT_HOSTS decides: a known host takes this batch's run when it is not older.
+  // Hosts new to the store are loaded with COPY; the others are updated by one upsert (a host
+  // another ingest added meanwhile makes the COPY fail on the key, and the batch is tried again).
   const changed: LatestChange[] = [];
-  for (const { latest } of h) {
-    const { hostId } = latest.host;
-    const { runId, collectedAt } = latest.run;
-    const was = known.get(hostId);
-    if (was === undefined) changed.push({ hostId, oldRun: null, newRun: runId });
-    else if (Date.parse(collectedAt) >= new Date(was.last_seen).getTime() && was.last_run_id !== runId)
-      changed.push({ hostId, oldRun: was.last_run_id, newRun: runId });
-  }
   const fresh = new CopyBinary(SQL.HOSTS_COLUMNS.types, pool);
   const update: Array<ReportRows["host"] & { collectedAt: string; runId: string; firstSeen: string }> = [];
-  for (const { latest, firstSeen } of h) {
+  for (const { latest, firstSeen } of hosts.values()) {
     const x = latest.host;
-    const { collectedAt, runId } = latest.run;
-    if (known.has(x.hostId)) update.push({ ...x, collectedAt, runId, firstSeen });
-    else
+    const { runId, collectedAt } = latest.run;
+    const was = known.get(x.hostId);
+    if (was === undefined) {
+      changed.push({ hostId: x.hostId, oldRun: null, newRun: runId });
       fresh.add([
         x.hostId,
         x.idSource,
@@ -446,49 +584,30 @@ async function writeHosts(
         collectedAt,
         runId,
       ]);
+      continue;
+    }
+    // As UPSERT_HOSTS decides: a known host takes this batch's run when it is not older.
+    if (Date.parse(collectedAt) >= new Date(was.last_seen).getTime() && was.last_run_id !== runId)
+      changed.push({ hostId: x.hostId, oldRun: was.last_run_id, newRun: runId });
+    update.push({ ...x, collectedAt, runId, firstSeen });
   }
-  if (fresh.count > 0) {
-    await db.copyRows("hosts", SQL.HOSTS_COLUMNS.names, fresh.finish());
-    fresh.release();
-  }
-  if (update.length > 0)
-    await db.query(
-      SQL.UPSERT_HOSTS,
-      columns(update, [
-        "hostId",
-        "idSource",
-        "computerName",
-        "domain",
-        "osProduct",
-        "osBuild",
-        "osVersion",
-        "user",
-        "collectedAt",
-        "runId",
-        "firstSeen",
-      ]),
-    );
-  return { changed, added: fresh.count };
-}
-
-/** Runs new to the store (with where each saw its files), their files by SHA-256 and their findings; the number of files new to the store. */
-async function writeRuns(db: FleetDb, news: ReportRows[], copies: RunCopies): Promise<number> {
-  const { runs, findings } = copies.finish();
-  await db.copyRows("runs", SQL.RUNS_COLUMNS.names, runs);
-  const files = new Map<string, ReportRows["files"][number]>();
-  for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
-  const added =
-    files.size === 0
-      ? []
-      : await db.query(
-          SQL.INSERT_FILES,
-          columns(
-            [...files.values()],
-            ["sha256", "size", "verdict", "signatureState", "signer", "fileVersion", "machine"],
-          ),
-        );
-  if (findings !== undefined) await db.copyRows("findings", SQL.FINDINGS_COLUMNS.names, findings);
-  return added.length;
+  return {
+    changed,
+    fresh,
+    update: columns(update, [
+      "hostId",
+      "idSource",
+      "computerName",
+      "domain",
+      "osProduct",
+      "osBuild",
+      "osVersion",
+      "user",
+      "collectedAt",
+      "runId",
+      "firstSeen",
+    ]),
+  };
 }
 
 /**

@@ -161,11 +161,31 @@ function optString(v: unknown, path: string): string | null {
   return v === undefined || v === null ? null : string(v, path);
 }
 
+/** The decimal number of the ASCII digits `iso[at, at + n)` (DATE_TIME has checked they are digits). */
+function digits(iso: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) v = v * 10 + iso.charCodeAt(i) - 0x30;
+  return v;
+}
+
+/** Days in each month of a common year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** Whether an ISO 8601 time matching DATE_TIME names a real day and clock time (Date.parse rolls 02-30 over to March). */
 function isCalendarTime(iso: string): boolean {
-  const [y, mo, d, h, mi, sec] = [0, 5, 8, 11, 14, 17].map((at) => Number(iso.slice(at, at + (at ? 2 : 4))));
-  const day = new Date(Date.UTC(y!, mo! - 1, d!));
-  return day.getUTCMonth() === mo! - 1 && day.getUTCDate() === d && h! < 24 && mi! < 60 && sec! < 60;
+  const y = digits(iso, 0, 4);
+  const mo = digits(iso, 5, 2);
+  const d = digits(iso, 8, 2);
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = mo === 2 && leap ? 29 : MONTH_DAYS[mo - 1];
+  return (
+    days !== undefined &&
+    d >= 1 &&
+    d <= days &&
+    digits(iso, 11, 2) < 24 &&
+    digits(iso, 14, 2) < 60 &&
+    digits(iso, 17, 2) < 60
+  );
 }
 
 function oneOf<T extends string>(v: unknown, path: string, allowed: readonly T[]): T {
@@ -207,21 +227,51 @@ function connectorVersion(install: Json): string | null {
   return null;
 }
 
+const CHECK_ID = /^[a-z0-9-]{1,64}$/;
+
+/**
+ * `f[key]` through a checked reader: ordinary values pass straight through; only a failure
+ * builds the JSON pointer (`at`, then `within` if given, then `key`), so a report costs no
+ * pointer string per field.
+ */
+function field<T>(
+  f: Json,
+  at: string,
+  key: string,
+  read: (v: unknown, path: string) => T,
+  within?: string,
+): T {
+  const v = f[key];
+  try {
+    return read(v, "");
+  } catch (e) {
+    if (!(e instanceof HostReportError)) throw e;
+    return read(v, `${at}${within === undefined ? "" : `/${within}`}/${key}`);
+  }
+}
+
+const checkId = (v: unknown, path: string) => matching(v, path, CHECK_ID, "a check id");
+const severity = (v: unknown, path: string) => oneOf(v, path, SEVERITIES);
+const evidence = (v: unknown, path: string) => evidenceJson(object(v, path), path);
+
 function findingRows(doc: Json): ReportRows["findings"] {
-  return array(doc["findings"], "/findings").map((x, ordinal) => {
+  const list = array(doc["findings"], "/findings");
+  const rows: ReportRows["findings"] = [];
+  for (let ordinal = 0; ordinal < list.length; ordinal++) {
     const at = `/findings/${ordinal}`;
-    const f = object(x, at);
+    const f = object(list[ordinal], at);
     const remedy = f["remedy"];
-    return {
+    rows.push({
       ordinal,
-      checkId: matching(f["id"], `${at}/id`, /^[a-z0-9-]{1,64}$/, "a check id"),
-      severity: oneOf(f["severity"], `${at}/severity`, SEVERITIES),
-      title: string(f["title"], `${at}/title`),
-      message: string(f["message"], `${at}/message`),
-      remedy: remedy === null ? null : string(remedy, `${at}/remedy`),
-      evidence: evidenceJson(object(f["evidence"], `${at}/evidence`), `${at}/evidence`),
-    };
-  });
+      checkId: field(f, at, "id", checkId),
+      severity: field(f, at, "severity", severity),
+      title: field(f, at, "title", string),
+      message: field(f, at, "message", string),
+      remedy: remedy === null ? null : field(f, at, "remedy", string),
+      evidence: field(f, at, "evidence", evidence),
+    });
+  }
+  return rows;
 }
 
 /** Canonical lower-case Windows paths, memoised: a fleet repeats the same few thousand paths. */
@@ -236,19 +286,26 @@ function pathKey(p: string): string {
   return key;
 }
 
+const verdict = (v: unknown, path: string) => oneOf(v, path, VERDICTS);
+const sha256 = (v: unknown, path: string) => matching(v, path, SHA256, "a SHA-256 in hex");
+const optObject = (v: unknown, path: string): Json => (v === undefined ? {} : object(v, path));
+
 function fileRows(doc: Json, folderPaths: string[]): ReportRows["files"] {
-  // As isUnderWindowsPath, with each folder's key computed once.
+  // As isUnderWindowsPath, with each folder's key (and that key as a prefix) computed once.
   const folders = folderPaths.map((f) => pathKey(f).replace(/\\$/, ""));
+  const below = folders.map((f) => `${f}\\`);
   const seen = new Set<string>();
   const files: ReportRows["files"] = [];
-  for (const [i, x] of array(doc["triage"], "/triage").entries()) {
+  const triage = array(doc["triage"], "/triage");
+  for (let i = 0; i < triage.length; i++) {
     const at = `/triage/${i}`;
-    const t = object(x, at);
-    const verdict = oneOf(t["verdict"], `${at}/verdict`, VERDICTS);
-    const where = optString(t["windowsPath"], `${at}/windowsPath`) ?? string(t["path"], `${at}/path`);
+    const t = object(triage[i], at);
+    const v = field(t, at, "verdict", verdict);
+    const where = field(t, at, "windowsPath", optString) ?? field(t, at, "path", string);
     // One row per path; a file that could not be read has no trustworthy hash to key it by.
-    if (seen.has(where.toLowerCase()) || verdict === "error") continue;
-    seen.add(where.toLowerCase());
+    const lower = where.toLowerCase();
+    if (seen.has(lower) || v === "error") continue;
+    seen.add(lower);
     const key = pathKey(where);
     const size = t["size"];
     if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0)
@@ -256,21 +313,23 @@ function fileRows(doc: Json, folderPaths: string[]): ReportRows["files"] {
         `${at}/size`,
         `expected a byte count, found ${typeName(size)} ${String(size)}`,
       );
-    const signature = t["signature"] === undefined ? {} : object(t["signature"], `${at}/signature`);
-    const pe = t["pe"] === undefined ? {} : object(t["pe"], `${at}/pe`);
-    const versionInfo =
-      pe["versionInfo"] === undefined ? {} : object(pe["versionInfo"], `${at}/pe/versionInfo`);
+    const signature = field(t, at, "signature", optObject);
+    const pe = field(t, at, "pe", optObject);
+    const versionInfo = field(pe, at, "versionInfo", optObject, "pe");
+    let inInstall = false;
+    for (let k = 0; k < folders.length && !inInstall; k++)
+      inInstall = key === folders[k] || key.startsWith(below[k]!);
     files.push({
       path: where,
-      sha256: matching(t["sha256"], `${at}/sha256`, SHA256, "a SHA-256 in hex").toLowerCase(),
+      sha256: field(t, at, "sha256", sha256).toLowerCase(),
       size,
-      verdict,
-      signatureState: optString(signature["state"], `${at}/signature/state`),
-      signer: optString(signature["signer"], `${at}/signature/signer`),
-      fileVersion: optString(versionInfo["fileVersion"], `${at}/pe/versionInfo/fileVersion`),
-      machine: optString(pe["machine"], `${at}/pe/machine`),
+      verdict: v,
+      signatureState: field(signature, at, "state", optString, "signature"),
+      signer: field(signature, at, "signer", optString, "signature"),
+      fileVersion: field(versionInfo, at, "fileVersion", optString, "pe/versionInfo"),
+      machine: field(pe, at, "machine", optString, "pe"),
       provider: PROVIDER_NAMES.has(key.slice(key.lastIndexOf("\\") + 1)),
-      inInstall: folders.some((f) => key === f || key.startsWith(`${f}\\`)),
+      inInstall,
     });
   }
   return files;

@@ -303,16 +303,24 @@ export const FINDINGS_COLUMNS = copyColumns({
   evidence: "jsonb",
 });
 
-/** Files by SHA-256: the first report of a hash describes it (the same bytes triage the same); returns those added. */
+/**
+ * Files by SHA-256: the first report of a hash describes it (the same bytes triage the same);
+ * those added are counted in the summary's total of files (`summary_counts`, kind `total`).
+ */
 export const INSERT_FILES = `
-INSERT INTO files (sha256, size, verdict, signature_state, signer, file_version, machine)
-SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-ON CONFLICT (sha256) DO NOTHING
-RETURNING sha256`;
+WITH added AS (
+  INSERT INTO files (sha256, size, verdict, signature_state, signer, file_version, machine)
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+  ON CONFLICT (sha256) DO NOTHING
+  RETURNING 1)
+INSERT INTO summary_counts AS c (kind, key, n)
+SELECT 'total', '["files"]', COUNT(*) FROM added
+ON CONFLICT (kind, key) DO UPDATE SET n = c.n + EXCLUDED.n`;
 
 /**
  * Keeps `summary_counts` in step with a batch. $1, $2, $3: counts this process worked out itself
- * (kind, key as JSON text, amount: the new latest runs written by the batch, and totals). $4, $5,
+ * (kind, key as JSON text, amount: the new latest runs written by the batch, and the totals of
+ * hosts, runs and findings; INSERT_FILES counts files). $4, $5,
  * $6: hosts, runs and ±1 for the rest, worked out here from the stored rows (CONTRIBUTIONS): the
  * latest runs the batch replaced (-1) and new latest runs stored before the batch (+1). Run after
  * the batch's runs, findings and file sightings are written.
@@ -383,7 +391,7 @@ SELECT host_id, computer_name, last_user,
        to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_seen
 FROM hosts WHERE last_seen < $1::timestamptz ORDER BY hosts.last_seen, host_id`;
 
-/** Fleet totals: every host, run, finding and file stored (ADD_SUMMARY_COUNTS keeps them). */
+/** Fleet totals: every host, run, finding and file stored (ADD_SUMMARY_COUNTS and INSERT_FILES keep them). */
 export const SUMMARY_TOTALS = `SELECT ${["hosts", "runs", "findings", "files"]
   .map((t) => `COALESCE((SELECT n FROM summary_counts WHERE kind = 'total' AND key = '["${t}"]'), 0) AS ${t}`)
   .join(", ")}`;

@@ -262,6 +262,67 @@ function engineSuite(engine: string, start: () => Promise<{ url: string; stop():
       assert.deepEqual(orphans, [], "every finding and file has its run, every run its host");
     });
 
+    it("a batch the database refuses is retried report by report while the batches after it are already sent; each is written once", async (t) => {
+      if (skip) return t.skip(skip);
+      const good = Array.from({ length: 7 }, () => report());
+      const refused = report((d) => (d.host["id"] = randomBytes(1 << 19).toString("hex")));
+      // Batches of two: the first holds the refused report, six more reports follow it.
+      const r = await ingestReports(db, inputs([good[0], refused, ...good.slice(1)]), { batch: 2 });
+      assert.equal(r.ingested, 7);
+      assert.deepEqual(
+        r.skipped.map((s) => s.origin),
+        ["doc-1"],
+      );
+      const stored = await db.query<{ run_id: string }>(
+        "SELECT run_id::text AS run_id FROM runs WHERE run_id = ANY ($1::uuid[]) ORDER BY run_id",
+        [good.map((g) => g.runId)],
+      );
+      assert.deepEqual(
+        stored.map((x) => x.run_id),
+        good.map((g) => g.runId).sort(),
+      );
+      const [counted] = await db.query<{ runs: number }>(
+        `SELECT n AS runs FROM summary_counts WHERE kind = 'total' AND key = '["runs"]'`,
+      );
+      const [all] = await db.query<{ n: number }>("SELECT COUNT(*)::integer AS n FROM runs");
+      assert.equal(counted!.runs, all!.n, "the kept total of runs follows the runs written");
+    });
+
+    it("no other transaction's statements come between a transaction's BEGIN and its end, even while its lookups are slow to answer", async (t) => {
+      if (skip) return t.skip(skip);
+      const issued: string[] = [];
+      const word = (sql: string) => sql.trim().split(/\s+/)[0]!.toUpperCase();
+      const slow: FleetDb = {
+        describe: db.describe,
+        query: async <T extends object>(sql: string, params?: unknown[]) => {
+          issued.push(word(sql));
+          const answer = db.query<T>(sql, params);
+          // Lookups answered late: the next batches are read and sent meanwhile.
+          if (sql.includes("FOR UPDATE")) await new Promise((resolve) => setTimeout(resolve, 20));
+          return answer;
+        },
+        exec: (sql) => (issued.push(word(sql)), db.exec(sql)),
+        copyRows: (table, columns, rows) => (issued.push("COPY"), db.copyRows(table, columns, rows)),
+        close: () => Promise.resolve(),
+      };
+      const refused = report((d) => (d.host["id"] = randomBytes(1 << 19).toString("hex")));
+      const docs = [report(), refused, ...Array.from({ length: 8 }, () => report())];
+      const r = await ingestReports(slow, inputs(docs), { batch: 2 });
+      assert.equal(r.ingested, 9);
+      assert.equal(r.skipped.length, 1);
+      let open = false;
+      for (const [i, w] of issued.entries()) {
+        if (w === "BEGIN")
+          assert.ok(!open, `BEGIN inside a transaction at statement ${i}: ${issued.join(" ")}`);
+        if (w === "BEGIN") open = true;
+        else if (w === "COMMIT" || w === "ROLLBACK") open = false;
+      }
+      assert.ok(
+        issued.filter((w) => w === "BEGIN").length >= 5,
+        "a transaction per batch, and per report retried",
+      );
+    });
+
     it("a database that fails for another reason (a lost connection) stops the ingest; no report is called bad", async (t) => {
       if (skip) return t.skip(skip);
       const [before] = await db.query<{ n: number }>("SELECT COUNT(*)::integer AS n FROM runs");
