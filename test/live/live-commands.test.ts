@@ -5,10 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { parseNetstatAno, isOutbound } from "../../src/windows/tool-output/netstat.js";
 import { parseTasklistCsv } from "../../src/windows/tool-output/tasklist.js";
 import { parseWevtutilXml } from "../../src/windows/tool-output/wevtutil.js";
@@ -81,11 +81,18 @@ describe("wevtutil qe /f:xml", () => {
 });
 
 describe("Wine's own commands", { skip: wine ? false : "wine is not installed" }, () => {
-  const env = {
-    ...process.env,
-    WINEPREFIX: mkdtempSync(path.join(tmpdir(), "koff-wine-")),
-    WINEDEBUG: "-all",
-  };
+  // A fresh prefix (about 700 MB once Wine has set it up) for these tests only: made when they
+  // run, and removed after them with its wineserver stopped, so repeated runs do not fill /tmp.
+  const env: NodeJS.ProcessEnv = { ...process.env, WINEDEBUG: "-all" };
+  before(() => {
+    env.WINEPREFIX = mkdtempSync(path.join(tmpdir(), "koff-wine-"));
+  });
+  after(() => {
+    const prefix = env.WINEPREFIX;
+    if (prefix === undefined) return;
+    spawnSync("wineserver", ["-k"], { env, timeout: 30_000 });
+    rmSync(prefix, { recursive: true, force: true });
+  });
   it("netstat.exe -ano output parses (Wine prints the documented header)", () => {
     const r = spawnSync("wine", ["netstat.exe", "-ano"], { env, encoding: "utf8", timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);
