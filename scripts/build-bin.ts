@@ -22,7 +22,7 @@
  * per bundle keeps the tree-shaking of {@link sourcesWithoutSideEffects}; each process still
  * reads exactly one file. The price is disk space: shared code is repeated in each file.
  *
- * Dependencies are bundled too, except pg, pg-copy-streams and @electric-sql/pglite (`fleet`
+ * Dependencies are bundled too, except pg and @electric-sql/pglite (`fleet`
  * imports them only when it opens a database, and pglite reads its WebAssembly files from
  * beside its own module) and iconv-lite's double-byte code-page tables ({@link iconvTablesOutside}).
  * They stay runtime dependencies, resolved from node_modules when first used.
@@ -153,10 +153,10 @@ export async function binBundleOptions(): Promise<BuildOptions> {
     ...common,
     format: "cjs",
     minifyWhitespace: true,
-    external: ["pg", "pg-copy-streams", "@electric-sql/pglite"],
+    external: ["pg", "@electric-sql/pglite"],
     // `import("pg")` becomes `require("pg")`: an `import()` inside a vm.Script needs
     // `importModuleDynamically`, which Node 20 calls experimental and drops for code that comes
-    // from a code cache. pg, pg-copy-streams and pglite all have a CommonJS entry point.
+    // from a code cache. pg and pglite both have a CommonJS entry point.
     supported: { "dynamic-import": false },
     // A few modules find the package's files from their own URL (schemas/, docs/); in the bundle
     // that is the bundle's URL, as it was when the bundles were ES modules.
