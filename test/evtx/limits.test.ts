@@ -160,3 +160,65 @@ describe("evtx limits", () => {
     assert.deepEqual(log.records[0]?.event, { name: "a", attributes: [], children: ["hi"] });
   });
 });
+
+describe("evtx: nested fragments that never parse are read a bounded number of times", () => {
+  /**
+   * One record of `levels` nested template instances of `<a>{BinXml value}</a>`, the innermost
+   * value a fragment of `leafTokens` empty text tokens then a bad token: unreadable with or
+   * without dependency identifiers, so every level tries both readings.
+   */
+  function nestedLog(levels: number, leafTokens: number): Uint8Array {
+    const D = 40000;
+    const t = new Out()
+      .raw(fragmentHeader)
+      .u8(0x01)
+      .u16(0xffff)
+      .u32(0)
+      .u32(NAME_AT)
+      .u8(0x02)
+      .u8(0x0d)
+      .u16(0)
+      .u8(0x21)
+      .u8(0x04, 0x00);
+    const definition = new Out()
+      .u32(0)
+      .raw(new Array<number>(16).fill(0))
+      .u32(t.bytes.length)
+      .raw(t.bytes).bytes;
+    const instance = (value: number[]) =>
+      new Out()
+        .raw(fragmentHeader)
+        .u8(0x0c, 0x01)
+        .u32(9)
+        .u32(D)
+        .u32(1)
+        .u16(value.length)
+        .u8(0x21, 0)
+        .raw(value).bytes;
+    const leaf = new Out().raw(fragmentHeader);
+    for (let i = 0; i < leafTokens; i++) leaf.u8(0x05, 0x01).u16(0);
+    leaf.u8(0xff);
+    let value = leaf.bytes;
+    for (let level = 0; level < levels; level++) value = instance(value);
+    return craftedLog(value, [[D, definition]]);
+  }
+
+  it("costs about the same at 14 levels as at 7 (each extra level doubled it: 2^levels readings)", () => {
+    const cpu = (bytes: Uint8Array) => {
+      const t0 = process.cpuUsage();
+      const a = only(bytes);
+      const t = process.cpuUsage(t0);
+      assert.equal(a.code, "bad-token", JSON.stringify(a));
+      return Math.max(1, t.user + t.system);
+    };
+    const shallow = nestedLog(7, 2000);
+    const deep = nestedLog(14, 2000);
+    cpu(shallow);
+    cpu(deep);
+    const low = Math.min(cpu(shallow), cpu(shallow), cpu(shallow));
+    const high = Math.min(cpu(deep), cpu(deep), cpu(deep));
+    // Twice the levels, nearly the same bytes: a bounded reading costs at most a few times more;
+    // the doubling one cost 2^7 = 128 times more.
+    assert.ok(high / low < 16, `14 levels: ${high} µs, 7 levels: ${low} µs`);
+  });
+});
