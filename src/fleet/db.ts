@@ -90,6 +90,10 @@ async function openPostgres(url: string): Promise<FleetDb> {
   const pg = await import("pg");
   // Pipeline mode: each query is sent as it is issued, not once the one before is answered.
   const client = new pg.default.Client({ connectionString: url, pipeline: true });
+  // A connection lost after connecting (the server restarted, the backend was terminated) is an
+  // 'error' event on the client: without a listener Node ends the process with it. Its queries
+  // then fail (pg rejects them), which ingest reports as db-unavailable.
+  client.on("error", () => undefined);
   try {
     await client.connect();
   } catch (e) {
