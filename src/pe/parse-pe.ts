@@ -112,8 +112,14 @@ function parseMappedHeaders(ctx: ParseContext, bytes: Uint8Array) {
       ctx.mode === "permissive" &&
       pageEnd > bytes.length;
     if (!retry) throw error;
+    // Zeros past the end; of the file, only what the header parse reads is copied: the DOS
+    // header and everything from e_lfanew on (short, since the headers are cut by the end).
+    // A copy of the whole file would double the memory of a large file with a short tail.
     const padded = new Uint8Array(pageEnd);
-    padded.set(bytes);
+    padded.set(bytes.subarray(0, 64));
+    const lfanew =
+      bytes.length >= 64 ? new DataView(bytes.buffer, bytes.byteOffset, 64).getUint32(0x3c, true) : 0;
+    if (lfanew < bytes.length) padded.set(bytes.subarray(lfanew), lfanew);
     const headers = new ParseContext(padded, "permissive");
     let parsed: ReturnType<typeof parseImageHeaders>;
     try {
