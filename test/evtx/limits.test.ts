@@ -57,6 +57,26 @@ function craftedLog(body: number[], extra: [number, number[]][] = []): Uint8Arra
 
 const fragmentHeader = [0x0f, 0x01, 0x01, 0x00];
 
+/** A template definition at a chunk offset: next-definition offset 0, a zero GUID, size, `data`. */
+function templateDefinition(data: number[]): number[] {
+  return new Out().u32(0).raw(new Array<number>(16).fill(0)).u32(data.length).raw(data).bytes;
+}
+
+/** The template data `<a>{substitution 0, of value type `type`}</a>`, element name "a" at {@link NAME_AT}. */
+function oneSlotElement(type: number): number[] {
+  return new Out()
+    .raw(fragmentHeader)
+    .u8(0x01)
+    .u16(0xffff)
+    .u32(0)
+    .u32(NAME_AT)
+    .u8(0x02)
+    .u8(0x0d)
+    .u16(0)
+    .u8(type)
+    .u8(0x04, 0x00).bytes;
+}
+
 function only(bytes: Uint8Array) {
   const log = readEvtx(bytes);
   assert.equal(log.records.length, 0);
@@ -76,11 +96,7 @@ describe("evtx limits", () => {
   it("a template definition that instantiates itself: cycle", () => {
     const D = 2048;
     const definitionData = new Out().raw(fragmentHeader).u8(0x0c, 0x01).u32(7).u32(D).u32(0).u8(0x00).bytes;
-    const definition = new Out()
-      .u32(0)
-      .raw(new Array<number>(16).fill(0))
-      .u32(definitionData.length)
-      .raw(definitionData).bytes;
+    const definition = templateDefinition(definitionData);
     const body = new Out().raw(fragmentHeader).u8(0x0c, 0x01).u32(7).u32(D).u32(0).u8(0x00).bytes;
     assert.equal(only(craftedLog(body, [[D, definition]])).code, "cycle");
   });
@@ -91,11 +107,7 @@ describe("evtx limits", () => {
     const t = new Out().raw(fragmentHeader).u8(0x01).u16(0xffff).u32(0).u32(NAME_AT).u8(0x02);
     for (let i = 0; i < 400; i++) t.u8(0x0d).u16(0).u8(0x21);
     t.u8(0x04, 0x00);
-    const definition = new Out()
-      .u32(0)
-      .raw(new Array<number>(16).fill(0))
-      .u32(t.bytes.length)
-      .raw(t.bytes).bytes;
+    const definition = templateDefinition(t.bytes);
     const instance = (value: number[], type: number) =>
       new Out()
         .raw(fragmentHeader)
@@ -120,7 +132,7 @@ describe("evtx limits", () => {
   it("a substitution count above MAX_SUBSTITUTIONS: count-over-limit", () => {
     const D = 2048;
     const t = new Out().raw(fragmentHeader).u8(0x01).u16(0xffff).u32(0).u32(NAME_AT).u8(0x03, 0x00).bytes;
-    const definition = new Out().u32(0).raw(new Array<number>(16).fill(0)).u32(t.length).raw(t).bytes;
+    const definition = templateDefinition(t);
     const body = new Out()
       .raw(fragmentHeader)
       .u8(0x0c, 0x01)
@@ -132,18 +144,7 @@ describe("evtx limits", () => {
 
   it("the crafted record reads when sound (the helper itself is right)", () => {
     const D = 2048;
-    const t = new Out()
-      .raw(fragmentHeader)
-      .u8(0x01)
-      .u16(0xffff)
-      .u32(0)
-      .u32(NAME_AT)
-      .u8(0x02)
-      .u8(0x0d)
-      .u16(0)
-      .u8(0x01)
-      .u8(0x04, 0x00).bytes;
-    const definition = new Out().u32(0).raw(new Array<number>(16).fill(0)).u32(t.length).raw(t).bytes;
+    const definition = templateDefinition(oneSlotElement(0x01));
     const body = new Out()
       .raw(fragmentHeader)
       .u8(0x0c, 0x01)
@@ -169,22 +170,7 @@ describe("evtx: nested fragments that never parse are read a bounded number of t
    */
   function nestedLog(levels: number, leafTokens: number): Uint8Array {
     const D = 40000;
-    const t = new Out()
-      .raw(fragmentHeader)
-      .u8(0x01)
-      .u16(0xffff)
-      .u32(0)
-      .u32(NAME_AT)
-      .u8(0x02)
-      .u8(0x0d)
-      .u16(0)
-      .u8(0x21)
-      .u8(0x04, 0x00);
-    const definition = new Out()
-      .u32(0)
-      .raw(new Array<number>(16).fill(0))
-      .u32(t.bytes.length)
-      .raw(t.bytes).bytes;
+    const definition = templateDefinition(oneSlotElement(0x21));
     const instance = (value: number[]) =>
       new Out()
         .raw(fragmentHeader)
