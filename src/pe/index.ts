@@ -21,7 +21,7 @@ export { computePeChecksum, PeChecksumAccumulator } from "./checksum.js";
 export { walkFileBytes, WALK_CHUNK_BYTES, type ByteRun, type ByteSink, type ByteWalk } from "./byte-walk.js";
 export { sniffPe, PE_SNIFF_BYTES, PE_SNIFF_MAX_LFANEW } from "./signature-sniff.js";
 export { shannonEntropy, addToHistogram, entropyOfHistogram } from "./entropy.js";
-export { RvaMapper, type MappedRva } from "./rva.js";
+export { RvaMapper, flatMappingEnd, type MappedRva, type SectionLike } from "./rva.js";
 export { machineName, MACHINE_NAMES } from "./file-header.js";
 export {
   DATA_DIRECTORY_NAMES,

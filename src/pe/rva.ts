@@ -19,7 +19,10 @@
 import type { ByteReader } from "../util/byte-reader.js";
 import { PeFormatError } from "./errors.js";
 
-/** What the mapper reads of a section header: a parsed SectionHeader or a bare span. */
+/**
+ * What the mapper reads of a section header: a parsed SectionHeader, or the four fields
+ * section-table.ts `sectionSpans` reads of each header past the analysed ones.
+ */
 export interface SectionLike {
   virtualAddress: number;
   virtualSize: number;
@@ -51,6 +54,17 @@ function alignUp(value: number, alignment: number): number {
 }
 
 /** Maps RVAs to file offsets for one image. Immutable after construction. */
+/**
+ * For a low-alignment image (SectionAlignment below the page), how many bytes of the file the
+ * loader maps flat, RVA = file offset: the file up to SizeOfImage rounded up to a page. 0 for a
+ * page-aligned image, which is mapped section by section.
+ */
+export function flatMappingEnd(sectionAlignment: number, sizeOfImage: number, fileSize: number): number {
+  return sectionAlignment < PAGE_BYTES
+    ? Math.min(fileSize, Math.ceil(Math.max(1, sizeOfImage) / PAGE_BYTES) * PAGE_BYTES)
+    : 0;
+}
+
 /** Up to this many sections, a look-up walks them in table order; above, it searches pieces. */
 const LINEAR_REGIONS = 16;
 
@@ -178,10 +192,7 @@ export class RvaMapper {
     sizeOfImage = Number.MAX_SAFE_INTEGER,
   ) {
     this.#fileSize = fileSize;
-    this.#flatEnd =
-      sectionAlignment < PAGE_BYTES
-        ? Math.min(fileSize, Math.ceil(Math.max(1, sizeOfImage) / PAGE_BYTES) * PAGE_BYTES)
-        : 0;
+    this.#flatEnd = flatMappingEnd(sectionAlignment, sizeOfImage, fileSize);
     this.#headersEnd = Math.min(sizeOfHeaders, fileSize);
     this.#regions = sections.map((s) => {
       const virtualSpan = alignUp(s.virtualSize !== 0 ? s.virtualSize : s.sizeOfRawData, sectionAlignment);
@@ -233,16 +244,6 @@ export class RvaMapper {
     }
     if (rva < this.#headersEnd) return { offset: rva, available: this.#headersEnd - rva };
     return undefined;
-  }
-
-  /** True for a low-alignment image, mapped flat (see the module comment). */
-  get flat(): boolean {
-    return this.#flatEnd > 0;
-  }
-
-  /** For a flat image, how many bytes of the file the mapping covers (else 0). */
-  get flatLength(): number {
-    return this.#flatEnd;
   }
 
   /** The file offset of `rva`, or `undefined` (see {@link RvaMapper.resolve}). */

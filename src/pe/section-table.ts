@@ -10,6 +10,7 @@
  */
 import { MAX_SECTIONS } from "./limits.js";
 import type { ParseContext } from "./parse-context.js";
+import type { SectionLike } from "./rva.js";
 import type { SectionHeader } from "./types.js";
 import { latin1 } from "../util/byte-reader.js";
 
@@ -28,22 +29,11 @@ export const IMAGE_SCN_MEM_WRITE = 0x80000000;
 export const LOADER_RAW_ALIGNMENT = 0x200;
 
 /**
- * What the RVA mapper needs of one section header: every header Windows reads, past
- * {@link MAX_SECTIONS} too (Vista and later load up to 65,535 sections, so an image can keep its
- * import table in its 97th).
- */
-export interface SectionSpan {
-  virtualAddress: number;
-  virtualSize: number;
-  sizeOfRawData: number;
-  /** PointerToRawData as the loader uses it ({@link loaderRawOffset}). */
-  rawDataOffset: number;
-}
-
-/**
- * The spans of all NumberOfSections headers that lie in the file (at most 65,535, the field's
- * range): the first {@link MAX_SECTIONS} are `analysed` (the parsed headers), the rest are read
- * here, four fields each.
+ * What the RVA mapper reads of every NumberOfSections header that lies in the file (at most
+ * 65,535, the field's range), past {@link MAX_SECTIONS} too: Vista and later load that many
+ * sections, so an image can keep its import table in its 97th. The first {@link MAX_SECTIONS}
+ * are `analysed` (the parsed headers); the rest are read here, four fields each, with the
+ * loader's `rawDataOffset` ({@link loaderRawOffset}).
  */
 export function sectionSpans(
   ctx: ParseContext,
@@ -51,8 +41,8 @@ export function sectionSpans(
   numberOfSections: number,
   fileAlignment: number,
   analysed: readonly SectionHeader[],
-): SectionSpan[] {
-  const spans: SectionSpan[] = analysed.map((h) => ({
+): SectionLike[] {
+  const spans: SectionLike[] = analysed.map((h) => ({
     virtualAddress: h.virtualAddress,
     virtualSize: h.virtualSize,
     sizeOfRawData: h.sizeOfRawData,

@@ -22,6 +22,7 @@
  * PE/COFF specification §4 (section layout), §6.4.3 (Hint/Name table;
  * https://learn.microsoft.com/en-us/windows/win32/debug/pe-format).
  */
+import { flatMappingEnd } from "../pe/index.js";
 import type { PeImage } from "../pe/types.js";
 import { IMPORT_RULES } from "./behavior-rules.js";
 
@@ -60,10 +61,9 @@ function alignUp(value: number, alignment: number): number {
 /** The mapped runs of file bytes, in virtual-address order. */
 function mappedSegments(pe: PeImage): Segment[] {
   const size = pe.size;
-  const { sectionAlignment, sizeOfImage } = pe.optionalHeader;
-  // A low-alignment image is mapped flat, as one view of the file (src/pe/rva.ts).
-  if (sectionAlignment < 4096)
-    return [{ rva: 0, offset: 0, length: Math.min(size, Math.ceil(Math.max(1, sizeOfImage) / 4096) * 4096) }];
+  // A low-alignment image is mapped flat, as one view of the file.
+  const flat = flatMappingEnd(pe.optionalHeader.sectionAlignment, pe.optionalHeader.sizeOfImage, size);
+  if (flat > 0) return [{ rva: 0, offset: 0, length: flat }];
   const segments: Segment[] = [
     { rva: 0, offset: 0, length: Math.min(pe.optionalHeader.sizeOfHeaders, size) },
   ];
