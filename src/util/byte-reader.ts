@@ -149,7 +149,6 @@ export class ByteReader {
 }
 
 const utf16Decoder = new TextDecoder("utf-16le");
-const latin1Decoder = new TextDecoder("latin1");
 
 /** Strings up to this many code units are decoded without TextDecoder (its per-call cost dominates). */
 const SHORT_UTF16_UNITS = 64;
@@ -182,8 +181,10 @@ function decodeUtf16(bytes: Uint8Array): string {
  * Decodes single-byte text as ISO-8859-1: each byte becomes the code point of the same value.
  * That is what regf "compressed" key and value names are (UTF-16 names whose code units are all
  * below 0x100), and PE section names are ASCII. ANSI text (Windows-1252, where 0x80 is "€") needs
- * `decodeWindows1252` from src/windows/ instead: Node's TextDecoder maps "latin1" to ISO-8859-1.
+ * `decodeWindows1252` from src/windows/ instead. Decoded by Buffer's "latin1", which is
+ * ISO-8859-1 in every Node version; a TextDecoder labelled "latin1" is ISO-8859-1 in Node 20 but
+ * Windows-1252 where it follows the WHATWG Encoding Standard.
  */
 export function latin1(bytes: Uint8Array): string {
-  return latin1Decoder.decode(bytes);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 }

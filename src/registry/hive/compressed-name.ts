@@ -7,15 +7,9 @@
  * Source: ReactOS `CmpCopyCompressedName` / `CmpCompressedName`
  * (https://github.com/reactos/reactos/blob/master/sdk/lib/cmlib/cmname.c).
  */
-
-/** Code units per `String.fromCharCode` call (keeps the argument list short). */
-const CHUNK = 4096;
+import { latin1 } from "../../util/byte-reader.js";
 
 /** The name whose compressed bytes are `bytes`: each byte is the UTF-16 code unit of the same value. */
 export function decodeCompressedName(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i += CHUNK) {
-    out += String.fromCharCode(...bytes.subarray(i, Math.min(bytes.length, i + CHUNK)));
-  }
-  return out;
+  return latin1(bytes);
 }
