@@ -70,6 +70,18 @@ export {
   writeHive,
   writeEmptyHive,
   type WriteHiveOptions,
+  marvin32,
+  HIVE_LOG_MARVIN_SEED,
+  replayHiveLogs,
+  type HiveLogInput,
+  type HiveLogProblem,
+  type HiveLogOutcome,
+  type HiveRecovery,
+  type ReplayOptions,
+  parseLogBaseBlock,
+  LOG_BASE_BLOCK_SIZE,
+  type LogBaseBlock,
+  type HiveLogFormat,
 } from "./hive/index.js";
 export {
   parseRegFile,
