@@ -8,6 +8,8 @@ import { normalizeWindowsPath, windowsPathKey } from "../paths/windows-path.js";
 import { manifestOf, sha256File } from "./durable-fs.js";
 import { quoteArg, shellStyleOf } from "../report/next-step.js";
 import { RunbookError } from "./errors.js";
+import { CHECKSUM_OFFSET, computeBaseBlockChecksum } from "../registry/hive/base-block.js";
+import { readUserFileHead } from "../util/safe-file.js";
 import type { Operation, StepContext } from "./model.js";
 
 /** `C:\Users\alice\x` → `C/Users/alice/x` (a relative host path inside the quarantine). */
@@ -89,6 +91,7 @@ export async function hiveEdit(
   const hive = await ctx.hostPath(windowsPath);
   if (hive === undefined)
     throw new RunbookError("refused-precondition", `hive ${windowsPath} not found in the image`);
+  await refuseDirtyHive(hive, windowsPath);
   return {
     kind: "hive-edit",
     what,
@@ -99,6 +102,41 @@ export async function hiveEdit(
     prefix,
     beforeSha256: await sha256File(hive),
   };
+}
+
+/**
+ * Refuses to plan an edit of a hive whose file is dirty (base block sequence numbers differ, or a
+ * bad checksum): its latest changes are in its `.LOG1`/`.LOG2`, what `check` read was replayed
+ * from them, and an edit of the file would be lost or corrupt the hive when Windows replays the
+ * logs over it at its next load (docs/registry.md, "Transaction logs").
+ * @throws RunbookError `refused-precondition`.
+ */
+async function refuseDirtyHive(hive: string, windowsPath: string): Promise<void> {
+  let head: Uint8Array;
+  try {
+    head = await readUserFileHead(hive, 512);
+  } catch (cause) {
+    throw new RunbookError(
+      "refused-precondition",
+      `cannot read hive ${windowsPath}: ${(cause as Error).message}`,
+      {
+        path: hive,
+        cause,
+      },
+    );
+  }
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const dirty =
+    head.length < 512 ||
+    view.getUint32(4, true) !== view.getUint32(8, true) ||
+    computeBaseBlockChecksum(head.subarray(0, CHECKSUM_OFFSET)) !== view.getUint32(CHECKSUM_OFFSET, true);
+  if (dirty) {
+    throw new RunbookError(
+      "refused-precondition",
+      `hive ${windowsPath} is dirty on disk (its latest changes are only in its .LOG1/.LOG2 transaction logs): not editing it; boot the machine once so Windows replays its logs, then repair again`,
+      { path: hive },
+    );
+  }
 }
 
 /** `.reg` string literal. */
