@@ -22,7 +22,14 @@ export interface LogEntrySpec {
   pages: LogPage[];
   flags?: number;
   /** Overrides of the stored fields (after the hashes are computed, unless `rehash`). */
-  corrupt?: { dirtyPagesCount?: number; hiveBinsDataSize?: number; hash1Xor?: bigint; rehash?: boolean };
+  corrupt?: {
+    dirtyPagesCount?: number;
+    hiveBinsDataSize?: number;
+    hash1Xor?: bigint;
+    /** XORed into the entry's last byte (a page byte or padding) after hashing: hash-1 no longer matches. */
+    lastByteXor?: number;
+    rehash?: boolean;
+  };
 }
 
 const dv = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -75,6 +82,7 @@ function applyCorruption(v: DataView, c: NonNullable<LogEntrySpec["corrupt"]>): 
   if (c.dirtyPagesCount !== undefined) v.setUint32(20, c.dirtyPagesCount, true);
   if (c.hiveBinsDataSize !== undefined) v.setUint32(16, c.hiveBinsDataSize, true);
   if (c.hash1Xor !== undefined) v.setBigUint64(24, v.getBigUint64(24, true) ^ c.hash1Xor, true);
+  if (c.lastByteXor !== undefined) v.setUint8(v.byteLength - 1, v.getUint8(v.byteLength - 1) ^ c.lastByteXor);
 }
 
 /** A new-format log: base block (file type 6, sequence `sequence`) and the entries, back to back. */
