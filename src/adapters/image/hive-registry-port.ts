@@ -202,7 +202,11 @@ export class HiveRegistryPort implements RegistryPort {
     const logs = await readHiveLogs(this.#imageDir, file, this.#maxLogBytes);
     const replayed = replayHiveLogs(bytes, logs, { maxHiveBytes: this.#maxHiveBytes });
     if (replayed === undefined) return openHive(bytes, { mode: this.#mode });
-    return openHive(replayed.bytes ?? bytes, { mode: this.#mode, recovery: replayed.recovery });
+    // A Buffer like the file read (readUserFile's), so values read from a replayed hive are the same type.
+    const recovered =
+      replayed.bytes &&
+      Buffer.from(replayed.bytes.buffer, replayed.bytes.byteOffset, replayed.bytes.byteLength);
+    return openHive(recovered ?? bytes, { mode: this.#mode, recovery: replayed.recovery });
   }
 
   /**
