@@ -48,6 +48,7 @@ export {
   type HiveLimits,
   parseBaseBlock,
   computeBaseBlockChecksum,
+  isDirtyBaseBlock,
   BASE_BLOCK_SIZE,
   CHECKSUM_OFFSET,
   type BaseBlock,

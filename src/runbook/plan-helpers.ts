@@ -8,7 +8,7 @@ import { normalizeWindowsPath, windowsPathKey } from "../paths/windows-path.js";
 import { manifestOf, sha256File } from "./durable-fs.js";
 import { quoteArg, shellStyleOf } from "../report/next-step.js";
 import { RunbookError } from "./errors.js";
-import { CHECKSUM_OFFSET, computeBaseBlockChecksum } from "../registry/hive/base-block.js";
+import { isDirtyBaseBlock } from "../registry/hive/base-block.js";
 import { readUserFileHead } from "../util/safe-file.js";
 import type { Operation, StepContext } from "./model.js";
 
@@ -125,12 +125,7 @@ async function refuseDirtyHive(hive: string, windowsPath: string): Promise<void>
       },
     );
   }
-  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  const dirty =
-    head.length < 512 ||
-    view.getUint32(4, true) !== view.getUint32(8, true) ||
-    computeBaseBlockChecksum(head.subarray(0, CHECKSUM_OFFSET)) !== view.getUint32(CHECKSUM_OFFSET, true);
-  if (dirty) {
+  if (isDirtyBaseBlock(head)) {
     throw new RunbookError(
       "refused-precondition",
       `hive ${windowsPath} is dirty on disk (its latest changes are only in its .LOG1/.LOG2 transaction logs): not editing it; boot the machine once so Windows replays its logs, then repair again`,

@@ -26,7 +26,7 @@
 import { READ_LIMITS } from "../../limits.js";
 import type { HiveHealth, RegKey, RegistryPort } from "../../ports/registry.js";
 import { RegistryError } from "../../registry/errors.js";
-import { CHECKSUM_OFFSET, computeBaseBlockChecksum } from "../../registry/hive/base-block.js";
+import { isDirtyBaseBlock } from "../../registry/hive/base-block.js";
 import { openHive, type Hive } from "../../registry/hive/hive.js";
 import { replayHiveLogs } from "../../registry/hive/replay-logs.js";
 import { readHiveLogs } from "./hive-log-files.js";
@@ -80,20 +80,6 @@ function once<K, V>(map: Map<K, Promise<V>>, key: K, make: () => Promise<V>): Pr
     map.set(key, p);
   }
   return p;
-}
-
-/**
- * True when the hive file `bytes` is dirty by its base block (sequence numbers differ, or a bad
- * checksum): only then are its logs looked for. Reads 512 bytes; a file too short for a base block
- * is left to {@link openHive} to refuse.
- */
-function needsReplay(bytes: Uint8Array): boolean {
-  if (bytes.length < 512) return false;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, 512);
-  if (view.getUint32(4, true) !== view.getUint32(8, true)) return true;
-  return (
-    computeBaseBlockChecksum(bytes.subarray(0, CHECKSUM_OFFSET)) !== view.getUint32(CHECKSUM_OFFSET, true)
-  );
 }
 
 /** A registry port over the hive files of a Windows image directory. */
@@ -197,8 +183,8 @@ export class HiveRegistryPort implements RegistryPort {
    * (as it is, with the reason recorded, when no log applies).
    */
   async #openReplayed(bytes: Uint8Array, file: string): Promise<Hive> {
-    const dirty = needsReplay(bytes);
-    if (!dirty) return openHive(bytes, { mode: this.#mode });
+    // A file too short for a base block is left to openHive to refuse.
+    if (bytes.length < 512 || !isDirtyBaseBlock(bytes)) return openHive(bytes, { mode: this.#mode });
     const logs = await readHiveLogs(this.#imageDir, file, this.#maxLogBytes);
     const replayed = replayHiveLogs(bytes, logs, { maxHiveBytes: this.#maxHiveBytes });
     if (replayed === undefined) return openHive(bytes, { mode: this.#mode });

@@ -5,6 +5,7 @@ export { DEFAULT_HIVE_LIMITS, type HiveLimits } from "./limits.js";
 export {
   parseBaseBlock,
   computeBaseBlockChecksum,
+  isDirtyBaseBlock,
   BASE_BLOCK_SIZE,
   CHECKSUM_OFFSET,
   type BaseBlock,
