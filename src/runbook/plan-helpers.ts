@@ -5,10 +5,11 @@
 import path from "node:path";
 import type { CacheFact, ProfileFact } from "../check/facts.js";
 import { normalizeWindowsPath, windowsPathKey } from "../paths/windows-path.js";
-import { manifestOf, sha256File } from "./durable-fs.js";
+import { manifestOf, refusedInput, sha256File } from "./durable-fs.js";
 import { quoteArg, shellStyleOf } from "../report/next-step.js";
 import { RunbookError } from "./errors.js";
 import { isDirtyBaseBlock } from "../registry/hive/base-block.js";
+import { InputFileError } from "../util/input-file-error.js";
 import { readUserFileHead } from "../util/safe-file.js";
 import type { Operation, StepContext } from "./model.js";
 
@@ -112,19 +113,10 @@ export async function hiveEdit(
  * @throws RunbookError `refused-precondition`.
  */
 async function refuseDirtyHive(hive: string, windowsPath: string): Promise<void> {
-  let head: Uint8Array;
-  try {
-    head = await readUserFileHead(hive, 512);
-  } catch (cause) {
-    throw new RunbookError(
-      "refused-precondition",
-      `cannot read hive ${windowsPath}: ${(cause as Error).message}`,
-      {
-        path: hive,
-        cause,
-      },
-    );
-  }
+  // A hive that is not a readable regular file is refused as every input is (refusedInput).
+  const head = await readUserFileHead(hive, 512).catch((e: unknown) => {
+    throw e instanceof InputFileError ? refusedInput(e) : e;
+  });
   if (isDirtyBaseBlock(head)) {
     throw new RunbookError(
       "refused-precondition",

@@ -288,8 +288,9 @@ export class HiveRegistryPort implements RegistryPort {
         });
       else {
         const recovery = h.hive.recovery;
-        // A replayed hive reads clean, but its file is dirty: repairs must not write it.
-        const dirty = h.hive.dirty || recovery !== undefined;
+        // A replayed hive reads clean, but its file is dirty: repairs must not write it. (A hive
+        // with only a bad checksum and no log to replay stays "damaged", not "dirty", as before.)
+        const dirty = h.hive.dirty || recovery?.recovered === true;
         out.push({
           mount: h.mount,
           file: h.file,

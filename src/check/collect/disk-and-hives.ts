@@ -36,7 +36,7 @@ export const hivesCollector = defineCollector({
         ? undefined
         : recovered
           ? `dirty hive ${h.recovery!.summary}`
-          : `dirty hive (its .LOG1/.LOG2 changes are not applied${h.recovery ? `: ${h.recovery.summary}` : ""})`;
+          : `dirty hive (its .LOG1/.LOG2 changes are not applied)${h.recovery ? `, ${h.recovery.summary}` : ""}`;
       const damaged =
         h.anomalies.length > 0
           ? `damaged hive (${h.anomalies.length} anomalies, first: ${h.anomalies[0]!.code})${dirty ? `, ${dirty}` : ""}`
