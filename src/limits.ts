@@ -40,6 +40,12 @@ export const READ_LIMITS = {
    * hive a repair step edits. A busy SOFTWARE hive is a few hundred MiB; regf addresses at most 4 GiB.
    */
   hiveFileBytes: 1 * GiB,
+  /**
+   * Largest transaction log (`.LOG1`, `.LOG2`) read beside a dirty hive of `--image DIR`; a larger
+   * one is not replayed. A log holds the pages written since the last flush to the hive, usually a
+   * few MiB; the recovered hive is still capped by `hiveFileBytes`.
+   */
+  hiveLogBytes: 256 * MiB,
   /** Largest MAPISVC.INF read (real ones are tens of KiB). */
   mapisvcInfBytes: 8 * MiB,
   /**

@@ -11,6 +11,7 @@
  * (https://learn.microsoft.com/en-us/windows/win32/sysinfo/registry-hives).
  */
 import type { HiveAnomaly } from "../registry/hive/hive-context.js";
+import type { HiveRecovery } from "../registry/hive/replay-logs.js";
 import type { InputFileErrorCode } from "../util/input-file-error.js";
 
 /** Registry value types (winnt.h REG_*). Unknown types keep their number in `RegValue.type`. */
@@ -65,8 +66,18 @@ export interface HiveHealth {
   mount: string;
   /** Host path of the hive file. */
   file: string;
-  /** The base block's two sequence numbers differ: the hive was not cleanly flushed. */
+  /**
+   * The hive file on disk is dirty (its base block's sequence numbers differ, or it was replayed
+   * from its logs): it was not cleanly flushed, and what is read is not what the file holds, so
+   * repairs never write it.
+   */
   dirty: boolean;
+  /**
+   * How the dirty hive was replayed from its `.LOG1`/`.LOG2` (reads see the recovered hive when
+   * `recovery.recovered`), or why it could not be; absent for a clean hive and for sources
+   * without hive files.
+   */
+  recovery?: HiveRecovery;
   /**
    * Damage the permissive parser worked around (truncated bins, bad cells); empty when clean.
    * A hive file the source refused unopened (a FIFO, device, folder or symlink loop where the

@@ -21,6 +21,11 @@ import { CodedError } from "../util/coded-error.js";
  * - `reg-syntax`: a `.reg` text cannot be parsed (see `line`).
  * - `not-found`: a key path asked for does not exist where existence is required (export).
  * - `unsupported`: a valid but unsupported input (e.g. a writer input that cannot be encoded).
+ * - `bad-log`: a transaction log (`.LOG1`/`.LOG2`) is inconsistent: a dirty or wrong-type base block,
+ *   a log entry whose size, hive bins data size or dirty page references are impossible.
+ * - `bad-hash`: a new-format log entry's Marvin32 hash-1 or hash-2 does not match its bytes.
+ * - `stale-log`: a transaction log does not apply: older than the hive, or not continuing the
+ *   sequence of the log replayed before it.
  */
 export type RegistryErrorCode =
   | "bad-signature"
@@ -34,7 +39,10 @@ export type RegistryErrorCode =
   | "bad-value"
   | "reg-syntax"
   | "not-found"
-  | "unsupported";
+  | "unsupported"
+  | "bad-log"
+  | "bad-hash"
+  | "stale-log";
 
 /** Structured fields a {@link RegistryError} may carry. */
 export interface RegistryErrorFields {

@@ -5,9 +5,12 @@
 import path from "node:path";
 import type { CacheFact, ProfileFact } from "../check/facts.js";
 import { normalizeWindowsPath, windowsPathKey } from "../paths/windows-path.js";
-import { manifestOf, sha256File } from "./durable-fs.js";
+import { manifestOf, refusedInput, sha256File } from "./durable-fs.js";
 import { quoteArg, shellStyleOf } from "../report/next-step.js";
 import { RunbookError } from "./errors.js";
+import { isDirtyBaseBlock } from "../registry/hive/base-block.js";
+import { InputFileError } from "../util/input-file-error.js";
+import { readUserFileHead } from "../util/safe-file.js";
 import type { Operation, StepContext } from "./model.js";
 
 /** `C:\Users\alice\x` → `C/Users/alice/x` (a relative host path inside the quarantine). */
@@ -89,6 +92,7 @@ export async function hiveEdit(
   const hive = await ctx.hostPath(windowsPath);
   if (hive === undefined)
     throw new RunbookError("refused-precondition", `hive ${windowsPath} not found in the image`);
+  await refuseDirtyHive(hive, windowsPath);
   return {
     kind: "hive-edit",
     what,
@@ -99,6 +103,27 @@ export async function hiveEdit(
     prefix,
     beforeSha256: await sha256File(hive),
   };
+}
+
+/**
+ * Refuses to plan an edit of a hive whose file is dirty (base block sequence numbers differ, or a
+ * bad checksum): its latest changes are in its `.LOG1`/`.LOG2`, what `check` read was replayed
+ * from them, and an edit of the file would be lost or corrupt the hive when Windows replays the
+ * logs over it at its next load (docs/registry.md, "Transaction logs").
+ * @throws RunbookError `refused-precondition`.
+ */
+async function refuseDirtyHive(hive: string, windowsPath: string): Promise<void> {
+  // A hive that is not a readable regular file is refused as every input is (refusedInput).
+  const head = await readUserFileHead(hive, 512).catch((e: unknown) => {
+    throw e instanceof InputFileError ? refusedInput(e) : e;
+  });
+  if (isDirtyBaseBlock(head)) {
+    throw new RunbookError(
+      "refused-precondition",
+      `hive ${windowsPath} is dirty on disk (its latest changes are only in its .LOG1/.LOG2 transaction logs): not editing it; boot the machine once so Windows replays its logs, then repair again`,
+      { path: hive },
+    );
+  }
 }
 
 /** `.reg` string literal. */

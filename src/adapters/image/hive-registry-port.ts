@@ -14,6 +14,11 @@
  * hold no Outlook profile). Those hives are still reachable by path (`HKU\Default\…`).
  * `HKLM` and `HKU` themselves are served as keys listing what is mounted.
  *
+ * A dirty hive (sequence numbers differ, or a damaged base block) is replayed in memory from its
+ * `.LOG1`/`.LOG2` beside it, as Windows does when it loads one ({@link replayHiveLogs},
+ * docs/registry.md "Transaction logs"); reads see the recovered hive, `health()` says the file is
+ * dirty and how it was recovered (or why not). Neither the hive nor its logs are ever written.
+ *
  * Source: src/ports/registry.ts; Microsoft "Registry Hives"
  * (https://learn.microsoft.com/en-us/windows/win32/sysinfo/registry-hives); docs/registry.md
  * ("Registry ports").
@@ -21,7 +26,10 @@
 import { READ_LIMITS } from "../../limits.js";
 import type { HiveHealth, RegKey, RegistryPort } from "../../ports/registry.js";
 import { RegistryError } from "../../registry/errors.js";
+import { isDirtyBaseBlock } from "../../registry/hive/base-block.js";
 import { openHive, type Hive } from "../../registry/hive/hive.js";
+import { replayHiveLogs } from "../../registry/hive/replay-logs.js";
+import { readHiveLogs } from "./hive-log-files.js";
 import type { HiveMode } from "../../registry/hive/hive-context.js";
 import { regNameKey } from "../../registry/model/reg-tree.js";
 import { splitRegistryPath } from "../../registry/model/registry-path.js";
@@ -38,6 +46,11 @@ export interface HiveRegistryPortOptions {
    * Default {@link READ_LIMITS}.hiveFileBytes (1 GiB).
    */
   maxHiveBytes?: number;
+  /**
+   * Largest transaction log read beside a dirty hive, in bytes; a larger one is refused
+   * (`too-large`) and not replayed. Default {@link READ_LIMITS}.hiveLogBytes (256 MiB).
+   */
+  maxLogBytes?: number;
 }
 
 const CONFIG = ["Windows", "System32", "config"];
@@ -74,6 +87,7 @@ export class HiveRegistryPort implements RegistryPort {
   readonly #imageDir: string;
   readonly #mode: HiveMode;
   readonly #maxHiveBytes: number;
+  readonly #maxLogBytes: number;
   readonly #hives = new Map<string, Promise<OpenResult>>();
   /** Mount resolution per `ROOT\NAME` (upper-case): resolving reads directories such as System32, so it is done once. */
   readonly #mounts = new Map<string, Promise<string[] | undefined>>();
@@ -87,6 +101,7 @@ export class HiveRegistryPort implements RegistryPort {
     this.#imageDir = imageDir;
     this.#mode = options.mode ?? "permissive";
     this.#maxHiveBytes = options.maxHiveBytes ?? READ_LIMITS.hiveFileBytes;
+    this.#maxLogBytes = options.maxLogBytes ?? READ_LIMITS.hiveLogBytes;
   }
 
   describe(): string {
@@ -149,7 +164,7 @@ export class HiveRegistryPort implements RegistryPort {
         return ABSENT_CODES.has(e.code) ? undefined : { refused: e, file, mount };
       }
       try {
-        return { hive: openHive(bytes, { mode: this.#mode }), file, mount };
+        return { hive: await this.#openReplayed(bytes, file), file, mount };
       } catch (e) {
         if (e instanceof RegistryError) {
           throw new RegistryError(e.code, `${file}: ${e.message}`, {
@@ -161,6 +176,23 @@ export class HiveRegistryPort implements RegistryPort {
         throw e;
       }
     });
+  }
+
+  /**
+   * Opens the hive file `file` read as `bytes`: as it is when clean, else replayed from its logs
+   * (as it is, with the reason recorded, when no log applies).
+   */
+  async #openReplayed(bytes: Uint8Array, file: string): Promise<Hive> {
+    // A file too short for a base block is left to openHive to refuse.
+    if (bytes.length < 512 || !isDirtyBaseBlock(bytes)) return openHive(bytes, { mode: this.#mode });
+    const logs = await readHiveLogs(this.#imageDir, file, this.#maxLogBytes);
+    const replayed = replayHiveLogs(bytes, logs, { maxHiveBytes: this.#maxHiveBytes });
+    if (replayed === undefined) return openHive(bytes, { mode: this.#mode });
+    // A Buffer like the file read (readUserFile's), so values read from a replayed hive are the same type.
+    const recovered =
+      replayed.bytes &&
+      Buffer.from(replayed.bytes.buffer, replayed.bytes.byteOffset, replayed.bytes.byteLength);
+    return openHive(recovered ?? bytes, { mode: this.#mode, recovery: replayed.recovery });
   }
 
   /**
@@ -254,7 +286,19 @@ export class HiveRegistryPort implements RegistryPort {
           dirty: false,
           anomalies: [{ code: h.refused.code, message: h.refused.reason }],
         });
-      else out.push({ mount: h.mount, file: h.file, dirty: h.hive.dirty, anomalies: h.hive.anomalies });
+      else {
+        const recovery = h.hive.recovery;
+        // A replayed hive reads clean, but its file is dirty: repairs must not write it. (A hive
+        // with only a bad checksum and no log to replay stays "damaged", not "dirty", as before.)
+        const dirty = h.hive.dirty || recovery?.recovered === true;
+        out.push({
+          mount: h.mount,
+          file: h.file,
+          dirty,
+          anomalies: h.hive.anomalies,
+          ...(recovery === undefined ? {} : { recovery }),
+        });
+      }
     }
     return out;
   }

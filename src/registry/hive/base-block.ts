@@ -68,6 +68,21 @@ export function computeBaseBlockChecksum(block: Uint8Array): number {
 }
 
 /**
+ * Whether the hive file starting with `head` (at least its first 512 bytes) is dirty by its base
+ * block: the sequence numbers differ or the checksum is wrong (the spec's "Dirty state of a hive").
+ * A head shorter than 512 bytes counts as dirty (nothing in it can be trusted). Reads nothing else,
+ * so a caller can decide from the first sector alone (log replay, the repair's refusal to edit).
+ */
+export function isDirtyBaseBlock(head: Uint8Array): boolean {
+  if (head.length < 512) return true;
+  const view = new DataView(head.buffer, head.byteOffset, 512);
+  if (view.getUint32(4, true) !== view.getUint32(8, true)) return true;
+  return (
+    computeBaseBlockChecksum(head.subarray(0, CHECKSUM_OFFSET)) !== view.getUint32(CHECKSUM_OFFSET, true)
+  );
+}
+
+/**
  * Parses the base block at file offset 0. Does not judge the checksum (the caller decides by
  * mode); does check the signature and that the whole 4 096-byte block is present.
  * @throws RegistryError `bad-signature` (no `regf`), `truncated` (file shorter than 4 096 bytes).

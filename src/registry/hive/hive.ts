@@ -11,6 +11,7 @@ import { RegistryError } from "../errors.js";
 import { decodeRegValue } from "../model/value-codec.js";
 import { regNameKey, splitKeyPath } from "../model/reg-tree.js";
 import type { BaseBlock } from "./base-block.js";
+import type { HiveRecovery } from "./replay-logs.js";
 import { HiveContext, NULL_OFFSET, type HiveAnomaly, type HiveMode } from "./hive-context.js";
 import { DEFAULT_HIVE_LIMITS, type HiveLimits } from "./limits.js";
 import { KEY_HIVE_ENTRY, parseKeyNode, type KeyNode } from "./nk.js";
@@ -36,6 +37,11 @@ export interface OpenHiveOptions {
   mode?: HiveMode;
   /** Overrides of {@link DEFAULT_HIVE_LIMITS}. */
   limits?: Partial<HiveLimits>;
+  /**
+   * The report of the log replay that produced `bytes` ({@link replayHiveLogs}), kept as
+   * {@link Hive.recovery}: the bytes are then not the file on disk.
+   */
+  recovery?: HiveRecovery;
 }
 
 /** One key of an open {@link Hive}. */
@@ -205,12 +211,18 @@ export class HiveKey {
 /** An open hive. Create with {@link openHive}. */
 export class Hive {
   readonly #ctx: HiveContext;
+  /**
+   * How the hive's dirty file was replayed from its transaction logs before it was opened (see
+   * {@link OpenHiveOptions.recovery}), or `undefined` when these bytes are the file as it is.
+   */
+  readonly recovery: HiveRecovery | undefined;
   /** The root key (its name varies: `$$$PROTO.HIV`, `ROOT`, `CsiTool-CreateHive-{…}`; paths ignore it). */
   readonly root: HiveKey;
 
   /** @internal Use {@link openHive}. */
-  constructor(ctx: HiveContext) {
+  constructor(ctx: HiveContext, recovery?: HiveRecovery) {
     this.#ctx = ctx;
+    this.recovery = recovery;
     const nk = parseKeyNode(ctx, ctx.baseBlock.rootCellOffset, "");
     if ((nk.flags & KEY_HIVE_ENTRY) === 0) {
       ctx.forgive(
@@ -228,7 +240,11 @@ export class Hive {
   get baseBlock(): BaseBlock {
     return this.#ctx.baseBlock;
   }
-  /** True when the primary and secondary sequence numbers differ (changes may be in `.LOG1`/`.LOG2`). */
+  /**
+   * True when the primary and secondary sequence numbers of these bytes differ (changes may be in
+   * `.LOG1`/`.LOG2`). A hive recovered from its logs is not dirty, though its file is: see
+   * {@link Hive.recovery}.
+   */
   get dirty(): boolean {
     return this.#ctx.baseBlock.dirty;
   }
@@ -287,7 +303,7 @@ export class Hive {
 export function openHive(bytes: Uint8Array, options: OpenHiveOptions = {}): Hive {
   const limits: HiveLimits = { ...DEFAULT_HIVE_LIMITS, ...options.limits };
   const ctx = new HiveContext(bytes, options.mode ?? "strict", limits);
-  return new Hive(ctx);
+  return new Hive(ctx, options.recovery);
 }
 
 /** What {@link walkHive} passes to its visitor. */

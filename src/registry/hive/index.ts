@@ -5,6 +5,7 @@ export { DEFAULT_HIVE_LIMITS, type HiveLimits } from "./limits.js";
 export {
   parseBaseBlock,
   computeBaseBlockChecksum,
+  isDirtyBaseBlock,
   BASE_BLOCK_SIZE,
   CHECKSUM_OFFSET,
   type BaseBlock,
@@ -18,3 +19,18 @@ export { lhHash } from "./lh-hash.js";
 export { filetimeToDate, dateToFiletime } from "./filetime.js";
 export { defaultSecurityDescriptor } from "./security-descriptor.js";
 export { writeHive, writeEmptyHive, type WriteHiveOptions } from "./write-hive.js";
+export { marvin32, HIVE_LOG_MARVIN_SEED } from "./marvin32.js";
+export {
+  replayHiveLogs,
+  type HiveLogInput,
+  type HiveLogProblem,
+  type HiveLogOutcome,
+  type HiveRecovery,
+  type ReplayOptions,
+} from "./replay-logs.js";
+export {
+  parseLogBaseBlock,
+  LOG_BASE_BLOCK_SIZE,
+  type LogBaseBlock,
+  type HiveLogFormat,
+} from "./log-base-block.js";
