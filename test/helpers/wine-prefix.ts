@@ -1,6 +1,6 @@
 /**
  * Fresh Wine prefixes for the tests that run Windows programs under Wine
- * (https://gitlab.winehq.org/wine/wine/-/wikis/Wine-User's-Guide#wineprefix).
+ * (https://gitlab.winehq.org/wine/wine/-/wikis/Wine-User's-Guide).
  *
  * The first program run in an empty WINEPREFIX creates the prefix on the fly; under load that
  * implicit boot can lose a race and the program exits 53 ("could not load kernel32.dll"). So a
