@@ -14,7 +14,7 @@
 import path from "node:path";
 import { crc32, EvtxError, readEvtx, summarizeRecord } from "../../src/evtx/index.js";
 import { INTERESTING_16, INTERESTING_32, INTERESTING_8, putLe, type Rng } from "../mutate.js";
-import { FIXTURES, readSeedFiles } from "../seeds.js";
+import { extraSeedFiles, FIXTURES, readSeedFiles, startsWith } from "../seeds.js";
 import type { FuzzTarget } from "../target.js";
 
 const FILE_HEADER = 4096;
@@ -132,10 +132,11 @@ export function mutateEvtx(bytes: Uint8Array, rng: Rng): Uint8Array {
   return out;
 }
 
-/** The fixture logs cut to their file header and first one or two chunks. */
+/** The fixture logs (and `KOFF_FUZZ_SEEDS` logs) cut to their file header and first one or two chunks. */
 function seeds(): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (const file of readSeedFiles(path.join(FIXTURES, "evtx"), /\.evtx$/)) {
+  const extra = extraSeedFiles((_, head) => startsWith(head, "ElfFile\0"), FILE_HEADER + 2 * CHUNK);
+  for (const file of [...readSeedFiles(path.join(FIXTURES, "evtx"), /\.evtx$/), ...extra]) {
     out.push(file.slice(0, FILE_HEADER + CHUNK));
     if (file.length > FILE_HEADER + CHUNK) out.push(file.slice(0, FILE_HEADER + 2 * CHUNK));
   }
