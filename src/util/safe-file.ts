@@ -118,7 +118,12 @@ function ioError(path: string, e: unknown, writing = false): InputFileError {
             kind: "symlink",
             cause: e,
           })
-        : map("not-found", "no such file or directory");
+        : map(
+            "not-found",
+            path.includes("\ufffd")
+              ? "no such file or directory by this name: the name on disk may hold bytes that are not UTF-8 (shown as U+FFFD), which cannot be named back to the file system"
+              : "no such file or directory",
+          );
     }
     case "EACCES":
     case "EPERM":
