@@ -9,10 +9,19 @@
  * sound.
  *
  * Source: libyal "Windows XML Event Log (EVTX) format" (chunk header, event record, BinXml,
- * template instance); docs/evtx.md.
+ * template instance); docs/evtx.md. Each case is read twice: whole ({@link readEvtx}), and streamed
+ * chunk by chunk with a record filter as `check --image` reads logs ({@link iterateEvtxReader}).
  */
 import path from "node:path";
-import { crc32, EvtxError, readEvtx, summarizeRecord } from "../../src/evtx/index.js";
+import {
+  AnomalyLog,
+  crc32,
+  EvtxError,
+  iterateEvtxReader,
+  readEvtx,
+  summarizeRecord,
+  type ReadAt,
+} from "../../src/evtx/index.js";
 import { INTERESTING_16, INTERESTING_32, INTERESTING_8, putLe, type Rng } from "../mutate.js";
 import { extraSeedFiles, FIXTURES, readSeedFiles, startsWith } from "../seeds.js";
 import type { FuzzTarget } from "../target.js";
@@ -150,9 +159,20 @@ export const evtxTarget: FuzzTarget = {
   seeds,
   mutate: mutateEvtx,
   fieldAwareShare: 0.7,
-  run: (bytes) => {
+  run: async (bytes) => {
     const log = readEvtx(bytes);
     for (const record of log.records) JSON.stringify(summarizeRecord(record));
     JSON.stringify(log.anomalies);
+    // The streaming reader `check --image` uses, with a filter: the record heads it reads
+    // before rendering (event id and provider) are a second way into every record.
+    const readAt: ReadAt = async (buffer, length, position) => {
+      const part = bytes.subarray(position, position + length);
+      buffer.set(part);
+      return part.length;
+    };
+    const filter = (head: { eventId: number | null; provider: string | null }) =>
+      head.eventId === null || head.eventId % 2 === 0 || (head.provider ?? "").length > 3;
+    for await (const record of iterateEvtxReader(readAt, new AnomalyLog(), filter))
+      JSON.stringify(summarizeRecord(record));
   },
 };

@@ -26,7 +26,11 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import pc from "picocolors";
+import { renderCheckText } from "../../src/cli/render/check-text.js";
 import { READ_LIMITS } from "../../src/limits.js";
+import { checkMachine } from "../../src/app/check-machine.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { InputFileError } from "../../src/util/input-file-error.js";
 import { readUserFile, readUserFileHead, writeUserFile } from "../../src/util/safe-file.js";
 import { filetime, writeEvtx } from "../helpers/evtx-writer.js";
@@ -472,6 +476,23 @@ describe("hostile names and empty or unreadable files, as a user runs the CLI", 
       (JSON.parse(jsonl.stdout) as { data: Record<string, string> }).data["AppName"],
       "OUTLOOK.EXE\u001b]0;owned\u0007\u009b2J",
     );
+  });
+
+  it("check text: names from a hostile image (profile, user, install folder, timeline) cannot forge or colour lines", async () => {
+    const report = await checkMachine(createImageSnapshot(path.join(REPO_ROOT, "examples", "healthy")), {
+      at: new Date("2026-11-21T00:00:00Z"),
+    });
+    const evil = "x\u001b]0;pwned\u0007\nFORGED line\u202e";
+    assert.ok(report.facts.profiles.length > 0 && report.facts.install.folders.length > 0);
+    report.facts.profiles[0]!.name = evil;
+    report.facts.profiles[0]!.user = evil;
+    report.facts.install.folders[0] = evil;
+    if (report.findings[0]) report.findings[0].message = evil;
+    const text = renderCheckText(report, pc.createColors(false), "posix");
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(text, /[\u0007\u001b\u202e]/);
+    assert.ok(!text.split("\n").some((l) => l.startsWith("FORGED")), text);
+    assert.match(text, /x\\u001b\]0;pwned\\u0007\\u000aFORGED line\\u202e/);
   });
 
   it("a name that is not UTF-8: triage -r gives the file a typed not-found saying why, exit 3, no crash", async () => {
