@@ -9,12 +9,21 @@
  * sound.
  *
  * Source: libyal "Windows XML Event Log (EVTX) format" (chunk header, event record, BinXml,
- * template instance); docs/evtx.md.
+ * template instance); docs/evtx.md. Each case is read twice: whole ({@link readEvtx}), and streamed
+ * chunk by chunk with a record filter as `check --image` reads logs ({@link iterateEvtxReader}).
  */
 import path from "node:path";
-import { crc32, EvtxError, readEvtx, summarizeRecord } from "../../src/evtx/index.js";
+import {
+  AnomalyLog,
+  crc32,
+  EvtxError,
+  iterateEvtxReader,
+  readEvtx,
+  summarizeRecord,
+  type ReadAt,
+} from "../../src/evtx/index.js";
 import { INTERESTING_16, INTERESTING_32, INTERESTING_8, putLe, type Rng } from "../mutate.js";
-import { FIXTURES, readSeedFiles } from "../seeds.js";
+import { extraSeedFiles, FIXTURES, readSeedFiles, startsWith } from "../seeds.js";
 import type { FuzzTarget } from "../target.js";
 
 const FILE_HEADER = 4096;
@@ -132,10 +141,11 @@ export function mutateEvtx(bytes: Uint8Array, rng: Rng): Uint8Array {
   return out;
 }
 
-/** The fixture logs cut to their file header and first one or two chunks. */
+/** The fixture logs (and `KOFF_FUZZ_SEEDS` logs) cut to their file header and first one or two chunks. */
 function seeds(): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (const file of readSeedFiles(path.join(FIXTURES, "evtx"), /\.evtx$/)) {
+  const extra = extraSeedFiles((_, head) => startsWith(head, "ElfFile\0"), FILE_HEADER + 2 * CHUNK);
+  for (const file of [...readSeedFiles(path.join(FIXTURES, "evtx"), /\.evtx$/), ...extra]) {
     out.push(file.slice(0, FILE_HEADER + CHUNK));
     if (file.length > FILE_HEADER + CHUNK) out.push(file.slice(0, FILE_HEADER + 2 * CHUNK));
   }
@@ -149,9 +159,20 @@ export const evtxTarget: FuzzTarget = {
   seeds,
   mutate: mutateEvtx,
   fieldAwareShare: 0.7,
-  run: (bytes) => {
+  run: async (bytes) => {
     const log = readEvtx(bytes);
     for (const record of log.records) JSON.stringify(summarizeRecord(record));
     JSON.stringify(log.anomalies);
+    // The streaming reader `check --image` uses, with a filter: the record heads it reads
+    // before rendering (event id and provider) are a second way into every record.
+    const readAt: ReadAt = async (buffer, length, position) => {
+      const part = bytes.subarray(position, position + length);
+      buffer.set(part);
+      return part.length;
+    };
+    const filter = (head: { eventId: number | null; provider: string | null }) =>
+      head.eventId === null || head.eventId % 2 === 0 || (head.provider ?? "").length > 3;
+    for await (const record of iterateEvtxReader(readAt, new AnomalyLog(), filter))
+      JSON.stringify(summarizeRecord(record));
   },
 };

@@ -6,6 +6,7 @@ import type { FuzzTarget } from "../target.js";
 import { bundleTarget } from "./bundle.js";
 import { eventXmlTarget } from "./event-xml.js";
 import { evtxTarget } from "./evtx.js";
+import { firebirdTarget } from "./firebird.js";
 import { mapisvcInfTarget } from "./mapisvc-inf.js";
 import { peTarget } from "./pe.js";
 import { pkcs7Target } from "./pkcs7.js";
@@ -31,4 +32,5 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
   zipTarget,
   bundleTarget,
   evtxTarget,
+  firebirdTarget,
 ];

@@ -13,7 +13,7 @@ import {
   parseMapiSvcInf,
   splitInfList,
 } from "../../src/windows/mapisvc-inf.js";
-import { EXAMPLES, readSeedFiles } from "../seeds.js";
+import { EXAMPLES, extraSeedFiles, readSeedFiles } from "../seeds.js";
 import type { FuzzTarget } from "../target.js";
 import { asUtf16, mutateText } from "../text-mutate.js";
 
@@ -42,7 +42,10 @@ export const mapisvcInfTarget: FuzzTarget = {
   weight: 10,
   typedErrors: [WindowsStateError],
   seeds: () => {
-    const infs = readSeedFiles(EXAMPLES, /^MAPISVC\.INF$/i);
+    const infs = [
+      ...readSeedFiles(EXAMPLES, /^MAPISVC\.INF$/i),
+      ...extraSeedFiles((name) => /^mapisvc\.inf$/i.test(name)),
+    ];
     return [...infs, ...infs.map(asUtf16)];
   },
   mutate: (bytes, rng) => mutateText(bytes, rng, TOKENS),

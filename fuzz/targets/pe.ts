@@ -15,7 +15,7 @@ import { loadKnowledge } from "../../src/knowledge/index.js";
 import { PeFormatError, parsePe } from "../../src/pe/index.js";
 import { triageFile } from "../../src/triage/index.js";
 import { INTERESTING_16, INTERESTING_32, putLe, type Rng } from "../mutate.js";
-import { EXAMPLES, FIXTURES, readSeedFiles } from "../seeds.js";
+import { EXAMPLES, FIXTURES, extraSeedFiles, readSeedFiles, startsWith } from "../seeds.js";
 import type { FuzzTarget } from "../target.js";
 
 /** Trust for the fixtures' test PKI, verification time fixed so results do not drift. */
@@ -29,8 +29,13 @@ function fixturePolicy(): ReturnType<typeof defaultPolicy> {
   return policy;
 }
 
-/** Offsets of the header fields worth hitting, read from `b` as it is (none when unreadable). */
+/** Offsets of the header fields worth hitting that lie inside `b`, read from `b` as it is (none when unreadable). */
 function peFields(b: Uint8Array): Array<{ at: number; width: 2 | 4 }> {
+  return headerFields(b).filter((f) => f.at >= 0 && f.at + f.width <= b.length);
+}
+
+/** {@link peFields} before the bounds filter: every early return may hold fields past the end of `b`. */
+function headerFields(b: Uint8Array): Array<{ at: number; width: 2 | 4 }> {
   const v = new DataView(b.buffer, b.byteOffset, b.length);
   const fields: Array<{ at: number; width: 2 | 4 }> = [{ at: 0x3c, width: 4 }];
   if (b.length < 0x40) return fields;
@@ -54,7 +59,7 @@ function peFields(b: Uint8Array): Array<{ at: number; width: 2 | 4 }> {
   const table = opt + optSize;
   for (let s = 0; s < Math.min(sections, 16); s++)
     for (const o of [8, 12, 16, 20, 36]) fields.push({ at: table + 40 * s + o, width: 4 });
-  return fields.filter((f) => f.at >= 0 && f.at + f.width <= b.length);
+  return fields;
 }
 
 /** One field-aware mutation of a PE image: an extreme, random or nearby value in a header field. */
@@ -62,6 +67,8 @@ export function mutatePeFields(bytes: Uint8Array, rng: Rng): Uint8Array {
   const out = bytes.slice();
   for (let n = 1 + rng.below(3); n > 0; n--) {
     const fields = peFields(out);
+    // A file shorter than the DOS header has no field to hit: the generic mutations grow it.
+    if (fields.length === 0) break;
     const f = rng.pick(fields);
     const v = new DataView(out.buffer, out.byteOffset, out.length);
     const old = f.width === 2 ? v.getUint16(f.at, true) : v.getUint32(f.at, true);
@@ -121,6 +128,7 @@ export const peTarget: FuzzTarget = {
   seeds: () => [
     ...readSeedFiles(path.join(FIXTURES, "pe"), /\.(dll|exe)$/i),
     ...readSeedFiles(EXAMPLES, /\.(dll|exe)$/i),
+    ...extraSeedFiles((_, head) => startsWith(head, "MZ")),
   ],
   mutate: mutatePeFields,
   run: runPe,

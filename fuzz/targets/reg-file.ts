@@ -13,7 +13,7 @@ import {
   openHive,
   parseRegFile,
 } from "../../src/registry/index.js";
-import { FIXTURES, readSeedFiles } from "../seeds.js";
+import { extraSeedFiles, FIXTURES, readSeedFiles } from "../seeds.js";
 import type { FuzzTarget } from "../target.js";
 import { asUtf16, mutateText } from "../text-mutate.js";
 
@@ -61,7 +61,12 @@ export const regFileTarget: FuzzTarget = {
     const exported = readSeedFiles(path.join(FIXTURES, "hives"), /\.hiv$/i).map((h) =>
       asUtf16(new Uint8Array(Buffer.from(exportHiveAsReg(openHive(h, { mode: "permissive" })), "latin1"))),
     );
-    return [...sources, ...exported, ...sources.map(asUtf16)];
+    return [
+      ...sources,
+      ...exported,
+      ...sources.map(asUtf16),
+      ...extraSeedFiles((name) => /\.reg$/i.test(name)),
+    ];
   },
   mutate: (bytes, rng) => mutateText(bytes, rng, REG_TOKENS),
   run: (bytes) => {

@@ -17,7 +17,7 @@ import {
   walkHive,
 } from "../../src/registry/index.js";
 import { INTERESTING_32, putLe, type Rng } from "../mutate.js";
-import { EXAMPLES, FIXTURES, readSeedFiles } from "../seeds.js";
+import { EXAMPLES, FIXTURES, extraSeedFiles, readSeedFiles, startsWith } from "../seeds.js";
 import type { FuzzTarget } from "../target.js";
 
 const BINS = 4096;
@@ -116,6 +116,7 @@ export const regfTarget: FuzzTarget = {
   seeds: () => [
     ...readSeedFiles(path.join(FIXTURES, "hives"), /\.hiv$/i),
     ...readSeedFiles(EXAMPLES, /^(NTUSER\.DAT|SOFTWARE|SYSTEM)$/i),
+    ...extraSeedFiles((_, head) => startsWith(head, "regf")),
   ],
   mutate: (bytes, rng) => mutateHive(bytes, rng),
   run: (bytes) => {

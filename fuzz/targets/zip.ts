@@ -8,7 +8,7 @@
  */
 import { BundleError, openZipArchive } from "../../src/bundle/index.js";
 import { INTERESTING_16, INTERESTING_32, putLe, type Rng } from "../mutate.js";
-import { writeScratch } from "../seeds.js";
+import { extraSeedFiles, startsWith, writeScratch } from "../seeds.js";
 import type { FuzzTarget } from "../target.js";
 import { bundleSeeds, zipMembers } from "./bundle.js";
 
@@ -87,6 +87,7 @@ export const zipTarget: FuzzTarget = {
   typedErrors: [BundleError],
   seeds: async () => [
     ...(await bundleSeeds()),
+    ...extraSeedFiles((_, head) => startsWith(head, "PK\u0003\u0004"), 64 << 20),
     zipMembers([{ name: "a.txt", data: text("hello") }], true),
     zipMembers([
       { name: "dir/", data: new Uint8Array(0) },

@@ -11,6 +11,7 @@ import { toolInfo } from "../version.js";
 import type { CommandResult } from "./command-result.js";
 import { addHelpFooters } from "./help-text.js";
 import { processIo, type CliIo } from "./io.js";
+import { guardTerminalText, printable } from "./terminal-text.js";
 import { UsageError } from "./usage-error.js";
 
 /** One verb's registration: adds its command(s) to `program`; `done` receives the result. */
@@ -69,6 +70,7 @@ export async function runCommandLine(
   registrations: VerbRegistrations,
   io: CliIo = processIo(),
 ): Promise<number> {
+  io = guardedIo(io, argv[0] !== "registry");
   let result: CommandResult = { exitCode: ExitCode.OK };
   const program = new Command()
     .name("koff-doctor")
@@ -100,7 +102,7 @@ export async function runCommandLine(
     }
     if (e instanceof InputFileError) {
       // A path under inspection (`--bundle`, a hive) that is not a readable regular file.
-      io.stderr(`koff-doctor: ${e.path}: ${e.code}: ${e.reason}\n`);
+      io.stderr(`koff-doctor: ${printable(e.path)}: ${e.code}: ${e.reason}\n`);
       return ExitCode.UNREADABLE;
     }
     if (e instanceof CodedError) {
@@ -108,7 +110,7 @@ export async function runCommandLine(
       // an unreadable trust file): say what and where, never a stack trace.
       const f = e as CodedError<string> & { offset?: number; path?: string; structure?: string };
       const where = [
-        f.path,
+        f.path === undefined ? undefined : printable(f.path),
         f.structure,
         f.offset === undefined ? undefined : `offset 0x${f.offset.toString(16)}`,
       ]
@@ -120,4 +122,19 @@ export async function runCommandLine(
     io.stderr(`koff-doctor: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return ExitCode.INTERNAL;
   }
+}
+
+/**
+ * `io` whose writes pass through {@link guardTerminalText}: stderr always, stdout when
+ * `guardStdout` (not for `registry export`, whose stdout is `.reg` data holding the hive's
+ * strings byte for byte).
+ */
+function guardedIo(io: CliIo, guardStdout: boolean): CliIo {
+  const stderr = io.stderr;
+  const stdout = io.stdout;
+  return {
+    ...io,
+    stderr: (t) => stderr(guardTerminalText(t)),
+    stdout: guardStdout ? (t) => stdout(guardTerminalText(t)) : stdout,
+  };
 }

@@ -10,6 +10,7 @@ import { CodedError } from "../util/coded-error.js";
 import { InputFileError } from "../util/input-file-error.js";
 import { checkWritableTarget, readUserFile, requireDirectory, writeUserFile } from "../util/safe-file.js";
 import { UsageError } from "./usage-error.js";
+import { printable } from "./terminal-text.js";
 
 /** The form `--at` and `events --since` accept, named in their usage errors. */
 export const ISO_TIME_FORM =
@@ -77,7 +78,8 @@ export function collect(value: string, previous: string[] = []): string[] {
  * a character device, not a regular file; not read`.
  */
 export function optionFileError(option: string, e: unknown): unknown {
-  if (e instanceof InputFileError) return new UsageError(`${option} ${e.path}: ${e.code}: ${e.reason}`);
+  if (e instanceof InputFileError)
+    return new UsageError(`${option} ${printable(e.path)}: ${e.code}: ${e.reason}`);
   if (e instanceof CodedError) return new UsageError(`${option}: ${e.code}: ${e.message}`);
   return e;
 }

@@ -4,7 +4,10 @@
  *
  * Data fields: each `EventData/Data` by its `Name` attribute (unnamed ones by their position,
  * `"0"`, `"1"` …), `EventData/Binary` as `"Binary"`; for `UserData`, each leaf element under its
- * single child by its path below that child (`"Channel"`, `"Params/Path"`).
+ * single child by its path below that child (`"Channel"`, `"Params/Path"`), and each attribute
+ * of an element below that child by the element's path, `/@` and its name, as an XPath names it
+ * (`"EventAuxInfo/@ProcessName"`; namespace declarations left out). An element with attributes
+ * and no content has only its attribute fields, not an empty one of its own (docs/evtx.md).
  *
  * Source: the Event schema, [MS-EVEN6] and Microsoft's "Event schema" (EventType) documentation.
  */
@@ -98,10 +101,10 @@ export function dataFields(event: EvtxElement): Record<string, string> {
       if (typeof c === "string") continue;
       if (c.name === "Data") {
         const name = attribute(c, "Name");
-        data[name ?? String(position)] = textOf(c.children);
+        setField(data, name ?? String(position), textOf(c.children));
         position++;
       } else {
-        data[c.name] = textOf(c.children);
+        setField(data, c.name, textOf(c.children));
       }
     }
   }
@@ -111,11 +114,28 @@ export function dataFields(event: EvtxElement): Record<string, string> {
   return data;
 }
 
+/**
+ * Sets field `name` as an own property, even `__proto__` (a plain assignment of a string there
+ * is ignored, so a `<Data Name="__proto__">` would vanish from the output).
+ */
+function setField(data: Record<string, string>, name: string, value: string): void {
+  if (name === "__proto__")
+    Object.defineProperty(data, name, { value, enumerable: true, writable: true, configurable: true });
+  else data[name] = value;
+}
+
+/** Whether an attribute is a namespace declaration (`xmlns`, `xmlns:p`), not data. */
+function isNamespaceDeclaration(name: string): boolean {
+  return name === "xmlns" || name.startsWith("xmlns:");
+}
+
 function flatten(children: EvtxContent[], prefix: string, out: Record<string, string>): void {
   for (const c of children) {
     if (typeof c === "string") continue;
     const key = prefix + c.name;
+    const attributes = c.attributes.filter((a) => !isNamespaceDeclaration(a.name));
+    for (const a of attributes) setField(out, `${key}/@${a.name}`, a.value);
     if (c.children.some((x) => typeof x !== "string")) flatten(c.children, `${key}/`, out);
-    else out[key] = textOf(c.children);
+    else if (c.children.length > 0 || attributes.length === 0) setField(out, key, textOf(c.children));
   }
 }

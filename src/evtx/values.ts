@@ -124,8 +124,9 @@ export function renderValue(
     case ValueType.GUID:
       return renderGuid(r.bytes(offset, 16, s));
     case ValueType.SIZE_T:
-      if (size === 4) return "0x" + r.u32(offset, s).toString(16).padStart(8, "0");
-      if (size === 8) return "0x" + r.u64(offset, s).toString(16).padStart(16, "0");
+      // A pointer (win:Pointer): hex like the hex types, whatever the writer's pointer width.
+      if (size === 4) return "0x" + r.u32(offset, s).toString(16);
+      if (size === 8) return "0x" + r.u64(offset, s).toString(16);
       throw new EvtxError("bad-value", `SizeT value has ${size} bytes, expected 4 or 8`, {
         offset: chunkBase + offset,
         structure: s,
@@ -137,9 +138,11 @@ export function renderValue(
     case ValueType.SID:
       return renderSid(r, offset, size, chunkBase);
     case ValueType.HEX_INT32:
-      return "0x" + r.u32(offset, s).toString(16).padStart(8, "0");
+      // Windows prints hex values in lower case without leading zeros (`0x3e7`, `0x0`,
+      // `0x8020000000000000`): docs/evtx.md "Value rendering".
+      return "0x" + r.u32(offset, s).toString(16);
     case ValueType.HEX_INT64:
-      return "0x" + r.u64(offset, s).toString(16).padStart(16, "0");
+      return "0x" + r.u64(offset, s).toString(16);
     default:
       // Binary, EvtHandle, EvtXml and unknown types: upper-case hex, as Windows renders binary.
       return hexUpper(r.bytes(offset, size, s));

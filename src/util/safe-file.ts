@@ -118,7 +118,12 @@ function ioError(path: string, e: unknown, writing = false): InputFileError {
             kind: "symlink",
             cause: e,
           })
-        : map("not-found", "no such file or directory");
+        : map(
+            "not-found",
+            path.includes("\ufffd")
+              ? "no such file or directory by this name: the name on disk may hold bytes that are not UTF-8 (shown as U+FFFD), which cannot be named back to the file system"
+              : "no such file or directory",
+          );
     }
     case "EACCES":
     case "EPERM":
@@ -317,6 +322,49 @@ export interface UserFileRanges {
  */
 export async function openUserFileRanges(path: string, options: SafeReadOptions): Promise<UserFileRanges> {
   const { fd, size } = await openRegularFile(path, options);
+  return rangesOver(fd, size);
+}
+
+/**
+ * Opens a file a listing found (not one the user named), without a `stat` first: `open` with
+ * O_NOFOLLOW as well as O_NONBLOCK, so a symbolic link at the last component is refused by the
+ * same call that opens (ELOOP; no window between a check and the open), then `fstat` of the
+ * descriptor refuses anything that is not a regular file of at most `maxBytes`. The caller owns
+ * the descriptor (close it, or hand it to {@link rangesOver}).
+ * @throws InputFileError `not-a-file` (a symbolic link, FIFO, device or socket), `is-a-directory`,
+ *   `too-large`, and the I/O codes of the open.
+ */
+export function openFoundFile(path: string, options: SafeReadOptions): { fd: number; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, READ_FLAGS | (constants.O_NOFOLLOW ?? 0));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ELOOP")
+      throw new InputFileError("not-a-file", path, "a symbolic link; not followed", {
+        kind: "symlink",
+        cause: e,
+      });
+    throw ioError(path, e);
+  }
+  try {
+    const opened = fstatSync(fd);
+    const kind = fileKind(opened);
+    if (kind !== "file") throw notAFile(path, kind);
+    if (opened.size > options.maxBytes) throw tooLarge(path, options.maxBytes, opened.size, 0);
+    return { fd, size: opened.size };
+  } catch (e) {
+    closeQuietly(fd);
+    throw e instanceof InputFileError ? e : ioError(path, e);
+  }
+}
+
+/** Closes a descriptor opened by {@link openFoundFile} that will not be read. */
+export function closeFoundFile(fd: number): void {
+  closeQuietly(fd);
+}
+
+/** Reads by range over open descriptor `fd` of a `size`-byte regular file; closing it closes `fd`. */
+export function rangesOver(fd: number, size: number): UserFileRanges {
   let closed = false;
   return {
     size,

@@ -105,6 +105,78 @@ describe(
       }
     });
 
+    it("side-loading over host files: each neighbour is stat'ed once (the listing) and opened with O_NOFOLLOW", (t) => {
+      // strace shows the system calls on the neighbour's path: one lstat-like call from the
+      // listing, one open that refuses a link itself; no second lstat before the open.
+      const traced = spawnSync("strace", ["-f", "-qq", "-e", "trace=none", "true"]);
+      if (traced.error !== undefined || traced.status !== 0)
+        return t.skip("strace is missing or cannot trace here (apt-get install strace)");
+      const dir = mkdtempSync(path.join(tmpdir(), "koff-sideload-calls-"));
+      try {
+        copyFileSync(PE, path.join(dir, "kofmsp.dll"));
+        copyFileSync(PE, path.join(dir, "neighbour-a.dll"));
+        const script = [
+          `import { HostFileSystem } from ${JSON.stringify(new URL("../../src/adapters/host/host-file-system.js", import.meta.url).href)};`,
+          `import { fileSystemLister, scanFolder } from ${JSON.stringify(new URL("../../src/triage/sibling-loaders.js", import.meta.url).href)};`,
+          `const scan = await scanFolder(${JSON.stringify(dir)}, fileSystemLister(new HostFileSystem({ imageRoot: ${JSON.stringify(dir)} })));`,
+          `if (scan.modules.length !== 2 || scan.notRead.length !== 0) throw new Error(JSON.stringify(scan));`,
+        ].join("\n");
+        const r = spawnSync(
+          "strace",
+          [
+            "-f",
+            "-qq",
+            "-e",
+            "trace=stat,lstat,newfstatat,statx,open,openat",
+            process.execPath,
+            "--input-type=module",
+            "-e",
+            script,
+          ],
+          { encoding: "utf8", maxBuffer: 64 << 20 },
+        );
+        assert.equal(r.status, 0, r.stderr.slice(-2000));
+        const calls = r.stderr.split("\n").filter((l) => l.includes(path.join(dir, "neighbour-a.dll")));
+        const stats = calls.filter((l) => /\b(stat|lstat|newfstatat|statx)\(/.test(l));
+        const opens = calls.filter((l) => /\bopen(at)?\(/.test(l));
+        assert.equal(stats.length, 1, `one stat of the neighbour:\n${calls.join("\n")}`);
+        assert.equal(opens.length, 1, calls.join("\n"));
+        assert.match(opens[0]!, /O_NOFOLLOW/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("HostFileSystem.openFile refuses what the open finds: a link, a FIFO (without blocking), a folder, a file over the cap, a file reached through a folder link out of the root", async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "koff-openfile-"));
+      try {
+        copyFileSync(PE, path.join(dir, "real.dll"));
+        symlinkSync("real.dll", path.join(dir, "link.dll"));
+        mkdirSync(path.join(dir, "folder.dll"));
+        symlinkSync(outside, path.join(dir, "out"));
+        if (haveMkfifo) spawnSync("mkfifo", [path.join(dir, "pipe.dll")]);
+        const fs = new HostFileSystem({ imageRoot: dir });
+        const real = await fs.openFile(path.join(dir, "real.dll"));
+        assert.ok(real && real.size > 0);
+        await real.close();
+        for (const name of [
+          "link.dll",
+          "folder.dll",
+          "pipe.dll",
+          "missing.dll",
+          path.join("out", "evil.dll"),
+        ])
+          assert.equal(await fs.openFile(path.join(dir, name)), undefined, name);
+        assert.equal(await fs.openFile(path.join(dir, "real.dll"), 16), undefined, "over the cap");
+        // Without an image root the folder link is the analyst's own: the file behind it opens.
+        const plain = await new HostFileSystem().openFile(path.join(dir, "out", "evil.dll"));
+        assert.ok(plain);
+        await plain.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it("side-loading in an image: the image listing names a link (never followed), and triage --image reads unknown", async () => {
       const fs = new ImageFileSystem(image);
       const scan = await scanFolder("C:\\Users\\x", fileSystemLister(fs));

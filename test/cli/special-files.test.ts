@@ -10,10 +10,12 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   rmdirSync,
   rmSync,
   symlinkSync,
@@ -24,9 +26,14 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import pc from "picocolors";
+import { renderCheckText } from "../../src/cli/render/check-text.js";
 import { READ_LIMITS } from "../../src/limits.js";
+import { checkMachine } from "../../src/app/check-machine.js";
+import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { InputFileError } from "../../src/util/input-file-error.js";
 import { readUserFile, readUserFileHead, writeUserFile } from "../../src/util/safe-file.js";
+import { filetime, writeEvtx } from "../helpers/evtx-writer.js";
 import { copyImage } from "../helpers/image-copy.js";
 import { FIXTURES, REPO_ROOT } from "../helpers/repo.js";
 import { runCli } from "../helpers/run-cli.js";
@@ -399,6 +406,163 @@ describe("inputs that are not files", { skip }, () => {
         new RegExp(`${name}: (symlink-loop|not-a-file): `),
         `${name} reported on stderr`,
       );
+  });
+});
+
+describe("hostile names and empty or unreadable files, as a user runs the CLI", { skip }, () => {
+  let names: string;
+  // ESC sequences that would retitle the terminal (OSC 0), colour it (SGR) and clear it, a BEL,
+  // a right-to-left override and a newline that would forge a report line.
+  const EVIL = "evil\u001b]0;pwned\u0007\u001b[31mRED\u001b[2J\u202egpj.dll\nFORGED.dll";
+  before(() => {
+    names = mkdtempSync(path.join(tmpdir(), "koff-names-"));
+    copyFileSync(PE, path.join(names, EVIL));
+  });
+  after(() => rmSync(names, { recursive: true, force: true }));
+
+  /** No raw control, bidirectional control or forged line in `text`; the name shown escaped. */
+  function assertNoRawEscapes(text: string, what: string) {
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(text, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/, what);
+    assert.ok(!text.split("\n").some((l) => l.startsWith("FORGED.dll")), `${what}: no forged line`);
+    assert.match(text, /evil\\u001b\]0;pwned\\u0007/, `${what}: the name is shown escaped`);
+  }
+
+  it("triage FILE and triage -r DIR: a name with ESC sequences, BEL, RLO and a newline is printed escaped", async () => {
+    const one = await runCli(["triage", path.join(names, EVIL)]);
+    assert.equal(one.code, 1, one.stderr);
+    assertNoRawEscapes(one.stdout, "triage FILE");
+    const tree = await runCli(["triage", "-r", names]);
+    assertNoRawEscapes(tree.stdout, "triage -r");
+    // JSON keeps the real name (JSON escapes it), so scripts get the file's own name.
+    const json = JSON.parse((await runCli(["triage", "--json", path.join(names, EVIL)])).stdout) as {
+      files: Array<{ path: string }>;
+    };
+    assert.equal(path.basename(json.files[0]!.path), EVIL);
+  });
+
+  it("error lines on stderr escape the name too (a missing file and a loop with hostile names)", async () => {
+    const missing = path.join(names, "gone\u001b]52;c;aGk=\u0007\n.dll");
+    const r = await runCli(["triage", missing]);
+    assertRefused(r, 3, "not-found", "hostile missing name");
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(r.stderr + r.stdout, /[\u0007\u001b]/);
+    assert.match(r.stderr, /gone\\u001b\]52;c;aGk=\\u0007\\u000a\.dll: not-found: /);
+  });
+
+  it("events: data strings of a hostile log reach the terminal escaped (text mode)", async () => {
+    const log = path.join(names, "hostile.evtx");
+    writeFileSync(
+      log,
+      writeEvtx([
+        {
+          provider: "Application Error",
+          eventId: 1000,
+          level: 2,
+          channel: "Application",
+          computer: "PC",
+          timeCreated: filetime("2026-11-30T08:00:00Z"),
+          data: [["AppName", "OUTLOOK.EXE\u001b]0;owned\u0007\u009b2J"]],
+        },
+      ]).bytes,
+    );
+    const r = await runCli(["events", log]);
+    assert.equal(r.code, 0, r.stderr);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(r.stdout, /[\u0007\u001b\u009b]/);
+    assert.match(r.stdout, /OUTLOOK\.EXE\\u001b\]0;owned\\u0007\\u009b2J/);
+    const jsonl = await runCli(["events", "--jsonl", log]);
+    assert.equal(
+      (JSON.parse(jsonl.stdout) as { data: Record<string, string> }).data["AppName"],
+      "OUTLOOK.EXE\u001b]0;owned\u0007\u009b2J",
+    );
+  });
+
+  it("check text: names from a hostile image (profile, user, install folder, timeline) cannot forge or colour lines", async () => {
+    const report = await checkMachine(createImageSnapshot(path.join(REPO_ROOT, "examples", "healthy")), {
+      at: new Date("2026-11-21T00:00:00Z"),
+    });
+    const evil = "x\u001b]0;pwned\u0007\nFORGED line\u202e";
+    assert.ok(report.facts.profiles.length > 0 && report.facts.install.folders.length > 0);
+    report.facts.profiles[0]!.name = evil;
+    report.facts.profiles[0]!.user = evil;
+    report.facts.install.folders[0] = evil;
+    if (report.findings[0]) report.findings[0].message = evil;
+    const text = renderCheckText(report, pc.createColors(false), "posix");
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(text, /[\u0007\u001b\u202e]/);
+    assert.ok(!text.split("\n").some((l) => l.startsWith("FORGED")), text);
+    assert.match(text, /x\\u001b\]0;pwned\\u0007\\u000aFORGED line\\u202e/);
+  });
+
+  it("a name that is not UTF-8: triage -r gives the file a typed not-found saying why, exit 3, no crash", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "koff-bytes-"));
+    try {
+      const raw = Buffer.concat([Buffer.from(dir + "/bad"), Buffer.from([0xff, 0xfe]), Buffer.from(".dll")]);
+      writeFileSync(raw, readFileSync(PE));
+      const r = await runCli(["triage", "--json", "-r", dir]);
+      assert.equal(r.code, 3, r.stderr);
+      assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+      const doc = JSON.parse(r.stdout) as {
+        files: Array<{ path: string; error?: { code: string; message: string } }>;
+      };
+      assert.equal(doc.files.length, 1);
+      assert.equal(doc.files[0]!.error?.code, "not-found");
+      assert.match(doc.files[0]!.error!.message, /not UTF-8/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("0-byte files: triage, --bundle, events, registry export and --trust each give their typed code and exit", async () => {
+    const empty = (name: string) => {
+      writeFileSync(path.join(names, name), "");
+      return path.join(names, name);
+    };
+    const triage = await runCli(["triage", "--json", empty("empty.dll")]);
+    assert.equal(triage.code, 3, triage.stderr);
+    assert.equal(
+      (JSON.parse(triage.stdout) as { files: Array<{ verdict: string }> }).files[0]?.verdict,
+      "error",
+    );
+    const bundle = await runCli(["check", "--bundle", empty("empty.zip")]);
+    assert.equal(bundle.code, 3, bundle.stderr);
+    assert.match(bundle.stderr, /bundle refused \(not-a-zip\)/);
+    assert.doesNotMatch(bundle.stderr, /internal error|\n\s+at /);
+    assertRefused(await runCli(["events", empty("empty.evtx")]), 3, "not-evtx", "events 0 bytes");
+    assertRefused(
+      await runCli(["registry", "export", empty("empty.hiv")]),
+      3,
+      "truncated",
+      "registry export 0 bytes",
+    );
+    assertRefused(
+      await runCli(["triage", "--trust", empty("empty.pem"), PE]),
+      64,
+      "bad-trust-file",
+      "--trust 0 bytes",
+    );
+  });
+
+  it("a file without read permission: permission-denied, exit 3 (as root, run as nobody: chmod 000 does not stop root)", (t) => {
+    const file = path.join(names, "noread.dll");
+    copyFileSync(PE, file);
+    chmodSync(file, 0);
+    chmodSync(names, 0o755);
+    const root = process.getuid?.() === 0;
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "bin", "koff-doctor.cjs"), "triage", file], {
+      encoding: "utf8",
+      timeout: 60_000,
+      ...(root ? { uid: 65534, gid: 65534 } : {}),
+    });
+    if (root && r.error !== undefined) return t.skip(`cannot run as nobody here: ${r.error.message}`);
+    if (
+      root &&
+      /EACCES|Cannot find module|permission denied, open '.*dist/.test(r.stderr) &&
+      !r.stderr.includes("noread.dll")
+    )
+      return t.skip("the repository is not readable by nobody here");
+    assertRefused({ code: r.status, stderr: r.stderr }, 3, "permission-denied", "chmod 000");
   });
 });
 

@@ -97,11 +97,14 @@ const unescape = (s: string) =>
               : String.fromCharCode(e[1] === "x" ? parseInt(e.slice(2), 16) : Number(e.slice(1))),
   );
 
-/** Times to `YYYY-MM-DDTHH:MM:SS.ffffff`; GUIDs to lower case; other text as is. */
+/** Times to `YYYY-MM-DDTHH:MM:SS.ffffff`; GUIDs to lower case; hex without leading zeros; other text as is. */
 function normalize(value: string): string {
   const t = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.(\d+))?Z?$/.exec(value);
   if (t) return `${t[1]}T${t[2]}.${(t[3] ?? "").padEnd(6, "0").slice(0, 6)}`;
   if (/^\{[0-9A-Fa-f-]{36}\}$/.test(value)) return value.toLowerCase();
+  // Both oracles pad hex values to the type's width (0x00000000000003e7); Windows and we do not
+  // (0x3e7): docs/evtx.md "Value rendering".
+  if (/^0x[0-9A-Fa-f]{1,16}$/.test(value)) return `0x${BigInt(value).toString(16)}`;
   return value;
 }
 

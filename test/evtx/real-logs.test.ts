@@ -12,6 +12,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { readEvtx, summarizeRecord, type EvtxElement, type EvtxLog } from "../../src/evtx/index.js";
+import { evtxOutOfBounds } from "../../src/evtx/errors.js";
+import { renderValue, ValueType } from "../../src/evtx/values.js";
+import { ByteReader } from "../../src/util/byte-reader.js";
+import { filetime, writeEvtx } from "../helpers/evtx-writer.js";
 import { FIXTURES } from "../helpers/repo.js";
 
 const DIR = path.join(FIXTURES, "evtx", "omerbenamram-evtx");
@@ -100,7 +104,8 @@ describe("evtx on real logs: EventData equal evtxexport's", { skip: noEvtxexport
         .slice(1)
         .map((block) =>
           [...block.matchAll(/<Data(?: Name="([^"]*)")?(?:\/>|>([^<]*)<\/Data>)/g)].map(
-            (m) => `${m[1] ?? ""}=${(m[2] ?? "").trim()}`,
+            // evtxexport pads hex values to the type's width; Windows does not (docs/evtx.md).
+            (m) => `${m[1] ?? ""}=${(m[2] ?? "").trim().replace(/^0x0*(?=[0-9a-f])/, "0x")}`,
           ),
         );
       const mine = read(name).records.map((r) =>
@@ -114,4 +119,71 @@ describe("evtx on real logs: EventData equal evtxexport's", { skip: noEvtxexport
       assert.deepEqual(mine, theirs);
     });
   }
+});
+
+describe("evtx value rendering as Windows prints it (wevtutil qe /f:xml, Event Viewer's XML view)", () => {
+  const render = (type: number, bytes: number[]) =>
+    renderValue(new ByteReader(new Uint8Array(bytes), evtxOutOfBounds(0)), type, 0, bytes.length, 0);
+  const le = (n: bigint, width: number) =>
+    Array.from({ length: width }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn));
+
+  it("HexInt32, HexInt64 and SizeT: lower-case hex without leading zeros (0x3e7, 0x0, 0xc000006d)", () => {
+    assert.equal(render(ValueType.HEX_INT64, le(0x3e7n, 8)), "0x3e7");
+    assert.equal(render(ValueType.HEX_INT64, le(0n, 8)), "0x0");
+    assert.equal(render(ValueType.HEX_INT64, le(0x8020000000000000n, 8)), "0x8020000000000000");
+    assert.equal(render(ValueType.HEX_INT32, le(0xc000006dn, 4)), "0xc000006d");
+    assert.equal(render(ValueType.HEX_INT32, le(0x15n, 4)), "0x15");
+    // A pointer (win:Pointer, e.g. 4624 ProcessId 0x44c) is hex whatever its width.
+    assert.equal(render(ValueType.SIZE_T, le(0x44cn, 8)), "0x44c");
+    assert.equal(render(ValueType.SIZE_T, le(0x44cn, 4)), "0x44c");
+    assert.equal(render(ValueType.HEX_INT32 | ValueType.ARRAY, [...le(1n, 4), ...le(0xabn, 4)]), "0x1, 0xab");
+  });
+
+  it("a real Security log's logon id is 0x3e7, not the oracles' 0x00000000000003e7 (new-user-security.evtx)", () => {
+    const ids = read("new-user-security.evtx").records.map((r) => summarizeRecord(r).data["SubjectLogonId"]);
+    assert.ok(ids.length > 0 && ids.every((id) => id === "0x3e7"), ids.join(" "));
+  });
+
+  it("UserData: an element's attributes are fields named by its path and @name; an attribute-only element has no empty field (CAPI2)", () => {
+    const log = read("CAPI2-Operational-first-chunk.evtx");
+    assert.deepEqual(summarizeRecord(log.records[0]!).data, {
+      "EventAuxInfo/@ProcessName": "Setup.exe",
+      "CorrelationAuxInfo/@TaskId": "{1CB1FE4B-D685-48FC-A3FA-42893E4C1717}",
+      "CorrelationAuxInfo/@SeqNumber": "1",
+    });
+    const wire = summarizeRecord(log.records.find((r) => summarizeRecord(r).eventId === 53)!).data;
+    // An element with text and attributes has both; namespace declarations are not fields.
+    assert.equal(wire["URL"], "http://crl.microsoft.com/pki/crl/products/CSPCA.crl");
+    assert.equal(wire["URL/@scheme"], "http");
+    assert.equal(wire["Flags/@value"], "202005");
+    assert.equal(wire["Flags"], undefined);
+    for (const record of log.records)
+      for (const [k, v] of Object.entries(summarizeRecord(record).data)) {
+        assert.ok(!/(^|\/)@xmlns(:|$)/.test(k), k);
+        assert.ok(v !== "" || !k.includes("AuxInfo"), `${k} is empty`);
+      }
+  });
+
+  it("a data field named __proto__ is kept as an own field, not swallowed by the object's prototype", () => {
+    const log = readEvtx(
+      writeEvtx([
+        {
+          provider: "P",
+          eventId: 1,
+          level: 4,
+          channel: "Application",
+          computer: "PC",
+          timeCreated: filetime("2026-01-01T00:00:00Z"),
+          data: [
+            ["__proto__", "hidden?"],
+            ["after", "b"],
+          ],
+        },
+      ]).bytes,
+    );
+    const data = summarizeRecord(log.records[0]!).data;
+    assert.deepEqual(Object.keys(data), ["__proto__", "after"]);
+    assert.equal(JSON.parse(JSON.stringify(data))["__proto__"], "hidden?");
+    assert.equal(Object.getPrototypeOf(data), Object.prototype);
+  });
 });

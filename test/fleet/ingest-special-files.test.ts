@@ -45,4 +45,32 @@ describe("fleet ingest of a folder of special and broken files", () => {
       files: 0,
     });
   });
+
+  it("skips /dev/urandom, /dev/zero, a 0-byte file and a hostile name given as PATHs; the name is printed escaped", async () => {
+    const folder = path.join(root, "hostile");
+    mkdirSync(folder);
+    const evil = path.join(folder, "evil\u001b]0;pwned\u0007\nFORGED.json");
+    writeFileSync(evil, '{"schemaVersion": 2}');
+    writeFileSync(path.join(folder, "empty.json"), "");
+    const db = `pglite:${path.join(root, "db2")}`;
+    const r = await runCli([
+      "fleet",
+      "ingest",
+      "/dev/urandom",
+      "/dev/zero",
+      path.join(folder, "empty.json"),
+      evil,
+      "--db",
+      db,
+    ]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /skipped \/dev\/urandom: not-a-file: /);
+    assert.match(r.stderr, /skipped \/dev\/zero: not-a-file: /);
+    assert.match(r.stderr, /skipped .*empty\.json: /);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(r.stderr, /[\u0007\u001b]/);
+    assert.ok(!r.stderr.split("\n").some((l) => l.startsWith("FORGED.json")), r.stderr);
+    assert.match(r.stderr, /evil\\u001b\]0;pwned\\u0007\\u000aFORGED\.json: /);
+    assert.match(r.stdout, /ingested 0 run\(s\).*4 skipped/);
+  });
 });

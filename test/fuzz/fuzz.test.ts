@@ -5,11 +5,17 @@
  * The time limit here is a hang guard for CI, not a timing goal (the big run reports timings).
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, it } from "node:test";
 import { FuzzSession } from "../../fuzz/engine.js";
 import { runFuzz } from "../../fuzz/run-fuzz.js";
 import { formatReport } from "../../fuzz/report.js";
 import { FUZZ_TARGETS, targetCycle } from "../../fuzz/targets/index.js";
+import { mutatePeFields } from "../../fuzz/targets/pe.js";
+import { createRng } from "../../fuzz/mutate.js";
+import { extraSeedFiles, startsWith } from "../../fuzz/seeds.js";
 
 const TARGETS = new URL("../../fuzz/targets/index.js", import.meta.url).href;
 const FAILING = new URL("./failing-targets.js", import.meta.url).href;
@@ -100,5 +106,41 @@ describe("fuzz harness", () => {
     });
     assert.equal(report.failureCount, 0);
     assert.deepEqual(report.perTarget["throws-typed"]?.typed, { "RegistryError:truncated": 4 });
+  });
+});
+
+describe("fuzz targets on tiny and foreign seeds (KOFF_FUZZ_SEEDS corpora)", () => {
+  it("the PE field mutator never reads past a short file (a 0-byte, 16-byte or cut header: worker died with RangeError)", () => {
+    const rng = createRng(21);
+    const cutHeader = new Uint8Array(0x40);
+    cutHeader.set([0x4d, 0x5a]);
+    new DataView(cutHeader.buffer).setUint32(0x3c, 0x38, true); // e_lfanew inside, COFF header past the end
+    for (const seed of [new Uint8Array(0), new Uint8Array(16), new Uint8Array(0x3f), cutHeader])
+      for (let i = 0; i < 200; i++) assert.ok(mutatePeFields(seed, rng) instanceof Uint8Array);
+  });
+
+  it("KOFF_FUZZ_SEEDS adds the files a target accepts by name or magic, empty files left out", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "koff-fuzz-seeds-"));
+    const saved = process.env["KOFF_FUZZ_SEEDS"];
+    try {
+      writeFileSync(path.join(dir, "a.bin"), "regf-and-more");
+      writeFileSync(path.join(dir, "b.reg"), "Windows Registry Editor Version 5.00\r\n");
+      writeFileSync(path.join(dir, "empty.reg"), "");
+      process.env["KOFF_FUZZ_SEEDS"] = dir;
+      assert.deepEqual(
+        extraSeedFiles((_, head) => startsWith(head, "regf")).map((b) => Buffer.from(b).toString()),
+        ["regf-and-more"],
+      );
+      assert.equal(extraSeedFiles((name) => name.endsWith(".reg")).length, 1);
+      delete process.env["KOFF_FUZZ_SEEDS"];
+      assert.deepEqual(
+        extraSeedFiles(() => true),
+        [],
+      );
+    } finally {
+      if (saved === undefined) delete process.env["KOFF_FUZZ_SEEDS"];
+      else process.env["KOFF_FUZZ_SEEDS"] = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

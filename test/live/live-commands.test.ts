@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -16,6 +16,7 @@ import { checkMachine } from "../../src/app/check-machine.js";
 import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { createLiveSnapshot } from "../../src/adapters/live/live-snapshot.js";
 import { EXAMPLES, FIXTURES } from "../helpers/repo.js";
+import { initWinePrefix, removeWinePrefix, winePrefixEnv } from "../helpers/wine-prefix.js";
 
 const live = (name: string) => readFileSync(path.join(FIXTURES, "windows", "live", name), "utf8");
 const wine = spawnSync("sh", ["-c", "command -v wine"]).status === 0;
@@ -80,18 +81,18 @@ describe("wevtutil qe /f:xml", () => {
   });
 });
 
-describe("Wine's own commands", { skip: wine ? false : "wine is not installed" }, () => {
-  // A fresh prefix (about 700 MB once Wine has set it up) for these tests only: made when they
-  // run, and removed after them with its wineserver stopped, so repeated runs do not fill /tmp.
-  const env: NodeJS.ProcessEnv = { ...process.env, WINEDEBUG: "-all" };
-  before(() => {
-    env.WINEPREFIX = mkdtempSync(path.join(tmpdir(), "koff-wine-"));
+describe("Wine's own commands", { skip: wine ? false : "wine is not installed", timeout: 1_500_000 }, () => {
+  // A fresh prefix (about 700 MB once Wine has set it up) for these tests only: booted explicitly
+  // before the first command (an implicit boot under load can exit 53), and removed after them
+  // with its wineserver stopped, so repeated runs do not fill /tmp.
+  let env: NodeJS.ProcessEnv = {};
+  before(async () => {
+    env = winePrefixEnv(mkdtempSync(path.join(tmpdir(), "koff-wine-")));
+    await initWinePrefix(env);
   });
   after(() => {
-    const prefix = env.WINEPREFIX;
-    if (prefix === undefined) return;
-    spawnSync("wineserver", ["-k"], { env, timeout: 30_000 });
-    rmSync(prefix, { recursive: true, force: true });
+    const prefix = env["WINEPREFIX"];
+    if (prefix !== undefined) removeWinePrefix(env, prefix);
   });
   it("netstat.exe -ano output parses (Wine prints the documented header)", () => {
     const r = spawnSync("wine", ["netstat.exe", "-ano"], { env, encoding: "utf8", timeout: 120_000 });

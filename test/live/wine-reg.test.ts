@@ -1,7 +1,8 @@
 /**
  * Drives the live adapter against a real reg.exe implementation: Wine's, in a private
- * WINEPREFIX under the OS temp dir (created once for this file; the first wineboot takes 5–30 s).
- * Skips with a message when `wine` is not installed.
+ * WINEPREFIX under the OS temp dir (created once for this file with an explicit
+ * `wineboot --init`, 5–30 s, before any reg call; removed after). Skips with a message when
+ * `wine` is not installed.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -13,12 +14,14 @@ import { RegExeRegistry, nodeExec } from "../../src/adapters/live/index.js";
 import type { Exec } from "../../src/ports/exec.js";
 import { RegType } from "../../src/ports/registry.js";
 import { readOutlookProfiles } from "../../src/windows/index.js";
+import { initWinePrefix, removeWinePrefix, winePrefixEnv } from "../helpers/wine-prefix.js";
 
 const hasWine = spawnSync("wine", ["--version"], { encoding: "utf8" }).status === 0;
 const skip = hasWine ? false : "wine is not installed (apt-get install wine); skipping the real reg.exe test";
 
-describe("RegExeRegistry against Wine's reg.exe", { skip, timeout: 180_000 }, () => {
+describe("RegExeRegistry against Wine's reg.exe", { skip, timeout: 1_500_000 }, () => {
   let dir = "";
+  let env: NodeJS.ProcessEnv = {};
   let exec: Exec;
   const reg = async (...args: string[]): Promise<void> => {
     const r = await exec("reg", args);
@@ -28,9 +31,14 @@ describe("RegExeRegistry against Wine's reg.exe", { skip, timeout: 180_000 }, ()
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "koff-doctor-wine-"));
+    const prefix = path.join(dir, "prefix");
+    env = winePrefixEnv(prefix);
+    // A reg call on an empty prefix boots it implicitly, which under load can exit 53 ("could
+    // not load kernel32.dll"): boot it explicitly first.
+    await initWinePrefix(env);
     const run = nodeExec({
       timeoutMs: 120_000,
-      env: { WINEPREFIX: path.join(dir, "prefix"), WINEDEBUG: "-all" },
+      env: { WINEPREFIX: prefix, WINEDEBUG: "-all" },
     });
     exec = (cmd, args) => run("wine", [cmd, ...args]);
     await reg("add", K, "/ve", "/t", "REG_SZ", "/d", "dflt", "/f");
@@ -66,7 +74,7 @@ describe("RegExeRegistry against Wine's reg.exe", { skip, timeout: 180_000 }, ()
   });
 
   after(() => {
-    if (dir !== "") rmSync(dir, { recursive: true, force: true });
+    if (dir !== "") removeWinePrefix(env, dir);
   });
 
   it("reads values of each type and subkeys with a plain query", async () => {

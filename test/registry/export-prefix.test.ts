@@ -19,6 +19,7 @@ import {
   writeEmptyHive,
 } from "../../src/registry/index.js";
 import { EXAMPLES } from "../helpers/repo.js";
+import { initWinePrefix, removeWinePrefix, winePrefixEnv } from "../helpers/wine-prefix.js";
 import { runCli } from "../helpers/run-cli.js";
 import { hivexExport, hivexregeditPath, normalizeRegText } from "./helpers.js";
 
@@ -138,22 +139,23 @@ describe(
   "registry export imports with Wine's reg import",
   {
     skip: hasWine ? false : "wine is not installed (apt-get install wine); skipping reg import",
-    timeout: 300_000,
+    timeout: 1_500_000,
   },
   () => {
     let dir = "";
-    const wine = (...args: string[]) =>
-      spawnSync("wine", args, {
-        encoding: "utf8",
-        env: { ...process.env, WINEPREFIX: path.join(dir, "prefix"), WINEDEBUG: "-all" },
-      });
+    let env: NodeJS.ProcessEnv = {};
+    const wine = (...args: string[]) => spawnSync("wine", args, { encoding: "utf8", env, timeout: 300_000 });
     const winePath = (p: string) => `Z:${p.replace(/\//g, "\\")}`;
 
-    before(() => {
+    // The prefix is booted explicitly before the first reg call (an implicit boot under load can
+    // exit 53, "could not load kernel32.dll"), and removed with its wineserver stopped after.
+    before(async () => {
       dir = mkdtempSync(path.join(tmpdir(), "koff-regexp-wine-"));
+      env = winePrefixEnv(path.join(dir, "prefix"));
+      await initWinePrefix(env);
     });
     after(() => {
-      if (dir !== "") rmSync(dir, { recursive: true, force: true });
+      if (dir !== "") removeWinePrefix(env, dir);
     });
 
     for (const { file, root, subtree } of HIVES) {

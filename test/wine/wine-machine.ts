@@ -1,7 +1,7 @@
 /**
  * Wine prefixes that hold a KOFF machine, for the live-mode tests under Wine.
  *
- * A template prefix is created once per test run (`wineboot`, then `winecfg /v win10`, which
+ * A template prefix is created once per test run (`wineboot --init`, retried once, then `winecfg /v win10`, which
  * Node 20 needs) for the Windows user `alice` (Wine names the profile folder after `$USER`, so the
  * sample images' `C:\Users\alice` paths hold). Each machine is a copy of the template into which a
  * sample image of examples/ is installed: its SOFTWARE and NTUSER.DAT hives become `.reg` files
@@ -17,6 +17,7 @@ import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { openSync, closeSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import { initWinePrefix } from "../helpers/wine-prefix.js";
 
 const run = promisify(execFile);
 
@@ -78,7 +79,7 @@ export async function settle(prefix: WinePrefix): Promise<void> {
 /** Creates the template prefix: wineboot, Windows 10, then waits for the registry to be written. */
 export async function createTemplatePrefix(dir: string): Promise<WinePrefix> {
   const prefix = prefixAt(dir);
-  await run("wine", ["wineboot", "-i"], { env: prefix.env, timeout: 600_000 });
+  await initWinePrefix(prefix.env);
   await run("wine", ["winecfg", "/v", "win10"], { env: prefix.env, timeout: 300_000 });
   await settle(prefix);
   return prefix;

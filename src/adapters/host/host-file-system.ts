@@ -7,8 +7,9 @@
  * root (origin `inferred`, {@link hostPathToWindowsPath}).
  *
  * Reading is safe as in image mode: every read goes through {@link readUserFile}, or
- * {@link openUserFileRanges} for the ranged reads of the side-loading search (regular files
- * only, never a FIFO, device or socket, at most the cap + 1 bytes). A file the user named is read
+ * {@link openFoundFile} for the ranged reads of the side-loading search (regular files
+ * only, never a FIFO, device or socket, at most the cap + 1 bytes; the listing's `lstat` is the
+ * only one per neighbour: the open refuses a link itself and `fstat` judges what it opened). A file the user named is read
  * as the shell would open it (a link to a file is followed; a loop, a dangling link or a special
  * file is refused with its typed code), except that with `--image DIR` a path inside DIR whose
  * real location lies outside it is refused (`outside-root`). What the port finds by itself, the
@@ -18,7 +19,7 @@
  *
  * Source: docs/exit-codes.md ("Inputs that are not files"); open(2), path_resolution(7).
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readlinkSync } from "node:fs";
 import { lstat, realpath } from "node:fs/promises";
 import path from "node:path";
 import { READ_LIMITS } from "../../limits.js";
@@ -38,7 +39,13 @@ import type {
 import { listHostFolder } from "../list-host-folder.js";
 import { InputFileError } from "../../util/input-file-error.js";
 import type { ScratchBuffer } from "../../util/scratch-buffer.js";
-import { openUserFileRanges, readUserFile, readUserFileHead } from "../../util/safe-file.js";
+import {
+  closeFoundFile,
+  openFoundFile,
+  rangesOver,
+  readUserFile,
+  readUserFileHead,
+} from "../../util/safe-file.js";
 
 /** Options of {@link HostFileSystem}. */
 export interface HostFileSystemOptions {
@@ -196,9 +203,40 @@ export class HostFileSystem implements FileSystemPort {
     hostPath: string,
     maxBytes: number = READ_LIMITS.peFileBytes,
   ): Promise<OpenedFile | undefined> {
-    const s = await this.stat(hostPath);
-    if (s?.kind !== "file" || s.size > maxBytes) return undefined;
-    return openUserFileRanges(hostPath, { maxBytes }).catch(() => undefined);
+    // No lstat first (the listing that named the file already took one): the open itself
+    // refuses a link at the last component (O_NOFOLLOW), fstat judges the kind and size of what
+    // was opened, and the root check resolves the descriptor, so every check is on the file
+    // actually read, with no window between a check and the open.
+    let opened: { fd: number; size: number };
+    try {
+      opened = openFoundFile(hostPath, { maxBytes });
+    } catch {
+      return undefined;
+    }
+    if (await this.#openedOutsideRoot(hostPath, opened.fd)) {
+      closeFoundFile(opened.fd);
+      return undefined;
+    }
+    return rangesOver(opened.fd, opened.size);
+  }
+
+  /**
+   * Whether the file open at `fd` (as `hostPath`, inside the image root) really lies outside the
+   * root: its location is read from the descriptor (`/proc/self/fd`, Linux), so a folder on the
+   * way swapped for a link after the open cannot fool it; where the platform has no such link,
+   * from the path (`realpath`) as {@link stat} does.
+   */
+  async #openedOutsideRoot(hostPath: string, fd: number): Promise<boolean> {
+    if (this.imageRoot === undefined || !isInside(this.imageRoot, path.resolve(hostPath))) return false;
+    this.#realRoot ??= realpath(this.imageRoot).catch(() => undefined);
+    let real: string | undefined;
+    try {
+      real = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      real = await realpath(hostPath).catch(() => undefined);
+    }
+    const root = await this.#realRoot;
+    return root === undefined || real === undefined || !isInside(root, real);
   }
 
   async readHead(hostPath: string, length: number): Promise<Uint8Array | undefined> {

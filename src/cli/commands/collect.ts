@@ -20,6 +20,7 @@ import type { CommandResult } from "../command-result.js";
 import type { CliIo } from "../io.js";
 import { checkTrustFiles, collect, outputTargetProblem, parseAt, parseByteCount } from "../options.js";
 import { bundleRefused, checkCliSourceSupported, openCliSource, sourceSpec } from "../source-options.js";
+import { printable } from "../terminal-text.js";
 
 interface CollectFlags {
   out?: string;
@@ -61,7 +62,7 @@ export function registerCollectCommand(program: Command, io: CliIo, done: (r: Co
       // A folder, FIFO or device at --out is refused before collecting (the bundle could not be written).
       const target = await outputTargetProblem(out);
       if (target !== undefined) {
-        io.stderr(`koff-doctor: --out ${target.path}: ${target.code}: ${target.reason}\n`);
+        io.stderr(`koff-doctor: --out ${printable(target.path)}: ${target.code}: ${target.reason}\n`);
         done({ exitCode: ExitCode.UNREADABLE });
         return;
       }

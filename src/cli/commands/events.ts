@@ -21,6 +21,7 @@ import type { CommandResult } from "../command-result.js";
 import type { CliIo } from "../io.js";
 import { ISO_TIME_FORM, parseIsoTime } from "../options.js";
 import { UsageError } from "../usage-error.js";
+import { printable } from "../terminal-text.js";
 
 interface EventsOptions {
   jsonl?: boolean;
@@ -99,7 +100,7 @@ export function registerEventsCommand(program: Command, io: CliIo, done: (r: Com
         } catch (e) {
           flush();
           if (e instanceof InputFileError) {
-            io.stderr(`koff-doctor: ${e.path}: ${e.code}: ${e.reason}\n`);
+            io.stderr(`koff-doctor: ${printable(e.path)}: ${e.code}: ${e.reason}\n`);
           } else if (e instanceof EvtxError) {
             io.stderr(`koff-doctor: ${file}: ${e.code}: ${e.message}\n`);
           } else {

@@ -27,6 +27,7 @@ import { expandInputs } from "../input-files.js";
 import type { CliIo } from "../io.js";
 import { parseAt, writeReport } from "../options.js";
 import { UsageError } from "../usage-error.js";
+import { printable } from "../terminal-text.js";
 
 /** Files a folder contributes: host reports, JSON Lines and bundles. */
 const INGESTIBLE = new Set([".json", ".jsonl", ".zip"]);
@@ -88,7 +89,7 @@ export function registerFleetCommand(program: Command, io: CliIo, done: (r: Comm
     .action(async (paths: string[], flags: { db: string; at?: Date }) => {
       const code = await withDb(flags.db, io.cwd, io, async (db) => {
         const skip = (origin: string, reason: string) =>
-          io.stderr(`koff-doctor: skipped ${origin}: ${reason}\n`);
+          io.stderr(`koff-doctor: skipped ${printable(origin)}: ${reason}\n`);
         const earlySkips: string[] = [];
         const r = await ingestReports(
           db,

@@ -12,6 +12,7 @@ import type { CommandResult } from "../command-result.js";
 import { readHiveArgument } from "../input-files.js";
 import type { CliIo } from "../io.js";
 import { UsageError } from "../usage-error.js";
+import { printable } from "../terminal-text.js";
 
 export function registerRegistryCommand(program: Command, io: CliIo, done: (r: CommandResult) => void): void {
   const registry = program.command("registry").description("inspect registry hive files (debugging aids)");
@@ -35,7 +36,7 @@ export function registerRegistryCommand(program: Command, io: CliIo, done: (r: C
         bytes = await readHiveArgument(hiveFile);
       } catch (e) {
         if (!(e instanceof InputFileError)) throw e;
-        io.stderr(`koff-doctor: ${e.path}: ${e.code}: ${e.reason}\n`);
+        io.stderr(`koff-doctor: ${printable(e.path)}: ${e.code}: ${e.reason}\n`);
         done({ exitCode: ExitCode.UNREADABLE });
         return;
       }
@@ -45,7 +46,7 @@ export function registerRegistryCommand(program: Command, io: CliIo, done: (r: C
       } catch (e) {
         const err = e as Error & { code?: string; offset?: number };
         const where = err.offset !== undefined ? ` at offset 0x${err.offset.toString(16)}` : "";
-        io.stderr(`koff-doctor: ${hiveFile}: ${err.code ?? "error"}: ${err.message}${where}\n`);
+        io.stderr(`koff-doctor: ${printable(hiveFile)}: ${err.code ?? "error"}: ${err.message}${where}\n`);
         done({ exitCode: ExitCode.UNREADABLE });
       }
     });

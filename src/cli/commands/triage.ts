@@ -39,6 +39,7 @@ import {
 import { TriageSink, type TriageFormat } from "../triage-output.js";
 import { bundleRefused, openCliSource } from "../source-options.js";
 import { UsageError } from "../usage-error.js";
+import { printable } from "../terminal-text.js";
 
 interface TriageFlags {
   json?: boolean;
@@ -198,7 +199,7 @@ async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo
   });
   // Inputs that are not readable regular files are also said on stderr, one line each.
   const refuse = (r: TriageRecord) =>
-    sink.say(`koff-doctor: ${r.path}: ${r.error!.code}: ${r.error!.message}\n`);
+    sink.say(`koff-doctor: ${printable(r.path)}: ${r.error!.code}: ${r.error!.message}\n`);
   try {
     for (const p of inputs.filter((i) => i.problem)) {
       const record: TriageRecord = {

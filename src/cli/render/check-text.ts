@@ -12,6 +12,7 @@ import { reportedFindings, type ReportedFinding } from "../../report/check-json.
 import type { ShellStyle } from "../../report/next-step.js";
 import type { CliIo } from "../io.js";
 import { notVisibleLine } from "./not-visible.js";
+import { printable } from "../terminal-text.js";
 
 const ORDER: Severity[] = ["critical", "error", "warning", "info"];
 
@@ -49,15 +50,18 @@ function machineLines(f: CheckReport["facts"]): string[] {
     f.profiles.length === 0
       ? "none"
       : f.profiles
-          .map((p) => `${p.user}/${p.name}${p.hasKoff ? " [KOFF]" : ""}${p.isDefault ? " (default)" : ""}`)
+          .map(
+            (p) =>
+              `${printable(p.user)}/${printable(p.name)}${p.hasKoff ? " [KOFF]" : ""}${p.isDefault ? " (default)" : ""}`,
+          )
           .join(", ");
   const caches =
     f.caches.length === 0
       ? "none"
-      : f.caches.map((x) => `${x.user}/${x.profile} ${x.bytes} bytes`).join(", ");
+      : f.caches.map((x) => `${printable(x.user)}/${printable(x.profile)} ${x.bytes} bytes`).join(", ");
   return [
-    `  connector   ${install}${version ? ` (${version})` : ""}`,
-    `  outlook     ${office}`,
+    `  connector   ${printable(install)}${version ? ` (${printable(version)})` : ""}`,
+    `  outlook     ${printable(office)}`,
     `  profiles    ${profiles}`,
     `  caches      ${caches}`,
   ];
@@ -68,7 +72,8 @@ function groupLines(group: ReportedFinding[], c: CliIo["colors"]): string[] {
   const first = group[0]!;
   const count = group.length > 1 ? c.dim(` (${group.length}×)`) : "";
   const lines = [`  ${c.bold(first.id)}  ${first.title}${count}`];
-  for (const f of group) lines.push(group.length > 1 ? `    - ${f.message}` : `    ${f.message}`);
+  for (const f of group)
+    lines.push(group.length > 1 ? `    - ${printable(f.message)}` : `    ${printable(f.message)}`);
   lines.push(`    ${c.dim("next:")} ${first.next.command}`);
   if (first.next.where) lines.push(`          ${c.dim(`(${first.next.where})`)}`);
   if (first.next.command !== first.explain.command)
@@ -106,7 +111,9 @@ function timelineLines(report: CheckReport, c: CliIo["colors"]): string[] {
   if (entries.length === 0) return [c.bold("Timeline"), "  no relevant event-log records", ""];
   return [
     c.bold(`Timeline (last ${entries.length} relevant events, oldest first)`),
-    ...entries.map((e) => `  ${e.time.replace(/\.\d+Z$/, "Z")}  ${e.provider} ${e.id}  ${e.summary}`),
+    ...entries.map(
+      (e) => `  ${e.time.replace(/\.\d+Z$/, "Z")}  ${printable(e.provider)} ${e.id}  ${printable(e.summary)}`,
+    ),
     "",
   ];
 }

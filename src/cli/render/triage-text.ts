@@ -15,6 +15,7 @@ import {
   type ShellStyle,
 } from "../../report/next-step.js";
 import type { CliIo } from "../io.js";
+import { printable } from "../terminal-text.js";
 
 type Colors = CliIo["colors"];
 
@@ -101,11 +102,13 @@ export function renderTriageText(records: TriageRecord[], c: Colors, opts: Triag
     for (const i of r.indicators) if (isModeUnknown(i)) modeUnknown.add(i.id);
     const as = r.windowsPath && r.windowsPath !== r.path ? r.windowsPath : undefined;
     if (r.verdict === "clean" && !opts.verbose) {
-      lines.push(`${verdictLabel(r.verdict, c)}  ${c.bold(r.path)}${as ? c.dim(`  (${as})`) : ""}`);
+      lines.push(
+        `${verdictLabel(r.verdict, c)}  ${c.bold(printable(r.path))}${as ? c.dim(`  (${printable(as)})`) : ""}`,
+      );
       continue;
     }
     if (lines.length > 0 && lines.at(-1) !== "") lines.push("");
-    lines.push(`${verdictLabel(r.verdict, c)}  ${c.bold(r.path)}`);
+    lines.push(`${verdictLabel(r.verdict, c)}  ${c.bold(printable(r.path))}`);
     if (as) lines.push(`  ${c.dim("as")}      ${as}`);
     if (r.sha256) lines.push(`  ${c.dim("sha256")}  ${r.sha256}  ${c.dim(`${r.size} bytes`)}`);
     if (r.carried) lines.push(`  ${c.yellow("carried")} ${r.carried.note} (${r.carried.from})`);
@@ -227,7 +230,7 @@ export function renderTriageSummaryTable(
   if (worstFirst.length > 0) lines.push("", c.bold("Flagged, worst first:"));
   for (const f of worstFirst.slice(0, SUMMARY_TABLE_ROWS))
     lines.push(
-      `  ${verdictLabel(f.verdict, c)}${" ".repeat(10 - f.verdict.length)}  ${f.path}`,
+      `  ${verdictLabel(f.verdict, c)}${" ".repeat(10 - f.verdict.length)}  ${printable(f.path)}`,
       `  ${" ".repeat(10)}  ${c.dim(f.reason)}`,
     );
   if (worstFirst.length > SUMMARY_TABLE_ROWS)
@@ -251,7 +254,8 @@ export function renderProgressLine(
 ): string {
   const head = `triage ${done}/${found} files · ${(bytesPerSecond / 1e6).toFixed(1)} MB/s · `;
   const room = Math.max(0, columns - 1 - head.length);
-  const where = folder.length <= room ? folder : `…${folder.slice(folder.length - room + 1)}`;
+  const shown = printable(folder);
+  const where = shown.length <= room ? shown : `…${shown.slice(shown.length - room + 1)}`;
   return `\r${head}${room > 1 ? where : ""}\x1b[K`;
 }
 
