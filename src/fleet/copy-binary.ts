@@ -93,6 +93,9 @@ export class CopyBinary {
   private size = FIRST_CHUNK;
   /** Rows added. */
   count = 0;
+  /** The last UUID encoded and its 16 bytes: a run's findings repeat its id row after row. */
+  private lastUuid = "";
+  private readonly lastUuidBytes = Buffer.alloc(16);
 
   /** `pool`: where buffers come from (and go back to, {@link release}); else each is new. */
   constructor(
@@ -234,6 +237,11 @@ export class CopyBinary {
     this.room(20);
     const buf = this.buf;
     buf.writeInt32BE(16, this.at);
+    if (s === this.lastUuid) {
+      this.lastUuidBytes.copy(buf, this.at + 4);
+      this.at += 20;
+      return;
+    }
     let bad = s.length !== 36;
     for (let i = 0, o = this.at + 4; i < 36 && !bad; i += 2) {
       if (i === 8 || i === 13 || i === 18 || i === 23) {
@@ -247,6 +255,8 @@ export class CopyBinary {
       buf[o++] = (hi << 4) | lo;
     }
     if (bad) throw new RangeError(`not a UUID: ${s}`);
+    buf.copy(this.lastUuidBytes, 0, this.at + 4, this.at + 20);
+    this.lastUuid = s;
     this.at += 20;
   }
 
