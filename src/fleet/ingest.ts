@@ -2,12 +2,13 @@
  * `fleet ingest`: host reports into the fleet store. The store is migrated first (versioned
  * migrations, src/fleet/sql.ts); each report is read and turned into rows by a checked reader of
  * the fields the store keeps (src/fleet/report-rows.ts: a wrong one is named by its JSON
- * pointer), and its run (with the files it saw) and findings are encoded for COPY (binary format,
- * src/fleet/copy-binary.ts) as it is read, into buffers reused from batch to batch. Rows are
- * written in batches, one transaction each, while the next batch is read: the batch's host and
- * run ids the store already has are looked up; new hosts, new runs and their findings are loaded
- * with COPY; known hosts are updated by one `INSERT … ON CONFLICT` over arrays, files by SHA-256
- * inserted unless known; the summary's counts follow the hosts whose latest run changed. A batch
+ * pointer), and its run (with the key of the set of files it saw, src/fleet/file-sets.ts) and
+ * findings are encoded for COPY (binary format, src/fleet/copy-binary.ts) as it is read, into
+ * buffers reused from batch to batch. Rows are written in batches (growing from 500 reports to
+ * 4,000), one transaction each, while the next batch is read: the batch's host and run ids the
+ * store already has are looked up; new hosts, new runs and their findings are loaded with COPY;
+ * known hosts are updated by one `INSERT … ON CONFLICT` over arrays, files by SHA-256 and file
+ * sets inserted unless known; the summary's counts follow the hosts whose latest run changed. A batch
  * costs two round trips to a server (its statements are pipelined: the lookups together, then
  * the writes together, src/fleet/db.ts), and it is sent as soon as it is read, behind the batch
  * before, one transaction holding the connection at a time. A run id already stored is skipped,
