@@ -3,7 +3,7 @@
  * then per row a 16-bit field count and per field a 32-bit length (-1 for NULL) and the value in
  * its type's binary form (`text` as UTF-8, `jsonb` as version 1 and JSON text, `uuid` as 16
  * bytes, `timestamptz` as microseconds since 2000-01-01 UTC, `int4`, `int8` and `bool` big-endian,
- * `text[]` and `bool[]` as array_recv reads them: dimensions, flags, element type, size and lower
+ * `bytea` as its bytes, `text[]` and `bool[]` as array_recv reads them: dimensions, flags, element type, size and lower
  * bound, then each element as a field), then the trailer -1. Nothing is escaped and the server parses no number, time or UUID text.
  * Values must already be storable (no U+0000, well-formed UTF-16: src/fleet/report-rows.ts
  * `storableText`); UUIDs 36 characters of hex and dashes, times ISO 8601 that `Date.parse` reads.
@@ -15,13 +15,14 @@
 
 /** The column types ingest loads. */
 export type CopyType =
-  "text" | "jsonb" | "uuid" | "timestamptz" | "int4" | "int8" | "bool" | "text[]" | "bool[]";
+  "text" | "jsonb" | "uuid" | "timestamptz" | "int4" | "int8" | "bool" | "bytea" | "text[]" | "bool[]";
 
 /**
- * A COPY column value: text (also a UUID, a time or JSON text), a number, a boolean, an array of
- * texts or of booleans (one dimension, no NULL element), or NULL.
+ * A COPY column value: text (also a UUID, a time or JSON text), a number, a boolean, bytes, an
+ * array of texts or of booleans (one dimension, no NULL element), or NULL.
  */
-export type CopyValue = string | number | boolean | readonly string[] | readonly boolean[] | null;
+export type CopyValue =
+  string | number | boolean | Uint8Array | readonly string[] | readonly boolean[] | null;
 
 /** Element type OIDs of the array types (PostgreSQL's pg_type.dat: text 25, bool 16). */
 const ELEMENT_OID = { "text[]": 25, "bool[]": 16 } as const;
@@ -92,6 +93,9 @@ export class CopyBinary {
   private size = FIRST_CHUNK;
   /** Rows added. */
   count = 0;
+  /** The last UUID encoded and its 16 bytes: a run's findings repeat its id row after row. */
+  private lastUuid = "";
+  private readonly lastUuidBytes = Buffer.alloc(16);
 
   /** `pool`: where buffers come from (and go back to, {@link release}); else each is new. */
   constructor(
@@ -180,6 +184,14 @@ export class CopyBinary {
         this.buf[this.at + 4] = v === true ? 1 : 0;
         this.at += 5;
         return;
+      case "bytea": {
+        if (!(v instanceof Uint8Array)) throw new RangeError(`not bytes: ${String(v)}`);
+        this.room(4 + v.length);
+        this.buf.writeInt32BE(v.length, this.at);
+        this.buf.set(v, this.at + 4);
+        this.at += 4 + v.length;
+        return;
+      }
       case "text[]":
       case "bool[]":
         if (!Array.isArray(v)) throw new RangeError(`not an array: ${String(v)}`);
@@ -225,6 +237,11 @@ export class CopyBinary {
     this.room(20);
     const buf = this.buf;
     buf.writeInt32BE(16, this.at);
+    if (s === this.lastUuid) {
+      this.lastUuidBytes.copy(buf, this.at + 4);
+      this.at += 20;
+      return;
+    }
     let bad = s.length !== 36;
     for (let i = 0, o = this.at + 4; i < 36 && !bad; i += 2) {
       if (i === 8 || i === 13 || i === 18 || i === 23) {
@@ -238,6 +255,8 @@ export class CopyBinary {
       buf[o++] = (hi << 4) | lo;
     }
     if (bad) throw new RangeError(`not a UUID: ${s}`);
+    buf.copy(this.lastUuidBytes, 0, this.at + 4, this.at + 20);
+    this.lastUuid = s;
     this.at += 20;
   }
 

@@ -2,12 +2,13 @@
  * `fleet ingest`: host reports into the fleet store. The store is migrated first (versioned
  * migrations, src/fleet/sql.ts); each report is read and turned into rows by a checked reader of
  * the fields the store keeps (src/fleet/report-rows.ts: a wrong one is named by its JSON
- * pointer), and its run (with the files it saw) and findings are encoded for COPY (binary format,
- * src/fleet/copy-binary.ts) as it is read, into buffers reused from batch to batch. Rows are
- * written in batches, one transaction each, while the next batch is read: the batch's host and
- * run ids the store already has are looked up; new hosts, new runs and their findings are loaded
- * with COPY; known hosts are updated by one `INSERT … ON CONFLICT` over arrays, files by SHA-256
- * inserted unless known; the summary's counts follow the hosts whose latest run changed. A batch
+ * pointer), and its run (with the key of the set of files it saw, src/fleet/file-sets.ts) and
+ * findings are encoded for COPY (binary format, src/fleet/copy-binary.ts) as it is read, into
+ * buffers reused from batch to batch. Rows are written in batches (growing from 500 reports to
+ * 4,000), one transaction each, while the next batch is read: the batch's host and run ids the
+ * store already has are looked up; new hosts, new runs and their findings are loaded with COPY;
+ * known hosts are updated by one `INSERT … ON CONFLICT` over arrays, files by SHA-256 and file
+ * sets inserted unless known; the summary's counts follow the hosts whose latest run changed. A batch
  * costs two round trips to a server (its statements are pipelined: the lookups together, then
  * the writes together, src/fleet/db.ts), and it is sent as soon as it is read, behind the batch
  * before, one transaction holding the connection at a time. A run id already stored is skipped,
@@ -21,6 +22,7 @@
  */
 import { ChunkPool, CopyBinary } from "./copy-binary.js";
 import { FleetDbError, type FleetDb } from "./db.js";
+import { FileSets, type FileSet } from "./file-sets.js";
 import { HostReportError, reportRows, type ReportRows } from "./report-rows.js";
 import * as SQL from "./sql.js";
 
@@ -42,8 +44,18 @@ export interface IngestResult {
   migrated: number[];
 }
 
-/** Reports per transaction (and most reports held in memory at once). */
-export const INGEST_BATCH = 1000;
+/**
+ * Reports per transaction at most (and most reports held in memory at once, twice this). Each
+ * transaction costs the server about 10 ms of CPU of its own (its statements, its commit): 10,000
+ * reports in batches of 1,000 cost it about 0.1 s more than in batches of 5,000
+ * (docs/fleet.md "Bench").
+ */
+export const INGEST_BATCH = 4000;
+/**
+ * Reports in the first transaction; each next one holds twice as many, up to
+ * {@link INGEST_BATCH}: the database starts on the first batch early, while the next is read.
+ */
+const FIRST_BATCH = 500;
 /**
  * Reports read between two turns of the event loop: the database's replies to the batch being
  * written wait at most this many reports for this process to send its next statement (every 50
@@ -186,16 +198,19 @@ export async function ingestReports(
   let seen = new Set<string>();
   // The batches' COPY buffers, reused from one batch to the next.
   const pool = new ChunkPool();
-  let batch = new Batch(pool);
-  const writer: Writer = { db, turn: new Turn(), pool, result, skip };
+  const sets = new FileSets();
+  let batch = new Batch(pool, sets);
+  const writer: Writer = { db, turn: new Turn(), pool, sets, storedSets: new Set(), result, skip };
   // One batch is written while the next is read, turned into rows and encoded for COPY: the
   // database and this process work at the same time. A batch is sent as soon as it is read,
   // behind the one before, so the database goes from one to the next without waiting for this
   // process; the next is read once the one before is answered. At most two batches are held.
   let writing: Promise<void> = Promise.resolve();
+  // Reports in this batch at most: options.batch, else growing from FIRST_BATCH.
+  let limit = options.batch ?? FIRST_BATCH;
   const flush = async () => {
     const full = batch;
-    batch = new Batch(pool);
+    batch = new Batch(pool, sets);
     seen = new Set();
     if (full.reports.length === 0) return;
     const before = writing;
@@ -214,7 +229,10 @@ export async function ingestReports(
     seen.add(rows.run.runId);
     batch.add(rows);
     const n = batch.reports.length;
-    if (n >= (options.batch ?? INGEST_BATCH)) await flush();
+    if (n >= limit) {
+      await flush();
+      if (options.batch === undefined) limit = Math.min(limit * 2, INGEST_BATCH);
+    }
     // Reports read from memory never leave the microtask queue: let the database's replies in,
     // so the batch being written moves on to its next statement while this one is read.
     else if (n % YIELD_EVERY === 0) await new Promise(setImmediate);
@@ -259,10 +277,15 @@ async function writeBatch(
 ): Promise<void> {
   const { db, result, skip } = writer;
   try {
-    const written = await inTransactionRetried(writer, (sent) => writeRows(writer, sent, batch, copies));
+    const { written, sets } = await inTransactionRetried(writer, (sent) =>
+      writeRows(writer, sent, batch, copies),
+    );
     // Sent and answered: the buffers can take the next batch. (After a failure they are left
     // to the garbage collector: a write of them may still be pending.)
     copies?.release();
+    // Committed: the batch's file sets are stored, and later batches need not send them.
+    if (writer.storedSets.size >= STORED_SETS) writer.storedSets.clear();
+    for (const set of sets) writer.storedSets.add(set.hex);
     result.ingested += written;
     result.duplicates += batch.length - written;
     return;
@@ -281,11 +304,19 @@ async function writeBatch(
   for (const one of batch) await writeBatch(writer, { reports: [one] });
 }
 
-/** What writes batches: the connection, its turn, the pooled COPY buffers and the result so far. */
+/** File sets this ingest remembers as committed, at most; then forgotten (and sent again). */
+const STORED_SETS = 10_000;
+
+/**
+ * What writes batches: the connection, its turn, the pooled COPY buffers, the runs' file sets
+ * (and the keys of those committed by this ingest), and the result so far.
+ */
 interface Writer {
   db: FleetDb;
   turn: Turn;
   pool: ChunkPool;
+  sets: FileSets;
+  storedSets: Set<string>;
   result: IngestResult;
   skip: (origin: string, reason: string) => void;
 }
@@ -353,11 +384,11 @@ function columns<T, K extends keyof T>(rows: readonly T[], keys: readonly K[]): 
  * sightings already encoded, sent as they are when none of its runs is stored.
  */
 async function writeRows(
-  { db, pool }: Writer,
+  { db, pool, sets, storedSets }: Writer,
   sent: Sent,
   batch: ReportRows[],
   copies?: RunCopies,
-): Promise<number> {
+): Promise<{ written: number; sets: Iterable<FileSet> }> {
   // Runs already stored are left as they are, and so are their hosts (ingest is idempotent per
   // run id: a stored run tying its host's later latest run would otherwise take its place again);
   // the others are loaded with COPY. A run written meanwhile by another ingest makes the COPY
@@ -370,17 +401,23 @@ async function writeRows(
   // While the lookups wait for their answers (behind the batch before), the writes are made
   // ready as if the store had none of the batch's runs and hosts, as in a first load; they are
   // sent as they are when it has none.
-  let writes = prepareWrites(batch, new Map(), pool, copies ?? RunCopies.of(batch));
+  let writes = prepareWrites(batch, new Map(), pool, copies ?? RunCopies.of(batch, sets), storedSets);
   const old = new Set((await storedRuns).map((r) => r.run_id));
   const known = new Map((await storedHosts).map((r) => [r.host_id, r]));
   const news = old.size === 0 ? batch : batch.filter((r) => !old.has(r.run.runId));
   if (old.size > 0 || known.size > 0) {
     writes.hosts.release();
-    if (news.length === 0) return 0;
-    writes = prepareWrites(news, known, pool, news === batch ? writes.runs : RunCopies.of(news));
+    if (news.length === 0) return { written: 0, sets: [] };
+    writes = prepareWrites(
+      news,
+      known,
+      pool,
+      news === batch ? writes.runs : RunCopies.of(news, sets),
+      storedSets,
+    );
   }
   sendWrites(db, sent, writes);
-  return news.length;
+  return { written: news.length, sets: writes.runs.sets.values() };
 }
 
 /** A batch's writes, ready to send ({@link prepareWrites}, {@link sendWrites}). */
@@ -390,26 +427,39 @@ interface Writes {
   /** Known hosts, for UPSERT_HOSTS. */
   update: unknown[][];
   runs: RunCopies;
+  /** INSERT_FILE_SETS's parameters, or none (every set of the runs committed already). */
+  fileSets?: unknown[][];
   /** INSERT_FILES's parameters, or none. */
   files?: unknown[][];
-  /** ADD_SUMMARY_COUNTS's parameters. */
+  /** ADD_SUMMARY_COUNTS's parameters, or ADD_SUMMARY_COUNTS_OWN's (three) when no side is left for the database. */
   summary: unknown[];
 }
 
-/** What the statements after the lookups send, for the batch's new runs `news` and the `known` hosts. */
+/**
+ * What the statements after the lookups send, for the batch's new runs `news` and the `known`
+ * hosts; file sets in `storedSets` (committed) are not sent again.
+ */
 function prepareWrites(
   news: ReportRows[],
   known: ReadonlyMap<string, StoredHost>,
   pool: ChunkPool,
   runs: RunCopies,
+  storedSets: ReadonlySet<string>,
 ): Writes {
   const { changed, fresh, update } = prepareHosts(news, known, pool);
+  // In key order, so that concurrent ingests inserting the same sets lock them in one order.
+  const newSets = [...runs.sets.values()]
+    .filter((s) => !storedSets.has(s.hex))
+    .sort((a, b) => (a.hex < b.hex ? -1 : 1));
   const files = new Map<string, ReportRows["files"][number]>();
   for (const r of news) for (const f of r.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
   return {
     hosts: fresh,
     update,
     runs,
+    ...(newSets.length > 0 && {
+      fileSets: columns(newSets, ["hex", "paths", "sha256", "verdicts", "provider", "inInstall"]),
+    }),
     ...(files.size > 0 && {
       files: columns(
         [...files.values()],
@@ -434,10 +484,11 @@ function sendWrites(db: FleetDb, sent: Sent, w: Writes): void {
   else hosts.release();
   if (w.update[0]!.length > 0) sent.add(db.query(SQL.UPSERT_HOSTS, w.update));
   const { runs, findings } = w.runs.finish();
+  if (w.fileSets !== undefined) sent.add(db.query(SQL.INSERT_FILE_SETS, w.fileSets));
   sent.add(db.copyRows("runs", SQL.RUNS_COLUMNS.names, runs));
   if (w.files !== undefined) sent.add(db.query(SQL.INSERT_FILES, w.files));
   if (findings !== undefined) sent.add(db.copyRows("findings", SQL.FINDINGS_COLUMNS.names, findings));
-  sent.add(db.query(SQL.ADD_SUMMARY_COUNTS, w.summary));
+  sent.add(db.query(w.summary.length === 3 ? SQL.ADD_SUMMARY_COUNTS_OWN : SQL.ADD_SUMMARY_COUNTS, w.summary));
 }
 
 /**
@@ -510,14 +561,14 @@ function summaryCounts(changed: LatestChange[], news: ReportRows[], addedHosts: 
   const totals = { hosts: addedHosts, runs: news.length, findings };
   for (const [what, n] of Object.entries(totals)) count("total", what, what, undefined, n);
   const entries = [...counts].flatMap(([kind, ofKind]) => [...ofKind.values()].map((e) => ({ kind, ...e })));
-  return [
+  const own = [
     entries.map((e) => e.kind),
     entries.map((e) => JSON.stringify(e.key)),
     entries.map((e) => e.n),
-    sides.map((x) => x.hostId),
-    sides.map((x) => x.runId),
-    sides.map((x) => x.d),
   ];
+  // A first load leaves the database nothing to count: the short statement.
+  if (sides.length === 0) return own;
+  return [...own, sides.map((x) => x.hostId), sides.map((x) => x.runId), sides.map((x) => x.d)];
 }
 
 /** A finding's severity as CONTRIBUTIONS ranks it. */
@@ -618,19 +669,26 @@ class RunCopies {
   private readonly runs: CopyBinary;
   private readonly findings: CopyBinary;
   private done?: { runs: Buffer[]; findings?: Buffer[] };
+  /** The file sets of the runs added, by key in hex. */
+  readonly sets = new Map<string, FileSet>();
 
-  constructor(pool?: ChunkPool) {
+  constructor(
+    private readonly fileSets: FileSets,
+    pool?: ChunkPool,
+  ) {
     this.runs = new CopyBinary(SQL.RUNS_COLUMNS.types, pool);
     this.findings = new CopyBinary(SQL.FINDINGS_COLUMNS.types, pool);
   }
 
-  static of(reports: readonly ReportRows[]): RunCopies {
-    const copies = new RunCopies();
+  static of(reports: readonly ReportRows[], fileSets: FileSets): RunCopies {
+    const copies = new RunCopies(fileSets);
     for (const r of reports) copies.add(r);
     return copies;
   }
 
   add({ host, run: r, findings, files }: ReportRows): void {
+    const set = this.fileSets.of(files);
+    if (set !== null) this.sets.set(set.hex, set);
     this.runs.add([
       r.runId,
       host.hostId,
@@ -645,11 +703,7 @@ class RunCopies {
       r.connectorVersion,
       r.outlookVersion,
       r.outlookBitness,
-      files.map((f) => f.path),
-      files.map((f) => f.sha256),
-      files.map((f) => f.verdict),
-      files.map((f) => f.provider),
-      files.map((f) => f.inInstall),
+      set?.key ?? null,
     ]);
     for (const f of findings)
       this.findings.add([
@@ -685,8 +739,8 @@ class Batch {
   readonly reports: ReportRows[] = [];
   readonly copies: RunCopies;
 
-  constructor(pool: ChunkPool) {
-    this.copies = new RunCopies(pool);
+  constructor(pool: ChunkPool, sets: FileSets) {
+    this.copies = new RunCopies(sets, pool);
   }
 
   add(rows: ReportRows): void {

@@ -55,6 +55,23 @@ SELECT r.run_id, f.path, f.sha256, f.verdict, f.provider, f.in_install
 FROM runs r CROSS JOIN LATERAL unnest(r.file_paths, r.file_sha256, r.file_verdicts, r.file_provider,
   r.file_in_install) AS f (path, sha256, verdict, provider, in_install);`;
 
+/**
+ * Where each run saw each file, since migration 6: a row per element of the arrays of the run's
+ * file set (none for a run that saw no file).
+ */
+const RUN_FILES_VIEW_6 = `CREATE VIEW run_files AS
+SELECT r.run_id, f.path, f.sha256, f.verdict, f.provider, f.in_install
+FROM runs r JOIN file_sets s ON s.set_id = r.file_set
+CROSS JOIN LATERAL unnest(s.paths, s.sha256, s.verdicts, s.provider, s.in_install)
+  AS f (path, sha256, verdict, provider, in_install);`;
+
+/**
+ * A file set's key from its five arrays (src/fleet/file-sets.ts computes the same): SHA-256 of
+ * their text forms, one after the other, as UTF-8.
+ */
+const FILE_SET_KEY = (p: string, h: string, v: string, pr: string, i: string) =>
+  `sha256(convert_to(${p}::text || ${h}::text || ${v}::text || ${pr}::text || ${i}::text, 'UTF8'))`;
+
 /** One migration: applied once, in order, inside a transaction, recorded in `koff_migrations`. */
 export interface Migration {
   version: number;
@@ -204,6 +221,34 @@ DROP TABLE run_files;
 ${RUN_FILES_VIEW}
 `,
   },
+  {
+    // The five file arrays cost each run's row about half its bytes (and its WAL), though a
+    // fleet's hosts mostly see the same few sets of files (docs/fleet.md "Bench"): the arrays
+    // are now a row of `file_sets` per distinct set, keyed by a hash of them, and a run holds
+    // the key (NULL when it saw no file). `run_files` reads the same rows as before.
+    version: 6,
+    name: "file sightings as shared sets",
+    sql: `
+CREATE TABLE file_sets (
+  set_id     bytea PRIMARY KEY,
+  paths      text[] NOT NULL,
+  sha256     text[] NOT NULL,
+  verdicts   text[] NOT NULL,
+  provider   boolean[] NOT NULL,
+  in_install boolean[] NOT NULL
+);
+ALTER TABLE runs ADD COLUMN file_set bytea;
+UPDATE runs SET file_set = ${FILE_SET_KEY("file_paths", "file_sha256", "file_verdicts", "file_provider", "file_in_install")}
+WHERE cardinality(file_paths) > 0;
+INSERT INTO file_sets (set_id, paths, sha256, verdicts, provider, in_install)
+SELECT DISTINCT ON (file_set) file_set, file_paths, file_sha256, file_verdicts, file_provider, file_in_install
+FROM runs WHERE file_set IS NOT NULL;
+DROP VIEW run_files;
+ALTER TABLE runs DROP COLUMN file_paths, DROP COLUMN file_sha256, DROP COLUMN file_verdicts,
+  DROP COLUMN file_provider, DROP COLUMN file_in_install;
+${RUN_FILES_VIEW_6}
+`,
+  },
 ];
 
 export const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS koff_migrations (
@@ -284,12 +329,19 @@ export const RUNS_COLUMNS = copyColumns({
   connector_version: "text",
   outlook_version: "text",
   outlook_bitness: "text",
-  file_paths: "text[]",
-  file_sha256: "text[]",
-  file_verdicts: "text[]",
-  file_provider: "bool[]",
-  file_in_install: "bool[]",
+  file_set: "bytea",
 });
+
+/**
+ * File sets (src/fleet/file-sets.ts) a batch's runs refer to: $1 their keys in hex, $2 to $6
+ * their arrays in PostgreSQL's text form; a set already stored is left as it is (the same key,
+ * the same arrays).
+ */
+export const INSERT_FILE_SETS = `
+INSERT INTO file_sets (set_id, paths, sha256, verdicts, provider, in_install)
+SELECT decode(k, 'hex'), p::text[], h::text[], v::text[], pr::boolean[], i::boolean[]
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t (k, p, h, v, pr, i)
+ON CONFLICT (set_id) DO NOTHING`;
 
 /** The columns `fleet ingest` loads into `findings` with COPY, in order. */
 export const FINDINGS_COLUMNS = copyColumns({
@@ -332,6 +384,17 @@ contributions AS (${CONTRIBUTIONS}
   UNION ALL SELECT * FROM unnest($1::text[], $2::jsonb[], $3::integer[]))
 INSERT INTO summary_counts AS c (kind, key, n)
 SELECT kind, key, SUM(d) FROM contributions GROUP BY kind, key
+ON CONFLICT (kind, key) DO UPDATE SET n = c.n + EXCLUDED.n`;
+
+/**
+ * ADD_SUMMARY_COUNTS when no side is left for the database (every host whose latest run changed
+ * got it from this batch, and none had one before: a first load): only the counts worked out by
+ * this process, $1, $2, $3, without planning the rest.
+ */
+export const ADD_SUMMARY_COUNTS_OWN = `
+INSERT INTO summary_counts AS c (kind, key, n)
+SELECT kind, key, SUM(d) FROM unnest($1::text[], $2::jsonb[], $3::integer[]) AS t (kind, key, d)
+GROUP BY kind, key
 ON CONFLICT (kind, key) DO UPDATE SET n = c.n + EXCLUDED.n`;
 
 /**

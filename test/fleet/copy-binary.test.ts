@@ -88,6 +88,41 @@ async function roundTrip(url: string, pool?: ChunkPool): Promise<void> {
   }
 }
 
+/**
+ * Bytes (empty, every byte value, longer than a chunk), in rows whose UUIDs repeat row after row
+ * and then change (the encoder reuses the last UUID's bytes), then a bad UUID after a good one.
+ */
+async function byteaRoundTrip(url: string): Promise<void> {
+  const db = await openFleetDb(url);
+  const every = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+  const rows: Array<[string, number, Buffer]> = [
+    ["00000000-0000-4000-8000-000000000001", 1, Buffer.alloc(0)],
+    ["00000000-0000-4000-8000-000000000001", 2, every],
+    ["00000000-0000-4000-8000-000000000002", 3, Buffer.alloc(300_000, 0xab)],
+    ["00000000-0000-4000-8000-000000000002", 4, every.subarray(7, 9)],
+    ["00000000-0000-4000-8000-000000000001", 5, every.subarray(250)],
+  ];
+  try {
+    await db.exec("CREATE TEMP TABLE y (u uuid, n integer, b bytea)");
+    const copy = new CopyBinary(["uuid", "int4", "bytea"]);
+    for (const r of rows) copy.add(r);
+    await db.copyRows("y", ["u", "n", "b"], copy.finish());
+    const back = await db.query<{ u: string; n: number; b: string }>(
+      "SELECT u::text AS u, n, encode(b, 'hex') AS b FROM y ORDER BY n",
+    );
+    assert.deepEqual(
+      back.map((r) => [r.u, r.n, r.b]),
+      rows.map(([u, n, b]) => [u, n, b.toString("hex")]),
+    );
+    const bad = new CopyBinary(["uuid", "int4", "bytea"]);
+    bad.add(rows[0]!);
+    assert.throws(() => bad.add(["00000000-0000-4000-8000-00000000000x", 1, every]), RangeError);
+    assert.throws(() => new CopyBinary(["bytea"]).add(["not bytes"]), RangeError);
+  } finally {
+    await db.close();
+  }
+}
+
 /** Arrays of texts and booleans: empty, one element, many, non-ASCII, and longer than a chunk. */
 async function arraysRoundTrip(url: string): Promise<void> {
   const db = await openFleetDb(url);
@@ -121,6 +156,17 @@ describe("CopyBinary: rows in COPY's binary format", () => {
     if (typeof pg === "string") return t.diagnostic(`PostgreSQL: ${pg}`);
     try {
       await arraysRoundTrip(pg.url);
+    } finally {
+      pg.stop();
+    }
+  });
+
+  it("bytes (empty, every value, longer than a chunk) and UUIDs repeated row after row read back as written, on PGlite and PostgreSQL", async (t) => {
+    await byteaRoundTrip("pglite:memory");
+    const pg = startThrowawayPostgres();
+    if (typeof pg === "string") return t.diagnostic(`PostgreSQL: ${pg}`);
+    try {
+      await byteaRoundTrip(pg.url);
     } finally {
       pg.stop();
     }

@@ -236,7 +236,7 @@ describe("fleet --db", () => {
     const db = await openFleetDb("pglite:memory");
     try {
       const { migrate } = await import("../../src/fleet/ingest.js");
-      assert.deepEqual(await migrate(db), [1, 2, 3, 4, 5]);
+      assert.deepEqual(await migrate(db), [1, 2, 3, 4, 5, 6]);
       assert.deepEqual(await migrate(db), []);
       assert.deepEqual(await db.query("SELECT version FROM koff_migrations"), [
         { version: 1 },
@@ -244,6 +244,7 @@ describe("fleet --db", () => {
         { version: 3 },
         { version: 4 },
         { version: 5 },
+        { version: 6 },
       ]);
     } finally {
       await db.close();

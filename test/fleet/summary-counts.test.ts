@@ -136,10 +136,32 @@ function reports(seed: number, hosts: number): Doc[] {
 }
 
 /**
+ * Back to the schema of migration 5, keeping the data: each run's file set as five arrays in its
+ * row again, `run_files` the view of them, no `file_sets`.
+ */
+const BACK_TO_MIGRATION_5_SCHEMA = `ALTER TABLE runs
+    ADD COLUMN file_paths text[] NOT NULL DEFAULT '{}', ADD COLUMN file_sha256 text[] NOT NULL DEFAULT '{}',
+    ADD COLUMN file_verdicts text[] NOT NULL DEFAULT '{}', ADD COLUMN file_provider boolean[] NOT NULL DEFAULT '{}',
+    ADD COLUMN file_in_install boolean[] NOT NULL DEFAULT '{}';
+  UPDATE runs r SET file_paths = s.paths, file_sha256 = s.sha256, file_verdicts = s.verdicts,
+    file_provider = s.provider, file_in_install = s.in_install
+  FROM file_sets s WHERE s.set_id = r.file_set;
+  DROP VIEW run_files;
+  ALTER TABLE runs DROP COLUMN file_set;
+  DROP TABLE file_sets;
+  CREATE VIEW run_files AS
+  SELECT r.run_id, f.path, f.sha256, f.verdict, f.provider, f.in_install
+  FROM runs r CROSS JOIN LATERAL unnest(r.file_paths, r.file_sha256, r.file_verdicts, r.file_provider,
+    r.file_in_install) AS f (path, sha256, verdict, provider, in_install);`;
+const BACK_TO_MIGRATION_5 = `${BACK_TO_MIGRATION_5_SCHEMA}
+  DELETE FROM koff_migrations WHERE version >= 6`;
+
+/**
  * Back to the schema of migration 3, keeping the data: `run_files` a table again (filled from the
  * view), the arrays migration 5 added dropped, the indexes migration 4 dropped made again.
  */
-const BACK_TO_MIGRATION_3 = `CREATE TABLE run_files_3 AS SELECT * FROM run_files;
+const BACK_TO_MIGRATION_3 = `${BACK_TO_MIGRATION_5_SCHEMA}
+  CREATE TABLE run_files_3 AS SELECT * FROM run_files;
   DROP VIEW run_files;
   ALTER TABLE run_files_3 RENAME TO run_files;
   ALTER TABLE run_files ADD PRIMARY KEY (run_id, path);
@@ -233,9 +255,9 @@ function engineSuite(name: string, open: () => Promise<{ url: string; stop(): vo
             String(migrated),
           );
         };
-        await race([1, 2, 3, 4, 5]);
+        await race([1, 2, 3, 4, 5, 6]);
         await dbs[0]!.exec(BACK_TO_MIGRATION_3);
-        await race([4, 5]);
+        await race([4, 5, 6]);
       });
     });
 
@@ -259,7 +281,7 @@ function engineSuite(name: string, open: () => Promise<{ url: string; stop(): vo
       }
     });
 
-    it("a store at migration 3, with data, keeps its rows and its summary through migrations 4 and 5", async (t) => {
+    it("a store at migration 3, with data, keeps its rows and its summary through migrations 4, 5 and 6", async (t) => {
       const engine = await open();
       if (typeof engine === "string") return t.skip(engine);
       const db = await openFleetDb(engine.url);
@@ -286,7 +308,7 @@ function engineSuite(name: string, open: () => Promise<{ url: string; stop(): vo
         const [wantRows, want] = [await rows(), await direct(db)];
         assert.ok(wantRows.runFiles.length > 0 && wantRows.findings.length > 0);
         const r = await ingestReports(db, []);
-        assert.deepEqual(r.migrated, [4, 5]);
+        assert.deepEqual(r.migrated, [4, 5, 6]);
         for (const gone of ["runs_host", "findings_check", "run_files_sha256"])
           assert.ok(!(await indexes()).includes(gone), gone);
         assert.deepEqual(await rows(), wantRows);
@@ -294,6 +316,67 @@ function engineSuite(name: string, open: () => Promise<{ url: string; stop(): vo
         // And the store takes more reports after it.
         const more = await ingestReports(db, inputs(reports(99, 3)));
         assert.equal(more.ingested, 9);
+        assert.deepEqual(await kept(db), await direct(db));
+      } finally {
+        await db.close();
+        engine.stop();
+      }
+    });
+
+    it("a store at migration 5, with data, keeps its rows and its summary through migration 6, which keys file sets as ingest does", async (t) => {
+      const engine = await open();
+      if (typeof engine === "string") return t.skip(engine);
+      const db = await openFleetDb(engine.url);
+      const keys = async () =>
+        await db.query("SELECT run_id, encode(file_set, 'hex') AS set FROM runs ORDER BY run_id");
+      const rows = async () => ({
+        runs: await db.query(`SELECT run_id, host_id, collected_at, ingested_at, origin, mode, source,
+          tool_version, schema_version, status, exit_code, connector_version, outlook_version,
+          outlook_bitness FROM runs ORDER BY run_id`),
+        findings: await db.query("SELECT * FROM findings ORDER BY run_id, ordinal"),
+        // (Each run's order is checked by the keys below: a hash of the arrays in order.)
+        runFiles: await db.query("SELECT * FROM run_files ORDER BY run_id, path"),
+        hosts: await db.query("SELECT * FROM hosts ORDER BY host_id"),
+      });
+      try {
+        // Paths that the arrays' text form must quote and escape: quotes, backslashes, braces,
+        // commas, white space, NULL in any case, an empty one, non-ASCII and astral characters.
+        const hostile = reports(5, 2).map((d, i) => {
+          const t = d.triage[0];
+          if (t === undefined) return d;
+          const odd = [
+            'C:\\a "b"\\{x},y\\é😀\tz\\kofmsp.dll',
+            "NULL",
+            "nUlL",
+            " ",
+            "",
+            '\\\\srv\\x"y\\kofmsp32.dll',
+          ];
+          d.triage.push(...odd.map((p) => ({ ...t, windowsPath: p })));
+          d.runId = randomUUID();
+          d.host["id"] = `hostile-${i}`;
+          return d;
+        });
+        await ingestReports(db, inputs([...reports(9, 8), ...hostile]), { batch: 4 });
+        const ingestKeys = await keys();
+        assert.ok(ingestKeys.some((k) => k["set"] !== null) && ingestKeys.length > 20);
+        const sets = await db.query<{ n: number }>("SELECT COUNT(*)::integer AS n FROM file_sets");
+        const distinct = new Set(ingestKeys.map((k) => k["set"]).filter((k) => k !== null));
+        assert.equal(sets[0]!.n, distinct.size, "one row per distinct set");
+        await db.exec(BACK_TO_MIGRATION_5);
+        const [wantRows, want] = [await rows(), await direct(db)];
+        assert.ok(wantRows.runFiles.some((f) => (f as { path: string }).path.includes('"b"')));
+        const r = await ingestReports(db, []);
+        assert.deepEqual(r.migrated, [6]);
+        assert.deepEqual(await rows(), wantRows);
+        assert.deepEqual(await kept(db), want);
+        // The migration's keys, computed in SQL, are those ingest computed.
+        assert.deepEqual(await keys(), ingestKeys);
+        // Reports seeing the same sets again add runs, not sets.
+        const again = reports(9, 8).map((d) => ({ ...d, runId: randomUUID() }));
+        assert.equal((await ingestReports(db, inputs(again))).ingested, again.length);
+        const after = await db.query<{ n: number }>("SELECT COUNT(*)::integer AS n FROM file_sets");
+        assert.equal(after[0]!.n, distinct.size);
         assert.deepEqual(await kept(db), await direct(db));
       } finally {
         await db.close();
