@@ -135,6 +135,8 @@ export async function exeBundleOptions(version: string): Promise<BuildOptions> {
     define: {
       ...shared.define,
       KOFF_DOCTOR_DOCS: JSON.stringify(Object.fromEntries(await readPackageDocs(REPO))),
+      // No worker threads in the exe: `triage --jobs` runs on one thread (docs/windows-exe.md).
+      KOFF_TRIAGE_WORKER: JSON.stringify("none"),
     },
   };
 }
