@@ -74,6 +74,7 @@ export {
   autoJobs,
   streamHostFilesInWorkers,
   workerEntry,
+  AUTO_MAX_JOBS,
   AUTO_MIN_BYTES,
   AUTO_MIN_FILES,
   MAX_JOBS,

@@ -38,8 +38,12 @@ export const AUTO_MIN_CORES = 2;
 export const AUTO_MIN_FILES = 300;
 /** … or at least this many bytes (100 MB). */
 export const AUTO_MIN_BYTES = 100 * 1024 * 1024;
-/** `--jobs auto` starts at most this many workers: about what an NVMe drive feeds (docs/architecture.md). */
-export const AUTO_MAX_JOBS = 15;
+/**
+ * `--jobs auto` starts at most this many workers: beyond about ten, the main thread (which takes
+ * in, re-orders and prints every record: about 0.5 ms of its CPU a record against 5 ms of a
+ * worker's to judge the file) is the limit (docs/architecture.md).
+ */
+export const AUTO_MAX_JOBS = 8;
 
 /** A run of consecutive input files in one folder: the input's files `first`, `first + 1`, … */
 export interface FolderChunk {

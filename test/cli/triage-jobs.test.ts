@@ -191,7 +191,8 @@ describe("folder chunks and the automatic choice", () => {
     assert.equal(autoJobs(100_000, 10 ** 12, 2), 1);
     assert.equal(autoJobs(100_000, undefined, 1), 1);
     assert.equal(autoJobs(AUTO_MIN_FILES - 1, AUTO_MIN_BYTES - 1, 16), 1);
-    assert.equal(autoJobs(AUTO_MIN_FILES, undefined, 16), 15);
+    assert.equal(autoJobs(AUTO_MIN_FILES, undefined, 6), 5);
+    assert.equal(autoJobs(AUTO_MIN_FILES, undefined, 16), AUTO_MAX_JOBS);
     assert.equal(autoJobs(10, AUTO_MIN_BYTES, 4), 3);
     assert.equal(autoJobs(10_000, undefined, 128), AUTO_MAX_JOBS);
   });

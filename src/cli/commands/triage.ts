@@ -21,6 +21,7 @@ import {
   workerEntry,
   autoJobs,
   AUTO_MIN_BYTES,
+  AUTO_MAX_JOBS,
   AUTO_MIN_FILES,
   MAX_JOBS,
   type JobsSetting,
@@ -189,7 +190,7 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
     .addOption(
       new Option(
         "--jobs <n>",
-        `worker threads judging whole folders at once (1: none); auto: one per core but one, on more than 2 cores and for ${AUTO_MIN_FILES}+ files or 100+ MB`,
+        `worker threads judging folders side by side (1: none); auto: one per core but one (at most ${AUTO_MAX_JOBS}) on more than 2 cores for ${AUTO_MIN_FILES}+ files or 100+ MB, else none`,
       )
         .argParser(parseJobs)
         .default("auto"),
