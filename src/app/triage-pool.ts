@@ -197,6 +197,153 @@ interface Slot {
   alive: boolean;
 }
 
+/** One run across workers: the state {@link streamHostFilesInWorkers} drives, message by message. */
+class PoolRun {
+  readonly slots: Slot[] = [];
+  readonly failures: WorkerFailure[] = [];
+  /** Records judged but not yet handed over (a later chunk finished before an earlier one). */
+  readonly #ready = new Map<number, TriageRecord>();
+  readonly #stopFlag: Int32Array;
+  readonly #window: number;
+  #nextChunk = 0;
+  handed = 0;
+  #done = 0;
+  #flushing: Promise<void> = Promise.resolve();
+  #ended = false;
+  #settle!: { resolve: () => void; reject: (e: unknown) => void };
+  /** Settles once every chunk is judged (or the run stopped, or no worker is left) and handed over. */
+  readonly finished = new Promise<void>((resolve, reject) => (this.#settle = { resolve, reject }));
+
+  constructor(
+    readonly files: readonly string[],
+    readonly chunks: FolderChunk[],
+    readonly options: PoolOptions,
+    readonly onRecord: (record: TriageRecord, index: number) => void | Promise<void>,
+    stop: SharedArrayBuffer,
+    window: number,
+  ) {
+    this.#stopFlag = new Int32Array(stop);
+    this.#window = window;
+  }
+
+  /** Adds a started worker; its messages, errors and exit drive the run. */
+  add(worker: Worker): void {
+    const slot: Slot = { worker, held: [], alive: true };
+    worker.on("message", (m: WorkerMessage) => this.#onMessage(slot, m));
+    worker.on("error", (e) => this.#fail(slot, e));
+    worker.on("exit", (code) => this.#fail(slot, new Error(`the worker thread exited with code ${code}`)));
+    this.slots.push(slot);
+  }
+
+  /** Whether the run is stopping; sets the shared flag the first time `options.stopped` says so. */
+  stopping(): boolean {
+    if (Atomics.load(this.#stopFlag, 0) === 0 && this.options.stopped?.() === true)
+      Atomics.store(this.#stopFlag, 0, 1);
+    return Atomics.load(this.#stopFlag, 0) !== 0;
+  }
+
+  /** Ends every worker: none is left to keep the process alive. */
+  async close(): Promise<void> {
+    Atomics.store(this.#stopFlag, 0, 1);
+    for (const slot of this.slots) slot.alive = false;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  /** Done when no worker holds a chunk and nothing more will be handed out. */
+  finishIfIdle(): void {
+    const busy = this.slots.some((s) => s.alive && s.held.length > 0);
+    const more = this.#nextChunk < this.chunks.length && !this.stopping() && this.slots.some((s) => s.alive);
+    if (!busy && !more) void this.#flushing.then(() => this.#end());
+  }
+
+  /** Hands out chunks in order while a worker has room and the chunk ends within the window. */
+  dispatch(): void {
+    while (!this.#ended && !this.stopping() && this.#nextChunk < this.chunks.length) {
+      const chunk = this.chunks[this.#nextChunk]!;
+      if (chunk.first !== this.handed && chunk.first + chunk.paths.length - this.handed > this.#window) break;
+      const alive = this.slots.filter((s) => s.alive);
+      if (alive.length === 0) {
+        // No worker is left: the rest are not judged, and say so file by file.
+        this.#lose(chunk, 0, "no worker thread left");
+        this.#nextChunk++;
+        this.#advance();
+        return;
+      }
+      const slot = alive.reduce((a, b) => (b.held.length < a.held.length ? b : a));
+      if (slot.held.length >= CHUNKS_PER_WORKER) break;
+      slot.held.push({ ...chunk, delivered: 0 });
+      const message: ChunkMessage = { type: "chunk", first: chunk.first, paths: chunk.paths };
+      slot.worker.postMessage(message);
+      this.#nextChunk++;
+    }
+    this.finishIfIdle();
+  }
+
+  #end(error?: unknown): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (error === undefined) this.#settle.resolve();
+    else this.#settle.reject(error);
+  }
+
+  /** Records leave in order, one flush at a time; then more work may be handed out. */
+  #advance(): void {
+    this.#flushing = this.#flushing
+      .then(() => this.#flush())
+      .then(
+        () => this.dispatch(),
+        (e: unknown) => this.#end(e),
+      );
+  }
+
+  async #flush(): Promise<void> {
+    while (!this.#ended && this.#ready.has(this.handed)) {
+      const record = this.#ready.get(this.handed)!;
+      this.#ready.delete(this.handed);
+      await this.onRecord(record, this.handed++);
+    }
+  }
+
+  /** Gives files `from`… of `chunk` a `worker-failed` record; counts them as lost. */
+  #lose(chunk: FolderChunk, from: number, message: string): number {
+    for (let i = from; i < chunk.paths.length; i++)
+      this.#ready.set(chunk.first + i, workerFailedRecord(chunk.paths[i]!, message));
+    const lost = Math.max(0, chunk.paths.length - from);
+    if (from === 0) this.failures.push({ message, files: lost });
+    return lost;
+  }
+
+  #fail(slot: Slot, error: unknown): void {
+    if (!slot.alive || this.#ended) return;
+    slot.alive = false;
+    const message = error instanceof Error ? error.message : String(error);
+    let lost = 0;
+    // Files not judged because the run stopped are not the worker's loss: no record, as without workers.
+    if (!this.stopping())
+      for (const chunk of slot.held)
+        for (let i = chunk.delivered; i < chunk.paths.length; i++, lost++)
+          this.#ready.set(chunk.first + i, workerFailedRecord(chunk.paths[i]!, message));
+    slot.held = [];
+    this.failures.push({ message, files: lost });
+    void slot.worker.terminate();
+    this.#advance();
+  }
+
+  #onMessage(slot: Slot, m: WorkerMessage): void {
+    if (this.#ended || !slot.alive) return;
+    this.stopping();
+    if (m.type === "record") {
+      const chunk = slot.held[0];
+      if (chunk !== undefined) chunk.delivered++;
+      this.#ready.set(m.index, m.record);
+      this.options.onProgress?.(++this.#done, this.files.length);
+    } else {
+      slot.held = slot.held.filter((c) => c.first !== m.first);
+    }
+    this.#advance();
+  }
+}
+
 /**
  * Triage `files` (host paths) across `options.jobs` worker threads, handing each record to
  * `onRecord` in input order as soon as it and those before it are judged; see the module header
@@ -214,9 +361,7 @@ export async function streamHostFilesInWorkers(
   const chunkFiles = Math.max(1, options.chunkFiles ?? CHUNK_FILES);
   const chunks = folderChunks(files, chunkFiles);
   const jobs = Math.max(1, Math.min(options.jobs, chunks.length, MAX_JOBS));
-  const window = reorderWindow(jobs, chunkFiles);
   const stop = new SharedArrayBuffer(4);
-  const stopFlag = new Int32Array(stop);
   const data: TriageWorkerData = {
     kind: "koff-triage-worker",
     imageRoot: options.imageRoot,
@@ -224,119 +369,23 @@ export async function streamHostFilesInWorkers(
     verifier: options.verifier,
     stop,
   };
-  const slots: Slot[] = [];
-  const ready = new Map<number, TriageRecord>();
-  const failures: WorkerFailure[] = [];
-  let nextChunk = 0;
-  let handed = 0;
-  let done = 0;
-  let flushing: Promise<void> = Promise.resolve();
-  let settle!: { resolve: () => void; reject: (e: unknown) => void };
-  const finished = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-  let ended = false;
-
-  const stopping = () => {
-    if (Atomics.load(stopFlag, 0) === 0 && options.stopped?.() === true) Atomics.store(stopFlag, 0, 1);
-    return Atomics.load(stopFlag, 0) !== 0;
-  };
-  const end = (error?: unknown) => {
-    if (ended) return;
-    ended = true;
-    if (error === undefined) settle.resolve();
-    else settle.reject(error);
-  };
-  const flush = async () => {
-    while (!ended && ready.has(handed)) {
-      const record = ready.get(handed)!;
-      ready.delete(handed);
-      await onRecord(record, handed++);
-    }
-  };
-  // Records leave in order, one flush at a time; then more work may be handed out.
-  const advance = () => {
-    flushing = flushing.then(flush).then(dispatch, end);
-  };
-  const finishIfIdle = () => {
-    const busy = slots.some((s) => s.alive && s.held.length > 0);
-    if (!busy && (nextChunk >= chunks.length || stopping() || !slots.some((s) => s.alive)))
-      void flushing.then(() => end());
-  };
-  // Hands out chunks in order while a worker has room and the chunk ends within the window.
-  function dispatch(): void {
-    while (!ended && !stopping() && nextChunk < chunks.length) {
-      const chunk = chunks[nextChunk]!;
-      if (chunk.first !== handed && chunk.first + chunk.paths.length - handed > window) break;
-      const alive = slots.filter((s) => s.alive);
-      if (alive.length === 0) {
-        // No worker is left: the rest are not judged, and say so file by file.
-        for (const [i, file] of chunk.paths.entries())
-          ready.set(chunk.first + i, workerFailedRecord(file, "no worker thread left"));
-        failures.push({ message: "no worker thread left", files: chunk.paths.length });
-        nextChunk++;
-        advance();
-        return;
-      }
-      const slot = alive.reduce((a, b) => (b.held.length < a.held.length ? b : a));
-      if (slot.held.length >= CHUNKS_PER_WORKER) break;
-      slot.held.push({ ...chunk, delivered: 0 });
-      const message: ChunkMessage = { type: "chunk", first: chunk.first, paths: chunk.paths };
-      slot.worker.postMessage(message);
-      nextChunk++;
-    }
-    finishIfIdle();
-  }
-  const fail = (slot: Slot, error: unknown) => {
-    if (!slot.alive || ended) return;
-    slot.alive = false;
-    const message = error instanceof Error ? error.message : String(error);
-    let lost = 0;
-    // Files not judged because the run stopped are not the worker's loss: no record, as without workers.
-    if (!stopping())
-      for (const chunk of slot.held)
-        for (let i = chunk.delivered; i < chunk.paths.length; i++, lost++)
-          ready.set(chunk.first + i, workerFailedRecord(chunk.paths[i]!, message));
-    slot.held = [];
-    failures.push({ message, files: lost });
-    void slot.worker.terminate();
-    advance();
-  };
-  const onMessage = (slot: Slot, m: WorkerMessage) => {
-    if (ended || !slot.alive) return;
-    stopping();
-    const chunk = slot.held[0];
-    if (m.type === "record") {
-      if (chunk !== undefined) chunk.delivered++;
-      ready.set(m.index, m.record);
-      options.onProgress?.(++done, files.length);
-    } else {
-      slot.held = slot.held.filter((c) => c.first !== m.first);
-    }
-    advance();
-  };
-
-  for (let i = 0; i < jobs; i++) {
-    const worker =
+  const run = new PoolRun(files, chunks, options, onRecord, stop, reorderWindow(jobs, chunkFiles));
+  for (let i = 0; i < jobs; i++)
+    run.add(
       "file" in entry
         ? new Worker(entry.file, { workerData: data })
-        : new Worker(entry.code, { eval: true, workerData: data });
-    const slot: Slot = { worker, held: [], alive: true };
-    worker.on("message", (m: WorkerMessage) => onMessage(slot, m));
-    worker.on("error", (e) => fail(slot, e));
-    worker.on("exit", (code) => fail(slot, new Error(`the worker thread exited with code ${code}`)));
-    slots.push(slot);
-  }
+        : new Worker(entry.code, { eval: true, workerData: data }),
+    );
+  // A stop seen while no worker says anything (a long file) still reaches them.
   const poll = setInterval(() => {
-    if (stopping()) finishIfIdle();
+    if (run.stopping()) run.finishIfIdle();
   }, STOP_POLL_MS);
   try {
-    dispatch();
-    await finished;
-    await flushing;
+    run.dispatch();
+    await run.finished;
   } finally {
     clearInterval(poll);
-    Atomics.store(stopFlag, 0, 1);
-    for (const slot of slots) slot.alive = false;
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+    await run.close();
   }
-  return { handed, failures };
+  return { handed: run.handed, failures: run.failures };
 }
