@@ -153,6 +153,8 @@ export interface PoolOptions {
   verifier: VerifierOptions;
   /** Asked on every message from a worker, and every {@link STOP_POLL_MS}: `true` stops the run. */
   stopped?: () => boolean;
+  /** Stops the run the moment it is aborted (Ctrl-C): every worker sees it before its next file. */
+  signal?: AbortSignal;
   /** Called after each file, for progress. */
   onProgress?: (done: number, total: number) => void;
   /** Files per chunk (default {@link CHUNK_FILES}; tests cut folders smaller). */
@@ -360,6 +362,7 @@ export async function streamHostFilesInWorkers(
   if (entry === undefined) throw new Error("this build cannot start worker threads");
   const chunkFiles = Math.max(1, options.chunkFiles ?? CHUNK_FILES);
   const chunks = folderChunks(files, chunkFiles);
+  if (chunks.length === 0) return { handed: 0, failures: [] };
   const jobs = Math.max(1, Math.min(options.jobs, chunks.length, MAX_JOBS));
   const stop = new SharedArrayBuffer(4);
   const data: TriageWorkerData = {
@@ -380,11 +383,18 @@ export async function streamHostFilesInWorkers(
   const poll = setInterval(() => {
     if (run.stopping()) run.finishIfIdle();
   }, STOP_POLL_MS);
+  const abort = () => {
+    Atomics.store(new Int32Array(stop), 0, 1);
+    run.finishIfIdle();
+  };
+  options.signal?.addEventListener("abort", abort);
+  if (options.signal?.aborted === true) abort();
   try {
     run.dispatch();
     await run.finished;
   } finally {
     clearInterval(poll);
+    options.signal?.removeEventListener("abort", abort);
     await run.close();
   }
   return { handed: run.handed, failures: run.failures };

@@ -222,6 +222,39 @@ describe("back-pressure and failures", () => {
     assert.ok(most > 0);
   });
 
+  it("a worker that dies mid-chunk: its record so far kept, the rest worker-failed, in order", async () => {
+    const files = ["/x/a.dll", "/x/b.dll", "/x/c.dll", "/x/d.dll", "/y/e.dll"];
+    // A stand-in worker: judges the first file of its first chunk, then throws.
+    const code = `const { parentPort } = require("node:worker_threads");
+      parentPort.once("message", (m) => {
+        parentPort.postMessage({ type: "record", index: m.first,
+          record: { path: m.paths[0], sha256: "", size: 0, verdict: "clean", indicators: [] } });
+        setTimeout(() => { throw new Error("boom"); }, 20);
+      });`;
+    const records: TriageRecord[] = [];
+    const { handed, failures } = await streamHostFilesInWorkers(
+      files,
+      { jobs: 1, chunkFiles: 2, verifier: { trustFiles: [] }, entry: { code } },
+      (r) => void records.push(r),
+    );
+    assert.equal(handed, files.length);
+    assert.deepEqual(
+      records.map((r) => [r.path, r.verdict, r.error?.code]),
+      [
+        ["/x/a.dll", "clean", undefined],
+        ["/x/b.dll", "error", "worker-failed"],
+        ["/x/c.dll", "error", "worker-failed"],
+        ["/x/d.dll", "error", "worker-failed"],
+        ["/y/e.dll", "error", "worker-failed"],
+      ],
+    );
+    assert.match(records[1]!.error!.message, /boom/);
+    assert.deepEqual(
+      failures.map((f) => f.files),
+      [3, 1],
+    );
+  });
+
   it("a worker that cannot start gives each of its files a worker-failed record, in order", async () => {
     const files = peFixtures.slice(0, 7).map((n) => path.join(PE, n));
     const records: TriageRecord[] = [];

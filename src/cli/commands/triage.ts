@@ -232,7 +232,12 @@ async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo
   const files = inputs.filter((i) => !i.problem).map((i) => i.path);
   let interrupted = false;
   let workersFailed = false;
-  const stopListening = io.onInterrupt?.(() => (interrupted = true));
+  // Worker threads see a Ctrl-C at once, through the signal (src/app/triage-pool.ts).
+  const interruption = new AbortController();
+  const stopListening = io.onInterrupt?.(() => {
+    interrupted = true;
+    interruption.abort();
+  });
   const sink = new TriageSink(io, {
     format: formatOf(flags),
     policy: verifier.policy,
@@ -269,7 +274,14 @@ async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo
     if (jobs > 1) {
       const { failures } = await streamHostFilesInWorkers(
         files,
-        { jobs, imageRoot: flags.image, originalWindowsPath: flags.as, verifier: verifierOptions, stopped },
+        {
+          jobs,
+          imageRoot: flags.image,
+          originalWindowsPath: flags.as,
+          verifier: verifierOptions,
+          stopped,
+          signal: interruption.signal,
+        },
         onRecord,
       );
       for (const f of failures)
