@@ -36,8 +36,8 @@ export const MAX_JOBS = 64;
 export const AUTO_MIN_CORES = 2;
 /** `--jobs auto` starts workers for at least this many files (docs/architecture.md)… */
 export const AUTO_MIN_FILES = 300;
-/** … or at least this many bytes (100 MB). */
-export const AUTO_MIN_BYTES = 100 * 1024 * 1024;
+/** … or at least this many bytes (100 MB; a threshold of work, not a read cap: src/limits.ts holds those). */
+export const AUTO_MIN_BYTES = 100_000_000;
 /**
  * `--jobs auto` starts at most this many workers: beyond about ten, the main thread (which takes
  * in, re-orders and prints every record: about 0.5 ms of its CPU a record against 5 ms of a
