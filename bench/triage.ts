@@ -6,6 +6,8 @@
  *    `osslsigncode verify` run once per file, vs one python3-pefile process parsing every file
  *    with section entropy and checksum (bench/pefile-entropy.py), vs `sha256sum` of every file;
  * 2. peak RSS of `triage -r` over the tree taken three times vs taken once;
+ * 2b. `triage -r --jobs 2` (two worker threads, docs/architecture.md "Worker threads") against the
+ *    default, which is one thread on a machine of two cores: wall, CPU and peak RSS, interleaved;
  * 3. CPU (user + system) of a one-file `triage` (fixtures/pe/tiny-x64.dll among its 47
  *    neighbours, and alone in a folder) and of `check --image examples/healthy` vs `node -e 0`.
  *
@@ -24,6 +26,7 @@ import {
   readSync,
   openSync,
   closeSync,
+  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -169,6 +172,20 @@ function main(): void {
     const rss3 = medianOf(`node ${q(BIN)} triage -r ${q(tree3)} --json > /dev/null`, Math.min(runs, 3)).rssKb;
     console.log(
       `peak RSS           ×1 ${(rss1 / 1024).toFixed(0)} MiB, ×3 ${(rss3 / 1024).toFixed(0)} MiB → ${(rss3 / rss1).toFixed(2)}× (goal ≤ 1.25×)`,
+    );
+
+    // Worker threads: --jobs 2 against --jobs 1, interleaved run by run (the main ratios above are
+    // the default's, one thread on two cores).
+    const jobs1: Array<ReturnType<typeof timed>> = [];
+    const jobs2: Array<ReturnType<typeof timed>> = [];
+    for (let i = 0; i < runs; i++) {
+      jobs1.push(timed(`node ${q(BIN)} triage -r ${q(tree)} --jsonl --jobs 1 > /dev/null`));
+      jobs2.push(timed(`node ${q(BIN)} triage -r ${q(tree)} --jsonl --jobs 2 > /dev/null`));
+    }
+    const m = (xs: Array<ReturnType<typeof timed>>, k: "wall" | "cpu" | "rssKb") =>
+      median(xs.map((x) => x[k]));
+    console.log(
+      `--jobs 2 / 1       wall ${m(jobs2, "wall").toFixed(2)} / ${m(jobs1, "wall").toFixed(2)} s → ${(m(jobs2, "wall") / m(jobs1, "wall")).toFixed(2)}×, CPU ${m(jobs2, "cpu").toFixed(2)} / ${m(jobs1, "cpu").toFixed(2)} s → ${(m(jobs2, "cpu") / m(jobs1, "cpu")).toFixed(2)}×, peak RSS ${(m(jobs2, "rssKb") / 1024).toFixed(0)} / ${(m(jobs1, "rssKb") / 1024).toFixed(0)} MiB (load average ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]})`,
     );
 
     // Start-up: CPU of one process each, medians of more runs (they are short).

@@ -135,12 +135,16 @@ function commanderChildProcessOnDemand(): Plugin {
 
 /** The entry module of one bundle, as TypeScript resolved from src/cli/. */
 function entrySource(bundle: keyof typeof VERB_BUNDLES | "all"): string {
-  if (bundle === "all") return 'export { main as run } from "./main.js";\n';
+  // A `triage -r --jobs N` worker thread loads the bundle its main thread runs and calls this
+  // (src/app/triage-pool.ts `workerEntry`).
+  const worker = 'export { runTriageWorker } from "../app/triage-worker.js";';
+  if (bundle === "all") return `export { main as run } from "./main.js";\n${worker}\n`;
   const { module, register } = VERB_BUNDLES[bundle];
   return [
     'import { runCommandLine } from "./main.js";',
     `import { ${register} } from "./commands/${module}.js";`,
     `export const run = (argv: string[]): Promise<number> => runCommandLine(argv, async () => [${register}]);`,
+    ...(bundle === "triage" ? [worker] : []),
     "",
   ].join("\n");
 }
@@ -160,7 +164,12 @@ export async function binBundleOptions(): Promise<BuildOptions> {
     supported: { "dynamic-import": false },
     // A few modules find the package's files from their own URL (schemas/, docs/); in the bundle
     // that is the bundle's URL, as it was when the bundles were ES modules.
-    define: { ...common.define, "import.meta.url": "__koffImportMetaUrl" },
+    // Workers of `triage --jobs` start from the bundle (src/app/triage-pool.ts `workerEntry`).
+    define: {
+      ...common.define,
+      "import.meta.url": "__koffImportMetaUrl",
+      KOFF_TRIAGE_WORKER: JSON.stringify("bin-bundle"),
+    },
     // Inside the function wrapper bin/cli-entry.cjs compiles it in, so that it is compiled as read.
     banner: {
       js: `${WRAPPER_HEAD}var __koffImportMetaUrl=require("node:url").pathToFileURL(__filename).href;`,

@@ -26,6 +26,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import type { BuildOptions } from "esbuild";
+import { SEA_BUNDLE_ASSET } from "../src/app/triage-pool.js";
 import { readPackageDocs } from "../src/cli/docs/package-docs.js";
 import { cliBundleOptions, packageVersion } from "./esbuild-config.js";
 
@@ -135,6 +136,8 @@ export async function exeBundleOptions(version: string): Promise<BuildOptions> {
     define: {
       ...shared.define,
       KOFF_DOCTOR_DOCS: JSON.stringify(Object.fromEntries(await readPackageDocs(REPO))),
+      // `triage --jobs` workers evaluate the bundle carried as an asset (src/app/triage-pool.ts).
+      KOFF_TRIAGE_WORKER: JSON.stringify("sea"),
     },
   };
 }
@@ -159,7 +162,13 @@ export async function buildExe(out: string, signer: Signer = TEST_SIGNER): Promi
   const config = path.join(work, "sea-config.json");
   await writeFile(
     config,
-    JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true }),
+    JSON.stringify({
+      main: bundle,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      // The bundle again, for `triage --jobs` worker threads to evaluate (src/app/triage-pool.ts).
+      assets: { [SEA_BUNDLE_ASSET]: bundle },
+    }),
   );
   await run(process.execPath, ["--experimental-sea-config", config], { cwd: work });
   const unsigned = path.join(work, "unsigned.exe");

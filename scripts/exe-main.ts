@@ -4,8 +4,13 @@
  * `process.argv[1]` are the executable's path, so the user's arguments start at index 2
  * (https://nodejs.org/docs/latest-v20.x/api/single-executable-applications.html).
  */
+import { isMainThread } from "node:worker_threads";
+import { runTriageWorker } from "../src/app/triage-worker.js";
 import { main } from "../src/cli/main.js";
 
-void main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+// A `triage --jobs` worker thread evaluates this same bundle (src/app/triage-pool.ts `workerEntry`).
+if (isMainThread)
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+else void runTriageWorker();

@@ -70,6 +70,19 @@ export {
  */
 export { triagePath as triageFile, type TriagePathOptions as TriageFileOptions } from "./app/triage-path.js";
 export { streamHostFiles, triageHostFiles, type HostTriageOptions } from "./app/triage-host-files.js";
+export {
+  autoJobs,
+  streamHostFilesInWorkers,
+  workerEntry,
+  AUTO_MAX_JOBS,
+  AUTO_MIN_BYTES,
+  AUTO_MIN_FILES,
+  MAX_JOBS,
+  type JobsSetting,
+  type PoolOptions,
+  type PoolResult,
+  type WorkerFailure,
+} from "./app/triage-pool.js";
 export { providerLikeReasons, type ProviderLikeReason } from "./triage/provider-like.js";
 export {
   createSignatureVerifier,

@@ -6,8 +6,9 @@
  * Judges each file against the indicator table (docs/verdict.md). With `--bundle`, the
  * PE files a diagnostics bundle carries are judged, reported by their Windows paths.
  */
+import { stat } from "node:fs/promises";
 import path from "node:path";
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import {
   BundleError,
   createSignatureVerifier,
@@ -16,6 +17,15 @@ import {
   loadKnowledge,
   providerLikeReasons,
   streamHostFiles,
+  streamHostFilesInWorkers,
+  workerEntry,
+  autoJobs,
+  AUTO_MIN_BYTES,
+  AUTO_MAX_JOBS,
+  AUTO_MIN_FILES,
+  MAX_JOBS,
+  type JobsSetting,
+  type VerifierOptions,
   triageBundle,
   triageExitCode,
   shellStyleOf,
@@ -59,6 +69,34 @@ interface TriageFlags {
   explain?: boolean;
   verbose?: boolean;
   html?: string;
+  jobs: JobsSetting;
+}
+
+/** `--jobs auto|N` → `auto` or a whole number 1 … {@link MAX_JOBS}; anything else is a usage error (exit 64). */
+export function parseJobs(value: string): JobsSetting {
+  if (value === "auto") return "auto";
+  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_JOBS)
+    throw new InvalidArgumentError(`expected auto or a whole number from 1 to ${MAX_JOBS}, got: ${value}`);
+  return n;
+}
+
+/**
+ * The worker threads a run of `files` uses: `--jobs N` as given, `auto` by {@link autoJobs} (the
+ * files' sizes summed only when their count alone does not decide, so at most
+ * {@link AUTO_MIN_FILES} stats). 1 (no worker) where this build cannot start one.
+ */
+async function jobsFor(setting: JobsSetting, files: readonly string[]): Promise<number> {
+  if (workerEntry() === undefined) return 1;
+  if (setting !== "auto") return setting;
+  if (autoJobs(files.length, undefined) > 1 || autoJobs(AUTO_MIN_FILES, undefined) === 1)
+    return autoJobs(files.length, undefined);
+  let bytes = 0;
+  for (const file of files) {
+    bytes += (await stat(file).catch(() => undefined))?.size ?? 0;
+    if (bytes >= AUTO_MIN_BYTES) break;
+  }
+  return autoJobs(files.length, bytes);
 }
 
 const formatOf = (flags: TriageFlags): TriageFormat =>
@@ -150,6 +188,14 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
     .option("--no-system-roots", "do not trust Node's bundled root certificates")
     .option("--explain", "list every signature verification step with its outcome")
     .option("-v, --verbose", "also show indicators that are ok")
+    .addOption(
+      new Option(
+        "--jobs <n>",
+        `worker threads judging folders side by side (1: none); auto: one per core but one (at most ${AUTO_MAX_JOBS}) on more than 2 cores for ${AUTO_MIN_FILES}+ files or 100+ MB, else none`,
+      )
+        .argParser(parseJobs)
+        .default("auto"),
+    )
     .action(async (paths: string[], flags: TriageFlags) => {
       if ([flags.json, flags.jsonl, flags.sarif].filter(Boolean).length > 1)
         throw new UsageError("--json, --jsonl and --sarif are exclusive");
@@ -174,18 +220,25 @@ async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo
   const image =
     flags.image === undefined ? undefined : await openCliSource({ image: flags.image }, "pass --image DIR");
   const inputs = await expandInputs(paths, flags.recursive === true, flags.ext ? "extension" : "content");
-  const verifier = await createSignatureVerifier({
+  const verifierOptions: VerifierOptions = {
     trustFiles: flags.trust,
     at: flags.at,
     signatures: flags.signatures,
     systemRoots: flags.systemRoots,
     extraAnchors: image === undefined ? [] : await windowsRootAnchors(image.snapshot),
-  }).catch((e: unknown) => {
+  };
+  const verifier = await createSignatureVerifier(verifierOptions).catch((e: unknown) => {
     throw optionFileError("--trust", e);
   });
   const files = inputs.filter((i) => !i.problem).map((i) => i.path);
   let interrupted = false;
-  const stopListening = io.onInterrupt?.(() => (interrupted = true));
+  let workersFailed = false;
+  // Worker threads see a Ctrl-C at once, through the signal (src/app/triage-pool.ts).
+  const interruption = new AbortController();
+  const stopListening = io.onInterrupt?.(() => {
+    interrupted = true;
+    interruption.abort();
+  });
   const sink = new TriageSink(io, {
     format: formatOf(flags),
     policy: verifier.policy,
@@ -213,25 +266,51 @@ async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo
       refuse(record);
       sink.record(record);
     }
-    await streamHostFiles(
-      files,
-      {
-        knowledge: loadKnowledge(),
-        verifySignature: verifier.verify,
-        imageRoot: flags.image,
-        originalWindowsPath: flags.as,
-        stopped: () => interrupted || io.stdoutClosed?.() === true,
-      },
-      (r) => {
-        if (INPUT_FILE_ERROR_CODES.has(r.error?.code ?? "")) refuse(r);
-        sink.record(r);
-      },
-    );
+    const stopped = () => interrupted || io.stdoutClosed?.() === true;
+    const onRecord = (r: TriageRecord) => {
+      if (INPUT_FILE_ERROR_CODES.has(r.error?.code ?? "")) refuse(r);
+      sink.record(r);
+    };
+    const jobs = await jobsFor(flags.jobs, files);
+    if (jobs > 1) {
+      const { failures } = await streamHostFilesInWorkers(
+        files,
+        {
+          jobs,
+          imageRoot: flags.image,
+          originalWindowsPath: flags.as,
+          verifier: verifierOptions,
+          stopped,
+          signal: interruption.signal,
+        },
+        onRecord,
+      );
+      for (const f of failures)
+        sink.say(
+          `koff-doctor: internal error: a worker thread failed (${f.message}); ${f.files} file(s) not judged\n`,
+        );
+      workersFailed = failures.length > 0;
+    } else {
+      const knowledge = loadKnowledge();
+      await streamHostFiles(
+        files,
+        {
+          knowledge,
+          verifySignature: verifier.verify,
+          imageRoot: flags.image,
+          originalWindowsPath: flags.as,
+          stopped,
+        },
+        onRecord,
+      );
+    }
     await sink.end({ interrupted });
   } finally {
     stopListening?.();
   }
   if (interrupted) return { exitCode: ExitCode.INTERRUPTED };
+  // A worker that failed is a defect (docs/exit-codes.md: 70); its files have error records.
+  if (workersFailed) return { exitCode: ExitCode.INTERNAL };
   return { exitCode: sink.judged === 0 ? ExitCode.USAGE : sink.exitCode() };
 }
 
