@@ -6,6 +6,7 @@
  * Judges each file against the indicator table (docs/verdict.md). With `--bundle`, the
  * PE files a diagnostics bundle carries are judged, reported by their Windows paths.
  */
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Option, type Command } from "commander";
 import {
@@ -39,6 +40,7 @@ import {
 import { TriageSink, type TriageFormat } from "../triage-output.js";
 import { bundleRefused, openCliSource } from "../source-options.js";
 import { UsageError } from "../usage-error.js";
+import { Sha256Thread } from "../../util/sha256-thread.js";
 
 interface TriageFlags {
   json?: boolean;
@@ -167,6 +169,12 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
     });
 }
 
+/**
+ * Files from which `triage PATH...` hashes on a second thread, when there is a second core: its
+ * start costs about 0.1 s of CPU, on that thread (docs/architecture.md "Triage throughput").
+ */
+export const HASH_THREAD_MIN_FILES = 16;
+
 /** `triage PATH...`: walk, then judge and print file by file; Ctrl-C and a closed stdout stop early. */
 async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo): Promise<CommandResult> {
   // A file from an image is judged against the roots that Windows trusted, as check does.
@@ -199,6 +207,8 @@ async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo
   // Inputs that are not readable regular files are also said on stderr, one line each.
   const refuse = (r: TriageRecord) =>
     sink.say(`koff-doctor: ${r.path}: ${r.error!.code}: ${r.error!.message}\n`);
+  const digester =
+    files.length >= HASH_THREAD_MIN_FILES && availableParallelism() >= 2 ? Sha256Thread.start() : undefined;
   try {
     for (const p of inputs.filter((i) => i.problem)) {
       const record: TriageRecord = {
@@ -220,6 +230,7 @@ async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo
         imageRoot: flags.image,
         originalWindowsPath: flags.as,
         stopped: () => interrupted || io.stdoutClosed?.() === true,
+        digester,
       },
       (r) => {
         if (INPUT_FILE_ERROR_CODES.has(r.error?.code ?? "")) refuse(r);
@@ -228,6 +239,7 @@ async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo
     );
     await sink.end({ interrupted });
   } finally {
+    digester?.close();
     stopListening?.();
   }
   if (interrupted) return { exitCode: ExitCode.INTERRUPTED };
