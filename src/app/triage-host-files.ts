@@ -9,7 +9,11 @@ import { HostFileSystem, type HostFileSystemOptions } from "../adapters/host/hos
 import type { ConnectorKnowledge } from "../knowledge/index.js";
 import type { SignatureVerifier, TriageRecord } from "../triage/index.js";
 import { fileSystemFolderScans, type FolderScans } from "../triage/sibling-loaders.js";
-import { streamSnapshotFiles, triageSnapshotFiles } from "../triage/triage-snapshot-files.js";
+import {
+  streamSnapshotFiles,
+  triageSnapshotFiles,
+  type FileDigester,
+} from "../triage/triage-snapshot-files.js";
 
 /**
  * Host files triaged at once by default. One: measured on 808 files (docs/architecture.md
@@ -35,6 +39,8 @@ export interface HostTriageOptions extends HostFileSystemOptions {
   onProgress?: (done: number, total: number) => void;
   /** Asked before each file: `true` stops the run there (see {@link streamHostFiles}). */
   stopped?: () => boolean;
+  /** Computes files' sha256 on another thread (src/util/sha256-thread.ts); default: inline. */
+  digester?: FileDigester;
 }
 
 /**
@@ -92,6 +98,7 @@ export async function streamHostFiles(
       concurrency: options.concurrency ?? HOST_CONCURRENCY,
       onProgress: options.onProgress,
       stopped: options.stopped,
+      digester: options.digester,
     },
     // A host path always gets a record (an error record when it cannot be read).
     (record, i) => onRecord(record!, i),

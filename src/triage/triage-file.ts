@@ -58,6 +58,11 @@ export interface TriageInput {
   /** Live mode only: processes that have the file loaded. */
   loadingProcesses?: LoadingProcess[];
   kerioServers?: string[];
+  /**
+   * The sha256 of `bytes` (lower-case hex), being computed elsewhere (src/util/sha256-thread.ts):
+   * called once, when the record is made. Absent: the parser's walk hashes them.
+   */
+  sha256?: () => string;
 }
 
 export interface TriageOptions {
@@ -100,15 +105,17 @@ function errorRecord(input: TriageInput, sha256: string, error: TriageRecord["er
  */
 export async function triageFile(input: TriageInput, options: TriageOptions): Promise<TriageRecord> {
   // The file's sha256 is fed by the parser's one walk over the bytes (with the checksum and the
-  // entropies); a file refused at its headers is hashed on its own.
-  const fileHash = createHash("sha256");
+  // entropies), unless another thread computes it; a file refused at its headers is hashed on
+  // its own.
+  const fileHash = input.sha256 === undefined ? createHash("sha256") : undefined;
+  const sha256 = () => input.sha256?.() ?? fileHash!.digest("hex");
   let pe: PeImage;
   try {
-    pe = parsePe(input.bytes, { mode: "permissive", digests: [fileHash] });
+    pe = parsePe(input.bytes, { mode: "permissive", digests: fileHash ? [fileHash] : [] });
   } catch (e) {
-    return errorRecord(input, createHash("sha256").update(input.bytes).digest("hex"), describeError(e));
+    const digest = input.sha256?.() ?? createHash("sha256").update(input.bytes).digest("hex");
+    return errorRecord(input, digest, describeError(e));
   }
-  const sha256 = fileHash.digest("hex");
   let signature: SignatureVerification;
   try {
     signature = await options.verifySignature(input.bytes, pe);
@@ -142,7 +149,7 @@ export async function triageFile(input: TriageInput, options: TriageOptions): Pr
   return {
     path: input.path,
     windowsPath: input.windowsPath,
-    sha256,
+    sha256: sha256(),
     size: input.bytes.length,
     verdict: verdictOf(indicators),
     signature: { ...signature.summary, details: signature.details },

@@ -54,6 +54,19 @@ export interface SnapshotTriageOptions extends TriageOptions {
   concurrency?: number;
   /** Called after each file, for progress. */
   onProgress?: (done: number, total: number) => void;
+  /** Computes files' sha256 on another thread (src/util/sha256-thread.ts); default: inline. */
+  digester?: FileDigester;
+}
+
+/** A hasher beside the main thread: see src/util/sha256-thread.ts, which is one. */
+export interface FileDigester {
+  /** A read buffer whose bytes {@link FileDigester.begin} can hash (one reader at a time). */
+  readonly scratch: ScratchBuffer;
+  /**
+   * Starts hashing `bytes`, which must stay unchanged until the digest is taken.
+   * @returns the digest (lower-case hex sha256), to call once; `undefined`: hash inline.
+   */
+  begin(bytes: Uint8Array): (() => string) | undefined;
 }
 
 /** The `error` record of a host file that could not be read (key order is the JSON contract). */
@@ -77,6 +90,7 @@ function refusalRecord(path: string, windowsPath: string | undefined, e: unknown
  * it (unless the port says its files are not in their original folders), then judged.
  * `collect --redact` calls it for the PE files it withholds, through `triageCarriedFile`.
  * @param path - a path of `fs` (a Windows path, or a host path when `fs.hostNaming` is set).
+ * @param sha256 - the digest of `bytes` when another thread computes it (FileDigester.begin).
  */
 export async function triagePortFile(
   fs: FileSystemPort,
@@ -84,6 +98,7 @@ export async function triagePortFile(
   bytes: Uint8Array,
   options: SnapshotTriageOptions,
   folderScans: FolderScans = options.folderScans ?? fileSystemFolderScans(fs),
+  sha256?: () => string,
 ): Promise<TriageRecord> {
   const naming = fs.hostNaming;
   const mapped = naming
@@ -111,6 +126,7 @@ export async function triagePortFile(
       siblingSearch: sideLoading?.search,
       loadingProcesses: context?.loadingProcesses,
       kerioServers: options.kerioServers,
+      sha256,
     },
     { knowledge: options.knowledge, verifySignature: options.verifySignature },
   );
@@ -140,7 +156,8 @@ async function triageOne(
   }
   // A redacted bundle withholds a PE holding a redacted value and carries its triage record.
   if (!bytes) return (await fs.carriedPeFacts?.(path))?.triage;
-  return triagePortFile(fs, path, bytes, options, folderScans);
+  // Hashed beside the parse when a digester takes them (bytes read into its scratch).
+  return triagePortFile(fs, path, bytes, options, folderScans, options.digester?.begin(bytes));
 }
 
 /** Options of {@link streamSnapshotFiles}: those of {@link triageSnapshotFiles}, and when to stop. */
@@ -193,10 +210,17 @@ export async function streamSnapshotFiles(
     for (const wake of advanced) wake();
     advanced = [];
   };
+  // The digester's buffer goes to one worker: its bytes must stay put until their digest is in.
+  let digesterScratch = options.digester?.scratch;
+  const claimDigesterScratch = () => {
+    const scratch = digesterScratch;
+    digesterScratch = undefined;
+    return scratch;
+  };
   const worker = async () => {
     // One read buffer per worker, reused file after file: its bytes are done with once the
     // file's record is made (records hold strings and numbers, never views of the bytes).
-    const scratch = new ScratchBuffer();
+    const scratch = claimDigesterScratch() ?? new ScratchBuffer();
     while (next < paths.length && !options.stopped?.()) {
       // Terminates: the worker holding record `handed` is never made to wait here.
       while (next - handed >= window) await new Promise<void>((r) => advanced.push(r));

@@ -22,11 +22,20 @@ export const SCRATCH_KEEP_BYTES = READ_LIMITS.siblingModuleBytes;
 /** A reusable read buffer; see the module comment. */
 export class ScratchBuffer {
   readonly #keepBytes: number;
+  readonly #allocate: (length: number) => Buffer;
   #buffer: Buffer | undefined;
 
-  /** @param keepBytes - the largest buffer kept between reads, in bytes. */
-  constructor(keepBytes: number = SCRATCH_KEEP_BYTES) {
+  /**
+   * @param keepBytes - the largest buffer kept between reads, in bytes.
+   * @param allocate - makes the kept buffer (default: unpooled memory; src/util/sha256-thread.ts
+   *   passes shared memory, which a second thread can hash).
+   */
+  constructor(
+    keepBytes: number = SCRATCH_KEEP_BYTES,
+    allocate: (length: number) => Buffer = (n) => Buffer.allocUnsafeSlow(n),
+  ) {
     this.#keepBytes = keepBytes;
+    this.#allocate = allocate;
   }
 
   /**
@@ -38,7 +47,7 @@ export class ScratchBuffer {
     if (length > this.#keepBytes) return Buffer.allocUnsafeSlow(length);
     if (this.#buffer === undefined || this.#buffer.length < length)
       // Grown with headroom, so a run of slightly larger files does not reallocate each time.
-      this.#buffer = Buffer.allocUnsafeSlow(
+      this.#buffer = this.#allocate(
         Math.min(this.#keepBytes, Math.max(length, 2 * (this.#buffer?.length ?? 0))),
       );
     return this.#buffer;

@@ -7,6 +7,7 @@
  * PE files a diagnostics bundle carries are judged, reported by their Windows paths.
  */
 import { stat } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import {
@@ -50,6 +51,7 @@ import { TriageSink, type TriageFormat } from "../triage-output.js";
 import { bundleRefused, openCliSource } from "../source-options.js";
 import { UsageError } from "../usage-error.js";
 import { printable } from "../terminal-text.js";
+import { Sha256Thread } from "../../util/sha256-thread.js";
 
 interface TriageFlags {
   json?: boolean;
@@ -214,6 +216,12 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
     });
 }
 
+/**
+ * Files from which `triage PATH...` hashes on a second thread, when there is a second core: its
+ * start costs about 0.1 s of CPU, on that thread (docs/architecture.md "Triage throughput").
+ */
+export const HASH_THREAD_MIN_FILES = 16;
+
 /** `triage PATH...`: walk, then judge and print file by file; Ctrl-C and a closed stdout stop early. */
 async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo): Promise<CommandResult> {
   // A file from an image is judged against the roots that Windows trusted, as check does.
@@ -253,6 +261,7 @@ async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo
   // Inputs that are not readable regular files are also said on stderr, one line each.
   const refuse = (r: TriageRecord) =>
     sink.say(`koff-doctor: ${printable(r.path)}: ${r.error!.code}: ${r.error!.message}\n`);
+  let digester: Sha256Thread | undefined;
   try {
     for (const p of inputs.filter((i) => i.problem)) {
       const record: TriageRecord = {
@@ -292,6 +301,11 @@ async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo
       workersFailed = failures.length > 0;
     } else {
       const knowledge = loadKnowledge();
+      // One thread judging, a second hashing (unless --jobs 1 asks for one thread in all).
+      digester =
+        flags.jobs === "auto" && files.length >= HASH_THREAD_MIN_FILES && availableParallelism() >= 2
+          ? Sha256Thread.start()
+          : undefined;
       await streamHostFiles(
         files,
         {
@@ -300,12 +314,14 @@ async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo
           imageRoot: flags.image,
           originalWindowsPath: flags.as,
           stopped,
+          digester,
         },
         onRecord,
       );
     }
     await sink.end({ interrupted });
   } finally {
+    digester?.close();
     stopListening?.();
   }
   if (interrupted) return { exitCode: ExitCode.INTERRUPTED };
