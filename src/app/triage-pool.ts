@@ -21,10 +21,11 @@
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { TriageRecord } from "../triage/index.js";
 import type { VerifierOptions } from "./signature-verifier.js";
 import type { ChunkMessage, TriageWorkerData, WorkerMessage } from "./triage-worker.js";
+import { workerThreads } from "../util/worker-threads.js";
 
 /** Most files of one folder handed to a worker at once: a larger folder is sliced, so cores share it. */
 export const CHUNK_FILES = 32;
@@ -376,8 +377,8 @@ export async function streamHostFilesInWorkers(
   for (let i = 0; i < jobs; i++)
     run.add(
       "file" in entry
-        ? new Worker(entry.file, { workerData: data })
-        : new Worker(entry.code, { eval: true, workerData: data }),
+        ? new (workerThreads().Worker)(entry.file, { workerData: data })
+        : new (workerThreads().Worker)(entry.code, { eval: true, workerData: data }),
     );
   // A stop seen while no worker says anything (a long file) still reaches them.
   const poll = setInterval(() => {

@@ -17,13 +17,13 @@
  *
  * Source: Node.js, "Worker threads" (https://nodejs.org/docs/latest-v20.x/api/worker_threads.html).
  */
-import { parentPort, workerData } from "node:worker_threads";
 import { openSource } from "../adapters/open-source.js";
 import { loadKnowledge } from "../knowledge/index.js";
 import type { TriageRecord } from "../triage/index.js";
 import { streamSnapshotFiles } from "../triage/triage-snapshot-files.js";
 import { createSignatureVerifier, type VerifierOptions } from "./signature-verifier.js";
 import { hostFolderScans } from "./triage-host-files.js";
+import { workerThreads } from "../util/worker-threads.js";
 
 /** What a triage worker is started with (`workerData`): plain, cloneable data. */
 export interface TriageWorkerData {
@@ -69,8 +69,8 @@ export type WorkerMessage = RecordMessage | ChunkDoneMessage;
  * @throws Error when not called inside a worker started with {@link TriageWorkerData}.
  */
 export async function runTriageWorker(): Promise<void> {
+  const { parentPort: port, workerData } = workerThreads();
   const data = workerData as TriageWorkerData | undefined;
-  const port = parentPort;
   if (port === null || data?.kind !== "koff-triage-worker")
     throw new Error("runTriageWorker runs only in a triage worker thread");
   const stopFlag = new Int32Array(data.stop);

@@ -17,7 +17,8 @@
  * https://tc39.es/ecma262/#sec-atomics-object).
  */
 import { createHash } from "node:crypto";
-import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import type { MessagePort, Worker } from "node:worker_threads";
+import { workerThreads } from "./worker-threads.js";
 import { ScratchBuffer, SCRATCH_KEEP_BYTES } from "./scratch-buffer.js";
 
 /** Files below this many bytes are hashed inline: a hand-over costs more than it saves. */
@@ -88,6 +89,7 @@ export class Sha256Thread {
   #broken = false;
 
   private constructor() {
+    const { MessageChannel, Worker } = workerThreads();
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     this.#control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
