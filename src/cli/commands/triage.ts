@@ -193,7 +193,7 @@ export function registerTriageCommand(program: Command, io: CliIo, done: (r: Com
     .addOption(
       new Option(
         "--jobs <n>",
-        `worker threads judging folders side by side (1: none); auto: one per core but one (at most ${AUTO_MAX_JOBS}) on more than 2 cores for ${AUTO_MIN_FILES}+ files or 100+ MB, else none`,
+        `worker threads judging folders side by side (1: none, and no hashing thread); auto: one per core but one (at most ${AUTO_MAX_JOBS}) on more than 2 cores for ${AUTO_MIN_FILES}+ files or 100+ MB, else none (with a second core, files hashed on a second thread)`,
       )
         .argParser(parseJobs)
         .default("auto"),
