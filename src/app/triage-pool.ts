@@ -327,7 +327,8 @@ class PoolRun {
         for (let i = chunk.delivered; i < chunk.paths.length; i++, lost++)
           this.#ready.set(chunk.first + i, workerFailedRecord(chunk.paths[i]!, message));
     slot.held = [];
-    this.failures.push({ message, files: lost });
+    // A worker ending while the run stops loses nothing: Ctrl-C stays 130, not an internal error.
+    if (lost > 0 || !this.stopping()) this.failures.push({ message, files: lost });
     void slot.worker.terminate();
     this.#advance();
   }

@@ -178,7 +178,11 @@ export class Sha256Thread {
     for (;;) {
       const state = Atomics.load(this.#control, STATE);
       if (state === DONE) return true;
-      if (state !== JOB) return false;
+      if (state !== JOB) {
+        // FAILED (the thread caught an exception and ends): never hand it another file.
+        this.#fail();
+        return false;
+      }
       if (Atomics.wait(this.#control, STATE, JOB, DIGEST_TIMEOUT_MS) === "timed-out") {
         this.#fail();
         return false;

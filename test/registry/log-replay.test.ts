@@ -219,6 +219,24 @@ describe("log replay: bounded by the log and the hive caps", () => {
     assert.match(r.recovery.logs[0]!.problem!.message, /declares 2147483647 dirty pages/);
   });
 
+  it("pages that are not whole 4 KiB pages are refused: an entry cannot list more pages than its size / 4096", () => {
+    // 20,000 references of 0 bytes (valid hashes) would otherwise each become a page record.
+    const empty = Array.from({ length: 20_000 }, () => ({ hiveOffset: 0, bytes: new Uint8Array(0) }));
+    for (const pages of [
+      empty,
+      [{ hiveOffset: 4096, bytes: new Uint8Array(100) }],
+      [{ hiveOffset: 100, bytes: new Uint8Array(4096) }],
+    ]) {
+      const log1 = newFormatLog(H0, S + 1, [
+        step(H0, H1, S + 1, { pages, hiveBinsDataSize: hiveBinsDataSizeOf(H0) }),
+      ]);
+      const r = replayHiveLogs(DIRTY, [log("X.LOG1", log1)], { maxHiveBytes: MAX })!;
+      assert.equal(r.recovery.recovered, false);
+      assert.equal(r.recovery.logs[0]!.problem?.code, "bad-log");
+      assert.match(r.recovery.logs[0]!.problem!.message, /not whole 4096-byte pages/);
+    }
+  });
+
   it("a hive bins data size past the hive plus its logs is count-over-limit (nothing of that size allocated)", () => {
     const log1 = newFormatLog(H0, S + 1, [
       step(H0, H1, S + 1, { corrupt: { hiveBinsDataSize: 0xfffff000, rehash: true } }),

@@ -109,24 +109,26 @@ export function renderTriageText(records: TriageRecord[], c: Colors, opts: Triag
     }
     if (lines.length > 0 && lines.at(-1) !== "") lines.push("");
     lines.push(`${verdictLabel(r.verdict, c)}  ${c.bold(printable(r.path))}`);
-    if (as) lines.push(`  ${c.dim("as")}      ${as}`);
+    if (as) lines.push(`  ${c.dim("as")}      ${printable(as)}`);
     if (r.sha256) lines.push(`  ${c.dim("sha256")}  ${r.sha256}  ${c.dim(`${r.size} bytes`)}`);
-    if (r.carried) lines.push(`  ${c.yellow("carried")} ${r.carried.note} (${r.carried.from})`);
+    if (r.carried)
+      lines.push(`  ${c.yellow("carried")} ${printable(r.carried.note)} (${printable(r.carried.from)})`);
     if (r.error) {
       const where = r.error.offset !== undefined ? ` at offset 0x${r.error.offset.toString(16)}` : "";
-      const what = r.error.structure ? ` (${r.error.structure})` : "";
-      lines.push(`  ${c.magenta("unreadable")}: ${r.error.message}${where}${what}`);
+      const what = r.error.structure ? ` (${printable(r.error.structure)})` : "";
+      lines.push(`  ${c.magenta("unreadable")}: ${printable(r.error.message)}${where}${what}`);
     }
     if (r.pe) {
       const v = r.pe.versionInfo?.strings ?? {};
-      const id = [v["CompanyName"], v["ProductName"], r.pe.versionInfo?.fileVersion]
-        .filter(Boolean)
-        .join(" · ");
+      // The version resource is the file's own text: printed escaped, like every name.
+      const id = printable(
+        [v["CompanyName"], v["ProductName"], r.pe.versionInfo?.fileVersion].filter(Boolean).join(" · "),
+      );
       lines.push(`  ${c.dim("image")}   ${r.pe.machine} ${r.pe.isDll ? "DLL" : "EXE"}${id ? `  ${id}` : ""}`);
     }
     for (const i of r.indicators) {
       if (!opts.verbose && (i.level === "ok" || isModeUnknown(i))) continue;
-      lines.push(`  ${levelMark(i.level, c)}  ${i.id.padEnd(19)} ${i.evidence}`);
+      lines.push(`  ${levelMark(i.level, c)}  ${i.id.padEnd(19)} ${printable(i.evidence)}`);
       if (i.cell) lines.push(`  ${" ".repeat(10)}  ${" ".repeat(19)} ${c.dim(`↳ ${i.cell}`)}`);
     }
     const hidden = r.indicators.filter((i) => i.level === "ok").length;
@@ -231,7 +233,7 @@ export function renderTriageSummaryTable(
   for (const f of worstFirst.slice(0, SUMMARY_TABLE_ROWS))
     lines.push(
       `  ${verdictLabel(f.verdict, c)}${" ".repeat(10 - f.verdict.length)}  ${printable(f.path)}`,
-      `  ${" ".repeat(10)}  ${c.dim(f.reason)}`,
+      `  ${" ".repeat(10)}  ${c.dim(printable(f.reason))}`,
     );
   if (worstFirst.length > SUMMARY_TABLE_ROWS)
     lines.push(`  … and ${worstFirst.length - SUMMARY_TABLE_ROWS} more (--only suspicious lists them all)`);

@@ -129,6 +129,15 @@ export function parseLogEntry(r: ByteReader, offset: number, maxHiveBinsDataSize
     const ref = offset + LOG_ENTRY_HEADER_SIZE + 8 * i;
     const hiveOffset = r.u32(ref, s);
     const pageSize = r.u32(ref + 4, s);
+    // Dirty pages are whole 4 KiB pages (a reference may span several). This also bounds the
+    // references an entry can hold by its size / 4096, whatever its count says.
+    if (pageSize === 0 || pageSize % HBIN_ALIGNMENT !== 0 || hiveOffset % HBIN_ALIGNMENT !== 0) {
+      throw new RegistryError(
+        "bad-log",
+        `dirty page ${i} (${pageSize} bytes at hive bins offset ${hiveOffset}) is not whole 4096-byte pages`,
+        { offset: ref, structure: s },
+      );
+    }
     if (hiveOffset + pageSize > hiveBinsDataSize) {
       throw new RegistryError(
         "bad-log",
