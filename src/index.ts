@@ -70,6 +70,7 @@ export {
  */
 export { triagePath as triageFile, type TriagePathOptions as TriageFileOptions } from "./app/triage-path.js";
 export { streamHostFiles, triageHostFiles, type HostTriageOptions } from "./app/triage-host-files.js";
+export { Sha256Thread, THREAD_HASH_MIN_BYTES } from "./util/sha256-thread.js";
 export {
   autoJobs,
   streamHostFilesInWorkers,

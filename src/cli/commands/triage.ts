@@ -19,6 +19,7 @@ import {
   providerLikeReasons,
   streamHostFiles,
   streamHostFilesInWorkers,
+  Sha256Thread,
   workerEntry,
   autoJobs,
   AUTO_MIN_BYTES,
@@ -51,7 +52,6 @@ import { TriageSink, type TriageFormat } from "../triage-output.js";
 import { bundleRefused, openCliSource } from "../source-options.js";
 import { UsageError } from "../usage-error.js";
 import { printable } from "../terminal-text.js";
-import { Sha256Thread } from "../../util/sha256-thread.js";
 
 interface TriageFlags {
   json?: boolean;
