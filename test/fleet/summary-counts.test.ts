@@ -104,6 +104,18 @@ before(async () => {
   assert.ok(templates.length >= 2);
 });
 
+/** Every row a migration must keep: the runs' own columns (not their file keys), findings, sightings, hosts. */
+async function storeRows(db: FleetDb) {
+  return {
+    runs: await db.query(`SELECT run_id, host_id, collected_at, ingested_at, origin, mode, source,
+      tool_version, schema_version, status, exit_code, connector_version, outlook_version,
+      outlook_bitness FROM runs ORDER BY run_id`),
+    findings: await db.query("SELECT * FROM findings ORDER BY run_id, ordinal"),
+    runFiles: await db.query("SELECT * FROM run_files ORDER BY run_id, path"),
+    hosts: await db.query("SELECT * FROM hosts ORDER BY host_id"),
+  };
+}
+
 const inputs = (docs: Doc[]): IngestInput[] =>
   docs.map((d, i) => ({ origin: `r-${i}`, read: async () => d }));
 
@@ -291,14 +303,7 @@ function engineSuite(name: string, open: () => Promise<{ url: string; stop(): vo
             "SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1",
           )
         ).map((r) => r.name);
-      const rows = async () => ({
-        runs: await db.query(`SELECT run_id, host_id, collected_at, ingested_at, origin, mode, source,
-          tool_version, schema_version, status, exit_code, connector_version, outlook_version,
-          outlook_bitness FROM runs ORDER BY run_id`),
-        findings: await db.query("SELECT * FROM findings ORDER BY run_id, ordinal"),
-        runFiles: await db.query("SELECT * FROM run_files ORDER BY run_id, path"),
-        hosts: await db.query("SELECT * FROM hosts ORDER BY host_id"),
-      });
+      const rows = () => storeRows(db);
       try {
         await ingestReports(db, inputs(reports(9, 8)), { batch: 4 });
         // Back to the schema of migration 3, then migrated again.
@@ -329,15 +334,8 @@ function engineSuite(name: string, open: () => Promise<{ url: string; stop(): vo
       const db = await openFleetDb(engine.url);
       const keys = async () =>
         await db.query("SELECT run_id, encode(file_set, 'hex') AS set FROM runs ORDER BY run_id");
-      const rows = async () => ({
-        runs: await db.query(`SELECT run_id, host_id, collected_at, ingested_at, origin, mode, source,
-          tool_version, schema_version, status, exit_code, connector_version, outlook_version,
-          outlook_bitness FROM runs ORDER BY run_id`),
-        findings: await db.query("SELECT * FROM findings ORDER BY run_id, ordinal"),
-        // (Each run's order is checked by the keys below: a hash of the arrays in order.)
-        runFiles: await db.query("SELECT * FROM run_files ORDER BY run_id, path"),
-        hosts: await db.query("SELECT * FROM hosts ORDER BY host_id"),
-      });
+      // (Each run's order of files is checked by the keys below: a hash of the arrays in order.)
+      const rows = () => storeRows(db);
       try {
         // Paths that the arrays' text form must quote and escape: quotes, backslashes, braces,
         // commas, white space, NULL in any case, an empty one, non-ASCII and astral characters.
