@@ -75,10 +75,15 @@ export async function migrate(db: FleetDb): Promise<number[]> {
   const turn = new Turn();
   let current = "";
   try {
-    // One process at a time (SQL.MIGRATION_LOCK_KEY): the versions are read under the lock.
-    await db.query(SQL.LOCK_MIGRATIONS);
-    await db.exec(SQL.CREATE_MIGRATIONS_TABLE);
-    const done = new Set((await db.query<{ version: number }>(SQL.APPLIED_MIGRATIONS)).map((r) => r.version));
+    // One process at a time (SQL.MIGRATION_LOCK_KEY): the versions are read under the lock. The
+    // three statements are issued together (one round trip to a server); the database runs them
+    // in order, so the versions are read once the lock is held.
+    const [, , versions] = await Promise.all([
+      db.query(SQL.LOCK_MIGRATIONS),
+      db.exec(SQL.CREATE_MIGRATIONS_TABLE),
+      db.query<{ version: number }>(SQL.APPLIED_MIGRATIONS),
+    ]);
+    const done = new Set(versions.map((r) => r.version));
     for (const m of SQL.MIGRATIONS) {
       if (done.has(m.version)) continue;
       current = ` ${m.version} (${m.name})`;
@@ -179,7 +184,7 @@ async function inTransaction<T>(db: FleetDb, turn: Turn, work: (sent: Sent) => P
 }
 
 /**
- * Ingests `inputs` into `db` (migrated first). `onSkip` hears each skipped report as it happens.
+ * Ingests `inputs` into `db` (migrated first: while the first batch is read). `onSkip` hears each skipped report as it happens.
  * @throws FleetDbError `db-unavailable` when the database fails other than by refusing one
  *   report's rows (a lost connection): nothing of the batch being written is stored.
  */
@@ -188,7 +193,12 @@ export async function ingestReports(
   inputs: Iterable<IngestInput> | AsyncIterable<IngestInput>,
   options: { batch?: number; onSkip?: (origin: string, reason: string) => void } = {},
 ): Promise<IngestResult> {
-  const result: IngestResult = { ingested: 0, duplicates: 0, skipped: [], migrated: await migrate(db) };
+  const result: IngestResult = { ingested: 0, duplicates: 0, skipped: [], migrated: [] };
+  // The store is migrated while the first batch is read; no batch is written before it is.
+  const migration = migrate(db);
+  const migrated = migration.then(() => undefined);
+  // Awaited below (or by the first batch written): never an unhandled rejection meanwhile.
+  migrated.catch(() => undefined);
   const skip = (origin: string, reason: string) => {
     result.skipped.push({ origin, reason });
     options.onSkip?.(origin, reason);
@@ -214,31 +224,41 @@ export async function ingestReports(
     seen = new Set();
     if (full.reports.length === 0) return;
     const before = writing;
-    writing = writeBatch(writer, full);
+    writing = migrated.then(() => writeBatch(writer, full));
     // Awaited at the next flush; until then a failure must not count as unhandled.
     writing.catch(() => undefined);
     await before;
   };
-  for await (const input of inputs) {
-    const rows = await readRows(input, skip);
-    if (rows === undefined) continue;
-    if (seen.has(rows.run.runId)) {
-      result.duplicates++;
-      continue;
+  // Every report read, in batches of at most `limit`, each sent as soon as it is full.
+  const readBatches = async () => {
+    for await (const input of inputs) {
+      const rows = await readRows(input, skip);
+      if (rows === undefined) continue;
+      if (seen.has(rows.run.runId)) {
+        result.duplicates++;
+        continue;
+      }
+      seen.add(rows.run.runId);
+      batch.add(rows);
+      const n = batch.reports.length;
+      if (n >= limit) {
+        await flush();
+        if (options.batch === undefined) limit = Math.min(limit * 2, INGEST_BATCH);
+      }
+      // Reports read from memory never leave the microtask queue: let the database's replies in,
+      // so the batch being written moves on to its next statement while this one is read.
+      else if (n % YIELD_EVERY === 0) await new Promise(setImmediate);
     }
-    seen.add(rows.run.runId);
-    batch.add(rows);
-    const n = batch.reports.length;
-    if (n >= limit) {
-      await flush();
-      if (options.batch === undefined) limit = Math.min(limit * 2, INGEST_BATCH);
-    }
-    // Reports read from memory never leave the microtask queue: let the database's replies in,
-    // so the batch being written moves on to its next statement while this one is read.
-    else if (n % YIELD_EVERY === 0) await new Promise(setImmediate);
+    await flush();
+    await writing;
+  };
+  try {
+    await readBatches();
+  } finally {
+    // An input that threw leaves no migration running behind the caller's back.
+    await migrated.catch(() => undefined);
   }
-  await flush();
-  await writing;
+  result.migrated = await migration;
   // No ANALYZE: the summary reads the counts kept above, whose plans need no statistics of
   // the rows; a server's autovacuum analyzes the loaded tables as it does after any COPY.
   return result;
