@@ -1,21 +1,23 @@
 /**
  * The transaction logs of a hive file in an image: `<hive>.LOG1` and `<hive>.LOG2` in the hive's
  * folder (`SOFTWARE.LOG1` beside `Windows/System32/config/SOFTWARE`, `NTUSER.DAT.LOG1` beside
- * `NTUSER.DAT`), matched case-insensitively (an exact-case name wins), read whole under a cap.
- * A log is refused, with the {@link InputFileError} code as its problem, when it is a link leading
+ * `NTUSER.DAT`), matched case-insensitively (an exact-case name wins), read whole under a cap
+ * through the descriptor that was checked (see {@link readLog}). A log is refused, with the {@link InputFileError} code as its problem, when it is a link leading
  * out of the image (`outside-root`), a folder (`is-a-directory`), a FIFO, device or socket
- * (`not-a-file`, never opened), or larger than the cap (`too-large`); a missing log is `not-found`.
+ * (`not-a-file`, opened without blocking and never read), or larger than the cap (`too-large`); a missing log is `not-found`.
  * A refused log is simply not replayed: the hive stays as it is on disk.
  *
  * Source: M. Suhanov, "Windows registry file format specification", section "Types of files"
  * (https://github.com/msuhanov/regf/blob/master/Windows%20registry%20file%20format%20specification.md);
- * src/adapters/image/image-path.ts (the image root rule).
+ * src/adapters/image/image-path.ts (the image root rule); open(2) O_NOFOLLOW
+ * (https://man7.org/linux/man-pages/man2/open.2.html).
  */
 import { readdir, realpath } from "node:fs/promises";
 import path from "node:path";
 import type { HiveLogInput } from "../../registry/hive/replay-logs.js";
 import { InputFileError } from "../../util/input-file-error.js";
-import { readUserFile } from "../../util/safe-file.js";
+import { openFoundFile, rangesOver } from "../../util/safe-file.js";
+import { isInside, openedLocation } from "../opened-location.js";
 
 /** The log suffixes of the dual-logging scheme, in the order they are given to the replay. */
 export const HIVE_LOG_SUFFIXES = [".LOG1", ".LOG2"] as const;
@@ -53,15 +55,61 @@ export async function readHiveLogs(
 }
 
 /**
- * The bytes of log `file`, following a link only while it stays inside `realRoot`.
- * @throws InputFileError `outside-root`, and the codes of {@link readUserFile}.
+ * The bytes of log `file`, read as every file an image listing finds is read: opened without
+ * following a link at its last component ({@link openFoundFile}: O_NOFOLLOW, O_NONBLOCK, then
+ * `fstat` refuses a folder, FIFO, device or socket and a size over the cap before a byte is read),
+ * its real location taken from the descriptor and refused outside `realRoot`, then read from that
+ * descriptor. A link is followed only when its target lies inside `realRoot`, and the target is
+ * opened the same way; so what is read is what was checked, with no window between the two.
+ * @throws InputFileError `outside-root`, `symlink-loop`, `dangling-symlink`, `unreadable` (the file
+ *   shrank while read), and the codes of {@link openFoundFile}.
  */
 async function readLog(realRoot: string, file: string, maxLogBytes: number): Promise<Uint8Array> {
-  const real = await realpath(file).catch(() => undefined);
-  if (real !== undefined && real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-    throw new InputFileError("outside-root", file, "a symbolic link leading out of the image; not read", {
-      kind: "symlink",
-    });
+  let opened: { fd: number; size: number };
+  try {
+    opened = openFoundFile(file, { maxBytes: maxLogBytes });
+  } catch (e) {
+    if (!(e instanceof InputFileError) || e.kind !== "symlink") throw e;
+    opened = openFoundFile(await linkTargetInside(realRoot, file), { maxBytes: maxLogBytes });
   }
-  return readUserFile(real ?? file, { maxBytes: maxLogBytes });
+  const ranges = rangesOver(opened.fd, opened.size);
+  try {
+    const where = await openedLocation(opened.fd, file);
+    if (where === undefined || !isInside(realRoot, where)) throw outsideRoot(file);
+    const bytes = await ranges.read(0, opened.size);
+    if (bytes === undefined)
+      throw new InputFileError("unreadable", file, "the log could not be read whole (it shrank while read)");
+    return bytes;
+  } finally {
+    await ranges.close();
+  }
+}
+
+/**
+ * The real path of link `file` when it lies inside `realRoot` (only the path is resolved; nothing
+ * is opened).
+ * @throws InputFileError `outside-root`, `symlink-loop`, `dangling-symlink`.
+ */
+async function linkTargetInside(realRoot: string, file: string): Promise<string> {
+  let real: string;
+  try {
+    real = await realpath(file);
+  } catch (e) {
+    const loop = (e as NodeJS.ErrnoException).code === "ELOOP";
+    throw new InputFileError(
+      loop ? "symlink-loop" : "dangling-symlink",
+      file,
+      loop ? "symbolic links loop (ELOOP); not followed" : "a symbolic link to nothing (dangling)",
+      { kind: "symlink", cause: e },
+    );
+  }
+  if (!isInside(realRoot, real)) throw outsideRoot(file);
+  return real;
+}
+
+/** The refusal of a log whose real location lies outside the image. */
+function outsideRoot(file: string): InputFileError {
+  return new InputFileError("outside-root", file, "a symbolic link leading out of the image; not read", {
+    kind: "symlink",
+  });
 }
