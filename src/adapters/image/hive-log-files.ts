@@ -23,14 +23,18 @@ import { isInside, openedLocation } from "../opened-location.js";
 export const HIVE_LOG_SUFFIXES = [".LOG1", ".LOG2"] as const;
 
 /**
- * The logs of the hive at host path `hiveFile` (a real path inside `imageRoot`), each as its bytes
+ * The logs of the hive at host path `hiveFile` (a path inside `imageRoot`), each as its bytes
  * or as the reason it was not read.
+ * @param imageRoot - the folder no log may lead out of: the image, or the hive's own folder
+ *   (`registry export HIVE`).
  * @param maxLogBytes - largest log read, in bytes.
+ * @param rootName - how refusals name `imageRoot`, e.g. `"the image"` (the default).
  */
 export async function readHiveLogs(
   imageRoot: string,
   hiveFile: string,
   maxLogBytes: number,
+  rootName = "the image",
 ): Promise<HiveLogInput[]> {
   const dir = path.dirname(hiveFile);
   const base = path.basename(hiveFile);
@@ -45,7 +49,7 @@ export async function readHiveLogs(
       continue;
     }
     try {
-      out.push({ name, bytes: await readLog(realRoot, path.join(dir, name), maxLogBytes) });
+      out.push({ name, bytes: await readLog({ realRoot, rootName }, path.join(dir, name), maxLogBytes) });
     } catch (e) {
       if (!(e instanceof InputFileError)) throw e;
       out.push({ name, problem: { code: e.code, message: e.reason } });
@@ -54,28 +58,34 @@ export async function readHiveLogs(
   return out;
 }
 
+/** The folder no log may lead out of: its real path, and how refusals name it. */
+interface Root {
+  realRoot: string;
+  rootName: string;
+}
+
 /**
  * The bytes of log `file`, read as every file an image listing finds is read: opened without
  * following a link at its last component ({@link openFoundFile}: O_NOFOLLOW, O_NONBLOCK, then
  * `fstat` refuses a folder, FIFO, device or socket and a size over the cap before a byte is read),
- * its real location taken from the descriptor and refused outside `realRoot`, then read from that
- * descriptor. A link is followed only when its target lies inside `realRoot`, and the target is
+ * its real location taken from the descriptor and refused outside `root`, then read from that
+ * descriptor. A link is followed only when its target lies inside `root`, and the target is
  * opened the same way; so what is read is what was checked, with no window between the two.
  * @throws InputFileError `outside-root`, `symlink-loop`, `dangling-symlink`, `unreadable` (the file
  *   shrank while read), and the codes of {@link openFoundFile}.
  */
-async function readLog(realRoot: string, file: string, maxLogBytes: number): Promise<Uint8Array> {
+async function readLog(root: Root, file: string, maxLogBytes: number): Promise<Uint8Array> {
   let opened: { fd: number; size: number };
   try {
     opened = openFoundFile(file, { maxBytes: maxLogBytes });
   } catch (e) {
     if (!(e instanceof InputFileError) || e.kind !== "symlink") throw e;
-    opened = openFoundFile(await linkTargetInside(realRoot, file), { maxBytes: maxLogBytes });
+    opened = openFoundFile(await linkTargetInside(root, file), { maxBytes: maxLogBytes });
   }
   const ranges = rangesOver(opened.fd, opened.size);
   try {
     const where = await openedLocation(opened.fd, file);
-    if (where === undefined || !isInside(realRoot, where)) throw outsideRoot(file);
+    if (where === undefined || !isInside(root.realRoot, where)) throw outsideRoot(root, file);
     const bytes = await ranges.read(0, opened.size);
     if (bytes === undefined)
       throw new InputFileError("unreadable", file, "the log could not be read whole (it shrank while read)");
@@ -86,11 +96,11 @@ async function readLog(realRoot: string, file: string, maxLogBytes: number): Pro
 }
 
 /**
- * The real path of link `file` when it lies inside `realRoot` (only the path is resolved; nothing
+ * The real path of link `file` when it lies inside `root` (only the path is resolved; nothing
  * is opened).
  * @throws InputFileError `outside-root`, `symlink-loop`, `dangling-symlink`.
  */
-async function linkTargetInside(realRoot: string, file: string): Promise<string> {
+async function linkTargetInside(root: Root, file: string): Promise<string> {
   let real: string;
   try {
     real = await realpath(file);
@@ -103,13 +113,18 @@ async function linkTargetInside(realRoot: string, file: string): Promise<string>
       { kind: "symlink", cause: e },
     );
   }
-  if (!isInside(realRoot, real)) throw outsideRoot(file);
+  if (!isInside(root.realRoot, real)) throw outsideRoot(root, file);
   return real;
 }
 
-/** The refusal of a log whose real location lies outside the image. */
-function outsideRoot(file: string): InputFileError {
-  return new InputFileError("outside-root", file, "a symbolic link leading out of the image; not read", {
-    kind: "symlink",
-  });
+/** The refusal of a log whose real location lies outside the root. */
+function outsideRoot(root: Root, file: string): InputFileError {
+  return new InputFileError(
+    "outside-root",
+    file,
+    `a symbolic link leading out of ${root.rootName}; not read`,
+    {
+      kind: "symlink",
+    },
+  );
 }
