@@ -2,10 +2,12 @@
  * The transaction logs of a hive file in an image: `<hive>.LOG1` and `<hive>.LOG2` in the hive's
  * folder (`SOFTWARE.LOG1` beside `Windows/System32/config/SOFTWARE`, `NTUSER.DAT.LOG1` beside
  * `NTUSER.DAT`), matched case-insensitively (an exact-case name wins), read whole under a cap
- * through the descriptor that was checked (see {@link readLog}). A log is refused, with the {@link InputFileError} code as its problem, when it is a link leading
- * out of the image (`outside-root`), a folder (`is-a-directory`), a FIFO, device or socket
- * (`not-a-file`, opened without blocking and never read), or larger than the cap (`too-large`); a missing log is `not-found`.
- * A refused log is simply not replayed: the hive stays as it is on disk.
+ * through the descriptor that was checked (see {@link readLog}). A log is refused, with the
+ * {@link InputFileError} code as its problem, when it is a link leading out of the image
+ * (`outside-root`), a folder (`is-a-directory`), a FIFO, device or socket (`not-a-file`, opened
+ * without blocking and never read), or larger than the cap (`too-large`, refused on its size
+ * before a byte is read); a missing log is `not-found`. A refused log is simply not replayed:
+ * the hive stays as it is on disk.
  *
  * Source: M. Suhanov, "Windows registry file format specification", section "Types of files"
  * (https://github.com/msuhanov/regf/blob/master/Windows%20registry%20file%20format%20specification.md);
@@ -119,12 +121,6 @@ async function linkTargetInside(root: Root, file: string): Promise<string> {
 
 /** The refusal of a log whose real location lies outside the root. */
 function outsideRoot(root: Root, file: string): InputFileError {
-  return new InputFileError(
-    "outside-root",
-    file,
-    `a symbolic link leading out of ${root.rootName}; not read`,
-    {
-      kind: "symlink",
-    },
-  );
+  const reason = `a symbolic link leading out of ${root.rootName}; not read`;
+  return new InputFileError("outside-root", file, reason, { kind: "symlink" });
 }
