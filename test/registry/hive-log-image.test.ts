@@ -158,15 +158,19 @@ describe("image hives: replaying the logs beside a dirty NTUSER.DAT", () => {
 describe("image hives: a log is read through the descriptor that was checked", () => {
   /**
    * Runs `body` while `realpath` (node:fs/promises, as the adapter imports it) swaps the file it
-   * resolves for a link to `outside` the first time it resolves a `.LOG1`: the swap a hostile
-   * image could race in between resolving a log and reading it.
+   * resolves for a link to `outside` the first time it resolves a path ending in `suffix`
+   * (upper-case): the swap a hostile image could race in between resolving a file and reading it.
    */
-  async function withSwapAfterResolve<T>(outside: string, body: () => Promise<T>): Promise<T> {
+  async function withSwapAfterResolve<T>(
+    outside: string,
+    body: () => Promise<T>,
+    suffix = ".LOG1",
+  ): Promise<T> {
     const original = fs.promises.realpath;
     let swapped = false;
     const hooked = async (p: fs.PathLike, options?: unknown): Promise<string> => {
       const real = String(await original(p, options as BufferEncoding));
-      if (!swapped && String(p).toUpperCase().endsWith(".LOG1")) {
+      if (!swapped && String(p).toUpperCase().endsWith(suffix)) {
         swapped = true;
         rmSync(real);
         symlinkSync(outside, real);
@@ -205,6 +209,26 @@ describe("image hives: a log is read through the descriptor that was checked", (
       assert.equal(h!.recovery?.recovered, false);
     });
   }
+
+  it("the hive itself swapped for a link out of the image after it was resolved is refused, not read", async () => {
+    const { root } = imageWith([]);
+    const outside = mkdtempSync(path.join(tmpdir(), "koff-outside-"));
+    scratch.push(outside);
+    // Outside, the hive Windows would have flushed: it holds the profile the image's hive lacks.
+    copyFileSync(path.join(DIRTY, "recovered.hiv"), path.join(outside, "NTUSER.DAT"));
+    const reg = new HiveRegistryPort(root);
+    const key = await withSwapAfterResolve(
+      path.join(outside, "NTUSER.DAT"),
+      () => reg.getKey(PROFILE),
+      "NTUSER.DAT",
+    );
+    assert.equal(key, undefined, "nothing of the hive outside the image is read");
+    const [h] = await reg.health();
+    assert.deepEqual(
+      h!.anomalies.map((a) => a.code),
+      ["outside-root"],
+    );
+  });
 
   it("check --image names each refused log (FIFO, folder, link out, sparse over the cap) and returns", async () => {
     const cases: Array<[string, (log1: string, log2: string) => void, RegExp]> = [
