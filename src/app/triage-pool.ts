@@ -13,7 +13,9 @@
  * A stop (Ctrl-C, a closed stdout) sets a flag shared with every worker, asked before each file;
  * records after the first file not judged are not printed (the one-thread run never judged them).
  * A worker that fails (throws, runs out of memory, exits) loses no record silently: each file it
- * held gets an `error` record with the code `worker-failed`, and the failure is returned.
+ * held gets an `error` record with the code `worker-failed`, and the failure is returned: one per
+ * worker lost, counting its files, and the files of chunks no worker was left for count in the
+ * last one's (so `triage` prints one line per worker lost, never one per chunk).
  *
  * Source: Node.js, "Worker threads" (https://nodejs.org/docs/latest-v20.x/api/worker_threads.html)
  * and `os.availableParallelism()` (https://nodejs.org/docs/latest-v20.x/api/os.html#osavailableparallelism).
@@ -174,6 +176,7 @@ export interface WorkerFailure {
 export interface PoolResult {
   /** Records handed over (fewer than the files when stopped). */
   handed: number;
+  /** One per worker lost (at most `jobs`); their `files` add up to the `worker-failed` records. */
   failures: WorkerFailure[];
 }
 
@@ -267,7 +270,7 @@ class PoolRun {
       const alive = this.slots.filter((s) => s.alive);
       if (alive.length === 0) {
         // No worker is left: the rest are not judged, and say so file by file.
-        this.#lose(chunk, 0, "no worker thread left");
+        this.#loseUnsent(chunk);
         this.#nextChunk++;
         this.#advance();
         return;
@@ -307,13 +310,18 @@ class PoolRun {
     }
   }
 
-  /** Gives files `from`… of `chunk` a `worker-failed` record; counts them as lost. */
-  #lose(chunk: FolderChunk, from: number, message: string): number {
-    for (let i = from; i < chunk.paths.length; i++)
+  /**
+   * Gives every file of `chunk`, never handed out because no worker is left, a `worker-failed`
+   * record, and counts them in the failure of the last worker lost: the run reports one failure
+   * per worker, however many chunks were left.
+   */
+  #loseUnsent(chunk: FolderChunk): void {
+    const message = "no worker thread left";
+    for (let i = 0; i < chunk.paths.length; i++)
       this.#ready.set(chunk.first + i, workerFailedRecord(chunk.paths[i]!, message));
-    const lost = Math.max(0, chunk.paths.length - from);
-    if (from === 0) this.failures.push({ message, files: lost });
-    return lost;
+    const last = this.failures[this.failures.length - 1];
+    if (last !== undefined) last.files += chunk.paths.length;
+    else this.failures.push({ message, files: chunk.paths.length });
   }
 
   #fail(slot: Slot, error: unknown): void {

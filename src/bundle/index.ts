@@ -29,7 +29,14 @@ export {
   type IndexStat,
   type IndexDirEntry,
 } from "./fs-index.js";
-export { serializeRegistry, validateRegistryIndex, type RegistryIndex } from "./registry-members.js";
+export {
+  MAX_CARRIED_ANOMALIES,
+  MAX_CARRIED_HIVE_HEALTH,
+  serializeRegistry,
+  validateRegistryIndex,
+  type RecordedHiveHealth,
+  type RegistryIndex,
+} from "./registry-members.js";
 export {
   Redactor,
   findSensitiveInText,

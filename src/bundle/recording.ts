@@ -9,7 +9,7 @@
  */
 import { normalizeWindowsPath, windowsPathKey } from "../paths/windows-path.js";
 import type { DirEntry, FileStat, FileSystemPort } from "../ports/file-system.js";
-import type { RegKey, RegistryPort } from "../ports/registry.js";
+import type { HiveHealth, RegKey, RegistryPort } from "../ports/registry.js";
 import { regNameKey } from "../registry/index.js";
 import type { Snapshot } from "../ports/snapshot.js";
 
@@ -35,10 +35,12 @@ export interface RecordedPath {
 /** Every file-system answer, by {@link windowsPathKey}. */
 export type RecordedFileSystem = Map<string, RecordedPath>;
 
-/** Every registry answer: keys by upper-cased path, and the `users()` answer. */
+/** Every registry answer: keys by upper-cased path, the `users()` answer, and the last `health()` answer. */
 export interface RecordedRegistry {
   keys: Map<string, RegKey>;
   users?: Array<{ user: string; root: string }>;
+  /** The hives the source opened, with their damage and dirty state (`check` asks once, at its end). */
+  health?: HiveHealth[];
 }
 
 function entryOf(rec: RecordedFileSystem, path: string): RecordedPath {
@@ -99,7 +101,11 @@ export function recordingRegistry(inner: RegistryPort, rec: RecordedRegistry): R
       return r;
     },
     describe: () => inner.describe(),
-    health: () => inner.health(),
+    async health() {
+      const r = await inner.health();
+      rec.health = [...r];
+      return r;
+    },
   };
 }
 

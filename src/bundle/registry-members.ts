@@ -1,8 +1,8 @@
 /**
  * The registry half of a bundle: recorded keys exported as `.reg` files (format 5.00, UTF-16LE
  * with BOM, as `reg export` writes them), one per hive (`registry/HKLM-SOFTWARE.reg`,
- * `registry/HKU-alice.reg`), plus `registry/index.json` (which file holds which hive, and the
- * recorded `users()` answer). Replay (src/adapters/bundle/bundle-registry.ts) loads them with
+ * `registry/HKU-alice.reg`), plus `registry/index.json` (which file holds which hive, the
+ * recorded `users()` answer, and the hives the source found damaged or dirty). Replay (src/adapters/bundle/bundle-registry.ts) loads them with
  * the `.reg`-file registry port.
  *
  * Every recorded key is written with all its values, and every subkey name it listed is written
@@ -12,8 +12,9 @@
  * (the reader); `reg export`
  * (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/reg-export).
  */
-import type { RegKey } from "../ports/registry.js";
+import type { HiveHealth, RegKey } from "../ports/registry.js";
 import {
+  DEFAULT_HIVE_LIMITS,
   canonicalRootName,
   regNameKey,
   splitKeyPath,
@@ -30,6 +31,62 @@ export interface RegistryIndex {
   hives: Array<{ hive: string; member: string }>;
   /** The source's `users()` answer, when it was asked. */
   users?: Array<{ user: string; root: string }>;
+  /**
+   * The hives the source found damaged or dirty (its `health()` answer, clean hives left out),
+   * which `check --bundle` reports as `check` did on the source. Absent in bundles written before.
+   */
+  hiveHealth?: RecordedHiveHealth[];
+}
+
+/** One damaged or dirty hive as `registry/index.json` carries it. */
+export interface RecordedHiveHealth {
+  /** Where it was mounted, e.g. `HKU\alice`. */
+  mount: string;
+  /** The file on disk was dirty (see {@link HiveHealth}.dirty). */
+  dirty: boolean;
+  /** The damage found, at most {@link MAX_CARRIED_ANOMALIES} (the hive parser keeps no more). */
+  anomalies: Array<{ code: string; message: string; offset?: number }>;
+  /** How a dirty hive was replayed from its logs, or why not (the per-log outcomes are not carried). */
+  recovery?: { recovered: boolean; summary: string };
+}
+
+/** Most anomalies carried per hive: the hive parser's own cap ({@link DEFAULT_HIVE_LIMITS}). */
+export const MAX_CARRIED_ANOMALIES = DEFAULT_HIVE_LIMITS.maxAnomalies;
+/** Most damaged or dirty hives `registry/index.json` may name (a machine has a few dozen hives). */
+export const MAX_CARRIED_HIVE_HEALTH = 4096;
+
+/** The damaged or dirty hives of a `health()` answer, as the bundle carries them. */
+function carriedHealth(health: readonly HiveHealth[]): RecordedHiveHealth[] {
+  return health
+    .filter((h) => h.dirty || h.anomalies.length > 0)
+    .slice(0, MAX_CARRIED_HIVE_HEALTH)
+    .map((h) => ({
+      mount: h.mount,
+      dirty: h.dirty,
+      anomalies: h.anomalies
+        .slice(0, MAX_CARRIED_ANOMALIES)
+        .map((a) =>
+          a.offset === undefined
+            ? { code: a.code, message: a.message }
+            : { code: a.code, message: a.message, offset: a.offset },
+        ),
+      ...(h.recovery ? { recovery: { recovered: h.recovery.recovered, summary: h.recovery.summary } } : {}),
+    }));
+}
+
+/**
+ * The carried hive health as the registry port of bundle mode answers `health()`: `file` names
+ * the mount (a bundle carries no hive file), `recovery.logs` is empty.
+ */
+export function replayedHiveHealth(carried: readonly RecordedHiveHealth[]): HiveHealth[] {
+  return carried.map((h) => ({
+    mount: h.mount,
+    file: `${h.mount} (hive file not carried; its health as recorded at collection)`,
+    dirty: h.dirty,
+    // The codes were checked to be kebab-case words; which union they belong to is not told apart.
+    anomalies: h.anomalies.map((a) => ({ ...a })) as HiveHealth["anomalies"],
+    ...(h.recovery ? { recovery: { ...h.recovery, logs: [] } } : {}),
+  }));
 }
 
 const LONG_ROOT: Record<string, string> = {
@@ -123,6 +180,8 @@ export function serializeRegistry(rec: RecordedRegistry): {
   }
   const index: RegistryIndex = { version: 1, hives };
   if (rec.users) index.users = rec.users;
+  const health = carriedHealth(rec.health ?? []);
+  if (health.length > 0) index.hiveHealth = health;
   return { index, members };
 }
 
@@ -140,10 +199,46 @@ export function validateRegistryIndex(v: unknown, memberPath: string): RegistryI
     idx.hives.every((h) => typeof h?.hive === "string" && typeof h?.member === "string") &&
     (idx.users === undefined ||
       (Array.isArray(idx.users) &&
-        idx.users.every((u) => typeof u?.user === "string" && typeof u?.root === "string")));
+        idx.users.every((u) => typeof u?.user === "string" && typeof u?.root === "string"))) &&
+    (idx.hiveHealth === undefined || isCarriedHealth(idx.hiveHealth));
   if (!ok)
     throw new BundleError("member-invalid", `${memberPath}: not a version 1 registry index`, {
       path: memberPath,
     });
   return idx;
+}
+
+/** Codes are kebab-case words (RegistryErrorCode, InputFileErrorCode); anything else is not ours. */
+const CODE = /^[a-z][a-z0-9-]{0,63}$/;
+
+/** Whether `v` is a well-typed `hiveHealth` list within the caps. */
+function isCarriedHealth(v: unknown): boolean {
+  if (!Array.isArray(v) || v.length > MAX_CARRIED_HIVE_HEALTH) return false;
+  return v.every((h: Partial<RecordedHiveHealth> | null) => {
+    if (typeof h !== "object" || h === null || typeof h.mount !== "string" || typeof h.dirty !== "boolean")
+      return false;
+    const r = h.recovery;
+    if (
+      r !== undefined &&
+      (typeof r !== "object" ||
+        r === null ||
+        typeof r.recovered !== "boolean" ||
+        typeof r.summary !== "string")
+    )
+      return false;
+    const a = h.anomalies;
+    return (
+      Array.isArray(a) &&
+      a.length <= MAX_CARRIED_ANOMALIES &&
+      a.every(
+        (x: Partial<RecordedHiveHealth["anomalies"][number]> | null) =>
+          typeof x === "object" &&
+          x !== null &&
+          typeof x.code === "string" &&
+          CODE.test(x.code) &&
+          typeof x.message === "string" &&
+          (x.offset === undefined || (Number.isSafeInteger(x.offset) && x.offset >= 0)),
+      )
+    );
+  });
 }

@@ -3,6 +3,7 @@
  * script, no external resource), laid out for wide and narrow screens. Source: docs/fleet.md
  * ("fleet summary").
  */
+import { escapeHtml } from "../report/index.js";
 import type { FleetSummary } from "./summary.js";
 
 const short = (sha256: string) => sha256.slice(0, 16);
@@ -38,26 +39,17 @@ export function renderFleetText(s: FleetSummary): string {
   return `${out.join("\n")}\n`;
 }
 
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-const esc = (v: unknown) => String(v ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-
 function table(caption: string, head: string[], rows: unknown[][], rowClass?: (i: number) => string): string {
   const body = rows
     .map(
       (r, i) =>
-        `<tr${rowClass?.(i) ? ` class="${rowClass(i)}"` : ""}>${r.map((c, j) => `<td data-label="${esc(head[j])}">${c}</td>`).join("")}</tr>`,
+        `<tr${rowClass?.(i) ? ` class="${rowClass(i)}"` : ""}>${r.map((c, j) => `<td data-label="${escapeHtml(head[j])}">${c}</td>`).join("")}</tr>`,
     )
     .join("\n");
-  return `<section><h2>${esc(caption)}</h2>${
+  return `<section><h2>${escapeHtml(caption)}</h2>${
     rows.length === 0
       ? "<p>none</p>"
-      : `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>\n${body}\n</tbody></table>`
+      : `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>\n${body}\n</tbody></table>`
   }</section>`;
 }
 
@@ -81,12 +73,12 @@ const BITNESS = new Set(["x86", "x64"]);
  * outside it (only a store written by something else holds one) as code, which may break anywhere.
  */
 function word(value: string, known: ReadonlySet<string>, styled = false): string {
-  if (!known.has(value)) return `<code>${esc(value)}</code>`;
+  if (!known.has(value)) return `<code>${escapeHtml(value)}</code>`;
   return `<span class="badge${styled ? ` sev-${value}` : ""}">${value}</span>`;
 }
 
 /** A value that may be long and unbroken (a host or user name, a version): wraps anywhere. */
-const long = (value: string) => `<span class="long">${esc(value)}</span>`;
+const long = (value: string) => `<span class="long">${escapeHtml(value)}</span>`;
 
 /**
  * The summary as one self-contained HTML page: every value from the store is escaped text (a
@@ -99,16 +91,20 @@ export function renderFleetHtml(s: FleetSummary): string {
     table(
       "Findings, worst first",
       ["Finding", "Severity", "Hosts"],
-      s.findings.map((f) => [`<code>${esc(f.checkId)}</code>`, word(f.severity, SEVERITIES, true), f.hosts]),
+      s.findings.map((f) => [
+        `<code>${escapeHtml(f.checkId)}</code>`,
+        word(f.severity, SEVERITIES, true),
+        f.hosts,
+      ]),
     ),
     table(
       "Provider DLLs by hash",
       ["SHA-256", "Verdict", "Hosts", "Locations"],
       s.providerHashes.map((h) => [
-        `<code>${esc(h.sha256)}</code>`,
+        `<code>${escapeHtml(h.sha256)}</code>`,
         word(h.verdict, VERDICTS),
         h.hosts,
-        h.paths.map((p) => `<code>${esc(p)}</code>`).join("<br>"),
+        h.paths.map((p) => `<code>${escapeHtml(p)}</code>`).join("<br>"),
       ]),
       (i) => (s.providerHashes[i]!.singleHostOutsideInstall ? "alert" : ""),
     ),
@@ -140,7 +136,7 @@ export function renderFleetHtml(s: FleetSummary): string {
         s.notSeenSince.hosts.map((h) => [
           long(h.computerName ?? h.hostId),
           long(h.user ?? ""),
-          esc(h.lastSeen),
+          escapeHtml(h.lastSeen),
         ]),
       ),
     );

@@ -12,6 +12,7 @@ export {
 } from "./exit-codes.js";
 export type { CheckReport, ReportedPolicy } from "./report-types.js";
 export { stringifyJson, toJsonText, type ToolInfo } from "./json-text.js";
+export { escapeHtml } from "./html-text.js";
 export { eventTimeline, TIMELINE_LENGTH, type TimelineEntry } from "./timeline.js";
 export { eventsJsonRecord, type EventsJsonDocument, type EventsJsonRecord } from "./events-json.js";
 export {

@@ -250,9 +250,41 @@ describe("back-pressure and failures", () => {
     );
     assert.match(records[1]!.error!.message, /boom/);
     assert.deepEqual(
-      failures.map((f) => f.files),
-      [3, 1],
+      failures.map((f) => [f.message, f.files]),
+      [["boom", 4]],
+      "one failure for the one worker lost, counting the chunk no worker was left for",
     );
+  });
+
+  it("workers lost with many chunks left: one failure per worker, their files adding up to the worker-failed records", async () => {
+    // 12 folders of 2 files: 12 chunks. Each stand-in worker judges one file, then throws.
+    const files = Array.from({ length: 24 }, (_, i) => `/d${Math.floor(i / 2)}/f${i}.dll`);
+    const code = `const { parentPort } = require("node:worker_threads");
+      parentPort.once("message", (m) => {
+        parentPort.postMessage({ type: "record", index: m.first,
+          record: { path: m.paths[0], sha256: "", size: 0, verdict: "clean", indicators: [] } });
+        setTimeout(() => { throw new Error("lost " + m.first); }, 20);
+      });`;
+    const records: TriageRecord[] = [];
+    const { handed, failures } = await streamHostFilesInWorkers(
+      files,
+      { jobs: 3, chunkFiles: 2, verifier: { trustFiles: [] }, entry: { code } },
+      (r) => void records.push(r),
+    );
+    assert.equal(handed, files.length);
+    assert.deepEqual(
+      records.map((r) => r.path),
+      files,
+      "every file has its record, in order",
+    );
+    const failed = records.filter((r) => r.error?.code === "worker-failed").length;
+    assert.equal(failed, files.length - 3, "all but the 3 files judged");
+    assert.equal(failures.length, 3, `one failure per worker: ${JSON.stringify(failures)}`);
+    assert.equal(
+      failures.reduce((n, f) => n + f.files, 0),
+      failed,
+    );
+    for (const f of failures) assert.match(f.message, /^lost \d+$/);
   });
 
   it("a worker that cannot start gives each of its files a worker-failed record, in order", async () => {
@@ -274,7 +306,7 @@ describe("back-pressure and failures", () => {
       files,
     );
     assert.ok(records.every((r) => r.verdict === "error" && r.error?.code === "worker-failed"));
-    assert.ok(failures.length >= 1);
+    assert.ok(failures.length >= 1 && failures.length <= 2, `one failure per worker: ${failures.length}`);
     assert.equal(
       failures.reduce((n, f) => n + f.files, 0),
       files.length,

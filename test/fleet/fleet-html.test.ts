@@ -160,8 +160,8 @@ describe("fleet summary --html in headless Chromium", { skip: SKIP }, () => {
       assert.equal(l.executed, false, `${l.name}: a script of the page ran`);
     const html = pages.get("fleet-hostile")!;
     for (const h of HOSTILE) assert.ok(!html.includes(h), `unescaped: ${h}`);
-    assert.ok(html.includes("&lt;script&gt;window.__koffExecuted=true&lt;/script&gt;"));
-    assert.ok(html.includes("&lt;img src=x onerror=&quot;window.__koffExecuted=true&quot;&gt;"));
+    assert.ok(html.includes("&#60;script&#62;window.__koffExecuted=true&#60;/script&#62;"));
+    assert.ok(html.includes("&#60;img src=x onerror=&#34;window.__koffExecuted=true&#34;&#62;"));
     // The long values are all there, whole.
     assert.ok(html.includes(`PC-${"VERYLONGCOMPUTERNAMEWITHOUTBREAKS".repeat(6)}`));
     assert.ok(html.includes("h".repeat(250)));

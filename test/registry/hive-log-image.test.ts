@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import {
+import fs, {
   copyFileSync,
   mkdirSync,
   mkdtempSync,
@@ -16,16 +16,20 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  truncateSync,
   writeFileSync,
 } from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { HiveRegistryPort } from "../../src/adapters/image/hive-registry-port.js";
 import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { checkMachine } from "../../src/app/check-machine.js";
+import { READ_LIMITS } from "../../src/limits.js";
 import { applyStep, planStep, RunbookError } from "../../src/runbook/index.js";
 import { copyImage, hashTree } from "../helpers/image-copy.js";
+import { runCli } from "../helpers/run-cli.js";
 import { hiveFixtureDir } from "./helpers.js";
 import { hiveBinsDataSizeOf, newFormatLog, withSequences } from "./hive-log-builder.js";
 
@@ -148,6 +152,125 @@ describe("image hives: replaying the logs beside a dirty NTUSER.DAT", () => {
     const reg = new HiveRegistryPort(root);
     assert.ok(await reg.getKey(PROFILE));
     assert.equal((await reg.health())[0]!.recovery?.summary, "recovered from ntuser.dat.log1 (4 entries)");
+  });
+});
+
+describe("image hives: a log is read through the descriptor that was checked", () => {
+  /**
+   * Runs `body` while `realpath` (node:fs/promises, as the adapter imports it) swaps the file it
+   * resolves for a link to `outside` the first time it resolves a path ending in `suffix`
+   * (upper-case): the swap a hostile image could race in between resolving a file and reading it.
+   */
+  async function withSwapAfterResolve<T>(
+    outside: string,
+    body: () => Promise<T>,
+    suffix = ".LOG1",
+  ): Promise<T> {
+    const original = fs.promises.realpath;
+    let swapped = false;
+    const hooked = async (p: fs.PathLike, options?: unknown): Promise<string> => {
+      const real = String(await original(p, options as BufferEncoding));
+      if (!swapped && String(p).toUpperCase().endsWith(suffix)) {
+        swapped = true;
+        rmSync(real);
+        symlinkSync(outside, real);
+      }
+      return real;
+    };
+    fs.promises.realpath = hooked as typeof fs.promises.realpath;
+    syncBuiltinESMExports();
+    try {
+      return await body();
+    } finally {
+      fs.promises.realpath = original;
+      syncBuiltinESMExports();
+    }
+  }
+
+  for (const shape of ["a regular file", "a link to a file inside the image"] as const) {
+    it(`a .LOG1 (${shape}) swapped for a link out of the image after it was resolved is not read`, async () => {
+      const { root, user } = imageWith(["LOG2"]);
+      // In the image, a stale log (a copy of .LOG2, which replays nothing); outside, the log that
+      // would replay the profile: seeing the profile means a file outside the image was read.
+      const stale = readFileSync(path.join(user, "NTUSER.DAT.LOG2"));
+      const log1 = path.join(user, "NTUSER.DAT.LOG1");
+      if (shape === "a regular file") writeFileSync(log1, stale);
+      else {
+        writeFileSync(path.join(root, "Windows", "l"), stale);
+        symlinkSync(path.join(root, "Windows", "l"), log1);
+      }
+      const outside = mkdtempSync(path.join(tmpdir(), "koff-outside-"));
+      scratch.push(outside);
+      copyFileSync(path.join(DIRTY, "NTUSER.DAT.LOG1"), path.join(outside, "x.LOG1"));
+      const reg = new HiveRegistryPort(root);
+      const key = await withSwapAfterResolve(path.join(outside, "x.LOG1"), () => reg.getKey(PROFILE));
+      assert.equal(key, undefined, "nothing of the log outside the image is replayed");
+      const [h] = await reg.health();
+      assert.equal(h!.recovery?.recovered, false);
+    });
+  }
+
+  it("the hive itself swapped for a link out of the image after it was resolved is refused, not read", async () => {
+    const { root } = imageWith([]);
+    const outside = mkdtempSync(path.join(tmpdir(), "koff-outside-"));
+    scratch.push(outside);
+    // Outside, the hive Windows would have flushed: it holds the profile the image's hive lacks.
+    copyFileSync(path.join(DIRTY, "recovered.hiv"), path.join(outside, "NTUSER.DAT"));
+    const reg = new HiveRegistryPort(root);
+    const key = await withSwapAfterResolve(
+      path.join(outside, "NTUSER.DAT"),
+      () => reg.getKey(PROFILE),
+      "NTUSER.DAT",
+    );
+    assert.equal(key, undefined, "nothing of the hive outside the image is read");
+    const [h] = await reg.health();
+    assert.deepEqual(
+      h!.anomalies.map((a) => a.code),
+      ["outside-root"],
+    );
+  });
+
+  it("check --image names each refused log (FIFO, folder, link out, sparse over the cap) and returns", async () => {
+    const cases: Array<[string, (log1: string, log2: string) => void, RegExp]> = [
+      [
+        "FIFO .LOG1, folder .LOG2",
+        (log1, log2) => {
+          if (haveMkfifo) execFileSync("mkfifo", [log1]);
+          mkdirSync(log2);
+        },
+        haveMkfifo
+          ? /NTUSER\.DAT\.LOG1: a FIFO \(named pipe\), not a regular file; not read; NTUSER\.DAT\.LOG2: a directory/
+          : /NTUSER\.DAT\.LOG2: a directory/,
+      ],
+      [
+        "link out",
+        (log1) => {
+          const outside = mkdtempSync(path.join(tmpdir(), "koff-outside-"));
+          scratch.push(outside);
+          copyFileSync(path.join(DIRTY, "NTUSER.DAT.LOG1"), path.join(outside, "x.LOG1"));
+          symlinkSync(path.join(outside, "x.LOG1"), log1);
+        },
+        /NTUSER\.DAT\.LOG1: a symbolic link leading out of the image; not read/,
+      ],
+      [
+        "sparse over the cap",
+        (log1) => {
+          writeFileSync(log1, "");
+          truncateSync(log1, READ_LIMITS.hiveLogBytes + 1);
+        },
+        new RegExp(`NTUSER\\.DAT\\.LOG1: [^;]*${READ_LIMITS.hiveLogBytes}`),
+      ],
+    ];
+    for (const [name, plant, expected] of cases) {
+      const { root, user } = imageWith([]);
+      plant(path.join(user, "NTUSER.DAT.LOG1"), path.join(user, "NTUSER.DAT.LOG2"));
+      const out = await runCli(["check", "--image", root, "--json"]);
+      assert.equal(out.stderr, "", name);
+      const report = JSON.parse(out.stdout) as { facts: { unknown: Record<string, string> } };
+      const note = report.facts.unknown["hive:HKU\\alice"];
+      assert.match(note ?? "", /^dirty hive .*not recovered: /, name);
+      assert.match(note ?? "", expected, name);
+    }
   });
 });
 

@@ -1,12 +1,13 @@
 /**
  * The registry port of bundle mode: the bundle's `.reg` members (format:
  * src/bundle/registry-members.ts) applied in index order through the `.reg`-file registry port;
- * `users()` answers the list recorded at collection when there is one.
+ * `users()` answers the list recorded at collection when there is one, and `health()` the hives
+ * the source found damaged or dirty (so `check --bundle` names them as `check --image` did).
  *
  * Source: docs/bundle.md ("How it works: record, then replay").
  */
 import { BundleError } from "../../bundle/errors.js";
-import type { RegistryIndex } from "../../bundle/registry-members.js";
+import { replayedHiveHealth, type RegistryIndex } from "../../bundle/registry-members.js";
 import type { RegistryPort } from "../../ports/registry.js";
 import { createRegFileRegistryPort } from "./reg-file-registry-port.js";
 
@@ -37,6 +38,7 @@ export async function createBundleRegistryPort(
     getKey: (p) => port.getKey(p),
     users: async () => (users ? users.map((u) => ({ ...u })) : port.users()),
     describe: () => description,
-    health: async () => [],
+    // The hives the source found damaged or dirty, as recorded: check reports them as it did there.
+    health: async () => replayedHiveHealth(index.hiveHealth ?? []),
   };
 }

@@ -19,7 +19,7 @@
  *
  * Source: docs/exit-codes.md ("Inputs that are not files"); open(2), path_resolution(7).
  */
-import { readdirSync, readlinkSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { lstat, realpath } from "node:fs/promises";
 import path from "node:path";
 import { READ_LIMITS } from "../../limits.js";
@@ -37,6 +37,7 @@ import type {
   OpenedFile,
 } from "../../ports/file-system.js";
 import { listHostFolder } from "../list-host-folder.js";
+import { isInside, openedLocation } from "../opened-location.js";
 import { InputFileError } from "../../util/input-file-error.js";
 import type { ScratchBuffer } from "../../util/scratch-buffer.js";
 import {
@@ -62,12 +63,6 @@ function namesIn(dir: string): string[] {
   } catch {
     return [];
   }
-}
-
-/** Whether `child` is `parent` or lies below it (both absolute host paths). */
-function isInside(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === "" || (rel !== ".." && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 /** The port over host files; see the module comment. */
@@ -229,12 +224,7 @@ export class HostFileSystem implements FileSystemPort {
   async #openedOutsideRoot(hostPath: string, fd: number): Promise<boolean> {
     if (this.imageRoot === undefined || !isInside(this.imageRoot, path.resolve(hostPath))) return false;
     this.#realRoot ??= realpath(this.imageRoot).catch(() => undefined);
-    let real: string | undefined;
-    try {
-      real = readlinkSync(`/proc/self/fd/${fd}`);
-    } catch {
-      real = await realpath(hostPath).catch(() => undefined);
-    }
+    const real = await openedLocation(fd, hostPath);
     const root = await this.#realRoot;
     return root === undefined || real === undefined || !isInside(root, real);
   }

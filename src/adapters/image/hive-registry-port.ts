@@ -17,12 +17,15 @@
  * A dirty hive (sequence numbers differ, or a damaged base block) is replayed in memory from its
  * `.LOG1`/`.LOG2` beside it, as Windows does when it loads one ({@link replayHiveLogs},
  * docs/registry.md "Transaction logs"); reads see the recovered hive, `health()` says the file is
- * dirty and how it was recovered (or why not). Neither the hive nor its logs are ever written.
+ * dirty and how it was recovered (or why not). Neither the hive nor its logs are ever written;
+ * both are read through {@link readFileInRoot} (opened, checked to be a regular file inside the
+ * image, read from that descriptor).
  *
  * Source: src/ports/registry.ts; Microsoft "Registry Hives"
  * (https://learn.microsoft.com/en-us/windows/win32/sysinfo/registry-hives); docs/registry.md
  * ("Registry ports").
  */
+import { realpath } from "node:fs/promises";
 import { READ_LIMITS } from "../../limits.js";
 import type { HiveHealth, RegKey, RegistryPort } from "../../ports/registry.js";
 import { RegistryError } from "../../registry/errors.js";
@@ -35,7 +38,7 @@ import { regNameKey } from "../../registry/model/reg-tree.js";
 import { splitRegistryPath } from "../../registry/model/registry-path.js";
 import { listInImage, resolveInImage } from "./image-path.js";
 import { InputFileError } from "../../util/input-file-error.js";
-import { readUserFile } from "../../util/safe-file.js";
+import { readFileInRoot, type ImageRoot } from "./read-in-root.js";
 
 /** Options of {@link HiveRegistryPort}. */
 export interface HiveRegistryPortOptions {
@@ -93,6 +96,8 @@ export class HiveRegistryPort implements RegistryPort {
   readonly #mounts = new Map<string, Promise<string[] | undefined>>();
   /** {@link resolveInImage} per image-relative path, done once: the hives too are read once per port. */
   readonly #resolved = new Map<string, Promise<string | undefined>>();
+  /** The image's real path (see {@link HiveRegistryPort.#root}). */
+  #imageRoot: Promise<ImageRoot> | undefined;
   /** The profile folders holding an NTUSER.DAT, with and without the template profiles, listed once. */
   readonly #profileLists = new Map<boolean, Promise<Array<{ name: string }>>>();
 
@@ -106,6 +111,12 @@ export class HiveRegistryPort implements RegistryPort {
 
   describe(): string {
     return `image hives ${this.#imageDir}`;
+  }
+
+  /** The image's real path, resolved once, as {@link readFileInRoot} bounds reads by it. */
+  #root(): Promise<ImageRoot> {
+    this.#imageRoot ??= realpath(this.#imageDir).then((realRoot) => ({ realRoot, rootName: "the image" }));
+    return this.#imageRoot;
   }
 
   /** {@link resolveInImage} of `segs` under the image, cached. */
@@ -148,11 +159,13 @@ export class HiveRegistryPort implements RegistryPort {
     return once(this.#hives, regNameKey(segs.join("/")), async () => {
       const file = await this.#resolve(segs);
       if (file === undefined) return undefined;
-      // Read through the safe reader: a FIFO or device planted as a hive is never opened
-      // (its keys read as absent, and health() reports the refusal), and no more than the cap is read.
+      // Read as every found file is ({@link readFileInRoot}): opened, checked to be a regular file
+      // inside the image, then read from that descriptor, so a hive swapped for a link out of the
+      // image after it was resolved is refused; a FIFO or device planted as a hive is never read
+      // (its keys read as absent, and health() reports the refusal); no more than the cap is read.
       let bytes: Uint8Array;
       try {
-        bytes = await readUserFile(file, { maxBytes: this.#maxHiveBytes });
+        bytes = await readFileInRoot(await this.#root(), file, this.#maxHiveBytes);
       } catch (e) {
         if (!(e instanceof InputFileError)) throw e;
         if (e.code === "too-large")

@@ -115,6 +115,20 @@ function redactRegistry(
       ...(rec.users
         ? { users: rec.users.map((u) => ({ user: r.redactText(u.user), root: r.redactText(u.root) })) }
         : {}),
+      // Mounts name users; messages and summaries may quote key paths and file names.
+      ...(rec.health
+        ? {
+            health: rec.health.map((h) => ({
+              ...h,
+              mount: r.redactText(h.mount),
+              file: r.redactText(h.file),
+              anomalies: h.anomalies.map((a) => ({ ...a, message: r.redactText(a.message) })),
+              ...(h.recovery
+                ? { recovery: { ...h.recovery, summary: r.redactText(h.recovery.summary), logs: [] } }
+                : {}),
+            })),
+          }
+        : {}),
     },
     unredacted,
   };

@@ -4,10 +4,17 @@
  * 5.00) whose keys start where Windows loads the hive (`HKEY_LOCAL_MACHINE\SOFTWARE` for
  * SOFTWARE, `HKEY_CURRENT_USER` for NTUSER.DAT: `defaultHiveRoot`), or under `--prefix KEY`, so
  * `reg import` accepts it. HIVE_FILE must be a regular file of at most READ_LIMITS.hiveFileBytes
- * (a FIFO, device, folder or symlink loop is refused unopened, exit 3). See docs/registry.md.
+ * (a FIFO, device, folder or symlink loop is refused unopened, exit 3). A dirty hive is exported
+ * with the `.LOG1`/`.LOG2` beside it replayed, read as `check --image` reads them (a log that is
+ * not a regular file, is over its cap or is a link out of the hive's folder is not read), and a
+ * trailing `;` comment says whether they were replayed. See docs/registry.md.
  */
 import type { Command } from "commander";
+import path from "node:path";
 import { ExitCode, exportHiveFileAsReg, InputFileError, normalizeRegPrefix } from "../../index.js";
+import { readHiveLogs } from "../../adapters/image/hive-log-files.js";
+import { READ_LIMITS } from "../../limits.js";
+import { isDirtyBaseBlock, type HiveLogInput } from "../../registry/index.js";
 import type { CommandResult } from "../command-result.js";
 import { readHiveArgument } from "../input-files.js";
 import type { CliIo } from "../io.js";
@@ -41,7 +48,10 @@ export function registerRegistryCommand(program: Command, io: CliIo, done: (r: C
         return;
       }
       try {
-        io.stdout(exportHiveFileAsReg(bytes, { keyPath, rootName, fileName: hiveFile }));
+        const logs = await logsOfDirtyHive(hiveFile, bytes);
+        io.stdout(
+          exportHiveFileAsReg(bytes, { keyPath, rootName, fileName: hiveFile, ...(logs ? { logs } : {}) }),
+        );
         done({ exitCode: ExitCode.OK });
       } catch (e) {
         const err = e as Error & { code?: string; offset?: number };
@@ -50,4 +60,15 @@ export function registerRegistryCommand(program: Command, io: CliIo, done: (r: C
         done({ exitCode: ExitCode.UNREADABLE });
       }
     });
+}
+
+/**
+ * The transaction logs beside `hiveFile` when `bytes` (its content) is dirty, read as an image's
+ * are ({@link readHiveLogs}) with the hive's own folder as the root no log may lead out of;
+ * `undefined` for a clean hive (its logs are not read).
+ */
+async function logsOfDirtyHive(hiveFile: string, bytes: Uint8Array): Promise<HiveLogInput[] | undefined> {
+  if (bytes.length < 512 || !isDirtyBaseBlock(bytes)) return undefined;
+  const file = path.resolve(hiveFile);
+  return readHiveLogs(path.dirname(file), file, READ_LIMITS.hiveLogBytes, "the hive's folder");
 }

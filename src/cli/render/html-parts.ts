@@ -7,13 +7,11 @@
  * https://www.w3.org/TR/WCAG21/#contrast-minimum; relative luminance as defined there); a test
  * computes the ratio from the style sheet the page carries.
  */
-import { stringifyJson } from "../../report/index.js";
+import { escapeHtml, stringifyJson } from "../../report/index.js";
 import { toolInfo } from "../../version.js";
 
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+/** The one HTML escaper (src/report/html-text.ts), re-exported for the renderers here. */
+export { escapeHtml };
 
 /** Every badge kind, with its text and background colour (sRGB hex). */
 export const BADGE_COLORS = {
@@ -88,12 +86,15 @@ details{margin-top:.4rem} details summary{cursor:pointer;color:var(--link)}
 
 /** A badge: a short word on its colour, never broken. */
 export function badge(kind: BadgeKind, text: string = kind): string {
-  return `<span class="badge ${kind}">${escapeHtml(text)}</span>`;
+  return `<span class="badge ${escapeHtml(kind)}">${escapeHtml(text)}</span>`;
 }
 
-/** A path or other long token with a line-break opportunity after each `\` and `/`. */
+/**
+ * A path or other long token with a line-break opportunity after each `\` and `/` (not inside a
+ * `\uXXXX` the escaper wrote for a control character).
+ */
 export function pathHtml(path: string): string {
-  return `<code class="path">${escapeHtml(path).replace(/([\\/])/g, "$1<wbr>")}</code>`;
+  return `<code class="path">${escapeHtml(path).replace(/([\\/])(?!u[0-9a-f]{4})/g, "$1<wbr>")}</code>`;
 }
 
 /**
@@ -101,7 +102,7 @@ export function pathHtml(path: string): string {
  * a path inside a sentence wraps at its separators rather than mid-name.
  */
 export function proseHtml(text: string): string {
-  return escapeHtml(text).replace(/([\\/])(?=[^\s])/g, "$1<wbr>");
+  return escapeHtml(text).replace(/([\\/])(?=[^\s])(?!u[0-9a-f]{4})/g, "$1<wbr>");
 }
 
 /** A Windows path (`C:\…`, `\\srv\share`) or a host path. */

@@ -78,9 +78,21 @@ export interface ArtifactLocation {
   uriBaseId?: string;
 }
 
+/** An unpaired UTF-16 surrogate: NTFS names and registry strings may hold one; UTF-8 cannot. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * `segment` percent-encoded as UTF-8 (RFC 3986 §2.5). An unpaired surrogate has no UTF-8 form
+ * (`encodeURIComponent` throws on one) and becomes U+FFFD in the URI; the result's message and
+ * properties keep the name exactly (JSON escapes it as `\udXXX`).
+ */
+function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment.replace(LONE_SURROGATE, "\ufffd"));
+}
+
 /** A relative URI reference from path segments, each percent-encoded (RFC 3986 §4.2). */
 function segmentsUri(segments: string[]): string {
-  return segments.map((s) => (s === ".." ? s : encodeURIComponent(s))).join("/");
+  return segments.map((s) => (s === ".." ? s : encodeSegment(s))).join("/");
 }
 
 /**
@@ -91,7 +103,8 @@ function segmentsUri(segments: string[]): string {
 export function hostArtifact(file: string, cwd: string): ArtifactLocation {
   const relative = path.relative(cwd, path.resolve(cwd, file));
   if (relative === "") return { uri: "./", uriBaseId: SRCROOT };
-  if (path.isAbsolute(relative)) return { uri: pathToFileURL(path.resolve(cwd, file)).href };
+  if (path.isAbsolute(relative))
+    return { uri: pathToFileURL(path.resolve(cwd, file).replace(LONE_SURROGATE, "\ufffd")).href };
   return { uri: segmentsUri(relative.split(path.sep)), uriBaseId: SRCROOT };
 }
 
@@ -110,7 +123,7 @@ export function windowsArtifact(windowsPath: string): ArtifactLocation {
   const parts = windowsPath.split(/[\\/]+/).filter((p) => p !== "");
   if (base !== undefined) return { uri: segmentsUri(parts.slice(1)), uriBaseId: base };
   if (windowsPath.startsWith("\\\\") && parts.length > 0)
-    return { uri: `file://${encodeURIComponent(parts[0]!)}/${segmentsUri(parts.slice(1))}` };
+    return { uri: `file://${encodeSegment(parts[0]!)}/${segmentsUri(parts.slice(1))}` };
   return { uri: segmentsUri(parts) };
 }
 

@@ -4,12 +4,15 @@
  * formatted by {@link formatRegText}. This is what `koff-doctor registry export HIVE_FILE [KEY_PATH]`
  * prints.
  *
- * Source: regedit's export layout (KB 310516); docs/registry.md ("Export").
+ * Source: regedit's export layout (KB 310516); docs/registry.md ("Export", "Transaction logs").
  */
+import { READ_LIMITS } from "../../limits.js";
 import { RegistryError } from "../errors.js";
 import type { RegTreeKey } from "../model/reg-tree.js";
+import { isDirtyBaseBlock } from "../hive/base-block.js";
 import { openHive, walkHive, type Hive } from "../hive/hive.js";
 import type { HiveMode } from "../hive/hive-context.js";
+import { replayHiveLogs, type HiveLogInput } from "../hive/replay-logs.js";
 import { formatRegText, type FormatRegOptions, type RegExportKey } from "../reg-file/write-reg-file.js";
 import { trimCharEnd } from "../../util/trim-char.js";
 import { defaultHiveRoot } from "./hive-root-name.js";
@@ -68,26 +71,70 @@ export interface ExportHiveFileOptions extends ExportHiveOptions {
    * `HKEY_LOCAL_MACHINE\SOFTWARE`, so the file imports where Windows loads that hive.
    */
   fileName?: string;
+  /**
+   * The hive's transaction logs (`.LOG1`, `.LOG2` beside it, or why each could not be read). When
+   * given and the hive is dirty, they are replayed in memory as `check --image` replays them
+   * ({@link replayHiveLogs}) and the recovered hive is exported; a comment says whether they were.
+   * When absent, a dirty hive is exported as it is on disk.
+   */
+  logs?: readonly HiveLogInput[];
+  /** Largest recovered hive a replay may build, in bytes. Default {@link READ_LIMITS}.hiveFileBytes (1 GiB). */
+  maxHiveBytes?: number;
 }
 
+/** One comment line: a line break in a message (a file name may hold one) would end the comment. */
+const comment = (text: string): string => `; ${text.replace(/[\r\n]/g, " ")}`;
+
 /**
- * Opens hive file `bytes` and exports it (or `keyPath`) as `.reg` text, ready to print. In
- * permissive mode, the anomalies met (at most 50 listed) follow as `; anomaly …` comment lines,
- * which `.reg` readers ignore; a dirty hive adds a `; hive is dirty …` comment.
- * @throws RegistryError when the hive cannot be opened at all, or `keyPath` is missing.
+ * `bytes` opened as they are, or with `logs` replayed when the hive is dirty and logs are given;
+ * with the comment lines saying which.
  */
-export function exportHiveFileAsReg(bytes: Uint8Array, options: ExportHiveFileOptions = {}): string {
-  const hive = openHive(bytes, { mode: options.mode ?? "permissive" });
-  const rootName =
-    options.rootName ??
-    (options.fileName === undefined ? undefined : defaultHiveRoot(options.fileName, hive.baseBlock.fileName));
-  let text = exportHiveAsReg(hive, { ...options, rootName });
+function openForExport(bytes: Uint8Array, options: ExportHiveFileOptions): { hive: Hive; notes: string[] } {
+  const mode = options.mode ?? "permissive";
+  const dirtyOnDisk = options.logs !== undefined && bytes.length >= 512 && isDirtyBaseBlock(bytes);
+  const replayed = dirtyOnDisk
+    ? replayHiveLogs(bytes, options.logs ?? [], {
+        maxHiveBytes: options.maxHiveBytes ?? READ_LIMITS.hiveFileBytes,
+      })
+    : undefined;
+  if (replayed?.bytes !== undefined && replayed.recovery.recovered) {
+    const hive = openHive(replayed.bytes, { mode, recovery: replayed.recovery });
+    return {
+      hive,
+      notes: [
+        comment(
+          `hive is dirty on disk; exported with its transaction logs replayed in memory (${replayed.recovery.summary}); the file itself is unchanged`,
+        ),
+      ],
+    };
+  }
+  const hive = openHive(bytes, { mode, ...(replayed ? { recovery: replayed.recovery } : {}) });
   const notes: string[] = [];
   if (hive.dirty) {
     notes.push(
       `; hive is dirty (sequence numbers ${hive.baseBlock.primarySequence} != ${hive.baseBlock.secondarySequence}): recent changes may be only in its .LOG1/.LOG2 files`,
     );
   }
+  if (replayed)
+    notes.push(comment(`no usable transaction log; exported as it is on disk: ${replayed.recovery.summary}`));
+  return { hive, notes };
+}
+
+/**
+ * Opens hive file `bytes` and exports it (or `keyPath`) as `.reg` text, ready to print. In
+ * permissive mode, the anomalies met (at most 50 listed) follow as `; anomaly …` comment lines,
+ * which `.reg` readers ignore. A dirty hive with `logs` is exported recovered, with a `; hive is
+ * dirty on disk; exported with its transaction logs replayed …` comment, or as it is with a
+ * `; hive is dirty …` and a `; no usable transaction log …` comment saying why each log was not
+ * used; without `logs`, with the `; hive is dirty …` comment only.
+ * @throws RegistryError when the hive cannot be opened at all, or `keyPath` is missing.
+ */
+export function exportHiveFileAsReg(bytes: Uint8Array, options: ExportHiveFileOptions = {}): string {
+  const { hive, notes } = openForExport(bytes, options);
+  const rootName =
+    options.rootName ??
+    (options.fileName === undefined ? undefined : defaultHiveRoot(options.fileName, hive.baseBlock.fileName));
+  let text = exportHiveAsReg(hive, { ...options, rootName });
   for (const a of hive.anomalies.slice(0, 50)) {
     notes.push(
       `; anomaly ${a.code}${a.offset === undefined ? "" : ` at offset ${a.offset}`}${a.path ? ` in ${a.path}` : ""}: ${a.message.replace(/[\r\n]/g, " ")}`,

@@ -1,0 +1,109 @@
+/**
+ * `registry export HIVE` of a dirty hive replays the `.LOG1`/`.LOG2` beside it, as `check --image`
+ * does (fixtures/hives/dirty/, built by fixtures/hives/build.sh), and says so in a trailing `;`
+ * comment; with no usable log it exports the hive as it is on disk and says why each log was not
+ * used; a log that leads out of the hive's folder, a FIFO or a folder is not read; a clean hive's
+ * logs are never read.
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { exportHiveFileAsReg, parseRegFile } from "../../src/registry/index.js";
+import { runCli } from "../helpers/run-cli.js";
+import { hiveFixtureDir } from "./helpers.js";
+
+const DIRTY = path.join(hiveFixtureDir, "dirty");
+/** The KOFF profile key written only to NTUSER.DAT.LOG1 (fixtures/hives/README.md). */
+const PROFILE_KEY =
+  "[HKEY_CURRENT_USER\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles\\Outlook\\a1b2c3d4e5f60718293a4b5c6d7e8f90]";
+const haveMkfifo = process.platform !== "win32" && spawnSync("mkfifo", ["--version"]).error === undefined;
+
+const scratch: string[] = [];
+after(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A folder holding the dirty fixture hive and the fixture logs named in `logs`. */
+function folderWith(logs: Array<"LOG1" | "LOG2">): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "koff-export-logs-"));
+  scratch.push(dir);
+  copyFileSync(path.join(DIRTY, "NTUSER.DAT"), path.join(dir, "NTUSER.DAT"));
+  for (const l of logs) copyFileSync(path.join(DIRTY, `NTUSER.DAT.${l}`), path.join(dir, `NTUSER.DAT.${l}`));
+  return dir;
+}
+
+async function exportOf(dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCli(["registry", "export", path.join(dir, "NTUSER.DAT")]);
+}
+
+describe("registry export: the transaction logs of a dirty hive", () => {
+  it("replays the logs beside it: the profile only in NTUSER.DAT.LOG1 is exported, and a comment says so", async () => {
+    const dir = folderWith(["LOG1", "LOG2"]);
+    const before = readFileSync(path.join(dir, "NTUSER.DAT"));
+    const out = await exportOf(dir);
+    assert.equal(out.code, 0, out.stderr);
+    assert.ok(out.stdout.includes(PROFILE_KEY), "the key replayed from the log is exported");
+    assert.match(
+      out.stdout,
+      /\r\n; hive is dirty on disk; exported with its transaction logs replayed in memory \(recovered from NTUSER\.DAT\.LOG1 \(4 entries\)\); the file itself is unchanged\r\n$/,
+    );
+    assert.doesNotMatch(out.stdout, /recent changes may be only in/);
+    assert.ok(parseRegFile(out.stdout).operations.length > 0, "still a .reg file");
+    assert.deepEqual(readFileSync(path.join(dir, "NTUSER.DAT")), before, "the hive is not written");
+  });
+
+  it("exports the same keys as the hive Windows would have flushed (recovered.hiv)", async () => {
+    const dir = folderWith(["LOG1"]);
+    const replayed = (await exportOf(dir)).stdout;
+    const flushed = exportHiveFileAsReg(readFileSync(path.join(DIRTY, "recovered.hiv")), {
+      fileName: "NTUSER.DAT",
+    });
+    const keysOf = (text: string) => text.split("\r\n").filter((l) => !l.startsWith(";"));
+    assert.deepEqual(keysOf(replayed), keysOf(flushed));
+  });
+
+  it("without logs, exports the hive as it is on disk and says no usable log was found", async () => {
+    const out = await exportOf(folderWith([]));
+    assert.equal(out.code, 0, out.stderr);
+    assert.ok(!out.stdout.includes(PROFILE_KEY));
+    assert.match(out.stdout, /\r\n; hive is dirty \(sequence numbers \d+ != \d+\): recent changes/);
+    assert.match(
+      out.stdout,
+      /\r\n; no usable transaction log; exported as it is on disk: not recovered: NTUSER\.DAT\.LOG1: no such file beside the hive; NTUSER\.DAT\.LOG2: no such file beside the hive\r\n$/,
+    );
+  });
+
+  it("a .LOG1 linked out of the hive's folder is not read; a FIFO .LOG1 and a folder .LOG2 neither (no hang)", async () => {
+    const linked = folderWith([]);
+    const elsewhere = mkdtempSync(path.join(tmpdir(), "koff-elsewhere-"));
+    scratch.push(elsewhere);
+    copyFileSync(path.join(DIRTY, "NTUSER.DAT.LOG1"), path.join(elsewhere, "x"));
+    symlinkSync(path.join(elsewhere, "x"), path.join(linked, "NTUSER.DAT.LOG1"));
+    const out = await exportOf(linked);
+    assert.equal(out.code, 0, out.stderr);
+    assert.ok(!out.stdout.includes(PROFILE_KEY), "nothing of the log outside is replayed");
+    assert.match(out.stdout, /NTUSER\.DAT\.LOG1: a symbolic link leading out of the hive's folder; not read/);
+
+    const special = folderWith([]);
+    if (haveMkfifo) execFileSync("mkfifo", [path.join(special, "NTUSER.DAT.LOG1")]);
+    mkdirSync(path.join(special, "NTUSER.DAT.LOG2"));
+    const out2 = await exportOf(special);
+    assert.equal(out2.code, 0, out2.stderr);
+    if (haveMkfifo)
+      assert.match(out2.stdout, /NTUSER\.DAT\.LOG1: a FIFO \(named pipe\), not a regular file; not read/);
+    assert.match(out2.stdout, /NTUSER\.DAT\.LOG2: a directory, not a file/);
+  });
+
+  it("a clean hive's logs are not read: a FIFO beside it changes nothing", async (t) => {
+    if (!haveMkfifo) return t.skip("mkfifo is not available");
+    const dir = mkdtempSync(path.join(tmpdir(), "koff-export-clean-"));
+    scratch.push(dir);
+    copyFileSync(path.join(DIRTY, "recovered.hiv"), path.join(dir, "NTUSER.DAT"));
+    const plain = (await exportOf(dir)).stdout;
+    execFileSync("mkfifo", [path.join(dir, "NTUSER.DAT.LOG1")]);
+    const out = await exportOf(dir);
+    assert.equal(out.stdout, plain);
+    assert.doesNotMatch(out.stdout, /transaction log|dirty/);
+  });
+});
