@@ -16,6 +16,8 @@
  */
 import { readdir, realpath } from "node:fs/promises";
 import path from "node:path";
+import { READ_LIMITS } from "../../limits.js";
+import { isDirtyBaseBlock } from "../../registry/index.js";
 import type { HiveLogInput } from "../../registry/hive/replay-logs.js";
 import { InputFileError } from "../../util/input-file-error.js";
 import { readFileInRoot } from "./read-in-root.js";
@@ -60,4 +62,19 @@ export async function readHiveLogs(
     }
   }
   return out;
+}
+
+/**
+ * The transaction logs beside the hive file `hiveFile` when `bytes` (its content) is dirty, read
+ * as an image's are ({@link readHiveLogs}) with the hive's own folder as the root no log may
+ * lead out of: what `registry export HIVE` replays. `undefined` for a clean hive (its logs are
+ * not read).
+ */
+export async function logsOfDirtyHiveFile(
+  hiveFile: string,
+  bytes: Uint8Array,
+): Promise<HiveLogInput[] | undefined> {
+  if (bytes.length < 512 || !isDirtyBaseBlock(bytes)) return undefined;
+  const file = path.resolve(hiveFile);
+  return readHiveLogs(path.dirname(file), file, READ_LIMITS.hiveLogBytes, "the hive's folder");
 }

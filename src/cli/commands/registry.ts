@@ -10,11 +10,13 @@
  * trailing `;` comment says whether they were replayed. See docs/registry.md.
  */
 import type { Command } from "commander";
-import path from "node:path";
-import { ExitCode, exportHiveFileAsReg, InputFileError, normalizeRegPrefix } from "../../index.js";
-import { readHiveLogs } from "../../adapters/image/hive-log-files.js";
-import { READ_LIMITS } from "../../limits.js";
-import { isDirtyBaseBlock, type HiveLogInput } from "../../registry/index.js";
+import {
+  ExitCode,
+  exportHiveFileAsReg,
+  InputFileError,
+  logsOfDirtyHiveFile,
+  normalizeRegPrefix,
+} from "../../index.js";
 import type { CommandResult } from "../command-result.js";
 import { readHiveArgument } from "../input-files.js";
 import type { CliIo } from "../io.js";
@@ -48,7 +50,7 @@ export function registerRegistryCommand(program: Command, io: CliIo, done: (r: C
         return;
       }
       try {
-        const logs = await logsOfDirtyHive(hiveFile, bytes);
+        const logs = await logsOfDirtyHiveFile(hiveFile, bytes);
         io.stdout(
           exportHiveFileAsReg(bytes, { keyPath, rootName, fileName: hiveFile, ...(logs ? { logs } : {}) }),
         );
@@ -60,15 +62,4 @@ export function registerRegistryCommand(program: Command, io: CliIo, done: (r: C
         done({ exitCode: ExitCode.UNREADABLE });
       }
     });
-}
-
-/**
- * The transaction logs beside `hiveFile` when `bytes` (its content) is dirty, read as an image's
- * are ({@link readHiveLogs}) with the hive's own folder as the root no log may lead out of;
- * `undefined` for a clean hive (its logs are not read).
- */
-async function logsOfDirtyHive(hiveFile: string, bytes: Uint8Array): Promise<HiveLogInput[] | undefined> {
-  if (bytes.length < 512 || !isDirtyBaseBlock(bytes)) return undefined;
-  const file = path.resolve(hiveFile);
-  return readHiveLogs(path.dirname(file), file, READ_LIMITS.hiveLogBytes, "the hive's folder");
 }
