@@ -70,7 +70,8 @@ export {
  */
 export { triagePath as triageFile, type TriagePathOptions as TriageFileOptions } from "./app/triage-path.js";
 export { streamHostFiles, triageHostFiles, type HostTriageOptions } from "./app/triage-host-files.js";
-export { Sha256Thread, THREAD_HASH_MIN_BYTES } from "./util/sha256-thread.js";
+export { Sha256Thread, THREAD_HASH_MIN_BYTES, runSha256Thread } from "./util/sha256-thread.js";
+export { startDigestThread, runDigestThread, type DigestThread } from "./app/digest-thread.js";
 export {
   autoJobs,
   streamHostFilesInWorkers,
@@ -200,6 +201,7 @@ export {
   type EvtxRecord,
   type EventSummary,
 } from "./evtx/index.js";
+export { logsOfDirtyHiveFile } from "./adapters/image/hive-log-files.js";
 export {
   exportHiveFileAsReg,
   defaultHiveRoot,

@@ -22,12 +22,14 @@
  */
 import { availableParallelism } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
 import type { TriageRecord } from "../triage/index.js";
 import type { VerifierOptions } from "./signature-verifier.js";
 import type { ChunkMessage, TriageWorkerData, WorkerMessage } from "./triage-worker.js";
 import { workerThreads } from "../util/worker-threads.js";
+import { workerEntry, type WorkerEntry } from "./worker-entry.js";
+
+export { SEA_BUNDLE_ASSET, workerEntry, type WorkerEntry } from "./worker-entry.js";
 
 /** Most files of one folder handed to a worker at once: a larger folder is sliced, so cores share it. */
 export const CHUNK_FILES = 32;
@@ -101,47 +103,6 @@ export function autoJobs(
  */
 export function reorderWindow(jobs: number, chunkFiles = CHUNK_FILES): number {
   return jobs * CHUNKS_PER_WORKER * chunkFiles;
-}
-
-/**
- * Replaced by esbuild's `define` in the bundles: `"bin-bundle"` in the npm bin's (a worker loads
- * the bundle the main thread runs, scripts/build-bin.ts), `"sea"` in koff-doctor.exe's (a worker
- * evaluates the bundle the executable carries as the asset {@link SEA_BUNDLE_ASSET},
- * scripts/build-exe.ts); undeclared in the tsc build.
- */
-declare const KOFF_TRIAGE_WORKER: "bin-bundle" | "sea" | undefined;
-
-/**
- * The asset of koff-doctor.exe holding its own bundle. A Node single executable cannot start a
- * worker from a file (its script is inside the executable: `new Worker(process.execPath)` reads
- * the executable as JavaScript), but can from JavaScript given as a string (`eval: true`), which
- * it reads with `node:sea` `getAsset` (https://nodejs.org/docs/latest-v20.x/api/single-executable-applications.html).
- */
-export const SEA_BUNDLE_ASSET = "koff-doctor.cjs";
-
-/** How a worker is started here: a file, or JavaScript to evaluate. */
-export type WorkerEntry = { file: URL } | { code: string };
-
-/**
- * The worker entry of this build (see {@link KOFF_TRIAGE_WORKER}); `undefined` when workers
- * cannot run here (the exe's bundle run by a plain `node`, outside the executable).
- */
-export function workerEntry(): WorkerEntry | undefined {
-  const build = typeof KOFF_TRIAGE_WORKER === "string" ? KOFF_TRIAGE_WORKER : undefined;
-  if (build === "sea") {
-    const sea = process.getBuiltinModule("node:sea");
-    return sea.isSea() ? { code: sea.getAsset(SEA_BUNDLE_ASSET, "utf8") } : undefined;
-  }
-  if (build === "bin-bundle") {
-    // In a bin bundle, import.meta.url is the bundle's own URL (dist/bin/<verb>.cjs); the worker
-    // loads the same bundle the same way, with its code cache (bin/cli-entry.cjs).
-    const bundle = fileURLToPath(import.meta.url);
-    const loader = fileURLToPath(new URL("../../bin/cli-entry.cjs", import.meta.url));
-    return {
-      code: `require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(bundle)}).exports.runTriageWorker();`,
-    };
-  }
-  return { file: new URL("./triage-worker-main.js", import.meta.url) };
 }
 
 /** Options of {@link streamHostFilesInWorkers}. */

@@ -23,7 +23,9 @@ import type { TriageRecord } from "../triage/index.js";
 import { streamSnapshotFiles } from "../triage/triage-snapshot-files.js";
 import { createSignatureVerifier, type VerifierOptions } from "./signature-verifier.js";
 import { hostFolderScans } from "./triage-host-files.js";
+import type { Sha256ThreadData } from "../util/sha256-thread.js";
 import { workerThreads } from "../util/worker-threads.js";
+import { runDigestThread } from "./digest-thread.js";
 
 /** What a triage worker is started with (`workerData`): plain, cloneable data. */
 export interface TriageWorkerData {
@@ -70,6 +72,9 @@ export type WorkerMessage = RecordMessage | ChunkDoneMessage;
  */
 export async function runTriageWorker(): Promise<void> {
   const { parentPort: port, workerData } = workerThreads();
+  // The same program runs the digest thread of a one-thread run (src/app/digest-thread.ts).
+  if ((workerData as { kind?: unknown } | undefined)?.kind === "koff-sha256-thread")
+    return runDigestThread(workerData as Sha256ThreadData);
   const data = workerData as TriageWorkerData | undefined;
   if (port === null || data?.kind !== "koff-triage-worker")
     throw new Error("runTriageWorker runs only in a triage worker thread");

@@ -23,6 +23,8 @@
  * https://learn.microsoft.com/en-us/windows/win32/debug/pe-format).
  */
 import { flatMappingEnd } from "../pe/index.js";
+import { parseImageHeaders } from "../pe/parse-pe.js";
+import { ParseContext } from "../pe/parse-context.js";
 import type { PeImage } from "../pe/types.js";
 import { IMPORT_RULES } from "./behavior-rules.js";
 
@@ -47,8 +49,8 @@ export interface DynamicImportAnalysis {
   names: ApiNameString[];
 }
 
-/** A run of file bytes the loader maps at `rva`. */
-interface Segment {
+/** A run of file bytes the loader maps at `rva` (bytes, file offsets). */
+export interface MappedSegment {
   rva: number;
   offset: number;
   length: number;
@@ -58,13 +60,16 @@ function alignUp(value: number, alignment: number): number {
   return alignment <= 1 ? value : Math.ceil(value / alignment) * alignment;
 }
 
+/** What {@link mappedSegments} reads of a parsed image: its headers and section table. */
+type MappedLayout = Pick<PeImage, "size" | "optionalHeader" | "sections">;
+
 /** The mapped runs of file bytes, in virtual-address order. */
-function mappedSegments(pe: PeImage): Segment[] {
+export function mappedSegments(pe: MappedLayout): MappedSegment[] {
   const size = pe.size;
   // A low-alignment image is mapped flat, as one view of the file.
   const flat = flatMappingEnd(pe.optionalHeader.sectionAlignment, pe.optionalHeader.sizeOfImage, size);
   if (flat > 0) return [{ rva: 0, offset: 0, length: flat }];
-  const segments: Segment[] = [
+  const segments: MappedSegment[] = [
     { rva: 0, offset: 0, length: Math.min(pe.optionalHeader.sizeOfHeaders, size) },
   ];
   for (const s of pe.sections) {
@@ -284,33 +289,39 @@ function matchesAt(hay: Uint8Array, at: number, bytes: Uint8Array): boolean {
   return true;
 }
 
-/** The needles of every watched name, built once. */
+/** The needles of every watched name (ASCII and UTF-16LE), built once. */
 let allNeedles: NeedleSet | undefined;
+const watchedNeedles = (): NeedleSet => (allNeedles ??= new NeedleSet(needles(WATCHED_API_NAMES)));
 
 /**
- * Finds watched API names carried as strings by a module that imports a resolver.
- * @param pe - the parsed image of `bytes`.
- * @returns the resolvers imported and the names found (first occurrence per name and encoding).
+ * Where the watched names lie in a file's mapped bytes: per needle of the watched set (each
+ * name in ASCII, then in UTF-16LE), the file offset of its first standalone occurrence, or -1.
+ * "First" is in the order the loader maps them: segment by segment in virtual-address order,
+ * each followed by its junction with the next when they are contiguous in memory.
  */
-export function analyzeDynamicImports(pe: PeImage, bytes: Uint8Array): DynamicImportAnalysis {
-  const imported = new Set(pe.imports.flatMap((m) => m.functions.map((f) => f.name ?? "")));
-  const resolvers = RESOLVER_IMPORTS.filter((r) => imported.has(r));
-  if (resolvers.length === 0) return { resolvers, names: [] };
-  allNeedles ??= new NeedleSet(needles(WATCHED_API_NAMES));
-  const set = allNeedles;
-  const found = new Map<string, ApiNameString>();
+export interface WatchedNames {
+  /** The segments searched (a caller checks they are its own). */
+  segments: MappedSegment[];
+  /** File offset per needle, or -1. */
+  firstOffsets: Int32Array;
+}
+
+/**
+ * Searches `file`'s mapped `segments` for every watched name (see {@link WatchedNames}).
+ * Linear in the mapped bytes.
+ */
+export function findWatchedNames(file: Uint8Array, segments: MappedSegment[]): WatchedNames {
+  const set = watchedNeedles();
+  const firstOffsets = new Int32Array(set.needles.length).fill(-1);
   const record = (i: number, offset: number) => {
-    const n = set.needles[i]!;
-    const key = `${n.name}/${n.encoding}`;
-    if (!found.has(key)) found.set(key, { name: n.name, encoding: n.encoding, offset });
+    if (firstOffsets[i] === -1) firstOffsets[i] = offset;
     return true;
   };
   // A plain view (not a Buffer), so every array the walk reads has the same shape.
-  const file = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const segments = mappedSegments(pe);
+  const plain = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
   const longest = Math.max(...set.needles.map((n) => n.bytes.length), 1);
   for (const [i, seg] of segments.entries()) {
-    const hay = file.subarray(seg.offset, seg.offset + seg.length);
+    const hay = plain.subarray(seg.offset, seg.offset + seg.length);
     // The first standalone occurrence of each needle in this segment.
     set.search(hay, 0, hay.length, new Uint8Array(set.needles.length), (n, at) => record(n, seg.offset + at));
     // A name may straddle this segment and the next when they are contiguous in memory.
@@ -319,16 +330,64 @@ export function analyzeDynamicImports(pe: PeImage, bytes: Uint8Array): DynamicIm
     const tail = Math.min(seg.length, longest);
     const head = Math.min(next.length, longest);
     const junction = new Uint8Array(tail + head);
-    junction.set(file.subarray(seg.offset + seg.length - tail, seg.offset + seg.length));
-    junction.set(file.subarray(next.offset, next.offset + head), tail);
+    junction.set(plain.subarray(seg.offset + seg.length - tail, seg.offset + seg.length));
+    junction.set(plain.subarray(next.offset, next.offset + head), tail);
     // Only matches that cross the junction: starting in the tail, ending in the head.
     const start = seg.offset + seg.length - tail;
     set.search(junction, 0, tail, new Uint8Array(set.needles.length), (n, at) => {
       return at + set.needles[n]!.bytes.length > tail && record(n, start + at);
     });
   }
-  // Names the module imports statically are the import table's own strings.
-  for (const [key, v] of found) if (imported.has(v.name)) found.delete(key);
-  const names = [...found.values()].sort((a, b) => a.offset - b.offset);
-  return { resolvers, names };
+  return { segments, firstOffsets };
+}
+
+/**
+ * {@link findWatchedNames} over a file's bytes alone, its segments read from its own headers
+ * (as `parsePe` reads them): what a second thread computes while the first parses the file.
+ * @returns `undefined` when the headers cannot be read (the caller's parse decides what the file is).
+ */
+export function findWatchedNamesInFile(bytes: Uint8Array): WatchedNames | undefined {
+  let layout: MappedLayout;
+  try {
+    const { optionalHeader, sections } = parseImageHeaders(new ParseContext(bytes, "permissive"));
+    layout = { size: bytes.length, optionalHeader, sections };
+  } catch {
+    return undefined;
+  }
+  return findWatchedNames(bytes, mappedSegments(layout));
+}
+
+const sameSegments = (a: readonly MappedSegment[], b: readonly MappedSegment[]) =>
+  a.length === b.length &&
+  a.every((s, i) => s.rva === b[i]!.rva && s.offset === b[i]!.offset && s.length === b[i]!.length);
+
+/**
+ * Finds watched API names carried as strings by a module that imports a resolver.
+ * @param pe - the parsed image of `bytes`.
+ * @param found - the search already made (by another thread, {@link findWatchedNamesInFile});
+ *   used only when its segments are this image's, else the search is made here.
+ * @returns the resolvers imported and the names found (first occurrence per name and encoding).
+ */
+export function analyzeDynamicImports(
+  pe: PeImage,
+  bytes: Uint8Array,
+  found?: () => WatchedNames | undefined,
+): DynamicImportAnalysis {
+  const imported = new Set(pe.imports.flatMap((m) => m.functions.map((f) => f.name ?? "")));
+  const resolvers = RESOLVER_IMPORTS.filter((r) => imported.has(r));
+  if (resolvers.length === 0) return { resolvers, names: [] };
+  const segments = mappedSegments(pe);
+  const given = found?.();
+  const { firstOffsets } =
+    given !== undefined && sameSegments(given.segments, segments) ? given : findWatchedNames(bytes, segments);
+  const set = watchedNeedles();
+  const names: ApiNameString[] = [];
+  for (const [i, n] of set.needles.entries()) {
+    const offset = firstOffsets[i]!;
+    // Names the module imports statically are the import table's own strings.
+    if (offset >= 0 && !imported.has(n.name)) names.push({ name: n.name, encoding: n.encoding, offset });
+  }
+  // By offset; no two needles stand alone at one offset (one would be the other's prefix, or
+  // another encoding), and the needle order breaks ties in any case.
+  return { resolvers, names: names.sort((a, b) => a.offset - b.offset) };
 }

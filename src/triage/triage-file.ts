@@ -21,7 +21,7 @@ import { packingIndicator } from "./indicators/packing.js";
 import { processIndicator } from "./indicators/process.js";
 import { providerExportsIndicator } from "./indicators/provider-exports.js";
 import { signatureIndicator } from "./indicators/signature.js";
-import { analyzeDynamicImports } from "./dynamic-imports.js";
+import { analyzeDynamicImports, type WatchedNames } from "./dynamic-imports.js";
 import { analyzePacking } from "./packing.js";
 import { summarizePe } from "./pe-summary.js";
 import type { SiblingSearch } from "./sibling-loaders.js";
@@ -63,6 +63,8 @@ export interface TriageInput {
    * called once, when the record is made. Absent: the parser's walk hashes them.
    */
   sha256?: () => string;
+  /** The search for watched API names over `bytes`, made by another thread (the same thread); else made here. */
+  watchedNames?: () => WatchedNames | undefined;
 }
 
 export interface TriageOptions {
@@ -71,14 +73,15 @@ export interface TriageOptions {
 }
 
 /** The seed's indicators plus ours, in report order. */
-function judge(subject: TriageSubject, bytes: Uint8Array): Indicator[] {
+function judge(subject: TriageSubject, input: TriageInput): Indicator[] {
+  const bytes = input.bytes;
   return [
     signatureIndicator(subject),
     locationIndicator(subject),
     fileSizeIndicator(subject),
     packingIndicator(analyzePacking(subject.pe, bytes)),
     executableBehaviorIndicator(subject),
-    dynamicImportsIndicator(analyzeDynamicImports(subject.pe, bytes)),
+    dynamicImportsIndicator(analyzeDynamicImports(subject.pe, bytes, input.watchedNames)),
     processIndicator(subject),
     cpuNetworkIndicator(subject),
     providerExportsIndicator(subject),
@@ -145,7 +148,7 @@ export async function triageFile(input: TriageInput, options: TriageOptions): Pr
     loadingProcesses: input.loadingProcesses,
     kerioServers: input.kerioServers,
   };
-  const indicators = judge(subject, input.bytes);
+  const indicators = judge(subject, input);
   return {
     path: input.path,
     windowsPath: input.windowsPath,

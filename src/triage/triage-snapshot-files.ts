@@ -25,6 +25,7 @@ import type { FileSystemPort } from "../ports/file-system.js";
 import type { Snapshot } from "../ports/snapshot.js";
 import { InputFileError } from "../util/input-file-error.js";
 import { ScratchBuffer } from "../util/scratch-buffer.js";
+import type { WatchedNames } from "./dynamic-imports.js";
 import { fileSystemFolderScans, type FolderScans } from "./sibling-loaders.js";
 import type { LoadingProcess, LoadPosition } from "./subject.js";
 import { triageFile, type TriageOptions, type TriageRecord } from "./triage-file.js";
@@ -58,15 +59,27 @@ export interface SnapshotTriageOptions extends TriageOptions {
   digester?: FileDigester;
 }
 
-/** A hasher beside the main thread: see src/util/sha256-thread.ts, which is one. */
+/** Work another thread does on a file's bytes while this one judges it (src/app/digest-thread.ts). */
+export interface PendingFileWork {
+  /** The search for watched API names, when the other thread made one; before {@link sha256}. */
+  watchedNames(): WatchedNames | undefined;
+  /** The file's sha256 (lower-case hex), once, when the record is made. */
+  sha256(): string;
+}
+
+/** A hasher beside the main thread: see src/app/digest-thread.ts, which is one. */
 export interface FileDigester {
-  /** A read buffer whose bytes {@link FileDigester.begin} can hash (one reader at a time). */
-  readonly scratch: ScratchBuffer;
   /**
-   * Starts hashing `bytes`, which must stay unchanged until the digest is taken.
-   * @returns the digest (lower-case hex sha256), to call once; `undefined`: hash inline.
+   * Read buffers whose bytes {@link FileDigester.begin} can take: a run reads its files into
+   * them in turn, so the next file is read while the one before is still being hashed (at least
+   * two, or the file before is waited out).
    */
-  begin(bytes: Uint8Array): (() => string) | undefined;
+  readonly scratches: readonly ScratchBuffer[];
+  /**
+   * Starts the work on `bytes`, which must stay unchanged until the digest is taken.
+   * @returns what takes its results back; `undefined`: all of it is done inline.
+   */
+  begin(bytes: Uint8Array): PendingFileWork | undefined;
 }
 
 /** The `error` record of a host file that could not be read (key order is the JSON contract). */
@@ -90,7 +103,7 @@ function refusalRecord(path: string, windowsPath: string | undefined, e: unknown
  * it (unless the port says its files are not in their original folders), then judged.
  * `collect --redact` calls it for the PE files it withholds, through `triageCarriedFile`.
  * @param path - a path of `fs` (a Windows path, or a host path when `fs.hostNaming` is set).
- * @param sha256 - the digest of `bytes` when another thread computes it (FileDigester.begin).
+ * @param pending - the work another thread does on `bytes` (FileDigester.begin), if any.
  */
 export async function triagePortFile(
   fs: FileSystemPort,
@@ -98,7 +111,7 @@ export async function triagePortFile(
   bytes: Uint8Array,
   options: SnapshotTriageOptions,
   folderScans: FolderScans = options.folderScans ?? fileSystemFolderScans(fs),
-  sha256?: () => string,
+  pending?: PendingFileWork,
 ): Promise<TriageRecord> {
   const naming = fs.hostNaming;
   const mapped = naming
@@ -126,16 +139,31 @@ export async function triagePortFile(
       siblingSearch: sideLoading?.search,
       loadingProcesses: context?.loadingProcesses,
       kerioServers: options.kerioServers,
-      sha256,
+      sha256: pending?.sha256,
+      watchedNames: pending?.watchedNames,
     },
     { knowledge: options.knowledge, verifySignature: options.verifySignature },
   );
 }
 
+/** A record made while its file's sha256 was still being computed elsewhere: set by {@link settle}. */
+interface Unsettled {
+  record: TriageRecord;
+  sha256: () => string;
+}
+
+/** The record with its sha256 in place. */
+function settle({ record, sha256 }: Unsettled): TriageRecord {
+  record.sha256 = sha256();
+  return record;
+}
+
 /**
  * Reads and triages one file; `undefined` when a Windows-path port has neither its bytes nor
- * carried facts.
+ * carried facts. A file the digester takes gets its record unsettled (sha256 to be set by
+ * {@link settle}), so that its digest is taken only once the next file is read.
  * @param scratch - a host file is read into it: the record keeps no view of its bytes.
+ * @param onRead - called once the file is read (and handed to the digester), before it is judged.
  */
 async function triageOne(
   fs: FileSystemPort,
@@ -143,7 +171,8 @@ async function triageOne(
   options: SnapshotTriageOptions,
   folderScans: FolderScans,
   scratch: ScratchBuffer,
-): Promise<TriageRecord | undefined> {
+  onRead: () => void = () => undefined,
+): Promise<TriageRecord | Unsettled | undefined> {
   let bytes: Uint8Array | undefined;
   if (fs.hostNaming) {
     try {
@@ -156,8 +185,16 @@ async function triageOne(
   }
   // A redacted bundle withholds a PE holding a redacted value and carries its triage record.
   if (!bytes) return (await fs.carriedPeFacts?.(path))?.triage;
-  // Hashed beside the parse when a digester takes them (bytes read into its scratch).
-  return triagePortFile(fs, path, bytes, options, folderScans, options.digester?.begin(bytes));
+  // Searched and hashed beside the parse when a digester takes them (read into its buffers).
+  const pending = options.digester?.begin(bytes);
+  onRead();
+  if (pending === undefined) return triagePortFile(fs, path, bytes, options, folderScans);
+  // The record is made with the digest left out; settle() puts it in.
+  const record = await triagePortFile(fs, path, bytes, options, folderScans, {
+    watchedNames: pending.watchedNames,
+    sha256: () => "",
+  });
+  return { record, sha256: pending.sha256 };
 }
 
 /** Options of {@link streamSnapshotFiles}: those of {@link triageSnapshotFiles}, and when to stop. */
@@ -210,23 +247,38 @@ export async function streamSnapshotFiles(
     for (const wake of advanced) wake();
     advanced = [];
   };
-  // The digester's buffer goes to one worker: its bytes must stay put until their digest is in.
-  let digesterScratch = options.digester?.scratch;
-  const claimDigesterScratch = () => {
-    const scratch = digesterScratch;
-    digesterScratch = undefined;
-    return scratch;
+  // The digester's buffers go to the first worker, used in turn: a file's bytes must stay put
+  // until its digest is in, which is taken once the worker has read its next file.
+  let digesterScratches = options.digester?.scratches;
+  const claimDigesterScratches = () => {
+    const scratches = digesterScratches;
+    digesterScratches = undefined;
+    return scratches;
   };
   const worker = async () => {
-    // One read buffer per worker, reused file after file: its bytes are done with once the
-    // file's record is made (records hold strings and numbers, never views of the bytes).
-    const scratch = claimDigesterScratch() ?? new ScratchBuffer();
+    // Read buffers reused file after file: a file's bytes are done with once its record is
+    // settled (records hold strings and numbers, never views of the bytes).
+    const scratches = claimDigesterScratches() ?? [new ScratchBuffer()];
+    // The record of the worker's last file, waiting for its digest.
+    let held: { index: number; unsettled: Unsettled } | undefined;
+    const release = () => {
+      if (held === undefined) return;
+      ready.set(held.index, settle(held.unsettled));
+      held = undefined;
+    };
+    let turn = 0;
     while (next < paths.length && !options.stopped?.()) {
       // Terminates: the worker holding record `handed` is never made to wait here.
       while (next - handed >= window) await new Promise<void>((r) => advanced.push(r));
       if (next >= paths.length || options.stopped?.()) break;
       const i = next++;
-      ready.set(i, await triageOne(fs, paths[i]!, withOrigin, folderScans, scratch));
+      const scratch = scratches[turn++ % scratches.length]!;
+      // The file before is settled once this one is read (or could not be): its bytes are in
+      // the other buffer, hashed meanwhile.
+      const made = await triageOne(fs, paths[i]!, withOrigin, folderScans, scratch, release);
+      release();
+      if (made !== undefined && "record" in made) held = { index: i, unsettled: made };
+      else ready.set(i, made);
       options.onProgress?.(++done, paths.length);
       // One flush at a time, so records leave in order.
       flushing = flushing.then(flush);
@@ -236,6 +288,9 @@ export async function streamSnapshotFiles(
       // seen (by `stopped`) at its end.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    release();
+    flushing = flushing.then(flush);
+    await flushing;
   };
   await Promise.all(Array.from({ length: n }, worker));
   await flushing;

@@ -2,12 +2,18 @@
  * The one-walk multi-name search of src/triage/dynamic-imports.ts against the plain search it
  * replaced (one `indexOf` loop per name and encoding), on random bytes sown with watched names:
  * whole, inside longer identifiers, overlapping, in UTF-16, cut at the ends and across a
- * section junction. Both must find the same names at the same offsets.
+ * section junction. Both must find the same names at the same offsets. And a search made
+ * elsewhere (another thread) is used only when it covered this image's own segments.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { PeImage } from "../../src/pe/types.js";
-import { analyzeDynamicImports, WATCHED_API_NAMES } from "../../src/triage/dynamic-imports.js";
+import {
+  analyzeDynamicImports,
+  findWatchedNames,
+  mappedSegments,
+  WATCHED_API_NAMES,
+} from "../../src/triage/dynamic-imports.js";
 
 const isIdent = (b: number | undefined) => b !== undefined && /[0-9A-Za-z_]/.test(String.fromCharCode(b));
 
@@ -100,5 +106,33 @@ describe("dynamic imports: one walk finds what one search per name found", () =>
       ["WinExec", 0x200],
       ["SetThreadContext", 0x200 + 9],
     ]);
+  });
+
+  it("uses a search made elsewhere only when it covered this image's segments", () => {
+    const text = Buffer.concat([Buffer.alloc(0x200), Buffer.from("WinExec\0\0SetThreadContext", "latin1")]);
+    const pe = image(text);
+    const own = analyzeDynamicImports(pe, text);
+    const segments = mappedSegments(pe);
+    // The same segments: the given offsets are what is reported (here, shifted by one).
+    const given = findWatchedNames(text, segments);
+    const shifted = { segments, firstOffsets: given.firstOffsets.map((o) => (o < 0 ? o : o + 1)) };
+    const taken = analyzeDynamicImports(pe, text, () => shifted).names.map((n) => n.offset);
+    assert.deepEqual(
+      taken,
+      own.names.map((n) => n.offset + 1),
+    );
+    // Other segments (another parse of the headers), or none: searched here instead.
+    const moved = {
+      segments: [{ ...segments[0]!, length: segments[0]!.length - 1 }, ...segments.slice(1)],
+      firstOffsets: shifted.firstOffsets,
+    };
+    assert.deepEqual(
+      analyzeDynamicImports(pe, text, () => moved),
+      own,
+    );
+    assert.deepEqual(
+      analyzeDynamicImports(pe, text, () => undefined),
+      own,
+    );
   });
 });

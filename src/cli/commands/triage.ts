@@ -19,7 +19,8 @@ import {
   providerLikeReasons,
   streamHostFiles,
   streamHostFilesInWorkers,
-  Sha256Thread,
+  startDigestThread,
+  type DigestThread,
   workerEntry,
   autoJobs,
   AUTO_MIN_BYTES,
@@ -261,7 +262,7 @@ async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo
   // Inputs that are not readable regular files are also said on stderr, one line each.
   const refuse = (r: TriageRecord) =>
     sink.say(`koff-doctor: ${printable(r.path)}: ${r.error!.code}: ${r.error!.message}\n`);
-  let digester: Sha256Thread | undefined;
+  let digester: DigestThread | undefined;
   try {
     for (const p of inputs.filter((i) => i.problem)) {
       const record: TriageRecord = {
@@ -301,10 +302,11 @@ async function triagePathsCommand(paths: string[], flags: TriageFlags, io: CliIo
       workersFailed = failures.length > 0;
     } else {
       const knowledge = loadKnowledge();
-      // One thread judging, a second hashing (unless --jobs 1 asks for one thread in all).
+      // One thread judging, a second searching and hashing (unless --jobs 1 asks for one thread
+      // in all): src/app/digest-thread.ts.
       digester =
         flags.jobs === "auto" && files.length >= HASH_THREAD_MIN_FILES && availableParallelism() >= 2
-          ? Sha256Thread.start()
+          ? startDigestThread()
           : undefined;
       await streamHostFiles(
         files,
