@@ -3,7 +3,8 @@
  * survives COPY (tabs, newlines, backslashes, `\N`, quotes, U+0000, unpaired surrogates, a 1 MB
  * string, non-BMP characters); wrong JSON types and out-of-range values are skipped with their
  * JSON pointer without stopping the batch; a report the database refuses is skipped alone; memory
- * is bounded by the batch (inputs are pulled at most two batches ahead of what is written).
+ * is bounded by the batch (inputs are pulled at most two batches ahead of what is written); a
+ * batch goes before it is full when the database is idle.
  */
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -413,6 +414,45 @@ function engineSuite(engine: string, start: () => Promise<{ url: string; stop():
       const r = await ingestReports(watched, lazy(), { batch });
       assert.equal(r.ingested, 10 * batch);
       assert.ok(maxAhead > 0 && maxAhead <= 2 * batch, `pulled ${maxAhead} reports ahead of the writes`);
+    });
+
+    it("on the growing schedule a batch goes before it is full once the database is idle", async (t) => {
+      if (skip) return t.skip(skip);
+      const sizes: number[] = [];
+      let committed!: () => void;
+      const firstCommit = new Promise<void>((resolve) => (committed = resolve));
+      const watched: FleetDb = {
+        describe: db.describe,
+        query: async (sql, params) => {
+          if (sql.includes("SELECT run_id::text AS run_id")) sizes.push((params![0] as unknown[]).length);
+          const rows = await db.query(sql, params);
+          if (sql === "COMMIT") committed();
+          return rows as never;
+        },
+        exec: db.exec.bind(db),
+        close: async () => undefined,
+        copyRows: db.copyRows.bind(db),
+      };
+      async function* paced(): AsyncGenerator<IngestInput> {
+        for (let i = 0; i < 1500; i++) {
+          // 600 reports after the first batch, the reader waits for that batch to be written:
+          // the database is then idle with 600 reports read, fewer than the next batch holds.
+          if (i === 1100) {
+            await firstCommit;
+            await new Promise(setImmediate);
+          }
+          const d = report();
+          yield { origin: `paced-${i}`, read: async () => d };
+        }
+      }
+      const r = await ingestReports(watched, paced());
+      assert.equal(r.ingested, 1500);
+      assert.equal(sizes[0], 500, "the first batch");
+      assert.ok(sizes[1]! >= 500 && sizes[1]! < 1000, `the second went early: ${sizes.join(", ")}`);
+      assert.equal(
+        sizes.reduce((a, b) => a + b, 0),
+        1500,
+      );
     });
   });
 }
