@@ -107,3 +107,29 @@ describe("registry export: the transaction logs of a dirty hive", () => {
     assert.doesNotMatch(out.stdout, /transaction log|dirty/);
   });
 });
+
+describe("registry export: the trailing comments hold nothing that breaks the .reg text or the terminal", () => {
+  it("a hive (and so log) name with a line break, ESC sequences and an override stays inside its comment, escaped", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "koff-export-hostile-"));
+    scratch.push(dir);
+    // The .reg data is not passed through the terminal filter: the comment must be inert itself.
+    const name = "NTUSER.DAT\r\n[HKEY_LOCAL_MACHINE\\FORGED]\u001b]0;owned\u0007\u001b[2K\u202e";
+    copyFileSync(path.join(DIRTY, "NTUSER.DAT"), path.join(dir, name));
+    copyFileSync(path.join(DIRTY, "NTUSER.DAT.LOG1"), path.join(dir, `${name}.LOG1`));
+    const out = await runCli(["registry", "export", "--prefix", "HKEY_CURRENT_USER", path.join(dir, name)]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.ok(out.stdout.includes(PROFILE_KEY), "the log was replayed");
+    const comments = out.stdout.split("\r\n").filter((l) => l.startsWith(";"));
+    assert.ok(
+      comments.some((l) => l.includes("\\u001b]0;owned\\u0007\\u001b[2K\\u202e")),
+      comments.join("\n"),
+    );
+    assert.doesNotMatch(out.stdout, /^\[HKEY_LOCAL_MACHINE\\FORGED\]/m);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(out.stdout, /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202e]/);
+    assert.ok(
+      parseRegFile(out.stdout).operations.every((op) => !JSON.stringify(op).includes("FORGED")),
+      "no key is forged",
+    );
+  });
+});
