@@ -132,4 +132,17 @@ describe("registry export: the trailing comments hold nothing that breaks the .r
       "no key is forged",
     );
   });
+
+  it("an anomaly in a key whose name holds a line break stays on its comment line", () => {
+    const hive = new Uint8Array(readFileSync(path.join(hiveFixtureDir, "ntuser-office16.hiv")));
+    const latin1 = Buffer.from(hive).toString("latin1");
+    const name = latin1.indexOf("Microsoft");
+    hive[name + 4] = 0x0a; // "Micr\nsoft": key names may hold any character but "\\"
+    const office = latin1.indexOf("Office", name);
+    hive.set([0x7a, 0x7a], office - 0x4c); // its subkey's "nk" signature damaged: an anomaly there
+    const text = exportHiveFileAsReg(hive, { rootName: "HKEY_CURRENT_USER" });
+    const anomaly = text.split("\r\n").find((l) => l.startsWith("; anomaly bad-signature"));
+    assert.ok(anomaly?.includes("in Software\\Micr\\u000asoft:"), anomaly);
+    assert.ok(text.endsWith(`${anomaly}\r\n`), "the comments are the last lines, each whole");
+  });
 });
