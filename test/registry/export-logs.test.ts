@@ -145,4 +145,22 @@ describe("registry export: the trailing comments hold nothing that breaks the .r
     assert.ok(anomaly?.includes("in Software\\Micr\\u000asoft:"), anomaly);
     assert.ok(text.endsWith(`${anomaly}\r\n`), "the comments are the last lines, each whole");
   });
+
+  it("a key or value name holding a line break is not written: no line of the .reg text is forged", () => {
+    const hive = new Uint8Array(readFileSync(path.join(hiveFixtureDir, "ntuser-office16.hiv")));
+    const latin1 = Buffer.from(hive).toString("latin1");
+    const name = latin1.indexOf("Microsoft");
+    // "Micr\nsoft": the line after "[HKEY_CURRENT_USER\Software\Micr" would read "soft]".
+    hive[name + 4] = 0x0a;
+    const text = exportHiveFileAsReg(hive, { rootName: "HKEY_CURRENT_USER" });
+    for (const line of text.split(/\r\n|\r|\n/))
+      assert.ok(
+        line === "" || /^(Windows Registry Editor|\[HKEY_CURRENT_USER|"|@=| {2}|;)/.test(line),
+        `a line no key, value or comment starts: ${JSON.stringify(line)}`,
+      );
+    assert.doesNotMatch(text, /\n(?<!\r\n)|\r(?!\n)/, "no bare line break");
+    assert.ok(!text.includes("Micr"), "the key (and its subkeys) are left out");
+    assert.match(text, /\r\n; \d+ keys? and 0 values? not written: their names hold a line break/);
+    assert.ok(parseRegFile(text).operations.length > 0, "the rest is exported");
+  });
 });
