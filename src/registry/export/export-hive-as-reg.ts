@@ -28,20 +28,8 @@ export interface ExportHiveOptions extends FormatRegOptions {
   rootName?: string;
 }
 
-/**
- * A line break: no `.reg` syntax holds one in a key or value name (it ends the line, and the next
- * could be a forged `[key]` or value that `reg import` would apply), so such a name is not written.
- */
-const LINE_BREAK = /[\r\n]/;
-
-/**
- * The keys of `hive` (from `start`), depth-first in stored order, with full paths; keys and values
- * whose name holds a {@link LINE_BREAK} (a key's subkeys with it) are left out and counted.
- */
-function collectKeys(
-  hive: Hive,
-  options: ExportHiveOptions,
-): { keys: RegExportKey[]; unwritable: { keys: number; values: number } } {
+/** The keys of `hive` (from `start`), depth-first in stored order, with full paths. */
+function collectKeys(hive: Hive, options: ExportHiveOptions): RegExportKey[] {
   const rootName = trimCharEnd(options.rootName ?? hive.root.name, "\\");
   const start = options.keyPath === undefined ? hive.root : hive.getKey(options.keyPath);
   if (start === undefined) {
@@ -50,37 +38,28 @@ function collectKeys(
     });
   }
   const out: RegExportKey[] = [];
-  const unwritable = { keys: 0, values: 0 };
   walkHive(
     hive,
     ({ key }) => {
       const path = key.path === "" ? rootName : rootName === "" ? key.path : `${rootName}\\${key.path}`;
-      if (LINE_BREAK.test(path)) {
-        unwritable.keys++;
-        return;
-      }
-      const records = key.valueRecords();
-      const values = records.filter((v) => !LINE_BREAK.test(v.name));
-      unwritable.values += records.length - values.length;
-      out.push({ path, values: values.map((v) => ({ name: v.name, type: v.type, data: v.data })) });
+      out.push({
+        path,
+        values: key.valueRecords().map((v) => ({ name: v.name, type: v.type, data: v.data })),
+      });
     },
     { start },
   );
-  return { keys: out, unwritable };
+  return out;
 }
 
 /**
  * The `.reg` format 5.00 text (CRLF line endings, no BOM: encode with
  * {@link import("../reg-file/reg-text-encoding.js").encodeRegText}) of `hive` or of its subtree `keyPath`.
- * Keys and values whose name holds a line break are left out, and a trailing `;` comment counts them.
+ * Keys and values whose name holds a line break are left out ({@link formatRegText}).
  * @throws RegistryError `not-found` when `keyPath` does not exist; in strict mode, any parse error met.
  */
 export function exportHiveAsReg(hive: Hive, options: ExportHiveOptions = {}): string {
-  const { keys, unwritable } = collectKeys(hive, options);
-  const text = formatRegText(keys, options);
-  if (unwritable.keys + unwritable.values === 0) return text;
-  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
-  return `${text}; ${count(unwritable.keys, "key")} and ${count(unwritable.values, "value")} not written: their names hold a line break, which a .reg file cannot hold\r\n`;
+  return formatRegText(collectKeys(hive, options), options);
 }
 
 /** Options of {@link exportHiveFileAsReg}. */
