@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { describeOperation } from "../../src/cli/render/repair-text.js";
+import pc from "picocolors";
+import { describeOperation, renderPlan } from "../../src/cli/render/repair-text.js";
 import type { Operation } from "../../src/runbook/index.js";
 
 const HOSTILE = "x\u001b[8m\u001b[2K\u202e\nFORGED";
@@ -48,4 +49,20 @@ describe("repair plan text with hostile names", () => {
       assert.doesNotMatch(text, /\nFORGED/, "no line is forged");
       assert.ok(text.includes("x\\u001b[8m\\u001b[2K\\u202e\\u000aFORGED"), text);
     });
+});
+
+describe("repair plan: refusal, warnings, guidance and notes with hostile names", () => {
+  it("are shown escaped, each on its line", () => {
+    const planned = {
+      step: "av-exclusions",
+      title: "Add the recommended antivirus exclusions",
+      kind: "acting",
+      plan: { operations: [], warnings: [HOSTILE], guidance: [HOSTILE], exports: [] },
+      notes: [HOSTILE],
+      refusal: { code: "refused-precondition", message: HOSTILE },
+    } as unknown as Parameters<typeof renderPlan>[0];
+    const text = renderPlan(planned, pc.createColors(false));
+    assert.doesNotMatch(text, ACTING, text);
+    assert.doesNotMatch(text, /\nFORGED/, "no line is forged");
+  });
 });

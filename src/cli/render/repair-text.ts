@@ -57,12 +57,13 @@ export function renderPlan(p: PlannedStep & { findings?: string[] }, c: Colors, 
   lines.push(
     `${c.bold(`${n}${p.step}`)}  ${p.title}${tag}${p.findings?.length ? c.dim(`  fixes: ${p.findings.join(", ")}`) : ""}`,
   );
-  if (p.refusal) lines.push(`   ${c.red("refused")}: ${p.refusal.message}`);
+  // Refusals, warnings, guidance and notes quote paths and names of the machine, as operations do.
+  if (p.refusal) lines.push(`   ${c.red("refused")}: ${printable(p.refusal.message)}`);
   for (const op of p.plan.operations) lines.push(`   - ${describeOperation(op)}`);
-  for (const w of p.plan.warnings) lines.push(`   ${c.yellow("!")} ${w}`);
+  for (const w of p.plan.warnings) lines.push(`   ${c.yellow("!")} ${printable(w)}`);
   // Before the step runs, its guidance is said as what would happen (`Would add …`).
-  for (const g of p.plan.preview ?? p.plan.guidance) lines.push(`   → ${g}`);
-  for (const note of p.notes) lines.push(c.dim(`   (${note})`));
+  for (const g of p.plan.preview ?? p.plan.guidance) lines.push(`   → ${printable(g)}`);
+  for (const note of p.notes) lines.push(c.dim(`   (${printable(note)})`));
   return lines.join("\n");
 }
 
