@@ -204,8 +204,11 @@ export async function ingestReports(
   // The store is migrated while the first batch is read; no batch is written before it is.
   const migration = migrate(db);
   const migrated = migration.then(() => undefined);
-  // Awaited below (or by the first batch written): never an unhandled rejection meanwhile.
-  migrated.catch(() => undefined);
+  // Awaited below (or by the first batch written): never an unhandled rejection meanwhile. Once
+  // it has failed, no more input is read: the failure is what the caller hears, as when the
+  // store was migrated before the first input was read.
+  let migrationFailed = false;
+  migrated.catch(() => (migrationFailed = true));
   const skip = (origin: string, reason: string) => {
     result.skipped.push({ origin, reason });
     options.onSkip?.(origin, reason);
@@ -242,6 +245,7 @@ export async function ingestReports(
   // Every report read, in batches of at most `limit`, each sent as soon as it is full.
   const readBatches = async () => {
     for await (const input of inputs) {
+      if (migrationFailed) break;
       const rows = await readRows(input, skip);
       if (rows === undefined) continue;
       if (seen.has(rows.run.runId)) {

@@ -3,38 +3,46 @@
  * script, no external resource), laid out for wide and narrow screens. Source: docs/fleet.md
  * ("fleet summary").
  */
+import { printable } from "../cli/terminal-text.js";
 import { escapeHtml } from "../report/index.js";
 import type { FleetSummary } from "./summary.js";
 
 const short = (sha256: string) => sha256.slice(0, 16);
 
-/** The summary as plain text, sections in the order an analyst reads them. */
+/**
+ * The summary as plain text, sections in the order an analyst reads them. Every value a host's
+ * report put in the store goes through {@link printable}: the CLI's terminal filter lets colour
+ * and erase-line sequences through, and a line break would let one host forge a line.
+ */
 export function renderFleetText(s: FleetSummary): string {
   const out: string[] = [];
   const t = s.totals;
+  const p = printable;
   out.push(`Fleet: ${t.hosts} hosts, ${t.runs} runs, ${t.findings} findings, ${t.files} distinct files`);
   out.push("", "Status (latest run of each host):");
-  for (const r of s.statuses) out.push(`  ${r.status.padEnd(10)} ${r.hosts}`);
+  for (const r of s.statuses) out.push(`  ${p(r.status).padEnd(10)} ${r.hosts}`);
   out.push("", "Findings, worst first (hosts):");
   if (s.findings.length === 0) out.push("  none");
-  for (const f of s.findings) out.push(`  ${f.severity.padEnd(9)} ${f.checkId.padEnd(32)} ${f.hosts}`);
+  for (const f of s.findings) out.push(`  ${p(f.severity).padEnd(9)} ${p(f.checkId).padEnd(32)} ${f.hosts}`);
   out.push("", "Provider DLLs by hash (single host outside the install folder first):");
   if (s.providerHashes.length === 0) out.push("  none");
   for (const h of s.providerHashes) {
     const flag = h.singleHostOutsideInstall ? "  <-- one host, outside the install folder" : "";
-    out.push(`  ${short(h.sha256)}  ${h.verdict.padEnd(10)} hosts ${h.hosts}${flag}`);
-    for (const p of h.paths.slice(0, 5)) out.push(`      ${p}`);
+    out.push(`  ${p(short(h.sha256))}  ${p(h.verdict).padEnd(10)} hosts ${h.hosts}${flag}`);
+    for (const where of h.paths.slice(0, 5)) out.push(`      ${p(where)}`);
     if (h.paths.length > 5) out.push(`      … ${h.paths.length - 5} more locations`);
   }
   out.push("", "Connector versions:");
-  for (const v of s.connectorVersions) out.push(`  ${(v.version ?? "not installed").padEnd(16)} ${v.hosts}`);
+  for (const v of s.connectorVersions) out.push(`  ${p(v.version ?? "not installed").padEnd(16)} ${v.hosts}`);
   out.push("", "Outlook versions:");
   for (const v of s.outlookVersions)
-    out.push(`  ${`${v.version ?? "not found"}${v.bitness ? ` (${v.bitness})` : ""}`.padEnd(28)} ${v.hosts}`);
+    out.push(
+      `  ${p(`${v.version ?? "not found"}${v.bitness ? ` (${v.bitness})` : ""}`).padEnd(28)} ${v.hosts}`,
+    );
   if (s.notSeenSince) {
-    out.push("", `Not seen since ${s.notSeenSince.since}: ${s.notSeenSince.hosts.length}`);
+    out.push("", `Not seen since ${p(s.notSeenSince.since)}: ${s.notSeenSince.hosts.length}`);
     for (const h of s.notSeenSince.hosts)
-      out.push(`  ${h.lastSeen}  ${h.computerName ?? h.hostId}${h.user ? ` (${h.user})` : ""}`);
+      out.push(`  ${p(h.lastSeen)}  ${p(h.computerName ?? h.hostId)}${h.user ? ` (${p(h.user)})` : ""}`);
   }
   return `${out.join("\n")}\n`;
 }

@@ -14,7 +14,10 @@ import {
   MAX_CARRIED_ANOMALIES,
   MAX_CARRIED_HIVE_HEALTH,
   openZipArchive,
+  sha256Hex,
   validateRegistryIndex,
+  writeZipFile,
+  type ZipInput,
 } from "../../src/bundle/index.js";
 import { copyImage } from "../helpers/image-copy.js";
 import { runCli } from "../helpers/run-cli.js";
@@ -160,4 +163,62 @@ describe("registry/index.json hiveHealth: malformed is refused", () => {
       );
     });
   }
+});
+
+describe("hiveHealth with hostile text: never reaches the terminal as it is", () => {
+  /** A mount and a summary holding a line break, erase-line and conceal sequences, and an override. */
+  const hostile = "x\u001b[2K\u001b[8m\u202e\nFORGED";
+  /** An ESC or a right-to-left override, as they are. */
+  // eslint-disable-next-line no-control-regex
+  const RAW = /[\u001b\u202e]/;
+  it("check --bundle (text): the mount and summary are shown escaped, on their line", async () => {
+    const { root, image } = imageWith("healthy", () => undefined);
+    const bundle = await collect(image, root);
+    const zip = await openZipArchive(bundle);
+    const members: ZipInput[] = [];
+    try {
+      for (const m of zip.members.values())
+        if (!m.isDirectory) members.push({ name: m.name, data: await zip.read(m.name) });
+    } finally {
+      zip.close();
+    }
+    const member = (name: string) => members.find((m) => m.name === name)!;
+    const index = JSON.parse(Buffer.from(member("registry/index.json").data).toString("utf8")) as Record<
+      string,
+      unknown
+    >;
+    index["hiveHealth"] = [
+      {
+        mount: `HKU\\${hostile}`,
+        dirty: true,
+        anomalies: [],
+        recovery: { recovered: false, summary: `no log ${hostile}` },
+      },
+    ];
+    const data = new TextEncoder().encode(JSON.stringify(index));
+    const manifestMember = member("manifest.json");
+    const manifest = JSON.parse(Buffer.from(manifestMember.data).toString("utf8")) as {
+      members: Array<{ path: string; size: number; sha256: string }>;
+    };
+    const entry = manifest.members.find((m) => m.path === "registry/index.json")!;
+    entry.size = data.length;
+    entry.sha256 = sha256Hex(data);
+    member("registry/index.json").data = data;
+    manifestMember.data = new TextEncoder().encode(JSON.stringify(manifest));
+    const crafted = path.join(root, "hostile.zip");
+    await writeZipFile(crafted, members, new Date(AT));
+
+    const r = await runCli(["check", "--bundle", crafted, "--at", AT]);
+    assert.ok(r.code <= 2, r.stderr);
+    assert.match(r.stdout, /registry hive HKU\\x\\u001b\[2K\\u001b\[8m\\u202e\\u000aFORGED/);
+    assert.doesNotMatch(r.stdout, RAW, "no escape sequence nor override reaches the terminal");
+    assert.doesNotMatch(r.stdout, /^FORGED/m, "no line is forged");
+    const html = path.join(root, "report.html");
+    for (const format of ["--sarif", "--json"]) {
+      const o = await runCli(["check", "--bundle", crafted, "--at", AT, format, "--html", html]);
+      assert.ok(o.code <= 2, o.stderr);
+      assert.doesNotMatch(o.stdout, RAW, `${format}: no escape sequence nor override`);
+      assert.doesNotMatch(readFileSync(html, "utf8"), RAW, "HTML: the same");
+    }
+  });
 });

@@ -49,6 +49,36 @@ describe("registry record and replay", () => {
   });
 });
 
+describe("registry record and replay: names that would break a .reg line", () => {
+  it("a user's subkey or value name holding a line break forges no key or value of another hive", async () => {
+    const forge = 'x]\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Forged]\r\n"Planted"="yes"\r\n[HKEY_USERS\\alice\\y';
+    const source = createMemoryRegistryPort({
+      [`HKU\\alice\\Software\\P\\${forge}`]: { A: "1" },
+      "HKU\\alice\\Software\\P\\plain": { [`v\r\n"Planted2"="yes`]: "2", B: "3" },
+      "HKLM\\SOFTWARE\\Real": { C: "4" },
+    });
+    const rec: RecordedRegistry = { keys: new Map() };
+    const rp = recordingRegistry(source, rec);
+    await rp.getKey("HKU\\alice\\Software\\P");
+    await rp.getKey(`HKU\\alice\\Software\\P\\${forge}`);
+    await rp.getKey("HKU\\alice\\Software\\P\\plain");
+    await rp.getKey("HKLM\\SOFTWARE\\Real");
+    const { index, members } = serializeRegistry(rec);
+    const replay = await createBundleRegistryPort(index, async (m) => members.get(m)!, "bundle x");
+    assert.equal(await replay.getKey("HKLM\\SOFTWARE\\Forged"), undefined, "no key forged");
+    const plain = await replay.getKey("HKU\\alice\\Software\\P\\plain");
+    assert.deepEqual(
+      plain?.values.map((v) => v.name),
+      ["B"],
+      "no value forged",
+    );
+    assert.deepEqual(
+      (await replay.getKey("HKLM\\SOFTWARE\\Real"))?.values.map((v) => v.name),
+      ["C"],
+    );
+  });
+});
+
 describe("file-system record and replay", () => {
   it("answers recorded stats, listings, contents and heads, derives stats from listings, honours maxBytes", async () => {
     const source = new MemoryFileSystem({

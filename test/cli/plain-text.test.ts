@@ -113,6 +113,14 @@ describe("not-visible line (pure)", () => {
       "the Application and Security event logs (could not be read: exec-failed)",
     );
   });
+
+  it("names a hive or user whose name holds a colon whole (a bundle's mount may)", () => {
+    assert.equal(
+      describeUnknown("hive:HKU\\a:b:c", "damaged hive; facts read from it may be incomplete", "bundle"),
+      "the registry hive HKU\\a:b:c (damaged hive; facts read from it may be incomplete)",
+    );
+    assert.equal(describeUnknown("caches:x:y", "not listed", "bundle"), "the caches of x:y (not listed)");
+  });
 });
 
 describe("triage text", () => {

@@ -151,6 +151,45 @@ describe("reportRows refuses what the store cannot hold, naming the JSON pointer
   });
 });
 
+describe("ingestReports against a store that cannot be migrated (no database)", () => {
+  /** A store whose migration lock is refused, as a store of another schema or a dead server refuses. */
+  const refusing: FleetDb = {
+    describe: "refusing store",
+    query: async (sql) => {
+      if (sql.includes("pg_advisory_lock")) throw new Error("lock refused");
+      return [];
+    },
+    exec: async () => undefined,
+    copyRows: async () => assert.fail("nothing is written before the store is migrated"),
+    close: async () => undefined,
+  };
+
+  it("zero reports: the migration's db-unavailable", async () => {
+    await assert.rejects(ingestReports(refusing, []), (e: unknown) => {
+      assert.ok(e instanceof FleetDbError && e.code === "db-unavailable", String(e));
+      assert.match(e.message, /migration failed: lock refused/);
+      return true;
+    });
+  });
+
+  it("many reports: reading stops once the migration has failed (the inputs are not all read), same error", async () => {
+    let read = 0;
+    const many: IngestInput[] = Array.from({ length: 2000 }, (_, i) => ({
+      origin: `doc-${i}`,
+      read: async () => {
+        read++;
+        await new Promise(setImmediate);
+        return { notAReport: i };
+      },
+    }));
+    await assert.rejects(ingestReports(refusing, many), (e: unknown) => {
+      assert.ok(e instanceof FleetDbError && e.code === "db-unavailable", String(e));
+      return true;
+    });
+    assert.ok(read < 100, `${read} of ${many.length} inputs read after the migration failed`);
+  });
+});
+
 function engineSuite(engine: string, start: () => Promise<{ url: string; stop(): void } | string>): void {
   describe(`ingestReports on ${engine}`, () => {
     let server: { url: string; stop(): void } | undefined;

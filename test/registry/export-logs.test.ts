@@ -107,3 +107,60 @@ describe("registry export: the transaction logs of a dirty hive", () => {
     assert.doesNotMatch(out.stdout, /transaction log|dirty/);
   });
 });
+
+describe("registry export: the trailing comments hold nothing that breaks the .reg text or the terminal", () => {
+  it("a hive (and so log) name with a line break, ESC sequences and an override stays inside its comment, escaped", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "koff-export-hostile-"));
+    scratch.push(dir);
+    // The .reg data is not passed through the terminal filter: the comment must be inert itself.
+    const name = "NTUSER.DAT\r\n[HKEY_LOCAL_MACHINE\\FORGED]\u001b]0;owned\u0007\u001b[2K\u202e";
+    copyFileSync(path.join(DIRTY, "NTUSER.DAT"), path.join(dir, name));
+    copyFileSync(path.join(DIRTY, "NTUSER.DAT.LOG1"), path.join(dir, `${name}.LOG1`));
+    const out = await runCli(["registry", "export", "--prefix", "HKEY_CURRENT_USER", path.join(dir, name)]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.ok(out.stdout.includes(PROFILE_KEY), "the log was replayed");
+    const comments = out.stdout.split("\r\n").filter((l) => l.startsWith(";"));
+    assert.ok(
+      comments.some((l) => l.includes("\\u001b]0;owned\\u0007\\u001b[2K\\u202e")),
+      comments.join("\n"),
+    );
+    assert.doesNotMatch(out.stdout, /^\[HKEY_LOCAL_MACHINE\\FORGED\]/m);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(out.stdout, /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202e]/);
+    assert.ok(
+      parseRegFile(out.stdout).operations.every((op) => !JSON.stringify(op).includes("FORGED")),
+      "no key is forged",
+    );
+  });
+
+  it("an anomaly in a key whose name holds a line break stays on its comment line", () => {
+    const hive = new Uint8Array(readFileSync(path.join(hiveFixtureDir, "ntuser-office16.hiv")));
+    const latin1 = Buffer.from(hive).toString("latin1");
+    const name = latin1.indexOf("Microsoft");
+    hive[name + 4] = 0x0a; // "Micr\nsoft": key names may hold any character but "\\"
+    const office = latin1.indexOf("Office", name);
+    hive.set([0x7a, 0x7a], office - 0x4c); // its subkey's "nk" signature damaged: an anomaly there
+    const text = exportHiveFileAsReg(hive, { rootName: "HKEY_CURRENT_USER" });
+    const anomaly = text.split("\r\n").find((l) => l.startsWith("; anomaly bad-signature"));
+    assert.ok(anomaly?.includes("in Software\\Micr\\u000asoft:"), anomaly);
+    assert.ok(text.endsWith(`${anomaly}\r\n`), "the comments are the last lines, each whole");
+  });
+
+  it("a key or value name holding a line break is not written: no line of the .reg text is forged", () => {
+    const hive = new Uint8Array(readFileSync(path.join(hiveFixtureDir, "ntuser-office16.hiv")));
+    const latin1 = Buffer.from(hive).toString("latin1");
+    const name = latin1.indexOf("Microsoft");
+    // "Micr\nsoft": the line after "[HKEY_CURRENT_USER\Software\Micr" would read "soft]".
+    hive[name + 4] = 0x0a;
+    const text = exportHiveFileAsReg(hive, { rootName: "HKEY_CURRENT_USER" });
+    for (const line of text.split(/\r\n|\r|\n/))
+      assert.ok(
+        line === "" || /^(Windows Registry Editor|\[HKEY_CURRENT_USER|"|@=| {2}|;)/.test(line),
+        `a line no key, value or comment starts: ${JSON.stringify(line)}`,
+      );
+    assert.doesNotMatch(text, /\n(?<!\r\n)|\r(?!\n)/, "no bare line break");
+    assert.ok(!text.includes("Micr"), "the key (and its subkeys) are left out");
+    assert.match(text, /\r\n; \d+ keys? and 0 values? not written: their names hold a line break/);
+    assert.ok(parseRegFile(text).operations.length > 0, "the rest is exported");
+  });
+});

@@ -99,7 +99,8 @@ export function renderCheckText(report: CheckReport, c: CliIo["colors"], shell: 
   }
   lines.push(...timelineLines(report, c));
   const hidden = notVisibleLine(f.mode, f.unknown, report.notRun);
-  if (hidden) lines.push(c.dim(hidden));
+  // The unknown facts' keys and reasons name hives and users of the source (`hive:HKU\<name>`).
+  if (hidden) lines.push(c.dim(printable(hidden)));
   else if (lines.at(-1) === "") lines.pop();
   return `${lines.join("\n")}\n`;
 }

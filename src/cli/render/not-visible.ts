@@ -44,7 +44,10 @@ function unreadLogs(key: string): string | undefined {
 
 /** One unknown fact in words, with what to do about it when its reason says so. */
 export function describeUnknown(key: string, reason: string, mode: Mode): string {
-  const [kind, name] = key.split(":", 2);
+  // `hive:<mount>`, `caches:<user>`: the name is everything after the first colon (it may hold more).
+  const colon = key.indexOf(":");
+  const kind = colon < 0 ? key : key.slice(0, colon);
+  const name = colon < 0 ? undefined : key.slice(colon + 1);
   const words =
     kind === "caches" && name
       ? `the caches of ${name}`

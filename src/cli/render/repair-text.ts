@@ -17,29 +17,36 @@ import {
 import type { PlannedStep, RunStatus, Operation, StepId } from "../../runbook/index.js";
 import { RunbookError } from "../../runbook/index.js";
 import type { CliIo } from "../io.js";
+import { printable } from "../terminal-text.js";
 
 type Colors = CliIo["colors"];
 
+/**
+ * One operation in words. Paths, keys, names and data come from the machine (a planted DLL's
+ * folder, a profile name): each goes through {@link printable}, so the plan the admin confirms
+ * shows what will be touched (the terminal filter lets colour and erase-line sequences through).
+ */
 export function describeOperation(op: Operation): string {
+  const p = printable;
   switch (op.kind) {
     case "move": {
       const bytes = op.manifest.reduce((n, m) => n + m.size, 0);
-      return `move ${op.windowsPath} → quarantine (${op.manifest.length} file(s), ${bytes} bytes, sha256 manifest kept): ${op.what}`;
+      return `move ${p(op.windowsPath)} → quarantine (${op.manifest.length} file(s), ${bytes} bytes, sha256 manifest kept): ${p(op.what)}`;
     }
     case "hive-edit":
-      return `registry ${op.key}: ${op.what} (hive backed up first)\n${op.reg
+      return `registry ${p(op.key)}: ${p(op.what)} (hive backed up first)\n${op.reg
         .split(/\r?\n/)
         .filter((l) => l && !l.startsWith("Windows Registry"))
-        .map((l) => `        ${l}`)
+        .map((l) => `        ${p(l)}`)
         .join("\n")}`;
     case "mkdir":
-      return `create ${op.windowsPath}: ${op.what}`;
+      return `create ${p(op.windowsPath)}: ${p(op.what)}`;
     case "reg-delete-key":
-      return `reg export "${op.key}" "${op.exportFile}" /y, then reg delete "${op.key}" /f: ${op.what}`;
+      return `reg export "${p(op.key)}" "${p(op.exportFile)}" /y, then reg delete "${p(op.key)}" /f: ${p(op.what)}`;
     case "reg-delete-value":
-      return `reg delete "${op.key}" /v "${op.name}" /f (was ${op.type} ${op.data}): ${op.what}`;
+      return `reg delete "${p(op.key)}" /v "${p(op.name)}" /f (was ${p(op.type)} ${p(op.data)}): ${p(op.what)}`;
     case "defender-exclusion":
-      return `Add-MpPreference -ExclusionPath '${op.path}': ${op.what}`;
+      return `Add-MpPreference -ExclusionPath '${p(op.path)}': ${p(op.what)}`;
   }
 }
 
@@ -50,12 +57,13 @@ export function renderPlan(p: PlannedStep & { findings?: string[] }, c: Colors, 
   lines.push(
     `${c.bold(`${n}${p.step}`)}  ${p.title}${tag}${p.findings?.length ? c.dim(`  fixes: ${p.findings.join(", ")}`) : ""}`,
   );
-  if (p.refusal) lines.push(`   ${c.red("refused")}: ${p.refusal.message}`);
+  // Refusals, warnings, guidance and notes quote paths and names of the machine, as operations do.
+  if (p.refusal) lines.push(`   ${c.red("refused")}: ${printable(p.refusal.message)}`);
   for (const op of p.plan.operations) lines.push(`   - ${describeOperation(op)}`);
-  for (const w of p.plan.warnings) lines.push(`   ${c.yellow("!")} ${w}`);
+  for (const w of p.plan.warnings) lines.push(`   ${c.yellow("!")} ${printable(w)}`);
   // Before the step runs, its guidance is said as what would happen (`Would add …`).
-  for (const g of p.plan.preview ?? p.plan.guidance) lines.push(`   → ${g}`);
-  for (const note of p.notes) lines.push(c.dim(`   (${note})`));
+  for (const g of p.plan.preview ?? p.plan.guidance) lines.push(`   → ${printable(g)}`);
+  for (const note of p.notes) lines.push(c.dim(`   (${printable(note)})`));
   return lines.join("\n");
 }
 

@@ -55,6 +55,7 @@ function collectKeys(hive: Hive, options: ExportHiveOptions): RegExportKey[] {
 /**
  * The `.reg` format 5.00 text (CRLF line endings, no BOM: encode with
  * {@link import("../reg-file/reg-text-encoding.js").encodeRegText}) of `hive` or of its subtree `keyPath`.
+ * Keys and values whose name holds a line break are left out ({@link formatRegText}).
  * @throws RegistryError `not-found` when `keyPath` does not exist; in strict mode, any parse error met.
  */
 export function exportHiveAsReg(hive: Hive, options: ExportHiveOptions = {}): string {
@@ -82,8 +83,19 @@ export interface ExportHiveFileOptions extends ExportHiveOptions {
   maxHiveBytes?: number;
 }
 
-/** One comment line: a line break in a message (a file name may hold one) would end the comment. */
-const comment = (text: string): string => `; ${text.replace(/[\r\n]/g, " ")}`;
+/**
+ * What a comment must not hold as it is: a line break would end it (the next line could be a
+ * forged `[key]`), and a control character (ESC, BEL: C0 and C1), bidirectional control or line
+ * separator would act on the terminal the `.reg` text is printed on unfiltered
+ * (src/cli/terminal-text.ts). Hive and log file names, key paths and messages may hold any of them.
+ */
+const UNSAFE_IN_COMMENT =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** One comment line, each character of {@link UNSAFE_IN_COMMENT} shown as a visible `\uXXXX`. */
+const comment = (text: string): string =>
+  `; ${text.replace(UNSAFE_IN_COMMENT, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`)}`;
 
 /**
  * `bytes` opened as they are, or with `logs` replayed when the hive is dirty and logs are given;
@@ -137,7 +149,9 @@ export function exportHiveFileAsReg(bytes: Uint8Array, options: ExportHiveFileOp
   let text = exportHiveAsReg(hive, { ...options, rootName });
   for (const a of hive.anomalies.slice(0, 50)) {
     notes.push(
-      `; anomaly ${a.code}${a.offset === undefined ? "" : ` at offset ${a.offset}`}${a.path ? ` in ${a.path}` : ""}: ${a.message.replace(/[\r\n]/g, " ")}`,
+      comment(
+        `anomaly ${a.code}${a.offset === undefined ? "" : ` at offset ${a.offset}`}${a.path ? ` in ${a.path}` : ""}: ${a.message}`,
+      ),
     );
   }
   const more = hive.anomalies.length - 50 + hive.anomaliesDropped;

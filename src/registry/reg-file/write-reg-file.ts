@@ -1,6 +1,7 @@
 /**
  * The `.reg` writer: format 5.00 text the way regedit exports it. CRLF line endings; a header
- * line and a blank line; each key as `[path]`, its values, and a blank line.
+ * line and a blank line; each key as `[path]`, its values, and a blank line. A key path or value
+ * name holding a line break cannot be written (see {@link formatRegText}).
  *
  * Value lines (lossless: parsing the output gives back the same type and bytes):
  * - REG_SZ whose data is exactly a string plus one NUL (and the string has no NUL, CR or LF):
@@ -86,14 +87,39 @@ export function formatRegValue(v: RegTreeValue, options: FormatRegOptions = {}):
   return out;
 }
 
-/** The `.reg` format 5.00 text (CRLF line endings) for `keys`, in the order given. */
+/**
+ * A line break: no `.reg` syntax holds one in a key path or value name. Written, it would end the
+ * line early, and the rest could be a forged `[key]` or value line that `reg import` (or a bundle's
+ * replay) applies, possibly in another hive.
+ */
+const LINE_BREAK = /[\r\n]/;
+
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+
+/**
+ * The `.reg` format 5.00 text (CRLF line endings) for `keys`, in the order given. A key whose path
+ * or a value whose name holds a line break is left out, and a last `;` comment line counts them.
+ */
 export function formatRegText(keys: Iterable<RegExportKey>, options: FormatRegOptions = {}): string {
   const parts: string[] = [REG_V5_HEADER, "\r\n\r\n"];
+  let keysLeft = 0;
+  let valuesLeft = 0;
   for (const k of keys) {
+    if (LINE_BREAK.test(k.path)) {
+      keysLeft++;
+      continue;
+    }
     parts.push("[", k.path, "]\r\n");
-    for (const v of k.values) parts.push(formatRegValue(v, options), "\r\n");
+    for (const v of k.values) {
+      if (LINE_BREAK.test(v.name)) valuesLeft++;
+      else parts.push(formatRegValue(v, options), "\r\n");
+    }
     parts.push("\r\n");
   }
+  if (keysLeft + valuesLeft > 0)
+    parts.push(
+      `; ${count(keysLeft, "key")} and ${count(valuesLeft, "value")} not written: their names hold a line break, which a .reg file cannot hold\r\n`,
+    );
   return parts.join("");
 }
 
