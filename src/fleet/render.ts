@@ -3,7 +3,7 @@
  * script, no external resource), laid out for wide and narrow screens. Source: docs/fleet.md
  * ("fleet summary").
  */
-import { printable } from "../cli/terminal-text.js";
+import { printable } from "../report/terminal-text.js";
 import { escapeHtml } from "../report/index.js";
 import type { FleetSummary } from "./summary.js";
 

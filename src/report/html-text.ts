@@ -7,7 +7,7 @@
  *   attribute or starts a reference.
  * - Control characters (C0 but tab and newline, DEL, C1), bidirectional controls, line and
  *   paragraph separators, and unpaired surrogates become a visible `\uXXXX`, as on the terminal
- *   (src/cli/terminal-text.ts): a control is a parse error in HTML (a NUL is shown as U+FFFD, a
+ *   (src/report/terminal-text.ts): a control is a parse error in HTML (a NUL is shown as U+FFFD, a
  *   lone surrogate cannot be written as UTF-8 at all), and an override such as U+202E would show
  *   a name reversed (CVE-2021-42574, "Trojan Source"), so the reader sees what the name holds.
  *

@@ -87,7 +87,7 @@ export interface ExportHiveFileOptions extends ExportHiveOptions {
  * What a comment must not hold as it is: a line break would end it (the next line could be a
  * forged `[key]`), and a control character (ESC, BEL: C0 and C1), bidirectional control or line
  * separator would act on the terminal the `.reg` text is printed on unfiltered
- * (src/cli/terminal-text.ts). Hive and log file names, key paths and messages may hold any of them.
+ * (src/report/terminal-text.ts). Hive and log file names, key paths and messages may hold any of them.
  */
 const UNSAFE_IN_COMMENT =
   // eslint-disable-next-line no-control-regex
