@@ -9,7 +9,8 @@
  * 2b. `triage -r --jobs 2` (two worker threads, docs/architecture.md "Worker threads") against the
  *    default, which is one thread on a machine of two cores: wall, CPU and peak RSS, interleaved;
  * 3. CPU (user + system) of a one-file `triage` (fixtures/pe/tiny-x64.dll among its 47
- *    neighbours, and alone in a folder) and of `check --image examples/healthy` vs `node -e 0`.
+ *    neighbours, and alone in a folder) and of `check --image examples/healthy` vs `node -e 0`,
+ *    each sample a loop of 10 runs (GNU time's CPU comes in 10 ms steps), interleaved.
  *
  * The tree: every PE file (by content) that Debian's `wine` and `mingw-w64` packages install, plus
  * ../shared/corpus, hard-linked (or copied) into a scratch folder. Missing peers and sources are
@@ -52,6 +53,8 @@ const SOURCES = [
   path.join(SHARED, "corpus"),
 ];
 const TIME = "/usr/bin/time";
+/** Runs per start-up sample: one run's CPU is a few 10 ms steps of GNU time. */
+const STARTUP_LOOP = 10;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
@@ -188,24 +191,30 @@ function main(): void {
       `--jobs 2 / 1       wall ${m(jobs2, "wall").toFixed(2)} / ${m(jobs1, "wall").toFixed(2)} s → ${(m(jobs2, "wall") / m(jobs1, "wall")).toFixed(2)}×, CPU ${m(jobs2, "cpu").toFixed(2)} / ${m(jobs1, "cpu").toFixed(2)} s → ${(m(jobs2, "cpu") / m(jobs1, "cpu")).toFixed(2)}×, peak RSS ${(m(jobs2, "rssKb") / 1024).toFixed(0)} / ${(m(jobs1, "rssKb") / 1024).toFixed(0)} MiB (load average ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]})`,
     );
 
-    // Start-up: CPU of one process each, medians of more runs (they are short).
-    const node0 = medianOf("node -e 0", runs * 3).cpu;
-    const one = medianOf(
-      `node ${q(BIN)} triage ${q(path.join(REPO, "fixtures", "pe", "tiny-x64.dll"))} > /dev/null`,
-      runs * 3,
-    ).cpu;
-    // The same DLL alone in a folder: start-up without the side-loading scan of its 47 neighbours.
+    // Start-up: CPU per process, each sample a loop of STARTUP_LOOP runs (GNU time counts CPU in
+    // 10 ms steps, as coarse as the figures), the four commands interleaved round by round;
+    // medians of the rounds.
     const lone = path.join(work, "lone");
     mkdirSync(lone);
+    // The same DLL alone in a folder: start-up without the side-loading scan of its 47 neighbours.
     copyFileSync(path.join(REPO, "fixtures", "pe", "tiny-x64.dll"), path.join(lone, "tiny-x64.dll"));
-    const alone = medianOf(
-      `node ${q(BIN)} triage ${q(path.join(lone, "tiny-x64.dll"))} > /dev/null`,
-      runs * 3,
-    ).cpu;
-    const healthy = path.join(REPO, "examples", "healthy");
-    const check = medianOf(`node ${q(BIN)} check --image ${q(healthy)} > /dev/null`, runs * 3).cpu;
+    const commands = {
+      node0: "node -e 0",
+      one: `node ${q(BIN)} triage ${q(path.join(REPO, "fixtures", "pe", "tiny-x64.dll"))} > /dev/null`,
+      alone: `node ${q(BIN)} triage ${q(path.join(lone, "tiny-x64.dll"))} > /dev/null`,
+      check: `node ${q(BIN)} check --image ${q(path.join(REPO, "examples", "healthy"))} > /dev/null`,
+    };
+    const samples: Record<keyof typeof commands, number[]> = { node0: [], one: [], alone: [], check: [] };
+    for (let round = 0; round < runs * 2; round++)
+      for (const [k, command] of Object.entries(commands) as Array<[keyof typeof commands, string]>) {
+        const loop = `for i in $(seq ${STARTUP_LOOP}); do ${command} || true; done`;
+        samples[k].push(timed(loop).cpu / STARTUP_LOOP);
+      }
+    const [node0, one, alone, check] = [samples.node0, samples.one, samples.alone, samples.check].map(
+      median,
+    ) as [number, number, number, number];
     console.log(
-      `start-up CPU       node -e 0 ${node0.toFixed(2)} s; one-file triage ${one.toFixed(2)} s → ${(one / node0).toFixed(1)}× (goal ≤ 2×; alone in its folder ${alone.toFixed(2)} s → ${(alone / node0).toFixed(1)}×); check --image healthy ${check.toFixed(2)} s → ${(check / node0).toFixed(1)}× (goal ≤ 3×)`,
+      `start-up CPU       node -e 0 ${node0.toFixed(3)} s; one-file triage ${one.toFixed(3)} s → ${(one / node0).toFixed(2)}× (goal ≤ 2×; alone in its folder ${alone.toFixed(3)} s → ${(alone / node0).toFixed(2)}×); check --image healthy ${check.toFixed(3)} s → ${(check / node0).toFixed(2)}× (goal ≤ 3×); medians of ${runs * 2} interleaved rounds of ${STARTUP_LOOP} runs each`,
     );
   } finally {
     if (args.includes("--keep")) console.log(`kept ${work}`);
