@@ -146,10 +146,16 @@ export async function triagePortFile(
   );
 }
 
-/** A record made while its file's sha256 was still being computed elsewhere: set by {@link settle}. */
-interface Unsettled {
-  record: TriageRecord;
-  sha256: () => string;
+/**
+ * A record made while its file's sha256 was still being computed elsewhere: set by
+ * {@link settle}. A class, so that it is told from a record by `instanceof`, never by its keys:
+ * a record carried in a bundle is the bundle's JSON, and may have any key.
+ */
+class Unsettled {
+  constructor(
+    readonly record: TriageRecord,
+    readonly sha256: () => string,
+  ) {}
 }
 
 /** The record with its sha256 in place. */
@@ -194,7 +200,7 @@ async function triageOne(
     watchedNames: pending.watchedNames,
     sha256: () => "",
   });
-  return { record, sha256: pending.sha256 };
+  return new Unsettled(record, pending.sha256);
 }
 
 /** Options of {@link streamSnapshotFiles}: those of {@link triageSnapshotFiles}, and when to stop. */
@@ -277,7 +283,7 @@ export async function streamSnapshotFiles(
       // the other buffer, hashed meanwhile.
       const made = await triageOne(fs, paths[i]!, withOrigin, folderScans, scratch, release);
       release();
-      if (made !== undefined && "record" in made) held = { index: i, unsettled: made };
+      if (made instanceof Unsettled) held = { index: i, unsettled: made };
       else ready.set(i, made);
       options.onProgress?.(++done, paths.length);
       // One flush at a time, so records leave in order.

@@ -12,10 +12,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { BundleFileSystem } from "../../src/adapters/bundle/bundle-file-system.js";
 import { createHostSnapshot } from "../../src/adapters/host/host-snapshot.js";
 import { HostFileSystem } from "../../src/adapters/host/host-file-system.js";
 import { createSignatureVerifier } from "../../src/app/signature-verifier.js";
 import { loadKnowledge } from "../../src/knowledge/index.js";
+import type { Snapshot } from "../../src/ports/snapshot.js";
 import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { ImageFileSystem } from "../../src/adapters/image/image-file-system.js";
 import { triageSnapshotFiles } from "../../src/triage/triage-snapshot-files.js";
@@ -87,6 +89,44 @@ describe("triageSnapshotFiles", () => {
       "verdict",
       "error",
     ]);
+  });
+
+  it("a record carried in a bundle is handed over as it is, whatever keys it has (never taken for one awaiting its digest)", async () => {
+    // Bundles are not authenticated: a carried record with a `record` key once crashed the run
+    // (TypeError: sha256 is not a function).
+    const sha = "a".repeat(64);
+    const file = "C:\\Users\\user-1\\x.dll";
+    const facts = {
+      version: 1,
+      files: [
+        {
+          path: file,
+          size: 5,
+          sha256: sha,
+          imports: [],
+          triage: { path: file, sha256: sha, size: 5, verdict: "clean", indicators: [], record: {} },
+        },
+      ],
+    };
+    const fs = new BundleFileSystem(
+      {
+        version: 1,
+        entries: [
+          {
+            path: file,
+            stat: { kind: "file", size: 5 },
+            content: { withheld: "redaction", facts: "snapshot/pe-facts.json", size: 5 },
+          },
+        ],
+      },
+      async () => new TextEncoder().encode(JSON.stringify(facts)),
+      "test",
+    );
+    const snapshot = { mode: "bundle", fs } as unknown as Snapshot;
+    const records = await triageSnapshotFiles(snapshot, [file], await options());
+    assert.equal(records.length, 1);
+    assert.equal(records[0]!.verdict, "clean");
+    assert.equal(records[0]!.sha256, sha);
   });
 
   it("a Windows-path port without the file gives no record (check skips it)", async () => {
