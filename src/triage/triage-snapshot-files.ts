@@ -274,8 +274,16 @@ export async function streamSnapshotFiles(
     };
     let turn = 0;
     while (next < paths.length && !options.stopped?.()) {
-      // Terminates: the worker holding record `handed` is never made to wait here.
-      while (next - handed >= window) await new Promise<void>((r) => advanced.push(r));
+      // Terminates: the worker holding record `handed` is never made to wait here (a record held
+      // for its digest may be that one: it is settled and handed over first).
+      while (next - handed >= window) {
+        if (held === undefined) await new Promise<void>((r) => advanced.push(r));
+        else {
+          release();
+          flushing = flushing.then(flush);
+          await flushing;
+        }
+      }
       if (next >= paths.length || options.stopped?.()) break;
       const i = next++;
       const scratch = scratches[turn++ % scratches.length]!;
