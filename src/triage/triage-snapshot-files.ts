@@ -146,10 +146,16 @@ export async function triagePortFile(
   );
 }
 
-/** A record made while its file's sha256 was still being computed elsewhere: set by {@link settle}. */
-interface Unsettled {
-  record: TriageRecord;
-  sha256: () => string;
+/**
+ * A record made while its file's sha256 was still being computed elsewhere: set by
+ * {@link settle}. A class, so that it is told from a record by `instanceof`, never by its keys:
+ * a record carried in a bundle is the bundle's JSON, and may have any key.
+ */
+class Unsettled {
+  constructor(
+    readonly record: TriageRecord,
+    readonly sha256: () => string,
+  ) {}
 }
 
 /** The record with its sha256 in place. */
@@ -194,7 +200,7 @@ async function triageOne(
     watchedNames: pending.watchedNames,
     sha256: () => "",
   });
-  return { record, sha256: pending.sha256 };
+  return new Unsettled(record, pending.sha256);
 }
 
 /** Options of {@link streamSnapshotFiles}: those of {@link triageSnapshotFiles}, and when to stop. */
@@ -268,8 +274,16 @@ export async function streamSnapshotFiles(
     };
     let turn = 0;
     while (next < paths.length && !options.stopped?.()) {
-      // Terminates: the worker holding record `handed` is never made to wait here.
-      while (next - handed >= window) await new Promise<void>((r) => advanced.push(r));
+      // Terminates: the worker holding record `handed` is never made to wait here (a record held
+      // for its digest may be that one: it is settled and handed over first).
+      while (next - handed >= window) {
+        if (held === undefined) await new Promise<void>((r) => advanced.push(r));
+        else {
+          release();
+          flushing = flushing.then(flush);
+          await flushing;
+        }
+      }
       if (next >= paths.length || options.stopped?.()) break;
       const i = next++;
       const scratch = scratches[turn++ % scratches.length]!;
@@ -277,7 +291,7 @@ export async function streamSnapshotFiles(
       // the other buffer, hashed meanwhile.
       const made = await triageOne(fs, paths[i]!, withOrigin, folderScans, scratch, release);
       release();
-      if (made !== undefined && "record" in made) held = { index: i, unsettled: made };
+      if (made instanceof Unsettled) held = { index: i, unsettled: made };
       else ready.set(i, made);
       options.onProgress?.(++done, paths.length);
       // One flush at a time, so records leave in order.

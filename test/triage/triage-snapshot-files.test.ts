@@ -8,17 +8,21 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { BundleFileSystem } from "../../src/adapters/bundle/bundle-file-system.js";
 import { createHostSnapshot } from "../../src/adapters/host/host-snapshot.js";
 import { HostFileSystem } from "../../src/adapters/host/host-file-system.js";
 import { createSignatureVerifier } from "../../src/app/signature-verifier.js";
 import { loadKnowledge } from "../../src/knowledge/index.js";
+import type { Snapshot } from "../../src/ports/snapshot.js";
 import { createImageSnapshot } from "../../src/adapters/image/image-snapshot.js";
 import { ImageFileSystem } from "../../src/adapters/image/image-file-system.js";
-import { triageSnapshotFiles } from "../../src/triage/triage-snapshot-files.js";
+import { triageSnapshotFiles, type FileDigester } from "../../src/triage/triage-snapshot-files.js";
+import { ScratchBuffer } from "../../src/util/scratch-buffer.js";
 import { InputFileError } from "../../src/util/input-file-error.js";
 import { EXAMPLES, FIXTURES } from "../helpers/repo.js";
 
@@ -87,6 +91,95 @@ describe("triageSnapshotFiles", () => {
       "verdict",
       "error",
     ]);
+  });
+
+  it("with a digester and files at once, a record held for its digest never stalls the others (no deadlock)", async () => {
+    // The first worker's first file is read only once the second worker has judged 7 files (a
+    // whole window ahead): the first file's record is then held for its digest, and is the one
+    // every other record waits for. Before the fix both workers waited for each other for ever
+    // (the run's promise never settled).
+    const o = await options();
+    const image = createImageSnapshot(IMAGE);
+    let reads = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const fs = new Proxy(image.fs, {
+      get(target, key) {
+        if (key === "readFile")
+          return async (p: string, max?: number) => {
+            if (reads++ === 0) await gate;
+            return target.readFile(p, max);
+          };
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    let begun = 0;
+    const digester: FileDigester = {
+      scratches: [new ScratchBuffer(), new ScratchBuffer()],
+      begin: (bytes) => {
+        begun++;
+        return {
+          watchedNames: () => undefined,
+          sha256: () => createHash("sha256").update(bytes).digest("hex"),
+        };
+      },
+    };
+    const paths = Array.from({ length: 12 }, () => `C:\\${FILES[0]}`);
+    const records = await triageSnapshotFiles({ ...image, fs }, paths, {
+      ...o,
+      concurrency: 2,
+      digester,
+      onProgress: (done) => {
+        if (done === 7) open();
+      },
+    });
+    const expected = createHash("sha256")
+      .update(readFileSync(hostOf(FILES[0]!)))
+      .digest("hex");
+    assert.equal(begun, paths.length);
+    assert.deepEqual(
+      records.map((r) => r!.sha256),
+      paths.map(() => expected),
+    );
+  });
+
+  it("a record carried in a bundle is handed over as it is, whatever keys it has (never taken for one awaiting its digest)", async () => {
+    // Bundles are not authenticated: a carried record with a `record` key once crashed the run
+    // (TypeError: sha256 is not a function).
+    const sha = "a".repeat(64);
+    const file = "C:\\Users\\user-1\\x.dll";
+    const facts = {
+      version: 1,
+      files: [
+        {
+          path: file,
+          size: 5,
+          sha256: sha,
+          imports: [],
+          triage: { path: file, sha256: sha, size: 5, verdict: "clean", indicators: [], record: {} },
+        },
+      ],
+    };
+    const fs = new BundleFileSystem(
+      {
+        version: 1,
+        entries: [
+          {
+            path: file,
+            stat: { kind: "file", size: 5 },
+            content: { withheld: "redaction", facts: "snapshot/pe-facts.json", size: 5 },
+          },
+        ],
+      },
+      async () => new TextEncoder().encode(JSON.stringify(facts)),
+      "test",
+    );
+    const snapshot = { mode: "bundle", fs } as unknown as Snapshot;
+    const records = await triageSnapshotFiles(snapshot, [file], await options());
+    assert.equal(records.length, 1);
+    assert.equal(records[0]!.verdict, "clean");
+    assert.equal(records[0]!.sha256, sha);
   });
 
   it("a Windows-path port without the file gives no record (check skips it)", async () => {
