@@ -10,19 +10,17 @@
  * are also tested on their own.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { hostArtifact, windowsArtifact } from "../../src/cli/render/sarif-log.js";
 import { escapeHtml } from "../../src/report/index.js";
 import { copyImage } from "../helpers/image-copy.js";
+import { multitoolErrors, sarifMultitool, sarifSchemaValidator } from "../helpers/sarif-tools.js";
 import { runCli } from "../helpers/run-cli.js";
 import { buildPe } from "../pe/helpers/build-pe.js";
 
 const AT = ["--at", "2026-11-21T00:00:00Z"];
-const require = createRequire(import.meta.url);
 const C0 = Array.from({ length: 31 }, (_, i) => String.fromCharCode(i + 1)).join("");
 /** What a Linux file name can hold of the hostile set (no NUL, no `/`). */
 const NAME = `x<script>alert(1)<img src=x onerror=alert(1)>"&amp;'\u202e${C0}.dll`;
@@ -138,59 +136,20 @@ describe("hostile names and version strings in the SARIF logs", () => {
   });
 
   it("are SARIF 2.1.0 by the OASIS schema", async (t) => {
-    let schemaFile: string;
-    try {
-      schemaFile = path.join(
-        path.dirname(require.resolve("@microsoft/sarif-multitool")),
-        "..",
-        "sarif-multitool-linux",
-        "sarif-2.1.0.json",
-      );
-      if (!existsSync(schemaFile)) throw new Error("absent");
-    } catch {
-      t.skip("the SARIF 2.1.0 schema ships with @microsoft/sarif-multitool-linux, which is not installed");
-      return;
-    }
-    const { Ajv2020 } = (await import("ajv/dist/2020.js")) as unknown as { Ajv2020: new (o: object) => any };
-    const validate = new Ajv2020({ strict: false, allErrors: true, validateFormats: false }).compile(
-      JSON.parse(readFileSync(schemaFile, "utf8")),
-    );
+    const validate = await sarifSchemaValidator();
+    if (typeof validate === "string") return t.skip(validate);
     for (const [verb, text] of logs)
       assert.ok(validate(JSON.parse(text)), `${verb}: ${JSON.stringify(validate.errors)}`);
   });
 
   it("are clean by the SARIF Multitool (SARIF and GitHub rules)", async (t) => {
-    let bin: string | undefined;
-    try {
-      bin = require("@microsoft/sarif-multitool") as string;
-    } catch {
-      bin = undefined;
-    }
-    if (bin === undefined || !existsSync(bin)) {
-      t.skip("@microsoft/sarif-multitool is not installed for this platform");
-      return;
-    }
+    const bin = sarifMultitool();
+    if (bin === undefined) return t.skip("@microsoft/sarif-multitool is not installed for this platform");
     for (const [verb, text] of logs) {
       const file = path.join(root, `${verb}.sarif`);
-      const out = path.join(root, `${verb}.validation.sarif`);
       writeFileSync(file, text);
-      try {
-        execFileSync(
-          bin,
-          ["validate", file, "--rule-kind", "Sarif;Gh", "--log", "ForceOverwrite", "--output", out],
-          {
-            stdio: "ignore",
-            env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: "1" },
-          },
-        );
-      } catch {
-        // A non-zero exit still writes its log; the log is what is judged.
-      }
-      assert.ok(existsSync(out), `${verb}: the Multitool wrote no log`);
-      const report = JSON.parse(readFileSync(out, "utf8")) as Sarif;
-      const errors = report.runs[0]!.results.filter((r) => r["level"] === "error");
       assert.deepEqual(
-        errors.map((e) => `${e["ruleId"]}: ${e["message"]?.text ?? JSON.stringify(e["message"]?.arguments)}`),
+        await multitoolErrors(bin, [file], path.join(root, `${verb}.validation.sarif`)),
         [],
         verb,
       );

@@ -7,9 +7,7 @@
  * silently checks nothing cannot pass; it skips with a message when the tool cannot run.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -19,9 +17,9 @@ import { TRIAGE_RULES } from "../../src/cli/render/triage-sarif.js";
 import { CHECK_IDS } from "../../src/vocabulary/index.js";
 import { EXAMPLES, FIXTURES, REPO_ROOT } from "../helpers/repo.js";
 import { runCli } from "../helpers/run-cli.js";
+import { multitoolErrors, sarifMultitool, sarifSchemaValidator } from "../helpers/sarif-tools.js";
 
 const AT = ["--at", "2026-01-01T00:00:00Z"];
-const require = createRequire(import.meta.url);
 
 interface Sarif {
   $schema: string;
@@ -116,22 +114,8 @@ function assertIngestible(name: string, log: Sarif): void {
 
 describe("SARIF for code scanning", () => {
   it("every sample image's triage and check log is SARIF 2.1.0 by the OASIS schema", async (t) => {
-    let schemaFile: string;
-    try {
-      schemaFile = path.join(
-        path.dirname(require.resolve("@microsoft/sarif-multitool")),
-        "..",
-        "sarif-multitool-linux",
-        "sarif-2.1.0.json",
-      );
-      if (!existsSync(schemaFile)) throw new Error("absent");
-    } catch {
-      t.skip("the SARIF 2.1.0 schema ships with @microsoft/sarif-multitool-linux, which is not installed");
-      return;
-    }
-    const { Ajv2020 } = (await import("ajv/dist/2020.js")) as unknown as { Ajv2020: new (o: object) => any };
-    const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
-    const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, "utf8")));
+    const validate = await sarifSchemaValidator();
+    if (typeof validate === "string") return t.skip(validate);
     assert.equal(
       validate({ version: "2.1.0", runs: [{ results: [] }] }),
       false,
@@ -273,46 +257,8 @@ describe("SARIF for code scanning", () => {
   });
 });
 
-/** The Multitool binary of this platform, when the package is installed. */
-function multitool(): string | undefined {
-  try {
-    const bin = require("@microsoft/sarif-multitool") as string;
-    return existsSync(bin) ? bin : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Runs `sarif-multitool validate` with the SARIF and GitHub rule kinds over `files` and returns
- * the errors it reports. Called directly, not through `npx`: the package's launcher passes its
- * arguments through a shell, which would split the rule-kind list at its `;`.
- */
-function validate(bin: string, files: string[], out: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      bin,
-      ["validate", ...files, "--rule-kind", "Sarif;Gh", "--log", "ForceOverwrite", "--output", out],
-      { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: "1" } },
-      (error, stdout, stderr) => {
-        if (!existsSync(out)) {
-          reject(new Error(`sarif-multitool wrote no log: ${error?.message ?? ""}\n${stdout}\n${stderr}`));
-          return;
-        }
-        const log = JSON.parse(readFileSync(out, "utf8")) as Sarif;
-        resolve(
-          log.runs[0]!.results.filter((r) => r["level"] === "error").map(
-            (r) =>
-              `${r["ruleId"]} ${r["message"]?.id ?? ""}: ${r["message"]?.text ?? JSON.stringify(r["message"]?.arguments)}`,
-          ),
-        );
-      },
-    );
-  });
-}
-
 describe("SARIF Multitool (SARIF and GitHub rule sets)", () => {
-  const bin = multitool();
+  const bin = sarifMultitool();
   const dir = mkdtempSync(path.join(tmpdir(), "koff-sarif-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -352,7 +298,7 @@ describe("SARIF Multitool (SARIF and GitHub rule sets)", () => {
       );
       let canaryErrors: string[];
       try {
-        canaryErrors = await validate(bin!, [canary], path.join(dir, "canary.out.sarif"));
+        canaryErrors = await multitoolErrors(bin!, [canary], path.join(dir, "canary.out.sarif"));
       } catch (e) {
         t.skip(`sarif-multitool cannot run here: ${(e as Error).message.split("\n")[0]}`);
         return;
@@ -368,7 +314,7 @@ describe("SARIF Multitool (SARIF and GitHub rule sets)", () => {
         writeFileSync(file, text);
         return file;
       });
-      assert.deepEqual(await validate(bin!, files, path.join(dir, "samples.out.sarif")), []);
+      assert.deepEqual(await multitoolErrors(bin!, files, path.join(dir, "samples.out.sarif")), []);
     },
   );
 });
