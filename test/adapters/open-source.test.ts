@@ -9,9 +9,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { assertSourceSupported, openSource, SourceError } from "../../src/adapters/index.js";
-import { BundleError, openZipArchive, writeZipFile, type ZipInput } from "../../src/bundle/index.js";
+import { BundleError, writeZipFile } from "../../src/bundle/index.js";
 import { InputFileError } from "../../src/util/input-file-error.js";
 import { EXAMPLES, REPO_ROOT } from "../helpers/repo.js";
+import { zipMembers } from "../helpers/zip-members.js";
 import { runCli } from "../helpers/run-cli.js";
 
 const HEALTHY = path.join(EXAMPLES, "healthy");
@@ -108,14 +109,7 @@ describe("openSource: bundle", () => {
   });
 
   it("refuses a tampered bundle with a BundleError, holding nothing open", async () => {
-    const zip = await openZipArchive(bundle);
-    const members: ZipInput[] = [];
-    try {
-      for (const m of zip.members.values())
-        if (!m.isDirectory) members.push({ name: m.name, data: await zip.read(m.name) });
-    } finally {
-      zip.close();
-    }
+    const members = await zipMembers(bundle);
     const changed = members.map((m) =>
       m.name === "system.json" ? { ...m, data: new TextEncoder().encode("{}\n") } : m,
     );

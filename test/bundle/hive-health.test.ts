@@ -17,9 +17,9 @@ import {
   sha256Hex,
   validateRegistryIndex,
   writeZipFile,
-  type ZipInput,
 } from "../../src/bundle/index.js";
 import { copyImage } from "../helpers/image-copy.js";
+import { zipMembers } from "../helpers/zip-members.js";
 import { runCli } from "../helpers/run-cli.js";
 import { hiveBinsDataSizeOf, newFormatLog, withSequences } from "../registry/hive-log-builder.js";
 
@@ -174,14 +174,7 @@ describe("hiveHealth with hostile text: never reaches the terminal as it is", ()
   it("check --bundle (text): the mount and summary are shown escaped, on their line", async () => {
     const { root, image } = imageWith("healthy", () => undefined);
     const bundle = await collect(image, root);
-    const zip = await openZipArchive(bundle);
-    const members: ZipInput[] = [];
-    try {
-      for (const m of zip.members.values())
-        if (!m.isDirectory) members.push({ name: m.name, data: await zip.read(m.name) });
-    } finally {
-      zip.close();
-    }
+    const members = await zipMembers(bundle);
     const member = (name: string) => members.find((m) => m.name === name)!;
     const index = JSON.parse(Buffer.from(member("registry/index.json").data).toString("utf8")) as Record<
       string,

@@ -17,13 +17,13 @@ import { after, before, describe, it } from "node:test";
 import {
   BundleError,
   openBundle,
-  openZipArchive,
   sha256Hex,
   validateManifest,
   writeZipFile,
   type ZipInput,
 } from "../../src/bundle/index.js";
 import { EXAMPLES } from "../helpers/repo.js";
+import { zipMembers } from "../helpers/zip-members.js";
 import { runCli } from "../helpers/run-cli.js";
 
 const AT = "2026-11-21T00:00:00Z";
@@ -145,14 +145,7 @@ describe("bundle JSON members with wrong types", () => {
       AT,
     ]);
     assert.equal(r.code, 0, r.stderr);
-    const zip = await openZipArchive(original);
-    try {
-      members = [];
-      for (const m of zip.members.values())
-        if (!m.isDirectory) members.push({ name: m.name, data: await zip.read(m.name) });
-    } finally {
-      zip.close();
-    }
+    members = await zipMembers(original);
     manifest = parse(members.find((m) => m.name === "manifest.json")!.data) as Record<string, unknown>;
     // Make sure `notes` has an item, so its item path is enumerated too.
     (manifest["notes"] as string[]).push("a note");
