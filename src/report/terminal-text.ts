@@ -17,23 +17,25 @@
  * Unicode UAX #9 (bidirectional controls), https://www.unicode.org/reports/tr9/.
  */
 
-/** Characters a name must never bring to the terminal as they are. */
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * DEL and the C1 controls, the bidirectional controls (UAX #9: ALM, LRM, RLM, the embeddings and
+ * overrides, the isolates) and the line and paragraph separators: never shown as they are.
+ */
+const FORMAT_CONTROLS = "\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069";
 
-/** The same, minus what the CLI's own output may hold (newline, tab, CR, ESC: judged in context). */
-const UNSAFE_IN_OUTPUT =
-  // eslint-disable-next-line no-control-regex
-  /\u001b\[[0-9;]*[mK]|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** Characters a name must never bring to the terminal as they are: every C0 control too. */
+const UNSAFE = new RegExp(`[\\u0000-\\u001f${FORMAT_CONTROLS}]`, "g");
 
 /**
- * Whether a chunk may hold anything {@link UNSAFE_IN_OUTPUT} matches (its sequences all start
- * with ESC, which is in this class): one class, not global, scans about 1.7× as fast, and most
- * chunks hold nothing to escape.
+ * The same minus newline and tab, which the CLI's own output holds (CR and ESC stay in it: they
+ * are judged in context). Not global: it tells whether a chunk may hold anything
+ * {@link UNSAFE_IN_OUTPUT} matches, whose sequences all start with ESC; one class scans about
+ * 1.7× as fast, and most chunks hold nothing to escape.
  */
-const MAYBE_UNSAFE_IN_OUTPUT =
-  // eslint-disable-next-line no-control-regex
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const MAYBE_UNSAFE_IN_OUTPUT = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f${FORMAT_CONTROLS}]`);
+
+/** The CLI's own colour and erase-line sequences (kept), or one character to escape. */
+const UNSAFE_IN_OUTPUT = new RegExp(`\\u001b\\[[0-9;]*[mK]|${MAYBE_UNSAFE_IN_OUTPUT.source}`, "g");
 
 function escape(ch: string): string {
   return `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
